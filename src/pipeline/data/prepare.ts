@@ -1,0 +1,139 @@
+// From a valid experiment to the images the pipeline uses: the kept images, the injected ones and
+// the held-out ones. The checks that need the data (digits present, enough images of each) run
+// here, on labels alone when that is all the caller needs (the editor's diagnostics).
+import { dirname } from "node:path";
+import type { Experiment } from "../../shared/experiment";
+import { ExperimentError, type Problem } from "../../shared/problems";
+import { randomFor } from "../random";
+import type { LabeledImages } from "./images";
+import { countPerLabel, pickIndices } from "./pick";
+import { loadImages, loadLabels, SourceFileError, splitFiles, type Split } from "./source";
+
+/** Images taken from one split of the source. */
+export interface Picked {
+  split: Split;
+  /** Index of each image in its split's file. */
+  sourceIndex: Int32Array;
+  labels: Uint8Array;
+  pixels: Uint8Array;
+}
+
+export interface PreparedData {
+  rows: number;
+  cols: number;
+  kept: Picked;
+  injected: Picked;
+  holdout: Picked;
+}
+
+type Labels = (split: Split) => Uint8Array | undefined;
+
+function describeSource(exp: Experiment): string {
+  return exp.data.source === "mnist" ? "MNIST" : "the data";
+}
+
+function holdoutFrom(exp: Experiment, hasTestSplit: boolean): "test-split" | "rest" {
+  return exp.data.holdout.from ?? (hasTestSplit ? "test-split" : "rest");
+}
+
+/** Problems only the data can reveal, given a way to read each split's labels. */
+function dataProblems(exp: Experiment, file: string, labelsOf: Labels): Problem[] {
+  const problems: Problem[] = [];
+  const train = labelsOf("train")!;
+  const counts = countPerLabel(train);
+  const present = [...counts.keys()].sort((a, b) => a - b);
+  const dataFile = exp.data.source === "mnist" ? "MNIST" : "the data file";
+  const has = `${describeSource(exp)} has the labels ${present.join(", ")}`;
+  exp.data.digits.forEach((d, i) => {
+    const n = counts.get(d) ?? 0;
+    if (n === 0) problems.push({ file, path: ["data", "digits", i], message: `digit ${d} is not in ${dataFile}`, fix: `keep only labels the data has (${has})` });
+    else if (n < exp.data.perDigit) problems.push({ file, path: ["data", "perDigit"], message: `perDigit is ${exp.data.perDigit} but ${dataFile} has only ${n} images of digit ${d}`, fix: `lower perDigit to at most ${n}` });
+  });
+  exp.inject.forEach((inj, i) => {
+    const n = counts.get(inj.digit) ?? 0;
+    if (n === 0) problems.push({ file, path: ["inject", i, "digit"], message: `digit ${inj.digit} is not in ${dataFile}, so it cannot be injected`, fix: `inject a label the data has (${has})` });
+    else if (n < inj.count) problems.push({ file, path: ["inject", i, "count"], message: `count is ${inj.count} but ${dataFile} has only ${n} images of digit ${inj.digit}`, fix: `lower count to at most ${n}` });
+  });
+  const test = labelsOf("test");
+  if (exp.data.holdout.from === "test-split" && !test) {
+    problems.push({ file, path: ["data", "holdout", "from"], message: "the source has no test split", fix: 'add test files to the source (idx.testImages/testLabels or testCsv), or use "rest"' });
+  } else if (holdoutFrom(exp, test !== undefined) === "test-split" && test) {
+    const testCounts = countPerLabel(test);
+    exp.data.digits.forEach((d, i) => {
+      if (!testCounts.get(d) && counts.get(d)) problems.push({ file, path: ["data", "digits", i], message: `digit ${d} has no image in the test split, so accuracy cannot be measured on it`, fix: 'use data.holdout.from: "rest", or add test images of it' });
+    });
+  }
+  return problems;
+}
+
+function sourceProblem(file: string, e: SourceFileError): Problem {
+  return { file: e.cause.file, path: e.path, message: e.cause.message, fix: `${e.cause.fix} (named by ${file})` };
+}
+
+/** Reads each split at most once, turning data-file errors into Problems. */
+function splitReader<T>(exp: Experiment, file: string, read: (files: NonNullable<ReturnType<typeof splitFiles>>) => T) {
+  const cache = new Map<Split, T | undefined>();
+  return (split: Split): T | undefined => {
+    if (!cache.has(split)) {
+      const files = splitFiles(exp.data.source, split, dirname(file));
+      try {
+        cache.set(split, files && read(files));
+      } catch (e) {
+        if (e instanceof SourceFileError) throw new ExperimentError([sourceProblem(file, e)]);
+        throw e;
+      }
+    }
+    return cache.get(split);
+  };
+}
+
+/** Every problem the experiment's data reveals; empty when it can run. Reads labels only. */
+export function checkExperimentData(exp: Experiment, file: string): Problem[] {
+  try {
+    return dataProblems(exp, file, splitReader(exp, file, loadLabels));
+  } catch (e) {
+    if (e instanceof ExperimentError) return e.problems;
+    throw e;
+  }
+}
+
+function take(set: LabeledImages, split: Split, indices: Int32Array): Picked {
+  const size = set.rows * set.cols;
+  const pixels = new Uint8Array(indices.length * size);
+  const labels = new Uint8Array(indices.length);
+  indices.forEach((src, i) => {
+    pixels.set(set.pixels.subarray(src * size, (src + 1) * size), i * size);
+    labels[i] = set.labels[src];
+  });
+  return { split, sourceIndex: indices, labels, pixels };
+}
+
+/** The experiment's images; throws ExperimentError when the data does not fit the experiment. */
+export function prepareData(exp: Experiment, file: string): PreparedData {
+  const imagesOf = splitReader(exp, file, loadImages);
+  const train = imagesOf("train")!;
+  const test = imagesOf("test");
+  const problems = dataProblems(exp, file, (s) => (s === "train" ? train : test)?.labels);
+  if (test && (test.rows !== train.rows || test.cols !== train.cols)) {
+    problems.push({ file: test.file, path: ["data", "source"], message: `test images are ${test.rows}x${test.cols} but training images are ${train.rows}x${train.cols}`, fix: "use test files with the training images' size" });
+  }
+  if (problems.length > 0) throw new ExperimentError(problems);
+
+  const { digits, perDigit, pick } = exp.data;
+  const keptIdx = pickIndices(train.labels, digits, perDigit, pick, randomFor(exp.seed, "pick"));
+  const used = new Uint8Array(train.count);
+  keptIdx.forEach((i) => (used[i] = 1));
+  const injectedIdx = Int32Array.from(
+    exp.inject.flatMap((inj) => Array.from(pickIndices(train.labels, [inj.digit], inj.count, pick, randomFor(exp.seed, `inject:${inj.digit}`)))),
+  );
+  const from = holdoutFrom(exp, test !== undefined);
+  const holdoutSet = from === "test-split" ? test! : train;
+  const holdoutIdx = pickIndices(holdoutSet.labels, digits, exp.data.holdout.perDigit, "first", randomFor(exp.seed, "holdout"), from === "rest" ? used : undefined);
+  return {
+    rows: train.rows,
+    cols: train.cols,
+    kept: take(train, "train", keptIdx),
+    injected: take(train, "train", injectedIdx),
+    holdout: take(holdoutSet, from === "test-split" ? "test" : "train", holdoutIdx),
+  };
+}

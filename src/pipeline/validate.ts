@@ -1,0 +1,146 @@
+// Reads an experiment file: JSON with comments, then the zod schema. Every failure becomes a
+// Problem naming the file, the field and the fix.
+import { readFileSync } from "node:fs";
+import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
+import type { z } from "zod";
+import { experimentJsonSchema, experimentSchema, type Experiment } from "../shared/experiment";
+import type { JsonPath, Problem } from "../shared/problems";
+
+export type Parsed = { experiment: Experiment; problems: [] } | { experiment?: undefined; problems: Problem[] };
+
+interface JsonSchemaNode {
+  description?: string;
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  anyOf?: JsonSchemaNode[];
+  oneOf?: JsonSchemaNode[];
+}
+
+let cachedSchema: JsonSchemaNode | undefined;
+
+/** The schema nodes a JSON path may land on (unions give several). */
+function schemaNodesAt(path: JsonPath): JsonSchemaNode[] {
+  cachedSchema ??= experimentJsonSchema() as JsonSchemaNode;
+  let nodes = [cachedSchema];
+  const expand = (ns: JsonSchemaNode[]): JsonSchemaNode[] => ns.flatMap((n) => (n.anyOf || n.oneOf ? expand([...(n.anyOf ?? []), ...(n.oneOf ?? [])]) : [n]));
+  for (const key of path) {
+    nodes = expand(nodes).flatMap((n) => {
+      const next = typeof key === "number" ? n.items : n.properties?.[key];
+      return next ? [next] : [];
+    });
+  }
+  return nodes;
+}
+
+function knownKeysAt(path: JsonPath): string[] {
+  const nodes = schemaNodesAt(path);
+  const expand = (ns: JsonSchemaNode[]): JsonSchemaNode[] => ns.flatMap((n) => (n.anyOf || n.oneOf ? expand([...(n.anyOf ?? []), ...(n.oneOf ?? [])]) : [n]));
+  return [...new Set(expand(nodes).flatMap((n) => Object.keys(n.properties ?? {})))];
+}
+
+function descriptionAt(path: JsonPath): string | undefined {
+  return schemaNodesAt(path).find((n) => n.description)?.description;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+function unknownKeyProblems(file: string, path: JsonPath, keys: string[]): Problem[] {
+  const known = knownKeysAt(path);
+  return keys.map((key) => {
+    const near = known.map((k) => ({ k, d: editDistance(key, k) })).sort((x, y) => x.d - y.d)[0];
+    const fix = near && near.d <= Math.max(2, Math.floor(key.length / 3)) ? `did you mean "${near.k}"? Rename the field` : `remove it; the fields allowed here are ${known.map((k) => `"${k}"`).join(", ")}`;
+    return { file, path: [...path, key], message: `unknown field "${key}"`, fix };
+  });
+}
+
+function issueProblems(file: string, issue: z.core.$ZodIssue): Problem[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+  const about = descriptionAt(path);
+  const documented = about ? ` (${about})` : "";
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return unknownKeyProblems(file, path, issue.keys);
+    case "invalid_type":
+      if (issue.input === undefined) return [{ file, path, message: "this required field is missing", fix: `add it${documented}` }];
+      return [{ file, path, message: `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`, fix: `give a ${issue.expected}${documented}` }];
+    case "too_small":
+    case "too_big": {
+      const bound = issue.code === "too_small" ? "at least" : "at most";
+      const limit = Number(issue.code === "too_small" ? issue.minimum : issue.maximum);
+      const what = issue.origin === "array" ? `${limit} item${limit === 1 ? "" : "s"}` : issue.origin === "string" ? `${limit} characters` : String(limit);
+      return [{ file, path, message: issue.message, fix: `use ${bound} ${what}${documented}` }];
+    }
+    case "invalid_union":
+    case "invalid_value":
+    case "invalid_format":
+    case "not_multiple_of":
+    case "invalid_key":
+    case "invalid_element":
+    case "custom":
+      return [{ file, path, message: issue.message, fix: `see the field's documentation${documented}` }];
+  }
+}
+
+/** The experiment in `text`, or the problems that stop it being one. */
+export function parseExperiment(text: string, file: string): Parsed {
+  const errors: ParseError[] = [];
+  const json: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0) {
+    // Later syntax errors usually follow from the first one.
+    const first = errors[0];
+    const before = text.slice(0, first.offset).split("\n");
+    const where = `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+    return { problems: [{ file, path: [], message: `invalid JSON at ${where}: ${printParseErrorCode(first.error)}`, fix: "correct the JSON syntax (comments and trailing commas are allowed)" }] };
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return { problems: [{ file, path: [], message: "an experiment is a JSON object", fix: 'start from { "name": ..., "data": { "digits": [1, 7], "perDigit": 100 } }' }] };
+  }
+  const result = experimentSchema.safeParse(json, { reportInput: true });
+  if (!result.success) return { problems: result.error.issues.flatMap((i) => issueProblems(file, i)) };
+  const problems = crossFieldProblems(result.data, file);
+  return problems.length > 0 ? { problems } : { experiment: result.data, problems: [] };
+}
+
+/** Checks between fields that need no data. */
+function crossFieldProblems(exp: Experiment, file: string): Problem[] {
+  const problems: Problem[] = [];
+  const { kMin, kMax } = exp.clustering;
+  if (kMin > kMax) problems.push({ file, path: ["clustering", "kMin"], message: `kMin (${kMin}) is larger than kMax (${kMax})`, fix: "make kMin <= kMax" });
+  exp.data.digits.forEach((d, i) => {
+    if (exp.data.digits.indexOf(d) !== i) problems.push({ file, path: ["data", "digits", i], message: `digit ${d} is listed twice`, fix: "list each digit once" });
+  });
+  exp.inject.forEach((inj, i) => {
+    if (exp.data.digits.includes(inj.digit)) {
+      problems.push({ file, path: ["inject", i, "digit"], message: `digit ${inj.digit} is one of the trained digits, so it is not unseen`, fix: `inject a digit not in data.digits (${exp.data.digits.join(", ")})` });
+    }
+  });
+  const images = exp.data.digits.length * exp.data.perDigit;
+  const ks = exp.clustering.k !== undefined ? { field: "k", value: exp.clustering.k } : { field: "kMax", value: kMax };
+  if (ks.value >= images) {
+    problems.push({ file, path: ["clustering", ks.field], message: `${ks.field} (${ks.value}) must be below the number of images (${exp.data.digits.length} digits x ${exp.data.perDigit} = ${images})`, fix: `lower ${ks.field} below ${images} or raise data.perDigit` });
+  }
+  return problems;
+}
+
+export function readExperimentFile(file: string): Parsed {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { problems: [{ file, path: [], message: code === "ENOENT" ? "file not found" : `cannot read the file (${code})`, fix: "check the path of the experiment file" }] };
+  }
+  return parseExperiment(text, file);
+}

@@ -1,0 +1,165 @@
+// The experiment format (`*.mtq.json`): one zod definition gives the TypeScript types, the
+// run-time validation and the JSON schema VS Code uses for IntelliSense (schema/mtq.schema.json).
+import { z } from "zod";
+
+const label = z
+  .number()
+  .int()
+  .min(0)
+  .max(255)
+  .describe("A class label as stored in the data (0-9 for MNIST digits).");
+
+const filePath = z.string().min(1).describe("Path to a file, relative to the experiment file. `.gz` files are read as gzip.");
+
+const idxSource = z
+  .object({
+    idx: z
+      .object({
+        images: filePath.describe("IDX image file (magic 0x00000803, e.g. train-images-idx3-ubyte[.gz]), relative to the experiment file."),
+        labels: filePath.describe("IDX label file (magic 0x00000801, e.g. train-labels-idx1-ubyte[.gz]), relative to the experiment file."),
+        testImages: filePath.optional().describe("Optional held-out IDX image file used to measure accuracy (`holdout.from: \"test-split\"`)."),
+        testLabels: filePath.optional().describe("Optional held-out IDX label file, paired with `testImages`."),
+      })
+      .strict()
+      .describe("A pair of IDX files (the MNIST file format), `.gz` accepted."),
+  })
+  .strict();
+
+const csvSource = z
+  .object({
+    csv: filePath.describe("CSV file: one image per row, the label in the first column then one column per pixel (784 for 28x28), values 0-255. A header row is skipped when its first cell is not a number."),
+    testCsv: filePath.optional().describe("Optional held-out CSV in the same layout, used to measure accuracy."),
+  })
+  .strict();
+
+export const sourceSchema = z
+  .union([z.literal("mnist").describe("The built-in MNIST: all 70,000 real digits (60,000 train, 10,000 test), no download."), idxSource, csvSource])
+  .describe("Where the images come from: \"mnist\" (built in), { \"idx\": { \"images\", \"labels\" } } or { \"csv\": PATH }.");
+
+const holdoutSchema = z
+  .object({
+    from: z
+      .enum(["test-split", "rest"])
+      .optional()
+      .describe(
+        "\"test-split\": the data's own test split (MNIST's 10,000 test digits, or the source's test files). \"rest\": training images that were not picked. Default: \"test-split\" when the source has one, else \"rest\".",
+      ),
+    perDigit: z
+      .number()
+      .int()
+      .positive()
+      .default(1000)
+      .describe("At most this many held-out images of each kept digit (taken in file order)."),
+  })
+  .strict()
+  .describe("How accuracy is measured on images the model did not train on.");
+
+const dataSchema = z
+  .object({
+    source: sourceSchema.default("mnist"),
+    digits: z
+      .array(label)
+      .min(2)
+      .describe("The class labels to keep and train on, e.g. [1, 7]. The output layer has one unit per kept label, in sorted order (keeping 1, 3, 7: a 3 is [0,1,0])."),
+    perDigit: z
+      .number()
+      .int()
+      .positive()
+      .describe("How many images of each kept digit to train on and analyse (the report used 100)."),
+    pick: z
+      .enum(["first", "random"])
+      .default("first")
+      .describe("\"first\": the first images of each digit in file order (the report's cut_data). \"random\": a random sample drawn with the experiment's seed."),
+    holdout: holdoutSchema.default({ perDigit: 1000 }),
+  })
+  .strict()
+  .describe("The images: their source, which digits to keep and how many of each.");
+
+export const activationSchema = z.enum(["relu", "tanh", "sigmoid", "elu", "selu", "linear"]);
+
+const denseModel = z
+  .object({
+    kind: z.literal("dense").describe("A fully connected network: input -> hidden layers -> softmax over the kept digits."),
+    hidden: z
+      .array(z.number().int().min(1).max(4096).describe("Units in this hidden layer (1-4096)."))
+      .min(1)
+      .max(8)
+      .default([32, 64])
+      .describe("Hidden layer sizes, input side first. The report's model: [32, 64]. Each hidden layer's output is a signature layer."),
+    activation: activationSchema.default("relu").describe("Activation of the hidden layers."),
+  })
+  .strict();
+
+export const modelSchema = z
+  .discriminatedUnion("kind", [denseModel])
+  .default({ kind: "dense", hidden: [32, 64], activation: "relu" })
+  .describe("The network to train. Default: the report's 784 -> 32 -> 64 -> softmax with ReLU.");
+
+const trainingSchema = z
+  .object({
+    epochs: z.number().int().min(1).max(1000).default(10).describe("Passes over the training images."),
+    batchSize: z.number().int().min(1).max(65536).default(32).describe("Images per gradient step."),
+    learningRate: z.number().positive().max(10).default(0.001).describe("Adam's learning rate."),
+  })
+  .strict()
+  .default({ epochs: 10, batchSize: 32, learningRate: 0.001 })
+  .describe("Training with Adam on categorical cross-entropy.");
+
+const clusteringSchema = z
+  .object({
+    kMin: z.number().int().min(2).max(100).default(2).describe("Smallest k tried by k-means."),
+    kMax: z.number().int().min(2).max(100).default(10).describe("Largest k tried; must stay below the number of images."),
+    k: z.number().int().min(2).max(100).optional().describe("A fixed k for every layer instead of choosing it by silhouette."),
+  })
+  .strict()
+  .default({ kMin: 2, kMax: 10 })
+  .describe("k-means on each hidden layer's signatures; k is the one with the best mean silhouette in kMin..kMax unless `k` is set.");
+
+const projectionSchema = z
+  .object({
+    neighbors: z.number().int().min(2).max(200).default(15).describe("UMAP nNeighbors: local (small) vs global (large) structure."),
+    minDist: z.number().min(0).max(1).default(0.1).describe("UMAP minDist: how tightly points may pack."),
+    epochs: z.number().int().min(10).max(2000).optional().describe("UMAP optimisation epochs (default: umap-js's choice by data size)."),
+  })
+  .strict()
+  .default({ neighbors: 15, minDist: 0.1 })
+  .describe("UMAP projection of each layer's signatures to 2-D.");
+
+const injectSchema = z
+  .object({
+    digit: label.describe("A label the model was not trained on, passed through the trained model (e.g. 4 in a 1-vs-7 model)."),
+    count: z.number().int().min(1).max(100000).describe("How many images of it to pass."),
+  })
+  .strict();
+
+export const experimentSchema = z
+  .object({
+    $schema: z.string().optional().describe("Path or URL of the JSON schema (optional; VS Code applies it to *.mtq.json anyway)."),
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9._-]+$/, "use letters, digits, '.', '_' and '-' only")
+      .describe("Short name; the results file is NAME.results.json."),
+    description: z.string().default("").describe("What this experiment asks (shown in the results view)."),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(24).describe("Seed for weights, shuffling, random picks, k-means and UMAP. Same file + same seed = same results."),
+    data: dataSchema,
+    model: modelSchema,
+    training: trainingSchema,
+    clustering: clusteringSchema,
+    projection: projectionSchema,
+    inject: z
+      .array(injectSchema)
+      .default([])
+      .describe("Unseen digits passed through the trained model: where do they go? They are placed in the clusters fitted on the kept images, without moving them."),
+  })
+  .strict()
+  .describe("An MTQ Signatures experiment: train a classifier, record every image's signature per hidden layer, cluster it and trace its path.");
+
+export type Experiment = z.output<typeof experimentSchema>;
+export type ExperimentInput = z.input<typeof experimentSchema>;
+export type Source = Experiment["data"]["source"];
+export type Activation = z.output<typeof activationSchema>;
+
+export function experimentJsonSchema(): object {
+  return z.toJSONSchema(experimentSchema, { io: "input", target: "draft-7" });
+}

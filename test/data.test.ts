@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
+import { parseCsvImages, readCsvImages } from "../src/pipeline/data/csv";
+import { DataFileError } from "../src/pipeline/data/dataFileError";
+import { readIdx } from "../src/pipeline/data/idx";
+import { countPerLabel, pickIndices } from "../src/pipeline/data/pick";
+import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/data/preprocess";
+import { loadImages, splitFiles } from "../src/pipeline/data/source";
+import { randomFor } from "../src/pipeline/random";
+import { idxBytes, tempDir } from "./helpers";
+
+describe("built-in MNIST", () => {
+  it("holds the real 60,000 + 10,000 digits", () => {
+    const train = loadImages(splitFiles("mnist", "train", ".")!);
+    const test = loadImages(splitFiles("mnist", "test", ".")!);
+    assert.equal(train.count, 60000);
+    assert.equal(test.count, 10000);
+    assert.deepEqual([train.rows, train.cols], [28, 28]);
+    assert.deepEqual(Array.from(test.labels.subarray(0, 5)), [7, 2, 1, 0, 4]);
+    assert.deepEqual(Array.from(train.labels.subarray(0, 5)), [5, 0, 4, 1, 9]);
+    assert.equal(countPerLabel(train.labels).get(1), 6742);
+    assert.equal(maxPixel(train.pixels), 255);
+  });
+
+  it("picks the first n of each digit in file order, like the report's cut_data", () => {
+    const { labels } = loadImages(splitFiles("mnist", "train", ".")!);
+    const picked = pickIndices(labels, [1, 7], 3, "first", randomFor(1, "pick"));
+    assert.deepEqual(Array.from(picked), [3, 6, 8, 15, 29, 38]);
+    assert.deepEqual(Array.from(picked, (i) => labels[i]), [1, 1, 1, 7, 7, 7]);
+  });
+
+  it("random picks depend on the seed only", () => {
+    const { labels } = loadImages(splitFiles("mnist", "train", ".")!);
+    const a = pickIndices(labels, [3, 8], 50, "random", randomFor(5, "pick"));
+    const b = pickIndices(labels, [3, 8], 50, "random", randomFor(5, "pick"));
+    const c = pickIndices(labels, [3, 8], 50, "random", randomFor(6, "pick"));
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(a, c);
+    assert.equal(a.length, 100);
+    assert.ok(a.every((v, i) => i === 0 || a[i - 1] < v), "file order");
+  });
+});
+
+describe("preprocessing", () => {
+  it("one-hot encodes over the sorted kept labels", () => {
+    const classes = sortedClasses([7, 1, 3]);
+    assert.deepEqual(classes, [1, 3, 7]);
+    assert.deepEqual(Array.from(oneHot([3, 1, 7], classes)), [0, 1, 0, 1, 0, 0, 0, 0, 1]);
+    assert.throws(() => oneHot([4], classes), /label 4/);
+  });
+
+  it("scales pixels to [0, 1]", () => {
+    assert.deepEqual(Array.from(scaledPixels(Uint8Array.from([0, 51, 255]), 255)), [0, 0.2, 1].map(Math.fround));
+  });
+});
+
+describe("IDX files", () => {
+  const dir = tempDir();
+  const pixels = Uint8Array.from({ length: 3 * 4 }, (_, i) => i * 20);
+
+  it("reads back what was written, plain and gzipped (detected by content)", () => {
+    const plain = join(dir, "images.idx");
+    const gz = join(dir, "images-without-gz-extension");
+    writeFileSync(plain, idxBytes([3, 2, 2], pixels));
+    writeFileSync(gz, gzipSync(idxBytes([3, 2, 2], pixels)));
+    for (const f of [plain, gz]) {
+      const idx = readIdx(f);
+      assert.deepEqual(idx.dims, [3, 2, 2]);
+      assert.deepEqual(idx.data, pixels);
+    }
+  });
+
+  it("rejects truncated, wrong-magic, corrupt-gzip and missing files with a clear message", () => {
+    const full = idxBytes([3, 2, 2], pixels);
+    const cases: [string, Uint8Array, RegExp][] = [
+      ["truncated", full.subarray(0, full.length - 5), /truncated IDX file: the header announces 3x2x2 = 12 values but only 7 follow/],
+      ["header", full.subarray(0, 6), /header is truncated/],
+      ["magic", Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0]), /not an IDX file \(wrong magic number\)/],
+      ["type", Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 0]), /value type 0x0d is not supported/],
+      ["gzip", gzipSync(full).subarray(0, 20), /does not decompress/],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const f = join(dir, name);
+      writeFileSync(f, bytes);
+      assert.throws(() => readIdx(f), (e: unknown) => e instanceof DataFileError && message.test(e.message) && e.file === f, name);
+    }
+    assert.throws(() => readIdx(join(dir, "nope")), /file not found/);
+  });
+
+  it("refuses an image file whose count differs from its labels", () => {
+    writeFileSync(join(dir, "i3"), idxBytes([3, 2, 2], pixels));
+    writeFileSync(join(dir, "l2"), idxBytes([2], Uint8Array.from([1, 7])));
+    const files = splitFiles({ idx: { images: "i3", labels: "l2" } }, "train", dir)!;
+    assert.throws(() => loadImages(files), /3 images but 2 labels/);
+  });
+});
+
+describe("CSV files", () => {
+  const dir = tempDir();
+
+  it("reads a header, labels and pixels", () => {
+    const row = (label: number, v: number) => [label, ...Array(784).fill(v)].join(",");
+    const f = join(dir, "digits.csv");
+    writeFileSync(f, ["label," + Array.from({ length: 784 }, (_, i) => `p${i}`).join(","), row(1, 0), row(7, 255), ""].join("\n"));
+    const set = readCsvImages(f);
+    assert.deepEqual([set.count, set.rows, set.cols], [2, 28, 28]);
+    assert.deepEqual(Array.from(set.labels), [1, 7]);
+    assert.equal(set.pixels[784], 255);
+  });
+
+  it("names the line of a row of the wrong width or a bad value", () => {
+    assert.throws(() => parseCsvImages("1,0,0,0,0\n7,0,0,0\n", "x.csv"), /line 2 has 4 columns, the first row has 5/);
+    assert.throws(() => parseCsvImages("1,0,0,0,0\n7,0,300,0,0\n", "x.csv"), /line 2, column 3: "300" is not a pixel value 0-255/);
+    assert.throws(() => parseCsvImages("1,0,0\n", "x.csv"), /line 1 has 3 columns; expected a label then a square image/);
+  });
+});

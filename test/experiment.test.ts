@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { checkExperimentData } from "../src/pipeline/data/prepare";
+import { parseExperiment } from "../src/pipeline/validate";
+import { formatProblem } from "../src/shared/problems";
+import { experimentSchemaText } from "../src/shared/schemaFile";
+import { idxBytes, onesVsSevens, tempDir, writeJson } from "./helpers";
+
+const root = join(__dirname, "..");
+const cli = join(root, "dist", "cli.js");
+
+/** Every problem message for an experiment, schema and data checks together. */
+function problemsOf(value: unknown, file = "exp.mtq.json"): string[] {
+  const parsed = parseExperiment(typeof value === "string" ? value : JSON.stringify(value), file);
+  const problems = parsed.experiment ? checkExperimentData(parsed.experiment, file) : parsed.problems;
+  return problems.map(formatProblem);
+}
+
+function withChange(change: (e: any) => void): unknown {
+  const copy = structuredClone(onesVsSevens);
+  change(copy);
+  return copy;
+}
+
+describe("the experiment format", () => {
+  it("accepts the report's first experiment as written, and fills defaults", () => {
+    assert.deepEqual(problemsOf(onesVsSevens), []);
+    const parsed = parseExperiment(JSON.stringify({ name: "min", data: { digits: [1, 7], perDigit: 100 } }), "min.mtq.json");
+    assert.ok(parsed.experiment);
+    assert.deepEqual(parsed.experiment.model, { kind: "dense", hidden: [32, 64], activation: "relu" });
+    assert.deepEqual(parsed.experiment.clustering, { kMin: 2, kMax: 10 });
+    assert.equal(parsed.experiment.data.source, "mnist");
+    assert.equal(parsed.experiment.data.pick, "first");
+  });
+
+  it("accepts comments and trailing commas (the starter experiment is commented)", () => {
+    assert.deepEqual(problemsOf(`// my test\n{ "name": "c", /* keep */ "data": { "digits": [1, 7], "perDigit": 10, }, }`), []);
+  });
+
+  it("the checked-in JSON schema is the one the zod definition gives", () => {
+    const file = readFileSync(join(root, "schema", "mtq.schema.json"), "utf8");
+    assert.equal(file, experimentSchemaText(), "schema/mtq.schema.json is stale: run `npm run schema`");
+    const schema = JSON.parse(file);
+    assert.equal(schema.additionalProperties, false);
+    assert.match(schema.properties.training.properties.epochs.description, /Passes over the training images/);
+  });
+
+  const cases: [string, unknown, RegExp][] = [
+    ["a typo'd field", withChange((e) => (e.training.epocs = 3)), /exp\.mtq\.json: training\.epocs: unknown field "epocs"\. Fix: did you mean "epochs"\?/],
+    ["an unknown top-level field", withChange((e) => (e.colour = "red")), /colour: unknown field "colour"\. Fix: remove it; the fields allowed here are/],
+    ["a malformed JSON", '{ "name": "x", ', /\(document\): invalid JSON at line 1, column 16: PropertyNameExpected/],
+    ["a wrong type", withChange((e) => (e.data.perDigit = "100")), /data\.perDigit: expected number, got "100"\. Fix: give a number/],
+    ["a missing field", withChange((e) => delete e.data.digits), /data\.digits: this required field is missing\. Fix: add it/],
+    ["a digit MNIST lacks", withChange((e) => (e.data.digits = [1, 12])), /data\.digits\[1\]: digit 12 is not in MNIST\. Fix: keep only labels the data has \(MNIST has the labels 0, 1, 2/],
+    ["an injected digit MNIST lacks", withChange((e) => (e.inject[0].digit = 42)), /inject\[0\]\.digit: digit 42 is not in MNIST, so it cannot be injected/],
+    ["perDigit larger than what exists", withChange((e) => (e.data.perDigit = 7000)), /data\.perDigit: perDigit is 7000 but MNIST has only 6742 images of digit 1\. Fix: lower perDigit to at most 6742/],
+    ["kMin > kMax", withChange((e) => (e.clustering = { kMin: 6, kMax: 4 })), /clustering\.kMin: kMin \(6\) is larger than kMax \(4\)\. Fix: make kMin <= kMax/],
+    ["kMax >= number of images", withChange((e) => (e.data.perDigit = 4)), /clustering\.kMax: kMax \(10\) must be below the number of images \(2 digits x 4 = 8\)\. Fix: lower kMax below 8/],
+    ["a hidden layer of size 0", withChange((e) => (e.model.hidden = [32, 0])), /model\.hidden\[1\]: Too small: expected number to be >=1\. Fix: use at least 1/],
+    ["an injected digit that is trained on", withChange((e) => (e.inject[0].digit = 7)), /inject\[0\]\.digit: digit 7 is one of the trained digits/],
+    ["an unknown model kind", withChange((e) => (e.model.kind = "rnn")), /model\.kind: /],
+  ];
+  for (const [name, value, message] of cases) {
+    it(`explains ${name}`, () => {
+      const problems = problemsOf(value);
+      assert.ok(problems.some((p) => message.test(p)), `expected ${message}, got:\n${problems.join("\n")}`);
+    });
+  }
+
+  describe("with the user's own files", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "labels.idx"), idxBytes([4], Uint8Array.from([1, 7, 1, 7])));
+    writeFileSync(join(dir, "short.idx"), idxBytes([4], Uint8Array.from([1, 7, 1, 7])).subarray(0, 10));
+    const idxExp = (labels: string) => ({ name: "own", data: { source: { idx: { images: "images.idx", labels } }, digits: [1, 7], perDigit: 2 }, clustering: { kMin: 2, kMax: 3 } });
+
+    it("names the missing file and the field that points at it", () => {
+      const problems = problemsOf(idxExp("missing-labels.idx"), join(dir, "own.mtq.json"));
+      assert.match(problems.join("\n"), /missing-labels\.idx: data\.source\.idx\.labels: file not found\. Fix: check the path; relative paths are resolved from the experiment file's folder \(named by .*own\.mtq\.json\)/);
+    });
+
+    it("names a truncated label file", () => {
+      const problems = problemsOf(idxExp("short.idx"), join(dir, "own.mtq.json"));
+      assert.match(problems.join("\n"), /short\.idx: data\.source\.idx\.labels: truncated IDX file/);
+    });
+
+    it("says when a user's file lacks an injected digit", () => {
+      const problems = problemsOf({ ...idxExp("labels.idx"), inject: [{ digit: 4, count: 1 }] }, join(dir, "own.mtq.json"));
+      assert.match(problems.join("\n"), /inject\[0\]\.digit: digit 4 is not in the data file, so it cannot be injected\. Fix: inject a label the data has \(the data has the labels 1, 7\)/);
+    });
+  });
+});
+
+describe("mtq validate", () => {
+  const dir = tempDir();
+  it("exits 0 on the built-in example", () => {
+    const out = execFileSync("node", [cli, "validate", join(root, "examples", "ones-vs-sevens.mtq.json")], { encoding: "utf8" });
+    assert.match(out, /valid/);
+  });
+
+  it("prints the problems on stderr and exits 2, without a stack trace", () => {
+    const file = writeJson(dir, "bad.mtq.json", withChange((e) => (e.training.epocs = 1)));
+    const r = spawnSync("node", [cli, "validate", file], { encoding: "utf8" });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /bad\.mtq\.json: training\.epocs: unknown field "epocs"/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+
+  it("exits 2 on a missing experiment file", () => {
+    const r = spawnSync("node", [cli, "validate", join(dir, "nope.mtq.json")], { encoding: "utf8" });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /nope\.mtq\.json: \(document\): file not found/);
+  });
+});

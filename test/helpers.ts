@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after } from "node:test";
+
+/** A temp folder removed when the test file ends. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mtq-test-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The bytes of an IDX file of unsigned bytes with the given dimensions. */
+export function idxBytes(dims: number[], data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length + data.length);
+  const view = new DataView(out.buffer);
+  out[2] = 0x08;
+  out[3] = dims.length;
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
+}
+
+export function writeJson(dir: string, name: string, value: unknown): string {
+  const file = join(dir, name);
+  writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value, null, 2));
+  return file;
+}
+
+/** The report's first experiment, as the foundation issue gives it. */
+export const onesVsSevens = {
+  name: "ones-vs-sevens",
+  description: "Report, question 1-3: a 1-vs-7 model, with unseen 4s and 3s passed through it",
+  seed: 24,
+  data: { source: "mnist", digits: [1, 7], perDigit: 100, pick: "first" },
+  model: { kind: "dense", hidden: [32, 64], activation: "relu" },
+  training: { epochs: 10, batchSize: 32, learningRate: 0.001 },
+  clustering: { kMin: 2, kMax: 10 },
+  projection: { neighbors: 15, minDist: 0.1 },
+  inject: [
+    { digit: 4, count: 100 },
+    { digit: 3, count: 100 },
+  ],
+};
