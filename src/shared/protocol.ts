@@ -1,0 +1,37 @@
+// Messages between the extension host and the results webview: one discriminated union per
+// direction (the model is microsoft/vscode-hexeditor's shared/protocol.ts).
+import type { Results } from "./results";
+
+/** A set of images picked in one view, shown in every other. */
+export interface Selection {
+  /** Indices into the results' images, ascending. */
+  images: number[];
+  /** What was picked, for labels ("cluster 2 of layer 1", "lasso on layer 2"). */
+  label: string;
+}
+
+export type ExportFormat = "svg" | "png" | "csv";
+
+export type HostToWebview =
+  /** The results to show, and the selection to restore. */
+  | { type: "load"; results: Results; selection?: Selection }
+  /** Select images picked elsewhere (the sidebar tree). */
+  | { type: "select"; selection: Selection | null };
+
+export type WebviewToHost =
+  /** The webview is ready to receive `load`. */
+  | { type: "ready" }
+  /** The user changed the selection in the view; null clears it. */
+  | { type: "selectionChanged"; selection: Selection | null }
+  /** Save an export: `data` is text for svg/csv and a base64 data URL for png. */
+  | { type: "export"; format: ExportFormat; suggestedName: string; data: string }
+  /** A message worth showing to the user (e.g. an export failed in the browser). */
+  | { type: "error"; message: string };
+
+/** Persisted with the webview's getState/setState and by the panel serializer. */
+export interface WebviewState {
+  /** The results file the panel shows. */
+  resultsFile: string;
+  selection: Selection | null;
+  colorBy: "digit" | "cluster";
+}

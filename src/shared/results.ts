@@ -1,0 +1,145 @@
+// The results file (`NAME.results.json`): what the pipeline writes and every view reads. One
+// versioned document; the host, the webview, the CLI and the tests all import these types.
+import type { Experiment } from "./experiment";
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+export type Stage = "load" | "train" | "signatures" | "cluster" | "project" | "paths";
+
+export const STAGES: readonly Stage[] = ["load", "train", "signatures", "cluster", "project", "paths"];
+
+export interface Images {
+  count: number;
+  rows: number;
+  cols: number;
+  /** Per image: its label (digit). */
+  labels: number[];
+  /** Per image: true for an injected (unseen-digit) image, false for a kept one. Kept images come first. */
+  injected: boolean[];
+  /** Per image: "train" or "test", the split of the source file it came from. */
+  split: ("train" | "test")[];
+  /** Per image: its index in that split's file (e.g. MNIST train image #173). */
+  sourceIndex: number[];
+  /** Per image: the predicted class (one of `classes`). */
+  predictions: number[];
+  /** Per image: the softmax probability of the predicted class. */
+  confidence: number[];
+  /** Every image's pixels, rows*cols bytes each (0-255), concatenated and base64-encoded. */
+  pixelsBase64: string;
+}
+
+export interface Cluster {
+  id: number;
+  /** Kept images in this cluster. */
+  size: number;
+  /** Digit -> number of images of that digit in the cluster (kept and injected alike). */
+  digitCounts: Record<string, number>;
+  /** Injected images placed in this cluster. */
+  injectedCount: number;
+}
+
+export interface LayerResult {
+  name: string;
+  /** Units in the layer: the signature's length. */
+  size: number;
+  k: number;
+  /** The k values tried, with the mean silhouette and the inertia (elbow) for each. */
+  kValues: number[];
+  silhouetteCurve: number[];
+  inertiaCurve: number[];
+  /** Mean silhouette at the chosen k. */
+  silhouette: number;
+  /** Per image: its cluster (injected images: the nearest centroid; they do not move the clusters). */
+  assignments: number[];
+  /** Per image: its silhouette (negative = closer to another cluster); null for injected images. */
+  silhouettes: (number | null)[];
+  clusters: Cluster[];
+  /** Per image: its UMAP position, [x0, y0, x1, y1, ...]. */
+  umap: number[];
+}
+
+/** A Sankey node: a digit (column 0), a cluster of hidden layer i (column i + 1) or a prediction (last column). */
+export interface FlowNode {
+  id: string;
+  column: number;
+  kind: "digit" | "cluster" | "prediction";
+  /** The digit, cluster id or predicted class. */
+  value: number;
+  label: string;
+  count: number;
+}
+
+export interface FlowLink {
+  source: string;
+  target: string;
+  count: number;
+  /** The images behind this link. */
+  images: number[];
+}
+
+export interface Flows {
+  nodes: FlowNode[];
+  links: FlowLink[];
+}
+
+export interface LayerFinding {
+  name: string;
+  size: number;
+  k: number;
+  silhouette: number;
+  /** Digit -> share of its kept images in its dominant cluster. */
+  purity: Record<string, number>;
+  /** Digit -> its dominant cluster in this layer. */
+  dominantCluster: Record<string, number>;
+}
+
+export interface InjectedFinding {
+  count: number;
+  /** Kept digit -> share of the injected images whose cluster is that digit's dominant one in every hidden layer. */
+  followsPathOf: Record<string, number>;
+  /** Entropy in bits of the injected images' distribution over distinct paths. */
+  pathEntropy: number;
+  /** Predicted class -> share. */
+  predicted: Record<string, number>;
+}
+
+export type OutlierReason = "off-path" | "negative-silhouette" | "misclassified";
+
+export interface Outlier {
+  /** Index into the results' images. */
+  image: number;
+  digit: number;
+  reasons: OutlierReason[];
+  /** 1-based layers where the image is off its digit's dominant cluster. */
+  offPathLayers?: number[];
+}
+
+export interface Findings {
+  accuracy: { train: number; test: number | null };
+  layers: LayerFinding[];
+  /** First 1-based layer where every kept digit has purity >= 0.9 and no two share a dominant cluster; null if none. */
+  separationLayer: number | null;
+  injected: Record<string, InjectedFinding>;
+  outliers: Outlier[];
+}
+
+export interface Results {
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  /** The experiment as run, defaults filled in. */
+  experiment: Experiment;
+  /** The experiment file's path when the run started. */
+  experimentFile: string;
+  seed: number;
+  /** The TF.js backend that trained the model: "tensorflow" (tfjs-node), "wasm" or "cpu". */
+  backend: string;
+  /** Milliseconds per stage. */
+  timings: Partial<Record<Stage, number>>;
+  /** The kept digits, sorted: the output units' order. */
+  classes: number[];
+  /** Held-out images used for test accuracy. */
+  testCount: number;
+  images: Images;
+  layers: LayerResult[];
+  flows: Flows;
+  findings: Findings;
+}
