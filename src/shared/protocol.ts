@@ -13,8 +13,9 @@ export interface Selection {
 export type ExportFormat = "svg" | "png" | "csv";
 
 export type HostToWebview =
-  /** The results to show, and the selection to restore. */
-  | { type: "load"; results: Results; selection?: Selection }
+  /** The results to show, and the selection to restore. `resultsFile` is kept in the webview's
+   * state (WebviewState) so the panel serializer can reopen the same file after a reload. */
+  | { type: "load"; results: Results; selection?: Selection; resultsFile?: string }
   /** Select images picked elsewhere (the sidebar tree). */
   | { type: "select"; selection: Selection | null };
 
