@@ -1,0 +1,82 @@
+// What a person does in the VS Code workbench, as Playwright steps: the Command Palette, Quick
+// Open, notifications, the Problems panel, a sidebar tree, a webview. Selectors are VS Code
+// 1.100's DOM; every step waits on a condition, with timeouts generous enough for 2-core CI.
+import type { Frame, Locator, Page } from "playwright-core";
+
+/** Long enough for a slow machine's first extension-host start, short enough to fail usefully. */
+export const UI_TIMEOUT = 60_000;
+
+const quickInput = ".quick-input-widget input.input";
+
+/** Waits until the workbench is up and the extension host has opened the workspace's files. */
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator(".monaco-workbench .part.activitybar").waitFor({ timeout: UI_TIMEOUT });
+  await page.locator(".explorer-folders-view .monaco-list-row").first().waitFor({ timeout: UI_TIMEOUT });
+}
+
+/** F1, the command's title, Enter: as a person runs a command. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await pickInQuickInput(page, "F1", title);
+}
+
+/** Ctrl+P, the file name, Enter; resolves when its editor tab is active. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await pickInQuickInput(page, "Control+P", name);
+  await page.locator(`.tabs-container .tab.active[aria-label^="${name}"]`).waitFor({ timeout: UI_TIMEOUT });
+}
+
+async function pickInQuickInput(page: Page, key: string, text: string): Promise<void> {
+  await page.keyboard.press(key);
+  const input = page.locator(quickInput);
+  await input.waitFor({ state: "visible", timeout: UI_TIMEOUT });
+  await input.pressSequentially(text);
+  // The list filters as one types: Enter only once the wanted entry is the focused one.
+  await page
+    .locator(".quick-input-list .monaco-list-row.focused", { hasText: text })
+    .waitFor({ timeout: UI_TIMEOUT });
+  await page.keyboard.press("Enter");
+  await input.waitFor({ state: "hidden", timeout: UI_TIMEOUT });
+}
+
+/** The notification toast whose text contains `text`. */
+export function notification(page: Page, text: string | RegExp): Locator {
+  return page.locator(".notifications-toasts .notification-toast", { hasText: text });
+}
+
+/** The rows of the Problems panel (opened with its command), each as "message source (line, col)". */
+export async function problems(page: Page, expected: string | RegExp): Promise<string[]> {
+  await runCommand(page, "Problems: Focus on Problems View");
+  const row = page.locator(".markers-panel .monaco-list-row", { hasText: expected });
+  await row.first().waitFor({ timeout: UI_TIMEOUT });
+  return page.locator(".markers-panel .monaco-list-row").evaluateAll((rows) =>
+    rows.map((r) => (r.getAttribute("aria-label") ?? r.textContent ?? "").trim()),
+  );
+}
+
+/** Opens an activity-bar container by its title (e.g. "MTQ"). */
+export async function openViewContainer(page: Page, title: string): Promise<void> {
+  const item = page.locator(`.activitybar .action-item a[aria-label^="${title}"]`);
+  await item.waitFor({ timeout: UI_TIMEOUT });
+  if ((await item.locator("xpath=..").getAttribute("class"))?.includes("checked")) return;
+  await item.click();
+}
+
+/** A row of the sidebar's trees, by its label. */
+export function treeRow(page: Page, label: string | RegExp): Locator {
+  return page.locator(".part.sidebar .monaco-list-row", { hasText: label });
+}
+
+/**
+ * The frame of a webview whose document holds `selector`. VS Code nests each webview in two
+ * iframes (a host frame, then the content frame), so the frame is searched for, not named.
+ */
+export async function webviewFrame(page: Page, selector: string): Promise<Frame> {
+  const deadline = Date.now() + UI_TIMEOUT;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (await frame.locator(selector).count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview frame holds ${selector} after ${UI_TIMEOUT / 1000} s`);
+    await page.waitForEvent("framenavigated", { timeout: 1_000 }).catch(() => undefined);
+  }
+}

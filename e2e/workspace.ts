@@ -1,0 +1,56 @@
+// The workspace the suite opens: the README's example experiment made small enough to train in
+// seconds, one made big enough to still be running when the test cancels it, and one with a
+// misspelt field.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse } from "jsonc-parser";
+
+const example = resolve(__dirname, "..", "examples", "ones-vs-sevens.mtq.json");
+
+interface Example {
+  name: string;
+  data: { digits: number[]; perDigit: number };
+  training: { epochs: number };
+  inject: { digit: number; count: number }[];
+}
+
+export interface Workspace {
+  dir: string;
+  /** The small experiment, its results file, and how many images it holds (kept + injected). */
+  small: { file: string; results: string; images: number };
+  /** An experiment that trains for minutes: only ever cancelled. */
+  long: { file: string; results: string };
+  /** `training.epocs` instead of `training.epochs`. */
+  malformed: { file: string; field: string };
+}
+
+export function createWorkspace(dir: string): Workspace {
+  mkdirSync(dir, { recursive: true });
+  const base = parse(readFileSync(example, "utf8")) as Example;
+  const write = (name: string, value: object) => {
+    const file = join(dir, `${name}.mtq.json`);
+    writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+    return { file, results: join(dir, `${name}.results.json`) };
+  };
+
+  const small = {
+    ...base,
+    name: "ones-vs-sevens",
+    data: { ...base.data, perDigit: 50 },
+    training: { ...base.training, epochs: 3 },
+    inject: base.inject.map((i) => ({ ...i, count: 25 })),
+  };
+  const long = { ...base, name: "long-run", data: { ...base.data, perDigit: 5000 }, training: { ...base.training, epochs: 200 } };
+  const { epochs, ...training } = base.training;
+  const malformed = { ...small, name: "malformed", training: { ...training, epocs: epochs } };
+
+  return {
+    dir,
+    small: {
+      ...write(small.name, small),
+      images: small.data.digits.length * small.data.perDigit + small.inject.reduce((n, i) => n + i.count, 0),
+    },
+    long: write(long.name, long),
+    malformed: { file: write(malformed.name, malformed).file, field: "epocs" },
+  };
+}
