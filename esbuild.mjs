@@ -41,6 +41,7 @@ const node = {
 const builds = [
   { ...node, entryPoints: ["src/cli.ts"], outfile: `${dist}/cli.js`, banner: { js: "#!/usr/bin/env node" } },
   { ...node, entryPoints: ["src/pipeline/worker.ts"], outfile: `${dist}/worker.js` },
+  { ...node, entryPoints: ["src/host/extension.ts"], outfile: `${dist}/extension.js` },
 ];
 
 copyAssets();

@@ -1,0 +1,141 @@
+// The commands: MTQ: Train and Analyze, MTQ: Open Results, MTQ: New Experiment, and the tree's
+// internal click command. Each finds its file (argument, active editor, workspace, dialog), then
+// hands over to the runner, the views and the tree.
+import { existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import * as vscode from "vscode";
+import { parseExperiment } from "../pipeline/validate";
+import type { Problem } from "../shared/problems";
+import { isExperimentFile, type ExperimentDiagnostics } from "./diagnostics";
+import { errorMessage, log, showError } from "./log";
+import type { ResultsViews } from "./panel";
+import { runOptionsFor } from "./runOptions";
+import type { Runner } from "./runner";
+import { settingsFor } from "./settings";
+import { freeExperimentName, starterExperimentText } from "./starter";
+import { SELECT_COMMAND, type ClustersTree } from "./tree";
+import type { TreeNode } from "./treeModel";
+
+export interface Parts {
+  runner: Runner;
+  diagnostics: ExperimentDiagnostics;
+  views: ResultsViews;
+  tree: ClustersTree;
+}
+
+const EXPERIMENT_GLOB = "**/*.mtq.json";
+const RESULTS_GLOB = "**/*.results.json";
+
+/** A file given as argument, else the active editor's if it matches, else one the user picks. */
+async function targetFile(arg: unknown, suffix: string, glob: string, what: string): Promise<vscode.Uri | undefined> {
+  if (arg instanceof vscode.Uri) return arg;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active?.scheme === "file" && active.path.endsWith(suffix)) return active;
+  const found = await vscode.workspace.findFiles(glob, "**/node_modules/**");
+  if (found.length === 1) return found[0];
+  if (found.length > 1) {
+    const picked = await vscode.window.showQuickPick(
+      found.map((uri) => ({ label: basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri })),
+      { placeHolder: `Choose ${what}` },
+    );
+    return picked?.uri;
+  }
+  const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [what]: [suffix.slice(1)] }, title: `Choose ${what}` });
+  return chosen?.[0];
+}
+
+async function trainAndAnalyze(parts: Parts, arg: unknown): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    // Training reads the data files an experiment names and writes results where the settings
+    // say: both are up to whoever wrote the workspace, so it waits for the user's trust.
+    const choice = await vscode.window.showWarningMessage("MTQ does not train in an untrusted workspace: an experiment reads and writes files its author chose. Trust the workspace to train.", "Manage Workspace Trust");
+    if (choice) await vscode.commands.executeCommand("workbench.trust.manage");
+    return;
+  }
+  const uri = await targetFile(arg, ".mtq.json", EXPERIMENT_GLOB, "an experiment (*.mtq.json)");
+  if (!uri) return;
+  const doc = await vscode.workspace.openTextDocument(uri);
+  if (doc.isDirty) await doc.save();
+  const file = uri.fsPath;
+  const parsed = parseExperiment(doc.getText(), file);
+  if (!parsed.experiment) return showProblems(parts, doc, parsed.problems);
+  const { name } = parsed.experiment;
+  const options = runOptionsFor(settingsFor(uri), name, file, vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
+  // The worker writes the results file but does not create a configured results folder.
+  await vscode.workspace.fs.createDirectory(vscode.Uri.file(dirname(options.outFile)));
+  log().info(`training ${file} -> ${options.outFile} (backend ${options.backend}${options.seed === undefined ? "" : `, seed ${options.seed} from mtq.defaultSeed`})`);
+  const outcome = await parts.runner.run(file, name, options);
+  switch (outcome?.type) {
+    case undefined:
+      return;
+    case "done":
+      log().info(`${name}: ${outcome.summary}`);
+      parts.tree.add(outcome.resultsFile);
+      parts.views.open(outcome.resultsFile);
+      void vscode.window.showInformationMessage(`MTQ: ${name}: ${outcome.summary}`);
+      return;
+    case "invalid":
+      return showProblems(parts, doc, outcome.problems);
+    case "cancelled":
+      log().info(`${name}: cancelled, nothing written`);
+      void vscode.window.showInformationMessage(`MTQ: training "${name}" was cancelled; nothing was written.`);
+      return;
+    case "failed":
+      return showError(`MTQ: training "${name}" failed: ${outcome.message}`, outcome.stack ?? outcome.message);
+  }
+}
+
+async function showProblems(parts: Parts, doc: vscode.TextDocument, problems: Problem[]): Promise<void> {
+  parts.diagnostics.show(doc, problems);
+  log().warn(`${doc.uri.fsPath}: ${problems.length} problem(s), not run`);
+  const choice = await vscode.window.showErrorMessage(`MTQ: ${basename(doc.uri.fsPath)} has ${problems.length} problem${problems.length === 1 ? "" : "s"}; fix them to train.`, "Show Problems");
+  if (choice) await vscode.commands.executeCommand("workbench.actions.view.problems");
+}
+
+async function openResults(parts: Parts, arg: unknown): Promise<void> {
+  const uri = await targetFile(arg, ".results.json", RESULTS_GLOB, "a results file (*.results.json)");
+  if (!uri) return;
+  parts.tree.add(uri.fsPath);
+  parts.views.open(uri.fsPath);
+}
+
+/** Where a new experiment goes: the workspace folder (the user picks among several), else a dialog. */
+async function newExperimentFile(): Promise<vscode.Uri | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const folder = folders.length > 1 ? await vscode.window.showWorkspaceFolderPick({ placeHolder: "Folder for the new experiment" }) : folders[0];
+  if (folder) {
+    const dir = folder.uri.fsPath;
+    return vscode.Uri.file(join(dir, `${freeExperimentName((f) => existsSync(join(dir, f)))}.mtq.json`));
+  }
+  if (folders.length > 1) return undefined;
+  return vscode.window.showSaveDialog({ filters: { "MTQ experiment": ["mtq.json"] }, title: "New MTQ experiment" });
+}
+
+async function newExperiment(): Promise<void> {
+  const uri = await newExperimentFile();
+  if (!uri) return;
+  // The name must be valid (letters, digits, . _ -) and ends up in the results file's name.
+  const name = basename(uri.fsPath).replace(/\.mtq\.json$|\.json$/, "").replace(/[^A-Za-z0-9._-]+/g, "-") || "experiment";
+  const file = isExperimentFile(uri) ? uri : vscode.Uri.file(`${uri.fsPath.replace(/\.json$/, "")}.mtq.json`);
+  await vscode.workspace.fs.writeFile(file, Buffer.from(starterExperimentText(name), "utf8"));
+  await vscode.window.showTextDocument(file);
+}
+
+async function selectInResults(parts: Parts, node: TreeNode): Promise<void> {
+  const selection = await parts.tree.selectionFor(node);
+  if (selection) parts.views.showSelection(node.file, selection);
+}
+
+/** Runs a command body, turning any error into a notification with the log behind it. */
+function guarded<A extends unknown[]>(title: string, body: (...args: A) => Promise<void>) {
+  return (...args: A) => body(...args).catch((e: unknown) => showError(`MTQ: ${title} failed: ${errorMessage(e)}`, e));
+}
+
+export function registerCommands(parts: Parts): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand("mtq.trainAndAnalyze", guarded("Train and Analyze", (arg?: unknown) => trainAndAnalyze(parts, arg))),
+    vscode.commands.registerCommand("mtq.openResults", guarded("Open Results", (arg?: unknown) => openResults(parts, arg))),
+    vscode.commands.registerCommand("mtq.newExperiment", guarded("New Experiment", newExperiment)),
+    vscode.commands.registerCommand(SELECT_COMMAND, guarded("Select in Results", (node: TreeNode) => selectInResults(parts, node))),
+  ];
+}

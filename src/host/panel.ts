@@ -1,0 +1,138 @@
+// The results view: a webview showing one results file, whether opened by a command, restored
+// after a reload (the serializer) or opened from the Explorer (the custom editor). One message
+// handler per view, switching on the protocol's message type.
+import { basename } from "node:path";
+import * as vscode from "vscode";
+import type { ExportFormat, HostToWebview, Selection, WebviewState, WebviewToHost } from "../shared/protocol";
+import { EXPORT_FILTERS, exportBytes } from "./exportFile";
+import { errorMessage, log, showError } from "./log";
+import { readResultsFile } from "./resultsFile";
+import { newNonce, resultsPageHtml } from "./webviewHtml";
+
+export const RESULTS_VIEW_TYPE = "mtq.results";
+export const RESULTS_EDITOR_TYPE = "mtq.resultsEditor";
+
+/** Told when the user selects images in a view, so the tree can reveal them. */
+export type SelectionListener = (resultsFile: string, selection: Selection | null) => void;
+
+function resultsTitle(file: string): string {
+  return `MTQ: ${basename(file).replace(/\.results\.json$/, "")}`;
+}
+
+class ResultsView {
+  selection: Selection | null;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly file: string,
+    selection: Selection | null,
+    extensionUri: vscode.Uri,
+    private readonly onSelection: SelectionListener,
+  ) {
+    this.selection = selection;
+    const dist = vscode.Uri.joinPath(extensionUri, "dist");
+    const webview = panel.webview;
+    webview.options = { enableScripts: true, localResourceRoots: [dist, vscode.Uri.joinPath(extensionUri, "media")] };
+    webview.html = resultsPageHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "webview.js")).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "webview.css")).toString(),
+      nonce: newNonce(),
+    });
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, "media", "mtq.svg");
+    webview.onDidReceiveMessage((m: WebviewToHost) => this.handle(m).catch((e: unknown) => showError(`MTQ results view: ${errorMessage(e)}`, e)));
+  }
+
+  post(message: HostToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private async handle(message: WebviewToHost): Promise<void> {
+    switch (message.type) {
+      case "ready":
+        try {
+          const { results } = await readResultsFile(this.file);
+          this.post({ type: "load", results, selection: this.selection ?? undefined, resultsFile: this.file });
+        } catch (e) {
+          await showError(`Cannot show ${this.file}: ${errorMessage(e)}`, e);
+        }
+        return;
+      case "selectionChanged":
+        this.selection = message.selection;
+        this.onSelection(this.file, message.selection);
+        return;
+      case "export":
+        return this.saveExport(message.format, message.suggestedName, message.data);
+      case "error":
+        return showError(`MTQ results view: ${message.message}`);
+    }
+  }
+
+  private async saveExport(format: ExportFormat, suggestedName: string, data: string): Promise<void> {
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(vscode.Uri.file(this.file), "..", suggestedName),
+      filters: EXPORT_FILTERS[format],
+      title: `Export ${format.toUpperCase()}`,
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, exportBytes(format, data));
+    log().info(`exported ${format} to ${target.fsPath}`);
+  }
+}
+
+/** Every open results view, by results file. */
+export class ResultsViews implements vscode.Disposable, vscode.WebviewPanelSerializer<WebviewState>, vscode.CustomReadonlyEditorProvider {
+  private readonly views = new Set<ResultsView>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly onSelection: SelectionListener,
+  ) {}
+
+  /** Shows `file` in its view, opening one (with `selection`) if there is none. */
+  open(file: string, selection: Selection | null = null): void {
+    const view = this.viewOf(file);
+    if (view) view.panel.reveal(undefined, true);
+    else this.attach(vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, resultsTitle(file), vscode.ViewColumn.Active), file, selection);
+  }
+
+  /** Selects images picked in the tree, in the file's view. */
+  showSelection(file: string, selection: Selection | null): void {
+    const view = this.viewOf(file);
+    if (!view) return this.open(file, selection);
+    view.panel.reveal(undefined, true);
+    view.selection = selection;
+    view.post({ type: "select", selection });
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: WebviewState | undefined): Promise<void> {
+    if (!state?.resultsFile) {
+      log().warn("a results view without saved state cannot be restored; closing it");
+      panel.dispose();
+      return;
+    }
+    this.attach(panel, state.resultsFile, state.selection ?? null);
+  }
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => undefined };
+  }
+
+  resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+    this.attach(panel, document.uri.fsPath, null);
+  }
+
+  dispose(): void {
+    for (const view of this.views) view.panel.dispose();
+  }
+
+  private viewOf(file: string): ResultsView | undefined {
+    return [...this.views].find((v) => v.file === file);
+  }
+
+  private attach(panel: vscode.WebviewPanel, file: string, selection: Selection | null): void {
+    const view = new ResultsView(panel, file, selection, this.extensionUri, this.onSelection);
+    this.views.add(view);
+    panel.onDidDispose(() => this.views.delete(view));
+  }
+}

@@ -1,0 +1,41 @@
+// A Problem as a Diagnostic, without VS Code: the range of the field its JSON path names (key and
+// value, so the underline is the very field the CLI message names) and the CLI's text.
+import { findNodeAtLocation, parseTree, type Node } from "jsonc-parser";
+import { formatProblem, type JsonPath, type Problem } from "../shared/problems";
+
+export interface TextRange {
+  offset: number;
+  length: number;
+}
+
+/** The document's first character: for problems about the whole file (empty path, bad JSON). */
+const DOCUMENT_START: TextRange = { offset: 0, length: 1 };
+
+function rangeOf(node: Node): TextRange {
+  // A property's value: underline "key": value, as the path names the key.
+  const target = node.parent?.type === "property" ? node.parent : node;
+  return { offset: target.offset, length: target.length };
+}
+
+/**
+ * The range of the field at `path` in `text`. When the field is missing (a required one, say),
+ * the key of its closest existing ancestor, so the underline says where to add it.
+ */
+export function problemRange(text: string, path: JsonPath): TextRange {
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  if (!root) return DOCUMENT_START;
+  for (let depth = path.length; depth > 0; depth--) {
+    const node = findNodeAtLocation(root, path.slice(0, depth));
+    if (!node) continue;
+    if (depth === path.length) return rangeOf(node);
+    const key = node.parent?.type === "property" ? node.parent.children?.[0] : undefined;
+    return key ? { offset: key.offset, length: key.length } : rangeOf(node);
+  }
+  return DOCUMENT_START;
+}
+
+/** The CLI's line for `problem`, without the file prefix when the file is the experiment itself. */
+export function problemText(problem: Problem, experimentFile: string): string {
+  const line = formatProblem(problem);
+  return problem.file === experimentFile ? line.slice(`${problem.file}: `.length) : line;
+}

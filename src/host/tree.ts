@@ -1,0 +1,126 @@
+// The MTQ sidebar's clusters tree: one root per results file (found in the workspace or opened),
+// each loaded when first expanded. Clicking a cluster or an image selects it in the results view;
+// a selection made in the view is revealed here.
+import { basename } from "node:path";
+import * as vscode from "vscode";
+import type { Selection } from "../shared/protocol";
+import { errorMessage, log } from "./log";
+import { readResultsFile, type LoadedResults } from "./resultsFile";
+import { greyscalePng, imagePixels, pngDataUri } from "./thumbnail";
+import { childrenOf, experimentNode, lookOf, nodeForSelection, parentOf, selectionOf, type TreeNode } from "./treeModel";
+
+export const TREE_VIEW_ID = "mtq.clusters";
+/** Internal: the command a tree item runs when clicked. */
+export const SELECT_COMMAND = "mtq.selectInResults";
+
+export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly files = new Set<string>();
+  private readonly loaded = new Map<string, Promise<LoadedResults>>();
+  /** One object per node id: TreeView.reveal finds elements by identity. */
+  private readonly nodes = new Map<string, TreeNode>();
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  readonly view: vscode.TreeView<TreeNode>;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor() {
+    this.view = vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
+    const watcher = vscode.workspace.createFileSystemWatcher("**/*.results.json");
+    this.subscriptions = [this.view, this.changed, watcher, watcher.onDidCreate((u) => this.add(u.fsPath)), watcher.onDidChange((u) => this.reload(u.fsPath)), watcher.onDidDelete((u) => this.remove(u.fsPath))];
+    void vscode.workspace.findFiles("**/*.results.json", "**/node_modules/**").then((uris) => uris.forEach((u) => this.add(u.fsPath)));
+  }
+
+  /** Shows a results file in the tree (a run's output, a file opened by a command). */
+  add(file: string): void {
+    if (this.files.has(file)) return this.reload(file);
+    this.files.add(file);
+    this.changed.fire(undefined);
+  }
+
+  /** Selects in the tree the node standing for a selection made in the results view. */
+  async reveal(file: string, selection: Selection | null): Promise<void> {
+    // Revealing opens the sidebar: only do it when the user is looking at the tree already.
+    if (!selection || !this.view.visible || !this.files.has(file)) return;
+    const node = nodeForSelection(file, (await this.load(file)).results, selection);
+    if (node) await this.view.reveal(this.intern(node), { select: true, focus: false });
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
+    if (!node) return [...this.files].sort().map((f) => this.intern(experimentNode(f)));
+    return this.load(node.file).then(
+      ({ results }) => childrenOf(node, results).map((n) => this.intern(n)),
+      () => [],
+    );
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    const parent = parentOf(node);
+    return parent && this.intern(parent);
+  }
+
+  async getTreeItem(node: TreeNode): Promise<vscode.TreeItem> {
+    let loaded: LoadedResults;
+    try {
+      loaded = await this.load(node.file);
+    } catch (e) {
+      const item = new vscode.TreeItem(basename(node.file), vscode.TreeItemCollapsibleState.None);
+      item.description = "cannot be read";
+      item.tooltip = `${node.file}\n${errorMessage(e)}`;
+      item.iconPath = new vscode.ThemeIcon("error");
+      return item;
+    }
+    const look = lookOf(node, loaded.results);
+    const item = new vscode.TreeItem(look.label, look.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    item.description = look.description;
+    item.tooltip = look.tooltip;
+    item.contextValue = node.kind;
+    item.iconPath = "codicon" in look.icon ? new vscode.ThemeIcon(look.icon.codicon) : this.thumbnail(loaded, look.icon.image);
+    if (node.kind === "experiment") item.resourceUri = vscode.Uri.file(node.file);
+    if (selectionOf(node, loaded.results)) item.command = { command: SELECT_COMMAND, title: "Select in Results", arguments: [node] };
+    return item;
+  }
+
+  /** The images a clicked node stands for. */
+  async selectionFor(node: TreeNode): Promise<Selection | undefined> {
+    return selectionOf(node, (await this.load(node.file)).results);
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+
+  private load(file: string): Promise<LoadedResults> {
+    let loading = this.loaded.get(file);
+    if (!loading) {
+      loading = readResultsFile(file);
+      loading.catch((e: unknown) => log().warn(`cannot read ${file}: ${errorMessage(e)}`));
+      this.loaded.set(file, loading);
+    }
+    return loading;
+  }
+
+  private reload(file: string): void {
+    if (!this.files.has(file)) return;
+    this.loaded.delete(file);
+    this.changed.fire(undefined);
+  }
+
+  private remove(file: string): void {
+    this.files.delete(file);
+    this.loaded.delete(file);
+    this.changed.fire(undefined);
+  }
+
+  private intern(node: TreeNode): TreeNode {
+    const known = this.nodes.get(node.id);
+    if (known) return known;
+    this.nodes.set(node.id, node);
+    return node;
+  }
+
+  private thumbnail({ results, pixels }: LoadedResults, image: number): vscode.Uri {
+    const { rows, cols } = results.images;
+    return vscode.Uri.parse(pngDataUri(greyscalePng(imagePixels(pixels, image, rows, cols), rows, cols)));
+  }
+}

@@ -1,0 +1,224 @@
+// The clusters tree without VS Code: which nodes a results file gives (experiment -> layer ->
+// cluster -> images, and the outliers), how each is labelled, the selection each stands for, and
+// back from a selection made in the results view to the node to reveal.
+import type { Selection } from "../shared/protocol";
+import type { Outlier, OutlierReason, Results } from "../shared/results";
+
+export type TreeNode =
+  | { kind: "experiment"; id: string; file: string }
+  | { kind: "layer"; id: string; file: string; layer: number }
+  | { kind: "cluster"; id: string; file: string; layer: number; cluster: number }
+  | { kind: "image"; id: string; file: string; layer: number; cluster: number; image: number }
+  | { kind: "outliers"; id: string; file: string }
+  | { kind: "outlier"; id: string; file: string; image: number };
+
+/** How a node looks: the VS Code side maps this onto a TreeItem. */
+export interface NodeLook {
+  label: string;
+  description?: string;
+  tooltip: string;
+  expandable: boolean;
+  /** A codicon id, or the image whose thumbnail is the icon. */
+  icon: { codicon: string } | { image: number };
+}
+
+export function experimentNode(file: string): TreeNode {
+  return { kind: "experiment", id: file, file };
+}
+
+function layerNode(file: string, layer: number): TreeNode {
+  return { kind: "layer", id: `${file}|layer:${layer}`, file, layer };
+}
+
+function clusterNode(file: string, layer: number, cluster: number): TreeNode {
+  return { kind: "cluster", id: `${file}|layer:${layer}|cluster:${cluster}`, file, layer, cluster };
+}
+
+function imageNode(file: string, layer: number, cluster: number, image: number): TreeNode {
+  return { kind: "image", id: `${file}|layer:${layer}|cluster:${cluster}|image:${image}`, file, layer, cluster, image };
+}
+
+function outliersNode(file: string): TreeNode {
+  return { kind: "outliers", id: `${file}|outliers`, file };
+}
+
+function outlierNode(file: string, image: number): TreeNode {
+  return { kind: "outlier", id: `${file}|outliers|image:${image}`, file, image };
+}
+
+/** The images of a cluster of a layer (injected ones included), ascending. */
+export function clusterImages(results: Results, layer: number, cluster: number): number[] {
+  const out: number[] = [];
+  results.layers[layer].assignments.forEach((c, i) => c === cluster && out.push(i));
+  return out;
+}
+
+export function childrenOf(node: TreeNode, results: Results): TreeNode[] {
+  const { file } = node;
+  switch (node.kind) {
+    case "experiment":
+      return [...results.layers.map((_, i) => layerNode(file, i)), ...(results.findings.outliers.length > 0 ? [outliersNode(file)] : [])];
+    case "layer":
+      return results.layers[node.layer].clusters.map((c) => clusterNode(file, node.layer, c.id));
+    case "cluster":
+      return clusterImages(results, node.layer, node.cluster).map((i) => imageNode(file, node.layer, node.cluster, i));
+    case "outliers":
+      return results.findings.outliers.map((o) => outlierNode(file, o.image));
+    case "image":
+    case "outlier":
+      return [];
+  }
+}
+
+/** The parent, from the node alone: TreeView.reveal walks up with it. */
+export function parentOf(node: TreeNode): TreeNode | undefined {
+  const { file } = node;
+  switch (node.kind) {
+    case "experiment":
+      return undefined;
+    case "layer":
+    case "outliers":
+      return experimentNode(file);
+    case "cluster":
+      return layerNode(file, node.layer);
+    case "image":
+      return clusterNode(file, node.layer, node.cluster);
+    case "outlier":
+      return outliersNode(file);
+  }
+}
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** "96 x 1, 4 x 7": a cluster's digits, most frequent first. */
+export function digitMix(digitCounts: Record<string, number>): string {
+  return Object.entries(digitCounts)
+    .filter(([, n]) => n > 0)
+    .sort(([da, a], [db, b]) => b - a || Number(da) - Number(db))
+    .map(([d, n]) => `${n} x ${d}`)
+    .join(", ");
+}
+
+function imageSummary(results: Results, image: number): string {
+  const im = results.images;
+  const unseen = im.injected[image] ? " (unseen)" : "";
+  return `digit ${im.labels[image]}${unseen}, ${im.split[image]} #${im.sourceIndex[image]}, predicted ${im.predictions[image]} (${percent(im.confidence[image])})`;
+}
+
+function reasonText(o: Outlier, reason: OutlierReason, results: Results): string {
+  switch (reason) {
+    case "off-path":
+      return `off digit ${o.digit}'s path${o.offPathLayers?.length ? ` in layer ${o.offPathLayers.join(", ")}` : ""}`;
+    case "negative-silhouette":
+      return "negative silhouette";
+    case "misclassified":
+      return `misclassified as ${results.images.predictions[o.image]}`;
+  }
+}
+
+function meanSilhouette(results: Results, layer: number, images: number[]): number | undefined {
+  const values = images.map((i) => results.layers[layer].silhouettes[i]).filter((s): s is number => s !== null);
+  return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
+}
+
+export function lookOf(node: TreeNode, results: Results): NodeLook {
+  switch (node.kind) {
+    case "experiment": {
+      const { accuracy } = results.findings;
+      const acc = `train ${percent(accuracy.train)}${accuracy.test === null ? "" : ` · test ${percent(accuracy.test)}`}`;
+      const separation = results.findings.separationLayer === null ? "no layer separates the digits" : `digits separate from layer ${results.findings.separationLayer}`;
+      return {
+        label: results.experiment.name,
+        description: acc,
+        tooltip: [results.experiment.description, `${results.images.count} images, digits ${results.classes.join(", ")}`, `accuracy ${acc}`, separation, `seed ${results.seed}, backend ${results.backend}`, node.file]
+          .filter(Boolean)
+          .join("\n"),
+        expandable: true,
+        icon: { codicon: "beaker" },
+      };
+    }
+    case "layer": {
+      const l = results.layers[node.layer];
+      return {
+        label: `layer ${node.layer + 1}`,
+        description: `k = ${l.k} · silhouette ${l.silhouette.toFixed(2)}`,
+        tooltip: `${l.name}: ${l.size} units, ${l.k} clusters (k chosen in ${l.kValues[0]}..${l.kValues[l.kValues.length - 1]}), mean silhouette ${l.silhouette.toFixed(3)}`,
+        expandable: true,
+        icon: { codicon: "layers" },
+      };
+    }
+    case "cluster": {
+      const c = results.layers[node.layer].clusters.find((x) => x.id === node.cluster)!;
+      const images = clusterImages(results, node.layer, node.cluster);
+      const silhouette = meanSilhouette(results, node.layer, images);
+      const injected = c.injectedCount > 0 ? ` + ${c.injectedCount} injected` : "";
+      return {
+        label: `cluster ${c.id} · ${digitMix(c.digitCounts)}`,
+        description: `${c.size}${injected}`,
+        tooltip: `Cluster ${c.id} of layer ${node.layer + 1}: ${c.size} kept images${injected}\n${digitMix(c.digitCounts)}${silhouette === undefined ? "" : `\nmean silhouette ${silhouette.toFixed(3)}`}`,
+        expandable: images.length > 0,
+        icon: { codicon: "circle-filled" },
+      };
+    }
+    case "image":
+      return {
+        label: `image ${node.image}`,
+        description: `${results.images.labels[node.image]} -> ${results.images.predictions[node.image]}`,
+        tooltip: imageSummary(results, node.image),
+        expandable: false,
+        icon: { image: node.image },
+      };
+    case "outliers":
+      return {
+        label: "Outliers",
+        description: String(results.findings.outliers.length),
+        tooltip: "Images off their digit's path (injected digits off the path they mostly follow), with a negative silhouette, or misclassified",
+        expandable: true,
+        icon: { codicon: "warning" },
+      };
+    case "outlier": {
+      const o = results.findings.outliers.find((x) => x.image === node.image)!;
+      const reasons = o.reasons.map((r) => reasonText(o, r, results)).join("; ");
+      return {
+        label: `image ${o.image}`,
+        description: reasons,
+        tooltip: `${imageSummary(results, o.image)}\n${reasons}`,
+        expandable: false,
+        icon: { image: o.image },
+      };
+    }
+  }
+}
+
+/** The images a node stands for, to select in the results view; undefined for a layer. */
+export function selectionOf(node: TreeNode, results: Results): Selection | undefined {
+  switch (node.kind) {
+    case "experiment":
+    case "layer":
+      return undefined;
+    case "cluster":
+      return { images: clusterImages(results, node.layer, node.cluster), label: `cluster ${node.cluster} of layer ${node.layer + 1}` };
+    case "image":
+    case "outlier":
+      return { images: [node.image], label: `image ${node.image} (digit ${results.images.labels[node.image]})` };
+    case "outliers":
+      return { images: results.findings.outliers.map((o) => o.image).sort((a, b) => a - b), label: "outliers" };
+  }
+}
+
+const sameImages = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * The node to reveal for a selection made in the results view: the cluster holding exactly those
+ * images (first layer first), the outliers, or the image itself (under its layer-1 cluster).
+ * Undefined for any other set of images: the tree has no node for it.
+ */
+export function nodeForSelection(file: string, results: Results, selection: Selection): TreeNode | undefined {
+  const images = [...selection.images].sort((a, b) => a - b);
+  if (images.length === 1 && results.layers.length > 0) return imageNode(file, 0, results.layers[0].assignments[images[0]], images[0]);
+  for (const [l, layer] of results.layers.entries()) {
+    for (const c of layer.clusters) if (sameImages(clusterImages(results, l, c.id), images)) return clusterNode(file, l, c.id);
+  }
+  const outliers = results.findings.outliers.map((o) => o.image).sort((a, b) => a - b);
+  return images.length > 0 && sameImages(outliers, images) ? outliersNode(file) : undefined;
+}
