@@ -1,0 +1,45 @@
+// Debian's chromium driven by playwright-core, for the webview test and benchmark.
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type Page } from "playwright-core";
+import type { HostToWebview, WebviewToHost } from "../../src/shared/protocol";
+
+export const CHROMIUM = "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** Why the browser tests cannot run here, or undefined when they can; with MTQ_REQUIRE_BROWSER=1 a missing browser is an error. */
+export function browserMissing(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined;
+  const why = `${CHROMIUM} not found: install it with \`apt-get update && apt-get install -y chromium\``;
+  if (process.env.MTQ_REQUIRE_BROWSER === "1") throw new Error(`${why} (MTQ_REQUIRE_BROWSER=1)`);
+  return why;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+/** Sends a host message to the webview, as the extension host's postMessage would. */
+export async function send(page: Page, message: HostToWebview): Promise<void> {
+  await page.evaluate((m) => window.postMessage(m, "*"), message);
+}
+
+/** Sends `load` with a results file's JSON text, parsed in the page (one string crosses, not an object graph). */
+export async function sendLoad(page: Page, resultsJson: string, resultsFile = "test.results.json"): Promise<void> {
+  await page.evaluate(
+    ([json, file]) => window.postMessage({ type: "load", results: JSON.parse(json), resultsFile: file }, "*"),
+    [resultsJson, resultsFile] as const,
+  );
+}
+
+export async function posted(page: Page): Promise<WebviewToHost[]> {
+  return page.evaluate(() => (window as unknown as { mtqHarness: { posted: WebviewToHost[] } }).mtqHarness.posted);
+}
+
+/** The last message of `type` the view posted. */
+export async function lastPosted<T extends WebviewToHost["type"]>(page: Page, type: T): Promise<Extract<WebviewToHost, { type: T }> | undefined> {
+  return (await posted(page)).filter((m): m is Extract<WebviewToHost, { type: T }> => m.type === type).at(-1);
+}
+
+export async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { mtqHarness: { violations: string[] } }).mtqHarness.violations);
+}

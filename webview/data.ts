@@ -1,0 +1,82 @@
+// What the views need from a results file, computed once per load: decoded pixels, each map's
+// points and each Sankey node's images.
+import type { Results } from "../src/shared/results";
+
+export interface ViewData {
+  results: Results;
+  /** Every image's pixels, rows*cols bytes each. */
+  pixels: Uint8Array;
+  /** Per hidden layer: its UMAP positions as [x0, y0, x1, y1, ...]. */
+  positions: Float32Array[];
+  /** Flow node id -> the images through it. */
+  nodeImages: Map<string, number[]>;
+  /** The digits present (kept then injected), ascending within each group. */
+  digits: number[];
+}
+
+export function viewDataFrom(results: Results): ViewData {
+  const { images } = results;
+  const kept = new Set<number>();
+  const injected = new Set<number>();
+  images.labels.forEach((d, i) => (images.injected[i] ? injected : kept).add(d));
+  return {
+    results,
+    pixels: decodedPixels(images.pixelsBase64),
+    positions: results.layers.map((l) => Float32Array.from(l.umap)),
+    nodeImages: imagesPerNode(results),
+    digits: [...[...kept].sort((a, b) => a - b), ...[...injected].filter((d) => !kept.has(d)).sort((a, b) => a - b)],
+  };
+}
+
+function decodedPixels(base64: string): Uint8Array {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** A node's images are those of the links into it; digit nodes have none in, so those out. */
+function imagesPerNode(results: Results): Map<string, number[]> {
+  const incoming = new Map<string, number[]>();
+  const outgoing = new Map<string, number[]>();
+  for (const link of results.flows.links) {
+    append(incoming, link.target, link.images);
+    append(outgoing, link.source, link.images);
+  }
+  const byNode = new Map<string, number[]>();
+  for (const node of results.flows.nodes) {
+    const images = incoming.get(node.id) ?? outgoing.get(node.id) ?? [];
+    byNode.set(node.id, [...images].sort((a, b) => a - b));
+  }
+  return byNode;
+}
+
+function append(map: Map<string, number[]>, key: string, images: number[]): void {
+  const list = map.get(key);
+  if (list) list.push(...images);
+  else map.set(key, [...images]);
+}
+
+/** The images for which `test` holds, ascending. */
+export function imagesWhere(data: ViewData, test: (image: number) => boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < data.results.images.count; i++) if (test(i)) out.push(i);
+  return out;
+}
+
+/** [digit, count] among `images`, most frequent first. */
+export function digitCounts(data: ViewData, images: Iterable<number>): [number, number][] {
+  const counts = new Map<number, number>();
+  for (const i of images) {
+    const d = data.results.images.labels[i];
+    counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+}
+
+/** "96 × 1, 4 × 7": the digits among `images`, most frequent first. */
+export function digitMix(data: ViewData, images: Iterable<number>): string {
+  return digitCounts(data, images)
+    .map(([d, n]) => `${n} × ${d}`)
+    .join(", ");
+}

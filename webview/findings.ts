@@ -1,0 +1,163 @@
+// The findings panel: the pipeline's computed answers to the report's questions, each one a
+// button that selects the images behind it.
+import type { Outlier } from "../src/shared/results";
+import { kChart } from "./charts";
+import { digitColor } from "./colors";
+import { imagesWhere, type ViewData } from "./data";
+import { button, el, percent } from "./dom";
+import type { SelectionModel } from "./selection";
+import { thumbnailGrid } from "./thumbnails";
+
+const LISTED_OUTLIERS = 200;
+
+export function findingsPanel(data: ViewData, selection: SelectionModel): HTMLElement {
+  const panel = el("section", "mtq-findings");
+  panel.setAttribute("aria-label", "Findings");
+  const pick = (text: string, title: string, label: string, images: () => number[]) =>
+    button("mtq-link", text, title, (e) => selection.pick(images(), label, e.shiftKey));
+  panel.append(
+    el("h2", "mtq-section-title", "Findings"),
+    accuracy(data),
+    separation(data, pick),
+    purity(data, pick),
+    ...injected(data, pick),
+    outliers(data, pick),
+    clustering(data),
+  );
+  return panel;
+}
+
+type Pick = (text: string, title: string, label: string, images: () => number[]) => HTMLButtonElement;
+
+function accuracy(data: ViewData): HTMLElement {
+  const { train, test } = data.results.findings.accuracy;
+  const p = el("p", "", `Accuracy: ${percent(train)} on the training images`);
+  if (test !== null) p.append(`, ${percent(test)} on ${data.results.testCount.toLocaleString("en")} held-out images`);
+  p.append(".");
+  return p;
+}
+
+/** Kept images of `digit` outside (or inside) its dominant cluster in `layer`. */
+function onDominant(data: ViewData, layer: number, digit: number, inside: boolean): number[] {
+  const { images, layers, findings } = data.results;
+  const dominant = findings.layers[layer].dominantCluster[digit];
+  const assignments = layers[layer].assignments;
+  return imagesWhere(data, (i) => !images.injected[i] && images.labels[i] === digit && (assignments[i] === dominant) === inside);
+}
+
+function keptDigits(data: ViewData): number[] {
+  return data.results.classes;
+}
+
+function separation(data: ViewData, pick: Pick): HTMLElement {
+  const layer = data.results.findings.separationLayer;
+  const p = el("p");
+  if (layer === null) {
+    p.textContent = "No hidden layer separates the digits (each with ≥ 90% in its own cluster).";
+    return p;
+  }
+  const name = data.results.layers[layer - 1].name;
+  const exceptions = () => keptDigits(data).flatMap((d) => onDominant(data, layer - 1, d, false));
+  p.append(
+    `The model separates the digits from layer ${layer} (${name}) on: each has ≥ 90% of its images in a cluster of its own. `,
+    pick(`Show the ${exceptions().length} exceptions`, `Select the kept images outside their digit's cluster in layer ${layer}`, `exceptions in layer ${layer}`, exceptions),
+  );
+  return p;
+}
+
+function purity(data: ViewData, pick: Pick): HTMLElement {
+  const { findings } = data.results;
+  const table = el("table", "mtq-purity");
+  const caption = el("caption", "", "Purity: share of each digit in its dominant cluster (click to select; “off” = the rest)");
+  const head = el("tr");
+  head.append(el("th", "", "digit"), ...findings.layers.map((l) => el("th", "", l.name)));
+  table.append(caption, head);
+  for (const digit of keptDigits(data)) {
+    const row = el("tr");
+    const th = el("th", "mtq-digit", String(digit));
+    th.style.color = digitColor(digit);
+    row.append(th);
+    findings.layers.forEach((layer, li) => {
+      const cell = el("td");
+      const cluster = layer.dominantCluster[digit];
+      cell.append(
+        pick(percent(layer.purity[digit] ?? 0), `Select the ${digit}s in cluster ${cluster} of layer ${li + 1}`, `${digit}s in cluster ${cluster} of layer ${li + 1}`, () =>
+          onDominant(data, li, digit, true),
+        ),
+      );
+      const off = onDominant(data, li, digit, false);
+      if (off.length > 0) cell.append(" ", pick(`${off.length} off`, `Select the ${digit}s outside cluster ${cluster} of layer ${li + 1}`, `${digit}s off cluster ${cluster} of layer ${li + 1}`, () => off));
+      row.append(cell);
+    });
+    table.append(row);
+  }
+  return table;
+}
+
+function injected(data: ViewData, pick: Pick): HTMLElement[] {
+  const { images, layers, findings } = data.results;
+  return Object.entries(findings.injected).map(([digitKey, finding]) => {
+    const digit = Number(digitKey);
+    const all = () => imagesWhere(data, (i) => images.injected[i] && images.labels[i] === digit);
+    const block = el("div", "mtq-injected");
+    block.append(el("h3", "", ""));
+    block.firstElementChild!.append(pick(`Injected ${digit}s (${finding.count})`, `Select the ${finding.count} injected ${digit}s`, `injected ${digit}s`, all));
+    const list = el("ul");
+    for (const [kept, share] of Object.entries(finding.followsPathOf).sort((a, b) => b[1] - a[1])) {
+      const follows = () =>
+        all().filter((i) => findings.layers.every((l, li) => layers[li].assignments[i] === l.dominantCluster[kept]));
+      const item = el("li");
+      item.append(pick(`${percent(share)} follow the ${kept}s' path`, `Select the injected ${digit}s whose cluster is the ${kept}s' in every layer`, `injected ${digit}s on the ${kept}s' path`, follows));
+      list.append(item);
+    }
+    for (const [predicted, share] of Object.entries(finding.predicted).sort((a, b) => b[1] - a[1])) {
+      const item = el("li");
+      const as = Number(predicted);
+      item.append(pick(`${percent(share)} predicted ${predicted}`, `Select the injected ${digit}s predicted ${predicted}`, `injected ${digit}s predicted ${predicted}`, () => all().filter((i) => images.predictions[i] === as)));
+      list.append(item);
+    }
+    const entropy = el("li", "mtq-muted", `path entropy ${finding.pathEntropy.toFixed(2)} bits (0 = one shared path; higher = scattered)`);
+    list.append(entropy);
+    block.append(list);
+    return block;
+  });
+}
+
+function reasonsText(o: Outlier): string {
+  return o.reasons
+    .map((r) => (r === "off-path" ? `off-path${o.offPathLayers?.length ? ` (L${o.offPathLayers.join(", L")})` : ""}` : r === "negative-silhouette" ? "negative silhouette" : r))
+    .join(" · ");
+}
+
+function outliers(data: ViewData, pick: Pick): HTMLElement {
+  const list = data.results.findings.outliers;
+  const section = el("div", "mtq-outliers");
+  const heading = el("h3");
+  heading.append(pick(`Outliers (${list.length})`, "Select every outlier", "outliers", () => list.map((o) => o.image)));
+  const items = el("ul", "mtq-outlier-list");
+  for (const o of list.slice(0, LISTED_OUTLIERS)) {
+    const item = el("li");
+    const b = pick(`#${o.image} · ${o.digit} · ${reasonsText(o)}`, `Select image #${o.image}`, `image #${o.image}`, () => [o.image]);
+    b.prepend(thumbnailGrid(data, [o.image], 1, 1));
+    item.append(b);
+    items.append(item);
+  }
+  section.append(heading, items);
+  if (list.length > LISTED_OUTLIERS) section.append(el("p", "mtq-muted", `… and ${list.length - LISTED_OUTLIERS} more (all selected by the heading).`));
+  return section;
+}
+
+function clustering(data: ViewData): HTMLElement {
+  const section = el("div", "mtq-clustering");
+  section.append(el("h3", "", "k per layer (best mean silhouette)"));
+  for (const layer of data.results.layers) {
+    const row = el("div", "mtq-kcharts");
+    row.append(
+      el("div", "mtq-klabel", `${layer.name}, ${layer.size} units: k = ${layer.k}, silhouette ${layer.silhouette.toFixed(2)}`),
+      kChart("silhouette", layer.kValues, layer.silhouetteCurve, layer.k),
+      kChart("inertia (elbow)", layer.kValues, layer.inertiaCurve, layer.k),
+    );
+    section.append(row);
+  }
+  return section;
+}

@@ -1,0 +1,231 @@
+// The Sankey of paths: digit -> cluster in each hidden layer -> prediction, laid out by
+// d3-sankey. Selected images are drawn as a bright band inside each link and node, so a lasso on
+// a map shows exactly where those images go.
+import { linkHorizontal, select } from "d3";
+import { sankey, sankeyLinkHorizontal, type SankeyLink, type SankeyNode } from "d3-sankey";
+import type { FlowLink, FlowNode } from "../src/shared/results";
+import { clusterColor, digitColor, type ColorBy } from "./colors";
+import { digitCounts, digitMix, type ViewData } from "./data";
+import { actAsButton, el, svgEl } from "./dom";
+import type { SelectionModel } from "./selection";
+import { thumbnailGrid } from "./thumbnails";
+import type { Tooltip } from "./tooltip";
+
+interface NodeExtra {
+  id: string;
+  flow: FlowNode;
+}
+
+interface LinkExtra {
+  flow: FlowLink;
+  color: string;
+}
+
+type LaidNode = SankeyNode<NodeExtra, LinkExtra>;
+type LaidLink = SankeyLink<NodeExtra, LinkExtra>;
+
+export interface SankeyContext {
+  data: ViewData;
+  selection: SelectionModel;
+  tooltip: Tooltip;
+  colorBy(): ColorBy;
+}
+
+const MARGIN = { top: 24, right: 8, bottom: 8, left: 8 };
+const HOVER_THUMBS = 24;
+
+export class SankeyView {
+  readonly element = el("figure", "mtq-sankey");
+  private readonly svg = svgEl("svg", { class: "mtq-sankey-svg" });
+  private nodes: LaidNode[] = [];
+  private links: LaidLink[] = [];
+  private width = 0;
+
+  constructor(private readonly ctx: SankeyContext) {
+    const { flows, images } = ctx.data.results;
+    this.element.append(el("figcaption", "mtq-section-title", "Paths: digit → cluster in each layer → prediction"), this.svg);
+    this.element.dataset.images = String(images.count);
+    this.element.dataset.links = String(flows.links.length);
+    this.svg.setAttribute("role", "group");
+    this.svg.setAttribute("aria-label", "Sankey diagram of every image's path. Tab to a node or link, Enter selects its images.");
+    new ResizeObserver(() => this.fit()).observe(this.element);
+  }
+
+  /** Lays out at the box's width; called once attached (so the first frame is drawn at once) and on resize. */
+  fit(): void {
+    const width = this.element.clientWidth;
+    if (Math.abs(width - this.width) < 1) return;
+    this.width = width;
+    this.render();
+  }
+
+  /** Height grows with the busiest column so that nodes keep readable labels. */
+  private height(): number {
+    const perColumn = new Map<number, number>();
+    for (const n of this.ctx.data.results.flows.nodes) perColumn.set(n.column, (perColumn.get(n.column) ?? 0) + 1);
+    return Math.min(640, Math.max(260, 36 * Math.max(...perColumn.values())));
+  }
+
+  render(): void {
+    if (this.width === 0) return;
+    const { flows, layers } = this.ctx.data.results;
+    const height = this.height();
+    const columns = layers.length + 2;
+    const layout = sankey<NodeExtra, LinkExtra>()
+      .nodeId((n) => n.id)
+      .nodeAlign((n) => n.flow.column)
+      .nodeSort((a, b) => a.flow.value - b.flow.value)
+      .nodeWidth(14)
+      .nodePadding(Math.max(6, Math.min(14, height / 40)))
+      .extent([
+        [MARGIN.left, MARGIN.top],
+        [this.width - MARGIN.right, height - MARGIN.bottom],
+      ]);
+    const graph = layout({
+      nodes: flows.nodes.map((flow) => ({ id: flow.id, flow })),
+      links: flows.links.map((flow) => ({ source: flow.source, target: flow.target, value: flow.count, flow, color: digitColor(this.majorityDigit(flow.images)) })),
+    });
+    this.nodes = graph.nodes;
+    this.links = graph.links;
+    this.svg.setAttribute("viewBox", `0 0 ${this.width} ${height}`);
+    this.svg.setAttribute("width", String(this.width));
+    this.svg.setAttribute("height", String(height));
+    this.svg.replaceChildren(
+      this.columnTitles(columns),
+      this.linkGroup(),
+      svgEl("g", { class: "mtq-links-selected" }),
+      this.nodeGroup(),
+    );
+    this.highlight();
+  }
+
+  /** Reflects the current selection: each link and node gets a band as wide as its selected share. */
+  highlight(): void {
+    const { mask, current } = this.ctx.selection;
+    const band = select(this.svg).select<SVGGElement>(".mtq-links-selected");
+    band.selectAll("path").remove();
+    let selectedLinks = 0;
+    select(this.svg)
+      .selectAll<SVGPathElement, LaidLink>(".mtq-links path")
+      .each((link, i, paths) => {
+        const n = current ? link.flow.images.reduce((sum, image) => sum + mask[image], 0) : 0;
+        paths[i].dataset.selected = String(n);
+        paths[i].classList.toggle("mtq-dimmed", current !== null && n === 0);
+        if (n === 0) return;
+        selectedLinks++;
+        const width = Math.max(1.5, (link.width ?? 0) * (n / link.flow.count));
+        const top = (y: number) => y - (link.width ?? 0) / 2 + width / 2;
+        const source = link.source as LaidNode;
+        const target = link.target as LaidNode;
+        band
+          .append("path")
+          .attr("d", linkHorizontal()({ source: [source.x1 ?? 0, top(link.y0 ?? 0)], target: [target.x0 ?? 0, top(link.y1 ?? 0)] }))
+          .attr("stroke-width", width)
+          .attr("stroke", link.color);
+      });
+    select(this.svg)
+      .selectAll<SVGRectElement, LaidNode>(".mtq-node-selected")
+      .each((node, i, rects) => {
+        const images = this.ctx.data.nodeImages.get(node.id) ?? [];
+        const n = current ? images.reduce((sum, image) => sum + mask[image], 0) : 0;
+        const height = ((node.y1 ?? 0) - (node.y0 ?? 0)) * (images.length ? n / images.length : 0);
+        rects[i].setAttribute("height", String(height));
+        rects[i].parentElement!.dataset.selected = String(n);
+      });
+    this.element.dataset.selectedLinks = String(selectedLinks);
+  }
+
+  private columnTitles(columns: number): SVGGElement {
+    const g = svgEl("g", { class: "mtq-column-titles" });
+    const names = ["digit", ...this.ctx.data.results.layers.map((l) => l.name), "prediction"];
+    for (let c = 0; c < columns; c++) {
+      const node = this.nodes.find((n) => n.flow.column === c);
+      if (!node) continue;
+      const anchor = c === 0 ? "start" : c === columns - 1 ? "end" : "middle";
+      const x = c === 0 ? node.x0 ?? 0 : c === columns - 1 ? node.x1 ?? 0 : ((node.x0 ?? 0) + (node.x1 ?? 0)) / 2;
+      const text = svgEl("text", { x, y: MARGIN.top - 10, "text-anchor": anchor });
+      text.textContent = names[c];
+      g.append(text);
+    }
+    return g;
+  }
+
+  private linkGroup(): SVGGElement {
+    const g = svgEl("g", { class: "mtq-links" });
+    const path = sankeyLinkHorizontal<NodeExtra, LinkExtra>();
+    for (const link of this.links) {
+      const p = svgEl("path", { d: path(link) ?? "", "stroke-width": Math.max(1, link.width ?? 0), stroke: link.color });
+      select(p).datum(link);
+      const label = `${(link.source as LaidNode).flow.label} → ${(link.target as LaidNode).flow.label}`;
+      p.dataset.source = link.flow.source;
+      p.dataset.target = link.flow.target;
+      p.dataset.count = String(link.flow.count);
+      actAsButton(p, `${label}: ${link.flow.count} images`, (e) => this.ctx.selection.pick(link.flow.images, label, e.shiftKey));
+      this.hoverShows(p, () => [`${label}: ${link.flow.count} images`, digitMix(this.ctx.data, link.flow.images)], () => link.flow.images);
+      g.append(p);
+    }
+    return g;
+  }
+
+  private nodeGroup(): SVGGElement {
+    const g = svgEl("g", { class: "mtq-nodes" });
+    const last = this.ctx.data.results.layers.length + 1;
+    for (const node of this.nodes) {
+      const { flow } = node;
+      const images = this.ctx.data.nodeImages.get(node.id) ?? [];
+      const [x0, x1, y0, y1] = [node.x0 ?? 0, node.x1 ?? 0, node.y0 ?? 0, node.y1 ?? 0];
+      const item = svgEl("g", { class: `mtq-node mtq-node-${flow.kind}` });
+      item.dataset.id = flow.id;
+      item.dataset.count = String(flow.count);
+      const selectedPart = svgEl("rect", { class: "mtq-node-selected", x: x0, y: y0, width: x1 - x0, height: 0 });
+      select(selectedPart).datum(node);
+      item.append(svgEl("rect", { x: x0, y: y0, width: x1 - x0, height: Math.max(1, y1 - y0), fill: this.nodeColor(flow) }), selectedPart);
+      const right = flow.column !== last;
+      const label = svgEl("text", { x: right ? x1 + 5 : x0 - 5, y: (y0 + y1) / 2, dy: "0.35em", "text-anchor": right ? "start" : "end" });
+      label.textContent = `${flow.label} (${flow.count})`;
+      item.append(label);
+      const name = this.nodeName(flow);
+      actAsButton(item, `${name}: ${flow.count} images`, (e) => this.ctx.selection.pick(images, name, e.shiftKey));
+      this.hoverShows(item, () => this.describeNode(flow, images), () => images);
+      g.append(item);
+    }
+    return g;
+  }
+
+  private nodeName(flow: FlowNode): string {
+    if (flow.kind === "digit") return `digit ${flow.value}`;
+    if (flow.kind === "prediction") return `predicted ${flow.value}`;
+    return `cluster ${flow.value} of layer ${flow.column}`;
+  }
+
+  private describeNode(flow: FlowNode, images: number[]): string[] {
+    const lines = [`${this.nodeName(flow)}: ${flow.count} images`, digitMix(this.ctx.data, images)];
+    if (flow.kind === "cluster") {
+      const cluster = this.ctx.data.results.layers[flow.column - 1].clusters.find((c) => c.id === flow.value);
+      if (cluster) lines.push(`cluster size ${cluster.size}${cluster.injectedCount ? `, plus ${cluster.injectedCount} injected` : ""}`);
+    }
+    return lines;
+  }
+
+  private nodeColor(flow: FlowNode): string {
+    if (flow.kind !== "cluster") return digitColor(flow.value);
+    if (this.ctx.colorBy() === "cluster") return clusterColor(flow.value, this.ctx.data.results.layers[flow.column - 1].k);
+    return digitColor(this.majorityDigit(this.ctx.data.nodeImages.get(flow.id) ?? []));
+  }
+
+  private majorityDigit(images: number[]): number {
+    return digitCounts(this.ctx.data, images)[0]?.[0] ?? 0;
+  }
+
+  /** The tooltip's content is built once per hover, then only follows the pointer. */
+  private hoverShows(target: Element, lines: () => string[], images: () => number[]): void {
+    target.addEventListener("pointerenter", (e) => {
+      const list = images();
+      const extra: Node[] = [thumbnailGrid(this.ctx.data, list.slice(0, HOVER_THUMBS), 8, 1.5)];
+      if (list.length > HOVER_THUMBS) extra.push(el("div", "mtq-muted", `first ${HOVER_THUMBS} of ${list.length}`));
+      this.ctx.tooltip.show((e as PointerEvent).clientX, (e as PointerEvent).clientY, lines(), extra);
+    });
+    target.addEventListener("pointermove", (e) => this.ctx.tooltip.move((e as PointerEvent).clientX, (e as PointerEvent).clientY));
+    target.addEventListener("pointerleave", () => this.ctx.tooltip.hide());
+  }
+}

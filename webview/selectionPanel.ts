@@ -1,0 +1,39 @@
+// The selection panel: what is selected, its digit mix and the digit images themselves, so a
+// user sees why (say) four 7s sit with the 1s.
+import type { Selection } from "../src/shared/protocol";
+import { digitMix, type ViewData } from "./data";
+import { el } from "./dom";
+import { thumbnailGrid } from "./thumbnails";
+
+const SHOWN = 300;
+const PER_ROW = 10;
+
+export class SelectionPanel {
+  readonly element = el("section", "mtq-selection");
+  private readonly heading = el("h2", "mtq-section-title", "Selection");
+  private readonly body = el("div", "mtq-selection-body");
+
+  constructor(private readonly data: ViewData) {
+    this.element.setAttribute("aria-live", "polite");
+    this.element.append(this.heading, this.body);
+  }
+
+  show(selection: Selection | null): void {
+    this.element.dataset.count = String(selection?.images.length ?? 0);
+    if (!selection) {
+      this.heading.textContent = "Selection";
+      this.body.replaceChildren(el("p", "mtq-muted", "Nothing selected. Lasso points on a map, click a Sankey node or link, or a finding. Shift adds; Escape clears."));
+      return;
+    }
+    const { images } = selection;
+    const predictions = new Map<number, number>();
+    for (const i of images) predictions.set(this.data.results.images.predictions[i], (predictions.get(this.data.results.images.predictions[i]) ?? 0) + 1);
+    this.heading.textContent = `Selection: ${selection.label}`;
+    this.body.replaceChildren(
+      el("p", "", `${images.length} image${images.length === 1 ? "" : "s"}: ${digitMix(this.data, images)}`),
+      el("p", "mtq-muted", `predicted ${[...predictions].sort((a, b) => b[1] - a[1]).map(([p, n]) => `${p}: ${n}`).join(", ")}`),
+      thumbnailGrid(this.data, images.slice(0, SHOWN), PER_ROW, 1),
+    );
+    if (images.length > SHOWN) this.body.append(el("p", "mtq-muted", `first ${SHOWN} of ${images.length}`));
+  }
+}

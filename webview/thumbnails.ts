@@ -1,0 +1,42 @@
+// Digit images drawn from the results' own pixels, in the theme's text colour so they read as
+// ink on the page in light, dark and high-contrast themes alike.
+import { color } from "d3";
+import type { ViewData } from "./data";
+import { themeColor } from "./colors";
+
+const GAP = 1;
+
+/**
+ * A canvas holding `images` in a grid `perRow` across, at `scale` CSS pixels per image pixel.
+ * One ImageData for the whole grid: hundreds of thumbnails cost one putImageData.
+ */
+export function thumbnailGrid(data: ViewData, images: number[], perRow: number, scale: number): HTMLCanvasElement {
+  const { rows, cols } = data.results.images;
+  const across = Math.max(1, Math.min(perRow, images.length));
+  const down = Math.max(1, Math.ceil(images.length / across));
+  const canvas = document.createElement("canvas");
+  canvas.className = "mtq-thumbs";
+  canvas.width = across * (cols + GAP) - GAP;
+  canvas.height = down * (rows + GAP) - GAP;
+  canvas.style.width = `${canvas.width * scale}px`;
+  canvas.style.height = `${canvas.height * scale}px`;
+  canvas.dataset.count = String(images.length);
+  const ink = color(themeColor("--vscode-foreground", "#cccccc"))?.rgb() ?? { r: 204, g: 204, b: 204 };
+  const out = new ImageData(canvas.width, canvas.height);
+  images.forEach((image, n) => {
+    const x0 = (n % across) * (cols + GAP);
+    const y0 = Math.floor(n / across) * (rows + GAP);
+    const from = image * rows * cols;
+    for (let y = 0; y < rows; y++) {
+      for (let x = 0; x < cols; x++) {
+        const o = ((y0 + y) * canvas.width + x0 + x) * 4;
+        out.data[o] = ink.r;
+        out.data[o + 1] = ink.g;
+        out.data[o + 2] = ink.b;
+        out.data[o + 3] = data.pixels[from + y * cols + x];
+      }
+    }
+  });
+  canvas.getContext("2d")!.putImageData(out, 0, 0);
+  return canvas;
+}

@@ -1,0 +1,71 @@
+// The header: what is shown, the controls (colouring, tool, zoom, exports, clear) and the legend.
+import type { ExportFormat } from "../src/shared/protocol";
+import { digitColor, type ColorBy } from "./colors";
+import type { ViewData } from "./data";
+import { button, el } from "./dom";
+import type { Tool } from "./maps";
+
+export interface ToolbarActions {
+  colorBy(value: ColorBy): void;
+  tool(value: Tool): void;
+  resetZoom(): void;
+  export(format: ExportFormat): void;
+  clear(): void;
+}
+
+export function header(data: ViewData, colorBy: ColorBy, tool: Tool, actions: ToolbarActions): HTMLElement {
+  const { experiment, images } = data.results;
+  const head = el("header", "mtq-header");
+  const title = el("h1", "mtq-title", experiment.name);
+  title.append(el("span", "mtq-muted", ` · ${images.count.toLocaleString("en")} images`));
+  const bar = el("div", "mtq-toolbar");
+  bar.setAttribute("role", "toolbar");
+  bar.append(
+    toggleGroup("Colour by", [["digit", "Digit"], ["cluster", "Cluster"]], colorBy, actions.colorBy),
+    toggleGroup("Drag to", [["lasso", "Lasso"], ["pan", "Pan"]], tool, actions.tool),
+    button("mtq-button", "Reset zoom", "Reset every map's zoom (0 on a focused map)", actions.resetZoom),
+    button("mtq-button", "Clear", "Clear the selection (Escape)", actions.clear),
+    el("span", "mtq-spacer"),
+    button("mtq-button", "SVG", "Export the maps and the Sankey as SVG", () => actions.export("svg")),
+    button("mtq-button", "PNG", "Export the maps and the Sankey as PNG", () => actions.export("png")),
+    button("mtq-button", "CSV", "Export the selection (or every image) as CSV", () => actions.export("csv")),
+  );
+  head.append(title);
+  if (experiment.description) head.append(el("p", "mtq-muted mtq-description", experiment.description));
+  head.append(bar, legend(data));
+  return head;
+}
+
+function toggleGroup<T extends string>(label: string, options: [T, string][], current: T, onChange: (value: T) => void): HTMLElement {
+  const group = el("div", "mtq-toggle");
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-label", label);
+  group.append(el("span", "mtq-toggle-label", label));
+  const buttons = options.map(([value, text]) => {
+    const b = button("mtq-button", text, `${label}: ${text.toLowerCase()}`, () => {
+      for (const other of buttons) other.setAttribute("aria-pressed", String(other === b));
+      onChange(value);
+    });
+    b.setAttribute("aria-pressed", String(value === current));
+    b.dataset.value = value;
+    return b;
+  });
+  group.append(...buttons);
+  return group;
+}
+
+function legend(data: ViewData): HTMLElement {
+  const { images } = data.results;
+  const injected = new Set(images.labels.filter((_, i) => images.injected[i]));
+  const box = el("div", "mtq-legend");
+  box.setAttribute("aria-label", "Digit colours");
+  for (const digit of data.digits) {
+    const item = el("span", "mtq-legend-item");
+    const swatch = el("span", injected.has(digit) ? "mtq-swatch mtq-swatch-hollow" : "mtq-swatch");
+    if (injected.has(digit)) swatch.style.borderColor = digitColor(digit);
+    else swatch.style.backgroundColor = digitColor(digit);
+    item.append(swatch, injected.has(digit) ? `${digit} (injected)` : String(digit));
+    box.append(item);
+  }
+  return box;
+}

@@ -1,0 +1,107 @@
+// The results view: header, one map per layer, the Sankey, the selection and the findings, all
+// showing one shared selection.
+import type { ExportFormat, Selection } from "../src/shared/protocol";
+import type { Results } from "../src/shared/results";
+import type { ColorBy } from "./colors";
+import { viewDataFrom, type ViewData } from "./data";
+import { el } from "./dom";
+import { pngFromSvg, selectionCsv, viewSvg } from "./export";
+import { findingsPanel } from "./findings";
+import { post } from "./host";
+import { UmapMap, type Tool } from "./maps";
+import { SankeyView } from "./sankey";
+import { SelectionModel } from "./selection";
+import { SelectionPanel } from "./selectionPanel";
+import { header } from "./toolbar";
+import { Tooltip } from "./tooltip";
+
+export interface ViewOptions {
+  colorBy: ColorBy;
+  selection: Selection | null;
+  /** Every selection change; `byUser` when picked in this view. */
+  onSelection(selection: Selection | null, byUser: boolean): void;
+  onColorBy(colorBy: ColorBy): void;
+}
+
+export class ResultsView {
+  readonly selection: SelectionModel;
+  private readonly data: ViewData;
+  private readonly tooltip = new Tooltip();
+  private readonly maps: UmapMap[];
+  private readonly sankey: SankeyView;
+  private colorBy: ColorBy;
+  private tool: Tool = "lasso";
+
+  constructor(root: HTMLElement, results: Results, options: ViewOptions) {
+    this.data = viewDataFrom(results);
+    this.colorBy = options.colorBy;
+    this.selection = new SelectionModel(results.images.count);
+    const context = { data: this.data, selection: this.selection, tooltip: this.tooltip, colorBy: () => this.colorBy, tool: () => this.tool };
+    this.maps = results.layers.map((_, i) => new UmapMap(context, i));
+    this.sankey = new SankeyView(context);
+    const panel = new SelectionPanel(this.data);
+
+    const maps = el("section", "mtq-maps");
+    maps.setAttribute("aria-label", "UMAP maps, one per hidden layer");
+    maps.append(...this.maps.map((m) => m.element));
+    const main = el("div", "mtq-main");
+    const side = el("aside", "mtq-side");
+    side.append(panel.element, findingsPanel(this.data, this.selection));
+    const left = el("div", "mtq-left");
+    left.append(maps, this.sankey.element);
+    main.append(left, side);
+    const head = header(this.data, this.colorBy, this.tool, {
+      colorBy: (value) => {
+        this.colorBy = value;
+        options.onColorBy(value);
+        this.redraw();
+      },
+      tool: (value) => {
+        this.tool = value;
+        root.dataset.tool = value;
+      },
+      resetZoom: () => this.maps.forEach((m) => m.resetZoom()),
+      export: (format) => void this.export(format),
+      clear: () => this.selection.clear(),
+    });
+    root.dataset.tool = this.tool;
+    root.dataset.images = String(results.images.count);
+    root.replaceChildren(head, main, this.tooltip.element);
+
+    this.selection.onChange((selection, byUser) => {
+      for (const m of this.maps) m.draw();
+      this.sankey.highlight();
+      panel.show(selection);
+      options.onSelection(selection, byUser);
+    });
+    for (const m of this.maps) m.fit();
+    this.sankey.fit();
+    this.selection.set(options.selection, false);
+  }
+
+  /** Redraws what depends on the colouring or the theme. */
+  redraw(): void {
+    for (const m of this.maps) m.refresh();
+    this.sankey.render();
+  }
+
+  escape(): void {
+    this.tooltip.hide();
+    this.selection.clear();
+  }
+
+  private async export(format: ExportFormat): Promise<void> {
+    const name = this.data.results.experiment.name;
+    try {
+      if (format === "csv") {
+        const what = this.selection.current ? "selection" : "images";
+        post({ type: "export", format, suggestedName: `${name}-${what}.csv`, data: selectionCsv(this.data, this.selection.current) });
+        return;
+      }
+      const svg = viewSvg(this.data, this.maps, this.sankey.element.querySelector("svg")!);
+      post({ type: "export", format, suggestedName: `${name}-paths.${format}`, data: format === "svg" ? svg.svg : await pngFromSvg(svg) });
+    } catch (e) {
+      post({ type: "error", message: `Export as ${format.toUpperCase()} failed: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+}
