@@ -1,28 +1,45 @@
 // The extension in a real VS Code (code-server 1.100.3 in Debian's chromium), used as a person
 // would. Run with `npm run test:e2e`, which first builds the .vsix and installs code-server.
-// Each step saves a screenshot in .tmp/e2e-screens/.
+// The steps run in order in one window; each saves a screenshot in .tmp/e2e-screens/.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Frame, Page } from "playwright-core";
+import type { Results } from "../src/shared/results";
 import { launchBrowser, openPage, screenshot } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
 import { checkSystem } from "./install";
+import {
+  UI_TIMEOUT,
+  notification,
+  openFile,
+  openViewContainer,
+  problems,
+  progressNotification,
+  runCommand,
+  treeRow,
+  waitForWorkbench,
+  webviewFrame,
+} from "./workbench";
 import { createWorkspace, type Workspace } from "./workspace";
-import { openFile, problems, waitForWorkbench } from "./workbench";
 
 const root = resolve(__dirname, "..");
 const { name, version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string };
 const vsix = join(root, `${name}-${version}.vsix`);
 
-describe("MTQ Signatures in VS Code", { timeout: 15 * 60_000 }, () => {
+/** Training the small experiment takes seconds here; a slow CI machine gets ample room. */
+const TRAINING_TIMEOUT = 10 * 60_000;
+
+describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
   let runDir: string;
   let workspace: Workspace;
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let page: Page;
+  let results: Results;
+  let view: Frame;
 
   before(async () => {
     checkSystem();
@@ -43,10 +60,74 @@ describe("MTQ Signatures in VS Code", { timeout: 15 * 60_000 }, () => {
     rmSync(runDir, { recursive: true, force: true });
   });
 
+  it("trains from the Command Palette, with a progress notification, and writes the results", async () => {
+    await openFile(page, "ones-vs-sevens.mtq.json");
+    await runCommand(page, "MTQ: Train and Analyze");
+    const progress = progressNotification(page, "MTQ: ones-vs-sevens");
+    await progress.waitFor({ timeout: UI_TIMEOUT });
+    await screenshot(page, "02-training");
+    await progress.waitFor({ state: "detached", timeout: TRAINING_TIMEOUT });
+    await notification(page, "MTQ: ones-vs-sevens:").waitFor({ timeout: UI_TIMEOUT });
+    assert.ok(existsSync(workspace.small.results), `${workspace.small.results} was not written`);
+    results = JSON.parse(readFileSync(workspace.small.results, "utf8")) as Results;
+    assert.equal(results.images.count, workspace.small.images);
+  });
+
+  it("shows a UMAP map per hidden layer and the Sankey, each with every image", async () => {
+    view = await webviewFrame(page, "#mtq-root .mtq-sankey");
+    const maps = view.locator("#mtq-root .mtq-map");
+    await maps.first().waitFor({ timeout: UI_TIMEOUT });
+    assert.equal(await maps.count(), results.layers.length);
+    // A map sets data-points once it has drawn them.
+    for (let i = 0; i < results.layers.length; i++) {
+      await view.locator(`#mtq-root .mtq-map[data-layer="${i + 1}"][data-points="${workspace.small.images}"]`).waitFor({ timeout: UI_TIMEOUT });
+    }
+    const sankey = view.locator("#mtq-root .mtq-sankey");
+    assert.equal(await sankey.getAttribute("data-images"), String(workspace.small.images));
+    // Every image leaves its digit's node: the link widths out of column 0 add up to all images.
+    const digitIds = new Set(results.flows.nodes.filter((n) => n.kind === "digit").map((n) => n.id));
+    const counts = await view.locator("#mtq-root .mtq-sankey path[data-source]").evaluateAll((paths) =>
+      paths.map((p) => [(p as SVGElement).dataset.source ?? "", Number((p as SVGElement).dataset.count)] as const),
+    );
+    const leaving = counts.filter(([source]) => digitIds.has(source)).reduce((sum, [, n]) => sum + n, 0);
+    assert.equal(leaving, workspace.small.images);
+    await screenshot(page, "03-results");
+  });
+
+  it("selects a cluster clicked in the MTQ tree in the results view", async () => {
+    await openViewContainer(page, "MTQ");
+    await treeRow(page, results.experiment.name).first().click();
+    await treeRow(page, /^layer 1/).first().click();
+    const cluster = results.layers[0].clusters[0];
+    const size = results.layers[0].assignments.filter((c) => c === cluster.id).length;
+    await treeRow(page, `cluster ${cluster.id} ·`).first().click();
+    for (let i = 0; i < results.layers.length; i++) {
+      await view.locator(`#mtq-root .mtq-map[data-layer="${i + 1}"][data-selected="${size}"]`).waitFor({ timeout: UI_TIMEOUT });
+    }
+    const selectedLinks = Number(await view.locator("#mtq-root .mtq-sankey").getAttribute("data-selected-links"));
+    assert.ok(selectedLinks > 0, "no Sankey link is highlighted");
+    await screenshot(page, "04-tree-selection");
+  });
+
+  it("cancels a long run from its notification and writes nothing", async () => {
+    const before = readdirSync(workspace.dir).sort();
+    await openFile(page, "long-run.mtq.json");
+    await runCommand(page, "MTQ: Train and Analyze");
+    const progress = progressNotification(page, "MTQ: long-run");
+    // Cancel once the model is training, the stage a user would most want to stop.
+    await progress.filter({ hasText: "Training" }).waitFor({ timeout: UI_TIMEOUT });
+    await screenshot(page, "05-long-run");
+    await progress.locator(".monaco-button", { hasText: "Cancel" }).click();
+    await notification(page, "nothing was written").waitFor({ timeout: UI_TIMEOUT });
+    await screenshot(page, "06-cancelled");
+    assert.equal(existsSync(workspace.long.results), false, `${workspace.long.results} was written`);
+    assert.deepEqual(readdirSync(workspace.dir).sort(), before);
+  });
+
   it("names the misspelt field of a malformed experiment in the Problems panel", async () => {
     await openFile(page, "malformed.mtq.json");
     const rows = await problems(page, workspace.malformed.field);
-    await screenshot(page, "02-problems");
+    await screenshot(page, "07-problems");
     assert.ok(
       rows.some((r) => r.includes(workspace.malformed.field)),
       `no problem names "${workspace.malformed.field}":\n${rows.join("\n")}`,

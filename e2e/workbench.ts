@@ -38,9 +38,14 @@ async function pickInQuickInput(page: Page, key: string, text: string): Promise<
   await input.waitFor({ state: "hidden", timeout: UI_TIMEOUT });
 }
 
-/** The notification toast whose text contains `text`. */
+/** The notification toast whose text contains `text`, once it has faded in (so a screenshot shows it). */
 export function notification(page: Page, text: string | RegExp): Locator {
-  return page.locator(".notifications-toasts .notification-toast", { hasText: text });
+  return page.locator(".notifications-toasts .notification-toast.notification-fade-in-done", { hasText: text });
+}
+
+/** The toast of a running `withProgress` notification: it has a Cancel button while it runs. */
+export function progressNotification(page: Page, title: string): Locator {
+  return notification(page, title).filter({ has: page.locator(".monaco-button", { hasText: "Cancel" }) });
 }
 
 /** The rows of the Problems panel (opened with its command), each as "message source (line, col)". */

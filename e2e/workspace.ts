@@ -20,7 +20,7 @@ export interface Workspace {
   small: { file: string; results: string; images: number };
   /** An experiment that trains for minutes: only ever cancelled. */
   long: { file: string; results: string };
-  /** `training.epocs` instead of `training.epochs`. */
+  /** `training.epocs` instead of `training.epochs`; `field` is its path as the CLI names it. */
   malformed: { file: string; field: string };
 }
 
@@ -51,6 +51,6 @@ export function createWorkspace(dir: string): Workspace {
       images: small.data.digits.length * small.data.perDigit + small.inject.reduce((n, i) => n + i.count, 0),
     },
     long: write(long.name, long),
-    malformed: { file: write(malformed.name, malformed).file, field: "epocs" },
+    malformed: { file: write(malformed.name, malformed).file, field: "training.epocs" },
   };
 }
