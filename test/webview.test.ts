@@ -1,0 +1,195 @@
+// The results webview in a real browser (Debian's chromium via playwright-core), on results the
+// pipeline makes from real MNIST: counts, linked selection both ways, Escape, the host's `select`,
+// exports, state across reload, no CSP violation; screenshots under .tmp/screens/ to look at.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import type { Results } from "../src/shared/results";
+import { browserMissing, cspViolations, lastPosted, launchChromium, posted, send, sendLoad } from "./browser/browser";
+import { serveHarness, type HarnessServer } from "./browser/server";
+import { tempDir, writeJson } from "./helpers";
+
+const root = join(__dirname, "..");
+const screens = join(root, ".tmp", "screens");
+const skip = browserMissing();
+
+/** A small 1-vs-7 run with injected 4s and 3s: a few seconds of real training. */
+function pipelineResults(): { json: string; results: Results } {
+  const dir = tempDir();
+  const experiment = writeJson(dir, "view.mtq.json", {
+    name: "ones-vs-sevens-small",
+    description: "1 vs 7, 50 of each, 2 epochs, with unseen 4s and 3s",
+    seed: 24,
+    data: { source: "mnist", digits: [1, 7], perDigit: 50, holdout: { from: "test-split", perDigit: 100 } },
+    training: { epochs: 2 },
+    inject: [
+      { digit: 4, count: 30 },
+      { digit: 3, count: 30 },
+    ],
+  });
+  const out = join(dir, "view.results.json");
+  execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", experiment, "--out", out], { stdio: "pipe" });
+  const json = readFileSync(out, "utf8");
+  return { json, results: JSON.parse(json) as Results };
+}
+
+describe("results webview in chromium", { skip }, () => {
+  let browser: Browser;
+  let server: HarnessServer;
+  let page: Page;
+  let json: string;
+  let results: Results;
+
+  before(async () => {
+    ({ json, results } = pipelineResults());
+    mkdirSync(screens, { recursive: true });
+    server = await serveHarness(root);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${server.url}?theme=dark`);
+    await sendLoad(page, json);
+    await page.waitForSelector(".mtq-sankey .mtq-node");
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const selectedImages = async () => (await lastPosted(page, "selectionChanged"))?.selection?.images ?? null;
+  const mapSelected = () => page.$$eval(".mtq-map", (maps) => maps.map((m) => Number((m as HTMLElement).dataset.selected)));
+  /** Per link "source>target": how many of its images the Sankey shows as selected. */
+  const linkSelected = () =>
+    page.$$eval(".mtq-links path", (paths) => Object.fromEntries(paths.map((p) => [`${(p as SVGElement).dataset.source}>${(p as SVGElement).dataset.target}`, Number((p as SVGElement).dataset.selected)])));
+  const expectedLinkSelected = (images: number[]) => {
+    const chosen = new Set(images);
+    return Object.fromEntries(results.flows.links.map((l) => [`${l.source}>${l.target}`, l.images.filter((i) => chosen.has(i)).length]));
+  };
+
+  it("says ready, then draws every image on every layer's map and the Sankey's counts", async () => {
+    assert.deepEqual((await posted(page))[0], { type: "ready" });
+    const points = await page.$$eval(".mtq-map", (maps) => maps.map((m) => Number((m as HTMLElement).dataset.points)));
+    assert.deepEqual(points, results.layers.map(() => results.images.count));
+    const digitNodes = await page.$$eval(".mtq-node-digit", (nodes) => nodes.map((n) => [(n as SVGElement).dataset.id, Number((n as SVGElement).dataset.count)]));
+    const perDigit = new Map<number, number>();
+    for (const d of results.images.labels) perDigit.set(d, (perDigit.get(d) ?? 0) + 1);
+    assert.deepEqual(
+      new Map(digitNodes.map(([id, n]) => [results.flows.nodes.find((f) => f.id === id)!.value, n])),
+      perDigit,
+    );
+    assert.equal(await page.locator(".mtq-links path").count(), results.flows.links.length);
+    assert.equal(await page.locator(".mtq-node").count(), results.flows.nodes.length);
+    assert.deepEqual(await cspViolations(page), []);
+    await page.screenshot({ path: join(screens, "webview-dark.png"), fullPage: true });
+  });
+
+  it("a lasso on a map selects the images inside it and highlights their paths in the Sankey and the other map", async () => {
+    const plot = page.locator(".mtq-map-overlay").first();
+    const box = (await plot.boundingBox())!;
+    // The left half of the plot: the map centres its points, so that is every image left of the middle of their x range.
+    const corners: [number, number][] = [
+      [box.x + 1, box.y + 1],
+      [box.x + box.width / 2, box.y + 1],
+      [box.x + box.width / 2, box.y + box.height - 1],
+      [box.x + 1, box.y + box.height - 1],
+    ];
+    await page.mouse.move(...corners[0]);
+    await page.mouse.down();
+    for (const c of [...corners.slice(1), corners[0]]) await page.mouse.move(...c, { steps: 4 });
+    await page.mouse.up();
+
+    const xs = results.layers[0].umap.filter((_, i) => i % 2 === 0);
+    const middle = (Math.min(...xs) + Math.max(...xs)) / 2;
+    const slack = (Math.max(...xs) - Math.min(...xs)) * 0.01;
+    const images = (await selectedImages())!;
+    assert.ok(images.length > 0 && images.length < results.images.count, `lasso selected ${images.length}`);
+    xs.forEach((x, i) => {
+      if (Math.abs(x - middle) > slack) assert.equal(images.includes(i), x < middle, `image ${i} at x=${x}, middle ${middle}`);
+    });
+    assert.deepEqual(await mapSelected(), results.layers.map(() => images.length));
+    assert.deepEqual(await linkSelected(), expectedLinkSelected(images));
+    await page.screenshot({ path: join(screens, "webview-lasso.png"), fullPage: true });
+  });
+
+  it("clicking a Sankey link selects exactly its images in every map", async () => {
+    const link = [...results.flows.links].sort((a, b) => b.count - a.count)[0];
+    await page.locator(`.mtq-links path[data-source="${link.source}"][data-target="${link.target}"]`).click();
+    const images = await selectedImages();
+    assert.deepEqual(images, [...link.images].sort((a, b) => a - b));
+    assert.deepEqual(await mapSelected(), results.layers.map(() => link.count));
+    assert.deepEqual(await linkSelected(), expectedLinkSelected(link.images));
+  });
+
+  it("Escape clears the selection everywhere", async () => {
+    await page.keyboard.press("Escape");
+    assert.equal(await selectedImages(), null);
+    assert.deepEqual(await mapSelected(), results.layers.map(() => 0));
+    assert.ok(Object.values(await linkSelected()).every((n) => n === 0));
+  });
+
+  it("Enter on a focused Sankey node selects its images (keyboard access)", async () => {
+    const node = results.flows.nodes.find((n) => n.kind === "cluster")!;
+    await page.locator(`.mtq-node[data-id="${node.id}"]`).focus();
+    await page.keyboard.press("Enter");
+    const layer = results.layers[node.column - 1];
+    const expected = layer.assignments.flatMap((c, i) => (c === node.value ? [i] : []));
+    assert.deepEqual(await selectedImages(), expected);
+    assert.equal(expected.length, node.count);
+    await page.keyboard.press("Escape");
+  });
+
+  it("shows a `select` from the host without echoing it back", async () => {
+    const before = (await posted(page)).length;
+    const outliers = results.findings.outliers.map((o) => o.image);
+    await send(page, { type: "select", selection: { images: outliers, label: "outliers" } });
+    assert.deepEqual(await mapSelected(), results.layers.map(() => new Set(outliers).size));
+    assert.equal((await posted(page)).length, before);
+    assert.match((await page.locator(".mtq-selection h2").textContent()) ?? "", /outliers/);
+  });
+
+  it("exports the selection as CSV and the view as SVG and PNG through the host", async () => {
+    await page.getByRole("button", { name: "CSV", exact: true }).click();
+    const csv = (await lastPosted(page, "export"))!;
+    assert.equal(csv.format, "csv");
+    const lines = csv.data.trim().split("\n");
+    assert.match(lines[0], /^image,digit,injected,split,source_index,cluster_l1_.*,prediction,confidence$/);
+    assert.equal(lines.length - 1, new Set(results.findings.outliers.map((o) => o.image)).size);
+    await page.getByRole("button", { name: "SVG", exact: true }).click();
+    const svg = (await lastPosted(page, "export"))!;
+    assert.equal(svg.format, "svg");
+    assert.match(svg.data, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    await page.getByRole("button", { name: "PNG", exact: true }).click();
+    await page.waitForFunction(() => (window as unknown as { mtqHarness: { posted: { format?: string }[] } }).mtqHarness.posted.some((m) => m.format === "png"));
+    const png = (await lastPosted(page, "export"))!;
+    assert.match(png.data, /^data:image\/png;base64,/);
+    assert.deepEqual(await cspViolations(page), []);
+  });
+
+  it("keeps the colouring and the selection across a reload (getState/setState)", async () => {
+    await page.getByRole("button", { name: "Cluster", exact: true }).click();
+    await page.reload();
+    await sendLoad(page, json);
+    await page.waitForSelector(".mtq-sankey .mtq-node");
+    assert.equal(await page.locator('button[data-value="cluster"]').getAttribute("aria-pressed"), "true");
+    assert.deepEqual(await mapSelected(), results.layers.map(() => new Set(results.findings.outliers.map((o) => o.image)).size));
+    await page.screenshot({ path: join(screens, "webview-clusters.png"), fullPage: true });
+  });
+
+  it("renders in the light and high-contrast themes", async () => {
+    for (const theme of ["light", "high-contrast"]) {
+      await page.goto(`${server.url}?theme=${theme}`);
+      await page.evaluate(() => sessionStorage.clear());
+      await page.reload();
+      await sendLoad(page, json);
+      await page.waitForSelector(".mtq-sankey .mtq-node");
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.equal(background, theme === "light" ? "rgb(255, 255, 255)" : "rgb(0, 0, 0)");
+      await page.screenshot({ path: join(screens, `webview-${theme}.png`), fullPage: true });
+    }
+    // The README's screenshot, refreshed on request from these real results.
+    if (process.env.MTQ_UPDATE_SCREENSHOTS === "1") copyFileSync(join(screens, "webview-lasso.png"), join(root, "media", "screenshots", "results-view.png"));
+  });
+});
