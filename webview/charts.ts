@@ -5,7 +5,7 @@ import { svgEl } from "./dom";
 
 const W = 150;
 const H = 64;
-const M = { top: 20, right: 30, bottom: 14, left: 6 };
+const M = { top: 20, right: 8, bottom: 14, left: 8 };
 
 /** A line of `values` over `ks`, with the point at `chosen` circled. */
 export function kChart(title: string, ks: number[], values: number[], chosen: number): SVGSVGElement {
@@ -27,7 +27,8 @@ export function kChart(title: string, ks: number[], values: number[], chosen: nu
   const i = ks.indexOf(chosen);
   if (i >= 0) {
     svg.append(svgEl("circle", { cx: points[i][0], cy: points[i][1], r: 3.5, class: "mtq-kchart-chosen" }));
-    const label = svgEl("text", { x: points[i][0] + 6, y: points[i][1] + 4, class: "mtq-kchart-axis" });
+    const right = points[i][0] > W / 2;
+    const label = svgEl("text", { x: points[i][0] + (right ? -6 : 6), y: points[i][1] + 4, "text-anchor": right ? "end" : "start", class: "mtq-kchart-axis" });
     label.textContent = `k=${chosen}`;
     svg.append(label);
   }

@@ -74,7 +74,7 @@ export class SankeyView {
     const layout = sankey<NodeExtra, LinkExtra>()
       .nodeId((n) => n.id)
       .nodeAlign((n) => n.flow.column)
-      .nodeSort((a, b) => a.flow.value - b.flow.value)
+      .nodeSort((a, b) => this.order(a.flow) - this.order(b.flow))
       .nodeWidth(14)
       .nodePadding(Math.max(6, Math.min(14, height / 40)))
       .extent([
@@ -190,6 +190,12 @@ export class SankeyView {
       g.append(item);
     }
     return g;
+  }
+
+  /** Digits and predictions in numeric order; clusters by their majority digit, so paths cross least. */
+  private order(flow: FlowNode): number {
+    const key = flow.kind === "cluster" ? this.majorityDigit(this.ctx.data.nodeImages.get(flow.id) ?? []) : flow.value;
+    return key * 1000 + flow.value;
   }
 
   private nodeName(flow: FlowNode): string {
