@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import { nearestCentroids } from "../src/pipeline/cluster";
 import { entropyBits } from "../src/pipeline/findings";
 import { randomFor } from "../src/pipeline/random";
-import { silhouettes } from "../src/pipeline/silhouette";
+import { distancePass } from "../src/pipeline/distances";
+import { loadTf } from "../src/pipeline/tf";
 
 /** The textbook definition, one point at a time. */
 function bruteForce(points: number[][], labels: number[]): number[] {
@@ -21,16 +22,26 @@ function bruteForce(points: number[][], labels: number[]): number[] {
   });
 }
 
-describe("silhouettes in one pass", () => {
-  it("match the definition for several clusterings at once", async () => {
-    const random = randomFor(3, "test");
-    const points = Array.from({ length: 60 }, (_, i) => [random() + (i % 3) * 2, random(), random() * 3]);
-    const clusterings = [2, 3, 5].map((k) => ({ k, labels: Int32Array.from(points, (_, i) => (i * 7) % k) }));
-    const scores = await silhouettes(Float32Array.from(points.flat()), 3, clusterings);
+describe("the distance pass", () => {
+  const random = randomFor(3, "test");
+  // 60 clustered points then 20 others (as injected images are), in blocks of 16 rows.
+  const points = Array.from({ length: 80 }, (_, i) => [random() + (i % 3) * 2, random(), random() * 3]);
+  const clustered = points.slice(0, 60);
+  const clusterings = [2, 3, 5].map((k) => ({ k, labels: Int32Array.from(clustered, (_, i) => (i * 7) % k) }));
+  const dist = (a: number[], b: number[]) => Math.hypot(...a.map((v, i) => v - b[i]));
+
+  it("gives exact silhouettes for several clusterings at once, and exact nearest neighbours", async () => {
+    const { tf } = await loadTf();
+    const pass = await distancePass(tf, { points: Float32Array.from(points.flat()), dim: 3, clustered: 60, clusterings, neighbours: 4, rowsPerBlock: 16 });
     clusterings.forEach((c, ci) => {
-      const expected = bruteForce(points, Array.from(c.labels));
-      expected.forEach((e, i) => assert.ok(Math.abs(scores[ci].perPoint[i] - e) < 1e-5, `k=${c.k} point ${i}: ${scores[ci].perPoint[i]} vs ${e}`));
-      assert.ok(Math.abs(scores[ci].mean - expected.reduce((s, v) => s + v, 0) / expected.length) < 1e-5);
+      const expected = bruteForce(clustered, Array.from(c.labels));
+      expected.forEach((e, i) => assert.ok(Math.abs(pass.silhouettes[ci].perPoint[i] - e) < 1e-4, `k=${c.k} point ${i}: ${pass.silhouettes[ci].perPoint[i]} vs ${e}`));
+      assert.ok(Math.abs(pass.silhouettes[ci].mean - expected.reduce((s, v) => s + v, 0) / expected.length) < 1e-4);
+    });
+    points.forEach((p, i) => {
+      const expected = points.map((q, j) => ({ j, d: dist(p, q) })).sort((a, b) => a.d - b.d).slice(0, 4);
+      assert.deepEqual(pass.neighbours!.indices[i], expected.map((e) => e.j), `neighbours of ${i}`);
+      expected.forEach((e, r) => assert.ok(Math.abs(pass.neighbours!.distances[i][r] - e.d) < 1e-4));
     });
   });
 });

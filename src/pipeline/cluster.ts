@@ -2,7 +2,9 @@
 // best mean silhouette. Injected images are placed afterwards at their nearest centroid, so they
 // never move the clusters fitted on the kept images.
 import { kmeans } from "ml-kmeans";
-import { silhouettes, yieldToEventLoop } from "./silhouette";
+import { distancePass, type Neighbours } from "./distances";
+import type { Tf } from "./tf";
+import { yieldToEventLoop } from "./yield";
 
 export interface LayerClustering {
   kValues: number[];
@@ -57,34 +59,43 @@ export interface ClusterOptions {
   /** A fixed k: only that one is fitted. */
   k?: number;
   seed: number;
+  /** Nearest neighbours to find for every point on the way (for UMAP); 0 for none. */
+  neighbours: number;
 }
 
+/**
+ * Clusters the first `clustered` points (the kept images) for each k and picks k by silhouette;
+ * the pairwise-distance pass that scores every k also yields all points' nearest neighbours.
+ */
 export async function clusterLayer(
+  tf: Tf,
   points: Float32Array,
   dim: number,
+  clustered: number,
   options: ClusterOptions,
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
-): Promise<LayerClustering> {
-  const n = points.length / dim;
+): Promise<{ clustering: LayerClustering; neighbours?: Neighbours }> {
+  const kept = points.subarray(0, clustered * dim);
   const kValues: number[] = [];
-  for (let k = options.k ?? options.kMin; k <= (options.k ?? options.kMax) && k < n; k++) kValues.push(k);
-  const rows = rowsOf(points, dim);
+  for (let k = options.k ?? options.kMin; k <= (options.k ?? options.kMax) && k < clustered; k++) kValues.push(k);
+  const rows = rowsOf(kept, dim);
   const fits = [];
   for (const [i, k] of kValues.entries()) {
     signal?.throwIfAborted();
     const result = kmeans(rows, k, { initialization: "kmeans++", seed: options.seed, maxIterations: 300 });
     const { labels, centroids } = renumbered(result.clusters, result.centroids, dim);
-    fits.push({ k, labels, centroids, inertia: inertia(points, dim, labels, centroids) });
-    onProgress?.((0.3 * (i + 1)) / kValues.length);
+    fits.push({ k, labels, centroids, inertia: inertia(kept, dim, labels, centroids) });
+    onProgress?.((0.5 * (i + 1)) / kValues.length);
     await yieldToEventLoop();
   }
-  const scores = await silhouettes(points, dim, fits, (f) => onProgress?.(0.3 + 0.7 * f), signal);
+  const pass = await distancePass(tf, { points, dim, clustered, clusterings: fits, neighbours: options.neighbours }, (f) => onProgress?.(0.5 + 0.5 * f), signal);
+  const scores = pass.silhouettes;
   let best = 0;
   scores.forEach((s, i) => {
     if (s.mean > scores[best].mean) best = i;
   });
-  return {
+  const clustering = {
     kValues,
     silhouetteCurve: scores.map((s) => s.mean),
     inertiaCurve: fits.map((f) => f.inertia),
@@ -94,6 +105,7 @@ export async function clusterLayer(
     perPoint: scores[best].perPoint,
     centroids: fits[best].centroids,
   };
+  return { clustering, neighbours: pass.neighbours };
 }
 
 /** Index of the nearest centroid for each point. */

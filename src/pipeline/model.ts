@@ -3,7 +3,7 @@
 import type * as TF from "@tensorflow/tfjs";
 import type { Experiment } from "../shared/experiment";
 import { shuffled, randomFor } from "./random";
-import { yieldToEventLoop } from "./silhouette";
+import { yieldToEventLoop } from "./yield";
 import type { Tf } from "./tf";
 
 export interface Trained {

@@ -1,7 +1,8 @@
 // UMAP of one layer's signatures to 2-D (umap-js with a seeded random, so it is reproducible).
 import { UMAP } from "umap-js";
+import type { Neighbours } from "./distances";
 import { randomFor } from "./random";
-import { yieldToEventLoop } from "./silhouette";
+import { yieldToEventLoop } from "./yield";
 
 export interface ProjectOptions {
   neighbors: number;
@@ -10,19 +11,26 @@ export interface ProjectOptions {
   seed: number;
 }
 
-/** [x0, y0, x1, y1, ...] for the n points. */
-export async function projectLayer(points: Float32Array, dim: number, options: ProjectOptions, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Float32Array> {
+/** [x0, y0, x1, y1, ...] for the n points; exact `neighbours` (self first) replace UMAP's approximate search. */
+export async function projectLayer(
+  points: Float32Array,
+  dim: number,
+  options: ProjectOptions,
+  neighbours?: Neighbours,
+  onProgress?: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<Float32Array> {
   const n = points.length / dim;
   const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * dim, (i + 1) * dim)));
   const umap = new UMAP({
     nComponents: 2,
-    // UMAP needs more points than neighbours.
-    nNeighbors: Math.max(2, Math.min(options.neighbors, n - 1)),
+    nNeighbors: options.neighbors,
     minDist: options.minDist,
     nEpochs: options.epochs,
     random: randomFor(options.seed, "umap"),
   });
-  // The neighbour search inside initializeFit runs in one synchronous go; the epochs below yield.
+  if (neighbours) umap.setPrecomputedKNN(neighbours.indices, neighbours.distances);
+  // Without precomputed neighbours, initializeFit searches them in one synchronous go; the epochs below yield.
   const epochs = umap.initializeFit(rows);
   onProgress?.(0.3);
   for (let e = 0; e < epochs; e++) {

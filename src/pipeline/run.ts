@@ -6,6 +6,7 @@ import type { Experiment } from "../shared/experiment";
 import { RESULTS_SCHEMA_VERSION, type LayerResult, type Results, type Stage } from "../shared/results";
 import { clusterLayer, nearestCentroids } from "./cluster";
 import { prepareData } from "./data/prepare";
+import type { Neighbours } from "./distances";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./data/preprocess";
 import { findings } from "./findings";
 import { activations, argmaxRows, buildModel, train } from "./model";
@@ -84,12 +85,16 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
     finish("signatures");
 
     const layers: LayerResult[] = [];
+    const neighbours: (Neighbours | undefined)[] = [];
+    const total = keptCount + injectedCount;
+    const umapNeighbours = Math.max(2, Math.min(exp.projection.neighbors, total - 1));
     for (const [l, size] of acts.sizes.entries()) {
       const signatures = acts.hidden[l];
-      const keptSignatures = signatures.subarray(0, keptCount * size);
       const stageOfLayer = (f: number) => (l + f) / acts.sizes.length;
       report("cluster", stageOfLayer(0), `Clustering layer ${l + 1}`);
-      const fit = await clusterLayer(keptSignatures, size, { ...exp.clustering, seed: exp.seed }, (f) => report("cluster", stageOfLayer(f), `Clustering layer ${l + 1}: k-means and silhouettes`), signal);
+      const options = { ...exp.clustering, seed: exp.seed, neighbours: umapNeighbours };
+      const { clustering: fit, neighbours: near } = await clusterLayer(tf, signatures, size, keptCount, options, (f) => report("cluster", stageOfLayer(f), `Clustering layer ${l + 1}: k-means and silhouettes`), signal);
+      neighbours.push(near);
       const assignments = [...fit.labels, ...nearestCentroids(signatures.subarray(keptCount * size), size, fit.centroids)];
       layers.push({
         name: `hidden ${l + 1} (${trained.hiddenLayers[l]})`,
@@ -110,7 +115,7 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
     for (const [l, size] of acts.sizes.entries()) {
       const stageOfLayer = (f: number) => (l + f) / acts.sizes.length;
       report("project", stageOfLayer(0), `UMAP of layer ${l + 1}`);
-      const xy = await projectLayer(acts.hidden[l], size, { ...exp.projection, seed: exp.seed }, (f) => report("project", stageOfLayer(f), `UMAP of layer ${l + 1}`), signal);
+      const xy = await projectLayer(acts.hidden[l], size, { ...exp.projection, neighbors: umapNeighbours, seed: exp.seed }, neighbours[l], (f) => report("project", stageOfLayer(f), `UMAP of layer ${l + 1}`), signal);
       layers[l].umap = Array.from(xy, round4);
     }
     finish("project");
