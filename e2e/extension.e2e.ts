@@ -13,6 +13,7 @@ import { installExtension, startCodeServer, type CodeServer } from "./codeServer
 import { checkSystem } from "./install";
 import {
   UI_TIMEOUT,
+  clearNotifications,
   notification,
   openFile,
   openViewContainer,
@@ -68,6 +69,7 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     await screenshot(page, "02-training");
     await progress.waitFor({ state: "detached", timeout: TRAINING_TIMEOUT });
     await notification(page, "MTQ: ones-vs-sevens:").waitFor({ timeout: UI_TIMEOUT });
+    await clearNotifications(page);
     assert.ok(existsSync(workspace.small.results), `${workspace.small.results} was not written`);
     results = JSON.parse(readFileSync(workspace.small.results, "utf8")) as Results;
     assert.equal(results.images.count, workspace.small.images);

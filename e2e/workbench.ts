@@ -43,6 +43,12 @@ export function notification(page: Page, text: string | RegExp): Locator {
   return page.locator(".notifications-toasts .notification-toast.notification-fade-in-done", { hasText: text });
 }
 
+/** Dismisses every notification, so that the next screenshot shows what is under them. */
+export async function clearNotifications(page: Page): Promise<void> {
+  await runCommand(page, "Notifications: Clear All Notifications");
+  await page.locator(".notifications-toasts .notification-toast").first().waitFor({ state: "detached", timeout: UI_TIMEOUT });
+}
+
 /** The toast of a running `withProgress` notification: it has a Cancel button while it runs. */
 export function progressNotification(page: Page, title: string): Locator {
   return notification(page, title).filter({ has: page.locator(".monaco-button", { hasText: "Cancel" }) });
