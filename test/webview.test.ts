@@ -141,6 +141,13 @@ describe("results webview in chromium", { skip }, () => {
     await page.keyboard.press("Escape");
   });
 
+  it("clicking a finding selects the images behind it", async () => {
+    const outliers = [...new Set(results.findings.outliers.map((o) => o.image))].sort((a, b) => a - b);
+    await page.getByRole("button", { name: `Outliers (${results.findings.outliers.length})` }).click();
+    assert.deepEqual(await selectedImages(), outliers);
+    await page.keyboard.press("Escape");
+  });
+
   it("shows a `select` from the host without echoing it back", async () => {
     const before = (await posted(page)).length;
     const outliers = results.findings.outliers.map((o) => o.image);
