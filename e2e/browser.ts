@@ -1,27 +1,12 @@
-// Debian's chromium, driven by playwright-core, with a fresh profile per run and nothing that
-// talks to the network on its own.
+// The browser side of the suite: a page on the workbench and its screenshots. The browser itself
+// is the webview tests' (Debian's chromium, fresh profile, nothing that talks to the network).
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { CHROMIUM } from "./install";
+import type { Browser, Page } from "playwright-core";
+
+export { launchChromium as launchBrowser } from "../test/browser/browser";
 
 export const screensDir = resolve(__dirname, "..", ".tmp", "e2e-screens");
-
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    // playwright-core's chromium.launch() uses a fresh temporary profile and adds --headless.
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
 
 /** A page sized like a laptop screen, so the workbench lays out the sidebar, editor and panel. */
 export async function openPage(browser: Browser, url: string): Promise<Page> {

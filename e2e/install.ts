@@ -7,10 +7,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { CHROMIUM } from "../test/browser/browser";
 
 /** The last code-server release that runs on Node 20 (later ones need Node 22+). */
 export const CODE_SERVER_VERSION = "4.100.3";
-export const CHROMIUM = "/usr/bin/chromium";
 
 export const cacheDir = resolve(__dirname, "..", ".e2e-cache");
 const prefix = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
