@@ -7,7 +7,7 @@ import { svgEl } from "./dom";
 import type { UmapMap } from "./maps";
 
 const GAP = 16;
-const INLINED = ["fill", "stroke", "stroke-width", "stroke-opacity", "fill-opacity", "opacity", "font-size", "font-family", "font-weight", "visibility"];
+const INLINED = ["fill", "stroke", "stroke-width", "stroke-opacity", "stroke-linejoin", "fill-opacity", "opacity", "paint-order", "font-size", "font-family", "font-weight", "visibility"];
 
 /** The maps side by side above the Sankey, as a standalone SVG document in the theme's colours. */
 export function viewSvg(data: ViewData, maps: UmapMap[], sankey: SVGSVGElement): { svg: string; width: number; height: number } {

@@ -131,6 +131,7 @@ export class SankeyView {
         const height = ((node.y1 ?? 0) - (node.y0 ?? 0)) * (images.length ? n / images.length : 0);
         rects[i].setAttribute("height", String(height));
         rects[i].parentElement!.dataset.selected = String(n);
+        rects[i].parentElement!.classList.toggle("mtq-dimmed", current !== null);
       });
     this.element.dataset.selectedLinks = String(selectedLinks);
   }
@@ -177,9 +178,10 @@ export class SankeyView {
       const item = svgEl("g", { class: `mtq-node mtq-node-${flow.kind}` });
       item.dataset.id = flow.id;
       item.dataset.count = String(flow.count);
-      const selectedPart = svgEl("rect", { class: "mtq-node-selected", x: x0, y: y0, width: x1 - x0, height: 0 });
+      const fill = this.nodeColor(flow);
+      const selectedPart = svgEl("rect", { class: "mtq-node-selected", x: x0, y: y0, width: x1 - x0, height: 0, fill });
       select(selectedPart).datum(node);
-      item.append(svgEl("rect", { x: x0, y: y0, width: x1 - x0, height: Math.max(1, y1 - y0), fill: this.nodeColor(flow) }), selectedPart);
+      item.append(svgEl("rect", { class: "mtq-node-box", x: x0, y: y0, width: x1 - x0, height: Math.max(1, y1 - y0), fill }), selectedPart);
       const right = flow.column !== last;
       const label = svgEl("text", { x: right ? x1 + 5 : x0 - 5, y: (y0 + y1) / 2, dy: "0.35em", "text-anchor": right ? "start" : "end" });
       label.textContent = `${flow.label} (${flow.count})`;
