@@ -4,8 +4,8 @@ import type { Results } from "../src/shared/results";
 
 export interface ViewData {
   results: Results;
-  /** Every image's pixels, rows*cols bytes each. */
-  pixels: Uint8Array;
+  /** One image's pixels, rows*cols bytes. */
+  pixelsOf(image: number): Uint8Array;
   /** Per hidden layer: its UMAP positions as [x0, y0, x1, y1, ...]. */
   positions: Float32Array[];
   /** Flow node id -> the images through it. */
@@ -21,18 +21,27 @@ export function viewDataFrom(results: Results): ViewData {
   images.labels.forEach((d, i) => (images.injected[i] ? injected : kept).add(d));
   return {
     results,
-    pixels: decodedPixels(images.pixelsBase64),
+    pixelsOf: pixelReader(images.pixelsBase64, images.rows * images.cols),
     positions: results.layers.map((l) => Float32Array.from(l.umap)),
     nodeImages: imagesPerNode(results),
     digits: [...[...kept].sort((a, b) => a - b), ...[...injected].filter((d) => !kept.has(d)).sort((a, b) => a - b)],
   };
 }
 
-function decodedPixels(base64: string): Uint8Array {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
+/**
+ * Decodes one image at a time from its own stretch of the base64 text: the view only ever shows a
+ * few hundred digits, and decoding all 10,000 up front would cost more than drawing every map.
+ */
+function pixelReader(base64: string, size: number): (image: number) => Uint8Array {
+  return (image) => {
+    const start = image * size;
+    const from = Math.floor(start / 3) * 4;
+    const text = atob(base64.slice(from, Math.ceil((start + size) / 3) * 4));
+    const skip = start - (from / 4) * 3;
+    const out = new Uint8Array(size);
+    for (let i = 0; i < size; i++) out[i] = text.charCodeAt(skip + i);
+    return out;
+  };
 }
 
 /** A node's images are those of the links into it; digit nodes have none in, so those out. */

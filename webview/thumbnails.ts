@@ -26,14 +26,14 @@ export function thumbnailGrid(data: ViewData, images: number[], perRow: number, 
   images.forEach((image, n) => {
     const x0 = (n % across) * (cols + GAP);
     const y0 = Math.floor(n / across) * (rows + GAP);
-    const from = image * rows * cols;
+    const pixels = data.pixelsOf(image);
     for (let y = 0; y < rows; y++) {
       for (let x = 0; x < cols; x++) {
         const o = ((y0 + y) * canvas.width + x0 + x) * 4;
         out.data[o] = ink.r;
         out.data[o + 1] = ink.g;
         out.data[o + 2] = ink.b;
-        out.data[o + 3] = data.pixels[from + y * cols + x];
+        out.data[o + 3] = pixels[y * cols + x];
       }
     }
   });
