@@ -38,7 +38,3 @@ export function actAsButton(node: Element, label: string, action: (e: MouseEvent
     action(e as KeyboardEvent);
   });
 }
-
-export function percent(share: number): string {
-  return `${Math.round(share * 100)}%`;
-}

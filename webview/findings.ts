@@ -4,11 +4,15 @@ import type { Outlier } from "../src/shared/results";
 import { kChart } from "./charts";
 import { digitColor } from "./colors";
 import { imagesWhere, type ViewData } from "./data";
-import { button, el, percent } from "./dom";
+import { button, el } from "./dom";
 import type { SelectionModel } from "./selection";
 import { thumbnailGrid } from "./thumbnails";
 
 const LISTED_OUTLIERS = 200;
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
 
 export function findingsPanel(data: ViewData, selection: SelectionModel): HTMLElement {
   const panel = el("section", "mtq-findings");
@@ -45,10 +49,6 @@ function onDominant(data: ViewData, layer: number, digit: number, inside: boolea
   return imagesWhere(data, (i) => !images.injected[i] && images.labels[i] === digit && (assignments[i] === dominant) === inside);
 }
 
-function keptDigits(data: ViewData): number[] {
-  return data.results.classes;
-}
-
 function separation(data: ViewData, pick: Pick): HTMLElement {
   const layer = data.results.findings.separationLayer;
   const p = el("p");
@@ -57,7 +57,7 @@ function separation(data: ViewData, pick: Pick): HTMLElement {
     return p;
   }
   const name = data.results.layers[layer - 1].name;
-  const exceptions = () => keptDigits(data).flatMap((d) => onDominant(data, layer - 1, d, false));
+  const exceptions = () => data.results.classes.flatMap((d) => onDominant(data, layer - 1, d, false));
   p.append(
     `The model separates the digits from layer ${layer} (${name}) on: each has ≥ 90% of its images in a cluster of its own. `,
     pick(`Show the ${exceptions().length} exceptions`, `Select the kept images outside their digit's cluster in layer ${layer}`, `exceptions in layer ${layer}`, exceptions),
@@ -72,7 +72,7 @@ function purity(data: ViewData, pick: Pick): HTMLElement {
   const head = el("tr");
   head.append(el("th", "", "digit"), ...findings.layers.map((l) => el("th", "", l.name)));
   table.append(caption, head);
-  for (const digit of keptDigits(data)) {
+  for (const digit of data.results.classes) {
     const row = el("tr");
     const th = el("th", "mtq-digit", String(digit));
     th.style.color = digitColor(digit);
@@ -100,8 +100,9 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
     const digit = Number(digitKey);
     const all = () => imagesWhere(data, (i) => images.injected[i] && images.labels[i] === digit);
     const block = el("div", "mtq-injected");
-    block.append(el("h3", "", ""));
-    block.firstElementChild!.append(pick(`Injected ${digit}s (${finding.count})`, `Select the ${finding.count} injected ${digit}s`, `injected ${digit}s`, all));
+    const heading = el("h3");
+    heading.append(pick(`Injected ${digit}s (${finding.count})`, `Select the ${finding.count} injected ${digit}s`, `injected ${digit}s`, all));
+    block.append(heading);
     const list = el("ul");
     for (const [kept, share] of Object.entries(finding.followsPathOf).sort((a, b) => b[1] - a[1])) {
       const follows = () =>
@@ -116,8 +117,7 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
       item.append(pick(`${percent(share)} predicted ${predicted}`, `Select the injected ${digit}s predicted ${predicted}`, `injected ${digit}s predicted ${predicted}`, () => all().filter((i) => images.predictions[i] === as)));
       list.append(item);
     }
-    const entropy = el("li", "mtq-muted", `path entropy ${finding.pathEntropy.toFixed(2)} bits (0 = one shared path; higher = scattered)`);
-    list.append(entropy);
+    list.append(el("li", "mtq-muted", `path entropy ${finding.pathEntropy.toFixed(2)} bits (0 = one shared path; higher = scattered)`));
     block.append(list);
     return block;
   });

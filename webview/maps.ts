@@ -86,7 +86,7 @@ export class UmapMap {
     this.renderChips();
   }
 
-  /** Redraws after the colouring, the selection or the theme changed. */
+  /** Redraws after the colouring or the theme changed. */
   refresh(): void {
     this.groups = null;
     this.renderChips();
@@ -370,7 +370,7 @@ export class UmapMap {
   }
 }
 
-export function imagesInCluster(data: ViewData, layer: number, cluster: number): number[] {
+function imagesInCluster(data: ViewData, layer: number, cluster: number): number[] {
   const { assignments } = data.results.layers[layer];
   return imagesWhere(data, (i) => assignments[i] === cluster);
 }
