@@ -1,14 +1,15 @@
 // The extension in a real VS Code (code-server 1.100.3 in Debian's chromium), used as a person
 // would. Run with `npm run test:e2e`, which first builds the .vsix and installs code-server.
-// The steps run in order in one window; each saves a screenshot in .tmp/e2e-screens/.
+// The steps run in order in one window; each saves a screenshot in .tmp/e2e-screens/, and so
+// does a failing one.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import type { Browser, Frame, Page } from "playwright-core";
 import type { Results } from "../src/shared/results";
-import { launchBrowser, openPage, screenshot } from "./browser";
+import { launchBrowser, openPage, screenshot, screensDir } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
 import { checkSystem } from "./install";
 import {
@@ -55,9 +56,19 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     await screenshot(page, "01-workbench");
   });
 
+  afterEach(async (t) => {
+    // What the window showed when a step failed. (TestContext.passed is in Node 20, not in its types.)
+    if ((t as { passed?: boolean }).passed === false && page) await screenshot(page, `failed-${t.name.replace(/\W+/g, "-")}`);
+  });
+
   after(async () => {
     await browser?.close();
     await server?.stop();
+    // code-server's and the extension host's output, for a failure in CI.
+    if (server) {
+      mkdirSync(screensDir, { recursive: true });
+      writeFileSync(join(screensDir, "code-server.log"), server.log());
+    }
     rmSync(runDir, { recursive: true, force: true });
   });
 

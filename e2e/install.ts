@@ -29,13 +29,21 @@ const nativeModules: { cwd: string; name: string; built: string }[] = [
 
 const DEBIAN_PACKAGES = "chromium ripgrep libkrb5-dev build-essential python3";
 
-/** Throws with the apt-get line to run when a system prerequisite is missing. */
-export function checkSystem(): void {
-  const missing = [
-    [CHROMIUM, "chromium"],
-    ["/usr/bin/rg", "ripgrep"],
-    ["/usr/include/krb5.h", "libkrb5-dev"],
-  ].filter(([file]) => !existsSync(file));
+/** What a run needs from the system: the browser, and the `rg` code-server's search links to. */
+const RUN_NEEDS = [
+  [CHROMIUM, "chromium"],
+  ["/usr/bin/rg", "ripgrep"],
+];
+/** What building code-server's native modules needs besides. */
+const BUILD_NEEDS = [
+  ["/usr/include/krb5.h", "libkrb5-dev"],
+  ["/usr/bin/g++", "build-essential"],
+  ["/usr/bin/make", "build-essential"],
+];
+
+/** Throws with the apt-get line to run when a system prerequisite of a run is missing. */
+export function checkSystem(needs = RUN_NEEDS): void {
+  const missing = needs.filter(([file]) => !existsSync(file));
   if (missing.length > 0) {
     throw new Error(
       `missing ${missing.map(([file, pkg]) => `${file} (Debian package ${pkg})`).join(", ")}. ` +
@@ -48,6 +56,7 @@ export function checkSystem(): void {
 export function ensureCodeServer(): string {
   checkSystem();
   if (works()) return codeServerEntry;
+  checkSystem(BUILD_NEEDS);
   const started = Date.now();
   console.log(`e2e: installing code-server ${CODE_SERVER_VERSION} into ${prefix}`);
   rmSync(prefix, { recursive: true, force: true });
