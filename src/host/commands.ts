@@ -69,10 +69,10 @@ async function trainAndAnalyze(parts: Parts, arg: unknown): Promise<void> {
     case undefined:
       return;
     case "done":
-      log().info(outcome.summary);
+      log().info(`${name}: ${outcome.summary}`);
       parts.tree.add(outcome.resultsFile);
       parts.views.open(outcome.resultsFile);
-      void vscode.window.showInformationMessage(`MTQ: ${outcome.summary.split("\n")[0]}`);
+      void vscode.window.showInformationMessage(`MTQ: ${name}: ${outcome.summary}`);
       return;
     case "invalid":
       return showProblems(parts, doc, outcome.problems);

@@ -4,14 +4,12 @@ import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Experiment } from "../shared/experiment";
 import { RESULTS_SCHEMA_VERSION, type LayerResult, type Results, type Stage } from "../shared/results";
-import { clusterLayer, nearestCentroids } from "./cluster";
 import { prepareData } from "./data/prepare";
-import type { Neighbours } from "./distances";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./data/preprocess";
 import { findings } from "./findings";
-import { activations, argmaxRows, buildModel, train } from "./model";
+import { activations, argmaxRows, modelFor, train } from "./model";
 import { flows } from "./paths";
-import { projectLayer } from "./project";
+import { analyseLayers } from "./layers";
 import { loadTf, type BackendPreference } from "./tf";
 
 export type ProgressListener = (stage: Stage, fraction: number, message: string) => void;
@@ -63,10 +61,10 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
   finish("load");
   signal?.throwIfAborted();
 
-  report("train", 0, `Training on ${keptCount} images (${backendName})`);
-  const trained = buildModel(tf, exp, inputSize, classes.length);
+  report("train", 0, exp.model.kind === "saved" ? `Loading the model ${exp.model.path} (${backendName})` : `Training on ${keptCount} images (${backendName})`);
+  const trained = await modelFor(tf, exp, experimentFile, data, classes.length);
   try {
-    await train(tf, trained, exp, x, y, keptCount, (p) => report("train", p.fraction, `Training: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(3)}`), signal);
+    if (trained.trainable) await train(tf, trained, exp, x, y, keptCount, (p) => report("train", p.fraction, `Training: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(3)}`), signal);
     finish("train");
 
     report("signatures", 0, "Recording signatures");
@@ -84,41 +82,38 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
     };
     finish("signatures");
 
-    const layers: LayerResult[] = [];
-    const neighbours: (Neighbours | undefined)[] = [];
-    const total = keptCount + injectedCount;
-    const umapNeighbours = Math.max(2, Math.min(exp.projection.neighbors, total - 1));
-    for (const [l, size] of acts.sizes.entries()) {
-      const signatures = acts.hidden[l];
-      const stageOfLayer = (f: number) => (l + f) / acts.sizes.length;
-      report("cluster", stageOfLayer(0), `Clustering layer ${l + 1}`);
-      const options = { ...exp.clustering, seed: exp.seed, neighbours: umapNeighbours };
-      const { clustering: fit, neighbours: near } = await clusterLayer(tf, signatures, size, keptCount, options, (f) => report("cluster", stageOfLayer(f), `Clustering layer ${l + 1}: k-means and silhouettes`), signal);
-      neighbours.push(near);
-      const assignments = [...fit.labels, ...nearestCentroids(signatures.subarray(keptCount * size), size, fit.centroids)];
-      layers.push({
-        name: `hidden ${l + 1} (${trained.hiddenLayers[l]})`,
-        size,
-        k: fit.k,
-        kValues: fit.kValues,
-        silhouetteCurve: fit.silhouetteCurve.map(round4),
-        inertiaCurve: fit.inertiaCurve.map(round4),
-        silhouette: round4(fit.silhouette),
-        assignments,
-        silhouettes: [...Array.from(fit.perPoint, round4), ...new Array<null>(injectedCount).fill(null)],
-        clusters: [],
-        umap: [],
-      });
-    }
-    finish("cluster");
-
-    for (const [l, size] of acts.sizes.entries()) {
-      const stageOfLayer = (f: number) => (l + f) / acts.sizes.length;
-      report("project", stageOfLayer(0), `UMAP of layer ${l + 1}`);
-      const xy = await projectLayer(acts.hidden[l], size, { ...exp.projection, neighbors: umapNeighbours, seed: exp.seed }, neighbours[l], (f) => report("project", stageOfLayer(f), `UMAP of layer ${l + 1}`), signal);
-      layers[l].umap = Array.from(xy, round4);
-    }
-    finish("project");
+    const jobs = acts.hidden.map((signatures, l) => ({ signatures, dim: acts.sizes[l], keptCount, clustering: exp.clustering, projection: exp.projection, seed: exp.seed }));
+    const progress = jobs.map(() => ({ cluster: 0, project: 0 }));
+    const layersStart = performance.now();
+    const outputs = await analyseLayers(
+      tf,
+      jobs,
+      backend,
+      (l, phase, f) => {
+        progress[l][phase] = f;
+        const clustering = progress.some((p) => p.cluster < 1);
+        const mean = (phase: "cluster" | "project") => progress.reduce((s, p) => s + p[phase], 0) / progress.length;
+        report(clustering ? "cluster" : "project", mean(clustering ? "cluster" : "project"), clustering ? "Clustering: k-means and silhouettes" : "UMAP maps");
+      },
+      signal,
+    );
+    // Layers run side by side: clustering ends when the slowest layer's does, UMAP takes the rest.
+    timings.cluster = Math.round(Math.max(...outputs.map((o) => o.clusterMs)));
+    timings.project = Math.round(performance.now() - layersStart - timings.cluster);
+    stageStart = performance.now();
+    const layers: LayerResult[] = outputs.map((o, l) => ({
+      name: `hidden ${l + 1} (${trained.hiddenLayers[l]})`,
+      size: acts.sizes[l],
+      k: o.k,
+      kValues: o.kValues,
+      silhouetteCurve: o.silhouetteCurve.map(round4),
+      inertiaCurve: o.inertiaCurve.map(round4),
+      silhouette: round4(o.silhouette),
+      assignments: Array.from(o.assignments),
+      silhouettes: [...Array.from(o.silhouettes, round4), ...new Array<null>(injectedCount).fill(null)],
+      clusters: [],
+      umap: Array.from(o.umap, round4),
+    }));
 
     report("paths", 0, "Tracing paths");
     const labels = [...data.kept.labels, ...data.injected.labels];
@@ -134,6 +129,7 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
       backend: backendName,
       timings,
       classes,
+      ...(data.classNames && { classNames: data.classNames }),
       testCount: data.holdout.labels.length,
       images: {
         count: labels.length,
@@ -148,7 +144,7 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
         pixelsBase64: Buffer.concat([data.kept.pixels, data.injected.pixels]).toString("base64"),
       },
       layers,
-      flows: flows(pathInput),
+      flows: flows({ ...pathInput, classNames: data.classNames }),
       findings: findings({ ...pathInput, classes, layers, accuracy }),
     };
     finish("paths");

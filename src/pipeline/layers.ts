@@ -1,0 +1,67 @@
+// Runs the hidden layers' analyses side by side, one worker thread per layer up to the number of
+// cores; in this thread when there is one core or one layer. Each layer is seeded on its own, so
+// where it runs never changes its results.
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { analyseLayer, type LayerJob, type LayerOutput, type LayerProgress } from "./layer";
+import type { FromLayerWorker, ToLayerWorker } from "./layerWorker";
+import type { BackendPreference, Tf } from "./tf";
+
+/** The worker script: bundled beside this code in dist/, or the TypeScript source (tests run from src/ under tsx). */
+function layerWorkerScript(): string | undefined {
+  return [join(__dirname, "layerWorker.js"), join(__dirname, "layerWorker.ts")].find((f) => existsSync(f));
+}
+
+function startLayerWorker(script: string): Worker {
+  if (script.endsWith(".js")) return new Worker(script);
+  return new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(script)});`, { eval: true });
+}
+
+function inWorker(script: string, job: LayerJob, backend: BackendPreference, onProgress: LayerProgress, signal?: AbortSignal): Promise<LayerOutput> {
+  const worker = startLayerWorker(script);
+  return new Promise<LayerOutput>((resolve, reject) => {
+    const stop = () => {
+      void worker.terminate();
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+    worker.on("message", (m: FromLayerWorker) => {
+      if (m.type === "progress") return onProgress(m.phase, m.fraction);
+      signal?.removeEventListener("abort", stop);
+      void worker.terminate();
+      if (m.type === "done") resolve(m.output);
+      else reject(Object.assign(new Error(m.message), { stack: m.stack }));
+    });
+    worker.on("error", reject);
+    const message: ToLayerWorker = { type: "run", job, backend };
+    worker.postMessage(message);
+  });
+}
+
+export async function analyseLayers(
+  tf: Tf,
+  jobs: LayerJob[],
+  backend: BackendPreference,
+  onProgress: (layer: number, phase: "cluster" | "project", fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<LayerOutput[]> {
+  const parallel = Math.min(jobs.length, availableParallelism());
+  const script = layerWorkerScript();
+  if (parallel <= 1 || !script) {
+    const outputs: LayerOutput[] = [];
+    for (const [l, job] of jobs.entries()) outputs.push(await analyseLayer(tf, job, (phase, f) => onProgress(l, phase, f), signal));
+    return outputs;
+  }
+  const outputs: LayerOutput[] = new Array(jobs.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length) {
+      const l = next++;
+      outputs[l] = await inWorker(script, jobs[l], backend, (phase, f) => onProgress(l, phase, f), signal);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
+  return outputs;
+}
