@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { inflateSync } from "node:zlib";
+import { before, describe, it } from "node:test";
+import { readResultsFile, type LoadedResults } from "../src/host/resultsFile";
+import { greyscalePng, imagePixels } from "../src/host/thumbnail";
+import { childrenOf, digitMix, experimentNode, lookOf, nodeForSelection, parentOf, selectionOf, type TreeNode } from "../src/host/treeModel";
+import { startWorkerRun } from "../src/host/workerRun";
+import { onesVsSevens, tempDir, writeJson } from "./helpers";
+
+const worker = join(__dirname, "..", "dist", "worker.js");
+
+/** Every node under `node`, depth first. */
+function walk(node: TreeNode, loaded: LoadedResults): TreeNode[] {
+  return [node, ...childrenOf(node, loaded.results).flatMap((c) => walk(c, loaded))];
+}
+
+describe("the clusters tree, on the report's 1-vs-7 experiment run by the real pipeline", () => {
+  let loaded: LoadedResults;
+  let root: TreeNode;
+
+  before(async () => {
+    const dir = tempDir();
+    const file = writeJson(dir, "ovs.mtq.json", onesVsSevens);
+    const outcome = await startWorkerRun(worker, file, {}, () => undefined).outcome;
+    assert.equal(outcome.type, "done", JSON.stringify(outcome));
+    loaded = await readResultsFile(join(dir, "ones-vs-sevens.results.json"));
+    root = experimentNode(loaded.file);
+  });
+
+  it("has a layer per hidden layer, then the outliers, each layer with its k clusters", () => {
+    const { results } = loaded;
+    const top = childrenOf(root, results);
+    assert.deepEqual(top.map((n) => n.kind), ["layer", "layer", "outliers"]);
+    assert.equal(lookOf(root, results).label, "ones-vs-sevens");
+    top.slice(0, 2).forEach((layer, i) => {
+      const clusters = childrenOf(layer, results);
+      assert.equal(clusters.length, results.layers[i].k);
+      assert.equal(lookOf(layer, results).description, `k = ${results.layers[i].k} · silhouette ${results.layers[i].silhouette.toFixed(2)}`);
+      // Every image, kept or injected, sits under exactly one cluster of each layer.
+      const images = clusters.flatMap((c) => childrenOf(c, results).map((n) => (n.kind === "image" ? n.image : -1)));
+      assert.deepEqual(images.sort((a, b) => a - b), [...Array(results.images.count).keys()]);
+    });
+    assert.equal(childrenOf(top[2], results).length, results.findings.outliers.length);
+  });
+
+  it("labels clusters with their digit mix: the 7s sitting with the 1s show up", () => {
+    const { results } = loaded;
+    const layer1 = childrenOf(root, results)[0];
+    const labels = childrenOf(layer1, results).map((c) => lookOf(c, results).label);
+    for (const label of labels) assert.match(label, /^cluster \d+ · \d+ x \d(, \d+ x \d)*$/);
+    const onesCluster = results.findings.layers[0].dominantCluster["1"];
+    const sevensWithOnes = results.layers[0].clusters.find((c) => c.id === onesCluster)!.digitCounts["7"] ?? 0;
+    assert.ok(sevensWithOnes > 0, "the report found 7s in the 1s' cluster from layer 1 on");
+    assert.ok(labels.some((l) => l.startsWith(`cluster ${onesCluster} · `) && l.includes(`${sevensWithOnes} x 7`)), labels.join(" | "));
+    assert.equal(digitMix({ "1": 4, "7": 96, "4": 0 }), "96 x 7, 4 x 1");
+  });
+
+  it("walks back to the root from every node (TreeView.reveal needs getParent)", () => {
+    const all = walk(root, loaded);
+    const ids = new Set(all.map((n) => n.id));
+    assert.equal(ids.size, all.length, "node ids are unique");
+    for (const node of all.slice(1)) {
+      const parent = parentOf(node)!;
+      assert.ok(childrenOf(parent, loaded.results).some((c) => c.id === node.id), node.id);
+    }
+    assert.equal(parentOf(root), undefined);
+  });
+
+  it("maps a node to its selection and a selection back to its node", () => {
+    const { results, file } = loaded;
+    const all = walk(root, loaded);
+    for (const node of all.filter((n) => n.kind === "cluster")) {
+      const selection = selectionOf(node, results)!;
+      const back = nodeForSelection(file, results, selection)!;
+      // Two layers may hold the very same cluster: the first layer's is revealed.
+      assert.deepEqual(selectionOf(back, results)!.images, selection.images);
+      assert.equal(back.kind, "cluster");
+    }
+    const outliers = all.find((n) => n.kind === "outliers")!;
+    assert.equal(nodeForSelection(file, results, selectionOf(outliers, results)!)?.id, outliers.id);
+    const image = nodeForSelection(file, results, { images: [5], label: "hover" })!;
+    assert.ok(image.kind === "image" && image.image === 5 && image.layer === 0);
+    assert.ok(all.some((n) => n.id === image.id));
+    assert.equal(nodeForSelection(file, results, { images: [1, 2, 3], label: "lasso" }), undefined);
+    assert.equal(selectionOf(childrenOf(root, results)[0], results), undefined, "a layer selects nothing");
+  });
+
+  it("describes outliers by their reasons", () => {
+    const { results } = loaded;
+    const outliers = childrenOf(root, results).find((n) => n.kind === "outliers")!;
+    for (const node of childrenOf(outliers, results)) {
+      const look = lookOf(node, results);
+      assert.match(look.description!, /off digit \d's path|negative silhouette|misclassified as \d/);
+      assert.deepEqual(look.icon, { image: node.kind === "outlier" ? node.image : -1 });
+    }
+  });
+
+  it("draws an image's thumbnail as a valid PNG of its pixels", () => {
+    const { results, pixels } = loaded;
+    const { rows, cols } = results.images;
+    const digit = imagePixels(pixels, 3, rows, cols);
+    const png = greyscalePng(digit, rows, cols);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.equal(png.readUInt32BE(16), cols);
+    assert.equal(png.readUInt32BE(20), rows);
+    const idatLength = png.readUInt32BE(33);
+    assert.equal(png.toString("latin1", 37, 41), "IDAT");
+    const scanlines = inflateSync(png.subarray(41, 41 + idatLength));
+    for (let r = 0; r < rows; r++) {
+      assert.equal(scanlines[r * (cols + 1)], 0);
+      assert.deepEqual([...scanlines.subarray(r * (cols + 1) + 1, (r + 1) * (cols + 1))], [...digit.subarray(r * cols, (r + 1) * cols)]);
+    }
+    assert.ok(png.length < 1000, `${png.length} bytes`);
+  });
+});
