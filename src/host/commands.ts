@@ -69,10 +69,10 @@ async function trainAndAnalyze(parts: Parts, arg: unknown): Promise<void> {
     case undefined:
       return;
     case "done":
-      log().info(`${name}: ${outcome.summary}`);
+      log().info(outcome.summary);
       parts.tree.add(outcome.resultsFile);
       parts.views.open(outcome.resultsFile);
-      void vscode.window.showInformationMessage(`MTQ: ${name}: ${outcome.summary}`);
+      void vscode.window.showInformationMessage(`MTQ: ${outcome.summary.split("\n")[0]}`);
       return;
     case "invalid":
       return showProblems(parts, doc, outcome.problems);
