@@ -89,3 +89,14 @@ export function digitMix(data: ViewData, images: Iterable<number>): string {
     .map(([d, n]) => `${n} × ${d}`)
     .join(", ");
 }
+
+/** What a tooltip says about one image. */
+export function describeImage(data: ViewData, i: number): string[] {
+  const { images, layers } = data.results;
+  return [
+    `Image #${i} · digit ${images.labels[i]}${images.injected[i] ? " (injected)" : ""}`,
+    `predicted ${images.predictions[i]} (${Math.round(images.confidence[i] * 100)}%)`,
+    `clusters: ${layers.map((l, n) => `L${n + 1} c${l.assignments[i]}`).join(" → ")}`,
+    `MNIST ${images.split[i]} #${images.sourceIndex[i]}`,
+  ];
+}

@@ -1,7 +1,7 @@
 // One UMAP map per hidden layer, drawn on canvas so 10,000 points stay smooth. An SVG overlay
 // on top takes the pointer (lasso, pan and zoom) and draws the lasso and the hover ring.
 import { polygonContains, quadtree, select, zoom, zoomIdentity, type Quadtree, type ZoomBehavior, type ZoomTransform } from "d3";
-import { imagesWhere, type ViewData } from "./data";
+import { describeImage, imagesWhere, type ViewData } from "./data";
 import { clusterColor, digitColor, isHighContrast, type ColorBy } from "./colors";
 import { button, el, svgEl } from "./dom";
 import type { SelectionModel } from "./selection";
@@ -317,23 +317,13 @@ export class UmapMap {
       this.hovered = hit;
       this.placeHoverRing();
       if (hit === null) return this.ctx.tooltip.hide();
-      this.ctx.tooltip.show(e.clientX, e.clientY, this.describe(hit), [thumbnailGrid(this.ctx.data, [hit], 1, 3)]);
+      this.ctx.tooltip.show(e.clientX, e.clientY, describeImage(this.ctx.data, hit), [thumbnailGrid(this.ctx.data, [hit], 1, 3)]);
     });
     this.overlay.addEventListener("pointerleave", () => {
       this.hovered = null;
       this.placeHoverRing();
       this.ctx.tooltip.hide();
     });
-  }
-
-  private describe(i: number): string[] {
-    const { images, layers } = this.ctx.data.results;
-    return [
-      `Image #${i} · digit ${images.labels[i]}${images.injected[i] ? " (injected)" : ""}`,
-      `predicted ${images.predictions[i]} (${Math.round(images.confidence[i] * 100)}%)`,
-      `clusters: ${layers.map((l, n) => `L${n + 1} c${l.assignments[i]}`).join(" → ")}`,
-      `MNIST ${images.split[i]} #${images.sourceIndex[i]}`,
-    ];
   }
 
   private placeHoverRing(): void {

@@ -1,9 +1,10 @@
 // The selection panel: what is selected, its digit mix and the digit images themselves, so a
 // user sees why (say) four 7s sit with the 1s.
 import type { Selection } from "../src/shared/protocol";
-import { digitMix, type ViewData } from "./data";
+import { describeImage, digitMix, type ViewData } from "./data";
 import { el } from "./dom";
-import { thumbnailGrid } from "./thumbnails";
+import { imageAt, thumbnailGrid } from "./thumbnails";
+import type { Tooltip } from "./tooltip";
 
 const SHOWN = 300;
 const PER_ROW = 10;
@@ -13,7 +14,7 @@ export class SelectionPanel {
   private readonly heading = el("h2", "mtq-section-title", "Selection");
   private readonly body = el("div", "mtq-selection-body");
 
-  constructor(private readonly data: ViewData) {
+  constructor(private readonly data: ViewData, private readonly tooltip: Tooltip) {
     this.element.setAttribute("aria-live", "polite");
     this.element.append(this.heading, this.body);
   }
@@ -27,12 +28,20 @@ export class SelectionPanel {
     }
     const { images } = selection;
     const predictions = new Map<number, number>();
-    for (const i of images) predictions.set(this.data.results.images.predictions[i], (predictions.get(this.data.results.images.predictions[i]) ?? 0) + 1);
+    for (const p of images.map((i) => this.data.results.images.predictions[i])) predictions.set(p, (predictions.get(p) ?? 0) + 1);
     this.heading.textContent = `Selection: ${selection.label}`;
+    const shown = images.slice(0, SHOWN);
+    const grid = thumbnailGrid(this.data, shown, PER_ROW, 1);
+    grid.addEventListener("pointermove", (e) => {
+      const image = imageAt(grid, e, this.data, shown);
+      if (image === undefined) return this.tooltip.hide();
+      this.tooltip.show(e.clientX, e.clientY, describeImage(this.data, image), [thumbnailGrid(this.data, [image], 1, 3)]);
+    });
+    grid.addEventListener("pointerleave", () => this.tooltip.hide());
     this.body.replaceChildren(
       el("p", "", `${images.length} image${images.length === 1 ? "" : "s"}: ${digitMix(this.data, images)}`),
       el("p", "mtq-muted", `predicted ${[...predictions].sort((a, b) => b[1] - a[1]).map(([p, n]) => `${p}: ${n}`).join(", ")}`),
-      thumbnailGrid(this.data, images.slice(0, SHOWN), PER_ROW, 1),
+      grid,
     );
     if (images.length > SHOWN) this.body.append(el("p", "mtq-muted", `first ${SHOWN} of ${images.length}`));
   }

@@ -6,6 +6,16 @@ import { themeColor } from "./colors";
 
 const GAP = 1;
 
+/** The image under the pointer in a grid `thumbnailGrid` drew from `images`, if any. */
+export function imageAt(grid: HTMLCanvasElement, e: PointerEvent, data: ViewData, images: number[]): number | undefined {
+  const { rows, cols } = data.results.images;
+  const box = grid.getBoundingClientRect();
+  const x = Math.floor((((e.clientX - box.left) / box.width) * grid.width) / (cols + GAP));
+  const y = Math.floor((((e.clientY - box.top) / box.height) * grid.height) / (rows + GAP));
+  const across = Math.round((grid.width + GAP) / (cols + GAP));
+  return x < across ? images[y * across + x] : undefined;
+}
+
 /**
  * A canvas holding `images` in a grid `perRow` across, at `scale` CSS pixels per image pixel.
  * One ImageData for the whole grid: hundreds of thumbnails cost one putImageData.

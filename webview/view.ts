@@ -39,7 +39,7 @@ export class ResultsView {
     const context = { data: this.data, selection: this.selection, tooltip: this.tooltip, colorBy: () => this.colorBy, tool: () => this.tool };
     this.maps = results.layers.map((_, i) => new UmapMap(context, i));
     this.sankey = new SankeyView(context);
-    const panel = new SelectionPanel(this.data);
+    const panel = new SelectionPanel(this.data, this.tooltip);
 
     const maps = el("section", "mtq-maps");
     maps.setAttribute("aria-label", "UMAP maps, one per hidden layer");
