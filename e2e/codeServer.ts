@@ -83,10 +83,18 @@ export async function startCodeServer(root: string, workspace: string): Promise<
     child.on("exit", (code) => reject(new Error(`code-server exited (${code}) before listening:\n${output}`)));
   });
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  // The group may be gone already (code-server exited by itself): nothing left to signal then.
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e;
+    }
+  };
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    process.kill(-child.pid!, "SIGTERM");
-    const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 10_000);
+    signal("SIGTERM");
+    const timer = setTimeout(() => signal("SIGKILL"), 10_000);
     await exited;
     clearTimeout(timer);
   };
