@@ -23,7 +23,7 @@ describe("a run in the pipeline worker", () => {
     const outcome = await startWorkerRun(worker, file, { outFile, backend: "auto", seed: 7 }, (p) => seen.push(p)).outcome;
     delay.disable();
     assert.equal(outcome.type, "done", JSON.stringify(outcome));
-    assert.ok(delay.max / 1e6 < 250, `the calling thread stalled for ${(delay.max / 1e6).toFixed(0)} ms`);
+    assert.ok(delay.max / 1e6 < 1000, `the calling thread stalled for ${(delay.max / 1e6).toFixed(0)} ms`);
     assert.ok(outcome.type === "done" && outcome.resultsFile === outFile);
     const stages = [...new Set(seen.map((p) => p.stage))];
     assert.deepEqual(stages, STAGES.filter((s) => stages.includes(s)));

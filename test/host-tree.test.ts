@@ -93,6 +93,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
       const look = lookOf(node, results);
       assert.match(look.description!, /off digit \d's path|negative silhouette|misclassified as \d/);
       assert.deepEqual(look.icon, { image: node.kind === "outlier" ? node.image : -1 });
+      assert.ok(node.kind === "outlier" && look.label.startsWith(`#${node.image} · ${results.images.labels[node.image]}`), look.label);
     }
   });
 

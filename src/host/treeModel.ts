@@ -102,7 +102,12 @@ export function digitMix(digitCounts: Record<string, number>): string {
 function imageSummary(results: Results, image: number): string {
   const im = results.images;
   const unseen = im.injected[image] ? " (unseen)" : "";
-  return `digit ${im.labels[image]}${unseen}, ${im.split[image]} #${im.sourceIndex[image]}, predicted ${im.predictions[image]} (${percent(im.confidence[image])})`;
+  return `digit ${im.labels[image]}${unseen}, image ${im.sourceIndex[image]} of the data's ${im.split[image]} split, predicted ${im.predictions[image]} (${percent(im.confidence[image])})`;
+}
+
+/** "#12 · 7", "#230 · 4 (unseen)": the webview's way of naming an image. */
+function imageLabel(results: Results, image: number): string {
+  return `#${image} · ${results.images.labels[image]}${results.images.injected[image] ? " (unseen)" : ""}`;
 }
 
 function reasonText(o: Outlier, reason: OutlierReason, results: Results): string {
@@ -162,8 +167,8 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
     }
     case "image":
       return {
-        label: `image ${node.image}`,
-        description: `${results.images.labels[node.image]} -> ${results.images.predictions[node.image]}`,
+        label: imageLabel(results, node.image),
+        description: `predicted ${results.images.predictions[node.image]} (${percent(results.images.confidence[node.image])})`,
         tooltip: imageSummary(results, node.image),
         expandable: false,
         icon: { image: node.image },
@@ -180,7 +185,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       const o = results.findings.outliers.find((x) => x.image === node.image)!;
       const reasons = o.reasons.map((r) => reasonText(o, r, results)).join("; ");
       return {
-        label: `image ${o.image}`,
+        label: imageLabel(results, o.image),
         description: reasons,
         tooltip: `${imageSummary(results, o.image)}\n${reasons}`,
         expandable: false,
