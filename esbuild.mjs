@@ -42,7 +42,9 @@ const builds = [
   { ...node, entryPoints: ["src/cli.ts"], outfile: `${dist}/cli.js`, banner: { js: "#!/usr/bin/env node" } },
   { ...node, entryPoints: ["src/pipeline/worker.ts"], outfile: `${dist}/worker.js` },
   { ...node, entryPoints: ["src/pipeline/layerWorker.ts"], outfile: `${dist}/layerWorker.js` },
-  { ...node, entryPoints: ["src/host/extension.ts"], outfile: `${dist}/extension.js` },
+  // The extension host: loaded on activation, so kept small (whitespace and syntax minified,
+  // names kept for readable stacks in the log); TF.js stays in the worker.
+  { ...node, minifyWhitespace: true, minifySyntax: true, entryPoints: ["src/host/extension.ts"], outfile: `${dist}/extension.js` },
   // The results webview: one script and its stylesheet (dist/webview.css, from the CSS it imports).
   { bundle: true, platform: "browser", format: "iife", target: "es2022", sourcemap: true, logLevel: "info", entryPoints: ["webview/main.ts"], outfile: `${dist}/webview.js` },
 ];
