@@ -1,44 +1,33 @@
 // The classifier: built from the experiment, trained with a seeded shuffle (model.fit would use
 // Math.random) and seeded initialisers, so the same seed gives the same weights.
 import type * as TF from "@tensorflow/tfjs";
-import type { Experiment } from "../shared/experiment";
+import type { ConvSignature, Experiment } from "../shared/experiment";
+import { cnnNetwork } from "./cnn";
+import { seededDense, type ImageSize, type ModelOf, type Trained } from "./network";
 import { shuffled, randomFor } from "./random";
+import { loadSavedModel } from "./savedModel";
 import { yieldToEventLoop } from "./yield";
 import type { Tf } from "./tf";
 
-export interface Trained {
-  model: TF.LayersModel;
-  /** Names of the hidden layers whose outputs are the signatures, input side first. */
-  hiddenLayers: string[];
-}
-
-export function buildModel(tf: Tf, exp: Experiment, inputSize: number, classes: number): Trained {
+function denseNetwork(tf: Tf, spec: ModelOf<"dense">, seed: number, image: ImageSize, classes: number): Trained {
   const model = tf.sequential();
   const hiddenLayers: string[] = [];
-  exp.model.hidden.forEach((units, i) => {
+  const inputShape = [image.rows * image.cols];
+  spec.hidden.forEach((units, i) => {
     const name = `dense_${i + 1}`;
     hiddenLayers.push(name);
-    model.add(
-      tf.layers.dense({
-        name,
-        units,
-        activation: exp.model.activation,
-        inputShape: i === 0 ? [inputSize] : undefined,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: exp.seed * 31 + i }),
-        biasInitializer: "zeros",
-      }),
-    );
+    model.add(seededDense(tf, seed * 31 + i, { name, units, activation: spec.activation, inputShape: i === 0 ? inputShape : undefined }));
   });
-  model.add(
-    tf.layers.dense({
-      name: "output",
-      units: classes,
-      activation: "softmax",
-      kernelInitializer: tf.initializers.glorotUniform({ seed: exp.seed * 31 + exp.model.hidden.length }),
-    }),
-  );
-  model.compile({ optimizer: tf.train.adam(exp.training.learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
-  return { model, hiddenLayers };
+  model.add(seededDense(tf, seed * 31 + spec.hidden.length, { name: "output", units: classes, activation: "softmax" }));
+  return { model, hiddenLayers, inputShape, convSignature: "average", trainable: true };
+}
+
+/** The experiment's model: a new dense or convolutional network, compiled for training, or the user's saved one. */
+export async function modelFor(tf: Tf, exp: Experiment, experimentFile: string, image: ImageSize, classes: number): Promise<Trained> {
+  if (exp.model.kind === "saved") return loadSavedModel(tf, exp.model, experimentFile, image, classes);
+  const trained = exp.model.kind === "cnn" ? cnnNetwork(tf, exp.model, exp.seed, experimentFile, image, classes) : denseNetwork(tf, exp.model, exp.seed, image, classes);
+  trained.model.compile({ optimizer: tf.train.adam(exp.training.learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  return trained;
 }
 
 export interface TrainProgress {
@@ -85,7 +74,7 @@ export async function train(
         bx.set(x.subarray(r * inputSize, (r + 1) * inputSize), i * inputSize);
         by.set(y.subarray(r * classes, (r + 1) * classes), i * classes);
       });
-      const xs = tf.tensor2d(bx, [rows.length, inputSize]);
+      const xs = tf.tensor(bx, [rows.length, ...trained.inputShape]);
       const ys = tf.tensor2d(by, [rows.length, classes]);
       const out = await trained.model.trainOnBatch(xs, ys);
       xs.dispose();
@@ -106,19 +95,34 @@ export interface Activations {
   output: Float32Array;
 }
 
-/** Every hidden layer's output and the softmax for `count` images, in batches to bound memory. */
+/** A layer output's values per image: feature maps averaged per channel or flattened, as configured. */
+function signatureOf(tf: Tf, output: TF.Tensor, convSignature: ConvSignature): TF.Tensor {
+  if (output.rank <= 2) return output;
+  if (convSignature === "flatten") return output.reshape([output.shape[0], -1]);
+  return tf.mean(output, Array.from({ length: output.rank - 2 }, (_, i) => i + 1));
+}
+
+function signatureSize(layer: TF.layers.Layer, convSignature: ConvSignature): number {
+  const shape = (layer.outputShape as number[]).slice(1);
+  return convSignature === "average" ? shape[shape.length - 1] : shape.reduce((a, b) => a * b, 1);
+}
+
+/** Every hidden layer's signature and the softmax for `count` images, in batches to bound memory. */
 export async function activations(tf: Tf, trained: Trained, x: Float32Array, count: number): Promise<Activations> {
-  const inputSize = count > 0 ? x.length / count : 0;
+  const inputSize = trained.inputShape.reduce((a, b) => a * b, 1);
   const layers = trained.hiddenLayers.map((n) => trained.model.getLayer(n));
   const probe = tf.model({ inputs: trained.model.inputs, outputs: [...layers.map((l) => l.output as TF.SymbolicTensor), trained.model.outputs[0]] });
-  const sizes = layers.map((l) => (l.outputShape as number[])[1]);
+  const sizes = layers.map((l) => signatureSize(l, trained.convSignature));
   const classes = (trained.model.outputs[0].shape as number[])[1];
   const hidden = sizes.map((s) => new Float32Array(count * s));
   const output = new Float32Array(count * classes);
   const step = 4096;
   for (let start = 0; start < count; start += step) {
     const n = Math.min(step, count - start);
-    const outs = tf.tidy(() => probe.predict(tf.tensor2d(x.subarray(start * inputSize, (start + n) * inputSize), [n, inputSize])) as TF.Tensor[]);
+    const outs = tf.tidy(() => {
+      const all = probe.predict(tf.tensor(x.subarray(start * inputSize, (start + n) * inputSize), [n, ...trained.inputShape])) as TF.Tensor[];
+      return all.map((t, l) => (l < sizes.length ? signatureOf(tf, t, trained.convSignature) : t));
+    });
     for (let l = 0; l < sizes.length; l++) hidden[l].set(await outs[l].data(), start * sizes[l]);
     output.set(await outs[sizes.length].data(), start * classes);
     outs.forEach((t) => t.dispose());

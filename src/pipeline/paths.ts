@@ -9,6 +9,8 @@ export interface PathInput {
   assignments: ArrayLike<number>[];
   /** Per image: the predicted class. */
   predictions: ArrayLike<number>;
+  /** Label -> class name, shown in the node labels instead of the label. */
+  classNames?: Record<string, string>;
 }
 
 const digitId = (d: number) => `digit:${d}`;
@@ -26,11 +28,12 @@ export function flows(input: PathInput): Flows {
   const links = new Map<string, FlowLink>();
   const injectedDigits = new Set<number>();
   for (let i = 0; i < input.labels.length; i++) if (input.injected[i]) injectedDigits.add(input.labels[i]);
+  const name = (label: number) => input.classNames?.[label] ?? String(label);
   const node = (id: string, column: number, kind: FlowNode["kind"], value: number): FlowNode => {
     let n = nodes.get(id);
     if (!n) {
       const label =
-        kind === "digit" ? `${value}${injectedDigits.has(value) ? " (unseen)" : ""}` : kind === "cluster" ? `layer ${column} · cluster ${value}` : `predicted ${value}`;
+        kind === "digit" ? `${name(value)}${injectedDigits.has(value) ? " (unseen)" : ""}` : kind === "cluster" ? `layer ${column} · cluster ${value}` : `predicted ${name(value)}`;
       n = { id, column, kind, value, label, count: 0 };
       nodes.set(id, n);
     }

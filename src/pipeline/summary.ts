@@ -5,20 +5,21 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 export function summaryText(results: Results): string {
   const f = results.findings;
-  const digits = results.classes.join(" vs ");
+  const name = (label: number | string) => results.classNames?.[label] ?? String(label);
+  const digits = results.classes.map(name).join(" vs ");
   const injected = results.images.injected.filter(Boolean).length;
   const lines = [
     `${results.experiment.name}: ${digits}, ${results.images.count - injected} images${injected ? ` + ${injected} injected` : ""} (backend ${results.backend})`,
     `accuracy: train ${pct(f.accuracy.train)}${f.accuracy.test === null ? "" : `, held-out ${pct(f.accuracy.test)} on ${results.testCount} images`}`,
   ];
   f.layers.forEach((l, i) => {
-    const purity = results.classes.map((d) => `${d}: ${pct(l.purity[d])} in cluster ${l.dominantCluster[d]}`).join(", ");
+    const purity = results.classes.map((d) => `${name(d)}: ${pct(l.purity[d])} in cluster ${l.dominantCluster[d]}`).join(", ");
     lines.push(`layer ${i + 1} (${l.size} units): k = ${l.k}, silhouette ${l.silhouette.toFixed(2)}; ${purity}`);
   });
   lines.push(f.separationLayer === null ? "the kept digits never get a cluster of their own" : `the model separates the kept digits from layer ${f.separationLayer}`);
   for (const [d, inj] of Object.entries(f.injected)) {
-    const follows = Object.entries(inj.followsPathOf).map(([k, s]) => `${pct(s)} follow the ${k}s`).join(", ");
-    lines.push(`injected ${d}s (${inj.count}): ${follows}; path entropy ${inj.pathEntropy.toFixed(2)} bits`);
+    const follows = Object.entries(inj.followsPathOf).map(([k, s]) => `${pct(s)} follow the ${name(k)}s`).join(", ");
+    lines.push(`injected ${name(d)}s (${inj.count}): ${follows}; path entropy ${inj.pathEntropy.toFixed(2)} bits`);
   }
   const offPath = f.outliers.filter((o) => o.reasons.includes("off-path")).length;
   const wrong = f.outliers.filter((o) => o.reasons.includes("misclassified")).length;

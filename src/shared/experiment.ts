@@ -32,9 +32,31 @@ const csvSource = z
   })
   .strict();
 
+const folderPath = z.string().min(1).describe("Path to a folder, relative to the experiment file.");
+
+const folderSource = z
+  .object({
+    folder: z
+      .object({
+        path: folderPath.describe("Folder with one subfolder per class, each holding that class's PNG and JPEG images (other files are ignored). Subfolders named 0-255 give those labels; otherwise the labels are 0, 1, 2... in the subfolders' alphabetical order and the subfolder names are the class names."),
+        testPath: folderPath.optional().describe("Optional held-out folder in the same layout (same subfolder names), used to measure accuracy."),
+        size: z
+          .tuple([z.number().int().min(1).max(512), z.number().int().min(1).max(512)])
+          .default([28, 28])
+          .describe("[rows, columns] every image is resized to (area averaging; the aspect ratio is not kept). Default [28, 28], MNIST's size."),
+        invert: z
+          .boolean()
+          .default(false)
+          .describe("Turn dark-on-light images into light-on-dark, like MNIST's white digits on black (for a model trained on MNIST)."),
+      })
+      .strict()
+      .describe("An image folder: images are read as one grey channel (luminance; transparent pixels count as white), resized to `size`, one label per subfolder."),
+  })
+  .strict();
+
 export const sourceSchema = z
-  .union([z.literal("mnist").describe("The built-in MNIST: all 70,000 real digits (60,000 train, 10,000 test), no download."), idxSource, csvSource])
-  .describe("Where the images come from: \"mnist\" (built in), { \"idx\": { \"images\", \"labels\" } } or { \"csv\": PATH }.");
+  .union([z.literal("mnist").describe("The built-in MNIST: all 70,000 real digits (60,000 train, 10,000 test), no download."), idxSource, csvSource, folderSource])
+  .describe("Where the images come from: \"mnist\" (built in), { \"idx\": { \"images\", \"labels\" } } (Fashion-MNIST's files too), { \"csv\": PATH } or { \"folder\": { \"path\" } } (one subfolder of PNG/JPEG images per class).");
 
 const holdoutSchema = z
   .object({
@@ -71,6 +93,11 @@ const dataSchema = z
       .default("first")
       .describe("\"first\": the first images of each digit in file order (the report's cut_data). \"random\": a random sample drawn with the experiment's seed."),
     holdout: holdoutSchema.default({ perDigit: 1000 }),
+    classNames: z
+      .array(z.string().min(1))
+      .max(256)
+      .optional()
+      .describe("Names of the labels, by label: classNames[3] names label 3 (for Fashion-MNIST: [\"T-shirt/top\", \"Trouser\", ...]). Shown wherever a label is shown. An image folder's subfolder names are used when this is absent."),
   })
   .strict()
   .describe("The images: their source, which digits to keep and how many of each.");
@@ -90,10 +117,56 @@ const denseModel = z
   })
   .strict();
 
+const convSignature = z
+  .enum(["average", "flatten"])
+  .default("average")
+  .describe("A convolutional layer's signature: \"average\" = its global average per channel (one value per filter, compact) or \"flatten\" = every value of its feature maps (rows x columns x filters).");
+
+const convBlock = z
+  .object({
+    filters: z.number().int().min(1).max(512).describe("Filters (output channels) of the convolution."),
+    kernelSize: z.number().int().min(1).max(15).default(3).describe("Side of the square convolution kernel."),
+    pool: z.number().int().min(1).max(8).default(2).describe("Side of the max-pooling window after the convolution (1: no pooling). The block's signature is taken after pooling."),
+  })
+  .strict()
+  .describe("One block: a 'same'-padded convolution, then max pooling.");
+
+const cnnModel = z
+  .object({
+    kind: z.literal("cnn").describe("A convolutional network: input image -> conv + pooling blocks -> dense layers -> softmax over the kept digits."),
+    conv: z
+      .array(convBlock)
+      .min(1)
+      .max(6)
+      .default([{ filters: 8, kernelSize: 3, pool: 2 }, { filters: 16, kernelSize: 3, pool: 2 }])
+      .describe("The conv + pooling blocks, input side first. Each block's output is a signature layer."),
+    dense: z
+      .array(z.number().int().min(1).max(4096).describe("Units in this dense layer (1-4096)."))
+      .max(8)
+      .default([32])
+      .describe("Dense layer sizes after the blocks (flattened), input side first. Each is a signature layer."),
+    activation: activationSchema.default("relu").describe("Activation of the convolutions and the dense layers."),
+    convSignature,
+  })
+  .strict();
+
+const savedModel = z
+  .object({
+    kind: z.literal("saved").describe("Your own trained TensorFlow.js Layers model (what Keras models become through tensorflowjs_converter). It is not trained again: `training` is ignored."),
+    path: filePath.describe("The model's model.json, relative to the experiment file; its weight files (named in model.json) sit beside it."),
+    layers: z
+      .array(z.string().min(1).describe("A layer name from the model."))
+      .min(1)
+      .optional()
+      .describe("Names of the layers to analyse as hidden layers, input side first. Default: every Dense, Conv and Flatten layer except the output layer. An unknown name gets a problem listing the model's layers."),
+    convSignature,
+  })
+  .strict();
+
 export const modelSchema = z
-  .discriminatedUnion("kind", [denseModel])
+  .discriminatedUnion("kind", [denseModel, cnnModel, savedModel])
   .default({ kind: "dense", hidden: [32, 64], activation: "relu" })
-  .describe("The network to train. Default: the report's 784 -> 32 -> 64 -> softmax with ReLU.");
+  .describe("The network: \"dense\" or \"cnn\" (trained from the file), or \"saved\" (your own trained model). Default: the report's 784 -> 32 -> 64 -> softmax with ReLU. The data's images must fit its input and the kept digits its output units.");
 
 const trainingSchema = z
   .object({
@@ -159,6 +232,8 @@ export type Experiment = z.output<typeof experimentSchema>;
 export type ExperimentInput = z.input<typeof experimentSchema>;
 export type Source = Experiment["data"]["source"];
 export type Activation = z.output<typeof activationSchema>;
+export type ModelSpec = Experiment["model"];
+export type ConvSignature = z.output<typeof convSignature>;
 
 export function experimentJsonSchema(): object {
   return z.toJSONSchema(experimentSchema, { io: "input", target: "draft-7" });

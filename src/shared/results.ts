@@ -136,6 +136,8 @@ export interface Results {
   timings: Partial<Record<Stage, number>>;
   /** The kept digits, sorted: the output units' order. */
   classes: number[];
+  /** Label -> class name (e.g. "0": "T-shirt/top") when the experiment's `data.classNames` or an image folder's subfolders name the classes; absent for plain digits. Show the name wherever a label is shown. */
+  classNames?: Record<string, string>;
   /** Held-out images used for test accuracy. */
   testCount: number;
   images: Images;

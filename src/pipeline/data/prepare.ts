@@ -7,7 +7,7 @@ import { ExperimentError, type Problem } from "../../shared/problems";
 import { randomFor } from "../random";
 import type { LabeledImages } from "./images";
 import { countPerLabel, pickIndices } from "./pick";
-import { loadImages, loadLabels, SourceFileError, splitFiles, type Split } from "./source";
+import { loadImages, loadLabels, sourceClassNames, SourceFileError, splitFiles, type Split } from "./source";
 
 /** Images taken from one split of the source. */
 export interface Picked {
@@ -24,12 +24,21 @@ export interface PreparedData {
   kept: Picked;
   injected: Picked;
   holdout: Picked;
+  /** Label -> class name, when the experiment or the image folder names the classes. */
+  classNames?: Record<string, string>;
 }
 
 type Labels = (split: Split) => Uint8Array | undefined;
 
 function describeSource(exp: Experiment): string {
-  return exp.data.source === "mnist" ? "MNIST" : "the data";
+  const { source } = exp.data;
+  return source === "mnist" ? "MNIST" : "folder" in source ? "the image folder" : "the data";
+}
+
+/** "3" or, when the classes have names, "3 (Dress)". */
+function labelText(label: number, names: Record<string, string> | undefined): string {
+  const name = names?.[label];
+  return name ? `${label} (${name})` : String(label);
 }
 
 function holdoutFrom(exp: Experiment, hasTestSplit: boolean): "test-split" | "rest" {
@@ -37,30 +46,30 @@ function holdoutFrom(exp: Experiment, hasTestSplit: boolean): "test-split" | "re
 }
 
 /** Problems only the data can reveal, given a way to read each split's labels. */
-function dataProblems(exp: Experiment, file: string, labelsOf: Labels): Problem[] {
+function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: Record<string, string> | undefined): Problem[] {
   const problems: Problem[] = [];
   const train = labelsOf("train")!;
   const counts = countPerLabel(train);
   const present = [...counts.keys()].sort((a, b) => a - b);
-  const dataFile = exp.data.source === "mnist" ? "MNIST" : "the data file";
-  const has = `${describeSource(exp)} has the labels ${present.join(", ")}`;
+  const dataFile = exp.data.source === "mnist" ? "MNIST" : describeSource(exp) === "the data" ? "the data file" : describeSource(exp);
+  const has = `${describeSource(exp)} has the labels ${present.map((l) => labelText(l, names)).join(", ")}`;
   exp.data.digits.forEach((d, i) => {
     const n = counts.get(d) ?? 0;
     if (n === 0) problems.push({ file, path: ["data", "digits", i], message: `digit ${d} is not in ${dataFile}`, fix: `keep only labels the data has (${has})` });
-    else if (n < exp.data.perDigit) problems.push({ file, path: ["data", "perDigit"], message: `perDigit is ${exp.data.perDigit} but ${dataFile} has only ${n} images of digit ${d}`, fix: `lower perDigit to at most ${n}` });
+    else if (n < exp.data.perDigit) problems.push({ file, path: ["data", "perDigit"], message: `perDigit is ${exp.data.perDigit} but ${dataFile} has only ${n} images of digit ${labelText(d, names)}`, fix: `lower perDigit to at most ${n}` });
   });
   exp.inject.forEach((inj, i) => {
     const n = counts.get(inj.digit) ?? 0;
     if (n === 0) problems.push({ file, path: ["inject", i, "digit"], message: `digit ${inj.digit} is not in ${dataFile}, so it cannot be injected`, fix: `inject a label the data has (${has})` });
-    else if (n < inj.count) problems.push({ file, path: ["inject", i, "count"], message: `count is ${inj.count} but ${dataFile} has only ${n} images of digit ${inj.digit}`, fix: `lower count to at most ${n}` });
+    else if (n < inj.count) problems.push({ file, path: ["inject", i, "count"], message: `count is ${inj.count} but ${dataFile} has only ${n} images of digit ${labelText(inj.digit, names)}`, fix: `lower count to at most ${n}` });
   });
   const test = labelsOf("test");
   if (exp.data.holdout.from === "test-split" && !test) {
-    problems.push({ file, path: ["data", "holdout", "from"], message: "the source has no test split", fix: 'add test files to the source (idx.testImages/testLabels or testCsv), or use "rest"' });
+    problems.push({ file, path: ["data", "holdout", "from"], message: "the source has no test split", fix: 'add test files to the source (idx.testImages/testLabels, testCsv or folder.testPath), or use "rest"' });
   } else if (holdoutFrom(exp, test !== undefined) === "test-split" && test) {
     const testCounts = countPerLabel(test);
     exp.data.digits.forEach((d, i) => {
-      if (!testCounts.get(d) && counts.get(d)) problems.push({ file, path: ["data", "digits", i], message: `digit ${d} has no image in the test split, so accuracy cannot be measured on it`, fix: 'use data.holdout.from: "rest", or add test images of it' });
+      if (!testCounts.get(d) && counts.get(d)) problems.push({ file, path: ["data", "digits", i], message: `digit ${labelText(d, names)} has no image in the test split, so accuracy cannot be measured on it`, fix: 'use data.holdout.from: "rest", or add test images of it' });
     });
   }
   return problems;
@@ -87,10 +96,20 @@ function splitReader<T>(exp: Experiment, file: string, read: (files: NonNullable
   };
 }
 
+/** The classes' names, data-file errors turned into Problems. */
+function classNamesOf(exp: Experiment, file: string): Record<string, string> | undefined {
+  try {
+    return sourceClassNames(exp.data.source, exp.data.classNames, dirname(file));
+  } catch (e) {
+    if (e instanceof SourceFileError) throw new ExperimentError([sourceProblem(file, e)]);
+    throw e;
+  }
+}
+
 /** Every problem the experiment's data reveals; empty when it can run. Reads labels only. */
 export function checkExperimentData(exp: Experiment, file: string): Problem[] {
   try {
-    return dataProblems(exp, file, splitReader(exp, file, loadLabels));
+    return dataProblems(exp, file, splitReader(exp, file, loadLabels), classNamesOf(exp, file));
   } catch (e) {
     if (e instanceof ExperimentError) return e.problems;
     throw e;
@@ -113,7 +132,8 @@ export function prepareData(exp: Experiment, file: string): PreparedData {
   const imagesOf = splitReader(exp, file, loadImages);
   const train = imagesOf("train")!;
   const test = imagesOf("test");
-  const problems = dataProblems(exp, file, (s) => (s === "train" ? train : test)?.labels);
+  const classNames = classNamesOf(exp, file);
+  const problems = dataProblems(exp, file, (s) => (s === "train" ? train : test)?.labels, classNames);
   if (test && (test.rows !== train.rows || test.cols !== train.cols)) {
     problems.push({ file: test.file, path: ["data", "source"], message: `test images are ${test.rows}x${test.cols} but training images are ${train.rows}x${train.cols}`, fix: "use test files with the training images' size" });
   }
@@ -135,5 +155,6 @@ export function prepareData(exp: Experiment, file: string): PreparedData {
     kept: take(train, "train", keptIdx),
     injected: take(train, "train", injectedIdx),
     holdout: take(holdoutSet, from === "test-split" ? "test" : "train", holdoutIdx),
+    classNames,
   };
 }

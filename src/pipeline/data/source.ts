@@ -1,4 +1,5 @@
-// Opens an experiment's data source: the built-in MNIST, a pair of IDX files or a CSV file.
+// Opens an experiment's data source: the built-in MNIST, a pair of IDX files, a CSV file or an
+// image folder.
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Source } from "../../shared/experiment";
@@ -6,6 +7,7 @@ import type { JsonPath } from "../../shared/problems";
 import { readCsvImages } from "./csv";
 import { DataFileError } from "./dataFileError";
 import { readIdx } from "./idx";
+import { folderClasses, folderLabels, readImageFolder, type FolderOptions } from "./imageFolder";
 import type { LabeledImages } from "./images";
 
 export type Split = "train" | "test";
@@ -32,6 +34,8 @@ interface SourceFile {
 interface SplitFiles {
   images: SourceFile;
   labels?: SourceFile;
+  /** For an image folder (`images` is the folder): how to read it, and the training folder whose subfolders give the labels. */
+  folder?: FolderOptions & { trainFolder: string };
 }
 
 /** The files behind a source's split, or undefined when the source has no such split. */
@@ -50,8 +54,24 @@ export function splitFiles(source: Source, split: Split, baseDir: string): Split
     if (testImages && testLabels) return { images: at(testImages, "idx", "testImages"), labels: at(testLabels, "idx", "testLabels") };
     return undefined;
   }
+  if ("folder" in source) {
+    const { path, testPath, size, invert } = source.folder;
+    const folder = { size, invert, trainFolder: resolve(baseDir, path) };
+    if (split === "train") return { images: at(path, "folder", "path"), folder };
+    return testPath ? { images: at(testPath, "folder", "testPath"), folder } : undefined;
+  }
   if (split === "train") return { images: at(source.csv, "csv") };
   return source.testCsv ? { images: at(source.testCsv, "testCsv") } : undefined;
+}
+
+/** Label -> class name: the experiment's `data.classNames`, else an image folder's subfolder names; undefined when there are none. */
+export function sourceClassNames(source: Source, classNames: string[] | undefined, baseDir: string): Record<string, string> | undefined {
+  if (classNames) return Object.fromEntries(classNames.map((name, label) => [String(label), name]));
+  if (typeof source === "object" && "folder" in source) {
+    const train = splitFiles(source, "train", baseDir)!;
+    return withPath(train.images, () => folderClasses(train.images.file).classNames);
+  }
+  return undefined;
 }
 
 /** An error reading a data file, with the experiment field that named it. */
@@ -75,6 +95,8 @@ function withPath<T>(f: SourceFile, read: () => T): T {
 
 /** Only the labels of a split: cheap enough to check an experiment on every save. */
 export function loadLabels(files: SplitFiles): Uint8Array {
+  const { folder } = files;
+  if (folder) return withPath(files.images, () => folderLabels(files.images.file, folderClasses(folder.trainFolder)));
   if (!files.labels) return withPath(files.images, () => readCsvImages(files.images.file).labels);
   const labels = files.labels;
   return withPath(labels, () => {
@@ -85,6 +107,8 @@ export function loadLabels(files: SplitFiles): Uint8Array {
 }
 
 export function loadImages(files: SplitFiles): LabeledImages {
+  const { folder } = files;
+  if (folder) return withPath(files.images, () => readImageFolder(files.images.file, folderClasses(folder.trainFolder), folder));
   if (!files.labels) {
     const f = files.images;
     return withPath(f, () => readCsvImages(f.file));

@@ -1,0 +1,133 @@
+// The "image folder" layout: one subfolder per class, each holding PNG and JPEG images. Images are
+// read as one grey channel and resized, so that they fit the same pipeline as MNIST's 28x28 digits.
+import { readdirSync, readFileSync } from "node:fs";
+import { extname, join } from "node:path";
+import * as jpeg from "jpeg-js";
+import { PNG } from "pngjs";
+import { DataFileError } from "./dataFileError";
+import type { LabeledImages } from "./images";
+import { resizedArea } from "./resize";
+
+const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg"]);
+const NUMERIC_LABEL = /^(0|[1-9][0-9]{0,2})$/;
+
+export interface FolderOptions {
+  /** [rows, columns] every image is resized to. */
+  size: readonly [number, number];
+  /** Dark-on-light images become light-on-dark, like MNIST. */
+  invert: boolean;
+}
+
+/** The classes of a training folder: subfolder name -> label, and the names to show. */
+export interface FolderClasses {
+  labelOf: Map<string, number>;
+  /** Label -> subfolder name; absent when the subfolders are named by their labels already. */
+  classNames?: Record<string, string>;
+}
+
+function entries(dir: string) {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith("."));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const message = code === "ENOENT" ? "folder not found" : code === "ENOTDIR" ? "this is a file, not a folder" : `cannot read the folder (${code ?? String(e)})`;
+    throw new DataFileError(dir, message, "check the path; relative paths are resolved from the experiment file's folder");
+  }
+}
+
+function subfolders(dir: string): string[] {
+  return entries(dir)
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Subfolders named 0-255 keep those numbers as labels; any other naming numbers them alphabetically. */
+export function folderClasses(trainDir: string): FolderClasses {
+  const names = subfolders(trainDir);
+  if (names.length === 0) {
+    throw new DataFileError(trainDir, "the folder has no subfolders", "put each class's images in a subfolder named after the class (e.g. cats/, dogs/)");
+  }
+  if (names.length > 256) {
+    throw new DataFileError(trainDir, `the folder has ${names.length} subfolders; at most 256 classes are supported`, "keep one subfolder per class, at most 256");
+  }
+  if (names.every((n) => NUMERIC_LABEL.test(n) && Number(n) <= 255)) {
+    return { labelOf: new Map(names.map((n) => [n, Number(n)])) };
+  }
+  return { labelOf: new Map(names.map((n, i) => [n, i])), classNames: Object.fromEntries(names.map((n, i) => [String(i), n])) };
+}
+
+interface Listing {
+  files: string[];
+  labels: Uint8Array;
+}
+
+/** Every image file of `dir`, class by class then by name: the order `sourceIndex` counts in. */
+function listImages(dir: string, classes: FolderClasses): Listing {
+  const files: string[] = [];
+  const labels: number[] = [];
+  for (const name of subfolders(dir)) {
+    const label = classes.labelOf.get(name);
+    if (label === undefined) {
+      throw new DataFileError(join(dir, name), `subfolder "${name}" is not one of the training folder's classes (${[...classes.labelOf.keys()].join(", ")})`, "name the test subfolders like the training ones");
+    }
+    const images = entries(join(dir, name))
+      .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
+      .map((e) => e.name)
+      .sort();
+    for (const image of images) {
+      files.push(join(dir, name, image));
+      labels.push(label);
+    }
+  }
+  return { files, labels: Uint8Array.from(labels) };
+}
+
+export function folderLabels(dir: string, classes: FolderClasses): Uint8Array {
+  return listImages(dir, classes).labels;
+}
+
+/** RGBA pixels of a PNG or JPEG, recognised by their content rather than their extension. */
+function decoded(file: string): { width: number; height: number; rgba: Uint8Array } {
+  const bytes = readFileSync(file);
+  const isPng = bytes.length > 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  const isJpeg = bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8;
+  if (!isPng && !isJpeg) throw new DataFileError(file, "not a PNG or JPEG image (its first bytes are neither)", "convert it to PNG or JPEG, or move it out of the folder");
+  try {
+    if (isPng) {
+      const png = PNG.sync.read(bytes);
+      return { width: png.width, height: png.height, rgba: png.data };
+    }
+    // A cap on decoding memory, so that one huge photo fails clearly instead of exhausting the worker.
+    const jpg = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
+    return { width: jpg.width, height: jpg.height, rgba: jpg.data };
+  } catch (e) {
+    throw new DataFileError(file, `cannot decode this ${isPng ? "PNG" : "JPEG"} (${e instanceof Error ? e.message : String(e)})`, "save it again as PNG or JPEG, or move it out of the folder");
+  }
+}
+
+/** Luminance 0-255, transparent pixels counting as white (what an image viewer shows on a light page). */
+function grey({ width, height, rgba }: { width: number; height: number; rgba: Uint8Array }): Float32Array {
+  const out = new Float32Array(width * height);
+  for (let i = 0; i < out.length; i++) {
+    const [r, g, b, a] = [rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2], rgba[4 * i + 3] / 255];
+    out[i] = (0.299 * r + 0.587 * g + 0.114 * b) * a + 255 * (1 - a);
+  }
+  return out;
+}
+
+export function readImageFolder(dir: string, classes: FolderClasses, { size, invert }: FolderOptions): LabeledImages {
+  const { files, labels } = listImages(dir, classes);
+  if (files.length === 0) throw new DataFileError(dir, "no PNG or JPEG image in the class subfolders", "put .png, .jpg or .jpeg images in each class's subfolder");
+  const [rows, cols] = size;
+  const pixels = new Uint8Array(files.length * rows * cols);
+  files.forEach((file, i) => {
+    const image = decoded(file);
+    const resized = resizedArea(grey(image), image.height, image.width, rows, cols);
+    for (let p = 0; p < resized.length; p++) {
+      const v = Math.min(255, Math.max(0, Math.round(resized[p])));
+      pixels[i * rows * cols + p] = invert ? 255 - v : v;
+    }
+  });
+  return { count: files.length, rows, cols, pixels, labels, file: dir };
+}

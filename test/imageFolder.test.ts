@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import * as jpeg from "jpeg-js";
+import { PNG } from "pngjs";
+import { checkExperimentData, prepareData } from "../src/pipeline/data/prepare";
+import { resizedArea } from "../src/pipeline/data/resize";
+import { loadImages, splitFiles } from "../src/pipeline/data/source";
+import { folderClasses, readImageFolder } from "../src/pipeline/data/imageFolder";
+import { runExperiment } from "../src/pipeline/run";
+import { summaryText } from "../src/pipeline/summary";
+import { parseExperiment } from "../src/pipeline/validate";
+import { formatProblem } from "../src/shared/problems";
+import type { Results } from "../src/shared/results";
+import { idxBytes, tempDir, writeJson } from "./helpers";
+
+const mnist = loadImages(splitFiles("mnist", "train", ".")!);
+
+/** The first `n` MNIST training images of `digit`, 28x28 bytes each. */
+function digits(digit: number, n: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < mnist.count && out.length < n; i++) if (mnist.labels[i] === digit) out.push(mnist.pixels.subarray(i * 784, (i + 1) * 784));
+  return out;
+}
+
+/** A grey PNG (no alpha), as pngjs writes it. */
+function greyPng(pixels: Uint8Array, side: number): Buffer {
+  return PNG.sync.write({ width: side, height: side, data: Buffer.from(rgba(pixels)) } as PNG, { colorType: 0, inputColorType: 6 });
+}
+
+function rgba(pixels: Uint8Array): Uint8Array {
+  const out = new Uint8Array(pixels.length * 4);
+  pixels.forEach((v, i) => out.set([v, v, v, 255], i * 4));
+  return out;
+}
+
+/** Each pixel repeated 2x2: a 56x56 image whose area-average back to 28x28 is exact. */
+function doubled(pixels: Uint8Array): Uint8Array {
+  const out = new Uint8Array(56 * 56);
+  for (let r = 0; r < 56; r++) for (let c = 0; c < 56; c++) out[r * 56 + c] = pixels[(r >> 1) * 28 + (c >> 1)];
+  return out;
+}
+
+function experimentOf(value: unknown, file: string) {
+  const parsed = parseExperiment(JSON.stringify(value), file);
+  assert.ok(parsed.experiment, JSON.stringify(parsed.problems));
+  return parsed.experiment;
+}
+
+function problemsOf(value: unknown, file: string): string[] {
+  const parsed = parseExperiment(JSON.stringify(value), file);
+  return (parsed.experiment ? checkExperimentData(parsed.experiment, file) : parsed.problems).map(formatProblem);
+}
+
+describe("your own images: a folder of PNG and JPEG images, one subfolder per class", () => {
+  const dir = tempDir();
+  const file = join(dir, "folder.mtq.json");
+  const ones = digits(1, 90);
+  const sevens = digits(7, 90);
+  const experiment = {
+    name: "folder",
+    data: { source: { folder: { path: "images/train", testPath: "images/test" } }, digits: [0, 1], perDigit: 60, holdout: { perDigit: 30 } },
+    training: { epochs: 5 },
+    clustering: { kMin: 2, kMax: 4 },
+  };
+  let results: Results;
+
+  before(async () => {
+    // "one": grey 28x28 PNGs; "seven": 56x56 RGBA PNGs and RGB JPEGs, so decoding and resizing both run.
+    ones.forEach((px, i) => {
+      const folder = join(dir, "images", i < 60 ? "train" : "test", "one");
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, `${String(i).padStart(3, "0")}.png`), greyPng(px, 28));
+    });
+    sevens.forEach((px, i) => {
+      const folder = join(dir, "images", i < 60 ? "train" : "test", "seven");
+      mkdirSync(folder, { recursive: true });
+      const big = { width: 56, height: 56, data: Buffer.from(rgba(doubled(px))) };
+      if (i % 2 === 0) writeFileSync(join(folder, `${String(i).padStart(3, "0")}.png`), PNG.sync.write(big as PNG));
+      else writeFileSync(join(folder, `${String(i).padStart(3, "0")}.jpg`), jpeg.encode(big, 95).data);
+    });
+    writeFileSync(join(dir, "images", "train", "one", "notes.txt"), "not an image: ignored");
+    results = await runExperiment({ experiment: experimentOf(experiment, file), experimentFile: file });
+  });
+
+  it("labels the subfolders 0, 1... alphabetically and names the classes after them", () => {
+    assert.deepEqual(results.classes, [0, 1]);
+    assert.deepEqual(results.classNames, { "0": "one", "1": "seven" });
+    assert.equal(results.images.count, 120);
+    assert.deepEqual([results.images.rows, results.images.cols], [28, 28]);
+    assert.equal(results.testCount, 60);
+  });
+
+  it("trains on them and tells the classes apart", () => {
+    assert.ok(results.findings.accuracy.train >= 0.95, `train accuracy ${results.findings.accuracy.train}`);
+    assert.ok(results.findings.accuracy.test! >= 0.9, `held-out accuracy ${results.findings.accuracy.test}`);
+  });
+
+  it("shows the class names in the Sankey and the summary", () => {
+    const labels = results.flows.nodes.map((n) => n.label);
+    assert.ok(labels.includes("one") && labels.includes("seven"), labels.join(", "));
+    assert.ok(labels.includes("predicted seven"), labels.join(", "));
+    assert.match(summaryText(results), /^folder: one vs seven, 120 images/);
+    assert.match(summaryText(results), /one: \d+% in cluster \d, seven: \d+% in cluster \d/);
+  });
+
+  it("reads a grey PNG's pixels exactly, and area-averages a doubled image back exactly", () => {
+    const pixels = Buffer.from(results.images.pixelsBase64, "base64");
+    assert.deepEqual(new Uint8Array(pixels.subarray(0, 784)), ones[0]);
+    assert.deepEqual(resizedArea(Float32Array.from(doubled(sevens[0])), 56, 56, 28, 28), Float32Array.from(sevens[0]));
+    const [seven] = readImageFolder(join(dir, "images", "train"), folderClasses(join(dir, "images", "train")), { size: [28, 28], invert: false }).pixels.subarray(60 * 784, 61 * 784);
+    assert.equal(seven, sevens[0][0]);
+  });
+
+  it("inverts dark-on-light images when asked", () => {
+    const train = join(dir, "images", "train");
+    const inverted = readImageFolder(train, folderClasses(train), { size: [28, 28], invert: true });
+    assert.deepEqual(inverted.pixels.subarray(0, 784), ones[0].map((v) => 255 - v));
+  });
+
+  it("keeps subfolders named 0-255 as the labels, without names", () => {
+    const numeric = join(dir, "numeric");
+    for (const d of ["1", "7"]) {
+      mkdirSync(join(numeric, d), { recursive: true });
+      writeFileSync(join(numeric, d, "a.png"), greyPng(digits(Number(d), 1)[0], 28));
+    }
+    const classes = folderClasses(numeric);
+    assert.deepEqual([...classes.labelOf], [["1", 1], ["7", 7]]);
+    assert.equal(classes.classNames, undefined);
+  });
+
+  it("names the field, the file and the fix when the folder is wrong", () => {
+    const at = (source: unknown) => problemsOf({ ...experiment, data: { ...experiment.data, source } }, file);
+    assert.match(at({ folder: { path: "nowhere" } })[0], /nowhere: data\.source\.folder\.path: folder not found\. Fix: check the path/);
+    mkdirSync(join(dir, "flat"), { recursive: true });
+    assert.match(at({ folder: { path: "flat" } })[0], /flat: data\.source\.folder\.path: the folder has no subfolders\. Fix: put each class's images in a subfolder/);
+    assert.match(problemsOf({ ...experiment, data: { ...experiment.data, perDigit: 80 } }, file)[0], /data\.perDigit: perDigit is 80 but the image folder has only 60 images of digit 0 \(one\)/);
+    assert.match(problemsOf({ ...experiment, data: { ...experiment.data, digits: [0, 5] } }, file)[0], /data\.digits\[1\]: digit 5 is not in the image folder\. Fix: keep only labels the data has \(the image folder has the labels 0 \(one\), 1 \(seven\)\)/);
+  });
+
+  it("names a file that is not the image it claims to be", () => {
+    const bad = join(dir, "bad");
+    mkdirSync(join(bad, "cats"), { recursive: true });
+    mkdirSync(join(bad, "dogs"), { recursive: true });
+    writeFileSync(join(bad, "cats", "a.png"), greyPng(ones[0], 28));
+    writeFileSync(join(bad, "dogs", "b.png"), greyPng(ones[1], 28).subarray(0, 60));
+    writeFileSync(join(bad, "dogs", "c.jpg"), "hello");
+    const exp = experimentOf({ ...experiment, data: { ...experiment.data, source: { folder: { path: "bad" } }, perDigit: 2 }, clustering: { kMax: 3 } }, file);
+    assert.throws(() => prepareData(exp, file), /dogs\/b\.png: data\.source\.folder\.path: cannot decode this PNG \(.*\)\. Fix: save it again as PNG or JPEG/);
+    rmSync(join(bad, "dogs", "b.png"));
+    assert.throws(() => prepareData(exp, file), /dogs\/c\.jpg: data\.source\.folder\.path: not a PNG or JPEG image/);
+  });
+});
+
+describe("Fashion-MNIST-style IDX files with class names", () => {
+  const dir = tempDir();
+  const file = join(dir, "fashion.mtq.json");
+  const names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+  it("reads them as MNIST and names the labels in messages", () => {
+    const labels = Uint8Array.from({ length: 40 }, (_, i) => i % 4);
+    writeFileSync(join(dir, "images.idx"), idxBytes([40, 28, 28], new Uint8Array(40 * 784).fill(7)));
+    writeFileSync(join(dir, "labels.idx"), idxBytes([40], labels));
+    const fashion = { name: "fashion", data: { source: { idx: { images: "images.idx", labels: "labels.idx" } }, digits: [1, 3], perDigit: 20, classNames: names }, clustering: { kMax: 3 } };
+    writeJson(dir, "fashion.mtq.json", fashion);
+    assert.match(problemsOf(fashion, file).join("\n"), /data\.perDigit: perDigit is 20 but the data file has only 10 images of digit 1 \(Trouser\)/);
+    const prepared = prepareData(experimentOf({ ...fashion, data: { ...fashion.data, perDigit: 10 } }, file), file);
+    assert.equal(prepared.kept.labels.length, 20);
+    assert.equal(prepared.classNames?.["3"], "Dress");
+  });
+});
