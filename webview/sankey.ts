@@ -184,7 +184,8 @@ export class SankeyView {
       item.append(svgEl("rect", { class: "mtq-node-box", x: x0, y: y0, width: x1 - x0, height: Math.max(1, y1 - y0), fill }), selectedPart);
       const right = flow.column !== last;
       const label = svgEl("text", { x: right ? x1 + 5 : x0 - 5, y: (y0 + y1) / 2, dy: "0.35em", "text-anchor": right ? "start" : "end" });
-      label.textContent = `${flow.label} (${flow.count})`;
+      // The column titles name the layer, so a cluster's label is short enough not to run into the next column.
+      label.textContent = `${flow.kind === "cluster" ? `c${flow.value}` : flow.label} (${flow.count})`;
       item.append(label);
       const name = this.nodeName(flow);
       actAsButton(item, `${name}: ${flow.count} images`, (e) => this.ctx.selection.pick(images, name, e.shiftKey));
