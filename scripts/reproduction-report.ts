@@ -121,10 +121,11 @@ function straySevens(fours: Results[]): { perSeed: number[][]; images: Stray[] }
   return { perSeed, images };
 }
 
-function sevensLikeOnes(fours: Results[], thumbnailDir: string): { markdown: string; thumbnails: Thumbnail[] } {
-  const { perSeed, images } = straySevens(fours);
+type Strays = ReturnType<typeof straySevens>;
+
+function sevensLikeOnes({ perSeed, images }: Strays, thumbnailDir: string): { markdown: string; thumbnails: Thumbnail[] } {
   const column = (c: number) => perSeed.map((p) => p[c]);
-  const n = fours.length;
+  const n = perSeed.length;
   const thumbnails = images.map((s) => ({ file: `${thumbnailDir}/seven-${s.sourceIndex}.png`, pixels: s.pixels, rows: s.rows, cols: s.cols }));
   const imageRows = images.map((s, j) => [`#${s.sourceIndex}`, `![MNIST train #${s.sourceIndex}, a 7](${thumbnails[j].file})`, `${s.atLayer1}/${n}`, `${s.everyLayer}/${n}`, `${s.predictedOne}/${n}`]);
   const markdown = `## 2. Which 7s fall in the 1s' cluster?
@@ -172,8 +173,7 @@ function injectedFigures(runs: Results[], digit: number) {
 type Figures = ReturnType<typeof injectedFigures>;
 const pick = (figures: Figures, key: keyof Figures[number]) => figures.map((f) => f[key]);
 
-function fours(runs: Results[]): string {
-  const f = injectedFigures(runs, 4);
+function fours(f: Figures): string {
   return `## 3. Where do unseen 4s go?
 
 100 4s (the first of MNIST's training split) passed through the 1-vs-7 model; each lands in the
@@ -191,9 +191,7 @@ ${table(
 )}`;
 }
 
-function threes(fourRuns: Results[], threeRuns: Results[]): string {
-  const f3 = injectedFigures(threeRuns, 3);
-  const f4 = injectedFigures(fourRuns, 4);
+function threes(f3: Figures, f4: Figures, threeRuns: Results[]): string {
   const row = (label: string, report: string, key: keyof Figures[number], format: (v: number[]) => string) => [label, report, format(pick(f3, key)), format(pick(f4, key))];
   const higher = f3.filter((f, s) => f.entropy > f4[s].entropy).length;
   const bits = Math.log2(f3[0].possiblePaths);
@@ -232,15 +230,17 @@ function lean(f3: Figures, f4: Figures): string {
   // Measured once on the signatures (not kept in the results), so only said when the lean matches it.
   const why =
     ones > sevens
-      ? ` With clusters that are "the 1s" and "the 7s", a 3 can only join the nearer. In a check
-outside this script (the signatures of seeds 24, 1 and 2), the 3s' signatures lay nearer the mean
-1 than the mean 7 in both layers, yet 1.6 to 2.8 times as far from it as the 1s themselves: the 7s
-light fewer units, more strongly (about 16 of 32 in layer 1, against 22 for 1s and 3s alike), so a
-3, lacking that pattern, reads as "not a 7".`
+      ? `
+With clusters that are "the 1s" and "the 7s", a 3 can only join the nearer. In a check outside
+this script (the signatures of seeds 24, 1 and 2), the 3s' signatures lay nearer the mean 1 than
+the mean 7 in both layers, yet 1.6 to 2.8 times as far from it as the 1s themselves: the 7s light
+fewer units, more strongly (about 16 of 32 in layer 1, against 22 for 1s and 3s alike), so a 3,
+lacking that pattern, reads as "not a 7".`
       : "";
   return `
 
 The 3s do not split evenly, though: on average ${mean([Math.max(ones, sevens)])} follow the ${side} path.${why}
+
 Their predictions, meanwhile, split ${mean(pick(f3, "predicted1"))} 1 against ${mean(pick(f3, "predicted7"))} 7 (the 4s: ${mean(pick(f4, "predicted7"))} 7):
 that split is the scatter the report saw.`;
 }
@@ -300,8 +300,8 @@ there is nothing to set ours against; they are here so that anyone can compare w
 ${names.map((n) => pageExperiment(n, runs.get(n)!)).join("\n\n")}`;
 }
 
-function differences(fours: Results[]): string {
-  const strays = straySevens(fours).perSeed.map((p) => p[0]);
+function differences(fours: Results[], { perSeed }: Strays): string {
+  const strays = perSeed.map((p) => p[0]);
   return `## 7. Why our figures can differ from the report's
 
 - **Initialisation and seeds.** The report fixed k-means' seed (\`random_state=24\`) but not
@@ -324,10 +324,40 @@ function differences(fours: Results[]): string {
   images exactly, by dominant cluster.`;
 }
 
+function glance(fourRuns: Results[], { perSeed, images }: Strays, f3: Figures, f4: Figures): string {
+  const n = fourRuns.length;
+  const seeds = (count: number) => `${count}/${n} seeds`;
+  const everySeed = images.filter((s) => s.atLayer1 === n).map((s) => `#${s.sourceIndex}`);
+  const rows = [
+    ["1s and 7s apart from layer 1", "yes", `yes in ${seeds(fourRuns.filter((r) => r.findings.separationLayer === 1).length)}`],
+    ["1s and 7s in their dominant cluster, layer 1", "97% on average", percent(fourRuns.map((r) => (r.findings.layers[0].purity[1] + r.findings.layers[0].purity[7]) / 2))],
+    ["7s in the 1s' cluster", "four, from layer 1 on", `${decimal(perSeed.map((p) => p[0]), 1)} at layer 1; ${everySeed.join(" and ") || "no image"} in every seed`],
+    ["most 4s follow the 7s' path", "yes", `yes in ${seeds(f4.filter((f) => f.follows7 > 0.5).length)}`],
+    ["3s scatter more than 4s (path entropy)", "yes", `yes in ${seeds(f3.filter((f, s) => f.entropy > f4[s].entropy).length)}`],
+    ["k for 1 vs 7, layer 1", "2 (UMAP: 3 blobs)", tally(fourRuns.map((r) => r.layers[0].k))],
+  ];
+  return `## At a glance
+
+${table(["the report's finding", "report", "ours"], rows)}`;
+}
+
 export function reproductionMarkdown(runs: Runs, context: Context): { markdown: string; thumbnails: Thumbnail[] } {
   const fourRuns = runs.get(FOURS)!;
   const threeRuns = runs.get(THREES)!;
-  const strays = sevensLikeOnes(fourRuns, context.thumbnailDir);
-  const sections = [header(runs, context), separation(fourRuns, threeRuns), strays.markdown, fours(fourRuns), threes(fourRuns, threeRuns), kPerLayer(runs), pageExperiments(runs), differences(fourRuns)];
-  return { markdown: `${sections.join("\n\n")}\n`, thumbnails: strays.thumbnails };
+  const strays = straySevens(fourRuns);
+  const f3 = injectedFigures(threeRuns, 3);
+  const f4 = injectedFigures(fourRuns, 4);
+  const sevens = sevensLikeOnes(strays, context.thumbnailDir);
+  const sections = [
+    header(runs, context),
+    glance(fourRuns, strays, f3, f4),
+    separation(fourRuns, threeRuns),
+    sevens.markdown,
+    fours(f4),
+    threes(f3, f4, threeRuns),
+    kPerLayer(runs),
+    pageExperiments(runs),
+    differences(fourRuns, strays),
+  ];
+  return { markdown: `${sections.join("\n\n")}\n`, thumbnails: sevens.thumbnails };
 }
