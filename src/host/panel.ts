@@ -47,16 +47,20 @@ class ResultsView {
     void this.panel.webview.postMessage(message);
   }
 
+  /** Sends the results file as it is on disk now (at start, and again after a new run wrote it). */
+  async load(): Promise<void> {
+    try {
+      const { results } = await readResultsFile(this.file);
+      this.post({ type: "load", results, selection: this.selection ?? undefined, resultsFile: this.file });
+    } catch (e) {
+      await showError(`Cannot show ${this.file}: ${errorMessage(e)}`, e);
+    }
+  }
+
   private async handle(message: WebviewToHost): Promise<void> {
     switch (message.type) {
       case "ready":
-        try {
-          const { results } = await readResultsFile(this.file);
-          this.post({ type: "load", results, selection: this.selection ?? undefined, resultsFile: this.file });
-        } catch (e) {
-          await showError(`Cannot show ${this.file}: ${errorMessage(e)}`, e);
-        }
-        return;
+        return this.load();
       case "selectionChanged":
         this.selection = message.selection;
         this.onSelection(this.file, message.selection);
@@ -92,8 +96,11 @@ export class ResultsViews implements vscode.Disposable, vscode.WebviewPanelSeria
   /** Shows `file` in its view, opening one (with `selection`) if there is none. */
   open(file: string, selection: Selection | null = null): void {
     const view = this.viewOf(file);
-    if (view) view.panel.reveal(undefined, true);
-    else this.attach(vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, resultsTitle(file), vscode.ViewColumn.Active), file, selection);
+    if (view) {
+      view.panel.reveal(undefined, true);
+      // The file may have been written again since (a new run): show it as it is now.
+      void view.load();
+    } else this.attach(vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, resultsTitle(file), vscode.ViewColumn.Active), file, selection);
   }
 
   /** Selects images picked in the tree, in the file's view. */
