@@ -118,6 +118,7 @@ export class ResultsViews implements vscode.Disposable, vscode.WebviewPanelSeria
       panel.dispose();
       return;
     }
+    log().info(`restoring the results view of ${state.resultsFile}${state.selection ? ` with ${state.selection.label} selected` : ""}`);
     this.attach(panel, state.resultsFile, state.selection ?? null);
   }
 
