@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { prepareData } from "../src/pipeline/data/prepare";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/data/preprocess";
 import { activations, argmaxRows, modelFor, train } from "../src/pipeline/model";
+import { saveLayersModel } from "../src/pipeline/modelFiles";
 import { runExperiment } from "../src/pipeline/run";
 import { loadTf, type Tf } from "../src/pipeline/tf";
 import { parseExperiment } from "../src/pipeline/validate";
 import { ExperimentError } from "../src/shared/problems";
 import type { Results } from "../src/shared/results";
 import { tempDir, writeJson } from "./helpers";
-import { saveLayersModel } from "./modelFiles";
 
 const root = join(__dirname, "..");
 
@@ -95,7 +95,8 @@ async function savedOnesVsSevens(tf: Tf, dir: string) {
   const trained = await modelFor(tf, exp, experimentFile, data, 2);
   await train(tf, trained, exp, x, oneHot(data.kept.labels, sortedClasses(exp.data.digits)), data.kept.labels.length, () => {});
   const predictions = argmaxRows((await activations(tf, trained, x, data.kept.labels.length)).output, 2).index;
-  const file = await saveLayersModel(tf, trained.model, dir);
+  // Small shards, so that loading must join several files as it does a converter's output.
+  const file = await saveLayersModel(tf, trained.model, dir, 16 * 1024);
   trained.model.dispose();
   return { file, predictions: Array.from(predictions, (p) => [1, 7][p]) };
 }
@@ -114,6 +115,7 @@ describe("your own model: a Layers model saved by TF.js, loaded from disk", () =
   });
 
   it("predicts exactly what the saved model predicted, without training it again", () => {
+    assert.equal(readdirSync(join(dir, "model")).filter((f) => f.endsWith(".bin")).length, 5, "weights in 5 shards of 16 KiB");
     assert.deepEqual(results.images.predictions.slice(0, 200), saved.predictions);
     assert.ok(results.findings.accuracy.test! >= 0.95, `held-out accuracy ${results.findings.accuracy.test}`);
     assert.ok(messages.some((m) => m.startsWith("Loading the model model/model.json")), messages.join("\n"));
@@ -149,7 +151,7 @@ describe("your own model: a Layers model saved by TF.js, loaded from disk", () =
     const broken = join(dir, "broken");
     const { tf } = await loadTf();
     const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [784], activation: "softmax" })] });
-    await saveLayersModel(tf, model, broken);
+    await saveLayersModel(tf, model, broken, 4096);
     model.dispose();
     rmSync(join(broken, "group1-shard2of2.bin"));
     assert.match(await runProblems({ ...mine, model: { kind: "saved", path: "broken/model.json" } }, file), /group1-shard2of2\.bin: model\.path: weight file not found/);

@@ -1,7 +1,8 @@
-// Reads a TF.js Layers model from disk (model.json + its weight shards) with node:fs, so that a
-// user's model loads on the wasm and cpu backends too: TF.js's own file:// handler needs tfjs-node.
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+// Reads and writes a TF.js Layers model on disk (model.json + its weight shards) with node:fs, so
+// that a user's model loads on the wasm and cpu backends too: TF.js's own file:// handler needs
+// tfjs-node.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type * as TF from "@tensorflow/tfjs";
 import { DataFileError } from "./data/dataFileError";
 import type { Tf } from "./tf";
@@ -56,4 +57,27 @@ export function modelFileHandler(tf: Tf, modelJsonFile: string): TF.io.IOHandler
       });
     },
   };
+}
+
+/** Saves `model` into `dir` through TF.js's own `model.save`, as model.json plus weight shards of at most `shardBytes` (4 MiB, like tensorflowjs_converter); returns model.json's path. */
+export async function saveLayersModel(tf: Tf, model: TF.LayersModel, dir: string, shardBytes = 4 * 1024 * 1024): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = new Uint8Array(tf.io.concatenateArrayBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]));
+      const count = Math.max(1, Math.ceil(weights.length / shardBytes));
+      const paths = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
+      paths.forEach((path, i) => writeFileSync(join(dir, path), weights.subarray(i * shardBytes, (i + 1) * shardBytes)));
+      const json = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        weightsManifest: [{ paths, weights: artifacts.weightSpecs }],
+      };
+      writeFileSync(join(dir, "model.json"), JSON.stringify(json));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
+  return join(dir, "model.json");
 }
