@@ -3,6 +3,9 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ExperimentError, formatProblem, type Problem } from "./shared/problems";
+import { readResultsFile } from "./host/resultsFile";
+import { compareResults } from "./pipeline/compare";
+import { comparisonText } from "./pipeline/comparisonSummary";
 import { checkExperimentData } from "./pipeline/data/prepare";
 import { defaultResultsFile, runExperiment, writeResults } from "./pipeline/run";
 import { summaryText } from "./pipeline/summary";
@@ -12,7 +15,9 @@ import { readExperimentFile } from "./pipeline/validate";
 const USAGE = `usage:
   mtq validate FILE                      check an experiment file (exit 0 valid, 2 invalid)
   mtq run FILE [--out RESULTS] [--json] [--backend auto|tensorflow|wasm|cpu]
-                                         train and analyse; writes NAME.results.json beside FILE`;
+                                         train and analyse; writes NAME.results.json beside FILE
+  mtq compare A.results.json B.results.json [--json]
+                                         clusters, paths and findings of two results side by side`;
 
 function fail(problems: Problem[]): number {
   for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
@@ -61,6 +66,26 @@ async function run(file: string, out: string | undefined, json: boolean, backend
   return 0;
 }
 
+/** A results file, or a one-line reason on stderr. */
+async function resultsOrReason(file: string) {
+  try {
+    return (await readResultsFile(file)).results;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "file not found" : e instanceof SyntaxError ? `not JSON (${e.message})` : (e as Error).message.replace(`${file} `, "");
+    process.stderr.write(`mtq compare: ${file}: ${reason}\n`);
+    return undefined;
+  }
+}
+
+async function compare(fileA: string, fileB: string, json: boolean): Promise<number> {
+  const [a, b] = await Promise.all([resultsOrReason(fileA), resultsOrReason(fileB)]);
+  if (!a || !b) return 2;
+  const comparison = compareResults(a, b, fileA, fileB);
+  process.stdout.write(json ? `${JSON.stringify(comparison)}\n` : `${comparisonText(comparison)}\n`);
+  return 0;
+}
+
 const BACKENDS: readonly BackendPreference[] = ["auto", "tensorflow", "wasm", "cpu"];
 
 async function main(argv: string[]): Promise<number> {
@@ -83,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === "validate") return validate(file);
     if (command === "run") return run(file, values.out, values.json ?? false, backend);
   }
+  if (command === "compare" && positionals.length === 2) return compare(resolve(positionals[0]), resolve(positionals[1]), values.json ?? false);
   process.stderr.write(`${USAGE}\n`);
   return 2;
 }
