@@ -220,16 +220,21 @@ clusters fitted on the 1s and 7s, so "scattering" can only show as the 3s splitt
 two existing paths and between the two predictions, not as new clusters.${lean(f3, f4)}`;
 }
 
-/** The side the 3s lean to, when they lean: the report expected no side. */
-function lean(f3: Figures, f4: Figures): string {
+/** The path most 3s follow on average when it beats the other by 10 points or more: the report expected no side. */
+function leaning(f3: Figures): { side: "1s'" | "7s'"; share: number } | undefined {
   const ones = spread(pick(f3, "follows1")).mean;
   const sevens = spread(pick(f3, "follows7")).mean;
-  if (Math.abs(ones - sevens) < 0.1) return "";
-  const side = ones > sevens ? "1s'" : "7s'";
+  if (Math.abs(ones - sevens) < 0.1) return undefined;
+  return ones > sevens ? { side: "1s'", share: ones } : { side: "7s'", share: sevens };
+}
+
+function lean(f3: Figures, f4: Figures): string {
+  const leans = leaning(f3);
+  if (!leans) return "";
   const mean = (values: number[]) => `${(spread(values).mean * 100).toFixed(0)}%`;
   // Measured once on the signatures (not kept in the results), so only said when the lean matches it.
   const why =
-    ones > sevens
+    leans.side === "1s'"
       ? `
 With clusters that are "the 1s" and "the 7s", a 3 can only join the nearer. In a check outside
 this script (the signatures of seeds 24, 1 and 2), the 3s' signatures lay nearer the mean 1 than
@@ -239,7 +244,7 @@ lacking that pattern, reads as "not a 7".`
       : "";
   return `
 
-The 3s do not split evenly, though: on average ${mean([Math.max(ones, sevens)])} follow the ${side} path.${why}
+The 3s do not split evenly, though: on average ${mean([leans.share])} follow the ${leans.side} path.${why}
 
 Their predictions, meanwhile, split ${mean(pick(f3, "predicted1"))} 1 against ${mean(pick(f3, "predicted7"))} 7 (the 4s: ${mean(pick(f4, "predicted7"))} 7):
 that split is the scatter the report saw.`;
@@ -300,9 +305,26 @@ there is nothing to set ours against; they are here so that anyone can compare w
 ${names.map((n) => pageExperiment(n, runs.get(n)!)).join("\n\n")}`;
 }
 
-function differences(fours: Results[], { perSeed }: Strays): string {
+/** The notebook's get_best_k stops at k = 7 by default: which experiments chose more. */
+function aboveSeven(runs: Runs): string {
+  const names = [...runs.entries()].filter(([, rs]) => rs.some((r) => r.layers.some((l) => l.k > 7))).map(([name]) => name);
+  return names.length === 0 ? "No experiment here chose more than 7." : `Here ${names.join(", ")} chose k above 7 in some seeds, where the notebook's default would have stopped at 7.`;
+}
+
+function leanDifference(f3: Figures): string {
+  const leans = leaning(f3);
+  return leans ? `and our 3s, while scattering more than the 4s, lean to the ${leans.side} path (${percent(pick(f3, leans.side === "1s'" ? "follows1" : "follows7"))}; section 4) where the report describes no side` : "and our 3s scatter without leaning to either path, as the report describes";
+}
+
+function differences(runs: Runs, fours: Results[], f3: Figures, { perSeed }: Strays): string {
   const strays = perSeed.map((p) => p[0]);
+  const everyLayer = perSeed.map((p) => p[1]);
   return `## 7. Why our figures can differ from the report's
+
+Where we differ: the report saw four 7s in the 1s' cluster from layer 1 on; we find
+${decimal(strays, 1)} at layer 1 but only ${decimal(everyLayer, 1)} still there at layer 2 (section 2),
+${leanDifference(f3)}. Both depend on a handful of images near the
+boundary between two clusters, which is what the causes below move:
 
 - **Initialisation and seeds.** The report fixed k-means' seed (\`random_state=24\`) but not
   Keras's: its weights and shuffle came from unseeded TensorFlow, so even the report could not
@@ -316,6 +338,7 @@ function differences(fours: Results[], { perSeed }: Strays): string {
   kept the best of 10 starts. Cluster numbers differ; the partitions can differ at the margins.
 - **k search.** The text says k = 2..10; the notebook's \`get_best_k\` defaults to \`kmax=7\` and
   scores k = 1 as 0. Both pick the same k whenever the best silhouette lies in 2..7.
+  ${aboveSeven(runs)}
 - **Injected images.** We place each 3 or 4 at its nearest centroid of the clusters fitted on
   the 1s and 7s (k-means' \`predict\`). The report does not say whether it refitted k-means with
   the anomalies included; refitting would let the 3s form or split clusters of their own, which
@@ -357,7 +380,7 @@ export function reproductionMarkdown(runs: Runs, context: Context): { markdown: 
     threes(f3, f4, threeRuns),
     kPerLayer(runs),
     pageExperiments(runs),
-    differences(fourRuns, strays),
+    differences(runs, fourRuns, f3, strays),
   ];
   return { markdown: `${sections.join("\n\n")}\n`, thumbnails: sevens.thumbnails };
 }
