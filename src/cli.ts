@@ -7,7 +7,8 @@ import { readResultsFile } from "./host/resultsFile";
 import { compareResults } from "./pipeline/compare";
 import { comparisonText } from "./pipeline/comparisonSummary";
 import { checkExperimentData } from "./pipeline/data/prepare";
-import { defaultResultsFile, runExperiment, writeResults } from "./pipeline/run";
+import { defaultResultsFile } from "./pipeline/resultsPath";
+import { runExperiment, writeResults } from "./pipeline/run";
 import { summaryText } from "./pipeline/summary";
 import type { BackendPreference } from "./pipeline/tf";
 import { readExperimentFile } from "./pipeline/validate";
@@ -59,7 +60,7 @@ async function run(file: string, out: string | undefined, json: boolean, backend
     process.stderr.write("mtq: cancelled; nothing was written\n");
     return 130;
   }
-  const target = out ? resolve(out) : defaultResultsFile(parsed.experiment, file);
+  const target = out ? resolve(out) : defaultResultsFile(parsed.experiment.name, file);
   writeResults(results, target);
   process.stderr.write(`wrote ${target}\n`);
   process.stdout.write(json ? `${JSON.stringify(results.findings)}\n` : `${summaryText(results)}\n`);

@@ -1,6 +1,7 @@
 // From the user's settings to the worker's RunOptions: where the results go, which backend, which
 // seed. Pure, so the rules are tested without VS Code.
-import { isAbsolute, join, resolve, dirname } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { defaultResultsFile } from "../pipeline/resultsPath";
 import type { RunOptions } from "../shared/workerProtocol";
 
 export type Backend = NonNullable<RunOptions["backend"]>;
@@ -17,8 +18,8 @@ export interface MtqSettings {
 /** The results file a run writes: NAME.results.json in the results folder or beside the experiment. */
 export function resultsFileFor(settings: MtqSettings, experimentName: string, experimentFile: string, workspaceFolder: string | undefined): string {
   const folder = settings.resultsFolder.trim();
-  const dir = folder === "" ? dirname(experimentFile) : isAbsolute(folder) ? folder : resolve(workspaceFolder ?? dirname(experimentFile), folder);
-  return join(dir, `${experimentName}.results.json`);
+  if (folder === "") return defaultResultsFile(experimentName, experimentFile);
+  return defaultResultsFile(experimentName, experimentFile, isAbsolute(folder) ? folder : resolve(workspaceFolder ?? dirname(experimentFile), folder));
 }
 
 export function runOptionsFor(settings: MtqSettings, experimentName: string, experimentFile: string, workspaceFolder: string | undefined): RunOptions & { outFile: string } {

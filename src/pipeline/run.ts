@@ -165,11 +165,6 @@ function clustersOf(layer: LayerResult, labels: number[], injected: boolean[]): 
   });
 }
 
-/** Default results path: NAME.results.json beside the experiment (or in `folder`). */
-export function defaultResultsFile(exp: Experiment, experimentFile: string, folder?: string): string {
-  return join(folder || dirname(experimentFile), `${exp.name}.results.json`);
-}
-
 /** Writes the results atomically: a temp file renamed over the target, so a reader never sees half a file. */
 export function writeResults(results: Results, file: string): void {
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);

@@ -3,7 +3,8 @@
 import { parentPort } from "node:worker_threads";
 import type { FromWorker, RunOptions, ToWorker } from "../shared/workerProtocol";
 import { ExperimentError } from "../shared/problems";
-import { defaultResultsFile, runExperiment, writeResults } from "./run";
+import { defaultResultsFile } from "./resultsPath";
+import { runExperiment, writeResults } from "./run";
 import { summaryText } from "./summary";
 import { readExperimentFile } from "./validate";
 
@@ -35,7 +36,7 @@ async function run(experimentFile: string, options: RunOptions): Promise<FromWor
       },
     });
     signal.throwIfAborted();
-    const resultsFile = options.outFile ?? defaultResultsFile(experiment, experimentFile);
+    const resultsFile = options.outFile ?? defaultResultsFile(experiment.name, experimentFile);
     writeResults(results, resultsFile);
     return { type: "done", resultsFile, summary: summaryText(results) };
   } catch (e) {
