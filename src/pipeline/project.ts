@@ -1,7 +1,7 @@
 // UMAP of one layer's signatures to 2-D (umap-js with a seeded random, so it is reproducible).
 import { UMAP } from "umap-js";
 import type { Neighbours } from "./distances";
-import { randomFor } from "./random";
+import { fastRandomFor } from "./random";
 import { yieldToEventLoop } from "./yield";
 
 export interface ProjectOptions {
@@ -27,7 +27,7 @@ export async function projectLayer(
     nNeighbors: options.neighbors,
     minDist: options.minDist,
     nEpochs: options.epochs,
-    random: randomFor(options.seed, "umap"),
+    random: fastRandomFor(options.seed, "umap"),
   });
   if (neighbours) umap.setPrecomputedKNN(neighbours.indices, neighbours.distances);
   // Without precomputed neighbours, initializeFit searches them in one synchronous go; the epochs below yield.
