@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { prepareData } from "../src/pipeline/data/prepare";
+import { checkExperimentData, prepareData } from "../src/pipeline/data/prepare";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/data/preprocess";
 import { activations, argmaxRows, modelFor, train } from "../src/pipeline/model";
 import { saveLayersModel } from "../src/pipeline/modelFiles";
 import { runExperiment } from "../src/pipeline/run";
 import { loadTf, type Tf } from "../src/pipeline/tf";
 import { parseExperiment } from "../src/pipeline/validate";
-import { ExperimentError } from "../src/shared/problems";
+import { ExperimentError, formatProblem } from "../src/shared/problems";
 import type { Results } from "../src/shared/results";
 import { tempDir, writeJson } from "./helpers";
 
@@ -141,8 +141,11 @@ describe("your own model: a Layers model saved by TF.js, loaded from disk", () =
     assert.match(message, /data\.digits: the model has 2 outputs but the experiment keeps 3 classes\. Fix: keep exactly the 2 labels the model was trained on/);
   });
 
-  it("says when model.json is missing, or is not a Layers model", async () => {
-    assert.match(await runProblems({ ...mine, model: { kind: "saved", path: "nowhere/model.json" } }, file), /nowhere\/model\.json: model\.path: model\.json not found\. Fix: check `model\.path`/);
+  it("says when model.json is missing, or is not a Layers model, in the editor's checks too", async () => {
+    const nowhere = { ...mine, model: { kind: "saved", path: "nowhere/model.json" } };
+    assert.match(await runProblems(nowhere, file), /nowhere\/model\.json: model\.path: model\.json not found\. Fix: check `model\.path`/);
+    assert.match(checkExperimentData(experimentOf(nowhere, file), file).map(formatProblem).join("\n"), /nowhere\/model\.json: model\.path: model\.json not found/);
+    assert.deepEqual(checkExperimentData(experimentOf(mine, file), file), []);
     writeJson(dir, "graph.json", { format: "graph-model", modelTopology: { node: [] }, weightsManifest: [] });
     assert.match(await runProblems({ ...mine, model: { kind: "saved", path: "graph.json" } }, file), /graph\.json: model\.path: this is a TF\.js graph model; MTQ needs a Layers model/);
   });

@@ -22,7 +22,8 @@ function bytesOf(file: string, what: string): Buffer {
   }
 }
 
-function modelJsonOf(file: string): TF.io.ModelJSON {
+/** model.json's content; throws DataFileError when it is missing or not a Layers model. Reads no weights. */
+export function modelJsonOf(file: string): TF.io.ModelJSON {
   let json: unknown;
   try {
     json = JSON.parse(bytesOf(file, "model.json").toString("utf8"));

@@ -4,7 +4,8 @@ import { resolve, dirname } from "node:path";
 import type * as TF from "@tensorflow/tfjs";
 import { ExperimentError, type Problem } from "../shared/problems";
 import { DataFileError } from "./data/dataFileError";
-import { modelFileHandler } from "./modelFiles";
+import { modelFileHandler, modelJsonOf } from "./modelFiles";
+import type { Experiment } from "../shared/experiment";
 import type { ImageSize, ModelOf, Trained } from "./network";
 import type { Tf } from "./tf";
 
@@ -46,6 +47,22 @@ function inputProblem(file: string, modelFile: string, input: readonly (number |
   };
 }
 
+function modelFileProblem(e: DataFileError, file: string): Problem {
+  return { file: e.file, path: ["model", "path"], message: e.message, fix: `${e.fix} (named by ${file})` };
+}
+
+/** A missing or unusable model.json, found without loading the model: cheap enough for every save in the editor. */
+export function savedModelFileProblems(exp: Experiment, file: string): Problem[] {
+  if (exp.model.kind !== "saved") return [];
+  try {
+    modelJsonOf(resolve(dirname(file), exp.model.path));
+    return [];
+  } catch (e) {
+    if (e instanceof DataFileError) return [modelFileProblem(e, file)];
+    throw e;
+  }
+}
+
 /** The saved model, ready to analyse; throws ExperimentError naming the field at fault. */
 export async function loadSavedModel(tf: Tf, spec: ModelOf<"saved">, file: string, image: ImageSize, classes: number): Promise<Trained> {
   const modelFile = resolve(dirname(file), spec.path);
@@ -53,7 +70,7 @@ export async function loadSavedModel(tf: Tf, spec: ModelOf<"saved">, file: strin
   try {
     model = await tf.loadLayersModel(modelFileHandler(tf, modelFile));
   } catch (e) {
-    if (e instanceof DataFileError) throw new ExperimentError([{ file: e.file, path: ["model", "path"], message: e.message, fix: `${e.fix} (named by ${file})` }]);
+    if (e instanceof DataFileError) throw new ExperimentError([modelFileProblem(e, file)]);
     const message = `cannot rebuild the model from ${modelFile}: ${e instanceof Error ? e.message : String(e)}`;
     throw new ExperimentError([{ file, path: ["model", "path"], message, fix: "save it as a TF.js Layers model using built-in layers only (custom layers cannot be loaded)" }]);
   }

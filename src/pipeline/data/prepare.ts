@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import type { Experiment } from "../../shared/experiment";
 import { ExperimentError, type Problem } from "../../shared/problems";
 import { randomFor } from "../random";
+import { savedModelFileProblems } from "../savedModel";
 import type { LabeledImages } from "./images";
 import { countPerLabel, pickIndices } from "./pick";
 import { loadImages, loadLabels, sourceClassNames, SourceFileError, splitFiles, type Split } from "./source";
@@ -106,10 +107,10 @@ function classNamesOf(exp: Experiment, file: string): Record<string, string> | u
   }
 }
 
-/** Every problem the experiment's data reveals; empty when it can run. Reads labels only. */
+/** Every problem the experiment's data (and a saved model's model.json) reveals; empty when it can run. Reads labels only. */
 export function checkExperimentData(exp: Experiment, file: string): Problem[] {
   try {
-    return dataProblems(exp, file, splitReader(exp, file, loadLabels), classNamesOf(exp, file));
+    return [...dataProblems(exp, file, splitReader(exp, file, loadLabels), classNamesOf(exp, file)), ...savedModelFileProblems(exp, file)];
   } catch (e) {
     if (e instanceof ExperimentError) return e.problems;
     throw e;
