@@ -2,15 +2,13 @@
 // runs compared with themselves (full agreement) and across two seeds (a measured agreement).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { adjustedRandIndex, compareResults, contingencyMatrix } from "../src/pipeline/compare";
-import { runExperiment, writeResults } from "../src/pipeline/run";
-import { parseExperiment } from "../src/pipeline/validate";
 import type { Comparison } from "../src/shared/comparison";
 import type { Results } from "../src/shared/results";
-import { tempDir, writeJson } from "./helpers";
+import { tempDir } from "./helpers";
+import { seedResults } from "./seedResults";
 
 const root = join(__dirname, "..");
 const cli = join(root, "dist", "cli.js");
@@ -34,33 +32,15 @@ describe("adjusted Rand index", () => {
   });
 });
 
-function experimentWithSeed(dir: string, seed: number): string {
-  return writeJson(dir, `seed-${seed}.mtq.json`, {
-    name: `seed-${seed}`,
-    seed,
-    data: { source: "mnist", digits: [1, 7], perDigit: 60, holdout: { from: "test-split", perDigit: 100 } },
-    training: { epochs: 3 },
-    inject: [{ digit: 4, count: 30 }],
-  });
-}
-
-async function resultsOf(file: string): Promise<Results> {
-  const parsed = parseExperiment(readFileSync(file, "utf8"), file);
-  assert.ok(parsed.experiment, JSON.stringify(parsed.problems));
-  return runExperiment({ experiment: parsed.experiment, experimentFile: file });
-}
-
 describe("comparing results of real MNIST runs", () => {
   const dir = tempDir();
   let a: Results;
   let b: Results;
-  const fileA = join(dir, "seed-24.results.json");
-  const fileB = join(dir, "seed-25.results.json");
+  let fileA: string;
+  let fileB: string;
   before(async () => {
-    a = await resultsOf(experimentWithSeed(dir, 24));
-    b = await resultsOf(experimentWithSeed(dir, 25));
-    writeResults(a, fileA);
-    writeResults(b, fileB);
+    ({ results: a, file: fileA } = await seedResults(dir, 24));
+    ({ results: b, file: fileB } = await seedResults(dir, 25));
   });
 
   it("agrees fully with itself: ARI 1 in every layer, no changed path", () => {

@@ -1,13 +1,15 @@
-// Entry point of the results webview: says `ready`, then shows what the host sends. State
-// (results file, selection, colouring) is kept with setState so hide/show and reload restore it.
+// Entry point of the results webview: says `ready`, then shows what the host sends (one results
+// file, or a comparison of two). State (results file, selection, colouring) is kept with setState
+// so hide/show and reload restore a results view.
 import type { HostToWebview, WebviewState } from "../src/shared/protocol";
 import { post, savedState, saveState } from "./host";
+import { CompareView } from "./compare";
 import "./theme.css";
 import { ResultsView } from "./view";
 
 const root = document.getElementById("mtq-root") ?? document.body.appendChild(document.createElement("div"));
 let state: WebviewState = savedState() ?? { resultsFile: "", selection: null, colorBy: "digit" };
-let view: ResultsView | null = null;
+let view: ResultsView | CompareView | null = null;
 
 function update(patch: Partial<WebviewState>): void {
   state = { ...state, ...patch };
@@ -42,6 +44,9 @@ window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
         break;
       case "select":
         view?.selection.set(message.selection, false);
+        break;
+      case "compare":
+        view = new CompareView(root, message.comparison, message.a);
         break;
     }
   } catch (e) {

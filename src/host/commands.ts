@@ -1,11 +1,12 @@
-// The commands: MTQ: Train and Analyze, MTQ: Open Results, MTQ: New Experiment, and the tree's
-// internal click command. Each finds its file (argument, active editor, workspace, dialog), then
+// The commands: MTQ: Train and Analyze, MTQ: Open Results, MTQ: Compare Results, MTQ: New
+// Experiment, and the tree's internal click command. Each finds its file (argument, active editor, workspace, dialog), then
 // hands over to the runner, the views and the tree.
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import * as vscode from "vscode";
 import { parseExperiment } from "../pipeline/validate";
 import type { Problem } from "../shared/problems";
+import { openComparison } from "./comparePanel";
 import { isExperimentFile, type ExperimentDiagnostics } from "./diagnostics";
 import { errorMessage, log, showError } from "./log";
 import type { ResultsViews } from "./panel";
@@ -17,6 +18,7 @@ import { SELECT_COMMAND, type ClustersTree } from "./tree";
 import type { TreeNode } from "./treeModel";
 
 export interface Parts {
+  extensionUri: vscode.Uri;
   runner: Runner;
   diagnostics: ExperimentDiagnostics;
   views: ResultsViews;
@@ -99,6 +101,37 @@ async function openResults(parts: Parts, arg: unknown): Promise<void> {
   parts.views.open(uri.fsPath);
 }
 
+/** Two results files: the Explorer's two selected ones, else two the user picks. */
+async function twoResultsFiles(arg: unknown, selected: unknown): Promise<vscode.Uri[] | undefined> {
+  const fromExplorer = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
+  if (fromExplorer.length === 2) return fromExplorer;
+  const found = await vscode.workspace.findFiles(RESULTS_GLOB, "**/node_modules/**");
+  const first = arg instanceof vscode.Uri ? [arg] : [];
+  if (found.length >= 2) {
+    const picked = await vscode.window.showQuickPick(
+      found.map((uri) => ({ label: basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri, picked: first.some((f) => f.fsPath === uri.fsPath) })),
+      { canPickMany: true, placeHolder: "Choose two results files to compare (the first is A)" },
+    );
+    return picked && exactlyTwo(picked.map((p) => p.uri));
+  }
+  const chosen = await vscode.window.showOpenDialog({ canSelectMany: true, filters: { "MTQ results": ["json"] }, title: "Choose two results files to compare" });
+  return chosen && exactlyTwo(chosen);
+}
+
+function exactlyTwo(uris: vscode.Uri[]): vscode.Uri[] | undefined {
+  if (uris.length === 2) return uris;
+  void vscode.window.showWarningMessage(`MTQ: choose exactly two results files to compare (${uris.length} chosen).`);
+  return undefined;
+}
+
+async function compareResultsFiles(parts: Parts, arg: unknown, selected: unknown): Promise<void> {
+  const files = await twoResultsFiles(arg, selected);
+  if (!files) return;
+  const [a, b] = files.map((u) => u.fsPath);
+  log().info(`comparing ${a} with ${b}`);
+  await openComparison(parts.extensionUri, a, b, (file, selection) => parts.views.showSelection(file, selection));
+}
+
 /** Where a new experiment goes: the workspace folder (the user picks among several), else a dialog. */
 async function newExperimentFile(): Promise<vscode.Uri | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
@@ -135,6 +168,7 @@ export function registerCommands(parts: Parts): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand("mtq.trainAndAnalyze", guarded("Train and Analyze", (arg?: unknown) => trainAndAnalyze(parts, arg))),
     vscode.commands.registerCommand("mtq.openResults", guarded("Open Results", (arg?: unknown) => openResults(parts, arg))),
+    vscode.commands.registerCommand("mtq.compareResults", guarded("Compare Results", (arg?: unknown, selected?: unknown) => compareResultsFiles(parts, arg, selected))),
     vscode.commands.registerCommand("mtq.newExperiment", guarded("New Experiment", newExperiment)),
     vscode.commands.registerCommand(SELECT_COMMAND, guarded("Select in Results", (node: TreeNode) => selectInResults(parts, node))),
   ];

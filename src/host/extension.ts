@@ -15,7 +15,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const views = new ResultsViews(context.extensionUri, (file, selection) => {
     tree.reveal(file, selection).catch((e: unknown) => log.warn(`cannot reveal the selection in the tree: ${String(e)}`));
   });
-  const parts = { runner: new Runner(join(context.extensionPath, "dist", "worker.js")), diagnostics: new ExperimentDiagnostics(), views, tree };
+  const parts = { extensionUri: context.extensionUri, runner: new Runner(join(context.extensionPath, "dist", "worker.js")), diagnostics: new ExperimentDiagnostics(), views, tree };
   context.subscriptions.push(
     log,
     tree,

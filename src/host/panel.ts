@@ -19,6 +19,20 @@ function resultsTitle(file: string): string {
   return `MTQ: ${basename(file).replace(/\.results\.json$/, "")}`;
 }
 
+/** Loads the webview bundle into `panel` (the results view and the comparison view share it). */
+export function showWebviewPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri): void {
+  const dist = vscode.Uri.joinPath(extensionUri, "dist");
+  const webview = panel.webview;
+  webview.options = { enableScripts: true, localResourceRoots: [dist, vscode.Uri.joinPath(extensionUri, "media")] };
+  webview.html = resultsPageHtml({
+    cspSource: webview.cspSource,
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "webview.js")).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "webview.css")).toString(),
+    nonce: newNonce(),
+  });
+  panel.iconPath = vscode.Uri.joinPath(extensionUri, "media", "mtq.svg");
+}
+
 class ResultsView {
   selection: Selection | null;
 
@@ -30,17 +44,8 @@ class ResultsView {
     private readonly onSelection: SelectionListener,
   ) {
     this.selection = selection;
-    const dist = vscode.Uri.joinPath(extensionUri, "dist");
-    const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: [dist, vscode.Uri.joinPath(extensionUri, "media")] };
-    webview.html = resultsPageHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "webview.js")).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "webview.css")).toString(),
-      nonce: newNonce(),
-    });
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, "media", "mtq.svg");
-    webview.onDidReceiveMessage((m: WebviewToHost) => this.handle(m).catch((e: unknown) => showError(`MTQ results view: ${errorMessage(e)}`, e)));
+    showWebviewPage(panel, extensionUri);
+    panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.handle(m).catch((e: unknown) => showError(`MTQ results view: ${errorMessage(e)}`, e)));
   }
 
   post(message: HostToWebview): void {

@@ -91,19 +91,15 @@ export function compareResults(a: Results, b: Results, fileA: string, fileB: str
   const layers: LayerComparison[] = Array.from({ length: depth }, (_, l) => {
     const { k: kA, assignments: inA } = a.layers[l];
     const { k: kB, assignments: inB } = b.layers[l];
-    const contingency = contingencyMatrix(
-      matched.a.map((i) => inA[i]),
-      matched.b.map((i) => inB[i]),
-      kA,
-      kB,
-    );
+    const clusters = { a: matched.a.map((i) => inA[i]), b: matched.b.map((i) => inB[i]) };
+    const contingency = contingencyMatrix(clusters.a, clusters.b, kA, kB);
     const ari = adjustedRandIndex(contingency);
-    return { layer: l, kA, kB, contingency, ari: ari === null ? null : Math.round(ari * 1e4) / 1e4, correspondence: majorityColumns(contingency) };
+    return { layer: l, kA, kB, clusters, contingency, ari: ari === null ? null : Math.round(ari * 1e4) / 1e4, correspondence: majorityColumns(contingency) };
   });
   const changed: ChangedPath[] = [];
   matched.a.forEach((i, n) => {
     const j = matched.b[n];
-    const moved = layers.flatMap((c, l) => (c.correspondence[a.layers[l].assignments[i]] === b.layers[l].assignments[j] ? [] : [l + 1]));
+    const moved = layers.flatMap((c, l) => (c.correspondence[c.clusters.a[n]] === c.clusters.b[n] ? [] : [l + 1]));
     const predictionA = a.images.predictions[i];
     const predictionB = b.images.predictions[j];
     if (moved.length > 0 || predictionA !== predictionB) changed.push({ a: i, b: j, layers: moved, predictionA, predictionB });

@@ -1,32 +1,12 @@
 // A comparison in lines a person reads in a terminal: who is compared, agreement per layer with
 // its contingency matrix, how many paths changed, and the findings in two columns.
-import type { Comparison } from "../shared/comparison";
-import type { Findings } from "../shared/results";
-
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? "-" : `${Math.round(x * 100)}%`);
+import { findingsSideBySide, type Comparison } from "../shared/comparison";
 
 function matrixLines(contingency: number[][]): string[] {
   const width = Math.max(4, ...contingency.flat().map((x) => String(x).length + 1));
   const cell = (s: string) => s.padStart(width);
   const head = `    A\\B ${(contingency[0] ?? []).map((_, j) => cell(`c${j}`)).join("")}`;
   return [head, ...contingency.map((r, i) => `    ${`c${i}`.padEnd(4)}${r.map((x) => cell(String(x))).join("")}`)];
-}
-
-/** [label, value in A, value in B] for the findings worth setting side by side. */
-function findingRows(a: Findings, b: Findings, classes: number[]): [string, string, string][] {
-  const rows: [string, string, string][] = [
-    ["train accuracy", pct(a.accuracy.train), pct(b.accuracy.train)],
-    ["held-out accuracy", pct(a.accuracy.test), pct(b.accuracy.test)],
-    ["separates from layer", String(a.separationLayer ?? "never"), String(b.separationLayer ?? "never")],
-  ];
-  for (let l = 0; l < Math.max(a.layers.length, b.layers.length); l++) {
-    for (const d of classes) rows.push([`layer ${l + 1} purity of ${d}`, pct(a.layers[l]?.purity[d]), pct(b.layers[l]?.purity[d])]);
-  }
-  for (const d of new Set([...Object.keys(a.injected), ...Object.keys(b.injected)])) {
-    for (const k of classes) rows.push([`injected ${d}s follow the ${k}s`, pct(a.injected[d]?.followsPathOf[k]), pct(b.injected[d]?.followsPathOf[k])]);
-  }
-  rows.push(["outliers", String(a.outliers.length), String(b.outliers.length)]);
-  return rows;
 }
 
 export function comparisonText(c: Comparison): string {
@@ -40,7 +20,7 @@ export function comparisonText(c: Comparison): string {
     const predictions = c.changed.filter((p) => p.predictionA !== p.predictionB).length;
     lines.push(`changed paths: ${c.changed.length} of ${c.matched.a.length} images (${[...perLayer, `prediction: ${predictions}`].join(", ")})`);
   }
-  const rows = findingRows(c.a.findings, c.b.findings, c.a.classes);
+  const rows = findingsSideBySide(c);
   const width = Math.max(...rows.map((r) => r[0].length));
   lines.push(`${"findings".padEnd(width)}  ${"A".padStart(6)}  ${"B".padStart(6)}`, ...rows.map(([k, x, y]) => `${k.padEnd(width)}  ${x.padStart(6)}  ${y.padStart(6)}`));
   return lines.join("\n");

@@ -21,6 +21,8 @@ export interface LayerComparison {
   layer: number;
   kA: number;
   kB: number;
+  /** Per matched image (in `matched` order): its cluster in A and in B. */
+  clusters: { a: number[]; b: number[] };
   /** contingency[i][j]: matched images in A's cluster i and B's cluster j. */
   contingency: number[][];
   /** Adjusted Rand index of the two clusterings on the matched images: 1 = the same partition, ~0 = chance; null under 2 images. */
@@ -50,4 +52,24 @@ export interface Comparison {
   changed: ChangedPath[];
   /** What the reader must know before trusting the figures (few shared images, different depths). */
   notes: string[];
+}
+
+const percent = (x: number | null | undefined) => (x === null || x === undefined ? "-" : `${Math.round(x * 100)}%`);
+
+/** [what, in A, in B] for the findings worth setting side by side (the CLI's table and the view's). */
+export function findingsSideBySide({ a, b }: Comparison): [string, string, string][] {
+  const [fa, fb] = [a.findings, b.findings];
+  const rows: [string, string, string][] = [
+    ["train accuracy", percent(fa.accuracy.train), percent(fb.accuracy.train)],
+    ["held-out accuracy", percent(fa.accuracy.test), percent(fb.accuracy.test)],
+    ["separates from layer", String(fa.separationLayer ?? "never"), String(fb.separationLayer ?? "never")],
+  ];
+  for (let l = 0; l < Math.max(fa.layers.length, fb.layers.length); l++) {
+    for (const d of a.classes) rows.push([`layer ${l + 1} purity of ${d}`, percent(fa.layers[l]?.purity[d]), percent(fb.layers[l]?.purity[d])]);
+  }
+  for (const d of new Set([...Object.keys(fa.injected), ...Object.keys(fb.injected)])) {
+    for (const k of a.classes) rows.push([`injected ${d}s follow the ${k}s`, percent(fa.injected[d]?.followsPathOf[k]), percent(fb.injected[d]?.followsPathOf[k])]);
+  }
+  rows.push(["outliers", String(fa.outliers.length), String(fb.outliers.length)]);
+  return rows;
 }

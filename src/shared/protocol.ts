@@ -1,5 +1,6 @@
 // Messages between the extension host and the results webview: one discriminated union per
 // direction (the model is microsoft/vscode-hexeditor's shared/protocol.ts).
+import type { Comparison } from "./comparison";
 import type { Results } from "./results";
 
 /** A set of images picked in one view, shown in every other. */
@@ -17,7 +18,10 @@ export type HostToWebview =
    * state (WebviewState) so the panel serializer can reopen the same file after a reload. */
   | { type: "load"; results: Results; selection?: Selection; resultsFile?: string }
   /** Select images picked elsewhere (the sidebar tree). */
-  | { type: "select"; selection: Selection | null };
+  | { type: "select"; selection: Selection | null }
+  /** Show a comparison (MTQ: Compare Results) instead: `a` is its first results file, whose images
+   * the view draws (selections are indices into them). */
+  | { type: "compare"; comparison: Comparison; a: Results };
 
 export type WebviewToHost =
   /** The webview is ready to receive `load`. */
@@ -27,7 +31,9 @@ export type WebviewToHost =
   /** Save an export: `data` is text for svg/csv and a base64 data URL for png. */
   | { type: "export"; format: ExportFormat; suggestedName: string; data: string }
   /** A message worth showing to the user (e.g. an export failed in the browser). */
-  | { type: "error"; message: string };
+  | { type: "error"; message: string }
+  /** From the comparison view: select these images (indices into A's images) in A's or B's results view. */
+  | { type: "showInResults"; side: "a" | "b"; selection: Selection };
 
 /** Persisted with the webview's getState/setState and by the panel serializer. */
 export interface WebviewState {

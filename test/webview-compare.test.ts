@@ -1,0 +1,78 @@
+// The comparison view in chromium (the results webview's harness) on two seeds of a real MNIST
+// run: a contingency table per layer with its ARI, selecting a cell and the changed paths, the
+// "Show in B" message, the findings side by side; screenshot under .tmp/screens/.
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { compareResults } from "../src/pipeline/compare";
+import type { Comparison } from "../src/shared/comparison";
+import type { Results } from "../src/shared/results";
+import { browserMissing, cspViolations, lastPosted, launchChromium, send } from "./browser/browser";
+import { serveHarness, type HarnessServer } from "./browser/server";
+import { tempDir } from "./helpers";
+import { seedResults } from "./seedResults";
+
+const root = join(__dirname, "..");
+const screens = join(root, ".tmp", "screens");
+const skip = browserMissing();
+
+describe("comparison view in chromium", { skip }, () => {
+  let browser: Browser;
+  let server: HarnessServer;
+  let page: Page;
+  let a: Results;
+  let comparison: Comparison;
+
+  before(async () => {
+    const dir = tempDir();
+    const first = await seedResults(dir, 24);
+    const second = await seedResults(dir, 25);
+    a = first.results;
+    comparison = compareResults(first.results, second.results, first.file, second.file);
+    mkdirSync(screens, { recursive: true });
+    server = await serveHarness(root);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${server.url}?theme=dark`);
+    await send(page, { type: "compare", comparison, a });
+    await page.waitForSelector(".mtq-contingency");
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("shows each layer's contingency matrix with its ARI, and the changed paths", async () => {
+    const aris = await page.$$eval(".mtq-contingency", (s) => s.map((e) => Number((e as HTMLElement).dataset.ari)));
+    assert.deepEqual(aris, comparison.layers.map((l) => l.ari));
+    const cells = await page.$$eval(".mtq-contingency", (s) => s.map((e) => e.querySelectorAll("td").length));
+    assert.deepEqual(cells, comparison.layers.map((l) => l.kA * l.kB));
+    assert.equal(Number(await page.$eval(".mtq-changed", (e) => (e as HTMLElement).dataset.count)), comparison.changed.length);
+    if (comparison.changed.length > 0) assert.equal(Number(await page.$eval(".mtq-changed .mtq-thumbs", (e) => (e as HTMLElement).dataset.count)), comparison.changed.length);
+    assert.deepEqual(await cspViolations(page), []);
+  });
+
+  it("selects a cell's images and sends them, as A's numbers, to show in B", async () => {
+    const layer = comparison.layers[0];
+    const [i, j] = [0, layer.contingency[0].indexOf(Math.max(...layer.contingency[0]))];
+    await page.locator(".mtq-contingency").first().locator("tr").nth(i + 1).locator("td").nth(j).locator("button").click();
+    assert.equal(Number(await page.$eval(".mtq-selection", (e) => (e as HTMLElement).dataset.count)), layer.contingency[i][j]);
+    await page.getByRole("button", { name: "Show in B" }).click();
+    const message = await lastPosted(page, "showInResults");
+    assert.equal(message?.side, "b");
+    const expected = comparison.matched.a.filter((_, n) => layer.clusters.a[n] === i && layer.clusters.b[n] === j);
+    assert.deepEqual(message?.selection.images, expected, "the view sends A's image numbers; the host maps them to B's");
+  });
+
+  it("selects every changed path, and lists the findings side by side", async () => {
+    await page.locator(".mtq-changed h3 button").click();
+    assert.equal(Number(await page.$eval(".mtq-selection", (e) => (e as HTMLElement).dataset.count)), new Set(comparison.changed.map((p) => p.a)).size);
+    const rows = await page.$$eval(".mtq-side-by-side tr", (r) => r.length);
+    assert.ok(rows > 5, `${rows} rows of findings`);
+    await page.screenshot({ path: join(screens, "compare.png"), fullPage: true });
+    if (process.env.MTQ_UPDATE_SCREENSHOTS === "1") copyFileSync(join(screens, "compare.png"), join(root, "media", "screenshots", "compare.png"));
+  });
+});
