@@ -81,6 +81,8 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
       else writeFileSync(join(folder, `${String(i).padStart(3, "0")}.jpg`), jpeg.encode(big, 95).data);
     });
     writeFileSync(join(dir, "images", "train", "one", "notes.txt"), "not an image: ignored");
+    // Last in its folder, beyond holdout.perDigit: never picked, so never decoded.
+    writeFileSync(join(dir, "images", "test", "one", "zzz-broken.png"), "not a PNG");
     results = await runExperiment({ experiment: experimentOf(experiment, file), experimentFile: file });
   });
 
@@ -90,6 +92,11 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     assert.equal(results.images.count, 120);
     assert.deepEqual([results.images.rows, results.images.cols], [28, 28]);
     assert.equal(results.testCount, 60);
+  });
+
+  it("decodes only the images it picks: a broken file never picked does not stop the run", () => {
+    assert.equal(results.testCount, 60);
+    assert.equal(results.images.sourceIndex.length, 120);
   });
 
   it("trains on them and tells the classes apart", () => {
@@ -109,14 +116,14 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     const pixels = Buffer.from(results.images.pixelsBase64, "base64");
     assert.deepEqual(new Uint8Array(pixels.subarray(0, 784)), ones[0]);
     assert.deepEqual(resizedArea(Float32Array.from(doubled(sevens[0])), 56, 56, 28, 28), Float32Array.from(sevens[0]));
-    const [seven] = readImageFolder(join(dir, "images", "train"), folderClasses(join(dir, "images", "train")), { size: [28, 28], invert: false }).pixels.subarray(60 * 784, 61 * 784);
-    assert.equal(seven, sevens[0][0]);
+    const train = join(dir, "images", "train");
+    assert.deepEqual(readImageFolder(train, folderClasses(train), { size: [28, 28], invert: false }).pixelsAt(60), sevens[0], "a 56x56 PNG of doubled pixels");
   });
 
   it("inverts dark-on-light images when asked", () => {
     const train = join(dir, "images", "train");
     const inverted = readImageFolder(train, folderClasses(train), { size: [28, 28], invert: true });
-    assert.deepEqual(inverted.pixels.subarray(0, 784), ones[0].map((v) => 255 - v));
+    assert.deepEqual(inverted.pixelsAt(0), ones[0].map((v) => 255 - v));
   });
 
   it("keeps subfolders named 0-255 as the labels, without names", () => {
@@ -144,8 +151,10 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     mkdirSync(join(bad, "cats"), { recursive: true });
     mkdirSync(join(bad, "dogs"), { recursive: true });
     writeFileSync(join(bad, "cats", "a.png"), greyPng(ones[0], 28));
-    writeFileSync(join(bad, "dogs", "b.png"), greyPng(ones[1], 28).subarray(0, 60));
+    writeFileSync(join(bad, "cats", "b.png"), greyPng(ones[1], 28));
+    writeFileSync(join(bad, "dogs", "b.png"), greyPng(ones[2], 28).subarray(0, 60));
     writeFileSync(join(bad, "dogs", "c.jpg"), "hello");
+    writeFileSync(join(bad, "dogs", "d.png"), greyPng(ones[3], 28));
     const exp = experimentOf({ ...experiment, data: { ...experiment.data, source: { folder: { path: "bad" } }, perDigit: 2 }, clustering: { kMax: 3 } }, file);
     assert.throws(() => prepareData(exp, file), /dogs\/b\.png: data\.source\.folder\.path: cannot decode this PNG \(.*\)\. Fix: save it again as PNG or JPEG/);
     rmSync(join(bad, "dogs", "b.png"));

@@ -5,7 +5,7 @@ import { extname, join } from "node:path";
 import * as jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { DataFileError } from "./dataFileError";
-import type { LabeledImages } from "./images";
+import type { OnDemandImages } from "./images";
 import { resizedArea } from "./resize";
 
 const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg"]);
@@ -116,18 +116,20 @@ function grey({ width, height, rgba }: { width: number; height: number; rgba: Ui
   return out;
 }
 
-export function readImageFolder(dir: string, classes: FolderClasses, { size, invert }: FolderOptions): LabeledImages {
+/** The folder's images, decoded (greyed, resized) only when `pixelsAt` asks for one, since photos take milliseconds each. */
+export function readImageFolder(dir: string, classes: FolderClasses, { size, invert }: FolderOptions): OnDemandImages {
   const { files, labels } = listImages(dir, classes);
   if (files.length === 0) throw new DataFileError(dir, "no PNG or JPEG image in the class subfolders", "put .png, .jpg or .jpeg images in each class's subfolder");
   const [rows, cols] = size;
-  const pixels = new Uint8Array(files.length * rows * cols);
-  files.forEach((file, i) => {
-    const image = decoded(file);
+  const pixelsAt = (index: number): Uint8Array => {
+    const image = decoded(files[index]);
     const resized = resizedArea(grey(image), image.height, image.width, rows, cols);
+    const pixels = new Uint8Array(rows * cols);
     for (let p = 0; p < resized.length; p++) {
       const v = Math.min(255, Math.max(0, Math.round(resized[p])));
-      pixels[i * rows * cols + p] = invert ? 255 - v : v;
+      pixels[p] = invert ? 255 - v : v;
     }
-  });
-  return { count: files.length, rows, cols, pixels, labels, file: dir };
+    return pixels;
+  };
+  return { count: files.length, rows, cols, labels, file: dir, pixelsAt };
 }

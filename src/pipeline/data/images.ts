@@ -12,3 +12,18 @@ export interface LabeledImages {
 export function pixelsPerImage(set: Pick<LabeledImages, "rows" | "cols">): number {
   return set.rows * set.cols;
 }
+
+/** Images decoded one at a time when asked for (an image folder): only the picked ones are ever decoded. */
+export interface OnDemandImages extends Omit<LabeledImages, "pixels"> {
+  /** One image's rows*cols bytes. */
+  pixelsAt(index: number): Uint8Array;
+}
+
+export type ImageSet = LabeledImages | OnDemandImages;
+
+/** Image `index` of a set, whether it is held in memory or decoded on demand. */
+export function imageAt(set: ImageSet, index: number): Uint8Array {
+  if ("pixelsAt" in set) return set.pixelsAt(index);
+  const size = pixelsPerImage(set);
+  return set.pixels.subarray(index * size, (index + 1) * size);
+}

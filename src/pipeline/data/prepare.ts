@@ -6,9 +6,9 @@ import type { Experiment } from "../../shared/experiment";
 import { ExperimentError, type Problem } from "../../shared/problems";
 import { randomFor } from "../random";
 import { savedModelFileProblems } from "../savedModel";
-import type { LabeledImages } from "./images";
+import { imageAt, type ImageSet } from "./images";
 import { countPerLabel, pickIndices } from "./pick";
-import { loadImages, loadLabels, sourceClassNames, SourceFileError, splitFiles, type Split } from "./source";
+import { loadImageSet, loadLabels, sourceClassNames, SourceFileError, splitFiles, type Split } from "./source";
 
 /** Images taken from one split of the source. */
 export interface Picked {
@@ -80,18 +80,23 @@ function sourceProblem(file: string, e: SourceFileError): Problem {
   return { file: e.cause.file, path: e.path, message: e.cause.message, fix: `${e.cause.fix} (named by ${file})` };
 }
 
+/** `read()`, with a data-file error turned into the Problem of the experiment `file`. */
+function withProblems<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof SourceFileError) throw new ExperimentError([sourceProblem(file, e)]);
+    throw e;
+  }
+}
+
 /** Reads each split at most once, turning data-file errors into Problems. */
 function splitReader<T>(exp: Experiment, file: string, read: (files: NonNullable<ReturnType<typeof splitFiles>>) => T) {
   const cache = new Map<Split, T | undefined>();
   return (split: Split): T | undefined => {
     if (!cache.has(split)) {
       const files = splitFiles(exp.data.source, split, dirname(file));
-      try {
-        cache.set(split, files && read(files));
-      } catch (e) {
-        if (e instanceof SourceFileError) throw new ExperimentError([sourceProblem(file, e)]);
-        throw e;
-      }
+      cache.set(split, withProblems(file, () => files && read(files)));
     }
     return cache.get(split);
   };
@@ -99,12 +104,7 @@ function splitReader<T>(exp: Experiment, file: string, read: (files: NonNullable
 
 /** The classes' names, data-file errors turned into Problems. */
 function classNamesOf(exp: Experiment, file: string): Record<string, string> | undefined {
-  try {
-    return sourceClassNames(exp.data.source, exp.data.classNames, dirname(file));
-  } catch (e) {
-    if (e instanceof SourceFileError) throw new ExperimentError([sourceProblem(file, e)]);
-    throw e;
-  }
+  return withProblems(file, () => sourceClassNames(exp.data.source, exp.data.classNames, dirname(file)));
 }
 
 /** Every problem the experiment's data (and a saved model's model.json) reveals; empty when it can run. Reads labels only. */
@@ -117,12 +117,13 @@ export function checkExperimentData(exp: Experiment, file: string): Problem[] {
   }
 }
 
-function take(set: LabeledImages, split: Split, indices: Int32Array): Picked {
+/** The images at `indices`; an image folder decodes them now, so a file that fails is a Problem of `file`. */
+function take(set: ImageSet, split: Split, indices: Int32Array, file: string): Picked {
   const size = set.rows * set.cols;
   const pixels = new Uint8Array(indices.length * size);
   const labels = new Uint8Array(indices.length);
   indices.forEach((src, i) => {
-    pixels.set(set.pixels.subarray(src * size, (src + 1) * size), i * size);
+    pixels.set(withProblems(file, () => imageAt(set, src)), i * size);
     labels[i] = set.labels[src];
   });
   return { split, sourceIndex: indices, labels, pixels };
@@ -130,7 +131,7 @@ function take(set: LabeledImages, split: Split, indices: Int32Array): Picked {
 
 /** The experiment's images; throws ExperimentError when the data does not fit the experiment. */
 export function prepareData(exp: Experiment, file: string): PreparedData {
-  const imagesOf = splitReader(exp, file, loadImages);
+  const imagesOf = splitReader(exp, file, loadImageSet);
   const train = imagesOf("train")!;
   const test = imagesOf("test");
   const classNames = classNamesOf(exp, file);
@@ -153,9 +154,9 @@ export function prepareData(exp: Experiment, file: string): PreparedData {
   return {
     rows: train.rows,
     cols: train.cols,
-    kept: take(train, "train", keptIdx),
-    injected: take(train, "train", injectedIdx),
-    holdout: take(holdoutSet, from === "test-split" ? "test" : "train", holdoutIdx),
+    kept: take(train, "train", keptIdx, file),
+    injected: take(train, "train", injectedIdx, file),
+    holdout: take(holdoutSet, from === "test-split" ? "test" : "train", holdoutIdx, file),
     classNames,
   };
 }

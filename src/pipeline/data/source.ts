@@ -8,7 +8,7 @@ import { readCsvImages } from "./csv";
 import { DataFileError } from "./dataFileError";
 import { readIdx } from "./idx";
 import { folderClasses, folderLabels, readImageFolder, type FolderOptions } from "./imageFolder";
-import type { LabeledImages } from "./images";
+import type { ImageSet, LabeledImages } from "./images";
 
 export type Split = "train" | "test";
 
@@ -106,9 +106,16 @@ export function loadLabels(files: SplitFiles): Uint8Array {
   });
 }
 
-export function loadImages(files: SplitFiles): LabeledImages {
+/** A split's images: held in memory for MNIST, IDX and CSV, decoded on demand for an image folder. */
+export function loadImageSet(files: SplitFiles): ImageSet {
   const { folder } = files;
-  if (folder) return withPath(files.images, () => readImageFolder(files.images.file, folderClasses(folder.trainFolder), folder));
+  if (!folder) return loadImages(files);
+  const set = withPath(files.images, () => readImageFolder(files.images.file, folderClasses(folder.trainFolder), folder));
+  return { ...set, pixelsAt: (index) => withPath(files.images, () => set.pixelsAt(index)) };
+}
+
+/** The images of an MNIST, IDX or CSV split, all in memory. */
+export function loadImages(files: SplitFiles): LabeledImages {
   if (!files.labels) {
     const f = files.images;
     return withPath(f, () => readCsvImages(f.file));
