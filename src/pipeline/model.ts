@@ -1,5 +1,6 @@
-// The classifier: built from the experiment, trained with a seeded shuffle (model.fit would use
-// Math.random) and seeded initialisers, so the same seed gives the same weights.
+// The classifier: a dense or convolutional network built from the experiment and trained with a
+// seeded shuffle (model.fit would use Math.random) and seeded initialisers, so the same seed gives
+// the same weights; or the user's saved model, as it is. Then every hidden layer's signatures.
 import type * as TF from "@tensorflow/tfjs";
 import type { ConvSignature, Experiment } from "../shared/experiment";
 import { cnnNetwork } from "./cnn";
