@@ -3,12 +3,13 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Experiment } from "../shared/experiment";
-import { RESULTS_SCHEMA_VERSION, type LayerResult, type Results, type Stage } from "../shared/results";
+import { RESULTS_SCHEMA_VERSION, type Results, type Stage } from "../shared/results";
 import { prepareData } from "./data/prepare";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./data/preprocess";
 import { findings } from "./findings";
 import { activations, argmaxRows, modelFor, train } from "./model";
 import { flows } from "./paths";
+import { layerResult } from "./layerResult";
 import { analyseLayers } from "./layers";
 import { loadTf, type BackendPreference } from "./tf";
 
@@ -61,25 +62,32 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
   finish("load");
   signal?.throwIfAborted();
 
+  const all = new Float32Array((keptCount + injectedCount) * inputSize);
+  all.set(x);
+  all.set(scaledPixels(data.injected.pixels, scale), x.length);
+  const holdoutX = scaledPixels(data.holdout.pixels, scale);
+  const correct = (labels: Uint8Array, predictions: Int32Array) => labels.reduce((n, l, i) => n + (classes[predictions[i]] === l ? 1 : 0), 0);
+
   report("train", 0, exp.model.kind === "saved" ? `Loading the model ${exp.model.path} (${backendName})` : `Training on ${keptCount} images (${backendName})`);
   const trained = await modelFor(tf, exp, experimentFile, data, classes.length);
+  /** Every image's signatures and prediction, and the accuracy, of the model as it is now. */
+  const measure = async () => {
+    const acts = await activations(tf, trained, all, keptCount + injectedCount);
+    const predicted = argmaxRows(acts.output, classes.length);
+    const holdout = await activations(tf, trained, holdoutX, data.holdout.labels.length);
+    const holdoutPredicted = argmaxRows(holdout.output, classes.length).index;
+    const accuracy = {
+      train: correct(data.kept.labels, predicted.index) / keptCount,
+      test: data.holdout.labels.length > 0 ? correct(data.holdout.labels, holdoutPredicted) / data.holdout.labels.length : null,
+    };
+    return { acts, predicted, accuracy };
+  };
   try {
     if (trained.trainable) await train(tf, trained, exp, x, y, keptCount, (p) => report("train", p.fraction, `Training: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(3)}`), signal);
     finish("train");
 
     report("signatures", 0, "Recording signatures");
-    const all = new Float32Array((keptCount + injectedCount) * inputSize);
-    all.set(x);
-    all.set(scaledPixels(data.injected.pixels, scale), x.length);
-    const acts = await activations(tf, trained, all, keptCount + injectedCount);
-    const predicted = argmaxRows(acts.output, classes.length);
-    const holdout = await activations(tf, trained, scaledPixels(data.holdout.pixels, scale), data.holdout.labels.length);
-    const holdoutPredicted = argmaxRows(holdout.output, classes.length).index;
-    const correct = (labels: Uint8Array, predictions: Int32Array) => labels.reduce((n, l, i) => n + (classes[predictions[i]] === l ? 1 : 0), 0);
-    const accuracy = {
-      train: correct(data.kept.labels, predicted.index) / keptCount,
-      test: data.holdout.labels.length > 0 ? correct(data.holdout.labels, holdoutPredicted) / data.holdout.labels.length : null,
-    };
+    const { acts, predicted, accuracy } = await measure();
     finish("signatures");
 
     const jobs = acts.hidden.map((signatures, l) => ({ signatures, dim: acts.sizes[l], keptCount, clustering: exp.clustering, projection: exp.projection, seed: exp.seed }));
@@ -101,25 +109,12 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
     timings.cluster = Math.round(Math.max(...outputs.map((o) => o.clusterMs)));
     timings.project = Math.round(performance.now() - layersStart - timings.cluster);
     stageStart = performance.now();
-    const layers: LayerResult[] = outputs.map((o, l) => ({
-      name: `hidden ${l + 1} (${trained.hiddenLayers[l]})`,
-      size: acts.sizes[l],
-      k: o.k,
-      kValues: o.kValues,
-      silhouetteCurve: o.silhouetteCurve.map(round4),
-      inertiaCurve: o.inertiaCurve.map(round4),
-      silhouette: round4(o.silhouette),
-      assignments: Array.from(o.assignments),
-      silhouettes: [...Array.from(o.silhouettes, round4), ...new Array<null>(injectedCount).fill(null)],
-      clusters: [],
-      umap: Array.from(o.umap, round4),
-    }));
-
-    report("paths", 0, "Tracing paths");
     const labels = [...data.kept.labels, ...data.injected.labels];
     const injected = labels.map((_, i) => i >= keptCount);
+    const layers = outputs.map((o, l) => layerResult(o, `hidden ${l + 1} (${trained.hiddenLayers[l]})`, acts.sizes[l], labels, injected));
+
+    report("paths", 0, "Tracing paths");
     const predictions = Array.from(predicted.index, (p) => classes[p]);
-    for (const layer of layers) layer.clusters = clustersOf(layer, labels, injected);
     const pathInput = { labels, injected, assignments: layers.map((l) => l.assignments), predictions };
     const results: Results = {
       schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -153,16 +148,6 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
   } finally {
     trained.model.dispose();
   }
-}
-
-function clustersOf(layer: LayerResult, labels: number[], injected: boolean[]): LayerResult["clusters"] {
-  return Array.from({ length: layer.k }, (_, id) => {
-    const members = layer.assignments.flatMap((c, i) => (c === id ? [i] : []));
-    const digitCounts: Record<string, number> = {};
-    for (const i of members) digitCounts[labels[i]] = (digitCounts[labels[i]] ?? 0) + 1;
-    const injectedCount = members.filter((i) => injected[i]).length;
-    return { id, size: members.length - injectedCount, digitCounts, injectedCount };
-  });
 }
 
 /** Writes the results atomically: a temp file renamed over the target, so a reader never sees half a file. */
