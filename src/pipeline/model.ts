@@ -49,6 +49,8 @@ export async function train(
   count: number,
   onProgress: (p: TrainProgress) => void,
   signal?: AbortSignal,
+  /** Called when each epoch ends (1-based), before the next starts: snapshots read the model then. */
+  onEpochEnd?: (epoch: number) => Promise<void>,
 ): Promise<void> {
   const inputSize = x.length / count;
   const classes = y.length / count;
@@ -85,6 +87,7 @@ export async function train(
         onProgress({ epoch: epoch + 1, epochs, fraction: (epoch * batches + b + 1) / (epochs * batches), loss: lossSum / (b + 1) });
       }
     }
+    await onEpochEnd?.(epoch + 1);
   }
 }
 
