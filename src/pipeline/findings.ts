@@ -36,6 +36,11 @@ function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
 
+/** Whether a layer separates the kept digits: each held together (purity >= 0.9), no two in one cluster. */
+export function separates(layer: LayerFinding, classes: number[]): boolean {
+  return classes.every((d) => layer.purity[d] >= SEPARATION_PURITY) && new Set(classes.map((d) => layer.dominantCluster[d])).size === classes.length;
+}
+
 export function findings(input: FindingsInput): Findings {
   const n = input.labels.length;
   const keptOf = (d: number) => Array.from({ length: n }, (_, i) => i).filter((i) => !input.injected[i] && input.labels[i] === d);
@@ -52,9 +57,7 @@ export function findings(input: FindingsInput): Findings {
     return { name: layer.name, size: layer.size, k: layer.k, silhouette: round(layer.silhouette), purity, dominantCluster };
   });
 
-  const separated = (l: LayerFinding) =>
-    input.classes.every((d) => l.purity[d] >= SEPARATION_PURITY) && new Set(input.classes.map((d) => l.dominantCluster[d])).size === input.classes.length;
-  const separationIndex = layers.findIndex(separated);
+  const separationIndex = layers.findIndex((l) => separates(l, input.classes));
 
   const outliers: Outlier[] = [];
   for (let i = 0; i < n; i++) {

@@ -11,6 +11,7 @@ import { activations, argmaxRows, modelFor, train } from "./model";
 import { flows } from "./paths";
 import { layerResult } from "./layerResult";
 import { analyseLayers } from "./layers";
+import { analysedSnapshots, separationEpochs, snapshotEpochs, type Recorded } from "./snapshots";
 import { loadTf, type BackendPreference } from "./tf";
 
 export type ProgressListener = (stage: Stage, fraction: number, message: string) => void;
@@ -82,8 +83,13 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
     };
     return { acts, predicted, accuracy };
   };
+  const recordAt = snapshotEpochs(exp);
+  const recorded: Recorded[] = [];
+  const recordSnapshot = async (epoch: number) => {
+    if (recordAt.has(epoch)) recorded.push({ epoch, ...(await measure()) });
+  };
   try {
-    if (trained.trainable) await train(tf, trained, exp, x, y, keptCount, (p) => report("train", p.fraction, `Training: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(3)}`), signal);
+    if (trained.trainable) await train(tf, trained, exp, x, y, keptCount, (p) => report("train", p.fraction, `Training: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(3)}`), signal, recordSnapshot);
     finish("train");
 
     report("signatures", 0, "Recording signatures");
@@ -142,6 +148,12 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
       flows: flows({ ...pathInput, classNames: data.classNames }),
       findings: findings({ ...pathInput, classes, layers, accuracy }),
     };
+    if (recorded.length > 0) {
+      const layerNames = layers.map((l) => l.name);
+      const onProgress = (done: number, total: number) => report("paths", done / total, `Training snapshots: epoch ${recorded[done].epoch} (${done + 1} of ${total})`);
+      results.snapshots = await analysedSnapshots(recorded, results, { tf, backend, exp, keptCount, layerNames, signal, onProgress });
+      results.findings.separationEpoch = separationEpochs(results);
+    }
     finish("paths");
     report("paths", 1, "Done");
     return results;

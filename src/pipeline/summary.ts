@@ -17,6 +17,11 @@ export function summaryText(results: Results): string {
     lines.push(`layer ${i + 1} (${l.size} units): k = ${l.k}, silhouette ${l.silhouette.toFixed(2)}; ${purity}`);
   });
   lines.push(f.separationLayer === null ? "the kept digits never get a cluster of their own" : `the model separates the kept digits from layer ${f.separationLayer}`);
+  if (f.separationEpoch) {
+    const epochs = f.separationEpoch.map((e, i) => `layer ${i + 1} ${e === null ? "not by the end" : `from epoch ${e}`}`);
+    const recorded = [...(results.snapshots ?? []).map((s) => s.epoch), results.experiment.training.epochs].join(", ");
+    lines.push(`while training (epochs ${recorded} recorded), each layer separates them for good: ${epochs.join(", ")}`);
+  }
   for (const [d, inj] of Object.entries(f.injected)) {
     const follows = Object.entries(inj.followsPathOf).map(([k, s]) => `${pct(s)} follow the ${name(k)}s`).join(", ");
     lines.push(`injected ${name(d)}s (${inj.count}): ${follows}; path entropy ${inj.pathEntropy.toFixed(2)} bits`);

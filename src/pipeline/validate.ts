@@ -126,12 +126,26 @@ function crossFieldProblems(exp: Experiment, file: string): Problem[] {
       problems.push({ file, path: ["inject", i, "digit"], message: `digit ${inj.digit} is one of the trained digits, so it is not unseen`, fix: `inject a digit not in data.digits (${exp.data.digits.join(", ")})` });
     }
   });
+  problems.push(...snapshotProblems(exp, file));
   const images = exp.data.digits.length * exp.data.perDigit;
   const ks = exp.clustering.k !== undefined ? { field: "k", value: exp.clustering.k } : { field: "kMax", value: kMax };
   if (ks.value >= images) {
     problems.push({ file, path: ["clustering", ks.field], message: `${ks.field} (${ks.value}) must be below the number of images (${exp.data.digits.length} digits x ${exp.data.perDigit} = ${images})`, fix: `lower ${ks.field} below ${images} or raise data.perDigit` });
   }
   return problems;
+}
+
+function snapshotProblems(exp: Experiment, file: string): Problem[] {
+  const snapshots = exp.snapshots ?? [];
+  if (exp.model.kind === "saved" && snapshots.length > 0) {
+    return [{ file, path: ["snapshots"], message: "a saved model is not trained, so there are no epochs to record", fix: 'remove "snapshots", or train a "dense" or "cnn" model' }];
+  }
+  const { epochs } = exp.training;
+  return snapshots.flatMap((epoch, i): Problem[] => {
+    if (epoch > epochs) return [{ file, path: ["snapshots", i], message: `epoch ${epoch} is beyond the last one (training.epochs is ${epochs})`, fix: `use epochs from 1 to ${epochs}, or raise training.epochs` }];
+    if (snapshots.indexOf(epoch) !== i) return [{ file, path: ["snapshots", i], message: `epoch ${epoch} is listed twice`, fix: "list each epoch once" }];
+    return [];
+  });
 }
 
 export function readExperimentFile(file: string): Parsed {

@@ -224,6 +224,11 @@ export const experimentSchema = z
       .array(injectSchema)
       .default([])
       .describe("Unseen digits passed through the trained model: where do they go? They are placed in the clusters fitted on the kept images, without moving them."),
+    snapshots: z
+      .array(z.number().int().min(1).describe("An epoch, 1..training.epochs: signatures are recorded when it ends."))
+      .max(50)
+      .optional()
+      .describe("Epochs at which to record every image's signatures while training, e.g. [1, 2, 5, 10]: each snapshot is clustered, projected and traced like the final model, so the results view can replay how paths form, and the findings say from which epoch each layer separates the kept digits. The final model is always the main result."),
   })
   .strict()
   .describe("An MTQ Signatures experiment: train a classifier, record every image's signature per hidden layer, cluster it and trace its path.");

@@ -121,6 +121,20 @@ export interface Findings {
   separationLayer: number | null;
   injected: Record<string, InjectedFinding>;
   outliers: Outlier[];
+  /** With snapshots, per hidden layer: the first recorded epoch from which the layer separates the kept digits (as `separationLayer` asks) in every later snapshot and the final model; null if the final model's layer does not. */
+  separationEpoch?: (number | null)[];
+}
+
+/** The model as it was when one training epoch ended, analysed like the final one (the experiment's `snapshots`). */
+export interface Snapshot {
+  epoch: number;
+  /** Per image: the predicted class and its probability at that epoch. */
+  predictions: number[];
+  confidence: number[];
+  /** Clusters of that epoch's signatures; each UMAP map is Procrustes-aligned (rotation, reflection, scale, shift) to the next snapshot's, the last to the final model's, so points do not jump between epochs. */
+  layers: LayerResult[];
+  flows: Flows;
+  findings: Findings;
 }
 
 export interface Results {
@@ -144,4 +158,6 @@ export interface Results {
   layers: LayerResult[];
   flows: Flows;
   findings: Findings;
+  /** The experiment's `snapshots` before the last epoch, ascending; the final model is the main result above. */
+  snapshots?: Snapshot[];
 }
