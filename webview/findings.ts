@@ -23,6 +23,7 @@ export function findingsPanel(data: ViewData, selection: SelectionModel): HTMLEl
     el("h2", "mtq-section-title", "Findings"),
     accuracy(data),
     separation(data, pick),
+    ...separationOverTraining(data),
     purity(data, pick),
     ...injected(data, pick),
     outliers(data, pick),
@@ -63,6 +64,15 @@ function separation(data: ViewData, pick: Pick): HTMLElement {
     pick(`Show the ${exceptions().length} exceptions`, `Select the kept images outside their digit's cluster in layer ${layer}`, `exceptions in layer ${layer}`, exceptions),
   );
   return p;
+}
+
+/** With training snapshots: from which recorded epoch each layer separates the digits for good. */
+function separationOverTraining(data: ViewData): HTMLElement[] {
+  const epochs = data.results.findings.separationEpoch;
+  if (!epochs) return [];
+  const recorded = [...(data.results.snapshots ?? []).map((s) => s.epoch), data.results.experiment.training.epochs].join(", ");
+  const layers = epochs.map((e, l) => `layer ${l + 1} ${e === null ? "not by the end" : `from epoch ${e}`}`);
+  return [el("p", "mtq-separation-epochs", `While training (epochs ${recorded} recorded), each layer separates the digits for good: ${layers.join(", ")}.`)];
 }
 
 function purity(data: ViewData, pick: Pick): HTMLElement {

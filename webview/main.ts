@@ -1,9 +1,11 @@
 // Entry point of the results webview: says `ready`, then shows what the host sends (one results
-// file, or a comparison of two). State (results file, selection, colouring) is kept with setState
-// so hide/show and reload restore a results view.
+// file, or a comparison of two). State (results file, selection, colouring, epoch) is kept with
+// setState so hide/show and reload restore a results view.
 import type { HostToWebview, WebviewState } from "../src/shared/protocol";
+import type { Results } from "../src/shared/results";
 import { post, savedState, saveState } from "./host";
 import { CompareView } from "./compare";
+import { epochStops, resultsAtEpoch } from "./epochs";
 import "./theme.css";
 import { ResultsView } from "./view";
 
@@ -16,23 +18,73 @@ function update(patch: Partial<WebviewState>): void {
   saveState(state);
 }
 
+/** The loaded results with every snapshot; the view shows them at `state.epoch`. */
+let loaded: Results | null = null;
+/** While Play replays the epochs: its timer. */
+let player: number | undefined;
+const PLAY_STEP_MS = 1200;
+
 function load(message: Extract<HostToWebview, { type: "load" }>): void {
   const start = performance.now();
   const resultsFile = message.resultsFile ?? state.resultsFile;
   const sameFile = resultsFile === state.resultsFile;
   const selection = message.selection ?? (sameFile ? state.selection : null);
-  update({ resultsFile, selection });
-  view = new ResultsView(root, message.results, {
+  const stops = epochStops(message.results);
+  const epoch = sameFile && state.epoch !== undefined && stops.includes(state.epoch) ? state.epoch : stops.at(-1);
+  stopPlaying();
+  loaded = message.results;
+  update({ resultsFile, selection, epoch });
+  render();
+  // Read by the benchmark: building and drawing every view for one results file.
+  performance.measure("mtq-render", { start });
+}
+
+/** (Re)builds the view at the current epoch, keeping the selection and the colouring. */
+function render(): void {
+  if (!loaded) return;
+  const stops = epochStops(loaded);
+  const epoch = state.epoch;
+  view = new ResultsView(root, epoch === undefined ? loaded : resultsAtEpoch(loaded, epoch), {
     colorBy: state.colorBy,
-    selection,
+    selection: state.selection,
     onSelection: (next, byUser) => {
       update({ selection: next });
       if (byUser) post({ type: "selectionChanged", selection: next });
     },
     onColorBy: (colorBy) => update({ colorBy }),
+    epochs: epoch === undefined ? undefined : { stops, current: epoch, show: showEpoch, playing: player !== undefined, togglePlay },
   });
-  // Read by the benchmark: building and drawing every view for one results file.
-  performance.measure("mtq-render", { start });
+}
+
+function showEpoch(epoch: number): void {
+  // The slider is rebuilt with the view: keep the keyboard on it.
+  const onSlider = document.activeElement?.classList.contains("mtq-epoch-slider") ?? false;
+  update({ epoch });
+  render();
+  if (onSlider) root.querySelector<HTMLInputElement>(".mtq-epoch-slider")?.focus();
+}
+
+function stopPlaying(): void {
+  window.clearInterval(player);
+  player = undefined;
+}
+
+/** Play steps through the recorded epochs (from the first when at the last), then stops. */
+function togglePlay(): void {
+  if (!loaded) return;
+  const stops = epochStops(loaded);
+  if (player !== undefined) {
+    stopPlaying();
+    return render();
+  }
+  const step = () => {
+    const next = stops[stops.indexOf(state.epoch ?? stops[0]) + 1];
+    if (next === undefined) stopPlaying();
+    showEpoch(next ?? stops[stops.length - 1]);
+  };
+  player = window.setInterval(step, PLAY_STEP_MS);
+  if (state.epoch === stops[stops.length - 1]) showEpoch(stops[0]);
+  else render();
 }
 
 window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
@@ -46,6 +98,8 @@ window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
         view?.selection.set(message.selection, false);
         break;
       case "compare":
+        stopPlaying();
+        loaded = null;
         view = new CompareView(root, message.comparison, message.a);
         break;
     }

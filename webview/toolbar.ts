@@ -1,8 +1,9 @@
-// The header: what is shown, the controls (colouring, tool, zoom, exports, clear) and the legend.
+// The header: what is shown, the controls (epoch, colouring, tool, zoom, exports, clear) and the legend.
 import type { ExportFormat } from "../src/shared/protocol";
 import { digitColor, type ColorBy } from "./colors";
 import type { ViewData } from "./data";
 import { button, el } from "./dom";
+import { epochSlider, type EpochControl } from "./epochs";
 import type { Tool } from "./maps";
 
 export interface ToolbarActions {
@@ -13,7 +14,7 @@ export interface ToolbarActions {
   clear(): void;
 }
 
-export function header(data: ViewData, colorBy: ColorBy, tool: Tool, actions: ToolbarActions): HTMLElement {
+export function header(data: ViewData, colorBy: ColorBy, tool: Tool, actions: ToolbarActions, epochs?: EpochControl): HTMLElement {
   const { experiment, images } = data.results;
   const head = el("header", "mtq-header");
   const title = el("h1", "mtq-title", experiment.name);
@@ -32,6 +33,7 @@ export function header(data: ViewData, colorBy: ColorBy, tool: Tool, actions: To
   );
   head.append(title);
   if (experiment.description) head.append(el("p", "mtq-muted mtq-description", experiment.description));
+  if (epochs) bar.prepend(epochSlider(epochs));
   head.append(bar, legend(data));
   return head;
 }

@@ -5,6 +5,7 @@ import type { Results } from "../src/shared/results";
 import type { ColorBy } from "./colors";
 import { viewDataFrom, type ViewData } from "./data";
 import { el } from "./dom";
+import type { EpochControl } from "./epochs";
 import { pngFromSvg, selectionCsv, viewSvg } from "./export";
 import { findingsPanel } from "./findings";
 import { post } from "./host";
@@ -21,6 +22,8 @@ export interface ViewOptions {
   /** Every selection change; `byUser` when picked in this view. */
   onSelection(selection: Selection | null, byUser: boolean): void;
   onColorBy(colorBy: ColorBy): void;
+  /** With training snapshots: the epoch slider's state and actions. */
+  epochs?: EpochControl;
 }
 
 export class ResultsView {
@@ -63,7 +66,7 @@ export class ResultsView {
       resetZoom: () => this.maps.forEach((m) => m.resetZoom()),
       export: (format) => void this.export(format),
       clear: () => this.selection.clear(),
-    });
+    }, options.epochs);
     root.dataset.tool = this.tool;
     root.dataset.images = String(results.images.count);
     root.replaceChildren(head, main, this.tooltip.element);

@@ -41,4 +41,6 @@ export interface WebviewState {
   resultsFile: string;
   selection: Selection | null;
   colorBy: "digit" | "cluster";
+  /** With training snapshots: the epoch shown (the final one when absent). */
+  epoch?: number;
 }
