@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,3 +43,11 @@ export const onesVsSevens = {
     { digit: 3, count: 100 },
   ],
 };
+
+/** Runs `examples/NAME.mtq.json` through the built CLI into a temp folder; returns the results file. */
+export function runExample(name: string): string {
+  const root = join(__dirname, "..");
+  const out = join(tempDir(), `${name}.results.json`);
+  execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", join(root, "examples", `${name}.mtq.json`), "--out", out], { stdio: "pipe" });
+  return out;
+}

@@ -6,7 +6,7 @@ import { readResultsFile, type LoadedResults } from "../src/host/resultsFile";
 import { greyscalePng, imagePixels } from "../src/host/thumbnail";
 import { childrenOf, digitMix, experimentNode, lookOf, nodeForSelection, parentOf, selectionOf, type TreeNode } from "../src/host/treeModel";
 import { startWorkerRun } from "../src/host/workerRun";
-import { onesVsSevens, tempDir, writeJson } from "./helpers";
+import { onesVsSevens, runExample, tempDir, writeJson } from "./helpers";
 
 const worker = join(__dirname, "..", "dist", "worker.js");
 
@@ -53,7 +53,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     const sevensWithOnes = results.layers[0].clusters.find((c) => c.id === onesCluster)!.digitCounts["7"] ?? 0;
     assert.ok(sevensWithOnes > 0, "the report found 7s in the 1s' cluster from layer 1 on");
     assert.ok(labels.some((l) => l.startsWith(`cluster ${onesCluster} · `) && l.includes(`${sevensWithOnes} x 7`)), labels.join(" | "));
-    assert.equal(digitMix({ "1": 4, "7": 96, "4": 0 }), "96 x 7, 4 x 1");
+    assert.equal(digitMix({ "1": 4, "7": 96, "4": 0 }, results), "96 x 7, 4 x 1");
   });
 
   it("walks back to the root from every node (TreeView.reveal needs getParent)", () => {
@@ -113,5 +113,35 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
       assert.deepEqual([...scanlines.subarray(r * (cols + 1) + 1, (r + 1) * (cols + 1))], [...digit.subarray(r * cols, (r + 1) * cols)]);
     }
     assert.ok(png.length < 1000, `${png.length} bytes`);
+  });
+});
+
+describe("the clusters tree, on the image-folder example (classes four, one, seven)", () => {
+  let results: LoadedResults["results"];
+  let root: TreeNode;
+
+  before(async () => {
+    const loaded = await readResultsFile(runExample("image-folder"));
+    results = loaded.results;
+    root = experimentNode(loaded.file);
+    assert.deepEqual(results.classNames, { "0": "four", "1": "one", "2": "seven" });
+  });
+
+  it("names the classes where plain digits show their numbers", () => {
+    const layer1 = childrenOf(root, results)[0];
+    for (const cluster of childrenOf(layer1, results)) {
+      const look = lookOf(cluster, results);
+      assert.match(look.label, /^cluster \d+ · \d+ x (four|one|seven)(, \d+ x (four|one|seven))*$/);
+      for (const image of childrenOf(cluster, results)) {
+        assert.ok(image.kind === "image");
+        const name = results.classNames![results.images.labels[image.image]];
+        assert.match(lookOf(image, results).label, new RegExp(`^#${image.image} · ${name}( \\(unseen\\))?$`));
+        assert.match(lookOf(image, results).description!, /^predicted (one|seven) /);
+      }
+    }
+    assert.equal(digitMix({ "0": 3, "2": 37 }, results), "37 x seven, 3 x four");
+    assert.match(lookOf(root, results).tooltip, /digits one, seven/);
+    const outliers = childrenOf(root, results).find((n) => n.kind === "outliers")!;
+    for (const node of childrenOf(outliers, results)) assert.match(lookOf(node, results).description!, /off digit (four|one|seven)'s path|negative silhouette|misclassified as (one|seven)/);
   });
 });

@@ -1,6 +1,7 @@
 // The clusters tree without VS Code: which nodes a results file gives (experiment -> layer ->
 // cluster -> images, and the outliers), how each is labelled, the selection each stands for, and
 // back from a selection made in the results view to the node to reveal.
+import { className } from "../shared/classNames";
 import type { Selection } from "../shared/protocol";
 import type { Outlier, OutlierReason, Results } from "../shared/results";
 
@@ -90,34 +91,34 @@ export function parentOf(node: TreeNode): TreeNode | undefined {
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-/** "96 x 1, 4 x 7": a cluster's digits, most frequent first. */
-export function digitMix(digitCounts: Record<string, number>): string {
+/** "96 x 1, 4 x 7" ("96 x one, 4 x seven" with class names): a cluster's digits, most frequent first. */
+export function digitMix(digitCounts: Record<string, number>, results: Pick<Results, "classNames">): string {
   return Object.entries(digitCounts)
     .filter(([, n]) => n > 0)
     .sort(([da, a], [db, b]) => b - a || Number(da) - Number(db))
-    .map(([d, n]) => `${n} x ${d}`)
+    .map(([d, n]) => `${n} x ${className(results, d)}`)
     .join(", ");
 }
 
 function imageSummary(results: Results, image: number): string {
   const im = results.images;
   const unseen = im.injected[image] ? " (unseen)" : "";
-  return `digit ${im.labels[image]}${unseen}, image ${im.sourceIndex[image]} of the data's ${im.split[image]} split, predicted ${im.predictions[image]} (${percent(im.confidence[image])})`;
+  return `digit ${className(results, im.labels[image])}${unseen}, image ${im.sourceIndex[image]} of the data's ${im.split[image]} split, predicted ${className(results, im.predictions[image])} (${percent(im.confidence[image])})`;
 }
 
-/** "#12 · 7", "#230 · 4 (unseen)": the webview's way of naming an image. */
+/** "#12 · 7", "#230 · 4 (unseen)", "#6 · Trouser": the webview's way of naming an image. */
 function imageLabel(results: Results, image: number): string {
-  return `#${image} · ${results.images.labels[image]}${results.images.injected[image] ? " (unseen)" : ""}`;
+  return `#${image} · ${className(results, results.images.labels[image])}${results.images.injected[image] ? " (unseen)" : ""}`;
 }
 
 function reasonText(o: Outlier, reason: OutlierReason, results: Results): string {
   switch (reason) {
     case "off-path":
-      return `off digit ${o.digit}'s path${o.offPathLayers?.length ? ` in layer ${o.offPathLayers.join(", ")}` : ""}`;
+      return `off digit ${className(results, o.digit)}'s path${o.offPathLayers?.length ? ` in layer ${o.offPathLayers.join(", ")}` : ""}`;
     case "negative-silhouette":
       return "negative silhouette";
     case "misclassified":
-      return `misclassified as ${results.images.predictions[o.image]}`;
+      return `misclassified as ${className(results, results.images.predictions[o.image])}`;
   }
 }
 
@@ -135,7 +136,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       return {
         label: results.experiment.name,
         description: acc,
-        tooltip: [results.experiment.description, `${results.images.count} images, digits ${results.classes.join(", ")}`, `accuracy ${acc}`, separation, `seed ${results.seed}, backend ${results.backend}`, node.file]
+        tooltip: [results.experiment.description, `${results.images.count} images, digits ${results.classes.map((d) => className(results, d)).join(", ")}`, `accuracy ${acc}`, separation, `seed ${results.seed}, backend ${results.backend}`, node.file]
           .filter(Boolean)
           .join("\n"),
         expandable: true,
@@ -158,9 +159,9 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       const silhouette = meanSilhouette(results, node.layer, images);
       const injected = c.injectedCount > 0 ? ` + ${c.injectedCount} injected` : "";
       return {
-        label: `cluster ${c.id} · ${digitMix(c.digitCounts)}`,
+        label: `cluster ${c.id} · ${digitMix(c.digitCounts, results)}`,
         description: `${c.size}${injected}`,
-        tooltip: `Cluster ${c.id} of layer ${node.layer + 1}: ${c.size} kept images${injected}\n${digitMix(c.digitCounts)}${silhouette === undefined ? "" : `\nmean silhouette ${silhouette.toFixed(3)}`}`,
+        tooltip: `Cluster ${c.id} of layer ${node.layer + 1}: ${c.size} kept images${injected}\n${digitMix(c.digitCounts, results)}${silhouette === undefined ? "" : `\nmean silhouette ${silhouette.toFixed(3)}`}`,
         expandable: images.length > 0,
         icon: { codicon: "circle-filled" },
       };
@@ -168,7 +169,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
     case "image":
       return {
         label: imageLabel(results, node.image),
-        description: `predicted ${results.images.predictions[node.image]} (${percent(results.images.confidence[node.image])})`,
+        description: `predicted ${className(results, results.images.predictions[node.image])} (${percent(results.images.confidence[node.image])})`,
         tooltip: imageSummary(results, node.image),
         expandable: false,
         icon: { image: node.image },
@@ -205,7 +206,7 @@ export function selectionOf(node: TreeNode, results: Results): Selection | undef
       return { images: clusterImages(results, node.layer, node.cluster), label: `cluster ${node.cluster} of layer ${node.layer + 1}` };
     case "image":
     case "outlier":
-      return { images: [node.image], label: `image ${node.image} (digit ${results.images.labels[node.image]})` };
+      return { images: [node.image], label: `image ${node.image} (digit ${className(results, results.images.labels[node.image])})` };
     case "outliers":
       return { images: results.findings.outliers.map((o) => o.image).sort((a, b) => a - b), label: "outliers" };
   }
