@@ -10,7 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import type { Results } from "../src/shared/results";
 import { browserMissing, cspViolations, lastPosted, launchChromium, posted, send, sendLoad } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
-import { tempDir, writeJson } from "./helpers";
+import { runExample, tempDir, writeJson } from "./helpers";
 
 const root = join(__dirname, "..");
 const screens = join(root, ".tmp", "screens");
@@ -198,5 +198,30 @@ describe("results webview in chromium", { skip }, () => {
     }
     // The README's screenshot, refreshed on request from these real results.
     if (process.env.MTQ_UPDATE_SCREENSHOTS === "1") copyFileSync(join(screens, "webview-lasso.png"), join(root, "media", "screenshots", "results-view.png"));
+  });
+
+  it("names the classes of an image folder (four, one, seven) in the legend, findings, selection and CSV", async () => {
+    const folderJson = readFileSync(runExample("image-folder"), "utf8");
+    const folder = JSON.parse(folderJson) as Results;
+    assert.deepEqual(folder.classNames, { "0": "four", "1": "one", "2": "seven" });
+    await page.goto(`${server.url}?theme=dark`);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.reload();
+    await sendLoad(page, folderJson, "image-folder.results.json");
+    await page.waitForSelector(".mtq-sankey .mtq-node");
+    // The legend keeps the labels the experiment's `digits` and `inject` use.
+    assert.deepEqual(await page.locator(".mtq-legend-item").allTextContents(), ["1 · one", "2 · seven", "0 · four (injected)"]);
+    assert.deepEqual(await page.locator(".mtq-purity th.mtq-digit").allTextContents(), ["one", "seven"]);
+    const injected = await page.locator(".mtq-injected").textContent();
+    assert.match(injected ?? "", /^Injected fours \(40\).*follow the sevens' path.*predicted (seven|one)/);
+    for (const text of await page.locator(".mtq-outlier-list li").allTextContents()) assert.match(text, /^#\d+ · (four|one|seven) · /);
+    await page.getByRole("button", { name: "Injected fours (40)" }).click();
+    assert.match((await page.locator(".mtq-selection-body").textContent()) ?? "", /40 images: 40 × four.*predicted (seven|one): /);
+    await page.getByRole("button", { name: "CSV", exact: true }).click();
+    const [header, row] = (await lastPosted(page, "export"))!.data.split("\n");
+    assert.match(header, /^image,digit,class,injected,split,source_index,cluster_l1_.*,prediction,predicted_class,confidence$/);
+    assert.match(row, /^\d+,0,four,true,/);
+    assert.deepEqual(await cspViolations(page), []);
+    await page.screenshot({ path: join(screens, "webview-class-names.png"), fullPage: true });
   });
 });

@@ -2,6 +2,7 @@
 // clusters with its adjusted Rand index; the images whose path changed, as thumbnails; the
 // findings in two columns. Selections hold A's image numbers; "Show in A/B" selects them in
 // that results view.
+import { className } from "../src/shared/classNames";
 import { findingsSideBySide, type ChangedPath, type Comparison } from "../src/shared/comparison";
 import type { Results } from "../src/shared/results";
 import { contingencyTable } from "./contingency";
@@ -16,9 +17,9 @@ import { Tooltip } from "./tooltip";
 const SHOWN_CHANGED = 400;
 const PER_ROW = 20;
 
-function changeText(p: ChangedPath): string {
+function changeText(p: ChangedPath, a: Results): string {
   const where = p.layers.length > 0 ? `other cluster in layer ${p.layers.join(", ")}` : "same clusters";
-  return `${where}; predicted ${p.predictionA} in A, ${p.predictionB} in B`;
+  return `${where}; predicted ${className(a, p.predictionA)} in A, ${className(a, p.predictionB)} in B`;
 }
 
 export class CompareView {
@@ -106,7 +107,7 @@ export class CompareView {
     grid.addEventListener("pointermove", (e) => {
       const p = at(e);
       if (!p) return this.tooltip.hide();
-      this.tooltip.show(e.clientX, e.clientY, [...describeImage(this.data, p.a), changeText(p)]);
+      this.tooltip.show(e.clientX, e.clientY, [...describeImage(this.data, p.a), changeText(p, this.data.results)]);
     });
     grid.addEventListener("pointerleave", () => this.tooltip.hide());
     grid.addEventListener("click", (e) => {

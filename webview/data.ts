@@ -1,5 +1,6 @@
 // What the views need from a results file, computed once per load: decoded pixels, each map's
 // points and each Sankey node's images.
+import { className } from "../src/shared/classNames";
 import type { Results } from "../src/shared/results";
 
 export interface ViewData {
@@ -83,10 +84,10 @@ export function digitCounts(data: ViewData, images: Iterable<number>): [number, 
   return [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
 }
 
-/** "96 × 1, 4 × 7": the digits among `images`, most frequent first. */
+/** "96 × 1, 4 × 7" ("96 × one, 4 × seven" with class names): the digits among `images`, most frequent first. */
 export function digitMix(data: ViewData, images: Iterable<number>): string {
   return digitCounts(data, images)
-    .map(([d, n]) => `${n} × ${d}`)
+    .map(([d, n]) => `${n} × ${className(data.results, d)}`)
     .join(", ");
 }
 
@@ -94,8 +95,8 @@ export function digitMix(data: ViewData, images: Iterable<number>): string {
 export function describeImage(data: ViewData, i: number): string[] {
   const { images, layers } = data.results;
   return [
-    `Image #${i} · digit ${images.labels[i]}${images.injected[i] ? " (injected)" : ""}`,
-    `predicted ${images.predictions[i]} (${Math.round(images.confidence[i] * 100)}%)`,
+    `Image #${i} · digit ${className(data.results, images.labels[i])}${images.injected[i] ? " (injected)" : ""}`,
+    `predicted ${className(data.results, images.predictions[i])} (${Math.round(images.confidence[i] * 100)}%)`,
     `clusters: ${layers.map((l, n) => `L${n + 1} c${l.assignments[i]}`).join(" → ")}`,
     `MNIST ${images.split[i]} #${images.sourceIndex[i]}`,
   ];

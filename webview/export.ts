@@ -1,5 +1,6 @@
 // Exports, sent to the host to save: the current maps and Sankey as one SVG (or PNG rendered from
 // it in the browser) and the selection as CSV.
+import { className } from "../src/shared/classNames";
 import type { Selection } from "../src/shared/protocol";
 import type { ViewData } from "./data";
 import { themeColor } from "./colors";
@@ -70,13 +71,29 @@ export function pngFromSvg({ svg, width, height }: { svg: string; width: number;
   }).finally(() => URL.revokeObjectURL(url));
 }
 
-/** One row per selected image (every image when nothing is selected). */
+/** A CSV field: class names come from folder names or the experiment, so they may hold commas or quotes. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One row per selected image (every image when nothing is selected); with class names, a name column beside each label. */
 export function selectionCsv(data: ViewData, selection: Selection | null): string {
-  const { images, layers } = data.results;
+  const { images, layers, classNames } = data.results;
   const ids = selection?.images ?? Array.from({ length: images.count }, (_, i) => i);
-  const header = ["image", "digit", "injected", "split", "source_index", ...layers.map((l, i) => `cluster_l${i + 1}_${l.name.replace(/\W+/g, "_")}`), "prediction", "confidence"];
+  const named = (column: string, nameColumn: string) => (classNames ? [column, nameColumn] : [column]);
+  const labelled = (label: number) => (classNames ? [label, csvField(className(data.results, label))] : [label]);
+  const header = [
+    "image",
+    ...named("digit", "class"),
+    "injected",
+    "split",
+    "source_index",
+    ...layers.map((l, i) => `cluster_l${i + 1}_${l.name.replace(/\W+/g, "_")}`),
+    ...named("prediction", "predicted_class"),
+    "confidence",
+  ];
   const rows = ids.map((i) =>
-    [i, images.labels[i], images.injected[i], images.split[i], images.sourceIndex[i], ...layers.map((l) => l.assignments[i]), images.predictions[i], images.confidence[i].toFixed(4)].join(","),
+    [i, ...labelled(images.labels[i]), images.injected[i], images.split[i], images.sourceIndex[i], ...layers.map((l) => l.assignments[i]), ...labelled(images.predictions[i]), images.confidence[i].toFixed(4)].join(","),
   );
   return `${[header.join(","), ...rows].join("\n")}\n`;
 }

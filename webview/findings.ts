@@ -1,5 +1,6 @@
 // The findings panel: the pipeline's computed answers to the report's questions, each one a
 // button that selects the images behind it.
+import { className, classPlural } from "../src/shared/classNames";
 import type { Outlier } from "../src/shared/results";
 import { kChart } from "./charts";
 import { digitColor } from "./colors";
@@ -84,19 +85,20 @@ function purity(data: ViewData, pick: Pick): HTMLElement {
   table.append(caption, head);
   for (const digit of data.results.classes) {
     const row = el("tr");
-    const th = el("th", "mtq-digit", String(digit));
+    const digits = classPlural(data.results, digit);
+    const th = el("th", "mtq-digit", className(data.results, digit));
     th.style.color = digitColor(digit);
     row.append(th);
     findings.layers.forEach((layer, li) => {
       const cell = el("td");
       const cluster = layer.dominantCluster[digit];
       cell.append(
-        pick(percent(layer.purity[digit] ?? 0), `Select the ${digit}s in cluster ${cluster} of layer ${li + 1}`, `${digit}s in cluster ${cluster} of layer ${li + 1}`, () =>
+        pick(percent(layer.purity[digit] ?? 0), `Select the ${digits} in cluster ${cluster} of layer ${li + 1}`, `${digits} in cluster ${cluster} of layer ${li + 1}`, () =>
           onDominant(data, li, digit, true),
         ),
       );
       const off = onDominant(data, li, digit, false);
-      if (off.length > 0) cell.append(" ", pick(`${off.length} off`, `Select the ${digit}s outside cluster ${cluster} of layer ${li + 1}`, `${digit}s off cluster ${cluster} of layer ${li + 1}`, () => off));
+      if (off.length > 0) cell.append(" ", pick(`${off.length} off`, `Select the ${digits} outside cluster ${cluster} of layer ${li + 1}`, `${digits} off cluster ${cluster} of layer ${li + 1}`, () => off));
       row.append(cell);
     });
     table.append(row);
@@ -108,23 +110,26 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
   const { images, layers, findings } = data.results;
   return Object.entries(findings.injected).map(([digitKey, finding]) => {
     const digit = Number(digitKey);
+    const digits = classPlural(data.results, digit);
     const all = () => imagesWhere(data, (i) => images.injected[i] && images.labels[i] === digit);
     const block = el("div", "mtq-injected");
     const heading = el("h3");
-    heading.append(pick(`Injected ${digit}s (${finding.count})`, `Select the ${finding.count} injected ${digit}s`, `injected ${digit}s`, all));
+    heading.append(pick(`Injected ${digits} (${finding.count})`, `Select the ${finding.count} injected ${digits}`, `injected ${digits}`, all));
     block.append(heading);
     const list = el("ul");
     for (const [kept, share] of Object.entries(finding.followsPathOf).sort((a, b) => b[1] - a[1])) {
       const follows = () =>
         all().filter((i) => findings.layers.every((l, li) => layers[li].assignments[i] === l.dominantCluster[kept]));
       const item = el("li");
-      item.append(pick(`${percent(share)} follow the ${kept}s' path`, `Select the injected ${digit}s whose cluster is the ${kept}s' in every layer`, `injected ${digit}s on the ${kept}s' path`, follows));
+      const keptDigits = classPlural(data.results, kept);
+      item.append(pick(`${percent(share)} follow the ${keptDigits}' path`, `Select the injected ${digits} whose cluster is the ${keptDigits}' in every layer`, `injected ${digits} on the ${keptDigits}' path`, follows));
       list.append(item);
     }
     for (const [predicted, share] of Object.entries(finding.predicted).sort((a, b) => b[1] - a[1])) {
       const item = el("li");
       const as = Number(predicted);
-      item.append(pick(`${percent(share)} predicted ${predicted}`, `Select the injected ${digit}s predicted ${predicted}`, `injected ${digit}s predicted ${predicted}`, () => all().filter((i) => images.predictions[i] === as)));
+      const name = className(data.results, predicted);
+      item.append(pick(`${percent(share)} predicted ${name}`, `Select the injected ${digits} predicted ${name}`, `injected ${digits} predicted ${name}`, () => all().filter((i) => images.predictions[i] === as)));
       list.append(item);
     }
     list.append(el("li", "mtq-muted", `path entropy ${finding.pathEntropy.toFixed(2)} bits (0 = one shared path; higher = scattered)`));
@@ -147,7 +152,7 @@ function outliers(data: ViewData, pick: Pick): HTMLElement {
   const items = el("ul", "mtq-outlier-list");
   for (const o of list.slice(0, LISTED_OUTLIERS)) {
     const item = el("li");
-    const b = pick(`#${o.image} · ${o.digit} · ${reasonsText(o)}`, `Select image #${o.image}`, `image #${o.image}`, () => [o.image]);
+    const b = pick(`#${o.image} · ${className(data.results, o.digit)} · ${reasonsText(o)}`, `Select image #${o.image}`, `image #${o.image}`, () => [o.image]);
     b.prepend(thumbnailGrid(data, [o.image], 1, 1));
     item.append(b);
     items.append(item);

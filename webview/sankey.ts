@@ -4,6 +4,7 @@
 import { linkHorizontal, select } from "d3";
 import { sankey, sankeyLinkHorizontal, type SankeyLink, type SankeyNode } from "d3-sankey";
 import type { FlowLink, FlowNode } from "../src/shared/results";
+import { className } from "../src/shared/classNames";
 import { clusterColor, digitColor, type ColorBy } from "./colors";
 import { digitCounts, digitMix, type ViewData } from "./data";
 import { actAsButton, el, svgEl } from "./dom";
@@ -202,8 +203,8 @@ export class SankeyView {
   }
 
   private nodeName(flow: FlowNode): string {
-    if (flow.kind === "digit") return `digit ${flow.value}`;
-    if (flow.kind === "prediction") return `predicted ${flow.value}`;
+    if (flow.kind === "digit") return `digit ${className(this.ctx.data.results, flow.value)}`;
+    if (flow.kind === "prediction") return `predicted ${className(this.ctx.data.results, flow.value)}`;
     return `cluster ${flow.value} of layer ${flow.column}`;
   }
 

@@ -1,5 +1,6 @@
 // The selection panel: what is selected, its digit mix and the digit images themselves, so a
 // user sees why (say) four 7s sit with the 1s.
+import { className } from "../src/shared/classNames";
 import type { Selection } from "../src/shared/protocol";
 import { describeImage, digitMix, type ViewData } from "./data";
 import { el } from "./dom";
@@ -40,7 +41,7 @@ export class SelectionPanel {
     grid.addEventListener("pointerleave", () => this.tooltip.hide());
     this.body.replaceChildren(
       el("p", "", `${images.length} image${images.length === 1 ? "" : "s"}: ${digitMix(this.data, images)}`),
-      el("p", "mtq-muted", `predicted ${[...predictions].sort((a, b) => b[1] - a[1]).map(([p, n]) => `${p}: ${n}`).join(", ")}`),
+      el("p", "mtq-muted", `predicted ${[...predictions].sort((a, b) => b[1] - a[1]).map(([p, n]) => `${className(this.data.results, p)}: ${n}`).join(", ")}`),
       grid,
     );
     if (images.length > SHOWN) this.body.append(el("p", "mtq-muted", `first ${SHOWN} of ${images.length}`));

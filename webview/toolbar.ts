@@ -1,4 +1,5 @@
 // The header: what is shown, the controls (epoch, colouring, tool, zoom, exports, clear) and the legend.
+import { labelAndName } from "../src/shared/classNames";
 import type { ExportFormat } from "../src/shared/protocol";
 import { digitColor, type ColorBy } from "./colors";
 import type { ViewData } from "./data";
@@ -66,7 +67,9 @@ function legend(data: ViewData): HTMLElement {
     const swatch = el("span", injected.has(digit) ? "mtq-swatch mtq-swatch-hollow" : "mtq-swatch");
     if (injected.has(digit)) swatch.style.borderColor = digitColor(digit);
     else swatch.style.backgroundColor = digitColor(digit);
-    item.append(swatch, injected.has(digit) ? `${digit} (injected)` : String(digit));
+    // The number stays beside a class name: the experiment's `digits` and `inject` use it.
+    const name = labelAndName(data.results, digit);
+    item.append(swatch, injected.has(digit) ? `${name} (injected)` : name);
     box.append(item);
   }
   return box;

@@ -52,6 +52,7 @@ function sideOf(results: Results, file: string): ComparedSide {
     seed: results.seed,
     model: modelDescription(results),
     classes: results.classes,
+    ...(results.classNames && { classNames: results.classNames }),
     imageCount: results.images.count,
     layerNames: results.layers.map((l) => l.name),
     findings: results.findings,

@@ -1,6 +1,7 @@
 // Two results side by side (`mtq compare`, MTQ: Compare Results): how one's clusters map onto the
 // other's per layer, the images whose path changed, and both findings. Images are matched by
 // (split, sourceIndex): the same source image, whichever position it has in each file.
+import { className, classPlural } from "./classNames";
 import type { Findings } from "./results";
 
 export interface ComparedSide {
@@ -11,6 +12,8 @@ export interface ComparedSide {
   /** "dense 32-64", "cnn", "saved": what made the signatures. */
   model: string;
   classes: number[];
+  /** The results' class names, if any. */
+  classNames?: Record<string, string>;
   imageCount: number;
   layerNames: string[];
   findings: Findings;
@@ -65,10 +68,10 @@ export function findingsSideBySide({ a, b }: Comparison): [string, string, strin
     ["separates from layer", String(fa.separationLayer ?? "never"), String(fb.separationLayer ?? "never")],
   ];
   for (let l = 0; l < Math.max(fa.layers.length, fb.layers.length); l++) {
-    for (const d of a.classes) rows.push([`layer ${l + 1} purity of ${d}`, percent(fa.layers[l]?.purity[d]), percent(fb.layers[l]?.purity[d])]);
+    for (const d of a.classes) rows.push([`layer ${l + 1} purity of ${className(a, d)}`, percent(fa.layers[l]?.purity[d]), percent(fb.layers[l]?.purity[d])]);
   }
   for (const d of new Set([...Object.keys(fa.injected), ...Object.keys(fb.injected)])) {
-    for (const k of a.classes) rows.push([`injected ${d}s follow the ${k}s`, percent(fa.injected[d]?.followsPathOf[k]), percent(fb.injected[d]?.followsPathOf[k])]);
+    for (const k of a.classes) rows.push([`injected ${classPlural(a, d)} follow the ${classPlural(a, k)}`, percent(fa.injected[d]?.followsPathOf[k]), percent(fb.injected[d]?.followsPathOf[k])]);
   }
   rows.push(["outliers", String(fa.outliers.length), String(fb.outliers.length)]);
   return rows;
