@@ -1,5 +1,6 @@
 // Every image's path (label -> cluster in each hidden layer -> prediction) and the aggregated
 // flows the Sankey draws.
+import { className } from "../shared/classNames";
 import type { FlowLink, FlowNode, Flows } from "../shared/results";
 
 export interface PathInput {
@@ -28,12 +29,11 @@ export function flows(input: PathInput): Flows {
   const links = new Map<string, FlowLink>();
   const injectedDigits = new Set<number>();
   for (let i = 0; i < input.labels.length; i++) if (input.injected[i]) injectedDigits.add(input.labels[i]);
-  const name = (label: number) => input.classNames?.[label] ?? String(label);
   const node = (id: string, column: number, kind: FlowNode["kind"], value: number): FlowNode => {
     let n = nodes.get(id);
     if (!n) {
       const label =
-        kind === "digit" ? `${name(value)}${injectedDigits.has(value) ? " (unseen)" : ""}` : kind === "cluster" ? `layer ${column} · cluster ${value}` : `predicted ${name(value)}`;
+        kind === "digit" ? `${className(input, value)}${injectedDigits.has(value) ? " (unseen)" : ""}` : kind === "cluster" ? `layer ${column} · cluster ${value}` : `predicted ${className(input, value)}`;
       n = { id, column, kind, value, label, count: 0 };
       nodes.set(id, n);
     }

@@ -1,11 +1,12 @@
 // The findings in a few lines a person reads in a terminal or a notification.
+import { className, classPlural } from "../shared/classNames";
 import type { Results } from "../shared/results";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 export function summaryText(results: Results): string {
   const f = results.findings;
-  const name = (label: number | string) => results.classNames?.[label] ?? String(label);
+  const name = (label: number | string) => className(results, label);
   const digits = results.classes.map(name).join(" vs ");
   const injected = results.images.injected.filter(Boolean).length;
   const lines = [
@@ -23,8 +24,8 @@ export function summaryText(results: Results): string {
     lines.push(`while training (epochs ${recorded} recorded), each layer separates them for good: ${epochs.join(", ")}`);
   }
   for (const [d, inj] of Object.entries(f.injected)) {
-    const follows = Object.entries(inj.followsPathOf).map(([k, s]) => `${pct(s)} follow the ${name(k)}s`).join(", ");
-    lines.push(`injected ${name(d)}s (${inj.count}): ${follows}; path entropy ${inj.pathEntropy.toFixed(2)} bits`);
+    const follows = Object.entries(inj.followsPathOf).map(([k, s]) => `${pct(s)} follow the ${classPlural(results, k)}`).join(", ");
+    lines.push(`injected ${classPlural(results, d)} (${inj.count}): ${follows}; path entropy ${inj.pathEntropy.toFixed(2)} bits`);
   }
   const offPath = f.outliers.filter((o) => o.reasons.includes("off-path")).length;
   const wrong = f.outliers.filter((o) => o.reasons.includes("misclassified")).length;
