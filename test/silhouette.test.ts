@@ -40,8 +40,8 @@ describe("the distance pass", () => {
     });
     points.forEach((p, i) => {
       const expected = points.map((q, j) => ({ j, d: dist(p, q) })).sort((a, b) => a.d - b.d).slice(0, 4);
-      assert.deepEqual(pass.neighbours!.indices[i], expected.map((e) => e.j), `neighbours of ${i}`);
-      expected.forEach((e, r) => assert.ok(Math.abs(pass.neighbours!.distances[i][r] - e.d) < 1e-4));
+      assert.deepEqual(pass.neighbours.indices[i], expected.map((e) => e.j), `neighbours of ${i}`);
+      expected.forEach((e, r) => assert.ok(Math.abs(pass.neighbours.distances[i][r] - e.d) < 1e-4));
     });
   });
 });

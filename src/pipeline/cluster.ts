@@ -59,7 +59,7 @@ export interface ClusterOptions {
   /** A fixed k: only that one is fitted. */
   k?: number;
   seed: number;
-  /** Nearest neighbours to find for every point on the way (for UMAP); 0 for none. */
+  /** Nearest neighbours to find for every point on the way (for UMAP), itself included. */
   neighbours: number;
 }
 
@@ -75,7 +75,7 @@ export async function clusterLayer(
   options: ClusterOptions,
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
-): Promise<{ clustering: LayerClustering; neighbours?: Neighbours }> {
+): Promise<{ clustering: LayerClustering; neighbours: Neighbours }> {
   const kept = points.subarray(0, clustered * dim);
   const kValues: number[] = [];
   for (let k = options.k ?? options.kMin; k <= (options.k ?? options.kMax) && k < clustered; k++) kValues.push(k);

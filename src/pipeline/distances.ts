@@ -33,7 +33,7 @@ export interface DistancePassInput {
   /** The first `clustered` points are the ones the clusterings label (the kept images). */
   clustered: number;
   clusterings: Clustering[];
-  /** Nearest neighbours wanted per point (0: none). */
+  /** Nearest neighbours wanted per point, itself included (at least 1). */
   neighbours: number;
   /** Rows per block; default: a block x n matrix of about 64 MB. */
   rowsPerBlock?: number;
@@ -47,7 +47,7 @@ export async function distancePass(
   { points, dim, clustered, clusterings, neighbours, rowsPerBlock }: DistancePassInput,
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
-): Promise<{ silhouettes: SilhouetteScores[]; neighbours?: Neighbours }> {
+): Promise<{ silhouettes: SilhouetteScores[]; neighbours: Neighbours }> {
   const n = points.length / dim;
   const offsets: number[] = [];
   let width = 0;
@@ -58,8 +58,8 @@ export async function distancePass(
   const membership = new Float32Array(n * width);
   clusterings.forEach((c, ci) => c.labels.forEach((label, i) => (membership[i * width + offsets[ci] + label] = 1)));
   const sums = new Float32Array(clustered * width);
-  const kNN = Math.min(neighbours, n);
-  const knn: Neighbours | undefined = kNN > 0 ? { indices: [], distances: [] } : undefined;
+  const kNN = Math.max(1, Math.min(neighbours, n));
+  const knn: Neighbours = { indices: [], distances: [] };
 
   const x = tf.tensor2d(points, [n, dim]);
   // Transposed once: the wasm backend's matMul is ten times slower with transposeB.
@@ -80,22 +80,20 @@ export async function distancePass(
         const clusteredRows = Math.max(0, Math.min(rows, clustered - start));
         const s = m && clusteredRows > 0 ? tf.matMul(d.slice([0, 0], [clusteredRows, n]), m) : undefined;
         // Self first: its distance, 0, is pushed below every other by subtracting the mask.
-        const nearest = kNN > 0 ? tf.topk(tf.neg(tf.sub(d, self)), kNN) : undefined;
-        return [s, nearest?.values, nearest?.indices] as const;
+        const nearest = tf.topk(tf.neg(tf.sub(d, self)), kNN);
+        return [s, nearest.values, nearest.indices] as const;
       });
       if (blockSums) sums.set(await blockSums.data(), start * width);
-      if (knn && values && indices) {
-        const v = await values.data();
-        const idx = await indices.data();
-        for (let r = 0; r < rows; r++) {
-          const row = Array.from(idx.subarray(r * kNN, (r + 1) * kNN));
-          knn.indices.push(row);
-          knn.distances.push(Array.from(v.subarray(r * kNN, (r + 1) * kNN), (value, j) => (row[j] === start + r ? 0 : -value)));
-        }
+      const v = await values.data();
+      const idx = await indices.data();
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(idx.subarray(r * kNN, (r + 1) * kNN));
+        knn.indices.push(row);
+        knn.distances.push(Array.from(v.subarray(r * kNN, (r + 1) * kNN), (value, j) => (row[j] === start + r ? 0 : -value)));
       }
       blockSums?.dispose();
-      values?.dispose();
-      indices?.dispose();
+      values.dispose();
+      indices.dispose();
       onProgress?.((start + rows) / n);
       await yieldToEventLoop();
     }

@@ -44,7 +44,7 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
   assignments.set(clustering.labels);
   assignments.set(nearestCentroids(signatures.subarray(keptCount * dim), dim, clustering.centroids), keptCount);
   const clustered = performance.now();
-  const umap = await projectLayer(signatures, dim, { ...job.projection, neighbors: neighbours, seed: job.seed }, near, (f) => onProgress?.("project", f), signal);
+  const umap = await projectLayer(near, { ...job.projection, seed: job.seed }, (f) => onProgress?.("project", f), signal);
   return {
     kValues: clustering.kValues,
     silhouetteCurve: clustering.silhouetteCurve,

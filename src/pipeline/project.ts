@@ -1,51 +1,28 @@
-// UMAP of one layer's signatures to 2-D (umap-js with a seeded random, so it is reproducible).
-import { UMAP } from "umap-js";
+// UMAP of one layer's signatures to 2-D, from the exact nearest neighbours the distance pass found
+// (src/pipeline/umap.ts; seeded, so it is reproducible). The epochs yield now and then, so a
+// cancel lands and progress shows.
 import type { Neighbours } from "./distances";
 import { fastRandomFor } from "./random";
+import { umapLayout } from "./umap";
 import { yieldToEventLoop } from "./yield";
 
 export interface ProjectOptions {
-  neighbors: number;
   minDist: number;
   epochs?: number;
   seed: number;
 }
 
-/** [x0, y0, x1, y1, ...] for the n points; exact `neighbours` (self first) replace UMAP's approximate search. */
-export async function projectLayer(
-  points: Float32Array,
-  dim: number,
-  options: ProjectOptions,
-  neighbours?: Neighbours,
-  onProgress?: (fraction: number) => void,
-  signal?: AbortSignal,
-): Promise<Float32Array> {
-  const n = points.length / dim;
-  const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * dim, (i + 1) * dim)));
-  const umap = new UMAP({
-    nComponents: 2,
-    nNeighbors: options.neighbors,
-    minDist: options.minDist,
-    nEpochs: options.epochs,
-    random: fastRandomFor(options.seed, "umap"),
-  });
-  if (neighbours) umap.setPrecomputedKNN(neighbours.indices, neighbours.distances);
-  // Without precomputed neighbours, initializeFit searches them in one synchronous go; the epochs below yield.
-  const epochs = umap.initializeFit(rows);
-  onProgress?.(0.3);
-  for (let e = 0; e < epochs; e++) {
-    umap.step();
+/** [x0, y0, x1, y1, ...] for the points whose `neighbours` (self first) are given. */
+export async function projectLayer(neighbours: Neighbours, options: ProjectOptions, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Float32Array> {
+  const layout = umapLayout(neighbours, { minDist: options.minDist, epochs: options.epochs, random: fastRandomFor(options.seed, "umap") });
+  onProgress?.(0.1);
+  for (let e = 0; e < layout.epochs; e++) {
+    layout.step(e);
     if (e % 20 === 19) {
       signal?.throwIfAborted();
-      onProgress?.(0.3 + (0.7 * (e + 1)) / epochs);
+      onProgress?.(0.1 + (0.9 * (e + 1)) / layout.epochs);
       await yieldToEventLoop();
     }
   }
-  const embedding = umap.getEmbedding();
-  const out = new Float32Array(n * 2);
-  embedding.forEach(([x, y], i) => {
-    out[2 * i] = x;
-    out[2 * i + 1] = y;
-  });
-  return out;
+  return layout.embedding();
 }
