@@ -55,12 +55,20 @@ describe("comparing results of real MNIST runs", () => {
     const c = compareResults(a, b, fileA, fileB);
     assert.equal(c.matched.a.length, a.images.count, "same data: every image matched");
     for (const l of c.layers) {
-      assert.ok(l.ari !== null && l.ari >= 0 && l.ari <= 1, `layer ${l.layer + 1}: ARI ${l.ari}`);
+      assert.ok(l.ari !== null && l.ari >= 0 && l.ari <= 1, `layer ${l.layerA + 1}: ARI ${l.ari}`);
       assert.equal(l.contingency.flat().reduce((s, x) => s + x, 0), a.images.count);
     }
     for (const p of c.changed) assert.ok(p.layers.length > 0 || p.predictionA !== p.predictionB);
     // The figure itself is the finding: report it.
     console.log(`seeds 24 vs 25: ARI per layer ${c.layers.map((l) => l.ari).join(", ")}; ${c.changed.length} of ${c.matched.a.length} paths changed`);
+  });
+
+  it("pairs the layers nearest the output when the depths differ (dense vs CNN)", () => {
+    const deeper: Results = { ...b, layers: [a.layers[0], ...b.layers] };
+    const c = compareResults(a, deeper, fileA, fileB);
+    assert.deepEqual(c.layers.map((l) => [l.layerA, l.layerB]), [[0, 1], [1, 2]]);
+    assert.deepEqual(c.layers.map((l) => l.ari), compareResults(a, b, fileA, fileB).layers.map((l) => l.ari));
+    assert.match(c.notes.join(" "), /A has 2 hidden layers and B 3: the 2 nearest the output are compared/);
   });
 
   it("says when the two results share no image", () => {

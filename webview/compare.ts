@@ -3,7 +3,7 @@
 // findings in two columns. Selections hold A's image numbers; "Show in A/B" selects them in
 // that results view.
 import { className } from "../src/shared/classNames";
-import { findingsSideBySide, type ChangedPath, type Comparison } from "../src/shared/comparison";
+import { findingsSideBySide, layerPairName, type ChangedPath, type Comparison } from "../src/shared/comparison";
 import type { Results } from "../src/shared/results";
 import { contingencyTable } from "./contingency";
 import { describeImage, viewDataFrom, type ViewData } from "./data";
@@ -17,8 +17,8 @@ import { Tooltip } from "./tooltip";
 const SHOWN_CHANGED = 400;
 const PER_ROW = 20;
 
-function changeText(p: ChangedPath, a: Results): string {
-  const where = p.layers.length > 0 ? `other cluster in layer ${p.layers.join(", ")}` : "same clusters";
+function changeText(p: ChangedPath, a: Results, comparison: Comparison): string {
+  const where = p.layers.length > 0 ? `other cluster in ${p.layers.map((n) => layerPairName(comparison.layers[n - 1])).join(", ")}` : "same clusters";
   return `${where}; predicted ${className(a, p.predictionA)} in A, ${className(a, p.predictionB)} in B`;
 }
 
@@ -90,9 +90,10 @@ export class CompareView {
     );
     section.append(heading);
     const byLayer = el("p", "mtq-muted");
-    for (const l of layers) {
-      const moved = changed.filter((p) => p.layers.includes(l.layer + 1)).map((p) => p.a);
-      byLayer.append(button("mtq-link", `layer ${l.layer + 1}: ${moved.length}`, `Select the images in another cluster of layer ${l.layer + 1}`, (e) => this.selection.pick(moved, `changed in layer ${l.layer + 1}`, e.shiftKey)), " ");
+    for (const [n, l] of layers.entries()) {
+      const moved = changed.filter((p) => p.layers.includes(n + 1)).map((p) => p.a);
+      const name = layerPairName(l);
+      byLayer.append(button("mtq-link", `${name}: ${moved.length}`, `Select the images in another cluster of ${name}`, (e) => this.selection.pick(moved, `changed in ${name}`, e.shiftKey)), " ");
     }
     const predicted = changed.filter((p) => p.predictionA !== p.predictionB).map((p) => p.a);
     byLayer.append(button("mtq-link", `prediction: ${predicted.length}`, "Select the images predicted differently", (e) => this.selection.pick(predicted, "changed prediction", e.shiftKey)));
@@ -107,7 +108,7 @@ export class CompareView {
     grid.addEventListener("pointermove", (e) => {
       const p = at(e);
       if (!p) return this.tooltip.hide();
-      this.tooltip.show(e.clientX, e.clientY, [...describeImage(this.data, p.a), changeText(p, this.data.results)]);
+      this.tooltip.show(e.clientX, e.clientY, [...describeImage(this.data, p.a), changeText(p, this.data.results, this.comparison)]);
     });
     grid.addEventListener("pointerleave", () => this.tooltip.hide());
     grid.addEventListener("click", (e) => {

@@ -1,6 +1,6 @@
 // One layer of a comparison: the contingency matrix of A's clusters (rows) against B's (columns),
 // each cell shaded by its share of its row and a button selecting its images.
-import type { Comparison, LayerComparison } from "../src/shared/comparison";
+import { layerPairName, type Comparison, type LayerComparison } from "../src/shared/comparison";
 import { button, el } from "./dom";
 import type { SelectionModel } from "./selection";
 
@@ -12,9 +12,9 @@ function cellImages(comparison: Comparison, layer: LayerComparison, row: number,
 
 export function contingencyTable(comparison: Comparison, layer: LayerComparison, selection: SelectionModel): HTMLElement {
   const section = el("section", "mtq-contingency");
-  const n = layer.layer + 1;
+  const name = layerPairName(layer);
   section.dataset.ari = String(layer.ari);
-  section.append(el("h3", "", `Layer ${n}: ${layer.ari === null ? "no pair of images to compare" : `adjusted Rand index ${layer.ari.toFixed(2)}`}`));
+  section.append(el("h3", "", `${name[0].toUpperCase()}${name.slice(1)}: ${layer.ari === null ? "no pair of images to compare" : `adjusted Rand index ${layer.ari.toFixed(2)}`}`));
   section.append(el("p", "mtq-muted", `A's ${layer.kA} clusters (rows) against B's ${layer.kB} (columns); a count selects its images`));
   const table = el("table");
   const head = el("tr");
@@ -30,7 +30,7 @@ export function contingencyTable(comparison: Comparison, layer: LayerComparison,
       td.style.setProperty("--mtq-share", String(total ? count / total : 0));
       if (count === 0) td.append(el("span", "mtq-muted", "0"));
       else {
-        const label = `layer ${n}: A's cluster ${i} in B's cluster ${j}`;
+        const label = `${name}: A's cluster ${i} in B's cluster ${j}`;
         td.append(button("mtq-link", String(count), `Select the ${count} images of ${label}`, (e) => selection.pick(cellImages(comparison, layer, i, j), label, e.shiftKey)));
       }
       tr.append(td);

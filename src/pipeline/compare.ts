@@ -80,7 +80,8 @@ function notesOn(a: Results, b: Results, shared: number): string[] {
   if (shared === 0) notes.push("The two results share no image (matched by split and source index): nothing to compare. Run both on the same data.");
   else if (shared < FEW_SHARED * smaller) notes.push(`Only ${shared} images are in both (of ${a.images.count} and ${b.images.count}): the figures describe those alone.`);
   if (a.layers.length !== b.layers.length) {
-    notes.push(`A has ${a.layers.length} hidden layers and B ${b.layers.length}: layers are compared by position, the first ${Math.min(a.layers.length, b.layers.length)}.`);
+    const depth = Math.min(a.layers.length, b.layers.length);
+    notes.push(`A has ${a.layers.length} hidden layers and B ${b.layers.length}: the ${depth} nearest the output are compared, the last with the last.`);
   }
   if (a.classes.join() !== b.classes.join()) notes.push(`The models tell apart different digits (${a.classes.join(", ")} vs ${b.classes.join(", ")}).`);
   return notes;
@@ -88,14 +89,17 @@ function notesOn(a: Results, b: Results, shared: number): string[] {
 
 export function compareResults(a: Results, b: Results, fileA: string, fileB: string): Comparison {
   const matched = matchedImages(a, b);
+  // Both models end at the same decision: with different depths (dense vs CNN), the layers nearest
+  // the output are the comparable ones; a CNN's extra layers are early feature detectors.
   const depth = Math.min(a.layers.length, b.layers.length);
   const layers: LayerComparison[] = Array.from({ length: depth }, (_, l) => {
-    const { k: kA, assignments: inA } = a.layers[l];
-    const { k: kB, assignments: inB } = b.layers[l];
+    const [layerA, layerB] = [a.layers.length - depth + l, b.layers.length - depth + l];
+    const { k: kA, assignments: inA } = a.layers[layerA];
+    const { k: kB, assignments: inB } = b.layers[layerB];
     const clusters = { a: matched.a.map((i) => inA[i]), b: matched.b.map((i) => inB[i]) };
     const contingency = contingencyMatrix(clusters.a, clusters.b, kA, kB);
     const ari = adjustedRandIndex(contingency);
-    return { layer: l, kA, kB, clusters, contingency, ari: ari === null ? null : Math.round(ari * 1e4) / 1e4, correspondence: majorityColumns(contingency) };
+    return { layerA, layerB, kA, kB, clusters, contingency, ari: ari === null ? null : Math.round(ari * 1e4) / 1e4, correspondence: majorityColumns(contingency) };
   });
   const changed: ChangedPath[] = [];
   matched.a.forEach((i, n) => {

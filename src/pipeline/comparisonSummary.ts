@@ -1,6 +1,6 @@
 // A comparison in lines a person reads in a terminal: who is compared, agreement per layer with
 // its contingency matrix, how many paths changed, and the findings in two columns.
-import { findingsSideBySide, type Comparison } from "../shared/comparison";
+import { findingsSideBySide, layerPairName, type Comparison } from "../shared/comparison";
 
 function matrixLines(contingency: number[][]): string[] {
   const width = Math.max(4, ...contingency.flat().map((x) => String(x).length + 1));
@@ -13,10 +13,10 @@ export function comparisonText(c: Comparison): string {
   const side = (tag: string, s: Comparison["a"]) => `${tag}: ${s.name} (seed ${s.seed}, ${s.model}), ${s.imageCount} images, ${s.file}`;
   const lines = [side("A", c.a), side("B", c.b), `images in both: ${c.matched.a.length}`, ...c.notes.map((n) => `note: ${n}`)];
   for (const l of c.layers) {
-    lines.push(`layer ${l.layer + 1}: k ${l.kA} in A, ${l.kB} in B; adjusted Rand index ${l.ari === null ? "-" : l.ari.toFixed(2)}`, ...matrixLines(l.contingency));
+    lines.push(`${layerPairName(l)}: k ${l.kA} in A, ${l.kB} in B; adjusted Rand index ${l.ari === null ? "-" : l.ari.toFixed(2)}`, ...matrixLines(l.contingency));
   }
   if (c.matched.a.length > 0) {
-    const perLayer = c.layers.map((l) => `layer ${l.layer + 1}: ${c.changed.filter((p) => p.layers.includes(l.layer + 1)).length}`);
+    const perLayer = c.layers.map((l, n) => `${layerPairName(l)}: ${c.changed.filter((p) => p.layers.includes(n + 1)).length}`);
     const predictions = c.changed.filter((p) => p.predictionA !== p.predictionB).length;
     lines.push(`changed paths: ${c.changed.length} of ${c.matched.a.length} images (${[...perLayer, `prediction: ${predictions}`].join(", ")})`);
   }

@@ -20,8 +20,9 @@ export interface ComparedSide {
 }
 
 export interface LayerComparison {
-  /** 0-based: layer i of A is compared with layer i of B. */
-  layer: number;
+  /** 0-based: this layer of A is compared with this layer of B (by position when the depths are equal, else counted from the output). */
+  layerA: number;
+  layerB: number;
   kA: number;
   kB: number;
   /** Per matched image (in `matched` order): its cluster in A and in B. */
@@ -38,7 +39,7 @@ export interface ChangedPath {
   /** The image's index in A's images and in B's. */
   a: number;
   b: number;
-  /** 1-based layers where its B cluster is not the one A's cluster corresponds to. */
+  /** 1-based positions in the comparison's `layers` where its B cluster is not the one its A cluster corresponds to. */
   layers: number[];
   predictionA: number;
   predictionB: number;
@@ -49,12 +50,17 @@ export interface Comparison {
   b: ComparedSide;
   /** Matched images: matched.a[n] in A is matched.b[n] in B. */
   matched: { a: number[]; b: number[] };
-  /** Per compared layer (as many as the shallower model has). */
+  /** Per compared pair of layers (as many as the shallower model has). */
   layers: LayerComparison[];
   /** Matched images whose path differs: another cluster than the corresponding one in some layer, or another prediction. */
   changed: ChangedPath[];
   /** What the reader must know before trusting the figures (few shared images, different depths). */
   notes: string[];
+}
+
+/** "layer 2", or "A's layer 1 / B's layer 2" when the pair's positions differ. */
+export function layerPairName({ layerA, layerB }: LayerComparison): string {
+  return layerA === layerB ? `layer ${layerA + 1}` : `A's layer ${layerA + 1} / B's layer ${layerB + 1}`;
 }
 
 const percent = (x: number | null | undefined) => (x === null || x === undefined ? "-" : `${Math.round(x * 100)}%`);
