@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { adjustedRandIndex, compareResults, contingencyMatrix } from "../src/pipeline/compare";
+import { adjustedRandIndex, compareResults, contingencyMatrix, imagesInB } from "../src/pipeline/compare";
 import type { Comparison } from "../src/shared/comparison";
 import type { Results } from "../src/shared/results";
 import { tempDir } from "./helpers";
@@ -69,6 +69,13 @@ describe("comparing results of real MNIST runs", () => {
     assert.deepEqual(c.layers.map((l) => [l.layerA, l.layerB]), [[0, 1], [1, 2]]);
     assert.deepEqual(c.layers.map((l) => l.ari), compareResults(a, b, fileA, fileB).layers.map((l) => l.ari));
     assert.match(c.notes.join(" "), /A has 2 hidden layers and B 3: the 2 nearest the output are compared/);
+  });
+
+  it("finds A's images in B by their source, whatever their order there", () => {
+    const reversed = [...Array(b.images.count).keys()].reverse();
+    const shuffledB: Results = { ...b, images: { ...b.images, split: reversed.map((i) => b.images.split[i]), sourceIndex: reversed.map((i) => b.images.sourceIndex[i]) } };
+    const c = compareResults(a, shuffledB, fileA, fileB);
+    assert.deepEqual(imagesInB(c, [0, 1, 5]), [b.images.count - 1, b.images.count - 2, b.images.count - 6]);
   });
 
   it("says when the two results share no image", () => {

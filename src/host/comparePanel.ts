@@ -2,7 +2,7 @@
 // by the same webview bundle as the results view. Its selections go to either file's results view.
 import { basename } from "node:path";
 import * as vscode from "vscode";
-import { compareResults } from "../pipeline/compare";
+import { compareResults, imagesInB } from "../pipeline/compare";
 import type { Selection, WebviewToHost } from "../shared/protocol";
 import { errorMessage, showError } from "./log";
 import { showWebviewPage } from "./panel";
@@ -20,8 +20,6 @@ export async function openComparison(extensionUri: vscode.Uri, fileA: string, fi
   const comparison = compareResults(a.results, b.results, fileA, fileB);
   const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, `MTQ: ${shortName(fileA)} vs ${shortName(fileB)}`, vscode.ViewColumn.Active);
   showWebviewPage(panel, extensionUri);
-  // The view selects A's images; B's view wants its own numbers for the same source images.
-  const inB = new Map(comparison.matched.a.map((i, n) => [i, comparison.matched.b[n]]));
   const handle = async (message: WebviewToHost) => {
     switch (message.type) {
       case "ready":
@@ -30,7 +28,8 @@ export async function openComparison(extensionUri: vscode.Uri, fileA: string, fi
       case "showInResults": {
         const { images, label } = message.selection;
         if (message.side === "a") return showInResults(fileA, message.selection);
-        return showInResults(fileB, { images: images.flatMap((i) => (inB.has(i) ? [inB.get(i)!] : [])), label: `${label} (from the comparison)` });
+        // The view selects A's images; B's view wants its own numbers for the same source images.
+        return showInResults(fileB, { images: imagesInB(comparison, images), label: `${label} (from the comparison)` });
       }
       case "error":
         return showError(`MTQ comparison view: ${message.message}`);

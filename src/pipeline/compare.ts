@@ -87,6 +87,12 @@ function notesOn(a: Results, b: Results, shared: number): string[] {
   return notes;
 }
 
+/** B's numbers for these images of A (those B also holds), for selecting them in B's view. */
+export function imagesInB(comparison: Comparison, imagesOfA: number[]): number[] {
+  const inB = new Map(comparison.matched.a.map((i, n) => [i, comparison.matched.b[n]]));
+  return imagesOfA.flatMap((i) => (inB.has(i) ? [inB.get(i)!] : []));
+}
+
 export function compareResults(a: Results, b: Results, fileA: string, fileB: string): Comparison {
   const matched = matchedImages(a, b);
   // Both models end at the same decision: with different depths (dense vs CNN), the layers nearest
