@@ -61,8 +61,11 @@ describe("epoch slider in chromium", { skip }, () => {
     assert.match(await page.$eval(".mtq-separation-epochs", (p) => p.textContent ?? ""), /each layer separates the digits for good: layer 1 /);
   });
 
-  it("shows an epoch's clusters and findings, keeping the selection and the keyboard on the slider", async () => {
+  it("shows an epoch's clusters and findings, keeping the selection, the zoom, the tool and the keyboard on the slider", async () => {
     await page.locator(".mtq-chip").first().click();
+    await page.locator(".mtq-map-overlay").first().focus();
+    await page.keyboard.press("+");
+    await page.locator(`.mtq-toggle button[data-value="pan"]`).click();
     const selected = Number(await page.$eval(".mtq-selection", (e) => (e as HTMLElement).dataset.count));
     await page.locator(".mtq-epoch-slider").fill("0");
     assert.equal(await shownEpoch(), 1);
@@ -71,6 +74,10 @@ describe("epoch slider in chromium", { skip }, () => {
     const points = await page.$$eval(".mtq-map", (maps) => maps.map((m) => Number((m as HTMLElement).dataset.points)));
     assert.deepEqual(points, first.layers.map(() => results.images.count));
     assert.equal(Number(await page.$eval(".mtq-selection", (e) => (e as HTMLElement).dataset.count)), selected, "the selection stays");
+    assert.equal(await page.$eval(".mtq-map", (m) => (m as HTMLElement).dataset.zoom), "1.50", "layer 1's map keeps its zoom");
+    assert.equal(await page.locator(`.mtq-toggle button[data-value="pan"]`).getAttribute("aria-pressed"), "true");
+    await page.getByRole("button", { name: "Reset zoom" }).click();
+    await page.locator(`.mtq-toggle button[data-value="lasso"]`).click();
     await page.screenshot({ path: join(screens, "epochs-first.png"), fullPage: true });
     await page.locator(".mtq-epoch-slider").focus();
     await page.keyboard.press("ArrowRight");

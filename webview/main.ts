@@ -32,6 +32,8 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   const stops = epochStops(message.results);
   const epoch = sameFile && state.epoch !== undefined && stops.includes(state.epoch) ? state.epoch : stops.at(-1);
   stopPlaying();
+  // Another file, or this one written again: nothing carries over from the view shown.
+  view = null;
   loaded = message.results;
   update({ resultsFile, selection, epoch });
   render();
@@ -39,9 +41,10 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   performance.measure("mtq-render", { start });
 }
 
-/** (Re)builds the view at the current epoch, keeping the selection and the colouring. */
+/** (Re)builds the view at the current epoch, keeping the selection and the colouring (and, from another epoch, the tool and zooms). */
 function render(): void {
   if (!loaded) return;
+  const carried = view instanceof ResultsView ? view.carried() : undefined;
   const stops = epochStops(loaded);
   const epoch = state.epoch;
   view = new ResultsView(root, epoch === undefined ? loaded : resultsAtEpoch(loaded, epoch), {
@@ -53,6 +56,7 @@ function render(): void {
     },
     onColorBy: (colorBy) => update({ colorBy }),
     epochs: epoch === undefined ? undefined : { stops, current: epoch, show: showEpoch, playing: player !== undefined, togglePlay },
+    carried,
   });
 }
 

@@ -75,6 +75,7 @@ export class UmapMap {
       .filter((e: MouseEvent | WheelEvent) => e.type === "wheel" || (ctx.tool() === "pan" ? e.button === 0 : e.button === 1))
       .on("zoom", (e: { transform: ZoomTransform }) => {
         this.transform = e.transform;
+        this.element.dataset.zoom = e.transform.k.toFixed(2);
         this.ctx.tooltip.hide();
         this.draw();
       });
@@ -94,7 +95,16 @@ export class UmapMap {
   }
 
   resetZoom(): void {
-    select(this.overlay).call(this.zoomer.transform, zoomIdentity);
+    this.zoomTo(zoomIdentity);
+  }
+
+  /** The current zoom, carried over to this layer's map at another epoch. */
+  get zoomTransform(): ZoomTransform {
+    return this.transform;
+  }
+
+  zoomTo(transform: ZoomTransform): void {
+    select(this.overlay).call(this.zoomer.transform, transform);
   }
 
   /** The map as SVG (for export): the same batches, colours and selection as on screen. */

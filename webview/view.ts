@@ -1,5 +1,6 @@
 // The results view: header, one map per layer, the Sankey, the selection and the findings, all
 // showing one shared selection.
+import type { ZoomTransform } from "d3";
 import type { ExportFormat, Selection } from "../src/shared/protocol";
 import type { Results } from "../src/shared/results";
 import type { ColorBy } from "./colors";
@@ -24,6 +25,13 @@ export interface ViewOptions {
   onColorBy(colorBy: ColorBy): void;
   /** With training snapshots: the epoch slider's state and actions. */
   epochs?: EpochControl;
+  /** The drag tool and each map's zoom of the view this one replaces (another epoch of the same results). */
+  carried?: Carried;
+}
+
+export interface Carried {
+  tool: Tool;
+  zooms: ZoomTransform[];
 }
 
 export class ResultsView {
@@ -33,11 +41,12 @@ export class ResultsView {
   private readonly maps: UmapMap[];
   private readonly sankey: SankeyView;
   private colorBy: ColorBy;
-  private tool: Tool = "lasso";
+  private tool: Tool;
 
   constructor(root: HTMLElement, results: Results, options: ViewOptions) {
     this.data = viewDataFrom(results);
     this.colorBy = options.colorBy;
+    this.tool = options.carried?.tool ?? "lasso";
     this.selection = new SelectionModel(results.images.count);
     const context = { data: this.data, selection: this.selection, tooltip: this.tooltip, colorBy: () => this.colorBy, tool: () => this.tool };
     this.maps = results.layers.map((_, i) => new UmapMap(context, i));
@@ -78,8 +87,14 @@ export class ResultsView {
       options.onSelection(selection, byUser);
     });
     for (const m of this.maps) m.fit();
+    options.carried?.zooms.forEach((z, i) => this.maps[i]?.zoomTo(z));
     this.sankey.fit();
     this.selection.set(options.selection, false);
+  }
+
+  /** What the view at another epoch keeps: the drag tool and the zooms. */
+  carried(): Carried {
+    return { tool: this.tool, zooms: this.maps.map((m) => m.zoomTransform) };
   }
 
   /** Redraws what depends on the colouring or the theme. */
