@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Browser, Frame, Page } from "playwright-core";
+import { compareResults } from "../src/pipeline/compare";
 import type { Results } from "../src/shared/results";
 import { launchBrowser, openPage, screenshot, screensDir } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
@@ -21,6 +22,8 @@ import {
   problems,
   progressNotification,
   runCommand,
+  tickInQuickPick,
+  trainExperiment,
   treeRow,
   waitForWorkbench,
   webviewFrame,
@@ -107,6 +110,17 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     await screenshot(page, "03-results");
   });
 
+  it("replays training with the epoch slider: each snapshot's maps, then the final model's", async () => {
+    assert.deepEqual(results.snapshots?.map((s) => s.epoch), [1, 2]);
+    const slider = view.locator("#mtq-root .mtq-epoch-slider");
+    await slider.fill("0");
+    await view.locator('#mtq-root .mtq-epochs[data-epoch="1"]').waitFor({ timeout: UI_TIMEOUT });
+    await view.locator(`#mtq-root .mtq-map[data-layer="1"][data-points="${workspace.small.images}"]`).waitFor({ timeout: UI_TIMEOUT });
+    await screenshot(page, "03-epoch-1");
+    await slider.fill("2");
+    await view.locator('#mtq-root .mtq-epochs[data-epoch="3"]').waitFor({ timeout: UI_TIMEOUT });
+  });
+
   it("selects a cluster clicked in the MTQ tree in the results view", async () => {
     await openViewContainer(page, "MTQ");
     await treeRow(page, results.experiment.name).first().click();
@@ -145,5 +159,23 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
       rows.some((r) => r.includes(workspace.malformed.field)),
       `no problem names "${workspace.malformed.field}":\n${rows.join("\n")}`,
     );
+  });
+
+  it("compares two seeds with MTQ: Compare Results: a contingency matrix per layer with the pipeline's ARI", async () => {
+    await trainExperiment(page, workspace.otherSeed.name, TRAINING_TIMEOUT);
+    // A results view that is still loading takes the focus, which closes a Quick Pick: none stays open.
+    await runCommand(page, "View: Close All Editors");
+    await runCommand(page, "MTQ: Compare Results");
+    await tickInQuickPick(page, ["ones-vs-sevens.results.json", "ones-vs-sevens-seed-7.results.json"]);
+    const compare = await webviewFrame(page, "#mtq-root .mtq-contingency");
+    const other = JSON.parse(readFileSync(workspace.otherSeed.results, "utf8")) as Results;
+    // A is the first of the two in the Quick Pick's list; the title says which: "A vs B".
+    const title = (await compare.locator("#mtq-root h1").textContent()) ?? "";
+    const [a, b] = title.startsWith(`${workspace.otherSeed.name} vs`) ? [other, results] : [results, other];
+    const expected = compareResults(a, b, "A", "B");
+    const aris = await compare.locator("#mtq-root .mtq-contingency").evaluateAll((s) => s.map((e) => Number((e as HTMLElement).dataset.ari)));
+    assert.deepEqual(aris, expected.layers.map((l) => l.ari));
+    assert.equal(await compare.locator("#mtq-root .mtq-changed").getAttribute("data-count"), String(expected.changed.length));
+    await screenshot(page, "08-compare");
   });
 });

@@ -54,6 +54,23 @@ export function progressNotification(page: Page, title: string): Locator {
   return notification(page, title).filter({ has: page.locator(".monaco-button", { hasText: "Cancel" }) });
 }
 
+/** MTQ: Train and Analyze on the experiment `name` (NAME.mtq.json): waits for its progress to end and its summary, then clears the notifications. */
+export async function trainExperiment(page: Page, name: string, timeout: number): Promise<void> {
+  await openFile(page, `${name}.mtq.json`);
+  await runCommand(page, "MTQ: Train and Analyze");
+  const progress = progressNotification(page, `MTQ: ${name}`);
+  await progress.waitFor({ timeout: UI_TIMEOUT });
+  await progress.waitFor({ state: "detached", timeout });
+  await notification(page, `MTQ: ${name}:`).waitFor({ timeout: UI_TIMEOUT });
+  await clearNotifications(page);
+}
+
+/** Ticks the entries labelled `labels` in an open multi-select Quick Pick, then presses its OK. */
+export async function tickInQuickPick(page: Page, labels: string[]): Promise<void> {
+  for (const label of labels) await page.locator(`.quick-input-list .monaco-checkbox[aria-label="${label}"]`).click({ timeout: UI_TIMEOUT });
+  await page.locator(".quick-input-action .monaco-button", { hasText: "OK" }).click();
+}
+
 /** The rows of the Problems panel (opened with its command), each as "message source (line, col)". */
 export async function problems(page: Page, expected: string | RegExp): Promise<string[]> {
   await runCommand(page, "Problems: Focus on Problems View");

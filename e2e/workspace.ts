@@ -1,6 +1,6 @@
 // The workspace the suite opens: the README's example experiment made small enough to train in
-// seconds, one made big enough to still be running when the test cancels it, and one with a
-// misspelt field.
+// seconds (with training snapshots), the same with another seed (to compare), one made big enough
+// to still be running when the test cancels it, and one with a misspelt field.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "jsonc-parser";
@@ -18,6 +18,8 @@ export interface Workspace {
   dir: string;
   /** The small experiment, its results file, and how many images it holds (kept + injected). */
   small: { file: string; results: string; images: number };
+  /** The small experiment with another seed and no snapshots. */
+  otherSeed: { name: string; file: string; results: string };
   /** An experiment that trains for minutes: only ever cancelled. */
   long: { file: string; results: string };
   /** `training.epocs` instead of `training.epochs`; `field` is its path as the CLI names it. */
@@ -38,8 +40,11 @@ export function createWorkspace(dir: string): Workspace {
     name: "ones-vs-sevens",
     data: { ...base.data, perDigit: 50 },
     training: { ...base.training, epochs: 3 },
+    snapshots: [1, 2],
     inject: base.inject.map((i) => ({ ...i, count: 25 })),
   };
+  const { snapshots, ...unrecorded } = small;
+  const otherSeed = { ...unrecorded, name: "ones-vs-sevens-seed-7", seed: 7 };
   const long = { ...base, name: "long-run", data: { ...base.data, perDigit: 5000 }, training: { ...base.training, epochs: 200 } };
   const { epochs, ...training } = base.training;
   const malformed = { ...small, name: "malformed", training: { ...training, epocs: epochs } };
@@ -50,6 +55,7 @@ export function createWorkspace(dir: string): Workspace {
       ...write(small.name, small),
       images: small.data.digits.length * small.data.perDigit + small.inject.reduce((n, i) => n + i.count, 0),
     },
+    otherSeed: { name: otherSeed.name, ...write(otherSeed.name, otherSeed) },
     long: write(long.name, long),
     malformed: { file: write(malformed.name, malformed).file, field: "training.epocs" },
   };

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { launchBrowser, openPage } from "../e2e/browser";
 import { installExtension, startCodeServer } from "../e2e/codeServer";
 import { checkSystem } from "../e2e/install";
-import { clearNotifications, notification, openFile, progressNotification, runCommand, UI_TIMEOUT, waitForWorkbench, webviewFrame } from "../e2e/workbench";
+import { runCommand, tickInQuickPick, trainExperiment, UI_TIMEOUT, waitForWorkbench, webviewFrame } from "../e2e/workbench";
 import type { Frame, Page } from "playwright-core";
 import type { Results } from "../src/shared/results";
 
@@ -51,13 +51,7 @@ const wants = (name: string) => wanted.length === 0 || wanted.includes(name);
 const shots = [...featureShots.filter((s) => wants(s.png!.replace(/\.png$/, ""))), ...(wants("compare") ? compareShots : [])];
 
 async function trainAndCapture(page: Page, workspace: string, s: Shot): Promise<void> {
-  await openFile(page, `${s.experiment}.mtq.json`);
-  await runCommand(page, "MTQ: Train and Analyze");
-  const progress = progressNotification(page, `MTQ: ${s.experiment}`);
-  await progress.waitFor({ timeout: UI_TIMEOUT });
-  await progress.waitFor({ state: "detached", timeout: 10 * 60_000 });
-  await notification(page, `MTQ: ${s.experiment}:`).waitFor({ timeout: UI_TIMEOUT });
-  await clearNotifications(page);
+  await trainExperiment(page, s.experiment, 10 * 60_000);
   const results = JSON.parse(readFileSync(join(workspace, `${s.experiment}.results.json`), "utf8")) as Results;
   const view = await webviewFrame(page, `#mtq-root .mtq-sankey[data-images="${results.images.count}"]`);
   for (let i = 0; i < results.layers.length; i++) {
@@ -71,14 +65,10 @@ async function trainAndCapture(page: Page, workspace: string, s: Shot): Promise<
 
 /** MTQ: Compare Results on the two 1-vs-7 seeds, both ticked in its Quick Pick. */
 async function captureComparison(page: Page): Promise<void> {
-  const checkbox = (name: string) => page.locator(`.quick-input-list .monaco-checkbox[aria-label="${name}"]`);
   // A results view that is still loading takes the focus, which closes a Quick Pick: none stays open.
   await runCommand(page, "View: Close All Editors");
   await runCommand(page, "MTQ: Compare Results");
-  for (const name of ["ones-vs-sevens.results.json", `${SECOND_SEED.experiment}.results.json`]) {
-    await checkbox(name).click({ timeout: UI_TIMEOUT });
-  }
-  await page.locator(".quick-input-action .monaco-button", { hasText: "OK" }).click();
+  await tickInQuickPick(page, ["ones-vs-sevens.results.json", `${SECOND_SEED.experiment}.results.json`]);
   const view = await webviewFrame(page, "#mtq-root .mtq-changed");
   await view.locator("#mtq-root .mtq-changed h3 button").click();
   // Away from the title bar the OK button sat under, whose hover would cover the view's title.

@@ -105,7 +105,8 @@ async function openResults(parts: Parts, arg: unknown): Promise<void> {
 async function twoResultsFiles(arg: unknown, selected: unknown): Promise<vscode.Uri[] | undefined> {
   const fromExplorer = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
   if (fromExplorer.length === 2) return fromExplorer;
-  const found = await vscode.workspace.findFiles(RESULTS_GLOB, "**/node_modules/**");
+  // Sorted, so the list (whose first ticked entry is A) is the same every time.
+  const found = (await vscode.workspace.findFiles(RESULTS_GLOB, "**/node_modules/**")).sort((x, y) => (x.fsPath < y.fsPath ? -1 : 1));
   const first = arg instanceof vscode.Uri ? [arg] : [];
   if (found.length >= 2) {
     const picked = await vscode.window.showQuickPick(
