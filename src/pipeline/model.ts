@@ -120,7 +120,8 @@ export async function activations(tf: Tf, trained: Trained, x: Float32Array, cou
   const classes = (trained.model.outputs[0].shape as number[])[1];
   const hidden = sizes.map((s) => new Float32Array(count * s));
   const output = new Float32Array(count * classes);
-  const step = 4096;
+  // Small batches: the wasm backend runs 10,000 images 20 times faster in batches of 128 than of 4,096.
+  const step = 128;
   for (let start = 0; start < count; start += step) {
     const n = Math.min(step, count - start);
     const outs = tf.tidy(() => {
