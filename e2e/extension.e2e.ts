@@ -15,7 +15,6 @@ import { installExtension, startCodeServer, type CodeServer } from "./codeServer
 import { checkSystem } from "./install";
 import {
   UI_TIMEOUT,
-  clearNotifications,
   notification,
   openFile,
   openViewContainer,
@@ -76,14 +75,7 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
   });
 
   it("trains from the Command Palette, with a progress notification, and writes the results", async () => {
-    await openFile(page, "ones-vs-sevens.mtq.json");
-    await runCommand(page, "MTQ: Train and Analyze");
-    const progress = progressNotification(page, "MTQ: ones-vs-sevens");
-    await progress.waitFor({ timeout: UI_TIMEOUT });
-    await screenshot(page, "02-training");
-    await progress.waitFor({ state: "detached", timeout: TRAINING_TIMEOUT });
-    await notification(page, "MTQ: ones-vs-sevens:").waitFor({ timeout: UI_TIMEOUT });
-    await clearNotifications(page);
+    await trainExperiment(page, "ones-vs-sevens", TRAINING_TIMEOUT, () => screenshot(page, "02-training"));
     assert.ok(existsSync(workspace.small.results), `${workspace.small.results} was not written`);
     results = JSON.parse(readFileSync(workspace.small.results, "utf8")) as Results;
     assert.equal(results.images.count, workspace.small.images);

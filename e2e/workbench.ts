@@ -54,12 +54,16 @@ export function progressNotification(page: Page, title: string): Locator {
   return notification(page, title).filter({ has: page.locator(".monaco-button", { hasText: "Cancel" }) });
 }
 
-/** MTQ: Train and Analyze on the experiment `name` (NAME.mtq.json): waits for its progress to end and its summary, then clears the notifications. */
-export async function trainExperiment(page: Page, name: string, timeout: number): Promise<void> {
+/**
+ * MTQ: Train and Analyze on the experiment `name` (NAME.mtq.json): waits for its progress to end
+ * and its summary, then clears the notifications. `whileRunning` runs once the progress shows.
+ */
+export async function trainExperiment(page: Page, name: string, timeout: number, whileRunning?: () => Promise<unknown>): Promise<void> {
   await openFile(page, `${name}.mtq.json`);
   await runCommand(page, "MTQ: Train and Analyze");
   const progress = progressNotification(page, `MTQ: ${name}`);
   await progress.waitFor({ timeout: UI_TIMEOUT });
+  await whileRunning?.();
   await progress.waitFor({ state: "detached", timeout });
   await notification(page, `MTQ: ${name}:`).waitFor({ timeout: UI_TIMEOUT });
   await clearNotifications(page);
