@@ -35,12 +35,16 @@ export interface DistancePassInput {
   clusterings: Clustering[];
   /** Nearest neighbours wanted per point, itself included (at least 1). */
   neighbours: number;
-  /** Rows per block; default: a block x n matrix of about 64 MB. */
+  /** Rows per block; default: a block x n matrix of about 16 MB. */
   rowsPerBlock?: number;
 }
 
-/** Rows per block: bounds the block x n distance matrix to about 64 MB. */
-const blockRows = (n: number) => Math.max(64, Math.min(2048, Math.floor(16_000_000 / Math.max(1, n))));
+/**
+ * Rows per block: a block x n distance matrix of about 16 MB. A block holds ten such matrices at
+ * once and the wasm heap never shrinks, so this bounds each worker's memory; smaller blocks cost
+ * no time (256 to 1,600 rows of 10,000 take the same 2.6 s).
+ */
+const blockRows = (n: number) => Math.max(32, Math.min(2048, Math.floor(4_000_000 / Math.max(1, n))));
 
 export async function distancePass(
   tf: Tf,
