@@ -192,7 +192,7 @@ const projectionSchema = z
   .object({
     neighbors: z.number().int().min(2).max(200).default(15).describe("UMAP nNeighbors: local (small) vs global (large) structure."),
     minDist: z.number().min(0).max(1).default(0.1).describe("UMAP minDist: how tightly points may pack."),
-    epochs: z.number().int().min(10).max(2000).optional().describe("UMAP optimisation epochs (default: umap-js's choice by data size)."),
+    epochs: z.number().int().min(10).max(2000).optional().describe("UMAP optimisation epochs (default by data size, as umap-js: 500 up to 2,500 images, 400 up to 5,000, 300 up to 7,500, then 200)."),
   })
   .strict()
   .default({ neighbors: 15, minDist: 0.1 })
