@@ -15,6 +15,7 @@ import { installExtension, startCodeServer, type CodeServer } from "./codeServer
 import { checkSystem } from "./install";
 import {
   UI_TIMEOUT,
+  clearNotifications,
   notification,
   openFile,
   openViewContainer,
@@ -139,6 +140,7 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     await progress.locator(".monaco-button", { hasText: "Cancel" }).click();
     await notification(page, "nothing was written").waitFor({ timeout: UI_TIMEOUT });
     await screenshot(page, "06-cancelled");
+    await clearNotifications(page);
     assert.equal(existsSync(workspace.long.results), false, `${workspace.long.results} was written`);
     assert.deepEqual(readdirSync(workspace.dir).sort(), before);
   });
