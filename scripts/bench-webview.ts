@@ -1,6 +1,7 @@
 // Measures the results webview in Debian's chromium on 10,000 real MNIST images (1,000 of each
 // digit, from the pipeline; made once and cached under .tmp/bench/): the first render (message in,
 // every map and the Sankey drawn, then painted) and one lasso update. Prints figures; not a test.
+// `npm run bench:webview -- 5421` measures 5,421 of each digit (54,210 images) instead.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,22 +12,24 @@ import { serveHarness } from "../test/browser/server";
 const root = join(__dirname, "..");
 const cache = join(root, ".tmp", "bench");
 const RUNS = 5;
+const perDigit = Number(process.argv[2] ?? 1000);
 
 function benchResults(): string {
-  const out = join(cache, "all-digits-1000.results.json");
+  const name = `all-digits-${perDigit}`;
+  const out = join(cache, `${name}.results.json`);
   if (existsSync(out)) return readFileSync(out, "utf8");
   mkdirSync(cache, { recursive: true });
-  const experiment = join(cache, "all-digits-1000.mtq.json");
+  const experiment = join(cache, `${name}.mtq.json`);
   writeFileSync(
     experiment,
     JSON.stringify({
-      name: "all-digits-1000",
+      name,
       seed: 24,
-      data: { source: "mnist", digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit: 1000, holdout: { from: "test-split", perDigit: 100 } },
+      data: { source: "mnist", digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit, holdout: { from: "test-split", perDigit: 100 } },
       training: { epochs: 3 },
     }),
   );
-  process.stdout.write("making the 10,000-image results with the pipeline (about a minute, once)...\n");
+  process.stdout.write(`making the ${(perDigit * 10).toLocaleString("en")}-image results with the pipeline (once)...\n`);
   execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", experiment, "--out", out], { stdio: "inherit" });
   return readFileSync(out, "utf8");
 }
