@@ -140,14 +140,18 @@ describe("the worker", () => {
   function startWorker() {
     const worker = new Worker(join(root, "dist", "worker.js"));
     const messages: FromWorker[] = [];
+    // A worker that fails while the test waits for something else fails the test instead of hanging it.
     const next = (type: FromWorker["type"]) =>
-      new Promise<FromWorker>((resolve) => {
+      new Promise<FromWorker>((resolve, reject) => {
         const found = messages.find((m) => m.type === type);
         if (found) return resolve(found);
         const listener = (m: FromWorker) => {
           if (m.type === type) {
             worker.off("message", listener);
             resolve(m);
+          } else if (m.type === "failed") {
+            worker.off("message", listener);
+            reject(new Error(`the worker failed: ${m.message}`));
           }
         };
         worker.on("message", listener);

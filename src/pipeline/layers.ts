@@ -34,7 +34,10 @@ function inWorker(script: string, job: LayerJob, backend: BackendPreference, onP
       if (m.type === "done") resolve(m.output);
       else reject(Object.assign(new Error(m.message), { stack: m.stack }));
     });
-    worker.on("error", reject);
+    worker.on("error", (e) => {
+      signal?.removeEventListener("abort", stop);
+      reject(e);
+    });
     const message: ToLayerWorker = { type: "run", job, backend };
     worker.postMessage(message);
   });

@@ -111,10 +111,13 @@ function signatureSize(layer: TF.layers.Layer, convSignature: ConvSignature): nu
   return convSignature === "average" ? shape[shape.length - 1] : shape.reduce((a, b) => a * b, 1);
 }
 
-/** Every hidden layer's signature and the softmax for `count` images, in batches to bound memory. */
-export async function activations(tf: Tf, trained: Trained, x: Float32Array, count: number): Promise<Activations> {
+/**
+ * Every hidden layer's signature and the softmax for `count` images, in batches to bound memory;
+ * with `signatures` false, the softmax alone (held-out images need only their predictions).
+ */
+export async function activations(tf: Tf, trained: Trained, x: Float32Array, count: number, signatures = true): Promise<Activations> {
   const inputSize = trained.inputShape.reduce((a, b) => a * b, 1);
-  const layers = trained.hiddenLayers.map((n) => trained.model.getLayer(n));
+  const layers = signatures ? trained.hiddenLayers.map((n) => trained.model.getLayer(n)) : [];
   const probe = tf.model({ inputs: trained.model.inputs, outputs: [...layers.map((l) => l.output as TF.SymbolicTensor), trained.model.outputs[0]] });
   const sizes = layers.map((l) => signatureSize(l, trained.convSignature));
   const classes = (trained.model.outputs[0].shape as number[])[1];
@@ -125,7 +128,9 @@ export async function activations(tf: Tf, trained: Trained, x: Float32Array, cou
   for (let start = 0; start < count; start += step) {
     const n = Math.min(step, count - start);
     const outs = tf.tidy(() => {
-      const all = probe.predict(tf.tensor(x.subarray(start * inputSize, (start + n) * inputSize), [n, ...trained.inputShape])) as TF.Tensor[];
+      const predicted = probe.predict(tf.tensor(x.subarray(start * inputSize, (start + n) * inputSize), [n, ...trained.inputShape]));
+      // A model with one output (the softmax alone) predicts a tensor, not a list of them.
+      const all = Array.isArray(predicted) ? predicted : [predicted];
       return all.map((t, l) => (l < sizes.length ? signatureOf(tf, t, trained.convSignature) : t));
     });
     for (let l = 0; l < sizes.length; l++) hidden[l].set(await outs[l].data(), start * sizes[l]);

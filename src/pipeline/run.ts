@@ -75,7 +75,7 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
   const measure = async () => {
     const acts = await activations(tf, trained, all, keptCount + injectedCount);
     const predicted = argmaxRows(acts.output, classes.length);
-    const holdout = await activations(tf, trained, holdoutX, data.holdout.labels.length);
+    const holdout = await activations(tf, trained, holdoutX, data.holdout.labels.length, false);
     const holdoutPredicted = argmaxRows(holdout.output, classes.length).index;
     const accuracy = {
       train: correct(data.kept.labels, predicted.index) / keptCount,

@@ -1,12 +1,12 @@
-// Serves the harness page and the built webview bundle on 127.0.0.1, with the panel's CSP.
+// Serves the host's own results page (its CSP included) with the harness's head added, and the
+// built webview bundle, on 127.0.0.1.
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join } from "node:path";
+import { resultsPageHtml } from "../../src/host/webviewHtml";
 
 const NONCE = "mtqHarnessNonce";
-/** The host's policy (src/host/webviewHtml.ts) with the page's own origin as `cspSource`. */
-const CSP = `default-src 'none'; img-src 'self' data: blob:; style-src 'self' 'nonce-${NONCE}'; script-src 'nonce-${NONCE}'`;
 const TYPES: Record<string, string> = { ".js": "text/javascript", ".css": "text/css", ".map": "application/json" };
 
 export interface HarnessServer {
@@ -15,11 +15,13 @@ export interface HarnessServer {
 }
 
 export async function serveHarness(root: string): Promise<HarnessServer> {
-  const page = readFileSync(join(root, "test", "browser", "harness.html"), "utf8").replaceAll("NONCE", NONCE);
+  const head = readFileSync(join(root, "test", "browser", "harness-head.html"), "utf8").replaceAll("NONCE", NONCE);
+  // The page's own origin plays the webview's cspSource.
+  const page = resultsPageHtml({ cspSource: "'self'", scriptUri: "/dist/webview.js", styleUri: "/dist/webview.css", nonce: NONCE }).replace("</head>", `${head}</head>`);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path === "/") {
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": CSP });
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       return res.end(page);
     }
     const file = /^\/dist\/webview\.(js|css)(\.map)?$/.test(path) ? join(root, path) : null;

@@ -31,9 +31,12 @@ export interface PreparedData {
 
 type Labels = (split: Split) => Uint8Array | undefined;
 
-function describeSource(exp: Experiment): string {
+/** How messages name the source: where a digit is missing ("not in the data file"), and who has labels ("the data has"). */
+function sourceNames(exp: Experiment): { where: string; owner: string } {
   const { source } = exp.data;
-  return source === "mnist" ? "MNIST" : "folder" in source ? "the image folder" : "the data";
+  if (source === "mnist") return { where: "MNIST", owner: "MNIST" };
+  if ("folder" in source) return { where: "the image folder", owner: "the image folder" };
+  return { where: "the data file", owner: "the data" };
 }
 
 /** "3" or, when the classes have names, "3 (Dress)". */
@@ -52,8 +55,8 @@ function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: Re
   const train = labelsOf("train")!;
   const counts = countPerLabel(train);
   const present = [...counts.keys()].sort((a, b) => a - b);
-  const dataFile = exp.data.source === "mnist" ? "MNIST" : describeSource(exp) === "the data" ? "the data file" : describeSource(exp);
-  const has = `${describeSource(exp)} has the labels ${present.map((l) => labelText(l, names)).join(", ")}`;
+  const { where: dataFile, owner } = sourceNames(exp);
+  const has = `${owner} has the labels ${present.map((l) => labelText(l, names)).join(", ")}`;
   exp.data.digits.forEach((d, i) => {
     const n = counts.get(d) ?? 0;
     if (n === 0) problems.push({ file, path: ["data", "digits", i], message: `digit ${d} is not in ${dataFile}`, fix: `keep only labels the data has (${has})` });
