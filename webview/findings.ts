@@ -38,8 +38,7 @@ type Pick = (text: string, title: string, label: string, images: () => number[])
 function accuracy(data: ViewData): HTMLElement {
   const { train, test } = data.results.findings.accuracy;
   const p = el("p", "", `Accuracy: ${percent(train)} on the training images`);
-  if (test !== null) p.append(`, ${percent(test)} on ${data.results.testCount.toLocaleString("en")} held-out images`);
-  p.append(".");
+  p.append(test === null ? "; held-out accuracy not measured (no image left to hold out)." : `, ${percent(test)} on ${data.results.testCount.toLocaleString("en")} held-out images.`);
   return p;
 }
 

@@ -131,7 +131,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
   switch (node.kind) {
     case "experiment": {
       const { accuracy } = results.findings;
-      const acc = `train ${percent(accuracy.train)}${accuracy.test === null ? "" : ` · test ${percent(accuracy.test)}`}`;
+      const acc = `train ${percent(accuracy.train)} · test ${accuracy.test === null ? "not measured" : percent(accuracy.test)}`;
       const separation = results.findings.separationLayer === null ? "no layer separates the digits" : `digits separate from layer ${results.findings.separationLayer}`;
       return {
         label: results.experiment.name,

@@ -138,7 +138,7 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
         cols: data.cols,
         labels,
         injected,
-        split: [...Array.from(data.kept.sourceIndex, () => data.kept.split), ...Array.from(data.injected.sourceIndex, () => data.injected.split)],
+        split: [...data.kept.split, ...data.injected.split],
         sourceIndex: [...data.kept.sourceIndex, ...data.injected.sourceIndex],
         predictions,
         confidence: Array.from(predicted.confidence, round4),

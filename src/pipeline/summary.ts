@@ -11,7 +11,7 @@ export function summaryText(results: Results): string {
   const injected = results.images.injected.filter(Boolean).length;
   const lines = [
     `${results.experiment.name}: ${digits}, ${results.images.count - injected} images${injected ? ` + ${injected} injected` : ""} (backend ${results.backend})`,
-    `accuracy: train ${pct(f.accuracy.train)}${f.accuracy.test === null ? "" : `, held-out ${pct(f.accuracy.test)} on ${results.testCount} images`}`,
+    `accuracy: train ${pct(f.accuracy.train)}, held-out ${f.accuracy.test === null ? "not measured (no image left to hold out)" : `${pct(f.accuracy.test)} on ${results.testCount} images`}`,
   ];
   f.layers.forEach((l, i) => {
     const purity = results.classes.map((d) => `${name(d)}: ${pct(l.purity[d])} in cluster ${l.dominantCluster[d]}`).join(", ");

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
 import type { z } from "zod";
-import { experimentJsonSchema, experimentSchema, type Experiment } from "../shared/experiment";
+import { experimentJsonSchema, experimentSchema, hasTestSplit, type Experiment } from "../shared/experiment";
 import type { JsonPath, Problem } from "../shared/problems";
 
 export type Parsed = { experiment: Experiment; problems: [] } | { experiment?: undefined; problems: Problem[] };
@@ -82,7 +82,12 @@ function issueProblems(file: string, issue: z.core.$ZodIssue): Problem[] {
       const what = issue.origin === "array" ? `${limit} item${limit === 1 ? "" : "s"}` : issue.origin === "string" ? `${limit} characters` : String(limit);
       return [{ file, path, message: issue.message, fix: `use ${bound} ${what}${documented}` }];
     }
-    case "invalid_union":
+    case "invalid_union": {
+      // A value of none of a union's simple types (perDigit: a number or "all"): say which ones.
+      const expected = unionExpected(issue.errors);
+      if (expected) return [{ file, path, message: `expected ${expected}, got ${JSON.stringify(issue.input)}`, fix: `give ${expected.startsWith('"') ? "" : /^[aeiou]/.test(expected) ? "an " : "a "}${expected}${documented}` }];
+      return [{ file, path, message: issue.message, fix: `see the field's documentation${documented}` }];
+    }
     case "invalid_value":
     case "invalid_format":
     case "not_multiple_of":
@@ -91,6 +96,19 @@ function issueProblems(file: string, issue: z.core.$ZodIssue): Problem[] {
     case "custom":
       return [{ file, path, message: issue.message, fix: `see the field's documentation${documented}` }];
   }
+}
+
+/** "number or \"all\"" when every branch of a union rejected the value's type alone; undefined otherwise. */
+function unionExpected(branches: z.core.$ZodIssue[][]): string | undefined {
+  const expected: string[] = [];
+  for (const issues of branches) {
+    if (issues.length !== 1 || issues[0].path.length > 0) return undefined;
+    const issue = issues[0];
+    if (issue.code === "invalid_type") expected.push(issue.expected);
+    else if (issue.code === "invalid_value") expected.push(...issue.values.map((v) => JSON.stringify(v)));
+    else return undefined;
+  }
+  return expected.length > 0 ? [...new Set(expected)].join(" or ") : undefined;
 }
 
 /** The experiment in `text`, or the problems that stop it being one. */
@@ -127,10 +145,22 @@ function crossFieldProblems(exp: Experiment, file: string): Problem[] {
     }
   });
   problems.push(...snapshotProblems(exp, file));
-  const images = exp.data.digits.length * exp.data.perDigit;
-  const ks = exp.clustering.k !== undefined ? { field: "k", value: exp.clustering.k } : { field: "kMax", value: kMax };
-  if (ks.value >= images) {
-    problems.push({ file, path: ["clustering", ks.field], message: `${ks.field} (${ks.value}) must be below the number of images (${exp.data.digits.length} digits x ${exp.data.perDigit} = ${images})`, fix: `lower ${ks.field} below ${images} or raise data.perDigit` });
+  if (exp.data.from === "train+test") {
+    if (!hasTestSplit(exp.data.source)) {
+      problems.push({ file, path: ["data", "from"], message: '"train+test" picks from the source\'s test images too, but the source has none', fix: 'add test files to the source (idx.testImages/testLabels, testCsv or folder.testPath), or use "train"' });
+    }
+    if (exp.data.holdout.from === "test-split") {
+      problems.push({ file, path: ["data", "holdout", "from"], message: 'with data.from "train+test" the test images are picked from, so they cannot also be the held-out ones', fix: 'use "rest" (the pool\'s images not picked, the default), or data.from: "train"' });
+    }
+  }
+  // With "all" the number of images depends on the data: prepare.ts checks it.
+  const { perDigit } = exp.data;
+  if (perDigit !== "all") {
+    const images = exp.data.digits.length * perDigit;
+    const ks = exp.clustering.k !== undefined ? { field: "k", value: exp.clustering.k } : { field: "kMax", value: kMax };
+    if (ks.value >= images) {
+      problems.push({ file, path: ["clustering", ks.field], message: `${ks.field} (${ks.value}) must be below the number of images (${exp.data.digits.length} digits x ${perDigit} = ${images})`, fix: `lower ${ks.field} below ${images} or raise data.perDigit` });
+    }
   }
   return problems;
 }

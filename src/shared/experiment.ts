@@ -17,7 +17,7 @@ const idxSource = z
       .object({
         images: filePath.describe("IDX image file (magic 0x00000803, e.g. train-images-idx3-ubyte[.gz]), relative to the experiment file."),
         labels: filePath.describe("IDX label file (magic 0x00000801, e.g. train-labels-idx1-ubyte[.gz]), relative to the experiment file."),
-        testImages: filePath.optional().describe("Optional held-out IDX image file used to measure accuracy (`holdout.from: \"test-split\"`)."),
+        testImages: filePath.optional().describe("Optional test IDX image file: held-out images to measure accuracy (`holdout.from: \"test-split\"`), or picked from too with `data.from: \"train+test\"`."),
         testLabels: filePath.optional().describe("Optional held-out IDX label file, paired with `testImages`."),
       })
       .strict()
@@ -28,7 +28,7 @@ const idxSource = z
 const csvSource = z
   .object({
     csv: filePath.describe("CSV file: one image per row, the label in the first column then one column per pixel (784 for 28x28), values 0-255. A header row is skipped when its first cell is not a number."),
-    testCsv: filePath.optional().describe("Optional held-out CSV in the same layout, used to measure accuracy."),
+    testCsv: filePath.optional().describe("Optional test CSV in the same layout: held-out images to measure accuracy, or picked from too with `data.from: \"train+test\"`."),
   })
   .strict();
 
@@ -39,7 +39,7 @@ const folderSource = z
     folder: z
       .object({
         path: folderPath.describe("Folder with one subfolder per class, each holding that class's PNG and JPEG images (other files are ignored). Subfolders named 0-255 give those labels; otherwise the labels are 0, 1, 2... in the subfolders' alphabetical order and the subfolder names are the class names."),
-        testPath: folderPath.optional().describe("Optional held-out folder in the same layout (same subfolder names), used to measure accuracy."),
+        testPath: folderPath.optional().describe("Optional test folder in the same layout (same subfolder names): held-out images to measure accuracy, or picked from too with `data.from: \"train+test\"`."),
         size: z
           .tuple([z.number().int().min(1).max(512), z.number().int().min(1).max(512)])
           .default([28, 28])
@@ -64,7 +64,7 @@ const holdoutSchema = z
       .enum(["test-split", "rest"])
       .optional()
       .describe(
-        "\"test-split\": the data's own test split (MNIST's 10,000 test digits, or the source's test files). \"rest\": training images that were not picked. Default: \"test-split\" when the source has one, else \"rest\".",
+        "\"test-split\": the data's own test split (MNIST's 10,000 test digits, or the source's test files). \"rest\": images of `data.from` that were not picked. Default: \"test-split\" when the source has one and `data.from` is \"train\", else \"rest\".",
       ),
     perDigit: z
       .number()
@@ -84,14 +84,16 @@ const dataSchema = z
       .min(2)
       .describe("The class labels to keep and train on, e.g. [1, 7]. The output layer has one unit per kept label, in sorted order (keeping 1, 3, 7: a 3 is [0,1,0])."),
     perDigit: z
-      .number()
-      .int()
-      .positive()
-      .describe("How many images of each kept digit to train on and analyse (the report used 100)."),
+      .union([z.number().int().positive(), z.literal("all")])
+      .describe("How many images of each kept digit to train on and analyse (the report used 100), or \"all\": every image of each kept digit in `data.from` (the counts then differ by digit)."),
+    from: z
+      .enum(["train", "train+test"])
+      .default("train")
+      .describe("Where the kept and injected images are picked from: \"train\", the source's training images, or \"train+test\", its training and test images as one pool, training images first (MNIST's 70,000). With \"train+test\" the held-out images are the pool's images not picked (`holdout.from: \"rest\"`)."),
     pick: z
       .enum(["first", "random"])
       .default("first")
-      .describe("\"first\": the first images of each digit in file order (the report's cut_data). \"random\": a random sample drawn with the experiment's seed."),
+      .describe("\"first\": the first images of each digit in file order (the report's cut_data; with `from: \"train+test\"`, training images before test images). \"random\": a random sample drawn with the experiment's seed."),
     holdout: holdoutSchema.default({ perDigit: 1000 }),
     classNames: z
       .array(z.string().min(1))
@@ -236,6 +238,15 @@ export const experimentSchema = z
 export type Experiment = z.output<typeof experimentSchema>;
 export type ExperimentInput = z.input<typeof experimentSchema>;
 export type Source = Experiment["data"]["source"];
+export type PerDigit = Experiment["data"]["perDigit"];
+
+/** Whether a source names test images (MNIST does; a file source when its test files are given). */
+export function hasTestSplit(source: Source): boolean {
+  if (source === "mnist") return true;
+  if ("idx" in source) return source.idx.testImages !== undefined && source.idx.testLabels !== undefined;
+  if ("folder" in source) return source.folder.testPath !== undefined;
+  return source.testCsv !== undefined;
+}
 export type Activation = z.output<typeof activationSchema>;
 export type ModelSpec = Experiment["model"];
 export type ConvSignature = z.output<typeof convSignature>;

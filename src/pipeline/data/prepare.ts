@@ -1,8 +1,10 @@
 // From a valid experiment to the images the pipeline uses: the kept images, the injected ones and
-// the held-out ones. The checks that need the data (digits present, enough images of each) run
-// here, on labels alone when that is all the caller needs (the editor's diagnostics).
+// the held-out ones. They are picked from a pool: the source's training split, or with
+// `data.from: "train+test"` its training then test splits, indexed as one. The checks that need
+// the data (digits present, enough images of each) run here, on labels alone when that is all the
+// caller needs (the editor's diagnostics).
 import { dirname } from "node:path";
-import type { Experiment } from "../../shared/experiment";
+import { hasTestSplit, type Experiment } from "../../shared/experiment";
 import { ExperimentError, type Problem } from "../../shared/problems";
 import { randomFor } from "../random";
 import { savedModelFileProblems } from "../savedModel";
@@ -10,9 +12,10 @@ import { imageAt, type ImageSet } from "./images";
 import { countPerLabel, pickIndices } from "./pick";
 import { loadImageSet, loadLabels, sourceClassNames, SourceFileError, splitFiles, type Split } from "./source";
 
-/** Images taken from one split of the source. */
+/** Images taken from the source. */
 export interface Picked {
-  split: Split;
+  /** The split each image comes from. */
+  split: Split[];
   /** Index of each image in its split's file. */
   sourceIndex: Int32Array;
   labels: Uint8Array;
@@ -45,32 +48,60 @@ function labelText(label: number, names: Record<string, string> | undefined): st
   return name ? `${label} (${name})` : String(label);
 }
 
-function holdoutFrom(exp: Experiment, hasTestSplit: boolean): "test-split" | "rest" {
-  return exp.data.holdout.from ?? (hasTestSplit ? "test-split" : "rest");
+/** Where the held-out images come from: with "train+test" the test images are in the pool, so the pool's rest. */
+function holdoutFrom(exp: Experiment): "test-split" | "rest" {
+  return exp.data.holdout.from ?? (exp.data.from === "train" && hasTestSplit(exp.data.source) ? "test-split" : "rest");
+}
+
+/** The splits the kept and injected images are picked from, in pool order. */
+function poolSplits(exp: Experiment): Split[] {
+  return exp.data.from === "train+test" ? ["train", "test"] : ["train"];
+}
+
+/** The labels of the pool: each split's labels one after the other (copied only when there are two). */
+function poolLabels(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const labels = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    labels.set(p, at);
+    at += p.length;
+  }
+  return labels;
 }
 
 /** Problems only the data can reveal, given a way to read each split's labels. */
 function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: Record<string, string> | undefined): Problem[] {
   const problems: Problem[] = [];
-  const train = labelsOf("train")!;
-  const counts = countPerLabel(train);
+  const test = labelsOf("test");
+  // A "train+test" source without test images is a problem of the experiment alone (validate.ts).
+  const counts = countPerLabel(poolLabels(poolSplits(exp).map(labelsOf).filter((l) => l !== undefined)));
   const present = [...counts.keys()].sort((a, b) => a - b);
   const { where: dataFile, owner } = sourceNames(exp);
+  const inPool = exp.data.from === "train+test" ? ", training and test images together" : "";
   const has = `${owner} has the labels ${present.map((l) => labelText(l, names)).join(", ")}`;
+  const { perDigit } = exp.data;
   exp.data.digits.forEach((d, i) => {
     const n = counts.get(d) ?? 0;
     if (n === 0) problems.push({ file, path: ["data", "digits", i], message: `digit ${d} is not in ${dataFile}`, fix: `keep only labels the data has (${has})` });
-    else if (n < exp.data.perDigit) problems.push({ file, path: ["data", "perDigit"], message: `perDigit is ${exp.data.perDigit} but ${dataFile} has only ${n} images of digit ${labelText(d, names)}`, fix: `lower perDigit to at most ${n}` });
+    else if (perDigit !== "all" && n < perDigit) problems.push({ file, path: ["data", "perDigit"], message: `perDigit is ${perDigit} but ${dataFile} has only ${n} images of digit ${labelText(d, names)}${inPool}`, fix: `lower perDigit to at most ${n}` });
   });
+  if (perDigit === "all" && problems.length === 0) {
+    // validate.ts checks k against digits x perDigit; with "all" only the data knows how many images there are.
+    const images = exp.data.digits.reduce((n, d) => n + (counts.get(d) ?? 0), 0);
+    const k = exp.clustering.k !== undefined ? { field: "k", value: exp.clustering.k } : { field: "kMax", value: exp.clustering.kMax };
+    if (k.value >= images) {
+      problems.push({ file, path: ["clustering", k.field], message: `${k.field} (${k.value}) must be below the number of images (perDigit "all" keeps ${images})`, fix: `lower ${k.field} below ${images}` });
+    }
+  }
   exp.inject.forEach((inj, i) => {
     const n = counts.get(inj.digit) ?? 0;
     if (n === 0) problems.push({ file, path: ["inject", i, "digit"], message: `digit ${inj.digit} is not in ${dataFile}, so it cannot be injected`, fix: `inject a label the data has (${has})` });
-    else if (n < inj.count) problems.push({ file, path: ["inject", i, "count"], message: `count is ${inj.count} but ${dataFile} has only ${n} images of digit ${labelText(inj.digit, names)}`, fix: `lower count to at most ${n}` });
+    else if (n < inj.count) problems.push({ file, path: ["inject", i, "count"], message: `count is ${inj.count} but ${dataFile} has only ${n} images of digit ${labelText(inj.digit, names)}${inPool}`, fix: `lower count to at most ${n}` });
   });
-  const test = labelsOf("test");
   if (exp.data.holdout.from === "test-split" && !test) {
     problems.push({ file, path: ["data", "holdout", "from"], message: "the source has no test split", fix: 'add test files to the source (idx.testImages/testLabels, testCsv or folder.testPath), or use "rest"' });
-  } else if (holdoutFrom(exp, test !== undefined) === "test-split" && test) {
+  } else if (holdoutFrom(exp) === "test-split" && test) {
     const testCounts = countPerLabel(test);
     exp.data.digits.forEach((d, i) => {
       if (!testCounts.get(d) && counts.get(d)) problems.push({ file, path: ["data", "digits", i], message: `digit ${labelText(d, names)} has no image in the test split, so accuracy cannot be measured on it`, fix: 'use data.holdout.from: "rest", or add test images of it' });
@@ -120,16 +151,35 @@ export function checkExperimentData(exp: Experiment, file: string): Problem[] {
   }
 }
 
-/** The images at `indices`; an image folder decodes them now, so a file that fails is a Problem of `file`. */
-function take(set: ImageSet, split: Split, indices: Int32Array, file: string): Picked {
-  const size = set.rows * set.cols;
+/** Splits indexed as one: pool index `start + i` is image i of `set`. */
+type Pool = { split: Split; set: ImageSet; start: number }[];
+
+function poolOf(sets: [Split, ImageSet][]): Pool {
+  let start = 0;
+  return sets.map(([split, set]) => {
+    const part = { split, set, start };
+    start += set.count;
+    return part;
+  });
+}
+
+/** The pool's images at `indices`; an image folder decodes them now, so a file that fails is a Problem of `file`. */
+function take(pool: Pool, indices: Int32Array, rows: number, cols: number, file: string): Picked {
+  const size = rows * cols;
   const pixels = new Uint8Array(indices.length * size);
   const labels = new Uint8Array(indices.length);
-  indices.forEach((src, i) => {
-    pixels.set(withProblems(file, () => imageAt(set, src)), i * size);
-    labels[i] = set.labels[src];
+  const split: Split[] = new Array(indices.length);
+  const sourceIndex = new Int32Array(indices.length);
+  indices.forEach((at, i) => {
+    let part = pool[0];
+    for (const p of pool) if (p.start <= at) part = p;
+    const src = at - part.start;
+    pixels.set(withProblems(file, () => imageAt(part.set, src)), i * size);
+    labels[i] = part.set.labels[src];
+    split[i] = part.split;
+    sourceIndex[i] = src;
   });
-  return { split, sourceIndex: indices, labels, pixels };
+  return { split, sourceIndex, labels, pixels };
 }
 
 /** The experiment's images; throws ExperimentError when the data does not fit the experiment. */
@@ -145,21 +195,24 @@ export function prepareData(exp: Experiment, file: string): PreparedData {
   if (problems.length > 0) throw new ExperimentError(problems);
 
   const { digits, perDigit, pick } = exp.data;
-  const keptIdx = pickIndices(train.labels, digits, perDigit, pick, randomFor(exp.seed, "pick"));
-  const used = new Uint8Array(train.count);
+  const pool = poolOf(poolSplits(exp).map((s) => [s, s === "train" ? train : test!]));
+  const labels = poolLabels(pool.map((p) => p.set.labels));
+  const keptIdx = pickIndices(labels, digits, perDigit === "all" ? Infinity : perDigit, pick, randomFor(exp.seed, "pick"));
+  const used = new Uint8Array(labels.length);
   keptIdx.forEach((i) => (used[i] = 1));
   const injectedIdx = Int32Array.from(
-    exp.inject.flatMap((inj) => Array.from(pickIndices(train.labels, [inj.digit], inj.count, pick, randomFor(exp.seed, `inject:${inj.digit}`)))),
+    exp.inject.flatMap((inj) => Array.from(pickIndices(labels, [inj.digit], inj.count, pick, randomFor(exp.seed, `inject:${inj.digit}`)))),
   );
-  const from = holdoutFrom(exp, test !== undefined);
-  const holdoutSet = from === "test-split" ? test! : train;
-  const holdoutIdx = pickIndices(holdoutSet.labels, digits, exp.data.holdout.perDigit, "first", randomFor(exp.seed, "holdout"), from === "rest" ? used : undefined);
+  const fromTest = holdoutFrom(exp) === "test-split";
+  const holdoutPool = fromTest ? poolOf([["test", test!]]) : pool;
+  const holdoutIdx = pickIndices(fromTest ? test!.labels : labels, digits, exp.data.holdout.perDigit, "first", randomFor(exp.seed, "holdout"), fromTest ? undefined : used);
+  const { rows, cols } = train;
   return {
-    rows: train.rows,
-    cols: train.cols,
-    kept: take(train, "train", keptIdx, file),
-    injected: take(train, "train", injectedIdx, file),
-    holdout: take(holdoutSet, from === "test-split" ? "test" : "train", holdoutIdx, file),
+    rows,
+    cols,
+    kept: take(pool, keptIdx, rows, cols, file),
+    injected: take(pool, injectedIdx, rows, cols, file),
+    holdout: take(holdoutPool, holdoutIdx, rows, cols, file),
     classNames,
   };
 }
