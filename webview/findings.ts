@@ -2,6 +2,7 @@
 // button that selects the images behind it.
 import { className, classPlural } from "../src/shared/classNames";
 import type { Outlier } from "../src/shared/results";
+import { silhouetteNote } from "../src/shared/silhouetteNote";
 import { kChart } from "./charts";
 import { digitColor } from "./colors";
 import { imagesWhere, type ViewData } from "./data";
@@ -167,7 +168,7 @@ function clustering(data: ViewData): HTMLElement {
   for (const layer of data.results.layers) {
     const row = el("div", "mtq-kcharts");
     row.append(
-      el("div", "mtq-klabel", `${layer.name}, ${layer.size} units: k = ${layer.k}, silhouette ${layer.silhouette.toFixed(2)}`),
+      el("div", "mtq-klabel", `${layer.name}, ${layer.size} units: k = ${layer.k}, silhouette ${layer.silhouette.toFixed(2)}${silhouetteNote(layer)}`),
       kChart("silhouette", layer.kValues, layer.silhouetteCurve, layer.k),
       kChart("inertia (elbow)", layer.kValues, layer.inertiaCurve, layer.k),
     );

@@ -4,6 +4,7 @@
 import { className } from "../shared/classNames";
 import type { Selection } from "../shared/protocol";
 import type { Outlier, OutlierReason, Results } from "../shared/results";
+import { silhouetteNote } from "../shared/silhouetteNote";
 
 export type TreeNode =
   | { kind: "experiment"; id: string; file: string }
@@ -148,7 +149,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       return {
         label: `layer ${node.layer + 1}`,
         description: `k = ${l.k} · silhouette ${l.silhouette.toFixed(2)}`,
-        tooltip: `${l.name}: ${l.size} units, ${l.k} clusters (k chosen in ${l.kValues[0]}..${l.kValues[l.kValues.length - 1]}), mean silhouette ${l.silhouette.toFixed(3)}`,
+        tooltip: `${l.name}: ${l.size} units, ${l.k} clusters (k chosen in ${l.kValues[0]}..${l.kValues[l.kValues.length - 1]}), mean silhouette ${l.silhouette.toFixed(3)}${silhouetteNote(l)}`,
         expandable: true,
         icon: { codicon: "layers" },
       };

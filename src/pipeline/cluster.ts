@@ -3,6 +3,8 @@
 // never move the clusters fitted on the kept images.
 import { kmeans } from "ml-kmeans";
 import { distancePass, type Neighbours } from "./distances";
+import { partitionedNeighbours } from "./partitionedNeighbours";
+import { randomFor, shuffled } from "./random";
 import type { Tf } from "./tf";
 import { yieldToEventLoop } from "./yield";
 
@@ -18,7 +20,17 @@ export interface LayerClustering {
   perPoint: Float32Array;
   /** k x dim, in the same numbering as `labels`. */
   centroids: Float32Array;
+  /** Set when the layer had more than EXACT_UP_TO points: the silhouettes were estimated from distances to this many sampled kept points, and the neighbours are approximate. */
+  silhouetteSample?: number;
 }
+
+/**
+ * Up to this many points (kept and injected), one exact pass over all pairwise distances; above,
+ * where that pass would grow with the square of the points, silhouettes measure distances to a
+ * seeded sample of this many kept points and UMAP's neighbours come from a partitioned search.
+ * `npm run bench:approximations` measures both against the exact computation.
+ */
+export const EXACT_UP_TO = 10_000;
 
 function rowsOf(points: Float32Array, dim: number): number[][] {
   const n = points.length / dim;
@@ -63,6 +75,37 @@ export interface ClusterOptions {
   neighbours: number;
 }
 
+export interface KmeansFit {
+  k: number;
+  labels: Int32Array;
+  centroids: Float32Array;
+  inertia: number;
+}
+
+/** One seeded k-means fit of the points for each k tried (kMin..kMax below the point count, or the fixed k). */
+export async function kmeansFits(points: Float32Array, dim: number, options: Omit<ClusterOptions, "neighbours">, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<KmeansFit[]> {
+  const n = points.length / dim;
+  const kValues: number[] = [];
+  for (let k = options.k ?? options.kMin; k <= (options.k ?? options.kMax) && k < n; k++) kValues.push(k);
+  const rows = rowsOf(points, dim);
+  const fits: KmeansFit[] = [];
+  for (const [i, k] of kValues.entries()) {
+    signal?.throwIfAborted();
+    const result = kmeans(rows, k, { initialization: "kmeans++", seed: options.seed, maxIterations: 300 });
+    const { labels, centroids } = renumbered(result.clusters, result.centroids, dim);
+    fits.push({ k, labels, centroids, inertia: inertia(points, dim, labels, centroids) });
+    onProgress?.((i + 1) / kValues.length);
+    await yieldToEventLoop();
+  }
+  return fits;
+}
+
+/** The kept points the silhouettes measure distances to: all of them (undefined) up to EXACT_UP_TO points in all, else a seeded sample of EXACT_UP_TO. */
+export function silhouetteColumns(points: number, clustered: number, seed: number): Int32Array | undefined {
+  if (points <= EXACT_UP_TO || clustered <= EXACT_UP_TO) return undefined;
+  return Int32Array.from(shuffled(Array.from({ length: clustered }, (_, i) => i), randomFor(seed, "silhouette sample")).slice(0, EXACT_UP_TO)).sort();
+}
+
 /**
  * Clusters the first `clustered` points (the kept images) for each k and picks k by silhouette;
  * the pairwise-distance pass that scores every k also yields all points' nearest neighbours.
@@ -76,20 +119,18 @@ export async function clusterLayer(
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<{ clustering: LayerClustering; neighbours: Neighbours }> {
-  const kept = points.subarray(0, clustered * dim);
-  const kValues: number[] = [];
-  for (let k = options.k ?? options.kMin; k <= (options.k ?? options.kMax) && k < clustered; k++) kValues.push(k);
-  const rows = rowsOf(kept, dim);
-  const fits = [];
-  for (const [i, k] of kValues.entries()) {
-    signal?.throwIfAborted();
-    const result = kmeans(rows, k, { initialization: "kmeans++", seed: options.seed, maxIterations: 300 });
-    const { labels, centroids } = renumbered(result.clusters, result.centroids, dim);
-    fits.push({ k, labels, centroids, inertia: inertia(kept, dim, labels, centroids) });
-    onProgress?.((0.5 * (i + 1)) / kValues.length);
-    await yieldToEventLoop();
-  }
-  const pass = await distancePass(tf, { points, dim, clustered, clusterings: fits, neighbours: options.neighbours }, (f) => onProgress?.(0.5 + 0.5 * f), signal);
+  const fits = await kmeansFits(points.subarray(0, clustered * dim), dim, options, (f) => onProgress?.(0.5 * f), signal);
+  const kValues = fits.map((f) => f.k);
+  const n = points.length / dim;
+  const exact = n <= EXACT_UP_TO;
+  const columns = silhouetteColumns(n, clustered, options.seed);
+  const pass = await distancePass(
+    tf,
+    { points, dim, clustered, clusterings: fits, neighbours: exact ? options.neighbours : 0, columns },
+    (f) => onProgress?.(0.5 + (exact ? 0.5 : 0.3) * f),
+    signal,
+  );
+  const neighbours = exact ? pass.neighbours : await partitionedNeighbours(tf, points, dim, options.neighbours, randomFor(options.seed, "partitions"), (f) => onProgress?.(0.8 + 0.2 * f), signal);
   const scores = pass.silhouettes;
   let best = 0;
   scores.forEach((s, i) => {
@@ -104,8 +145,9 @@ export async function clusterLayer(
     labels: fits[best].labels,
     perPoint: scores[best].perPoint,
     centroids: fits[best].centroids,
+    ...(columns && { silhouetteSample: columns.length }),
   };
-  return { clustering, neighbours: pass.neighbours };
+  return { clustering, neighbours };
 }
 
 /** Index of the nearest centroid for each point. */

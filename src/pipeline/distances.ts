@@ -1,6 +1,7 @@
 // One pass over a layer's pairwise distances, on TF.js (SIMD matrix products), giving what two
 // stages need: every clustering's exact silhouettes and UMAP's exact nearest neighbours. Rows
-// are processed in blocks, so memory stays at block x n, never n x n.
+// are processed in blocks, so memory stays at block x n, never n x n. For large layers the
+// columns can be a sample: silhouettes are then estimated at a cost of n x sample.
 //
 // For a block of rows, D = sqrt(max(0, |x|^2 + |y|^2 - 2 x.y)) and the per-cluster distance sums
 // of every clustering at once are D . M, with M the points' one-hot cluster memberships side by
@@ -33,99 +34,117 @@ export interface DistancePassInput {
   /** The first `clustered` points are the ones the clusterings label (the kept images). */
   clustered: number;
   clusterings: Clustering[];
-  /** Nearest neighbours wanted per point, itself included (at least 1). */
+  /** Nearest neighbours wanted per point, itself included; 0 for none. Needs every column: not with `columns`. */
   neighbours: number;
-  /** Rows per block; default: a block x n matrix of about 16 MB. */
+  /**
+   * The clustered points (ascending indices) the silhouettes measure distances to; default all of
+   * them (exact silhouettes). With a sample, a point's mean distance to a cluster is estimated from
+   * that cluster's sampled points, so the pass costs n x sample instead of n x n.
+   */
+  columns?: Int32Array;
+  /** Rows per block; default: a block x columns matrix of about 16 MB. */
   rowsPerBlock?: number;
 }
 
 /**
- * Rows per block: a block x n distance matrix of about 16 MB. A block holds ten such matrices at
- * once and the wasm heap never shrinks, so this bounds each worker's memory; smaller blocks cost
- * no time (256 to 1,600 rows of 10,000 take the same 2.6 s).
+ * Rows per block: a block x columns distance matrix of about 16 MB. A block holds ten such
+ * matrices at once and the wasm heap never shrinks, so this bounds each worker's memory; smaller
+ * blocks cost no time (256 to 1,600 rows of 10,000 take the same 2.6 s).
  */
-const blockRows = (n: number) => Math.max(32, Math.min(2048, Math.floor(4_000_000 / Math.max(1, n))));
+const blockRows = (columns: number) => Math.max(32, Math.min(2048, Math.floor(4_000_000 / Math.max(1, columns))));
 
 export async function distancePass(
   tf: Tf,
-  { points, dim, clustered, clusterings, neighbours, rowsPerBlock }: DistancePassInput,
+  { points, dim, clustered, clusterings, neighbours, columns, rowsPerBlock }: DistancePassInput,
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<{ silhouettes: SilhouetteScores[]; neighbours: Neighbours }> {
   const n = points.length / dim;
+  if (columns && neighbours > 0) throw new Error("nearest neighbours need every column");
+  const cols = columns ?? Int32Array.from({ length: n }, (_, i) => i);
+  const m = cols.length;
+  /** Per point: its position among the columns, -1 when it is not one. */
+  const column = new Int32Array(n).fill(-1);
+  cols.forEach((p, j) => (column[p] = j));
   const offsets: number[] = [];
   let width = 0;
   for (const c of clusterings) {
     offsets.push(width);
     width += c.k;
   }
-  const membership = new Float32Array(n * width);
-  clusterings.forEach((c, ci) => c.labels.forEach((label, i) => (membership[i * width + offsets[ci] + label] = 1)));
+  const membership = new Float32Array(m * width);
+  clusterings.forEach((c, ci) => cols.forEach((p, j) => p < clustered && (membership[j * width + offsets[ci] + c.labels[p]] = 1)));
   const sums = new Float32Array(clustered * width);
-  const kNN = Math.max(1, Math.min(neighbours, n));
+  const kNN = neighbours > 0 ? Math.min(neighbours, m) : 0;
   const knn: Neighbours = { indices: [], distances: [] };
+  // Without neighbours to find, only the clustered points' rows matter.
+  const rowCount = kNN > 0 ? n : clustered;
 
   const x = tf.tensor2d(points, [n, dim]);
+  const c = columns ? tf.gather(x, tf.tensor1d(cols, "int32")) : x;
   // Transposed once: the wasm backend's matMul is ten times slower with transposeB.
-  const xT = tf.transpose(x);
+  const cT = tf.transpose(c);
   const squares = tf.sum(tf.square(x), 1);
-  const m = width > 0 ? tf.tensor2d(membership, [n, width]) : undefined;
-  const step = rowsPerBlock ?? blockRows(n);
+  const columnSquares = columns ? tf.sum(tf.square(c), 1) : squares;
+  const membershipTensor = width > 0 ? tf.tensor2d(membership, [m, width]) : undefined;
+  const step = rowsPerBlock ?? blockRows(m);
   try {
-    for (let start = 0; start < n; start += step) {
+    for (let start = 0; start < rowCount; start += step) {
       signal?.throwIfAborted();
-      const rows = Math.min(step, n - start);
+      const rows = Math.min(step, rowCount - start);
       const [blockSums, values, indices] = tf.tidy(() => {
         const block = x.slice([start, 0], [rows, dim]);
-        const squared = tf.relu(tf.sub(tf.add(squares.slice([start], [rows]).reshape([rows, 1]), squares.reshape([1, n])), tf.mul(2, tf.matMul(block, xT))));
+        const squared = tf.relu(tf.sub(tf.add(squares.slice([start], [rows]).reshape([rows, 1]), columnSquares.reshape([1, m])), tf.mul(2, tf.matMul(block, cT))));
         // A point's distance to itself is exactly 0, whatever the rounding of the formula above.
-        const self = tf.oneHot(tf.range(start, start + rows, 1, "int32"), n);
+        const self = tf.oneHot(tf.tensor1d(column.subarray(start, start + rows), "int32"), m);
         const d = tf.mul(tf.sqrt(squared), tf.sub(1, self));
         const clusteredRows = Math.max(0, Math.min(rows, clustered - start));
-        const s = m && clusteredRows > 0 ? tf.matMul(d.slice([0, 0], [clusteredRows, n]), m) : undefined;
+        const s = membershipTensor && clusteredRows > 0 ? tf.matMul(d.slice([0, 0], [clusteredRows, m]), membershipTensor) : undefined;
+        if (kNN === 0) return [s] as const;
         // Self first: its distance, 0, is pushed below every other by subtracting the mask.
         const nearest = tf.topk(tf.neg(tf.sub(d, self)), kNN);
         return [s, nearest.values, nearest.indices] as const;
       });
       if (blockSums) sums.set(await blockSums.data(), start * width);
-      const v = await values.data();
-      const idx = await indices.data();
-      for (let r = 0; r < rows; r++) {
-        const row = Array.from(idx.subarray(r * kNN, (r + 1) * kNN));
-        knn.indices.push(row);
-        knn.distances.push(Array.from(v.subarray(r * kNN, (r + 1) * kNN), (value, j) => (row[j] === start + r ? 0 : -value)));
+      if (values && indices) {
+        const v = await values.data();
+        const idx = await indices.data();
+        for (let r = 0; r < rows; r++) {
+          const row = Array.from(idx.subarray(r * kNN, (r + 1) * kNN));
+          knn.indices.push(row);
+          knn.distances.push(Array.from(v.subarray(r * kNN, (r + 1) * kNN), (value, j) => (row[j] === start + r ? 0 : -value)));
+        }
       }
-      blockSums?.dispose();
-      values.dispose();
-      indices.dispose();
-      onProgress?.((start + rows) / n);
+      tf.dispose([blockSums, values, indices].filter((t) => t !== undefined));
+      onProgress?.((start + rows) / rowCount);
       await yieldToEventLoop();
     }
   } finally {
-    x.dispose();
-    xT.dispose();
-    squares.dispose();
-    m?.dispose();
+    tf.dispose([x, c, cT, squares, columnSquares, membershipTensor].filter((t) => t !== undefined));
   }
   return {
-    silhouettes: clusterings.map((c, ci) => scoresFromSums(sums, width, offsets[ci], c)),
+    silhouettes: clusterings.map((clustering, ci) => scoresFromSums(sums, width, offsets[ci], clustering, column, cols)),
     neighbours: knn,
   };
 }
 
-function scoresFromSums(sums: Float32Array, width: number, offset: number, { k, labels }: Clustering): SilhouetteScores {
+function scoresFromSums(sums: Float32Array, width: number, offset: number, { k, labels }: Clustering, column: Int32Array, cols: Int32Array): SilhouetteScores {
   const n = labels.length;
   const sizes = new Int32Array(k);
   for (const l of labels) sizes[l]++;
+  /** Per cluster: its points among the columns, over which the distance sums ran. */
+  const counted = new Int32Array(k);
+  for (const p of cols) if (p < n) counted[labels[p]]++;
   const perPoint = new Float32Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
     const own = labels[i];
-    if (sizes[own] <= 1) continue;
+    const others = counted[own] - (column[i] >= 0 ? 1 : 0);
+    if (sizes[own] <= 1 || others <= 0) continue;
     const row = i * width + offset;
-    const a = sums[row + own] / (sizes[own] - 1);
+    const a = sums[row + own] / others;
     let b = Infinity;
-    for (let c = 0; c < k; c++) if (c !== own && sizes[c] > 0) b = Math.min(b, sums[row + c] / sizes[c]);
+    for (let c = 0; c < k; c++) if (c !== own && counted[c] > 0) b = Math.min(b, sums[row + c] / counted[c]);
     const s = b === Infinity || Math.max(a, b) === 0 ? 0 : (b - a) / Math.max(a, b);
     perPoint[i] = s;
     total += s;

@@ -21,6 +21,8 @@ export interface LayerOutput {
   inertiaCurve: number[];
   k: number;
   silhouette: number;
+  /** Set when the silhouettes were estimated from a sample of this many kept images (large layers). */
+  silhouetteSample?: number;
   /** Per image (kept then injected): its cluster. */
   assignments: Int32Array;
   /** Per kept image: its silhouette. */
@@ -51,6 +53,7 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
     inertiaCurve: clustering.inertiaCurve,
     k: clustering.k,
     silhouette: clustering.silhouette,
+    silhouetteSample: clustering.silhouetteSample,
     assignments,
     silhouettes: clustering.perPoint,
     umap,

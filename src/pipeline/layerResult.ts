@@ -27,6 +27,7 @@ export function layerResult(output: LayerOutput, name: string, size: number, lab
     silhouetteCurve: output.silhouetteCurve.map(round4),
     inertiaCurve: output.inertiaCurve.map(round4),
     silhouette: round4(output.silhouette),
+    ...(output.silhouetteSample !== undefined && { silhouetteSample: output.silhouetteSample }),
     assignments,
     silhouettes: [...Array.from(output.silhouettes, round4), ...new Array<null>(injectedCount).fill(null)],
     clusters: clustersOf(output.k, assignments, labels, injected),

@@ -55,17 +55,16 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
   const classes = sortedClasses(exp.data.digits);
   const inputSize = data.rows * data.cols;
   const scale = maxPixel(data.kept.pixels);
-  const x = scaledPixels(data.kept.pixels, scale);
-  const y = oneHot(data.kept.labels, classes);
   const keptCount = data.kept.labels.length;
   const injectedCount = data.injected.labels.length;
+  // Every image, kept first: the kept ones are a view of it, not a second copy (220 MB at 70,000).
+  const all = scaledPixels(Buffer.concat([data.kept.pixels, data.injected.pixels]), scale);
+  const x = all.subarray(0, keptCount * inputSize);
+  const y = oneHot(data.kept.labels, classes);
   const { tf, backend: backendName } = await loadTf(backend);
   finish("load");
   signal?.throwIfAborted();
 
-  const all = new Float32Array((keptCount + injectedCount) * inputSize);
-  all.set(x);
-  all.set(scaledPixels(data.injected.pixels, scale), x.length);
   const holdoutX = scaledPixels(data.holdout.pixels, scale);
   const correct = (labels: Uint8Array, predictions: Int32Array) => labels.reduce((n, l, i) => n + (classes[predictions[i]] === l ? 1 : 0), 0);
 

@@ -1,6 +1,7 @@
 // The findings in a few lines a person reads in a terminal or a notification.
 import { className, classPlural } from "../shared/classNames";
 import type { Results } from "../shared/results";
+import { silhouetteNote } from "../shared/silhouetteNote";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
@@ -14,8 +15,9 @@ export function summaryText(results: Results): string {
     `accuracy: train ${pct(f.accuracy.train)}, held-out ${f.accuracy.test === null ? "not measured (no image left to hold out)" : `${pct(f.accuracy.test)} on ${results.testCount} images`}`,
   ];
   f.layers.forEach((l, i) => {
+    const note = silhouetteNote(results.layers[i]);
     const purity = results.classes.map((d) => `${name(d)}: ${pct(l.purity[d])} in cluster ${l.dominantCluster[d]}`).join(", ");
-    lines.push(`layer ${i + 1} (${l.size} units): k = ${l.k}, silhouette ${l.silhouette.toFixed(2)}; ${purity}`);
+    lines.push(`layer ${i + 1} (${l.size} units): k = ${l.k}, silhouette ${l.silhouette.toFixed(2)}${note}; ${purity}`);
   });
   lines.push(f.separationLayer === null ? "the kept digits never get a cluster of their own" : `the model separates the kept digits from layer ${f.separationLayer}`);
   if (f.separationEpoch) {
