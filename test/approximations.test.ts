@@ -119,7 +119,8 @@ describe("a layer above EXACT_UP_TO points", () => {
   });
 
   it("takes UMAP's neighbours from the partitioned search", () => {
-    const { neighbours } = layer;
+    const { neighbours, approximateNeighbours } = layer;
+    assert.equal(approximateNeighbours, true);
     assert.equal(neighbours.indices.length, n);
     assert.ok(neighbours.indices.every((row, i) => row[0] === i && row.length === 15));
   });

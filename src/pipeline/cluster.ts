@@ -20,7 +20,7 @@ export interface LayerClustering {
   perPoint: Float32Array;
   /** k x dim, in the same numbering as `labels`. */
   centroids: Float32Array;
-  /** Set when the layer had more than EXACT_UP_TO points: the silhouettes were estimated from distances to this many sampled kept points, and the neighbours are approximate. */
+  /** Set when there were more than EXACT_UP_TO kept points: the silhouettes were estimated from distances to this many of them, drawn with the seed. */
   silhouetteSample?: number;
 }
 
@@ -108,7 +108,8 @@ export function silhouetteColumns(points: number, clustered: number, seed: numbe
 
 /**
  * Clusters the first `clustered` points (the kept images) for each k and picks k by silhouette;
- * the pairwise-distance pass that scores every k also yields all points' nearest neighbours.
+ * up to EXACT_UP_TO points, the pairwise-distance pass that scores every k also yields all
+ * points' exact nearest neighbours; above, the neighbours come from a partitioned search.
  */
 export async function clusterLayer(
   tf: Tf,
@@ -118,7 +119,7 @@ export async function clusterLayer(
   options: ClusterOptions,
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
-): Promise<{ clustering: LayerClustering; neighbours: Neighbours }> {
+): Promise<{ clustering: LayerClustering; neighbours: Neighbours; approximateNeighbours: boolean }> {
   const fits = await kmeansFits(points.subarray(0, clustered * dim), dim, options, (f) => onProgress?.(0.5 * f), signal);
   const kValues = fits.map((f) => f.k);
   const n = points.length / dim;
@@ -147,7 +148,7 @@ export async function clusterLayer(
     centroids: fits[best].centroids,
     ...(columns && { silhouetteSample: columns.length }),
   };
-  return { clustering, neighbours };
+  return { clustering, neighbours, approximateNeighbours: !exact };
 }
 
 /** Index of the nearest centroid for each point. */

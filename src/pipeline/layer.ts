@@ -23,6 +23,8 @@ export interface LayerOutput {
   silhouette: number;
   /** Set when the silhouettes were estimated from a sample of this many kept images (large layers). */
   silhouetteSample?: number;
+  /** True when UMAP's neighbours were approximate (large layers). */
+  approximateNeighbours: boolean;
   /** Per image (kept then injected): its cluster. */
   assignments: Int32Array;
   /** Per kept image: its silhouette. */
@@ -41,7 +43,7 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
   const total = signatures.length / dim;
   const neighbours = Math.max(2, Math.min(job.projection.neighbors, total - 1));
   const start = performance.now();
-  const { clustering, neighbours: near } = await clusterLayer(tf, signatures, dim, keptCount, { ...job.clustering, seed: job.seed, neighbours }, (f) => onProgress?.("cluster", f), signal);
+  const { clustering, neighbours: near, approximateNeighbours } = await clusterLayer(tf, signatures, dim, keptCount, { ...job.clustering, seed: job.seed, neighbours }, (f) => onProgress?.("cluster", f), signal);
   const assignments = new Int32Array(total);
   assignments.set(clustering.labels);
   assignments.set(nearestCentroids(signatures.subarray(keptCount * dim), dim, clustering.centroids), keptCount);
@@ -54,6 +56,7 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
     k: clustering.k,
     silhouette: clustering.silhouette,
     silhouetteSample: clustering.silhouetteSample,
+    approximateNeighbours,
     assignments,
     silhouettes: clustering.perPoint,
     umap,

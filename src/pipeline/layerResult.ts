@@ -28,6 +28,7 @@ export function layerResult(output: LayerOutput, name: string, size: number, lab
     inertiaCurve: output.inertiaCurve.map(round4),
     silhouette: round4(output.silhouette),
     ...(output.silhouetteSample !== undefined && { silhouetteSample: output.silhouetteSample }),
+    ...(output.approximateNeighbours && { approximateNeighbours: true as const }),
     assignments,
     silhouettes: [...Array.from(output.silhouettes, round4), ...new Array<null>(injectedCount).fill(null)],
     clusters: clustersOf(output.k, assignments, labels, injected),

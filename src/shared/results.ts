@@ -50,11 +50,13 @@ export interface LayerResult {
   /** Mean silhouette at the chosen k. */
   silhouette: number;
   /**
-   * Present for layers of more than 10,000 images: the silhouettes (curve, mean and per image) were
-   * estimated from each image's distances to this many kept images drawn with the seed, and the
-   * UMAP map was built from approximate nearest neighbours. Absent: both exact.
+   * Present for layers of more than 10,000 kept images: the silhouettes (curve, mean and per image)
+   * were estimated from each image's distances to this many kept images drawn with the seed.
+   * Absent: exact.
    */
   silhouetteSample?: number;
+  /** True when the UMAP map was built from approximate nearest neighbours (more than 10,000 images, injected ones included); absent: exact. */
+  approximateNeighbours?: true;
   /** Per image: its cluster (injected images: the nearest centroid; they do not move the clusters). */
   assignments: number[];
   /** Per image: its silhouette (negative = closer to another cluster); null for injected images. */
