@@ -97,6 +97,20 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     }
   });
 
+  it("says where a plain MNIST image comes from and calls its label a digit", () => {
+    const { results } = loaded;
+    const layer1 = childrenOf(root, results)[0];
+    const image = childrenOf(childrenOf(layer1, results)[0], results)[0];
+    assert.ok(image.kind === "image");
+    const i = image.image;
+    const [label, index] = [results.images.labels[i], results.images.sourceIndex[i]];
+    assert.equal(results.images.files, undefined, "file names for image folders only");
+    assert.match(lookOf(image, results).tooltip, new RegExp(`^digit ${label}( \\(unseen\\))?, MNIST train #${index}, predicted \\d `));
+    assert.equal(selectionOf(image, results)!.label, `image ${i} (digit ${label})`);
+    assert.match(lookOf(root, results).tooltip, /\d+ images, digits 1, 7\n/);
+    assert.match(lookOf(childrenOf(root, results)[2], results).tooltip, /^Images off their digit's path/);
+  });
+
   it("draws an image's thumbnail as a valid PNG of its pixels", () => {
     const { results, pixels } = loaded;
     const { rows, cols } = results.images;
@@ -140,8 +154,24 @@ describe("the clusters tree, on the image-folder example (classes four, one, sev
       }
     }
     assert.equal(digitMix({ "0": 3, "2": 37 }, results), "37 x seven, 3 x four");
-    assert.match(lookOf(root, results).tooltip, /digits one, seven/);
+    assert.match(lookOf(root, results).tooltip, /classes one, seven/);
+    assert.doesNotMatch(lookOf(root, results).tooltip, /digit/);
     const outliers = childrenOf(root, results).find((n) => n.kind === "outliers")!;
-    for (const node of childrenOf(outliers, results)) assert.match(lookOf(node, results).description!, /off digit (four|one|seven)'s path|negative silhouette|misclassified as (one|seven)/);
+    assert.match(lookOf(outliers, results).tooltip, /^Images off their class's path/);
+    for (const node of childrenOf(outliers, results)) assert.match(lookOf(node, results).description!, /off class (four|one|seven)'s path|negative silhouette|misclassified as (one|seven)/);
+  });
+
+  it("names an image by its file in the folder, and its label a class", () => {
+    const injected = results.images.injected.indexOf(true);
+    const layer1 = childrenOf(root, results)[0];
+    const node = childrenOf(layer1, results)
+      .flatMap((c) => childrenOf(c, results))
+      .find((n) => n.kind === "image" && n.image === injected)!;
+    const file = results.images.files![injected];
+    assert.match(file, /^four\/mnist-test-\d{5}\.png$/);
+    const tooltip = lookOf(node, results).tooltip;
+    assert.ok(tooltip.startsWith(`class four (unseen), ${file}, predicted `), tooltip);
+    assert.doesNotMatch(tooltip, /digit|MNIST/);
+    assert.equal(selectionOf(node, results)!.label, `image ${injected} (class four)`);
   });
 });

@@ -11,6 +11,8 @@ import { folderClasses, readImageFolder } from "../src/pipeline/data/imageFolder
 import { runExperiment } from "../src/pipeline/run";
 import { summaryText } from "../src/pipeline/summary";
 import { parseExperiment } from "../src/pipeline/validate";
+import { classNoun } from "../src/shared/classNames";
+import { imageSource } from "../src/shared/imageSource";
 import { formatProblem } from "../src/shared/problems";
 import type { Results } from "../src/shared/results";
 import { idxBytes, tempDir, writeJson } from "./helpers";
@@ -112,6 +114,31 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     assert.match(summaryText(results), /one: \d+% in cluster \d, seven: \d+% in cluster \d/);
   });
 
+  it("records each image's file within its folder, and the views name the image by it and its label a class", () => {
+    const { files, labels, sourceIndex } = results.images;
+    assert.equal(files?.length, 120);
+    // Class by class, then by name: the order sourceIndex counts in.
+    assert.deepEqual([files![0], files![59], files![60], files![61]], ["one/000.png", "one/059.png", "seven/000.png", "seven/001.jpg"]);
+    files!.forEach((f, i) => {
+      assert.ok(f.startsWith(`${results.classNames![labels[i]]}/`), f);
+      assert.equal(Number(f.slice(f.indexOf("/") + 1, f.indexOf("/") + 4)), sourceIndex[i] % 60);
+    });
+    assert.equal(imageSource(results, 61), "seven/001.jpg");
+    assert.equal(classNoun(results), "class");
+    assert.match(summaryText(results), /the (model separates the kept classes from layer \d|kept classes never get a cluster)/);
+    assert.match(summaryText(results), /off their class's path/);
+  });
+
+  it("names the test folder's files too when it picks from both folders", () => {
+    const exp = experimentOf({ ...experiment, data: { ...experiment.data, from: "train+test", perDigit: 70, holdout: { perDigit: 5 } } }, file);
+    const { kept } = prepareData(exp, file);
+    const last = kept.split.lastIndexOf("test");
+    assert.deepEqual([kept.split[last], kept.sourceIndex[last], kept.files?.[last]], ["test", 40, "seven/069.jpg"], "after the test folder's 30 ones and its broken file");
+    const picked = { experiment: exp, images: { split: kept.split, sourceIndex: Array.from(kept.sourceIndex), files: kept.files } };
+    assert.equal(imageSource(picked, last), "seven/069.jpg (test folder)");
+    assert.equal(imageSource(picked, 0), "one/000.png");
+  });
+
   it("reads a grey PNG's pixels exactly, and area-averages a doubled image back exactly", () => {
     const pixels = Buffer.from(results.images.pixelsBase64, "base64");
     assert.deepEqual(new Uint8Array(pixels.subarray(0, 784)), ones[0]);
@@ -177,5 +204,10 @@ describe("Fashion-MNIST-style IDX files with class names", () => {
     const prepared = prepareData(experimentOf({ ...fashion, data: { ...fashion.data, perDigit: 10 } }, file), file);
     assert.equal(prepared.kept.labels.length, 20);
     assert.equal(prepared.classNames?.["3"], "Dress");
+    assert.equal(prepared.kept.files, undefined, "file names for image folders only");
+    const exp = experimentOf(fashion, file);
+    const picked = { experiment: exp, images: { split: prepared.kept.split, sourceIndex: Array.from(prepared.kept.sourceIndex) } };
+    assert.equal(imageSource(picked, 0), `images.idx #${prepared.kept.sourceIndex[0]}`);
+    assert.equal(classNoun(prepared), "class");
   });
 });

@@ -59,6 +59,13 @@ describe("results webview in chromium", { skip }, () => {
     await server?.close();
   });
 
+  /** The tooltip's lines for the first thumbnail of the selection panel, hovered. */
+  const hoverFirstThumbnail = async () => {
+    const box = (await page.locator(".mtq-selection-body canvas.mtq-thumbs").first().boundingBox())!;
+    await page.mouse.move(box.x + 3, box.y + 3);
+    await page.waitForSelector(".mtq-tooltip:not([hidden])");
+    return page.locator(".mtq-tooltip > div").allTextContents();
+  };
   const selectedImages = async () => (await lastPosted(page, "selectionChanged"))?.selection?.images ?? null;
   const mapSelected = () => page.$$eval(".mtq-map", (maps) => maps.map((m) => Number((m as HTMLElement).dataset.selected)));
   /** Per link "source>target": how many of its images the Sankey shows as selected. */
@@ -162,8 +169,13 @@ describe("results webview in chromium", { skip }, () => {
     const csv = (await lastPosted(page, "export"))!;
     assert.equal(csv.format, "csv");
     const lines = csv.data.trim().split("\n");
-    assert.match(lines[0], /^image,digit,injected,split,source_index,cluster_l1_.*,prediction,confidence$/);
+    assert.match(lines[0], /^image,digit,injected,split,source_index,source,cluster_l1_.*,prediction,confidence$/);
     assert.equal(lines.length - 1, new Set(results.findings.outliers.map((o) => o.image)).size);
+    for (const line of lines.slice(1)) {
+      const [image, , , split, index, source] = line.split(",");
+      const i = Number(image);
+      assert.deepEqual([split, Number(index), source], [results.images.split[i], results.images.sourceIndex[i], `MNIST ${results.images.split[i]} #${results.images.sourceIndex[i]}`]);
+    }
     await page.getByRole("button", { name: "SVG", exact: true }).click();
     const svg = (await lastPosted(page, "export"))!;
     assert.equal(svg.format, "svg");
@@ -173,6 +185,17 @@ describe("results webview in chromium", { skip }, () => {
     const png = (await lastPosted(page, "export"))!;
     assert.match(png.data, /^data:image\/png;base64,/);
     assert.deepEqual(await cspViolations(page), []);
+  });
+
+  it("says in an image's tooltip that it is a digit from MNIST's training images, and which", async () => {
+    const [title, , , source] = await hoverFirstThumbnail();
+    const i = Number(/^Image #(\d+) · digit (\d)( \(injected\))?$/.exec(title)?.[1] ?? NaN);
+    assert.ok(Number.isInteger(i), title);
+    assert.equal(title, `Image #${i} · digit ${results.images.labels[i]}${results.images.injected[i] ? " (injected)" : ""}`);
+    assert.equal(source, `MNIST train #${results.images.sourceIndex[i]}`);
+    assert.equal(await page.locator(".mtq-purity th").first().textContent(), "digit");
+    assert.equal(await page.locator(".mtq-column-titles text").first().textContent(), "digit");
+    await page.mouse.move(0, 0);
   });
 
   it("keeps the colouring and the selection across a reload (getState/setState)", async () => {
@@ -217,10 +240,22 @@ describe("results webview in chromium", { skip }, () => {
     for (const text of await page.locator(".mtq-outlier-list li").allTextContents()) assert.match(text, /^#\d+ · (four|one|seven) · /);
     await page.getByRole("button", { name: "Injected fours (40)" }).click();
     assert.match((await page.locator(".mtq-selection-body").textContent()) ?? "", /40 images: 40 × four.*predicted (seven|one): /);
+    // A label with a name is a class, not a digit; an image is named by its file in the folder.
+    assert.equal(await page.locator(".mtq-purity th").first().textContent(), "class");
+    assert.equal(await page.locator(".mtq-column-titles text").first().textContent(), "class");
+    assert.ok(await page.getByRole("button", { name: "Class", exact: true }).isVisible());
+    const first = folder.images.injected.indexOf(true);
+    const file = folder.images.files![first];
+    assert.match(file, /^four\/mnist-test-\d{5}\.png$/);
+    const tooltip = await hoverFirstThumbnail();
+    assert.equal(tooltip[0], `Image #${first} · class four (injected)`);
+    assert.equal(tooltip[3], file);
+    assert.doesNotMatch(tooltip.join("\n"), /digit|MNIST/);
+    await page.mouse.move(0, 0);
     await page.getByRole("button", { name: "CSV", exact: true }).click();
     const [header, row] = (await lastPosted(page, "export"))!.data.split("\n");
-    assert.match(header, /^image,digit,class,injected,split,source_index,cluster_l1_.*,prediction,predicted_class,confidence$/);
-    assert.match(row, /^\d+,0,four,true,/);
+    assert.match(header, /^image,label,class,injected,split,source_index,source,cluster_l1_.*,prediction,predicted_class,confidence$/);
+    assert.equal(row.split(",").slice(0, 7).join(","), `${first},0,four,true,train,${folder.images.sourceIndex[first]},${file}`);
     assert.deepEqual(await cspViolations(page), []);
     await page.screenshot({ path: join(screens, "webview-class-names.png"), fullPage: true });
   });

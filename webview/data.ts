@@ -1,6 +1,7 @@
 // What the views need from a results file, computed once per load: decoded pixels, each map's
 // points and each Sankey node's images.
-import { className } from "../src/shared/classNames";
+import { className, classNoun } from "../src/shared/classNames";
+import { imageSource } from "../src/shared/imageSource";
 import type { Results } from "../src/shared/results";
 
 export interface ViewData {
@@ -95,9 +96,9 @@ export function digitMix(data: ViewData, images: Iterable<number>): string {
 export function describeImage(data: ViewData, i: number): string[] {
   const { images, layers } = data.results;
   return [
-    `Image #${i} · digit ${className(data.results, images.labels[i])}${images.injected[i] ? " (injected)" : ""}`,
+    `Image #${i} · ${classNoun(data.results)} ${className(data.results, images.labels[i])}${images.injected[i] ? " (injected)" : ""}`,
     `predicted ${className(data.results, images.predictions[i])} (${Math.round(images.confidence[i] * 100)}%)`,
     `clusters: ${layers.map((l, n) => `L${n + 1} c${l.assignments[i]}`).join(" → ")}`,
-    `MNIST ${images.split[i]} #${images.sourceIndex[i]}`,
+    imageSource(data.results, i),
   ];
 }

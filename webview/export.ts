@@ -1,6 +1,7 @@
 // Exports, sent to the host to save: the current maps and Sankey as one SVG (or PNG rendered from
 // it in the browser) and the selection as CSV.
 import { className } from "../src/shared/classNames";
+import { imageSource } from "../src/shared/imageSource";
 import type { Selection } from "../src/shared/protocol";
 import type { ViewData } from "./data";
 import { themeColor } from "./colors";
@@ -76,7 +77,12 @@ function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** One row per selected image (every image when nothing is selected); with class names, a name column beside each label. */
+/**
+ * One row per selected image (every image when nothing is selected): its label ("digit", or with
+ * class names "label" and a "class" column beside it), where it comes from (`split` and
+ * `source_index`, and `source` as the views say it: "MNIST train #173", "four/img_003.png"), its
+ * clusters and its prediction.
+ */
 export function selectionCsv(data: ViewData, selection: Selection | null): string {
   const { images, layers, classNames } = data.results;
   const ids = selection?.images ?? Array.from({ length: images.count }, (_, i) => i);
@@ -84,16 +90,17 @@ export function selectionCsv(data: ViewData, selection: Selection | null): strin
   const labelled = (label: number) => (classNames ? [label, csvField(className(data.results, label))] : [label]);
   const header = [
     "image",
-    ...named("digit", "class"),
+    ...(classNames ? ["label", "class"] : ["digit"]),
     "injected",
     "split",
     "source_index",
+    "source",
     ...layers.map((l, i) => `cluster_l${i + 1}_${l.name.replace(/\W+/g, "_")}`),
     ...named("prediction", "predicted_class"),
     "confidence",
   ];
   const rows = ids.map((i) =>
-    [i, ...labelled(images.labels[i]), images.injected[i], images.split[i], images.sourceIndex[i], ...layers.map((l) => l.assignments[i]), ...labelled(images.predictions[i]), images.confidence[i].toFixed(4)].join(","),
+    [i, ...labelled(images.labels[i]), images.injected[i], images.split[i], images.sourceIndex[i], csvField(imageSource(data.results, i)), ...layers.map((l) => l.assignments[i]), ...labelled(images.predictions[i]), images.confidence[i].toFixed(4)].join(","),
   );
   return `${[header.join(","), ...rows].join("\n")}\n`;
 }

@@ -1,6 +1,6 @@
 // The findings panel: the pipeline's computed answers to the report's questions, each one a
 // button that selects the images behind it.
-import { className, classPlural } from "../src/shared/classNames";
+import { className, classNoun, classNounPlural, classPlural } from "../src/shared/classNames";
 import type { Outlier } from "../src/shared/results";
 import { silhouetteNote } from "../src/shared/silhouetteNote";
 import { kChart } from "./charts";
@@ -55,14 +55,14 @@ function separation(data: ViewData, pick: Pick): HTMLElement {
   const layer = data.results.findings.separationLayer;
   const p = el("p");
   if (layer === null) {
-    p.textContent = "No hidden layer separates the digits (each with ≥ 90% in its own cluster).";
+    p.textContent = `No hidden layer separates the ${classNounPlural(data.results)} (each with ≥ 90% in its own cluster).`;
     return p;
   }
   const name = data.results.layers[layer - 1].name;
   const exceptions = () => data.results.classes.flatMap((d) => onDominant(data, layer - 1, d, false));
   p.append(
-    `The model separates the digits from layer ${layer} (${name}) on: each has ≥ 90% of its images in a cluster of its own. `,
-    pick(`Show the ${exceptions().length} exceptions`, `Select the kept images outside their digit's cluster in layer ${layer}`, `exceptions in layer ${layer}`, exceptions),
+    `The model separates the ${classNounPlural(data.results)} from layer ${layer} (${name}) on: each has ≥ 90% of its images in a cluster of its own. `,
+    pick(`Show the ${exceptions().length} exceptions`, `Select the kept images outside their ${classNoun(data.results)}'s cluster in layer ${layer}`, `exceptions in layer ${layer}`, exceptions),
   );
   return p;
 }
@@ -73,15 +73,16 @@ function separationOverTraining(data: ViewData): HTMLElement[] {
   if (!epochs) return [];
   const recorded = [...(data.results.snapshots ?? []).map((s) => s.epoch), data.results.experiment.training.epochs].join(", ");
   const layers = epochs.map((e, l) => `layer ${l + 1} ${e === null ? "not by the end" : `from epoch ${e}`}`);
-  return [el("p", "mtq-separation-epochs", `While training (epochs ${recorded} recorded), each layer separates the digits for good: ${layers.join(", ")}.`)];
+  return [el("p", "mtq-separation-epochs", `While training (epochs ${recorded} recorded), each layer separates the ${classNounPlural(data.results)} for good: ${layers.join(", ")}.`)];
 }
 
 function purity(data: ViewData, pick: Pick): HTMLElement {
   const { findings } = data.results;
   const table = el("table", "mtq-purity");
-  const caption = el("caption", "", "Purity: share of each digit in its dominant cluster (click to select; “off” = the rest)");
+  const noun = classNoun(data.results);
+  const caption = el("caption", "", `Purity: share of each ${noun} in its dominant cluster (click to select; “off” = the rest)`);
   const head = el("tr");
-  head.append(el("th", "", "digit"), ...findings.layers.map((l) => el("th", "", l.name)));
+  head.append(el("th", "", noun), ...findings.layers.map((l) => el("th", "", l.name)));
   table.append(caption, head);
   for (const digit of data.results.classes) {
     const row = el("tr");

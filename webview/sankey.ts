@@ -4,7 +4,7 @@
 import { linkHorizontal, select } from "d3";
 import { sankey, sankeyLinkHorizontal, type SankeyLink, type SankeyNode } from "d3-sankey";
 import type { FlowLink, FlowNode } from "../src/shared/results";
-import { className } from "../src/shared/classNames";
+import { className, classNoun } from "../src/shared/classNames";
 import { clusterColor, digitColor, type ColorBy } from "./colors";
 import { digitCounts, digitMix, type ViewData } from "./data";
 import { actAsButton, el, svgEl } from "./dom";
@@ -44,7 +44,7 @@ export class SankeyView {
 
   constructor(private readonly ctx: SankeyContext) {
     const { flows, images } = ctx.data.results;
-    this.element.append(el("figcaption", "mtq-section-title", "Paths: digit → cluster in each layer → prediction"), this.svg);
+    this.element.append(el("figcaption", "mtq-section-title", `Paths: ${classNoun(ctx.data.results)} → cluster in each layer → prediction`), this.svg);
     this.element.dataset.images = String(images.count);
     this.element.dataset.links = String(flows.links.length);
     this.svg.setAttribute("role", "group");
@@ -139,7 +139,7 @@ export class SankeyView {
 
   private columnTitles(columns: number): SVGGElement {
     const g = svgEl("g", { class: "mtq-column-titles" });
-    const names = ["digit", ...this.ctx.data.results.layers.map((l) => l.name), "prediction"];
+    const names = [classNoun(this.ctx.data.results), ...this.ctx.data.results.layers.map((l) => l.name), "prediction"];
     for (let c = 0; c < columns; c++) {
       const node = this.nodes.find((n) => n.flow.column === c);
       if (!node) continue;
@@ -203,7 +203,7 @@ export class SankeyView {
   }
 
   private nodeName(flow: FlowNode): string {
-    if (flow.kind === "digit") return `digit ${className(this.ctx.data.results, flow.value)}`;
+    if (flow.kind === "digit") return `${classNoun(this.ctx.data.results)} ${className(this.ctx.data.results, flow.value)}`;
     if (flow.kind === "prediction") return `predicted ${className(this.ctx.data.results, flow.value)}`;
     return `cluster ${flow.value} of layer ${flow.column}`;
   }

@@ -1,5 +1,5 @@
 // The header: what is shown, the controls (epoch, colouring, tool, zoom, exports, clear) and the legend.
-import { labelAndName } from "../src/shared/classNames";
+import { classNoun, labelAndName } from "../src/shared/classNames";
 import type { ExportFormat } from "../src/shared/protocol";
 import { digitColor, type ColorBy } from "./colors";
 import type { ViewData } from "./data";
@@ -23,7 +23,7 @@ export function header(data: ViewData, colorBy: ColorBy, tool: Tool, actions: To
   const bar = el("div", "mtq-toolbar");
   bar.setAttribute("role", "toolbar");
   bar.append(
-    toggleGroup("Colour by", [["digit", "Digit"], ["cluster", "Cluster"]], colorBy, actions.colorBy),
+    toggleGroup("Colour by", [["digit", classNoun(data.results) === "class" ? "Class" : "Digit"], ["cluster", "Cluster"]], colorBy, actions.colorBy),
     toggleGroup("Drag to", [["lasso", "Lasso"], ["pan", "Pan"]], tool, actions.tool),
     button("mtq-button", "Reset zoom", "Reset every map's zoom (0 on a focused map)", actions.resetZoom),
     button("mtq-button", "Clear", "Clear the selection (Escape)", actions.clear),

@@ -1,7 +1,8 @@
 // The clusters tree without VS Code: which nodes a results file gives (experiment -> layer ->
 // cluster -> images, and the outliers), how each is labelled, the selection each stands for, and
 // back from a selection made in the results view to the node to reveal.
-import { className } from "../shared/classNames";
+import { className, classNoun, classNounPlural } from "../shared/classNames";
+import { imageSource } from "../shared/imageSource";
 import type { Selection } from "../shared/protocol";
 import type { Outlier, OutlierReason, Results } from "../shared/results";
 import { silhouetteNote } from "../shared/silhouetteNote";
@@ -104,7 +105,7 @@ export function digitMix(digitCounts: Record<string, number>, results: Pick<Resu
 function imageSummary(results: Results, image: number): string {
   const im = results.images;
   const unseen = im.injected[image] ? " (unseen)" : "";
-  return `digit ${className(results, im.labels[image])}${unseen}, image ${im.sourceIndex[image]} of the data's ${im.split[image]} split, predicted ${className(results, im.predictions[image])} (${percent(im.confidence[image])})`;
+  return `${classNoun(results)} ${className(results, im.labels[image])}${unseen}, ${imageSource(results, image)}, predicted ${className(results, im.predictions[image])} (${percent(im.confidence[image])})`;
 }
 
 /** "#12 · 7", "#230 · 4 (unseen)", "#6 · Trouser": the webview's way of naming an image. */
@@ -115,7 +116,7 @@ function imageLabel(results: Results, image: number): string {
 function reasonText(o: Outlier, reason: OutlierReason, results: Results): string {
   switch (reason) {
     case "off-path":
-      return `off digit ${className(results, o.digit)}'s path${o.offPathLayers?.length ? ` in layer ${o.offPathLayers.join(", ")}` : ""}`;
+      return `off ${classNoun(results)} ${className(results, o.digit)}'s path${o.offPathLayers?.length ? ` in layer ${o.offPathLayers.join(", ")}` : ""}`;
     case "negative-silhouette":
       return "negative silhouette";
     case "misclassified":
@@ -133,11 +134,12 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
     case "experiment": {
       const { accuracy } = results.findings;
       const acc = `train ${percent(accuracy.train)} · test ${accuracy.test === null ? "not measured" : percent(accuracy.test)}`;
-      const separation = results.findings.separationLayer === null ? "no layer separates the digits" : `digits separate from layer ${results.findings.separationLayer}`;
+      const classes = classNounPlural(results);
+      const separation = results.findings.separationLayer === null ? `no layer separates the ${classes}` : `${classes} separate from layer ${results.findings.separationLayer}`;
       return {
         label: results.experiment.name,
         description: acc,
-        tooltip: [results.experiment.description, `${results.images.count} images, digits ${results.classes.map((d) => className(results, d)).join(", ")}`, `accuracy ${acc}`, separation, `seed ${results.seed}, backend ${results.backend}`, node.file]
+        tooltip: [results.experiment.description, `${results.images.count} images, ${classes} ${results.classes.map((d) => className(results, d)).join(", ")}`, `accuracy ${acc}`, separation, `seed ${results.seed}, backend ${results.backend}`, node.file]
           .filter(Boolean)
           .join("\n"),
         expandable: true,
@@ -179,7 +181,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       return {
         label: "Outliers",
         description: String(results.findings.outliers.length),
-        tooltip: "Images off their digit's path (injected digits off the path they mostly follow), with a negative silhouette, or misclassified",
+        tooltip: `Images off their ${classNoun(results)}'s path (injected ones off the path they mostly follow), with a negative silhouette, or misclassified`,
         expandable: true,
         icon: { codicon: "warning" },
       };
@@ -207,7 +209,7 @@ export function selectionOf(node: TreeNode, results: Results): Selection | undef
       return { images: clusterImages(results, node.layer, node.cluster), label: `cluster ${node.cluster} of layer ${node.layer + 1}` };
     case "image":
     case "outlier":
-      return { images: [node.image], label: `image ${node.image} (digit ${className(results, results.images.labels[node.image])})` };
+      return { images: [node.image], label: `image ${node.image} (${classNoun(results)} ${className(results, results.images.labels[node.image])})` };
     case "outliers":
       return { images: results.findings.outliers.map((o) => o.image).sort((a, b) => a - b), label: "outliers" };
   }

@@ -139,6 +139,7 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
         injected,
         split: [...data.kept.split, ...data.injected.split],
         sourceIndex: [...data.kept.sourceIndex, ...data.injected.sourceIndex],
+        ...(data.kept.files && data.injected.files && { files: [...data.kept.files, ...data.injected.files] }),
         predictions,
         confidence: Array.from(predicted.confidence, round4),
         pixelsBase64: Buffer.concat([data.kept.pixels, data.injected.pixels]).toString("base64"),

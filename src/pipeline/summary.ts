@@ -1,5 +1,5 @@
 // The findings in a few lines a person reads in a terminal or a notification.
-import { className, classPlural } from "../shared/classNames";
+import { className, classNoun, classNounPlural, classPlural } from "../shared/classNames";
 import type { Results } from "../shared/results";
 import { silhouetteNote } from "../shared/silhouetteNote";
 
@@ -19,7 +19,8 @@ export function summaryText(results: Results): string {
     const purity = results.classes.map((d) => `${name(d)}: ${pct(l.purity[d])} in cluster ${l.dominantCluster[d]}`).join(", ");
     lines.push(`layer ${i + 1} (${l.size} units): k = ${l.k}, silhouette ${l.silhouette.toFixed(2)}${note}; ${purity}`);
   });
-  lines.push(f.separationLayer === null ? "the kept digits never get a cluster of their own" : `the model separates the kept digits from layer ${f.separationLayer}`);
+  const kept = `the kept ${classNounPlural(results)}`;
+  lines.push(f.separationLayer === null ? `${kept} never get a cluster of their own` : `the model separates ${kept} from layer ${f.separationLayer}`);
   if (f.separationEpoch) {
     const epochs = f.separationEpoch.map((e, i) => `layer ${i + 1} ${e === null ? "not by the end" : `from epoch ${e}`}`);
     const recorded = [...(results.snapshots ?? []).map((s) => s.epoch), results.experiment.training.epochs].join(", ");
@@ -31,6 +32,6 @@ export function summaryText(results: Results): string {
   }
   const offPath = f.outliers.filter((o) => o.reasons.includes("off-path")).length;
   const wrong = f.outliers.filter((o) => o.reasons.includes("misclassified")).length;
-  lines.push(`outliers: ${f.outliers.length} (${offPath} off their digit's path, ${wrong} misclassified)`);
+  lines.push(`outliers: ${f.outliers.length} (${offPath} off their ${classNoun(results)}'s path, ${wrong} misclassified)`);
   return lines.join("\n");
 }

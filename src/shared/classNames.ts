@@ -21,3 +21,13 @@ export function classPlural(named: Named, label: number | string): string {
   const name = className(named, label);
   return /(s|x|z|ch|sh)$/i.test(name) ? `${name}es` : `${name}s`;
 }
+
+/** What one label is called: "class" when the results name the classes (an image folder, `data.classNames`), "digit" for plain digits. */
+export function classNoun(named: Named): "digit" | "class" {
+  return named.classNames ? "class" : "digit";
+}
+
+/** "digits" or "classes", as `classNoun` decides. */
+export function classNounPlural(named: Named): "digits" | "classes" {
+  return named.classNames ? "classes" : "digits";
+}

@@ -20,6 +20,11 @@ export interface Images {
   split: ("train" | "test")[];
   /** Per image: its index in that split's file (e.g. MNIST train image #173). */
   sourceIndex: number[];
+  /**
+   * Image folders only: per image, its file's path relative to its split's folder, "/"-separated
+   * (e.g. "four/img_003.png"); absent for the other sources, whose `sourceIndex` says it all.
+   */
+  files?: string[];
   /** Per image: the predicted class (one of `classes`). */
   predictions: number[];
   /** Per image: the softmax probability of the predicted class. */

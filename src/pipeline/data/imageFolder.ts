@@ -59,12 +59,15 @@ export function folderClasses(trainDir: string): FolderClasses {
 
 interface Listing {
   files: string[];
+  /** Each file's path relative to the folder, "/"-separated: "four/img_003.png". */
+  relativePaths: string[];
   labels: Uint8Array;
 }
 
 /** Every image file of `dir`, class by class then by name: the order `sourceIndex` counts in. */
 function listImages(dir: string, classes: FolderClasses): Listing {
   const files: string[] = [];
+  const relativePaths: string[] = [];
   const labels: number[] = [];
   for (const name of subfolders(dir)) {
     const label = classes.labelOf.get(name);
@@ -77,10 +80,11 @@ function listImages(dir: string, classes: FolderClasses): Listing {
       .sort();
     for (const image of images) {
       files.push(join(dir, name, image));
+      relativePaths.push(`${name}/${image}`);
       labels.push(label);
     }
   }
-  return { files, labels: Uint8Array.from(labels) };
+  return { files, relativePaths, labels: Uint8Array.from(labels) };
 }
 
 export function folderLabels(dir: string, classes: FolderClasses): Uint8Array {
@@ -118,7 +122,7 @@ function grey({ width, height, rgba }: { width: number; height: number; rgba: Ui
 
 /** The folder's images, decoded (greyed, resized) only when `pixelsAt` asks for one, since photos take milliseconds each. */
 export function readImageFolder(dir: string, classes: FolderClasses, { size, invert }: FolderOptions): OnDemandImages {
-  const { files, labels } = listImages(dir, classes);
+  const { files, relativePaths, labels } = listImages(dir, classes);
   if (files.length === 0) throw new DataFileError(dir, "no PNG or JPEG image in the class subfolders", "put .png, .jpg or .jpeg images in each class's subfolder");
   const [rows, cols] = size;
   const pixelsAt = (index: number): Uint8Array => {
@@ -131,5 +135,5 @@ export function readImageFolder(dir: string, classes: FolderClasses, { size, inv
     }
     return pixels;
   };
-  return { count: files.length, rows, cols, labels, file: dir, pixelsAt };
+  return { count: files.length, rows, cols, labels, file: dir, relativePaths, pixelsAt };
 }

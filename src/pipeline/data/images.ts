@@ -17,6 +17,8 @@ export function pixelsPerImage(set: Pick<LabeledImages, "rows" | "cols">): numbe
 export interface OnDemandImages extends Omit<LabeledImages, "pixels"> {
   /** One image's rows*cols bytes. */
   pixelsAt(index: number): Uint8Array;
+  /** An image folder's: each image's path relative to the folder, "/"-separated ("four/img_003.png"). */
+  relativePaths?: string[];
 }
 
 export type ImageSet = LabeledImages | OnDemandImages;

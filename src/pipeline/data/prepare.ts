@@ -18,6 +18,8 @@ export interface Picked {
   split: Split[];
   /** Index of each image in its split's file. */
   sourceIndex: Int32Array;
+  /** Image folders only: each image's path relative to its split's folder ("four/img_003.png"). */
+  files?: string[];
   labels: Uint8Array;
   pixels: Uint8Array;
 }
@@ -170,6 +172,8 @@ function take(pool: Pool, indices: Int32Array, rows: number, cols: number, file:
   const labels = new Uint8Array(indices.length);
   const split: Split[] = new Array(indices.length);
   const sourceIndex = new Int32Array(indices.length);
+  const named = pool.some((p) => "relativePaths" in p.set && p.set.relativePaths);
+  const files: string[] | undefined = named ? new Array(indices.length) : undefined;
   indices.forEach((at, i) => {
     let part = pool[0];
     for (const p of pool) if (p.start <= at) part = p;
@@ -178,8 +182,9 @@ function take(pool: Pool, indices: Int32Array, rows: number, cols: number, file:
     labels[i] = part.set.labels[src];
     split[i] = part.split;
     sourceIndex[i] = src;
+    if (files && "relativePaths" in part.set) files[i] = part.set.relativePaths?.[src] ?? "";
   });
-  return { split, sourceIndex, labels, pixels };
+  return { split, sourceIndex, ...(files && { files }), labels, pixels };
 }
 
 /** The experiment's images; throws ExperimentError when the data does not fit the experiment. */
