@@ -59,6 +59,7 @@ describe("snapshots of a 1-vs-7 model while it trains (real MNIST)", () => {
 
   it("records the listed epochs before the last, each analysed like the final model", () => {
     assert.deepEqual(results.snapshots?.map((s) => s.epoch), [1, 2, 4, 6]);
+    assert.ok(results.timings.snapshots! > 0, "their analysis is timed on its own");
     for (const s of results.snapshots!) {
       assert.equal(s.predictions.length, results.images.count);
       assert.equal(s.layers.length, results.layers.length);

@@ -26,7 +26,7 @@ export interface RunInput {
 }
 
 /** Share of the whole run each stage takes, roughly, for one progress bar. */
-const STAGE_WEIGHTS: Record<Stage, number> = { load: 0.05, train: 0.4, signatures: 0.05, cluster: 0.25, project: 0.22, paths: 0.03 };
+const STAGE_WEIGHTS: Record<Stage, number> = { load: 0.05, train: 0.4, signatures: 0.05, cluster: 0.25, project: 0.22, paths: 0.01, snapshots: 0.02 };
 
 function overall(stage: Stage, fraction: number): number {
   let done = 0;
@@ -148,14 +148,15 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
       flows: flows({ ...pathInput, classNames: data.classNames }),
       findings: findings({ ...pathInput, classes, layers, accuracy }),
     };
+    finish("paths");
     if (recorded.length > 0) {
       const layerNames = layers.map((l) => l.name);
-      const onProgress = (done: number, total: number) => report("paths", done / total, `Training snapshots: epoch ${recorded[done].epoch} (${done + 1} of ${total})`);
+      const onProgress = (done: number, total: number) => report("snapshots", done / total, `Training snapshots: epoch ${recorded[done].epoch} (${done + 1} of ${total})`);
       results.snapshots = await analysedSnapshots(recorded, results, { tf, backend, exp, keptCount, layerNames, signal, onProgress });
       results.findings.separationEpoch = separationEpochs(results);
+      finish("snapshots");
     }
-    finish("paths");
-    report("paths", 1, "Done");
+    onProgress?.(recorded.length > 0 ? "snapshots" : "paths", 1, "Done");
     return results;
   } finally {
     trained.model.dispose();

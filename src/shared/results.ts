@@ -4,9 +4,10 @@ import type { Experiment } from "./experiment";
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
-export type Stage = "load" | "train" | "signatures" | "cluster" | "project" | "paths";
+export type Stage = "load" | "train" | "signatures" | "cluster" | "project" | "paths" | "snapshots";
 
-export const STAGES: readonly Stage[] = ["load", "train", "signatures", "cluster", "project", "paths"];
+/** In run order; "snapshots" (analysing the experiment's training snapshots) only when it has some. */
+export const STAGES: readonly Stage[] = ["load", "train", "signatures", "cluster", "project", "paths", "snapshots"];
 
 export interface Images {
   count: number;
