@@ -3,7 +3,7 @@
 // The steps run in order in one window; each saves a screenshot in .tmp/e2e-screens/, and so
 // does a failing one.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
@@ -21,6 +21,7 @@ import {
   openViewContainer,
   problems,
   progressNotification,
+  reloadWindow,
   runCommand,
   tickInQuickPick,
   trainExperiment,
@@ -171,5 +172,39 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     assert.deepEqual(aris, expected.layers.map((l) => l.ari));
     assert.equal(await compare.locator("#mtq-root .mtq-changed").getAttribute("data-count"), String(expected.changed.length));
     await screenshot(page, "08-compare");
+  });
+
+  it("reopens the comparison after a window reload, read again from its files, with its selection", async () => {
+    let compare = await webviewFrame(page, "#mtq-root .mtq-contingency");
+    const title = (await compare.locator("#mtq-root h1").textContent()) ?? "";
+    const aris = await compare.locator("#mtq-root .mtq-contingency").evaluateAll((s) => s.map((e) => Number((e as HTMLElement).dataset.ari)));
+    // Select the changed paths: the selection is kept in the webview's state with the two files.
+    await compare.locator("#mtq-root .mtq-changed h3 button").click();
+    const selected = (await compare.locator("#mtq-root .mtq-selection").getAttribute("data-count")) ?? "";
+    assert.ok(Number(selected) > 0, "the two seeds changed no path: nothing to select");
+    await reloadWindow(page);
+    compare = await webviewFrame(page, "#mtq-root .mtq-contingency");
+    assert.equal(await compare.locator("#mtq-root h1").textContent(), title);
+    assert.deepEqual(await compare.locator("#mtq-root .mtq-contingency").evaluateAll((s) => s.map((e) => Number((e as HTMLElement).dataset.ari))), aris);
+    await compare.locator(`#mtq-root .mtq-selection[data-count="${selected}"]`).waitFor({ timeout: UI_TIMEOUT });
+    await page.locator(".tabs-container .tab.active", { hasText: `${workspace.otherSeed.name}` }).waitFor({ timeout: UI_TIMEOUT });
+    await screenshot(page, "09-compare-reloaded");
+  });
+
+  it("names the compared file gone since the comparison opened, and the fix, after a reload", async () => {
+    const moved = `${workspace.otherSeed.results}.moved`;
+    renameSync(workspace.otherSeed.results, moved);
+    try {
+      await reloadWindow(page);
+      const compare = await webviewFrame(page, "#mtq-root .mtq-unavailable");
+      const text = (await compare.locator("#mtq-root .mtq-unavailable").textContent()) ?? "";
+      assert.ok(text.includes(`${workspace.otherSeed.results} is gone`), text);
+      assert.ok(text.includes("MTQ: Train and Analyze"), text);
+      await notification(page, `${workspace.otherSeed.results} is gone`).waitFor({ timeout: UI_TIMEOUT });
+      await screenshot(page, "10-compare-file-gone");
+      await clearNotifications(page);
+    } finally {
+      renameSync(moved, workspace.otherSeed.results);
+    }
   });
 });

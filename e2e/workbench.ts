@@ -14,6 +14,18 @@ export async function waitForWorkbench(page: Page): Promise<void> {
   await page.locator(".explorer-folders-view .monaco-list-row").first().waitFor({ timeout: UI_TIMEOUT });
 }
 
+/**
+ * Developer: Reload Window, as a person reloads; resolves once the new page's workbench is up
+ * (its activity bar: the sidebar may show another container than the Explorer).
+ */
+export async function reloadWindow(page: Page): Promise<void> {
+  // The old page's workbench still answers until the reload starts: wait for the new page's load.
+  const reloaded = page.waitForEvent("load", { timeout: UI_TIMEOUT });
+  await runCommand(page, "Developer: Reload Window");
+  await reloaded;
+  await page.locator(".monaco-workbench .part.activitybar").waitFor({ timeout: UI_TIMEOUT });
+}
+
 /** F1, the command's title, Enter: as a person runs a command. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await pickInQuickInput(page, "F1", title);

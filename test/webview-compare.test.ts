@@ -1,6 +1,7 @@
 // The comparison view in chromium (the results webview's harness) on two seeds of a real MNIST
 // run: a contingency table per layer with its ARI, selecting a cell and the changed paths, the
-// "Show in B" message, the findings side by side; screenshot under .tmp/screens/.
+// "Show in B" message, the findings side by side, the state kept for a reload (the two files and
+// the selection) and the message shown when a file is gone; screenshot under .tmp/screens/.
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -24,6 +25,7 @@ describe("comparison view in chromium", { skip }, () => {
   let page: Page;
   let a: Results;
   let comparison: Comparison;
+  let files: { a: string; b: string };
 
   before(async () => {
     const dir = tempDir();
@@ -31,14 +33,19 @@ describe("comparison view in chromium", { skip }, () => {
     const second = await seedResults(dir, 25);
     a = first.results;
     comparison = compareResults(first.results, second.results, first.file, second.file);
+    files = { a: first.file, b: second.file };
     mkdirSync(screens, { recursive: true });
     server = await serveHarness(root);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${server.url}?theme=dark`);
-    await send(page, { type: "compare", comparison, a });
+    await send(page, { type: "compare", comparison, a, files });
     await page.waitForSelector(".mtq-contingency");
   });
+
+  /** What the view saved with setState (the harness keeps it in sessionStorage). */
+  const savedState = () => page.evaluate(() => JSON.parse(sessionStorage.getItem("mtq-state") ?? "null") as unknown);
+  const selectedCount = async () => Number(await page.$eval(".mtq-selection", (e) => (e as HTMLElement).dataset.count));
 
   after(async () => {
     await browser?.close();
@@ -74,5 +81,33 @@ describe("comparison view in chromium", { skip }, () => {
     assert.ok(rows > 5, `${rows} rows of findings`);
     await page.screenshot({ path: join(screens, "compare.png"), fullPage: true });
     if (process.env.MTQ_UPDATE_SCREENSHOTS === "1") copyFileSync(join(screens, "compare.png"), join(root, "media", "screenshots", "compare.png"));
+  });
+
+  it("keeps the two files and the selection in its state, and the selection across a reload", async () => {
+    const changed = [...new Set(comparison.changed.map((p) => p.a))].sort((x, y) => x - y);
+    assert.deepEqual(await savedState(), { compare: files, selection: changed.length > 0 ? { images: changed, label: "changed paths" } : null });
+    // A reload (or hide and show): the host sends the same comparison again; the selection comes back.
+    await page.reload();
+    await send(page, { type: "compare", comparison, a, files });
+    await page.waitForSelector(".mtq-contingency");
+    assert.equal(await selectedCount(), changed.length);
+    // Another pair of files starts with nothing selected.
+    await page.reload();
+    await send(page, { type: "compare", comparison, a, files: { a: files.b, b: files.a } });
+    await page.waitForSelector(".mtq-contingency");
+    assert.equal(await selectedCount(), 0);
+    assert.deepEqual(await savedState(), { compare: { a: files.b, b: files.a }, selection: null });
+  });
+
+  it("says why in its place when the host cannot reopen the files, and keeps its state for the next reload", async () => {
+    const message = `MTQ cannot reopen the comparison of seed-24 with seed-25: ${files.b} is gone (deleted or moved since it was opened).`;
+    const before = await savedState();
+    await page.reload();
+    await send(page, { type: "unavailable", message });
+    await page.waitForSelector(".mtq-unavailable");
+    assert.equal(await page.locator(".mtq-unavailable").textContent(), message);
+    assert.equal(await page.locator(".mtq-contingency").count(), 0);
+    assert.deepEqual(await savedState(), before);
+    assert.deepEqual(await cspViolations(page), []);
   });
 });

@@ -4,6 +4,7 @@
 // that results view.
 import { className } from "../src/shared/classNames";
 import { findingsSideBySide, layerPairName, type ChangedPath, type Comparison } from "../src/shared/comparison";
+import type { Selection } from "../src/shared/protocol";
 import type { Results } from "../src/shared/results";
 import { contingencyTable } from "./contingency";
 import { describeImage, viewDataFrom, type ViewData } from "./data";
@@ -28,7 +29,8 @@ export class CompareView {
   private readonly tooltip = new Tooltip();
   private readonly panel: SelectionPanel;
 
-  constructor(root: HTMLElement, private readonly comparison: Comparison, a: Results) {
+  /** `selection` (A's image numbers) is shown at once: the one kept across hide/show and reload. */
+  constructor(root: HTMLElement, private readonly comparison: Comparison, a: Results, selection: Selection | null = null) {
     this.data = viewDataFrom(a);
     this.selection = new SelectionModel(a.images.count);
     this.panel = new SelectionPanel(this.data, this.tooltip);
@@ -43,7 +45,7 @@ export class CompareView {
     root.dataset.images = String(a.images.count);
     root.replaceChildren(this.header(), main, this.tooltip.element);
     this.selection.onChange((selection) => this.panel.show(selection));
-    this.selection.set(null, false);
+    this.selection.set(selection, false);
   }
 
   /** Thumbnails take the theme's ink: redrawn when the theme changes. */

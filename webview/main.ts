@@ -1,16 +1,20 @@
 // Entry point of the results webview: says `ready`, then shows what the host sends (one results
-// file, or a comparison of two). State (results file, selection, colouring, epoch) is kept with
-// setState so hide/show and reload restore a results view.
-import type { HostToWebview, WebviewState } from "../src/shared/protocol";
+// file, or a comparison of two). State (results file, selection, colouring, epoch; or the two
+// compared files and the selection) is kept with setState so hide/show and reload restore a view.
+import type { CompareState, HostToWebview, WebviewState } from "../src/shared/protocol";
 import type { Results } from "../src/shared/results";
 import { post, savedState, saveState } from "./host";
 import { CompareView } from "./compare";
+import { el } from "./dom";
 import { epochStops, resultsAtEpoch } from "./epochs";
 import "./theme.css";
 import { ResultsView } from "./view";
 
 const root = document.getElementById("mtq-root") ?? document.body.appendChild(document.createElement("div"));
-let state: WebviewState = savedState() ?? { resultsFile: "", selection: null, colorBy: "digit" };
+const saved = savedState();
+let state: WebviewState = saved && !("compare" in saved) ? saved : { resultsFile: "", selection: null, colorBy: "digit" };
+/** In a comparison view, its state instead (saved in place of `state`). */
+let compared: CompareState | null = saved && "compare" in saved ? saved : null;
 let view: ResultsView | CompareView | null = null;
 
 function update(patch: Partial<WebviewState>): void {
@@ -60,6 +64,30 @@ function render(): void {
   });
 }
 
+/** A comparison: the selection carries over when the same two files come again (hide/show, reload). */
+function compare(message: Extract<HostToWebview, { type: "compare" }>): void {
+  stopPlaying();
+  loaded = null;
+  const { files } = message;
+  const kept = compared && compared.compare.a === files.a && compared.compare.b === files.b ? compared.selection : null;
+  const shown = new CompareView(root, message.comparison, message.a, kept);
+  view = shown;
+  const save = () => {
+    compared = { compare: files, selection: shown.selection.current };
+    saveState(compared);
+  };
+  shown.selection.onChange(save);
+  save();
+}
+
+/** What the panel showed cannot be shown (a file gone since): why, in its place; the state stays for the next reload. */
+function unavailable(message: string): void {
+  stopPlaying();
+  loaded = null;
+  view = null;
+  root.replaceChildren(el("p", "mtq-note mtq-unavailable", message));
+}
+
 function showEpoch(epoch: number): void {
   // The slider is rebuilt with the view: keep the keyboard on it.
   const onSlider = document.activeElement?.classList.contains("mtq-epoch-slider") ?? false;
@@ -102,9 +130,10 @@ window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
         view?.selection.set(message.selection, false);
         break;
       case "compare":
-        stopPlaying();
-        loaded = null;
-        view = new CompareView(root, message.comparison, message.a);
+        compare(message);
+        break;
+      case "unavailable":
+        unavailable(message.message);
         break;
     }
   } catch (e) {

@@ -6,7 +6,7 @@ import { basename, dirname, join } from "node:path";
 import * as vscode from "vscode";
 import { parseExperiment } from "../pipeline/validate";
 import type { Problem } from "../shared/problems";
-import { openComparison } from "./comparePanel";
+import type { CompareViews } from "./comparePanel";
 import { isExperimentFile, type ExperimentDiagnostics } from "./diagnostics";
 import { errorMessage, log, showError } from "./log";
 import type { ResultsViews } from "./panel";
@@ -18,10 +18,10 @@ import { SELECT_COMMAND, type ClustersTree } from "./tree";
 import type { TreeNode } from "./treeModel";
 
 export interface Parts {
-  extensionUri: vscode.Uri;
   runner: Runner;
   diagnostics: ExperimentDiagnostics;
   views: ResultsViews;
+  comparisons: CompareViews;
   tree: ClustersTree;
 }
 
@@ -130,7 +130,7 @@ async function compareResultsFiles(parts: Parts, arg: unknown, selected: unknown
   if (!files) return;
   const [a, b] = files.map((u) => u.fsPath);
   log().info(`comparing ${a} with ${b}`);
-  await openComparison(parts.extensionUri, a, b, (file, selection) => parts.views.showSelection(file, selection));
+  await parts.comparisons.open(a, b);
 }
 
 /** Where a new experiment goes: the workspace folder (the user picks among several), else a dialog. */

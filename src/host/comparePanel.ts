@@ -1,10 +1,15 @@
 // The comparison view (MTQ: Compare Results): two results files compared once when opened, shown
 // by the same webview bundle as the results view. Its selections go to either file's results view.
-import { basename } from "node:path";
+// Like the results view, it is restored after a window reload (the serializer): the webview keeps
+// the two files in its state (CompareState), and the restored panel reads them again.
+import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import { compareResults, imagesInB } from "../pipeline/compare";
-import type { Selection, WebviewToHost } from "../shared/protocol";
-import { errorMessage, showError } from "./log";
+import type { Comparison } from "../shared/comparison";
+import type { CompareState, HostToWebview, Selection, WebviewToHost } from "../shared/protocol";
+import type { Results } from "../shared/results";
+import { comparedFilesOf, compareTitle, missingFilesMessage, type ComparedFiles } from "./compareState";
+import { errorMessage, log, showError } from "./log";
 import { showWebviewPage } from "./panel";
 import { readResultsFile } from "./resultsFile";
 
@@ -13,27 +18,90 @@ export const COMPARE_VIEW_TYPE = "mtq.compare";
 /** Selects `selection` (images of `file`) in that file's results view. */
 export type ShowInResults = (file: string, selection: Selection) => void;
 
-const shortName = (file: string) => basename(file).replace(/\.results\.json$/, "");
+interface Compared {
+  comparison: Comparison;
+  /** A's results: the view draws its images. */
+  a: Results;
+}
 
-export async function openComparison(extensionUri: vscode.Uri, fileA: string, fileB: string, showInResults: ShowInResults): Promise<void> {
-  const [a, b] = await Promise.all([readResultsFile(fileA), readResultsFile(fileB)]);
-  const comparison = compareResults(a.results, b.results, fileA, fileB);
-  const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, `MTQ: ${shortName(fileA)} vs ${shortName(fileB)}`, vscode.ViewColumn.Active);
-  showWebviewPage(panel, extensionUri);
-  const handle = async (message: WebviewToHost) => {
-    switch (message.type) {
-      case "ready":
-        await panel.webview.postMessage({ type: "compare", comparison, a: a.results });
-        return;
-      case "showInResults": {
-        const { images, label } = message.selection;
-        if (message.side === "a") return showInResults(fileA, message.selection);
-        // The view selects A's images; B's view wants its own numbers for the same source images.
-        return showInResults(fileB, { images: imagesInB(comparison, images), label: `${label} (from the comparison)` });
-      }
-      case "error":
-        return showError(`MTQ comparison view: ${message.message}`);
+async function compareFiles(files: ComparedFiles): Promise<Compared> {
+  const [a, b] = await Promise.all([readResultsFile(files.a), readResultsFile(files.b)]);
+  return { comparison: compareResults(a.results, b.results, files.a, files.b), a: a.results };
+}
+
+/** Every open comparison view. */
+export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSerializer<CompareState> {
+  private readonly panels = new Set<vscode.WebviewPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly showInResults: ShowInResults,
+  ) {}
+
+  /** Compares A with B in a new view. The files are read first: an error opens no empty panel. */
+  async open(a: string, b: string): Promise<void> {
+    const files = { a, b };
+    const compared = await compareFiles(files);
+    this.attach(vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, compareTitle(files), vscode.ViewColumn.Active), files, Promise.resolve(compared));
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: CompareState | undefined): Promise<void> {
+    const files = comparedFilesOf(state);
+    if (!files) {
+      log().warn("a comparison view without saved state cannot be restored; closing it");
+      panel.dispose();
+      return;
     }
-  };
-  panel.webview.onDidReceiveMessage((m: WebviewToHost) => handle(m).catch((e: unknown) => showError(`MTQ comparison view: ${errorMessage(e)}`, e)));
+    log().info(`restoring the comparison of ${files.a} with ${files.b}`);
+    // Read again from disk: a file gone since is named with the fix; any other error (a file
+    // rewritten by another version) keeps readResultsFile's message, which names its fix too.
+    const missing = missingFilesMessage(files, existsSync);
+    const compared = missing
+      ? Promise.reject(new Error(missing))
+      : compareFiles(files).catch((e: unknown) => {
+          throw new Error(`MTQ cannot reopen the comparison of ${files.a} with ${files.b}: ${errorMessage(e)}`);
+        });
+    this.attach(panel, files, compared);
+  }
+
+  dispose(): void {
+    for (const panel of this.panels) panel.dispose();
+  }
+
+  private attach(panel: vscode.WebviewPanel, files: ComparedFiles, compared: Promise<Compared>): void {
+    this.panels.add(panel);
+    panel.onDidDispose(() => this.panels.delete(panel));
+    panel.title = compareTitle(files);
+    showWebviewPage(panel, this.extensionUri);
+    const post = (message: HostToWebview) => void panel.webview.postMessage(message);
+    // A restored panel whose files cannot be read says why in its place (on every show), and
+    // once in a notification. Its state is kept: the next reload tries the files again.
+    const failed = compared.then(
+      () => undefined,
+      (e: unknown) => {
+        void showError(errorMessage(e), e);
+        return errorMessage(e);
+      },
+    );
+    const handle = async (message: WebviewToHost) => {
+      switch (message.type) {
+        case "ready": {
+          const why = await failed;
+          if (why !== undefined) return post({ type: "unavailable", message: why });
+          const { comparison, a } = await compared;
+          return post({ type: "compare", comparison, a, files });
+        }
+        case "showInResults": {
+          const { comparison } = await compared;
+          const { images, label } = message.selection;
+          if (message.side === "a") return this.showInResults(files.a, message.selection);
+          // The view selects A's images; B's view wants its own numbers for the same source images.
+          return this.showInResults(files.b, { images: imagesInB(comparison, images), label: `${label} (from the comparison)` });
+        }
+        case "error":
+          return showError(`MTQ comparison view: ${message.message}`);
+      }
+    };
+    panel.webview.onDidReceiveMessage((m: WebviewToHost) => handle(m).catch((e: unknown) => showError(`MTQ comparison view: ${errorMessage(e)}`, e)));
+  }
 }

@@ -20,8 +20,11 @@ export type HostToWebview =
   /** Select images picked elsewhere (the sidebar tree). */
   | { type: "select"; selection: Selection | null }
   /** Show a comparison (MTQ: Compare Results) instead: `a` is its first results file, whose images
-   * the view draws (selections are indices into them). */
-  | { type: "compare"; comparison: Comparison; a: Results };
+   * the view draws (selections are indices into them). `files` (A's and B's paths) are kept in the
+   * webview's state (CompareState) so the comparison's panel serializer can reopen them after a reload. */
+  | { type: "compare"; comparison: Comparison; a: Results; files: CompareState["compare"] }
+  /** The panel cannot show what it showed before a reload (a file is gone): this message, in its place. */
+  | { type: "unavailable"; message: string };
 
 export type WebviewToHost =
   /** The webview is ready to receive `load`. */
@@ -43,4 +46,12 @@ export interface WebviewState {
   colorBy: "digit" | "cluster";
   /** With training snapshots: the epoch shown (the final one when absent). */
   epoch?: number;
+}
+
+/** The comparison view's state, persisted the same way: its panel serializer reopens the two files. */
+export interface CompareState {
+  /** The two results files compared, A first, as given to MTQ: Compare Results. */
+  compare: { a: string; b: string };
+  /** The images selected, as indices into A's images. */
+  selection: Selection | null;
 }
