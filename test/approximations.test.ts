@@ -88,6 +88,14 @@ describe("neighbours from a partitioned search", () => {
     assert.ok(d.every((v, r) => r === 0 || v >= d[r - 1] - 1e-6));
   });
 
+  it("copes with many identical points (a dead ReLU layer): each first in its own list, its twins at distance 0", async () => {
+    const random = randomFor(2, "test");
+    const dead = Float32Array.from({ length: 600 * 8 }, (_, i) => (i < 400 * 8 ? 0 : random()));
+    const found = await partitionedNeighbours(tf, dead, 8, 15, randomFor(1, "partitions"), undefined, undefined, { partitionSize: 50, probes: 3 });
+    found.indices.forEach((row, i) => assert.equal(row[0], i));
+    for (let i = 0; i < 400; i++) assert.ok(found.indices[i].every((j) => j < 400) && found.distances[i].every((d) => d === 0), `point ${i}`);
+  });
+
   it("is the same for the same seed", async () => {
     const again = await partitionedNeighbours(tf, points, 784, 15, randomFor(1, "partitions"), undefined, undefined, options);
     assert.deepEqual(again.indices, approximate.indices);

@@ -105,29 +105,34 @@ export async function partitionedNeighbours(
         candidates.push(...members[o]);
         probed++;
       }
-      const [values, nearest] = tf.tidy(() => {
-        const own = tf.gather(x, tf.tensor1d(members[c], "int32"));
-        const others = tf.gather(x, tf.tensor1d(candidates, "int32"));
-        const squared = tf.sub(
-          tf.add(tf.sum(tf.square(own), 1, true), tf.transpose(tf.sum(tf.square(others), 1, true))),
-          tf.mul(2, tf.matMul(own, tf.transpose(others))),
-        );
-        // The partition's own points come first among the candidates, so row r's self is column r;
-        // subtracting 1 there ranks it first whatever the rounding of the formula.
-        const self = tf.oneHot(tf.range(0, rows, 1, "int32"), candidates.length);
-        const top = tf.topk(tf.neg(tf.sub(tf.relu(squared), self)), Math.min(k, candidates.length));
-        return [top.values, top.indices];
-      });
-      const v = values.dataSync();
-      const idx = nearest.dataSync();
-      values.dispose();
-      nearest.dispose();
-      const width = idx.length / rows;
-      members[c].forEach((point, r) => {
-        const row = Array.from(idx.subarray(r * width, (r + 1) * width), (j) => candidates[j]);
-        indices[point] = row;
-        distances[point] = Array.from(v.subarray(r * width, (r + 1) * width), (value, j) => (row[j] === point ? 0 : Math.sqrt(Math.max(0, -value))));
-      });
+      const othersT = tf.tidy(() => tf.transpose(tf.gather(x, tf.tensor1d(candidates, "int32"))));
+      const otherSquares = tf.tidy(() => tf.sum(tf.square(othersT), 0, true));
+      // Rows in chunks of a chunk x candidates matrix of about 16 MB: a partition of many identical
+      // signatures (a dead ReLU layer) can hold a large share of all the points.
+      const chunk = Math.max(1, Math.floor(4_000_000 / candidates.length));
+      for (let r0 = 0; r0 < rows; r0 += chunk) {
+        const chunkRows = Math.min(chunk, rows - r0);
+        const [values, nearest] = tf.tidy(() => {
+          const own = tf.gather(x, tf.tensor1d(members[c].slice(r0, r0 + chunkRows), "int32"));
+          const squared = tf.sub(tf.add(tf.sum(tf.square(own), 1, true), otherSquares), tf.mul(2, tf.matMul(own, othersT)));
+          // The partition's own points come first among the candidates, so row r's self is column
+          // r0 + r; subtracting 1 there ranks it first whatever the rounding of the formula.
+          const self = tf.oneHot(tf.range(r0, r0 + chunkRows, 1, "int32"), candidates.length);
+          const top = tf.topk(tf.neg(tf.sub(tf.relu(squared), self)), Math.min(k, candidates.length));
+          return [top.values, top.indices];
+        });
+        const v = values.dataSync();
+        const idx = nearest.dataSync();
+        tf.dispose([values, nearest]);
+        const width = idx.length / chunkRows;
+        for (let r = 0; r < chunkRows; r++) {
+          const point = members[c][r0 + r];
+          const row = Array.from(idx.subarray(r * width, (r + 1) * width), (j) => candidates[j]);
+          indices[point] = row;
+          distances[point] = Array.from(v.subarray(r * width, (r + 1) * width), (value, j) => (row[j] === point ? 0 : Math.sqrt(Math.max(0, -value))));
+        }
+      }
+      tf.dispose([othersT, otherSquares]);
       if (c % 8 === 7) {
         onProgress?.((c + 1) / count);
         await yieldToEventLoop();
