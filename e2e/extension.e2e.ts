@@ -15,6 +15,7 @@ import { installExtension, startCodeServer, type CodeServer } from "./codeServer
 import { checkSystem } from "./install";
 import {
   UI_TIMEOUT,
+  chooseInQuickPick,
   clearNotifications,
   notification,
   openFile,
@@ -191,20 +192,47 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     await screenshot(page, "09-compare-reloaded");
   });
 
-  it("names the compared file gone since the comparison opened, and the fix, after a reload", async () => {
-    const moved = `${workspace.otherSeed.results}.moved`;
-    renameSync(workspace.otherSeed.results, moved);
+  /**
+   * Moves `file` away and reloads the window: the restored view says in its place that the file is
+   * gone, and so does one notification. Returns the view's text; puts the file back.
+   */
+  async function reloadWithout(file: string, screenshotName: string): Promise<string> {
+    const moved = `${file}.moved`;
+    renameSync(file, moved);
     try {
       await reloadWindow(page);
-      const compare = await webviewFrame(page, "#mtq-root .mtq-unavailable");
-      const text = (await compare.locator("#mtq-root .mtq-unavailable").textContent()) ?? "";
-      assert.ok(text.includes(`${workspace.otherSeed.results} is gone`), text);
-      assert.ok(text.includes("MTQ: Train and Analyze"), text);
-      await notification(page, `${workspace.otherSeed.results} is gone`).waitFor({ timeout: UI_TIMEOUT });
-      await screenshot(page, "10-compare-file-gone");
+      const frame = await webviewFrame(page, "#mtq-root .mtq-unavailable");
+      const text = (await frame.locator("#mtq-root .mtq-unavailable").textContent()) ?? "";
+      assert.ok(text.includes(`${file} is gone`), text);
+      await notification(page, `${file} is gone`).waitFor({ timeout: UI_TIMEOUT });
+      assert.equal(await page.locator(".notifications-toasts .notification-toast", { hasText: `${file} is gone` }).count(), 1);
+      await screenshot(page, screenshotName);
       await clearNotifications(page);
+      return text;
     } finally {
-      renameSync(moved, workspace.otherSeed.results);
+      renameSync(moved, file);
     }
+  }
+
+  it("names the compared file gone since the comparison opened, and the fix, after a reload", async () => {
+    const text = await reloadWithout(workspace.otherSeed.results, "10-compare-file-gone");
+    assert.ok(text.includes("MTQ: Train and Analyze"), text);
+  });
+
+  it("names the results file gone since its view opened, and the fix, after a reload; the view comes back with the file", async () => {
+    await runCommand(page, "View: Close All Editors");
+    await runCommand(page, "MTQ: Open Results");
+    await chooseInQuickPick(page, `${workspace.otherSeed.name}.results.json`);
+    const other = JSON.parse(readFileSync(workspace.otherSeed.results, "utf8")) as Results;
+    const sankey = `#mtq-root .mtq-sankey[data-images="${other.images.count}"]`;
+    await webviewFrame(page, sankey);
+    await page.locator(".tabs-container .tab.active", { hasText: `MTQ: ${workspace.otherSeed.name}` }).waitFor({ timeout: UI_TIMEOUT });
+    const text = await reloadWithout(workspace.otherSeed.results, "11-results-file-gone");
+    assert.ok(text.startsWith(`MTQ cannot show the results of ${workspace.otherSeed.name}:`), text);
+    assert.ok(text.includes(`Run its experiment (${workspace.otherSeed.name}) again with MTQ: Train and Analyze, or put the file back`), text);
+    // The webview kept its state: with the file back, the next reload shows it again.
+    await reloadWindow(page);
+    await webviewFrame(page, sankey);
+    await screenshot(page, "12-results-file-back");
   });
 });

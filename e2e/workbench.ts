@@ -39,6 +39,11 @@ export async function openFile(page: Page, name: string): Promise<void> {
 
 async function pickInQuickInput(page: Page, key: string, text: string): Promise<void> {
   await page.keyboard.press(key);
+  await chooseInQuickPick(page, text);
+}
+
+/** In the Quick Pick a command opened: types `text`, then Enter on the entry it leaves focused. */
+export async function chooseInQuickPick(page: Page, text: string): Promise<void> {
   const input = page.locator(quickInput);
   await input.waitFor({ state: "visible", timeout: UI_TIMEOUT });
   await input.pressSequentially(text);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { existsSync, rmSync } from "node:fs";
 import { describe, it } from "node:test";
-import { comparedFilesOf, compareTitle, missingFilesMessage } from "../src/host/compareState";
+import { comparedFilesOf, compareTitle, missingComparedMessage } from "../src/host/compareState";
 import type { CompareState, WebviewState } from "../src/shared/protocol";
 import { tempDir, writeJson } from "./helpers";
 
@@ -30,19 +30,19 @@ describe("the comparison view's state across a reload", () => {
     const dir = tempDir();
     const a = writeJson(dir, "seed-24.results.json", {});
     const b = writeJson(dir, "seed-7.results.json", {});
-    assert.equal(missingFilesMessage({ a, b }, existsSync), undefined);
+    assert.equal(missingComparedMessage({ a, b }, existsSync), undefined);
     rmSync(b);
-    const one = missingFilesMessage({ a, b }, existsSync);
+    const one = missingComparedMessage({ a, b }, existsSync);
     assert.equal(
       one,
       `MTQ cannot reopen the comparison of seed-24 with seed-7: ${b} is gone (deleted or moved since it was opened). Run its experiment (seed-7) again with MTQ: Train and Analyze, or put the file back, then compare them again with MTQ: Compare Results.`,
     );
     rmSync(a);
-    const both = missingFilesMessage({ a, b }, existsSync) ?? "";
+    const both = missingComparedMessage({ a, b }, existsSync) ?? "";
     assert.ok(both.includes(`${a} and ${b} are gone`), both);
     assert.ok(both.includes("Run their experiments (seed-24 and seed-7) again"), both);
     // A file compared with itself is named once.
-    const self = missingFilesMessage({ a, b: a }, existsSync) ?? "";
+    const self = missingComparedMessage({ a, b: a }, existsSync) ?? "";
     assert.ok(self.includes(`${a} is gone`) && !self.includes(`${a} and`), self);
   });
 });

@@ -10,7 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { compareResults } from "../src/pipeline/compare";
 import type { Comparison } from "../src/shared/comparison";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, lastPosted, launchChromium, send } from "./browser/browser";
+import { browserMissing, cspViolations, lastPosted, launchChromium, reloadUnavailable, savedStateOf, send } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
 import { tempDir } from "./helpers";
 import { seedResults } from "./seedResults";
@@ -44,7 +44,7 @@ describe("comparison view in chromium", { skip }, () => {
   });
 
   /** What the view saved with setState (the harness keeps it in sessionStorage). */
-  const savedState = () => page.evaluate(() => JSON.parse(sessionStorage.getItem("mtq-state") ?? "null") as unknown);
+  const savedState = () => savedStateOf(page);
   const selectedCount = async () => Number(await page.$eval(".mtq-selection", (e) => (e as HTMLElement).dataset.count));
 
   after(async () => {
@@ -102,10 +102,7 @@ describe("comparison view in chromium", { skip }, () => {
   it("says why in its place when the host cannot reopen the files, and keeps its state for the next reload", async () => {
     const message = `MTQ cannot reopen the comparison of seed-24 with seed-25: ${files.b} is gone (deleted or moved since it was opened).`;
     const before = await savedState();
-    await page.reload();
-    await send(page, { type: "unavailable", message });
-    await page.waitForSelector(".mtq-unavailable");
-    assert.equal(await page.locator(".mtq-unavailable").textContent(), message);
+    assert.equal(await reloadUnavailable(page, message), message);
     assert.equal(await page.locator(".mtq-contingency").count(), 0);
     assert.deepEqual(await savedState(), before);
     assert.deepEqual(await cspViolations(page), []);

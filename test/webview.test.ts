@@ -1,6 +1,7 @@
 // The results webview in a real browser (Debian's chromium via playwright-core), on results the
 // pipeline makes from real MNIST: counts, linked selection both ways, Escape, the host's `select`,
-// exports, state across reload, no CSP violation; screenshots under .tmp/screens/ to look at.
+// exports, state across reload, the message shown in its place when its file cannot be read, no
+// CSP violation; screenshots under .tmp/screens/ to look at.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
@@ -8,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, lastPosted, launchChromium, posted, send, sendLoad } from "./browser/browser";
+import { browserMissing, cspViolations, lastPosted, launchChromium, posted, reloadUnavailable, savedStateOf, send, sendLoad } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
 import { runExample, tempDir, writeJson } from "./helpers";
 
@@ -206,6 +207,25 @@ describe("results webview in chromium", { skip }, () => {
     assert.equal(await page.locator('button[data-value="cluster"]').getAttribute("aria-pressed"), "true");
     assert.deepEqual(await mapSelected(), results.layers.map(() => new Set(results.findings.outliers.map((o) => o.image)).size));
     await page.screenshot({ path: join(screens, "webview-clusters.png"), fullPage: true });
+  });
+
+  it("says why in its place when the host cannot read its file, keeps its state, and shows the file when it comes back", async () => {
+    const before = (await savedStateOf(page)) as { resultsFile: string };
+    assert.equal(before.resultsFile, "test.results.json");
+    const message = `MTQ cannot show the results of test: ${before.resultsFile} is gone (deleted or moved since it was opened). Run its experiment (test) again with MTQ: Train and Analyze, or put the file back.`;
+    // A reload whose file is gone: the host sends the message instead of the results.
+    assert.equal(await reloadUnavailable(page, message), message);
+    assert.equal(await page.locator(".mtq-map, .mtq-sankey").count(), 0);
+    assert.deepEqual(await savedStateOf(page), before);
+    await page.screenshot({ path: join(screens, "webview-unavailable.png") });
+    // The file back, the next reload shows it with the colouring and the selection kept.
+    await page.reload();
+    await sendLoad(page, json);
+    await page.waitForSelector(".mtq-sankey .mtq-node");
+    assert.equal(await page.locator(".mtq-unavailable").count(), 0);
+    assert.equal(await page.locator('button[data-value="cluster"]').getAttribute("aria-pressed"), "true");
+    assert.deepEqual(await savedStateOf(page), before);
+    assert.deepEqual(await cspViolations(page), []);
   });
 
   it("renders in the light and high-contrast themes", async () => {

@@ -80,7 +80,7 @@ function compare(message: Extract<HostToWebview, { type: "compare" }>): void {
   save();
 }
 
-/** What the panel showed cannot be shown (a file gone since): why, in its place; the state stays for the next reload. */
+/** The panel's file cannot be shown (gone since, or unreadable): why, in its place; the state stays for the next reload. */
 function unavailable(message: string): void {
   stopPlaying();
   loaded = null;

@@ -8,7 +8,7 @@ import { compareResults, imagesInB } from "../pipeline/compare";
 import type { Comparison } from "../shared/comparison";
 import type { CompareState, HostToWebview, Selection, WebviewToHost } from "../shared/protocol";
 import type { Results } from "../shared/results";
-import { comparedFilesOf, compareTitle, missingFilesMessage, type ComparedFiles } from "./compareState";
+import { comparedFilesOf, compareTitle, missingComparedMessage, type ComparedFiles } from "./compareState";
 import { errorMessage, log, showError } from "./log";
 import { showWebviewPage } from "./panel";
 import { readResultsFile } from "./resultsFile";
@@ -55,7 +55,7 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
     log().info(`restoring the comparison of ${files.a} with ${files.b}`);
     // Read again from disk: a file gone since is named with the fix; any other error (a file
     // rewritten by another version) keeps readResultsFile's message, which names its fix too.
-    const missing = missingFilesMessage(files, existsSync);
+    const missing = missingComparedMessage(files, existsSync);
     const compared = missing
       ? Promise.reject(new Error(missing))
       : compareFiles(files).catch((e: unknown) => {

@@ -1,8 +1,8 @@
 // What the comparison view keeps across a window reload, read without VS Code: the two results
 // files named in its webview state (CompareState), its title, and the message shown in its place
 // when a file is gone since.
-import { basename } from "node:path";
 import type { CompareState } from "../shared/protocol";
+import { missingFilesMessage, resultsName } from "./unavailable";
 
 /** The two results files a comparison shows, A first. */
 export type ComparedFiles = CompareState["compare"];
@@ -19,25 +19,16 @@ export function comparedFilesOf(state: unknown): ComparedFiles | undefined {
   return typeof a === "string" && typeof b === "string" && a !== "" && b !== "" ? { a, b } : undefined;
 }
 
-const shortName = (file: string) => basename(file).replace(/\.results\.json$/, "");
-
 /** The panel's title: "MTQ: A vs B" by the files' names. */
 export function compareTitle(files: ComparedFiles): string {
-  return `MTQ: ${shortName(files.a)} vs ${shortName(files.b)}`;
+  return `MTQ: ${resultsName(files.a)} vs ${resultsName(files.b)}`;
 }
 
 /**
  * When a compared file is gone (deleted, moved, or its folder renamed since the comparison was
  * opened): what to tell the user, naming each missing file and the fix; undefined when both exist.
  */
-export function missingFilesMessage(files: ComparedFiles, exists: (file: string) => boolean): string | undefined {
-  const missing = [...new Set([files.a, files.b])].filter((f) => !exists(f));
-  if (missing.length === 0) return undefined;
-  const gone = missing.length === 1 ? `${missing[0]} is gone` : `${missing.join(" and ")} are gone`;
-  const experiments = missing.map(shortName).join(" and ");
-  const fix =
-    missing.length === 1
-      ? `Run its experiment (${experiments}) again with MTQ: Train and Analyze, or put the file back`
-      : `Run their experiments (${experiments}) again with MTQ: Train and Analyze, or put the files back`;
-  return `MTQ cannot reopen the comparison of ${shortName(files.a)} with ${shortName(files.b)}: ${gone} (deleted or moved since it was opened). ${fix}, then compare them again with MTQ: Compare Results.`;
+export function missingComparedMessage(files: ComparedFiles, exists: (file: string) => boolean): string | undefined {
+  const action = `reopen the comparison of ${resultsName(files.a)} with ${resultsName(files.b)}`;
+  return missingFilesMessage(action, [files.a, files.b], exists, ", then compare them again with MTQ: Compare Results");
 }

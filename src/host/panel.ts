@@ -1,12 +1,14 @@
 // The results view: a webview showing one results file, whether opened by a command, restored
 // after a reload (the serializer) or opened from the Explorer (the custom editor). One message
 // handler per view, switching on the protocol's message type.
-import { basename } from "node:path";
+import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import type { ExportFormat, HostToWebview, Selection, WebviewState, WebviewToHost } from "../shared/protocol";
+import type { Results } from "../shared/results";
 import { EXPORT_FILTERS, exportBytes } from "./exportFile";
 import { errorMessage, log, showError } from "./log";
 import { readResultsFile } from "./resultsFile";
+import { resultsName, resultsUnavailableMessage } from "./unavailable";
 import { newNonce, resultsPageHtml } from "./webviewHtml";
 
 export const RESULTS_VIEW_TYPE = "mtq.results";
@@ -16,7 +18,7 @@ export const RESULTS_EDITOR_TYPE = "mtq.resultsEditor";
 export type SelectionListener = (resultsFile: string, selection: Selection | null) => void;
 
 function resultsTitle(file: string): string {
-  return `MTQ: ${basename(file).replace(/\.results\.json$/, "")}`;
+  return `MTQ: ${resultsName(file)}`;
 }
 
 /** Loads the webview bundle into `panel` (the results view and the comparison view share it). */
@@ -35,6 +37,8 @@ export function showWebviewPage(panel: vscode.WebviewPanel, extensionUri: vscode
 
 class ResultsView {
   selection: Selection | null;
+  /** The read error last notified: the panel says it on every show, the notification comes once. */
+  private notified: string | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -52,14 +56,25 @@ class ResultsView {
     void this.panel.webview.postMessage(message);
   }
 
-  /** Sends the results file as it is on disk now (at start, and again after a new run wrote it). */
+  /**
+   * Sends the results file as it is on disk now (at start, again after a new run wrote it, and on
+   * every show: the webview is rebuilt then). A file that cannot be read (gone since, another
+   * version's, not JSON) is said in the panel's place, and once in a notification; the webview
+   * keeps its state, so the next show or window reload tries the file again.
+   */
   async load(): Promise<void> {
+    let results: Results;
     try {
-      const { results } = await readResultsFile(this.file);
-      this.post({ type: "load", results, selection: this.selection ?? undefined, resultsFile: this.file });
+      ({ results } = await readResultsFile(this.file));
     } catch (e) {
-      await showError(`Cannot show ${this.file}: ${errorMessage(e)}`, e);
+      const message = resultsUnavailableMessage(this.file, errorMessage(e), existsSync);
+      this.post({ type: "unavailable", message });
+      if (message === this.notified) return;
+      this.notified = message;
+      return showError(message, e);
     }
+    this.notified = undefined;
+    this.post({ type: "load", results, selection: this.selection ?? undefined, resultsFile: this.file });
   }
 
   private async handle(message: WebviewToHost): Promise<void> {

@@ -23,7 +23,8 @@ export type HostToWebview =
    * the view draws (selections are indices into them). `files` (A's and B's paths) are kept in the
    * webview's state (CompareState) so the comparison's panel serializer can reopen them after a reload. */
   | { type: "compare"; comparison: Comparison; a: Results; files: CompareState["compare"] }
-  /** The panel cannot show what it showed before a reload (a file is gone): this message, in its place. */
+  /** The panel cannot show its file or files (gone since it was opened, or unreadable): this message, in
+   * its place. The webview keeps its state, so the next show or reload asks for them again. */
   | { type: "unavailable"; message: string };
 
 export type WebviewToHost =

@@ -31,6 +31,19 @@ export async function sendLoad(page: Page, resultsJson: string, resultsFile = "t
   );
 }
 
+/** What the view saved with setState (the harness keeps it in sessionStorage). */
+export function savedStateOf(page: Page): Promise<unknown> {
+  return page.evaluate(() => JSON.parse(sessionStorage.getItem("mtq-state") ?? "null") as unknown);
+}
+
+/** A reload after which the host cannot show the panel's files: sends `message` in their place; resolves with the text shown. */
+export async function reloadUnavailable(page: Page, message: string): Promise<string> {
+  await page.reload();
+  await send(page, { type: "unavailable", message });
+  await page.waitForSelector(".mtq-unavailable");
+  return (await page.locator("#mtq-root").textContent()) ?? "";
+}
+
 export async function posted(page: Page): Promise<WebviewToHost[]> {
   return page.evaluate(() => (window as unknown as { mtqHarness: { posted: WebviewToHost[] } }).mtqHarness.posted);
 }
