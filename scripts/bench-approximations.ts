@@ -45,8 +45,8 @@ async function main() {
   const file = join(__dirname, "bench.mtq.json");
   const parsed = parseExperiment(JSON.stringify({ name: "bench", data: { digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], ...data }, training: { epochs: 5 } }), file);
   if (!parsed.experiment) throw new Error(JSON.stringify(parsed.problems));
-  const exp = parsed.experiment;
-  const prepared = prepareData(exp, file);
+  const prepared = prepareData(parsed.experiment, file);
+  const exp = prepared.experiment;
   const classes = sortedClasses(exp.data.digits);
   const n = prepared.kept.labels.length;
   const x = scaledPixels(prepared.kept.pixels, maxPixel(prepared.kept.pixels));

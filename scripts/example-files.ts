@@ -19,10 +19,11 @@ const examples = join(__dirname, "..", "examples");
 
 async function saveExampleModel(): Promise<void> {
   const file = join(examples, "cnn-ones-vs-sevens.mtq.json");
-  const { experiment: exp, problems } = readExperimentFile(file);
-  if (!exp) throw new Error(JSON.stringify(problems));
+  const { experiment: parsed, problems } = readExperimentFile(file);
+  if (!parsed) throw new Error(JSON.stringify(problems));
   const { tf } = await loadTf();
-  const data = prepareData(exp, file);
+  const data = prepareData(parsed, file);
+  const exp = data.experiment;
   const classes = sortedClasses(exp.data.digits);
   const trained = await modelFor(tf, exp, file, data, classes.length);
   await train(tf, trained, exp, scaledPixels(data.kept.pixels, maxPixel(data.kept.pixels)), oneHot(data.kept.labels, classes), data.kept.labels.length, () => {});

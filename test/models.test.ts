@@ -89,8 +89,8 @@ describe("a CNN on MNIST 1 vs 7 (8 filters, 2 epochs)", () => {
 
 /** A 1-vs-7 dense model trained with TF.js and saved by TF.js into `dir`; returns it with its predictions on the kept images. */
 async function savedOnesVsSevens(tf: Tf, dir: string) {
-  const exp = experimentOf({ ...small, model: { kind: "dense", hidden: [24, 12] }, training: { epochs: 5 } }, experimentFile);
-  const data = prepareData(exp, experimentFile);
+  const data = prepareData(experimentOf({ ...small, model: { kind: "dense", hidden: [24, 12] }, training: { epochs: 5 } }, experimentFile), experimentFile);
+  const exp = data.experiment;
   const x = scaledPixels(data.kept.pixels, maxPixel(data.kept.pixels));
   const trained = await modelFor(tf, exp, experimentFile, data, 2);
   await train(tf, trained, exp, x, oneHot(data.kept.labels, sortedClasses(exp.data.digits)), data.kept.labels.length, () => {});

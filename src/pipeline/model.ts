@@ -23,8 +23,11 @@ function denseNetwork(tf: Tf, spec: ModelOf<"dense">, seed: number, image: Image
   return { model, hiddenLayers, inputShape, convSignature: "average", trainable: true };
 }
 
+/** What the model and its training depend on: nothing about which labels are kept but their number. */
+type ModelSettings = Pick<Experiment, "model" | "training" | "seed">;
+
 /** The experiment's model: a new dense or convolutional network, compiled for training, or the user's saved one. */
-export async function modelFor(tf: Tf, exp: Experiment, experimentFile: string, image: ImageSize, classes: number): Promise<Trained> {
+export async function modelFor(tf: Tf, exp: ModelSettings, experimentFile: string, image: ImageSize, classes: number): Promise<Trained> {
   if (exp.model.kind === "saved") return loadSavedModel(tf, exp.model, experimentFile, image, classes);
   const trained = exp.model.kind === "cnn" ? cnnNetwork(tf, exp.model, exp.seed, experimentFile, image, classes) : denseNetwork(tf, exp.model, exp.seed, image, classes);
   trained.model.compile({ optimizer: tf.train.adam(exp.training.learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
@@ -43,7 +46,7 @@ export interface TrainProgress {
 export async function train(
   tf: Tf,
   trained: Trained,
-  exp: Experiment,
+  exp: ModelSettings,
   x: Float32Array,
   y: Float32Array,
   count: number,

@@ -2,7 +2,7 @@
 // reporting progress and stopping on `signal`. The same code runs in the worker, the CLI and tests.
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { Experiment } from "../shared/experiment";
+import type { ParsedExperiment } from "../shared/experiment";
 import { RESULTS_SCHEMA_VERSION, type Results, type Stage } from "../shared/results";
 import { prepareData } from "./data/prepare";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./data/preprocess";
@@ -17,7 +17,8 @@ import { loadTf, type BackendPreference } from "./tf";
 export type ProgressListener = (stage: Stage, fraction: number, message: string) => void;
 
 export interface RunInput {
-  experiment: Experiment;
+  /** As parsed: its class names are resolved to labels with the data, and results.experiment records the resolved one. */
+  experiment: ParsedExperiment;
   /** The experiment file: relative data paths and the error messages refer to it. */
   experimentFile: string;
   backend?: BackendPreference;
@@ -40,7 +41,7 @@ function overall(stage: Stage, fraction: number): number {
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** Runs the experiment and returns its results (nothing is written). */
-export async function runExperiment({ experiment: exp, experimentFile, backend = "auto", onProgress, signal }: RunInput): Promise<Results> {
+export async function runExperiment({ experiment: parsed, experimentFile, backend = "auto", onProgress, signal }: RunInput): Promise<Results> {
   const timings: Results["timings"] = {};
   let stageStart = performance.now();
   const report = (stage: Stage, fraction: number, message: string) => onProgress?.(stage, overall(stage, fraction), message);
@@ -51,7 +52,8 @@ export async function runExperiment({ experiment: exp, experimentFile, backend =
   };
 
   report("load", 0, "Loading the images");
-  const data = prepareData(exp, experimentFile);
+  const data = prepareData(parsed, experimentFile);
+  const exp = data.experiment;
   const classes = sortedClasses(exp.data.digits);
   const inputSize = data.rows * data.cols;
   const scale = maxPixel(data.kept.pixels);

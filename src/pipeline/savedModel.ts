@@ -52,7 +52,7 @@ function modelFileProblem(e: DataFileError, file: string): Problem {
 }
 
 /** A missing or unusable model.json, found without loading the model: cheap enough for every save in the editor. */
-export function savedModelFileProblems(exp: Experiment, file: string): Problem[] {
+export function savedModelFileProblems(exp: Pick<Experiment, "model">, file: string): Problem[] {
   if (exp.model.kind !== "saved") return [];
   try {
     modelJsonOf(resolve(dirname(file), exp.model.path));

@@ -3,10 +3,13 @@
 import { readFileSync } from "node:fs";
 import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
 import type { z } from "zod";
-import { experimentJsonSchema, experimentSchema, hasTestSplit, type Experiment } from "../shared/experiment";
+import { experimentJsonSchema, experimentSchema, hasTestSplit, type ParsedExperiment } from "../shared/experiment";
 import type { JsonPath, Problem } from "../shared/problems";
+import { labelProblemsWithoutData } from "./labels";
+import { nearestWord } from "./nearest";
 
-export type Parsed = { experiment: Experiment; problems: [] } | { experiment?: undefined; problems: Problem[] };
+/** An experiment whose labels may still be class names: the data checks (prepare.ts) resolve them. */
+export type Parsed = { experiment: ParsedExperiment; problems: [] } | { experiment?: undefined; problems: Problem[] };
 
 interface JsonSchemaNode {
   description?: string;
@@ -42,25 +45,11 @@ function descriptionAt(path: JsonPath): string | undefined {
   return schemaNodesAt(path).find((n) => n.description)?.description;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-
 function unknownKeyProblems(file: string, path: JsonPath, keys: string[]): Problem[] {
   const known = knownKeysAt(path);
   return keys.map((key) => {
-    const near = known.map((k) => ({ k, d: editDistance(key, k) })).sort((x, y) => x.d - y.d)[0];
-    const fix = near && near.d <= Math.max(2, Math.floor(key.length / 3)) ? `did you mean "${near.k}"? Rename the field` : `remove it; the fields allowed here are ${known.map((k) => `"${k}"`).join(", ")}`;
+    const near = nearestWord(key, known);
+    const fix = near ? `did you mean "${near}"? Rename the field` : `remove it; the fields allowed here are ${known.map((k) => `"${k}"`).join(", ")}`;
     return { file, path: [...path, key], message: `unknown field "${key}"`, fix };
   });
 }
@@ -132,18 +121,12 @@ export function parseExperiment(text: string, file: string): Parsed {
 }
 
 /** Checks between fields that need no data. */
-function crossFieldProblems(exp: Experiment, file: string): Problem[] {
+function crossFieldProblems(exp: ParsedExperiment, file: string): Problem[] {
   const problems: Problem[] = [];
   const { kMin, kMax } = exp.clustering;
   if (kMin > kMax) problems.push({ file, path: ["clustering", "kMin"], message: `kMin (${kMin}) is larger than kMax (${kMax})`, fix: "make kMin <= kMax" });
-  exp.data.digits.forEach((d, i) => {
-    if (exp.data.digits.indexOf(d) !== i) problems.push({ file, path: ["data", "digits", i], message: `digit ${d} is listed twice`, fix: "list each digit once" });
-  });
-  exp.inject.forEach((inj, i) => {
-    if (exp.data.digits.includes(inj.digit)) {
-      problems.push({ file, path: ["inject", i, "digit"], message: `digit ${inj.digit} is one of the trained digits, so it is not unseen`, fix: `inject a digit not in data.digits (${exp.data.digits.join(", ")})` });
-    }
-  });
+  // Labels written as names need the classes: data.classNames here, an image folder's subfolders in prepare.ts.
+  problems.push(...labelProblemsWithoutData(exp, file));
   problems.push(...snapshotProblems(exp, file));
   if (exp.data.from === "train+test") {
     if (!hasTestSplit(exp.data.source)) {
@@ -165,7 +148,7 @@ function crossFieldProblems(exp: Experiment, file: string): Problem[] {
   return problems;
 }
 
-function snapshotProblems(exp: Experiment, file: string): Problem[] {
+function snapshotProblems(exp: ParsedExperiment, file: string): Problem[] {
   const snapshots = exp.snapshots ?? [];
   if (exp.model.kind === "saved" && snapshots.length > 0) {
     return [{ file, path: ["snapshots"], message: "a saved model is not trained, so there are no epochs to record", fix: 'remove "snapshots", or train a "dense" or "cnn" model' }];

@@ -3,11 +3,8 @@
 import { z } from "zod";
 
 const label = z
-  .number()
-  .int()
-  .min(0)
-  .max(255)
-  .describe("A class label as stored in the data (0-9 for MNIST digits).");
+  .union([z.number().int().min(0).max(255), z.string().min(1)])
+  .describe("A label (0-255) or a class name from data.classNames / the image folder's subfolders.");
 
 const filePath = z.string().min(1).describe("Path to a file, relative to the experiment file. `.gz` files are read as gzip.");
 
@@ -82,7 +79,7 @@ const dataSchema = z
     digits: z
       .array(label)
       .min(2)
-      .describe("The class labels to keep and train on, e.g. [1, 7]. The output layer has one unit per kept label, in sorted order (keeping 1, 3, 7: a 3 is [0,1,0])."),
+      .describe("The class labels to keep and train on, e.g. [1, 7], or their names, e.g. [\"cat\", \"dog\"] (from data.classNames or the image folder's subfolders). The output layer has one unit per kept label, in sorted order (keeping 1, 3, 7: a 3 is [0,1,0])."),
     perDigit: z
       .union([z.number().int().positive(), z.literal("all")])
       .describe("How many images of each kept digit to train on and analyse (the report used 100), or \"all\": every image of each kept digit in `data.from` (the counts then differ by digit)."),
@@ -202,7 +199,7 @@ const projectionSchema = z
 
 const injectSchema = z
   .object({
-    digit: label.describe("A label the model was not trained on, passed through the trained model (e.g. 4 in a 1-vs-7 model)."),
+    digit: label.describe("A label (0-255) or a class name from data.classNames / the image folder's subfolders, that the model was not trained on: passed through the trained model (e.g. 4 in a 1-vs-7 model, or \"fox\" in a cat-vs-dog one)."),
     count: z.number().int().min(1).max(100000).describe("How many images of it to pass."),
   })
   .strict();
@@ -235,7 +232,18 @@ export const experimentSchema = z
   .strict()
   .describe("An MTQ Signatures experiment: train a classifier, record every image's signature per hidden layer, cluster it and trace its path.");
 
-export type Experiment = z.output<typeof experimentSchema>;
+/** An experiment as written: a label in `data.digits` or `inject[].digit` may be a class name. */
+export type ParsedExperiment = z.output<typeof experimentSchema>;
+/** A label as written: a number, or a class name resolved against the experiment's classes. */
+export type LabelRef = z.output<typeof label>;
+/**
+ * The experiment with every label a number (class names resolved by pipeline/labels.ts once the
+ * classes are known): what the pipeline runs and what results files record.
+ */
+export type Experiment = Omit<ParsedExperiment, "data" | "inject"> & {
+  data: Omit<ParsedExperiment["data"], "digits"> & { digits: number[] };
+  inject: (Omit<ParsedExperiment["inject"][number], "digit"> & { digit: number })[];
+};
 export type ExperimentInput = z.input<typeof experimentSchema>;
 export type Source = Experiment["data"]["source"];
 export type PerDigit = Experiment["data"]["perDigit"];

@@ -2,10 +2,12 @@
 // the held-out ones. They are picked from a pool: the source's training split, or with
 // `data.from: "train+test"` its training then test splits, indexed as one. The checks that need
 // the data (digits present, enough images of each) run here, on labels alone when that is all the
-// caller needs (the editor's diagnostics).
+// caller needs (the editor's diagnostics). Labels written as class names are resolved here first,
+// against data.classNames or the image folder's subfolders: what follows sees numbers only.
 import { dirname } from "node:path";
-import { hasTestSplit, type Experiment } from "../../shared/experiment";
+import { hasTestSplit, type Experiment, type ParsedExperiment } from "../../shared/experiment";
 import { ExperimentError, type Problem } from "../../shared/problems";
+import { labelText, resolveLabels, type ClassNames, type Resolved } from "../labels";
 import { randomFor } from "../random";
 import { savedModelFileProblems } from "../savedModel";
 import { imageAt, type ImageSet } from "./images";
@@ -25,38 +27,34 @@ export interface Picked {
 }
 
 export interface PreparedData {
+  /** The experiment with its class names resolved to labels. */
+  experiment: Experiment;
   rows: number;
   cols: number;
   kept: Picked;
   injected: Picked;
   holdout: Picked;
   /** Label -> class name, when the experiment or the image folder names the classes. */
-  classNames?: Record<string, string>;
+  classNames?: ClassNames;
 }
 
 type Labels = (split: Split) => Uint8Array | undefined;
 
 /** How messages name the source: where a digit is missing ("not in the data file"), and who has labels ("the data has"). */
-function sourceNames(exp: Experiment): { where: string; owner: string } {
+function sourceNames(exp: ParsedExperiment): { where: string; owner: string } {
   const { source } = exp.data;
   if (source === "mnist") return { where: "MNIST", owner: "MNIST" };
   if ("folder" in source) return { where: "the image folder", owner: "the image folder" };
   return { where: "the data file", owner: "the data" };
 }
 
-/** "3" or, when the classes have names, "3 (Dress)". */
-function labelText(label: number, names: Record<string, string> | undefined): string {
-  const name = names?.[label];
-  return name ? `${label} (${name})` : String(label);
-}
-
 /** Where the held-out images come from: with "train+test" the test images are in the pool, so the pool's rest. */
-function holdoutFrom(exp: Experiment): "test-split" | "rest" {
+function holdoutFrom(exp: ParsedExperiment): "test-split" | "rest" {
   return exp.data.holdout.from ?? (exp.data.from === "train" && hasTestSplit(exp.data.source) ? "test-split" : "rest");
 }
 
 /** The splits the kept and injected images are picked from, in pool order. */
-function poolSplits(exp: Experiment): Split[] {
+function poolSplits(exp: ParsedExperiment): Split[] {
   return exp.data.from === "train+test" ? ["train", "test"] : ["train"];
 }
 
@@ -73,7 +71,7 @@ function poolLabels(parts: Uint8Array[]): Uint8Array {
 }
 
 /** Problems only the data can reveal, given a way to read each split's labels. */
-function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: Record<string, string> | undefined): Problem[] {
+function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: ClassNames | undefined): Problem[] {
   const problems: Problem[] = [];
   const test = labelsOf("test");
   // A "train+test" source without test images is a problem of the experiment alone (validate.ts).
@@ -85,7 +83,7 @@ function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: Re
   const { perDigit } = exp.data;
   exp.data.digits.forEach((d, i) => {
     const n = counts.get(d) ?? 0;
-    if (n === 0) problems.push({ file, path: ["data", "digits", i], message: `digit ${d} is not in ${dataFile}`, fix: `keep only labels the data has (${has})` });
+    if (n === 0) problems.push({ file, path: ["data", "digits", i], message: `digit ${labelText(d, names)} is not in ${dataFile}`, fix: `keep only labels the data has (${has})` });
     else if (perDigit !== "all" && n < perDigit) problems.push({ file, path: ["data", "perDigit"], message: `perDigit is ${perDigit} but ${dataFile} has only ${n} images of digit ${labelText(d, names)}${inPool}`, fix: `lower perDigit to at most ${n}` });
   });
   if (perDigit === "all" && problems.length === 0) {
@@ -98,7 +96,7 @@ function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: Re
   }
   exp.inject.forEach((inj, i) => {
     const n = counts.get(inj.digit) ?? 0;
-    if (n === 0) problems.push({ file, path: ["inject", i, "digit"], message: `digit ${inj.digit} is not in ${dataFile}, so it cannot be injected`, fix: `inject a label the data has (${has})` });
+    if (n === 0) problems.push({ file, path: ["inject", i, "digit"], message: `digit ${labelText(inj.digit, names)} is not in ${dataFile}, so it cannot be injected`, fix: `inject a label the data has (${has})` });
     else if (n < inj.count) problems.push({ file, path: ["inject", i, "count"], message: `count is ${inj.count} but ${dataFile} has only ${n} images of digit ${labelText(inj.digit, names)}${inPool}`, fix: `lower count to at most ${n}` });
   });
   if (exp.data.holdout.from === "test-split" && !test) {
@@ -127,7 +125,7 @@ function withProblems<T>(file: string, read: () => T): T {
 }
 
 /** Reads each split at most once, turning data-file errors into Problems. */
-function splitReader<T>(exp: Experiment, file: string, read: (files: NonNullable<ReturnType<typeof splitFiles>>) => T) {
+function splitReader<T>(exp: ParsedExperiment, file: string, read: (files: NonNullable<ReturnType<typeof splitFiles>>) => T) {
   const cache = new Map<Split, T | undefined>();
   return (split: Split): T | undefined => {
     if (!cache.has(split)) {
@@ -139,18 +137,34 @@ function splitReader<T>(exp: Experiment, file: string, read: (files: NonNullable
 }
 
 /** The classes' names, data-file errors turned into Problems. */
-function classNamesOf(exp: Experiment, file: string): Record<string, string> | undefined {
+function classNamesOf(exp: ParsedExperiment, file: string): ClassNames | undefined {
   return withProblems(file, () => sourceClassNames(exp.data.source, exp.data.classNames, dirname(file)));
 }
 
-/** Every problem the experiment's data (and a saved model's model.json) reveals; empty when it can run. Reads labels only. */
-export function checkExperimentData(exp: Experiment, file: string): Problem[] {
+/** `run()`, with the Problems it throws returned instead. */
+function problemsOf<T>(run: () => T): T | { experiment?: undefined; problems: Problem[] } {
   try {
-    return [...dataProblems(exp, file, splitReader(exp, file, loadLabels), classNamesOf(exp, file)), ...savedModelFileProblems(exp, file)];
+    return run();
   } catch (e) {
-    if (e instanceof ExperimentError) return e.problems;
+    if (e instanceof ExperimentError) return { problems: e.problems };
     throw e;
   }
+}
+
+/** The experiment with its class names resolved to labels, or the problems; reads only what names the classes (an image folder's subfolders). */
+export function resolveExperiment(exp: ParsedExperiment, file: string): Resolved {
+  return problemsOf(() => resolveLabels(exp, file, classNamesOf(exp, file)));
+}
+
+/** Every problem the experiment's data (and a saved model's model.json) reveals; empty when it can run. Reads labels only. */
+export function checkExperimentData(exp: ParsedExperiment, file: string): Problem[] {
+  const modelProblems = savedModelFileProblems(exp, file);
+  const checked = problemsOf(() => {
+    const names = classNamesOf(exp, file);
+    const resolved = resolveLabels(exp, file, names);
+    return { problems: resolved.experiment ? dataProblems(resolved.experiment, file, splitReader(exp, file, loadLabels), names) : resolved.problems };
+  });
+  return [...checked.problems, ...modelProblems];
 }
 
 /** Splits indexed as one: pool index `start + i` is image i of `set`. */
@@ -187,12 +201,15 @@ function take(pool: Pool, indices: Int32Array, rows: number, cols: number, file:
   return { split, sourceIndex, ...(files && { files }), labels, pixels };
 }
 
-/** The experiment's images; throws ExperimentError when the data does not fit the experiment. */
-export function prepareData(exp: Experiment, file: string): PreparedData {
+/** The experiment's images, and the experiment with its class names resolved; throws ExperimentError when the data does not fit the experiment. */
+export function prepareData(parsed: ParsedExperiment, file: string): PreparedData {
+  const classNames = classNamesOf(parsed, file);
+  const resolved = resolveLabels(parsed, file, classNames);
+  if (!resolved.experiment) throw new ExperimentError(resolved.problems);
+  const exp = resolved.experiment;
   const imagesOf = splitReader(exp, file, loadImageSet);
   const train = imagesOf("train")!;
   const test = imagesOf("test");
-  const classNames = classNamesOf(exp, file);
   const problems = dataProblems(exp, file, (s) => (s === "train" ? train : test)?.labels, classNames);
   if (test && (test.rows !== train.rows || test.cols !== train.cols)) {
     problems.push({ file: test.file, path: ["data", "source"], message: `test images are ${test.rows}x${test.cols} but training images are ${train.rows}x${train.cols}`, fix: "use test files with the training images' size" });
@@ -213,6 +230,7 @@ export function prepareData(exp: Experiment, file: string): PreparedData {
   const holdoutIdx = pickIndices(fromTest ? test!.labels : labels, digits, exp.data.holdout.perDigit, "first", randomFor(exp.seed, "holdout"), fromTest ? undefined : used);
   const { rows, cols } = train;
   return {
+    experiment: exp,
     rows,
     cols,
     kept: take(pool, keptIdx, rows, cols, file),

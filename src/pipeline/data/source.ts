@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Source } from "../../shared/experiment";
 import type { JsonPath } from "../../shared/problems";
+import { namesByLabel, type ClassNames } from "../labels";
 import { readCsvImages } from "./csv";
 import { DataFileError } from "./dataFileError";
 import { readIdx } from "./idx";
@@ -65,8 +66,8 @@ export function splitFiles(source: Source, split: Split, baseDir: string): Split
 }
 
 /** Label -> class name: the experiment's `data.classNames`, else an image folder's subfolder names; undefined when there are none. */
-export function sourceClassNames(source: Source, classNames: string[] | undefined, baseDir: string): Record<string, string> | undefined {
-  if (classNames) return Object.fromEntries(classNames.map((name, label) => [String(label), name]));
+export function sourceClassNames(source: Source, classNames: string[] | undefined, baseDir: string): ClassNames | undefined {
+  if (classNames) return namesByLabel(classNames);
   if (typeof source === "object" && "folder" in source) {
     const train = splitFiles(source, "train", baseDir)!;
     return withPath(train.images, () => folderClasses(train.images.file).classNames);
