@@ -169,8 +169,8 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     assert.match(at({ folder: { path: "nowhere" } })[0], /nowhere: data\.source\.folder\.path: folder not found\. Fix: check the path/);
     mkdirSync(join(dir, "flat"), { recursive: true });
     assert.match(at({ folder: { path: "flat" } })[0], /flat: data\.source\.folder\.path: the folder has no subfolders\. Fix: put each class's images in a subfolder/);
-    assert.match(problemsOf({ ...experiment, data: { ...experiment.data, perDigit: 80 } }, file)[0], /data\.perDigit: perDigit is 80 but the image folder has only 60 images of digit 0 \(one\)/);
-    assert.match(problemsOf({ ...experiment, data: { ...experiment.data, digits: [0, 5] } }, file)[0], /data\.digits\[1\]: digit 5 is not in the image folder\. Fix: keep only labels the data has \(the image folder has the labels 0 \(one\), 1 \(seven\)\)/);
+    assert.match(problemsOf({ ...experiment, data: { ...experiment.data, perDigit: 80 } }, file)[0], /data\.perDigit: perDigit is 80 but the image folder has only 60 images of class 0 \(one\)/);
+    assert.match(problemsOf({ ...experiment, data: { ...experiment.data, digits: [0, 5] } }, file)[0], /data\.digits\[1\]: class 5 is not in the image folder\. Fix: keep only labels the data has \(the image folder has the labels 0 \(one\), 1 \(seven\)\)/);
   });
 
   it("names a file that is not the image it claims to be", () => {
@@ -200,7 +200,7 @@ describe("Fashion-MNIST-style IDX files with class names", () => {
     writeFileSync(join(dir, "labels.idx"), idxBytes([40], labels));
     const fashion = { name: "fashion", data: { source: { idx: { images: "images.idx", labels: "labels.idx" } }, digits: [1, 3], perDigit: 20, classNames: names }, clustering: { kMax: 3 } };
     writeJson(dir, "fashion.mtq.json", fashion);
-    assert.match(problemsOf(fashion, file).join("\n"), /data\.perDigit: perDigit is 20 but the data file has only 10 images of digit 1 \(Trouser\)/);
+    assert.match(problemsOf(fashion, file).join("\n"), /data\.perDigit: perDigit is 20 but the data file has only 10 images of class 1 \(Trouser\)/);
     const prepared = prepareData(experimentOf({ ...fashion, data: { ...fashion.data, perDigit: 10 } }, file), file);
     assert.equal(prepared.kept.labels.length, 20);
     assert.equal(prepared.classNames?.["3"], "Dress");

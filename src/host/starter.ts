@@ -10,6 +10,8 @@ export function starterExperimentText(name: string): string {
   "seed": 24, // same file + same seed = same results
 
   // 100 real MNIST images of each digit, the first ones in file order (the report's cut_data).
+  // "perDigit": "all" with "from": "train+test" takes all 70,000 digits; "source" can also be your
+  // own IDX or CSV files or an image folder, whose classes "digits" may then name ("cat", "dog").
   "data": { "source": "mnist", "digits": [1, 7], "perDigit": 100, "pick": "first" },
 
   // The report's model: 784 -> 32 -> 64 -> softmax. Every hidden layer is a signature layer.

@@ -22,6 +22,11 @@ export function labelText(label: number, names: ClassNames | undefined): string 
   return name ? `${label} (${name})` : String(label);
 }
 
+/** "digit 3" or, when the classes have names, "class 3 (Dress)": how data messages name a label. */
+export function labelPhrase(label: number, names: ClassNames | undefined): string {
+  return `${names ? "class" : "digit"} ${labelText(label, names)}`;
+}
+
 /** Whether any label of the experiment is written as a name. */
 function hasNamedLabels(exp: ParsedExperiment): boolean {
   return exp.data.digits.some((d) => typeof d === "string") || exp.inject.some((inj) => typeof inj.digit === "string");

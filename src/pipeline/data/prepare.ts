@@ -7,7 +7,7 @@
 import { dirname } from "node:path";
 import { hasTestSplit, type Experiment, type ParsedExperiment } from "../../shared/experiment";
 import { ExperimentError, type Problem } from "../../shared/problems";
-import { labelText, resolveLabels, type ClassNames, type Resolved } from "../labels";
+import { labelPhrase, labelText, resolveLabels, type ClassNames, type Resolved } from "../labels";
 import { randomFor } from "../random";
 import { savedModelFileProblems } from "../savedModel";
 import { imageAt, type ImageSet } from "./images";
@@ -83,8 +83,8 @@ function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: Cl
   const { perDigit } = exp.data;
   exp.data.digits.forEach((d, i) => {
     const n = counts.get(d) ?? 0;
-    if (n === 0) problems.push({ file, path: ["data", "digits", i], message: `digit ${labelText(d, names)} is not in ${dataFile}`, fix: `keep only labels the data has (${has})` });
-    else if (perDigit !== "all" && n < perDigit) problems.push({ file, path: ["data", "perDigit"], message: `perDigit is ${perDigit} but ${dataFile} has only ${n} images of digit ${labelText(d, names)}${inPool}`, fix: `lower perDigit to at most ${n}` });
+    if (n === 0) problems.push({ file, path: ["data", "digits", i], message: `${labelPhrase(d, names)} is not in ${dataFile}`, fix: `keep only labels the data has (${has})` });
+    else if (perDigit !== "all" && n < perDigit) problems.push({ file, path: ["data", "perDigit"], message: `perDigit is ${perDigit} but ${dataFile} has only ${n} images of ${labelPhrase(d, names)}${inPool}`, fix: `lower perDigit to at most ${n}` });
   });
   if (perDigit === "all" && problems.length === 0) {
     // validate.ts checks k against digits x perDigit; with "all" only the data knows how many images there are.
@@ -96,15 +96,15 @@ function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: Cl
   }
   exp.inject.forEach((inj, i) => {
     const n = counts.get(inj.digit) ?? 0;
-    if (n === 0) problems.push({ file, path: ["inject", i, "digit"], message: `digit ${labelText(inj.digit, names)} is not in ${dataFile}, so it cannot be injected`, fix: `inject a label the data has (${has})` });
-    else if (n < inj.count) problems.push({ file, path: ["inject", i, "count"], message: `count is ${inj.count} but ${dataFile} has only ${n} images of digit ${labelText(inj.digit, names)}${inPool}`, fix: `lower count to at most ${n}` });
+    if (n === 0) problems.push({ file, path: ["inject", i, "digit"], message: `${labelPhrase(inj.digit, names)} is not in ${dataFile}, so it cannot be injected`, fix: `inject a label the data has (${has})` });
+    else if (n < inj.count) problems.push({ file, path: ["inject", i, "count"], message: `count is ${inj.count} but ${dataFile} has only ${n} images of ${labelPhrase(inj.digit, names)}${inPool}`, fix: `lower count to at most ${n}` });
   });
   if (exp.data.holdout.from === "test-split" && !test) {
     problems.push({ file, path: ["data", "holdout", "from"], message: "the source has no test split", fix: 'add test files to the source (idx.testImages/testLabels, testCsv or folder.testPath), or use "rest"' });
   } else if (holdoutFrom(exp) === "test-split" && test) {
     const testCounts = countPerLabel(test);
     exp.data.digits.forEach((d, i) => {
-      if (!testCounts.get(d) && counts.get(d)) problems.push({ file, path: ["data", "digits", i], message: `digit ${labelText(d, names)} has no image in the test split, so accuracy cannot be measured on it`, fix: 'use data.holdout.from: "rest", or add test images of it' });
+      if (!testCounts.get(d) && counts.get(d)) problems.push({ file, path: ["data", "digits", i], message: `${labelPhrase(d, names)} has no image in the test split, so accuracy cannot be measured on it`, fix: 'use data.holdout.from: "rest", or add test images of it' });
     });
   }
   return problems;
