@@ -4,15 +4,15 @@ import { inflateSync } from "node:zlib";
 import { before, describe, it } from "node:test";
 import { readResultsFile, type LoadedResults } from "../src/host/resultsFile";
 import { greyscalePng, imagePixels } from "../src/host/thumbnail";
-import { childrenOf, digitMix, experimentNode, lookOf, nodeForSelection, parentOf, selectionOf, type TreeNode } from "../src/host/treeModel";
+import { childrenOf, digitMix, experimentNode, IMAGE_CAP, lookOf, nodeForSelection, parentOf, selectionOf, type TreeNode } from "../src/host/treeModel";
 import { startWorkerRun } from "../src/host/workerRun";
 import { onesVsSevens, runExample, tempDir, writeJson } from "./helpers";
 
 const worker = join(__dirname, "..", "dist", "worker.js");
 
-/** Every node under `node`, depth first. */
-function walk(node: TreeNode, loaded: LoadedResults): TreeNode[] {
-  return [node, ...childrenOf(node, loaded.results).flatMap((c) => walk(c, loaded))];
+/** Every node under `node`, depth first (a cluster or the outliers listing `cap` images at most). */
+function walk(node: TreeNode, loaded: LoadedResults, cap?: number): TreeNode[] {
+  return [node, ...childrenOf(node, loaded.results, cap).flatMap((c) => walk(c, loaded, cap))];
 }
 
 describe("the clusters tree, on the report's 1-vs-7 experiment run by the real pipeline", () => {
@@ -95,6 +95,123 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
       assert.deepEqual(look.icon, { image: node.kind === "outlier" ? node.image : -1 });
       assert.ok(node.kind === "outlier" && look.label.startsWith(`#${node.image} · ${results.images.labels[node.image]}`), look.label);
     }
+  });
+
+  it("gives each outlier's item its own record's reasons, outliers in image order", () => {
+    const { results } = loaded;
+    const outliers = childrenOf(root, results).find((n) => n.kind === "outliers")!;
+    const items = childrenOf(outliers, results);
+    const expected = results.findings.outliers.map((o) => o.image).sort((a, b) => a - b);
+    assert.ok(expected.length > 1 && expected.length <= IMAGE_CAP, `${expected.length} outliers: all listed`);
+    assert.deepEqual(items.map((n) => (n.kind === "outlier" ? n.image : -1)), expected);
+    for (const node of items) {
+      assert.ok(node.kind === "outlier");
+      const record = results.findings.outliers.find((o) => o.image === node.image)!;
+      const reasons = lookOf(node, results).description!.split("; ");
+      assert.equal(reasons.length, record.reasons.length, node.id);
+      record.reasons.forEach((r, i) => {
+        if (r === "misclassified") assert.equal(reasons[i], `misclassified as ${results.images.predictions[node.image]}`);
+        else if (r === "negative-silhouette") assert.equal(reasons[i], "negative silhouette");
+        else assert.equal(reasons[i], `off digit ${record.digit}'s path${record.offPathLayers?.length ? ` in layer ${record.offPathLayers.join(", ")}` : ""}`);
+      });
+    }
+  });
+
+  it("lists a cluster's first images, then one \"… and N more\" item selecting the whole cluster", () => {
+    const { results } = loaded;
+    const cap = 10;
+    const clusters = childrenOf(root, results)
+      .filter((n) => n.kind === "layer")
+      .flatMap((l) => childrenOf(l, results));
+    const big = clusters.filter((c) => selectionOf(c, results)!.images.length > cap);
+    assert.ok(big.length > 0);
+    for (const cluster of clusters) {
+      const all = selectionOf(cluster, results)!.images;
+      assert.ok(all.length <= IMAGE_CAP, "the default cap lists every image of these small clusters");
+      assert.equal(childrenOf(cluster, results).length, all.length);
+      const children = childrenOf(cluster, results, cap);
+      if (all.length <= cap) {
+        assert.ok(children.every((n) => n.kind === "image"));
+        continue;
+      }
+      assert.equal(children.length, cap + 1);
+      assert.deepEqual(children.slice(0, cap).map((n) => (n.kind === "image" ? n.image : -1)), all.slice(0, cap), "the first images, in image order");
+      const more = children[cap];
+      assert.equal(more.kind, "more");
+      const look = lookOf(more, results);
+      assert.equal(look.label, `… and ${all.length - cap} more`);
+      assert.deepEqual(look.icon, { codicon: "ellipsis" }, "no thumbnail");
+      assert.equal(look.expandable, false);
+      assert.match(look.tooltip, /Click to select the whole cluster in the results view, as clicking the cluster does/);
+      assert.deepEqual(selectionOf(more, results), selectionOf(cluster, results));
+      assert.equal(parentOf(more)!.id, cluster.id);
+      assert.deepEqual(childrenOf(more, results, cap), []);
+    }
+  });
+
+  it("caps the outliers the same way: their \"more\" item selects every outlier", () => {
+    const { results } = loaded;
+    const outliers = childrenOf(root, results).find((n) => n.kind === "outliers")!;
+    const all = selectionOf(outliers, results)!.images;
+    const cap = 2;
+    assert.ok(all.length > cap, `${all.length} outliers`);
+    const children = childrenOf(outliers, results, cap);
+    assert.equal(children.length, cap + 1);
+    assert.deepEqual(children.slice(0, cap).map((n) => (n.kind === "outlier" ? n.image : -1)), all.slice(0, cap));
+    const more = children[cap];
+    assert.equal(more.kind, "more");
+    assert.equal(lookOf(more, results).label, `… and ${all.length - cap} more`);
+    assert.equal(lookOf(more, results).tooltip, `${all.length} outliers: the first ${cap} are listed, ${all.length - cap} more are not\nClick to select every outlier in the results view, as clicking Outliers does`);
+    assert.deepEqual(selectionOf(more, results), selectionOf(outliers, results));
+    assert.equal(parentOf(more)!.id, outliers.id);
+  });
+
+  it("reveals an image beyond the cap as its cluster's \"more\" item, always a listed node", () => {
+    const { results, file } = loaded;
+    const cap = 10;
+    // Every node walks back to the root through its parents' children, "more" items included.
+    const all = walk(root, loaded, cap);
+    assert.ok(all.some((n) => n.kind === "more"));
+    for (const node of all.slice(1)) assert.ok(childrenOf(parentOf(node)!, results, cap).some((c) => c.id === node.id), node.id);
+    let beyond = 0;
+    for (let image = 0; image < results.images.count; image++) {
+      const node = nodeForSelection(file, results, { images: [image], label: "hover" }, cap)!;
+      const siblings = childrenOf(parentOf(node)!, results, cap);
+      assert.ok(siblings.some((c) => c.id === node.id), `image ${image}: ${node.id} is among its parent's children`);
+      const cluster = results.layers[0].assignments[image];
+      const position = selectionOf(parentOf(node)!, results)!.images.indexOf(image);
+      assert.ok(position >= 0, `image ${image} is in cluster ${cluster}`);
+      if (position < cap) assert.ok(node.kind === "image" && node.image === image && node.layer === 0 && node.cluster === cluster);
+      else {
+        beyond++;
+        assert.equal(node.kind, "more");
+        assert.deepEqual(selectionOf(node, results)!.images, selectionOf(parentOf(node)!, results)!.images);
+      }
+    }
+    assert.ok(beyond > 0);
+    // The whole cluster still reveals the cluster, whatever the cap.
+    const cluster = childrenOf(childrenOf(root, results)[0], results, cap)[0];
+    assert.equal(nodeForSelection(file, results, selectionOf(cluster, results)!, cap)?.id, cluster.id);
+    assert.equal(nodeForSelection(file, results, { images: [results.images.count], label: "none" }, cap), undefined, "no such image");
+  });
+
+  it("lists IMAGE_CAP images of a larger cluster by default", () => {
+    const { results, file } = loaded;
+    // One layer whose cluster 0 holds 1,234 images: a results object as big as the cap needs.
+    const count = 1234;
+    const big = {
+      ...results,
+      images: { ...results.images, count },
+      layers: [{ ...results.layers[0], clusters: [{ ...results.layers[0].clusters[0], id: 0, size: count }], assignments: Array<number>(count).fill(0) }],
+    };
+    const cluster = childrenOf(childrenOf(experimentNode(file), big)[0], big)[0];
+    const children = childrenOf(cluster, big);
+    assert.equal(IMAGE_CAP, 500);
+    assert.equal(children.length, IMAGE_CAP + 1);
+    assert.equal(lookOf(children[IMAGE_CAP], big).label, `… and ${count - IMAGE_CAP} more`);
+    assert.match(lookOf(children[IMAGE_CAP], big).tooltip, /^1,234 images in cluster 0 of layer 1: the first 500 are listed, 734 more are not\n/);
+    assert.equal(nodeForSelection(file, big, { images: [IMAGE_CAP - 1], label: "hover" })?.kind, "image");
+    assert.equal(nodeForSelection(file, big, { images: [IMAGE_CAP], label: "hover" })?.id, children[IMAGE_CAP].id);
   });
 
   it("says where a plain MNIST image comes from and calls its label a digit", () => {

@@ -1,19 +1,29 @@
 // The clusters tree without VS Code: which nodes a results file gives (experiment -> layer ->
 // cluster -> images, and the outliers), how each is labelled, the selection each stands for, and
-// back from a selection made in the results view to the node to reveal.
+// back from a selection made in the results view to the node to reveal. A cluster or the outliers
+// list at most IMAGE_CAP images, then one "… and N more" item standing for the whole set: VS Code
+// would otherwise get a list of tens of thousands of thumbnails on all of MNIST.
 import { className, classNoun, classNounPlural } from "../shared/classNames";
 import { imageSource } from "../shared/imageSource";
 import type { Selection } from "../shared/protocol";
-import type { Outlier, OutlierReason, Results } from "../shared/results";
+import type { Cluster, Outlier, OutlierReason, Results } from "../shared/results";
 import { silhouetteNote } from "../shared/silhouetteNote";
+
+type ClusterNode = { kind: "cluster"; id: string; file: string; layer: number; cluster: number };
+type OutliersNode = { kind: "outliers"; id: string; file: string };
 
 export type TreeNode =
   | { kind: "experiment"; id: string; file: string }
   | { kind: "layer"; id: string; file: string; layer: number }
-  | { kind: "cluster"; id: string; file: string; layer: number; cluster: number }
+  | ClusterNode
   | { kind: "image"; id: string; file: string; layer: number; cluster: number; image: number }
-  | { kind: "outliers"; id: string; file: string }
-  | { kind: "outlier"; id: string; file: string; image: number };
+  | OutliersNode
+  | { kind: "outlier"; id: string; file: string; image: number }
+  /** The last child of a cluster or the outliers listing only their first `listed` images: the rest. */
+  | { kind: "more"; id: string; file: string; parent: ClusterNode | OutliersNode; listed: number };
+
+/** How many images a cluster or the outliers list, in image order, before their "… and N more" item. */
+export const IMAGE_CAP = 500;
 
 /** How a node looks: the VS Code side maps this onto a TreeItem. */
 export interface NodeLook {
@@ -33,7 +43,7 @@ function layerNode(file: string, layer: number): TreeNode {
   return { kind: "layer", id: `${file}|layer:${layer}`, file, layer };
 }
 
-function clusterNode(file: string, layer: number, cluster: number): TreeNode {
+function clusterNode(file: string, layer: number, cluster: number): ClusterNode {
   return { kind: "cluster", id: `${file}|layer:${layer}|cluster:${cluster}`, file, layer, cluster };
 }
 
@@ -41,7 +51,7 @@ function imageNode(file: string, layer: number, cluster: number, image: number):
   return { kind: "image", id: `${file}|layer:${layer}|cluster:${cluster}|image:${image}`, file, layer, cluster, image };
 }
 
-function outliersNode(file: string): TreeNode {
+function outliersNode(file: string): OutliersNode {
   return { kind: "outliers", id: `${file}|outliers`, file };
 }
 
@@ -49,14 +59,65 @@ function outlierNode(file: string, image: number): TreeNode {
   return { kind: "outlier", id: `${file}|outliers|image:${image}`, file, image };
 }
 
-/** The images of a cluster of a layer (injected ones included), ascending. */
-export function clusterImages(results: Results, layer: number, cluster: number): number[] {
-  const out: number[] = [];
-  results.layers[layer].assignments.forEach((c, i) => c === cluster && out.push(i));
-  return out;
+function moreNode(parent: ClusterNode | OutliersNode, listed: number): TreeNode {
+  return { kind: "more", id: `${parent.id}|more`, file: parent.file, parent, listed };
 }
 
-export function childrenOf(node: TreeNode, results: Results): TreeNode[] {
+/** What the nodes look up, made once per results: no item scans every image or outlier. */
+interface TreeIndex {
+  /** Per layer: cluster id -> the cluster. */
+  clusters: Map<number, Cluster>[];
+  /** Per layer: cluster id -> its images (injected ones included), ascending. */
+  members: Map<number, number[]>[];
+  /** Image -> its outlier record. */
+  outliers: Map<number, Outlier>;
+  /** The outliers' images, ascending. */
+  outlierImages: number[];
+}
+
+const indexes = new WeakMap<Results, TreeIndex>();
+
+function indexOf(results: Results): TreeIndex {
+  let index = indexes.get(results);
+  if (!index) {
+    const members = results.layers.map((layer) => {
+      const byCluster = new Map<number, number[]>(layer.clusters.map((c) => [c.id, []]));
+      layer.assignments.forEach((c, i) => {
+        let images = byCluster.get(c);
+        if (!images) byCluster.set(c, (images = []));
+        images.push(i);
+      });
+      return byCluster;
+    });
+    index = {
+      clusters: results.layers.map((layer) => new Map(layer.clusters.map((c) => [c.id, c]))),
+      members,
+      outliers: new Map(results.findings.outliers.map((o) => [o.image, o])),
+      outlierImages: results.findings.outliers.map((o) => o.image).sort((a, b) => a - b),
+    };
+    indexes.set(results, index);
+  }
+  return index;
+}
+
+/** The images of a cluster of a layer (injected ones included), ascending. Shared: do not modify. */
+export function clusterImages(results: Results, layer: number, cluster: number): readonly number[] {
+  return indexOf(results).members[layer]?.get(cluster) ?? [];
+}
+
+/** The images a cluster or the outliers node stands for, ascending. Shared: do not modify. */
+function imagesOf(node: ClusterNode | OutliersNode, results: Results): readonly number[] {
+  return node.kind === "cluster" ? clusterImages(results, node.layer, node.cluster) : indexOf(results).outlierImages;
+}
+
+/** A node's first `cap` images, then a "more" node when there are more. */
+function capped(parent: ClusterNode | OutliersNode, images: readonly number[], cap: number, item: (image: number) => TreeNode): TreeNode[] {
+  const listed = images.slice(0, cap).map(item);
+  return images.length > cap ? [...listed, moreNode(parent, cap)] : listed;
+}
+
+/** A node's children; a cluster or the outliers list their first `cap` images, then a "more" node. */
+export function childrenOf(node: TreeNode, results: Results, cap = IMAGE_CAP): TreeNode[] {
   const { file } = node;
   switch (node.kind) {
     case "experiment":
@@ -64,11 +125,12 @@ export function childrenOf(node: TreeNode, results: Results): TreeNode[] {
     case "layer":
       return results.layers[node.layer].clusters.map((c) => clusterNode(file, node.layer, c.id));
     case "cluster":
-      return clusterImages(results, node.layer, node.cluster).map((i) => imageNode(file, node.layer, node.cluster, i));
+      return capped(node, clusterImages(results, node.layer, node.cluster), cap, (i) => imageNode(file, node.layer, node.cluster, i));
     case "outliers":
-      return results.findings.outliers.map((o) => outlierNode(file, o.image));
+      return capped(node, indexOf(results).outlierImages, cap, (i) => outlierNode(file, i));
     case "image":
     case "outlier":
+    case "more":
       return [];
   }
 }
@@ -88,6 +150,8 @@ export function parentOf(node: TreeNode): TreeNode | undefined {
       return clusterNode(file, node.layer, node.cluster);
     case "outlier":
       return outliersNode(file);
+    case "more":
+      return node.parent;
   }
 }
 
@@ -124,7 +188,7 @@ function reasonText(o: Outlier, reason: OutlierReason, results: Results): string
   }
 }
 
-function meanSilhouette(results: Results, layer: number, images: number[]): number | undefined {
+function meanSilhouette(results: Results, layer: number, images: readonly number[]): number | undefined {
   const values = images.map((i) => results.layers[layer].silhouettes[i]).filter((s): s is number => s !== null);
   return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
 }
@@ -157,7 +221,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       };
     }
     case "cluster": {
-      const c = results.layers[node.layer].clusters.find((x) => x.id === node.cluster)!;
+      const c = indexOf(results).clusters[node.layer].get(node.cluster)!;
       const images = clusterImages(results, node.layer, node.cluster);
       const silhouette = meanSilhouette(results, node.layer, images);
       const injected = c.injectedCount > 0 ? ` + ${c.injectedCount} injected` : "";
@@ -186,7 +250,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
         icon: { codicon: "warning" },
       };
     case "outlier": {
-      const o = results.findings.outliers.find((x) => x.image === node.image)!;
+      const o = indexOf(results).outliers.get(node.image)!;
       const reasons = o.reasons.map((r) => reasonText(o, r, results)).join("; ");
       return {
         label: imageLabel(results, o.image),
@@ -194,6 +258,19 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
         tooltip: `${imageSummary(results, o.image)}\n${reasons}`,
         expandable: false,
         icon: { image: o.image },
+      };
+    }
+    case "more": {
+      const all = imagesOf(node.parent, results).length;
+      const rest = all - node.listed;
+      const count = (n: number) => n.toLocaleString("en-US");
+      const what = node.parent.kind === "cluster" ? `images in cluster ${node.parent.cluster} of layer ${node.parent.layer + 1}` : "outliers";
+      const click = node.parent.kind === "cluster" ? "the whole cluster in the results view, as clicking the cluster does" : "every outlier in the results view, as clicking Outliers does";
+      return {
+        label: `… and ${count(rest)} more`,
+        tooltip: `${count(all)} ${what}: the first ${count(node.listed)} are listed, ${count(rest)} more are not\nClick to select ${click}`,
+        expandable: false,
+        icon: { codicon: "ellipsis" },
       };
     }
   }
@@ -206,28 +283,47 @@ export function selectionOf(node: TreeNode, results: Results): Selection | undef
     case "layer":
       return undefined;
     case "cluster":
-      return { images: clusterImages(results, node.layer, node.cluster), label: `cluster ${node.cluster} of layer ${node.layer + 1}` };
+      return { images: [...clusterImages(results, node.layer, node.cluster)], label: `cluster ${node.cluster} of layer ${node.layer + 1}` };
     case "image":
     case "outlier":
       return { images: [node.image], label: `image ${node.image} (${classNoun(results)} ${className(results, results.images.labels[node.image])})` };
     case "outliers":
-      return { images: results.findings.outliers.map((o) => o.image).sort((a, b) => a - b), label: "outliers" };
+      return { images: [...indexOf(results).outlierImages], label: "outliers" };
+    case "more":
+      return selectionOf(node.parent, results);
   }
 }
 
-const sameImages = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameImages = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Where `x` is in the ascending `xs`, or -1. */
+function positionOf(xs: readonly number[], x: number): number {
+  let [lo, hi] = [0, xs.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return xs[lo] === x ? lo : -1;
+}
 
 /**
  * The node to reveal for a selection made in the results view: the cluster holding exactly those
- * images (first layer first), the outliers, or the image itself (under its layer-1 cluster).
+ * images (first layer first), the outliers, or the image itself (under its layer-1 cluster; its
+ * cluster's "more" item when the image is beyond the `cap` listed, as childrenOf lists them).
  * Undefined for any other set of images: the tree has no node for it.
  */
-export function nodeForSelection(file: string, results: Results, selection: Selection): TreeNode | undefined {
+export function nodeForSelection(file: string, results: Results, selection: Selection, cap = IMAGE_CAP): TreeNode | undefined {
   const images = [...selection.images].sort((a, b) => a - b);
-  if (images.length === 1 && results.layers.length > 0) return imageNode(file, 0, results.layers[0].assignments[images[0]], images[0]);
+  if (images.length === 1 && results.layers.length > 0) {
+    const [image] = images;
+    const cluster = results.layers[0].assignments[image];
+    if (cluster === undefined) return undefined;
+    const position = positionOf(clusterImages(results, 0, cluster), image);
+    return position < cap ? imageNode(file, 0, cluster, image) : moreNode(clusterNode(file, 0, cluster), cap);
+  }
   for (const [l, layer] of results.layers.entries()) {
     for (const c of layer.clusters) if (sameImages(clusterImages(results, l, c.id), images)) return clusterNode(file, l, c.id);
   }
-  const outliers = results.findings.outliers.map((o) => o.image).sort((a, b) => a - b);
-  return images.length > 0 && sameImages(outliers, images) ? outliersNode(file) : undefined;
+  return images.length > 0 && sameImages(indexOf(results).outlierImages, images) ? outliersNode(file) : undefined;
 }
