@@ -143,7 +143,7 @@ describe("the problems of data.from and perDigit", () => {
 
   it('rejects a perDigit that is neither a positive integer nor "all"', () => {
     assert.match(problemsOf({ digits: [1, 7], perDigit: "every" }).join("\n"), /data\.perDigit: expected number or "all", got "every"\. Fix: give a number or "all"/);
-    assert.match(problemsOf({ digits: [1, 7], perDigit: 0 }).join("\n"), /data\.perDigit: Too small/);
+    assert.match(problemsOf({ digits: [1, 7], perDigit: 0 }).join("\n"), /data\.perDigit: Too small: expected number to be >0\. Fix: use more than 0 /);
   });
 
   it('with "all", checks kMax against the images the data has', () => {

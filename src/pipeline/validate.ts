@@ -66,7 +66,9 @@ function issueProblems(file: string, issue: z.core.$ZodIssue): Problem[] {
       return [{ file, path, message: `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`, fix: `give a ${issue.expected}${documented}` }];
     case "too_small":
     case "too_big": {
-      const bound = issue.code === "too_small" ? "at least" : "at most";
+      // An exclusive bound (perDigit, learningRate: positive) rejects the limit itself.
+      const [below, above] = issue.inclusive === false ? ["more than", "less than"] : ["at least", "at most"];
+      const bound = issue.code === "too_small" ? below : above;
       const limit = Number(issue.code === "too_small" ? issue.minimum : issue.maximum);
       const what = issue.origin === "array" ? `${limit} item${limit === 1 ? "" : "s"}` : issue.origin === "string" ? `${limit} characters` : String(limit);
       return [{ file, path, message: issue.message, fix: `use ${bound} ${what}${documented}` }];
