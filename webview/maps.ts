@@ -57,7 +57,7 @@ export class UmapMap {
     const info = ctx.data.results.layers[layer];
     const caption = el("figcaption", "mtq-map-title", info.name);
     caption.append(el("span", "mtq-muted", ` ${info.size} units · k = ${info.k}${info.approximateNeighbours ? " · approximate neighbours" : ""}`));
-    if (info.approximateNeighbours) caption.title = "Over 10,000 images, the map is built from approximate nearest neighbours (a partitioned search that finds 96-98% of the exact ones on MNIST).";
+    if (info.approximateNeighbours) caption.title = "Over 10,000 images, the map is built from approximate nearest neighbours (a partitioned search that finds 95-98% of the exact ones on MNIST).";
     this.element.dataset.layer = String(layer + 1);
     this.element.dataset.points = "0";
     this.overlay.append(this.lassoPath, this.hoverRing);

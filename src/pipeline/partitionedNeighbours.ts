@@ -1,7 +1,7 @@
 // Approximate nearest neighbours for layers too large for the exact pass (distances.ts grows with
 // the square of the points): the points are split into partitions of about 512 points by a few
-// seeded k-means steps, and each partition's points are compared, in one matrix product, with
-// the points of the 12 partitions whose centres are nearest its own. The cost grows
+// seeded k-means steps, and each partition's points are compared, in matrix products (row chunks
+// of about 16 MB), with the points of the 12 partitions whose centres are nearest its own. The cost grows
 // linearly with the points; `npm run bench:approximations` measures how many of the exact
 // neighbours it finds.
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
@@ -17,7 +17,7 @@ export interface PartitionOptions {
   probes: number;
 }
 
-/** 97-99% of the exact 15 neighbours on 54,210 MNIST signatures (`npm run bench:approximations`). */
+/** 95-97% of the exact 15 neighbours on all 70,000 MNIST signatures, 96-98% on 54,210 (`npm run bench:approximations`, README "Speed"). */
 const DEFAULTS: PartitionOptions = { partitionSize: 512, probes: 12 };
 const LLOYD_STEPS = 8;
 
