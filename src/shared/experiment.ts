@@ -246,7 +246,6 @@ export type Experiment = Omit<ParsedExperiment, "data" | "inject"> & {
 };
 export type ExperimentInput = z.input<typeof experimentSchema>;
 export type Source = Experiment["data"]["source"];
-export type PerDigit = Experiment["data"]["perDigit"];
 
 /** Whether a source names test images (MNIST does; a file source when its test files are given). */
 export function hasTestSplit(source: Source): boolean {
