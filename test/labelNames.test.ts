@@ -143,6 +143,16 @@ describe("class names in data.digits and inject[].digit", () => {
     assert.match(texts(problemsOf(mnist({ digits: [1, 7], classNames: words }, [{ digit: "one", count: 5 }]), file)).join("\n"), /inject\[0\]\.digit: class 1 \(one\) is one of the trained classes \(data\.digits has it as 1\), so it is not unseen/);
   });
 
+  it("finds a class injected twice, however either entry is written: both would pass the same images", () => {
+    assert.deepEqual(texts(problemsOf(mnist({ digits: [1, 7], classNames: words }, [{ digit: 4, count: 5 }, { digit: 3, count: 5 }, { digit: "four", count: 10 }]), file)), [
+      `${file}: inject[2].digit: class 4 (four) is injected twice (as 4 and "four"): inject[0] picks the same images. Fix: inject each class once, with the count wanted in one entry`,
+    ]);
+    assert.match(texts(parseExperiment(JSON.stringify(mnist({ digits: [1, 7] }, [{ digit: 4, count: 5 }, { digit: 4, count: 5 }])), file).problems).join("\n"), /inject\[1\]\.digit: digit 4 is injected twice: inject\[0\] picks the same images\. Fix: inject each digit once/);
+    assert.deepEqual(texts(problemsOf(folder({ digits: ["one", "seven"] }, [{ digit: "four", count: 5 }, { digit: 0, count: 5 }]), file)), [
+      `${file}: inject[1].digit: class 0 (four) is injected twice (as "four" and 0): inject[0] picks the same images. Fix: inject each class once, with the count wanted in one entry`,
+    ]);
+  });
+
   it("says which labels a name shared by several classes stands for", () => {
     const classNames = ["a", "b", "a"];
     assert.match(texts(problemsOf(mnist({ digits: ["a", 1], classNames }), file)).join("\n"), /data\.digits\[0\]: "a" names 2 classes in data\.classNames \(labels 0, 2\)\. Fix: use the label's number, or give each class its own name in data\.classNames/);

@@ -94,7 +94,7 @@ interface Written {
   key: number | string;
 }
 
-/** The same class kept twice, or kept and injected: problems however the labels are written. */
+/** The same class kept twice, kept and injected, or injected twice: problems however the labels are written. */
 function clashProblems(digits: Written[], inject: Written[], file: string, names: ClassNames | undefined): Problem[] {
   const text = (w: Written) => (typeof w.key === "number" ? labelText(w.key, names) : JSON.stringify(w.key));
   const noun = (w: Written) => (typeof w.raw === "string" || (typeof w.key === "number" && names?.[w.key]) ? "class" : "digit");
@@ -107,15 +107,27 @@ function clashProblems(digits: Written[], inject: Written[], file: string, names
     problems.push({ file, path: ["data", "digits", d.index], message: `${noun(d)} ${text(d)} is listed twice${as}`, fix: `list each ${noun(d)} once` });
   });
   const kept = [...new Set(digits.map(text))].join(", ");
-  inject.forEach((inj) => {
+  inject.forEach((inj, i) => {
     const same = digits.find((d) => d.key === inj.key);
-    if (!same) return;
-    const as = same.raw === inj.raw ? "" : ` (data.digits has it as ${JSON.stringify(same.raw)})`;
+    if (same) {
+      const as = same.raw === inj.raw ? "" : ` (data.digits has it as ${JSON.stringify(same.raw)})`;
+      problems.push({
+        file,
+        path: ["inject", inj.index, "digit"],
+        message: `${noun(inj)} ${text(inj)} is one of the trained ${plural(inj)}${as}, so it is not unseen`,
+        fix: `inject a ${noun(inj)} not in data.digits (${kept})`,
+      });
+      return;
+    }
+    // Both entries would pick the same images (the same first ones, or the same seeded sample).
+    const earlier = inject.slice(0, i).find((e) => e.key === inj.key);
+    if (!earlier) return;
+    const as = earlier.raw === inj.raw ? "" : ` (as ${JSON.stringify(earlier.raw)} and ${JSON.stringify(inj.raw)})`;
     problems.push({
       file,
       path: ["inject", inj.index, "digit"],
-      message: `${noun(inj)} ${text(inj)} is one of the trained ${plural(inj)}${as}, so it is not unseen`,
-      fix: `inject a ${noun(inj)} not in data.digits (${kept})`,
+      message: `${noun(inj)} ${text(inj)} is injected twice${as}: inject[${earlier.index}] picks the same images`,
+      fix: `inject each ${noun(inj)} once, with the count wanted in one entry`,
     });
   });
   return problems;
@@ -130,7 +142,7 @@ function sortedByPath(problems: Problem[]): Problem[] {
 /**
  * The experiment with every label a number, given the classes' names (label -> name; undefined
  * when the classes have none), or the problems: an unknown or ambiguous name, a name where the
- * classes have none, a class kept twice or kept and injected.
+ * classes have none, a class kept twice, kept and injected, or injected twice.
  */
 export function resolveLabels(exp: ParsedExperiment, file: string, names: ClassNames | undefined): Resolved {
   const problems: Problem[] = [];
