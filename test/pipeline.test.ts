@@ -171,6 +171,7 @@ describe("the worker", () => {
     assert.deepEqual([...stages], ["load", "train", "signatures", "cluster", "project", "paths"]);
     const fractions = messages.flatMap((m) => (m.type === "progress" ? [m.fraction] : []));
     assert.ok(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), "progress never goes back");
+    assert.equal(fractions.at(-1), 1, "the bar ends full: the last progress is never throttled away");
     assert.ok(existsSync(join(dir, "w.out.json")));
   });
 

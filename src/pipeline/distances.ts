@@ -51,7 +51,10 @@ export interface DistancePassInput {
  * matrices at once and the wasm heap never shrinks, so this bounds each worker's memory; smaller
  * blocks cost no time (256 to 1,600 rows of 10,000 take the same 2.6 s).
  */
-const blockRows = (columns: number) => Math.max(32, Math.min(2048, Math.floor(4_000_000 / Math.max(1, columns))));
+const blockRows = (columns: number) => Math.max(32, Math.min(2048, Math.floor(BLOCK_VALUES / Math.max(1, columns))));
+
+/** Distances computed at once, about 16 MB of float32: the unit both distance passes block by. */
+export const BLOCK_VALUES = 4_000_000;
 
 export async function distancePass(
   tf: Tf,
@@ -140,6 +143,8 @@ function scoresFromSums(sums: Float32Array, width: number, offset: number, { k, 
   for (let i = 0; i < n; i++) {
     const own = labels[i];
     const others = counted[own] - (column[i] >= 0 ? 1 : 0);
+    // Alone in its cluster (or, with a sample, alone among its cluster's sampled points): 0, as
+    // scikit-learn scores a singleton. A cluster with no sampled point cannot be a nearest one.
     if (sizes[own] <= 1 || others <= 0) continue;
     const row = i * width + offset;
     const a = sums[row + own] / others;

@@ -5,7 +5,7 @@
 // linearly with the points; `npm run bench:approximations` measures how many of the exact
 // neighbours it finds.
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
-import type { Neighbours } from "./distances";
+import { BLOCK_VALUES, type Neighbours } from "./distances";
 import { shuffled, type Random } from "./random";
 import type { Tf } from "./tf";
 import { yieldToEventLoop } from "./yield";
@@ -109,7 +109,7 @@ export async function partitionedNeighbours(
       const otherSquares = tf.tidy(() => tf.sum(tf.square(othersT), 0, true));
       // Rows in chunks of a chunk x candidates matrix of about 16 MB: a partition of many identical
       // signatures (a dead ReLU layer) can hold a large share of all the points.
-      const chunk = Math.max(1, Math.floor(4_000_000 / candidates.length));
+      const chunk = Math.max(1, Math.floor(BLOCK_VALUES / candidates.length));
       for (let r0 = 0; r0 < rows; r0 += chunk) {
         const chunkRows = Math.min(chunk, rows - r0);
         const [values, nearest] = tf.tidy(() => {

@@ -28,8 +28,8 @@ async function run(experimentFile: string, options: RunOptions): Promise<FromWor
       signal,
       onProgress: (stage, fraction, message) => {
         const now = Date.now();
-        // Enough for a smooth bar without flooding the host.
-        if (stage === lastStage && now - lastPost < 100) return;
+        // Enough for a smooth bar without flooding the host; a stage's end always gets through.
+        if (stage === lastStage && fraction < 1 && now - lastPost < 100) return;
         lastPost = now;
         lastStage = stage;
         post({ type: "progress", stage, fraction, message });
