@@ -50,11 +50,21 @@ const layer1Purity = (findings: Results["findings"]) => {
 
 describe("snapshots of a 1-vs-7 model while it trains (real MNIST)", () => {
   let results: Results;
+  const progress: { stage: string; fraction: number }[] = [];
   before(async () => {
     // A low learning rate, so the first epochs are still far from separating 1s and 7s.
     const exp = parsed({ training: { epochs: 8, learningRate: 0.0003 }, data: { digits: [1, 7], perDigit: 100, holdout: { perDigit: 100 } }, snapshots: [1, 2, 4, 6, 8] });
     assert.ok(exp.experiment, JSON.stringify(exp.problems));
-    results = await runExperiment({ experiment: exp.experiment, experimentFile });
+    results = await runExperiment({ experiment: exp.experiment, experimentFile, onProgress: (stage, fraction) => progress.push({ stage, fraction }) });
+  });
+
+  it("gives the snapshots' analysis its share of the progress bar, which still only moves forward to full", () => {
+    const fractions = progress.map((p) => p.fraction);
+    assert.ok(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), "never goes back");
+    assert.equal(fractions.at(-1), 1);
+    // 4 snapshots, each about as heavy as the final model's clustering and UMAP.
+    const snapshotStart = progress.find((p) => p.stage === "snapshots")!.fraction;
+    assert.ok(snapshotStart < 0.6, `the snapshots start at ${snapshotStart} of the bar`);
   });
 
   it("records the listed epochs before the last, each analysed like the final model", () => {

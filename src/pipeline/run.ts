@@ -26,12 +26,20 @@ export interface RunInput {
   signal?: AbortSignal;
 }
 
-/** Share of the whole run each stage takes, roughly, for one progress bar. */
-const STAGE_WEIGHTS: Record<Stage, number> = { load: 0.05, train: 0.4, signatures: 0.05, cluster: 0.25, project: 0.22, paths: 0.01, snapshots: 0.02 };
+/**
+ * Share of the whole run each stage takes, roughly, for one progress bar. Each training snapshot
+ * is analysed like the final model (its clustering and UMAP), so it weighs about as much.
+ */
+function stageWeights(snapshots: number): Record<Stage, number> {
+  const base = { load: 0.05, train: 0.4, signatures: 0.05, cluster: 0.25, project: 0.22, paths: 0.03 };
+  const snapshotWeight = snapshots * (base.cluster + base.project);
+  const total = 1 + snapshotWeight;
+  return Object.fromEntries(Object.entries({ ...base, snapshots: snapshotWeight }).map(([s, w]) => [s, w / total])) as Record<Stage, number>;
+}
 
-function overall(stage: Stage, fraction: number): number {
+function overall(weights: Record<Stage, number>, stage: Stage, fraction: number): number {
   let done = 0;
-  for (const [s, w] of Object.entries(STAGE_WEIGHTS) as [Stage, number][]) {
+  for (const [s, w] of Object.entries(weights) as [Stage, number][]) {
     if (s === stage) return done + w * Math.min(1, Math.max(0, fraction));
     done += w;
   }
@@ -44,7 +52,9 @@ const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 export async function runExperiment({ experiment: parsed, experimentFile, backend = "auto", onProgress, signal }: RunInput): Promise<Results> {
   const timings: Results["timings"] = {};
   let stageStart = performance.now();
-  const report = (stage: Stage, fraction: number, message: string) => onProgress?.(stage, overall(stage, fraction), message);
+  const recordAt = snapshotEpochs(parsed);
+  const weights = stageWeights(recordAt.size);
+  const report = (stage: Stage, fraction: number, message: string) => onProgress?.(stage, overall(weights, stage, fraction), message);
   const finish = (stage: Stage) => {
     const now = performance.now();
     timings[stage] = Math.round(now - stageStart);
@@ -84,7 +94,6 @@ export async function runExperiment({ experiment: parsed, experimentFile, backen
     };
     return { acts, predicted, accuracy };
   };
-  const recordAt = snapshotEpochs(exp);
   const recorded: Recorded[] = [];
   const recordSnapshot = async (epoch: number) => {
     if (recordAt.has(epoch)) recorded.push({ epoch, ...(await measure()) });

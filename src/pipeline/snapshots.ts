@@ -31,7 +31,7 @@ export interface SnapshotContext {
 }
 
 /** The epochs to record: those listed before the last (the final model is the main result). */
-export function snapshotEpochs(exp: Experiment): Set<number> {
+export function snapshotEpochs(exp: Pick<Experiment, "snapshots" | "training">): Set<number> {
   return new Set((exp.snapshots ?? []).filter((e) => e < exp.training.epochs));
 }
 
