@@ -5,11 +5,10 @@
 // computes both the approximations and the exact figures they stand for, and prints how far apart
 // they are and what each cost. Prints figures; asserts nothing.
 import { join } from "node:path";
-import { EXACT_UP_TO, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
-import { distancePass, type Neighbours, type SilhouetteScores } from "../src/pipeline/distances";
+import { bestScore, EXACT_UP_TO, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
+import { distancePass, type Neighbours } from "../src/pipeline/distances";
 import { prepareData } from "../src/pipeline/data/prepare";
-import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/data/preprocess";
-import { activations, modelFor, train } from "../src/pipeline/model";
+import { activations, trainedOnKept } from "../src/pipeline/model";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
 import { randomFor } from "../src/pipeline/random";
 import { loadTf } from "../src/pipeline/tf";
@@ -17,8 +16,6 @@ import { parseExperiment } from "../src/pipeline/validate";
 
 const images = Number(process.argv[2] ?? 70_000);
 const NEIGHBOURS = 15;
-
-const bestOf = (scores: SilhouetteScores[]) => scores.reduce((best, s, i) => (s.mean > scores[best].mean ? i : best), 0);
 
 /** Share of each point's exact neighbours (itself aside) that the approximate ones include. */
 function recall(exact: Neighbours, approximate: Neighbours): number {
@@ -47,12 +44,9 @@ async function main() {
   if (!parsed.experiment) throw new Error(JSON.stringify(parsed.problems));
   const prepared = prepareData(parsed.experiment, file);
   const exp = prepared.experiment;
-  const classes = sortedClasses(exp.data.digits);
   const n = prepared.kept.labels.length;
-  const x = scaledPixels(prepared.kept.pixels, maxPixel(prepared.kept.pixels));
   const { tf, backend } = await loadTf();
-  const trained = await modelFor(tf, exp, file, prepared, classes.length);
-  await train(tf, trained, exp, x, oneHot(prepared.kept.labels, classes), n, () => {});
+  const { trained, x } = await trainedOnKept(tf, prepared, file);
   const acts = await activations(tf, trained, x, n);
   console.log(`${n} images, ${backend}; silhouettes sampled above ${EXACT_UP_TO} points, ${NEIGHBOURS} neighbours\n`);
   console.log("| layer | k exact / sampled | silhouette of the chosen k: exact / estimated | largest error over k | mean error per image | negative-silhouette images: exact / estimated / both | neighbours found | exact pass | sampled pass | partitioned search |");
@@ -64,8 +58,8 @@ async function main() {
     const [sampled, sampledTime] = await seconds(() => distancePass(tf, { points, dim, clustered: n, clusterings: fits, neighbours: 0, columns }));
     const [approximate, searchTime] = await seconds(() => partitionedNeighbours(tf, points, dim, NEIGHBOURS, randomFor(exp.seed, "partitions")));
     const [exact, exactTime] = await seconds(() => distancePass(tf, { points, dim, clustered: n, clusterings: fits, neighbours: NEIGHBOURS }));
-    const chosenExact = bestOf(exact.silhouettes);
-    const chosen = bestOf(sampled.silhouettes);
+    const chosenExact = bestScore(exact.silhouettes);
+    const chosen = bestScore(sampled.silhouettes);
     const largest = Math.max(...exact.silhouettes.map((s, i) => Math.abs(s.mean - sampled.silhouettes[i].mean)));
     const exactPer = exact.silhouettes[chosen].perPoint;
     const estimatedPer = sampled.silhouettes[chosen].perPoint;

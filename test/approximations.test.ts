@@ -2,7 +2,7 @@
 // neighbours from a partitioned search. Checked against the definitions, and on real MNIST digits.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { clusterLayer, EXACT_UP_TO, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
+import { bestScore, clusterLayer, EXACT_UP_TO, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
 import { loadImages, splitFiles } from "../src/pipeline/data/source";
 import { distancePass, type Neighbours } from "../src/pipeline/distances";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
@@ -121,7 +121,7 @@ describe("a layer above EXACT_UP_TO points", () => {
     assert.equal(clustering.silhouetteSample, EXACT_UP_TO);
     const fits = await kmeansFits(points, 49, options);
     const exact = await distancePass(tf, { points, dim: 49, clustered: n, clusterings: fits, neighbours: 0 });
-    const exactBest = exact.silhouettes.reduce((best, s, i) => (s.mean > exact.silhouettes[best].mean ? i : best), 0);
+    const exactBest = bestScore(exact.silhouettes);
     assert.equal(clustering.k, fits[exactBest].k);
     exact.silhouettes.forEach((s, i) => assert.ok(Math.abs(s.mean - clustering.silhouetteCurve[i]) < 0.01, `k=${fits[i].k}: ${clustering.silhouetteCurve[i]} vs exact ${s.mean}`));
   });

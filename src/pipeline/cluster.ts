@@ -2,7 +2,7 @@
 // best mean silhouette. Injected images are placed afterwards at their nearest centroid, so they
 // never move the clusters fitted on the kept images.
 import { kmeans } from "ml-kmeans";
-import { distancePass, type Neighbours } from "./distances";
+import { distancePass, type Neighbours, type SilhouetteScores } from "./distances";
 import { partitionedNeighbours } from "./partitionedNeighbours";
 import { randomFor, shuffled } from "./random";
 import type { Tf } from "./tf";
@@ -100,6 +100,11 @@ export async function kmeansFits(points: Float32Array, dim: number, options: Omi
   return fits;
 }
 
+/** Index of the clustering with the best mean silhouette (the first of equals): the k chosen. */
+export function bestScore(scores: readonly SilhouetteScores[]): number {
+  return scores.reduce((best, s, i) => (s.mean > scores[best].mean ? i : best), 0);
+}
+
 /** The kept points the silhouettes measure distances to: all of them (undefined) up to EXACT_UP_TO points in all, else a seeded sample of EXACT_UP_TO. */
 export function silhouetteColumns(points: number, clustered: number, seed: number): Int32Array | undefined {
   if (points <= EXACT_UP_TO || clustered <= EXACT_UP_TO) return undefined;
@@ -133,10 +138,7 @@ export async function clusterLayer(
   );
   const neighbours = exact ? pass.neighbours : await partitionedNeighbours(tf, points, dim, options.neighbours, randomFor(options.seed, "partitions"), (f) => onProgress?.(0.8 + 0.2 * f), signal);
   const scores = pass.silhouettes;
-  let best = 0;
-  scores.forEach((s, i) => {
-    if (s.mean > scores[best].mean) best = i;
-  });
+  const best = bestScore(scores);
   const clustering = {
     kValues,
     silhouetteCurve: scores.map((s) => s.mean),

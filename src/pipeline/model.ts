@@ -4,6 +4,8 @@
 import type * as TF from "@tensorflow/tfjs";
 import type { ConvSignature, Experiment } from "../shared/experiment";
 import { cnnNetwork } from "./cnn";
+import type { PreparedData } from "./data/prepare";
+import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./data/preprocess";
 import { seededDense, type ImageSize, type ModelOf, type Trained } from "./network";
 import { shuffled, randomFor } from "./random";
 import { loadSavedModel } from "./savedModel";
@@ -32,6 +34,19 @@ export async function modelFor(tf: Tf, exp: ModelSettings, experimentFile: strin
   const trained = exp.model.kind === "cnn" ? cnnNetwork(tf, exp.model, exp.seed, experimentFile, image, classes) : denseNetwork(tf, exp.model, exp.seed, image, classes);
   trained.model.compile({ optimizer: tf.train.adam(exp.training.learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
   return trained;
+}
+
+/**
+ * The experiment's model trained on its kept images, quietly (no progress, snapshots or cancel):
+ * for scripts that need the model or its signatures alone. A run trains through runExperiment.
+ */
+export async function trainedOnKept(tf: Tf, data: PreparedData, experimentFile: string): Promise<{ trained: Trained; x: Float32Array; classes: number[] }> {
+  const exp = data.experiment;
+  const classes = sortedClasses(exp.data.digits);
+  const x = scaledPixels(data.kept.pixels, maxPixel(data.kept.pixels));
+  const trained = await modelFor(tf, exp, experimentFile, data, classes.length);
+  if (trained.trainable) await train(tf, trained, exp, x, oneHot(data.kept.labels, classes), data.kept.labels.length, () => {});
+  return { trained, x, classes };
 }
 
 export interface TrainProgress {

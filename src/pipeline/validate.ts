@@ -142,12 +142,16 @@ function crossFieldProblems(exp: ParsedExperiment, file: string): Problem[] {
   const { perDigit } = exp.data;
   if (perDigit !== "all") {
     const images = exp.data.digits.length * perDigit;
-    const ks = exp.clustering.k !== undefined ? { field: "k", value: exp.clustering.k } : { field: "kMax", value: kMax };
-    if (ks.value >= images) {
-      problems.push({ file, path: ["clustering", ks.field], message: `${ks.field} (${ks.value}) must be below the number of images (${exp.data.digits.length} digits x ${perDigit} = ${images})`, fix: `lower ${ks.field} below ${images} or raise data.perDigit` });
-    }
+    problems.push(...clusterCountProblems(exp.clustering, file, images, `${exp.data.digits.length} digits x ${perDigit} = ${images}`, " or raise data.perDigit"));
   }
   return problems;
+}
+
+/** k (or kMax) must be below the number of images; `counted` says how that number came about. */
+export function clusterCountProblems(clustering: ParsedExperiment["clustering"], file: string, images: number, counted: string, otherFix = ""): Problem[] {
+  const ks = clustering.k !== undefined ? { field: "k", value: clustering.k } : { field: "kMax", value: clustering.kMax };
+  if (ks.value < images) return [];
+  return [{ file, path: ["clustering", ks.field], message: `${ks.field} (${ks.value}) must be below the number of images (${counted})`, fix: `lower ${ks.field} below ${images}${otherFix}` }];
 }
 
 function snapshotProblems(exp: ParsedExperiment, file: string): Problem[] {

@@ -10,6 +10,7 @@ import { ExperimentError, type Problem } from "../../shared/problems";
 import { labelPhrase, labelText, resolveLabels, type ClassNames, type Resolved } from "../labels";
 import { randomFor } from "../random";
 import { savedModelFileProblems } from "../savedModel";
+import { clusterCountProblems } from "../validate";
 import { imageAt, type ImageSet } from "./images";
 import { countPerLabel, pickIndices } from "./pick";
 import { loadImageSet, loadLabels, sourceClassNames, SourceFileError, splitFiles, type Split } from "./source";
@@ -89,10 +90,7 @@ function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: Cl
   if (perDigit === "all" && problems.length === 0) {
     // validate.ts checks k against digits x perDigit; with "all" only the data knows how many images there are.
     const images = exp.data.digits.reduce((n, d) => n + (counts.get(d) ?? 0), 0);
-    const k = exp.clustering.k !== undefined ? { field: "k", value: exp.clustering.k } : { field: "kMax", value: exp.clustering.kMax };
-    if (k.value >= images) {
-      problems.push({ file, path: ["clustering", k.field], message: `${k.field} (${k.value}) must be below the number of images (perDigit "all" keeps ${images})`, fix: `lower ${k.field} below ${images}` });
-    }
+    problems.push(...clusterCountProblems(exp.clustering, file, images, `perDigit "all" keeps ${images}`));
   }
   exp.inject.forEach((inj, i) => {
     const n = counts.get(inj.digit) ?? 0;
