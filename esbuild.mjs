@@ -46,7 +46,16 @@ const builds = [
   // names kept for readable stacks in the log); TF.js stays in the worker.
   { ...node, minifyWhitespace: true, minifySyntax: true, entryPoints: ["src/host/extension.ts"], outfile: `${dist}/extension.js` },
   // The results webview: one script and its stylesheet (dist/webview.css, from the CSS it imports).
-  { bundle: true, platform: "browser", format: "iife", target: "es2022", sourcemap: true, logLevel: "info", entryPoints: ["webview/main.ts"], outfile: `${dist}/webview.js` },
+  {
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    target: "es2022",
+    sourcemap: true,
+    logLevel: "info",
+    entryPoints: ["webview/main.ts"],
+    outfile: `${dist}/webview.js`,
+  },
 ];
 
 copyAssets();

@@ -61,9 +61,11 @@ export async function startCodeServer(root: string, workspace: string): Promise<
   const args = [
     codeServerEntry,
     ...common,
-    "--auth", "none",
+    "--auth",
+    "none",
     // Port 0: the system picks a free one, read back from the log; no race with other runs.
-    "--bind-addr", "127.0.0.1:0",
+    "--bind-addr",
+    "127.0.0.1:0",
     "--disable-telemetry",
     "--disable-update-check",
     "--disable-workspace-trust",
@@ -111,7 +113,10 @@ export async function startCodeServer(root: string, workspace: string): Promise<
 async function waitForHealth(base: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${base}/healthz did not answer within 60 s`);
     await new Promise((r) => setTimeout(r, 250));
@@ -120,8 +125,7 @@ async function waitForHealth(base: string): Promise<void> {
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message())), ms))),
-  ]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message())), ms)))]).finally(
+    () => clearTimeout(timer),
+  );
 }

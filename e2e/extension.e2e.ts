@@ -91,22 +91,27 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     assert.equal(await maps.count(), results.layers.length);
     // A map sets data-points once it has drawn them.
     for (let i = 0; i < results.layers.length; i++) {
-      await view.locator(`#mtq-root .mtq-map[data-layer="${i + 1}"][data-points="${workspace.small.images}"]`).waitFor({ timeout: UI_TIMEOUT });
+      await view
+        .locator(`#mtq-root .mtq-map[data-layer="${i + 1}"][data-points="${workspace.small.images}"]`)
+        .waitFor({ timeout: UI_TIMEOUT });
     }
     const sankey = view.locator("#mtq-root .mtq-sankey");
     assert.equal(await sankey.getAttribute("data-images"), String(workspace.small.images));
     // Every image leaves its digit's node: the link widths out of column 0 add up to all images.
     const digitIds = new Set(results.flows.nodes.filter((n) => n.kind === "digit").map((n) => n.id));
-    const counts = await view.locator("#mtq-root .mtq-sankey path[data-source]").evaluateAll((paths) =>
-      paths.map((p) => [(p as SVGElement).dataset.source ?? "", Number((p as SVGElement).dataset.count)] as const),
-    );
+    const counts = await view
+      .locator("#mtq-root .mtq-sankey path[data-source]")
+      .evaluateAll((paths) => paths.map((p) => [(p as SVGElement).dataset.source ?? "", Number((p as SVGElement).dataset.count)] as const));
     const leaving = counts.filter(([source]) => digitIds.has(source)).reduce((sum, [, n]) => sum + n, 0);
     assert.equal(leaving, workspace.small.images);
     await screenshot(page, "03-results");
   });
 
   it("replays training with the epoch slider: each snapshot's maps, then the final model's", async () => {
-    assert.deepEqual(results.snapshots?.map((s) => s.epoch), [1, 2]);
+    assert.deepEqual(
+      results.snapshots?.map((s) => s.epoch),
+      [1, 2],
+    );
     const slider = view.locator("#mtq-root .mtq-epoch-slider");
     await slider.fill("0");
     await view.locator('#mtq-root .mtq-epochs[data-epoch="1"]').waitFor({ timeout: UI_TIMEOUT });
@@ -119,7 +124,9 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
   it("selects a cluster clicked in the MTQ tree in the results view", async () => {
     await openViewContainer(page, "MTQ");
     await treeRow(page, results.experiment.name).first().click();
-    await treeRow(page, /^layer 1/).first().click();
+    await treeRow(page, /^layer 1/)
+      .first()
+      .click();
     const cluster = results.layers[0].clusters[0];
     const size = results.layers[0].assignments.filter((c) => c === cluster.id).length;
     await treeRow(page, `cluster ${cluster.id} ·`).first().click();
@@ -169,8 +176,13 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     const title = (await compare.locator("#mtq-root h1").textContent()) ?? "";
     const [a, b] = title.startsWith(`${workspace.otherSeed.name} vs`) ? [other, results] : [results, other];
     const expected = compareResults(a, b, "A", "B");
-    const aris = await compare.locator("#mtq-root .mtq-contingency").evaluateAll((s) => s.map((e) => Number((e as HTMLElement).dataset.ari)));
-    assert.deepEqual(aris, expected.layers.map((l) => l.ari));
+    const aris = await compare
+      .locator("#mtq-root .mtq-contingency")
+      .evaluateAll((s) => s.map((e) => Number((e as HTMLElement).dataset.ari)));
+    assert.deepEqual(
+      aris,
+      expected.layers.map((l) => l.ari),
+    );
     assert.equal(await compare.locator("#mtq-root .mtq-changed").getAttribute("data-count"), String(expected.changed.length));
     await screenshot(page, "08-compare");
   });
@@ -178,7 +190,9 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
   it("reopens the comparison after a window reload, read again from its files, with its selection", async () => {
     let compare = await webviewFrame(page, "#mtq-root .mtq-contingency");
     const title = (await compare.locator("#mtq-root h1").textContent()) ?? "";
-    const aris = await compare.locator("#mtq-root .mtq-contingency").evaluateAll((s) => s.map((e) => Number((e as HTMLElement).dataset.ari)));
+    const aris = await compare
+      .locator("#mtq-root .mtq-contingency")
+      .evaluateAll((s) => s.map((e) => Number((e as HTMLElement).dataset.ari)));
     // Select the changed paths: the selection is kept in the webview's state with the two files.
     await compare.locator("#mtq-root .mtq-changed h3 button").click();
     const selected = (await compare.locator("#mtq-root .mtq-selection").getAttribute("data-count")) ?? "";
@@ -186,7 +200,10 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     await reloadWindow(page);
     compare = await webviewFrame(page, "#mtq-root .mtq-contingency");
     assert.equal(await compare.locator("#mtq-root h1").textContent(), title);
-    assert.deepEqual(await compare.locator("#mtq-root .mtq-contingency").evaluateAll((s) => s.map((e) => Number((e as HTMLElement).dataset.ari))), aris);
+    assert.deepEqual(
+      await compare.locator("#mtq-root .mtq-contingency").evaluateAll((s) => s.map((e) => Number((e as HTMLElement).dataset.ari))),
+      aris,
+    );
     await compare.locator(`#mtq-root .mtq-selection[data-count="${selected}"]`).waitFor({ timeout: UI_TIMEOUT });
     await page.locator(".tabs-container .tab.active", { hasText: `${workspace.otherSeed.name}` }).waitFor({ timeout: UI_TIMEOUT });
     await screenshot(page, "09-compare-reloaded");
@@ -229,7 +246,10 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     await page.locator(".tabs-container .tab.active", { hasText: `MTQ: ${workspace.otherSeed.name}` }).waitFor({ timeout: UI_TIMEOUT });
     const text = await reloadWithout(workspace.otherSeed.results, "11-results-file-gone");
     assert.ok(text.startsWith(`MTQ cannot show the results of ${workspace.otherSeed.name}:`), text);
-    assert.ok(text.includes(`Run its experiment (${workspace.otherSeed.name}) again with MTQ: Train and Analyze, or put the file back`), text);
+    assert.ok(
+      text.includes(`Run its experiment (${workspace.otherSeed.name}) again with MTQ: Train and Analyze, or put the file back`),
+      text,
+    );
     // The webview kept its state: with the file back, the next reload shows it again.
     await reloadWindow(page);
     await webviewFrame(page, sankey);

@@ -48,9 +48,7 @@ export async function chooseInQuickPick(page: Page, text: string): Promise<void>
   await input.waitFor({ state: "visible", timeout: UI_TIMEOUT });
   await input.pressSequentially(text);
   // The list filters as one types: Enter only once the wanted entry is the focused one.
-  await page
-    .locator(".quick-input-list .monaco-list-row.focused", { hasText: text })
-    .waitFor({ timeout: UI_TIMEOUT });
+  await page.locator(".quick-input-list .monaco-list-row.focused", { hasText: text }).waitFor({ timeout: UI_TIMEOUT });
   await page.keyboard.press("Enter");
   await input.waitFor({ state: "hidden", timeout: UI_TIMEOUT });
 }
@@ -88,7 +86,8 @@ export async function trainExperiment(page: Page, name: string, timeout: number,
 
 /** Ticks the entries labelled `labels` in an open multi-select Quick Pick, then presses its OK. */
 export async function tickInQuickPick(page: Page, labels: string[]): Promise<void> {
-  for (const label of labels) await page.locator(`.quick-input-list .monaco-checkbox[aria-label="${label}"]`).click({ timeout: UI_TIMEOUT });
+  for (const label of labels)
+    await page.locator(`.quick-input-list .monaco-checkbox[aria-label="${label}"]`).click({ timeout: UI_TIMEOUT });
   await page.locator(".quick-input-action .monaco-button", { hasText: "OK" }).click();
 }
 
@@ -97,9 +96,9 @@ export async function problems(page: Page, expected: string | RegExp): Promise<s
   await runCommand(page, "Problems: Focus on Problems View");
   const row = page.locator(".markers-panel .monaco-list-row", { hasText: expected });
   await row.first().waitFor({ timeout: UI_TIMEOUT });
-  return page.locator(".markers-panel .monaco-list-row").evaluateAll((rows) =>
-    rows.map((r) => (r.getAttribute("aria-label") ?? r.textContent ?? "").trim()),
-  );
+  return page
+    .locator(".markers-panel .monaco-list-row")
+    .evaluateAll((rows) => rows.map((r) => (r.getAttribute("aria-label") ?? r.textContent ?? "").trim()));
 }
 
 /** Opens an activity-bar container by its title (e.g. "MTQ"). */
@@ -123,7 +122,13 @@ export async function webviewFrame(page: Page, selector: string): Promise<Frame>
   const deadline = Date.now() + UI_TIMEOUT;
   for (;;) {
     for (const frame of page.frames()) {
-      if (await frame.locator(selector).count().catch(() => 0)) return frame;
+      if (
+        await frame
+          .locator(selector)
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
     }
     if (Date.now() > deadline) throw new Error(`no webview frame holds ${selector} after ${UI_TIMEOUT / 1000} s`);
     await page.waitForEvent("framenavigated", { timeout: 1_000 }).catch(() => undefined);

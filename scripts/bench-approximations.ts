@@ -40,7 +40,10 @@ async function seconds<T>(work: () => Promise<T>): Promise<[T, string]> {
 async function main() {
   const data = images === 70_000 ? { perDigit: "all", from: "train+test" } : { perDigit: Math.round(images / 10) };
   const file = join(__dirname, "bench.mtq.json");
-  const parsed = parseExperiment(JSON.stringify({ name: "bench", data: { digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], ...data }, training: { epochs: 5 } }), file);
+  const parsed = parseExperiment(
+    JSON.stringify({ name: "bench", data: { digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], ...data }, training: { epochs: 5 } }),
+    file,
+  );
   if (!parsed.experiment) throw new Error(JSON.stringify(parsed.problems));
   const prepared = prepareData(parsed.experiment, file);
   const exp = prepared.experiment;
@@ -49,15 +52,23 @@ async function main() {
   const { trained, x } = await trainedOnKept(tf, prepared, file);
   const acts = await activations(tf, trained, x, n);
   console.log(`${n} images, ${backend}; silhouettes sampled above ${EXACT_UP_TO} points, ${NEIGHBOURS} neighbours\n`);
-  console.log("| layer | k exact / sampled | silhouette of the chosen k: exact / estimated | largest error over k | mean error per image | negative-silhouette images: exact / estimated / both | neighbours found | exact pass | sampled pass | partitioned search |");
+  console.log(
+    "| layer | k exact / sampled | silhouette of the chosen k: exact / estimated | largest error over k | mean error per image | negative-silhouette images: exact / estimated / both | neighbours found | exact pass | sampled pass | partitioned search |",
+  );
   console.log("|---|---|---|---:|---:|---|---:|---:|---:|---:|");
   for (const [l, points] of acts.hidden.entries()) {
     const dim = acts.sizes[l];
     const fits = await kmeansFits(points, dim, { ...exp.clustering, seed: exp.seed });
     const columns = silhouetteColumns(n, n, exp.seed);
-    const [sampled, sampledTime] = await seconds(() => distancePass(tf, { points, dim, clustered: n, clusterings: fits, neighbours: 0, columns }));
-    const [approximate, searchTime] = await seconds(() => partitionedNeighbours(tf, points, dim, NEIGHBOURS, randomFor(exp.seed, "partitions")));
-    const [exact, exactTime] = await seconds(() => distancePass(tf, { points, dim, clustered: n, clusterings: fits, neighbours: NEIGHBOURS }));
+    const [sampled, sampledTime] = await seconds(() =>
+      distancePass(tf, { points, dim, clustered: n, clusterings: fits, neighbours: 0, columns }),
+    );
+    const [approximate, searchTime] = await seconds(() =>
+      partitionedNeighbours(tf, points, dim, NEIGHBOURS, randomFor(exp.seed, "partitions")),
+    );
+    const [exact, exactTime] = await seconds(() =>
+      distancePass(tf, { points, dim, clustered: n, clusterings: fits, neighbours: NEIGHBOURS }),
+    );
     const chosenExact = bestScore(exact.silhouettes);
     const chosen = bestScore(sampled.silhouettes);
     const largest = Math.max(...exact.silhouettes.map((s, i) => Math.abs(s.mean - sampled.silhouettes[i].mean)));

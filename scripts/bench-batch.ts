@@ -13,13 +13,19 @@ async function main() {
   console.log("|---:|---:|---:|---:|---|---|");
   for (const batchSize of BATCH_SIZES) {
     const file = join(__dirname, "bench.mtq.json");
-    const text = JSON.stringify({ name: "bench", data: { digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit: 1000 }, training: { epochs: 5, batchSize } });
+    const text = JSON.stringify({
+      name: "bench",
+      data: { digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit: 1000 },
+      training: { epochs: 5, batchSize },
+    });
     const parsed = parseExperiment(text, file);
     if (!parsed.experiment) throw new Error(JSON.stringify(parsed.problems));
     const results = await runExperiment({ experiment: parsed.experiment, experimentFile: file });
     const pct = (x: number | null) => (x === null ? "-" : `${(100 * x).toFixed(1)}%`);
     const { accuracy } = results.findings;
-    console.log(`| ${batchSize} | ${((results.timings.train ?? 0) / 1000).toFixed(1)} s | ${pct(accuracy.train)} | ${pct(accuracy.test)} | ${results.layers.map((l) => l.k).join(", ")} | ${results.backend} |`);
+    console.log(
+      `| ${batchSize} | ${((results.timings.train ?? 0) / 1000).toFixed(1)} s | ${pct(accuracy.train)} | ${pct(accuracy.test)} | ${results.layers.map((l) => l.k).join(", ")} | ${results.backend} |`,
+    );
   }
 }
 

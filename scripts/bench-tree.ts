@@ -21,7 +21,9 @@ function benchResults(): string {
   if (!existsSync(join(root, "dist", "cli.js"))) throw new Error(`${out} is missing: run npm run build first, to make it with the CLI`);
   mkdirSync(join(root, ".tmp", "bench"), { recursive: true });
   process.stdout.write("making the 70,000-image results with the pipeline (once, about 2.5 minutes)...\n");
-  execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", join(root, "examples", "all-of-mnist.mtq.json"), "--out", out], { stdio: "inherit" });
+  execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", join(root, "examples", "all-of-mnist.mtq.json"), "--out", out], {
+    stdio: "inherit",
+  });
   return out;
 }
 
@@ -48,7 +50,8 @@ function expand(node: TreeNode, { results, pixels }: LoadedResults): Expansion {
   children.forEach((c) => selectionOf(c, results));
   const t2 = performance.now();
   let iconChars = 0;
-  for (const look of looks) if ("image" in look.icon) iconChars += pngDataUri(greyscalePng(imagePixels(pixels, look.icon.image, rows, cols), rows, cols)).length;
+  for (const look of looks)
+    if ("image" in look.icon) iconChars += pngDataUri(greyscalePng(imagePixels(pixels, look.icon.image, rows, cols), rows, cols)).length;
   const t3 = performance.now();
   return { children: t1 - t0, looks: t2 - t1, thumbnails: t3 - t2, items: children.length, iconChars };
 }
@@ -79,7 +82,9 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const loaded = await readResultsFile(file);
   const { results } = loaded;
-  process.stdout.write(`${results.images.count} images, results file ${(statSync(file).size / 2 ** 20).toFixed(0)} MB read and parsed in ${ms(performance.now() - t0)}\n`);
+  process.stdout.write(
+    `${results.images.count} images, results file ${(statSync(file).size / 2 ** 20).toFixed(0)} MB read and parsed in ${ms(performance.now() - t0)}\n`,
+  );
 
   const rootNode = experimentNode(file);
   const top = childrenOf(rootNode, results);
@@ -95,7 +100,11 @@ async function main(): Promise<void> {
     }
   }
   const cluster = largest!.node;
-  report(`largest cluster (${lookOf(cluster, results).label.replace(/ · .*/, "")} of layer ${cluster.kind === "cluster" ? cluster.layer + 1 : "?"}, ${largest!.size} images)`, cluster, loaded);
+  report(
+    `largest cluster (${lookOf(cluster, results).label.replace(/ · .*/, "")} of layer ${cluster.kind === "cluster" ? cluster.layer + 1 : "?"}, ${largest!.size} images)`,
+    cluster,
+    loaded,
+  );
   const outliers = top.find((n) => n.kind === "outliers");
   if (outliers) report(`outliers (${results.findings.outliers.length})`, outliers, loaded);
 
@@ -104,7 +113,9 @@ async function main(): Promise<void> {
   const last = images[images.length - 1];
   const [lastNode, lastMs] = timed(() => nodeForSelection(file, results, { images: [last], label: "hover" }));
   const [wholeNode, wholeMs] = timed(() => nodeForSelection(file, results, { images: [...images], label: "cluster" }));
-  process.stdout.write(`reveal: image ${last} -> ${lastNode?.kind ?? "nothing"} in ${ms(lastMs)}; the whole cluster -> ${wholeNode?.kind ?? "nothing"} in ${ms(wholeMs)}\n`);
+  process.stdout.write(
+    `reveal: image ${last} -> ${lastNode?.kind ?? "nothing"} in ${ms(lastMs)}; the whole cluster -> ${wholeNode?.kind ?? "nothing"} in ${ms(wholeMs)}\n`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -18,7 +18,11 @@ function neighbourhoodKept(map: Float32Array, neighbours: Neighbours): number {
   const d = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) d[j] = (map[2 * i] - map[2 * j]) ** 2 + (map[2 * i + 1] - map[2 * j + 1]) ** 2;
-    const nearest = new Set(Array.from(d.keys()).sort((x, y) => d[x] - d[y]).slice(0, K + 1));
+    const nearest = new Set(
+      Array.from(d.keys())
+        .sort((x, y) => d[x] - d[y])
+        .slice(0, K + 1),
+    );
     total += neighbours.indices[i].slice(1, K + 1).filter((j) => nearest.has(j)).length / K;
   }
   return total / n;

@@ -30,11 +30,18 @@ function benchResults(): string {
     JSON.stringify({
       name,
       seed: 24,
-      data: { source: "mnist", digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit, ...(perDigit === "all" ? { from: "train+test" } : { holdout: { from: "test-split", perDigit: 100 } }) },
+      data: {
+        source: "mnist",
+        digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        perDigit,
+        ...(perDigit === "all" ? { from: "train+test" } : { holdout: { from: "test-split", perDigit: 100 } }),
+      },
       training: { epochs: 3 },
     }),
   );
-  process.stdout.write(`making the ${perDigit === "all" ? "70,000" : (perDigit * 10).toLocaleString("en")}-image results with the pipeline (once)...\n`);
+  process.stdout.write(
+    `making the ${perDigit === "all" ? "70,000" : (perDigit * 10).toLocaleString("en")}-image results with the pipeline (once)...\n`,
+  );
   execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", experiment, "--out", out], { stdio: "inherit" });
   return out;
 }
@@ -72,7 +79,13 @@ async function timeLasso(page: Page, fraction: number): Promise<{ wall: number; 
   const [x0, y0, x1, y1] = [box.x + 2, box.y + 2, box.x + box.width * fraction, box.y + box.height - 2];
   await page.mouse.move(x0, y0);
   await page.mouse.down();
-  for (const [x, y] of [[x1, y0], [x1, y1], [x0, y1], [x0, y0]]) await page.mouse.move(x, y, { steps: 3 });
+  for (const [x, y] of [
+    [x1, y0],
+    [x1, y1],
+    [x0, y1],
+    [x0, y0],
+  ])
+    await page.mouse.move(x, y, { steps: 3 });
   await page.mouse.up();
   return page.evaluate(async () => {
     // Plain loops, no named closures: the page gets this function's source, without tsx's helpers.
@@ -104,19 +117,32 @@ async function main(): Promise<void> {
       (window as unknown as { benchResults: unknown }).benchResults = JSON.parse(text);
       return performance.now() - t0;
     }, json);
-    const points = await page.evaluate(() => (window as unknown as { benchResults: { images: { count: number }; layers: unknown[]; flows: { links: unknown[] } } }).benchResults);
-    process.stdout.write(`${points.images.count} images, ${points.layers.length} maps, ${points.flows.links.length} Sankey links (chromium ${browser.version()}, headless, no GPU)\n`);
-    process.stdout.write(`results file ${(statSync(file).size / 2 ** 20).toFixed(0)} MB: host read+parse ${ms(host.read)}, message serialised ${ms(host.message)}, parsed in the page ${ms(pageParse)}\n`);
+    const points = await page.evaluate(
+      () =>
+        (window as unknown as { benchResults: { images: { count: number }; layers: unknown[]; flows: { links: unknown[] } } }).benchResults,
+    );
+    process.stdout.write(
+      `${points.images.count} images, ${points.layers.length} maps, ${points.flows.links.length} Sankey links (chromium ${browser.version()}, headless, no GPU)\n`,
+    );
+    process.stdout.write(
+      `results file ${(statSync(file).size / 2 ** 20).toFixed(0)} MB: host read+parse ${ms(host.read)}, message serialised ${ms(host.message)}, parsed in the page ${ms(pageParse)}\n`,
+    );
     const first = await timeLoad(page);
     const again: { wall: number; render: number }[] = [];
     for (let i = 0; i < RUNS; i++) again.push(await timeLoad(page));
     process.stdout.write(`first render: ${ms(first.wall)} to painted (view build+draw ${ms(first.render)})\n`);
-    process.stdout.write(`re-render (median of ${RUNS}): ${ms(median(again.map((r) => r.wall)))} to painted (build+draw ${ms(median(again.map((r) => r.render)))})\n`);
+    process.stdout.write(
+      `re-render (median of ${RUNS}): ${ms(median(again.map((r) => r.wall)))} to painted (build+draw ${ms(median(again.map((r) => r.render)))})\n`,
+    );
     const lassos: { wall: number; update: number; selected: number }[] = [];
     for (let i = 0; i < RUNS; i++) lassos.push(await timeLasso(page, 0.3 + 0.1 * i));
     const one = lassos[0];
-    process.stdout.write(`one lasso update: ${ms(one.wall)} to painted (selection update ${ms(one.update)}, ${one.selected} images selected)\n`);
-    process.stdout.write(`lasso update (median of ${RUNS}): ${ms(median(lassos.map((l) => l.wall)))} to painted (selection update ${ms(median(lassos.map((l) => l.update)))})\n`);
+    process.stdout.write(
+      `one lasso update: ${ms(one.wall)} to painted (selection update ${ms(one.update)}, ${one.selected} images selected)\n`,
+    );
+    process.stdout.write(
+      `lasso update (median of ${RUNS}): ${ms(median(lassos.map((l) => l.wall)))} to painted (selection update ${ms(median(lassos.map((l) => l.update)))})\n`,
+    );
   } finally {
     await browser.close();
     await server.close();

@@ -23,7 +23,10 @@ async function main() {
   console.log(`| images | ${stages.join(" | ")} | total | peak memory | k per layer | silhouettes | backend |`);
   console.log(`|---|${stages.map(() => "---:").join("|")}|---:|---:|---|---|---|`);
   for (const c of cases.filter((c) => !only || c.label.startsWith(only))) {
-    const parsed = parseExperiment(JSON.stringify({ name: "bench", data: c.data, training: { epochs: 5 } }), join(__dirname, "bench.mtq.json"));
+    const parsed = parseExperiment(
+      JSON.stringify({ name: "bench", data: c.data, training: { epochs: 5 } }),
+      join(__dirname, "bench.mtq.json"),
+    );
     if (!parsed.experiment) throw new Error(JSON.stringify(parsed.problems));
     // The process's resident memory, worker threads included, sampled while it runs.
     let peak = process.memoryUsage.rss();
@@ -36,7 +39,9 @@ async function main() {
     const ks = results.layers.map((l) => l.k).join(", ");
     const sample = results.layers[0].silhouetteSample;
     const silhouettes = sample === undefined ? "exact" : `sampled (${sample.toLocaleString("en")})`;
-    console.log(`| ${c.label} | ${stages.map((st) => s(results.timings[st])).join(" | ")} | ${total.toFixed(1)} s | ${(peak / 2 ** 20).toFixed(0)} MB | ${ks} | ${silhouettes} | ${results.backend} |`);
+    console.log(
+      `| ${c.label} | ${stages.map((st) => s(results.timings[st])).join(" | ")} | ${total.toFixed(1)} s | ${(peak / 2 ** 20).toFixed(0)} MB | ${ks} | ${silhouettes} | ${results.backend} |`,
+    );
   }
 }
 

@@ -31,7 +31,11 @@ function saveExampleImages(): void {
   const test = loadImages(splitFiles("mnist", "test", ".")!);
   const root = join(examples, "images");
   rmSync(root, { recursive: true, force: true });
-  for (const [name, digit] of [["four", 4], ["one", 1], ["seven", 7]] as const) {
+  for (const [name, digit] of [
+    ["four", 4],
+    ["one", 1],
+    ["seven", 7],
+  ] as const) {
     const dir = join(root, name);
     mkdirSync(dir, { recursive: true });
     let written = 0;

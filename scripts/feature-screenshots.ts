@@ -83,10 +83,14 @@ async function main(): Promise<void> {
   const runDir = mkdtempSync(join(tmpdir(), "mtq-shots-"));
   const workspace = join(runDir, "workspace");
   mkdirSync(workspace);
-  for (const s of shots.filter((s) => s.experiment !== SECOND_SEED.experiment)) cpSync(join(examples, `${s.experiment}.mtq.json`), join(workspace, `${s.experiment}.mtq.json`));
+  for (const s of shots.filter((s) => s.experiment !== SECOND_SEED.experiment))
+    cpSync(join(examples, `${s.experiment}.mtq.json`), join(workspace, `${s.experiment}.mtq.json`));
   if (wants("compare")) {
     const base = JSON.parse(readFileSync(join(examples, "ones-vs-sevens.mtq.json"), "utf8")) as object;
-    writeFileSync(join(workspace, `${SECOND_SEED.experiment}.mtq.json`), JSON.stringify({ ...base, name: SECOND_SEED.experiment, seed: SECOND_SEED.seed }, null, 2));
+    writeFileSync(
+      join(workspace, `${SECOND_SEED.experiment}.mtq.json`),
+      JSON.stringify({ ...base, name: SECOND_SEED.experiment, seed: SECOND_SEED.seed }, null, 2),
+    );
   }
   cpSync(join(examples, "models"), join(workspace, "models"), { recursive: true });
   cpSync(join(examples, "images"), join(workspace, "images"), { recursive: true });

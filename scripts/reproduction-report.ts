@@ -32,7 +32,8 @@ const inClusterOf = (r: Results, l: number, i: number, d: number) => r.layers[l]
 const shareOf = (items: number[], keep: (i: number) => boolean) => items.filter(keep).length / items.length;
 const layerNumbers = (r: Results) => r.layers.map((_, l) => l);
 /** Whether no other kept digit has the same dominant cluster as d at layer l. */
-const ownCluster = (r: Results, l: number, d: number) => r.classes.every((o) => o === d || r.findings.layers[l].dominantCluster[o] !== r.findings.layers[l].dominantCluster[d]);
+const ownCluster = (r: Results, l: number, d: number) =>
+  r.classes.every((o) => o === d || r.findings.layers[l].dominantCluster[o] !== r.findings.layers[l].dominantCluster[d]);
 const pathOf = (r: Results, i: number) => [...r.layers.map((l) => l.assignments[i]), r.images.predictions[i]].join(">");
 
 function header(runs: Runs, context: Context): string {
@@ -62,9 +63,17 @@ d's dominant cluster in every hidden layer.`;
 function separation(fours: Results[], threes: Results[]): string {
   const purity = (l: number, d: number) => fours.map((r) => r.findings.layers[l].purity[d]);
   const rows = fours[0].layers.flatMap((_, l) => [
-    [`1s in their dominant cluster, layer ${l + 1}`, l === 0 ? "97% on average (1s and 7s), from layer 1 on" : "(same 97%, not split by layer)", percent(purity(l, 1))],
+    [
+      `1s in their dominant cluster, layer ${l + 1}`,
+      l === 0 ? "97% on average (1s and 7s), from layer 1 on" : "(same 97%, not split by layer)",
+      percent(purity(l, 1)),
+    ],
     [`7s in their dominant cluster, layer ${l + 1}`, "", percent(purity(l, 7))],
-    [`mean of 1s and 7s, layer ${l + 1}`, "97%", percent(fours.map((r) => (r.findings.layers[l].purity[1] + r.findings.layers[l].purity[7]) / 2))],
+    [
+      `mean of 1s and 7s, layer ${l + 1}`,
+      "97%",
+      percent(fours.map((r) => (r.findings.layers[l].purity[1] + r.findings.layers[l].purity[7]) / 2)),
+    ],
   ]);
   const sameKept = fours.every((r, s) => JSON.stringify(keptView(r)) === JSON.stringify(keptView(threes[s])));
   return `## 1. From which layer do 1s and 7s behave differently?
@@ -110,13 +119,26 @@ function straySevens(fours: Results[]): { perSeed: number[][]; images: Stray[] }
     const everyLayer = atLayer1.filter((i) => layerNumbers(r).every((l) => inClusterOf(r, l, i, 1)));
     for (const i of atLayer1) {
       const source = r.images.sourceIndex[i];
-      const stray = byImage.get(source) ?? { sourceIndex: source, pixels: pixels.subarray(i * size, (i + 1) * size), rows: r.images.rows, cols: r.images.cols, atLayer1: 0, everyLayer: 0, predictedOne: 0 };
+      const stray = byImage.get(source) ?? {
+        sourceIndex: source,
+        pixels: pixels.subarray(i * size, (i + 1) * size),
+        rows: r.images.rows,
+        cols: r.images.cols,
+        atLayer1: 0,
+        everyLayer: 0,
+        predictedOne: 0,
+      };
       stray.atLayer1++;
       if (everyLayer.includes(i)) stray.everyLayer++;
       if (r.images.predictions[i] === 1) stray.predictedOne++;
       byImage.set(source, stray);
     }
-    return [atLayer1.length, everyLayer.length, keptOf(r, 7).filter((i) => r.images.predictions[i] === 1).length, keptOf(r, 1).filter((i) => inClusterOf(r, 0, i, 7)).length];
+    return [
+      atLayer1.length,
+      everyLayer.length,
+      keptOf(r, 7).filter((i) => r.images.predictions[i] === 1).length,
+      keptOf(r, 1).filter((i) => inClusterOf(r, 0, i, 7)).length,
+    ];
   });
   const images = [...byImage.values()].sort((a, b) => b.atLayer1 - a.atLayer1 || a.sourceIndex - b.sourceIndex);
   return { perSeed, images };
@@ -127,8 +149,19 @@ type Strays = ReturnType<typeof straySevens>;
 function sevensLikeOnes({ perSeed, images }: Strays, thumbnailDir: string): { markdown: string; thumbnails: Thumbnail[] } {
   const column = (c: number) => perSeed.map((p) => p[c]);
   const n = perSeed.length;
-  const thumbnails = images.map((s) => ({ file: `${thumbnailDir}/seven-${s.sourceIndex}.png`, pixels: s.pixels, rows: s.rows, cols: s.cols }));
-  const imageRows = images.map((s, j) => [`#${s.sourceIndex}`, `![MNIST train #${s.sourceIndex}, a 7](${thumbnails[j].file})`, `${s.atLayer1}/${n}`, `${s.everyLayer}/${n}`, `${s.predictedOne}/${n}`]);
+  const thumbnails = images.map((s) => ({
+    file: `${thumbnailDir}/seven-${s.sourceIndex}.png`,
+    pixels: s.pixels,
+    rows: s.rows,
+    cols: s.cols,
+  }));
+  const imageRows = images.map((s, j) => [
+    `#${s.sourceIndex}`,
+    `![MNIST train #${s.sourceIndex}, a 7](${thumbnails[j].file})`,
+    `${s.atLayer1}/${n}`,
+    `${s.everyLayer}/${n}`,
+    `${s.predictedOne}/${n}`,
+  ]);
   const markdown = `## 2. Which 7s fall in the 1s' cluster?
 
 The report: "four images of 7 were grouped in the 1s' cluster from the first hidden layer on; these
@@ -139,7 +172,7 @@ ${table(
   ["", "report", "ours"],
   [
     ["7s in the 1s' dominant cluster, layer 1", "4", decimal(column(0), 1)],
-    ["... and in the 1s' cluster in every layer", "4 (\"from layer 1 on\")", decimal(column(1), 1)],
+    ["... and in the 1s' cluster in every layer", '4 ("from layer 1 on")', decimal(column(1), 1)],
     ["7s predicted as 1", "not given", decimal(column(2), 1)],
     ["1s in the 7s' dominant cluster, layer 1", "not given", decimal(column(3), 1)],
   ],
@@ -193,7 +226,12 @@ ${table(
 }
 
 function threes(f3: Figures, f4: Figures, threeRuns: Results[]): string {
-  const row = (label: string, report: string, key: keyof Figures[number], format: (v: number[]) => string) => [label, report, format(pick(f3, key)), format(pick(f4, key))];
+  const row = (label: string, report: string, key: keyof Figures[number], format: (v: number[]) => string) => [
+    label,
+    report,
+    format(pick(f3, key)),
+    format(pick(f4, key)),
+  ];
   const higher = f3.filter((f, s) => f.entropy > f4[s].entropy).length;
   const bits = Math.log2(f3[0].possiblePaths);
   return `## 4. Do unseen 3s scatter?
@@ -284,7 +322,13 @@ function pageExperiment(name: string, rs: Results[]): string {
   );
   const purity = table(
     ["digit", ...layers.flatMap((l) => [`purity, layer ${l + 1}`, `own cluster, layer ${l + 1}`])],
-    digits.map((d) => [String(d), ...layers.flatMap((l) => [percent(rs.map((r) => r.findings.layers[l].purity[d])), `${rs.filter((r) => ownCluster(r, l, d)).length}/${rs.length}`])]),
+    digits.map((d) => [
+      String(d),
+      ...layers.flatMap((l) => [
+        percent(rs.map((r) => r.findings.layers[l].purity[d])),
+        `${rs.filter((r) => ownCluster(r, l, d)).length}/${rs.length}`,
+      ]),
+    ]),
   );
   return `### [${name}](examples/${name}.mtq.json): digits ${digits.join(", ")}
 
@@ -309,12 +353,16 @@ ${names.map((n) => pageExperiment(n, runs.get(n)!)).join("\n\n")}`;
 /** The notebook's get_best_k stops at k = 7 by default: which experiments chose more. */
 function aboveSeven(runs: Runs): string {
   const names = [...runs.entries()].filter(([, rs]) => rs.some((r) => r.layers.some((l) => l.k > 7))).map(([name]) => name);
-  return names.length === 0 ? "No experiment here chose more than 7." : `Here ${names.join(", ")} chose k above 7 in some seeds, where the notebook's default would have stopped at 7.`;
+  return names.length === 0
+    ? "No experiment here chose more than 7."
+    : `Here ${names.join(", ")} chose k above 7 in some seeds, where the notebook's default would have stopped at 7.`;
 }
 
 function leanDifference(f3: Figures): string {
   const leans = leaning(f3);
-  return leans ? `and our 3s, while scattering more than the 4s, lean to the ${leans.side} path (${percent(pick(f3, leans.side === "1s'" ? "follows1" : "follows7"))}; section 4) where the report describes no side` : "and our 3s scatter without leaning to either path, as the report describes";
+  return leans
+    ? `and our 3s, while scattering more than the 4s, lean to the ${leans.side} path (${percent(pick(f3, leans.side === "1s'" ? "follows1" : "follows7"))}; section 4) where the report describes no side`
+    : "and our 3s scatter without leaning to either path, as the report describes";
 }
 
 function differences(runs: Runs, fours: Results[], f3: Figures, { perSeed }: Strays): string {
@@ -354,8 +402,19 @@ function glance(fourRuns: Results[], { perSeed, images }: Strays, f3: Figures, f
   const everySeed = images.filter((s) => s.atLayer1 === n).map((s) => `#${s.sourceIndex}`);
   const rows = [
     ["1s and 7s apart from layer 1", "yes", `yes in ${seeds(fourRuns.filter((r) => r.findings.separationLayer === 1).length)}`],
-    ["1s and 7s in their dominant cluster, layer 1", "97% on average", percent(fourRuns.map((r) => (r.findings.layers[0].purity[1] + r.findings.layers[0].purity[7]) / 2))],
-    ["7s in the 1s' cluster", "four, from layer 1 on", `${decimal(perSeed.map((p) => p[0]), 1)} at layer 1; ${everySeed.join(" and ") || "no image"} in every seed`],
+    [
+      "1s and 7s in their dominant cluster, layer 1",
+      "97% on average",
+      percent(fourRuns.map((r) => (r.findings.layers[0].purity[1] + r.findings.layers[0].purity[7]) / 2)),
+    ],
+    [
+      "7s in the 1s' cluster",
+      "four, from layer 1 on",
+      `${decimal(
+        perSeed.map((p) => p[0]),
+        1,
+      )} at layer 1; ${everySeed.join(" and ") || "no image"} in every seed`,
+    ],
     ["most 4s follow the 7s' path", "yes", `yes in ${seeds(f4.filter((f) => f.follows7 > 0.5).length)}`],
     ["3s scatter more than 4s (path entropy)", "yes", `yes in ${seeds(f3.filter((f, s) => f.entropy > f4[s].entropy).length)}`],
     ["k for 1 vs 7, layer 1", "2 (UMAP: 3 blobs)", tally(fourRuns.map((r) => r.layers[0].k))],

@@ -73,7 +73,12 @@ async function resultsOrReason(file: string) {
     return (await readResultsFile(file)).results;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "file not found" : e instanceof SyntaxError ? `not JSON (${e.message})` : (e as Error).message.replace(`${file} `, "");
+    const reason =
+      code === "ENOENT"
+        ? "file not found"
+        : e instanceof SyntaxError
+          ? `not JSON (${e.message})`
+          : (e as Error).message.replace(`${file} `, "");
     process.stderr.write(`mtq compare: ${file}: ${reason}\n`);
     return undefined;
   }
@@ -93,7 +98,11 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   let args;
   try {
-    args = parseArgs({ args: rest, allowPositionals: true, options: { out: { type: "string" }, json: { type: "boolean" }, backend: { type: "string" } } });
+    args = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { out: { type: "string" }, json: { type: "boolean" }, backend: { type: "string" } },
+    });
   } catch (e) {
     process.stderr.write(`mtq: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
@@ -109,7 +118,8 @@ async function main(argv: string[]): Promise<number> {
     if (command === "validate") return validate(file);
     if (command === "run") return run(file, values.out, values.json ?? false, backend);
   }
-  if (command === "compare" && positionals.length === 2) return compare(resolve(positionals[0]), resolve(positionals[1]), values.json ?? false);
+  if (command === "compare" && positionals.length === 2)
+    return compare(resolve(positionals[0]), resolve(positionals[1]), values.json ?? false);
   process.stderr.write(`${USAGE}\n`);
   return 2;
 }

@@ -31,10 +31,23 @@ describe("silhouettes against a sample of the points", () => {
   it("estimates each cluster's mean distance from its sampled points", async () => {
     const { tf } = await loadTf();
     const columns = Array.from({ length: 45 }, (_, j) => 2 * j + (j % 2));
-    const pass = await distancePass(tf, { points: flat, dim: 3, clustered: 90, clusterings, neighbours: 0, columns: Int32Array.from(columns), rowsPerBlock: 16 });
+    const pass = await distancePass(tf, {
+      points: flat,
+      dim: 3,
+      clustered: 90,
+      clusterings,
+      neighbours: 0,
+      columns: Int32Array.from(columns),
+      rowsPerBlock: 16,
+    });
     clusterings.forEach((c, ci) => {
       const expected = sampledSilhouettes(points, Array.from(c.labels), columns);
-      expected.forEach((e, i) => assert.ok(Math.abs(pass.silhouettes[ci].perPoint[i] - e) < 1e-4, `k=${c.k} point ${i}: ${pass.silhouettes[ci].perPoint[i]} vs ${e}`));
+      expected.forEach((e, i) =>
+        assert.ok(
+          Math.abs(pass.silhouettes[ci].perPoint[i] - e) < 1e-4,
+          `k=${c.k} point ${i}: ${pass.silhouettes[ci].perPoint[i]} vs ${e}`,
+        ),
+      );
       assert.ok(Math.abs(pass.silhouettes[ci].mean - mean(expected)) < 1e-4);
     });
   });
@@ -53,7 +66,10 @@ describe("silhouettes against a sample of the points", () => {
     assert.equal(sample.length, EXACT_UP_TO);
     assert.deepEqual(silhouetteColumns(30_000, 25_000, 1), sample);
     assert.notDeepEqual(silhouetteColumns(30_000, 25_000, 2), sample);
-    assert.ok(sample.every((p, j) => p < 25_000 && (j === 0 || p > sample[j - 1])), "kept points only, ascending, no repeats");
+    assert.ok(
+      sample.every((p, j) => p < 25_000 && (j === 0 || p > sample[j - 1])),
+      "kept points only, ascending, no repeats",
+    );
   });
 });
 
@@ -91,9 +107,13 @@ describe("neighbours from a partitioned search", () => {
   it("copes with many identical points (a dead ReLU layer): each first in its own list, its twins at distance 0", async () => {
     const random = randomFor(2, "test");
     const dead = Float32Array.from({ length: 600 * 8 }, (_, i) => (i < 400 * 8 ? 0 : random()));
-    const found = await partitionedNeighbours(tf, dead, 8, 15, randomFor(1, "partitions"), undefined, undefined, { partitionSize: 50, probes: 3 });
+    const found = await partitionedNeighbours(tf, dead, 8, 15, randomFor(1, "partitions"), undefined, undefined, {
+      partitionSize: 50,
+      probes: 3,
+    });
     found.indices.forEach((row, i) => assert.equal(row[0], i));
-    for (let i = 0; i < 400; i++) assert.ok(found.indices[i].every((j) => j < 400) && found.distances[i].every((d) => d === 0), `point ${i}`);
+    for (let i = 0; i < 400; i++)
+      assert.ok(found.indices[i].every((j) => j < 400) && found.distances[i].every((d) => d === 0), `point ${i}`);
   });
 
   it("is the same for the same seed", async () => {
@@ -107,7 +127,9 @@ describe("a layer above EXACT_UP_TO points", () => {
   const train = loadImages(splitFiles("mnist", "train", ".")!);
   const n = 12_000;
   const points = new Float32Array(n * 49);
-  for (let i = 0; i < n; i++) for (let p = 0; p < 28 * 28; p++) points[i * 49 + Math.floor(p / 28 / 4) * 7 + Math.floor((p % 28) / 4)] += train.pixels[i * 784 + p] / 255 / 16;
+  for (let i = 0; i < n; i++)
+    for (let p = 0; p < 28 * 28; p++)
+      points[i * 49 + Math.floor(p / 28 / 4) * 7 + Math.floor((p % 28) / 4)] += train.pixels[i * 784 + p] / 255 / 16;
   const options = { kMin: 2, kMax: 4, seed: 1, neighbours: 15 };
   let tf: Tf;
   let layer: Awaited<ReturnType<typeof clusterLayer>>;
@@ -123,7 +145,12 @@ describe("a layer above EXACT_UP_TO points", () => {
     const exact = await distancePass(tf, { points, dim: 49, clustered: n, clusterings: fits, neighbours: 0 });
     const exactBest = bestScore(exact.silhouettes);
     assert.equal(clustering.k, fits[exactBest].k);
-    exact.silhouettes.forEach((s, i) => assert.ok(Math.abs(s.mean - clustering.silhouetteCurve[i]) < 0.01, `k=${fits[i].k}: ${clustering.silhouetteCurve[i]} vs exact ${s.mean}`));
+    exact.silhouettes.forEach((s, i) =>
+      assert.ok(
+        Math.abs(s.mean - clustering.silhouetteCurve[i]) < 0.01,
+        `k=${fits[i].k}: ${clustering.silhouetteCurve[i]} vs exact ${s.mean}`,
+      ),
+    );
   });
 
   it("takes UMAP's neighbours from the partitioned search", () => {

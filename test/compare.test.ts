@@ -46,7 +46,10 @@ describe("comparing results of real MNIST runs", () => {
   it("agrees fully with itself: ARI 1 in every layer, no changed path", () => {
     const c = compareResults(a, a, fileA, fileA);
     assert.equal(c.matched.a.length, a.images.count);
-    assert.deepEqual(c.layers.map((l) => l.ari), a.layers.map(() => 1));
+    assert.deepEqual(
+      c.layers.map((l) => l.ari),
+      a.layers.map(() => 1),
+    );
     assert.deepEqual(c.changed, []);
     assert.deepEqual(c.notes, []);
   });
@@ -56,24 +59,41 @@ describe("comparing results of real MNIST runs", () => {
     assert.equal(c.matched.a.length, a.images.count, "same data: every image matched");
     for (const l of c.layers) {
       assert.ok(l.ari !== null && l.ari >= 0 && l.ari <= 1, `layer ${l.layerA + 1}: ARI ${l.ari}`);
-      assert.equal(l.contingency.flat().reduce((s, x) => s + x, 0), a.images.count);
+      assert.equal(
+        l.contingency.flat().reduce((s, x) => s + x, 0),
+        a.images.count,
+      );
     }
     for (const p of c.changed) assert.ok(p.layers.length > 0 || p.predictionA !== p.predictionB);
     // The figure itself is the finding: report it.
-    console.log(`seeds 24 vs 25: ARI per layer ${c.layers.map((l) => l.ari).join(", ")}; ${c.changed.length} of ${c.matched.a.length} paths changed`);
+    console.log(
+      `seeds 24 vs 25: ARI per layer ${c.layers.map((l) => l.ari).join(", ")}; ${c.changed.length} of ${c.matched.a.length} paths changed`,
+    );
   });
 
   it("pairs the layers nearest the output when the depths differ (dense vs CNN)", () => {
     const deeper: Results = { ...b, layers: [a.layers[0], ...b.layers] };
     const c = compareResults(a, deeper, fileA, fileB);
-    assert.deepEqual(c.layers.map((l) => [l.layerA, l.layerB]), [[0, 1], [1, 2]]);
-    assert.deepEqual(c.layers.map((l) => l.ari), compareResults(a, b, fileA, fileB).layers.map((l) => l.ari));
+    assert.deepEqual(
+      c.layers.map((l) => [l.layerA, l.layerB]),
+      [
+        [0, 1],
+        [1, 2],
+      ],
+    );
+    assert.deepEqual(
+      c.layers.map((l) => l.ari),
+      compareResults(a, b, fileA, fileB).layers.map((l) => l.ari),
+    );
     assert.match(c.notes.join(" "), /A has 2 hidden layers and B 3: the 2 nearest the output are compared/);
   });
 
   it("finds A's images in B by their source, whatever their order there", () => {
     const reversed = [...Array(b.images.count).keys()].reverse();
-    const shuffledB: Results = { ...b, images: { ...b.images, split: reversed.map((i) => b.images.split[i]), sourceIndex: reversed.map((i) => b.images.sourceIndex[i]) } };
+    const shuffledB: Results = {
+      ...b,
+      images: { ...b.images, split: reversed.map((i) => b.images.split[i]), sourceIndex: reversed.map((i) => b.images.sourceIndex[i]) },
+    };
     const c = compareResults(a, shuffledB, fileA, fileB);
     assert.deepEqual(imagesInB(c, [0, 1, 5]), [b.images.count - 1, b.images.count - 2, b.images.count - 6]);
   });

@@ -29,7 +29,10 @@ describe("built-in MNIST", () => {
     const { labels } = loadImages(splitFiles("mnist", "train", ".")!);
     const picked = pickIndices(labels, [1, 7], 3, "first", randomFor(1, "pick"));
     assert.deepEqual(Array.from(picked), [3, 6, 8, 15, 29, 38]);
-    assert.deepEqual(Array.from(picked, (i) => labels[i]), [1, 1, 1, 7, 7, 7]);
+    assert.deepEqual(
+      Array.from(picked, (i) => labels[i]),
+      [1, 1, 1, 7, 7, 7],
+    );
   });
 
   it("random picks depend on the seed only", () => {
@@ -40,7 +43,10 @@ describe("built-in MNIST", () => {
     assert.deepEqual(a, b);
     assert.notDeepEqual(a, c);
     assert.equal(a.length, 100);
-    assert.ok(a.every((v, i) => i === 0 || a[i - 1] < v), "file order");
+    assert.ok(
+      a.every((v, i) => i === 0 || a[i - 1] < v),
+      "file order",
+    );
   });
 });
 
@@ -85,7 +91,11 @@ describe("IDX files", () => {
     for (const [name, bytes, message] of cases) {
       const f = join(dir, name);
       writeFileSync(f, bytes);
-      assert.throws(() => readIdx(f), (e: unknown) => e instanceof DataFileError && message.test(e.message) && e.file === f, name);
+      assert.throws(
+        () => readIdx(f),
+        (e: unknown) => e instanceof DataFileError && message.test(e.message) && e.file === f,
+        name,
+      );
     }
     assert.throws(() => readIdx(join(dir, "nope")), /file not found/);
   });

@@ -88,13 +88,19 @@ describe("picking from the pool", () => {
 
   it('"train+test" holds out the pool\'s images not picked, test images included', () => {
     const data = prepareData(experimentOf({ digits: [0, 1], perDigit: 5923, from: "train+test" }), file);
-    assert.ok(data.kept.split.every((s) => s === "train"), "5923 zeros: the training ones come first");
+    assert.ok(
+      data.kept.split.every((s) => s === "train"),
+      "5923 zeros: the training ones come first",
+    );
     const zeros = Array.from(data.holdout.labels.keys()).filter((i) => data.holdout.labels[i] === 0);
     assert.equal(zeros.length, 980);
     assert.ok(zeros.every((i) => data.holdout.split[i] === "test"));
     const ones = Array.from(data.holdout.labels.keys()).filter((i) => data.holdout.labels[i] === 1);
     assert.equal(ones.length, 819 + 181, "819 training ones left, then test ones");
-    assert.deepEqual(ones.map((i) => data.holdout.split[i]), [...Array(819).fill("train"), ...Array(181).fill("test")]);
+    assert.deepEqual(
+      ones.map((i) => data.holdout.split[i]),
+      [...Array(819).fill("train"), ...Array(181).fill("test")],
+    );
   });
 
   it('"random" samples the pool with the seed and returns it in pool order', () => {
@@ -118,32 +124,56 @@ describe("the problems of data.from and perDigit", () => {
   writeFileSync(join(dir, "digits.csv"), "label,p\n1,0\n7,0\n1,0\n7,0\n");
 
   it('"train+test" on a source without test images', () => {
-    const problems = problemsOf({ source: { csv: "digits.csv" }, digits: [1, 7], perDigit: 2, from: "train+test" }, { clustering: { kMax: 3 } }, join(dir, "own.mtq.json"));
-    assert.match(problems.join("\n"), /own\.mtq\.json: data\.from: "train\+test" picks from the source's test images too, but the source has none\. Fix: add test files to the source \(idx\.testImages\/testLabels, testCsv or folder\.testPath\), or use "train"/);
+    const problems = problemsOf(
+      { source: { csv: "digits.csv" }, digits: [1, 7], perDigit: 2, from: "train+test" },
+      { clustering: { kMax: 3 } },
+      join(dir, "own.mtq.json"),
+    );
+    assert.match(
+      problems.join("\n"),
+      /own\.mtq\.json: data\.from: "train\+test" picks from the source's test images too, but the source has none\. Fix: add test files to the source \(idx\.testImages\/testLabels, testCsv or folder\.testPath\), or use "train"/,
+    );
   });
 
   it('holdout.from "test-split" with "train+test"', () => {
     const problems = problemsOf({ digits: [1, 7], perDigit: 100, from: "train+test", holdout: { from: "test-split" } });
     assert.deepEqual(problems.length, 1, problems.join("\n"));
-    assert.match(problems[0], /all\.mtq\.json: data\.holdout\.from: with data\.from "train\+test" the test images are picked from, so they cannot also be the held-out ones\. Fix: use "rest" .*or data\.from: "train"/);
+    assert.match(
+      problems[0],
+      /all\.mtq\.json: data\.holdout\.from: with data\.from "train\+test" the test images are picked from, so they cannot also be the held-out ones\. Fix: use "rest" .*or data\.from: "train"/,
+    );
   });
 
   it("counts perDigit over the pool", () => {
     // 6265 + 1028 sevens
     assert.deepEqual(problemsOf({ digits: [1, 7], perDigit: 7293, from: "train+test" }), []);
     const problems = problemsOf({ digits: [1, 7], perDigit: 7294, from: "train+test" });
-    assert.deepEqual(problems, [`${file}: data.perDigit: perDigit is 7294 but MNIST has only 7293 images of digit 7, training and test images together. Fix: lower perDigit to at most 7293`]);
-    assert.match(problemsOf({ digits: [1, 7], perDigit: 7000 }).join("\n"), /perDigit is 7000 but MNIST has only 6742 images of digit 1\. Fix: lower perDigit to at most 6742/);
+    assert.deepEqual(problems, [
+      `${file}: data.perDigit: perDigit is 7294 but MNIST has only 7293 images of digit 7, training and test images together. Fix: lower perDigit to at most 7293`,
+    ]);
+    assert.match(
+      problemsOf({ digits: [1, 7], perDigit: 7000 }).join("\n"),
+      /perDigit is 7000 but MNIST has only 6742 images of digit 1\. Fix: lower perDigit to at most 6742/,
+    );
   });
 
   it("counts injected images over the pool", () => {
     assert.deepEqual(problemsOf({ digits: [1, 7], perDigit: 10, from: "train+test" }, { inject: [{ digit: 4, count: 6000 }] }), []);
-    assert.match(problemsOf({ digits: [1, 7], perDigit: 10 }, { inject: [{ digit: 4, count: 6000 }] }).join("\n"), /inject\[0\]\.count: count is 6000 but MNIST has only 5842 images of digit 4/);
+    assert.match(
+      problemsOf({ digits: [1, 7], perDigit: 10 }, { inject: [{ digit: 4, count: 6000 }] }).join("\n"),
+      /inject\[0\]\.count: count is 6000 but MNIST has only 5842 images of digit 4/,
+    );
   });
 
   it('rejects a perDigit that is neither a positive integer nor "all"', () => {
-    assert.match(problemsOf({ digits: [1, 7], perDigit: "every" }).join("\n"), /data\.perDigit: expected number or "all", got "every"\. Fix: give a number or "all"/);
-    assert.match(problemsOf({ digits: [1, 7], perDigit: 0 }).join("\n"), /data\.perDigit: Too small: expected number to be >0\. Fix: use more than 0 /);
+    assert.match(
+      problemsOf({ digits: [1, 7], perDigit: "every" }).join("\n"),
+      /data\.perDigit: expected number or "all", got "every"\. Fix: give a number or "all"/,
+    );
+    assert.match(
+      problemsOf({ digits: [1, 7], perDigit: 0 }).join("\n"),
+      /data\.perDigit: Too small: expected number to be >0\. Fix: use more than 0 /,
+    );
   });
 
   it('with "all", checks kMax against the images the data has', () => {
@@ -155,16 +185,25 @@ describe("the problems of data.from and perDigit", () => {
     assert.deepEqual(problemsOf({ source, digits: [1, 7], perDigit: "all", from: "train+test" }, { clustering: { kMax: 8 } }, at), [
       `${at}: clustering.kMax: kMax (8) must be below the number of images (perDigit "all" keeps 8). Fix: lower kMax below 8`,
     ]);
-    assert.match(problemsOf({ source, digits: [1, 7], perDigit: "all" }, { clustering: { k: 4 } }, at).join("\n"), /clustering\.k: k \(4\) must be below the number of images \(perDigit "all" keeps 4\)/);
+    assert.match(
+      problemsOf({ source, digits: [1, 7], perDigit: "all" }, { clustering: { k: 4 } }, at).join("\n"),
+      /clustering\.k: k \(4\) must be below the number of images \(perDigit "all" keeps 4\)/,
+    );
   });
 
   it("mtq validate reports them with exit code 2", () => {
-    const bad = writeJson(dir, "bad.mtq.json", { name: "bad", data: { source: { csv: "digits.csv" }, digits: [1, 7], perDigit: "all", from: "train+test", holdout: { from: "test-split" } } });
+    const bad = writeJson(dir, "bad.mtq.json", {
+      name: "bad",
+      data: { source: { csv: "digits.csv" }, digits: [1, 7], perDigit: "all", from: "train+test", holdout: { from: "test-split" } },
+    });
     const r = spawnSync(process.execPath, [cli, "validate", bad], { encoding: "utf8" });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /bad\.mtq\.json: data\.from: "train\+test" picks from the source's test images too/);
     assert.match(r.stderr, /bad\.mtq\.json: data\.holdout\.from: with data\.from "train\+test"/);
-    const good = writeJson(dir, "good.mtq.json", { name: "good", data: { digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit: "all", from: "train+test" } });
+    const good = writeJson(dir, "good.mtq.json", {
+      name: "good",
+      data: { digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit: "all", from: "train+test" },
+    });
     assert.equal(spawnSync(process.execPath, [cli, "validate", good], { encoding: "utf8" }).status, 0);
   });
 });
@@ -177,12 +216,20 @@ describe('a whole run with "train+test" and "all" (60 real MNIST digits)', () =>
     const pixels = new Uint8Array(picked.length * size);
     picked.forEach((src, i) => pixels.set(from.pixels.subarray(src * size, (src + 1) * size), i * size));
     writeFileSync(join(dir, `${name}-images.idx`), idxBytes([picked.length, 28, 28], pixels));
-    writeFileSync(join(dir, `${name}-labels.idx`), idxBytes([picked.length], Uint8Array.from(picked, (i) => from.labels[i])));
+    writeFileSync(
+      join(dir, `${name}-labels.idx`),
+      idxBytes(
+        [picked.length],
+        Uint8Array.from(picked, (i) => from.labels[i]),
+      ),
+    );
   };
   write("train", mnistTrain, 20);
   write("test", mnistTest, 10);
   const experimentFile = join(dir, "small.mtq.json");
-  const source = { idx: { images: "train-images.idx", labels: "train-labels.idx", testImages: "test-images.idx", testLabels: "test-labels.idx" } };
+  const source = {
+    idx: { images: "train-images.idx", labels: "train-labels.idx", testImages: "test-images.idx", testLabels: "test-labels.idx" },
+  };
 
   it("trains on all 60, records each image's split, and says the held-out accuracy is not measured", async () => {
     const exp = experimentOf(
@@ -193,7 +240,10 @@ describe('a whole run with "train+test" and "all" (60 real MNIST digits)', () =>
     const results = await runExperiment({ experiment: exp, experimentFile, backend: "cpu" });
     assert.equal(results.images.count, 60);
     assert.deepEqual(results.images.split, [...Array(40).fill("train"), ...Array(20).fill("test")]);
-    assert.deepEqual(results.images.sourceIndex.slice(40), Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(
+      results.images.sourceIndex.slice(40),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     assert.equal(results.testCount, 0);
     assert.equal(results.findings.accuracy.test, null);
     assert.match(summaryText(results), /accuracy: train \d+%, held-out not measured/);

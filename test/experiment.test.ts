@@ -49,25 +49,68 @@ describe("the experiment format", () => {
   });
 
   const cases: [string, unknown, RegExp][] = [
-    ["a typo'd field", withChange((e) => (e.training.epocs = 3)), /exp\.mtq\.json: training\.epocs: unknown field "epocs"\. Fix: did you mean "epochs"\?/],
-    ["an unknown top-level field", withChange((e) => (e.colour = "red")), /colour: unknown field "colour"\. Fix: remove it; the fields allowed here are/],
+    [
+      "a typo'd field",
+      withChange((e) => (e.training.epocs = 3)),
+      /exp\.mtq\.json: training\.epocs: unknown field "epocs"\. Fix: did you mean "epochs"\?/,
+    ],
+    [
+      "an unknown top-level field",
+      withChange((e) => (e.colour = "red")),
+      /colour: unknown field "colour"\. Fix: remove it; the fields allowed here are/,
+    ],
     ["a malformed JSON", '{ "name": "x", ', /\(document\): invalid JSON at line 1, column 16: PropertyNameExpected/],
     ["a wrong type", withChange((e) => (e.training.epochs = "10")), /training\.epochs: expected number, got "10"\. Fix: give a number/],
-    ["a value of none of a union's types", withChange((e) => (e.data.perDigit = "100")), /data\.perDigit: expected number or "all", got "100"\. Fix: give a number or "all"/],
+    [
+      "a value of none of a union's types",
+      withChange((e) => (e.data.perDigit = "100")),
+      /data\.perDigit: expected number or "all", got "100"\. Fix: give a number or "all"/,
+    ],
     ["a missing field", withChange((e) => delete e.data.digits), /data\.digits: this required field is missing\. Fix: add it/],
-    ["a digit MNIST lacks", withChange((e) => (e.data.digits = [1, 12])), /data\.digits\[1\]: digit 12 is not in MNIST\. Fix: keep only labels the data has \(MNIST has the labels 0, 1, 2/],
-    ["an injected digit MNIST lacks", withChange((e) => (e.inject[0].digit = 42)), /inject\[0\]\.digit: digit 42 is not in MNIST, so it cannot be injected/],
-    ["perDigit larger than what exists", withChange((e) => (e.data.perDigit = 7000)), /data\.perDigit: perDigit is 7000 but MNIST has only 6742 images of digit 1\. Fix: lower perDigit to at most 6742/],
-    ["kMin > kMax", withChange((e) => (e.clustering = { kMin: 6, kMax: 4 })), /clustering\.kMin: kMin \(6\) is larger than kMax \(4\)\. Fix: make kMin <= kMax/],
-    ["kMax >= number of images", withChange((e) => (e.data.perDigit = 4)), /clustering\.kMax: kMax \(10\) must be below the number of images \(2 digits x 4 = 8\)\. Fix: lower kMax below 8/],
-    ["a hidden layer of size 0", withChange((e) => (e.model.hidden = [32, 0])), /model\.hidden\[1\]: Too small: expected number to be >=1\. Fix: use at least 1/],
-    ["an injected digit that is trained on", withChange((e) => (e.inject[0].digit = 7)), /inject\[0\]\.digit: digit 7 is one of the trained digits/],
+    [
+      "a digit MNIST lacks",
+      withChange((e) => (e.data.digits = [1, 12])),
+      /data\.digits\[1\]: digit 12 is not in MNIST\. Fix: keep only labels the data has \(MNIST has the labels 0, 1, 2/,
+    ],
+    [
+      "an injected digit MNIST lacks",
+      withChange((e) => (e.inject[0].digit = 42)),
+      /inject\[0\]\.digit: digit 42 is not in MNIST, so it cannot be injected/,
+    ],
+    [
+      "perDigit larger than what exists",
+      withChange((e) => (e.data.perDigit = 7000)),
+      /data\.perDigit: perDigit is 7000 but MNIST has only 6742 images of digit 1\. Fix: lower perDigit to at most 6742/,
+    ],
+    [
+      "kMin > kMax",
+      withChange((e) => (e.clustering = { kMin: 6, kMax: 4 })),
+      /clustering\.kMin: kMin \(6\) is larger than kMax \(4\)\. Fix: make kMin <= kMax/,
+    ],
+    [
+      "kMax >= number of images",
+      withChange((e) => (e.data.perDigit = 4)),
+      /clustering\.kMax: kMax \(10\) must be below the number of images \(2 digits x 4 = 8\)\. Fix: lower kMax below 8/,
+    ],
+    [
+      "a hidden layer of size 0",
+      withChange((e) => (e.model.hidden = [32, 0])),
+      /model\.hidden\[1\]: Too small: expected number to be >=1\. Fix: use at least 1/,
+    ],
+    [
+      "an injected digit that is trained on",
+      withChange((e) => (e.inject[0].digit = 7)),
+      /inject\[0\]\.digit: digit 7 is one of the trained digits/,
+    ],
     ["an unknown model kind", withChange((e) => (e.model.kind = "rnn")), /model\.kind: /],
   ];
   for (const [name, value, message] of cases) {
     it(`explains ${name}`, () => {
       const problems = problemsOf(value);
-      assert.ok(problems.some((p) => message.test(p)), `expected ${message}, got:\n${problems.join("\n")}`);
+      assert.ok(
+        problems.some((p) => message.test(p)),
+        `expected ${message}, got:\n${problems.join("\n")}`,
+      );
     });
   }
 
@@ -75,11 +118,18 @@ describe("the experiment format", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "labels.idx"), idxBytes([4], Uint8Array.from([1, 7, 1, 7])));
     writeFileSync(join(dir, "short.idx"), idxBytes([4], Uint8Array.from([1, 7, 1, 7])).subarray(0, 10));
-    const idxExp = (labels: string) => ({ name: "own", data: { source: { idx: { images: "images.idx", labels } }, digits: [1, 7], perDigit: 2 }, clustering: { kMin: 2, kMax: 3 } });
+    const idxExp = (labels: string) => ({
+      name: "own",
+      data: { source: { idx: { images: "images.idx", labels } }, digits: [1, 7], perDigit: 2 },
+      clustering: { kMin: 2, kMax: 3 },
+    });
 
     it("names the missing file and the field that points at it", () => {
       const problems = problemsOf(idxExp("missing-labels.idx"), join(dir, "own.mtq.json"));
-      assert.match(problems.join("\n"), /missing-labels\.idx: data\.source\.idx\.labels: file not found\. Fix: check the path; relative paths are resolved from the experiment file's folder \(named by .*own\.mtq\.json\)/);
+      assert.match(
+        problems.join("\n"),
+        /missing-labels\.idx: data\.source\.idx\.labels: file not found\. Fix: check the path; relative paths are resolved from the experiment file's folder \(named by .*own\.mtq\.json\)/,
+      );
     });
 
     it("names a truncated label file", () => {
@@ -89,7 +139,10 @@ describe("the experiment format", () => {
 
     it("says when a user's file lacks an injected digit", () => {
       const problems = problemsOf({ ...idxExp("labels.idx"), inject: [{ digit: 4, count: 1 }] }, join(dir, "own.mtq.json"));
-      assert.match(problems.join("\n"), /inject\[0\]\.digit: digit 4 is not in the data file, so it cannot be injected\. Fix: inject a label the data has \(the data has the labels 1, 7\)/);
+      assert.match(
+        problems.join("\n"),
+        /inject\[0\]\.digit: digit 4 is not in the data file, so it cannot be injected\. Fix: inject a label the data has \(the data has the labels 1, 7\)/,
+      );
     });
   });
 });
@@ -102,7 +155,11 @@ describe("mtq validate", () => {
   });
 
   it("prints the problems on stderr and exits 2, without a stack trace", () => {
-    const file = writeJson(dir, "bad.mtq.json", withChange((e) => (e.training.epocs = 1)));
+    const file = writeJson(
+      dir,
+      "bad.mtq.json",
+      withChange((e) => (e.training.epocs = 1)),
+    );
     const r = spawnSync("node", [cli, "validate", file], { encoding: "utf8" });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /bad\.mtq\.json: training\.epocs: unknown field "epocs"/);

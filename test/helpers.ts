@@ -48,6 +48,8 @@ export const onesVsSevens = {
 export function runExample(name: string): string {
   const root = join(__dirname, "..");
   const out = join(tempDir(), `${name}.results.json`);
-  execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", join(root, "examples", `${name}.mtq.json`), "--out", out], { stdio: "pipe" });
+  execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", join(root, "examples", `${name}.mtq.json`), "--out", out], {
+    stdio: "pipe",
+  });
   return out;
 }

@@ -9,21 +9,42 @@ import { tempDir, writeJson } from "./helpers";
 
 describe("the comparison view's state across a reload", () => {
   it("reopens the two files the webview saved, A first", () => {
-    const saved: CompareState = { compare: { a: "/w/seed-24.results.json", b: "/w/seed-7.results.json" }, selection: { images: [3, 5], label: "changed paths" } };
+    const saved: CompareState = {
+      compare: { a: "/w/seed-24.results.json", b: "/w/seed-7.results.json" },
+      selection: { images: [3, 5], label: "changed paths" },
+    };
     // What VS Code hands the serializer is the JSON the webview saved.
     assert.deepEqual(comparedFilesOf(JSON.parse(JSON.stringify(saved))), { a: "/w/seed-24.results.json", b: "/w/seed-7.results.json" });
-    assert.deepEqual(comparedFilesOf({ compare: { a: "/w/x.results.json", b: "/w/x.results.json" }, selection: null }), { a: "/w/x.results.json", b: "/w/x.results.json" });
+    assert.deepEqual(comparedFilesOf({ compare: { a: "/w/x.results.json", b: "/w/x.results.json" }, selection: null }), {
+      a: "/w/x.results.json",
+      b: "/w/x.results.json",
+    });
   });
 
   it("reopens nothing from a state that is not a comparison's", () => {
     const results: WebviewState = { resultsFile: "/w/a.results.json", selection: null, colorBy: "digit" };
-    for (const state of [undefined, null, "", 3, {}, results, { compare: null }, { compare: "/w/a.results.json" }, { compare: { a: "/w/a.results.json" } }, { compare: { a: "/w/a.results.json", b: 7 } }, { compare: { a: "", b: "/w/b.results.json" } }]) {
+    for (const state of [
+      undefined,
+      null,
+      "",
+      3,
+      {},
+      results,
+      { compare: null },
+      { compare: "/w/a.results.json" },
+      { compare: { a: "/w/a.results.json" } },
+      { compare: { a: "/w/a.results.json", b: 7 } },
+      { compare: { a: "", b: "/w/b.results.json" } },
+    ]) {
       assert.equal(comparedFilesOf(state), undefined, JSON.stringify(state));
     }
   });
 
   it("titles the panel by the two files' names", () => {
-    assert.equal(compareTitle({ a: "/w/ones-vs-sevens.results.json", b: "/w/out/ones-vs-sevens-seed-7.results.json" }), "MTQ: ones-vs-sevens vs ones-vs-sevens-seed-7");
+    assert.equal(
+      compareTitle({ a: "/w/ones-vs-sevens.results.json", b: "/w/out/ones-vs-sevens-seed-7.results.json" }),
+      "MTQ: ones-vs-sevens vs ones-vs-sevens-seed-7",
+    );
   });
 
   it("names a file gone since, and the fix", () => {

@@ -8,10 +8,18 @@ describe("the results view's page and exports", () => {
     const nonce = newNonce();
     assert.match(nonce, /^[A-Za-z0-9_-]{24}$/);
     assert.notEqual(newNonce(), nonce);
-    const html = resultsPageHtml({ cspSource: "https://file+.vscode-resource.vscode-cdn.net", scriptUri: "https://x/dist/webview.js", styleUri: "https://x/dist/webview.css", nonce });
+    const html = resultsPageHtml({
+      cspSource: "https://file+.vscode-resource.vscode-cdn.net",
+      scriptUri: "https://x/dist/webview.js",
+      styleUri: "https://x/dist/webview.css",
+      nonce,
+    });
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)![1];
     const src = "https://file+.vscode-resource.vscode-cdn.net";
-    assert.equal(csp, `default-src 'none'; img-src ${src} data: blob:; style-src ${src} 'nonce-${nonce}'; script-src 'nonce-${nonce}'; font-src ${src}`);
+    assert.equal(
+      csp,
+      `default-src 'none'; img-src ${src} data: blob:; style-src ${src} 'nonce-${nonce}'; script-src 'nonce-${nonce}'; font-src ${src}`,
+    );
     assert.ok(html.includes(`<link rel="stylesheet" href="https://x/dist/webview.css">`));
     assert.ok(html.includes(`<div id="mtq-root"></div>\n<script nonce="${nonce}" src="https://x/dist/webview.js"></script>`));
     assert.equal(html.match(/<script/g)!.length, 1, "no inline script");

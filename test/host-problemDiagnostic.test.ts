@@ -49,7 +49,10 @@ describe("problems as diagnostics", () => {
       problems.map((p) => `${file}: ${problemText(p, file)}`),
       cliLines,
     );
-    assert.match(problemText(problems[0], file), /^data\.perDigit: perDigit is 7000 but MNIST has only \d+ images of digit 1\. Fix: lower perDigit to at most \d+$/);
+    assert.match(
+      problemText(problems[0], file),
+      /^data\.perDigit: perDigit is 7000 but MNIST has only \d+ images of digit 1\. Fix: lower perDigit to at most \d+$/,
+    );
   });
 
   it("underlines an array element by its index", () => {

@@ -26,7 +26,10 @@ describe("a run in the pipeline worker", () => {
     assert.ok(delay.max / 1e6 < 1000, `the calling thread stalled for ${(delay.max / 1e6).toFixed(0)} ms`);
     assert.ok(outcome.type === "done" && outcome.resultsFile === outFile);
     const stages = [...new Set(seen.map((p) => p.stage))];
-    assert.deepEqual(stages, STAGES.filter((s) => stages.includes(s)));
+    assert.deepEqual(
+      stages,
+      STAGES.filter((s) => stages.includes(s)),
+    );
     assert.ok(stages.includes("train") && stages.includes("cluster"), stages.join());
     seen.slice(1).forEach((p, i) => assert.ok(p.fraction >= seen[i].fraction, `${p.fraction} after ${seen[i].fraction}`));
     const { results, pixels } = await readResultsFile(outFile);
@@ -37,7 +40,11 @@ describe("a run in the pipeline worker", () => {
 
   it("stops on cancel during training, answering before the grace period, and writes nothing", async () => {
     const dir = tempDir();
-    const file = writeJson(dir, "long.mtq.json", { ...onesVsSevens, name: "long", training: { epochs: 200, batchSize: 32, learningRate: 0.001 } });
+    const file = writeJson(dir, "long.mtq.json", {
+      ...onesVsSevens,
+      name: "long",
+      training: { epochs: 200, batchSize: 32, learningRate: 0.001 },
+    });
     let cancelledAt = 0;
     const run = startWorkerRun(worker, file, {}, (p) => {
       if (p.stage === "train" && !cancelledAt) {

@@ -17,12 +17,21 @@ describe("the starter experiment (MTQ: New Experiment)", () => {
     const { name: _n, description: _d, ...expected } = onesVsSevens;
     const { name: _n2, description: _d2, ...actual } = exp;
     // The report's 1 vs 7, 100 each, injecting 4s and 3s; defaults filled in by the parser.
-    assert.deepEqual({ ...actual, data: { ...actual.data, holdout: undefined } }, { ...expected, data: { ...expected.data, from: "train", holdout: undefined } });
+    assert.deepEqual(
+      { ...actual, data: { ...actual.data, holdout: undefined } },
+      { ...expected, data: { ...expected.data, from: "train", holdout: undefined } },
+    );
   });
 
   it("takes the first free name in the folder", () => {
-    assert.equal(freeExperimentName(() => false), "experiment");
+    assert.equal(
+      freeExperimentName(() => false),
+      "experiment",
+    );
     const taken = new Set(["experiment.mtq.json", "experiment-2.mtq.json"]);
-    assert.equal(freeExperimentName((f) => taken.has(f)), "experiment-3");
+    assert.equal(
+      freeExperimentName((f) => taken.has(f)),
+      "experiment-3",
+    );
   });
 });

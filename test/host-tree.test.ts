@@ -4,7 +4,17 @@ import { inflateSync } from "node:zlib";
 import { before, describe, it } from "node:test";
 import { readResultsFile, type LoadedResults } from "../src/host/resultsFile";
 import { greyscalePng, imagePixels } from "../src/host/thumbnail";
-import { childrenOf, digitMix, experimentNode, IMAGE_CAP, lookOf, nodeForSelection, parentOf, selectionOf, type TreeNode } from "../src/host/treeModel";
+import {
+  childrenOf,
+  digitMix,
+  experimentNode,
+  IMAGE_CAP,
+  lookOf,
+  nodeForSelection,
+  parentOf,
+  selectionOf,
+  type TreeNode,
+} from "../src/host/treeModel";
 import { startWorkerRun } from "../src/host/workerRun";
 import { onesVsSevens, runExample, tempDir, writeJson } from "./helpers";
 
@@ -31,15 +41,24 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
   it("has a layer per hidden layer, then the outliers, each layer with its k clusters", () => {
     const { results } = loaded;
     const top = childrenOf(root, results);
-    assert.deepEqual(top.map((n) => n.kind), ["layer", "layer", "outliers"]);
+    assert.deepEqual(
+      top.map((n) => n.kind),
+      ["layer", "layer", "outliers"],
+    );
     assert.equal(lookOf(root, results).label, "ones-vs-sevens");
     top.slice(0, 2).forEach((layer, i) => {
       const clusters = childrenOf(layer, results);
       assert.equal(clusters.length, results.layers[i].k);
-      assert.equal(lookOf(layer, results).description, `k = ${results.layers[i].k} · silhouette ${results.layers[i].silhouette.toFixed(2)}`);
+      assert.equal(
+        lookOf(layer, results).description,
+        `k = ${results.layers[i].k} · silhouette ${results.layers[i].silhouette.toFixed(2)}`,
+      );
       // Every image, kept or injected, sits under exactly one cluster of each layer.
       const images = clusters.flatMap((c) => childrenOf(c, results).map((n) => (n.kind === "image" ? n.image : -1)));
-      assert.deepEqual(images.sort((a, b) => a - b), [...Array(results.images.count).keys()]);
+      assert.deepEqual(
+        images.sort((a, b) => a - b),
+        [...Array(results.images.count).keys()],
+      );
     });
     assert.equal(childrenOf(top[2], results).length, results.findings.outliers.length);
   });
@@ -52,7 +71,10 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     const onesCluster = results.findings.layers[0].dominantCluster["1"];
     const sevensWithOnes = results.layers[0].clusters.find((c) => c.id === onesCluster)!.digitCounts["7"] ?? 0;
     assert.ok(sevensWithOnes > 0, "the report found 7s in the 1s' cluster from layer 1 on");
-    assert.ok(labels.some((l) => l.startsWith(`cluster ${onesCluster} · `) && l.includes(`${sevensWithOnes} x 7`)), labels.join(" | "));
+    assert.ok(
+      labels.some((l) => l.startsWith(`cluster ${onesCluster} · `) && l.includes(`${sevensWithOnes} x 7`)),
+      labels.join(" | "),
+    );
     assert.equal(digitMix({ "1": 4, "7": 96, "4": 0 }, results), "96 x 7, 4 x 1");
   });
 
@@ -62,7 +84,10 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     assert.equal(ids.size, all.length, "node ids are unique");
     for (const node of all.slice(1)) {
       const parent = parentOf(node)!;
-      assert.ok(childrenOf(parent, loaded.results).some((c) => c.id === node.id), node.id);
+      assert.ok(
+        childrenOf(parent, loaded.results).some((c) => c.id === node.id),
+        node.id,
+      );
     }
     assert.equal(parentOf(root), undefined);
   });
@@ -103,7 +128,10 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     const items = childrenOf(outliers, results);
     const expected = results.findings.outliers.map((o) => o.image).sort((a, b) => a - b);
     assert.ok(expected.length > 1 && expected.length <= IMAGE_CAP, `${expected.length} outliers: all listed`);
-    assert.deepEqual(items.map((n) => (n.kind === "outlier" ? n.image : -1)), expected);
+    assert.deepEqual(
+      items.map((n) => (n.kind === "outlier" ? n.image : -1)),
+      expected,
+    );
     for (const node of items) {
       assert.ok(node.kind === "outlier");
       const record = results.findings.outliers.find((o) => o.image === node.image)!;
@@ -112,12 +140,16 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
       record.reasons.forEach((r, i) => {
         if (r === "misclassified") assert.equal(reasons[i], `misclassified as ${results.images.predictions[node.image]}`);
         else if (r === "negative-silhouette") assert.equal(reasons[i], "negative silhouette");
-        else assert.equal(reasons[i], `off digit ${record.digit}'s path${record.offPathLayers?.length ? ` in layer ${record.offPathLayers.join(", ")}` : ""}`);
+        else
+          assert.equal(
+            reasons[i],
+            `off digit ${record.digit}'s path${record.offPathLayers?.length ? ` in layer ${record.offPathLayers.join(", ")}` : ""}`,
+          );
       });
     }
   });
 
-  it("lists a cluster's first images, then one \"… and N more\" item selecting the whole cluster", () => {
+  it('lists a cluster\'s first images, then one "… and N more" item selecting the whole cluster', () => {
     const { results } = loaded;
     const cap = 10;
     const clusters = childrenOf(root, results)
@@ -135,7 +167,11 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
         continue;
       }
       assert.equal(children.length, cap + 1);
-      assert.deepEqual(children.slice(0, cap).map((n) => (n.kind === "image" ? n.image : -1)), all.slice(0, cap), "the first images, in image order");
+      assert.deepEqual(
+        children.slice(0, cap).map((n) => (n.kind === "image" ? n.image : -1)),
+        all.slice(0, cap),
+        "the first images, in image order",
+      );
       const more = children[cap];
       assert.equal(more.kind, "more");
       const look = lookOf(more, results);
@@ -149,7 +185,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     }
   });
 
-  it("caps the outliers the same way: their \"more\" item selects every outlier", () => {
+  it('caps the outliers the same way: their "more" item selects every outlier', () => {
     const { results } = loaded;
     const outliers = childrenOf(root, results).find((n) => n.kind === "outliers")!;
     const all = selectionOf(outliers, results)!.images;
@@ -157,27 +193,40 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     assert.ok(all.length > cap, `${all.length} outliers`);
     const children = childrenOf(outliers, results, cap);
     assert.equal(children.length, cap + 1);
-    assert.deepEqual(children.slice(0, cap).map((n) => (n.kind === "outlier" ? n.image : -1)), all.slice(0, cap));
+    assert.deepEqual(
+      children.slice(0, cap).map((n) => (n.kind === "outlier" ? n.image : -1)),
+      all.slice(0, cap),
+    );
     const more = children[cap];
     assert.equal(more.kind, "more");
     assert.equal(lookOf(more, results).label, `… and ${all.length - cap} more`);
-    assert.equal(lookOf(more, results).tooltip, `${all.length} outliers: the first ${cap} are listed, ${all.length - cap} more are not\nClick to select every outlier in the results view, as clicking Outliers does`);
+    assert.equal(
+      lookOf(more, results).tooltip,
+      `${all.length} outliers: the first ${cap} are listed, ${all.length - cap} more are not\nClick to select every outlier in the results view, as clicking Outliers does`,
+    );
     assert.deepEqual(selectionOf(more, results), selectionOf(outliers, results));
     assert.equal(parentOf(more)!.id, outliers.id);
   });
 
-  it("reveals an image beyond the cap as its cluster's \"more\" item, always a listed node", () => {
+  it('reveals an image beyond the cap as its cluster\'s "more" item, always a listed node', () => {
     const { results, file } = loaded;
     const cap = 10;
     // Every node walks back to the root through its parents' children, "more" items included.
     const all = walk(root, loaded, cap);
     assert.ok(all.some((n) => n.kind === "more"));
-    for (const node of all.slice(1)) assert.ok(childrenOf(parentOf(node)!, results, cap).some((c) => c.id === node.id), node.id);
+    for (const node of all.slice(1))
+      assert.ok(
+        childrenOf(parentOf(node)!, results, cap).some((c) => c.id === node.id),
+        node.id,
+      );
     let beyond = 0;
     for (let image = 0; image < results.images.count; image++) {
       const node = nodeForSelection(file, results, { images: [image], label: "hover" }, cap)!;
       const siblings = childrenOf(parentOf(node)!, results, cap);
-      assert.ok(siblings.some((c) => c.id === node.id), `image ${image}: ${node.id} is among its parent's children`);
+      assert.ok(
+        siblings.some((c) => c.id === node.id),
+        `image ${image}: ${node.id} is among its parent's children`,
+      );
       const cluster = results.layers[0].assignments[image];
       const position = selectionOf(parentOf(node)!, results)!.images.indexOf(image);
       assert.ok(position >= 0, `image ${image} is in cluster ${cluster}`);
@@ -202,14 +251,23 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     const big = {
       ...results,
       images: { ...results.images, count },
-      layers: [{ ...results.layers[0], clusters: [{ ...results.layers[0].clusters[0], id: 0, size: count }], assignments: Array<number>(count).fill(0) }],
+      layers: [
+        {
+          ...results.layers[0],
+          clusters: [{ ...results.layers[0].clusters[0], id: 0, size: count }],
+          assignments: Array<number>(count).fill(0),
+        },
+      ],
     };
     const cluster = childrenOf(childrenOf(experimentNode(file), big)[0], big)[0];
     const children = childrenOf(cluster, big);
     assert.equal(IMAGE_CAP, 500);
     assert.equal(children.length, IMAGE_CAP + 1);
     assert.equal(lookOf(children[IMAGE_CAP], big).label, `… and ${count - IMAGE_CAP} more`);
-    assert.match(lookOf(children[IMAGE_CAP], big).tooltip, /^1,234 images in cluster 0 of layer 1: the first 500 are listed, 734 more are not\n/);
+    assert.match(
+      lookOf(children[IMAGE_CAP], big).tooltip,
+      /^1,234 images in cluster 0 of layer 1: the first 500 are listed, 734 more are not\n/,
+    );
     assert.equal(nodeForSelection(file, big, { images: [IMAGE_CAP - 1], label: "hover" })?.kind, "image");
     assert.equal(nodeForSelection(file, big, { images: [IMAGE_CAP], label: "hover" })?.id, children[IMAGE_CAP].id);
   });
@@ -275,7 +333,11 @@ describe("the clusters tree, on the image-folder example (classes four, one, sev
     assert.doesNotMatch(lookOf(root, results).tooltip, /digit/);
     const outliers = childrenOf(root, results).find((n) => n.kind === "outliers")!;
     assert.match(lookOf(outliers, results).tooltip, /^Images off their class's path/);
-    for (const node of childrenOf(outliers, results)) assert.match(lookOf(node, results).description!, /off class (four|one|seven)'s path|negative silhouette|misclassified as (one|seven)/);
+    for (const node of childrenOf(outliers, results))
+      assert.match(
+        lookOf(node, results).description!,
+        /off class (four|one|seven)'s path|negative silhouette|misclassified as (one|seven)/,
+      );
   });
 
   it("names an image by its file in the folder, and its label a class", () => {

@@ -46,7 +46,12 @@ describe("a results view that cannot read its file", () => {
     const exists = (f: string) => f === "/w/a.results.json";
     assert.equal(missingFilesMessage("open them", ["/w/a.results.json"], exists), undefined);
     assert.equal(
-      missingFilesMessage("open them", ["/w/b.results.json", "/w/a.results.json", "/w/c.results.json", "/w/b.results.json"], exists, ", then open them again"),
+      missingFilesMessage(
+        "open them",
+        ["/w/b.results.json", "/w/a.results.json", "/w/c.results.json", "/w/b.results.json"],
+        exists,
+        ", then open them again",
+      ),
       "MTQ cannot open them: /w/b.results.json and /w/c.results.json are gone (deleted or moved since it was opened). Run their experiments (b and c) again with MTQ: Train and Analyze, or put the files back, then open them again.",
     );
   });

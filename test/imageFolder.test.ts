@@ -22,7 +22,8 @@ const mnist = loadImages(splitFiles("mnist", "train", ".")!);
 /** The first `n` MNIST training images of `digit`, 28x28 bytes each. */
 function digits(digit: number, n: number): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (let i = 0; i < mnist.count && out.length < n; i++) if (mnist.labels[i] === digit) out.push(mnist.pixels.subarray(i * 784, (i + 1) * 784));
+  for (let i = 0; i < mnist.count && out.length < n; i++)
+    if (mnist.labels[i] === digit) out.push(mnist.pixels.subarray(i * 784, (i + 1) * 784));
   return out;
 }
 
@@ -62,7 +63,12 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
   const sevens = digits(7, 90);
   const experiment = {
     name: "folder",
-    data: { source: { folder: { path: "images/train", testPath: "images/test" } }, digits: [0, 1], perDigit: 60, holdout: { perDigit: 30 } },
+    data: {
+      source: { folder: { path: "images/train", testPath: "images/test" } },
+      digits: [0, 1],
+      perDigit: 60,
+      holdout: { perDigit: 30 },
+    },
     training: { epochs: 5 },
     clustering: { kMin: 2, kMax: 4 },
   };
@@ -130,10 +136,17 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
   });
 
   it("names the test folder's files too when it picks from both folders", () => {
-    const exp = experimentOf({ ...experiment, data: { ...experiment.data, from: "train+test", perDigit: 70, holdout: { perDigit: 5 } } }, file);
+    const exp = experimentOf(
+      { ...experiment, data: { ...experiment.data, from: "train+test", perDigit: 70, holdout: { perDigit: 5 } } },
+      file,
+    );
     const { kept } = prepareData(exp, file);
     const last = kept.split.lastIndexOf("test");
-    assert.deepEqual([kept.split[last], kept.sourceIndex[last], kept.files?.[last]], ["test", 40, "seven/069.jpg"], "after the test folder's 30 ones and its broken file");
+    assert.deepEqual(
+      [kept.split[last], kept.sourceIndex[last], kept.files?.[last]],
+      ["test", 40, "seven/069.jpg"],
+      "after the test folder's 30 ones and its broken file",
+    );
     const picked = { experiment: exp, images: { split: kept.split, sourceIndex: Array.from(kept.sourceIndex), files: kept.files } };
     assert.equal(imageSource(picked, last), "seven/069.jpg (test folder)");
     assert.equal(imageSource(picked, 0), "one/000.png");
@@ -144,13 +157,20 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     assert.deepEqual(new Uint8Array(pixels.subarray(0, 784)), ones[0]);
     assert.deepEqual(resizedArea(Float32Array.from(doubled(sevens[0])), 56, 56, 28, 28), Float32Array.from(sevens[0]));
     const train = join(dir, "images", "train");
-    assert.deepEqual(readImageFolder(train, folderClasses(train), { size: [28, 28], invert: false }).pixelsAt(60), sevens[0], "a 56x56 PNG of doubled pixels");
+    assert.deepEqual(
+      readImageFolder(train, folderClasses(train), { size: [28, 28], invert: false }).pixelsAt(60),
+      sevens[0],
+      "a 56x56 PNG of doubled pixels",
+    );
   });
 
   it("inverts dark-on-light images when asked", () => {
     const train = join(dir, "images", "train");
     const inverted = readImageFolder(train, folderClasses(train), { size: [28, 28], invert: true });
-    assert.deepEqual(inverted.pixelsAt(0), ones[0].map((v) => 255 - v));
+    assert.deepEqual(
+      inverted.pixelsAt(0),
+      ones[0].map((v) => 255 - v),
+    );
   });
 
   it("keeps subfolders named 0-255 as the labels, without names", () => {
@@ -160,7 +180,13 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
       writeFileSync(join(numeric, d, "a.png"), greyPng(digits(Number(d), 1)[0], 28));
     }
     const classes = folderClasses(numeric);
-    assert.deepEqual([...classes.labelOf], [["1", 1], ["7", 7]]);
+    assert.deepEqual(
+      [...classes.labelOf],
+      [
+        ["1", 1],
+        ["7", 7],
+      ],
+    );
     assert.equal(classes.classNames, undefined);
   });
 
@@ -168,9 +194,18 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     const at = (source: unknown) => problemsOf({ ...experiment, data: { ...experiment.data, source } }, file);
     assert.match(at({ folder: { path: "nowhere" } })[0], /nowhere: data\.source\.folder\.path: folder not found\. Fix: check the path/);
     mkdirSync(join(dir, "flat"), { recursive: true });
-    assert.match(at({ folder: { path: "flat" } })[0], /flat: data\.source\.folder\.path: the folder has no subfolders\. Fix: put each class's images in a subfolder/);
-    assert.match(problemsOf({ ...experiment, data: { ...experiment.data, perDigit: 80 } }, file)[0], /data\.perDigit: perDigit is 80 but the image folder has only 60 images of class 0 \(one\)/);
-    assert.match(problemsOf({ ...experiment, data: { ...experiment.data, digits: [0, 5] } }, file)[0], /data\.digits\[1\]: class 5 is not in the image folder\. Fix: keep only labels the data has \(the image folder has the labels 0 \(one\), 1 \(seven\)\)/);
+    assert.match(
+      at({ folder: { path: "flat" } })[0],
+      /flat: data\.source\.folder\.path: the folder has no subfolders\. Fix: put each class's images in a subfolder/,
+    );
+    assert.match(
+      problemsOf({ ...experiment, data: { ...experiment.data, perDigit: 80 } }, file)[0],
+      /data\.perDigit: perDigit is 80 but the image folder has only 60 images of class 0 \(one\)/,
+    );
+    assert.match(
+      problemsOf({ ...experiment, data: { ...experiment.data, digits: [0, 5] } }, file)[0],
+      /data\.digits\[1\]: class 5 is not in the image folder\. Fix: keep only labels the data has \(the image folder has the labels 0 \(one\), 1 \(seven\)\)/,
+    );
   });
 
   it("names a file that is not the image it claims to be", () => {
@@ -182,8 +217,14 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     writeFileSync(join(bad, "dogs", "b.png"), greyPng(ones[2], 28).subarray(0, 60));
     writeFileSync(join(bad, "dogs", "c.jpg"), "hello");
     writeFileSync(join(bad, "dogs", "d.png"), greyPng(ones[3], 28));
-    const exp = experimentOf({ ...experiment, data: { ...experiment.data, source: { folder: { path: "bad" } }, perDigit: 2 }, clustering: { kMax: 3 } }, file);
-    assert.throws(() => prepareData(exp, file), /dogs\/b\.png: data\.source\.folder\.path: cannot decode this PNG \(.*\)\. Fix: save it again as PNG or JPEG/);
+    const exp = experimentOf(
+      { ...experiment, data: { ...experiment.data, source: { folder: { path: "bad" } }, perDigit: 2 }, clustering: { kMax: 3 } },
+      file,
+    );
+    assert.throws(
+      () => prepareData(exp, file),
+      /dogs\/b\.png: data\.source\.folder\.path: cannot decode this PNG \(.*\)\. Fix: save it again as PNG or JPEG/,
+    );
     rmSync(join(bad, "dogs", "b.png"));
     assert.throws(() => prepareData(exp, file), /dogs\/c\.jpg: data\.source\.folder\.path: not a PNG or JPEG image/);
   });
@@ -198,9 +239,16 @@ describe("Fashion-MNIST-style IDX files with class names", () => {
     const labels = Uint8Array.from({ length: 40 }, (_, i) => i % 4);
     writeFileSync(join(dir, "images.idx"), idxBytes([40, 28, 28], new Uint8Array(40 * 784).fill(7)));
     writeFileSync(join(dir, "labels.idx"), idxBytes([40], labels));
-    const fashion = { name: "fashion", data: { source: { idx: { images: "images.idx", labels: "labels.idx" } }, digits: [1, 3], perDigit: 20, classNames: names }, clustering: { kMax: 3 } };
+    const fashion = {
+      name: "fashion",
+      data: { source: { idx: { images: "images.idx", labels: "labels.idx" } }, digits: [1, 3], perDigit: 20, classNames: names },
+      clustering: { kMax: 3 },
+    };
     writeJson(dir, "fashion.mtq.json", fashion);
-    assert.match(problemsOf(fashion, file).join("\n"), /data\.perDigit: perDigit is 20 but the data file has only 10 images of class 1 \(Trouser\)/);
+    assert.match(
+      problemsOf(fashion, file).join("\n"),
+      /data\.perDigit: perDigit is 20 but the data file has only 10 images of class 1 \(Trouser\)/,
+    );
     const prepared = prepareData(experimentOf({ ...fashion, data: { ...fashion.data, perDigit: 10 } }, file), file);
     assert.equal(prepared.kept.labels.length, 20);
     assert.equal(prepared.classNames?.["3"], "Dress");

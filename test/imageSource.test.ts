@@ -20,7 +20,12 @@ describe("imageSource: where an image comes from", () => {
   });
 
   it("IDX files: the name of that split's image file and the index", () => {
-    const idx = { images: "fashion/train-images-idx3-ubyte.gz", labels: "fashion/train-labels-idx1-ubyte.gz", testImages: "fashion\\t10k-images-idx3-ubyte.gz", testLabels: "fashion/t10k-labels-idx1-ubyte.gz" };
+    const idx = {
+      images: "fashion/train-images-idx3-ubyte.gz",
+      labels: "fashion/train-labels-idx1-ubyte.gz",
+      testImages: "fashion\\t10k-images-idx3-ubyte.gz",
+      testLabels: "fashion/t10k-labels-idx1-ubyte.gz",
+    };
     const results = sourced({ idx }, ["train", "test"], [0, 12]);
     assert.equal(imageSource(results, 0), "train-images-idx3-ubyte.gz #0");
     assert.equal(imageSource(results, 1), "t10k-images-idx3-ubyte.gz #12", "a Windows-style path too");

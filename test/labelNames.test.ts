@@ -47,7 +47,12 @@ describe("class names in data.digits and inject[].digit", () => {
     inject,
     clustering: { kMax: 4 },
   });
-  const mnist = (data: object, inject: object[] = []) => ({ name: "names", data: { perDigit: 50, ...data }, inject, clustering: { kMax: 4 } });
+  const mnist = (data: object, inject: object[] = []) => ({
+    name: "names",
+    data: { perDigit: 50, ...data },
+    inject,
+    clustering: { kMax: 4 },
+  });
 
   describe("the image-folder example, written with its subfolders' names", () => {
     const example = join(root, "examples", "image-folder.mtq.json");
@@ -79,14 +84,22 @@ describe("class names in data.digits and inject[].digit", () => {
 
   it("resolves data.classNames on MNIST, names and numbers mixed, to the numeric form's images", () => {
     const numeric = prepareData(parsed(mnist({ digits: [1, 7] }, [{ digit: 4, count: 20 }]), file), file);
-    for (const digits of [["one", "seven"], ["one", 7], [1, "seven"]]) {
+    for (const digits of [
+      ["one", "seven"],
+      ["one", 7],
+      [1, "seven"],
+    ]) {
       const named = prepareData(parsed(mnist({ digits, classNames: words }, [{ digit: "four", count: 20 }]), file), file);
       assert.deepEqual(named.experiment.data.digits, [1, 7]);
       assert.deepEqual(named.experiment.inject, [{ digit: 4, count: 20 }]);
-      for (const part of ["kept", "injected", "holdout"] as const) assert.deepEqual(named[part], numeric[part], `${part} with digits ${JSON.stringify(digits)}`);
+      for (const part of ["kept", "injected", "holdout"] as const)
+        assert.deepEqual(named[part], numeric[part], `${part} with digits ${JSON.stringify(digits)}`);
       assert.equal(named.classNames?.["4"], "four");
     }
-    assert.deepEqual(problemsOf(mnist({ digits: ["Trouser", "Dress"], classNames: fashion }, [{ digit: "Ankle boot", count: 5 }]), file), []);
+    assert.deepEqual(
+      problemsOf(mnist({ digits: ["Trouser", "Dress"], classNames: fashion }, [{ digit: "Ankle boot", count: 5 }]), file),
+      [],
+    );
   });
 
   it("resolves an image folder's names without reading its images", () => {
@@ -115,14 +128,30 @@ describe("class names in data.digits and inject[].digit", () => {
       `${file}: inject[0].digit: "3" is a class name, but MNIST's classes have no names. Fix: use the label's number (a label is written without quotes: 3), or add data.classNames (classNames[i] names label i)`,
     ]);
     writeFileSync(join(dir, "pets.csv"), "label,p\n0,1\n1,2\n0,3\n1,4\n");
-    assert.match(texts(problemsOf({ name: "csv", data: { source: { csv: "pets.csv" }, digits: ["cat", 1], perDigit: 2 }, clustering: { kMax: 3 } }, file)).join("\n"), /data\.digits\[0\]: "cat" is a class name, but the data file's classes have no names\. Fix: use the label's number, or add data\.classNames/);
+    assert.match(
+      texts(
+        problemsOf({ name: "csv", data: { source: { csv: "pets.csv" }, digits: ["cat", 1], perDigit: 2 }, clustering: { kMax: 3 } }, file),
+      ).join("\n"),
+      /data\.digits\[0\]: "cat" is a class name, but the data file's classes have no names\. Fix: use the label's number, or add data\.classNames/,
+    );
     // Subfolders named 0-255 are labels, not names.
-    for (const [label, from] of [["1", "one"], ["7", "seven"]]) {
+    for (const [label, from] of [
+      ["1", "one"],
+      ["7", "seven"],
+    ]) {
       mkdirSync(join(dir, "numeric", label), { recursive: true });
-      for (const png of readdirSync(join(images, from)).slice(0, 3)) copyFileSync(join(images, from, png), join(dir, "numeric", label, png));
+      for (const png of readdirSync(join(images, from)).slice(0, 3))
+        copyFileSync(join(images, from, png), join(dir, "numeric", label, png));
     }
-    const numericFolder = { name: "n", data: { source: { folder: { path: "numeric" } }, digits: [1, "seven"], perDigit: 3 }, clustering: { kMax: 3 } };
-    assert.match(texts(problemsOf(numericFolder, file)).join("\n"), /data\.digits\[1\]: "seven" is a class name, but the image folder's subfolders are named by their labels \(0-255\), so its classes have no other names\. Fix: use the label's number/);
+    const numericFolder = {
+      name: "n",
+      data: { source: { folder: { path: "numeric" } }, digits: [1, "seven"], perDigit: 3 },
+      clustering: { kMax: 3 },
+    };
+    assert.match(
+      texts(problemsOf(numericFolder, file)).join("\n"),
+      /data\.digits\[1\]: "seven" is a class name, but the image folder's subfolders are named by their labels \(0-255\), so its classes have no other names\. Fix: use the label's number/,
+    );
     assert.deepEqual(problemsOf({ ...numericFolder, data: { ...numericFolder.data, digits: [1, 7] } }, file), []);
   });
 
@@ -130,32 +159,93 @@ describe("class names in data.digits and inject[].digit", () => {
     assert.deepEqual(texts(parseExperiment(JSON.stringify(mnist({ digits: [3, "Dress", 1], classNames: fashion })), file).problems), [
       `${file}: data.digits[1]: class 3 (Dress) is listed twice (as 3 and "Dress"). Fix: list each class once`,
     ]);
-    assert.deepEqual(texts(problemsOf(folder({ digits: [1, "one", "seven"] }), file)), [`${file}: data.digits[1]: class 1 (one) is listed twice (as 1 and "one"). Fix: list each class once`]);
+    assert.deepEqual(texts(problemsOf(folder({ digits: [1, "one", "seven"] }), file)), [
+      `${file}: data.digits[1]: class 1 (one) is listed twice (as 1 and "one"). Fix: list each class once`,
+    ]);
     // A name repeated as written is found before the image folder is read.
-    assert.match(texts(parseExperiment(JSON.stringify(folder({ digits: ["one", "one"] })), file).problems).join("\n"), /data\.digits\[1\]: class "one" is listed twice\. Fix: list each class once/);
-    assert.match(texts(parseExperiment(JSON.stringify(mnist({ digits: [1, 7, 1] })), file).problems).join("\n"), /data\.digits\[2\]: digit 1 is listed twice\. Fix: list each digit once/);
+    assert.match(
+      texts(parseExperiment(JSON.stringify(folder({ digits: ["one", "one"] })), file).problems).join("\n"),
+      /data\.digits\[1\]: class "one" is listed twice\. Fix: list each class once/,
+    );
+    assert.match(
+      texts(parseExperiment(JSON.stringify(mnist({ digits: [1, 7, 1] })), file).problems).join("\n"),
+      /data\.digits\[2\]: digit 1 is listed twice\. Fix: list each digit once/,
+    );
   });
 
   it("finds an injected class that is kept, however either is written", () => {
-    assert.deepEqual(texts(problemsOf(folder({ digits: ["one", "seven"] }, [{ digit: 0, count: 5 }, { digit: 2, count: 5 }]), file)), [
-      `${file}: inject[1].digit: class 2 (seven) is one of the trained classes (data.digits has it as "seven"), so it is not unseen. Fix: inject a class not in data.digits (1 (one), 2 (seven))`,
-    ]);
-    assert.match(texts(problemsOf(mnist({ digits: [1, 7], classNames: words }, [{ digit: "one", count: 5 }]), file)).join("\n"), /inject\[0\]\.digit: class 1 \(one\) is one of the trained classes \(data\.digits has it as 1\), so it is not unseen/);
+    assert.deepEqual(
+      texts(
+        problemsOf(
+          folder({ digits: ["one", "seven"] }, [
+            { digit: 0, count: 5 },
+            { digit: 2, count: 5 },
+          ]),
+          file,
+        ),
+      ),
+      [
+        `${file}: inject[1].digit: class 2 (seven) is one of the trained classes (data.digits has it as "seven"), so it is not unseen. Fix: inject a class not in data.digits (1 (one), 2 (seven))`,
+      ],
+    );
+    assert.match(
+      texts(problemsOf(mnist({ digits: [1, 7], classNames: words }, [{ digit: "one", count: 5 }]), file)).join("\n"),
+      /inject\[0\]\.digit: class 1 \(one\) is one of the trained classes \(data\.digits has it as 1\), so it is not unseen/,
+    );
   });
 
   it("finds a class injected twice, however either entry is written: both would pass the same images", () => {
-    assert.deepEqual(texts(problemsOf(mnist({ digits: [1, 7], classNames: words }, [{ digit: 4, count: 5 }, { digit: 3, count: 5 }, { digit: "four", count: 10 }]), file)), [
-      `${file}: inject[2].digit: class 4 (four) is injected twice (as 4 and "four"): inject[0] picks the same images. Fix: inject each class once, with the count wanted in one entry`,
-    ]);
-    assert.match(texts(parseExperiment(JSON.stringify(mnist({ digits: [1, 7] }, [{ digit: 4, count: 5 }, { digit: 4, count: 5 }])), file).problems).join("\n"), /inject\[1\]\.digit: digit 4 is injected twice: inject\[0\] picks the same images\. Fix: inject each digit once/);
-    assert.deepEqual(texts(problemsOf(folder({ digits: ["one", "seven"] }, [{ digit: "four", count: 5 }, { digit: 0, count: 5 }]), file)), [
-      `${file}: inject[1].digit: class 0 (four) is injected twice (as "four" and 0): inject[0] picks the same images. Fix: inject each class once, with the count wanted in one entry`,
-    ]);
+    assert.deepEqual(
+      texts(
+        problemsOf(
+          mnist({ digits: [1, 7], classNames: words }, [
+            { digit: 4, count: 5 },
+            { digit: 3, count: 5 },
+            { digit: "four", count: 10 },
+          ]),
+          file,
+        ),
+      ),
+      [
+        `${file}: inject[2].digit: class 4 (four) is injected twice (as 4 and "four"): inject[0] picks the same images. Fix: inject each class once, with the count wanted in one entry`,
+      ],
+    );
+    assert.match(
+      texts(
+        parseExperiment(
+          JSON.stringify(
+            mnist({ digits: [1, 7] }, [
+              { digit: 4, count: 5 },
+              { digit: 4, count: 5 },
+            ]),
+          ),
+          file,
+        ).problems,
+      ).join("\n"),
+      /inject\[1\]\.digit: digit 4 is injected twice: inject\[0\] picks the same images\. Fix: inject each digit once/,
+    );
+    assert.deepEqual(
+      texts(
+        problemsOf(
+          folder({ digits: ["one", "seven"] }, [
+            { digit: "four", count: 5 },
+            { digit: 0, count: 5 },
+          ]),
+          file,
+        ),
+      ),
+      [
+        `${file}: inject[1].digit: class 0 (four) is injected twice (as "four" and 0): inject[0] picks the same images. Fix: inject each class once, with the count wanted in one entry`,
+      ],
+    );
   });
 
   it("says which labels a name shared by several classes stands for", () => {
     const classNames = ["a", "b", "a"];
-    assert.match(texts(problemsOf(mnist({ digits: ["a", 1], classNames }), file)).join("\n"), /data\.digits\[0\]: "a" names 2 classes in data\.classNames \(labels 0, 2\)\. Fix: use the label's number, or give each class its own name in data\.classNames/);
+    assert.match(
+      texts(problemsOf(mnist({ digits: ["a", 1], classNames }), file)).join("\n"),
+      /data\.digits\[0\]: "a" names 2 classes in data\.classNames \(labels 0, 2\)\. Fix: use the label's number, or give each class its own name in data\.classNames/,
+    );
   });
 
   it("underlines the name in the editor", () => {
@@ -170,10 +260,26 @@ describe("class names in data.digits and inject[].digit", () => {
 
   it("mtq validate prints each name problem with its field and fix, and exits 2", () => {
     const cases: [string, unknown, RegExp][] = [
-      ["unknown.mtq.json", folder({ digits: ["one", "sevn"] }), /unknown\.mtq\.json: data\.digits\[1\]: no class is named "sevn" in the image folder's subfolders\. Fix: did you mean "seven"\?/],
-      ["unnamed.mtq.json", mnist({ digits: ["one", 7] }), /unnamed\.mtq\.json: data\.digits\[0\]: "one" is a class name, but MNIST's classes have no names\. Fix: use the label's number, or add data\.classNames/],
-      ["twice.mtq.json", mnist({ digits: [3, "Dress"], classNames: fashion }), /twice\.mtq\.json: data\.digits\[1\]: class 3 \(Dress\) is listed twice \(as 3 and "Dress"\)\. Fix: list each class once/],
-      ["kept.mtq.json", folder({ digits: ["one", "seven"] }, [{ digit: 2, count: 5 }]), /kept\.mtq\.json: inject\[0\]\.digit: class 2 \(seven\) is one of the trained classes .*Fix: inject a class not in data\.digits/],
+      [
+        "unknown.mtq.json",
+        folder({ digits: ["one", "sevn"] }),
+        /unknown\.mtq\.json: data\.digits\[1\]: no class is named "sevn" in the image folder's subfolders\. Fix: did you mean "seven"\?/,
+      ],
+      [
+        "unnamed.mtq.json",
+        mnist({ digits: ["one", 7] }),
+        /unnamed\.mtq\.json: data\.digits\[0\]: "one" is a class name, but MNIST's classes have no names\. Fix: use the label's number, or add data\.classNames/,
+      ],
+      [
+        "twice.mtq.json",
+        mnist({ digits: [3, "Dress"], classNames: fashion }),
+        /twice\.mtq\.json: data\.digits\[1\]: class 3 \(Dress\) is listed twice \(as 3 and "Dress"\)\. Fix: list each class once/,
+      ],
+      [
+        "kept.mtq.json",
+        folder({ digits: ["one", "seven"] }, [{ digit: 2, count: 5 }]),
+        /kept\.mtq\.json: inject\[0\]\.digit: class 2 \(seven\) is one of the trained classes .*Fix: inject a class not in data\.digits/,
+      ],
     ];
     for (const [name, value, message] of cases) {
       const { status, stderr } = validate(dir, name, value);
@@ -189,7 +295,10 @@ describe("class names in data.digits and inject[].digit", () => {
     const digit = schema.properties.data.properties.digits.items;
     const injected = schema.properties.inject.items.properties.digit;
     for (const node of [digit, injected]) {
-      assert.deepEqual(node.anyOf.map((b: { type: string }) => b.type), ["integer", "string"]);
+      assert.deepEqual(
+        node.anyOf.map((b: { type: string }) => b.type),
+        ["integer", "string"],
+      );
       assert.match(node.description, /a class name from data\.classNames \/ the image folder's subfolders/);
     }
     assert.ok(readExperimentFile(join(root, "examples", "image-folder.mtq.json")).experiment);

@@ -56,8 +56,14 @@ describe("a CNN on MNIST 1 vs 7 (8 filters, 2 epochs)", () => {
   });
 
   it("has one signature layer per block (averaged per filter) and per dense layer", () => {
-    assert.deepEqual(results.layers.map((l) => l.name), ["hidden 1 (pool_1)", "hidden 2 (dense_1)"]);
-    assert.deepEqual(results.layers.map((l) => l.size), [8, 16]);
+    assert.deepEqual(
+      results.layers.map((l) => l.name),
+      ["hidden 1 (pool_1)", "hidden 2 (dense_1)"],
+    );
+    assert.deepEqual(
+      results.layers.map((l) => l.size),
+      [8, 16],
+    );
     for (const layer of results.layers) assert.equal(layer.assignments.length, 240);
   });
 
@@ -67,7 +73,7 @@ describe("a CNN on MNIST 1 vs 7 (8 filters, 2 epochs)", () => {
     assert.notEqual(dense.dominantCluster["1"], dense.dominantCluster["7"]);
   });
 
-  it("flattens the feature maps instead when convSignature is \"flatten\"", async () => {
+  it('flattens the feature maps instead when convSignature is "flatten"', async () => {
     const exp = experimentOf({ ...cnn, model: { ...cnn.model, convSignature: "flatten" } }, experimentFile);
     const { tf } = await loadTf();
     const trained = await modelFor(tf, exp, experimentFile, { rows: 28, cols: 28 }, 2);
@@ -81,7 +87,17 @@ describe("a CNN on MNIST 1 vs 7 (8 filters, 2 epochs)", () => {
   });
 
   it("says which block pools the images away", async () => {
-    const deep = { ...cnn, model: { kind: "cnn", conv: [{ filters: 4, pool: 4 }, { filters: 4, pool: 4 }, { filters: 4, pool: 4 }] } };
+    const deep = {
+      ...cnn,
+      model: {
+        kind: "cnn",
+        conv: [
+          { filters: 4, pool: 4 },
+          { filters: 4, pool: 4 },
+          { filters: 4, pool: 4 },
+        ],
+      },
+    };
     const message = await runProblems(deep, experimentFile);
     assert.match(message, /model\.conv\[2\]\.pool: after block 3 the 28x28 images would be pooled down to 0x0\. Fix: use fewer blocks/);
   });
@@ -89,7 +105,10 @@ describe("a CNN on MNIST 1 vs 7 (8 filters, 2 epochs)", () => {
 
 /** A 1-vs-7 dense model trained with TF.js and saved by TF.js into `dir`; returns it with its predictions on the kept images. */
 async function savedOnesVsSevens(tf: Tf, dir: string) {
-  const data = prepareData(experimentOf({ ...small, model: { kind: "dense", hidden: [24, 12] }, training: { epochs: 5 } }, experimentFile), experimentFile);
+  const data = prepareData(
+    experimentOf({ ...small, model: { kind: "dense", hidden: [24, 12] }, training: { epochs: 5 } }, experimentFile),
+    experimentFile,
+  );
   const exp = data.experiment;
   const x = scaledPixels(data.kept.pixels, maxPixel(data.kept.pixels));
   const trained = await modelFor(tf, exp, experimentFile, data, 2);
@@ -111,43 +130,74 @@ describe("your own model: a Layers model saved by TF.js, loaded from disk", () =
   before(async () => {
     const { tf } = await loadTf();
     saved = await savedOnesVsSevens(tf, join(dir, "model"));
-    results = await runExperiment({ experiment: experimentOf(mine, file), experimentFile: file, onProgress: (_s, _f, m) => messages.push(m) });
+    results = await runExperiment({
+      experiment: experimentOf(mine, file),
+      experimentFile: file,
+      onProgress: (_s, _f, m) => messages.push(m),
+    });
   });
 
   it("predicts exactly what the saved model predicted, without training it again", () => {
     assert.equal(readdirSync(join(dir, "model")).filter((f) => f.endsWith(".bin")).length, 5, "weights in 5 shards of 16 KiB");
     assert.deepEqual(results.images.predictions.slice(0, 200), saved.predictions);
     assert.ok(results.findings.accuracy.test! >= 0.95, `held-out accuracy ${results.findings.accuracy.test}`);
-    assert.ok(messages.some((m) => m.startsWith("Loading the model model/model.json")), messages.join("\n"));
+    assert.ok(
+      messages.some((m) => m.startsWith("Loading the model model/model.json")),
+      messages.join("\n"),
+    );
     assert.ok(!messages.some((m) => m.startsWith("Training:")));
   });
 
   it("analyses every Dense layer but the output by default", () => {
-    assert.deepEqual(results.layers.map((l) => [l.name, l.size]), [["hidden 1 (dense_1)", 24], ["hidden 2 (dense_2)", 12]]);
+    assert.deepEqual(
+      results.layers.map((l) => [l.name, l.size]),
+      [
+        ["hidden 1 (dense_1)", 24],
+        ["hidden 2 (dense_2)", 12],
+      ],
+    );
   });
 
   it("analyses the layers the experiment names", async () => {
-    const picked = await runExperiment({ experiment: experimentOf({ ...mine, model: { ...mine.model, layers: ["dense_2"] } }, file), experimentFile: file });
-    assert.deepEqual(picked.layers.map((l) => l.name), ["hidden 1 (dense_2)"]);
+    const picked = await runExperiment({
+      experiment: experimentOf({ ...mine, model: { ...mine.model, layers: ["dense_2"] } }, file),
+      experimentFile: file,
+    });
+    assert.deepEqual(
+      picked.layers.map((l) => l.name),
+      ["hidden 1 (dense_2)"],
+    );
   });
 
   it("lists the model's layers when a named layer does not exist", async () => {
     const message = await runProblems({ ...mine, model: { ...mine.model, layers: ["dense_9"] } }, file);
-    assert.match(message, /mine\.mtq\.json: model\.layers\[0\]: the model has no layer "dense_9"\. Fix: name one of its layers: dense_1 \(Dense, 24\), dense_2 \(Dense, 12\), output \(Dense, 2\)/);
+    assert.match(
+      message,
+      /mine\.mtq\.json: model\.layers\[0\]: the model has no layer "dense_9"\. Fix: name one of its layers: dense_1 \(Dense, 24\), dense_2 \(Dense, 12\), output \(Dense, 2\)/,
+    );
   });
 
   it("says when the kept classes do not match the model's outputs", async () => {
     const message = await runProblems({ ...mine, data: { ...mine.data, digits: [1, 7, 9] } }, file);
-    assert.match(message, /data\.digits: the model has 2 outputs but the experiment keeps 3 classes\. Fix: keep exactly the 2 labels the model was trained on/);
+    assert.match(
+      message,
+      /data\.digits: the model has 2 outputs but the experiment keeps 3 classes\. Fix: keep exactly the 2 labels the model was trained on/,
+    );
   });
 
   it("says when model.json is missing, or is not a Layers model, in the editor's checks too", async () => {
     const nowhere = { ...mine, model: { kind: "saved", path: "nowhere/model.json" } };
     assert.match(await runProblems(nowhere, file), /nowhere\/model\.json: model\.path: model\.json not found\. Fix: check `model\.path`/);
-    assert.match(checkExperimentData(experimentOf(nowhere, file), file).map(formatProblem).join("\n"), /nowhere\/model\.json: model\.path: model\.json not found/);
+    assert.match(
+      checkExperimentData(experimentOf(nowhere, file), file).map(formatProblem).join("\n"),
+      /nowhere\/model\.json: model\.path: model\.json not found/,
+    );
     assert.deepEqual(checkExperimentData(experimentOf(mine, file), file), []);
     writeJson(dir, "graph.json", { format: "graph-model", modelTopology: { node: [] }, weightsManifest: [] });
-    assert.match(await runProblems({ ...mine, model: { kind: "saved", path: "graph.json" } }, file), /graph\.json: model\.path: this is a TF\.js graph model; MTQ needs a Layers model/);
+    assert.match(
+      await runProblems({ ...mine, model: { kind: "saved", path: "graph.json" } }, file),
+      /graph\.json: model\.path: this is a TF\.js graph model; MTQ needs a Layers model/,
+    );
   });
 
   it("says when a weight shard is missing", async () => {
@@ -157,7 +207,10 @@ describe("your own model: a Layers model saved by TF.js, loaded from disk", () =
     await saveLayersModel(tf, model, broken, 4096);
     model.dispose();
     rmSync(join(broken, "group1-shard2of2.bin"));
-    assert.match(await runProblems({ ...mine, model: { kind: "saved", path: "broken/model.json" } }, file), /group1-shard2of2\.bin: model\.path: weight file not found/);
+    assert.match(
+      await runProblems({ ...mine, model: { kind: "saved", path: "broken/model.json" } }, file),
+      /group1-shard2of2\.bin: model\.path: weight file not found/,
+    );
   });
 });
 
@@ -168,7 +221,11 @@ describe("a saved model whose input does not fit the images", () => {
   it("names the model's input shape and the images' size", async () => {
     const { tf } = await loadTf();
     const model = tf.sequential({
-      layers: [tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [32, 32, 3] }), tf.layers.flatten(), tf.layers.dense({ units: 2, activation: "softmax" })],
+      layers: [
+        tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [32, 32, 3] }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 2, activation: "softmax" }),
+      ],
     });
     await saveLayersModel(tf, model, join(dir, "cifar"));
     model.dispose();

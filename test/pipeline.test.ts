@@ -38,7 +38,10 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
     assert.equal(results.testCount, 2000);
     assert.equal(results.images.count, 400);
     assert.equal(results.images.injected.filter(Boolean).length, 200);
-    assert.deepEqual(results.layers.map((l) => l.size), [32, 64]);
+    assert.deepEqual(
+      results.layers.map((l) => l.size),
+      [32, 64],
+    );
     for (const layer of results.layers) {
       assert.equal(layer.assignments.length, 400);
       assert.equal(layer.umap.length, 800);
@@ -46,7 +49,11 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
       assert.deepEqual(layer.kValues, [2, 3, 4, 5, 6, 7, 8, 9, 10]);
       assert.equal(layer.silhouette, Math.max(...layer.silhouetteCurve));
       assert.equal(layer.k, layer.kValues[layer.silhouetteCurve.indexOf(layer.silhouette)]);
-      assert.equal(layer.clusters.reduce((n, c) => n + c.size, 0), 200, "clusters hold the kept images");
+      assert.equal(
+        layer.clusters.reduce((n, c) => n + c.size, 0),
+        200,
+        "clusters hold the kept images",
+      );
     }
     assert.equal(Buffer.from(results.images.pixelsBase64, "base64").length, 400 * 784);
   });
@@ -77,13 +84,23 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
     const { nodes, links } = results.flows;
     const columns = 2 + results.layers.length;
     for (let c = 0; c < columns; c++) {
-      assert.equal(nodes.filter((n) => n.column === c).reduce((s, n) => s + n.count, 0), 400, `column ${c}`);
+      assert.equal(
+        nodes.filter((n) => n.column === c).reduce((s, n) => s + n.count, 0),
+        400,
+        `column ${c}`,
+      );
     }
     for (let c = 0; c + 1 < columns; c++) {
       const inColumn = new Set(nodes.filter((n) => n.column === c).map((n) => n.id));
       const between = links.filter((l) => inColumn.has(l.source));
-      assert.equal(between.reduce((s, l) => s + l.count, 0), 400);
-      assert.deepEqual(between.flatMap((l) => l.images).sort((a, b) => a - b), Array.from({ length: 400 }, (_, i) => i));
+      assert.equal(
+        between.reduce((s, l) => s + l.count, 0),
+        400,
+      );
+      assert.deepEqual(
+        between.flatMap((l) => l.images).sort((a, b) => a - b),
+        Array.from({ length: 400 }, (_, i) => i),
+      );
     }
     assert.ok(nodes.some((n) => n.label === "4 (unseen)"));
   });
@@ -96,7 +113,13 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
 
 describe("mtq run", () => {
   const dir = tempDir();
-  const small = { ...onesVsSevens, name: "small", data: { ...onesVsSevens.data, perDigit: 30 }, training: { epochs: 2, batchSize: 16, learningRate: 0.001 }, inject: [{ digit: 4, count: 20 }] };
+  const small = {
+    ...onesVsSevens,
+    name: "small",
+    data: { ...onesVsSevens.data, perDigit: 30 },
+    training: { epochs: 2, batchSize: 16, learningRate: 0.001 },
+    inject: [{ digit: 4, count: 20 }],
+  };
 
   it("prints the findings as JSON and writes the results beside the experiment", () => {
     const file = writeJson(dir, "small.mtq.json", small);
@@ -161,7 +184,13 @@ describe("the worker", () => {
   }
 
   it("runs an experiment, posting progress, and writes the results", async () => {
-    const file = writeJson(dir, "w.mtq.json", { ...onesVsSevens, name: "w", data: { ...onesVsSevens.data, perDigit: 30 }, training: { epochs: 2, batchSize: 16, learningRate: 0.001 }, inject: [] });
+    const file = writeJson(dir, "w.mtq.json", {
+      ...onesVsSevens,
+      name: "w",
+      data: { ...onesVsSevens.data, perDigit: 30 },
+      training: { epochs: 2, batchSize: 16, learningRate: 0.001 },
+      inject: [],
+    });
     const { worker, messages, next } = startWorker();
     worker.postMessage({ type: "run", experimentFile: file, options: { outFile: join(dir, "w.out.json") } });
     const done = await next("done");
@@ -170,13 +199,21 @@ describe("the worker", () => {
     const stages = new Set(messages.flatMap((m) => (m.type === "progress" ? [m.stage] : [])));
     assert.deepEqual([...stages], ["load", "train", "signatures", "cluster", "project", "paths"]);
     const fractions = messages.flatMap((m) => (m.type === "progress" ? [m.fraction] : []));
-    assert.ok(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), "progress never goes back");
+    assert.ok(
+      fractions.every((f, i) => i === 0 || f >= fractions[i - 1]),
+      "progress never goes back",
+    );
     assert.equal(fractions.at(-1), 1, "the bar ends full: the last progress is never throttled away");
     assert.ok(existsSync(join(dir, "w.out.json")));
   });
 
   it("stops within a second of cancel and leaves no file", async () => {
-    const file = writeJson(dir, "c.mtq.json", { ...onesVsSevens, name: "c", data: { ...onesVsSevens.data, perDigit: 500 }, training: { epochs: 50, batchSize: 32, learningRate: 0.001 } });
+    const file = writeJson(dir, "c.mtq.json", {
+      ...onesVsSevens,
+      name: "c",
+      data: { ...onesVsSevens.data, perDigit: 500 },
+      training: { epochs: 50, batchSize: 32, learningRate: 0.001 },
+    });
     const { worker, next } = startWorker();
     worker.postMessage({ type: "run", experimentFile: file, options: {} });
     await next("progress").then(() => new Promise((r) => setTimeout(r, 300)));

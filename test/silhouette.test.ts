@@ -14,10 +14,12 @@ function bruteForce(points: number[][], labels: number[]): number[] {
     if (own.length === 0) return 0;
     const a = own.reduce((s, d) => s + d, 0) / own.length;
     const others = [...new Set(labels)].filter((c) => c !== labels[i]);
-    const b = Math.min(...others.map((c) => {
-      const ds = points.filter((_, j) => labels[j] === c).map((q) => dist(p, q));
-      return ds.reduce((s, d) => s + d, 0) / ds.length;
-    }));
+    const b = Math.min(
+      ...others.map((c) => {
+        const ds = points.filter((_, j) => labels[j] === c).map((q) => dist(p, q));
+        return ds.reduce((s, d) => s + d, 0) / ds.length;
+      }),
+    );
     return (b - a) / Math.max(a, b);
   });
 }
@@ -32,15 +34,34 @@ describe("the distance pass", () => {
 
   it("gives exact silhouettes for several clusterings at once, and exact nearest neighbours", async () => {
     const { tf } = await loadTf();
-    const pass = await distancePass(tf, { points: Float32Array.from(points.flat()), dim: 3, clustered: 60, clusterings, neighbours: 4, rowsPerBlock: 16 });
+    const pass = await distancePass(tf, {
+      points: Float32Array.from(points.flat()),
+      dim: 3,
+      clustered: 60,
+      clusterings,
+      neighbours: 4,
+      rowsPerBlock: 16,
+    });
     clusterings.forEach((c, ci) => {
       const expected = bruteForce(clustered, Array.from(c.labels));
-      expected.forEach((e, i) => assert.ok(Math.abs(pass.silhouettes[ci].perPoint[i] - e) < 1e-4, `k=${c.k} point ${i}: ${pass.silhouettes[ci].perPoint[i]} vs ${e}`));
+      expected.forEach((e, i) =>
+        assert.ok(
+          Math.abs(pass.silhouettes[ci].perPoint[i] - e) < 1e-4,
+          `k=${c.k} point ${i}: ${pass.silhouettes[ci].perPoint[i]} vs ${e}`,
+        ),
+      );
       assert.ok(Math.abs(pass.silhouettes[ci].mean - expected.reduce((s, v) => s + v, 0) / expected.length) < 1e-4);
     });
     points.forEach((p, i) => {
-      const expected = points.map((q, j) => ({ j, d: dist(p, q) })).sort((a, b) => a.d - b.d).slice(0, 4);
-      assert.deepEqual(pass.neighbours.indices[i], expected.map((e) => e.j), `neighbours of ${i}`);
+      const expected = points
+        .map((q, j) => ({ j, d: dist(p, q) }))
+        .sort((a, b) => a.d - b.d)
+        .slice(0, 4);
+      assert.deepEqual(
+        pass.neighbours.indices[i],
+        expected.map((e) => e.j),
+        `neighbours of ${i}`,
+      );
       expected.forEach((e, r) => assert.ok(Math.abs(pass.neighbours.distances[i][r] - e.d) < 1e-4));
     });
   });

@@ -12,7 +12,8 @@ import type { Results } from "../src/shared/results";
 
 const experimentFile = join(__dirname, "..", "examples", "snapshots.mtq.json");
 
-const parsed = (value: object) => parseExperiment(JSON.stringify({ name: "snap", data: { digits: [1, 7], perDigit: 100 }, ...value }), experimentFile);
+const parsed = (value: object) =>
+  parseExperiment(JSON.stringify({ name: "snap", data: { digits: [1, 7], perDigit: 100 }, ...value }), experimentFile);
 
 describe("the snapshots field", () => {
   it("accepts epochs within 1..training.epochs", () => {
@@ -21,12 +22,24 @@ describe("the snapshots field", () => {
 
   it("names the field of an epoch past the last, one listed twice, or a saved model", () => {
     const beyond = parsed({ training: { epochs: 10 }, snapshots: [1, 12] }).problems;
-    assert.deepEqual(beyond.map((p) => p.path), [["snapshots", 1]]);
+    assert.deepEqual(
+      beyond.map((p) => p.path),
+      [["snapshots", 1]],
+    );
     assert.match(beyond[0].message, /epoch 12 is beyond the last one \(training.epochs is 10\)/);
-    assert.deepEqual(parsed({ training: { epochs: 10 }, snapshots: [2, 2] }).problems.map((p) => p.path), [["snapshots", 1]]);
-    assert.deepEqual(parsed({ training: { epochs: 10 }, snapshots: [0] }).problems.map((p) => p.path), [["snapshots", 0]]);
+    assert.deepEqual(
+      parsed({ training: { epochs: 10 }, snapshots: [2, 2] }).problems.map((p) => p.path),
+      [["snapshots", 1]],
+    );
+    assert.deepEqual(
+      parsed({ training: { epochs: 10 }, snapshots: [0] }).problems.map((p) => p.path),
+      [["snapshots", 0]],
+    );
     const saved = parsed({ model: { kind: "saved", path: "model.json" }, snapshots: [1] }).problems;
-    assert.deepEqual(saved.map((p) => p.path), [["snapshots"]]);
+    assert.deepEqual(
+      saved.map((p) => p.path),
+      [["snapshots"]],
+    );
   });
 });
 
@@ -53,14 +66,25 @@ describe("snapshots of a 1-vs-7 model while it trains (real MNIST)", () => {
   const progress: { stage: string; fraction: number }[] = [];
   before(async () => {
     // A low learning rate, so the first epochs are still far from separating 1s and 7s.
-    const exp = parsed({ training: { epochs: 8, learningRate: 0.0003 }, data: { digits: [1, 7], perDigit: 100, holdout: { perDigit: 100 } }, snapshots: [1, 2, 4, 6, 8] });
+    const exp = parsed({
+      training: { epochs: 8, learningRate: 0.0003 },
+      data: { digits: [1, 7], perDigit: 100, holdout: { perDigit: 100 } },
+      snapshots: [1, 2, 4, 6, 8],
+    });
     assert.ok(exp.experiment, JSON.stringify(exp.problems));
-    results = await runExperiment({ experiment: exp.experiment, experimentFile, onProgress: (stage, fraction) => progress.push({ stage, fraction }) });
+    results = await runExperiment({
+      experiment: exp.experiment,
+      experimentFile,
+      onProgress: (stage, fraction) => progress.push({ stage, fraction }),
+    });
   });
 
   it("gives the snapshots' analysis its share of the progress bar, which still only moves forward to full", () => {
     const fractions = progress.map((p) => p.fraction);
-    assert.ok(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), "never goes back");
+    assert.ok(
+      fractions.every((f, i) => i === 0 || f >= fractions[i - 1]),
+      "never goes back",
+    );
     assert.equal(fractions.at(-1), 1);
     // 4 snapshots, each about as heavy as the final model's clustering and UMAP.
     const snapshotStart = progress.find((p) => p.stage === "snapshots")!.fraction;
@@ -68,13 +92,19 @@ describe("snapshots of a 1-vs-7 model while it trains (real MNIST)", () => {
   });
 
   it("records the listed epochs before the last, each analysed like the final model", () => {
-    assert.deepEqual(results.snapshots?.map((s) => s.epoch), [1, 2, 4, 6]);
+    assert.deepEqual(
+      results.snapshots?.map((s) => s.epoch),
+      [1, 2, 4, 6],
+    );
     assert.ok(results.timings.snapshots! > 0, "their analysis is timed on its own");
     for (const s of results.snapshots!) {
       assert.equal(s.predictions.length, results.images.count);
       assert.equal(s.layers.length, results.layers.length);
       for (const layer of s.layers) assert.equal(layer.umap.length, 2 * results.images.count);
-      assert.equal(s.flows.links.reduce((n, l) => n + (l.source.startsWith("digit:") ? l.count : 0), 0), results.images.count);
+      assert.equal(
+        s.flows.links.reduce((n, l) => n + (l.source.startsWith("digit:") ? l.count : 0), 0),
+        results.images.count,
+      );
     }
   });
 
@@ -93,7 +123,10 @@ describe("snapshots of a 1-vs-7 model while it trains (real MNIST)", () => {
       const at = stages.findIndex((s) => s.epoch === from);
       assert.ok(separated.slice(at).every(Boolean) && (at === 0 || !separated[at - 1]), `layer ${l + 1}: from epoch ${from}, ${separated}`);
     });
-    assert.match(summaryText(results), /while training \(epochs 1, 2, 4, 6, 8 recorded\), each layer separates them for good: layer 1 from epoch \d/);
+    assert.match(
+      summaryText(results),
+      /while training \(epochs 1, 2, 4, 6, 8 recorded\), each layer separates them for good: layer 1 from epoch \d/,
+    );
   });
 
   it("aligns each epoch's map to the next: aligning it again moves nothing", () => {

@@ -24,7 +24,10 @@ describe("UMAP from exact neighbours", async () => {
       assert.equal(weight.get(`${t}:${h}`), w, `edge ${key} and its reverse`);
       assert.ok(w > 0 && w <= 1);
     }
-    assert.ok(head.every((h, e) => h !== tail[e]), "no self loops");
+    assert.ok(
+      head.every((h, e) => h !== tail[e]),
+      "no self loops",
+    );
   });
 
   it("keeps the blobs apart on the map, the same way for the same seed", () => {

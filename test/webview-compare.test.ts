@@ -54,18 +54,36 @@ describe("comparison view in chromium", { skip }, () => {
 
   it("shows each layer's contingency matrix with its ARI, and the changed paths", async () => {
     const aris = await page.$$eval(".mtq-contingency", (s) => s.map((e) => Number((e as HTMLElement).dataset.ari)));
-    assert.deepEqual(aris, comparison.layers.map((l) => l.ari));
+    assert.deepEqual(
+      aris,
+      comparison.layers.map((l) => l.ari),
+    );
     const cells = await page.$$eval(".mtq-contingency", (s) => s.map((e) => e.querySelectorAll("td").length));
-    assert.deepEqual(cells, comparison.layers.map((l) => l.kA * l.kB));
+    assert.deepEqual(
+      cells,
+      comparison.layers.map((l) => l.kA * l.kB),
+    );
     assert.equal(Number(await page.$eval(".mtq-changed", (e) => (e as HTMLElement).dataset.count)), comparison.changed.length);
-    if (comparison.changed.length > 0) assert.equal(Number(await page.$eval(".mtq-changed .mtq-thumbs", (e) => (e as HTMLElement).dataset.count)), comparison.changed.length);
+    if (comparison.changed.length > 0)
+      assert.equal(
+        Number(await page.$eval(".mtq-changed .mtq-thumbs", (e) => (e as HTMLElement).dataset.count)),
+        comparison.changed.length,
+      );
     assert.deepEqual(await cspViolations(page), []);
   });
 
   it("selects a cell's images and sends them, as A's numbers, to show in B", async () => {
     const layer = comparison.layers[0];
     const [i, j] = [0, layer.contingency[0].indexOf(Math.max(...layer.contingency[0]))];
-    await page.locator(".mtq-contingency").first().locator("tr").nth(i + 1).locator("td").nth(j).locator("button").click();
+    await page
+      .locator(".mtq-contingency")
+      .first()
+      .locator("tr")
+      .nth(i + 1)
+      .locator("td")
+      .nth(j)
+      .locator("button")
+      .click();
     assert.equal(Number(await page.$eval(".mtq-selection", (e) => (e as HTMLElement).dataset.count)), layer.contingency[i][j]);
     await page.getByRole("button", { name: "Show in B" }).click();
     const message = await lastPosted(page, "showInResults");
@@ -76,16 +94,23 @@ describe("comparison view in chromium", { skip }, () => {
 
   it("selects every changed path, and lists the findings side by side", async () => {
     await page.locator(".mtq-changed h3 button").click();
-    assert.equal(Number(await page.$eval(".mtq-selection", (e) => (e as HTMLElement).dataset.count)), new Set(comparison.changed.map((p) => p.a)).size);
+    assert.equal(
+      Number(await page.$eval(".mtq-selection", (e) => (e as HTMLElement).dataset.count)),
+      new Set(comparison.changed.map((p) => p.a)).size,
+    );
     const rows = await page.$$eval(".mtq-side-by-side tr", (r) => r.length);
     assert.ok(rows > 5, `${rows} rows of findings`);
     await page.screenshot({ path: join(screens, "compare.png"), fullPage: true });
-    if (process.env.MTQ_UPDATE_SCREENSHOTS === "1") copyFileSync(join(screens, "compare.png"), join(root, "media", "screenshots", "compare.png"));
+    if (process.env.MTQ_UPDATE_SCREENSHOTS === "1")
+      copyFileSync(join(screens, "compare.png"), join(root, "media", "screenshots", "compare.png"));
   });
 
   it("keeps the two files and the selection in its state, and the selection across a reload", async () => {
     const changed = [...new Set(comparison.changed.map((p) => p.a))].sort((x, y) => x - y);
-    assert.deepEqual(await savedState(), { compare: files, selection: changed.length > 0 ? { images: changed, label: "changed paths" } : null });
+    assert.deepEqual(await savedState(), {
+      compare: files,
+      selection: changed.length > 0 ? { images: changed, label: "changed paths" } : null,
+    });
     // A reload (or hide and show): the host sends the same comparison again; the selection comes back.
     await page.reload();
     await send(page, { type: "compare", comparison, a, files });

@@ -58,7 +58,10 @@ describe("epoch slider in chromium", { skip }, () => {
     assert.equal(await shownEpoch(), 6);
     assert.equal(await page.$eval(".mtq-epoch-slider", (s) => (s as HTMLInputElement).max), "2");
     assert.equal(await shownPurity(), percent(results.findings.layers[0].purity["1"]));
-    assert.match(await page.$eval(".mtq-separation-epochs", (p) => p.textContent ?? ""), /each layer separates the digits for good: layer 1 /);
+    assert.match(
+      await page.$eval(".mtq-separation-epochs", (p) => p.textContent ?? ""),
+      /each layer separates the digits for good: layer 1 /,
+    );
   });
 
   it("shows an epoch's clusters and findings, keeping the selection, the zoom, the tool and the keyboard on the slider", async () => {
@@ -72,7 +75,10 @@ describe("epoch slider in chromium", { skip }, () => {
     const first = results.snapshots![0];
     assert.equal(await shownPurity(), percent(first.findings.layers[0].purity["1"]));
     const points = await page.$$eval(".mtq-map", (maps) => maps.map((m) => Number((m as HTMLElement).dataset.points)));
-    assert.deepEqual(points, first.layers.map(() => results.images.count));
+    assert.deepEqual(
+      points,
+      first.layers.map(() => results.images.count),
+    );
     assert.equal(Number(await page.$eval(".mtq-selection", (e) => (e as HTMLElement).dataset.count)), selected, "the selection stays");
     assert.equal(await page.$eval(".mtq-map", (m) => (m as HTMLElement).dataset.zoom), "1.50", "layer 1's map keeps its zoom");
     assert.equal(await page.locator(`.mtq-toggle button[data-value="pan"]`).getAttribute("aria-pressed"), "true");
@@ -88,9 +94,12 @@ describe("epoch slider in chromium", { skip }, () => {
 
   it("Play replays the epochs up to the final model", async () => {
     await page.getByRole("button", { name: "Play" }).click();
-    await page.waitForFunction(() => (document.querySelector(".mtq-epochs") as HTMLElement)?.dataset.epoch === "6", undefined, { timeout: 10000 });
+    await page.waitForFunction(() => (document.querySelector(".mtq-epochs") as HTMLElement)?.dataset.epoch === "6", undefined, {
+      timeout: 10000,
+    });
     await page.getByRole("button", { name: "Play" }).waitFor({ timeout: 5000 });
     await page.screenshot({ path: join(screens, "epochs-final.png"), fullPage: true });
-    if (process.env.MTQ_UPDATE_SCREENSHOTS === "1") copyFileSync(join(screens, "epochs-first.png"), join(root, "media", "screenshots", "epochs.png"));
+    if (process.env.MTQ_UPDATE_SCREENSHOTS === "1")
+      copyFileSync(join(screens, "epochs-first.png"), join(root, "media", "screenshots", "epochs.png"));
   });
 });

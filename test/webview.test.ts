@@ -9,7 +9,17 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, lastPosted, launchChromium, posted, reloadUnavailable, savedStateOf, send, sendLoad } from "./browser/browser";
+import {
+  browserMissing,
+  cspViolations,
+  lastPosted,
+  launchChromium,
+  posted,
+  reloadUnavailable,
+  savedStateOf,
+  send,
+  sendLoad,
+} from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
 import { runExample, tempDir, writeJson } from "./helpers";
 
@@ -71,7 +81,14 @@ describe("results webview in chromium", { skip }, () => {
   const mapSelected = () => page.$$eval(".mtq-map", (maps) => maps.map((m) => Number((m as HTMLElement).dataset.selected)));
   /** Per link "source>target": how many of its images the Sankey shows as selected. */
   const linkSelected = () =>
-    page.$$eval(".mtq-links path", (paths) => Object.fromEntries(paths.map((p) => [`${(p as SVGElement).dataset.source}>${(p as SVGElement).dataset.target}`, Number((p as SVGElement).dataset.selected)])));
+    page.$$eval(".mtq-links path", (paths) =>
+      Object.fromEntries(
+        paths.map((p) => [
+          `${(p as SVGElement).dataset.source}>${(p as SVGElement).dataset.target}`,
+          Number((p as SVGElement).dataset.selected),
+        ]),
+      ),
+    );
   const expectedLinkSelected = (images: number[]) => {
     const chosen = new Set(images);
     return Object.fromEntries(results.flows.links.map((l) => [`${l.source}>${l.target}`, l.images.filter((i) => chosen.has(i)).length]));
@@ -80,14 +97,16 @@ describe("results webview in chromium", { skip }, () => {
   it("says ready, then draws every image on every layer's map and the Sankey's counts", async () => {
     assert.deepEqual((await posted(page))[0], { type: "ready" });
     const points = await page.$$eval(".mtq-map", (maps) => maps.map((m) => Number((m as HTMLElement).dataset.points)));
-    assert.deepEqual(points, results.layers.map(() => results.images.count));
-    const digitNodes = await page.$$eval(".mtq-node-digit", (nodes) => nodes.map((n) => [(n as SVGElement).dataset.id, Number((n as SVGElement).dataset.count)]));
+    assert.deepEqual(
+      points,
+      results.layers.map(() => results.images.count),
+    );
+    const digitNodes = await page.$$eval(".mtq-node-digit", (nodes) =>
+      nodes.map((n) => [(n as SVGElement).dataset.id, Number((n as SVGElement).dataset.count)]),
+    );
     const perDigit = new Map<number, number>();
     for (const d of results.images.labels) perDigit.set(d, (perDigit.get(d) ?? 0) + 1);
-    assert.deepEqual(
-      new Map(digitNodes.map(([id, n]) => [results.flows.nodes.find((f) => f.id === id)!.value, n])),
-      perDigit,
-    );
+    assert.deepEqual(new Map(digitNodes.map(([id, n]) => [results.flows.nodes.find((f) => f.id === id)!.value, n])), perDigit);
     assert.equal(await page.locator(".mtq-links path").count(), results.flows.links.length);
     assert.equal(await page.locator(".mtq-node").count(), results.flows.nodes.length);
     assert.deepEqual(await cspViolations(page), []);
@@ -117,7 +136,10 @@ describe("results webview in chromium", { skip }, () => {
     xs.forEach((x, i) => {
       if (Math.abs(x - middle) > slack) assert.equal(images.includes(i), x < middle, `image ${i} at x=${x}, middle ${middle}`);
     });
-    assert.deepEqual(await mapSelected(), results.layers.map(() => images.length));
+    assert.deepEqual(
+      await mapSelected(),
+      results.layers.map(() => images.length),
+    );
     assert.deepEqual(await linkSelected(), expectedLinkSelected(images));
     await page.screenshot({ path: join(screens, "webview-lasso.png"), fullPage: true });
   });
@@ -126,15 +148,24 @@ describe("results webview in chromium", { skip }, () => {
     const link = [...results.flows.links].sort((a, b) => b.count - a.count)[0];
     await page.locator(`.mtq-links path[data-source="${link.source}"][data-target="${link.target}"]`).click();
     const images = await selectedImages();
-    assert.deepEqual(images, [...link.images].sort((a, b) => a - b));
-    assert.deepEqual(await mapSelected(), results.layers.map(() => link.count));
+    assert.deepEqual(
+      images,
+      [...link.images].sort((a, b) => a - b),
+    );
+    assert.deepEqual(
+      await mapSelected(),
+      results.layers.map(() => link.count),
+    );
     assert.deepEqual(await linkSelected(), expectedLinkSelected(link.images));
   });
 
   it("Escape clears the selection everywhere", async () => {
     await page.keyboard.press("Escape");
     assert.equal(await selectedImages(), null);
-    assert.deepEqual(await mapSelected(), results.layers.map(() => 0));
+    assert.deepEqual(
+      await mapSelected(),
+      results.layers.map(() => 0),
+    );
     assert.ok(Object.values(await linkSelected()).every((n) => n === 0));
   });
 
@@ -160,7 +191,10 @@ describe("results webview in chromium", { skip }, () => {
     const before = (await posted(page)).length;
     const outliers = results.findings.outliers.map((o) => o.image);
     await send(page, { type: "select", selection: { images: outliers, label: "outliers" } });
-    assert.deepEqual(await mapSelected(), results.layers.map(() => new Set(outliers).size));
+    assert.deepEqual(
+      await mapSelected(),
+      results.layers.map(() => new Set(outliers).size),
+    );
     assert.equal((await posted(page)).length, before);
     assert.match((await page.locator(".mtq-selection h2").textContent()) ?? "", /outliers/);
   });
@@ -175,14 +209,19 @@ describe("results webview in chromium", { skip }, () => {
     for (const line of lines.slice(1)) {
       const [image, , , split, index, source] = line.split(",");
       const i = Number(image);
-      assert.deepEqual([split, Number(index), source], [results.images.split[i], results.images.sourceIndex[i], `MNIST ${results.images.split[i]} #${results.images.sourceIndex[i]}`]);
+      assert.deepEqual(
+        [split, Number(index), source],
+        [results.images.split[i], results.images.sourceIndex[i], `MNIST ${results.images.split[i]} #${results.images.sourceIndex[i]}`],
+      );
     }
     await page.getByRole("button", { name: "SVG", exact: true }).click();
     const svg = (await lastPosted(page, "export"))!;
     assert.equal(svg.format, "svg");
     assert.match(svg.data, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     await page.getByRole("button", { name: "PNG", exact: true }).click();
-    await page.waitForFunction(() => (window as unknown as { mtqHarness: { posted: { format?: string }[] } }).mtqHarness.posted.some((m) => m.format === "png"));
+    await page.waitForFunction(() =>
+      (window as unknown as { mtqHarness: { posted: { format?: string }[] } }).mtqHarness.posted.some((m) => m.format === "png"),
+    );
     const png = (await lastPosted(page, "export"))!;
     assert.match(png.data, /^data:image\/png;base64,/);
     assert.deepEqual(await cspViolations(page), []);
@@ -205,7 +244,10 @@ describe("results webview in chromium", { skip }, () => {
     await sendLoad(page, json);
     await page.waitForSelector(".mtq-sankey .mtq-node");
     assert.equal(await page.locator('button[data-value="cluster"]').getAttribute("aria-pressed"), "true");
-    assert.deepEqual(await mapSelected(), results.layers.map(() => new Set(results.findings.outliers.map((o) => o.image)).size));
+    assert.deepEqual(
+      await mapSelected(),
+      results.layers.map(() => new Set(results.findings.outliers.map((o) => o.image)).size),
+    );
     await page.screenshot({ path: join(screens, "webview-clusters.png"), fullPage: true });
   });
 
@@ -240,7 +282,8 @@ describe("results webview in chromium", { skip }, () => {
       await page.screenshot({ path: join(screens, `webview-${theme}.png`), fullPage: true });
     }
     // The README's screenshot, refreshed on request from these real results.
-    if (process.env.MTQ_UPDATE_SCREENSHOTS === "1") copyFileSync(join(screens, "webview-lasso.png"), join(root, "media", "screenshots", "results-view.png"));
+    if (process.env.MTQ_UPDATE_SCREENSHOTS === "1")
+      copyFileSync(join(screens, "webview-lasso.png"), join(root, "media", "screenshots", "results-view.png"));
   });
 
   it("names the classes of an image folder (four, one, seven) in the legend, findings, selection and CSV", async () => {

@@ -28,7 +28,12 @@ export function kChart(title: string, ks: number[], values: number[], chosen: nu
   if (i >= 0) {
     svg.append(svgEl("circle", { cx: points[i][0], cy: points[i][1], r: 3.5, class: "mtq-kchart-chosen" }));
     const right = points[i][0] > W / 2;
-    const label = svgEl("text", { x: points[i][0] + (right ? -6 : 6), y: points[i][1] + 4, "text-anchor": right ? "end" : "start", class: "mtq-kchart-axis" });
+    const label = svgEl("text", {
+      x: points[i][0] + (right ? -6 : 6),
+      y: points[i][1] + 4,
+      "text-anchor": right ? "end" : "start",
+      class: "mtq-kchart-axis",
+    });
     label.textContent = `k=${chosen}`;
     svg.append(label);
   }

@@ -19,7 +19,8 @@ const SHOWN_CHANGED = 400;
 const PER_ROW = 20;
 
 function changeText(p: ChangedPath, a: Results, comparison: Comparison): string {
-  const where = p.layers.length > 0 ? `other cluster in ${p.layers.map((n) => layerPairName(comparison.layers[n - 1])).join(", ")}` : "same clusters";
+  const where =
+    p.layers.length > 0 ? `other cluster in ${p.layers.map((n) => layerPairName(comparison.layers[n - 1])).join(", ")}` : "same clusters";
   return `${where}; predicted ${className(a, p.predictionA)} in A, ${className(a, p.predictionB)} in B`;
 }
 
@@ -30,7 +31,12 @@ export class CompareView {
   private readonly panel: SelectionPanel;
 
   /** `selection` (A's image numbers) is shown at once: the one kept across hide/show and reload. */
-  constructor(root: HTMLElement, private readonly comparison: Comparison, a: Results, selection: Selection | null = null) {
+  constructor(
+    root: HTMLElement,
+    private readonly comparison: Comparison,
+    a: Results,
+    selection: Selection | null = null,
+  ) {
     this.data = viewDataFrom(a);
     this.selection = new SelectionModel(a.images.count);
     this.panel = new SelectionPanel(this.data, this.tooltip);
@@ -62,8 +68,17 @@ export class CompareView {
     const { a, b, matched, notes } = this.comparison;
     const head = el("header", "mtq-header");
     head.append(el("h1", "mtq-title", `${a.name} vs ${b.name}`));
-    for (const [tag, s] of [["A", a], ["B", b]] as const) {
-      head.append(el("p", "mtq-muted mtq-description", `${tag}: ${s.name}, seed ${s.seed}, ${s.model}, ${s.imageCount.toLocaleString("en")} images · ${s.file}`));
+    for (const [tag, s] of [
+      ["A", a],
+      ["B", b],
+    ] as const) {
+      head.append(
+        el(
+          "p",
+          "mtq-muted mtq-description",
+          `${tag}: ${s.name}, seed ${s.seed}, ${s.model}, ${s.imageCount.toLocaleString("en")} images · ${s.file}`,
+        ),
+      );
     }
     head.append(el("p", "", `${matched.a.length.toLocaleString("en")} images in both (matched by split and source index).`));
     for (const note of notes) head.append(el("p", "mtq-note", note));
@@ -88,23 +103,51 @@ export class CompareView {
     const heading = el("h3");
     const all = changed.map((p) => p.a);
     heading.append(
-      button("mtq-link", `${changed.length} of ${matched.a.length} images changed path`, "Select every image whose path changed", (e) => this.selection.pick(all, "changed paths", e.shiftKey)),
+      button("mtq-link", `${changed.length} of ${matched.a.length} images changed path`, "Select every image whose path changed", (e) =>
+        this.selection.pick(all, "changed paths", e.shiftKey),
+      ),
     );
     section.append(heading);
     const byLayer = el("p", "mtq-muted");
     for (const [n, l] of layers.entries()) {
       const moved = changed.filter((p) => p.layers.includes(n + 1)).map((p) => p.a);
       const name = layerPairName(l);
-      byLayer.append(button("mtq-link", `${name}: ${moved.length}`, `Select the images in another cluster of ${name}`, (e) => this.selection.pick(moved, `changed in ${name}`, e.shiftKey)), " ");
+      byLayer.append(
+        button("mtq-link", `${name}: ${moved.length}`, `Select the images in another cluster of ${name}`, (e) =>
+          this.selection.pick(moved, `changed in ${name}`, e.shiftKey),
+        ),
+        " ",
+      );
     }
     const predicted = changed.filter((p) => p.predictionA !== p.predictionB).map((p) => p.a);
-    byLayer.append(button("mtq-link", `prediction: ${predicted.length}`, "Select the images predicted differently", (e) => this.selection.pick(predicted, "changed prediction", e.shiftKey)));
-    section.append(byLayer, el("p", "mtq-muted", "A path changed when, in some layer, an image is not in the B cluster that holds most of its A cluster, or when its prediction differs."));
+    byLayer.append(
+      button("mtq-link", `prediction: ${predicted.length}`, "Select the images predicted differently", (e) =>
+        this.selection.pick(predicted, "changed prediction", e.shiftKey),
+      ),
+    );
+    section.append(
+      byLayer,
+      el(
+        "p",
+        "mtq-muted",
+        "A path changed when, in some layer, an image is not in the B cluster that holds most of its A cluster, or when its prediction differs.",
+      ),
+    );
     if (changed.length === 0) return section;
     const shown = changed.slice(0, SHOWN_CHANGED);
-    const grid = thumbnailGrid(this.data, shown.map((p) => p.a), PER_ROW, 2);
+    const grid = thumbnailGrid(
+      this.data,
+      shown.map((p) => p.a),
+      PER_ROW,
+      2,
+    );
     const at = (e: PointerEvent) => {
-      const image = imageAt(grid, e, this.data, shown.map((p) => p.a));
+      const image = imageAt(
+        grid,
+        e,
+        this.data,
+        shown.map((p) => p.a),
+      );
       return shown.find((p) => p.a === image);
     };
     grid.addEventListener("pointermove", (e) => {
@@ -118,7 +161,8 @@ export class CompareView {
       if (p) this.selection.pick([p.a], `image #${p.a}`, e.shiftKey);
     });
     section.append(grid);
-    if (changed.length > SHOWN_CHANGED) section.append(el("p", "mtq-muted", `first ${SHOWN_CHANGED} of ${changed.length} (all selected by the heading)`));
+    if (changed.length > SHOWN_CHANGED)
+      section.append(el("p", "mtq-muted", `first ${SHOWN_CHANGED} of ${changed.length} (all selected by the heading)`));
     return section;
   }
 

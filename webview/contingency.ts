@@ -14,7 +14,13 @@ export function contingencyTable(comparison: Comparison, layer: LayerComparison,
   const section = el("section", "mtq-contingency");
   const name = layerPairName(layer);
   section.dataset.ari = String(layer.ari);
-  section.append(el("h3", "", `${name[0].toUpperCase()}${name.slice(1)}: ${layer.ari === null ? "no pair of images to compare" : `adjusted Rand index ${layer.ari.toFixed(2)}`}`));
+  section.append(
+    el(
+      "h3",
+      "",
+      `${name[0].toUpperCase()}${name.slice(1)}: ${layer.ari === null ? "no pair of images to compare" : `adjusted Rand index ${layer.ari.toFixed(2)}`}`,
+    ),
+  );
   section.append(el("p", "mtq-muted", `A's ${layer.kA} clusters (rows) against B's ${layer.kB} (columns); a count selects its images`));
   const table = el("table");
   const head = el("tr");
@@ -31,7 +37,11 @@ export function contingencyTable(comparison: Comparison, layer: LayerComparison,
       if (count === 0) td.append(el("span", "mtq-muted", "0"));
       else {
         const label = `${name}: A's cluster ${i} in B's cluster ${j}`;
-        td.append(button("mtq-link", String(count), `Select the ${count} images of ${label}`, (e) => selection.pick(cellImages(comparison, layer, i, j), label, e.shiftKey)));
+        td.append(
+          button("mtq-link", String(count), `Select the ${count} images of ${label}`, (e) =>
+            selection.pick(cellImages(comparison, layer, i, j), label, e.shiftKey),
+          ),
+        );
       }
       tr.append(td);
     });

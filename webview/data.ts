@@ -57,7 +57,10 @@ function imagesPerNode(results: Results): Map<string, number[]> {
   const byNode = new Map<string, number[]>();
   for (const node of results.flows.nodes) {
     const images = incoming.get(node.id) ?? outgoing.get(node.id) ?? [];
-    byNode.set(node.id, [...images].sort((a, b) => a - b));
+    byNode.set(
+      node.id,
+      [...images].sort((a, b) => a - b),
+    );
   }
   return byNode;
 }

@@ -51,7 +51,9 @@ export function epochSlider(control: EpochControl): HTMLElement {
   slider.title = `Replay training: the clusters, paths and findings at each recorded epoch (${stops.join(", ")})`;
   slider.addEventListener("input", () => control.show(stops[Number(slider.value)]));
   const label = el("span", "mtq-epoch-label", text(current));
-  const play = button("mtq-button", control.playing ? "Pause" : "Play", "Replay the recorded epochs from the first", () => control.togglePlay());
+  const play = button("mtq-button", control.playing ? "Pause" : "Play", "Replay the recorded epochs from the first", () =>
+    control.togglePlay(),
+  );
   play.setAttribute("aria-pressed", String(control.playing));
   box.dataset.epoch = String(current);
   box.append(el("span", "mtq-toggle-label", "Epoch"), slider, label, play);

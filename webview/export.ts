@@ -9,13 +9,29 @@ import { svgEl } from "./dom";
 import type { UmapMap } from "./maps";
 
 const GAP = 16;
-const INLINED = ["fill", "stroke", "stroke-width", "stroke-opacity", "stroke-linejoin", "fill-opacity", "opacity", "paint-order", "font-size", "font-family", "font-weight", "visibility"];
+const INLINED = [
+  "fill",
+  "stroke",
+  "stroke-width",
+  "stroke-opacity",
+  "stroke-linejoin",
+  "fill-opacity",
+  "opacity",
+  "paint-order",
+  "font-size",
+  "font-family",
+  "font-weight",
+  "visibility",
+];
 
 /** The maps side by side above the Sankey, as a standalone SVG document in the theme's colours. */
 export function viewSvg(data: ViewData, maps: UmapMap[], sankey: SVGSVGElement): { svg: string; width: number; height: number } {
   const foreground = themeColor("--vscode-foreground", "#cccccc");
   const mapsHeight = Math.max(...maps.map((m) => m.size[1])) + 24;
-  const width = Math.max(maps.reduce((w, m) => w + m.size[0] + GAP, GAP), sankey.clientWidth + 2 * GAP);
+  const width = Math.max(
+    maps.reduce((w, m) => w + m.size[0] + GAP, GAP),
+    sankey.clientWidth + 2 * GAP,
+  );
   const height = 40 + mapsHeight + GAP + sankey.clientHeight + GAP;
   const root = svgEl("svg", { xmlns: "http://www.w3.org/2000/svg", width, height, viewBox: `0 0 ${width} ${height}`, color: foreground });
   root.setAttribute("font-family", themeColor("--vscode-font-family", "sans-serif"));
@@ -30,7 +46,10 @@ export function viewSvg(data: ViewData, maps: UmapMap[], sankey: SVGSVGElement):
     const caption = svgEl("text", { x: 0, y: 14, fill: foreground });
     caption.textContent = map.title;
     const frame = svgEl("g", { transform: "translate(0,24)" });
-    frame.append(svgEl("rect", { width: map.size[0], height: map.size[1], fill: "none", stroke: foreground, "stroke-opacity": 0.25 }), map.toSvg());
+    frame.append(
+      svgEl("rect", { width: map.size[0], height: map.size[1], fill: "none", stroke: foreground, "stroke-opacity": 0.25 }),
+      map.toSvg(),
+    );
     g.append(caption, frame);
     root.append(g);
     x += map.size[0] + GAP;
@@ -100,7 +119,17 @@ export function selectionCsv(data: ViewData, selection: Selection | null): strin
     "confidence",
   ];
   const rows = ids.map((i) =>
-    [i, ...labelled(images.labels[i]), images.injected[i], images.split[i], images.sourceIndex[i], csvField(imageSource(data.results, i)), ...layers.map((l) => l.assignments[i]), ...labelled(images.predictions[i]), images.confidence[i].toFixed(4)].join(","),
+    [
+      i,
+      ...labelled(images.labels[i]),
+      images.injected[i],
+      images.split[i],
+      images.sourceIndex[i],
+      csvField(imageSource(data.results, i)),
+      ...layers.map((l) => l.assignments[i]),
+      ...labelled(images.predictions[i]),
+      images.confidence[i].toFixed(4),
+    ].join(","),
   );
   return `${[header.join(","), ...rows].join("\n")}\n`;
 }

@@ -39,7 +39,11 @@ type Pick = (text: string, title: string, label: string, images: () => number[])
 function accuracy(data: ViewData): HTMLElement {
   const { train, test } = data.results.findings.accuracy;
   const p = el("p", "", `Accuracy: ${percent(train)} on the training images`);
-  p.append(test === null ? "; held-out accuracy not measured (no image left to hold out)." : `, ${percent(test)} on ${data.results.testCount.toLocaleString("en")} held-out images.`);
+  p.append(
+    test === null
+      ? "; held-out accuracy not measured (no image left to hold out)."
+      : `, ${percent(test)} on ${data.results.testCount.toLocaleString("en")} held-out images.`,
+  );
   return p;
 }
 
@@ -62,7 +66,12 @@ function separation(data: ViewData, pick: Pick): HTMLElement {
   const exceptions = () => data.results.classes.flatMap((d) => onDominant(data, layer - 1, d, false));
   p.append(
     `The model separates the ${classNounPlural(data.results)} from layer ${layer} (${name}) on: each has ≥ 90% of its images in a cluster of its own. `,
-    pick(`Show the ${exceptions().length} exceptions`, `Select the kept images outside their ${classNoun(data.results)}'s cluster in layer ${layer}`, `exceptions in layer ${layer}`, exceptions),
+    pick(
+      `Show the ${exceptions().length} exceptions`,
+      `Select the kept images outside their ${classNoun(data.results)}'s cluster in layer ${layer}`,
+      `exceptions in layer ${layer}`,
+      exceptions,
+    ),
   );
   return p;
 }
@@ -73,7 +82,13 @@ function separationOverTraining(data: ViewData): HTMLElement[] {
   if (!epochs) return [];
   const recorded = [...(data.results.snapshots ?? []).map((s) => s.epoch), data.results.experiment.training.epochs].join(", ");
   const layers = epochs.map((e, l) => `layer ${l + 1} ${e === null ? "not by the end" : `from epoch ${e}`}`);
-  return [el("p", "mtq-separation-epochs", `While training (epochs ${recorded} recorded), each layer separates the ${classNounPlural(data.results)} for good: ${layers.join(", ")}.`)];
+  return [
+    el(
+      "p",
+      "mtq-separation-epochs",
+      `While training (epochs ${recorded} recorded), each layer separates the ${classNounPlural(data.results)} for good: ${layers.join(", ")}.`,
+    ),
+  ];
 }
 
 function purity(data: ViewData, pick: Pick): HTMLElement {
@@ -94,12 +109,24 @@ function purity(data: ViewData, pick: Pick): HTMLElement {
       const cell = el("td");
       const cluster = layer.dominantCluster[digit];
       cell.append(
-        pick(percent(layer.purity[digit] ?? 0), `Select the ${digits} in cluster ${cluster} of layer ${li + 1}`, `${digits} in cluster ${cluster} of layer ${li + 1}`, () =>
-          onDominant(data, li, digit, true),
+        pick(
+          percent(layer.purity[digit] ?? 0),
+          `Select the ${digits} in cluster ${cluster} of layer ${li + 1}`,
+          `${digits} in cluster ${cluster} of layer ${li + 1}`,
+          () => onDominant(data, li, digit, true),
         ),
       );
       const off = onDominant(data, li, digit, false);
-      if (off.length > 0) cell.append(" ", pick(`${off.length} off`, `Select the ${digits} outside cluster ${cluster} of layer ${li + 1}`, `${digits} off cluster ${cluster} of layer ${li + 1}`, () => off));
+      if (off.length > 0)
+        cell.append(
+          " ",
+          pick(
+            `${off.length} off`,
+            `Select the ${digits} outside cluster ${cluster} of layer ${li + 1}`,
+            `${digits} off cluster ${cluster} of layer ${li + 1}`,
+            () => off,
+          ),
+        );
       row.append(cell);
     });
     table.append(row);
@@ -115,22 +142,37 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
     const all = () => imagesWhere(data, (i) => images.injected[i] && images.labels[i] === digit);
     const block = el("div", "mtq-injected");
     const heading = el("h3");
-    heading.append(pick(`Injected ${digits} (${finding.count})`, `Select the ${finding.count} injected ${digits}`, `injected ${digits}`, all));
+    heading.append(
+      pick(`Injected ${digits} (${finding.count})`, `Select the ${finding.count} injected ${digits}`, `injected ${digits}`, all),
+    );
     block.append(heading);
     const list = el("ul");
     for (const [kept, share] of Object.entries(finding.followsPathOf).sort((a, b) => b[1] - a[1])) {
-      const follows = () =>
-        all().filter((i) => findings.layers.every((l, li) => layers[li].assignments[i] === l.dominantCluster[kept]));
+      const follows = () => all().filter((i) => findings.layers.every((l, li) => layers[li].assignments[i] === l.dominantCluster[kept]));
       const item = el("li");
       const keptDigits = classPlural(data.results, kept);
-      item.append(pick(`${percent(share)} follow the ${keptDigits}' path`, `Select the injected ${digits} whose cluster is the ${keptDigits}' in every layer`, `injected ${digits} on the ${keptDigits}' path`, follows));
+      item.append(
+        pick(
+          `${percent(share)} follow the ${keptDigits}' path`,
+          `Select the injected ${digits} whose cluster is the ${keptDigits}' in every layer`,
+          `injected ${digits} on the ${keptDigits}' path`,
+          follows,
+        ),
+      );
       list.append(item);
     }
     for (const [predicted, share] of Object.entries(finding.predicted).sort((a, b) => b[1] - a[1])) {
       const item = el("li");
       const as = Number(predicted);
       const name = className(data.results, predicted);
-      item.append(pick(`${percent(share)} predicted ${name}`, `Select the injected ${digits} predicted ${name}`, `injected ${digits} predicted ${name}`, () => all().filter((i) => images.predictions[i] === as)));
+      item.append(
+        pick(
+          `${percent(share)} predicted ${name}`,
+          `Select the injected ${digits} predicted ${name}`,
+          `injected ${digits} predicted ${name}`,
+          () => all().filter((i) => images.predictions[i] === as),
+        ),
+      );
       list.append(item);
     }
     list.append(el("li", "mtq-muted", `path entropy ${finding.pathEntropy.toFixed(2)} bits (0 = one shared path; higher = scattered)`));
@@ -141,7 +183,13 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
 
 function reasonsText(o: Outlier): string {
   return o.reasons
-    .map((r) => (r === "off-path" ? `off-path${o.offPathLayers?.length ? ` (L${o.offPathLayers.join(", L")})` : ""}` : r === "negative-silhouette" ? "negative silhouette" : r))
+    .map((r) =>
+      r === "off-path"
+        ? `off-path${o.offPathLayers?.length ? ` (L${o.offPathLayers.join(", L")})` : ""}`
+        : r === "negative-silhouette"
+          ? "negative silhouette"
+          : r,
+    )
     .join(" · ");
 }
 
@@ -153,13 +201,19 @@ function outliers(data: ViewData, pick: Pick): HTMLElement {
   const items = el("ul", "mtq-outlier-list");
   for (const o of list.slice(0, LISTED_OUTLIERS)) {
     const item = el("li");
-    const b = pick(`#${o.image} · ${className(data.results, o.digit)} · ${reasonsText(o)}`, `Select image #${o.image}`, `image #${o.image}`, () => [o.image]);
+    const b = pick(
+      `#${o.image} · ${className(data.results, o.digit)} · ${reasonsText(o)}`,
+      `Select image #${o.image}`,
+      `image #${o.image}`,
+      () => [o.image],
+    );
     b.prepend(thumbnailGrid(data, [o.image], 1, 1));
     item.append(b);
     items.append(item);
   }
   section.append(heading, items);
-  if (list.length > LISTED_OUTLIERS) section.append(el("p", "mtq-muted", `… and ${list.length - LISTED_OUTLIERS} more (all selected by the heading).`));
+  if (list.length > LISTED_OUTLIERS)
+    section.append(el("p", "mtq-muted", `… and ${list.length - LISTED_OUTLIERS} more (all selected by the heading).`));
   return section;
 }
 
@@ -169,7 +223,11 @@ function clustering(data: ViewData): HTMLElement {
   for (const layer of data.results.layers) {
     const row = el("div", "mtq-kcharts");
     row.append(
-      el("div", "mtq-klabel", `${layer.name}, ${layer.size} units: k = ${layer.k}, silhouette ${layer.silhouette.toFixed(2)}${silhouetteNote(layer)}`),
+      el(
+        "div",
+        "mtq-klabel",
+        `${layer.name}, ${layer.size} units: k = ${layer.k}, silhouette ${layer.silhouette.toFixed(2)}${silhouetteNote(layer)}`,
+      ),
       kChart("silhouette", layer.kValues, layer.silhouetteCurve, layer.k),
       kChart("inertia (elbow)", layer.kValues, layer.inertiaCurve, layer.k),
     );

@@ -53,11 +53,18 @@ export class UmapMap {
   private height = 0;
   private hovered: number | null = null;
 
-  constructor(private readonly ctx: MapContext, private readonly layer: number) {
+  constructor(
+    private readonly ctx: MapContext,
+    private readonly layer: number,
+  ) {
     const info = ctx.data.results.layers[layer];
     const caption = el("figcaption", "mtq-map-title", info.name);
-    caption.append(el("span", "mtq-muted", ` ${info.size} units · k = ${info.k}${info.approximateNeighbours ? " · approximate neighbours" : ""}`));
-    if (info.approximateNeighbours) caption.title = "Over 10,000 images, the map is built from approximate nearest neighbours (a partitioned search that finds 95-98% of the exact ones on MNIST).";
+    caption.append(
+      el("span", "mtq-muted", ` ${info.size} units · k = ${info.k}${info.approximateNeighbours ? " · approximate neighbours" : ""}`),
+    );
+    if (info.approximateNeighbours)
+      caption.title =
+        "Over 10,000 images, the map is built from approximate nearest neighbours (a partitioned search that finds 95-98% of the exact ones on MNIST).";
     this.element.dataset.layer = String(layer + 1);
     this.element.dataset.points = "0";
     this.overlay.append(this.lassoPath, this.hoverRing);
@@ -208,7 +215,10 @@ export class UmapMap {
     const out: Batch[] = [];
     for (const pass of this.ctx.selection.current ? [0, 1] : [-1]) {
       for (const group of this.colorGroups()) {
-        for (const [list, hollow] of [[group.kept, false], [group.injected, true]] as const) {
+        for (const [list, hollow] of [
+          [group.kept, false],
+          [group.injected, true],
+        ] as const) {
           out.push({
             color: group.color,
             hollow,
@@ -256,8 +266,16 @@ export class UmapMap {
     const byCluster = this.ctx.colorBy() === "cluster";
     this.chips.replaceChildren(
       ...layer.clusters.map((c) => {
-        const chip = button("mtq-chip", "", `Select cluster ${c.id} of layer ${this.layer + 1}: ${c.size} images${c.injectedCount ? ` + ${c.injectedCount} injected` : ""}`, (e) =>
-          this.ctx.selection.pick(imagesInCluster(this.ctx.data, this.layer, c.id), `cluster ${c.id} of layer ${this.layer + 1}`, e.shiftKey),
+        const chip = button(
+          "mtq-chip",
+          "",
+          `Select cluster ${c.id} of layer ${this.layer + 1}: ${c.size} images${c.injectedCount ? ` + ${c.injectedCount} injected` : ""}`,
+          (e) =>
+            this.ctx.selection.pick(
+              imagesInCluster(this.ctx.data, this.layer, c.id),
+              `cluster ${c.id} of layer ${this.layer + 1}`,
+              e.shiftKey,
+            ),
         );
         if (byCluster) {
           const swatch = el("span", "mtq-swatch");
@@ -357,7 +375,12 @@ export class UmapMap {
   }
 
   private listenForKeys(): void {
-    const pans: Record<string, [number, number]> = { ArrowLeft: [KEY_PAN, 0], ArrowRight: [-KEY_PAN, 0], ArrowUp: [0, KEY_PAN], ArrowDown: [0, -KEY_PAN] };
+    const pans: Record<string, [number, number]> = {
+      ArrowLeft: [KEY_PAN, 0],
+      ArrowRight: [-KEY_PAN, 0],
+      ArrowUp: [0, KEY_PAN],
+      ArrowDown: [0, -KEY_PAN],
+    };
     this.overlay.addEventListener("keydown", (e) => {
       const target = select(this.overlay);
       const k = this.transform.k;

@@ -44,7 +44,10 @@ export class SankeyView {
 
   constructor(private readonly ctx: SankeyContext) {
     const { flows, images } = ctx.data.results;
-    this.element.append(el("figcaption", "mtq-section-title", `Paths: ${classNoun(ctx.data.results)} → cluster in each layer → prediction`), this.svg);
+    this.element.append(
+      el("figcaption", "mtq-section-title", `Paths: ${classNoun(ctx.data.results)} → cluster in each layer → prediction`),
+      this.svg,
+    );
     this.element.dataset.images = String(images.count);
     this.element.dataset.links = String(flows.links.length);
     this.svg.setAttribute("role", "group");
@@ -84,19 +87,20 @@ export class SankeyView {
       ]);
     const graph = layout({
       nodes: flows.nodes.map((flow) => ({ id: flow.id, flow })),
-      links: flows.links.map((flow) => ({ source: flow.source, target: flow.target, value: flow.count, flow, color: digitColor(this.majorityDigit(flow.images)) })),
+      links: flows.links.map((flow) => ({
+        source: flow.source,
+        target: flow.target,
+        value: flow.count,
+        flow,
+        color: digitColor(this.majorityDigit(flow.images)),
+      })),
     });
     this.nodes = graph.nodes;
     this.links = graph.links;
     this.svg.setAttribute("viewBox", `0 0 ${this.width} ${height}`);
     this.svg.setAttribute("width", String(this.width));
     this.svg.setAttribute("height", String(height));
-    this.svg.replaceChildren(
-      this.columnTitles(columns),
-      this.linkGroup(),
-      svgEl("g", { class: "mtq-links-selected" }),
-      this.nodeGroup(),
-    );
+    this.svg.replaceChildren(this.columnTitles(columns), this.linkGroup(), svgEl("g", { class: "mtq-links-selected" }), this.nodeGroup());
     this.highlight();
   }
 
@@ -144,7 +148,7 @@ export class SankeyView {
       const node = this.nodes.find((n) => n.flow.column === c);
       if (!node) continue;
       const anchor = c === 0 ? "start" : c === columns - 1 ? "end" : "middle";
-      const x = c === 0 ? node.x0 ?? 0 : c === columns - 1 ? node.x1 ?? 0 : ((node.x0 ?? 0) + (node.x1 ?? 0)) / 2;
+      const x = c === 0 ? (node.x0 ?? 0) : c === columns - 1 ? (node.x1 ?? 0) : ((node.x0 ?? 0) + (node.x1 ?? 0)) / 2;
       const text = svgEl("text", { x, y: MARGIN.top - 10, "text-anchor": anchor });
       text.textContent = names[c];
       g.append(text);
@@ -163,7 +167,11 @@ export class SankeyView {
       p.dataset.target = link.flow.target;
       p.dataset.count = String(link.flow.count);
       actAsButton(p, `${label}: ${link.flow.count} images`, (e) => this.ctx.selection.pick(link.flow.images, label, e.shiftKey));
-      this.hoverShows(p, () => [`${label}: ${link.flow.count} images`, digitMix(this.ctx.data, link.flow.images)], () => link.flow.images);
+      this.hoverShows(
+        p,
+        () => [`${label}: ${link.flow.count} images`, digitMix(this.ctx.data, link.flow.images)],
+        () => link.flow.images,
+      );
       g.append(p);
     }
     return g;
@@ -190,7 +198,11 @@ export class SankeyView {
       item.append(label);
       const name = this.nodeName(flow);
       actAsButton(item, `${name}: ${flow.count} images`, (e) => this.ctx.selection.pick(images, name, e.shiftKey));
-      this.hoverShows(item, () => this.describeNode(flow, images), () => images);
+      this.hoverShows(
+        item,
+        () => this.describeNode(flow, images),
+        () => images,
+      );
       g.append(item);
     }
     return g;

@@ -15,7 +15,10 @@ export class SelectionPanel {
   private readonly heading = el("h2", "mtq-section-title", "Selection");
   private readonly body = el("div", "mtq-selection-body");
 
-  constructor(private readonly data: ViewData, private readonly tooltip: Tooltip) {
+  constructor(
+    private readonly data: ViewData,
+    private readonly tooltip: Tooltip,
+  ) {
     this.element.setAttribute("aria-live", "polite");
     this.element.append(this.heading, this.body);
   }
@@ -24,7 +27,13 @@ export class SelectionPanel {
     this.element.dataset.count = String(selection?.images.length ?? 0);
     if (!selection) {
       this.heading.textContent = "Selection";
-      this.body.replaceChildren(el("p", "mtq-muted", "Nothing selected. Lasso points on a map, click a Sankey node or link, or a finding. Shift adds; Escape clears."));
+      this.body.replaceChildren(
+        el(
+          "p",
+          "mtq-muted",
+          "Nothing selected. Lasso points on a map, click a Sankey node or link, or a finding. Shift adds; Escape clears.",
+        ),
+      );
       return;
     }
     const { images } = selection;
@@ -41,7 +50,14 @@ export class SelectionPanel {
     grid.addEventListener("pointerleave", () => this.tooltip.hide());
     this.body.replaceChildren(
       el("p", "", `${images.length} image${images.length === 1 ? "" : "s"}: ${digitMix(this.data, images)}`),
-      el("p", "mtq-muted", `predicted ${[...predictions].sort((a, b) => b[1] - a[1]).map(([p, n]) => `${className(this.data.results, p)}: ${n}`).join(", ")}`),
+      el(
+        "p",
+        "mtq-muted",
+        `predicted ${[...predictions]
+          .sort((a, b) => b[1] - a[1])
+          .map(([p, n]) => `${className(this.data.results, p)}: ${n}`)
+          .join(", ")}`,
+      ),
       grid,
     );
     if (images.length > SHOWN) this.body.append(el("p", "mtq-muted", `first ${SHOWN} of ${images.length}`));

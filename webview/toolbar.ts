@@ -23,8 +23,24 @@ export function header(data: ViewData, colorBy: ColorBy, tool: Tool, actions: To
   const bar = el("div", "mtq-toolbar");
   bar.setAttribute("role", "toolbar");
   bar.append(
-    toggleGroup("Colour by", [["digit", classNoun(data.results) === "class" ? "Class" : "Digit"], ["cluster", "Cluster"]], colorBy, actions.colorBy),
-    toggleGroup("Drag to", [["lasso", "Lasso"], ["pan", "Pan"]], tool, actions.tool),
+    toggleGroup(
+      "Colour by",
+      [
+        ["digit", classNoun(data.results) === "class" ? "Class" : "Digit"],
+        ["cluster", "Cluster"],
+      ],
+      colorBy,
+      actions.colorBy,
+    ),
+    toggleGroup(
+      "Drag to",
+      [
+        ["lasso", "Lasso"],
+        ["pan", "Pan"],
+      ],
+      tool,
+      actions.tool,
+    ),
     button("mtq-button", "Reset zoom", "Reset every map's zoom (0 on a focused map)", actions.resetZoom),
     button("mtq-button", "Clear", "Clear the selection (Escape)", actions.clear),
     el("span", "mtq-spacer"),

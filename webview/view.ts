@@ -48,7 +48,13 @@ export class ResultsView {
     this.colorBy = options.colorBy;
     this.tool = options.carried?.tool ?? "lasso";
     this.selection = new SelectionModel(results.images.count);
-    const context = { data: this.data, selection: this.selection, tooltip: this.tooltip, colorBy: () => this.colorBy, tool: () => this.tool };
+    const context = {
+      data: this.data,
+      selection: this.selection,
+      tooltip: this.tooltip,
+      colorBy: () => this.colorBy,
+      tool: () => this.tool,
+    };
     this.maps = results.layers.map((_, i) => new UmapMap(context, i));
     this.sankey = new SankeyView(context);
     const panel = new SelectionPanel(this.data, this.tooltip);
@@ -62,20 +68,26 @@ export class ResultsView {
     const left = el("div", "mtq-left");
     left.append(maps, this.sankey.element);
     main.append(left, side);
-    const head = header(this.data, this.colorBy, this.tool, {
-      colorBy: (value) => {
-        this.colorBy = value;
-        options.onColorBy(value);
-        this.redraw();
+    const head = header(
+      this.data,
+      this.colorBy,
+      this.tool,
+      {
+        colorBy: (value) => {
+          this.colorBy = value;
+          options.onColorBy(value);
+          this.redraw();
+        },
+        tool: (value) => {
+          this.tool = value;
+          root.dataset.tool = value;
+        },
+        resetZoom: () => this.maps.forEach((m) => m.resetZoom()),
+        export: (format) => void this.export(format),
+        clear: () => this.selection.clear(),
       },
-      tool: (value) => {
-        this.tool = value;
-        root.dataset.tool = value;
-      },
-      resetZoom: () => this.maps.forEach((m) => m.resetZoom()),
-      export: (format) => void this.export(format),
-      clear: () => this.selection.clear(),
-    }, options.epochs);
+      options.epochs,
+    );
     root.dataset.tool = this.tool;
     root.dataset.images = String(results.images.count);
     root.replaceChildren(head, main, this.tooltip.element);

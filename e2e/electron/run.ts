@@ -14,7 +14,16 @@ const root = resolve(__dirname, "..", "..");
 async function main(): Promise<void> {
   // The suite runs inside VS Code's extension host, which loads CommonJS: bundle it, `vscode` external.
   const suite = join(root, ".tmp", "electron", "suite.js");
-  await build({ entryPoints: [join(__dirname, "suite.ts")], outfile: suite, bundle: true, platform: "node", format: "cjs", target: "node20", external: ["vscode"], logLevel: "warning" });
+  await build({
+    entryPoints: [join(__dirname, "suite.ts")],
+    outfile: suite,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: ["vscode"],
+    logLevel: "warning",
+  });
   const runDir = mkdtempSync(join(tmpdir(), "mtq-electron-"));
   try {
     const workspace = createWorkspace(join(runDir, "workspace"));

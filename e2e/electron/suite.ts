@@ -16,7 +16,8 @@ const steps: [string, () => Promise<void>][] = [
       assert.ok(extension, "the extension is not loaded");
       await extension.activate();
       const commands = await vscode.commands.getCommands(true);
-      for (const id of ["mtq.trainAndAnalyze", "mtq.openResults", "mtq.newExperiment"]) assert.ok(commands.includes(id), `${id} is not registered`);
+      for (const id of ["mtq.trainAndAnalyze", "mtq.openResults", "mtq.newExperiment"])
+        assert.ok(commands.includes(id), `${id} is not registered`);
     },
   ],
   [

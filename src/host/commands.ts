@@ -42,7 +42,11 @@ async function targetFile(arg: unknown, suffix: string, glob: string, what: stri
     );
     return picked?.uri;
   }
-  const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [what]: [suffix.slice(1)] }, title: `Choose ${what}` });
+  const chosen = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    filters: { [what]: [suffix.slice(1)] },
+    title: `Choose ${what}`,
+  });
   return chosen?.[0];
 }
 
@@ -50,7 +54,10 @@ async function trainAndAnalyze(parts: Parts, arg: unknown): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     // Training reads the data files an experiment names and writes results where the settings
     // say: both are up to whoever wrote the workspace, so it waits for the user's trust.
-    const choice = await vscode.window.showWarningMessage("MTQ does not train in an untrusted workspace: an experiment reads and writes files its author chose. Trust the workspace to train.", "Manage Workspace Trust");
+    const choice = await vscode.window.showWarningMessage(
+      "MTQ does not train in an untrusted workspace: an experiment reads and writes files its author chose. Trust the workspace to train.",
+      "Manage Workspace Trust",
+    );
     if (choice) await vscode.commands.executeCommand("workbench.trust.manage");
     return;
   }
@@ -65,7 +72,9 @@ async function trainAndAnalyze(parts: Parts, arg: unknown): Promise<void> {
   const options = runOptionsFor(settingsFor(uri), name, file, vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
   // The worker writes the results file but does not create a configured results folder.
   await vscode.workspace.fs.createDirectory(vscode.Uri.file(dirname(options.outFile)));
-  log().info(`training ${file} -> ${options.outFile} (backend ${options.backend}${options.seed === undefined ? "" : `, seed ${options.seed} from mtq.defaultSeed`})`);
+  log().info(
+    `training ${file} -> ${options.outFile} (backend ${options.backend}${options.seed === undefined ? "" : `, seed ${options.seed} from mtq.defaultSeed`})`,
+  );
   const outcome = await parts.runner.run(file, name, options);
   switch (outcome?.type) {
     case undefined:
@@ -90,7 +99,10 @@ async function trainAndAnalyze(parts: Parts, arg: unknown): Promise<void> {
 async function showProblems(parts: Parts, doc: vscode.TextDocument, problems: Problem[]): Promise<void> {
   parts.diagnostics.show(doc, problems);
   log().warn(`${doc.uri.fsPath}: ${problems.length} problem(s), not run`);
-  const choice = await vscode.window.showErrorMessage(`MTQ: ${basename(doc.uri.fsPath)} has ${problems.length} problem${problems.length === 1 ? "" : "s"}; fix them to train.`, "Show Problems");
+  const choice = await vscode.window.showErrorMessage(
+    `MTQ: ${basename(doc.uri.fsPath)} has ${problems.length} problem${problems.length === 1 ? "" : "s"}; fix them to train.`,
+    "Show Problems",
+  );
   if (choice) await vscode.commands.executeCommand("workbench.actions.view.problems");
 }
 
@@ -110,12 +122,21 @@ async function twoResultsFiles(arg: unknown, selected: unknown): Promise<vscode.
   const first = arg instanceof vscode.Uri ? [arg] : [];
   if (found.length >= 2) {
     const picked = await vscode.window.showQuickPick(
-      found.map((uri) => ({ label: basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri, picked: first.some((f) => f.fsPath === uri.fsPath) })),
+      found.map((uri) => ({
+        label: basename(uri.fsPath),
+        description: vscode.workspace.asRelativePath(uri),
+        uri,
+        picked: first.some((f) => f.fsPath === uri.fsPath),
+      })),
       { canPickMany: true, placeHolder: "Choose two results files to compare (the first is A)" },
     );
     return picked && exactlyTwo(picked.map((p) => p.uri));
   }
-  const chosen = await vscode.window.showOpenDialog({ canSelectMany: true, filters: { "MTQ results": ["json"] }, title: "Choose two results files to compare" });
+  const chosen = await vscode.window.showOpenDialog({
+    canSelectMany: true,
+    filters: { "MTQ results": ["json"] },
+    title: "Choose two results files to compare",
+  });
   return chosen && exactlyTwo(chosen);
 }
 
@@ -136,7 +157,8 @@ async function compareResultsFiles(parts: Parts, arg: unknown, selected: unknown
 /** Where a new experiment goes: the workspace folder (the user picks among several), else a dialog. */
 async function newExperimentFile(): Promise<vscode.Uri | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
-  const folder = folders.length > 1 ? await vscode.window.showWorkspaceFolderPick({ placeHolder: "Folder for the new experiment" }) : folders[0];
+  const folder =
+    folders.length > 1 ? await vscode.window.showWorkspaceFolderPick({ placeHolder: "Folder for the new experiment" }) : folders[0];
   if (folder) {
     const dir = folder.uri.fsPath;
     return vscode.Uri.file(join(dir, `${freeExperimentName((f) => existsSync(join(dir, f)))}.mtq.json`));
@@ -149,7 +171,10 @@ async function newExperiment(): Promise<void> {
   const uri = await newExperimentFile();
   if (!uri) return;
   // The name must be valid (letters, digits, . _ -) and ends up in the results file's name.
-  const name = basename(uri.fsPath).replace(/\.mtq\.json$|\.json$/, "").replace(/[^A-Za-z0-9._-]+/g, "-") || "experiment";
+  const name =
+    basename(uri.fsPath)
+      .replace(/\.mtq\.json$|\.json$/, "")
+      .replace(/[^A-Za-z0-9._-]+/g, "-") || "experiment";
   const file = isExperimentFile(uri) ? uri : vscode.Uri.file(`${uri.fsPath.replace(/\.json$/, "")}.mtq.json`);
   await vscode.workspace.fs.writeFile(file, Buffer.from(starterExperimentText(name), "utf8"));
   await vscode.window.showTextDocument(file);
@@ -167,10 +192,22 @@ function guarded<A extends unknown[]>(title: string, body: (...args: A) => Promi
 
 export function registerCommands(parts: Parts): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand("mtq.trainAndAnalyze", guarded("Train and Analyze", (arg?: unknown) => trainAndAnalyze(parts, arg))),
-    vscode.commands.registerCommand("mtq.openResults", guarded("Open Results", (arg?: unknown) => openResults(parts, arg))),
-    vscode.commands.registerCommand("mtq.compareResults", guarded("Compare Results", (arg?: unknown, selected?: unknown) => compareResultsFiles(parts, arg, selected))),
+    vscode.commands.registerCommand(
+      "mtq.trainAndAnalyze",
+      guarded("Train and Analyze", (arg?: unknown) => trainAndAnalyze(parts, arg)),
+    ),
+    vscode.commands.registerCommand(
+      "mtq.openResults",
+      guarded("Open Results", (arg?: unknown) => openResults(parts, arg)),
+    ),
+    vscode.commands.registerCommand(
+      "mtq.compareResults",
+      guarded("Compare Results", (arg?: unknown, selected?: unknown) => compareResultsFiles(parts, arg, selected)),
+    ),
     vscode.commands.registerCommand("mtq.newExperiment", guarded("New Experiment", newExperiment)),
-    vscode.commands.registerCommand(SELECT_COMMAND, guarded("Select in Results", (node: TreeNode) => selectInResults(parts, node))),
+    vscode.commands.registerCommand(
+      SELECT_COMMAND,
+      guarded("Select in Results", (node: TreeNode) => selectInResults(parts, node)),
+    ),
   ];
 }

@@ -42,7 +42,11 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
   async open(a: string, b: string): Promise<void> {
     const files = { a, b };
     const compared = await compareFiles(files);
-    this.attach(vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, compareTitle(files), vscode.ViewColumn.Active), files, Promise.resolve(compared));
+    this.attach(
+      vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, compareTitle(files), vscode.ViewColumn.Active),
+      files,
+      Promise.resolve(compared),
+    );
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: CompareState | undefined): Promise<void> {
@@ -102,6 +106,8 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
           return showError(`MTQ comparison view: ${message.message}`);
       }
     };
-    panel.webview.onDidReceiveMessage((m: WebviewToHost) => handle(m).catch((e: unknown) => showError(`MTQ comparison view: ${errorMessage(e)}`, e)));
+    panel.webview.onDidReceiveMessage((m: WebviewToHost) =>
+      handle(m).catch((e: unknown) => showError(`MTQ comparison view: ${errorMessage(e)}`, e)),
+    );
   }
 }

@@ -18,7 +18,13 @@ export function activate(context: vscode.ExtensionContext): void {
     tree.reveal(file, selection).catch((e: unknown) => log.warn(`cannot reveal the selection in the tree: ${String(e)}`));
   });
   const comparisons = new CompareViews(context.extensionUri, (file, selection) => views.showSelection(file, selection));
-  const parts = { runner: new Runner(join(context.extensionPath, "dist", "worker.js")), diagnostics: new ExperimentDiagnostics(), views, comparisons, tree };
+  const parts = {
+    runner: new Runner(join(context.extensionPath, "dist", "worker.js")),
+    diagnostics: new ExperimentDiagnostics(),
+    views,
+    comparisons,
+    tree,
+  };
   context.subscriptions.push(
     log,
     tree,

@@ -49,7 +49,9 @@ class ResultsView {
   ) {
     this.selection = selection;
     showWebviewPage(panel, extensionUri);
-    panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.handle(m).catch((e: unknown) => showError(`MTQ results view: ${errorMessage(e)}`, e)));
+    panel.webview.onDidReceiveMessage((m: WebviewToHost) =>
+      this.handle(m).catch((e: unknown) => showError(`MTQ results view: ${errorMessage(e)}`, e)),
+    );
   }
 
   post(message: HostToWebview): void {

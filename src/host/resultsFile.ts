@@ -13,7 +13,9 @@ export interface LoadedResults {
 export async function readResultsFile(file: string): Promise<LoadedResults> {
   const results = JSON.parse(await readFile(file, "utf8")) as Results;
   if (results?.schemaVersion !== RESULTS_SCHEMA_VERSION) {
-    throw new Error(`${file} is not an MTQ results file of version ${RESULTS_SCHEMA_VERSION} (found version ${String(results?.schemaVersion)}); run its experiment again`);
+    throw new Error(
+      `${file} is not an MTQ results file of version ${RESULTS_SCHEMA_VERSION} (found version ${String(results?.schemaVersion)}); run its experiment again`,
+    );
   }
   return { file, results, pixels: Buffer.from(results.images.pixelsBase64, "base64") };
 }

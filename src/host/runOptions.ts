@@ -16,13 +16,27 @@ export interface MtqSettings {
 }
 
 /** The results file a run writes: NAME.results.json in the results folder or beside the experiment. */
-export function resultsFileFor(settings: MtqSettings, experimentName: string, experimentFile: string, workspaceFolder: string | undefined): string {
+export function resultsFileFor(
+  settings: MtqSettings,
+  experimentName: string,
+  experimentFile: string,
+  workspaceFolder: string | undefined,
+): string {
   const folder = settings.resultsFolder.trim();
   if (folder === "") return defaultResultsFile(experimentName, experimentFile);
-  return defaultResultsFile(experimentName, experimentFile, isAbsolute(folder) ? folder : resolve(workspaceFolder ?? dirname(experimentFile), folder));
+  return defaultResultsFile(
+    experimentName,
+    experimentFile,
+    isAbsolute(folder) ? folder : resolve(workspaceFolder ?? dirname(experimentFile), folder),
+  );
 }
 
-export function runOptionsFor(settings: MtqSettings, experimentName: string, experimentFile: string, workspaceFolder: string | undefined): RunOptions & { outFile: string } {
+export function runOptionsFor(
+  settings: MtqSettings,
+  experimentName: string,
+  experimentFile: string,
+  workspaceFolder: string | undefined,
+): RunOptions & { outFile: string } {
   return {
     outFile: resultsFileFor(settings, experimentName, experimentFile, workspaceFolder),
     backend: settings.backend,

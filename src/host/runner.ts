@@ -16,30 +16,37 @@ export class Runner implements vscode.Disposable {
   async run(experimentFile: string, name: string, options: RunOptions): Promise<Outcome | undefined> {
     const current = this.runs.get(experimentFile);
     if (current) {
-      const choice = await vscode.window.showWarningMessage(`"${name}" is already training. Cancel that run and start again?`, { modal: true }, RESTART);
+      const choice = await vscode.window.showWarningMessage(
+        `"${name}" is already training. Cancel that run and start again?`,
+        { modal: true },
+        RESTART,
+      );
       if (choice !== RESTART) return undefined;
       await current.cancel();
     }
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MTQ: ${name}`, cancellable: true }, (progress, token) => {
-      let reported = 0;
-      let stage = "";
-      const run = startWorkerRun(this.workerFile, experimentFile, options, (p) => {
-        if (p.stage !== stage) log().info(`${name}: ${p.message}`);
-        stage = p.stage;
-        // withProgress wants increments; the worker reports the whole run's fraction.
-        const increment = Math.max(0, p.fraction - reported) * 100;
-        reported = Math.max(reported, p.fraction);
-        progress.report({ increment, message: `${Math.round(100 * p.fraction)}% · ${p.message}` });
-      });
-      this.runs.set(experimentFile, run);
-      token.onCancellationRequested(() => {
-        log().info(`${name}: cancel requested`);
-        void run.cancel();
-      });
-      return run.outcome.finally(() => {
-        if (this.runs.get(experimentFile) === run) this.runs.delete(experimentFile);
-      });
-    });
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `MTQ: ${name}`, cancellable: true },
+      (progress, token) => {
+        let reported = 0;
+        let stage = "";
+        const run = startWorkerRun(this.workerFile, experimentFile, options, (p) => {
+          if (p.stage !== stage) log().info(`${name}: ${p.message}`);
+          stage = p.stage;
+          // withProgress wants increments; the worker reports the whole run's fraction.
+          const increment = Math.max(0, p.fraction - reported) * 100;
+          reported = Math.max(reported, p.fraction);
+          progress.report({ increment, message: `${Math.round(100 * p.fraction)}% · ${p.message}` });
+        });
+        this.runs.set(experimentFile, run);
+        token.onCancellationRequested(() => {
+          log().info(`${name}: cancel requested`);
+          void run.cancel();
+        });
+        return run.outcome.finally(() => {
+          if (this.runs.get(experimentFile) === run) this.runs.delete(experimentFile);
+        });
+      },
+    );
   }
 
   dispose(): void {

@@ -26,7 +26,14 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   constructor() {
     this.view = vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     const watcher = vscode.workspace.createFileSystemWatcher("**/*.results.json");
-    this.subscriptions = [this.view, this.changed, watcher, watcher.onDidCreate((u) => this.add(u.fsPath)), watcher.onDidChange((u) => this.reload(u.fsPath)), watcher.onDidDelete((u) => this.remove(u.fsPath))];
+    this.subscriptions = [
+      this.view,
+      this.changed,
+      watcher,
+      watcher.onDidCreate((u) => this.add(u.fsPath)),
+      watcher.onDidChange((u) => this.reload(u.fsPath)),
+      watcher.onDidDelete((u) => this.remove(u.fsPath)),
+    ];
     void vscode.workspace.findFiles("**/*.results.json", "**/node_modules/**").then((uris) => uris.forEach((u) => this.add(u.fsPath)));
   }
 
@@ -70,7 +77,10 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       return item;
     }
     const look = lookOf(node, loaded.results);
-    const item = new vscode.TreeItem(look.label, look.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      look.label,
+      look.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = node.id;
     item.description = look.description;
     item.tooltip = look.tooltip;

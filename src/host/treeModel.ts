@@ -199,11 +199,21 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       const { accuracy } = results.findings;
       const acc = `train ${percent(accuracy.train)} · test ${accuracy.test === null ? "not measured" : percent(accuracy.test)}`;
       const classes = classNounPlural(results);
-      const separation = results.findings.separationLayer === null ? `no layer separates the ${classes}` : `${classes} separate from layer ${results.findings.separationLayer}`;
+      const separation =
+        results.findings.separationLayer === null
+          ? `no layer separates the ${classes}`
+          : `${classes} separate from layer ${results.findings.separationLayer}`;
       return {
         label: results.experiment.name,
         description: acc,
-        tooltip: [results.experiment.description, `${results.images.count} images, ${classes} ${results.classes.map((d) => className(results, d)).join(", ")}`, `accuracy ${acc}`, separation, `seed ${results.seed}, backend ${results.backend}`, node.file]
+        tooltip: [
+          results.experiment.description,
+          `${results.images.count} images, ${classes} ${results.classes.map((d) => className(results, d)).join(", ")}`,
+          `accuracy ${acc}`,
+          separation,
+          `seed ${results.seed}, backend ${results.backend}`,
+          node.file,
+        ]
           .filter(Boolean)
           .join("\n"),
         expandable: true,
@@ -264,8 +274,12 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       const all = imagesOf(node.parent, results).length;
       const rest = all - node.listed;
       const count = (n: number) => n.toLocaleString("en-US");
-      const what = node.parent.kind === "cluster" ? `images in cluster ${node.parent.cluster} of layer ${node.parent.layer + 1}` : "outliers";
-      const click = node.parent.kind === "cluster" ? "the whole cluster in the results view, as clicking the cluster does" : "every outlier in the results view, as clicking Outliers does";
+      const what =
+        node.parent.kind === "cluster" ? `images in cluster ${node.parent.cluster} of layer ${node.parent.layer + 1}` : "outliers";
+      const click =
+        node.parent.kind === "cluster"
+          ? "the whole cluster in the results view, as clicking the cluster does"
+          : "every outlier in the results view, as clicking Outliers does";
       return {
         label: `… and ${count(rest)} more`,
         tooltip: `${count(all)} ${what}: the first ${count(node.listed)} are listed, ${count(rest)} more are not\nClick to select ${click}`,
@@ -286,7 +300,10 @@ export function selectionOf(node: TreeNode, results: Results): Selection | undef
       return { images: [...clusterImages(results, node.layer, node.cluster)], label: `cluster ${node.cluster} of layer ${node.layer + 1}` };
     case "image":
     case "outlier":
-      return { images: [node.image], label: `image ${node.image} (${classNoun(results)} ${className(results, results.images.labels[node.image])})` };
+      return {
+        images: [node.image],
+        label: `image ${node.image} (${classNoun(results)} ${className(results, results.images.labels[node.image])})`,
+      };
     case "outliers":
       return { images: [...indexOf(results).outlierImages], label: "outliers" };
     case "more":

@@ -12,7 +12,12 @@ export function resultsName(file: string): string {
  * When any of `files` is gone: "MTQ cannot `action`: ", each missing file (once), the fix, then
  * `afterFix`; undefined when all exist.
  */
-export function missingFilesMessage(action: string, files: readonly string[], exists: (file: string) => boolean, afterFix = ""): string | undefined {
+export function missingFilesMessage(
+  action: string,
+  files: readonly string[],
+  exists: (file: string) => boolean,
+  afterFix = "",
+): string | undefined {
   const missing = [...new Set(files)].filter((f) => !exists(f));
   if (missing.length === 0) return undefined;
   const gone = missing.length === 1 ? `${missing[0]} is gone` : `${missing.join(" and ")} are gone`;

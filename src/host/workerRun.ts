@@ -16,7 +16,13 @@ export interface WorkerRun {
 /** A worker busy in a synchronous TF.js step may never read "cancel": it is terminated instead. */
 export const CANCEL_GRACE_MS = 2000;
 
-export function startWorkerRun(workerFile: string, experimentFile: string, options: RunOptions, onProgress: (p: Progress) => void, cancelGraceMs = CANCEL_GRACE_MS): WorkerRun {
+export function startWorkerRun(
+  workerFile: string,
+  experimentFile: string,
+  options: RunOptions,
+  onProgress: (p: Progress) => void,
+  cancelGraceMs = CANCEL_GRACE_MS,
+): WorkerRun {
   const worker = new Worker(workerFile);
   let settle!: (o: Outcome) => void;
   let settled = false;

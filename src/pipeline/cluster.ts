@@ -83,7 +83,13 @@ export interface KmeansFit {
 }
 
 /** One seeded k-means fit of the points for each k tried (kMin..kMax below the point count, or the fixed k). */
-export async function kmeansFits(points: Float32Array, dim: number, options: Omit<ClusterOptions, "neighbours">, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<KmeansFit[]> {
+export async function kmeansFits(
+  points: Float32Array,
+  dim: number,
+  options: Omit<ClusterOptions, "neighbours">,
+  onProgress?: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<KmeansFit[]> {
   const n = points.length / dim;
   const kValues: number[] = [];
   for (let k = options.k ?? options.kMin; k <= (options.k ?? options.kMax) && k < n; k++) kValues.push(k);
@@ -108,7 +114,12 @@ export function bestScore(scores: readonly SilhouetteScores[]): number {
 /** The kept points the silhouettes measure distances to: all of them (undefined) up to EXACT_UP_TO points in all, else a seeded sample of EXACT_UP_TO. */
 export function silhouetteColumns(points: number, clustered: number, seed: number): Int32Array | undefined {
   if (points <= EXACT_UP_TO || clustered <= EXACT_UP_TO) return undefined;
-  return Int32Array.from(shuffled(Array.from({ length: clustered }, (_, i) => i), randomFor(seed, "silhouette sample")).slice(0, EXACT_UP_TO)).sort();
+  return Int32Array.from(
+    shuffled(
+      Array.from({ length: clustered }, (_, i) => i),
+      randomFor(seed, "silhouette sample"),
+    ).slice(0, EXACT_UP_TO),
+  ).sort();
 }
 
 /**
@@ -136,7 +147,17 @@ export async function clusterLayer(
     (f) => onProgress?.(0.5 + (exact ? 0.5 : 0.3) * f),
     signal,
   );
-  const neighbours = exact ? pass.neighbours : await partitionedNeighbours(tf, points, dim, options.neighbours, randomFor(options.seed, "partitions"), (f) => onProgress?.(0.8 + 0.2 * f), signal);
+  const neighbours = exact
+    ? pass.neighbours
+    : await partitionedNeighbours(
+        tf,
+        points,
+        dim,
+        options.neighbours,
+        randomFor(options.seed, "partitions"),
+        (f) => onProgress?.(0.8 + 0.2 * f),
+        signal,
+      );
   const scores = pass.silhouettes;
   const best = bestScore(scores);
   const clustering = {

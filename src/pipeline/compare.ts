@@ -77,13 +77,18 @@ function matchedImages(a: Results, b: Results): { a: number[]; b: number[] } {
 function notesOn(a: Results, b: Results, shared: number): string[] {
   const notes: string[] = [];
   const smaller = Math.min(a.images.count, b.images.count);
-  if (shared === 0) notes.push("The two results share no image (matched by split and source index): nothing to compare. Run both on the same data.");
-  else if (shared < FEW_SHARED * smaller) notes.push(`Only ${shared} images are in both (of ${a.images.count} and ${b.images.count}): the figures describe those alone.`);
+  if (shared === 0)
+    notes.push("The two results share no image (matched by split and source index): nothing to compare. Run both on the same data.");
+  else if (shared < FEW_SHARED * smaller)
+    notes.push(`Only ${shared} images are in both (of ${a.images.count} and ${b.images.count}): the figures describe those alone.`);
   if (a.layers.length !== b.layers.length) {
     const depth = Math.min(a.layers.length, b.layers.length);
-    notes.push(`A has ${a.layers.length} hidden layers and B ${b.layers.length}: the ${depth} nearest the output are compared, the last with the last.`);
+    notes.push(
+      `A has ${a.layers.length} hidden layers and B ${b.layers.length}: the ${depth} nearest the output are compared, the last with the last.`,
+    );
   }
-  if (a.classes.join() !== b.classes.join()) notes.push(`The models tell apart different digits (${a.classes.join(", ")} vs ${b.classes.join(", ")}).`);
+  if (a.classes.join() !== b.classes.join())
+    notes.push(`The models tell apart different digits (${a.classes.join(", ")} vs ${b.classes.join(", ")}).`);
   return notes;
 }
 
@@ -105,7 +110,16 @@ export function compareResults(a: Results, b: Results, fileA: string, fileB: str
     const clusters = { a: matched.a.map((i) => inA[i]), b: matched.b.map((i) => inB[i]) };
     const contingency = contingencyMatrix(clusters.a, clusters.b, kA, kB);
     const ari = adjustedRandIndex(contingency);
-    return { layerA, layerB, kA, kB, clusters, contingency, ari: ari === null ? null : Math.round(ari * 1e4) / 1e4, correspondence: majorityColumns(contingency) };
+    return {
+      layerA,
+      layerB,
+      kA,
+      kB,
+      clusters,
+      contingency,
+      ari: ari === null ? null : Math.round(ari * 1e4) / 1e4,
+      correspondence: majorityColumns(contingency),
+    };
   });
   const changed: ChangedPath[] = [];
   matched.a.forEach((i, n) => {

@@ -97,7 +97,9 @@ export async function distancePass(
       const rows = Math.min(step, rowCount - start);
       const [blockSums, values, indices] = tf.tidy(() => {
         const block = x.slice([start, 0], [rows, dim]);
-        const squared = tf.relu(tf.sub(tf.add(squares.slice([start], [rows]).reshape([rows, 1]), columnSquares.reshape([1, m])), tf.mul(2, tf.matMul(block, cT))));
+        const squared = tf.relu(
+          tf.sub(tf.add(squares.slice([start], [rows]).reshape([rows, 1]), columnSquares.reshape([1, m])), tf.mul(2, tf.matMul(block, cT))),
+        );
         // A point's distance to itself is exactly 0, whatever the rounding of the formula above.
         const self = tf.oneHot(tf.tensor1d(column.subarray(start, start + rows), "int32"), m);
         const d = tf.mul(tf.sqrt(squared), tf.sub(1, self));
@@ -131,7 +133,14 @@ export async function distancePass(
   };
 }
 
-function scoresFromSums(sums: Float32Array, width: number, offset: number, { k, labels }: Clustering, column: Int32Array, cols: Int32Array): SilhouetteScores {
+function scoresFromSums(
+  sums: Float32Array,
+  width: number,
+  offset: number,
+  { k, labels }: Clustering,
+  column: Int32Array,
+  cols: Int32Array,
+): SilhouetteScores {
   const n = labels.length;
   const sizes = new Int32Array(k);
   for (const l of labels) sizes[l]++;

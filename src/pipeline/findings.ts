@@ -7,7 +7,14 @@ export interface FindingsInput {
   labels: ArrayLike<number>;
   injected: ArrayLike<boolean>;
   predictions: ArrayLike<number>;
-  layers: { name: string; size: number; k: number; silhouette: number; assignments: ArrayLike<number>; silhouettes: ArrayLike<number | null> }[];
+  layers: {
+    name: string;
+    size: number;
+    k: number;
+    silhouette: number;
+    assignments: ArrayLike<number>;
+    silhouettes: ArrayLike<number | null>;
+  }[];
   accuracy: Findings["accuracy"];
 }
 
@@ -29,7 +36,10 @@ export function entropyBits(counts: Iterable<number>): number {
   const values = [...counts];
   const total = values.reduce((a, b) => a + b, 0);
   // max(0, ...) turns the -0 of a single path into 0.
-  return Math.max(0, values.reduce((h, c) => (c > 0 ? h - (c / total) * Math.log2(c / total) : h), 0));
+  return Math.max(
+    0,
+    values.reduce((h, c) => (c > 0 ? h - (c / total) * Math.log2(c / total) : h), 0),
+  );
 }
 
 function round(x: number): number {
@@ -38,7 +48,10 @@ function round(x: number): number {
 
 /** Whether a layer separates the kept digits: each held together (purity >= 0.9), no two in one cluster. */
 export function separates(layer: LayerFinding, classes: number[]): boolean {
-  return classes.every((d) => layer.purity[d] >= SEPARATION_PURITY) && new Set(classes.map((d) => layer.dominantCluster[d])).size === classes.length;
+  return (
+    classes.every((d) => layer.purity[d] >= SEPARATION_PURITY) &&
+    new Set(classes.map((d) => layer.dominantCluster[d])).size === classes.length
+  );
 }
 
 export function findings(input: FindingsInput): Findings {
@@ -72,7 +85,13 @@ export function findings(input: FindingsInput): Findings {
   }
 
   const injected: Record<string, InjectedFinding> = {};
-  const injectedDigits = [...new Set(Array.from({ length: n }, (_, i) => i).filter((i) => input.injected[i]).map((i) => input.labels[i]))];
+  const injectedDigits = [
+    ...new Set(
+      Array.from({ length: n }, (_, i) => i)
+        .filter((i) => input.injected[i])
+        .map((i) => input.labels[i]),
+    ),
+  ];
   for (const d of injectedDigits) {
     const images = Array.from({ length: n }, (_, i) => i).filter((i) => input.injected[i] && input.labels[i] === d);
     const followsPathOf: Record<string, number> = {};

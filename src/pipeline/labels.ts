@@ -76,7 +76,12 @@ function labelOfName(name: string, exp: ParsedExperiment, names: ClassNames | un
     .map(([l]) => Number(l));
   if (labels.length === 1) return labels[0];
   if (labels.length > 1) {
-    return { file, path, message: `"${name}" names ${labels.length} classes in ${namedBy(exp)} (labels ${labels.join(", ")})`, fix: "use the label's number, or give each class its own name in data.classNames" };
+    return {
+      file,
+      path,
+      message: `"${name}" names ${labels.length} classes in ${namedBy(exp)} (labels ${labels.join(", ")})`,
+      fix: "use the label's number, or give each class its own name in data.classNames",
+    };
   }
   const near = nearestWord(name, Object.values(names));
   return {
@@ -104,7 +109,12 @@ function clashProblems(digits: Written[], inject: Written[], file: string, names
     const first = digits.find((e) => e.key === d.key);
     if (!first || first === digits[i]) return;
     const as = first.raw === d.raw ? "" : ` (as ${JSON.stringify(first.raw)} and ${JSON.stringify(d.raw)})`;
-    problems.push({ file, path: ["data", "digits", d.index], message: `${noun(d)} ${text(d)} is listed twice${as}`, fix: `list each ${noun(d)} once` });
+    problems.push({
+      file,
+      path: ["data", "digits", d.index],
+      message: `${noun(d)} ${text(d)} is listed twice${as}`,
+      fix: `list each ${noun(d)} once`,
+    });
   });
   const kept = [...new Set(digits.map(text))].join(", ");
   inject.forEach((inj, i) => {

@@ -43,7 +43,19 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
   const total = signatures.length / dim;
   const neighbours = Math.max(2, Math.min(job.projection.neighbors, total - 1));
   const start = performance.now();
-  const { clustering, neighbours: near, approximateNeighbours } = await clusterLayer(tf, signatures, dim, keptCount, { ...job.clustering, seed: job.seed, neighbours }, (f) => onProgress?.("cluster", f), signal);
+  const {
+    clustering,
+    neighbours: near,
+    approximateNeighbours,
+  } = await clusterLayer(
+    tf,
+    signatures,
+    dim,
+    keptCount,
+    { ...job.clustering, seed: job.seed, neighbours },
+    (f) => onProgress?.("cluster", f),
+    signal,
+  );
   const assignments = new Int32Array(total);
   assignments.set(clustering.labels);
   assignments.set(nearestCentroids(signatures.subarray(keptCount * dim), dim, clustering.centroids), keptCount);

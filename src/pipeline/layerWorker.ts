@@ -21,7 +21,12 @@ port.on("message", (message: ToLayerWorker) => {
   loadTf(message.backend)
     .then(({ tf }) => analyseLayer(tf, message.job, (phase, fraction) => post({ type: "progress", phase, fraction }), controller.signal))
     .then(
-      (output) => post({ type: "done", output }, [output.assignments.buffer as ArrayBuffer, output.silhouettes.buffer as ArrayBuffer, output.umap.buffer as ArrayBuffer]),
+      (output) =>
+        post({ type: "done", output }, [
+          output.assignments.buffer as ArrayBuffer,
+          output.silhouettes.buffer as ArrayBuffer,
+          output.umap.buffer as ArrayBuffer,
+        ]),
       (e: unknown) => {
         const error = e instanceof Error ? e : new Error(String(e));
         post({ type: "failed", message: error.message, stack: error.stack });

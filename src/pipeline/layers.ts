@@ -19,7 +19,13 @@ function startLayerWorker(script: string): Worker {
   return new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(script)});`, { eval: true });
 }
 
-function inWorker(script: string, job: LayerJob, backend: BackendPreference, onProgress: LayerProgress, signal?: AbortSignal): Promise<LayerOutput> {
+function inWorker(
+  script: string,
+  job: LayerJob,
+  backend: BackendPreference,
+  onProgress: LayerProgress,
+  signal?: AbortSignal,
+): Promise<LayerOutput> {
   const worker = startLayerWorker(script);
   return new Promise<LayerOutput>((resolve, reject) => {
     const stop = () => {

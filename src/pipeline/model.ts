@@ -31,7 +31,10 @@ type ModelSettings = Pick<Experiment, "model" | "training" | "seed">;
 /** The experiment's model: a new dense or convolutional network, compiled for training, or the user's saved one. */
 export async function modelFor(tf: Tf, exp: ModelSettings, experimentFile: string, image: ImageSize, classes: number): Promise<Trained> {
   if (exp.model.kind === "saved") return loadSavedModel(tf, exp.model, experimentFile, image, classes);
-  const trained = exp.model.kind === "cnn" ? cnnNetwork(tf, exp.model, exp.seed, experimentFile, image, classes) : denseNetwork(tf, exp.model, exp.seed, image, classes);
+  const trained =
+    exp.model.kind === "cnn"
+      ? cnnNetwork(tf, exp.model, exp.seed, experimentFile, image, classes)
+      : denseNetwork(tf, exp.model, exp.seed, image, classes);
   trained.model.compile({ optimizer: tf.train.adam(exp.training.learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
   return trained;
 }
@@ -40,7 +43,11 @@ export async function modelFor(tf: Tf, exp: ModelSettings, experimentFile: strin
  * The experiment's model trained on its kept images, quietly (no progress, snapshots or cancel):
  * for scripts that need the model or its signatures alone. A run trains through runExperiment.
  */
-export async function trainedOnKept(tf: Tf, data: PreparedData, experimentFile: string): Promise<{ trained: Trained; x: Float32Array; classes: number[] }> {
+export async function trainedOnKept(
+  tf: Tf,
+  data: PreparedData,
+  experimentFile: string,
+): Promise<{ trained: Trained; x: Float32Array; classes: number[] }> {
   const exp = data.experiment;
   const classes = sortedClasses(exp.data.digits);
   const x = scaledPixels(data.kept.pixels, maxPixel(data.kept.pixels));
@@ -121,7 +128,10 @@ export interface Activations {
 function signatureOf(tf: Tf, output: TF.Tensor, convSignature: ConvSignature): TF.Tensor {
   if (output.rank <= 2) return output;
   if (convSignature === "flatten") return output.reshape([output.shape[0], -1]);
-  return tf.mean(output, Array.from({ length: output.rank - 2 }, (_, i) => i + 1));
+  return tf.mean(
+    output,
+    Array.from({ length: output.rank - 2 }, (_, i) => i + 1),
+  );
 }
 
 function signatureSize(layer: TF.layers.Layer, convSignature: ConvSignature): number {
@@ -136,7 +146,10 @@ function signatureSize(layer: TF.layers.Layer, convSignature: ConvSignature): nu
 export async function activations(tf: Tf, trained: Trained, x: Float32Array, count: number, signatures = true): Promise<Activations> {
   const inputSize = trained.inputShape.reduce((a, b) => a * b, 1);
   const layers = signatures ? trained.hiddenLayers.map((n) => trained.model.getLayer(n)) : [];
-  const probe = tf.model({ inputs: trained.model.inputs, outputs: [...layers.map((l) => l.output as TF.SymbolicTensor), trained.model.outputs[0]] });
+  const probe = tf.model({
+    inputs: trained.model.inputs,
+    outputs: [...layers.map((l) => l.output as TF.SymbolicTensor), trained.model.outputs[0]],
+  });
   const sizes = layers.map((l) => signatureSize(l, trained.convSignature));
   const classes = (trained.model.outputs[0].shape as number[])[1];
   const hidden = sizes.map((s) => new Float32Array(count * s));

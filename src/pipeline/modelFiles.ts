@@ -7,7 +7,8 @@ import type * as TF from "@tensorflow/tfjs";
 import { DataFileError } from "./data/dataFileError";
 import type { Tf } from "./tf";
 
-const CONVERT = "convert a Keras model with `tensorflowjs_converter --input_format keras --output_format tfjs_layers_model model.h5 OUT/`, or save a TF.js model with model.save()";
+const CONVERT =
+  "convert a Keras model with `tensorflowjs_converter --input_format keras --output_format tfjs_layers_model model.h5 OUT/`, or save a TF.js model with model.save()";
 
 function bytesOf(file: string, what: string): Buffer {
   try {
@@ -17,7 +18,9 @@ function bytesOf(file: string, what: string): Buffer {
     throw new DataFileError(
       file,
       code === "ENOENT" ? `${what} not found` : `cannot read the ${what} (${code ?? String(e)})`,
-      what === "model.json" ? "check `model.path`; relative paths are resolved from the experiment file's folder" : "keep the weight files named in model.json beside it",
+      what === "model.json"
+        ? "check `model.path`; relative paths are resolved from the experiment file's folder"
+        : "keep the weight files named in model.json beside it",
     );
   }
 }
@@ -29,7 +32,11 @@ export function modelJsonOf(file: string): TF.io.ModelJSON {
     json = JSON.parse(bytesOf(file, "model.json").toString("utf8"));
   } catch (e) {
     if (e instanceof DataFileError) throw e;
-    throw new DataFileError(file, `not valid JSON (${e instanceof Error ? e.message : String(e)})`, `point model.path at a TF.js model.json; ${CONVERT}`);
+    throw new DataFileError(
+      file,
+      `not valid JSON (${e instanceof Error ? e.message : String(e)})`,
+      `point model.path at a TF.js model.json; ${CONVERT}`,
+    );
   }
   const model = json as Partial<TF.io.ModelJSON> & { format?: string };
   if (typeof model !== "object" || model === null || typeof model.modelTopology !== "object") {

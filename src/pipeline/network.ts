@@ -21,7 +21,11 @@ export interface Trained {
 }
 
 /** A dense layer with the seeded initialiser every trained layer uses. */
-export function seededDense(tf: Tf, seed: number, config: Omit<Parameters<Tf["layers"]["dense"]>[0], "kernelInitializer">): TF.layers.Layer {
+export function seededDense(
+  tf: Tf,
+  seed: number,
+  config: Omit<Parameters<Tf["layers"]["dense"]>[0], "kernelInitializer">,
+): TF.layers.Layer {
   return tf.layers.dense({ ...config, kernelInitializer: tf.initializers.glorotUniform({ seed }), biasInitializer: "zeros" });
 }
 

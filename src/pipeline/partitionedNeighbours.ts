@@ -33,10 +33,20 @@ function nearestCentres(tf: Tf, x: Tensor2D, squares: Tensor, centres: Float32Ar
 }
 
 /** Each point's partition, after LLOYD_STEPS k-means steps started at distinct random points. */
-function partitions(tf: Tf, x: Tensor2D, points: Float32Array, dim: number, count: number, random: Random): { assignment: Int32Array; centres: Float32Array } {
+function partitions(
+  tf: Tf,
+  x: Tensor2D,
+  points: Float32Array,
+  dim: number,
+  count: number,
+  random: Random,
+): { assignment: Int32Array; centres: Float32Array } {
   const n = points.length / dim;
   const centres = new Float32Array(count * dim);
-  shuffled(Array.from({ length: n }, (_, i) => i), random)
+  shuffled(
+    Array.from({ length: n }, (_, i) => i),
+    random,
+  )
     .slice(0, count)
     .forEach((p, c) => centres.set(points.subarray(p * dim, (p + 1) * dim), c * dim));
   const squares = tf.sum(tf.square(x), 1, true);
@@ -129,7 +139,9 @@ export async function partitionedNeighbours(
           const point = members[c][r0 + r];
           const row = Array.from(idx.subarray(r * width, (r + 1) * width), (j) => candidates[j]);
           indices[point] = row;
-          distances[point] = Array.from(v.subarray(r * width, (r + 1) * width), (value, j) => (row[j] === point ? 0 : Math.sqrt(Math.max(0, -value))));
+          distances[point] = Array.from(v.subarray(r * width, (r + 1) * width), (value, j) =>
+            row[j] === point ? 0 : Math.sqrt(Math.max(0, -value)),
+          );
         }
       }
       tf.dispose([othersT, otherSquares]);

@@ -33,7 +33,11 @@ export function flows(input: PathInput): Flows {
     let n = nodes.get(id);
     if (!n) {
       const label =
-        kind === "digit" ? `${className(input, value)}${injectedDigits.has(value) ? " (unseen)" : ""}` : kind === "cluster" ? `layer ${column} · cluster ${value}` : `predicted ${className(input, value)}`;
+        kind === "digit"
+          ? `${className(input, value)}${injectedDigits.has(value) ? " (unseen)" : ""}`
+          : kind === "cluster"
+            ? `layer ${column} · cluster ${value}`
+            : `predicted ${className(input, value)}`;
       n = { id, column, kind, value, label, count: 0 };
       nodes.set(id, n);
     }

@@ -13,7 +13,12 @@ export interface ProjectOptions {
 }
 
 /** [x0, y0, x1, y1, ...] for the points whose `neighbours` (self first) are given. */
-export async function projectLayer(neighbours: Neighbours, options: ProjectOptions, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Float32Array> {
+export async function projectLayer(
+  neighbours: Neighbours,
+  options: ProjectOptions,
+  onProgress?: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<Float32Array> {
   const layout = umapLayout(neighbours, { minDist: options.minDist, epochs: options.epochs, random: fastRandomFor(options.seed, "umap") });
   onProgress?.(0.1);
   for (let e = 0; e < layout.epochs; e++) {

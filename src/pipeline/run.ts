@@ -34,7 +34,10 @@ function stageWeights(snapshots: number): Record<Stage, number> {
   const base = { load: 0.05, train: 0.4, signatures: 0.05, cluster: 0.25, project: 0.22, paths: 0.03 };
   const snapshotWeight = snapshots * (base.cluster + base.project);
   const total = 1 + snapshotWeight;
-  return Object.fromEntries(Object.entries({ ...base, snapshots: snapshotWeight }).map(([s, w]) => [s, w / total])) as Record<Stage, number>;
+  return Object.fromEntries(Object.entries({ ...base, snapshots: snapshotWeight }).map(([s, w]) => [s, w / total])) as Record<
+    Stage,
+    number
+  >;
 }
 
 function overall(weights: Record<Stage, number>, stage: Stage, fraction: number): number {
@@ -49,7 +52,13 @@ function overall(weights: Record<Stage, number>, stage: Stage, fraction: number)
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** Runs the experiment and returns its results (nothing is written). */
-export async function runExperiment({ experiment: parsed, experimentFile, backend = "auto", onProgress, signal }: RunInput): Promise<Results> {
+export async function runExperiment({
+  experiment: parsed,
+  experimentFile,
+  backend = "auto",
+  onProgress,
+  signal,
+}: RunInput): Promise<Results> {
   const timings: Results["timings"] = {};
   let stageStart = performance.now();
   const recordAt = snapshotEpochs(parsed);
@@ -78,9 +87,16 @@ export async function runExperiment({ experiment: parsed, experimentFile, backen
   signal?.throwIfAborted();
 
   const holdoutX = scaledPixels(data.holdout.pixels, scale);
-  const correct = (labels: Uint8Array, predictions: Int32Array) => labels.reduce((n, l, i) => n + (classes[predictions[i]] === l ? 1 : 0), 0);
+  const correct = (labels: Uint8Array, predictions: Int32Array) =>
+    labels.reduce((n, l, i) => n + (classes[predictions[i]] === l ? 1 : 0), 0);
 
-  report("train", 0, exp.model.kind === "saved" ? `Loading the model ${exp.model.path} (${backendName})` : `Training on ${keptCount} images (${backendName})`);
+  report(
+    "train",
+    0,
+    exp.model.kind === "saved"
+      ? `Loading the model ${exp.model.path} (${backendName})`
+      : `Training on ${keptCount} images (${backendName})`,
+  );
   const trained = await modelFor(tf, exp, experimentFile, data, classes.length);
   /** Every image's signatures and prediction, and the accuracy, of the model as it is now. */
   const measure = async () => {
@@ -99,14 +115,32 @@ export async function runExperiment({ experiment: parsed, experimentFile, backen
     if (recordAt.has(epoch)) recorded.push({ epoch, ...(await measure()) });
   };
   try {
-    if (trained.trainable) await train(tf, trained, exp, x, y, keptCount, (p) => report("train", p.fraction, `Training: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(3)}`), signal, recordSnapshot);
+    if (trained.trainable)
+      await train(
+        tf,
+        trained,
+        exp,
+        x,
+        y,
+        keptCount,
+        (p) => report("train", p.fraction, `Training: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(3)}`),
+        signal,
+        recordSnapshot,
+      );
     finish("train");
 
     report("signatures", 0, "Recording signatures");
     const { acts, predicted, accuracy } = await measure();
     finish("signatures");
 
-    const jobs = acts.hidden.map((signatures, l) => ({ signatures, dim: acts.sizes[l], keptCount, clustering: exp.clustering, projection: exp.projection, seed: exp.seed }));
+    const jobs = acts.hidden.map((signatures, l) => ({
+      signatures,
+      dim: acts.sizes[l],
+      keptCount,
+      clustering: exp.clustering,
+      projection: exp.projection,
+      seed: exp.seed,
+    }));
     const progress = jobs.map(() => ({ cluster: 0, project: 0 }));
     const layersStart = performance.now();
     const outputs = await analyseLayers(
@@ -117,7 +151,11 @@ export async function runExperiment({ experiment: parsed, experimentFile, backen
         progress[l][phase] = f;
         const clustering = progress.some((p) => p.cluster < 1);
         const mean = (phase: "cluster" | "project") => progress.reduce((s, p) => s + p[phase], 0) / progress.length;
-        report(clustering ? "cluster" : "project", mean(clustering ? "cluster" : "project"), clustering ? "Clustering: k-means and silhouettes" : "UMAP maps");
+        report(
+          clustering ? "cluster" : "project",
+          mean(clustering ? "cluster" : "project"),
+          clustering ? "Clustering: k-means and silhouettes" : "UMAP maps",
+        );
       },
       signal,
     );
@@ -162,7 +200,8 @@ export async function runExperiment({ experiment: parsed, experimentFile, backen
     finish("paths");
     if (recorded.length > 0) {
       const layerNames = layers.map((l) => l.name);
-      const onProgress = (done: number, total: number) => report("snapshots", done / total, `Training snapshots: epoch ${recorded[done].epoch} (${done + 1} of ${total})`);
+      const onProgress = (done: number, total: number) =>
+        report("snapshots", done / total, `Training snapshots: epoch ${recorded[done].epoch} (${done + 1} of ${total})`);
       results.snapshots = await analysedSnapshots(recorded, results, { tf, backend, exp, keptCount, layerNames, signal, onProgress });
       results.findings.separationEpoch = separationEpochs(results);
       finish("snapshots");

@@ -72,12 +72,24 @@ export async function loadSavedModel(tf: Tf, spec: ModelOf<"saved">, file: strin
   } catch (e) {
     if (e instanceof DataFileError) throw new ExperimentError([modelFileProblem(e, file)]);
     const message = `cannot rebuild the model from ${modelFile}: ${e instanceof Error ? e.message : String(e)}`;
-    throw new ExperimentError([{ file, path: ["model", "path"], message, fix: "save it as a TF.js Layers model using built-in layers only (custom layers cannot be loaded)" }]);
+    throw new ExperimentError([
+      {
+        file,
+        path: ["model", "path"],
+        message,
+        fix: "save it as a TF.js Layers model using built-in layers only (custom layers cannot be loaded)",
+      },
+    ]);
   }
   const problems: Problem[] = [];
   let inputShape: number[] | undefined;
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    problems.push({ file, path: ["model", "path"], message: `the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs`, fix: "use a classifier with one image input and one softmax output" });
+    problems.push({
+      file,
+      path: ["model", "path"],
+      message: `the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs`,
+      fix: "use a classifier with one image input and one softmax output",
+    });
   } else {
     const input = (model.inputs[0].shape as (number | null)[]).slice(1);
     inputShape = feedShape(input, image);
@@ -88,7 +100,10 @@ export async function loadSavedModel(tf: Tf, spec: ModelOf<"saved">, file: strin
         file,
         path: ["data", "digits"],
         message: `the model has ${shapeText(output.slice(1))} outputs but the experiment keeps ${classes} classes`,
-        fix: output.length === 2 ? `keep exactly the ${output[1]} labels the model was trained on, in data.digits (their sorted order is the output units' order)` : "use a model whose output is one softmax over the classes",
+        fix:
+          output.length === 2
+            ? `keep exactly the ${output[1]} labels the model was trained on, in data.digits (their sorted order is the output units' order)`
+            : "use a model whose output is one softmax over the classes",
       });
     }
   }
@@ -96,11 +111,21 @@ export async function loadSavedModel(tf: Tf, spec: ModelOf<"saved">, file: strin
   const listing = model.layers.map(layerDescription).join(", ");
   spec.layers?.forEach((name, i) => {
     if (!model.layers.some((l) => l.name === name)) {
-      problems.push({ file, path: ["model", "layers", i], message: `the model has no layer "${name}"`, fix: `name one of its layers: ${listing}` });
+      problems.push({
+        file,
+        path: ["model", "layers", i],
+        message: `the model has no layer "${name}"`,
+        fix: `name one of its layers: ${listing}`,
+      });
     }
   });
   if (hiddenLayers.length === 0) {
-    problems.push({ file, path: ["model", "layers"], message: "the model has no Dense, Conv or Flatten layer before its output", fix: `list the layers to analyse in model.layers: ${listing}` });
+    problems.push({
+      file,
+      path: ["model", "layers"],
+      message: "the model has no Dense, Conv or Flatten layer before its output",
+      fix: `list the layers to analyse in model.layers: ${listing}`,
+    });
   }
   if (problems.length > 0 || !inputShape) {
     model.dispose();

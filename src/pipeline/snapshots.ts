@@ -40,7 +40,14 @@ const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 async function analysed(rec: Recorded, final: Results, ctx: SnapshotContext): Promise<Snapshot> {
   const { exp, keptCount } = ctx;
   const { labels, injected } = final.images;
-  const jobs = rec.acts.hidden.map((signatures, l) => ({ signatures, dim: rec.acts.sizes[l], keptCount, clustering: exp.clustering, projection: exp.projection, seed: exp.seed }));
+  const jobs = rec.acts.hidden.map((signatures, l) => ({
+    signatures,
+    dim: rec.acts.sizes[l],
+    keptCount,
+    clustering: exp.clustering,
+    projection: exp.projection,
+    seed: exp.seed,
+  }));
   const outputs = await analyseLayers(ctx.tf, jobs, ctx.backend, () => undefined, ctx.signal);
   const layers = outputs.map((o, l) => layerResult(o, ctx.layerNames[l], rec.acts.sizes[l], labels, injected));
   const predictions = Array.from(rec.predicted.index, (p) => final.classes[p]);

@@ -20,14 +20,18 @@ export function summaryText(results: Results): string {
     lines.push(`layer ${i + 1} (${l.size} units): k = ${l.k}, silhouette ${l.silhouette.toFixed(2)}${note}; ${purity}`);
   });
   const kept = `the kept ${classNounPlural(results)}`;
-  lines.push(f.separationLayer === null ? `${kept} never get a cluster of their own` : `the model separates ${kept} from layer ${f.separationLayer}`);
+  lines.push(
+    f.separationLayer === null ? `${kept} never get a cluster of their own` : `the model separates ${kept} from layer ${f.separationLayer}`,
+  );
   if (f.separationEpoch) {
     const epochs = f.separationEpoch.map((e, i) => `layer ${i + 1} ${e === null ? "not by the end" : `from epoch ${e}`}`);
     const recorded = [...(results.snapshots ?? []).map((s) => s.epoch), results.experiment.training.epochs].join(", ");
     lines.push(`while training (epochs ${recorded} recorded), each layer separates them for good: ${epochs.join(", ")}`);
   }
   for (const [d, inj] of Object.entries(f.injected)) {
-    const follows = Object.entries(inj.followsPathOf).map(([k, s]) => `${pct(s)} follow the ${classPlural(results, k)}`).join(", ");
+    const follows = Object.entries(inj.followsPathOf)
+      .map(([k, s]) => `${pct(s)} follow the ${classPlural(results, k)}`)
+      .join(", ");
     lines.push(`injected ${classPlural(results, d)} (${inj.count}): ${follows}; path entropy ${inj.pathEntropy.toFixed(2)} bits`);
   }
   const offPath = f.outliers.filter((o) => o.reasons.includes("off-path")).length;

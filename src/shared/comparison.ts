@@ -74,10 +74,16 @@ export function findingsSideBySide({ a, b }: Comparison): [string, string, strin
     ["separates from layer", String(fa.separationLayer ?? "never"), String(fb.separationLayer ?? "never")],
   ];
   for (let l = 0; l < Math.max(fa.layers.length, fb.layers.length); l++) {
-    for (const d of a.classes) rows.push([`layer ${l + 1} purity of ${className(a, d)}`, percent(fa.layers[l]?.purity[d]), percent(fb.layers[l]?.purity[d])]);
+    for (const d of a.classes)
+      rows.push([`layer ${l + 1} purity of ${className(a, d)}`, percent(fa.layers[l]?.purity[d]), percent(fb.layers[l]?.purity[d])]);
   }
   for (const d of new Set([...Object.keys(fa.injected), ...Object.keys(fb.injected)])) {
-    for (const k of a.classes) rows.push([`injected ${classPlural(a, d)} follow the ${classPlural(a, k)}`, percent(fa.injected[d]?.followsPathOf[k]), percent(fb.injected[d]?.followsPathOf[k])]);
+    for (const k of a.classes)
+      rows.push([
+        `injected ${classPlural(a, d)} follow the ${classPlural(a, k)}`,
+        percent(fa.injected[d]?.followsPathOf[k]),
+        percent(fb.injected[d]?.followsPathOf[k]),
+      ]);
   }
   rows.push(["outliers", String(fa.outliers.length), String(fb.outliers.length)]);
   return rows;

@@ -14,7 +14,11 @@ const idxSource = z
       .object({
         images: filePath.describe("IDX image file (magic 0x00000803, e.g. train-images-idx3-ubyte[.gz]), relative to the experiment file."),
         labels: filePath.describe("IDX label file (magic 0x00000801, e.g. train-labels-idx1-ubyte[.gz]), relative to the experiment file."),
-        testImages: filePath.optional().describe("Optional test IDX image file: held-out images to measure accuracy (`holdout.from: \"test-split\"`), or picked from too with `data.from: \"train+test\"`."),
+        testImages: filePath
+          .optional()
+          .describe(
+            'Optional test IDX image file: held-out images to measure accuracy (`holdout.from: "test-split"`), or picked from too with `data.from: "train+test"`.',
+          ),
         testLabels: filePath.optional().describe("Optional held-out IDX label file, paired with `testImages`."),
       })
       .strict()
@@ -24,8 +28,14 @@ const idxSource = z
 
 const csvSource = z
   .object({
-    csv: filePath.describe("CSV file: one image per row, the label in the first column then one column per pixel (784 for 28x28), values 0-255. A header row is skipped when its first cell is not a number."),
-    testCsv: filePath.optional().describe("Optional test CSV in the same layout: held-out images to measure accuracy, or picked from too with `data.from: \"train+test\"`."),
+    csv: filePath.describe(
+      "CSV file: one image per row, the label in the first column then one column per pixel (784 for 28x28), values 0-255. A header row is skipped when its first cell is not a number.",
+    ),
+    testCsv: filePath
+      .optional()
+      .describe(
+        'Optional test CSV in the same layout: held-out images to measure accuracy, or picked from too with `data.from: "train+test"`.',
+      ),
   })
   .strict();
 
@@ -35,25 +45,42 @@ const folderSource = z
   .object({
     folder: z
       .object({
-        path: folderPath.describe("Folder with one subfolder per class, each holding that class's PNG and JPEG images (other files are ignored). Subfolders named 0-255 give those labels; otherwise the labels are 0, 1, 2... in the subfolders' alphabetical order and the subfolder names are the class names."),
-        testPath: folderPath.optional().describe("Optional test folder in the same layout (same subfolder names): held-out images to measure accuracy, or picked from too with `data.from: \"train+test\"`."),
+        path: folderPath.describe(
+          "Folder with one subfolder per class, each holding that class's PNG and JPEG images (other files are ignored). Subfolders named 0-255 give those labels; otherwise the labels are 0, 1, 2... in the subfolders' alphabetical order and the subfolder names are the class names.",
+        ),
+        testPath: folderPath
+          .optional()
+          .describe(
+            'Optional test folder in the same layout (same subfolder names): held-out images to measure accuracy, or picked from too with `data.from: "train+test"`.',
+          ),
         size: z
           .tuple([z.number().int().min(1).max(512), z.number().int().min(1).max(512)])
           .default([28, 28])
-          .describe("[rows, columns] every image is resized to (area averaging; the aspect ratio is not kept). Default [28, 28], MNIST's size."),
+          .describe(
+            "[rows, columns] every image is resized to (area averaging; the aspect ratio is not kept). Default [28, 28], MNIST's size.",
+          ),
         invert: z
           .boolean()
           .default(false)
           .describe("Turn dark-on-light images into light-on-dark, like MNIST's white digits on black (for a model trained on MNIST)."),
       })
       .strict()
-      .describe("An image folder: images are read as one grey channel (luminance; transparent pixels count as white), resized to `size`, one label per subfolder."),
+      .describe(
+        "An image folder: images are read as one grey channel (luminance; transparent pixels count as white), resized to `size`, one label per subfolder.",
+      ),
   })
   .strict();
 
 export const sourceSchema = z
-  .union([z.literal("mnist").describe("The built-in MNIST: all 70,000 real digits (60,000 train, 10,000 test), no download."), idxSource, csvSource, folderSource])
-  .describe("Where the images come from: \"mnist\" (built in), { \"idx\": { \"images\", \"labels\" } } (Fashion-MNIST's files too), { \"csv\": PATH } or { \"folder\": { \"path\" } } (one subfolder of PNG/JPEG images per class).");
+  .union([
+    z.literal("mnist").describe("The built-in MNIST: all 70,000 real digits (60,000 train, 10,000 test), no download."),
+    idxSource,
+    csvSource,
+    folderSource,
+  ])
+  .describe(
+    'Where the images come from: "mnist" (built in), { "idx": { "images", "labels" } } (Fashion-MNIST\'s files too), { "csv": PATH } or { "folder": { "path" } } (one subfolder of PNG/JPEG images per class).',
+  );
 
 const holdoutSchema = z
   .object({
@@ -61,7 +88,7 @@ const holdoutSchema = z
       .enum(["test-split", "rest"])
       .optional()
       .describe(
-        "\"test-split\": the data's own test split (MNIST's 10,000 test digits, or the source's test files). \"rest\": images of `data.from` that were not picked. Default: \"test-split\" when the source has one and `data.from` is \"train\", else \"rest\".",
+        '"test-split": the data\'s own test split (MNIST\'s 10,000 test digits, or the source\'s test files). "rest": images of `data.from` that were not picked. Default: "test-split" when the source has one and `data.from` is "train", else "rest".',
       ),
     perDigit: z
       .number()
@@ -79,24 +106,34 @@ const dataSchema = z
     digits: z
       .array(label)
       .min(2)
-      .describe("The class labels to keep and train on, e.g. [1, 7], or their names, e.g. [\"cat\", \"dog\"] (from data.classNames or the image folder's subfolders). The output layer has one unit per kept label, in sorted order (keeping 1, 3, 7: a 3 is [0,1,0])."),
+      .describe(
+        'The class labels to keep and train on, e.g. [1, 7], or their names, e.g. ["cat", "dog"] (from data.classNames or the image folder\'s subfolders). The output layer has one unit per kept label, in sorted order (keeping 1, 3, 7: a 3 is [0,1,0]).',
+      ),
     perDigit: z
       .union([z.number().int().positive(), z.literal("all")])
-      .describe("How many images of each kept digit to train on and analyse (the report used 100), or \"all\": every image of each kept digit in `data.from` (the counts then differ by digit)."),
+      .describe(
+        'How many images of each kept digit to train on and analyse (the report used 100), or "all": every image of each kept digit in `data.from` (the counts then differ by digit).',
+      ),
     from: z
       .enum(["train", "train+test"])
       .default("train")
-      .describe("Where the kept and injected images are picked from: \"train\", the source's training images, or \"train+test\", its training and test images as one pool, training images first (MNIST's 70,000). With \"train+test\" the held-out images are the pool's images not picked (`holdout.from: \"rest\"`)."),
+      .describe(
+        'Where the kept and injected images are picked from: "train", the source\'s training images, or "train+test", its training and test images as one pool, training images first (MNIST\'s 70,000). With "train+test" the held-out images are the pool\'s images not picked (`holdout.from: "rest"`).',
+      ),
     pick: z
       .enum(["first", "random"])
       .default("first")
-      .describe("\"first\": the first images of each digit in file order (the report's cut_data; with `from: \"train+test\"`, training images before test images). \"random\": a random sample drawn with the experiment's seed."),
+      .describe(
+        '"first": the first images of each digit in file order (the report\'s cut_data; with `from: "train+test"`, training images before test images). "random": a random sample drawn with the experiment\'s seed.',
+      ),
     holdout: holdoutSchema.default({ perDigit: 1000 }),
     classNames: z
       .array(z.string().min(1))
       .max(256)
       .optional()
-      .describe("Names of the labels, by label: classNames[3] names label 3 (for Fashion-MNIST: [\"T-shirt/top\", \"Trouser\", ...]). Shown wherever a label is shown. An image folder's subfolder names are used when this is absent."),
+      .describe(
+        'Names of the labels, by label: classNames[3] names label 3 (for Fashion-MNIST: ["T-shirt/top", "Trouser", ...]). Shown wherever a label is shown. An image folder\'s subfolder names are used when this is absent.',
+      ),
   })
   .strict()
   .describe("The images: their source, which digits to keep and how many of each.");
@@ -119,25 +156,38 @@ const denseModel = z
 const convSignature = z
   .enum(["average", "flatten"])
   .default("average")
-  .describe("A convolutional layer's signature: \"average\" = its global average per channel (one value per filter, compact) or \"flatten\" = every value of its feature maps (rows x columns x filters).");
+  .describe(
+    'A convolutional layer\'s signature: "average" = its global average per channel (one value per filter, compact) or "flatten" = every value of its feature maps (rows x columns x filters).',
+  );
 
 const convBlock = z
   .object({
     filters: z.number().int().min(1).max(512).describe("Filters (output channels) of the convolution."),
     kernelSize: z.number().int().min(1).max(15).default(3).describe("Side of the square convolution kernel."),
-    pool: z.number().int().min(1).max(8).default(2).describe("Side of the max-pooling window after the convolution (1: no pooling). The block's signature is taken after pooling."),
+    pool: z
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .default(2)
+      .describe("Side of the max-pooling window after the convolution (1: no pooling). The block's signature is taken after pooling."),
   })
   .strict()
   .describe("One block: a 'same'-padded convolution, then max pooling.");
 
 const cnnModel = z
   .object({
-    kind: z.literal("cnn").describe("A convolutional network: input image -> conv + pooling blocks -> dense layers -> softmax over the kept digits."),
+    kind: z
+      .literal("cnn")
+      .describe("A convolutional network: input image -> conv + pooling blocks -> dense layers -> softmax over the kept digits."),
     conv: z
       .array(convBlock)
       .min(1)
       .max(6)
-      .default([{ filters: 8, kernelSize: 3, pool: 2 }, { filters: 16, kernelSize: 3, pool: 2 }])
+      .default([
+        { filters: 8, kernelSize: 3, pool: 2 },
+        { filters: 16, kernelSize: 3, pool: 2 },
+      ])
       .describe("The conv + pooling blocks, input side first. Each block's output is a signature layer."),
     dense: z
       .array(z.number().int().min(1).max(4096).describe("Units in this dense layer (1-4096)."))
@@ -151,13 +201,21 @@ const cnnModel = z
 
 const savedModel = z
   .object({
-    kind: z.literal("saved").describe("Your own trained TensorFlow.js Layers model (what Keras models become through tensorflowjs_converter). It is not trained again: `training` is ignored."),
-    path: filePath.describe("The model's model.json, relative to the experiment file; its weight files (named in model.json) sit beside it."),
+    kind: z
+      .literal("saved")
+      .describe(
+        "Your own trained TensorFlow.js Layers model (what Keras models become through tensorflowjs_converter). It is not trained again: `training` is ignored.",
+      ),
+    path: filePath.describe(
+      "The model's model.json, relative to the experiment file; its weight files (named in model.json) sit beside it.",
+    ),
     layers: z
       .array(z.string().min(1).describe("A layer name from the model."))
       .min(1)
       .optional()
-      .describe("Names of the layers to analyse as hidden layers, input side first. Default: every Dense, Conv and Flatten layer except the output layer. An unknown name gets a problem listing the model's layers."),
+      .describe(
+        "Names of the layers to analyse as hidden layers, input side first. Default: every Dense, Conv and Flatten layer except the output layer. An unknown name gets a problem listing the model's layers.",
+      ),
     convSignature,
   })
   .strict();
@@ -165,7 +223,9 @@ const savedModel = z
 export const modelSchema = z
   .discriminatedUnion("kind", [denseModel, cnnModel, savedModel])
   .default({ kind: "dense", hidden: [32, 64], activation: "relu" })
-  .describe("The network: \"dense\" or \"cnn\" (trained from the file), or \"saved\" (your own trained model). Default: the report's 784 -> 32 -> 64 -> softmax with ReLU. The data's images must fit its input and the kept digits its output units.");
+  .describe(
+    'The network: "dense" or "cnn" (trained from the file), or "saved" (your own trained model). Default: the report\'s 784 -> 32 -> 64 -> softmax with ReLU. The data\'s images must fit its input and the kept digits its output units.',
+  );
 
 const trainingSchema = z
   .object({
@@ -191,7 +251,15 @@ const projectionSchema = z
   .object({
     neighbors: z.number().int().min(2).max(200).default(15).describe("UMAP nNeighbors: local (small) vs global (large) structure."),
     minDist: z.number().min(0).max(1).default(0.1).describe("UMAP minDist: how tightly points may pack."),
-    epochs: z.number().int().min(10).max(2000).optional().describe("UMAP optimisation epochs (default by data size, as umap-js: 500 up to 2,500 images, 400 up to 5,000, 300 up to 7,500, then 200)."),
+    epochs: z
+      .number()
+      .int()
+      .min(10)
+      .max(2000)
+      .optional()
+      .describe(
+        "UMAP optimisation epochs (default by data size, as umap-js: 500 up to 2,500 images, 400 up to 5,000, 300 up to 7,500, then 200).",
+      ),
   })
   .strict()
   .default({ neighbors: 15, minDist: 0.1 })
@@ -199,7 +267,9 @@ const projectionSchema = z
 
 const injectSchema = z
   .object({
-    digit: label.describe("A label (0-255) or a class name from data.classNames / the image folder's subfolders, that the model was not trained on: passed through the trained model (e.g. 4 in a 1-vs-7 model, or \"fox\" in a cat-vs-dog one)."),
+    digit: label.describe(
+      'A label (0-255) or a class name from data.classNames / the image folder\'s subfolders, that the model was not trained on: passed through the trained model (e.g. 4 in a 1-vs-7 model, or "fox" in a cat-vs-dog one).',
+    ),
     count: z.number().int().min(1).max(100000).describe("How many images of it to pass."),
   })
   .strict();
@@ -213,7 +283,13 @@ export const experimentSchema = z
       .regex(/^[A-Za-z0-9._-]+$/, "use letters, digits, '.', '_' and '-' only")
       .describe("Short name; the results file is NAME.results.json."),
     description: z.string().default("").describe("What this experiment asks (shown in the results view)."),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(24).describe("Seed for weights, shuffling, random picks, k-means and UMAP. Same file + same seed = same results."),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(24)
+      .describe("Seed for weights, shuffling, random picks, k-means and UMAP. Same file + same seed = same results."),
     data: dataSchema,
     model: modelSchema,
     training: trainingSchema,
@@ -222,15 +298,21 @@ export const experimentSchema = z
     inject: z
       .array(injectSchema)
       .default([])
-      .describe("Unseen digits passed through the trained model: where do they go? They are placed in the clusters fitted on the kept images, without moving them."),
+      .describe(
+        "Unseen digits passed through the trained model: where do they go? They are placed in the clusters fitted on the kept images, without moving them.",
+      ),
     snapshots: z
       .array(z.number().int().min(1).describe("An epoch, 1..training.epochs: signatures are recorded when it ends."))
       .max(50)
       .optional()
-      .describe("Epochs at which to record every image's signatures while training, e.g. [1, 2, 5, 10]: each snapshot is clustered, projected and traced like the final model, so the results view can replay how paths form, and the findings say from which epoch each layer separates the kept digits. The final model is always the main result."),
+      .describe(
+        "Epochs at which to record every image's signatures while training, e.g. [1, 2, 5, 10]: each snapshot is clustered, projected and traced like the final model, so the results view can replay how paths form, and the findings say from which epoch each layer separates the kept digits. The final model is always the main result.",
+      ),
   })
   .strict()
-  .describe("An MTQ Signatures experiment: train a classifier, record every image's signature per hidden layer, cluster it and trace its path.");
+  .describe(
+    "An MTQ Signatures experiment: train a classifier, record every image's signature per hidden layer, cluster it and trace its path.",
+  );
 
 /** An experiment as written: a label in `data.digits` or `inject[].digit` may be a class name. */
 export type ParsedExperiment = z.output<typeof experimentSchema>;

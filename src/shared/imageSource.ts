@@ -3,7 +3,10 @@
 // and the webview's browser bundle, so it imports nothing that runs.
 import type { Results } from "./results";
 
-type Sourced = { experiment: { data: { source: Results["experiment"]["data"]["source"] } }; images: Pick<Results["images"], "split" | "sourceIndex" | "files"> };
+type Sourced = {
+  experiment: { data: { source: Results["experiment"]["data"]["source"] } };
+  images: Pick<Results["images"], "split" | "sourceIndex" | "files">;
+};
 
 /** The last part of a path written with "/" or "\" (experiment paths are the user's, either may occur). */
 function baseName(path: string): string {

@@ -12,9 +12,7 @@ export interface RunOptions {
   backend?: "auto" | "tensorflow" | "wasm" | "cpu";
 }
 
-export type ToWorker =
-  | { type: "run"; experimentFile: string; options: RunOptions }
-  | { type: "cancel" };
+export type ToWorker = { type: "run"; experimentFile: string; options: RunOptions } | { type: "cancel" };
 
 export type FromWorker =
   /** `fraction` is the whole run's progress, 0..1; `message` says what happens now. */

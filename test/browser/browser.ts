@@ -4,7 +4,16 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import type { HostToWebview, WebviewToHost } from "../../src/shared/protocol";
 
 export const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 /** Why the browser tests cannot run here, or undefined when they can; with MTQ_REQUIRE_BROWSER=1 a missing browser is an error. */
 export function browserMissing(): string | undefined {
@@ -25,10 +34,10 @@ export async function send(page: Page, message: HostToWebview): Promise<void> {
 
 /** Sends `load` with a results file's JSON text, parsed in the page (one string crosses, not an object graph). */
 export async function sendLoad(page: Page, resultsJson: string, resultsFile = "test.results.json"): Promise<void> {
-  await page.evaluate(
-    ([json, file]) => window.postMessage({ type: "load", results: JSON.parse(json), resultsFile: file }, "*"),
-    [resultsJson, resultsFile] as const,
-  );
+  await page.evaluate(([json, file]) => window.postMessage({ type: "load", results: JSON.parse(json), resultsFile: file }, "*"), [
+    resultsJson,
+    resultsFile,
+  ] as const);
 }
 
 /** What the view saved with setState (the harness keeps it in sessionStorage). */
@@ -49,7 +58,10 @@ export async function posted(page: Page): Promise<WebviewToHost[]> {
 }
 
 /** The last message of `type` the view posted. */
-export async function lastPosted<T extends WebviewToHost["type"]>(page: Page, type: T): Promise<Extract<WebviewToHost, { type: T }> | undefined> {
+export async function lastPosted<T extends WebviewToHost["type"]>(
+  page: Page,
+  type: T,
+): Promise<Extract<WebviewToHost, { type: T }> | undefined> {
   return (await posted(page)).filter((m): m is Extract<WebviewToHost, { type: T }> => m.type === type).at(-1);
 }
 

@@ -22,20 +22,32 @@ export function parseCsvImages(text: string, file: string): LabeledImages {
   const width = rowsOfCells[0].length;
   const side = Math.round(Math.sqrt(width - 1));
   if (width < 2 || side * side !== width - 1) {
-    throw new DataFileError(file, `line ${lineNumbers[0]} has ${width} columns; expected a label then a square image's pixels (785 for 28x28)`, "write the label in the first column and one column per pixel");
+    throw new DataFileError(
+      file,
+      `line ${lineNumbers[0]} has ${width} columns; expected a label then a square image's pixels (785 for 28x28)`,
+      "write the label in the first column and one column per pixel",
+    );
   }
   const count = rowsOfCells.length;
   const pixels = new Uint8Array(count * (width - 1));
   const labels = new Uint8Array(count);
   rowsOfCells.forEach((cells, r) => {
     if (cells.length !== width) {
-      throw new DataFileError(file, `line ${lineNumbers[r]} has ${cells.length} columns, the first row has ${width}`, "give every row the same number of columns: the label then every pixel");
+      throw new DataFileError(
+        file,
+        `line ${lineNumbers[r]} has ${cells.length} columns, the first row has ${width}`,
+        "give every row the same number of columns: the label then every pixel",
+      );
     }
     cells.forEach((cell, c) => {
       const v = Number(cell);
       const max = 255;
       if (!isNumber(cell) || v < 0 || v > max || (c === 0 && !Number.isInteger(v))) {
-        throw new DataFileError(file, `line ${lineNumbers[r]}, column ${c + 1}: "${cell.trim()}" is not ${c === 0 ? "an integer label 0-255" : "a pixel value 0-255"}`, "use integer labels and pixel values from 0 to 255");
+        throw new DataFileError(
+          file,
+          `line ${lineNumbers[r]}, column ${c + 1}: "${cell.trim()}" is not ${c === 0 ? "an integer label 0-255" : "a pixel value 0-255"}`,
+          "use integer labels and pixel values from 0 to 255",
+        );
       }
       if (c === 0) labels[r] = v;
       else pixels[r * (width - 1) + c - 1] = Math.round(v);

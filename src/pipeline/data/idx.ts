@@ -28,7 +28,11 @@ export function readMaybeGzip(file: string): Uint8Array {
     try {
       return new Uint8Array(gunzipSync(raw));
     } catch {
-      throw new DataFileError(file, "the file starts like gzip but does not decompress (truncated or corrupt)", "download or copy the file again");
+      throw new DataFileError(
+        file,
+        "the file starts like gzip but does not decompress (truncated or corrupt)",
+        "download or copy the file again",
+      );
     }
   }
   return new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
@@ -36,10 +40,18 @@ export function readMaybeGzip(file: string): Uint8Array {
 
 export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new DataFileError(file, "not an IDX file (wrong magic number)", "give an IDX file such as train-images-idx3-ubyte, or a CSV source instead");
+    throw new DataFileError(
+      file,
+      "not an IDX file (wrong magic number)",
+      "give an IDX file such as train-images-idx3-ubyte, or a CSV source instead",
+    );
   }
   if (bytes[2] !== UBYTE) {
-    throw new DataFileError(file, `IDX value type 0x${bytes[2].toString(16).padStart(2, "0")} is not supported (only unsigned bytes, 0x08)`, "convert the values to unsigned bytes 0-255");
+    throw new DataFileError(
+      file,
+      `IDX value type 0x${bytes[2].toString(16).padStart(2, "0")} is not supported (only unsigned bytes, 0x08)`,
+      "convert the values to unsigned bytes 0-255",
+    );
   }
   const ndims = bytes[3];
   const headerLength = 4 + 4 * ndims;
@@ -51,10 +63,18 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   const expected = dims.reduce((a, b) => a * b, 1);
   const actual = bytes.length - headerLength;
   if (actual < expected) {
-    throw new DataFileError(file, `truncated IDX file: the header announces ${dims.join("x")} = ${expected} values but only ${actual} follow`, "the file is incomplete: copy or download it again");
+    throw new DataFileError(
+      file,
+      `truncated IDX file: the header announces ${dims.join("x")} = ${expected} values but only ${actual} follow`,
+      "the file is incomplete: copy or download it again",
+    );
   }
   if (actual > expected) {
-    throw new DataFileError(file, `the IDX header announces ${expected} values but ${actual} follow`, "the header and the data disagree: regenerate the file");
+    throw new DataFileError(
+      file,
+      `the IDX header announces ${expected} values but ${actual} follow`,
+      "the header and the data disagree: regenerate the file",
+    );
   }
   return { dims, data: bytes.subarray(headerLength) };
 }

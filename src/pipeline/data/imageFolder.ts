@@ -30,7 +30,12 @@ function entries(dir: string) {
     return readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith("."));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const message = code === "ENOENT" ? "folder not found" : code === "ENOTDIR" ? "this is a file, not a folder" : `cannot read the folder (${code ?? String(e)})`;
+    const message =
+      code === "ENOENT"
+        ? "folder not found"
+        : code === "ENOTDIR"
+          ? "this is a file, not a folder"
+          : `cannot read the folder (${code ?? String(e)})`;
     throw new DataFileError(dir, message, "check the path; relative paths are resolved from the experiment file's folder");
   }
 }
@@ -46,10 +51,18 @@ function subfolders(dir: string): string[] {
 export function folderClasses(trainDir: string): FolderClasses {
   const names = subfolders(trainDir);
   if (names.length === 0) {
-    throw new DataFileError(trainDir, "the folder has no subfolders", "put each class's images in a subfolder named after the class (e.g. cats/, dogs/)");
+    throw new DataFileError(
+      trainDir,
+      "the folder has no subfolders",
+      "put each class's images in a subfolder named after the class (e.g. cats/, dogs/)",
+    );
   }
   if (names.length > 256) {
-    throw new DataFileError(trainDir, `the folder has ${names.length} subfolders; at most 256 classes are supported`, "keep one subfolder per class, at most 256");
+    throw new DataFileError(
+      trainDir,
+      `the folder has ${names.length} subfolders; at most 256 classes are supported`,
+      "keep one subfolder per class, at most 256",
+    );
   }
   if (names.every((n) => NUMERIC_LABEL.test(n) && Number(n) <= 255)) {
     return { labelOf: new Map(names.map((n) => [n, Number(n)])) };
@@ -72,7 +85,11 @@ function listImages(dir: string, classes: FolderClasses): Listing {
   for (const name of subfolders(dir)) {
     const label = classes.labelOf.get(name);
     if (label === undefined) {
-      throw new DataFileError(join(dir, name), `subfolder "${name}" is not one of the training folder's classes (${[...classes.labelOf.keys()].join(", ")})`, "name the test subfolders like the training ones");
+      throw new DataFileError(
+        join(dir, name),
+        `subfolder "${name}" is not one of the training folder's classes (${[...classes.labelOf.keys()].join(", ")})`,
+        "name the test subfolders like the training ones",
+      );
     }
     const images = entries(join(dir, name))
       .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
@@ -96,7 +113,12 @@ function decoded(file: string): { width: number; height: number; rgba: Uint8Arra
   const bytes = readFileSync(file);
   const isPng = bytes.length > 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
   const isJpeg = bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8;
-  if (!isPng && !isJpeg) throw new DataFileError(file, "not a PNG or JPEG image (its first bytes are neither)", "convert it to PNG or JPEG, or move it out of the folder");
+  if (!isPng && !isJpeg)
+    throw new DataFileError(
+      file,
+      "not a PNG or JPEG image (its first bytes are neither)",
+      "convert it to PNG or JPEG, or move it out of the folder",
+    );
   try {
     if (isPng) {
       const png = PNG.sync.read(bytes);
@@ -106,7 +128,11 @@ function decoded(file: string): { width: number; height: number; rgba: Uint8Arra
     const jpg = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
     return { width: jpg.width, height: jpg.height, rgba: jpg.data };
   } catch (e) {
-    throw new DataFileError(file, `cannot decode this ${isPng ? "PNG" : "JPEG"} (${e instanceof Error ? e.message : String(e)})`, "save it again as PNG or JPEG, or move it out of the folder");
+    throw new DataFileError(
+      file,
+      `cannot decode this ${isPng ? "PNG" : "JPEG"} (${e instanceof Error ? e.message : String(e)})`,
+      "save it again as PNG or JPEG, or move it out of the folder",
+    );
   }
 }
 
@@ -123,7 +149,12 @@ function grey({ width, height, rgba }: { width: number; height: number; rgba: Ui
 /** The folder's images, decoded (greyed, resized) only when `pixelsAt` asks for one, since photos take milliseconds each. */
 export function readImageFolder(dir: string, classes: FolderClasses, { size, invert }: FolderOptions): OnDemandImages {
   const { files, relativePaths, labels } = listImages(dir, classes);
-  if (files.length === 0) throw new DataFileError(dir, "no PNG or JPEG image in the class subfolders", "put .png, .jpg or .jpeg images in each class's subfolder");
+  if (files.length === 0)
+    throw new DataFileError(
+      dir,
+      "no PNG or JPEG image in the class subfolders",
+      "put .png, .jpg or .jpeg images in each class's subfolder",
+    );
   const [rows, cols] = size;
   const pixelsAt = (index: number): Uint8Array => {
     const image = decoded(files[index]);

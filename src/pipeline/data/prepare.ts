@@ -76,7 +76,13 @@ function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: Cl
   const problems: Problem[] = [];
   const test = labelsOf("test");
   // A "train+test" source without test images is a problem of the experiment alone (validate.ts).
-  const counts = countPerLabel(poolLabels(poolSplits(exp).map(labelsOf).filter((l) => l !== undefined)));
+  const counts = countPerLabel(
+    poolLabels(
+      poolSplits(exp)
+        .map(labelsOf)
+        .filter((l) => l !== undefined),
+    ),
+  );
   const present = [...counts.keys()].sort((a, b) => a - b);
   const { where: dataFile, owner } = sourceNames(exp);
   const inPool = exp.data.from === "train+test" ? ", training and test images together" : "";
@@ -84,8 +90,20 @@ function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: Cl
   const { perDigit } = exp.data;
   exp.data.digits.forEach((d, i) => {
     const n = counts.get(d) ?? 0;
-    if (n === 0) problems.push({ file, path: ["data", "digits", i], message: `${labelPhrase(d, names)} is not in ${dataFile}`, fix: `keep only labels the data has (${has})` });
-    else if (perDigit !== "all" && n < perDigit) problems.push({ file, path: ["data", "perDigit"], message: `perDigit is ${perDigit} but ${dataFile} has only ${n} images of ${labelPhrase(d, names)}${inPool}`, fix: `lower perDigit to at most ${n}` });
+    if (n === 0)
+      problems.push({
+        file,
+        path: ["data", "digits", i],
+        message: `${labelPhrase(d, names)} is not in ${dataFile}`,
+        fix: `keep only labels the data has (${has})`,
+      });
+    else if (perDigit !== "all" && n < perDigit)
+      problems.push({
+        file,
+        path: ["data", "perDigit"],
+        message: `perDigit is ${perDigit} but ${dataFile} has only ${n} images of ${labelPhrase(d, names)}${inPool}`,
+        fix: `lower perDigit to at most ${n}`,
+      });
   });
   if (perDigit === "all" && problems.length === 0) {
     // validate.ts checks k against digits x perDigit; with "all" only the data knows how many images there are.
@@ -94,15 +112,38 @@ function dataProblems(exp: Experiment, file: string, labelsOf: Labels, names: Cl
   }
   exp.inject.forEach((inj, i) => {
     const n = counts.get(inj.digit) ?? 0;
-    if (n === 0) problems.push({ file, path: ["inject", i, "digit"], message: `${labelPhrase(inj.digit, names)} is not in ${dataFile}, so it cannot be injected`, fix: `inject a label the data has (${has})` });
-    else if (n < inj.count) problems.push({ file, path: ["inject", i, "count"], message: `count is ${inj.count} but ${dataFile} has only ${n} images of ${labelPhrase(inj.digit, names)}${inPool}`, fix: `lower count to at most ${n}` });
+    if (n === 0)
+      problems.push({
+        file,
+        path: ["inject", i, "digit"],
+        message: `${labelPhrase(inj.digit, names)} is not in ${dataFile}, so it cannot be injected`,
+        fix: `inject a label the data has (${has})`,
+      });
+    else if (n < inj.count)
+      problems.push({
+        file,
+        path: ["inject", i, "count"],
+        message: `count is ${inj.count} but ${dataFile} has only ${n} images of ${labelPhrase(inj.digit, names)}${inPool}`,
+        fix: `lower count to at most ${n}`,
+      });
   });
   if (exp.data.holdout.from === "test-split" && !test) {
-    problems.push({ file, path: ["data", "holdout", "from"], message: "the source has no test split", fix: 'add test files to the source (idx.testImages/testLabels, testCsv or folder.testPath), or use "rest"' });
+    problems.push({
+      file,
+      path: ["data", "holdout", "from"],
+      message: "the source has no test split",
+      fix: 'add test files to the source (idx.testImages/testLabels, testCsv or folder.testPath), or use "rest"',
+    });
   } else if (holdoutFrom(exp) === "test-split" && test) {
     const testCounts = countPerLabel(test);
     exp.data.digits.forEach((d, i) => {
-      if (!testCounts.get(d) && counts.get(d)) problems.push({ file, path: ["data", "digits", i], message: `${labelPhrase(d, names)} has no image in the test split, so accuracy cannot be measured on it`, fix: 'use data.holdout.from: "rest", or add test images of it' });
+      if (!testCounts.get(d) && counts.get(d))
+        problems.push({
+          file,
+          path: ["data", "digits", i],
+          message: `${labelPhrase(d, names)} has no image in the test split, so accuracy cannot be measured on it`,
+          fix: 'use data.holdout.from: "rest", or add test images of it',
+        });
     });
   }
   return problems;
@@ -128,7 +169,10 @@ function splitReader<T>(exp: ParsedExperiment, file: string, read: (files: NonNu
   return (split: Split): T | undefined => {
     if (!cache.has(split)) {
       const files = splitFiles(exp.data.source, split, dirname(file));
-      cache.set(split, withProblems(file, () => files && read(files)));
+      cache.set(
+        split,
+        withProblems(file, () => files && read(files)),
+      );
     }
     return cache.get(split);
   };
@@ -160,7 +204,11 @@ export function checkExperimentData(exp: ParsedExperiment, file: string): Proble
   const checked = problemsOf(() => {
     const names = classNamesOf(exp, file);
     const resolved = resolveLabels(exp, file, names);
-    return { problems: resolved.experiment ? dataProblems(resolved.experiment, file, splitReader(exp, file, loadLabels), names) : resolved.problems };
+    return {
+      problems: resolved.experiment
+        ? dataProblems(resolved.experiment, file, splitReader(exp, file, loadLabels), names)
+        : resolved.problems,
+    };
   });
   return [...checked.problems, ...modelProblems];
 }
@@ -190,7 +238,10 @@ function take(pool: Pool, indices: Int32Array, rows: number, cols: number, file:
     let part = pool[0];
     for (const p of pool) if (p.start <= at) part = p;
     const src = at - part.start;
-    pixels.set(withProblems(file, () => imageAt(part.set, src)), i * size);
+    pixels.set(
+      withProblems(file, () => imageAt(part.set, src)),
+      i * size,
+    );
     labels[i] = part.set.labels[src];
     split[i] = part.split;
     sourceIndex[i] = src;
@@ -210,7 +261,12 @@ export function prepareData(parsed: ParsedExperiment, file: string): PreparedDat
   const test = imagesOf("test");
   const problems = dataProblems(exp, file, (s) => (s === "train" ? train : test)?.labels, classNames);
   if (test && (test.rows !== train.rows || test.cols !== train.cols)) {
-    problems.push({ file: test.file, path: ["data", "source"], message: `test images are ${test.rows}x${test.cols} but training images are ${train.rows}x${train.cols}`, fix: "use test files with the training images' size" });
+    problems.push({
+      file: test.file,
+      path: ["data", "source"],
+      message: `test images are ${test.rows}x${test.cols} but training images are ${train.rows}x${train.cols}`,
+      fix: "use test files with the training images' size",
+    });
   }
   if (problems.length > 0) throw new ExperimentError(problems);
 
@@ -225,7 +281,14 @@ export function prepareData(parsed: ParsedExperiment, file: string): PreparedDat
   );
   const fromTest = holdoutFrom(exp) === "test-split";
   const holdoutPool = fromTest ? poolOf([["test", test!]]) : pool;
-  const holdoutIdx = pickIndices(fromTest ? test!.labels : labels, digits, exp.data.holdout.perDigit, "first", randomFor(exp.seed, "holdout"), fromTest ? undefined : used);
+  const holdoutIdx = pickIndices(
+    fromTest ? test!.labels : labels,
+    digits,
+    exp.data.holdout.perDigit,
+    "first",
+    randomFor(exp.seed, "holdout"),
+    fromTest ? undefined : used,
+  );
   const { rows, cols } = train;
   return {
     experiment: exp,

@@ -102,7 +102,12 @@ export function loadLabels(files: SplitFiles): Uint8Array {
   const labels = files.labels;
   return withPath(labels, () => {
     const idx = readIdx(labels.file);
-    if (idx.dims.length !== 1) throw new DataFileError(labels.file, `a label file has 1 dimension, this one has ${idx.dims.length}`, "point `labels` at the labels file (…-labels-idx1-ubyte)");
+    if (idx.dims.length !== 1)
+      throw new DataFileError(
+        labels.file,
+        `a label file has 1 dimension, this one has ${idx.dims.length}`,
+        "point `labels` at the labels file (…-labels-idx1-ubyte)",
+      );
     return idx.data;
   });
 }
@@ -126,11 +131,19 @@ export function loadImages(files: SplitFiles): LabeledImages {
   return withPath(f, () => {
     const idx = readIdx(f.file);
     if (idx.dims.length !== 3) {
-      throw new DataFileError(f.file, `an image file has 3 dimensions (count, rows, columns), this one has ${idx.dims.length}`, "point `images` at the images file (…-images-idx3-ubyte)");
+      throw new DataFileError(
+        f.file,
+        `an image file has 3 dimensions (count, rows, columns), this one has ${idx.dims.length}`,
+        "point `images` at the images file (…-images-idx3-ubyte)",
+      );
     }
     const [count, rows, cols] = idx.dims;
     if (count !== labels.length) {
-      throw new DataFileError(f.file, `${count} images but ${labels.length} labels in ${files.labels!.file}`, "pair each image file with its own label file");
+      throw new DataFileError(
+        f.file,
+        `${count} images but ${labels.length} labels in ${files.labels!.file}`,
+        "pair each image file with its own label file",
+      );
     }
     return { count, rows, cols, pixels: idx.data, labels, file: f.file };
   });
