@@ -126,7 +126,7 @@ const dataSchema = z
       .describe(
         '"first": the first images of each digit in file order (the report\'s cut_data; with `from: "train+test"`, training images before test images). "random": a random sample drawn with the experiment\'s seed.',
       ),
-    holdout: holdoutSchema.default({ perDigit: 1000 }),
+    holdout: holdoutSchema.prefault({}),
     classNames: z
       .array(z.string().min(1))
       .max(256)
@@ -184,10 +184,7 @@ const cnnModel = z
       .array(convBlock)
       .min(1)
       .max(6)
-      .default([
-        { filters: 8, kernelSize: 3, pool: 2 },
-        { filters: 16, kernelSize: 3, pool: 2 },
-      ])
+      .prefault([{ filters: 8 }, { filters: 16 }])
       .describe("The conv + pooling blocks, input side first. Each block's output is a signature layer."),
     dense: z
       .array(z.number().int().min(1).max(4096).describe("Units in this dense layer (1-4096)."))
@@ -222,7 +219,7 @@ const savedModel = z
 
 export const modelSchema = z
   .discriminatedUnion("kind", [denseModel, cnnModel, savedModel])
-  .default({ kind: "dense", hidden: [32, 64], activation: "relu" })
+  .prefault({ kind: "dense" })
   .describe(
     'The network: "dense" or "cnn" (trained from the file), or "saved" (your own trained model). Default: the report\'s 784 -> 32 -> 64 -> softmax with ReLU. The data\'s images must fit its input and the kept digits its output units.',
   );
@@ -234,7 +231,7 @@ const trainingSchema = z
     learningRate: z.number().positive().max(10).default(0.001).describe("Adam's learning rate."),
   })
   .strict()
-  .default({ epochs: 10, batchSize: 32, learningRate: 0.001 })
+  .prefault({})
   .describe("Training with Adam on categorical cross-entropy.");
 
 const clusteringSchema = z
@@ -244,7 +241,7 @@ const clusteringSchema = z
     k: z.number().int().min(2).max(100).optional().describe("A fixed k for every layer instead of choosing it by silhouette."),
   })
   .strict()
-  .default({ kMin: 2, kMax: 10 })
+  .prefault({})
   .describe("k-means on each hidden layer's signatures; k is the one with the best mean silhouette in kMin..kMax unless `k` is set.");
 
 const projectionSchema = z
@@ -262,7 +259,7 @@ const projectionSchema = z
       ),
   })
   .strict()
-  .default({ neighbors: 15, minDist: 0.1 })
+  .prefault({})
   .describe("UMAP projection of each layer's signatures to 2-D.");
 
 const injectSchema = z
