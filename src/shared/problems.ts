@@ -10,6 +10,19 @@ export interface Problem {
   message: string;
   /** How to fix it, said to the user. */
   fix: string;
+  /** When the fix is mechanical: the edit that makes it, offered as a Quick Fix in the editor. */
+  edit?: ProblemEdit;
+}
+
+/**
+ * Replace the key or the value of the field at the problem's `path` with `newText` (JSON text:
+ * `"epochs"` for a key, `6742` or `"seven"` for a value). Only for problems in the experiment file.
+ */
+export interface ProblemEdit {
+  /** The Quick Fix's title, e.g. 'Rename to "epochs"', 'Set perDigit to 6742'. */
+  title: string;
+  target: "key" | "value";
+  newText: string;
 }
 
 export function formatJsonPath(path: JsonPath): string {
