@@ -2,7 +2,8 @@
 // neighbours from a partitioned search. Checked against the definitions, and on real MNIST digits.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { bestScore, clusterLayer, EXACT_UP_TO, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
+import { bestScore, clusterLayer, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
+import { EXACT_LIMIT } from "../src/shared/figures";
 import { loadImages, splitFiles } from "../src/pipeline/data/source";
 import { distancePass, type Neighbours } from "../src/pipeline/distances";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
@@ -60,10 +61,10 @@ describe("silhouettes against a sample of the points", () => {
     sampled.silhouettes.forEach((s, ci) => s.perPoint.forEach((v, i) => assert.ok(Math.abs(v - exact.silhouettes[ci].perPoint[i]) < 1e-5)));
   });
 
-  it("samples only above EXACT_UP_TO points, the same sample for the same seed", () => {
-    assert.equal(silhouetteColumns(EXACT_UP_TO, EXACT_UP_TO, 1), undefined);
+  it("samples only above EXACT_LIMIT points, the same sample for the same seed", () => {
+    assert.equal(silhouetteColumns(EXACT_LIMIT, EXACT_LIMIT, 1), undefined);
     const sample = silhouetteColumns(30_000, 25_000, 1)!;
-    assert.equal(sample.length, EXACT_UP_TO);
+    assert.equal(sample.length, EXACT_LIMIT);
     assert.deepEqual(silhouetteColumns(30_000, 25_000, 1), sample);
     assert.notDeepEqual(silhouetteColumns(30_000, 25_000, 2), sample);
     assert.ok(
@@ -122,7 +123,7 @@ describe("neighbours from a partitioned search", () => {
   });
 });
 
-describe("a layer above EXACT_UP_TO points", () => {
+describe("a layer above EXACT_LIMIT points", () => {
   // 12,000 real digits, pooled to 7x7 (49 values) as a stand-in for a hidden layer's signatures.
   const train = loadImages(splitFiles("mnist", "train", ".")!);
   const n = 12_000;
@@ -140,7 +141,7 @@ describe("a layer above EXACT_UP_TO points", () => {
 
   it("estimates the silhouettes from a 10,000-point sample, close to the exact ones, with the same k", async () => {
     const { clustering } = layer;
-    assert.equal(clustering.silhouetteSample, EXACT_UP_TO);
+    assert.equal(clustering.silhouetteSample, EXACT_LIMIT);
     const fits = await kmeansFits(points, 49, options);
     const exact = await distancePass(tf, { points, dim: 49, clustered: n, clusterings: fits, neighbours: 0 });
     const exactBest = bestScore(exact.silhouettes);

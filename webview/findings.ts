@@ -1,6 +1,7 @@
 // The findings panel: the pipeline's computed answers to the report's questions, each one a
 // button that selects the images behind it.
 import { className, classNoun, classNounPlural, classPlural } from "../src/shared/classNames";
+import { SEPARATION_PURITY } from "../src/shared/figures";
 import type { Outlier } from "../src/shared/results";
 import { silhouetteNote } from "../src/shared/silhouetteNote";
 import { kChart } from "./charts";
@@ -59,13 +60,13 @@ function separation(data: ViewData, pick: Pick): HTMLElement {
   const layer = data.results.findings.separationLayer;
   const p = el("p");
   if (layer === null) {
-    p.textContent = `No hidden layer separates the ${classNounPlural(data.results)} (each with ≥ 90% in its own cluster).`;
+    p.textContent = `No hidden layer separates the ${classNounPlural(data.results)} (each with ≥ ${percent(SEPARATION_PURITY)} in its own cluster).`;
     return p;
   }
   const name = data.results.layers[layer - 1].name;
   const exceptions = () => data.results.classes.flatMap((d) => onDominant(data, layer - 1, d, false));
   p.append(
-    `The model separates the ${classNounPlural(data.results)} from layer ${layer} (${name}) on: each has ≥ 90% of its images in a cluster of its own. `,
+    `The model separates the ${classNounPlural(data.results)} from layer ${layer} (${name}) on: each has ≥ ${percent(SEPARATION_PURITY)} of its images in a cluster of its own. `,
     pick(
       `Show the ${exceptions().length} exceptions`,
       `Select the kept images outside their ${classNoun(data.results)}'s cluster in layer ${layer}`,

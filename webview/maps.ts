@@ -1,6 +1,7 @@
 // One UMAP map per hidden layer, drawn on canvas so 10,000 points stay smooth. An SVG overlay
 // on top takes the pointer (lasso, pan and zoom) and draws the lasso and the hover ring.
 import { polygonContains, quadtree, select, zoom, zoomIdentity, type Quadtree, type ZoomBehavior, type ZoomTransform } from "d3";
+import { EXACT_LIMIT } from "../src/shared/figures";
 import { describeImage, imagesWhere, type ViewData } from "./data";
 import { clusterColor, digitColor, isHighContrast, type ColorBy } from "./colors";
 import { button, el, svgEl } from "./dom";
@@ -63,8 +64,7 @@ export class UmapMap {
       el("span", "mtq-muted", ` ${info.size} units · k = ${info.k}${info.approximateNeighbours ? " · approximate neighbours" : ""}`),
     );
     if (info.approximateNeighbours)
-      caption.title =
-        "Over 10,000 images, the map is built from approximate nearest neighbours (a partitioned search that finds 95-98% of the exact ones on MNIST).";
+      caption.title = `Over ${EXACT_LIMIT.toLocaleString("en")} images, the map is built from approximate nearest neighbours (a partitioned search that finds 95-98% of the exact ones on MNIST).`;
     this.element.dataset.layer = String(layer + 1);
     this.element.dataset.points = "0";
     this.overlay.append(this.lassoPath, this.hoverRing);

@@ -2,6 +2,7 @@
 // best mean silhouette. Injected images are placed afterwards at their nearest centroid, so they
 // never move the clusters fitted on the kept images.
 import { kmeans } from "ml-kmeans";
+import { EXACT_LIMIT } from "../shared/figures";
 import { distancePass, type Neighbours, type SilhouetteScores } from "./distances";
 import { partitionedNeighbours } from "./partitionedNeighbours";
 import { randomFor, shuffled } from "./random";
@@ -20,17 +21,9 @@ export interface LayerClustering {
   perPoint: Float32Array;
   /** k x dim, in the same numbering as `labels`. */
   centroids: Float32Array;
-  /** Set when there were more than EXACT_UP_TO kept points: the silhouettes were estimated from distances to this many of them, drawn with the seed. */
+  /** Set when there were more than EXACT_LIMIT kept points: the silhouettes were estimated from distances to this many of them, drawn with the seed. */
   silhouetteSample?: number;
 }
-
-/**
- * Up to this many points (kept and injected), one exact pass over all pairwise distances; above,
- * where that pass would grow with the square of the points, silhouettes measure distances to a
- * seeded sample of this many kept points and UMAP's neighbours come from a partitioned search.
- * `npm run bench:approximations` measures both against the exact computation.
- */
-export const EXACT_UP_TO = 10_000;
 
 function rowsOf(points: Float32Array, dim: number): number[][] {
   const n = points.length / dim;
@@ -111,20 +104,20 @@ export function bestScore(scores: readonly SilhouetteScores[]): number {
   return scores.reduce((best, s, i) => (s.mean > scores[best].mean ? i : best), 0);
 }
 
-/** The kept points the silhouettes measure distances to: all of them (undefined) up to EXACT_UP_TO points in all, else a seeded sample of EXACT_UP_TO. */
+/** The kept points the silhouettes measure distances to: all of them (undefined) up to EXACT_LIMIT points in all, else a seeded sample of EXACT_LIMIT. */
 export function silhouetteColumns(points: number, clustered: number, seed: number): Int32Array | undefined {
-  if (points <= EXACT_UP_TO || clustered <= EXACT_UP_TO) return undefined;
+  if (points <= EXACT_LIMIT || clustered <= EXACT_LIMIT) return undefined;
   return Int32Array.from(
     shuffled(
       Array.from({ length: clustered }, (_, i) => i),
       randomFor(seed, "silhouette sample"),
-    ).slice(0, EXACT_UP_TO),
+    ).slice(0, EXACT_LIMIT),
   ).sort();
 }
 
 /**
  * Clusters the first `clustered` points (the kept images) for each k and picks k by silhouette;
- * up to EXACT_UP_TO points, the pairwise-distance pass that scores every k also yields all
+ * up to EXACT_LIMIT points, the pairwise-distance pass that scores every k also yields all
  * points' exact nearest neighbours; above, the neighbours come from a partitioned search.
  */
 export async function clusterLayer(
@@ -139,7 +132,7 @@ export async function clusterLayer(
   const fits = await kmeansFits(points.subarray(0, clustered * dim), dim, options, (f) => onProgress?.(0.5 * f), signal);
   const kValues = fits.map((f) => f.k);
   const n = points.length / dim;
-  const exact = n <= EXACT_UP_TO;
+  const exact = n <= EXACT_LIMIT;
   const columns = silhouetteColumns(n, clustered, options.seed);
   const pass = await distancePass(
     tf,

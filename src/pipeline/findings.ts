@@ -1,5 +1,6 @@
 // The report's three questions, computed: from which layer are the classes apart, which images
 // leave their digit's path, and where do unseen digits go.
+import { round4, SEPARATION_PURITY } from "../shared/figures";
 import type { Findings, InjectedFinding, LayerFinding, Outlier, OutlierReason } from "../shared/results";
 
 export interface FindingsInput {
@@ -17,9 +18,6 @@ export interface FindingsInput {
   }[];
   accuracy: Findings["accuracy"];
 }
-
-/** Purity at or above which a digit counts as held together by one cluster. */
-export const SEPARATION_PURITY = 0.9;
 
 function counted<T>(items: Iterable<T>): Map<T, number> {
   const m = new Map<T, number>();
@@ -42,11 +40,7 @@ export function entropyBits(counts: Iterable<number>): number {
   );
 }
 
-function round(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
-}
-
-/** Whether a layer separates the kept digits: each held together (purity >= 0.9), no two in one cluster. */
+/** Whether a layer separates the kept digits: each held together (purity >= SEPARATION_PURITY), no two in one cluster. */
 export function separates(layer: LayerFinding, classes: number[]): boolean {
   return (
     classes.every((d) => layer.purity[d] >= SEPARATION_PURITY) &&
@@ -64,10 +58,10 @@ export function findings(input: FindingsInput): Findings {
     const dominantCluster: Record<string, number> = {};
     for (const [d, images] of keptByDigit) {
       const [cluster, count] = mostFrequent(counted(images.map((i) => layer.assignments[i])));
-      purity[d] = round(count / images.length);
+      purity[d] = round4(count / images.length);
       dominantCluster[d] = cluster;
     }
-    return { name: layer.name, size: layer.size, k: layer.k, silhouette: round(layer.silhouette), purity, dominantCluster };
+    return { name: layer.name, size: layer.size, k: layer.k, silhouette: round4(layer.silhouette), purity, dominantCluster };
   });
 
   const separationIndex = layers.findIndex((l) => separates(l, input.classes));
@@ -97,16 +91,16 @@ export function findings(input: FindingsInput): Findings {
     const followsPathOf: Record<string, number> = {};
     for (const kept of input.classes) {
       const follows = images.filter((i) => layers.every((l, li) => input.layers[li].assignments[i] === l.dominantCluster[kept]));
-      followsPathOf[kept] = round(follows.length / images.length);
+      followsPathOf[kept] = round4(follows.length / images.length);
     }
     const paths = counted(images.map((i) => [...input.layers.map((l) => l.assignments[i]), input.predictions[i]].join(">")));
     const predicted: Record<string, number> = {};
-    for (const [p, c] of counted(images.map((i) => input.predictions[i]))) predicted[p] = round(c / images.length);
-    injected[d] = { count: images.length, followsPathOf, pathEntropy: round(entropyBits(paths.values())), predicted };
+    for (const [p, c] of counted(images.map((i) => input.predictions[i]))) predicted[p] = round4(c / images.length);
+    injected[d] = { count: images.length, followsPathOf, pathEntropy: round4(entropyBits(paths.values())), predicted };
   }
 
   return {
-    accuracy: { train: round(input.accuracy.train), test: input.accuracy.test === null ? null : round(input.accuracy.test) },
+    accuracy: { train: round4(input.accuracy.train), test: input.accuracy.test === null ? null : round4(input.accuracy.test) },
     layers,
     separationLayer: separationIndex < 0 ? null : separationIndex + 1,
     injected,

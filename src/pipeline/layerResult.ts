@@ -1,9 +1,8 @@
 // One hidden layer's analysis as the results file holds it: figures rounded to 4 decimals, no
 // silhouette for injected images, and each cluster's digit mix.
+import { round4 } from "../shared/figures";
 import type { LayerResult } from "../shared/results";
 import type { LayerOutput } from "./layer";
-
-const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 function clustersOf(k: number, assignments: number[], labels: number[], injected: boolean[]): LayerResult["clusters"] {
   return Array.from({ length: k }, (_, id) => {

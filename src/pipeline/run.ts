@@ -3,6 +3,7 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { ParsedExperiment } from "../shared/experiment";
+import { round4 } from "../shared/figures";
 import { RESULTS_SCHEMA_VERSION, type Results, type Stage } from "../shared/results";
 import { prepareData } from "./data/prepare";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./data/preprocess";
@@ -48,8 +49,6 @@ function overall(weights: Record<Stage, number>, stage: Stage, fraction: number)
   }
   return done;
 }
-
-const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** Runs the experiment and returns its results (nothing is written). */
 export async function runExperiment({

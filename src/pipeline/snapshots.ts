@@ -2,6 +2,7 @@
 // projected and traced like the final model, so a view can replay how paths form. Each epoch's
 // maps are aligned to the next one's (the last to the final model's) so points do not jump.
 import type { Experiment } from "../shared/experiment";
+import { round4 } from "../shared/figures";
 import type { Findings, LayerResult, Results, Snapshot } from "../shared/results";
 import { procrustesAligned } from "./align";
 import { findings, separates } from "./findings";
@@ -34,8 +35,6 @@ export interface SnapshotContext {
 export function snapshotEpochs(exp: Pick<Experiment, "snapshots" | "training">): Set<number> {
   return new Set((exp.snapshots ?? []).filter((e) => e < exp.training.epochs));
 }
-
-const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 async function analysed(rec: Recorded, final: Results, ctx: SnapshotContext): Promise<Snapshot> {
   const { exp, keptCount } = ctx;
