@@ -43,7 +43,7 @@ export function createWorkspace(dir: string): Workspace {
     snapshots: [1, 2],
     inject: base.inject.map((i) => ({ ...i, count: 25 })),
   };
-  const { snapshots, ...unrecorded } = small;
+  const { snapshots: _snapshots, ...unrecorded } = small;
   const otherSeed = { ...unrecorded, name: "ones-vs-sevens-seed-7", seed: 7 };
   const long = { ...base, name: "long-run", data: { ...base.data, perDigit: 5000 }, training: { ...base.training, epochs: 200 } };
   const { epochs, ...training } = base.training;

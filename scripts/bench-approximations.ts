@@ -5,7 +5,8 @@
 // computes both the approximations and the exact figures they stand for, and prints how far apart
 // they are and what each cost. Prints figures; asserts nothing.
 import { join } from "node:path";
-import { bestScore, EXACT_UP_TO, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
+import { bestScore, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
+import { EXACT_LIMIT } from "../src/shared/figures";
 import { distancePass, type Neighbours } from "../src/pipeline/distances";
 import { prepareData } from "../src/pipeline/data/prepare";
 import { activations, trainedOnKept } from "../src/pipeline/model";
@@ -13,6 +14,7 @@ import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
 import { randomFor } from "../src/pipeline/random";
 import { loadTf } from "../src/pipeline/tf";
 import { parseExperiment } from "../src/pipeline/validate";
+import { tableRow } from "./table";
 
 const images = Number(process.argv[2] ?? 70_000);
 const NEIGHBOURS = 15;
@@ -51,9 +53,20 @@ async function main() {
   const { tf, backend } = await loadTf();
   const { trained, x } = await trainedOnKept(tf, prepared, file);
   const acts = await activations(tf, trained, x, n);
-  console.log(`${n} images, ${backend}; silhouettes sampled above ${EXACT_UP_TO} points, ${NEIGHBOURS} neighbours\n`);
+  console.log(`${n} images, ${backend}; silhouettes sampled above ${EXACT_LIMIT} points, ${NEIGHBOURS} neighbours\n`);
   console.log(
-    "| layer | k exact / sampled | silhouette of the chosen k: exact / estimated | largest error over k | mean error per image | negative-silhouette images: exact / estimated / both | neighbours found | exact pass | sampled pass | partitioned search |",
+    tableRow([
+      "layer",
+      "k exact / sampled",
+      "silhouette of the chosen k: exact / estimated",
+      "largest error over k",
+      "mean error per image",
+      "negative-silhouette images: exact / estimated / both",
+      "neighbours found",
+      "exact pass",
+      "sampled pass",
+      "partitioned search",
+    ]),
   );
   console.log("|---|---|---|---:|---:|---|---:|---:|---:|---:|");
   for (const [l, points] of acts.hidden.entries()) {
@@ -86,7 +99,18 @@ async function main() {
     }
     const f = (v: number) => v.toFixed(4);
     console.log(
-      `| ${l + 1} (${dim}) | ${fits[chosenExact].k} / ${fits[chosen].k} | ${f(exact.silhouettes[chosen].mean)} / ${f(sampled.silhouettes[chosen].mean)} | ${f(largest)} | ${f(error)} | ${negative} / ${negativeEstimated} / ${both} | ${(100 * recall(exact.neighbours, approximate)).toFixed(1)}% | ${exactTime} | ${sampledTime} | ${searchTime} |`,
+      tableRow([
+        `${l + 1} (${dim})`,
+        `${fits[chosenExact].k} / ${fits[chosen].k}`,
+        `${f(exact.silhouettes[chosen].mean)} / ${f(sampled.silhouettes[chosen].mean)}`,
+        f(largest),
+        f(error),
+        `${negative} / ${negativeEstimated} / ${both}`,
+        `${(100 * recall(exact.neighbours, approximate)).toFixed(1)}%`,
+        exactTime,
+        sampledTime,
+        searchTime,
+      ]),
     );
   }
   trained.model.dispose();

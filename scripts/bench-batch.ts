@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { runExperiment } from "../src/pipeline/run";
 import { parseExperiment } from "../src/pipeline/validate";
+import { tableRow } from "./table";
 
 const BATCH_SIZES = [32, 64, 128, 256];
 
@@ -24,7 +25,14 @@ async function main() {
     const pct = (x: number | null) => (x === null ? "-" : `${(100 * x).toFixed(1)}%`);
     const { accuracy } = results.findings;
     console.log(
-      `| ${batchSize} | ${((results.timings.train ?? 0) / 1000).toFixed(1)} s | ${pct(accuracy.train)} | ${pct(accuracy.test)} | ${results.layers.map((l) => l.k).join(", ")} | ${results.backend} |`,
+      tableRow([
+        batchSize,
+        `${((results.timings.train ?? 0) / 1000).toFixed(1)} s`,
+        pct(accuracy.train),
+        pct(accuracy.test),
+        results.layers.map((l) => l.k).join(", "),
+        results.backend,
+      ]),
     );
   }
 }

@@ -122,10 +122,12 @@ async function main(): Promise<void> {
         (window as unknown as { benchResults: { images: { count: number }; layers: unknown[]; flows: { links: unknown[] } } }).benchResults,
     );
     process.stdout.write(
-      `${points.images.count} images, ${points.layers.length} maps, ${points.flows.links.length} Sankey links (chromium ${browser.version()}, headless, no GPU)\n`,
+      `${points.images.count} images, ${points.layers.length} maps, ${points.flows.links.length} Sankey links ` +
+        `(chromium ${browser.version()}, headless, no GPU)\n`,
     );
     process.stdout.write(
-      `results file ${(statSync(file).size / 2 ** 20).toFixed(0)} MB: host read+parse ${ms(host.read)}, message serialised ${ms(host.message)}, parsed in the page ${ms(pageParse)}\n`,
+      `results file ${(statSync(file).size / 2 ** 20).toFixed(0)} MB: host read+parse ${ms(host.read)}, ` +
+        `message serialised ${ms(host.message)}, parsed in the page ${ms(pageParse)}\n`,
     );
     const first = await timeLoad(page);
     const again: { wall: number; render: number }[] = [];

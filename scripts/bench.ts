@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { runExperiment } from "../src/pipeline/run";
 import { parseExperiment } from "../src/pipeline/validate";
 import { STAGES } from "../src/shared/results";
+import { tableRow } from "./table";
 
 /** The bench's experiments record no snapshots. */
 const stages = STAGES.filter((s) => s !== "snapshots");
@@ -40,7 +41,15 @@ async function main() {
     const sample = results.layers[0].silhouetteSample;
     const silhouettes = sample === undefined ? "exact" : `sampled (${sample.toLocaleString("en")})`;
     console.log(
-      `| ${c.label} | ${stages.map((st) => s(results.timings[st])).join(" | ")} | ${total.toFixed(1)} s | ${(peak / 2 ** 20).toFixed(0)} MB | ${ks} | ${silhouettes} | ${results.backend} |`,
+      tableRow([
+        c.label,
+        ...stages.map((st) => s(results.timings[st])),
+        `${total.toFixed(1)} s`,
+        `${(peak / 2 ** 20).toFixed(0)} MB`,
+        ks,
+        silhouettes,
+        results.backend,
+      ]),
     );
   }
 }

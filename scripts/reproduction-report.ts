@@ -76,10 +76,13 @@ function separation(fours: Results[], threes: Results[]): string {
     ],
   ]);
   const sameKept = fours.every((r, s) => JSON.stringify(keptView(r)) === JSON.stringify(keptView(threes[s])));
+  const kept = sameKept
+    ? "exactly the same clusters and predictions for them, seed by seed, since injected images never move the clusters"
+    : "different clusters for them (see below)";
   return `## 1. From which layer do 1s and 7s behave differently?
 
 Experiment [${FOURS}](examples/${FOURS}.mtq.json) (its kept 1s and 7s; the runs with 3s give
-${sameKept ? "exactly the same clusters and predictions for them, seed by seed, since injected images never move the clusters" : "different clusters for them (see below)"}).
+${kept}).
 
 ${table(
   ["", "report", "ours"],
@@ -234,6 +237,7 @@ function threes(f3: Figures, f4: Figures, threeRuns: Results[]): string {
   ];
   const higher = f3.filter((f, s) => f.entropy > f4[s].entropy).length;
   const bits = Math.log2(f3[0].possiblePaths);
+  const ks = threeRuns[0].layers.map((l) => l.k).join(" and ");
   return `## 4. Do unseen 3s scatter?
 
 The report: the 3s "look like neither 1s nor 7s" and "were grouped haphazardly" (figure 5.5). We
@@ -253,7 +257,7 @@ ${table(
   ],
 )}
 
-The 3s' paths have higher entropy than the 4s' in ${higher} of ${f3.length} seeds. With k = ${threeRuns[0].layers.map((l) => l.k).join(" and ")} (seed ${threeRuns[0].seed}) there
+The 3s' paths have higher entropy than the 4s' in ${higher} of ${f3.length} seeds. With k = ${ks} (seed ${threeRuns[0].seed}) there
 are only ${f3[0].possiblePaths} possible paths (${bits.toFixed(0)} bits at most): an injected image must join one of the
 clusters fitted on the 1s and 7s, so "scattering" can only show as the 3s splitting between the
 two existing paths and between the two predictions, not as new clusters.${lean(f3, f4)}`;
@@ -361,7 +365,8 @@ function aboveSeven(runs: Runs): string {
 function leanDifference(f3: Figures): string {
   const leans = leaning(f3);
   return leans
-    ? `and our 3s, while scattering more than the 4s, lean to the ${leans.side} path (${percent(pick(f3, leans.side === "1s'" ? "follows1" : "follows7"))}; section 4) where the report describes no side`
+    ? `and our 3s, while scattering more than the 4s, lean to the ${leans.side} path ` +
+        `(${percent(pick(f3, leans.side === "1s'" ? "follows1" : "follows7"))}; section 4) where the report describes no side`
     : "and our 3s scatter without leaning to either path, as the report describes";
 }
 

@@ -56,7 +56,8 @@ describe("the comparison view's state across a reload", () => {
     const one = missingComparedMessage({ a, b }, existsSync);
     assert.equal(
       one,
-      `MTQ cannot reopen the comparison of seed-24 with seed-7: ${b} is gone (deleted or moved since it was opened). Run its experiment (seed-7) again with MTQ: Train and Analyze, or put the file back, then compare them again with MTQ: Compare Results.`,
+      `MTQ cannot reopen the comparison of seed-24 with seed-7: ${b} is gone (deleted or moved since it was opened). ` +
+        "Run its experiment (seed-7) again with MTQ: Train and Analyze, or put the file back, then compare them again with MTQ: Compare Results.",
     );
     rmSync(a);
     const both = missingComparedMessage({ a, b }, existsSync) ?? "";

@@ -202,7 +202,8 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     assert.equal(lookOf(more, results).label, `… and ${all.length - cap} more`);
     assert.equal(
       lookOf(more, results).tooltip,
-      `${all.length} outliers: the first ${cap} are listed, ${all.length - cap} more are not\nClick to select every outlier in the results view, as clicking Outliers does`,
+      `${all.length} outliers: the first ${cap} are listed, ${all.length - cap} more are not\n` +
+        "Click to select every outlier in the results view, as clicking Outliers does",
     );
     assert.deepEqual(selectionOf(more, results), selectionOf(outliers, results));
     assert.equal(parentOf(more)!.id, outliers.id);

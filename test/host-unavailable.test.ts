@@ -24,7 +24,8 @@ describe("a results view that cannot read its file", () => {
     rmSync(file);
     assert.equal(
       await whyNot(file),
-      `MTQ cannot show the results of seed-7: ${file} is gone (deleted or moved since it was opened). Run its experiment (seed-7) again with MTQ: Train and Analyze, or put the file back.`,
+      `MTQ cannot show the results of seed-7: ${file} is gone (deleted or moved since it was opened). ` +
+        "Run its experiment (seed-7) again with MTQ: Train and Analyze, or put the file back.",
     );
   });
 
@@ -52,7 +53,8 @@ describe("a results view that cannot read its file", () => {
         exists,
         ", then open them again",
       ),
-      "MTQ cannot open them: /w/b.results.json and /w/c.results.json are gone (deleted or moved since it was opened). Run their experiments (b and c) again with MTQ: Train and Analyze, or put the files back, then open them again.",
+      "MTQ cannot open them: /w/b.results.json and /w/c.results.json are gone (deleted or moved since it was opened). " +
+        "Run their experiments (b and c) again with MTQ: Train and Analyze, or put the files back, then open them again.",
     );
   });
 });
