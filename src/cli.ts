@@ -2,6 +2,7 @@
 // exits 2, never a stack trace.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { BACKEND_DESCRIPTIONS, BACKENDS, isBackend, type Backend } from "./shared/backends";
 import { ExperimentError, formatProblem, type Problem } from "./shared/problems";
 import { readResultsFile } from "./host/resultsFile";
 import { compareResults } from "./pipeline/compare";
@@ -10,15 +11,16 @@ import { checkExperimentData } from "./pipeline/data/prepare";
 import { defaultResultsFile } from "./pipeline/resultsPath";
 import { runExperiment, writeResults } from "./pipeline/run";
 import { summaryText } from "./pipeline/summary";
-import type { BackendPreference } from "./pipeline/tf";
 import { readExperimentFile } from "./pipeline/validate";
 
 const USAGE = `usage:
   mtq validate FILE                      check an experiment file (exit 0 valid, 2 invalid)
-  mtq run FILE [--out RESULTS] [--json] [--backend auto|tensorflow|wasm|cpu]
+  mtq run FILE [--out RESULTS] [--json] [--backend ${BACKENDS.join("|")}]
                                          train and analyse; writes NAME.results.json beside FILE
   mtq compare A.results.json B.results.json [--json]
-                                         clusters, paths and findings of two results side by side`;
+                                         clusters, paths and findings of two results side by side
+backends (default auto; the results record the one that ran):
+${BACKENDS.map((b) => `  ${b.padEnd(39)}${BACKEND_DESCRIPTIONS[b]}`).join("\n")}`;
 
 function fail(problems: Problem[]): number {
   for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
@@ -34,7 +36,7 @@ function validate(file: string): number {
   return 0;
 }
 
-async function run(file: string, out: string | undefined, json: boolean, backend: BackendPreference): Promise<number> {
+async function run(file: string, out: string | undefined, json: boolean, backend: Backend): Promise<number> {
   const parsed = readExperimentFile(file);
   if (!parsed.experiment) return fail(parsed.problems);
   const controller = new AbortController();
@@ -92,8 +94,6 @@ async function compare(fileA: string, fileB: string, json: boolean): Promise<num
   return 0;
 }
 
-const BACKENDS: readonly BackendPreference[] = ["auto", "tensorflow", "wasm", "cpu"];
-
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   let args;
@@ -108,8 +108,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { positionals, values } = args;
-  const backend = (values.backend ?? "auto") as BackendPreference;
-  if (!BACKENDS.includes(backend)) {
+  const backend = values.backend ?? "auto";
+  if (!isBackend(backend)) {
     process.stderr.write(`mtq: --backend must be one of ${BACKENDS.join(", ")}\n`);
     return 2;
   }

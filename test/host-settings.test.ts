@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { runOptionsFor, type MtqSettings } from "../src/host/runOptions";
+import { BACKEND_DESCRIPTIONS, BACKENDS } from "../src/shared/backends";
 
 const defaults: MtqSettings = { resultsFolder: "", backend: "auto", defaultSeed: null };
 
@@ -28,5 +31,16 @@ describe("settings -> the worker's run options", () => {
       backend: "wasm",
       seed: 0,
     });
+  });
+
+  it("offers in mtq.backend exactly the backends the CLI and the worker take, with the same descriptions", () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
+    const setting = manifest.contributes.configuration.properties["mtq.backend"];
+    assert.deepEqual(setting.enum, BACKENDS);
+    assert.deepEqual(
+      setting.enumDescriptions,
+      BACKENDS.map((b) => BACKEND_DESCRIPTIONS[b]),
+    );
+    assert.equal(setting.default, "auto");
   });
 });

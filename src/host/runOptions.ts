@@ -2,9 +2,8 @@
 // seed. Pure, so the rules are tested without VS Code.
 import { dirname, isAbsolute, resolve } from "node:path";
 import { defaultResultsFile } from "../pipeline/resultsPath";
+import type { Backend } from "../shared/backends";
 import type { RunOptions } from "../shared/workerProtocol";
-
-export type Backend = NonNullable<RunOptions["backend"]>;
 
 /** The `mtq.*` settings, as read from VS Code's configuration. */
 export interface MtqSettings {

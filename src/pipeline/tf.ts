@@ -3,9 +3,11 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type * as TF from "@tensorflow/tfjs";
+import type { Backend } from "../shared/backends";
 
 export type Tf = typeof TF;
-export type BackendPreference = "auto" | "tensorflow" | "wasm" | "cpu";
+/** The backend a run asks for (one of src/shared/backends.ts); LoadedTf.backend is the one that runs. */
+export type BackendPreference = Backend;
 
 export interface LoadedTf {
   tf: Tf;

@@ -1,5 +1,6 @@
 // Messages between a caller (the extension host, tests) and the pipeline worker
 // (dist/worker.js, a worker_threads Worker).
+import type { Backend } from "./backends";
 import type { Problem } from "./problems";
 import type { Stage } from "./results";
 
@@ -9,7 +10,7 @@ export interface RunOptions {
   /** Overrides the experiment's seed (e.g. a user setting). */
   seed?: number;
   /** Preferred TF.js backend; falls back when it does not load. */
-  backend?: "auto" | "tensorflow" | "wasm" | "cpu";
+  backend?: Backend;
 }
 
 export type ToWorker = { type: "run"; experimentFile: string; options: RunOptions } | { type: "cancel" };
