@@ -2,27 +2,22 @@
 // best mean silhouette. Injected images are placed afterwards at their nearest centroid, so they
 // never move the clusters fitted on the kept images.
 import { kmeans } from "ml-kmeans";
-import { EXACT_LIMIT } from "../shared/figures";
+import { EXACT_LIMIT, round4 } from "../shared/figures";
+import type { LayerClustering } from "../shared/results";
 import { distancePass, type Neighbours, type SilhouetteScores } from "./distances";
 import { partitionedNeighbours } from "./partitionedNeighbours";
 import { randomFor, shuffled } from "./random";
 import type { Tf } from "./tf";
 import { yieldToEventLoop } from "./yield";
 
-export interface LayerClustering {
-  kValues: number[];
-  silhouetteCurve: number[];
-  inertiaCurve: number[];
-  k: number;
-  silhouette: number;
+/** A layer's clustering figures, with what the rest of its analysis needs from the chosen fit. */
+export interface Clustered extends LayerClustering {
   /** Per kept point: its cluster, numbered in order of first appearance. */
   labels: Int32Array;
   /** Per kept point: its silhouette at the chosen k. */
   perPoint: Float32Array;
   /** k x dim, in the same numbering as `labels`. */
   centroids: Float32Array;
-  /** Set when there were more than EXACT_LIMIT kept points: the silhouettes were estimated from distances to this many of them, drawn with the seed. */
-  silhouetteSample?: number;
 }
 
 function rowsOf(points: Float32Array, dim: number): number[][] {
@@ -128,7 +123,7 @@ export async function clusterLayer(
   options: ClusterOptions,
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
-): Promise<{ clustering: LayerClustering; neighbours: Neighbours; approximateNeighbours: boolean }> {
+): Promise<{ clustering: Clustered; neighbours: Neighbours; approximateNeighbours: boolean }> {
   const fits = await kmeansFits(points.subarray(0, clustered * dim), dim, options, (f) => onProgress?.(0.5 * f), signal);
   const kValues = fits.map((f) => f.k);
   const n = points.length / dim;
@@ -153,12 +148,13 @@ export async function clusterLayer(
       );
   const scores = pass.silhouettes;
   const best = bestScore(scores);
-  const clustering = {
-    kValues,
-    silhouetteCurve: scores.map((s) => s.mean),
-    inertiaCurve: fits.map((f) => f.inertia),
+  // The figures rounded as the results file holds them, once k is chosen on the exact scores.
+  const clustering: Clustered = {
     k: fits[best].k,
-    silhouette: scores[best].mean,
+    kValues,
+    silhouetteCurve: scores.map((s) => round4(s.mean)),
+    inertiaCurve: fits.map((f) => round4(f.inertia)),
+    silhouette: round4(scores[best].mean),
     labels: fits[best].labels,
     perPoint: scores[best].perPoint,
     centroids: fits[best].centroids,

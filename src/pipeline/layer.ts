@@ -1,50 +1,65 @@
-// One hidden layer's analysis: clusters (k by silhouette), the injected images' places, and the
-// UMAP map. Layers are independent, so they can run side by side in worker threads (layers.ts).
+// One hidden layer's analysis: clusters (k by silhouette), the injected images' places, each
+// cluster's digit mix, and the UMAP map. Layers are independent, so they can run side by side in
+// worker threads (layers.ts). A new per-layer figure is computed here (or in cluster.ts) and
+// declared once, in LayerResult (src/shared/results.ts).
 import type { Experiment } from "../shared/experiment";
+import { round4 } from "../shared/figures";
+import type { Cluster, LayerResult } from "../shared/results";
 import { clusterLayer, nearestCentroids } from "./cluster";
 import { projectLayer } from "./project";
 import type { Tf } from "./tf";
 
 export interface LayerJob {
+  /** The layer's name, as the results give it. */
+  name: string;
   /** (kept + injected) x dim signatures, kept first. */
   signatures: Float32Array;
   dim: number;
+  /** Per image, kept first as in `signatures`: its label. */
+  labels: number[];
   keptCount: number;
   clustering: Experiment["clustering"];
   projection: Experiment["projection"];
   seed: number;
 }
 
-export interface LayerOutput {
-  kValues: number[];
-  silhouetteCurve: number[];
-  inertiaCurve: number[];
-  k: number;
-  silhouette: number;
-  /** Set when the silhouettes were estimated from a sample of this many kept images (large layers). */
-  silhouetteSample?: number;
-  /** True when UMAP's neighbours were approximate (large layers). */
-  approximateNeighbours: boolean;
-  /** Per image (kept then injected): its cluster. */
+/**
+ * A layer analysed, as a worker thread posts it: LayerResult with its per-image arrays typed, so
+ * they are transferred rather than copied, and `silhouettes` for the kept images only.
+ */
+export type LayerAnalysis = Omit<LayerResult, "assignments" | "silhouettes" | "umap"> & {
   assignments: Int32Array;
-  /** Per kept image: its silhouette. */
   silhouettes: Float32Array;
   umap: Float32Array;
-  /** Milliseconds spent clustering and projecting. */
+};
+
+export interface AnalysedLayer {
+  layer: LayerAnalysis;
+  /** Milliseconds spent clustering (the rest went to UMAP). */
   clusterMs: number;
-  projectMs: number;
 }
 
 /** Progress of one layer: `phase` "cluster" then "project", each with its own 0..1 fraction. */
 export type LayerProgress = (phase: "cluster" | "project", fraction: number) => void;
 
-export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProgress, signal?: AbortSignal): Promise<LayerOutput> {
+function clustersOf(k: number, assignments: Int32Array, labels: number[], keptCount: number): Cluster[] {
+  const clusters = Array.from({ length: k }, (_, id) => ({ id, size: 0, digitCounts: {} as Record<string, number>, injectedCount: 0 }));
+  assignments.forEach((c, i) => {
+    const cluster = clusters[c];
+    cluster.digitCounts[labels[i]] = (cluster.digitCounts[labels[i]] ?? 0) + 1;
+    if (i < keptCount) cluster.size++;
+    else cluster.injectedCount++;
+  });
+  return clusters;
+}
+
+export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProgress, signal?: AbortSignal): Promise<AnalysedLayer> {
   const { signatures, dim, keptCount } = job;
   const total = signatures.length / dim;
   const neighbours = Math.max(2, Math.min(job.projection.neighbors, total - 1));
   const start = performance.now();
   const {
-    clustering,
+    clustering: { labels, perPoint, centroids, ...clustering },
     neighbours: near,
     approximateNeighbours,
   } = await clusterLayer(
@@ -57,22 +72,31 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
     signal,
   );
   const assignments = new Int32Array(total);
-  assignments.set(clustering.labels);
-  assignments.set(nearestCentroids(signatures.subarray(keptCount * dim), dim, clustering.centroids), keptCount);
+  assignments.set(labels);
+  assignments.set(nearestCentroids(signatures.subarray(keptCount * dim), dim, centroids), keptCount);
   const clustered = performance.now();
   const umap = await projectLayer(near, { ...job.projection, seed: job.seed }, (f) => onProgress?.("project", f), signal);
   return {
-    kValues: clustering.kValues,
-    silhouetteCurve: clustering.silhouetteCurve,
-    inertiaCurve: clustering.inertiaCurve,
-    k: clustering.k,
-    silhouette: clustering.silhouette,
-    silhouetteSample: clustering.silhouetteSample,
-    approximateNeighbours,
-    assignments,
-    silhouettes: clustering.perPoint,
-    umap,
+    layer: {
+      name: job.name,
+      size: dim,
+      ...clustering,
+      ...(approximateNeighbours && { approximateNeighbours: true as const }),
+      assignments,
+      silhouettes: perPoint,
+      clusters: clustersOf(clustering.k, assignments, job.labels, keptCount),
+      umap,
+    },
     clusterMs: clustered - start,
-    projectMs: performance.now() - clustered,
+  };
+}
+
+/** The layer as the results file holds it: plain arrays, to 4 decimals, and no silhouette (null) for an injected image. */
+export function layerResult({ assignments, silhouettes, umap, ...figures }: LayerAnalysis): LayerResult {
+  return {
+    ...figures,
+    assignments: Array.from(assignments),
+    silhouettes: [...Array.from(silhouettes, round4), ...new Array<null>(assignments.length - silhouettes.length).fill(null)],
+    umap: Array.from(umap, round4),
   };
 }

@@ -5,7 +5,8 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { analyseLayer, type LayerJob, type LayerOutput, type LayerProgress } from "./layer";
+import type { LayerResult } from "../shared/results";
+import { analyseLayer, layerResult, type AnalysedLayer, type LayerJob, type LayerProgress } from "./layer";
 import type { FromLayerWorker, ToLayerWorker } from "./layerWorker";
 import type { BackendPreference, Tf } from "./tf";
 
@@ -25,9 +26,9 @@ function inWorker(
   backend: BackendPreference,
   onProgress: LayerProgress,
   signal?: AbortSignal,
-): Promise<LayerOutput> {
+): Promise<AnalysedLayer> {
   const worker = startLayerWorker(script);
-  return new Promise<LayerOutput>((resolve, reject) => {
+  return new Promise<AnalysedLayer>((resolve, reject) => {
     const stop = () => {
       void worker.terminate();
       reject(signal!.reason);
@@ -37,7 +38,7 @@ function inWorker(
       if (m.type === "progress") return onProgress(m.phase, m.fraction);
       signal?.removeEventListener("abort", stop);
       void worker.terminate();
-      if (m.type === "done") resolve(m.output);
+      if (m.type === "done") resolve(m.analysed);
       else reject(Object.assign(new Error(m.message), { stack: m.stack }));
     });
     worker.on("error", (e) => {
@@ -49,28 +50,28 @@ function inWorker(
   });
 }
 
+/** Every hidden layer analysed, as the results hold them, and how long the clustering took (the slowest layer's). */
 export async function analyseLayers(
   tf: Tf,
   jobs: LayerJob[],
   backend: BackendPreference,
   onProgress: (layer: number, phase: "cluster" | "project", fraction: number) => void,
   signal?: AbortSignal,
-): Promise<LayerOutput[]> {
+): Promise<{ layers: LayerResult[]; clusterMs: number }> {
   const parallel = Math.min(jobs.length, availableParallelism());
   const script = layerWorkerScript();
+  const analysed: AnalysedLayer[] = new Array(jobs.length);
   if (parallel <= 1 || !script) {
-    const outputs: LayerOutput[] = [];
-    for (const [l, job] of jobs.entries()) outputs.push(await analyseLayer(tf, job, (phase, f) => onProgress(l, phase, f), signal));
-    return outputs;
+    for (const [l, job] of jobs.entries()) analysed[l] = await analyseLayer(tf, job, (phase, f) => onProgress(l, phase, f), signal);
+  } else {
+    let next = 0;
+    const lane = async () => {
+      while (next < jobs.length) {
+        const l = next++;
+        analysed[l] = await inWorker(script, jobs[l], backend, (phase, f) => onProgress(l, phase, f), signal);
+      }
+    };
+    await Promise.all(Array.from({ length: parallel }, lane));
   }
-  const outputs: LayerOutput[] = new Array(jobs.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < jobs.length) {
-      const l = next++;
-      outputs[l] = await inWorker(script, jobs[l], backend, (phase, f) => onProgress(l, phase, f), signal);
-    }
-  };
-  await Promise.all(Array.from({ length: parallel }, lane));
-  return outputs;
+  return { layers: analysed.map((a) => layerResult(a.layer)), clusterMs: Math.max(...analysed.map((a) => a.clusterMs)) };
 }

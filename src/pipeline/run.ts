@@ -1,7 +1,5 @@
 // The whole analysis: data -> training -> signatures -> clusters -> UMAP -> paths -> findings,
 // reporting progress and stopping on `signal`. The same code runs in the worker, the CLI and tests.
-import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import type { ParsedExperiment } from "../shared/experiment";
 import { round4 } from "../shared/figures";
 import { RESULTS_SCHEMA_VERSION, type Results, type Stage } from "../shared/results";
@@ -10,7 +8,6 @@ import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./data/preprocess
 import { findings } from "./findings";
 import { activations, argmaxRows, modelFor, train } from "./model";
 import { flows } from "./paths";
-import { layerResult } from "./layerResult";
 import { analyseLayers } from "./layers";
 import { analysedSnapshots, separationEpochs, snapshotEpochs, type Recorded } from "./snapshots";
 import { loadTf, type BackendPreference } from "./tf";
@@ -132,9 +129,14 @@ export async function runExperiment({
     const { acts, predicted, accuracy } = await measure();
     finish("signatures");
 
+    const labels = [...data.kept.labels, ...data.injected.labels];
+    const injected = labels.map((_, i) => i >= keptCount);
+    const layerNames = acts.sizes.map((_, l) => `hidden ${l + 1} (${trained.hiddenLayers[l]})`);
     const jobs = acts.hidden.map((signatures, l) => ({
+      name: layerNames[l],
       signatures,
       dim: acts.sizes[l],
+      labels,
       keptCount,
       clustering: exp.clustering,
       projection: exp.projection,
@@ -142,7 +144,7 @@ export async function runExperiment({
     }));
     const progress = jobs.map(() => ({ cluster: 0, project: 0 }));
     const layersStart = performance.now();
-    const outputs = await analyseLayers(
+    const { layers, clusterMs } = await analyseLayers(
       tf,
       jobs,
       backend,
@@ -159,12 +161,9 @@ export async function runExperiment({
       signal,
     );
     // Layers run side by side: clustering ends when the slowest layer's does, UMAP takes the rest.
-    timings.cluster = Math.round(Math.max(...outputs.map((o) => o.clusterMs)));
+    timings.cluster = Math.round(clusterMs);
     timings.project = Math.round(performance.now() - layersStart - timings.cluster);
     stageStart = performance.now();
-    const labels = [...data.kept.labels, ...data.injected.labels];
-    const injected = labels.map((_, i) => i >= keptCount);
-    const layers = outputs.map((o, l) => layerResult(o, `hidden ${l + 1} (${trained.hiddenLayers[l]})`, acts.sizes[l], labels, injected));
 
     report("paths", 0, "Tracing paths");
     const predictions = Array.from(predicted.index, (p) => classes[p]);
@@ -198,7 +197,6 @@ export async function runExperiment({
     };
     finish("paths");
     if (recorded.length > 0) {
-      const layerNames = layers.map((l) => l.name);
       const onProgress = (done: number, total: number) =>
         report("snapshots", done / total, `Training snapshots: epoch ${recorded[done].epoch} (${done + 1} of ${total})`);
       results.snapshots = await analysedSnapshots(recorded, results, { tf, backend, exp, keptCount, layerNames, signal, onProgress });
@@ -209,17 +207,5 @@ export async function runExperiment({
     return results;
   } finally {
     trained.model.dispose();
-  }
-}
-
-/** Writes the results atomically: a temp file renamed over the target, so a reader never sees half a file. */
-export function writeResults(results: Results, file: string): void {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, JSON.stringify(results));
-    renameSync(temp, file);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw e;
   }
 }

@@ -6,7 +6,6 @@ import { round4 } from "../shared/figures";
 import type { Findings, LayerResult, Results, Snapshot } from "../shared/results";
 import { procrustesAligned } from "./align";
 import { findings, separates } from "./findings";
-import { layerResult } from "./layerResult";
 import { analyseLayers } from "./layers";
 import type { Activations } from "./model";
 import { flows } from "./paths";
@@ -40,15 +39,16 @@ async function analysed(rec: Recorded, final: Results, ctx: SnapshotContext): Pr
   const { exp, keptCount } = ctx;
   const { labels, injected } = final.images;
   const jobs = rec.acts.hidden.map((signatures, l) => ({
+    name: ctx.layerNames[l],
     signatures,
     dim: rec.acts.sizes[l],
+    labels,
     keptCount,
     clustering: exp.clustering,
     projection: exp.projection,
     seed: exp.seed,
   }));
-  const outputs = await analyseLayers(ctx.tf, jobs, ctx.backend, () => undefined, ctx.signal);
-  const layers = outputs.map((o, l) => layerResult(o, ctx.layerNames[l], rec.acts.sizes[l], labels, injected));
+  const { layers } = await analyseLayers(ctx.tf, jobs, ctx.backend, () => undefined, ctx.signal);
   const predictions = Array.from(rec.predicted.index, (p) => final.classes[p]);
   const pathInput = { labels, injected, assignments: layers.map((l) => l.assignments), predictions };
   return {

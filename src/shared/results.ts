@@ -44,10 +44,8 @@ export interface Cluster {
   injectedCount: number;
 }
 
-export interface LayerResult {
-  name: string;
-  /** Units in the layer: the signature's length. */
-  size: number;
+/** How a layer's kept images cluster (src/pipeline/cluster.ts computes it): k chosen by the best mean silhouette. */
+export interface LayerClustering {
   k: number;
   /** The k values tried, with the mean silhouette and the inertia (elbow) for each. */
   kValues: number[];
@@ -56,12 +54,22 @@ export interface LayerResult {
   /** Mean silhouette at the chosen k. */
   silhouette: number;
   /**
-   * Present for layers of more than 10,000 kept images: the silhouettes (curve, mean and per image)
-   * were estimated from each image's distances to this many kept images drawn with the seed.
-   * Absent: exact.
+   * Present for layers of more than EXACT_LIMIT (figures.ts) kept images: the silhouettes (curve,
+   * mean and per image) were estimated from each image's distances to this many kept images drawn
+   * with the seed. Absent: exact.
    */
   silhouetteSample?: number;
-  /** True when the UMAP map was built from approximate nearest neighbours (more than 10,000 images, injected ones included); absent: exact. */
+}
+
+/**
+ * One hidden layer analysed: the one definition of a layer's figures, from the pipeline (src/pipeline/layer.ts
+ * computes it, in a worker thread per layer, with the clustering of cluster.ts) to the results file and the views.
+ */
+export interface LayerResult extends LayerClustering {
+  name: string;
+  /** Units in the layer: the signature's length. */
+  size: number;
+  /** True when the UMAP map was built from approximate nearest neighbours (more than EXACT_LIMIT images, injected ones included); absent: exact. */
   approximateNeighbours?: true;
   /** Per image: its cluster (injected images: the nearest centroid; they do not move the clusters). */
   assignments: number[];
