@@ -1,5 +1,5 @@
-// One build script, one bundle per side: the CLI, the pipeline worker, the extension host and the
-// webview. `--watch` rebuilds on change.
+// One build script, one bundle per side: the CLI, the pipeline worker, the check worker, the extension
+// host and the webview. `--watch` rebuilds on change.
 import * as esbuild from "esbuild";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -42,6 +42,8 @@ const builds = [
   { ...node, entryPoints: ["src/cli.ts"], outfile: `${dist}/cli.js`, banner: { js: "#!/usr/bin/env node" } },
   { ...node, entryPoints: ["src/pipeline/worker.ts"], outfile: `${dist}/worker.js` },
   { ...node, entryPoints: ["src/pipeline/layerWorker.ts"], outfile: `${dist}/layerWorker.js` },
+  // The editor's checks of an experiment, off the extension host's thread (they may read large data files).
+  { ...node, entryPoints: ["src/check/worker.ts"], outfile: `${dist}/checkWorker.js` },
   // The extension host: loaded on activation, so kept small (whitespace and syntax minified,
   // names kept for readable stacks in the log); TF.js stays in the worker.
   { ...node, minifyWhitespace: true, minifySyntax: true, entryPoints: ["src/host/extension.ts"], outfile: `${dist}/extension.js` },
