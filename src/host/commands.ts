@@ -4,10 +4,10 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import * as vscode from "vscode";
-import { parseExperiment } from "../pipeline/validate";
 import type { Problem } from "../shared/problems";
 import type { CompareViews } from "./comparePanel";
 import { isExperimentFile, type ExperimentDiagnostics } from "./diagnostics";
+import type { ExperimentChecks } from "./experimentChecks";
 import { errorMessage, log, showError } from "./log";
 import type { ResultsViews } from "./panel";
 import { runOptionsFor } from "./runOptions";
@@ -19,6 +19,7 @@ import type { TreeNode } from "./treeModel";
 
 export interface Parts {
   runner: Runner;
+  checks: ExperimentChecks;
   diagnostics: ExperimentDiagnostics;
   views: ResultsViews;
   comparisons: CompareViews;
@@ -66,9 +67,15 @@ async function trainAndAnalyze(parts: Parts, arg: unknown): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);
   if (doc.isDirty) await doc.save();
   const file = uri.fsPath;
-  const parsed = parseExperiment(doc.getText(), file);
-  if (!parsed.experiment) return showProblems(parts, doc, parsed.problems);
-  const { name } = parsed.experiment;
+  // The save above asked the diagnostics for this very check: the two share the worker's answer.
+  const checking = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `MTQ: checking ${basename(file)}` },
+    () => parts.checks.check({ file, text: doc.getText() }),
+  );
+  if (checking.type === "failed") return showError(`MTQ: checking ${basename(file)} failed: ${checking.message}`);
+  if (checking.type === "superseded") return log().info(`${file} changed while it was checked: not run`);
+  if (!checking.checked.ok) return showProblems(parts, doc, checking.checked.problems);
+  const { name } = checking.checked.experiment;
   const options = runOptionsFor(settingsFor(uri), name, file, vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
   // The worker writes the results file but does not create a configured results folder.
   await vscode.workspace.fs.createDirectory(vscode.Uri.file(dirname(options.outFile)));

@@ -1,13 +1,17 @@
-// MTQ Signatures in VS Code: wires the commands, the runner, the diagnostics, the results and
-// comparison views (each restored after a window reload by its serializer) and the clusters tree.
-// Activation stays light: TensorFlow.js only ever loads in the worker.
+// MTQ Signatures in VS Code: wires the commands, the runner, the checks (diagnostics and Quick
+// Fixes), the results and comparison views (each restored after a window reload by its serializer)
+// and the clusters tree.
+// Activation stays light: TensorFlow.js only ever loads in the worker, the check worker starts with
+// the first check.
 import { join } from "node:path";
 import * as vscode from "vscode";
 import { registerCommands } from "./commands";
 import { COMPARE_VIEW_TYPE, CompareViews } from "./comparePanel";
 import { ExperimentDiagnostics } from "./diagnostics";
+import { ExperimentChecks } from "./experimentChecks";
 import { createLog } from "./log";
 import { RESULTS_EDITOR_TYPE, RESULTS_VIEW_TYPE, ResultsViews } from "./panel";
+import { registerQuickFixes } from "./quickFixes";
 import { Runner } from "./runner";
 import { ClustersTree } from "./tree";
 
@@ -18,9 +22,11 @@ export function activate(context: vscode.ExtensionContext): void {
     tree.reveal(file, selection).catch((e: unknown) => log.warn(`cannot reveal the selection in the tree: ${String(e)}`));
   });
   const comparisons = new CompareViews(context.extensionUri, (file, selection) => views.showSelection(file, selection));
+  const checks = new ExperimentChecks(join(context.extensionPath, "dist", "checkWorker.js"), log);
   const parts = {
     runner: new Runner(join(context.extensionPath, "dist", "worker.js")),
-    diagnostics: new ExperimentDiagnostics(),
+    checks,
+    diagnostics: new ExperimentDiagnostics(checks),
     views,
     comparisons,
     tree,
@@ -31,7 +37,9 @@ export function activate(context: vscode.ExtensionContext): void {
     views,
     comparisons,
     parts.runner,
+    checks,
     parts.diagnostics,
+    registerQuickFixes(parts.diagnostics),
     ...registerCommands(parts),
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, views),
     vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, comparisons),

@@ -1,7 +1,7 @@
 // A Problem as a Diagnostic, without VS Code: the range of the field its JSON path names (key and
 // value, so the underline is the very field the CLI message names) and the CLI's text.
 import { findNodeAtLocation, parseTree, type Node } from "jsonc-parser";
-import { formatProblem, type JsonPath, type Problem } from "../shared/problems";
+import { formatProblem, type JsonPath, type Problem, type ProblemEdit } from "../shared/problems";
 
 export interface TextRange {
   offset: number;
@@ -10,6 +10,8 @@ export interface TextRange {
 
 /** The document's first character: for problems about the whole file (empty path, bad JSON). */
 const DOCUMENT_START: TextRange = { offset: 0, length: 1 };
+
+const parseJsonc = (text: string) => parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
 
 function rangeOf(node: Node): TextRange {
   // A property's value: underline "key": value, as the path names the key.
@@ -22,7 +24,7 @@ function rangeOf(node: Node): TextRange {
  * the key of its closest existing ancestor, so the underline says where to add it.
  */
 export function problemRange(text: string, path: JsonPath): TextRange {
-  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const root = parseJsonc(text);
   if (!root) return DOCUMENT_START;
   for (let depth = path.length; depth > 0; depth--) {
     const node = findNodeAtLocation(root, path.slice(0, depth));
@@ -38,4 +40,17 @@ export function problemRange(text: string, path: JsonPath): TextRange {
 export function problemText(problem: Problem, experimentFile: string): string {
   const line = formatProblem(problem);
   return problem.file === experimentFile ? line.slice(`${problem.file}: `.length) : line;
+}
+
+/**
+ * Where a problem's Quick Fix writes: the key or the value of the field at `path` in `text`, as it
+ * is now (the text may have changed since the check). Undefined when that field is not there.
+ */
+export function editRange(text: string, path: JsonPath, target: ProblemEdit["target"]): TextRange | undefined {
+  const root = parseJsonc(text);
+  const node = root && path.length > 0 ? findNodeAtLocation(root, path) : undefined;
+  if (!node) return undefined;
+  if (target === "value") return { offset: node.offset, length: node.length };
+  const key = node.parent?.type === "property" ? node.parent.children?.[0] : undefined;
+  return key && { offset: key.offset, length: key.length };
 }
