@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { readResultsFile, type LoadedResults } from "../src/host/resultsFile";
+import { readResultsFile, type LoadedResults } from "../src/results/read";
 import { greyscalePng, imagePixels, pngDataUri } from "../src/host/thumbnail";
 import { childrenOf, experimentNode, lookOf, nodeForSelection, selectionOf, type TreeNode } from "../src/host/treeModel";
 

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { readResultsFile } from "../src/host/resultsFile";
+import { readResultsFile } from "../src/results/read";
 import { browserMissing, launchChromium } from "../test/browser/browser";
 import { serveHarness } from "../test/browser/server";
 

@@ -4,14 +4,15 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { BACKEND_DESCRIPTIONS, BACKENDS, isBackend, type Backend } from "./shared/backends";
 import { ExperimentError, formatProblem, type Problem } from "./shared/problems";
-import { readResultsFile } from "./host/resultsFile";
-import { compareResults } from "./pipeline/compare";
-import { comparisonText } from "./pipeline/comparisonSummary";
 import { checkExperimentData } from "./pipeline/data/prepare";
-import { defaultResultsFile } from "./pipeline/resultsPath";
-import { runExperiment, writeResults } from "./pipeline/run";
+import { runExperiment } from "./pipeline/run";
 import { summaryText } from "./pipeline/summary";
 import { readExperimentFile } from "./pipeline/validate";
+import { compareResults } from "./results/compare";
+import { comparisonText } from "./results/comparisonSummary";
+import { defaultResultsFile } from "./results/path";
+import { readResultsFile } from "./results/read";
+import { writeResults } from "./results/write";
 
 const USAGE = `usage:
   mtq validate FILE                      check an experiment file (exit 0 valid, 2 invalid)

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { adjustedRandIndex, compareResults, contingencyMatrix, imagesInB } from "../src/pipeline/compare";
+import { adjustedRandIndex, compareResults, contingencyMatrix, imagesInB } from "../src/results/compare";
 import type { Comparison } from "../src/shared/comparison";
 import type { Results } from "../src/shared/results";
 import { tempDir } from "./helpers";

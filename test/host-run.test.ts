@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { describe, it } from "node:test";
-import { readResultsFile } from "../src/host/resultsFile";
+import { readResultsFile } from "../src/results/read";
 import { CANCEL_GRACE_MS, startWorkerRun, type Progress } from "../src/host/workerRun";
 import { STAGES } from "../src/shared/results";
 import { onesVsSevens, tempDir, writeJson } from "./helpers";

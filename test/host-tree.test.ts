@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { before, describe, it } from "node:test";
-import { readResultsFile, type LoadedResults } from "../src/host/resultsFile";
+import { readResultsFile, type LoadedResults } from "../src/results/read";
 import { greyscalePng, imagePixels } from "../src/host/thumbnail";
 import {
   childrenOf,
@@ -138,7 +138,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
       const reasons = lookOf(node, results).description!.split("; ");
       assert.equal(reasons.length, record.reasons.length, node.id);
       record.reasons.forEach((r, i) => {
-        if (r === "misclassified") assert.equal(reasons[i], `misclassified as ${results.images.predictions[node.image]}`);
+        if (r === "misclassified") assert.equal(reasons[i], `misclassified as ${results.predictions[node.image]}`);
         else if (r === "negative-silhouette") assert.equal(reasons[i], "negative silhouette");
         else
           assert.equal(

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { existsSync, rmSync } from "node:fs";
 import { describe, it } from "node:test";
-import { readResultsFile } from "../src/host/resultsFile";
+import { readResultsFile } from "../src/results/read";
 import { missingFilesMessage, resultsName, resultsUnavailableMessage } from "../src/host/unavailable";
 import { tempDir, writeJson } from "./helpers";
 

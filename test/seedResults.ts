@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runExperiment, writeResults } from "../src/pipeline/run";
+import { runExperiment } from "../src/pipeline/run";
+import { writeResults } from "../src/results/write";
 import { parseExperiment } from "../src/pipeline/validate";
 import type { Results } from "../src/shared/results";
 import { writeJson } from "./helpers";

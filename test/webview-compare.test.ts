@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { compareResults } from "../src/pipeline/compare";
+import { compareResults } from "../src/results/compare";
 import type { Comparison } from "../src/shared/comparison";
 import type { Results } from "../src/shared/results";
 import { browserMissing, cspViolations, lastPosted, launchChromium, reloadUnavailable, savedStateOf, send } from "./browser/browser";

@@ -4,14 +4,14 @@
 // the two files in its state (CompareState), and the restored panel reads them again.
 import { existsSync } from "node:fs";
 import * as vscode from "vscode";
-import { compareResults, imagesInB } from "../pipeline/compare";
+import { compareResults, imagesInB } from "../results/compare";
 import type { Comparison } from "../shared/comparison";
 import type { CompareState, HostToWebview, Selection, WebviewToHost } from "../shared/protocol";
 import type { Results } from "../shared/results";
 import { comparedFilesOf, compareTitle, missingComparedMessage, type ComparedFiles } from "./compareState";
 import { errorMessage, log, showError } from "./log";
 import { showWebviewPage } from "./panel";
-import { readResultsFile } from "./resultsFile";
+import { resultsFiles } from "./resultsFile";
 
 export const COMPARE_VIEW_TYPE = "mtq.compare";
 
@@ -25,7 +25,7 @@ interface Compared {
 }
 
 async function compareFiles(files: ComparedFiles): Promise<Compared> {
-  const [a, b] = await Promise.all([readResultsFile(files.a), readResultsFile(files.b)]);
+  const [a, b] = await Promise.all([resultsFiles.read(files.a), resultsFiles.read(files.b)]);
   return { comparison: compareResults(a.results, b.results, files.a, files.b), a: a.results };
 }
 
@@ -58,7 +58,7 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
     }
     log().info(`restoring the comparison of ${files.a} with ${files.b}`);
     // Read again from disk: a file gone since is named with the fix; any other error (a file
-    // rewritten by another version) keeps readResultsFile's message, which names its fix too.
+    // rewritten by another version) keeps the reader's message, which names its fix too.
     const missing = missingComparedMessage(files, existsSync);
     const compared = missing
       ? Promise.reject(new Error(missing))

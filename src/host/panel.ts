@@ -7,7 +7,7 @@ import type { ExportFormat, HostToWebview, Selection, WebviewState, WebviewToHos
 import type { Results } from "../shared/results";
 import { EXPORT_FILTERS, exportBytes } from "./exportFile";
 import { errorMessage, log, showError } from "./log";
-import { readResultsFile } from "./resultsFile";
+import { resultsFiles } from "./resultsFile";
 import { resultsName, resultsUnavailableMessage } from "./unavailable";
 import { newNonce, resultsPageHtml } from "./webviewHtml";
 
@@ -67,7 +67,7 @@ class ResultsView {
   async load(): Promise<void> {
     let results: Results;
     try {
-      ({ results } = await readResultsFile(this.file));
+      ({ results } = await resultsFiles.read(this.file));
     } catch (e) {
       const message = resultsUnavailableMessage(this.file, errorMessage(e), existsSync);
       this.post({ type: "unavailable", message });

@@ -1,21 +1,51 @@
-// Reads a results file for the views: the JSON written by the pipeline, checked for its version,
-// with the images' pixels decoded once.
-import { readFile } from "node:fs/promises";
-import { RESULTS_SCHEMA_VERSION, type Results } from "../shared/results";
+// The extension host's one reader of results files. The tree, the results view and the comparison
+// view all read through it, so a file shown in several of them is parsed and decoded once (a
+// 70,000-image file takes seconds and hundreds of MB). A parse is reused while the file keeps its
+// size and modification time; a new run writing the file (an atomic rename) changes both, so the
+// next read parses the new one and the old entry is dropped.
+import { stat } from "node:fs/promises";
+import { readResultsFile, type LoadedResults } from "../results/read";
 
-export interface LoadedResults {
-  file: string;
-  results: Results;
-  /** Every image's pixels, decoded from `results.images.pixelsBase64`. */
-  pixels: Uint8Array;
+interface Entry {
+  size: number;
+  mtimeMs: number;
+  /** While the read runs. */
+  loading?: Promise<LoadedResults>;
+  /** Once read: held weakly, so a file no view shows any more is freed rather than cached for good. */
+  loaded?: WeakRef<LoadedResults>;
 }
 
-export async function readResultsFile(file: string): Promise<LoadedResults> {
-  const results = JSON.parse(await readFile(file, "utf8")) as Results;
-  if (results?.schemaVersion !== RESULTS_SCHEMA_VERSION) {
-    throw new Error(
-      `${file} is not an MTQ results file of version ${RESULTS_SCHEMA_VERSION} (found version ${String(results?.schemaVersion)}); run its experiment again`,
-    );
+export class ResultsFiles {
+  private readonly entries = new Map<string, Entry>();
+
+  /** The file as it is on disk now, parsed once per version of it while anything holds the parse. */
+  async read(file: string): Promise<LoadedResults> {
+    const { size, mtimeMs } = await stat(file).catch((e: unknown) => {
+      this.entries.delete(file);
+      throw e;
+    });
+    const known = this.entries.get(file);
+    if (known && known.size === size && known.mtimeMs === mtimeMs) {
+      const loaded = known.loaded?.deref();
+      if (loaded) return loaded;
+      if (known.loading) return known.loading;
+    }
+    const loading = readResultsFile(file);
+    const entry: Entry = { size, mtimeMs, loading };
+    this.entries.set(file, entry);
+    try {
+      const loaded = await loading;
+      entry.loaded = new WeakRef(loaded);
+      return loaded;
+    } catch (e) {
+      // A failed read is not kept: the next one tries the file again.
+      if (this.entries.get(file) === entry) this.entries.delete(file);
+      throw e;
+    } finally {
+      delete entry.loading;
+    }
   }
-  return { file, results, pixels: Buffer.from(results.images.pixelsBase64, "base64") };
 }
+
+/** The reader every view of this extension host shares. */
+export const resultsFiles = new ResultsFiles();

@@ -1,7 +1,7 @@
 // From the user's settings to the worker's RunOptions: where the results go, which backend, which
 // seed. Pure, so the rules are tested without VS Code.
 import { dirname, isAbsolute, resolve } from "node:path";
-import { defaultResultsFile } from "../pipeline/resultsPath";
+import { defaultResultsFile } from "../results/path";
 import type { Backend } from "../shared/backends";
 import type { RunOptions } from "../shared/workerProtocol";
 

@@ -3,9 +3,10 @@
 // a selection made in the view is revealed here.
 import { basename } from "node:path";
 import * as vscode from "vscode";
+import type { LoadedResults } from "../results/read";
 import type { Selection } from "../shared/protocol";
 import { errorMessage, log } from "./log";
-import { readResultsFile, type LoadedResults } from "./resultsFile";
+import { resultsFiles } from "./resultsFile";
 import { greyscalePng, imagePixels, pngDataUri } from "./thumbnail";
 import { childrenOf, experimentNode, lookOf, nodeForSelection, parentOf, selectionOf, type TreeNode } from "./treeModel";
 
@@ -103,7 +104,7 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   private load(file: string): Promise<LoadedResults> {
     let loading = this.loaded.get(file);
     if (!loading) {
-      loading = readResultsFile(file);
+      loading = resultsFiles.read(file);
       loading.catch((e: unknown) => log().warn(`cannot read ${file}: ${errorMessage(e)}`));
       this.loaded.set(file, loading);
     }

@@ -3,8 +3,9 @@
 import { parentPort } from "node:worker_threads";
 import type { FromWorker, RunOptions, ToWorker } from "../shared/workerProtocol";
 import { ExperimentError } from "../shared/problems";
-import { defaultResultsFile } from "./resultsPath";
-import { runExperiment, writeResults } from "./run";
+import { defaultResultsFile } from "../results/path";
+import { writeResults } from "../results/write";
+import { runExperiment } from "./run";
 import { summaryText } from "./summary";
 import { readExperimentFile } from "./validate";
 

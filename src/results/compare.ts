@@ -125,8 +125,8 @@ export function compareResults(a: Results, b: Results, fileA: string, fileB: str
   matched.a.forEach((i, n) => {
     const j = matched.b[n];
     const moved = layers.flatMap((c, l) => (c.correspondence[c.clusters.a[n]] === c.clusters.b[n] ? [] : [l + 1]));
-    const predictionA = a.images.predictions[i];
-    const predictionB = b.images.predictions[j];
+    const predictionA = a.predictions[i];
+    const predictionB = b.predictions[j];
     if (moved.length > 0 || predictionA !== predictionB) changed.push({ a: i, b: j, layers: moved, predictionA, predictionB });
   });
   return { a: sideOf(a, fileA), b: sideOf(b, fileB), matched, layers, changed, notes: notesOn(a, b, matched.a.length) };

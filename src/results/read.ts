@@ -1,0 +1,23 @@
+// Reads a results file: the JSON written by the pipeline, checked for its version, with the images'
+// pixels decoded once. The CLI reads through this; the extension host through its cache
+// (src/host/resultsFile.ts), so a file open in several views is parsed once.
+import { readFile } from "node:fs/promises";
+import { RESULTS_SCHEMA_VERSION, type Results } from "../shared/results";
+
+export interface LoadedResults {
+  file: string;
+  results: Results;
+  /** Every image's pixels, decoded from `results.images.pixelsBase64`. */
+  pixels: Uint8Array;
+}
+
+export async function readResultsFile(file: string): Promise<LoadedResults> {
+  const results = JSON.parse(await readFile(file, "utf8")) as Results;
+  if (results?.schemaVersion !== RESULTS_SCHEMA_VERSION) {
+    throw new Error(
+      `${file} is not an MTQ results file of version ${RESULTS_SCHEMA_VERSION} (found version ${String(results?.schemaVersion)}); ` +
+        "run its experiment again",
+    );
+  }
+  return { file, results, pixels: Buffer.from(results.images.pixelsBase64, "base64") };
+}

@@ -1,0 +1,52 @@
+// The extension host's results reader (src/host/resultsFile.ts, no VS Code needed): the tree and
+// the views reading one file share one parse, and a file written again is read again.
+import assert from "node:assert/strict";
+import { rmSync, writeFileSync } from "node:fs";
+import { before, describe, it } from "node:test";
+import { ResultsFiles } from "../src/host/resultsFile";
+import { writeResults } from "../src/results/write";
+import type { Results } from "../src/shared/results";
+import { tempDir } from "./helpers";
+import { seedResults } from "./seedResults";
+
+describe("the host's results reader", () => {
+  const dir = tempDir();
+  let file: string;
+  let results: Results;
+
+  before(async () => {
+    ({ file, results } = await seedResults(dir, 7));
+  });
+
+  it("parses a file once for every reader, at once or one after another", async () => {
+    const reader = new ResultsFiles();
+    const [tree, panel] = await Promise.all([reader.read(file), reader.read(file)]);
+    assert.equal(tree, panel);
+    assert.equal(await reader.read(file), tree);
+    assert.equal(tree.results.seed, 7);
+    assert.equal(tree.pixels.length, results.images.count * results.images.rows * results.images.cols);
+  });
+
+  it("reads the file again once a new run has written it", async () => {
+    const reader = new ResultsFiles();
+    const first = await reader.read(file);
+    writeResults({ ...results, seed: 2024 }, file);
+    const after = await reader.read(file);
+    assert.notEqual(after, first);
+    assert.equal(after.results.seed, 2024);
+    assert.equal(await reader.read(file), after);
+    writeResults(results, file);
+  });
+
+  it("keeps no failed read: a file mended or put back is read as it is then", async () => {
+    const reader = new ResultsFiles();
+    writeFileSync(file, "{}");
+    await assert.rejects(reader.read(file), /is not an MTQ results file of version \d+ \(found version undefined\)/);
+    writeResults(results, file);
+    assert.equal((await reader.read(file)).results.seed, 7);
+    rmSync(file);
+    await assert.rejects(reader.read(file), { code: "ENOENT" });
+    writeResults(results, file);
+    assert.equal((await reader.read(file)).results.seed, 7);
+  });
+});
