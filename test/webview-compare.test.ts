@@ -132,4 +132,10 @@ describe("comparison view in chromium", { skip }, () => {
     assert.deepEqual(await savedState(), before);
     assert.deepEqual(await cspViolations(page), []);
   });
+
+  it("refuses a message no view handles (a host of another version) and tells the host", async () => {
+    await page.evaluate(() => window.postMessage({ type: "refresh" }, "*"));
+    await page.waitForFunction(() => document.getElementById("mtq-root")?.textContent?.includes("failed"));
+    assert.deepEqual(await lastPosted(page, "error"), { type: "error", message: 'The results view failed: unexpected message "refresh"' });
+  });
 });

@@ -1,5 +1,5 @@
 // The one channel to the extension host: VS Code's webview API, acquired once per page.
-import type { CompareState, WebviewState, WebviewToHost } from "../src/shared/protocol";
+import type { PanelState, WebviewToHost } from "../src/shared/protocol";
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -8,9 +8,6 @@ interface VsCodeApi {
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
-
-/** A results view's state, or a comparison view's (which has `compare`). */
-export type PanelState = WebviewState | CompareState;
 
 const api = acquireVsCodeApi();
 

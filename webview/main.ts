@@ -1,7 +1,7 @@
 // Entry point of the results webview: says `ready`, then shows what the host sends (one results
 // file, or a comparison of two). State (results file, selection, colouring, epoch; or the two
 // compared files and the selection) is kept with setState so hide/show and reload restore a view.
-import type { CompareState, HostToWebview, WebviewState } from "../src/shared/protocol";
+import { unhandledMessage, type CompareState, type HostToWebview, type WebviewState } from "../src/shared/protocol";
 import type { Results } from "../src/shared/results";
 import { post, savedState, saveState } from "./host";
 import { CompareView } from "./compare";
@@ -135,6 +135,8 @@ window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
       case "unavailable":
         unavailable(message.message);
         break;
+      default:
+        unhandledMessage(message);
     }
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e);

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import { compareResults, imagesInB } from "../results/compare";
 import type { Comparison } from "../shared/comparison";
-import type { CompareState, HostToWebview, Selection, WebviewToHost } from "../shared/protocol";
+import { unhandledMessage, type CompareState, type FromCompareView, type Selection, type ToCompareView } from "../shared/protocol";
 import type { Results } from "../shared/results";
 import { comparedFilesOf, compareTitle, missingComparedMessage, type ComparedFiles } from "./compareState";
 import { errorMessage, log, showError } from "./log";
@@ -77,7 +77,7 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
     panel.onDidDispose(() => this.panels.delete(panel));
     panel.title = compareTitle(files);
     showWebviewPage(panel, this.extensionUri);
-    const post = (message: HostToWebview) => void panel.webview.postMessage(message);
+    const post = (message: ToCompareView) => void panel.webview.postMessage(message);
     // A restored panel whose files cannot be read says why in its place (on every show), and
     // once in a notification. Its state is kept: the next reload tries the files again.
     const failed = compared.then(
@@ -87,7 +87,7 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
         return errorMessage(e);
       },
     );
-    const handle = async (message: WebviewToHost) => {
+    const handle = async (message: FromCompareView) => {
       switch (message.type) {
         case "ready": {
           const why = await failed;
@@ -104,9 +104,11 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
         }
         case "error":
           return showError(`MTQ comparison view: ${message.message}`);
+        default:
+          return unhandledMessage(message);
       }
     };
-    panel.webview.onDidReceiveMessage((m: WebviewToHost) =>
+    panel.webview.onDidReceiveMessage((m: FromCompareView) =>
       handle(m).catch((e: unknown) => showError(`MTQ comparison view: ${errorMessage(e)}`, e)),
     );
   }

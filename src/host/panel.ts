@@ -3,7 +3,14 @@
 // handler per view, switching on the protocol's message type.
 import { existsSync } from "node:fs";
 import * as vscode from "vscode";
-import type { ExportFormat, HostToWebview, Selection, WebviewState, WebviewToHost } from "../shared/protocol";
+import {
+  unhandledMessage,
+  type ExportFormat,
+  type FromResultsView,
+  type Selection,
+  type ToResultsView,
+  type WebviewState,
+} from "../shared/protocol";
 import type { Results } from "../shared/results";
 import { EXPORT_FILTERS, exportBytes } from "./exportFile";
 import { errorMessage, log, showError } from "./log";
@@ -49,12 +56,12 @@ class ResultsView {
   ) {
     this.selection = selection;
     showWebviewPage(panel, extensionUri);
-    panel.webview.onDidReceiveMessage((m: WebviewToHost) =>
+    panel.webview.onDidReceiveMessage((m: FromResultsView) =>
       this.handle(m).catch((e: unknown) => showError(`MTQ results view: ${errorMessage(e)}`, e)),
     );
   }
 
-  post(message: HostToWebview): void {
+  post(message: ToResultsView): void {
     void this.panel.webview.postMessage(message);
   }
 
@@ -79,7 +86,7 @@ class ResultsView {
     this.post({ type: "load", results, selection: this.selection ?? undefined, resultsFile: this.file });
   }
 
-  private async handle(message: WebviewToHost): Promise<void> {
+  private async handle(message: FromResultsView): Promise<void> {
     switch (message.type) {
       case "ready":
         return this.load();
@@ -91,6 +98,8 @@ class ResultsView {
         return this.saveExport(message.format, message.suggestedName, message.data);
       case "error":
         return showError(`MTQ results view: ${message.message}`);
+      default:
+        return unhandledMessage(message);
     }
   }
 

@@ -1,5 +1,8 @@
-// Messages between the extension host and the results webview: one discriminated union per
-// direction (the model is microsoft/vscode-hexeditor's shared/protocol.ts).
+// Messages between the extension host and the webview (the model is microsoft/vscode-hexeditor's
+// shared/protocol.ts): one discriminated union per view and direction, each handled by one
+// exhaustive switch, so a message a view does not handle is a type error rather than dropped. The
+// one webview bundle shows either a results view or a comparison view; the host keeps one panel
+// class per view, each speaking only its own messages.
 import type { Comparison } from "./comparison";
 import type { Results } from "./results";
 
@@ -13,33 +16,63 @@ export interface Selection {
 
 export type ExportFormat = "svg" | "png" | "csv";
 
-export type HostToWebview =
+/** The panel cannot show its file or files (gone since it was opened, or unreadable): this message, in
+ * its place. The webview keeps its state, so the next show or reload asks for them again. */
+interface Unavailable {
+  type: "unavailable";
+  message: string;
+}
+
+/** The webview's page has loaded: send what it shows. */
+interface Ready {
+  type: "ready";
+}
+
+/** A message worth showing to the user (e.g. an export failed in the browser). */
+interface ErrorMessage {
+  type: "error";
+  message: string;
+}
+
+/** To a results view. */
+export type ToResultsView =
   /** The results to show, and the selection to restore. `resultsFile` is kept in the webview's
    * state (WebviewState) so the panel serializer can reopen the same file after a reload. */
   | { type: "load"; results: Results; selection?: Selection; resultsFile?: string }
   /** Select images picked elsewhere (the sidebar tree). */
   | { type: "select"; selection: Selection | null }
-  /** Show a comparison (MTQ: Compare Results) instead: `a` is its first results file, whose images
-   * the view draws (selections are indices into them). `files` (A's and B's paths) are kept in the
-   * webview's state (CompareState) so the comparison's panel serializer can reopen them after a reload. */
-  | { type: "compare"; comparison: Comparison; a: Results; files: CompareState["compare"] }
-  /** The panel cannot show its file or files (gone since it was opened, or unreadable): this message, in
-   * its place. The webview keeps its state, so the next show or reload asks for them again. */
-  | { type: "unavailable"; message: string };
+  | Unavailable;
 
-export type WebviewToHost =
-  /** The webview is ready to receive `load`. */
-  | { type: "ready" }
+/** From a results view. */
+export type FromResultsView =
+  | Ready
   /** The user changed the selection in the view; null clears it. */
   | { type: "selectionChanged"; selection: Selection | null }
   /** Save an export: `data` is text for svg/csv and a base64 data URL for png. */
   | { type: "export"; format: ExportFormat; suggestedName: string; data: string }
-  /** A message worth showing to the user (e.g. an export failed in the browser). */
-  | { type: "error"; message: string }
-  /** From the comparison view: select these images (indices into A's images) in A's or B's results view. */
-  | { type: "showInResults"; side: "a" | "b"; selection: Selection };
+  | ErrorMessage;
 
-/** Persisted with the webview's getState/setState and by the panel serializer. */
+/** To a comparison view (MTQ: Compare Results). */
+export type ToCompareView =
+  /** The comparison: `a` is its first results file, whose images the view draws (selections are
+   * indices into them). `files` (A's and B's paths) are kept in the webview's state (CompareState)
+   * so the comparison's panel serializer can reopen them after a reload. */
+  { type: "compare"; comparison: Comparison; a: Results; files: CompareState["compare"] } | Unavailable;
+
+/** From a comparison view. */
+export type FromCompareView =
+  | Ready
+  /** Select these images (indices into A's images) in A's or B's results view. */
+  | { type: "showInResults"; side: "a" | "b"; selection: Selection }
+  | ErrorMessage;
+
+/** What the webview bundle receives: it becomes whichever view the first message makes it. */
+export type HostToWebview = ToResultsView | ToCompareView;
+
+/** What the webview bundle sends, from either view. */
+export type WebviewToHost = FromResultsView | FromCompareView;
+
+/** A results view's state, persisted with the webview's getState/setState and by the panel serializer. */
 export interface WebviewState {
   /** The results file the panel shows. */
   resultsFile: string;
@@ -55,4 +88,15 @@ export interface CompareState {
   compare: { a: string; b: string };
   /** The images selected, as indices into A's images. */
   selection: Selection | null;
+}
+
+/** What a panel's webview saves: a results view's state, or a comparison view's (which has `compare`). */
+export type PanelState = WebviewState | CompareState;
+
+/**
+ * The default of an exhaustive switch over messages: a type error when a case is missing; at run
+ * time (a webview or host of another version) the message is refused with its type.
+ */
+export function unhandledMessage(message: never): never {
+  throw new Error(`unexpected message ${JSON.stringify((message as { type?: unknown } | null)?.type)}`);
 }
