@@ -34,7 +34,7 @@ const layerNumbers = (r: Results) => r.layers.map((_, l) => l);
 /** Whether no other kept digit has the same dominant cluster as d at layer l. */
 const ownCluster = (r: Results, l: number, d: number) =>
   r.classes.every((o) => o === d || r.findings.layers[l].dominantCluster[o] !== r.findings.layers[l].dominantCluster[d]);
-const pathOf = (r: Results, i: number) => [...r.layers.map((l) => l.assignments[i]), r.images.predictions[i]].join(">");
+const pathOf = (r: Results, i: number) => [...r.layers.map((l) => l.assignments[i]), r.predictions[i]].join(">");
 
 function header(runs: Runs, context: Context): string {
   const all = [...runs.values()].flat();
@@ -99,7 +99,7 @@ ${table(
 /** What the 3s' runs must share with the 4s' ones: the kept images' clusters and predictions. */
 function keptView(r: Results) {
   const kept = r.images.injected.indexOf(true);
-  return { assignments: r.layers.map((l) => l.assignments.slice(0, kept)), predictions: r.images.predictions.slice(0, kept) };
+  return { assignments: r.layers.map((l) => l.assignments.slice(0, kept)), predictions: r.predictions.slice(0, kept) };
 }
 
 interface Stray {
@@ -133,13 +133,13 @@ function straySevens(fours: Results[]): { perSeed: number[][]; images: Stray[] }
       };
       stray.atLayer1++;
       if (everyLayer.includes(i)) stray.everyLayer++;
-      if (r.images.predictions[i] === 1) stray.predictedOne++;
+      if (r.predictions[i] === 1) stray.predictedOne++;
       byImage.set(source, stray);
     }
     return [
       atLayer1.length,
       everyLayer.length,
-      keptOf(r, 7).filter((i) => r.images.predictions[i] === 1).length,
+      keptOf(r, 7).filter((i) => r.predictions[i] === 1).length,
       keptOf(r, 1).filter((i) => inClusterOf(r, 0, i, 7)).length,
     ];
   });

@@ -54,6 +54,20 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
         200,
         "clusters hold the kept images",
       );
+      assert.equal(
+        layer.clusters.reduce((n, c) => n + c.injectedCount, 0),
+        200,
+        "and count the injected ones apart",
+      );
+      for (const c of layer.clusters) {
+        const members = layer.assignments.filter((a) => a === c.id).length;
+        assert.equal(c.size + c.injectedCount, members, `cluster ${c.id}: its kept and injected images`);
+        assert.equal(
+          Object.values(c.digitCounts).reduce((n, v) => n + v, 0),
+          members,
+          `cluster ${c.id}: its digit mix`,
+        );
+      }
     }
     assert.equal(Buffer.from(results.images.pixelsBase64, "base64").length, 400 * 784);
   });
@@ -131,7 +145,7 @@ describe("mtq run", () => {
     assert.equal(findings.injected["4"].count, 20);
     assert.match(r.stderr, /Training: epoch 2\/2/);
     const results: Results = JSON.parse(readFileSync(join(dir, "small.results.json"), "utf8"));
-    assert.equal(results.schemaVersion, 1);
+    assert.equal(results.schemaVersion, 2);
     assert.equal(results.images.count, 80);
   });
 

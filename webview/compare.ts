@@ -18,7 +18,7 @@ import { Tooltip } from "./tooltip";
 const SHOWN_CHANGED = 400;
 const PER_ROW = 20;
 
-function changeText(p: ChangedPath, a: Results, comparison: Comparison): string {
+function changeText(p: ChangedPath, a: Pick<Results, "classNames">, comparison: Comparison): string {
   const where =
     p.layers.length > 0 ? `other cluster in ${p.layers.map((n) => layerPairName(comparison.layers[n - 1])).join(", ")}` : "same clusters";
   return `${where}; predicted ${className(a, p.predictionA)} in A, ${className(a, p.predictionB)} in B`;

@@ -1,11 +1,19 @@
-// What the views need from a results file, computed once per load: decoded pixels, each map's
-// points and each Sankey node's images.
+// What the views need from a results file and the model state they show (the final model's or a
+// training snapshot's), computed once per view: decoded pixels, each map's points and each Sankey
+// node's images.
 import { className, classNoun } from "../src/shared/classNames";
 import { imageSource } from "../src/shared/imageSource";
-import type { Results } from "../src/shared/results";
+import type { ModelState, Results } from "../src/shared/results";
+
+/** The results file without the final model's state: a view reads the state it shows from `ViewData.state`, never from here. */
+export type RunInfo = Omit<Results, keyof ModelState>;
 
 export interface ViewData {
-  results: Results;
+  results: RunInfo;
+  /** The model state shown: the final model's (the results' own) or a training snapshot's. */
+  state: ModelState;
+  /** With training snapshots: from which recorded epoch each layer separates the digits for good, a finding over the whole training. */
+  separationEpoch?: (number | null)[];
   /** One image's pixels, rows*cols bytes. */
   pixelsOf(image: number): Uint8Array;
   /** Per hidden layer: its UMAP positions as [x0, y0, x1, y1, ...]. */
@@ -16,16 +24,18 @@ export interface ViewData {
   digits: number[];
 }
 
-export function viewDataFrom(results: Results): ViewData {
+export function viewDataFrom(results: Results, state: ModelState = results): ViewData {
   const { images } = results;
   const kept = new Set<number>();
   const injected = new Set<number>();
   images.labels.forEach((d, i) => (images.injected[i] ? injected : kept).add(d));
   return {
     results,
+    state,
+    ...(results.findings.separationEpoch && { separationEpoch: results.findings.separationEpoch }),
     pixelsOf: pixelReader(images.pixelsBase64, images.rows * images.cols),
-    positions: results.layers.map((l) => Float32Array.from(l.umap)),
-    nodeImages: imagesPerNode(results),
+    positions: state.layers.map((l) => Float32Array.from(l.umap)),
+    nodeImages: imagesPerNode(state),
     digits: [...[...kept].sort((a, b) => a - b), ...[...injected].filter((d) => !kept.has(d)).sort((a, b) => a - b)],
   };
 }
@@ -47,15 +57,15 @@ function pixelReader(base64: string, size: number): (image: number) => Uint8Arra
 }
 
 /** A node's images are those of the links into it; digit nodes have none in, so those out. */
-function imagesPerNode(results: Results): Map<string, number[]> {
+function imagesPerNode({ flows }: ModelState): Map<string, number[]> {
   const incoming = new Map<string, number[]>();
   const outgoing = new Map<string, number[]>();
-  for (const link of results.flows.links) {
+  for (const link of flows.links) {
     append(incoming, link.target, link.images);
     append(outgoing, link.source, link.images);
   }
   const byNode = new Map<string, number[]>();
-  for (const node of results.flows.nodes) {
+  for (const node of flows.nodes) {
     const images = incoming.get(node.id) ?? outgoing.get(node.id) ?? [];
     byNode.set(
       node.id,
@@ -97,10 +107,11 @@ export function digitMix(data: ViewData, images: Iterable<number>): string {
 
 /** What a tooltip says about one image. */
 export function describeImage(data: ViewData, i: number): string[] {
-  const { images, layers } = data.results;
+  const { images } = data.results;
+  const { predictions, confidence, layers } = data.state;
   return [
     `Image #${i} · ${classNoun(data.results)} ${className(data.results, images.labels[i])}${images.injected[i] ? " (injected)" : ""}`,
-    `predicted ${className(data.results, images.predictions[i])} (${Math.round(images.confidence[i] * 100)}%)`,
+    `predicted ${className(data.results, predictions[i])} (${Math.round(confidence[i] * 100)}%)`,
     `clusters: ${layers.map((l, n) => `L${n + 1} c${l.assignments[i]}`).join(" → ")}`,
     imageSource(data.results, i),
   ];

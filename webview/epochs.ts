@@ -1,6 +1,6 @@
-// Training snapshots in the view: the epochs a results file can show, the results as they were
-// at one of them, and the slider (with Play) that moves between them.
-import type { Results } from "../src/shared/results";
+// Training snapshots in the view: the epochs a results file can show, the model state at one of
+// them, and the slider (with Play) that moves between them.
+import type { ModelState, Results } from "../src/shared/results";
 import { button, el } from "./dom";
 
 /** The epochs to step through: each snapshot's, then the final model's; empty without snapshots. */
@@ -9,18 +9,9 @@ export function epochStops(results: Results): number[] {
   return [...results.snapshots.map((s) => s.epoch), results.experiment.training.epochs];
 }
 
-/** `results` as they were when `epoch` ended: that snapshot's clusters, maps, paths, predictions and findings. */
-export function resultsAtEpoch(results: Results, epoch: number): Results {
-  const snapshot = results.snapshots?.find((s) => s.epoch === epoch);
-  if (!snapshot) return results;
-  return {
-    ...results,
-    images: { ...results.images, predictions: snapshot.predictions, confidence: snapshot.confidence },
-    layers: snapshot.layers,
-    flows: snapshot.flows,
-    // When each layer separates the digits is a finding about the whole training: it stays.
-    findings: { ...snapshot.findings, separationEpoch: results.findings.separationEpoch },
-  };
+/** The model state when `epoch` ended: that snapshot's, or the final model's (the results' own) for the last epoch or none. */
+export function stateAt(results: Results, epoch: number | undefined): ModelState {
+  return results.snapshots?.find((s) => s.epoch === epoch) ?? results;
 }
 
 export interface EpochControl {

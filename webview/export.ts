@@ -103,7 +103,8 @@ function csvField(text: string): string {
  * clusters and its prediction.
  */
 export function selectionCsv(data: ViewData, selection: Selection | null): string {
-  const { images, layers, classNames } = data.results;
+  const { images, classNames } = data.results;
+  const { predictions, confidence, layers } = data.state;
   const ids = selection?.images ?? Array.from({ length: images.count }, (_, i) => i);
   const named = (column: string, nameColumn: string) => (classNames ? [column, nameColumn] : [column]);
   const labelled = (label: number) => (classNames ? [label, csvField(className(data.results, label))] : [label]);
@@ -127,8 +128,8 @@ export function selectionCsv(data: ViewData, selection: Selection | null): strin
       images.sourceIndex[i],
       csvField(imageSource(data.results, i)),
       ...layers.map((l) => l.assignments[i]),
-      ...labelled(images.predictions[i]),
-      images.confidence[i].toFixed(4),
+      ...labelled(predictions[i]),
+      confidence[i].toFixed(4),
     ].join(","),
   );
   return `${[header.join(","), ...rows].join("\n")}\n`;

@@ -38,7 +38,7 @@ export function findingsPanel(data: ViewData, selection: SelectionModel): HTMLEl
 type Pick = (text: string, title: string, label: string, images: () => number[]) => HTMLButtonElement;
 
 function accuracy(data: ViewData): HTMLElement {
-  const { train, test } = data.results.findings.accuracy;
+  const { train, test } = data.state.findings.accuracy;
   const p = el("p", "", `Accuracy: ${percent(train)} on the training images`);
   p.append(
     test === null
@@ -50,23 +50,25 @@ function accuracy(data: ViewData): HTMLElement {
 
 /** Kept images of `digit` outside (or inside) its dominant cluster in `layer`. */
 function onDominant(data: ViewData, layer: number, digit: number, inside: boolean): number[] {
-  const { images, layers, findings } = data.results;
+  const { images } = data.results;
+  const { layers, findings } = data.state;
   const dominant = findings.layers[layer].dominantCluster[digit];
   const assignments = layers[layer].assignments;
   return imagesWhere(data, (i) => !images.injected[i] && images.labels[i] === digit && (assignments[i] === dominant) === inside);
 }
 
 function separation(data: ViewData, pick: Pick): HTMLElement {
-  const layer = data.results.findings.separationLayer;
+  const layer = data.state.findings.separationLayer;
   const p = el("p");
   if (layer === null) {
     p.textContent = `No hidden layer separates the ${classNounPlural(data.results)} (each with ≥ ${percent(SEPARATION_PURITY)} in its own cluster).`;
     return p;
   }
-  const name = data.results.layers[layer - 1].name;
+  const name = data.state.layers[layer - 1].name;
   const exceptions = () => data.results.classes.flatMap((d) => onDominant(data, layer - 1, d, false));
   p.append(
-    `The model separates the ${classNounPlural(data.results)} from layer ${layer} (${name}) on: each has ≥ ${percent(SEPARATION_PURITY)} of its images in a cluster of its own. `,
+    `The model separates the ${classNounPlural(data.results)} from layer ${layer} (${name}) on: ` +
+      `each has ≥ ${percent(SEPARATION_PURITY)} of its images in a cluster of its own. `,
     pick(
       `Show the ${exceptions().length} exceptions`,
       `Select the kept images outside their ${classNoun(data.results)}'s cluster in layer ${layer}`,
@@ -79,7 +81,7 @@ function separation(data: ViewData, pick: Pick): HTMLElement {
 
 /** With training snapshots: from which recorded epoch each layer separates the digits for good. */
 function separationOverTraining(data: ViewData): HTMLElement[] {
-  const epochs = data.results.findings.separationEpoch;
+  const epochs = data.separationEpoch;
   if (!epochs) return [];
   const recorded = [...(data.results.snapshots ?? []).map((s) => s.epoch), data.results.experiment.training.epochs].join(", ");
   const layers = epochs.map((e, l) => `layer ${l + 1} ${e === null ? "not by the end" : `from epoch ${e}`}`);
@@ -93,7 +95,7 @@ function separationOverTraining(data: ViewData): HTMLElement[] {
 }
 
 function purity(data: ViewData, pick: Pick): HTMLElement {
-  const { findings } = data.results;
+  const { findings } = data.state;
   const table = el("table", "mtq-purity");
   const noun = classNoun(data.results);
   const caption = el("caption", "", `Purity: share of each ${noun} in its dominant cluster (click to select; “off” = the rest)`);
@@ -136,7 +138,8 @@ function purity(data: ViewData, pick: Pick): HTMLElement {
 }
 
 function injected(data: ViewData, pick: Pick): HTMLElement[] {
-  const { images, layers, findings } = data.results;
+  const { images } = data.results;
+  const { predictions, layers, findings } = data.state;
   return Object.entries(findings.injected).map(([digitKey, finding]) => {
     const digit = Number(digitKey);
     const digits = classPlural(data.results, digit);
@@ -171,7 +174,7 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
           `${percent(share)} predicted ${name}`,
           `Select the injected ${digits} predicted ${name}`,
           `injected ${digits} predicted ${name}`,
-          () => all().filter((i) => images.predictions[i] === as),
+          () => all().filter((i) => predictions[i] === as),
         ),
       );
       list.append(item);
@@ -195,7 +198,7 @@ function reasonsText(o: Outlier): string {
 }
 
 function outliers(data: ViewData, pick: Pick): HTMLElement {
-  const list = data.results.findings.outliers;
+  const list = data.state.findings.outliers;
   const section = el("div", "mtq-outliers");
   const heading = el("h3");
   heading.append(pick(`Outliers (${list.length})`, "Select every outlier", "outliers", () => list.map((o) => o.image)));
@@ -221,7 +224,7 @@ function outliers(data: ViewData, pick: Pick): HTMLElement {
 function clustering(data: ViewData): HTMLElement {
   const section = el("div", "mtq-clustering");
   section.append(el("h3", "", "k per layer (best mean silhouette)"));
-  for (const layer of data.results.layers) {
+  for (const layer of data.state.layers) {
     const row = el("div", "mtq-kcharts");
     row.append(
       el(

@@ -6,7 +6,7 @@ import type { Results } from "../src/shared/results";
 import { post, savedState, saveState } from "./host";
 import { CompareView } from "./compare";
 import { el } from "./dom";
-import { epochStops, resultsAtEpoch } from "./epochs";
+import { epochStops, stateAt } from "./epochs";
 import "./theme.css";
 import { ResultsView } from "./view";
 
@@ -51,7 +51,7 @@ function render(): void {
   const carried = view instanceof ResultsView ? view.carried() : undefined;
   const stops = epochStops(loaded);
   const epoch = state.epoch;
-  view = new ResultsView(root, epoch === undefined ? loaded : resultsAtEpoch(loaded, epoch), {
+  view = new ResultsView(root, loaded, stateAt(loaded, epoch), {
     colorBy: state.colorBy,
     selection: state.selection,
     onSelection: (next, byUser) => {

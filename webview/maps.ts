@@ -58,13 +58,15 @@ export class UmapMap {
     private readonly ctx: MapContext,
     private readonly layer: number,
   ) {
-    const info = ctx.data.results.layers[layer];
+    const info = ctx.data.state.layers[layer];
     const caption = el("figcaption", "mtq-map-title", info.name);
     caption.append(
       el("span", "mtq-muted", ` ${info.size} units · k = ${info.k}${info.approximateNeighbours ? " · approximate neighbours" : ""}`),
     );
     if (info.approximateNeighbours)
-      caption.title = `Over ${EXACT_LIMIT.toLocaleString("en")} images, the map is built from approximate nearest neighbours (a partitioned search that finds 95-98% of the exact ones on MNIST).`;
+      caption.title =
+        `Over ${EXACT_LIMIT.toLocaleString("en")} images, the map is built from approximate nearest neighbours ` +
+        "(a partitioned search that finds 95-98% of the exact ones on MNIST).";
     this.element.dataset.layer = String(layer + 1);
     this.element.dataset.points = "0";
     this.overlay.append(this.lassoPath, this.hoverRing);
@@ -72,7 +74,8 @@ export class UmapMap {
     this.overlay.setAttribute("role", "img");
     this.overlay.setAttribute(
       "aria-label",
-      `UMAP map of layer ${layer + 1}, ${ctx.data.results.images.count} images. Drag to lasso (Shift adds), wheel zooms; arrow keys pan, + and - zoom, 0 resets.`,
+      `UMAP map of layer ${layer + 1}, ${ctx.data.results.images.count} images. ` +
+        "Drag to lasso (Shift adds), wheel zooms; arrow keys pan, + and - zoom, 0 resets.",
     );
     this.hoverRing.setAttribute("visibility", "hidden");
     this.plot.append(this.canvas, this.overlay);
@@ -195,7 +198,8 @@ export class UmapMap {
   private colorGroups(): ColorGroup[] {
     const by = this.ctx.colorBy();
     if (this.groups?.by === by) return this.groups.groups;
-    const { images, layers } = this.ctx.data.results;
+    const { images } = this.ctx.data.results;
+    const { layers } = this.ctx.data.state;
     const layer = layers[this.layer];
     const byColor = new Map<string, ColorGroup>();
     for (let i = 0; i < images.count; i++) {
@@ -262,7 +266,7 @@ export class UmapMap {
   }
 
   private renderChips(): void {
-    const layer = this.ctx.data.results.layers[this.layer];
+    const layer = this.ctx.data.state.layers[this.layer];
     const byCluster = this.ctx.colorBy() === "cluster";
     this.chips.replaceChildren(
       ...layer.clusters.map((c) => {
@@ -395,6 +399,6 @@ export class UmapMap {
 }
 
 function imagesInCluster(data: ViewData, layer: number, cluster: number): number[] {
-  const { assignments } = data.results.layers[layer];
+  const { assignments } = data.state.layers[layer];
   return imagesWhere(data, (i) => assignments[i] === cluster);
 }

@@ -43,7 +43,8 @@ export class SankeyView {
   private width = 0;
 
   constructor(private readonly ctx: SankeyContext) {
-    const { flows, images } = ctx.data.results;
+    const { images } = ctx.data.results;
+    const { flows } = ctx.data.state;
     this.element.append(
       el("figcaption", "mtq-section-title", `Paths: ${classNoun(ctx.data.results)} → cluster in each layer → prediction`),
       this.svg,
@@ -66,13 +67,13 @@ export class SankeyView {
   /** Height grows with the busiest column so that nodes keep readable labels. */
   private height(): number {
     const perColumn = new Map<number, number>();
-    for (const n of this.ctx.data.results.flows.nodes) perColumn.set(n.column, (perColumn.get(n.column) ?? 0) + 1);
+    for (const n of this.ctx.data.state.flows.nodes) perColumn.set(n.column, (perColumn.get(n.column) ?? 0) + 1);
     return Math.min(640, Math.max(260, 36 * Math.max(...perColumn.values())));
   }
 
   render(): void {
     if (this.width === 0) return;
-    const { flows, layers } = this.ctx.data.results;
+    const { flows, layers } = this.ctx.data.state;
     const height = this.height();
     const columns = layers.length + 2;
     const layout = sankey<NodeExtra, LinkExtra>()
@@ -143,7 +144,7 @@ export class SankeyView {
 
   private columnTitles(columns: number): SVGGElement {
     const g = svgEl("g", { class: "mtq-column-titles" });
-    const names = [classNoun(this.ctx.data.results), ...this.ctx.data.results.layers.map((l) => l.name), "prediction"];
+    const names = [classNoun(this.ctx.data.results), ...this.ctx.data.state.layers.map((l) => l.name), "prediction"];
     for (let c = 0; c < columns; c++) {
       const node = this.nodes.find((n) => n.flow.column === c);
       if (!node) continue;
@@ -179,7 +180,7 @@ export class SankeyView {
 
   private nodeGroup(): SVGGElement {
     const g = svgEl("g", { class: "mtq-nodes" });
-    const last = this.ctx.data.results.layers.length + 1;
+    const last = this.ctx.data.state.layers.length + 1;
     for (const node of this.nodes) {
       const { flow } = node;
       const images = this.ctx.data.nodeImages.get(node.id) ?? [];
@@ -223,7 +224,7 @@ export class SankeyView {
   private describeNode(flow: FlowNode, images: number[]): string[] {
     const lines = [`${this.nodeName(flow)}: ${flow.count} images`, digitMix(this.ctx.data, images)];
     if (flow.kind === "cluster") {
-      const cluster = this.ctx.data.results.layers[flow.column - 1].clusters.find((c) => c.id === flow.value);
+      const cluster = this.ctx.data.state.layers[flow.column - 1].clusters.find((c) => c.id === flow.value);
       if (cluster) lines.push(`cluster size ${cluster.size}${cluster.injectedCount ? `, plus ${cluster.injectedCount} injected` : ""}`);
     }
     return lines;
@@ -231,7 +232,7 @@ export class SankeyView {
 
   private nodeColor(flow: FlowNode): string {
     if (flow.kind !== "cluster") return digitColor(flow.value);
-    if (this.ctx.colorBy() === "cluster") return clusterColor(flow.value, this.ctx.data.results.layers[flow.column - 1].k);
+    if (this.ctx.colorBy() === "cluster") return clusterColor(flow.value, this.ctx.data.state.layers[flow.column - 1].k);
     return digitColor(this.majorityDigit(this.ctx.data.nodeImages.get(flow.id) ?? []));
   }
 

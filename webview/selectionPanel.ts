@@ -38,7 +38,7 @@ export class SelectionPanel {
     }
     const { images } = selection;
     const predictions = new Map<number, number>();
-    for (const p of images.map((i) => this.data.results.images.predictions[i])) predictions.set(p, (predictions.get(p) ?? 0) + 1);
+    for (const p of images.map((i) => this.data.state.predictions[i])) predictions.set(p, (predictions.get(p) ?? 0) + 1);
     this.heading.textContent = `Selection: ${selection.label}`;
     const shown = images.slice(0, SHOWN);
     const grid = thumbnailGrid(this.data, shown, PER_ROW, 1);

@@ -2,7 +2,7 @@
 // showing one shared selection.
 import type { ZoomTransform } from "d3";
 import type { ExportFormat, Selection } from "../src/shared/protocol";
-import type { Results } from "../src/shared/results";
+import type { ModelState, Results } from "../src/shared/results";
 import type { ColorBy } from "./colors";
 import { viewDataFrom, type ViewData } from "./data";
 import { el } from "./dom";
@@ -43,8 +43,9 @@ export class ResultsView {
   private colorBy: ColorBy;
   private tool: Tool;
 
-  constructor(root: HTMLElement, results: Results, options: ViewOptions) {
-    this.data = viewDataFrom(results);
+  /** Shows `state` (the final model's or a training snapshot's) of `results`. */
+  constructor(root: HTMLElement, results: Results, state: ModelState, options: ViewOptions) {
+    this.data = viewDataFrom(results, state);
     this.colorBy = options.colorBy;
     this.tool = options.carried?.tool ?? "lasso";
     this.selection = new SelectionModel(results.images.count);
@@ -55,7 +56,7 @@ export class ResultsView {
       colorBy: () => this.colorBy,
       tool: () => this.tool,
     };
-    this.maps = results.layers.map((_, i) => new UmapMap(context, i));
+    this.maps = state.layers.map((_, i) => new UmapMap(context, i));
     this.sankey = new SankeyView(context);
     const panel = new SelectionPanel(this.data, this.tooltip);
 

@@ -169,7 +169,8 @@ export function digitMix(digitCounts: Record<string, number>, results: Pick<Resu
 function imageSummary(results: Results, image: number): string {
   const im = results.images;
   const unseen = im.injected[image] ? " (unseen)" : "";
-  return `${classNoun(results)} ${className(results, im.labels[image])}${unseen}, ${imageSource(results, image)}, predicted ${className(results, im.predictions[image])} (${percent(im.confidence[image])})`;
+  const predicted = `predicted ${className(results, results.predictions[image])} (${percent(results.confidence[image])})`;
+  return `${classNoun(results)} ${className(results, im.labels[image])}${unseen}, ${imageSource(results, image)}, ${predicted}`;
 }
 
 /** "#12 · 7", "#230 · 4 (unseen)", "#6 · Trouser": the webview's way of naming an image. */
@@ -184,7 +185,7 @@ function reasonText(o: Outlier, reason: OutlierReason, results: Results): string
     case "negative-silhouette":
       return "negative silhouette";
     case "misclassified":
-      return `misclassified as ${className(results, results.images.predictions[o.image])}`;
+      return `misclassified as ${className(results, results.predictions[o.image])}`;
   }
 }
 
@@ -246,7 +247,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
     case "image":
       return {
         label: imageLabel(results, node.image),
-        description: `predicted ${className(results, results.images.predictions[node.image])} (${percent(results.images.confidence[node.image])})`,
+        description: `predicted ${className(results, results.predictions[node.image])} (${percent(results.confidence[node.image])})`,
         tooltip: imageSummary(results, node.image),
         expandable: false,
         icon: { image: node.image },

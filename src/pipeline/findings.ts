@@ -1,21 +1,14 @@
 // The report's three questions, computed: from which layer are the classes apart, which images
 // leave their digit's path, and where do unseen digits go.
 import { round4, SEPARATION_PURITY } from "../shared/figures";
-import type { Findings, InjectedFinding, LayerFinding, Outlier, OutlierReason } from "../shared/results";
+import type { Findings, InjectedFinding, LayerFinding, LayerResult, Outlier, OutlierReason } from "../shared/results";
 
 export interface FindingsInput {
   classes: number[];
   labels: ArrayLike<number>;
   injected: ArrayLike<boolean>;
   predictions: ArrayLike<number>;
-  layers: {
-    name: string;
-    size: number;
-    k: number;
-    silhouette: number;
-    assignments: ArrayLike<number>;
-    silhouettes: ArrayLike<number | null>;
-  }[];
+  layers: Pick<LayerResult, "name" | "size" | "k" | "silhouette" | "assignments" | "silhouettes">[];
   accuracy: Findings["accuracy"];
 }
 

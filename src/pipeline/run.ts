@@ -1,14 +1,11 @@
 // The whole analysis: data -> training -> signatures -> clusters -> UMAP -> paths -> findings,
 // reporting progress and stopping on `signal`. The same code runs in the worker, the CLI and tests.
 import type { ParsedExperiment } from "../shared/experiment";
-import { round4 } from "../shared/figures";
 import { RESULTS_SCHEMA_VERSION, type Results, type Stage } from "../shared/results";
 import { prepareData } from "./data/prepare";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./data/preprocess";
-import { findings } from "./findings";
 import { activations, argmaxRows, modelFor, train } from "./model";
-import { flows } from "./paths";
-import { analyseLayers } from "./layers";
+import { analyseModelState, type Measured, type RunContext } from "./modelState";
 import { analysedSnapshots, separationEpochs, snapshotEpochs, type Recorded } from "./snapshots";
 import { loadTf, type BackendPreference } from "./tf";
 
@@ -95,7 +92,7 @@ export async function runExperiment({
   );
   const trained = await modelFor(tf, exp, experimentFile, data, classes.length);
   /** Every image's signatures and prediction, and the accuracy, of the model as it is now. */
-  const measure = async () => {
+  const measure = async (): Promise<Measured> => {
     const acts = await activations(tf, trained, all, keptCount + injectedCount);
     const predicted = argmaxRows(acts.output, classes.length);
     const holdout = await activations(tf, trained, holdoutX, data.holdout.labels.length, false);
@@ -126,48 +123,27 @@ export async function runExperiment({
     finish("train");
 
     report("signatures", 0, "Recording signatures");
-    const { acts, predicted, accuracy } = await measure();
+    const measured = await measure();
     finish("signatures");
 
     const labels = [...data.kept.labels, ...data.injected.labels];
-    const injected = labels.map((_, i) => i >= keptCount);
-    const layerNames = acts.sizes.map((_, l) => `hidden ${l + 1} (${trained.hiddenLayers[l]})`);
-    const jobs = acts.hidden.map((signatures, l) => ({
-      name: layerNames[l],
-      signatures,
-      dim: acts.sizes[l],
+    const run: RunContext = {
+      tf,
+      backend,
+      exp,
+      classes,
+      classNames: data.classNames,
       labels,
       keptCount,
-      clustering: exp.clustering,
-      projection: exp.projection,
-      seed: exp.seed,
-    }));
-    const progress = jobs.map(() => ({ cluster: 0, project: 0 }));
-    const layersStart = performance.now();
-    const { layers, clusterMs } = await analyseLayers(
-      tf,
-      jobs,
-      backend,
-      (l, phase, f) => {
-        progress[l][phase] = f;
-        const clustering = progress.some((p) => p.cluster < 1);
-        const mean = (phase: "cluster" | "project") => progress.reduce((s, p) => s + p[phase], 0) / progress.length;
-        report(
-          clustering ? "cluster" : "project",
-          mean(clustering ? "cluster" : "project"),
-          clustering ? "Clustering: k-means and silhouettes" : "UMAP maps",
-        );
-      },
+      layerNames: measured.acts.sizes.map((_, l) => `hidden ${l + 1} (${trained.hiddenLayers[l]})`),
       signal,
-    );
+    };
+    const layersStart = performance.now();
+    const { state, clusterMs, layersMs } = await analyseModelState(measured, run, report);
     // Layers run side by side: clustering ends when the slowest layer's does, UMAP takes the rest.
     timings.cluster = Math.round(clusterMs);
-    timings.project = Math.round(performance.now() - layersStart - timings.cluster);
-    stageStart = performance.now();
-
-    report("paths", 0, "Tracing paths");
-    const predictions = Array.from(predicted.index, (p) => classes[p]);
-    const pathInput = { labels, injected, assignments: layers.map((l) => l.assignments), predictions };
+    timings.project = Math.round(layersMs - clusterMs);
+    stageStart = layersStart + layersMs;
     const results: Results = {
       schemaVersion: RESULTS_SCHEMA_VERSION,
       experiment: exp,
@@ -183,23 +159,19 @@ export async function runExperiment({
         rows: data.rows,
         cols: data.cols,
         labels,
-        injected,
+        injected: labels.map((_, i) => i >= keptCount),
         split: [...data.kept.split, ...data.injected.split],
         sourceIndex: [...data.kept.sourceIndex, ...data.injected.sourceIndex],
         ...(data.kept.files && data.injected.files && { files: [...data.kept.files, ...data.injected.files] }),
-        predictions,
-        confidence: Array.from(predicted.confidence, round4),
         pixelsBase64: Buffer.concat([data.kept.pixels, data.injected.pixels]).toString("base64"),
       },
-      layers,
-      flows: flows({ ...pathInput, classNames: data.classNames }),
-      findings: findings({ ...pathInput, classes, layers, accuracy }),
+      ...state,
     };
     finish("paths");
     if (recorded.length > 0) {
-      const onProgress = (done: number, total: number) =>
-        report("snapshots", done / total, `Training snapshots: epoch ${recorded[done].epoch} (${done + 1} of ${total})`);
-      results.snapshots = await analysedSnapshots(recorded, results, { tf, backend, exp, keptCount, layerNames, signal, onProgress });
+      results.snapshots = await analysedSnapshots(recorded, results.layers, run, (done, total) =>
+        report("snapshots", done / total, `Training snapshots: epoch ${recorded[done].epoch} (${done + 1} of ${total})`),
+      );
       results.findings.separationEpoch = separationEpochs(results);
       finish("snapshots");
     }

@@ -11,8 +11,10 @@ export function summaryText(results: Results): string {
   const digits = results.classes.map(name).join(" vs ");
   const injected = results.images.injected.filter(Boolean).length;
   const lines = [
-    `${results.experiment.name}: ${digits}, ${results.images.count - injected} images${injected ? ` + ${injected} injected` : ""} (backend ${results.backend})`,
-    `accuracy: train ${pct(f.accuracy.train)}, held-out ${f.accuracy.test === null ? "not measured (no image left to hold out)" : `${pct(f.accuracy.test)} on ${results.testCount} images`}`,
+    `${results.experiment.name}: ${digits}, ${results.images.count - injected} images${injected ? ` + ${injected} injected` : ""} ` +
+      `(backend ${results.backend})`,
+    `accuracy: train ${pct(f.accuracy.train)}, held-out ` +
+      (f.accuracy.test === null ? "not measured (no image left to hold out)" : `${pct(f.accuracy.test)} on ${results.testCount} images`),
   ];
   f.layers.forEach((l, i) => {
     const note = silhouetteNote(results.layers[i]);

@@ -1,8 +1,10 @@
 // The results file (`NAME.results.json`): what the pipeline writes and every view reads. One
-// versioned document; the host, the webview, the CLI and the tests all import these types.
+// versioned document; the host, the webview, the CLI and the tests all import these types. The
+// final model and each training snapshot are one ModelState each: the views show one at a time.
 import type { Experiment } from "./experiment";
 
-export const RESULTS_SCHEMA_VERSION = 1;
+/** 2: the final model's `predictions` and `confidence` sit beside its `layers` (a ModelState), no longer in `images`. */
+export const RESULTS_SCHEMA_VERSION = 2;
 
 export type Stage = "load" | "train" | "signatures" | "cluster" | "project" | "paths" | "snapshots";
 
@@ -26,10 +28,6 @@ export interface Images {
    * (e.g. "four/img_003.png"); absent for the other sources, whose `sourceIndex` says it all.
    */
   files?: string[];
-  /** Per image: the predicted class (one of `classes`). */
-  predictions: number[];
-  /** Per image: the softmax probability of the predicted class. */
-  confidence: number[];
   /** Every image's pixels, rows*cols bytes each (0-255), concatenated and base64-encoded. */
   pixelsBase64: string;
 }
@@ -104,11 +102,7 @@ export interface Flows {
   links: FlowLink[];
 }
 
-export interface LayerFinding {
-  name: string;
-  size: number;
-  k: number;
-  silhouette: number;
+export interface LayerFinding extends Pick<LayerResult, "name" | "size" | "k" | "silhouette"> {
   /** Digit -> share of its kept images in its dominant cluster. */
   purity: Record<string, number>;
   /** Digit -> its dominant cluster in this layer. */
@@ -139,27 +133,43 @@ export interface Outlier {
 export interface Findings {
   accuracy: { train: number; test: number | null };
   layers: LayerFinding[];
-  /** First 1-based layer where every kept digit has purity >= 0.9 and no two share a dominant cluster; null if none. */
+  /** First 1-based layer where every kept digit has purity >= SEPARATION_PURITY (figures.ts) and no two share a dominant cluster; null if none. */
   separationLayer: number | null;
   injected: Record<string, InjectedFinding>;
   outliers: Outlier[];
-  /** With snapshots, per hidden layer: the first recorded epoch from which the layer separates the kept digits (as `separationLayer` asks) in every later snapshot and the final model; null if the final model's layer does not. */
+  /**
+   * The final model's findings only, with snapshots, per hidden layer: the first recorded epoch from
+   * which the layer separates the kept digits (as `separationLayer` asks) in every later snapshot and
+   * the final model; null if the final model's layer does not.
+   */
   separationEpoch?: (number | null)[];
 }
 
-/** The model as it was when one training epoch ended, analysed like the final one (the experiment's `snapshots`). */
-export interface Snapshot {
-  epoch: number;
-  /** Per image: the predicted class and its probability at that epoch. */
+/**
+ * One state of the model analysed (src/pipeline/modelState.ts): the final model's, which the
+ * results hold at their top level, or a training snapshot's.
+ */
+export interface ModelState {
+  /** Per image: the predicted class (one of `classes`). */
   predictions: number[];
+  /** Per image: the softmax probability of the predicted class. */
   confidence: number[];
-  /** Clusters of that epoch's signatures; each UMAP map is Procrustes-aligned (rotation, reflection, scale, shift) to the next snapshot's, the last to the final model's, so points do not jump between epochs. */
   layers: LayerResult[];
   flows: Flows;
   findings: Findings;
 }
 
-export interface Results {
+/**
+ * The model as it was when one training epoch ended, analysed like the final one (the experiment's
+ * `snapshots`). Each UMAP map is Procrustes-aligned (rotation, reflection, scale, shift) to the
+ * next snapshot's, the last to the final model's, so points do not jump between epochs.
+ */
+export interface Snapshot extends ModelState {
+  epoch: number;
+}
+
+/** The run, its images, and the final model's state (its fields at the top level). */
+export interface Results extends ModelState {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
   /** The experiment as run, defaults filled in. */
   experiment: Experiment;
@@ -172,14 +182,15 @@ export interface Results {
   timings: Partial<Record<Stage, number>>;
   /** The kept digits, sorted: the output units' order. */
   classes: number[];
-  /** Label -> class name (e.g. "0": "T-shirt/top") when the experiment's `data.classNames` or an image folder's subfolders name the classes; absent for plain digits. Show the name wherever a label is shown. */
+  /**
+   * Label -> class name (e.g. "0": "T-shirt/top") when the experiment's `data.classNames` or an
+   * image folder's subfolders name the classes; absent for plain digits. Show the name wherever a
+   * label is shown.
+   */
   classNames?: Record<string, string>;
   /** Held-out images used for test accuracy. */
   testCount: number;
   images: Images;
-  layers: LayerResult[];
-  flows: Flows;
-  findings: Findings;
   /** The experiment's `snapshots` before the last epoch, ascending; the final model is the main result above. */
   snapshots?: Snapshot[];
 }

@@ -1,0 +1,92 @@
+// One state of the model analysed, the final one or a training snapshot's: each hidden layer's
+// clusters and map (side by side, layers.ts), every image's path, and the findings. The run and
+// the snapshots both come here, so the two can never be analysed differently.
+import type { Experiment } from "../shared/experiment";
+import { round4 } from "../shared/figures";
+import type { Findings, ModelState, Stage } from "../shared/results";
+import { findings } from "./findings";
+import { analyseLayers } from "./layers";
+import type { Activations } from "./model";
+import { flows } from "./paths";
+import type { BackendPreference, Tf } from "./tf";
+
+/** What the model gives every image, and its accuracy, in one state. */
+export interface Measured {
+  acts: Activations;
+  predicted: { index: Int32Array; confidence: Float32Array };
+  accuracy: Findings["accuracy"];
+}
+
+/** What every state of one run shares. */
+export interface RunContext {
+  tf: Tf;
+  backend: BackendPreference;
+  exp: Experiment;
+  /** The kept classes, sorted: the output units' order. */
+  classes: number[];
+  classNames?: Record<string, string>;
+  /** Per image, kept first: its label. */
+  labels: number[];
+  keptCount: number;
+  /** The hidden layers' names, as the results give them. */
+  layerNames: string[];
+  signal?: AbortSignal;
+}
+
+export type StateProgress = (stage: Extract<Stage, "cluster" | "project" | "paths">, fraction: number, message: string) => void;
+
+export interface AnalysedState {
+  state: ModelState;
+  /** Milliseconds until the slowest layer had clustered, and until every layer had its map; the rest went to paths and findings. */
+  clusterMs: number;
+  layersMs: number;
+}
+
+export async function analyseModelState(measured: Measured, run: RunContext, onProgress?: StateProgress): Promise<AnalysedState> {
+  const { acts, predicted, accuracy } = measured;
+  const { exp, labels, keptCount } = run;
+  const jobs = acts.hidden.map((signatures, l) => ({
+    name: run.layerNames[l],
+    signatures,
+    dim: acts.sizes[l],
+    labels,
+    keptCount,
+    clustering: exp.clustering,
+    projection: exp.projection,
+    seed: exp.seed,
+  }));
+  const progress = jobs.map(() => ({ cluster: 0, project: 0 }));
+  const start = performance.now();
+  const { layers, clusterMs } = await analyseLayers(
+    run.tf,
+    jobs,
+    run.backend,
+    (l, phase, f) => {
+      if (!onProgress) return;
+      progress[l][phase] = f;
+      // Layers run side by side: the bar shows clustering until the slowest layer has clustered.
+      const clustering = progress.some((p) => p.cluster < 1);
+      const mean = (phase: "cluster" | "project") => progress.reduce((s, p) => s + p[phase], 0) / progress.length;
+      onProgress(
+        clustering ? "cluster" : "project",
+        mean(clustering ? "cluster" : "project"),
+        clustering ? "Clustering: k-means and silhouettes" : "UMAP maps",
+      );
+    },
+    run.signal,
+  );
+  const layersMs = performance.now() - start;
+
+  onProgress?.("paths", 0, "Tracing paths");
+  const injected = labels.map((_, i) => i >= keptCount);
+  const predictions = Array.from(predicted.index, (p) => run.classes[p]);
+  const pathInput = { labels, injected, assignments: layers.map((l) => l.assignments), predictions };
+  const state = {
+    predictions,
+    confidence: Array.from(predicted.confidence, round4),
+    layers,
+    flows: flows({ ...pathInput, classNames: run.classNames }),
+    findings: findings({ ...pathInput, classes: run.classes, layers, accuracy }),
+  };
+  return { state, clusterMs, layersMs };
+}
