@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { runExperiment } from "../src/pipeline/run";
 import { parseExperiment } from "../src/pipeline/validate";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, launchChromium, send } from "./browser/browser";
+import { browserMissing, cspViolations, lastPosted, launchChromium, send } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
 
 const root = join(__dirname, "..");
@@ -26,6 +26,17 @@ describe("epoch slider in chromium", { skip }, () => {
   /** The purity table's first cell: digit 1's purity in layer 1, as shown. */
   const shownPurity = () => page.$eval(".mtq-purity tr:nth-of-type(2) td button", (b) => b.textContent);
   const percent = (x: number) => `${Math.round(x * 100)}%`;
+  const shownLinks = async () => Number(await page.$eval(".mtq-sankey", (e) => (e as HTMLElement).dataset.links));
+  /** The selection panel's line saying how the model state shown classes the selected images. */
+  const shownPredicted = () => page.$eval(".mtq-selection-body p.mtq-muted", (p) => p.textContent);
+  const predictedText = (predictions: number[], images: number[]) => {
+    const counts = new Map<number, number>();
+    for (const i of images) counts.set(predictions[i], (counts.get(predictions[i]) ?? 0) + 1);
+    return `predicted ${[...counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([p, n]) => `${p}: ${n}`)
+      .join(", ")}`;
+  };
 
   before(async () => {
     const parsed = parseExperiment(
@@ -58,6 +69,7 @@ describe("epoch slider in chromium", { skip }, () => {
     assert.equal(await shownEpoch(), 6);
     assert.equal(await page.$eval(".mtq-epoch-slider", (s) => (s as HTMLInputElement).max), "2");
     assert.equal(await shownPurity(), percent(results.findings.layers[0].purity["1"]));
+    assert.equal(await shownLinks(), results.flows.links.length);
     assert.match(
       await page.$eval(".mtq-separation-epochs", (p) => p.textContent ?? ""),
       /each layer separates the digits for good: layer 1 /,
@@ -70,10 +82,14 @@ describe("epoch slider in chromium", { skip }, () => {
     await page.keyboard.press("+");
     await page.locator(`.mtq-toggle button[data-value="pan"]`).click();
     const selected = Number(await page.$eval(".mtq-selection", (e) => (e as HTMLElement).dataset.count));
+    const images = (await lastPosted(page, "selectionChanged"))!.selection!.images;
+    assert.equal(await shownPredicted(), predictedText(results.predictions, images));
     await page.locator(".mtq-epoch-slider").fill("0");
     assert.equal(await shownEpoch(), 1);
     const first = results.snapshots![0];
     assert.equal(await shownPurity(), percent(first.findings.layers[0].purity["1"]));
+    assert.equal(await shownLinks(), first.flows.links.length, "the Sankey shows epoch 1's paths");
+    assert.equal(await shownPredicted(), predictedText(first.predictions, images), "the selection as classed at epoch 1");
     const points = await page.$$eval(".mtq-map", (maps) => maps.map((m) => Number((m as HTMLElement).dataset.points)));
     assert.deepEqual(
       points,
