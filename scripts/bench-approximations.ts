@@ -8,12 +8,12 @@ import { join } from "node:path";
 import { bestScore, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
 import { EXACT_LIMIT } from "../src/shared/figures";
 import { distancePass, type Neighbours } from "../src/pipeline/distances";
-import { prepareData } from "../src/pipeline/data/prepare";
+import { prepareData } from "../src/pipeline/prepare";
 import { activations, trainedOnKept } from "../src/pipeline/model";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
 import { randomFor } from "../src/pipeline/random";
 import { loadTf } from "../src/pipeline/tf";
-import { parseExperiment } from "../src/pipeline/validate";
+import { parseExperiment } from "../src/check/experiment";
 import { tableRow } from "./table";
 
 const images = Number(process.argv[2] ?? 70_000);

@@ -4,7 +4,7 @@
 // stays the report's 32. Prints figures; asserts nothing.
 import { join } from "node:path";
 import { runExperiment } from "../src/pipeline/run";
-import { parseExperiment } from "../src/pipeline/validate";
+import { parseExperiment } from "../src/check/experiment";
 import { tableRow } from "./table";
 
 const BATCH_SIZES = [32, 64, 128, 256];

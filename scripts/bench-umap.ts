@@ -2,8 +2,8 @@
 // from the same exact neighbours and seed: time of each, and how many of each point's 15 nearest
 // neighbours in the original space are among its 15 nearest on the map (higher is better).
 import { UMAP } from "umap-js";
-import { loadImages, splitFiles } from "../src/pipeline/data/source";
-import { scaledPixels } from "../src/pipeline/data/preprocess";
+import { loadImages, splitFiles } from "../src/data/source";
+import { scaledPixels } from "../src/pipeline/preprocess";
 import { distancePass, type Neighbours } from "../src/pipeline/distances";
 import { fastRandomFor } from "../src/pipeline/random";
 import { loadTf } from "../src/pipeline/tf";

@@ -4,7 +4,7 @@
 // `npm run bench -- 70` runs only the largest.
 import { join } from "node:path";
 import { runExperiment } from "../src/pipeline/run";
-import { parseExperiment } from "../src/pipeline/validate";
+import { parseExperiment } from "../src/check/experiment";
 import { STAGES } from "../src/shared/results";
 import { tableRow } from "./table";
 

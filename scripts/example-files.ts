@@ -7,12 +7,12 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PNG } from "pngjs";
-import { prepareData } from "../src/pipeline/data/prepare";
-import { loadImages, splitFiles } from "../src/pipeline/data/source";
+import { prepareData } from "../src/pipeline/prepare";
+import { loadImages, splitFiles } from "../src/data/source";
 import { trainedOnKept } from "../src/pipeline/model";
 import { saveLayersModel } from "../src/pipeline/modelFiles";
 import { loadTf } from "../src/pipeline/tf";
-import { readExperimentFile } from "../src/pipeline/validate";
+import { readExperimentFile } from "../src/check/experiment";
 
 const examples = join(__dirname, "..", "examples");
 

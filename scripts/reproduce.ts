@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runExperiment } from "../src/pipeline/run";
-import { readExperimentFile } from "../src/pipeline/validate";
+import { readExperimentFile } from "../src/check/experiment";
 import type { Results } from "../src/shared/results";
 import { greyPng } from "./png";
 import { reproductionMarkdown, type Runs } from "./reproduction-report";

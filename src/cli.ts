@@ -2,12 +2,11 @@
 // exits 2, never a stack trace.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { checkExperiment } from "./check";
 import { BACKEND_DESCRIPTIONS, BACKENDS, isBackend, type Backend } from "./shared/backends";
 import { ExperimentError, formatProblem, type Problem } from "./shared/problems";
-import { checkExperimentData } from "./pipeline/data/prepare";
 import { runExperiment } from "./pipeline/run";
 import { summaryText } from "./pipeline/summary";
-import { readExperimentFile } from "./pipeline/validate";
 import { compareResults } from "./results/compare";
 import { comparisonText } from "./results/comparisonSummary";
 import { defaultResultsFile } from "./results/path";
@@ -28,25 +27,25 @@ function fail(problems: Problem[]): number {
   return 2;
 }
 
-function validate(file: string): number {
-  const parsed = readExperimentFile(file);
-  if (!parsed.experiment) return fail(parsed.problems);
-  const problems = checkExperimentData(parsed.experiment, file);
-  if (problems.length > 0) return fail(problems);
+// validate and run refuse on the same check, so that a valid experiment is one that runs.
+async function validate(file: string): Promise<number> {
+  const checked = await checkExperiment({ file });
+  if (!checked.ok) return fail(checked.problems);
   process.stdout.write(`${file}: valid\n`);
   return 0;
 }
 
 async function run(file: string, out: string | undefined, json: boolean, backend: Backend): Promise<number> {
-  const parsed = readExperimentFile(file);
-  if (!parsed.experiment) return fail(parsed.problems);
+  const checked = await checkExperiment({ file });
+  if (!checked.ok) return fail(checked.problems);
+  const { parsed } = checked;
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   let lastLine = "";
   const results = await runExperiment({
-    experiment: parsed.experiment,
+    experiment: parsed,
     experimentFile: file,
     backend,
     signal: controller.signal,
@@ -63,7 +62,7 @@ async function run(file: string, out: string | undefined, json: boolean, backend
     process.stderr.write("mtq: cancelled; nothing was written\n");
     return 130;
   }
-  const target = out ? resolve(out) : defaultResultsFile(parsed.experiment.name, file);
+  const target = out ? resolve(out) : defaultResultsFile(parsed.name, file);
   writeResults(results, target);
   process.stderr.write(`wrote ${target}\n`);
   process.stdout.write(json ? `${JSON.stringify(results.findings)}\n` : `${summaryText(results)}\n`);

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { bestScore, clusterLayer, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
 import { EXACT_LIMIT } from "../src/shared/figures";
-import { loadImages, splitFiles } from "../src/pipeline/data/source";
+import { loadImages, splitFiles } from "../src/data/source";
 import { distancePass, type Neighbours } from "../src/pipeline/distances";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
 import { randomFor } from "../src/pipeline/random";

@@ -4,11 +4,12 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { checkExperimentData, prepareData, type PreparedData } from "../src/pipeline/data/prepare";
-import { loadImages, splitFiles } from "../src/pipeline/data/source";
+import { checkExperiment } from "../src/check";
+import { prepareData, type PreparedData } from "../src/pipeline/prepare";
+import { loadImages, splitFiles } from "../src/data/source";
 import { runExperiment } from "../src/pipeline/run";
 import { summaryText } from "../src/pipeline/summary";
-import { parseExperiment } from "../src/pipeline/validate";
+import { parseExperiment } from "../src/check/experiment";
 import { formatProblem } from "../src/shared/problems";
 import { idxBytes, tempDir, writeJson } from "./helpers";
 
@@ -23,9 +24,9 @@ function experimentOf(data: object, more: object = {}, at = file) {
 }
 
 /** Every problem message, schema and data checks together, as `mtq validate` gives them. */
-function problemsOf(data: object, more: object = {}, at = file): string[] {
-  const parsed = parseExperiment(JSON.stringify({ name: "all", data, ...more }), at);
-  return (parsed.experiment ? checkExperimentData(parsed.experiment, at) : parsed.problems).map(formatProblem);
+async function problemsOf(data: object, more: object = {}, at = file): Promise<string[]> {
+  const checked = await checkExperiment({ file: at, text: JSON.stringify({ name: "all", data, ...more }) });
+  return checked.problems.map(formatProblem);
 }
 
 const mnistTrain = loadImages(splitFiles("mnist", "train", ".")!);
@@ -46,20 +47,20 @@ describe('data.from "train+test" with perDigit "all" (real MNIST)', () => {
     data = prepareData(experimentOf({ digits: [0, 1], perDigit: "all", from: "train+test" }), file);
   });
 
-  it("keeps every 0 and 1 of both splits: 5923 + 980 zeros, 6742 + 1135 ones", () => {
+  it("keeps every 0 and 1 of both splits: 5923 + 980 zeros, 6742 + 1135 ones", async () => {
     assert.equal(count(data.kept.labels, 0), 5923 + 980);
     assert.equal(count(data.kept.labels, 1), 6742 + 1135);
     assert.equal(data.kept.pixels.length, data.kept.labels.length * size);
   });
 
-  it("takes the training images first, then the test images with their split and test-file index", () => {
+  it("takes the training images first, then the test images with their split and test-file index", async () => {
     const train = indicesOf(mnistTrain.labels, [0, 1]);
     const test = indicesOf(mnistTest.labels, [0, 1]);
     assert.deepEqual(data.kept.split, [...train.map(() => "train"), ...test.map(() => "test")]);
     assert.deepEqual(Array.from(data.kept.sourceIndex), [...train, ...test]);
   });
 
-  it("gives a test image the test file's pixels and label", () => {
+  it("gives a test image the test file's pixels and label", async () => {
     const i = data.kept.split.indexOf("test") + 5;
     const src = data.kept.sourceIndex[i];
     assert.deepEqual(data.kept.pixels.subarray(i * size, (i + 1) * size), mnistTest.pixels.subarray(src * size, (src + 1) * size));
@@ -69,14 +70,14 @@ describe('data.from "train+test" with perDigit "all" (real MNIST)', () => {
     assert.deepEqual(data.kept.pixels.subarray(3 * size, 4 * size), mnistTrain.pixels.subarray(t * size, (t + 1) * size));
   });
 
-  it("holds nothing out: every image of the kept digits is picked", () => {
+  it("holds nothing out: every image of the kept digits is picked", async () => {
     assert.equal(data.holdout.labels.length, 0);
     assert.equal(data.holdout.pixels.length, 0);
   });
 });
 
 describe("picking from the pool", () => {
-  it('perDigit "all" from "train" keeps every training 0 and tests on the test split', () => {
+  it('perDigit "all" from "train" keeps every training 0 and tests on the test split', async () => {
     const data = prepareData(experimentOf({ digits: [0, 1], perDigit: "all" }), file);
     assert.equal(count(data.kept.labels, 0), 5923);
     assert.equal(count(data.kept.labels, 1), 6742);
@@ -103,7 +104,7 @@ describe("picking from the pool", () => {
     );
   });
 
-  it('"random" samples the pool with the seed and returns it in pool order', () => {
+  it('"random" samples the pool with the seed and returns it in pool order', async () => {
     // More than the training file has of each (6742 ones, 6265 sevens): test images too.
     const exp = experimentOf({ digits: [1, 7], perDigit: 7000, from: "train+test", pick: "random" }, { inject: [{ digit: 4, count: 20 }] });
     const a = prepareData(exp, file);
@@ -123,8 +124,8 @@ describe("the problems of data.from and perDigit", () => {
   const dir = tempDir();
   writeFileSync(join(dir, "digits.csv"), "label,p\n1,0\n7,0\n1,0\n7,0\n");
 
-  it('"train+test" on a source without test images', () => {
-    const problems = problemsOf(
+  it('"train+test" on a source without test images', async () => {
+    const problems = await problemsOf(
       { source: { csv: "digits.csv" }, digits: [1, 7], perDigit: 2, from: "train+test" },
       { clustering: { kMax: 3 } },
       join(dir, "own.mtq.json"),
@@ -135,8 +136,8 @@ describe("the problems of data.from and perDigit", () => {
     );
   });
 
-  it('holdout.from "test-split" with "train+test"', () => {
-    const problems = problemsOf({ digits: [1, 7], perDigit: 100, from: "train+test", holdout: { from: "test-split" } });
+  it('holdout.from "test-split" with "train+test"', async () => {
+    const problems = await problemsOf({ digits: [1, 7], perDigit: 100, from: "train+test", holdout: { from: "test-split" } });
     assert.deepEqual(problems.length, 1, problems.join("\n"));
     assert.match(
       problems[0],
@@ -144,54 +145,57 @@ describe("the problems of data.from and perDigit", () => {
     );
   });
 
-  it("counts perDigit over the pool", () => {
+  it("counts perDigit over the pool", async () => {
     // 6265 + 1028 sevens
-    assert.deepEqual(problemsOf({ digits: [1, 7], perDigit: 7293, from: "train+test" }), []);
-    const problems = problemsOf({ digits: [1, 7], perDigit: 7294, from: "train+test" });
+    assert.deepEqual(await problemsOf({ digits: [1, 7], perDigit: 7293, from: "train+test" }), []);
+    const problems = await problemsOf({ digits: [1, 7], perDigit: 7294, from: "train+test" });
     assert.deepEqual(problems, [
       `${file}: data.perDigit: perDigit is 7294 but MNIST has only 7293 images of digit 7, training and test images together. Fix: lower perDigit to at most 7293`,
     ]);
     assert.match(
-      problemsOf({ digits: [1, 7], perDigit: 7000 }).join("\n"),
+      (await problemsOf({ digits: [1, 7], perDigit: 7000 })).join("\n"),
       /perDigit is 7000 but MNIST has only 6742 images of digit 1\. Fix: lower perDigit to at most 6742/,
     );
   });
 
-  it("counts injected images over the pool", () => {
-    assert.deepEqual(problemsOf({ digits: [1, 7], perDigit: 10, from: "train+test" }, { inject: [{ digit: 4, count: 6000 }] }), []);
+  it("counts injected images over the pool", async () => {
+    assert.deepEqual(await problemsOf({ digits: [1, 7], perDigit: 10, from: "train+test" }, { inject: [{ digit: 4, count: 6000 }] }), []);
     assert.match(
-      problemsOf({ digits: [1, 7], perDigit: 10 }, { inject: [{ digit: 4, count: 6000 }] }).join("\n"),
+      (await problemsOf({ digits: [1, 7], perDigit: 10 }, { inject: [{ digit: 4, count: 6000 }] })).join("\n"),
       /inject\[0\]\.count: count is 6000 but MNIST has only 5842 images of digit 4/,
     );
   });
 
-  it('rejects a perDigit that is neither a positive integer nor "all"', () => {
+  it('rejects a perDigit that is neither a positive integer nor "all"', async () => {
     assert.match(
-      problemsOf({ digits: [1, 7], perDigit: "every" }).join("\n"),
+      (await problemsOf({ digits: [1, 7], perDigit: "every" })).join("\n"),
       /data\.perDigit: expected number or "all", got "every"\. Fix: give a number or "all"/,
     );
     assert.match(
-      problemsOf({ digits: [1, 7], perDigit: 0 }).join("\n"),
+      (await problemsOf({ digits: [1, 7], perDigit: 0 })).join("\n"),
       /data\.perDigit: Too small: expected number to be >0\. Fix: use more than 0 /,
     );
   });
 
-  it('with "all", checks kMax against the images the data has', () => {
+  it('with "all", checks kMax against the images the data has', async () => {
     writeFileSync(join(dir, "images.idx"), idxBytes([4, 1, 1], new Uint8Array(4)));
     writeFileSync(join(dir, "labels.idx"), idxBytes([4], Uint8Array.from([1, 7, 1, 7])));
     const source = { idx: { images: "images.idx", labels: "labels.idx", testImages: "images.idx", testLabels: "labels.idx" } };
     const at = join(dir, "tiny.mtq.json");
-    assert.deepEqual(problemsOf({ source, digits: [1, 7], perDigit: "all", from: "train+test" }, { clustering: { kMax: 7 } }, at), []);
-    assert.deepEqual(problemsOf({ source, digits: [1, 7], perDigit: "all", from: "train+test" }, { clustering: { kMax: 8 } }, at), [
+    assert.deepEqual(
+      await problemsOf({ source, digits: [1, 7], perDigit: "all", from: "train+test" }, { clustering: { kMax: 7 } }, at),
+      [],
+    );
+    assert.deepEqual(await problemsOf({ source, digits: [1, 7], perDigit: "all", from: "train+test" }, { clustering: { kMax: 8 } }, at), [
       `${at}: clustering.kMax: kMax (8) must be below the number of images (perDigit "all" keeps 8). Fix: lower kMax below 8`,
     ]);
     assert.match(
-      problemsOf({ source, digits: [1, 7], perDigit: "all" }, { clustering: { k: 4 } }, at).join("\n"),
+      (await problemsOf({ source, digits: [1, 7], perDigit: "all" }, { clustering: { k: 4 } }, at)).join("\n"),
       /clustering\.k: k \(4\) must be below the number of images \(perDigit "all" keeps 4\)/,
     );
   });
 
-  it("mtq validate reports them with exit code 2", () => {
+  it("mtq validate reports them with exit code 2", async () => {
     const bad = writeJson(dir, "bad.mtq.json", {
       name: "bad",
       data: { source: { csv: "digits.csv" }, digits: [1, 7], perDigit: "all", from: "train+test", holdout: { from: "test-split" } },

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { checkExperimentData } from "../src/pipeline/data/prepare";
+import { checkExperiment } from "../src/check";
 import { modelFor } from "../src/pipeline/model";
 import { loadTf } from "../src/pipeline/tf";
-import { readExperimentFile } from "../src/pipeline/validate";
+import { readExperimentFile } from "../src/check/experiment";
 import { formatProblem } from "../src/shared/problems";
 
 const examples = join(__dirname, "..", "examples");
@@ -16,7 +16,7 @@ describe("every example in examples/", () => {
       const file = join(examples, name);
       const { experiment, problems } = readExperimentFile(file);
       assert.ok(experiment, problems.map(formatProblem).join("\n"));
-      assert.deepEqual(checkExperimentData(experiment, file).map(formatProblem), []);
+      assert.deepEqual((await checkExperiment({ file })).problems.map(formatProblem), []);
       const { tf } = await loadTf();
       const trained = await modelFor(tf, experiment, file, { rows: 28, cols: 28 }, experiment.data.digits.length);
       trained.model.dispose();

@@ -3,8 +3,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { checkExperimentData } from "../src/pipeline/data/prepare";
-import { parseExperiment } from "../src/pipeline/validate";
+import { checkExperiment } from "../src/check";
+import { parseExperiment } from "../src/check/experiment";
 import { formatProblem } from "../src/shared/problems";
 import { experimentSchemaText } from "../src/shared/schemaFile";
 import { idxBytes, onesVsSevens, tempDir, writeJson } from "./helpers";
@@ -13,10 +13,9 @@ const root = join(__dirname, "..");
 const cli = join(root, "dist", "cli.js");
 
 /** Every problem message for an experiment, schema and data checks together. */
-function problemsOf(value: unknown, file = "exp.mtq.json"): string[] {
-  const parsed = parseExperiment(typeof value === "string" ? value : JSON.stringify(value), file);
-  const problems = parsed.experiment ? checkExperimentData(parsed.experiment, file) : parsed.problems;
-  return problems.map(formatProblem);
+async function problemsOf(value: unknown, file = "exp.mtq.json"): Promise<string[]> {
+  const checked = await checkExperiment({ file, text: typeof value === "string" ? value : JSON.stringify(value) });
+  return checked.problems.map(formatProblem);
 }
 
 function withChange(change: (e: any) => void): unknown {
@@ -26,8 +25,8 @@ function withChange(change: (e: any) => void): unknown {
 }
 
 describe("the experiment format", () => {
-  it("accepts the report's first experiment as written, and fills defaults", () => {
-    assert.deepEqual(problemsOf(onesVsSevens), []);
+  it("accepts the report's first experiment as written, and fills defaults", async () => {
+    assert.deepEqual(await problemsOf(onesVsSevens), []);
     const parsed = parseExperiment(JSON.stringify({ name: "min", data: { digits: [1, 7], perDigit: 100 } }), "min.mtq.json");
     assert.ok(parsed.experiment);
     assert.deepEqual(parsed.experiment.model, { kind: "dense", hidden: [32, 64], activation: "relu" });
@@ -36,11 +35,11 @@ describe("the experiment format", () => {
     assert.equal(parsed.experiment.data.pick, "first");
   });
 
-  it("accepts comments and trailing commas (the starter experiment is commented)", () => {
-    assert.deepEqual(problemsOf(`// my test\n{ "name": "c", /* keep */ "data": { "digits": [1, 7], "perDigit": 10, }, }`), []);
+  it("accepts comments and trailing commas (the starter experiment is commented)", async () => {
+    assert.deepEqual(await problemsOf(`// my test\n{ "name": "c", /* keep */ "data": { "digits": [1, 7], "perDigit": 10, }, }`), []);
   });
 
-  it("the checked-in JSON schema is the one the zod definition gives", () => {
+  it("the checked-in JSON schema is the one the zod definition gives", async () => {
     const file = readFileSync(join(root, "schema", "mtq.schema.json"), "utf8");
     assert.equal(file, experimentSchemaText(), "schema/mtq.schema.json is stale: run `npm run schema`");
     const schema = JSON.parse(file);
@@ -105,8 +104,8 @@ describe("the experiment format", () => {
     ["an unknown model kind", withChange((e) => (e.model.kind = "rnn")), /model\.kind: /],
   ];
   for (const [name, value, message] of cases) {
-    it(`explains ${name}`, () => {
-      const problems = problemsOf(value);
+    it(`explains ${name}`, async () => {
+      const problems = await problemsOf(value);
       assert.ok(
         problems.some((p) => message.test(p)),
         `expected ${message}, got:\n${problems.join("\n")}`,
@@ -117,6 +116,7 @@ describe("the experiment format", () => {
   describe("with the user's own files", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "labels.idx"), idxBytes([4], Uint8Array.from([1, 7, 1, 7])));
+    writeFileSync(join(dir, "images.idx"), idxBytes([4, 2, 2], new Uint8Array(16)));
     writeFileSync(join(dir, "short.idx"), idxBytes([4], Uint8Array.from([1, 7, 1, 7])).subarray(0, 10));
     const idxExp = (labels: string) => ({
       name: "own",
@@ -124,21 +124,21 @@ describe("the experiment format", () => {
       clustering: { kMin: 2, kMax: 3 },
     });
 
-    it("names the missing file and the field that points at it", () => {
-      const problems = problemsOf(idxExp("missing-labels.idx"), join(dir, "own.mtq.json"));
+    it("names the missing file and the field that points at it", async () => {
+      const problems = await problemsOf(idxExp("missing-labels.idx"), join(dir, "own.mtq.json"));
       assert.match(
         problems.join("\n"),
         /missing-labels\.idx: data\.source\.idx\.labels: file not found\. Fix: check the path; relative paths are resolved from the experiment file's folder \(named by .*own\.mtq\.json\)/,
       );
     });
 
-    it("names a truncated label file", () => {
-      const problems = problemsOf(idxExp("short.idx"), join(dir, "own.mtq.json"));
+    it("names a truncated label file", async () => {
+      const problems = await problemsOf(idxExp("short.idx"), join(dir, "own.mtq.json"));
       assert.match(problems.join("\n"), /short\.idx: data\.source\.idx\.labels: truncated IDX file/);
     });
 
-    it("says when a user's file lacks an injected digit", () => {
-      const problems = problemsOf({ ...idxExp("labels.idx"), inject: [{ digit: 4, count: 1 }] }, join(dir, "own.mtq.json"));
+    it("says when a user's file lacks an injected digit", async () => {
+      const problems = await problemsOf({ ...idxExp("labels.idx"), inject: [{ digit: 4, count: 1 }] }, join(dir, "own.mtq.json"));
       assert.match(
         problems.join("\n"),
         /inject\[0\]\.digit: digit 4 is not in the data file, so it cannot be injected\. Fix: inject a label the data has \(the data has the labels 1, 7\)/,
@@ -149,12 +149,12 @@ describe("the experiment format", () => {
 
 describe("mtq validate", () => {
   const dir = tempDir();
-  it("exits 0 on the built-in example", () => {
+  it("exits 0 on the built-in example", async () => {
     const out = execFileSync("node", [cli, "validate", join(root, "examples", "ones-vs-sevens.mtq.json")], { encoding: "utf8" });
     assert.match(out, /valid/);
   });
 
-  it("prints the problems on stderr and exits 2, without a stack trace", () => {
+  it("prints the problems on stderr and exits 2, without a stack trace", async () => {
     const file = writeJson(
       dir,
       "bad.mtq.json",
@@ -166,7 +166,7 @@ describe("mtq validate", () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 
-  it("exits 2 on a missing experiment file", () => {
+  it("exits 2 on a missing experiment file", async () => {
     const r = spawnSync("node", [cli, "validate", join(dir, "nope.mtq.json")], { encoding: "utf8" });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /nope\.mtq\.json: \(document\): file not found/);

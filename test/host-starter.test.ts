@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkExperimentData } from "../src/pipeline/data/prepare";
-import { parseExperiment } from "../src/pipeline/validate";
+import { checkExperiment } from "../src/check";
+import { parseExperiment } from "../src/check/experiment";
 import { freeExperimentName, starterExperimentText } from "../src/host/starter";
 import { onesVsSevens } from "./helpers";
 
 describe("the starter experiment (MTQ: New Experiment)", () => {
-  it("is commented JSON that validates, data included, and asks the report's first question", () => {
+  it("is commented JSON that validates, data included, and asks the report's first question", async () => {
     const text = starterExperimentText("experiment-2");
     assert.match(text, /^\/\/ /m);
     const parsed = parseExperiment(text, "/ws/experiment-2.mtq.json");
     assert.deepEqual(parsed.problems, []);
     const exp = parsed.experiment!;
-    assert.deepEqual(checkExperimentData(exp, "/ws/experiment-2.mtq.json"), []);
+    assert.deepEqual((await checkExperiment({ file: "/ws/experiment-2.mtq.json", text })).problems, []);
     assert.equal(exp.name, "experiment-2");
     const { name: _n, description: _d, ...expected } = onesVsSevens;
     const { name: _n2, description: _d2, ...actual } = exp;

@@ -4,13 +4,14 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as jpeg from "jpeg-js";
 import { PNG } from "pngjs";
-import { checkExperimentData, prepareData } from "../src/pipeline/data/prepare";
-import { resizedArea } from "../src/pipeline/data/resize";
-import { loadImages, splitFiles } from "../src/pipeline/data/source";
-import { folderClasses, readImageFolder } from "../src/pipeline/data/imageFolder";
+import { checkExperiment } from "../src/check";
+import { prepareData } from "../src/pipeline/prepare";
+import { resizedArea } from "../src/data/resize";
+import { loadImages, splitFiles } from "../src/data/source";
+import { folderClasses, readImageFolder } from "../src/data/imageFolder";
 import { runExperiment } from "../src/pipeline/run";
 import { summaryText } from "../src/pipeline/summary";
-import { parseExperiment } from "../src/pipeline/validate";
+import { parseExperiment } from "../src/check/experiment";
 import { classNoun } from "../src/shared/classNames";
 import { imageSource } from "../src/shared/imageSource";
 import { formatProblem } from "../src/shared/problems";
@@ -51,9 +52,8 @@ function experimentOf(value: unknown, file: string) {
   return parsed.experiment;
 }
 
-function problemsOf(value: unknown, file: string): string[] {
-  const parsed = parseExperiment(JSON.stringify(value), file);
-  return (parsed.experiment ? checkExperimentData(parsed.experiment, file) : parsed.problems).map(formatProblem);
+async function problemsOf(value: unknown, file: string): Promise<string[]> {
+  return (await checkExperiment({ file, text: JSON.stringify(value) })).problems.map(formatProblem);
 }
 
 describe("your own images: a folder of PNG and JPEG images, one subfolder per class", () => {
@@ -94,7 +94,7 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     results = await runExperiment({ experiment: experimentOf(experiment, file), experimentFile: file });
   });
 
-  it("labels the subfolders 0, 1... alphabetically and names the classes after them", () => {
+  it("labels the subfolders 0, 1... alphabetically and names the classes after them", async () => {
     assert.deepEqual(results.classes, [0, 1]);
     assert.deepEqual(results.classNames, { "0": "one", "1": "seven" });
     assert.equal(results.images.count, 120);
@@ -102,17 +102,17 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     assert.equal(results.testCount, 60);
   });
 
-  it("decodes only the images it picks: a broken file never picked does not stop the run", () => {
+  it("decodes only the images it picks: a broken file never picked does not stop the run", async () => {
     assert.equal(results.testCount, 60);
     assert.equal(results.images.sourceIndex.length, 120);
   });
 
-  it("trains on them and tells the classes apart", () => {
+  it("trains on them and tells the classes apart", async () => {
     assert.ok(results.findings.accuracy.train >= 0.95, `train accuracy ${results.findings.accuracy.train}`);
     assert.ok(results.findings.accuracy.test! >= 0.9, `held-out accuracy ${results.findings.accuracy.test}`);
   });
 
-  it("shows the class names in the Sankey and the summary", () => {
+  it("shows the class names in the Sankey and the summary", async () => {
     const labels = results.flows.nodes.map((n) => n.label);
     assert.ok(labels.includes("one") && labels.includes("seven"), labels.join(", "));
     assert.ok(labels.includes("predicted seven"), labels.join(", "));
@@ -120,7 +120,7 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     assert.match(summaryText(results), /one: \d+% in cluster \d, seven: \d+% in cluster \d/);
   });
 
-  it("records each image's file within its folder, and the views name the image by it and its label a class", () => {
+  it("records each image's file within its folder, and the views name the image by it and its label a class", async () => {
     const { files, labels, sourceIndex } = results.images;
     assert.equal(files?.length, 120);
     // Class by class, then by name: the order sourceIndex counts in.
@@ -135,7 +135,7 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     assert.match(summaryText(results), /off their class's path/);
   });
 
-  it("names the test folder's files too when it picks from both folders", () => {
+  it("names the test folder's files too when it picks from both folders", async () => {
     const exp = experimentOf(
       { ...experiment, data: { ...experiment.data, from: "train+test", perDigit: 70, holdout: { perDigit: 5 } } },
       file,
@@ -152,7 +152,7 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     assert.equal(imageSource(picked, 0), "one/000.png");
   });
 
-  it("reads a grey PNG's pixels exactly, and area-averages a doubled image back exactly", () => {
+  it("reads a grey PNG's pixels exactly, and area-averages a doubled image back exactly", async () => {
     const pixels = Buffer.from(results.images.pixelsBase64, "base64");
     assert.deepEqual(new Uint8Array(pixels.subarray(0, 784)), ones[0]);
     assert.deepEqual(resizedArea(Float32Array.from(doubled(sevens[0])), 56, 56, 28, 28), Float32Array.from(sevens[0]));
@@ -164,7 +164,7 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     );
   });
 
-  it("inverts dark-on-light images when asked", () => {
+  it("inverts dark-on-light images when asked", async () => {
     const train = join(dir, "images", "train");
     const inverted = readImageFolder(train, folderClasses(train), { size: [28, 28], invert: true });
     assert.deepEqual(
@@ -173,7 +173,7 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     );
   });
 
-  it("keeps subfolders named 0-255 as the labels, without names", () => {
+  it("keeps subfolders named 0-255 as the labels, without names", async () => {
     const numeric = join(dir, "numeric");
     for (const d of ["1", "7"]) {
       mkdirSync(join(numeric, d), { recursive: true });
@@ -190,25 +190,28 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     assert.equal(classes.classNames, undefined);
   });
 
-  it("names the field, the file and the fix when the folder is wrong", () => {
+  it("names the field, the file and the fix when the folder is wrong", async () => {
     const at = (source: unknown) => problemsOf({ ...experiment, data: { ...experiment.data, source } }, file);
-    assert.match(at({ folder: { path: "nowhere" } })[0], /nowhere: data\.source\.folder\.path: folder not found\. Fix: check the path/);
+    assert.match(
+      (await at({ folder: { path: "nowhere" } }))[0],
+      /nowhere: data\.source\.folder\.path: folder not found\. Fix: check the path/,
+    );
     mkdirSync(join(dir, "flat"), { recursive: true });
     assert.match(
-      at({ folder: { path: "flat" } })[0],
+      (await at({ folder: { path: "flat" } }))[0],
       /flat: data\.source\.folder\.path: the folder has no subfolders\. Fix: put each class's images in a subfolder/,
     );
     assert.match(
-      problemsOf({ ...experiment, data: { ...experiment.data, perDigit: 80 } }, file)[0],
+      (await problemsOf({ ...experiment, data: { ...experiment.data, perDigit: 80 } }, file))[0],
       /data\.perDigit: perDigit is 80 but the image folder has only 60 images of class 0 \(one\)/,
     );
     assert.match(
-      problemsOf({ ...experiment, data: { ...experiment.data, digits: [0, 5] } }, file)[0],
+      (await problemsOf({ ...experiment, data: { ...experiment.data, digits: [0, 5] } }, file))[0],
       /data\.digits\[1\]: class 5 is not in the image folder\. Fix: keep only labels the data has \(the image folder has the labels 0 \(one\), 1 \(seven\)\)/,
     );
   });
 
-  it("names a file that is not the image it claims to be", () => {
+  it("names a file that is not the image it claims to be", async () => {
     const bad = join(dir, "bad");
     mkdirSync(join(bad, "cats"), { recursive: true });
     mkdirSync(join(bad, "dogs"), { recursive: true });
@@ -235,7 +238,7 @@ describe("Fashion-MNIST-style IDX files with class names", () => {
   const file = join(dir, "fashion.mtq.json");
   const names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
-  it("reads them as MNIST and names the labels in messages", () => {
+  it("reads them as MNIST and names the labels in messages", async () => {
     const labels = Uint8Array.from({ length: 40 }, (_, i) => i % 4);
     writeFileSync(join(dir, "images.idx"), idxBytes([40, 28, 28], new Uint8Array(40 * 784).fill(7)));
     writeFileSync(join(dir, "labels.idx"), idxBytes([40], labels));
@@ -246,7 +249,7 @@ describe("Fashion-MNIST-style IDX files with class names", () => {
     };
     writeJson(dir, "fashion.mtq.json", fashion);
     assert.match(
-      problemsOf(fashion, file).join("\n"),
+      (await problemsOf(fashion, file)).join("\n"),
       /data\.perDigit: perDigit is 20 but the data file has only 10 images of class 1 \(Trouser\)/,
     );
     const prepared = prepareData(experimentOf({ ...fashion, data: { ...fashion.data, perDigit: 10 } }, file), file);

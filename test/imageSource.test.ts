@@ -2,7 +2,7 @@
 // label (src/shared/classNames.ts), for every kind of source.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseCsvImages } from "../src/pipeline/data/csv";
+import { parseCsvImages } from "../src/data/csv";
 import { classNoun, classNounPlural } from "../src/shared/classNames";
 import type { Source } from "../src/shared/experiment";
 import { imageSource } from "../src/shared/imageSource";

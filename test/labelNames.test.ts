@@ -4,9 +4,12 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { problemRange } from "../src/host/problemDiagnostic";
-import { checkExperimentData, prepareData, resolveExperiment } from "../src/pipeline/data/prepare";
+import { checkExperiment } from "../src/check";
+import { classNamesOf } from "../src/check/data";
+import { resolveLabels } from "../src/check/labels";
+import { prepareData } from "../src/pipeline/prepare";
 import { runExperiment } from "../src/pipeline/run";
-import { parseExperiment, readExperimentFile } from "../src/pipeline/validate";
+import { parseExperiment, readExperimentFile } from "../src/check/experiment";
 import { experimentJsonSchema } from "../src/shared/experiment";
 import { formatProblem, type Problem } from "../src/shared/problems";
 import type { Results } from "../src/shared/results";
@@ -25,9 +28,8 @@ function parsed(value: unknown, file: string) {
 }
 
 /** Every problem, schema then data checks, as `mtq validate` and the editor run them. */
-function problemsOf(value: unknown, file: string): Problem[] {
-  const p = parseExperiment(JSON.stringify(value), file);
-  return p.experiment ? checkExperimentData(p.experiment, file) : p.problems;
+async function problemsOf(value: unknown, file: string): Promise<Problem[]> {
+  return (await checkExperiment({ file, text: JSON.stringify(value) })).problems;
 }
 
 const texts = (problems: Problem[]) => problems.map(formatProblem);
@@ -68,21 +70,21 @@ describe("class names in data.digits and inject[].digit", () => {
       numbered = await runExperiment({ experiment: parsed(numeric, example), experimentFile: example, backend: "cpu" });
     });
 
-    it("gives the results of the numeric form, labels and all", () => {
+    it("gives the results of the numeric form, labels and all", async () => {
       assert.deepEqual({ ...named, timings: {} }, { ...numbered, timings: {} });
       assert.deepEqual(named.classes, [1, 2]);
       assert.deepEqual(named.classNames, { "0": "four", "1": "one", "2": "seven" });
       assert.equal(named.images.labels.filter((l, i) => named.images.injected[i] && l === 0).length, 40);
     });
 
-    it("records the resolved, numeric experiment: the views never see a name there", () => {
+    it("records the resolved, numeric experiment: the views never see a name there", async () => {
       assert.deepEqual(named.experiment.data.digits, [1, 2]);
       assert.deepEqual(named.experiment.inject, [{ digit: 0, count: 40 }]);
       assert.deepEqual(named.experiment, numbered.experiment);
     });
   });
 
-  it("resolves data.classNames on MNIST, names and numbers mixed, to the numeric form's images", () => {
+  it("resolves data.classNames on MNIST, names and numbers mixed, to the numeric form's images", async () => {
     const numeric = prepareData(parsed(mnist({ digits: [1, 7] }, [{ digit: 4, count: 20 }]), file), file);
     for (const digits of [
       ["one", "seven"],
@@ -97,20 +99,21 @@ describe("class names in data.digits and inject[].digit", () => {
       assert.equal(named.classNames?.["4"], "four");
     }
     assert.deepEqual(
-      problemsOf(mnist({ digits: ["Trouser", "Dress"], classNames: fashion }, [{ digit: "Ankle boot", count: 5 }]), file),
+      await problemsOf(mnist({ digits: ["Trouser", "Dress"], classNames: fashion }, [{ digit: "Ankle boot", count: 5 }]), file),
       [],
     );
   });
 
-  it("resolves an image folder's names without reading its images", () => {
-    const resolved = resolveExperiment(parsed(folder({ digits: ["seven", "four"] }, [{ digit: "one", count: 3 }]), file), file);
+  it("resolves an image folder's names without reading its images", async () => {
+    const exp = parsed(folder({ digits: ["seven", "four"] }, [{ digit: "one", count: 3 }]), file);
+    const resolved = resolveLabels(exp, file, classNamesOf(exp.data, file));
     assert.ok(resolved.experiment);
     assert.deepEqual(resolved.experiment.data.digits, [2, 0], "as written; the output units are sorted later");
     assert.equal(resolved.experiment.inject[0].digit, 1);
   });
 
-  it("names the known classes and the fix for an unknown name", () => {
-    const problems = problemsOf(folder({ digits: ["one", "sevn"] }, [{ digit: "five", count: 10 }]), file);
+  it("names the known classes and the fix for an unknown name", async () => {
+    const problems = await problemsOf(folder({ digits: ["one", "sevn"] }, [{ digit: "five", count: 10 }]), file);
     assert.deepEqual(texts(problems), [
       `${file}: data.digits[1]: no class is named "sevn" in the image folder's subfolders. Fix: did you mean "seven"? Else use one of the classes, by name or by label: 0 (four), 1 (one), 2 (seven)`,
       `${file}: inject[0].digit: no class is named "five" in the image folder's subfolders. Fix: use one of the classes, by name or by label: 0 (four), 1 (one), 2 (seven)`,
@@ -122,15 +125,18 @@ describe("class names in data.digits and inject[].digit", () => {
     ]);
   });
 
-  it("says to use a number or add data.classNames where the classes have no names", () => {
-    assert.deepEqual(texts(problemsOf(mnist({ digits: ["one", 7] }, [{ digit: "3", count: 5 }]), file)), [
+  it("says to use a number or add data.classNames where the classes have no names", async () => {
+    assert.deepEqual(texts(await problemsOf(mnist({ digits: ["one", 7] }, [{ digit: "3", count: 5 }]), file)), [
       `${file}: data.digits[0]: "one" is a class name, but MNIST's classes have no names. Fix: use the label's number, or add data.classNames (classNames[i] names label i)`,
       `${file}: inject[0].digit: "3" is a class name, but MNIST's classes have no names. Fix: use the label's number (a label is written without quotes: 3), or add data.classNames (classNames[i] names label i)`,
     ]);
     writeFileSync(join(dir, "pets.csv"), "label,p\n0,1\n1,2\n0,3\n1,4\n");
     assert.match(
       texts(
-        problemsOf({ name: "csv", data: { source: { csv: "pets.csv" }, digits: ["cat", 1], perDigit: 2 }, clustering: { kMax: 3 } }, file),
+        await problemsOf(
+          { name: "csv", data: { source: { csv: "pets.csv" }, digits: ["cat", 1], perDigit: 2 }, clustering: { kMax: 3 } },
+          file,
+        ),
       ).join("\n"),
       /data\.digits\[0\]: "cat" is a class name, but the data file's classes have no names\. Fix: use the label's number, or add data\.classNames/,
     );
@@ -149,17 +155,17 @@ describe("class names in data.digits and inject[].digit", () => {
       clustering: { kMax: 3 },
     };
     assert.match(
-      texts(problemsOf(numericFolder, file)).join("\n"),
+      texts(await problemsOf(numericFolder, file)).join("\n"),
       /data\.digits\[1\]: "seven" is a class name, but the image folder's subfolders are named by their labels \(0-255\), so its classes have no other names\. Fix: use the label's number/,
     );
-    assert.deepEqual(problemsOf({ ...numericFolder, data: { ...numericFolder.data, digits: [1, 7] } }, file), []);
+    assert.deepEqual(await problemsOf({ ...numericFolder, data: { ...numericFolder.data, digits: [1, 7] } }, file), []);
   });
 
-  it("finds a class listed twice once the names are resolved", () => {
+  it("finds a class listed twice once the names are resolved", async () => {
     assert.deepEqual(texts(parseExperiment(JSON.stringify(mnist({ digits: [3, "Dress", 1], classNames: fashion })), file).problems), [
       `${file}: data.digits[1]: class 3 (Dress) is listed twice (as 3 and "Dress"). Fix: list each class once`,
     ]);
-    assert.deepEqual(texts(problemsOf(folder({ digits: [1, "one", "seven"] }), file)), [
+    assert.deepEqual(texts(await problemsOf(folder({ digits: [1, "one", "seven"] }), file)), [
       `${file}: data.digits[1]: class 1 (one) is listed twice (as 1 and "one"). Fix: list each class once`,
     ]);
     // A name repeated as written is found before the image folder is read.
@@ -173,10 +179,10 @@ describe("class names in data.digits and inject[].digit", () => {
     );
   });
 
-  it("finds an injected class that is kept, however either is written", () => {
+  it("finds an injected class that is kept, however either is written", async () => {
     assert.deepEqual(
       texts(
-        problemsOf(
+        await problemsOf(
           folder({ digits: ["one", "seven"] }, [
             { digit: 0, count: 5 },
             { digit: 2, count: 5 },
@@ -189,15 +195,15 @@ describe("class names in data.digits and inject[].digit", () => {
       ],
     );
     assert.match(
-      texts(problemsOf(mnist({ digits: [1, 7], classNames: words }, [{ digit: "one", count: 5 }]), file)).join("\n"),
+      texts(await problemsOf(mnist({ digits: [1, 7], classNames: words }, [{ digit: "one", count: 5 }]), file)).join("\n"),
       /inject\[0\]\.digit: class 1 \(one\) is one of the trained classes \(data\.digits has it as 1\), so it is not unseen/,
     );
   });
 
-  it("finds a class injected twice, however either entry is written: both would pass the same images", () => {
+  it("finds a class injected twice, however either entry is written: both would pass the same images", async () => {
     assert.deepEqual(
       texts(
-        problemsOf(
+        await problemsOf(
           mnist({ digits: [1, 7], classNames: words }, [
             { digit: 4, count: 5 },
             { digit: 3, count: 5 },
@@ -226,7 +232,7 @@ describe("class names in data.digits and inject[].digit", () => {
     );
     assert.deepEqual(
       texts(
-        problemsOf(
+        await problemsOf(
           folder({ digits: ["one", "seven"] }, [
             { digit: "four", count: 5 },
             { digit: 0, count: 5 },
@@ -240,25 +246,22 @@ describe("class names in data.digits and inject[].digit", () => {
     );
   });
 
-  it("says which labels a name shared by several classes stands for", () => {
+  it("says which labels a name shared by several classes stands for", async () => {
     const classNames = ["a", "b", "a"];
     assert.match(
-      texts(problemsOf(mnist({ digits: ["a", 1], classNames }), file)).join("\n"),
+      texts(await problemsOf(mnist({ digits: ["a", 1], classNames }), file)).join("\n"),
       /data\.digits\[0\]: "a" names 2 classes in data\.classNames \(labels 0, 2\)\. Fix: use the label's number, or give each class its own name in data\.classNames/,
     );
   });
 
-  it("underlines the name in the editor", () => {
+  it("underlines the name in the editor", async () => {
     const text = JSON.stringify(folder({ digits: ["one", "sevn"] }), null, 2);
-    const [p] = (() => {
-      const pe = parseExperiment(text, file);
-      return pe.experiment ? checkExperimentData(pe.experiment, file) : pe.problems;
-    })();
+    const [p] = (await checkExperiment({ file, text })).problems;
     const { offset, length } = problemRange(text, p.path);
     assert.equal(text.slice(offset, offset + length), '"sevn"');
   });
 
-  it("mtq validate prints each name problem with its field and fix, and exits 2", () => {
+  it("mtq validate prints each name problem with its field and fix, and exits 2", async () => {
     const cases: [string, unknown, RegExp][] = [
       [
         "unknown.mtq.json",
@@ -290,7 +293,7 @@ describe("class names in data.digits and inject[].digit", () => {
     assert.equal(ok.status, 0, ok.stderr);
   });
 
-  it("the JSON schema takes a number or a name there", () => {
+  it("the JSON schema takes a number or a name there", async () => {
     const schema = experimentJsonSchema() as { properties: Record<string, any> };
     const digit = schema.properties.data.properties.digits.items;
     const injected = schema.properties.inject.items.properties.digit;

@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { checkExperimentData, prepareData } from "../src/pipeline/data/prepare";
-import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/data/preprocess";
+import { checkExperiment } from "../src/check";
+import { prepareData } from "../src/pipeline/prepare";
+import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/preprocess";
 import { activations, argmaxRows, modelFor, train } from "../src/pipeline/model";
 import { saveLayersModel } from "../src/pipeline/modelFiles";
 import { runExperiment } from "../src/pipeline/run";
 import { loadTf, type Tf } from "../src/pipeline/tf";
-import { parseExperiment } from "../src/pipeline/validate";
+import { parseExperiment } from "../src/check/experiment";
 import { ExperimentError, formatProblem } from "../src/shared/problems";
 import type { Results } from "../src/shared/results";
 import { tempDir, writeJson } from "./helpers";
@@ -32,15 +33,11 @@ const small = {
 
 const experimentFile = join(root, "examples", "test.mtq.json");
 
-/** The problems of a run that must fail, as the user reads them. */
+/** The problems that refuse a run before it starts (`mtq run`, the worker), as the user reads them. */
 async function runProblems(value: unknown, file: string): Promise<string> {
-  try {
-    await runExperiment({ experiment: experimentOf(value, file), experimentFile: file });
-  } catch (e) {
-    assert.ok(e instanceof ExperimentError, `expected an ExperimentError, got ${e instanceof Error ? e.stack : String(e)}`);
-    return e.message;
-  }
-  assert.fail("the run should have failed");
+  const checked = await checkExperiment({ file, text: JSON.stringify(value) });
+  assert.ok(!checked.ok, "the run should have been refused");
+  return new ExperimentError(checked.problems).message;
 }
 
 describe("a CNN on MNIST 1 vs 7 (8 filters, 2 epochs)", () => {
@@ -189,10 +186,10 @@ describe("your own model: a Layers model saved by TF.js, loaded from disk", () =
     const nowhere = { ...mine, model: { kind: "saved", path: "nowhere/model.json" } };
     assert.match(await runProblems(nowhere, file), /nowhere\/model\.json: model\.path: model\.json not found\. Fix: check `model\.path`/);
     assert.match(
-      checkExperimentData(experimentOf(nowhere, file), file).map(formatProblem).join("\n"),
+      (await checkExperiment({ file, text: JSON.stringify(nowhere) })).problems.map(formatProblem).join("\n"),
       /nowhere\/model\.json: model\.path: model\.json not found/,
     );
-    assert.deepEqual(checkExperimentData(experimentOf(mine, file), file), []);
+    assert.deepEqual((await checkExperiment({ file, text: JSON.stringify(mine) })).problems, []);
     writeJson(dir, "graph.json", { format: "graph-model", modelTopology: { node: [] }, weightsManifest: [] });
     assert.match(
       await runProblems({ ...mine, model: { kind: "saved", path: "graph.json" } }, file),

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
 import { runExperiment } from "../src/pipeline/run";
-import { parseExperiment } from "../src/pipeline/validate";
+import { parseExperiment } from "../src/check/experiment";
 import type { Results } from "../src/shared/results";
 import type { FromWorker } from "../src/shared/workerProtocol";
 import { onesVsSevens, tempDir, writeJson } from "./helpers";

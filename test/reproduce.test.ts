@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { runExperiment } from "../src/pipeline/run";
-import { readExperimentFile } from "../src/pipeline/validate";
+import { readExperimentFile } from "../src/check/experiment";
 import type { Results } from "../src/shared/results";
 
 const experimentFile = join(__dirname, "..", "examples", "ones-vs-sevens-injected-4s.mtq.json");

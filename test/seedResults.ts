@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runExperiment } from "../src/pipeline/run";
 import { writeResults } from "../src/results/write";
-import { parseExperiment } from "../src/pipeline/validate";
+import { parseExperiment } from "../src/check/experiment";
 import type { Results } from "../src/shared/results";
 import { writeJson } from "./helpers";
 

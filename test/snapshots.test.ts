@@ -7,7 +7,7 @@ import { procrustesAligned } from "../src/pipeline/align";
 import { separates } from "../src/pipeline/findings";
 import { runExperiment } from "../src/pipeline/run";
 import { summaryText } from "../src/pipeline/summary";
-import { parseExperiment } from "../src/pipeline/validate";
+import { parseExperiment } from "../src/check/experiment";
 import type { Results } from "../src/shared/results";
 
 const experimentFile = join(__dirname, "..", "examples", "snapshots.mtq.json");

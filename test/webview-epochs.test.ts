@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { runExperiment } from "../src/pipeline/run";
-import { parseExperiment } from "../src/pipeline/validate";
+import { parseExperiment } from "../src/check/experiment";
 import type { Results } from "../src/shared/results";
 import { browserMissing, cspViolations, lastPosted, launchChromium, send } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";

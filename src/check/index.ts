@@ -1,10 +1,17 @@
 // Checking an experiment: the one entry point that `mtq validate`, `mtq run`, the training worker
-// and the editor's diagnostics all call. Every problem at once, each on its field with its fix.
+// and the editor's diagnostics all call. Every problem at once, each on its field with its fix:
+// the schema section by section (schema.ts), the rules between fields (rules.ts), the class names
+// (labels.ts), the data files (data.ts, through src/data's cheap readers, remembered by cache.ts)
+// and the model (model.ts). A check runs when the sections it reads parsed.
 import { readFile } from "node:fs/promises";
 import type { Experiment, ParsedExperiment } from "../shared/experiment";
 import type { Problem } from "../shared/problems";
-import { resolveExperiment, checkExperimentData } from "../pipeline/data/prepare";
-import { parseExperiment } from "../pipeline/validate";
+import { cachedReaders } from "./cache";
+import { dataProblems } from "./data";
+import { experimentProblems, unreadableExperiment } from "./experiment";
+import type { ClassNames } from "./labels";
+import { modelProblems } from "./model";
+import { sectionsOf } from "./schema";
 
 export interface CheckRequest {
   /** The experiment file: relative paths in it, and the problems, refer to it. */
@@ -16,9 +23,12 @@ export interface CheckRequest {
 }
 
 export type Checked =
-  /** Nothing stops the run: the experiment as written, and with its class names resolved to labels. */
-  | { ok: true; parsed: ParsedExperiment; experiment: Experiment; problems: [] }
-  | { ok: false; problems: Problem[] };
+  /** Nothing stops the run: the experiment as written, with its class names resolved to labels, and the classes' names. */
+  | { ok: true; parsed: ParsedExperiment; experiment: Experiment; classNames?: ClassNames; problems: [] }
+  /** Something does: every problem found. */
+  | { ok: false; problems: Problem[]; unread?: undefined }
+  /** `data: false` and the experiment alone has no problem: its files were not read, so whether it runs is not known. */
+  | { ok: false; unread: true; parsed: ParsedExperiment; problems: [] };
 
 export async function checkExperiment({ file, text, data = true }: CheckRequest): Promise<Checked> {
   let source = text;
@@ -26,17 +36,24 @@ export async function checkExperiment({ file, text, data = true }: CheckRequest)
     try {
       source = await readFile(file, "utf8");
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const message = code === "ENOENT" ? "file not found" : `cannot read the file (${code})`;
-      return { ok: false, problems: [{ file, path: [], message, fix: "check the path of the experiment file" }] };
+      return { ok: false, problems: [unreadableExperiment(file, e)] };
     }
   }
-  const parsed = parseExperiment(source, file);
-  if (!parsed.experiment) return { ok: false, problems: parsed.problems };
-  if (!data) return { ok: false, problems: [] };
-  const problems = checkExperimentData(parsed.experiment, file);
-  if (problems.length > 0) return { ok: false, problems };
-  const resolved = resolveExperiment(parsed.experiment, file);
-  if (!resolved.experiment) return { ok: false, problems: resolved.problems };
-  return { ok: true, parsed: parsed.experiment, experiment: resolved.experiment, problems: [] };
+  const { sections, problems } = experimentProblems(source, file);
+  if (!sections) return { ok: false, problems };
+  if (!data) {
+    if (problems.length > 0) return { ok: false, problems };
+    return { ok: false, unread: true, parsed: sections.values as ParsedExperiment, problems: [] };
+  }
+  const checked = await dataProblems(sections, file, cachedReaders);
+  problems.push(...checked.problems);
+  const model = sectionsOf(sections, "model")?.model;
+  if (model) {
+    const classes = checked.resolved && new Set(checked.resolved.data.digits).size;
+    problems.push(...(await modelProblems(model, file, { image: checked.image, classes })));
+  }
+  if (problems.length > 0 || !checked.resolved) return { ok: false, problems };
+  const parsed = sections.values as ParsedExperiment;
+  const experiment: Experiment = { ...parsed, data: checked.resolved.data, inject: checked.resolved.inject };
+  return { ok: true, parsed, experiment, ...(checked.classNames && { classNames: checked.classNames }), problems: [] };
 }

@@ -1,31 +1,11 @@
 // The convolutional network of `model.kind: "cnn"`: conv + max-pooling blocks, then dense layers,
 // then the softmax. Each block's output (after pooling) and each dense layer is a signature layer.
-import { ExperimentError, type Problem } from "../shared/problems";
 import { seededDense, type ImageSize, type ModelOf, type Trained } from "./network";
 import type { Tf } from "./tf";
 import { ensureWasmConvGradient } from "./wasmConvGradient";
 
-/** A problem when pooling would shrink the feature maps to nothing before the last block. */
-function poolingProblem(spec: ModelOf<"cnn">, file: string, image: ImageSize): Problem | undefined {
-  let [rows, cols] = [image.rows, image.cols];
-  for (const [i, block] of spec.conv.entries()) {
-    // 'same' convolutions keep the size; pooling divides it, rounding down.
-    [rows, cols] = [Math.floor(rows / block.pool), Math.floor(cols / block.pool)];
-    if (rows === 0 || cols === 0) {
-      return {
-        file,
-        path: ["model", "conv", i, "pool"],
-        message: `after block ${i + 1} the ${image.rows}x${image.cols} images would be pooled down to ${rows}x${cols}`,
-        fix: "use fewer blocks, smaller pool sizes or larger images",
-      };
-    }
-  }
-  return undefined;
-}
-
-export function cnnNetwork(tf: Tf, spec: ModelOf<"cnn">, seed: number, file: string, image: ImageSize, classes: number): Trained {
-  const problem = poolingProblem(spec, file, image);
-  if (problem) throw new ExperimentError([problem]);
+/** The network; src/check/model.ts made sure its pooling leaves something of the images. */
+export function cnnNetwork(tf: Tf, spec: ModelOf<"cnn">, seed: number, image: ImageSize, classes: number): Trained {
   ensureWasmConvGradient(tf);
   const inputShape = [image.rows, image.cols, 1];
   const model = tf.sequential();

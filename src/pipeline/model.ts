@@ -4,8 +4,8 @@
 import type * as TF from "@tensorflow/tfjs";
 import type { ConvSignature, Experiment } from "../shared/experiment";
 import { cnnNetwork } from "./cnn";
-import type { PreparedData } from "./data/prepare";
-import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./data/preprocess";
+import type { PreparedData } from "./prepare";
+import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./preprocess";
 import { seededDense, type ImageSize, type ModelOf, type Trained } from "./network";
 import { shuffled, randomFor } from "./random";
 import { loadSavedModel } from "./savedModel";
@@ -30,11 +30,9 @@ type ModelSettings = Pick<Experiment, "model" | "training" | "seed">;
 
 /** The experiment's model: a new dense or convolutional network, compiled for training, or the user's saved one. */
 export async function modelFor(tf: Tf, exp: ModelSettings, experimentFile: string, image: ImageSize, classes: number): Promise<Trained> {
-  if (exp.model.kind === "saved") return loadSavedModel(tf, exp.model, experimentFile, image, classes);
+  if (exp.model.kind === "saved") return loadSavedModel(tf, exp.model, experimentFile, image);
   const trained =
-    exp.model.kind === "cnn"
-      ? cnnNetwork(tf, exp.model, exp.seed, experimentFile, image, classes)
-      : denseNetwork(tf, exp.model, exp.seed, image, classes);
+    exp.model.kind === "cnn" ? cnnNetwork(tf, exp.model, exp.seed, image, classes) : denseNetwork(tf, exp.model, exp.seed, image, classes);
   trained.model.compile({ optimizer: tf.train.adam(exp.training.learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
   return trained;
 }

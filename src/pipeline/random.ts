@@ -1,12 +1,8 @@
 import seedrandom from "seedrandom";
+import type { Random } from "../data/random";
 
-/** A seeded generator of floats in [0, 1). */
-export type Random = () => number;
-
-/** An independent, reproducible stream per purpose, so adding one use of randomness never shifts another. */
-export function randomFor(seed: number, purpose: string): Random {
-  return seedrandom(`${seed}:${purpose}`);
-}
+// Picking images needs them too, in the checks, which cannot import the pipeline: they live in src/data.
+export { randomFor, shuffled, type Random } from "../data/random";
 
 /**
  * The same, from seedrandom's Alea generator: for UMAP's layout, which draws a random number for
@@ -15,14 +11,4 @@ export function randomFor(seed: number, purpose: string): Random {
  */
 export function fastRandomFor(seed: number, purpose: string): Random {
   return seedrandom.alea(`${seed}:${purpose}`);
-}
-
-/** A Fisher-Yates shuffled copy. */
-export function shuffled<T>(items: readonly T[], random: Random): T[] {
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }

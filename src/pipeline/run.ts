@@ -2,8 +2,8 @@
 // reporting progress and stopping on `signal`. The same code runs in the worker, the CLI and tests.
 import type { ParsedExperiment } from "../shared/experiment";
 import { RESULTS_SCHEMA_VERSION, type Results, type Stage } from "../shared/results";
-import { prepareData } from "./data/prepare";
-import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./data/preprocess";
+import { prepareData } from "./prepare";
+import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./preprocess";
 import { activations, argmaxRows, modelFor, train } from "./model";
 import { analyseModelState, type Measured, type RunContext } from "./modelState";
 import { analysedSnapshots, separationEpochs, snapshotEpochs, type Recorded } from "./snapshots";

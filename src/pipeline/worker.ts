@@ -1,22 +1,23 @@
 // The pipeline in a worker_threads Worker, so the extension host never blocks: it posts progress,
 // honours cancel, and writes the results file itself (atomically) before reporting `done`.
 import { parentPort } from "node:worker_threads";
+import { checkExperiment } from "../check";
 import type { FromWorker, RunOptions, ToWorker } from "../shared/workerProtocol";
 import { ExperimentError } from "../shared/problems";
 import { defaultResultsFile } from "../results/path";
 import { writeResults } from "../results/write";
 import { runExperiment } from "./run";
 import { summaryText } from "./summary";
-import { readExperimentFile } from "./validate";
 
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 let controller: AbortController | undefined;
 
 async function run(experimentFile: string, options: RunOptions): Promise<FromWorker> {
-  const parsed = readExperimentFile(experimentFile);
-  if (!parsed.experiment) return { type: "invalid", problems: parsed.problems };
-  const experiment = options.seed === undefined ? parsed.experiment : { ...parsed.experiment, seed: options.seed };
+  // Refused on exactly what `mtq validate` and the editor's diagnostics report, before anything is trained.
+  const checked = await checkExperiment({ file: experimentFile });
+  if (!checked.ok) return { type: "invalid", problems: checked.problems };
+  const experiment = options.seed === undefined ? checked.parsed : { ...checked.parsed, seed: options.seed };
   controller = new AbortController();
   const signal = controller.signal;
   let lastPost = 0;

@@ -29,3 +29,10 @@ export function imageAt(set: ImageSet, index: number): Uint8Array {
   const size = pixelsPerImage(set);
   return set.pixels.subarray(index * size, (index + 1) * size);
 }
+
+/** How many images each label has. */
+export function countPerLabel(labels: Uint8Array): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return counts;
+}

@@ -9,7 +9,14 @@ import { nearestWord } from "./nearest";
 /** Label -> class name. */
 export type ClassNames = Record<string, string>;
 
-export type Resolved = { experiment: Experiment; problems: [] } | { experiment?: undefined; problems: Problem[] };
+/** What labels are read from: the kept classes, the injected ones, and who names them. */
+export type Labelled = Pick<ParsedExperiment, "data" | "inject">;
+
+/** `E` with every label a number. */
+export type LabelsResolved<E extends Labelled> = Omit<E, "data" | "inject"> & Pick<Experiment, "data" | "inject">;
+
+export type Resolved<E extends Labelled = ParsedExperiment> =
+  { experiment: LabelsResolved<E>; problems: [] } | { experiment?: undefined; problems: Problem[] };
 
 /** classNames[i] names label i. */
 export function namesByLabel(classNames: readonly string[]): ClassNames {
@@ -28,21 +35,21 @@ export function labelPhrase(label: number, names: ClassNames | undefined): strin
 }
 
 /** Whether any label of the experiment is written as a name. */
-function hasNamedLabels(exp: ParsedExperiment): boolean {
+function hasNamedLabels(exp: Labelled): boolean {
   return exp.data.digits.some((d) => typeof d === "string") || exp.inject.some((inj) => typeof inj.digit === "string");
 }
 
-function isFolder(exp: ParsedExperiment): boolean {
+function isFolder(exp: Labelled): boolean {
   return typeof exp.data.source === "object" && "folder" in exp.data.source;
 }
 
 /** Who names the classes, for messages. */
-function namedBy(exp: ParsedExperiment): string {
+function namedBy(exp: Labelled): string {
   return exp.data.classNames ? "data.classNames" : "the image folder's subfolders";
 }
 
 /** Why a name cannot be resolved when the classes have no names. */
-function unnamedReason(exp: ParsedExperiment): string {
+function unnamedReason(exp: Labelled): string {
   const { source } = exp.data;
   if (source === "mnist") return "MNIST's classes have no names";
   if (isFolder(exp)) return "the image folder's subfolders are named by their labels (0-255), so its classes have no other names";
@@ -61,7 +68,7 @@ function classList(names: ClassNames): string {
 }
 
 /** The label a name stands for, or the problem with it. */
-function labelOfName(name: string, exp: ParsedExperiment, names: ClassNames | undefined, file: string, path: JsonPath): number | Problem {
+function labelOfName(name: string, exp: Labelled, names: ClassNames | undefined, file: string, path: JsonPath): number | Problem {
   const asNumber = /^\d+$/.test(name) && Number(name) <= 255 ? ` (a label is written without quotes: ${Number(name)})` : "";
   if (!names) {
     return {
@@ -89,10 +96,14 @@ function labelOfName(name: string, exp: ParsedExperiment, names: ClassNames | un
     path,
     message: `no class is named "${name}" in ${namedBy(exp)}`,
     fix: `${near ? `did you mean "${near}"? Else use` : "use"} one of the classes, by name or by label${asNumber}: ${classList(names)}`,
+    ...(near && { edit: { title: `Use "${near}"`, target: "value" as const, newText: JSON.stringify(near) } }),
   };
 }
 
-/** A label as written, where (its index in data.digits or inject) and the class it stands for (`key`: its label, or the name itself while the names are unknown). */
+/**
+ * A label as written, where (its index in data.digits or inject) and the class it stands for
+ * (`key`: its label, or the name itself while the names are unknown).
+ */
 interface Written {
   raw: LabelRef;
   index: number;
@@ -154,7 +165,7 @@ function sortedByPath(problems: Problem[]): Problem[] {
  * when the classes have none), or the problems: an unknown or ambiguous name, a name where the
  * classes have none, a class kept twice, kept and injected, or injected twice.
  */
-export function resolveLabels(exp: ParsedExperiment, file: string, names: ClassNames | undefined): Resolved {
+export function resolveLabels<E extends Labelled>(exp: E, file: string, names: ClassNames | undefined): Resolved<E> {
   const problems: Problem[] = [];
   /** The labels of `raws` that resolve (the others are problems), with where they are written. */
   const resolved = (raws: LabelRef[], pathOf: (i: number) => JsonPath) =>
@@ -174,7 +185,8 @@ export function resolveLabels(exp: ParsedExperiment, file: string, names: ClassN
   problems.push(...clashProblems(digits, injected, file, names));
   if (problems.length > 0) return { problems: sortedByPath(problems) };
   const inject = exp.inject.map((inj, i) => ({ ...inj, digit: injected[i].key }));
-  return { experiment: { ...exp, data: { ...exp.data, digits: digits.map((d) => d.key) }, inject }, problems: [] };
+  const experiment = { ...exp, data: { ...exp.data, digits: digits.map((d) => d.key) }, inject } as LabelsResolved<E>;
+  return { experiment, problems: [] };
 }
 
 /**
@@ -182,7 +194,7 @@ export function resolveLabels(exp: ParsedExperiment, file: string, names: ClassN
  * when names wait for an image folder's subfolders (no data.classNames); then the labels
  * repeated as written (the data checks resolve the names and find the rest).
  */
-export function labelProblemsWithoutData(exp: ParsedExperiment, file: string): Problem[] {
+export function labelProblemsWithoutData(exp: Labelled, file: string): Problem[] {
   const names = exp.data.classNames && namesByLabel(exp.data.classNames);
   if (names || !isFolder(exp) || !hasNamedLabels(exp)) return resolveLabels(exp, file, names).problems;
   const asWritten = (raw: LabelRef, index: number): Written => ({ raw, index, key: raw });

@@ -1,10 +1,12 @@
 // The "image folder" layout: one subfolder per class, each holding PNG and JPEG images. Images are
 // read as one grey channel and resized, so that they fit the same pipeline as MNIST's 28x28 digits.
 import { readdirSync, readFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { extname, join } from "node:path";
 import * as jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { DataFileError } from "./dataFileError";
+import { unreadable } from "./files";
 import type { OnDemandImages } from "./images";
 import { resizedArea } from "./resize";
 
@@ -70,7 +72,7 @@ export function folderClasses(trainDir: string): FolderClasses {
   return { labelOf: new Map(names.map((n, i) => [n, i])), classNames: Object.fromEntries(names.map((n, i) => [String(i), n])) };
 }
 
-interface Listing {
+export interface Listing {
   files: string[];
   /** Each file's path relative to the folder, "/"-separated: "four/img_003.png". */
   relativePaths: string[];
@@ -78,7 +80,7 @@ interface Listing {
 }
 
 /** Every image file of `dir`, class by class then by name: the order `sourceIndex` counts in. */
-function listImages(dir: string, classes: FolderClasses): Listing {
+export function listImages(dir: string, classes: FolderClasses): Listing {
   const files: string[] = [];
   const relativePaths: string[] = [];
   const labels: number[] = [];
@@ -104,35 +106,104 @@ function listImages(dir: string, classes: FolderClasses): Listing {
   return { files, relativePaths, labels: Uint8Array.from(labels) };
 }
 
-export function folderLabels(dir: string, classes: FolderClasses): Uint8Array {
-  return listImages(dir, classes).labels;
+const isPng = (bytes: Uint8Array) => bytes.length > 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+const isJpeg = (bytes: Uint8Array) => bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8;
+
+function notAnImage(file: string): DataFileError {
+  return new DataFileError(
+    file,
+    "not a PNG or JPEG image (its first bytes are neither)",
+    "convert it to PNG or JPEG, or move it out of the folder",
+  );
 }
+
+function undecodable(file: string, format: "PNG" | "JPEG", reason: string): DataFileError {
+  return new DataFileError(file, `cannot decode this ${format} (${reason})`, "save it again as PNG or JPEG, or move it out of the folder");
+}
+
+/** jpeg-js's cap on decoding memory, so that one huge photo fails clearly instead of exhausting the worker. */
+const JPEG_MEMORY_MB = 512;
 
 /** RGBA pixels of a PNG or JPEG, recognised by their content rather than their extension. */
 function decoded(file: string): { width: number; height: number; rgba: Uint8Array } {
   const bytes = readFileSync(file);
-  const isPng = bytes.length > 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-  const isJpeg = bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8;
-  if (!isPng && !isJpeg)
-    throw new DataFileError(
-      file,
-      "not a PNG or JPEG image (its first bytes are neither)",
-      "convert it to PNG or JPEG, or move it out of the folder",
-    );
+  const png = isPng(bytes);
+  if (!png && !isJpeg(bytes)) throw notAnImage(file);
   try {
-    if (isPng) {
-      const png = PNG.sync.read(bytes);
-      return { width: png.width, height: png.height, rgba: png.data };
+    if (png) {
+      const image = PNG.sync.read(bytes);
+      return { width: image.width, height: image.height, rgba: image.data };
     }
-    // A cap on decoding memory, so that one huge photo fails clearly instead of exhausting the worker.
-    const jpg = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
+    const jpg = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: JPEG_MEMORY_MB });
     return { width: jpg.width, height: jpg.height, rgba: jpg.data };
   } catch (e) {
-    throw new DataFileError(
-      file,
-      `cannot decode this ${isPng ? "PNG" : "JPEG"} (${e instanceof Error ? e.message : String(e)})`,
-      "save it again as PNG or JPEG, or move it out of the folder",
-    );
+    throw undecodable(file, png ? "PNG" : "JPEG", e instanceof Error ? e.message : String(e));
+  }
+}
+
+export interface ImageHeader {
+  format: "PNG" | "JPEG";
+  width: number;
+  height: number;
+}
+
+/** JPEG markers that start a frame (SOF0-15 but DHT, JPG and DAC), whose segment holds the image's size. */
+const isFrameMarker = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+
+/**
+ * An image's format and size from its header (PNG's IHDR, JPEG's frame segment), without
+ * decoding its pixels; throws DataFileError for a file that is neither, or whose header is broken.
+ */
+export async function imageHeader(file: string): Promise<ImageHeader> {
+  const handle = await open(file, "r").catch((e: unknown) => {
+    throw unreadable(file, e);
+  });
+  try {
+    const bytesAt = async (position: number, length: number) => {
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, position);
+      return buffer.subarray(0, bytesRead);
+    };
+    const head = await bytesAt(0, 32);
+    if (isPng(head)) {
+      if (head.length < 24 || head.toString("latin1", 12, 16) !== "IHDR") throw undecodable(file, "PNG", "no IHDR header");
+      const header = { format: "PNG" as const, width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
+      if (header.width === 0 || header.height === 0) throw undecodable(file, "PNG", "its header gives no pixels");
+      return header;
+    }
+    if (!isJpeg(head)) throw notAnImage(file);
+    // Walk the segments from the start-of-image marker to the frame header; entropy-coded data comes only after it.
+    let at = 2;
+    for (;;) {
+      const marker = await bytesAt(at, 9);
+      if (marker.length < 4 || marker[0] !== 0xff) throw undecodable(file, "JPEG", "no frame header before the image data");
+      const code = marker[1];
+      if (code === 0xff) {
+        at += 1; // fill byte
+        continue;
+      }
+      if (code === 0xd9 || code === 0xda) throw undecodable(file, "JPEG", "no frame header before the image data");
+      if (code === 0x01 || (code >= 0xd0 && code <= 0xd7)) {
+        at += 2;
+        continue;
+      }
+      if (isFrameMarker(code)) {
+        if (marker.length < 9) throw undecodable(file, "JPEG", "the frame header is cut short");
+        const header = { format: "JPEG" as const, height: marker.readUInt16BE(5), width: marker.readUInt16BE(7) };
+        if (header.width === 0 || header.height === 0) throw undecodable(file, "JPEG", "its header gives no pixels");
+        const megabytes = (header.width * header.height * 4) / (1024 * 1024);
+        if (megabytes > JPEG_MEMORY_MB)
+          throw undecodable(
+            file,
+            "JPEG",
+            `${header.width}x${header.height} pixels need more than the ${JPEG_MEMORY_MB} MB allowed to decode one image`,
+          );
+        return header;
+      }
+      at += 2 + marker.readUInt16BE(2);
+    }
+  } finally {
+    await handle.close();
   }
 }
 

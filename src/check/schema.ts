@@ -1,0 +1,188 @@
+// An experiment's text: JSON with comments, then the zod schema, section by section. Every
+// failure becomes a Problem naming the file, the field and the fix.
+import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
+import type { z } from "zod";
+import { experimentJsonSchema, experimentSchema, type ParsedExperiment } from "../shared/experiment";
+import type { JsonPath, Problem } from "../shared/problems";
+import { nearestWord } from "./nearest";
+
+interface JsonSchemaNode {
+  description?: string;
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  anyOf?: JsonSchemaNode[];
+  oneOf?: JsonSchemaNode[];
+}
+
+let cachedSchema: JsonSchemaNode | undefined;
+
+/** The schema nodes a JSON path may land on (unions give several). */
+function schemaNodesAt(path: JsonPath): JsonSchemaNode[] {
+  cachedSchema ??= experimentJsonSchema() as JsonSchemaNode;
+  let nodes = [cachedSchema];
+  const expand = (ns: JsonSchemaNode[]): JsonSchemaNode[] =>
+    ns.flatMap((n) => (n.anyOf || n.oneOf ? expand([...(n.anyOf ?? []), ...(n.oneOf ?? [])]) : [n]));
+  for (const key of path) {
+    nodes = expand(nodes).flatMap((n) => {
+      const next = typeof key === "number" ? n.items : n.properties?.[key];
+      return next ? [next] : [];
+    });
+  }
+  return nodes;
+}
+
+function knownKeysAt(path: JsonPath): string[] {
+  const nodes = schemaNodesAt(path);
+  const expand = (ns: JsonSchemaNode[]): JsonSchemaNode[] =>
+    ns.flatMap((n) => (n.anyOf || n.oneOf ? expand([...(n.anyOf ?? []), ...(n.oneOf ?? [])]) : [n]));
+  return [...new Set(expand(nodes).flatMap((n) => Object.keys(n.properties ?? {})))];
+}
+
+function descriptionAt(path: JsonPath): string | undefined {
+  return schemaNodesAt(path).find((n) => n.description)?.description;
+}
+
+function unknownKeyProblems(file: string, path: JsonPath, keys: string[]): Problem[] {
+  const known = knownKeysAt(path);
+  return keys.map((key) => {
+    const near = nearestWord(key, known);
+    const message = `unknown field "${key}"`;
+    if (!near)
+      return {
+        file,
+        path: [...path, key],
+        message,
+        fix: `remove it; the fields allowed here are ${known.map((k) => `"${k}"`).join(", ")}`,
+      };
+    const edit = { title: `Rename to "${near}"`, target: "key" as const, newText: JSON.stringify(near) };
+    return { file, path: [...path, key], message, fix: `did you mean "${near}"? Rename the field`, edit };
+  });
+}
+
+function issueProblems(file: string, issue: z.core.$ZodIssue): Problem[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+  const about = descriptionAt(path);
+  const documented = about ? ` (${about})` : "";
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return unknownKeyProblems(file, path, issue.keys);
+    case "invalid_type":
+      if (issue.input === undefined) return [{ file, path, message: "this required field is missing", fix: `add it${documented}` }];
+      return [
+        {
+          file,
+          path,
+          message: `expected ${issue.expected}, got ${JSON.stringify(issue.input)}`,
+          fix: `give a ${issue.expected}${documented}`,
+        },
+      ];
+    case "too_small":
+    case "too_big": {
+      // An exclusive bound (perDigit, learningRate: positive) rejects the limit itself.
+      const [below, above] = issue.inclusive === false ? ["more than", "less than"] : ["at least", "at most"];
+      const bound = issue.code === "too_small" ? below : above;
+      const limit = Number(issue.code === "too_small" ? issue.minimum : issue.maximum);
+      const what =
+        issue.origin === "array"
+          ? `${limit} item${limit === 1 ? "" : "s"}`
+          : issue.origin === "string"
+            ? `${limit} characters`
+            : String(limit);
+      return [{ file, path, message: issue.message, fix: `use ${bound} ${what}${documented}` }];
+    }
+    case "invalid_union": {
+      // A value of none of a union's simple types (perDigit: a number or "all"): say which ones.
+      const expected = unionExpected(issue.errors);
+      if (expected)
+        return [
+          {
+            file,
+            path,
+            message: `expected ${expected}, got ${JSON.stringify(issue.input)}`,
+            fix: `give ${expected.startsWith('"') ? "" : /^[aeiou]/.test(expected) ? "an " : "a "}${expected}${documented}`,
+          },
+        ];
+      return [{ file, path, message: issue.message, fix: `see the field's documentation${documented}` }];
+    }
+    case "invalid_value":
+    case "invalid_format":
+    case "not_multiple_of":
+    case "invalid_key":
+    case "invalid_element":
+    case "custom":
+      return [{ file, path, message: issue.message, fix: `see the field's documentation${documented}` }];
+  }
+}
+
+/** "number or \"all\"" when every branch of a union rejected the value's type alone; undefined otherwise. */
+function unionExpected(branches: z.core.$ZodIssue[][]): string | undefined {
+  const expected: string[] = [];
+  for (const issues of branches) {
+    if (issues.length !== 1 || issues[0].path.length > 0) return undefined;
+    const issue = issues[0];
+    if (issue.code === "invalid_type") expected.push(issue.expected);
+    else if (issue.code === "invalid_value") expected.push(...issue.values.map((v) => JSON.stringify(v)));
+    else return undefined;
+  }
+  return expected.length > 0 ? [...new Set(expected)].join(" or ") : undefined;
+}
+
+/** The experiment's top-level sections ("data", "model", ...), each parsed on its own so that one bad section hides nothing of the others. */
+export type Section = keyof ParsedExperiment;
+
+export interface Sections {
+  /** Each section that parsed, as parsed (defaults filled). */
+  values: Partial<ParsedExperiment>;
+  /** The sections that did not: a rule depending on one of them does not run, since it would judge a value the user did not write. */
+  failed: Set<Section>;
+}
+
+/** The sections `keys` as parsed, or undefined when one of them failed. */
+export function sectionsOf<K extends Section>(sections: Sections, ...keys: K[]): Pick<ParsedExperiment, K> | undefined {
+  if (keys.some((k) => sections.failed.has(k))) return undefined;
+  return sections.values as Pick<ParsedExperiment, K>;
+}
+
+function problem(file: string, message: string, fix: string): Problem {
+  return { file, path: [], message, fix };
+}
+
+/** The text's sections and the problems of those that failed (JSON syntax, the schema's issues, unknown fields). */
+export function parseSections(text: string, file: string): { sections?: Sections; problems: Problem[] } {
+  const errors: ParseError[] = [];
+  const json: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0) {
+    // Later syntax errors usually follow from the first one.
+    const first = errors[0];
+    const before = text.slice(0, first.offset).split("\n");
+    const where = `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+    const message = `invalid JSON at ${where}: ${printParseErrorCode(first.error)}`;
+    return { problems: [problem(file, message, "correct the JSON syntax (comments and trailing commas are allowed)")] };
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    const start = 'start from { "name": ..., "data": { "digits": [1, 7], "perDigit": 100 } }';
+    return { problems: [problem(file, "an experiment is a JSON object", start)] };
+  }
+  const fields = json as Record<string, unknown>;
+  const shape = experimentSchema.shape;
+  const sections: Sections = { values: {}, failed: new Set() };
+  const problems: Problem[] = [];
+  for (const key of Object.keys(shape) as Section[]) {
+    const result = shape[key].safeParse(fields[key], { reportInput: true });
+    // An absent optional section stays absent, as a whole-object parse leaves it.
+    if (result.success) {
+      if (result.data !== undefined) (sections.values as Record<string, unknown>)[key] = result.data;
+    } else {
+      sections.failed.add(key);
+      for (const issue of result.error.issues) problems.push(...issueProblems(file, { ...issue, path: [key, ...issue.path] }));
+    }
+  }
+  const unknown = Object.keys(fields).filter((k) => !(k in shape));
+  // A misspelt section ("trainig") leaves the one meant at its defaults: judging those would mislead.
+  for (const key of unknown) {
+    const meant = nearestWord(key, Object.keys(shape));
+    if (meant) sections.failed.add(meant as Section);
+  }
+  problems.push(...unknownKeyProblems(file, [], unknown));
+  return { sections, problems };
+}

@@ -1,0 +1,111 @@
+// CSV images: one image per row, the label first, then the pixels (784 for 28x28), values 0-255.
+// The run reads the file whole; the checks stream it line by line and keep only the labels.
+import { DataFileError } from "./dataFileError";
+import { contentChunks, fileKind, readMaybeGzip } from "./files";
+import type { LabeledImages } from "./images";
+
+/** The cell's value, NaN when it is not a number; plain digits are read without `Number()`, which dominates a large file's time. */
+function cellValue(cell: string): number {
+  let v = 0;
+  for (let i = 0; i < cell.length; i++) {
+    const c = cell.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return cell.trim() === "" ? NaN : Number(cell);
+    v = v * 10 + c;
+  }
+  return cell.length > 0 ? v : NaN;
+}
+
+const isNumber = (cell: string) => Number.isFinite(cellValue(cell));
+
+/** The rows of a CSV file, fed one line at a time: each checked as it comes, its label kept, its pixels handed to `onPixels` when given. */
+class CsvRows {
+  private width = 0;
+  private side = 0;
+  private lineNumber = 0;
+  readonly labels: number[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly onPixels?: (pixels: Uint8Array) => void,
+  ) {}
+
+  line(text: string): void {
+    this.lineNumber++;
+    // A header row: its first cell is not a number.
+    if (this.lineNumber === 1 && !isNumber(text.split(",", 1)[0] ?? "")) return;
+    if (text.trim() === "") return;
+    const cells = text.split(",");
+    const line = this.lineNumber;
+    if (this.width === 0) {
+      this.width = cells.length;
+      this.side = Math.round(Math.sqrt(this.width - 1));
+      if (this.width < 2 || this.side * this.side !== this.width - 1) {
+        throw new DataFileError(
+          this.file,
+          `line ${line} has ${this.width} columns; expected a label then a square image's pixels (785 for 28x28)`,
+          "write the label in the first column and one column per pixel",
+        );
+      }
+    }
+    if (cells.length !== this.width) {
+      throw new DataFileError(
+        this.file,
+        `line ${line} has ${cells.length} columns, the first row has ${this.width}`,
+        "give every row the same number of columns: the label then every pixel",
+      );
+    }
+    const pixels = this.onPixels && new Uint8Array(this.width - 1);
+    cells.forEach((cell, c) => {
+      const v = cellValue(cell);
+      if (!Number.isFinite(v) || v < 0 || v > 255 || (c === 0 && !Number.isInteger(v))) {
+        throw new DataFileError(
+          this.file,
+          `line ${line}, column ${c + 1}: "${cell.trim()}" is not ${c === 0 ? "an integer label 0-255" : "a pixel value 0-255"}`,
+          "use integer labels and pixel values from 0 to 255",
+        );
+      }
+      if (c === 0) this.labels.push(v);
+      else if (pixels) pixels[c - 1] = Math.round(v);
+    });
+    if (pixels) this.onPixels!(pixels);
+  }
+
+  /** The image size and the labels, once every line is in. */
+  end(): { count: number; rows: number; cols: number; labels: Uint8Array } {
+    if (this.labels.length === 0) {
+      throw new DataFileError(this.file, "the CSV file has no data rows", "put one image per row: label, then the pixel values");
+    }
+    return { count: this.labels.length, rows: this.side, cols: this.side, labels: Uint8Array.from(this.labels) };
+  }
+}
+
+export function parseCsvImages(text: string, file: string): LabeledImages {
+  const images: Uint8Array[] = [];
+  const rows = new CsvRows(file, (pixels) => images.push(pixels));
+  for (const line of text.split(/\r?\n/)) rows.line(line);
+  const { count, rows: side, cols, labels } = rows.end();
+  const pixels = new Uint8Array(count * side * cols);
+  images.forEach((image, i) => pixels.set(image, i * image.length));
+  return { count, rows: side, cols, pixels, labels, file };
+}
+
+/** The labels and image size of a CSV file, every row checked, read line by line in constant memory (but for one byte per label). */
+export async function csvFacts(file: string): Promise<{ count: number; rows: number; cols: number; labels: Uint8Array }> {
+  const { gzip } = await fileKind(file);
+  const rows = new CsvRows(file);
+  const decoder = new TextDecoder();
+  let rest = "";
+  const lines = (text: string) => {
+    const parts = (rest + text).split("\n");
+    rest = parts.pop()!;
+    for (const part of parts) rows.line(part.endsWith("\r") ? part.slice(0, -1) : part);
+  };
+  for await (const chunk of contentChunks(file, gzip)) lines(decoder.decode(chunk, { stream: true }));
+  lines(decoder.decode());
+  rows.line(rest);
+  return rows.end();
+}
+
+export function readCsvImages(file: string): LabeledImages {
+  return parseCsvImages(new TextDecoder().decode(readMaybeGzip(file)), file);
+}

@@ -1,0 +1,104 @@
+// IDX, the MNIST file format: a 4-byte magic (0, 0, type, number of dimensions), one big-endian
+// uint32 per dimension, then the values. Only unsigned bytes (type 0x08) occur in image sets.
+import { open } from "node:fs/promises";
+import { DataFileError } from "./dataFileError";
+import { contentChunks, fileKind, readMaybeGzip, unreadable } from "./files";
+
+export interface IdxArray {
+  dims: number[];
+  data: Uint8Array;
+}
+
+const UBYTE = 0x08;
+/** The longest header: the magic, then 255 dimensions. */
+const MAX_HEADER = 4 + 4 * 255;
+
+/** The dimensions the header announces, or how it is broken; `bytes` holds at least the header when the file has one. */
+function headerDims(bytes: Uint8Array, file: string): { dims: number[]; headerLength: number } {
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
+    throw new DataFileError(
+      file,
+      "not an IDX file (wrong magic number)",
+      "give an IDX file such as train-images-idx3-ubyte, or a CSV source instead",
+    );
+  }
+  if (bytes[2] !== UBYTE) {
+    throw new DataFileError(
+      file,
+      `IDX value type 0x${bytes[2].toString(16).padStart(2, "0")} is not supported (only unsigned bytes, 0x08)`,
+      "convert the values to unsigned bytes 0-255",
+    );
+  }
+  const ndims = bytes[3];
+  const headerLength = 4 + 4 * ndims;
+  if (ndims === 0 || bytes.length < headerLength) {
+    throw new DataFileError(file, "the IDX header is truncated", "the file is incomplete: copy it again");
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  return { dims: Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i, false)), headerLength };
+}
+
+/** A file whose values are fewer or more than its header announces. */
+function sizeMismatch(file: string, dims: number[], actual: number): DataFileError | undefined {
+  const expected = dims.reduce((a, b) => a * b, 1);
+  if (actual < expected) {
+    return new DataFileError(
+      file,
+      `truncated IDX file: the header announces ${dims.join("x")} = ${expected} values but only ${actual} follow`,
+      "the file is incomplete: copy or download it again",
+    );
+  }
+  if (actual > expected) {
+    return new DataFileError(
+      file,
+      `the IDX header announces ${expected} values but ${actual} follow`,
+      "the header and the data disagree: regenerate the file",
+    );
+  }
+  return undefined;
+}
+
+export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
+  const { dims, headerLength } = headerDims(bytes, file);
+  const mismatch = sizeMismatch(file, dims, bytes.length - headerLength);
+  if (mismatch) throw mismatch;
+  return { dims, data: bytes.subarray(headerLength) };
+}
+
+export function readIdx(file: string): IdxArray {
+  return parseIdx(readMaybeGzip(file), file);
+}
+
+/**
+ * The dimensions of an IDX file, checked against its size without holding its values: a plain
+ * file's header and `stat` size; a gzipped one streamed through gunzip, counting bytes, so a cut
+ * short gzip and a size that disagrees with the header are found in constant memory.
+ */
+export async function idxDims(file: string): Promise<number[]> {
+  const { gzip, size } = await fileKind(file);
+  if (!gzip) {
+    const handle = await open(file, "r").catch((e: unknown) => {
+      throw unreadable(file, e);
+    });
+    try {
+      const head = new Uint8Array(Math.min(size, MAX_HEADER));
+      await handle.read(head, 0, head.length, 0);
+      const { dims, headerLength } = headerDims(head, file);
+      const mismatch = sizeMismatch(file, dims, size - headerLength);
+      if (mismatch) throw mismatch;
+      return dims;
+    } finally {
+      await handle.close();
+    }
+  }
+  let head = new Uint8Array(0);
+  let total = 0;
+  for await (const chunk of contentChunks(file, true)) {
+    if (head.length < MAX_HEADER) head = Buffer.concat([head, chunk.subarray(0, MAX_HEADER - head.length)]);
+    total += chunk.length;
+  }
+  const { dims, headerLength } = headerDims(head, file);
+  const mismatch = sizeMismatch(file, dims, total - headerLength);
+  if (mismatch) throw mismatch;
+  return dims;
+}

@@ -1,0 +1,61 @@
+// A saved model's files as the experiment names them: model.json (a TF.js Layers model, whose
+// topology and weights manifest the checks read without loading it) and its weight files.
+import { readFileSync } from "node:fs";
+import { DataFileError } from "./dataFileError";
+
+const CONVERT =
+  "convert a Keras model with `tensorflowjs_converter --input_format keras --output_format tfjs_layers_model model.h5 OUT/`, " +
+  "or save a TF.js model with model.save()";
+
+/** The parts of model.json MTQ reads (TF.js's `io.ModelJSON`, restated here so the data layer needs no TF.js). */
+export interface ModelJson {
+  modelTopology: object;
+  format?: string;
+  weightsManifest?: { paths: string[]; weights: WeightSpec[] }[];
+}
+
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: string;
+  quantization?: { dtype: string };
+}
+
+/** A model file's bytes; `what` names it in messages ("model.json", "weight file"). */
+export function modelFileBytes(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataFileError(
+      file,
+      code === "ENOENT" ? `${what} not found` : `cannot read the ${what} (${code ?? String(e)})`,
+      what === "model.json"
+        ? "check `model.path`; relative paths are resolved from the experiment file's folder"
+        : "keep the weight files named in model.json beside it",
+    );
+  }
+}
+
+/** model.json's content; throws DataFileError when it is missing or not a Layers model. Reads no weights. */
+export function modelJsonOf(file: string): ModelJson {
+  let json: unknown;
+  try {
+    json = JSON.parse(modelFileBytes(file, "model.json").toString("utf8"));
+  } catch (e) {
+    if (e instanceof DataFileError) throw e;
+    throw new DataFileError(
+      file,
+      `not valid JSON (${e instanceof Error ? e.message : String(e)})`,
+      `point model.path at a TF.js model.json; ${CONVERT}`,
+    );
+  }
+  const model = json as Partial<ModelJson>;
+  if (typeof model !== "object" || model === null || typeof model.modelTopology !== "object" || model.modelTopology === null) {
+    throw new DataFileError(file, "not a TF.js model.json (no modelTopology)", CONVERT);
+  }
+  if (model.format === "graph-model" || "node" in model.modelTopology) {
+    throw new DataFileError(file, "this is a TF.js graph model; MTQ needs a Layers model, whose layers it can read", CONVERT);
+  }
+  return model as ModelJson;
+}

@@ -1,0 +1,21 @@
+// Seeded randomness: which images a "random" pick takes (src/data/pick.ts, which the checks and
+// the run both call), and the pipeline's other seeded choices.
+import seedrandom from "seedrandom";
+
+/** A seeded generator of floats in [0, 1). */
+export type Random = () => number;
+
+/** An independent, reproducible stream per purpose, so adding one use of randomness never shifts another. */
+export function randomFor(seed: number, purpose: string): Random {
+  return seedrandom(`${seed}:${purpose}`);
+}
+
+/** A Fisher-Yates shuffled copy. */
+export function shuffled<T>(items: readonly T[], random: Random): T[] {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
