@@ -254,7 +254,9 @@ describe("results webview in chromium", { skip }, () => {
   it("says why in its place when the host cannot read its file, keeps its state, and shows the file when it comes back", async () => {
     const before = (await savedStateOf(page)) as { resultsFile: string };
     assert.equal(before.resultsFile, "test.results.json");
-    const message = `MTQ cannot show the results of test: ${before.resultsFile} is gone (deleted or moved since it was opened). Run its experiment (test) again with MTQ: Train and Analyze, or put the file back.`;
+    const message =
+      `MTQ cannot show the results of test: ${before.resultsFile} is gone (deleted or moved since it was opened). ` +
+      "Run its experiment (test) again with MTQ: Train and Analyze, or put the file back.";
     // A reload whose file is gone: the host sends the message instead of the results.
     assert.equal(await reloadUnavailable(page, message), message);
     assert.equal(await page.locator(".mtq-map, .mtq-sankey").count(), 0);
