@@ -160,7 +160,14 @@ async function modelFromTopology(json: ModelJson): Promise<TF.LayersModel> {
   const tf = await import("@tensorflow/tfjs");
   // A backend already running (the pipeline's, in the same process) is kept; the cpu one always starts.
   if (!tf.engine().backendName) await tf.setBackend("cpu");
-  return tf.models.modelFromJSON({ modelTopology: json.modelTopology as TF.io.ModelJSON["modelTopology"] });
+  // TF.js's advice to install tfjs-node (printed on the cpu backend's first use) is no answer to `mtq validate`.
+  const quiet = tf.env().getBool("PROD");
+  tf.env().set("PROD", true);
+  try {
+    return await tf.models.modelFromJSON({ modelTopology: json.modelTopology as TF.io.ModelJSON["modelTopology"] });
+  } finally {
+    tf.env().set("PROD", quiet);
+  }
 }
 
 async function savedModelProblems(spec: Saved, file: string, { image, classes }: ModelFits): Promise<Problem[]> {

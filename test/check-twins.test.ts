@@ -1,0 +1,247 @@
+// Every refusal of `mtq run` has a `mtq validate` twin: for each bad experiment or data file, the
+// built CLI's validate exits 2 naming the field and the fix, and run refuses with the same text
+// before it loads or trains anything. Fixtures are cut from the real MNIST files in a temp folder.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { before, describe, it } from "node:test";
+import type * as TF from "@tensorflow/tfjs";
+import { PNG } from "pngjs";
+import { mnistFile } from "../src/data/mnist";
+import { readIdx } from "../src/data/idx";
+import { saveLayersModel } from "../src/pipeline/modelFiles";
+import { loadTf } from "../src/pipeline/tf";
+import { idxBytes, tempDir, writeJson } from "./helpers";
+
+const run = promisify(execFile);
+const cli = join(__dirname, "..", "dist", "cli.js");
+
+/** `mtq COMMAND FILE`: exit code and stderr. */
+async function mtq(command: "validate" | "run", file: string, out: string): Promise<{ status: number; stderr: string }> {
+  const args = command === "run" ? [cli, "run", file, "--out", out, "--backend", "cpu"] : [cli, "validate", file];
+  try {
+    const r = await run(process.execPath, args, { encoding: "utf8" });
+    return { status: 0, stderr: r.stderr };
+  } catch (e) {
+    const failed = e as { code: number; stderr: string };
+    return { status: failed.code, stderr: failed.stderr };
+  }
+}
+
+const dir = tempDir();
+const images = readIdx(mnistFile("train-images-idx3-ubyte"));
+const labels = readIdx(mnistFile("train-labels-idx1-ubyte"));
+/** The first `n` real MNIST training images and labels, as IDX files' bytes. */
+const firstImages = (n: number) => idxBytes([n, 28, 28], images.data.subarray(0, n * 784));
+const firstLabels = (n: number) => idxBytes([n], labels.data.subarray(0, n));
+const csvRow = (i: number) => [labels.data[i], ...images.data.subarray(i * 784, (i + 1) * 784)].join(",");
+
+/** The experiment the cases change: 1s and 7s of the first 200 MNIST digits, from IDX files. */
+const base = {
+  name: "twin",
+  data: { source: { idx: { images: "images.idx", labels: "labels.idx" } }, digits: [1, 7], perDigit: 10, holdout: { perDigit: 5 } },
+  training: { epochs: 1 },
+  clustering: { kMin: 2, kMax: 4 },
+};
+const idxSource = (files: { images?: string; labels?: string }) => ({
+  ...base,
+  data: { ...base.data, source: { idx: { ...base.data.source.idx, ...files } } },
+});
+const saved = (path: string, more: object = {}) => ({ ...base, model: { kind: "saved", path, ...more } });
+
+/** [case, experiment, what stderr must say: the field, the problem and the fix]. */
+const cases: [string, unknown, RegExp][] = [
+  [
+    "a truncated IDX file",
+    idxSource({ images: "truncated.idx" }),
+    /data\.source\.idx\.images: truncated IDX file: the header announces 200x28x28 = 156800 values but only \d+ follow\. Fix: the file is incomplete/,
+  ],
+  [
+    "an IDX file with a wrong magic number",
+    idxSource({ images: "magic.idx" }),
+    /data\.source\.idx\.images: not an IDX file \(wrong magic number\)\. Fix: give an IDX file/,
+  ],
+  [
+    "images and labels of different counts",
+    idxSource({ labels: "labels150.idx" }),
+    /data\.source\.idx\.images: 200 images but 150 labels in .*labels150\.idx\. Fix: pair each image file with its own label file/,
+  ],
+  [
+    "a cut-short .gz",
+    idxSource({ images: "cut.idx.gz" }),
+    /data\.source\.idx\.images: the file starts like gzip but does not decompress \(truncated or corrupt\)\. Fix: download or copy the file again/,
+  ],
+  [
+    "a .gz whose size disagrees with its header",
+    idxSource({ images: "short.idx.gz" }),
+    /data\.source\.idx\.images: truncated IDX file: the header announces 200x28x28 = 156800 values but only 78400 follow/,
+  ],
+  [
+    "both files of a source missing",
+    idxSource({ images: "no-images.idx", labels: "no-labels.idx" }),
+    /no-images\.idx: data\.source\.idx\.images: file not found\. Fix: check the path.*\n.*no-labels\.idx: data\.source\.idx\.labels: file not found\. Fix: check the path/,
+  ],
+  [
+    "a CSV with a short row",
+    { ...base, data: { ...base.data, source: { csv: "short-row.csv" } } },
+    /data\.source\.csv: line 2 has 700 columns, the first row has 785\. Fix: give every row the same number of columns/,
+  ],
+  [
+    "a picked image that is not a PNG",
+    { ...base, data: { ...base.data, source: { folder: { path: "folder" } }, digits: [0, 1] } },
+    /data\.source\.folder\.path: not a PNG or JPEG image \(its first bytes are neither\)\. Fix: convert it to PNG or JPEG/,
+  ],
+  [
+    "a CNN that pools the images to nothing",
+    {
+      ...base,
+      model: {
+        kind: "cnn",
+        conv: [
+          { filters: 2, pool: 8 },
+          { filters: 2, pool: 8 },
+        ],
+      },
+    },
+    /model\.conv\[1\]\.pool: after block 2 the 28x28 images would be pooled down to 0x0\. Fix: use fewer blocks/,
+  ],
+  [
+    "a saved model whose input does not fit the images",
+    saved("rgb/model.json"),
+    /model\.path: the model rgb\/model\.json takes inputs of shape 32x32x3 but the images are 28x28 grey.*Fix: use a model whose input is 28x28x1/,
+  ],
+  [
+    "a saved model whose outputs are not the kept classes",
+    saved("three/model.json"),
+    /data\.digits: the model has 3 outputs but the experiment keeps 2 classes\. Fix: keep exactly the 3 labels/,
+  ],
+  [
+    "a saved model without the layer named",
+    saved("mine/model.json", { layers: ["dense_9"] }),
+    /model\.layers\[0\]: the model has no layer "dense_9"\. Fix: name one of its layers: dense_1 \(Dense, 16\)/,
+  ],
+  [
+    "a saved model missing a weight file",
+    saved("broken/model.json"),
+    /group1-shard2of2\.bin: model\.path: weight file not found\. Fix: keep the weight files named in model\.json beside it/,
+  ],
+  [
+    "a saved model whose weights are cut short",
+    saved("cut/model.json"),
+    /model\.json: model\.path: the weight files hold \d+ bytes but model\.json's weights need \d+\. Fix: .*copy or convert the model again/,
+  ],
+  [
+    "a digit the data does not have",
+    { ...base, data: { ...base.data, digits: [1, 12] } },
+    /data\.digits\[1\]: digit 12 is not in the data file\. Fix: keep only labels the data has/,
+  ],
+  [
+    "perDigit above what the data has",
+    { ...base, data: { ...base.data, perDigit: 100000 } },
+    /data\.perDigit: perDigit is 100000 but the data file has only \d+ images of digit 1\. Fix: lower perDigit to at most \d+/,
+  ],
+  [
+    "an injected count above what the data has",
+    { ...base, inject: [{ digit: 4, count: 5000 }] },
+    /inject\[0\]\.count: count is 5000 but the data file has only \d+ images of digit 4\. Fix: lower count to at most \d+/,
+  ],
+  [
+    "kMax not below the number of images",
+    { ...base, data: { ...base.data, perDigit: 2 } },
+    /clustering\.kMax: kMax \(4\) must be below the number of images \(2 digits x 2 = 4\)\. Fix: lower kMax below 4 or raise data\.perDigit/,
+  ],
+  [
+    'kMax not below the images perDigit "all" keeps',
+    { ...base, data: { ...base.data, perDigit: "all", source: { idx: { images: "images12.idx", labels: "labels12.idx" } } } },
+    /clustering\.kMax: kMax \(4\) must be below the number of images \(perDigit "all" keeps 4\)\. Fix: lower kMax below 4/,
+  ],
+  [
+    "a misspelt field",
+    { ...base, training: { epocs: 1 } },
+    /training\.epocs: unknown field "epocs"\. Fix: did you mean "epochs"\? Rename the field/,
+  ],
+];
+
+describe("mtq validate refuses exactly what mtq run refuses before training", () => {
+  before(async () => {
+    const n = 200;
+    writeFileSync(join(dir, "images.idx"), firstImages(n));
+    writeFileSync(join(dir, "labels.idx"), firstLabels(n));
+    writeFileSync(join(dir, "truncated.idx"), firstImages(n).subarray(0, 100_000));
+    writeFileSync(join(dir, "magic.idx"), Buffer.concat([Buffer.from([0x50, 0x4b, 3, 4]), firstImages(n).subarray(4)]));
+    writeFileSync(join(dir, "labels150.idx"), firstLabels(150));
+    const gz = gzipSync(firstImages(n));
+    writeFileSync(join(dir, "cut.idx.gz"), gz.subarray(0, gz.length - 100));
+    writeFileSync(join(dir, "short.idx.gz"), gzipSync(firstImages(n).subarray(0, 16 + 100 * 784)));
+    // The first two 1s and the first two 7s: perDigit "all" keeps 4 images.
+    const picked = [1, 7]
+      .flatMap((d) =>
+        Array.from(labels.data.subarray(0, n).entries())
+          .filter(([, l]) => l === d)
+          .slice(0, 2)
+          .map(([i]) => i),
+      )
+      .sort((a, b) => a - b);
+    writeFileSync(
+      join(dir, "images12.idx"),
+      idxBytes([picked.length, 28, 28], Uint8Array.from(picked.flatMap((i) => Array.from(images.data.subarray(i * 784, (i + 1) * 784))))),
+    );
+    writeFileSync(join(dir, "labels12.idx"), idxBytes([picked.length], Uint8Array.from(picked.map((i) => labels.data[i]))));
+    const rows = Array.from({ length: 40 }, (_, i) => csvRow(i));
+    rows[1] = rows[1].split(",").slice(0, 700).join(",");
+    writeFileSync(join(dir, "short-row.csv"), `${rows.join("\n")}\n`);
+    for (const digit of [0, 1]) mkdirSync(join(dir, "folder", String(digit)), { recursive: true });
+    for (let i = 0; i < n; i++) {
+      const label = labels.data[i];
+      if (label > 1) continue;
+      const rgba = Buffer.alloc(784 * 4);
+      images.data.subarray(i * 784, (i + 1) * 784).forEach((v, p) => rgba.set([v, v, v, 255], p * 4));
+      writeFileSync(
+        join(dir, "folder", String(label), `${String(i).padStart(3, "0")}.png`),
+        PNG.sync.write(Object.assign(new PNG({ width: 28, height: 28 }), { data: rgba })),
+      );
+    }
+    writeFileSync(join(dir, "folder", "0", "000-first.png"), "not a PNG");
+
+    const { tf } = await loadTf("cpu");
+    const save = async (name: string, layers: TF.layers.Layer[], shardBytes?: number) => {
+      const model = tf.sequential({ layers });
+      await saveLayersModel(tf, model, join(dir, name), shardBytes);
+      model.dispose();
+    };
+    await save("rgb", [tf.layers.flatten({ inputShape: [32, 32, 3] }), tf.layers.dense({ units: 2, activation: "softmax" })]);
+    await save("three", [tf.layers.dense({ units: 3, inputShape: [784], activation: "softmax" })]);
+    await save("mine", [
+      tf.layers.dense({ units: 16, inputShape: [784], name: "dense_1" }),
+      tf.layers.dense({ units: 2, activation: "softmax", name: "output" }),
+    ]);
+    await save("broken", [tf.layers.dense({ units: 2, inputShape: [784], activation: "softmax" })], 4096);
+    rmSync(join(dir, "broken", "group1-shard2of2.bin"));
+    await save("cut", [tf.layers.dense({ units: 2, inputShape: [784], activation: "softmax" })]);
+    const shard = join(dir, "cut", "group1-shard1of1.bin");
+    writeFileSync(shard, readFileSync(shard).subarray(0, 1000));
+  });
+
+  it("takes the unchanged experiment: validate says valid", async () => {
+    const r = await mtq("validate", writeJson(dir, "base.mtq.json", base), join(dir, "base.results.json"));
+    assert.equal(r.status, 0, r.stderr);
+  });
+
+  for (const [name, experiment, said] of cases) {
+    it(`refuses ${name} in validate and in run, with the same problems`, async () => {
+      const file = writeJson(dir, `${name.replace(/\W+/g, "-")}.mtq.json`, experiment);
+      const out = join(dir, "out", `${name.replace(/\W+/g, "-")}.results.json`);
+      const [validated, ran] = await Promise.all([mtq("validate", file, out), mtq("run", file, out)]);
+      assert.equal(validated.status, 2, validated.stderr);
+      assert.match(validated.stderr, said);
+      assert.doesNotMatch(validated.stderr, /\n\s+at /, "no stack trace");
+      assert.equal(ran.status, 2, ran.stderr);
+      // Refused before anything was loaded or trained: no progress line, no results, the same text.
+      assert.equal(ran.stderr, validated.stderr);
+      assert.ok(!existsSync(out));
+    });
+  }
+});
