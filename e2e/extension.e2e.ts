@@ -8,15 +8,17 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Browser, Frame, Page } from "playwright-core";
-import { compareResults } from "../src/pipeline/compare";
+import { compareResults } from "../src/results/compare";
 import type { Results } from "../src/shared/results";
 import { launchBrowser, openPage, screenshot, screensDir } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
 import { checkSystem } from "./install";
 import {
   UI_TIMEOUT,
+  applyQuickFix,
   chooseInQuickPick,
   clearNotifications,
+  noProblem,
   notification,
   openFile,
   openViewContainer,
@@ -162,6 +164,17 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
       rows.some((r) => r.includes(workspace.malformed.field)),
       `no problem names "${workspace.malformed.field}":\n${rows.join("\n")}`,
     );
+  });
+
+  it("fixes the misspelt field with its Quick Fix (Ctrl+.): once saved, the problem is gone", async () => {
+    await openFile(page, "malformed.mtq.json");
+    await applyQuickFix(page, 'Rename to "epochs"');
+    await screenshot(page, "07-quick-fix");
+    // Saving checks it again (VS Code may have saved the fixed file itself already).
+    await page.keyboard.press("Control+S");
+    await noProblem(page, workspace.malformed.field);
+    const saved = readFileSync(workspace.malformed.file, "utf8");
+    assert.ok(saved.includes(`"epochs": `) && !saved.includes("epocs"), saved);
   });
 
   it("compares two seeds with MTQ: Compare Results: a contingency matrix per layer with the pipeline's ARI", async () => {

@@ -101,6 +101,33 @@ export async function problems(page: Page, expected: string | RegExp): Promise<s
     .evaluateAll((rows) => rows.map((r) => (r.getAttribute("aria-label") ?? r.textContent ?? "").trim()));
 }
 
+/** Waits until no row of the Problems panel (opened with its command) shows `text`. */
+export async function noProblem(page: Page, text: string | RegExp): Promise<void> {
+  await runCommand(page, "Problems: Focus on Problems View");
+  await page.locator(".markers-panel .monaco-list-row", { hasText: text }).first().waitFor({ state: "detached", timeout: UI_TIMEOUT });
+}
+
+/**
+ * In the active editor: moves the cursor to the next problem, then Ctrl+. and the Quick Fix
+ * titled `title` from the menu, as a person fixes a problem from the keyboard.
+ */
+export async function applyQuickFix(page: Page, title: string): Promise<void> {
+  await runCommand(page, "Go to Next Problem (Error, Warning, Info)");
+  // The problem's peek shows under the line; the cursor stays on the problem once it closes.
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Control+.");
+  const fix = page.locator(".action-widget .monaco-list-row.action", { hasText: title });
+  await fix.first().waitFor({ timeout: UI_TIMEOUT });
+  // The menu takes the keyboard (a layer over the page swallows clicks): arrow to the fix, Enter.
+  for (let moves = 0; !(await fix.first().getAttribute("class"))?.split(" ").includes("focused"); moves++) {
+    if (moves === (await page.locator(".action-widget .monaco-list-row.action").count()))
+      throw new Error(`no Quick Fix "${title}" to focus`);
+    await page.keyboard.press("ArrowDown");
+  }
+  await page.keyboard.press("Enter");
+  await fix.first().waitFor({ state: "detached", timeout: UI_TIMEOUT });
+}
+
 /** Opens an activity-bar container by its title (e.g. "MTQ"). */
 export async function openViewContainer(page: Page, title: string): Promise<void> {
   const item = page.locator(`.activitybar .action-item a[aria-label^="${title}"]`);
