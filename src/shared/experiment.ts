@@ -17,7 +17,8 @@ const idxSource = z
         testImages: filePath
           .optional()
           .describe(
-            'Optional test IDX image file: held-out images to measure accuracy (`holdout.from: "test-split"`), or picked from too with `data.from: "train+test"`.',
+            "Optional test IDX image file: held-out images to measure accuracy (`holdout.from: " +
+              '"test-split"`), or picked from too with `data.from: "train+test"`.',
           ),
         testLabels: filePath.optional().describe("Optional held-out IDX label file, paired with `testImages`."),
       })
@@ -29,7 +30,8 @@ const idxSource = z
 const csvSource = z
   .object({
     csv: filePath.describe(
-      "CSV file: one image per row, the label in the first column then one column per pixel (784 for 28x28), values 0-255. A header row is skipped when its first cell is not a number.",
+      "CSV file: one image per row, the label in the first column then one column per pixel (784 for " +
+        "28x28), values 0-255. A header row is skipped when its first cell is not a number.",
     ),
     testCsv: filePath
       .optional()
@@ -46,12 +48,15 @@ const folderSource = z
     folder: z
       .object({
         path: folderPath.describe(
-          "Folder with one subfolder per class, each holding that class's PNG and JPEG images (other files are ignored). Subfolders named 0-255 give those labels; otherwise the labels are 0, 1, 2... in the subfolders' alphabetical order and the subfolder names are the class names.",
+          "Folder with one subfolder per class, each holding that class's PNG and JPEG images (other " +
+            "files are ignored). Subfolders named 0-255 give those labels; otherwise the labels are 0, 1, " +
+            "2... in the subfolders' alphabetical order and the subfolder names are the class names.",
         ),
         testPath: folderPath
           .optional()
           .describe(
-            'Optional test folder in the same layout (same subfolder names): held-out images to measure accuracy, or picked from too with `data.from: "train+test"`.',
+            "Optional test folder in the same layout (same subfolder names): held-out images to measure " +
+              'accuracy, or picked from too with `data.from: "train+test"`.',
           ),
         size: z
           .tuple([z.number().int().min(1).max(512), z.number().int().min(1).max(512)])
@@ -79,7 +84,9 @@ export const sourceSchema = z
     folderSource,
   ])
   .describe(
-    'Where the images come from: "mnist" (built in), { "idx": { "images", "labels" } } (Fashion-MNIST\'s files too), { "csv": PATH } or { "folder": { "path" } } (one subfolder of PNG/JPEG images per class).',
+    'Where the images come from: "mnist" (built in), { "idx": { "images", "labels" } } ' +
+      '(Fashion-MNIST\'s files too), { "csv": PATH } or { "folder": { "path" } } (one subfolder of ' +
+      "PNG/JPEG images per class).",
   );
 
 const holdoutSchema = z
@@ -88,7 +95,9 @@ const holdoutSchema = z
       .enum(["test-split", "rest"])
       .optional()
       .describe(
-        '"test-split": the data\'s own test split (MNIST\'s 10,000 test digits, or the source\'s test files). "rest": images of `data.from` that were not picked. Default: "test-split" when the source has one and `data.from` is "train", else "rest".',
+        "\"test-split\": the data's own test split (MNIST's 10,000 test digits, or the source's test " +
+          'files). "rest": images of `data.from` that were not picked. Default: "test-split" when the ' +
+          'source has one and `data.from` is "train", else "rest".',
       ),
     perDigit: z
       .number()
@@ -107,24 +116,32 @@ const dataSchema = z
       .array(label)
       .min(2)
       .describe(
-        'The class labels to keep and train on, e.g. [1, 7], or their names, e.g. ["cat", "dog"] (from data.classNames or the image folder\'s subfolders). The output layer has one unit per kept label, in sorted order (keeping 1, 3, 7: a 3 is [0,1,0]).',
+        'The class labels to keep and train on, e.g. [1, 7], or their names, e.g. ["cat", "dog"] (from ' +
+          "data.classNames or the image folder's subfolders). The output layer has one unit per kept " +
+          "label, in sorted order (keeping 1, 3, 7: a 3 is [0,1,0]).",
       ),
     perDigit: z
       .union([z.number().int().positive(), z.literal("all")])
       .describe(
-        'How many images of each kept digit to train on and analyse (the report used 100), or "all": every image of each kept digit in `data.from` (the counts then differ by digit).',
+        'How many images of each kept digit to train on and analyse (the report used 100), or "all": ' +
+          "every image of each kept digit in `data.from` (the counts then differ by digit).",
       ),
     from: z
       .enum(["train", "train+test"])
       .default("train")
       .describe(
-        'Where the kept and injected images are picked from: "train", the source\'s training images, or "train+test", its training and test images as one pool, training images first (MNIST\'s 70,000). With "train+test" the held-out images are the pool\'s images not picked (`holdout.from: "rest"`).',
+        'Where the kept and injected images are picked from: "train", the source\'s training images, or ' +
+          '"train+test", its training and test images as one pool, training images first (MNIST\'s ' +
+          '70,000). With "train+test" the held-out images are the pool\'s images not picked ' +
+          '(`holdout.from: "rest"`).',
       ),
     pick: z
       .enum(["first", "random"])
       .default("first")
       .describe(
-        '"first": the first images of each digit in file order (the report\'s cut_data; with `from: "train+test"`, training images before test images). "random": a random sample drawn with the experiment\'s seed.',
+        '"first": the first images of each digit in file order (the report\'s cut_data; with `from: ' +
+          '"train+test"`, training images before test images). "random": a random sample drawn with the ' +
+          "experiment's seed.",
       ),
     holdout: holdoutSchema.prefault({}),
     classNames: z
@@ -132,7 +149,9 @@ const dataSchema = z
       .max(256)
       .optional()
       .describe(
-        'Names of the labels, by label: classNames[3] names label 3 (for Fashion-MNIST: ["T-shirt/top", "Trouser", ...]). Shown wherever a label is shown. An image folder\'s subfolder names are used when this is absent.',
+        'Names of the labels, by label: classNames[3] names label 3 (for Fashion-MNIST: ["T-shirt/top", ' +
+          '"Trouser", ...]). Shown wherever a label is shown. An image folder\'s subfolder names are used ' +
+          "when this is absent.",
       ),
   })
   .strict()
@@ -157,7 +176,8 @@ const convSignature = z
   .enum(["average", "flatten"])
   .default("average")
   .describe(
-    'A convolutional layer\'s signature: "average" = its global average per channel (one value per filter, compact) or "flatten" = every value of its feature maps (rows x columns x filters).',
+    'A convolutional layer\'s signature: "average" = its global average per channel (one value per ' +
+      'filter, compact) or "flatten" = every value of its feature maps (rows x columns x filters).',
   );
 
 const convBlock = z
@@ -201,7 +221,8 @@ const savedModel = z
     kind: z
       .literal("saved")
       .describe(
-        "Your own trained TensorFlow.js Layers model (what Keras models become through tensorflowjs_converter). It is not trained again: `training` is ignored.",
+        "Your own trained TensorFlow.js Layers model (what Keras models become through " +
+          "tensorflowjs_converter). It is not trained again: `training` is ignored.",
       ),
     path: filePath.describe(
       "The model's model.json, relative to the experiment file; its weight files (named in model.json) sit beside it.",
@@ -211,7 +232,9 @@ const savedModel = z
       .min(1)
       .optional()
       .describe(
-        "Names of the layers to analyse as hidden layers, input side first. Default: every Dense, Conv and Flatten layer except the output layer. An unknown name gets a problem listing the model's layers.",
+        "Names of the layers to analyse as hidden layers, input side first. Default: every Dense, Conv " +
+          "and Flatten layer except the output layer. An unknown name gets a problem listing the model's " +
+          "layers.",
       ),
     convSignature,
   })
@@ -221,7 +244,9 @@ export const modelSchema = z
   .discriminatedUnion("kind", [denseModel, cnnModel, savedModel])
   .prefault({ kind: "dense" })
   .describe(
-    'The network: "dense" or "cnn" (trained from the file), or "saved" (your own trained model). Default: the report\'s 784 -> 32 -> 64 -> softmax with ReLU. The data\'s images must fit its input and the kept digits its output units.',
+    'The network: "dense" or "cnn" (trained from the file), or "saved" (your own trained model). ' +
+      "Default: the report's 784 -> 32 -> 64 -> softmax with ReLU. The data's images must fit its " +
+      "input and the kept digits its output units.",
   );
 
 const trainingSchema = z
@@ -265,7 +290,9 @@ const projectionSchema = z
 const injectSchema = z
   .object({
     digit: label.describe(
-      'A label (0-255) or a class name from data.classNames / the image folder\'s subfolders, that the model was not trained on: passed through the trained model (e.g. 4 in a 1-vs-7 model, or "fox" in a cat-vs-dog one).',
+      "A label (0-255) or a class name from data.classNames / the image folder's subfolders, that " +
+        "the model was not trained on: passed through the trained model (e.g. 4 in a 1-vs-7 model, or " +
+        '"fox" in a cat-vs-dog one).',
     ),
     count: z.number().int().min(1).max(100000).describe("How many images of it to pass."),
   })
@@ -303,7 +330,10 @@ export const experimentSchema = z
       .max(50)
       .optional()
       .describe(
-        "Epochs at which to record every image's signatures while training, e.g. [1, 2, 5, 10]: each snapshot is clustered, projected and traced like the final model, so the results view can replay how paths form, and the findings say from which epoch each layer separates the kept digits. The final model is always the main result.",
+        "Epochs at which to record every image's signatures while training, e.g. [1, 2, 5, 10]: each " +
+          "snapshot is clustered, projected and traced like the final model, so the results view can " +
+          "replay how paths form, and the findings say from which epoch each layer separates the kept " +
+          "digits. The final model is always the main result.",
       ),
   })
   .strict()
