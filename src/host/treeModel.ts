@@ -226,7 +226,9 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       return {
         label: `layer ${node.layer + 1}`,
         description: `k = ${l.k} · silhouette ${l.silhouette.toFixed(2)}`,
-        tooltip: `${l.name}: ${l.size} units, ${l.k} clusters (k chosen in ${l.kValues[0]}..${l.kValues[l.kValues.length - 1]}), mean silhouette ${l.silhouette.toFixed(3)}${silhouetteNote(l)}`,
+        tooltip:
+          `${l.name}: ${l.size} units, ${l.k} clusters (k chosen in ${l.kValues[0]}..${l.kValues[l.kValues.length - 1]}), ` +
+          `mean silhouette ${l.silhouette.toFixed(3)}${silhouetteNote(l)}`,
         expandable: true,
         icon: { codicon: "layers" },
       };
@@ -236,10 +238,11 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       const images = clusterImages(results, node.layer, node.cluster);
       const silhouette = meanSilhouette(results, node.layer, images);
       const injected = c.injectedCount > 0 ? ` + ${c.injectedCount} injected` : "";
+      const silhouetteLine = silhouette === undefined ? "" : `\nmean silhouette ${silhouette.toFixed(3)}`;
       return {
         label: `cluster ${c.id} · ${digitMix(c.digitCounts, results)}`,
         description: `${c.size}${injected}`,
-        tooltip: `Cluster ${c.id} of layer ${node.layer + 1}: ${c.size} kept images${injected}\n${digitMix(c.digitCounts, results)}${silhouette === undefined ? "" : `\nmean silhouette ${silhouette.toFixed(3)}`}`,
+        tooltip: `Cluster ${c.id} of layer ${node.layer + 1}: ${c.size} kept images${injected}\n${digitMix(c.digitCounts, results)}${silhouetteLine}`,
         expandable: images.length > 0,
         icon: { codicon: "circle-filled" },
       };
