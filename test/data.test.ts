@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
-import { parseCsvImages, readCsvImages } from "../src/data/csv";
+import * as jpeg from "jpeg-js";
+import { csvFacts, parseCsvImages, readCsvImages } from "../src/data/csv";
 import { DataFileError } from "../src/data/dataFileError";
-import { readIdx } from "../src/data/idx";
+import { idxDims, readIdx } from "../src/data/idx";
+import { imageHeader } from "../src/data/imageFolder";
 import { countPerLabel } from "../src/data/images";
 import { pickIndices } from "../src/data/pick";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/preprocess";
@@ -101,11 +103,60 @@ describe("IDX files", () => {
     assert.throws(() => readIdx(join(dir, "nope")), /file not found/);
   });
 
+  it("finds the same problems from the header and the size alone (gzipped: streamed), without holding the values", async () => {
+    const full = idxBytes([3, 2, 2], pixels);
+    const cases: [string, Uint8Array, RegExp][] = [
+      ["truncated", full.subarray(0, full.length - 5), /truncated IDX file: the header announces 3x2x2 = 12 values but only 7 follow/],
+      ["oversized", Buffer.concat([full, Buffer.from([1])]), /the IDX header announces 12 values but 13 follow/],
+      ["header", full.subarray(0, 6), /header is truncated/],
+      ["magic", Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0]), /not an IDX file \(wrong magic number\)/],
+      ["type", Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 0]), /value type 0x0d is not supported/],
+      ["gzip", gzipSync(full).subarray(0, 20), /does not decompress/],
+      [
+        "gzip-truncated",
+        gzipSync(full.subarray(0, full.length - 5)),
+        /truncated IDX file: the header announces 3x2x2 = 12 values but only 7 follow/,
+      ],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const f = join(dir, `cheap-${name}`);
+      writeFileSync(f, bytes);
+      const said = (e: unknown) => e instanceof DataFileError && message.test(e.message) && e.file === f;
+      assert.throws(() => readIdx(f), said, `${name}: the full reader`);
+      await assert.rejects(idxDims(f), said, `${name}: the header`);
+    }
+    writeFileSync(join(dir, "cheap.gz"), gzipSync(full));
+    assert.deepEqual(await idxDims(join(dir, "cheap.gz")), [3, 2, 2]);
+    await assert.rejects(idxDims(join(dir, "nope")), /file not found/);
+  });
+
   it("refuses an image file whose count differs from its labels", () => {
     writeFileSync(join(dir, "i3"), idxBytes([3, 2, 2], pixels));
     writeFileSync(join(dir, "l2"), idxBytes([2], Uint8Array.from([1, 7])));
     const files = splitFiles({ idx: { images: "i3", labels: "l2" } }, "train", dir)!;
     assert.throws(() => loadImages(files), /3 images but 2 labels/);
+  });
+});
+
+describe("image headers", () => {
+  const dir = tempDir();
+
+  it("give a PNG's and a JPEG's size without decoding them, and refuse what is neither or is cut short", async () => {
+    const png = join(__dirname, "..", "examples", "images", "one", "mnist-test-00002.png");
+    assert.deepEqual(await imageHeader(png), { format: "PNG", width: 28, height: 28 });
+    const rgba = Buffer.alloc(40 * 30 * 4, 200);
+    const jpg = join(dir, "photo.jpg");
+    writeFileSync(jpg, jpeg.encode({ data: rgba, width: 40, height: 30 }, 90).data);
+    assert.deepEqual(await imageHeader(jpg), { format: "JPEG", width: 40, height: 30 });
+    const cases: [string, Buffer, RegExp][] = [
+      ["text.png", Buffer.from("not a PNG"), /not a PNG or JPEG image \(its first bytes are neither\)/],
+      ["cut.png", readFileSync(png).subarray(0, 20), /cannot decode this PNG \(no IHDR header\)/],
+      ["cut.jpg", readFileSync(jpg).subarray(0, 10), /cannot decode this JPEG/],
+    ];
+    for (const [name, bytes, message] of cases) {
+      writeFileSync(join(dir, name), bytes);
+      await assert.rejects(imageHeader(join(dir, name)), (e: unknown) => e instanceof DataFileError && message.test(e.message));
+    }
   });
 });
 
@@ -120,6 +171,28 @@ describe("CSV files", () => {
     assert.deepEqual([set.count, set.rows, set.cols], [2, 28, 28]);
     assert.deepEqual(Array.from(set.labels), [1, 7]);
     assert.equal(set.pixels[784], 255);
+  });
+
+  it("finds the same problems streaming the file line by line, keeping only the labels", async () => {
+    const cases: [string, RegExp][] = [
+      ["1,0,0,0,0\n7,0,0,0\n", /line 2 has 4 columns, the first row has 5/],
+      ["1,0,0,0,0\n7,0,300,0,0\n", /line 2, column 3: "300" is not a pixel value 0-255/],
+      ["1,0,0,0,0\n7,0,300,0\n", /line 2 has 4 columns, the first row has 5/],
+      ["1,0,0\n", /line 1 has 3 columns; expected a label then a square image/],
+      ["label,a,b,c,d\n1.5,0,0,0,0\n", /line 2, column 1: "1.5" is not an integer label 0-255/],
+      ["label,a,b,c,d\n\n", /the CSV file has no data rows/],
+    ];
+    for (const [i, [text, message]] of cases.entries()) {
+      const f = join(dir, `rows-${i}.csv`);
+      writeFileSync(f, i % 2 ? gzipSync(text) : text);
+      assert.throws(() => parseCsvImages(text, f), message);
+      await assert.rejects(csvFacts(f), message);
+    }
+    const f = join(dir, "fine.csv");
+    writeFileSync(f, "label,a,b,c,d\r\n1,0,0,0,255\r\n\r\n7, 1 ,2.5,0x1,0\r\n");
+    const facts = await csvFacts(f);
+    assert.deepEqual([facts.count, facts.rows, facts.cols, Array.from(facts.labels)], [2, 2, 2, [1, 7]]);
+    assert.deepEqual(Array.from(readCsvImages(f).pixels), [0, 0, 0, 255, 1, 3, 1, 0]);
   });
 
   it("names the line of a row of the wrong width or a bad value", () => {

@@ -172,3 +172,79 @@ describe("mtq validate", () => {
     assert.match(r.stderr, /nope\.mtq\.json: \(document\): file not found/);
   });
 });
+
+describe("every problem at once, with its Quick Fix", () => {
+  const file = "/ws/all.mtq.json";
+  const check = (value: unknown, data = true) => checkExperiment({ file, text: JSON.stringify(value), data });
+
+  it("shows a misspelt section, a digit the data lacks and a perDigit too large on one save", async () => {
+    const checked = await check({
+      name: "all",
+      data: { digits: [1, 12], perDigit: 100000 },
+      trainig: { epochs: 20 },
+      snapshots: [12],
+    });
+    assert.deepEqual(checked.problems.map(formatProblem), [
+      `${file}: trainig: unknown field "trainig". Fix: did you mean "training"? Rename the field`,
+      `${file}: data.perDigit: perDigit is 100000 but MNIST has only 6742 images of digit 1. Fix: lower perDigit to at most 6742`,
+      `${file}: data.digits[1]: digit 12 is not in MNIST. Fix: keep only labels the data has (MNIST has the labels 0, 1, 2, 3, 4, 5, 6, 7, 8, 9)`,
+    ]);
+    // "snapshots": [12] is not judged against the default 10 epochs: the training meant is the misspelt one.
+    assert.deepEqual(
+      checked.problems.map((p) => p.edit),
+      [
+        { title: 'Rename to "training"', target: "key", newText: '"training"' },
+        { title: "Set perDigit to 6742", target: "value", newText: "6742" },
+        undefined,
+      ],
+    );
+  });
+
+  it("checks a section that parsed beside one that did not, and skips the rules that need the broken one", async () => {
+    const checked = await check({
+      name: "x",
+      data: { digits: [1, 7], perDigit: 2 },
+      clustering: { kMax: "ten" },
+      model: {
+        kind: "cnn",
+        conv: [
+          { filters: 2, pool: 8 },
+          { filters: 2, pool: 8 },
+        ],
+      },
+    });
+    assert.deepEqual(
+      checked.problems.map((p) => formatProblem(p).replace(/\. Fix:.*/, "")),
+      [
+        `${file}: clustering.kMax: expected number, got "ten"`,
+        `${file}: model.conv[1].pool: after block 2 the 28x28 images would be pooled down to 0x0`,
+      ],
+    );
+  });
+
+  it("offers the value the data allows: an injected count, kMax, k", async () => {
+    const inject = await check({ name: "x", data: { digits: [1, 7], perDigit: 10 }, inject: [{ digit: 4, count: 9000 }] });
+    assert.deepEqual(inject.problems[0].edit, { title: "Set count to 5842", target: "value", newText: "5842" });
+    const kMax = await check({ name: "x", data: { digits: [1, 7], perDigit: 3 } });
+    assert.match(
+      formatProblem(kMax.problems[0]),
+      /clustering\.kMax: kMax \(10\) must be below the number of images \(2 digits x 3 = 6\)\. Fix: lower kMax below 6 or raise data\.perDigit/,
+    );
+    assert.deepEqual(kMax.problems[0].edit, { title: "Set kMax to 5", target: "value", newText: "5" });
+    const k = await check({ name: "x", data: { digits: [1, 7], perDigit: 3 }, clustering: { k: 8 } });
+    assert.deepEqual(k.problems[0].edit, { title: "Set k to 5", target: "value", newText: "5" });
+  });
+
+  it("with data: false reads no file: an experiment fine on its own is unread, not valid", async () => {
+    const checked = await check(
+      { name: "x", data: { source: { csv: "nowhere.csv" }, digits: [1, 7], perDigit: 3 }, clustering: { kMax: 4 } },
+      false,
+    );
+    assert.equal(checked.ok, false);
+    assert.ok(checked.unread);
+    assert.deepEqual(checked.problems, []);
+    assert.equal(checked.parsed.name, "x");
+    const wrong = await check({ name: "x", data: { source: { csv: "nowhere.csv" }, digits: [1, 7], perDigit: 3 } }, false);
+    assert.match(formatProblem(wrong.problems[0]), /clustering\.kMax: kMax \(10\) must be below/);
+  });
+});

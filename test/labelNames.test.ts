@@ -118,6 +118,11 @@ describe("class names in data.digits and inject[].digit", () => {
       `${file}: data.digits[1]: no class is named "sevn" in the image folder's subfolders. Fix: did you mean "seven"? Else use one of the classes, by name or by label: 0 (four), 1 (one), 2 (seven)`,
       `${file}: inject[0].digit: no class is named "five" in the image folder's subfolders. Fix: use one of the classes, by name or by label: 0 (four), 1 (one), 2 (seven)`,
     ]);
+    // The editor's Quick Fix for the near miss; none where no name is near.
+    assert.deepEqual(
+      problems.map((p) => p.edit),
+      [{ title: 'Use "seven"', target: "value", newText: '"seven"' }, undefined],
+    );
     // data.classNames is in the experiment itself: its names are checked without the data (an untrusted workspace's diagnostics).
     const schemaOnly = parseExperiment(JSON.stringify(mnist({ digits: ["one", "Seven"], classNames: words })), file).problems;
     assert.deepEqual(texts(schemaOnly), [

@@ -167,7 +167,10 @@ describe("your own model: a Layers model saved by TF.js, loaded from disk", () =
   });
 
   it("lists the model's layers when a named layer does not exist", async () => {
-    const message = await runProblems({ ...mine, model: { ...mine.model, layers: ["dense_9"] } }, file);
+    const wrong = { ...mine, model: { ...mine.model, layers: ["dense_9"] } };
+    const [problem] = (await checkExperiment({ file, text: JSON.stringify(wrong) })).problems;
+    assert.deepEqual(problem.edit, { title: 'Use "dense_1"', target: "value", newText: '"dense_1"' });
+    const message = await runProblems(wrong, file);
     assert.match(
       message,
       /mine\.mtq\.json: model\.layers\[0\]: the model has no layer "dense_9"\. Fix: name one of its layers: dense_1 \(Dense, 24\), dense_2 \(Dense, 12\), output \(Dense, 2\)/,

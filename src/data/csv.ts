@@ -16,6 +16,7 @@ function cellValue(cell: string): number {
 }
 
 const isNumber = (cell: string) => Number.isFinite(cellValue(cell));
+const COMMA = 44;
 
 /** The rows of a CSV file, fed one line at a time: each checked as it comes, its label kept, its pixels handed to `onPixels` when given. */
 class CsvRows {
@@ -34,10 +35,9 @@ class CsvRows {
     // A header row: its first cell is not a number.
     if (this.lineNumber === 1 && !isNumber(text.split(",", 1)[0] ?? "")) return;
     if (text.trim() === "") return;
-    const cells = text.split(",");
     const line = this.lineNumber;
     if (this.width === 0) {
-      this.width = cells.length;
+      this.width = text.split(",").length;
       this.side = Math.round(Math.sqrt(this.width - 1));
       if (this.width < 2 || this.side * this.side !== this.width - 1) {
         throw new DataFileError(
@@ -47,27 +47,48 @@ class CsvRows {
         );
       }
     }
-    if (cells.length !== this.width) {
-      throw new DataFileError(
-        this.file,
-        `line ${line} has ${cells.length} columns, the first row has ${this.width}`,
-        "give every row the same number of columns: the label then every pixel",
-      );
-    }
     const pixels = this.onPixels && new Uint8Array(this.width - 1);
-    cells.forEach((cell, c) => {
-      const v = cellValue(cell);
-      if (!Number.isFinite(v) || v < 0 || v > 255 || (c === 0 && !Number.isInteger(v))) {
-        throw new DataFileError(
-          this.file,
-          `line ${line}, column ${c + 1}: "${cell.trim()}" is not ${c === 0 ? "an integer label 0-255" : "a pixel value 0-255"}`,
-          "use integer labels and pixel values from 0 to 255",
-        );
+    // Scanned in place rather than split: a 60,000-row file has 47 million cells, and a string for each doubles the time.
+    let column = 0;
+    let start = 0;
+    let value = 0;
+    let plain = true;
+    for (let i = 0; i <= text.length; i++) {
+      const c = i < text.length ? text.charCodeAt(i) : COMMA;
+      if (c !== COMMA) {
+        if (c >= 48 && c <= 57) value = value * 10 + c - 48;
+        else plain = false;
+        continue;
       }
-      if (c === 0) this.labels.push(v);
-      else if (pixels) pixels[c - 1] = Math.round(v);
-    });
+      const v = plain && i > start ? value : cellValue(text.slice(start, i));
+      if (!Number.isFinite(v) || v < 0 || v > 255 || (column === 0 && !Number.isInteger(v))) this.badCell(text, line, column);
+      if (column === 0) this.labels.push(v);
+      else if (pixels && column <= pixels.length) pixels[column - 1] = Math.round(v);
+      column++;
+      [start, value, plain] = [i + 1, 0, true];
+    }
+    this.checkWidth(column, line);
     if (pixels) this.onPixels!(pixels);
+  }
+
+  private checkWidth(columns: number, line: number): void {
+    if (columns === this.width) return;
+    throw new DataFileError(
+      this.file,
+      `line ${line} has ${columns} columns, the first row has ${this.width}`,
+      "give every row the same number of columns: the label then every pixel",
+    );
+  }
+
+  /** Throws for the bad cell at `column`; a row of the wrong width is said first, as its cells are then misplaced. */
+  private badCell(text: string, line: number, column: number): never {
+    const cells = text.split(",");
+    this.checkWidth(cells.length, line);
+    throw new DataFileError(
+      this.file,
+      `line ${line}, column ${column + 1}: "${cells[column].trim()}" is not ${column === 0 ? "an integer label 0-255" : "a pixel value 0-255"}`,
+      "use integer labels and pixel values from 0 to 255",
+    );
   }
 
   /** The image size and the labels, once every line is in. */

@@ -15,6 +15,18 @@ const MAX_HEADER = 4 + 4 * 255;
 
 /** The dimensions the header announces, or how it is broken; `bytes` holds at least the header when the file has one. */
 function headerDims(bytes: Uint8Array, file: string): { dims: number[]; headerLength: number } {
+  checkMagic(bytes, file);
+  const ndims = bytes[3];
+  const headerLength = 4 + 4 * ndims;
+  if (ndims === 0 || bytes.length < headerLength) {
+    throw new DataFileError(file, "the IDX header is truncated", "the file is incomplete: copy it again");
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  return { dims: Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i, false)), headerLength };
+}
+
+/** The magic number's first three bytes: zero, zero, the unsigned-byte type. */
+function checkMagic(bytes: Uint8Array, file: string): void {
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
     throw new DataFileError(
       file,
@@ -29,13 +41,6 @@ function headerDims(bytes: Uint8Array, file: string): { dims: number[]; headerLe
       "convert the values to unsigned bytes 0-255",
     );
   }
-  const ndims = bytes[3];
-  const headerLength = 4 + 4 * ndims;
-  if (ndims === 0 || bytes.length < headerLength) {
-    throw new DataFileError(file, "the IDX header is truncated", "the file is incomplete: copy it again");
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  return { dims: Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i, false)), headerLength };
 }
 
 /** A file whose values are fewer or more than its header announces. */
@@ -94,7 +99,12 @@ export async function idxDims(file: string): Promise<number[]> {
   let head = new Uint8Array(0);
   let total = 0;
   for await (const chunk of contentChunks(file, true)) {
-    if (head.length < MAX_HEADER) head = Buffer.concat([head, chunk.subarray(0, MAX_HEADER - head.length)]);
+    if (head.length < MAX_HEADER) {
+      const known = head.length >= 4;
+      head = Buffer.concat([head, chunk.subarray(0, MAX_HEADER - head.length)]);
+      // Not IDX at all: said at once, without decompressing the rest.
+      if (!known && head.length >= 4) checkMagic(head, file);
+    }
     total += chunk.length;
   }
   const { dims, headerLength } = headerDims(head, file);
