@@ -129,6 +129,11 @@ const cases: [string, unknown, RegExp][] = [
     /group1-shard2of2\.bin: model\.path: weight file not found\. Fix: keep the weight files named in model\.json beside it/,
   ],
   [
+    "a saved model whose weights manifest names other weights",
+    saved("renamed/model.json"),
+    /model\.path: model\.json's weights manifest lacks weights the model needs: dense_1\/kernel\..*\n.*model\.path: model\.json's weights manifest lists weights the model does not have: dense_7\/kernel\. Fix: the weights do not belong to this topology/,
+  ],
+  [
     "a saved model whose weights are cut short",
     saved("cut/model.json"),
     /model\.json: model\.path: the weight files hold \d+ bytes but model\.json's weights need \d+\. Fix: .*copy or convert the model again/,
@@ -220,6 +225,10 @@ describe("mtq validate refuses exactly what mtq run refuses before training", ()
     ]);
     await save("broken", [tf.layers.dense({ units: 2, inputShape: [784], activation: "softmax" })], 4096);
     rmSync(join(dir, "broken", "group1-shard2of2.bin"));
+    await save("renamed", [tf.layers.dense({ units: 2, inputShape: [784], activation: "softmax", name: "dense_1" })]);
+    const renamed = JSON.parse(readFileSync(join(dir, "renamed", "model.json"), "utf8"));
+    renamed.weightsManifest[0].weights[0].name = "dense_7/kernel";
+    writeFileSync(join(dir, "renamed", "model.json"), JSON.stringify(renamed));
     await save("cut", [tf.layers.dense({ units: 2, inputShape: [784], activation: "softmax" })]);
     const shard = join(dir, "cut", "group1-shard1of1.bin");
     writeFileSync(shard, readFileSync(shard).subarray(0, 1000));

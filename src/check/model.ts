@@ -207,24 +207,31 @@ async function savedModelProblems(spec: Saved, file: string, { image, classes }:
 
 /**
  * The weights the model needs against those model.json lists, matched as loading matches them
- * (a listed "outer/dense/kernel" may stand for "dense/kernel"): loading refuses a weight left unset.
+ * (a listed "outer/dense/kernel" may stand for "dense/kernel"): loading refuses a weight left
+ * unset and a listed one with no place in the model.
  */
 function weightNameProblems(model: TF.LayersModel, json: ModelJson, modelFile: string, file: string): Problem[] {
   const needed = new Set(model.layers.flatMap((l) => l.weights.map((w) => w.originalName)));
+  const unset = new Set(needed);
+  const unplaced: string[] = [];
   for (const name of (json.weightsManifest ?? []).flatMap((g) => g.weights.map((w) => w.name))) {
     const tokens = name.split("/");
-    needed.delete(needed.has(name) ? name : [...tokens.slice(0, -2), tokens[tokens.length - 1]].join("/"));
+    const target = needed.has(name) ? name : [...tokens.slice(0, -2), tokens[tokens.length - 1]].join("/");
+    if (needed.has(target)) unset.delete(target);
+    else unplaced.push(name);
   }
-  if (needed.size === 0) return [];
-  const missing = [...needed];
-  const names = missing.slice(0, 5).join(", ") + (missing.length > 5 ? `, ... (${missing.length})` : "");
-  const message = `model.json's weights manifest lacks weights the model needs: ${names}`;
-  return [
-    modelFileProblem(
-      new DataFileError(modelFile, message, "the weights do not belong to this topology: copy or convert the model again"),
-      file,
-    ),
-  ];
+  const listed = (names: string[]) => names.slice(0, 5).join(", ") + (names.length > 5 ? `, ... (${names.length})` : "");
+  const fix = "the weights do not belong to this topology: copy or convert the model again";
+  const problems: Problem[] = [];
+  if (unset.size > 0) {
+    const message = `model.json's weights manifest lacks weights the model needs: ${listed([...unset])}`;
+    problems.push(modelFileProblem(new DataFileError(modelFile, message, fix), file));
+  }
+  if (unplaced.length > 0) {
+    const message = `model.json's weights manifest lists weights the model does not have: ${listed(unplaced)}`;
+    problems.push(modelFileProblem(new DataFileError(modelFile, message, fix), file));
+  }
+  return problems;
 }
 
 function shapeProblems(model: TF.LayersModel, spec: Saved, file: string, image?: ImageSize, classes?: number): Problem[] {
