@@ -70,12 +70,15 @@ export async function dataProblems(sections: Sections, file: string, read: FactR
     labelled && labelProblemsWithoutData(labelled, file).length === 0 ? resolveLabels(labelled, file, classNames) : undefined;
   problems.push(...(resolution?.problems ?? []));
   const facts = new Map<Split, SplitFacts>();
+  let unread = false;
   for (const split of ["train", "test"] as const) {
     const files = splitFiles(data.source, split, dirname(file));
     if (!files) continue;
-    const read_ = await splitFacts(files, read);
-    if (Array.isArray(read_)) problems.push(...read_.map((e) => sourceProblem(file, e)));
-    else facts.set(split, read_);
+    const found = await splitFacts(files, read);
+    if (Array.isArray(found)) {
+      problems.push(...found.map((e) => sourceProblem(file, e)));
+      unread = true;
+    } else facts.set(split, found);
   }
   const train = facts.get("train");
   const test = facts.get("test");
@@ -90,13 +93,15 @@ export async function dataProblems(sections: Sections, file: string, read: FactR
   const image = train && { rows: train.rows, cols: train.cols };
   const resolved = resolution?.experiment;
   // Counting needs every split the source has: a test split that failed to read would pass for one without the labels.
-  const allRead = [train, test].every((f, i) => f || !splitFiles(data.source, i === 0 ? "train" : "test", dirname(file)));
-  if (resolved && allRead) {
+  if (resolved && !unread) {
     const clustering = sectionsOf(sections, "clustering")?.clustering;
     const labelsOf = (s: Split) => facts.get(s)?.labels;
     problems.push(...countProblems(resolved, clustering, file, labelsOf, classNames));
     const seeded = sectionsOf(sections, "seed");
-    if (seeded && train?.imageFiles) problems.push(...(await pickedImageProblems({ ...resolved, seed: seeded.seed }, file, facts, read)));
+    // Picking needs the splits it picks from (without them, the rules and the counts have said so already).
+    const picksFrom = [...poolSplits(resolved.data), ...(holdoutFrom(resolved.data) === "test-split" ? ["test" as const] : [])];
+    if (seeded && train?.imageFiles && picksFrom.every((s) => facts.has(s)))
+      problems.push(...(await pickedImageProblems({ ...resolved, seed: seeded.seed }, file, facts, read)));
   }
   return { problems, image, resolved, classNames };
 }
