@@ -346,7 +346,7 @@ export type ParsedExperiment = z.output<typeof experimentSchema>;
 /** A label as written: a number, or a class name resolved against the experiment's classes. */
 export type LabelRef = z.output<typeof label>;
 /**
- * The experiment with every label a number (class names resolved by pipeline/labels.ts once the
+ * The experiment with every label a number (class names resolved by check/labels.ts once the
  * classes are known): what the pipeline runs and what results files record.
  */
 export type Experiment = Omit<ParsedExperiment, "data" | "inject"> & {
