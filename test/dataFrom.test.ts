@@ -150,7 +150,8 @@ describe("the problems of data.from and perDigit", () => {
     assert.deepEqual(await problemsOf({ digits: [1, 7], perDigit: 7293, from: "train+test" }), []);
     const problems = await problemsOf({ digits: [1, 7], perDigit: 7294, from: "train+test" });
     assert.deepEqual(problems, [
-      `${file}: data.perDigit: perDigit is 7294 but MNIST has only 7293 images of digit 7, training and test images together. Fix: lower perDigit to at most 7293`,
+      `${file}: data.perDigit: perDigit is 7294 but MNIST has only 7293 images of digit 7, training and ` +
+        `test images together. Fix: lower perDigit to at most 7293`,
     ]);
     assert.match(
       (await problemsOf({ digits: [1, 7], perDigit: 7000 })).join("\n"),

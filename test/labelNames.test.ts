@@ -115,8 +115,10 @@ describe("class names in data.digits and inject[].digit", () => {
   it("names the known classes and the fix for an unknown name", async () => {
     const problems = await problemsOf(folder({ digits: ["one", "sevn"] }, [{ digit: "five", count: 10 }]), file);
     assert.deepEqual(texts(problems), [
-      `${file}: data.digits[1]: no class is named "sevn" in the image folder's subfolders. Fix: did you mean "seven"? Else use one of the classes, by name or by label: 0 (four), 1 (one), 2 (seven)`,
-      `${file}: inject[0].digit: no class is named "five" in the image folder's subfolders. Fix: use one of the classes, by name or by label: 0 (four), 1 (one), 2 (seven)`,
+      `${file}: data.digits[1]: no class is named "sevn" in the image folder's subfolders. Fix: did you ` +
+        `mean "seven"? Else use one of the classes, by name or by label: 0 (four), 1 (one), 2 (seven)`,
+      `${file}: inject[0].digit: no class is named "five" in the image folder's subfolders. Fix: use one ` +
+        `of the classes, by name or by label: 0 (four), 1 (one), 2 (seven)`,
     ]);
     // The editor's Quick Fix for the near miss; none where no name is near.
     assert.deepEqual(
@@ -126,14 +128,19 @@ describe("class names in data.digits and inject[].digit", () => {
     // data.classNames is in the experiment itself: its names are checked without the data (an untrusted workspace's diagnostics).
     const schemaOnly = parseExperiment(JSON.stringify(mnist({ digits: ["one", "Seven"], classNames: words })), file).problems;
     assert.deepEqual(texts(schemaOnly), [
-      `${file}: data.digits[1]: no class is named "Seven" in data.classNames. Fix: did you mean "seven"? Else use one of the classes, by name or by label: 0 (zero), 1 (one), 2 (two), 3 (three), 4 (four), 5 (five), 6 (six), 7 (seven), 8 (eight), 9 (nine)`,
+      `${file}: data.digits[1]: no class is named "Seven" in data.classNames. Fix: did you mean "seven"? ` +
+        `Else use one of the classes, by name or by label: 0 (zero), 1 (one), 2 (two), 3 (three), 4 (four), ` +
+        `5 (five), 6 (six), 7 (seven), 8 (eight), 9 (nine)`,
     ]);
   });
 
   it("says to use a number or add data.classNames where the classes have no names", async () => {
     assert.deepEqual(texts(await problemsOf(mnist({ digits: ["one", 7] }, [{ digit: "3", count: 5 }]), file)), [
-      `${file}: data.digits[0]: "one" is a class name, but MNIST's classes have no names. Fix: use the label's number, or add data.classNames (classNames[i] names label i)`,
-      `${file}: inject[0].digit: "3" is a class name, but MNIST's classes have no names. Fix: use the label's number (a label is written without quotes: 3), or add data.classNames (classNames[i] names label i)`,
+      `${file}: data.digits[0]: "one" is a class name, but MNIST's classes have no names. Fix: use the ` +
+        `label's number, or add data.classNames (classNames[i] names label i)`,
+      `${file}: inject[0].digit: "3" is a class name, but MNIST's classes have no names. Fix: use the ` +
+        `label's number (a label is written without quotes: 3), or add data.classNames (classNames[i] names ` +
+        `label i)`,
     ]);
     writeFileSync(join(dir, "pets.csv"), "label,p\n0,1\n1,2\n0,3\n1,4\n");
     assert.match(
@@ -196,7 +203,8 @@ describe("class names in data.digits and inject[].digit", () => {
         ),
       ),
       [
-        `${file}: inject[1].digit: class 2 (seven) is one of the trained classes (data.digits has it as "seven"), so it is not unseen. Fix: inject a class not in data.digits (1 (one), 2 (seven))`,
+        `${file}: inject[1].digit: class 2 (seven) is one of the trained classes (data.digits has it as ` +
+          `"seven"), so it is not unseen. Fix: inject a class not in data.digits (1 (one), 2 (seven))`,
       ],
     );
     assert.match(
@@ -218,7 +226,8 @@ describe("class names in data.digits and inject[].digit", () => {
         ),
       ),
       [
-        `${file}: inject[2].digit: class 4 (four) is injected twice (as 4 and "four"): inject[0] picks the same images. Fix: inject each class once, with the count wanted in one entry`,
+        `${file}: inject[2].digit: class 4 (four) is injected twice (as 4 and "four"): inject[0] picks the ` +
+          `same images. Fix: inject each class once, with the count wanted in one entry`,
       ],
     );
     assert.match(
@@ -246,7 +255,8 @@ describe("class names in data.digits and inject[].digit", () => {
         ),
       ),
       [
-        `${file}: inject[1].digit: class 0 (four) is injected twice (as "four" and 0): inject[0] picks the same images. Fix: inject each class once, with the count wanted in one entry`,
+        `${file}: inject[1].digit: class 0 (four) is injected twice (as "four" and 0): inject[0] picks the ` +
+          `same images. Fix: inject each class once, with the count wanted in one entry`,
       ],
     );
   });
@@ -299,12 +309,18 @@ describe("class names in data.digits and inject[].digit", () => {
   });
 
   it("the JSON schema takes a number or a name there", async () => {
-    const schema = experimentJsonSchema() as { properties: Record<string, any> };
+    interface SchemaNode {
+      properties: Record<string, SchemaNode>;
+      items: SchemaNode;
+      anyOf: { type: string }[];
+      description: string;
+    }
+    const schema = experimentJsonSchema() as SchemaNode;
     const digit = schema.properties.data.properties.digits.items;
     const injected = schema.properties.inject.items.properties.digit;
     for (const node of [digit, injected]) {
       assert.deepEqual(
-        node.anyOf.map((b: { type: string }) => b.type),
+        node.anyOf.map((b) => b.type),
         ["integer", "string"],
       );
       assert.match(node.description, /a class name from data\.classNames \/ the image folder's subfolders/);
