@@ -11,7 +11,7 @@ import { distancePass, type Neighbours } from "../src/pipeline/distances";
 import { prepareData } from "../src/pipeline/prepare";
 import { activations, trainedOnKept } from "../src/pipeline/model";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
-import { randomFor } from "../src/pipeline/random";
+import { randomFor } from "../src/data/random";
 import { loadTf } from "../src/pipeline/tf";
 import { parseExperiment } from "../src/check/experiment";
 import { tableRow } from "./table";

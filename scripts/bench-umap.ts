@@ -5,7 +5,7 @@ import { UMAP } from "umap-js";
 import { loadImages, splitFiles } from "../src/data/source";
 import { scaledPixels } from "../src/pipeline/preprocess";
 import { distancePass, type Neighbours } from "../src/pipeline/distances";
-import { fastRandomFor } from "../src/pipeline/random";
+import { fastRandomFor } from "../src/data/random";
 import { loadTf } from "../src/pipeline/tf";
 import { umapLayout } from "../src/pipeline/umap";
 

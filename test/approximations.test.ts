@@ -7,7 +7,7 @@ import { EXACT_LIMIT } from "../src/shared/figures";
 import { loadImages, splitFiles } from "../src/data/source";
 import { distancePass, type Neighbours } from "../src/pipeline/distances";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
-import { randomFor } from "../src/pipeline/random";
+import { randomFor } from "../src/data/random";
 import { loadTf, type Tf } from "../src/pipeline/tf";
 
 const dist = (a: number[], b: number[]) => Math.hypot(...a.map((v, i) => v - b[i]));

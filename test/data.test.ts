@@ -12,7 +12,7 @@ import { countPerLabel } from "../src/data/images";
 import { pickIndices } from "../src/data/pick";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/preprocess";
 import { loadImages, splitFiles } from "../src/data/source";
-import { randomFor } from "../src/pipeline/random";
+import { randomFor } from "../src/data/random";
 import { idxBytes, tempDir } from "./helpers";
 
 describe("built-in MNIST", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { nearestCentroids } from "../src/pipeline/cluster";
 import { entropyBits } from "../src/pipeline/findings";
-import { randomFor } from "../src/pipeline/random";
+import { randomFor } from "../src/data/random";
 import { distancePass } from "../src/pipeline/distances";
 import { loadTf } from "../src/pipeline/tf";
 

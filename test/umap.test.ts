@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { distancePass } from "../src/pipeline/distances";
-import { randomFor } from "../src/pipeline/random";
+import { randomFor } from "../src/data/random";
 import { loadTf } from "../src/pipeline/tf";
 import { fuzzyGraph, umapLayout } from "../src/pipeline/umap";
 

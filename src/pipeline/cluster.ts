@@ -6,7 +6,7 @@ import { EXACT_LIMIT, round4 } from "../shared/figures";
 import type { LayerClustering } from "../shared/results";
 import { distancePass, type Neighbours, type SilhouetteScores } from "./distances";
 import { partitionedNeighbours } from "./partitionedNeighbours";
-import { randomFor, shuffled } from "./random";
+import { randomFor, shuffled } from "../data/random";
 import type { Tf } from "./tf";
 import { yieldToEventLoop } from "./yield";
 

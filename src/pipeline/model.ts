@@ -7,7 +7,7 @@ import { cnnNetwork } from "./cnn";
 import type { PreparedData } from "./prepare";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./preprocess";
 import { seededDense, type ImageSize, type ModelOf, type Trained } from "./network";
-import { shuffled, randomFor } from "./random";
+import { shuffled, randomFor } from "../data/random";
 import { loadSavedModel } from "./savedModel";
 import { yieldToEventLoop } from "./yield";
 import type { Tf } from "./tf";

@@ -6,7 +6,7 @@
 // neighbours it finds.
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
 import { BLOCK_VALUES, type Neighbours } from "./distances";
-import { shuffled, type Random } from "./random";
+import { shuffled, type Random } from "../data/random";
 import type { Tf } from "./tf";
 import { yieldToEventLoop } from "./yield";
 

@@ -2,7 +2,7 @@
 // (src/pipeline/umap.ts; seeded, so it is reproducible). The epochs yield now and then, so a
 // cancel lands and progress shows.
 import type { Neighbours } from "./distances";
-import { fastRandomFor } from "./random";
+import { fastRandomFor } from "../data/random";
 import { umapLayout } from "./umap";
 import { yieldToEventLoop } from "./yield";
 

@@ -8,7 +8,7 @@
 // Not re-exported by the package index; its a, b curve fit is the library's to keep.
 import { findABParams } from "umap-js/dist/umap";
 import type { Neighbours } from "./distances";
-import type { Random } from "./random";
+import type { Random } from "../data/random";
 
 export interface UmapOptions {
   minDist: number;
