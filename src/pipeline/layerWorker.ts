@@ -1,9 +1,10 @@
 // A worker thread analysing one hidden layer (layer.ts), so two layers use two cores.
 import { parentPort } from "node:worker_threads";
 import { analyseLayer, type AnalysedLayer, type LayerJob } from "./layer";
-import { loadTf, type BackendPreference } from "./tf";
+import type { Backend } from "../shared/backends";
+import { loadTf } from "./tf";
 
-export type ToLayerWorker = { type: "run"; job: LayerJob; backend: BackendPreference } | { type: "cancel" };
+export type ToLayerWorker = { type: "run"; job: LayerJob; backend: Backend } | { type: "cancel" };
 export type FromLayerWorker =
   | { type: "progress"; phase: "cluster" | "project"; fraction: number }
   | { type: "done"; analysed: AnalysedLayer }

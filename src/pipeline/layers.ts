@@ -8,7 +8,8 @@ import { Worker } from "node:worker_threads";
 import type { LayerResult } from "../shared/results";
 import { analyseLayer, layerResult, type AnalysedLayer, type LayerJob, type LayerProgress } from "./layer";
 import type { FromLayerWorker, ToLayerWorker } from "./layerWorker";
-import type { BackendPreference, Tf } from "./tf";
+import type { Backend } from "../shared/backends";
+import type { Tf } from "./tf";
 
 /** The worker script: bundled beside this code in dist/, or the TypeScript source (tests run from src/ under tsx). */
 function layerWorkerScript(): string | undefined {
@@ -23,7 +24,7 @@ function startLayerWorker(script: string): Worker {
 function inWorker(
   script: string,
   job: LayerJob,
-  backend: BackendPreference,
+  backend: Backend,
   onProgress: LayerProgress,
   signal?: AbortSignal,
 ): Promise<AnalysedLayer> {
@@ -54,7 +55,7 @@ function inWorker(
 export async function analyseLayers(
   tf: Tf,
   jobs: LayerJob[],
-  backend: BackendPreference,
+  backend: Backend,
   onProgress: (layer: number, phase: "cluster" | "project", fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<{ layers: LayerResult[]; clusterMs: number }> {

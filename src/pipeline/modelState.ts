@@ -8,7 +8,8 @@ import { findings } from "./findings";
 import { analyseLayers } from "./layers";
 import type { Activations } from "./model";
 import { flows } from "./paths";
-import type { BackendPreference, Tf } from "./tf";
+import type { Backend } from "../shared/backends";
+import type { Tf } from "./tf";
 
 /** What the model gives every image, and its accuracy, in one state. */
 export interface Measured {
@@ -20,7 +21,7 @@ export interface Measured {
 /** What every state of one run shares. */
 export interface RunContext {
   tf: Tf;
-  backend: BackendPreference;
+  backend: Backend;
   exp: Experiment;
   /** The kept classes, sorted: the output units' order. */
   classes: number[];

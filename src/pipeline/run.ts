@@ -7,7 +7,8 @@ import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./preprocess";
 import { activations, argmaxRows, modelFor, train } from "./model";
 import { analyseModelState, type Measured, type RunContext } from "./modelState";
 import { analysedSnapshots, separationEpochs, snapshotEpochs, type Recorded } from "./snapshots";
-import { loadTf, type BackendPreference } from "./tf";
+import type { Backend } from "../shared/backends";
+import { loadTf } from "./tf";
 
 export type ProgressListener = (stage: Stage, fraction: number, message: string) => void;
 
@@ -16,7 +17,7 @@ export interface RunInput {
   experiment: ParsedExperiment;
   /** The experiment file: relative data paths and the error messages refer to it. */
   experimentFile: string;
-  backend?: BackendPreference;
+  backend?: Backend;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
 }

@@ -6,8 +6,6 @@ import type * as TF from "@tensorflow/tfjs";
 import type { Backend } from "../shared/backends";
 
 export type Tf = typeof TF;
-/** The backend a run asks for (one of src/shared/backends.ts); LoadedTf.backend is the one that runs. */
-export type BackendPreference = Backend;
 
 export interface LoadedTf {
   tf: Tf;
@@ -23,7 +21,7 @@ function wasmDir(): string {
   return join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist");
 }
 
-async function load(preference: BackendPreference): Promise<LoadedTf> {
+async function load(preference: Backend): Promise<LoadedTf> {
   if (preference === "auto" || preference === "tensorflow") {
     try {
       // External in the bundles (esbuild.mjs): resolved at run time, only where it installed.
@@ -45,7 +43,7 @@ async function load(preference: BackendPreference): Promise<LoadedTf> {
 }
 
 /** The loaded TF.js; the first call's preference wins for the process. */
-export function loadTf(preference: BackendPreference = "auto"): Promise<LoadedTf> {
+export function loadTf(preference: Backend = "auto"): Promise<LoadedTf> {
   loaded ??= load(preference);
   return loaded;
 }
