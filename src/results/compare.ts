@@ -1,6 +1,7 @@
 // Two results compared: clusters matched layer by layer (contingency matrix, adjusted Rand index)
 // over the images both analysed, and the images whose path changed.
 import type { ChangedPath, ComparedSide, Comparison, LayerComparison } from "../shared/comparison";
+import { round4 } from "../shared/figures";
 import type { Results } from "../shared/results";
 
 /** Under this share of the smaller file's images in common, the figures describe only part of each. */
@@ -117,7 +118,7 @@ export function compareResults(a: Results, b: Results, fileA: string, fileB: str
       kB,
       clusters,
       contingency,
-      ari: ari === null ? null : Math.round(ari * 1e4) / 1e4,
+      ari: ari === null ? null : round4(ari),
       correspondence: majorityColumns(contingency),
     };
   });
