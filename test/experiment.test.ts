@@ -41,6 +41,18 @@ describe("the experiment format", () => {
     assert.deepEqual(await problemsOf(`// my test\n{ "name": "c", /* keep */ "data": { "digits": [1, 7], "perDigit": 10, }, }`), []);
   });
 
+  it("reads a file saved with a UTF-8 byte-order mark, as Windows Notepad writes it", async () => {
+    assert.deepEqual(await problemsOf(`\uFEFF${JSON.stringify(onesVsSevens)}`), []);
+  });
+
+  it("refuses a key written twice, on its second writing, instead of keeping the last silently", async () => {
+    const text = `{ "name": "twice", "data": { "digits": [1, 7], "perDigit": 10 },\n "training": { "epochs": 2, "epochs": 3 } }`;
+    assert.deepEqual(await problemsOf(text), [
+      `exp.mtq.json: training.epochs: "epochs" is written again on line 2; JSON keeps only the last one, so the earlier one is ` +
+        `ignored. Fix: keep one "epochs" with the value wanted`,
+    ]);
+  });
+
   it("the checked-in JSON schema is the one the zod definition gives", async () => {
     const file = readFileSync(join(root, "schema", "mtq.schema.json"), "utf8");
     assert.equal(file, experimentSchemaText(), "schema/mtq.schema.json is stale: run `npm run schema`");

@@ -61,6 +61,15 @@ describe("problems as diagnostics", () => {
     assert.equal(offset, text.indexOf("1]"));
   });
 
+  it("underlines the second writing of a key written twice", async () => {
+    const text = base(`,\n  "training": { "epochs": 2, "epochs": 3 }`);
+    const [p] = await problemsOf(text, "/x/t.mtq.json");
+    assert.deepEqual([p.path, p.occurrence], [["training", "epochs"], 1]);
+    const { offset, length } = problemRange(text, p.path, p.occurrence);
+    assert.equal(offset, text.indexOf(`"epochs": 3`));
+    assert.equal(text.slice(offset, offset + length), `"epochs": 3`);
+  });
+
   it("points a missing field at its closest existing parent's key, or the document start", async () => {
     const noDigits = base("").replace(`"digits": [1, 7], `, "");
     const [missing] = await problemsOf(noDigits, "/x/t.mtq.json");

@@ -1,6 +1,6 @@
 // An experiment's text: JSON with comments, then the zod schema, section by section. Every
 // failure becomes a Problem naming the file, the field and the fix.
-import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
+import { getNodePath, parse, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
 import type { z } from "zod";
 import { experimentJsonSchema, experimentSchema, type ParsedExperiment } from "../shared/experiment";
 import type { JsonPath, Problem } from "../shared/problems";
@@ -148,7 +148,9 @@ function problem(file: string, message: string, fix: string): Problem {
 }
 
 /** The text's sections and the problems of those that failed (JSON syntax, the schema's issues, unknown fields). */
-export function parseSections(text: string, file: string): { sections?: Sections; problems: Problem[] } {
+export function parseSections(written: string, file: string): { sections?: Sections; problems: Problem[] } {
+  // Windows Notepad starts UTF-8 files with a byte-order mark; VS Code hides it, JSON parsers do not.
+  const text = written.replace(/^\uFEFF/, "");
   const errors: ParseError[] = [];
   const json: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
@@ -184,5 +186,35 @@ export function parseSections(text: string, file: string): { sections?: Sections
     if (meant) sections.failed.add(meant as Section);
   }
   problems.push(...unknownKeyProblems(file, [], unknown));
+  problems.push(...duplicateKeyProblems(text, file));
   return { sections, problems };
+}
+
+/** A key written twice in one object: JSON keeps the last silently, so the user may be editing the one ignored. */
+function duplicateKeyProblems(text: string, file: string): Problem[] {
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const problems: Problem[] = [];
+  const visit = (node: Node) => {
+    if (node.type === "object") {
+      const seen = new Map<string, number>();
+      for (const property of node.children ?? []) {
+        const [key] = property.children ?? [];
+        if (!key || typeof key.value !== "string") continue;
+        const occurrence = seen.get(key.value) ?? 0;
+        seen.set(key.value, occurrence + 1);
+        if (occurrence === 0) continue;
+        const line = text.slice(0, key.offset).split("\n").length;
+        problems.push({
+          file,
+          path: [...getNodePath(node), key.value],
+          occurrence,
+          message: `"${key.value}" is written again on line ${line}; JSON keeps only the last one, so the earlier one is ignored`,
+          fix: `keep one "${key.value}" with the value wanted`,
+        });
+      }
+    }
+    node.children?.forEach(visit);
+  };
+  if (root) visit(root);
+  return problems;
 }

@@ -63,7 +63,7 @@ export class ExperimentDiagnostics implements vscode.Disposable {
     const text = doc.getText();
     const file = doc.uri.fsPath;
     const shown = problems.map((problem) => {
-      const { offset, length } = problemRange(text, problem.path);
+      const { offset, length } = problemRange(text, problem.path, problem.occurrence);
       const range = new vscode.Range(doc.positionAt(offset), doc.positionAt(offset + length));
       const diagnostic = new vscode.Diagnostic(range, problemText(problem, file), vscode.DiagnosticSeverity.Error);
       diagnostic.source = "mtq";

@@ -19,13 +19,23 @@ function rangeOf(node: Node): TextRange {
   return { offset: target.offset, length: target.length };
 }
 
+/** The `occurrence`-th writing (0: the first) of the key that ends `path`, as a property node. */
+function propertyWritten(root: Node, path: JsonPath, occurrence: number): Node | undefined {
+  const parent = findNodeAtLocation(root, path.slice(0, -1));
+  const key = path[path.length - 1];
+  return parent?.children?.filter((p) => p.type === "property" && p.children?.[0]?.value === key)[occurrence];
+}
+
 /**
- * The range of the field at `path` in `text`. When the field is missing (a required one, say),
- * the key of its closest existing ancestor, so the underline says where to add it.
+ * The range of the field at `path` in `text` (its `occurrence`-th writing when its key is written
+ * more than once). When the field is missing (a required one, say), the key of its closest
+ * existing ancestor, so the underline says where to add it.
  */
-export function problemRange(text: string, path: JsonPath): TextRange {
+export function problemRange(text: string, path: JsonPath, occurrence?: number): TextRange {
   const root = parseJsonc(text);
   if (!root) return DOCUMENT_START;
+  const written = occurrence !== undefined && path.length > 0 ? propertyWritten(root, path, occurrence) : undefined;
+  if (written) return { offset: written.offset, length: written.length };
   for (let depth = path.length; depth > 0; depth--) {
     const node = findNodeAtLocation(root, path.slice(0, depth));
     if (!node) continue;

@@ -12,6 +12,8 @@ export interface Problem {
   fix: string;
   /** When the fix is mechanical: the edit that makes it, offered as a Quick Fix in the editor. */
   edit?: ProblemEdit;
+  /** For a key written more than once in its object: which writing the problem is about (0 is the first). */
+  occurrence?: number;
 }
 
 /**
