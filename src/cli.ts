@@ -75,12 +75,7 @@ async function resultsOrReason(file: string) {
     return (await readResultsFile(file)).results;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const reason =
-      code === "ENOENT"
-        ? "file not found"
-        : e instanceof SyntaxError
-          ? `not JSON (${e.message})`
-          : (e as Error).message.replace(`${file} `, "");
+    const reason = code === "ENOENT" ? "file not found" : (e as Error).message.replace(`${file} `, "");
     process.stderr.write(`mtq compare: ${file}: ${reason}\n`);
     return undefined;
   }

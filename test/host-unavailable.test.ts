@@ -2,7 +2,8 @@
 // (src/host/unavailable.ts, no VS Code needed): a file gone since is named with the fix, as in
 // the comparison view; another read error keeps its own message.
 import assert from "node:assert/strict";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { readResultsFile } from "../src/results/read";
 import { missingFilesMessage, resultsName, resultsUnavailableMessage } from "../src/host/unavailable";
@@ -39,6 +40,17 @@ describe("a results view that cannot read its file", () => {
     const text = await whyNot(broken);
     assert.ok(text.startsWith(`Cannot show ${broken}: `) && /JSON/.test(text), text);
     assert.ok(!text.includes("is gone"), text);
+  });
+
+  it("says a results file cut short is incomplete, not JSON.parse's words", async () => {
+    const dir = tempDir();
+    const whole = JSON.stringify({ schemaVersion: 2, experiment: { name: "cut", description: "a run" }, images: { count: 3 } });
+    const cut = join(dir, "cut.results.json");
+    writeFileSync(cut, whole.slice(0, 60));
+    assert.equal(
+      await whyNot(cut),
+      `Cannot show ${cut}: ${cut} is incomplete: it stops after 60 characters, before its end; run its experiment again`,
+    );
   });
 
   it("names files by their experiment, each missing one once, with what follows the fix", () => {

@@ -11,8 +11,23 @@ export interface LoadedResults {
   pixels: Uint8Array;
 }
 
+/** The file's JSON; a file cut short (a copy interrupted, a full disk) is said so, not as JSON.parse's words. */
+function parsed(text: string, file: string): Results {
+  try {
+    return JSON.parse(text) as Results;
+  } catch (e) {
+    const words = e instanceof Error ? e.message : String(e);
+    if (/end of JSON input|Unterminated/.test(words)) {
+      throw new Error(
+        `${file} is incomplete: it stops after ${text.length.toLocaleString("en")} characters, before its end; run its experiment again`,
+      );
+    }
+    throw new Error(`${file} is not an MTQ results file: it is not JSON (${words}); open a NAME.results.json written by MTQ`);
+  }
+}
+
 export async function readResultsFile(file: string): Promise<LoadedResults> {
-  const results = JSON.parse(await readFile(file, "utf8")) as Results;
+  const results = parsed(await readFile(file, "utf8"), file);
   if (results?.schemaVersion !== RESULTS_SCHEMA_VERSION) {
     throw new Error(
       `${file} is not an MTQ results file of version ${RESULTS_SCHEMA_VERSION} (found version ${String(results?.schemaVersion)}); ` +
