@@ -44,10 +44,12 @@ describe("a CNN on MNIST 1 vs 7 (8 filters, 2 epochs)", () => {
   const cnn = { ...small, name: "cnn", model: { kind: "cnn", conv: [{ filters: 8, kernelSize: 3, pool: 2 }], dense: [16] } };
   let results: Results;
   before(async () => {
-    results = await runExperiment({ experiment: experimentOf(cnn, experimentFile), experimentFile });
+    results = await runExperiment({ experiment: experimentOf(cnn, experimentFile), experimentFile, backend: "wasm" });
   });
 
   it("trains on the wasm backend and tells 1s from 7s", () => {
+    // The CNN's gradients on wasm need src/pipeline/wasmConvGradient.ts: the run must not have fallen back to cpu.
+    assert.equal(results.backend, "wasm");
     assert.ok(results.findings.accuracy.train >= 0.9, `train accuracy ${results.findings.accuracy.train}`);
     assert.ok(results.findings.accuracy.test! >= 0.9, `held-out accuracy ${results.findings.accuracy.test}`);
   });
