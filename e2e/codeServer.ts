@@ -44,7 +44,8 @@ export function installExtension(root: string, vsix: string): void {
   }
 }
 
-export async function startCodeServer(root: string, workspace: string): Promise<CodeServer> {
+/** `trust`: VS Code's workspace trust on, so the window asks whether to trust the folder (the other suites turn it off). */
+export async function startCodeServer(root: string, workspace: string, { trust = false } = {}): Promise<CodeServer> {
   const { dirs, env, common } = layout(root);
   mkdirSync(join(dirs.userData, "User"), { recursive: true });
   writeFileSync(
@@ -68,7 +69,7 @@ export async function startCodeServer(root: string, workspace: string): Promise<
     "127.0.0.1:0",
     "--disable-telemetry",
     "--disable-update-check",
-    "--disable-workspace-trust",
+    ...(trust ? [] : ["--disable-workspace-trust"]),
     workspace,
   ];
   // Detached: the server and its extension host form one process group, stopped as a whole.
