@@ -111,7 +111,8 @@ export function describeImage(data: ViewData, i: number): string[] {
   const { predictions, confidence, layers } = data.state;
   return [
     `Image #${i} · ${classNoun(data.results)} ${className(data.results, images.labels[i])}${images.injected[i] ? " (injected)" : ""}`,
-    `predicted ${className(data.results, predictions[i])} (${Math.round(confidence[i] * 100)}%)`,
+    // Imported predictions come without the model's probabilities.
+    `predicted ${className(data.results, predictions[i])} (${confidence ? `${Math.round(confidence[i] * 100)}%` : "confidence not known"})`,
     `clusters: ${layers.map((l, n) => `L${n + 1} c${l.assignments[i]}`).join(" → ")}`,
     imageSource(data.results, i),
   ];

@@ -129,7 +129,8 @@ export function selectionCsv(data: ViewData, selection: Selection | null): strin
       csvField(imageSource(data.results, i)),
       ...layers.map((l) => l.assignments[i]),
       ...labelled(predictions[i]),
-      confidence[i].toFixed(4),
+      // Empty when unknown (imported predictions).
+      confidence?.[i].toFixed(4) ?? "",
     ].join(","),
   );
   return `${[header.join(","), ...rows].join("\n")}\n`;

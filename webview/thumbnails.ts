@@ -9,6 +9,7 @@ const GAP = 1;
 /** The image under the pointer in a grid `thumbnailGrid` drew from `images`, if any. */
 export function imageAt(grid: HTMLCanvasElement, e: PointerEvent, data: ViewData, images: number[]): number | undefined {
   const { rows, cols } = data.results.images;
+  if (rows * cols === 0) return undefined;
   const box = grid.getBoundingClientRect();
   const x = Math.floor((((e.clientX - box.left) / box.width) * grid.width) / (cols + GAP));
   const y = Math.floor((((e.clientY - box.top) / box.height) * grid.height) / (rows + GAP));
@@ -22,6 +23,7 @@ export function imageAt(grid: HTMLCanvasElement, e: PointerEvent, data: ViewData
  */
 export function thumbnailGrid(data: ViewData, images: number[], perRow: number, scale: number): HTMLCanvasElement {
   const { rows, cols } = data.results.images;
+  if (rows * cols === 0) return noThumbnail(images.length);
   const across = Math.max(1, Math.min(perRow, images.length));
   const down = Math.max(1, Math.ceil(images.length / across));
   const canvas = document.createElement("canvas");
@@ -48,5 +50,26 @@ export function thumbnailGrid(data: ViewData, images: number[], perRow: number, 
     }
   });
   canvas.getContext("2d")!.putImageData(out, 0, 0);
+  return canvas;
+}
+
+/** Imported signatures without thumbnails have no pixels to draw: the grid says so in words instead. */
+function noThumbnail(count: number): HTMLCanvasElement {
+  const canvas = document.createElement("canvas");
+  canvas.className = "mtq-thumbs mtq-no-thumbs";
+  canvas.dataset.count = String(count);
+  const text = count > 1 ? `${count} images, no thumbnails` : "no thumbnail";
+  const ctx = canvas.getContext("2d")!;
+  const font = `11px ${themeColor("--vscode-font-family", "sans-serif")}`;
+  ctx.font = font;
+  canvas.width = Math.ceil(ctx.measureText(text).width) + 4;
+  canvas.height = 14;
+  canvas.style.width = `${canvas.width}px`;
+  canvas.style.height = `${canvas.height}px`;
+  canvas.title = text;
+  ctx.font = font;
+  ctx.fillStyle = themeColor("--vscode-descriptionForeground", "#999999");
+  ctx.textBaseline = "middle";
+  ctx.fillText(text, 2, 7);
   return canvas;
 }

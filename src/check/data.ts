@@ -20,6 +20,7 @@ import {
   type LabelsResolved,
 } from "./labels";
 import { clusterCountProblems } from "./rules";
+import { importedSignatures, signatureProblems } from "./signatures";
 import { sectionsOf, type Sections } from "./schema";
 
 type Data = ParsedExperiment["data"];
@@ -69,6 +70,15 @@ export async function dataProblems(sections: Sections, file: string, read: FactR
   const resolution =
     labelled && labelProblemsWithoutData(labelled, file).length === 0 ? resolveLabels(labelled, file, classNames) : undefined;
   problems.push(...(resolution?.problems ?? []));
+  const signatures = importedSignatures(data);
+  if (signatures) {
+    const clustering = sectionsOf(sections, "clustering")?.clustering;
+    const resolved = resolution?.experiment;
+    const counts = (labelsOf: (split: Split) => Uint8Array | undefined) =>
+      resolved ? countProblems(resolved, clustering, file, labelsOf, classNames) : [];
+    problems.push(...(await signatureProblems(signatures, sections, file, resolved, classNames, counts)));
+    return { problems, resolved, classNames };
+  }
   const facts = new Map<Split, SplitFacts>();
   let unread = false;
   for (const split of ["train", "test"] as const) {

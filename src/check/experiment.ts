@@ -5,6 +5,7 @@ import type { ParsedExperiment } from "../shared/experiment";
 import type { Problem } from "../shared/problems";
 import { ruleProblems } from "./rules";
 import { parseSections, type Sections } from "./schema";
+import { signatureRuleProblems } from "./signatures";
 
 /** An experiment whose labels may still be class names: the data checks resolve them. */
 export type Parsed = { experiment: ParsedExperiment; problems: [] } | { experiment?: undefined; problems: Problem[] };
@@ -12,7 +13,10 @@ export type Parsed = { experiment: ParsedExperiment; problems: [] } | { experime
 /** The text's sections and every problem the experiment alone reveals. */
 export function experimentProblems(text: string, file: string): { sections?: Sections; problems: Problem[] } {
   const { sections, problems } = parseSections(text, file);
-  return { sections, problems: sections ? [...problems, ...ruleProblems(sections, file)] : problems };
+  return {
+    sections,
+    problems: sections ? [...problems, ...ruleProblems(sections, file), ...signatureRuleProblems(sections, text, file)] : problems,
+  };
 }
 
 /** The experiment in `text`, or the problems that stop it being one (its files unread). */

@@ -48,6 +48,8 @@ export function splitFiles(source: Source, split: Split, baseDir: string): Split
     if (split === "train") return { images: at(path, "folder", "path"), folder };
     return testPath ? { images: at(testPath, "folder", "testPath"), folder } : undefined;
   }
+  // Imported signatures have rows, not images to read: src/data/signatures.ts reads them.
+  if ("signatures" in source) return undefined;
   if (split === "train") return { images: at(source.csv, "csv") };
   return source.testCsv ? { images: at(source.testCsv, "testCsv") } : undefined;
 }

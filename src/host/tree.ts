@@ -130,7 +130,9 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     return node;
   }
 
-  private thumbnail({ results, pixels }: LoadedResults, image: number): vscode.Uri {
+  /** The image's thumbnail, or a plain icon when the results have no pixels (imported signatures without thumbnails). */
+  private thumbnail({ results, pixels }: LoadedResults, image: number): vscode.Uri | vscode.ThemeIcon {
+    if (results.images.rows * results.images.cols === 0) return new vscode.ThemeIcon("symbol-numeric");
     const { rows, cols } = results.images;
     return vscode.Uri.parse(pngDataUri(greyscalePng(imagePixels(pixels, image, rows, cols), rows, cols)));
   }

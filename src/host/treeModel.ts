@@ -166,10 +166,15 @@ export function digitMix(digitCounts: Record<string, number>, results: Pick<Resu
     .join(", ");
 }
 
+/** The predicted class's probability; imported predictions come without the model's probabilities. */
+function confidenceText(results: Results, image: number): string {
+  return results.confidence ? percent(results.confidence[image]) : "confidence not known";
+}
+
 function imageSummary(results: Results, image: number): string {
   const im = results.images;
   const unseen = im.injected[image] ? " (unseen)" : "";
-  const predicted = `predicted ${className(results, results.predictions[image])} (${percent(results.confidence[image])})`;
+  const predicted = `predicted ${className(results, results.predictions[image])} (${confidenceText(results, image)})`;
   return `${classNoun(results)} ${className(results, im.labels[image])}${unseen}, ${imageSource(results, image)}, ${predicted}`;
 }
 
@@ -250,7 +255,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
     case "image":
       return {
         label: imageLabel(results, node.image),
-        description: `predicted ${className(results, results.predictions[node.image])} (${percent(results.confidence[node.image])})`,
+        description: `predicted ${className(results, results.predictions[node.image])} (${confidenceText(results, node.image)})`,
         tooltip: imageSummary(results, node.image),
         expandable: false,
         icon: { image: node.image },

@@ -14,7 +14,8 @@ import type { Tf } from "./tf";
 /** What the model gives every image, and its accuracy, in one state. */
 export interface Measured {
   acts: Activations;
-  predicted: { index: Int32Array; confidence: Float32Array };
+  /** The predicted class's index in `classes`, and its probability when the model's outputs are known (not for imported predictions). */
+  predicted: { index: Int32Array; confidence?: Float32Array };
   accuracy: Findings["accuracy"];
 }
 
@@ -84,7 +85,7 @@ export async function analyseModelState(measured: Measured, run: RunContext, onP
   const pathInput = { labels, injected, assignments: layers.map((l) => l.assignments), predictions };
   const state = {
     predictions,
-    confidence: Array.from(predicted.confidence, round4),
+    ...(predicted.confidence && { confidence: Array.from(predicted.confidence, round4) }),
     layers,
     flows: flows({ ...pathInput, classNames: run.classNames }),
     findings: findings({ ...pathInput, classes: run.classes, layers, accuracy }),

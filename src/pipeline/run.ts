@@ -9,6 +9,8 @@ import { analyseModelState, type Measured, type RunContext } from "./modelState"
 import { analysedSnapshots, separationEpochs, snapshotEpochs, type Recorded } from "./snapshots";
 import type { Backend } from "../shared/backends";
 import { loadTf } from "./tf";
+import { importedSignatures } from "../check/signatures";
+import { runImported } from "./importedSignatures";
 
 export type ProgressListener = (stage: Stage, fraction: number, message: string) => void;
 
@@ -53,6 +55,8 @@ export async function runExperiment({
   onProgress,
   signal,
 }: RunInput): Promise<Results> {
+  // Signatures computed elsewhere: no model to load or train (importedSignatures.ts).
+  if (importedSignatures(parsed.data)) return runImported({ experiment: parsed, experimentFile, backend, onProgress, signal });
   const timings: Results["timings"] = {};
   let stageStart = performance.now();
   const recordAt = snapshotEpochs(parsed);

@@ -76,17 +76,63 @@ const folderSource = z
   })
   .strict();
 
+const arrayName = z
+  .string()
+  .min(1)
+  .describe("A .npy file relative to the experiment file, or, with `file`, the name (key) of an array in it.");
+
+const signaturesSource = z
+  .object({
+    signatures: z
+      .object({
+        file: filePath
+          .optional()
+          .describe(
+            "An .npz (numpy.savez) or .safetensors file holding every array: `layers`, `labels`, `predictions` and `thumbnails` " +
+              "then name arrays in it (keys) instead of .npy files.",
+          ),
+        layers: z
+          .array(arrayName)
+          .min(1)
+          .max(16)
+          .describe(
+            "One array per hidden layer, input side first: one row per image, any float dtype. 2-D (images x units) is used as " +
+              "it is; more dimensions are a convolutional layer's feature maps in PyTorch's order (images x channels x ...), " +
+              "averaged or flattened as `convSignature` says.",
+          ),
+        labels: arrayName.describe("An integer array: each image's label (0-255), in the numbers of `data.digits`."),
+        predictions: arrayName.describe("An integer array: the label the model chose for each image (its argmax), in the same numbers."),
+        thumbnails: arrayName
+          .optional()
+          .describe("Optional uint8 images to show, one per row: images x rows x columns (grey) or images x rows x columns x 3 (RGB)."),
+        convSignature: z
+          .enum(["average", "flatten"])
+          .default("average")
+          .describe(
+            'A layer of more than 2 dimensions: "average" = the mean of each channel (axis 1, PyTorch\'s NCHW) over the ' +
+              'other axes, one value per channel, or "flatten" = every value.',
+          ),
+      })
+      .strict()
+      .describe(
+        "Signatures computed elsewhere (by your model, on your machine): each image's signature per hidden layer, its label and " +
+          "the model's prediction. No model runs and nothing is trained: leave `model`, `training` and `snapshots` out.",
+      ),
+  })
+  .strict();
+
 export const sourceSchema = z
   .union([
     z.literal("mnist").describe("The built-in MNIST: all 70,000 real digits (60,000 train, 10,000 test), no download."),
     idxSource,
     csvSource,
     folderSource,
+    signaturesSource,
   ])
   .describe(
     'Where the images come from: "mnist" (built in), { "idx": { "images", "labels" } } ' +
-      '(Fashion-MNIST\'s files too), { "csv": PATH } or { "folder": { "path" } } (one subfolder of ' +
-      "PNG/JPEG images per class).",
+      '(Fashion-MNIST\'s files too), { "csv": PATH }, { "folder": { "path" } } (one subfolder of ' +
+      'PNG/JPEG images per class) or { "signatures": { "layers", "labels", "predictions" } } (signatures computed elsewhere).',
   );
 
 const holdoutSchema = z
@@ -359,6 +405,7 @@ export type Source = Experiment["data"]["source"];
 /** Whether a source names test images (MNIST does; a file source when its test files are given). */
 export function hasTestSplit(source: Source): boolean {
   if (source === "mnist") return true;
+  if ("signatures" in source) return false;
   if ("idx" in source) return source.idx.testImages !== undefined && source.idx.testLabels !== undefined;
   if ("folder" in source) return source.folder.testPath !== undefined;
   return source.testCsv !== undefined;

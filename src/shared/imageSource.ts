@@ -28,6 +28,7 @@ export function imageSource(results: Sourced, image: number): string {
   if (source === "mnist") return `MNIST ${split} #${index}`;
   if ("idx" in source) return `${baseName((test && source.idx.testImages) || source.idx.images)} #${index}`;
   if ("csv" in source) return `${baseName((test && source.testCsv) || source.csv)} row ${index + 1}`;
+  if ("signatures" in source) return `row ${index} of ${baseName(source.signatures.file ?? source.signatures.labels)}`;
   const folder = (test && source.folder.testPath) || source.folder.path;
   const file = results.images.files?.[image];
   // Results written before `files` existed only know the position in the folder's listing.

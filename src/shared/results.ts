@@ -13,6 +13,7 @@ export const STAGES: readonly Stage[] = ["load", "train", "signatures", "cluster
 
 export interface Images {
   count: number;
+  /** The thumbnails' size; 0 and 0 when there are none (imported signatures without thumbnails): the views say "no thumbnail". */
   rows: number;
   cols: number;
   /** Per image: its label (digit). */
@@ -152,8 +153,8 @@ export interface Findings {
 export interface ModelState {
   /** Per image: the predicted class (one of `classes`). */
   predictions: number[];
-  /** Per image: the softmax probability of the predicted class. */
-  confidence: number[];
+  /** Per image: the softmax probability of the predicted class; absent when unknown (imported predictions: `Results.imported`). */
+  confidence?: number[];
   layers: LayerResult[];
   flows: Flows;
   findings: Findings;
@@ -190,6 +191,11 @@ export interface Results extends ModelState {
   classNames?: Record<string, string>;
   /** Held-out images used for test accuracy. */
   testCount: number;
+  /**
+   * Present when the signatures and predictions were read from files (`data.source.signatures`),
+   * as the experiment names them: no model ran and nothing was trained; `backend` did the clustering.
+   */
+  imported?: { files: string[] };
   images: Images;
   /** The experiment's `snapshots` before the last epoch, ascending; the final model is the main result above. */
   snapshots?: Snapshot[];
