@@ -3,13 +3,7 @@
 // before it loads or trains anything. Fixtures are cut from the real MNIST files in a temp folder.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
@@ -27,15 +21,8 @@ const run = promisify(execFile);
 const cli = join(__dirname, "..", "dist", "cli.js");
 
 /** `mtq COMMAND FILE`: exit code and stderr. */
-async function mtq(
-  command: "validate" | "run",
-  file: string,
-  out: string,
-): Promise<{ status: number; stderr: string }> {
-  const args =
-    command === "run"
-      ? [cli, "run", file, "--out", out, "--backend", "cpu"]
-      : [cli, "validate", file];
+async function mtq(command: "validate" | "run", file: string, out: string): Promise<{ status: number; stderr: string }> {
+  const args = command === "run" ? [cli, "run", file, "--out", out, "--backend", "cpu"] : [cli, "validate", file];
   try {
     const r = await run(process.execPath, args, { encoding: "utf8" });
     return { status: 0, stderr: r.stderr };
@@ -49,49 +36,29 @@ const dir = tempDir();
 const images = readIdx(mnistFile("train-images-idx3-ubyte"));
 const labels = readIdx(mnistFile("train-labels-idx1-ubyte"));
 /** The first `n` real MNIST training images and labels, as IDX files' bytes. */
-const firstImages = (n: number) =>
-  idxBytes([n, 28, 28], images.data.subarray(0, n * 784));
+const firstImages = (n: number) => idxBytes([n, 28, 28], images.data.subarray(0, n * 784));
 const firstLabels = (n: number) => idxBytes([n], labels.data.subarray(0, n));
-const csvRow = (i: number) =>
-  [labels.data[i], ...images.data.subarray(i * 784, (i + 1) * 784)].join(",");
+const csvRow = (i: number) => [labels.data[i], ...images.data.subarray(i * 784, (i + 1) * 784)].join(",");
 
 /** The experiment the cases change: 1s and 7s of the first 200 MNIST digits, from IDX files. */
 const base = {
   name: "twin",
-  data: {
-    source: { idx: { images: "images.idx", labels: "labels.idx" } },
-    digits: [1, 7],
-    perDigit: 10,
-    holdout: { perDigit: 5 },
-  },
+  data: { source: { idx: { images: "images.idx", labels: "labels.idx" } }, digits: [1, 7], perDigit: 10, holdout: { perDigit: 5 } },
   training: { epochs: 1 },
   clustering: { kMin: 2, kMax: 4 },
 };
 const idxSource = (files: { images?: string; labels?: string }) => ({
   ...base,
-  data: {
-    ...base.data,
-    source: { idx: { ...base.data.source.idx, ...files } },
-  },
+  data: { ...base.data, source: { idx: { ...base.data.source.idx, ...files } } },
 });
-const saved = (path: string, more: object = {}) => ({
-  ...base,
-  model: { kind: "saved", path, ...more },
-});
+const saved = (path: string, more: object = {}) => ({ ...base, model: { kind: "saved", path, ...more } });
 
 /** Signatures imported from .npy files (sig-*.npy, the first 200 MNIST digits' pixels as a layer): no model, no training. */
 const signatures = (files: object = {}, more: object = {}) => ({
   name: "twin",
   data: {
     ...base.data,
-    source: {
-      signatures: {
-        layers: ["sig-h1.npy"],
-        labels: "sig-labels.npy",
-        predictions: "sig-labels.npy",
-        ...files,
-      },
-    },
+    source: { signatures: { layers: ["sig-h1.npy"], labels: "sig-labels.npy", predictions: "sig-labels.npy", ...files } },
   },
   clustering: base.clustering,
   ...more,
@@ -136,14 +103,7 @@ const cases: [string, unknown, RegExp][] = [
   ],
   [
     "a picked image that is not a PNG",
-    {
-      ...base,
-      data: {
-        ...base.data,
-        source: { folder: { path: "folder" } },
-        digits: [0, 1],
-      },
-    },
+    { ...base, data: { ...base.data, source: { folder: { path: "folder" } }, digits: [0, 1] } },
     /data\.source\.folder\.path: not a PNG or JPEG image \(its first bytes are neither\)\. Fix: convert it to PNG or JPEG/,
   ],
   [
@@ -212,14 +172,7 @@ const cases: [string, unknown, RegExp][] = [
   ],
   [
     'kMax not below the images perDigit "all" keeps',
-    {
-      ...base,
-      data: {
-        ...base.data,
-        perDigit: "all",
-        source: { idx: { images: "images12.idx", labels: "labels12.idx" } },
-      },
-    },
+    { ...base, data: { ...base.data, perDigit: "all", source: { idx: { images: "images12.idx", labels: "labels12.idx" } } } },
     /clustering\.kMax: kMax \(4\) must be below the number of images \(perDigit "all" keeps 4\)\. Fix: lower kMax below 4/,
   ],
   [
@@ -254,24 +207,12 @@ describe("mtq validate refuses exactly what mtq run refuses before training", ()
     const n = 200;
     writeFileSync(join(dir, "images.idx"), firstImages(n));
     writeFileSync(join(dir, "labels.idx"), firstLabels(n));
-    writeFileSync(
-      join(dir, "truncated.idx"),
-      firstImages(n).subarray(0, 100_000),
-    );
-    writeFileSync(
-      join(dir, "magic.idx"),
-      Buffer.concat([
-        Buffer.from([0x50, 0x4b, 3, 4]),
-        firstImages(n).subarray(4),
-      ]),
-    );
+    writeFileSync(join(dir, "truncated.idx"), firstImages(n).subarray(0, 100_000));
+    writeFileSync(join(dir, "magic.idx"), Buffer.concat([Buffer.from([0x50, 0x4b, 3, 4]), firstImages(n).subarray(4)]));
     writeFileSync(join(dir, "labels150.idx"), firstLabels(150));
     const gz = gzipSync(firstImages(n));
     writeFileSync(join(dir, "cut.idx.gz"), gz.subarray(0, gz.length - 100));
-    writeFileSync(
-      join(dir, "short.idx.gz"),
-      gzipSync(firstImages(n).subarray(0, 16 + 100 * 784)),
-    );
+    writeFileSync(join(dir, "short.idx.gz"), gzipSync(firstImages(n).subarray(0, 16 + 100 * 784)));
     // The first two 1s and the first two 7s: perDigit "all" keeps 4 images.
     const picked = [1, 7]
       .flatMap((d) =>
@@ -283,22 +224,9 @@ describe("mtq validate refuses exactly what mtq run refuses before training", ()
       .sort((a, b) => a - b);
     writeFileSync(
       join(dir, "images12.idx"),
-      idxBytes(
-        [picked.length, 28, 28],
-        Uint8Array.from(
-          picked.flatMap((i) =>
-            Array.from(images.data.subarray(i * 784, (i + 1) * 784)),
-          ),
-        ),
-      ),
+      idxBytes([picked.length, 28, 28], Uint8Array.from(picked.flatMap((i) => Array.from(images.data.subarray(i * 784, (i + 1) * 784))))),
     );
-    writeFileSync(
-      join(dir, "labels12.idx"),
-      idxBytes(
-        [picked.length],
-        Uint8Array.from(picked.map((i) => labels.data[i])),
-      ),
-    );
+    writeFileSync(join(dir, "labels12.idx"), idxBytes([picked.length], Uint8Array.from(picked.map((i) => labels.data[i]))));
     const h1 = npyBytes(
       "<f4",
       [n, 784],
@@ -309,107 +237,58 @@ describe("mtq validate refuses exactly what mtq run refuses before training", ()
     );
     writeFileSync(join(dir, "sig-h1.npy"), h1);
     writeFileSync(join(dir, "sig-cut.npy"), h1.subarray(0, 100_000));
-    writeFileSync(
-      join(dir, "sig-labels.npy"),
-      npyBytes("<i8", [n], valueBytes("<i8", labels.data.subarray(0, n))),
-    );
-    writeFileSync(
-      join(dir, "sig-labels150.npy"),
-      npyBytes("<i8", [150], valueBytes("<i8", labels.data.subarray(0, 150))),
-    );
-    writeFileSync(
-      join(dir, "sig-fours.npy"),
-      npyBytes("<i8", [n], valueBytes("<i8", new Array<number>(n).fill(4))),
-    );
+    writeFileSync(join(dir, "sig-labels.npy"), npyBytes("<i8", [n], valueBytes("<i8", labels.data.subarray(0, n))));
+    writeFileSync(join(dir, "sig-labels150.npy"), npyBytes("<i8", [150], valueBytes("<i8", labels.data.subarray(0, 150))));
+    writeFileSync(join(dir, "sig-fours.npy"), npyBytes("<i8", [n], valueBytes("<i8", new Array<number>(n).fill(4))));
     const rows = Array.from({ length: 40 }, (_, i) => csvRow(i));
     rows[1] = rows[1].split(",").slice(0, 700).join(",");
     writeFileSync(join(dir, "short-row.csv"), `${rows.join("\n")}\n`);
-    for (const digit of [0, 1])
-      mkdirSync(join(dir, "folder", String(digit)), { recursive: true });
+    for (const digit of [0, 1]) mkdirSync(join(dir, "folder", String(digit)), { recursive: true });
     for (let i = 0; i < n; i++) {
       const label = labels.data[i];
       if (label > 1) continue;
       const rgba = Buffer.alloc(784 * 4);
-      images.data
-        .subarray(i * 784, (i + 1) * 784)
-        .forEach((v, p) => rgba.set([v, v, v, 255], p * 4));
+      images.data.subarray(i * 784, (i + 1) * 784).forEach((v, p) => rgba.set([v, v, v, 255], p * 4));
       writeFileSync(
         join(dir, "folder", String(label), `${String(i).padStart(3, "0")}.png`),
-        PNG.sync.write(
-          Object.assign(new PNG({ width: 28, height: 28 }), { data: rgba }),
-        ),
+        PNG.sync.write(Object.assign(new PNG({ width: 28, height: 28 }), { data: rgba })),
       );
     }
     writeFileSync(join(dir, "folder", "0", "000-first.png"), "not a PNG");
 
     const { tf } = await loadTf("cpu");
-    const save = async (
-      name: string,
-      layers: TF.layers.Layer[],
-      shardBytes?: number,
-    ) => {
+    const save = async (name: string, layers: TF.layers.Layer[], shardBytes?: number) => {
       const model = tf.sequential({ layers });
       await saveLayersModel(tf, model, join(dir, name), shardBytes);
       model.dispose();
     };
-    await save("rgb", [
-      tf.layers.flatten({ inputShape: [32, 32, 3] }),
-      tf.layers.dense({ units: 2, activation: "softmax" }),
-    ]);
-    await save("three", [
-      tf.layers.dense({ units: 3, inputShape: [784], activation: "softmax" }),
-    ]);
+    await save("rgb", [tf.layers.flatten({ inputShape: [32, 32, 3] }), tf.layers.dense({ units: 2, activation: "softmax" })]);
+    await save("three", [tf.layers.dense({ units: 3, inputShape: [784], activation: "softmax" })]);
     await save("mine", [
       tf.layers.dense({ units: 16, inputShape: [784], name: "dense_1" }),
       tf.layers.dense({ units: 2, activation: "softmax", name: "output" }),
     ]);
-    await save(
-      "broken",
-      [tf.layers.dense({ units: 2, inputShape: [784], activation: "softmax" })],
-      4096,
-    );
+    await save("broken", [tf.layers.dense({ units: 2, inputShape: [784], activation: "softmax" })], 4096);
     rmSync(join(dir, "broken", "group1-shard2of2.bin"));
-    await save("renamed", [
-      tf.layers.dense({
-        units: 2,
-        inputShape: [784],
-        activation: "softmax",
-        name: "dense_1",
-      }),
-    ]);
-    const renamed = JSON.parse(
-      readFileSync(join(dir, "renamed", "model.json"), "utf8"),
-    );
+    await save("renamed", [tf.layers.dense({ units: 2, inputShape: [784], activation: "softmax", name: "dense_1" })]);
+    const renamed = JSON.parse(readFileSync(join(dir, "renamed", "model.json"), "utf8"));
     renamed.weightsManifest[0].weights[0].name = "dense_7/kernel";
     writeFileSync(join(dir, "renamed", "model.json"), JSON.stringify(renamed));
-    await save("cut", [
-      tf.layers.dense({ units: 2, inputShape: [784], activation: "softmax" }),
-    ]);
+    await save("cut", [tf.layers.dense({ units: 2, inputShape: [784], activation: "softmax" })]);
     const shard = join(dir, "cut", "group1-shard1of1.bin");
     writeFileSync(shard, readFileSync(shard).subarray(0, 1000));
   });
 
   it("takes the unchanged experiment: validate says valid", async () => {
-    const r = await mtq(
-      "validate",
-      writeJson(dir, "base.mtq.json", base),
-      join(dir, "base.results.json"),
-    );
+    const r = await mtq("validate", writeJson(dir, "base.mtq.json", base), join(dir, "base.results.json"));
     assert.equal(r.status, 0, r.stderr);
   });
 
   for (const [name, experiment, said] of cases) {
     it(`refuses ${name} in validate and in run, with the same problems`, async () => {
-      const file = writeJson(
-        dir,
-        `${name.replace(/\W+/g, "-")}.mtq.json`,
-        experiment,
-      );
+      const file = writeJson(dir, `${name.replace(/\W+/g, "-")}.mtq.json`, experiment);
       const out = join(dir, "out", `${name.replace(/\W+/g, "-")}.results.json`);
-      const [validated, ran] = await Promise.all([
-        mtq("validate", file, out),
-        mtq("run", file, out),
-      ]);
+      const [validated, ran] = await Promise.all([mtq("validate", file, out), mtq("run", file, out)]);
       assert.equal(validated.status, 2, validated.stderr);
       assert.match(validated.stderr, said);
       assert.doesNotMatch(validated.stderr, /\n\s+at /, "no stack trace");
