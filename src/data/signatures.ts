@@ -129,24 +129,32 @@ export function rowLength(shape: readonly number[]): number {
   return valueCount(shape.slice(1));
 }
 
-/** Rows that follow one another are read in one go, up to this many bytes. */
+/** Rows near one another are read in one go, gaps included, up to this many bytes: a few large reads beat thousands of small ones. */
 const READ_CHUNK = 8 * 1024 * 1024;
+/** The largest gap between two rows taken that is read through rather than skipped. */
+const READ_THROUGH = 256 * 1024;
 
-/** The values of `rows` (ascending or not) of `located`, row after row, as float32. */
+/** The values of `rows` (in any order) of `located`, row after row, as float32. */
 export async function rowValues(located: LocatedArray, rows: Int32Array): Promise<Float32Array> {
   const width = rowLength(located.shape);
   const rowBytes = width * located.dtype.size;
   const out = new Float32Array(rows.length * width);
   const order = Array.from(rows.keys()).sort((a, b) => rows[a] - rows[b]);
   for (let i = 0; i < order.length;) {
-    // A run of consecutive rows, read at once.
-    let j = i + 1;
-    while (j < order.length && rows[order[j]] === rows[order[j - 1]] + 1 && (j - i + 1) * rowBytes <= READ_CHUNK) j++;
     const first = rows[order[i]];
-    const bytes = await located.read(first * rowBytes, (j - i) * rowBytes);
-    const block = new Float32Array((j - i) * width);
-    decode(located, bytes, block, 0);
-    for (let k = i; k < j; k++) out.set(block.subarray((k - i) * width, (k - i + 1) * width), order[k] * width);
+    let j = i + 1;
+    while (
+      j < order.length &&
+      (rows[order[j]] - rows[order[j - 1]] - 1) * rowBytes <= READ_THROUGH &&
+      (rows[order[j]] - first + 1) * rowBytes <= READ_CHUNK
+    )
+      j++;
+    const span = rows[order[j - 1]] - first + 1;
+    const bytes = await located.read(first * rowBytes, span * rowBytes);
+    for (let k = i; k < j; k++) {
+      const at = (rows[order[k]] - first) * rowBytes;
+      decode(located, bytes.subarray(at, at + rowBytes), out, order[k] * width);
+    }
     i = j;
   }
   return out;
