@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readResultsFile, type LoadedResults } from "../src/results/read";
-import { greyscalePng, imagePixels, pngDataUri } from "../src/host/thumbnail";
+import { imagePng, imagePixels, pngDataUri } from "../src/host/thumbnail";
 import { childrenOf, experimentNode, lookOf, nodeForSelection, selectionOf, type TreeNode } from "../src/host/treeModel";
 
 const root = join(__dirname, "..");
@@ -51,7 +51,7 @@ function expand(node: TreeNode, { results, pixels }: LoadedResults): Expansion {
   const t2 = performance.now();
   let iconChars = 0;
   for (const look of looks)
-    if ("image" in look.icon) iconChars += pngDataUri(greyscalePng(imagePixels(pixels, look.icon.image, rows, cols), rows, cols)).length;
+    if ("image" in look.icon) iconChars += pngDataUri(imagePng(imagePixels(pixels, look.icon.image, rows, cols), rows, cols)).length;
   const t3 = performance.now();
   return { children: t1 - t0, looks: t2 - t1, thumbnails: t3 - t2, items: children.length, iconChars };
 }

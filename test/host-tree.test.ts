@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { before, describe, it } from "node:test";
 import { readResultsFile, type LoadedResults } from "../src/results/read";
-import { greyscalePng, imagePixels } from "../src/host/thumbnail";
+import { imagePng, imagePixels } from "../src/host/thumbnail";
 import {
   childrenOf,
   digitMix,
@@ -291,7 +291,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     const { results, pixels } = loaded;
     const { rows, cols } = results.images;
     const digit = imagePixels(pixels, 3, rows, cols);
-    const png = greyscalePng(digit, rows, cols);
+    const png = imagePng(digit, rows, cols);
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.equal(png.readUInt32BE(16), cols);
     assert.equal(png.readUInt32BE(20), rows);

@@ -14,7 +14,7 @@ export interface ViewData {
   state: ModelState;
   /** With training snapshots: from which recorded epoch each layer separates the digits for good, a finding over the whole training. */
   separationEpoch?: (number | null)[];
-  /** One image's pixels, rows*cols bytes. */
+  /** One image's pixels, rows*cols bytes, or rows*cols*3 (red, green, blue in turn) when `results.images.channels` is 3. */
   pixelsOf(image: number): Uint8Array;
   /** Per hidden layer: its UMAP positions as [x0, y0, x1, y1, ...]. */
   positions: Float32Array[];
@@ -33,7 +33,7 @@ export function viewDataFrom(results: Results, state: ModelState = results): Vie
     results,
     state,
     ...(results.findings.separationEpoch && { separationEpoch: results.findings.separationEpoch }),
-    pixelsOf: pixelReader(images.pixelsBase64, images.rows * images.cols),
+    pixelsOf: pixelReader(images.pixelsBase64, images.rows * images.cols * (images.channels ?? 1)),
     positions: state.layers.map((l) => Float32Array.from(l.umap)),
     nodeImages: imagesPerNode(state),
     digits: [...[...kept].sort((a, b) => a - b), ...[...injected].filter((d) => !kept.has(d)).sort((a, b) => a - b)],

@@ -1,5 +1,5 @@
-// Digit images drawn from the results' own pixels, in the theme's text colour so they read as
-// ink on the page in light, dark and high-contrast themes alike.
+// Digit images drawn from the results' own pixels: grey ones in the theme's text colour so they
+// read as ink on the page in light, dark and high-contrast themes alike; colour ones as they are.
 import { color } from "d3";
 import type { ViewData } from "./data";
 import { themeColor } from "./colors";
@@ -33,7 +33,9 @@ export function thumbnailGrid(data: ViewData, images: number[], perRow: number, 
   canvas.style.width = `${canvas.width * scale}px`;
   canvas.style.height = `${canvas.height * scale}px`;
   canvas.dataset.count = String(images.length);
+  canvas.dataset.channels = String(data.results.images.channels ?? 1);
   const ink = color(themeColor("--vscode-foreground", "#cccccc"))?.rgb() ?? { r: 204, g: 204, b: 204 };
+  const colour = data.results.images.channels === 3;
   const out = new ImageData(canvas.width, canvas.height);
   images.forEach((image, n) => {
     const x0 = (n % across) * (cols + GAP);
@@ -42,10 +44,17 @@ export function thumbnailGrid(data: ViewData, images: number[], perRow: number, 
     for (let y = 0; y < rows; y++) {
       for (let x = 0; x < cols; x++) {
         const o = ((y0 + y) * canvas.width + x0 + x) * 4;
-        out.data[o] = ink.r;
-        out.data[o + 1] = ink.g;
-        out.data[o + 2] = ink.b;
-        out.data[o + 3] = pixels[y * cols + x];
+        const p = y * cols + x;
+        if (colour) {
+          // The colour itself matters (Colored MNIST's red and green), so it is drawn opaque rather than as ink.
+          out.data.set(pixels.subarray(p * 3, p * 3 + 3), o);
+          out.data[o + 3] = 255;
+        } else {
+          out.data[o] = ink.r;
+          out.data[o + 1] = ink.g;
+          out.data[o + 2] = ink.b;
+          out.data[o + 3] = pixels[p];
+        }
       }
     }
   });

@@ -6,7 +6,16 @@ import { dirname } from "node:path";
 import { DataFileError } from "../data/dataFileError";
 import { countPerLabel } from "../data/images";
 import { holdoutFrom, picks, poolLabels, poolSplits } from "../data/pick";
-import { folderClassNames, SourceFileError, splitFacts, splitFiles, type FactReaders, type Split, type SplitFacts } from "../data/source";
+import {
+  folderClassNames,
+  sourceChannels,
+  SourceFileError,
+  splitFacts,
+  splitFiles,
+  type FactReaders,
+  type Split,
+  type SplitFacts,
+} from "../data/source";
 import type { ParsedExperiment } from "../shared/experiment";
 import type { Problem } from "../shared/problems";
 import {
@@ -37,15 +46,15 @@ export function classNamesOf(data: Data, file: string): ClassNames | undefined {
 /** How messages name the source: where a digit is missing ("not in the data file"), and who has labels ("the data has"). */
 function sourceNames(data: Data): { where: string; owner: string } {
   const { source } = data;
-  if (source === "mnist") return { where: "MNIST", owner: "MNIST" };
+  if (source === "mnist" || "coloredMnist" in source) return { where: "MNIST", owner: "MNIST" };
   if ("folder" in source) return { where: "the image folder", owner: "the image folder" };
   return { where: "the data file", owner: "the data" };
 }
 
 export interface DataChecked {
   problems: Problem[];
-  /** The training images' size, once read. */
-  image?: { rows: number; cols: number };
+  /** The training images' size, once read, and their channels when the source fixes them (`sourceChannels`). */
+  image?: { rows: number; cols: number; channels?: 1 | 3 };
   /** data and inject with every label a number, when they resolve. */
   resolved?: LabelsResolved<Labelled>;
   classNames?: ClassNames;
@@ -100,7 +109,8 @@ export async function dataProblems(sections: Sections, file: string, read: FactR
       fix: "use test files with the training images' size",
     });
   }
-  const image = train && { rows: train.rows, cols: train.cols };
+  const channels = sourceChannels(data.source);
+  const image = train && { rows: train.rows, cols: train.cols, ...(channels && { channels }) };
   const resolved = resolution?.experiment;
   // Counting needs every split the source has: a test split that failed to read would pass for one without the labels.
   if (resolved && !unread) {

@@ -51,7 +51,7 @@ function namedBy(exp: Labelled): string {
 /** Why a name cannot be resolved when the classes have no names. */
 function unnamedReason(exp: Labelled): string {
   const { source } = exp.data;
-  if (source === "mnist") return "MNIST's classes have no names";
+  if (source === "mnist" || (typeof source === "object" && "coloredMnist" in source)) return "MNIST's classes have no names";
   if (isFolder(exp)) return "the image folder's subfolders are named by their labels (0-255), so its classes have no other names";
   return "the data file's classes have no names";
 }

@@ -16,6 +16,8 @@ type Saved = Extract<ModelSpec, { kind: "saved" }>;
 export interface ImageSize {
   rows: number;
   cols: number;
+  /** 1: grey, 3: colour; absent: an image folder without `channels`, whose run reads the images in the channels the model takes. */
+  channels?: 1 | 3;
 }
 
 /** What the model is checked against; each is absent when the data could not tell it. */
@@ -69,25 +71,38 @@ export function defaultHiddenLayers(model: TF.LayersModel): string[] {
     .map((l) => l.name);
 }
 
-/** How the flat rows x cols pixels feed the model's input: [rows*cols], [rows, cols] or [rows, cols, 1]. */
+/**
+ * How the flat pixels feed the model's input: grey [rows*cols], [rows, cols] or [rows, cols, 1];
+ * colour [rows*cols*3] or [rows, cols, 3]; either when the channels are not fixed yet.
+ */
 export function feedShape(input: readonly (number | null)[], image: ImageSize): number[] | undefined {
-  const { rows, cols } = image;
-  const candidates = [[rows * cols], [rows, cols], [rows, cols, 1]];
-  return candidates.find((c) => c.length === input.length && c.every((d, i) => d === input[i]));
+  const { rows, cols, channels } = image;
+  const grey = channels === 3 ? [] : [[rows * cols], [rows, cols], [rows, cols, 1]];
+  const colour = channels === 1 ? [] : [[rows * cols * 3], [rows, cols, 3]];
+  return [...grey, ...colour].find((c) => c.length === input.length && c.every((d, i) => d === input[i]));
 }
 
 function inputProblem(file: string, modelFile: string, input: readonly (number | null)[], image: ImageSize): Problem {
   const { rows, cols } = image;
-  const channels = input.length === 3 ? input[2] : 1;
-  const channelHint = channels !== 1 ? `; MTQ feeds one grey channel and this model takes ${channels ?? "any number"}` : "";
+  const channels = image.channels ?? 1;
+  const taken = input.length === 3 ? input[2] : 1;
+  const channelHint =
+    taken !== channels
+      ? `; MTQ feeds ${channels === 3 ? "3 colour channels" : "one grey channel"} and this model takes ${taken ?? "any number"}`
+      : "";
   const size = input.length >= 2 ? `${input[0] ?? "any"}x${input[1] ?? "any"}` : `${input[0]} pixels`;
+  const images =
+    channels === 3
+      ? `${rows}x${cols} in colour (${rows}x${cols}x3, or ${rows * cols * 3} values flattened)`
+      : `${rows}x${cols} grey (${rows}x${cols}x1, or ${rows * cols} values flattened)`;
+  const shapes = channels === 3 ? `${rows}x${cols}x3 or ${rows * cols * 3}` : `${rows}x${cols}x1, ${rows}x${cols} or ${rows * cols}`;
   return {
     file,
     path: ["model", "path"],
-    message:
-      `the model ${modelFile} takes inputs of shape ${shapeText(input)} ` +
-      `but the images are ${rows}x${cols} grey (${rows}x${cols}x1, or ${rows * cols} values flattened)${channelHint}`,
-    fix: `use a model whose input is ${rows}x${cols}x1, ${rows}x${cols} or ${rows * cols}, or images of its size (${size}: an image folder's "size")`,
+    message: `the model ${modelFile} takes inputs of shape ${shapeText(input)} but the images are ${images}${channelHint}`,
+    fix:
+      `use a model whose input is ${shapes}, or images of its size (${size}: an image folder's "size")` +
+      (taken !== channels && (taken === 1 || taken === 3) ? `; an image folder reads ${taken} channels with "channels": ${taken}` : ""),
   };
 }
 

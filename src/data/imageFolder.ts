@@ -1,5 +1,5 @@
 // The "image folder" layout: one subfolder per class, each holding PNG and JPEG images. Images are
-// read as one grey channel and resized, so that they fit the same pipeline as MNIST's 28x28 digits.
+// read in colour or as one grey channel and resized, so that they fit the same pipeline as MNIST's 28x28 digits.
 import { readdirSync, readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { extname, join } from "node:path";
@@ -7,7 +7,7 @@ import * as jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { DataFileError } from "./dataFileError";
 import { unreadable } from "./files";
-import type { OnDemandImages } from "./images";
+import type { FolderImage, OnDemandImages } from "./images";
 import { resizedArea } from "./resize";
 
 const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg"]);
@@ -18,6 +18,8 @@ export interface FolderOptions {
   size: readonly [number, number];
   /** Dark-on-light images become light-on-dark, like MNIST. */
   invert: boolean;
+  /** 1: grey, 3: colour; absent: the run decides from the images it takes (`bothAt`). */
+  channels?: 1 | 3;
 }
 
 /** The classes of a training folder: subfolder name -> label, and the names to show. */
@@ -217,8 +219,26 @@ function grey({ width, height, rgba }: { width: number; height: number; rgba: Ui
   return out;
 }
 
-/** The folder's images, decoded (greyed, resized) only when `pixelsAt` asks for one, since photos take milliseconds each. */
-export function readImageFolder(dir: string, classes: FolderClasses, { size, invert }: FolderOptions): OnDemandImages {
+/** Red, green and blue planes 0-255, transparent pixels counting as white like `grey`. */
+function planes({ width, height, rgba }: { width: number; height: number; rgba: Uint8Array }): Float32Array[] {
+  const out = [0, 1, 2].map(() => new Float32Array(width * height));
+  for (let i = 0; i < width * height; i++) {
+    const a = rgba[4 * i + 3] / 255;
+    for (let c = 0; c < 3; c++) out[c][i] = rgba[4 * i + c] * a + 255 * (1 - a);
+  }
+  return out;
+}
+
+/** Whether any visible pixel's red, green and blue differ: a colour image, not a grey one saved as RGB. */
+function hasColour(rgba: Uint8Array): boolean {
+  for (let i = 0; i < rgba.length; i += 4) {
+    if (rgba[i + 3] > 0 && (rgba[i] !== rgba[i + 1] || rgba[i + 1] !== rgba[i + 2])) return true;
+  }
+  return false;
+}
+
+/** The folder's images, decoded (resized, greyed or in colour) only when asked for one, since photos take milliseconds each. */
+export function readImageFolder(dir: string, classes: FolderClasses, { size, invert, channels }: FolderOptions): OnDemandImages {
   const { files, relativePaths, labels } = listImages(dir, classes);
   if (files.length === 0)
     throw new DataFileError(
@@ -227,15 +247,26 @@ export function readImageFolder(dir: string, classes: FolderClasses, { size, inv
       "put .png, .jpg or .jpeg images in each class's subfolder",
     );
   const [rows, cols] = size;
-  const pixelsAt = (index: number): Uint8Array => {
-    const image = decoded(files[index]);
-    const resized = resizedArea(grey(image), image.height, image.width, rows, cols);
-    const pixels = new Uint8Array(rows * cols);
+  const toBytes = (resized: Float32Array, out: Uint8Array, stride: number, offset: number) => {
     for (let p = 0; p < resized.length; p++) {
       const v = Math.min(255, Math.max(0, Math.round(resized[p])));
-      pixels[p] = invert ? 255 - v : v;
+      out[p * stride + offset] = invert ? 255 - v : v;
     }
+  };
+  const greyOf = (image: ReturnType<typeof decoded>): Uint8Array => {
+    const pixels = new Uint8Array(rows * cols);
+    toBytes(resizedArea(grey(image), image.height, image.width, rows, cols), pixels, 1, 0);
     return pixels;
   };
-  return { count: files.length, rows, cols, labels, file: dir, relativePaths, pixelsAt };
+  const colourOf = (image: ReturnType<typeof decoded>): Uint8Array => {
+    const pixels = new Uint8Array(rows * cols * 3);
+    planes(image).forEach((plane, c) => toBytes(resizedArea(plane, image.height, image.width, rows, cols), pixels, 3, c));
+    return pixels;
+  };
+  const pixelsAt = (index: number): Uint8Array => (channels === 3 ? colourOf : greyOf)(decoded(files[index]));
+  const bothAt = (index: number): FolderImage => {
+    const image = decoded(files[index]);
+    return { grey: greyOf(image), colour: colourOf(image), distinct: hasColour(image.rgba) };
+  };
+  return { count: files.length, rows, cols, ...(channels === 3 && { channels }), labels, file: dir, relativePaths, pixelsAt, bothAt };
 }

@@ -1,24 +1,34 @@
-/** A set of labelled grey images, row-major, one byte (0-255) per pixel. */
+/** A set of labelled images, row-major, one byte (0-255) per pixel and channel; colour ones interleaved (red, green, blue). */
 export interface LabeledImages {
   count: number;
   rows: number;
   cols: number;
+  /** 3 for colour images; absent: grey. */
+  channels?: 3;
   pixels: Uint8Array;
   labels: Uint8Array;
   /** The file the images came from, for messages. */
   file: string;
 }
 
-export function pixelsPerImage(set: Pick<LabeledImages, "rows" | "cols">): number {
-  return set.rows * set.cols;
+export function pixelsPerImage(set: Pick<LabeledImages, "rows" | "cols" | "channels">): number {
+  return set.rows * set.cols * (set.channels ?? 1);
 }
 
 /** Images decoded one at a time when asked for (an image folder): only the picked ones are ever decoded. */
 export interface OnDemandImages extends Omit<LabeledImages, "pixels"> {
-  /** One image's rows*cols bytes. */
+  /** One image's rows*cols bytes, grey. */
   pixelsAt(index: number): Uint8Array;
+  /** An image folder's: one image's grey bytes and its rows*cols*3 colour bytes, and whether any pixel's channels differ. */
+  bothAt?(index: number): FolderImage;
   /** An image folder's: each image's path relative to the folder, "/"-separated ("four/img_003.png"). */
   relativePaths?: string[];
+}
+
+export interface FolderImage {
+  grey: Uint8Array;
+  colour: Uint8Array;
+  distinct: boolean;
 }
 
 export type ImageSet = LabeledImages | OnDemandImages;

@@ -59,3 +59,17 @@ export function modelJsonOf(file: string): ModelJson {
   }
   return model as ModelJson;
 }
+
+/** The first `batch_input_shape` of model.json's layers (Keras and TF.js write it on the input layer), batch dimension dropped. */
+export function inputShapeOf(json: ModelJson): (number | null)[] | undefined {
+  const search = (node: unknown): (number | null)[] | undefined => {
+    if (typeof node !== "object" || node === null) return undefined;
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === "batch_input_shape" || key === "batchInputShape") && Array.isArray(value)) return value.slice(1) as (number | null)[];
+      const found = search(value);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return search(json.modelTopology);
+}

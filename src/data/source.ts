@@ -9,6 +9,7 @@ import { DataFileError } from "./dataFileError";
 import { idxDims, readIdx } from "./idx";
 import { folderClasses, imageHeader, listImages, readImageFolder, type FolderOptions, type ImageHeader } from "./imageFolder";
 import type { ImageSet, LabeledImages } from "./images";
+import { coloured, type Colouring } from "./coloredMnist";
 import { mnistFile } from "./mnist";
 
 export type Split = "train" | "test";
@@ -24,17 +25,22 @@ export interface SplitFiles {
   labels?: SourceFile;
   /** For an image folder (`images` is the folder): how to read it, and the training folder whose subfolders give the labels. */
   folder?: FolderOptions & { trainFolder: string };
+  /** For Colored MNIST (`images` and `labels` are MNIST's): how its digits are coloured. */
+  colouring?: Colouring;
 }
 
 /** The files behind a source's split, or undefined when the source has no such split. */
 export function splitFiles(source: Source, split: Split, baseDir: string): SplitFiles | undefined {
   const at = (p: string, ...path: string[]): SourceFile => ({ file: resolve(baseDir, p), path: ["data", "source", ...path] });
-  if (source === "mnist") {
+  if (source === "mnist" || "coloredMnist" in source) {
     const prefix = split === "train" ? "train" : "t10k";
-    return {
+    const mnist = {
       images: { file: mnistFile(`${prefix}-images-idx3-ubyte`), path: ["data", "source"] },
       labels: { file: mnistFile(`${prefix}-labels-idx1-ubyte`), path: ["data", "source"] },
     };
+    if (source === "mnist") return mnist;
+    const { agreement, testAgreement, seed } = source.coloredMnist;
+    return { ...mnist, colouring: { agreement: split === "train" ? agreement : testAgreement, seed, split } };
   }
   if ("idx" in source) {
     const { images, labels, testImages, testLabels } = source.idx;
@@ -43,8 +49,8 @@ export function splitFiles(source: Source, split: Split, baseDir: string): Split
     return undefined;
   }
   if ("folder" in source) {
-    const { path, testPath, size, invert } = source.folder;
-    const folder = { size, invert, trainFolder: resolve(baseDir, path) };
+    const { path, testPath, size, invert, channels } = source.folder;
+    const folder = { size, invert, channels, trainFolder: resolve(baseDir, path) };
     if (split === "train") return { images: at(path, "folder", "path"), folder };
     return testPath ? { images: at(testPath, "folder", "testPath"), folder } : undefined;
   }
@@ -52,6 +58,14 @@ export function splitFiles(source: Source, split: Split, baseDir: string): Split
   if ("signatures" in source) return undefined;
   if (split === "train") return { images: at(source.csv, "csv") };
   return source.testCsv ? { images: at(source.testCsv, "testCsv") } : undefined;
+}
+
+/** The channels a source's images have: 3 for Colored MNIST, a folder's `channels` (absent: decided by the run), else 1. */
+export function sourceChannels(source: Source): 1 | 3 | undefined {
+  if (typeof source !== "object") return 1;
+  if ("coloredMnist" in source) return 3;
+  if ("folder" in source) return source.folder.channels;
+  return 1;
 }
 
 /** An image folder's class names (label -> subfolder name), undefined when its subfolders are named by their labels or the source is not a folder. */
@@ -120,12 +134,17 @@ export function readIdxLabels(file: string): Uint8Array {
   return idx.data;
 }
 
-/** A split's images: held in memory for MNIST, IDX and CSV, decoded on demand for an image folder. */
+/** A split's images: held in memory for MNIST, IDX, CSV and Colored MNIST, decoded on demand for an image folder. */
 export function loadImageSet(files: SplitFiles): ImageSet {
-  const { folder } = files;
-  if (!folder) return loadImages(files);
+  const { folder, colouring } = files;
+  if (!folder) return colouring ? coloured(loadImages(files), colouring) : loadImages(files);
   const set = withPath(files.images, () => readImageFolder(files.images.file, folderClasses(folder.trainFolder), folder));
-  return { ...set, pixelsAt: (index) => withPath(files.images, () => set.pixelsAt(index)) };
+  const bothAt = set.bothAt!;
+  return {
+    ...set,
+    pixelsAt: (index) => withPath(files.images, () => set.pixelsAt(index)),
+    bothAt: (index) => withPath(files.images, () => bothAt(index)),
+  };
 }
 
 /** The images of an MNIST, IDX or CSV split, all in memory. */

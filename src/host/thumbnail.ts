@@ -1,4 +1,4 @@
-// A digit's pixels as a tiny greyscale PNG data URI: the tree's item icons show the digit itself,
+// A digit's pixels as a tiny greyscale or colour PNG data URI: the tree's item icons show the digit itself,
 // so a user sees at a glance which 7s look like 1s. Encoded by hand (a PNG is a few chunks around
 // zlib data) to keep the extension host free of image libraries.
 import { crc32, deflateSync } from "node:zlib";
@@ -12,22 +12,23 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** An 8-bit greyscale PNG of `pixels` (rows*cols bytes, row by row, 0 = black). */
-export function greyscalePng(pixels: Uint8Array, rows: number, cols: number): Buffer {
+/** An 8-bit PNG of `pixels` (rows*cols*channels bytes, row by row, 0 = black): greyscale, or RGB for 3 channels. */
+export function imagePng(pixels: Uint8Array, rows: number, cols: number, channels: 1 | 3 = 1): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(cols, 0);
   header.writeUInt32BE(rows, 4);
   header[8] = 8; // bit depth
-  header[9] = 0; // colour type: greyscale
-  const scanlines = Buffer.alloc(rows * (cols + 1)); // each row: filter byte 0 (none), then pixels
-  for (let r = 0; r < rows; r++) scanlines.set(pixels.subarray(r * cols, (r + 1) * cols), r * (cols + 1) + 1);
+  header[9] = channels === 3 ? 2 : 0; // colour type: truecolour or greyscale
+  const line = cols * channels;
+  const scanlines = Buffer.alloc(rows * (line + 1)); // each row: filter byte 0 (none), then pixels
+  for (let r = 0; r < rows; r++) scanlines.set(pixels.subarray(r * line, (r + 1) * line), r * (line + 1) + 1);
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   return Buffer.concat([signature, chunk("IHDR", header), chunk("IDAT", deflateSync(scanlines)), chunk("IEND", new Uint8Array(0))]);
 }
 
 /** Image `index`'s pixels out of the results' concatenated pixel bytes. */
-export function imagePixels(allPixels: Uint8Array, index: number, rows: number, cols: number): Uint8Array {
-  const size = rows * cols;
+export function imagePixels(allPixels: Uint8Array, index: number, rows: number, cols: number, channels: 1 | 3 = 1): Uint8Array {
+  const size = rows * cols * channels;
   return allPixels.subarray(index * size, (index + 1) * size);
 }
 

@@ -7,7 +7,7 @@ import type { LoadedResults } from "../results/read";
 import type { Selection } from "../shared/protocol";
 import { errorMessage, log } from "./log";
 import { resultsFiles } from "./resultsFile";
-import { greyscalePng, imagePixels, pngDataUri } from "./thumbnail";
+import { imagePng, imagePixels, pngDataUri } from "./thumbnail";
 import { childrenOf, experimentNode, lookOf, nodeForSelection, parentOf, selectionOf, type TreeNode } from "./treeModel";
 
 export const TREE_VIEW_ID = "mtq.clusters";
@@ -133,7 +133,7 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   /** The image's thumbnail, or a plain icon when the results have no pixels (imported signatures without thumbnails). */
   private thumbnail({ results, pixels }: LoadedResults, image: number): vscode.Uri | vscode.ThemeIcon {
     if (results.images.rows * results.images.cols === 0) return new vscode.ThemeIcon("symbol-numeric");
-    const { rows, cols } = results.images;
-    return vscode.Uri.parse(pngDataUri(greyscalePng(imagePixels(pixels, image, rows, cols), rows, cols)));
+    const { rows, cols, channels = 1 } = results.images;
+    return vscode.Uri.parse(pngDataUri(imagePng(imagePixels(pixels, image, rows, cols, channels), rows, cols, channels)));
   }
 }

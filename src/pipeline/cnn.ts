@@ -7,7 +7,7 @@ import { ensureWasmConvGradient } from "./wasmConvGradient";
 /** The network; src/check/model.ts made sure its pooling leaves something of the images. */
 export function cnnNetwork(tf: Tf, spec: ModelOf<"cnn">, seed: number, image: ImageSize, classes: number): Trained {
   ensureWasmConvGradient(tf);
-  const inputShape = [image.rows, image.cols, 1];
+  const inputShape = [image.rows, image.cols, image.channels ?? 1];
   const model = tf.sequential();
   const hiddenLayers: string[] = [];
   let weighted = 0;

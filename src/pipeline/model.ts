@@ -15,7 +15,7 @@ import type { Tf } from "./tf";
 function denseNetwork(tf: Tf, spec: ModelOf<"dense">, seed: number, image: ImageSize, classes: number): Trained {
   const model = tf.sequential();
   const hiddenLayers: string[] = [];
-  const inputShape = [image.rows * image.cols];
+  const inputShape = [image.rows * image.cols * (image.channels ?? 1)];
   spec.hidden.forEach((units, i) => {
     const name = `dense_${i + 1}`;
     hiddenLayers.push(name);

@@ -6,13 +6,15 @@ import type { Tf } from "./tf";
 export interface ImageSize {
   rows: number;
   cols: number;
+  /** 3: colour (interleaved red, green, blue per pixel); 1 or absent: grey. */
+  channels?: 1 | 3;
 }
 
 export interface Trained {
   model: TF.LayersModel;
   /** Names of the hidden layers whose outputs are the signatures, input side first. */
   hiddenLayers: string[];
-  /** One input's shape, e.g. [784] or [28, 28, 1]: how the flat pixel rows are fed to the model. */
+  /** One input's shape, e.g. [784] or [28, 28, 1] ([2352] or [28, 28, 3] in colour): how the flat pixel rows are fed to the model. */
   inputShape: number[];
   /** How a hidden layer with feature maps (rank > 2) becomes a signature. */
   convSignature: ConvSignature;

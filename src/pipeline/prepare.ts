@@ -2,7 +2,8 @@
 // and the held-out ones. They are picked from a pool: the source's training split, or with
 // `data.from: "train+test"` its training then test splits, indexed as one. Nothing is checked
 // here: src/check did it before the run started.
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
+import { inputShapeOf, modelJsonOf } from "../data/modelJson";
 import { classNamesOf, sourceProblem } from "../check/data";
 import { resolveLabels, type ClassNames } from "../check/labels";
 import { imageAt, type ImageSet } from "../data/images";
@@ -28,6 +29,8 @@ export interface PreparedData {
   experiment: Experiment;
   rows: number;
   cols: number;
+  /** 3: every image's pixels are interleaved red, green, blue; 1: grey. */
+  channels: 1 | 3;
   kept: Picked;
   injected: Picked;
   holdout: Picked;
@@ -60,10 +63,20 @@ function poolOf(sets: [Split, ImageSet][]): Pool {
   });
 }
 
-/** The pool's images at `indices`; an image folder decodes them now, so a file that fails is a Problem of `file`. */
-function take(pool: Pool, indices: Int32Array, rows: number, cols: number, file: string): Picked {
-  const size = rows * cols;
+/** Picked images with their colour bytes too, while an image folder's channels are not decided yet (`bothAt`). */
+type Taken = Picked & { colour?: Uint8Array; distinct?: boolean };
+
+/**
+ * The pool's images at `indices`, `channels` bytes per pixel; undefined channels: grey bytes and
+ * colour bytes both (an image folder deciding from its images). An image folder decodes them now,
+ * so a file that fails is a Problem of `file`.
+ */
+function take(pool: Pool, indices: Int32Array, rows: number, cols: number, channels: 1 | 3 | undefined, file: string): Taken {
+  const size = rows * cols * (channels ?? 1);
   const pixels = new Uint8Array(indices.length * size);
+  const both = channels === undefined;
+  const colour = both ? new Uint8Array(indices.length * rows * cols * 3) : undefined;
+  let distinct = false;
   const labels = new Uint8Array(indices.length);
   const split: Split[] = new Array(indices.length);
   const sourceIndex = new Int32Array(indices.length);
@@ -73,16 +86,43 @@ function take(pool: Pool, indices: Int32Array, rows: number, cols: number, file:
     let part = pool[0];
     for (const p of pool) if (p.start <= at) part = p;
     const src = at - part.start;
-    pixels.set(
-      withProblems(file, () => imageAt(part.set, src)),
-      i * size,
-    );
-    labels[i] = part.set.labels[src];
+    const set = part.set;
+    if ("bothAt" in set && set.bothAt) {
+      const image = withProblems(file, () => set.bothAt!(src));
+      pixels.set(channels === 3 ? image.colour : image.grey, i * size);
+      colour?.set(image.colour, i * rows * cols * 3);
+      distinct ||= image.distinct;
+    } else
+      pixels.set(
+        withProblems(file, () => imageAt(set, src)),
+        i * size,
+      );
+    labels[i] = set.labels[src];
     split[i] = part.split;
     sourceIndex[i] = src;
-    if (files && "relativePaths" in part.set) files[i] = part.set.relativePaths?.[src] ?? "";
+    if (files && "relativePaths" in set) files[i] = set.relativePaths?.[src] ?? "";
   });
-  return { split, sourceIndex, ...(files && { files }), labels, pixels };
+  return { split, sourceIndex, ...(files && { files }), labels, pixels, ...(colour && { colour }), distinct };
+}
+
+/** The channels a saved model's input takes: 3 when its last dimension is 3, or its flat input holds rows*cols*3 values. */
+function savedModelChannels(exp: Experiment, file: string, rows: number, cols: number): 1 | 3 | undefined {
+  if (exp.model.kind !== "saved") return undefined;
+  const input = withProblems(file, () => {
+    try {
+      return inputShapeOf(modelJsonOf(resolve(dirname(file), exp.model.kind === "saved" ? exp.model.path : "")));
+    } catch {
+      return undefined; // the run's model loading says what is wrong with it
+    }
+  });
+  if (!input) return undefined;
+  return input[input.length - 1] === 3 || (input.length === 1 && input[0] === rows * cols * 3) ? 3 : 1;
+}
+
+/** The images as the channels say: a folder's grey bytes, or its colour bytes when `channels` is 3. */
+function asChannels(taken: Taken, channels: 1 | 3): Picked {
+  const { split, sourceIndex, files, labels, pixels, colour } = taken;
+  return { split, sourceIndex, ...(files && { files }), labels, pixels: channels === 3 && colour ? colour : pixels };
 }
 
 /**
@@ -105,13 +145,14 @@ export function prepareData(parsed: ParsedExperiment, file: string): PreparedDat
   const pool = poolOf(poolSplits(exp.data).map((s) => [s, s === "train" ? train : test!]));
   const holdoutPool = picked.holdoutFromTest ? poolOf([["test", test!]]) : pool;
   const { rows, cols } = train;
-  return {
-    experiment: exp,
-    rows,
-    cols,
-    kept: take(pool, picked.kept, rows, cols, file),
-    injected: take(pool, picked.injected, rows, cols, file),
-    holdout: take(holdoutPool, picked.holdout, rows, cols, file),
-    classNames,
-  };
+  const { source } = exp.data;
+  const folderChannels = typeof source === "object" && "folder" in source ? (source.folder.channels ?? null) : undefined;
+  // A folder without `channels` follows a saved model's input, or else its images: colour when any image's channels differ.
+  const fixed: 1 | 3 | undefined =
+    folderChannels === undefined ? (train.channels ?? 1) : (folderChannels ?? savedModelChannels(exp, file, rows, cols));
+  const taken = [take(pool, picked.kept, rows, cols, fixed, file), take(pool, picked.injected, rows, cols, fixed, file)];
+  taken.push(take(holdoutPool, picked.holdout, rows, cols, fixed, file));
+  const channels = fixed ?? (taken.some((t) => t.distinct) ? 3 : 1);
+  const [kept, injected, holdout] = taken.map((t) => asChannels(t, channels));
+  return { experiment: exp, rows, cols, channels, kept, injected, holdout, classNames };
 }

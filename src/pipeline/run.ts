@@ -72,7 +72,7 @@ export async function runExperiment({
   const data = prepareData(parsed, experimentFile);
   const exp = data.experiment;
   const classes = sortedClasses(exp.data.digits);
-  const inputSize = data.rows * data.cols;
+  const inputSize = data.rows * data.cols * data.channels;
   const scale = maxPixel(data.kept.pixels);
   const keptCount = data.kept.labels.length;
   const injectedCount = data.injected.labels.length;
@@ -163,6 +163,8 @@ export async function runExperiment({
         count: labels.length,
         rows: data.rows,
         cols: data.cols,
+        // Written for colour only, so that a grey run's file is the same as before channels existed.
+        ...(data.channels === 3 && { channels: data.channels }),
         labels,
         injected: labels.map((_, i) => i >= keptCount),
         split: [...data.kept.split, ...data.injected.split],

@@ -68,10 +68,18 @@ const folderSource = z
           .boolean()
           .default(false)
           .describe("Turn dark-on-light images into light-on-dark, like MNIST's white digits on black (for a model trained on MNIST)."),
+        channels: z
+          .union([z.literal(1), z.literal(3)])
+          .optional()
+          .describe(
+            "1: read the images as one grey channel (luminance); 3: in colour (red, green, blue). Absent: 3 when any image the run " +
+              "takes has pixels whose channels differ, else 1; with a saved model, the channels its input takes.",
+          ),
       })
       .strict()
       .describe(
-        "An image folder: images are read as one grey channel (luminance; transparent pixels count as white), resized to `size`, one label per subfolder.",
+        "An image folder: images are read in colour or as one grey channel (`channels`; transparent pixels count as white), " +
+          "resized to `size`, one label per subfolder.",
       ),
   })
   .strict();
@@ -121,6 +129,28 @@ const signaturesSource = z
   })
   .strict();
 
+const agreement = z.number().min(0).max(1);
+
+const coloredMnistSource = z
+  .object({
+    coloredMnist: z
+      .object({
+        agreement: agreement
+          .default(0.9)
+          .describe("Share of the training images whose colour agrees with their digit (red below 5, green from 5). Default 0.9."),
+        testAgreement: agreement
+          .default(0.1)
+          .describe("The same share for the test images: low, so that a model that learnt the colour fails on them. Default 0.1."),
+        seed: z.number().int().min(0).default(0).describe("Seed of the colour draws (one per image, in file order). Default 0."),
+      })
+      .strict()
+      .describe(
+        "Colored MNIST (Arjovsky et al., 2019, Invariant Risk Minimization): the built-in MNIST with each digit drawn in red " +
+          "(digits 0-4) or green (5-9), the other colour for a share 1 - agreement of the images, drawn with `seed`.",
+      ),
+  })
+  .strict();
+
 export const sourceSchema = z
   .union([
     z.literal("mnist").describe("The built-in MNIST: all 70,000 real digits (60,000 train, 10,000 test), no download."),
@@ -128,11 +158,13 @@ export const sourceSchema = z
     csvSource,
     folderSource,
     signaturesSource,
+    coloredMnistSource,
   ])
   .describe(
     'Where the images come from: "mnist" (built in), { "idx": { "images", "labels" } } ' +
       '(Fashion-MNIST\'s files too), { "csv": PATH }, { "folder": { "path" } } (one subfolder of ' +
-      'PNG/JPEG images per class) or { "signatures": { "layers", "labels", "predictions" } } (signatures computed elsewhere).',
+      'PNG/JPEG images per class), { "signatures": { "layers", "labels", "predictions" } } (signatures computed elsewhere) or ' +
+      '{ "coloredMnist": {} } (MNIST in red and green).',
   );
 
 const holdoutSchema = z
@@ -404,7 +436,7 @@ export type Source = Experiment["data"]["source"];
 
 /** Whether a source names test images (MNIST does; a file source when its test files are given). */
 export function hasTestSplit(source: Source): boolean {
-  if (source === "mnist") return true;
+  if (source === "mnist" || "coloredMnist" in source) return true;
   if ("signatures" in source) return false;
   if ("idx" in source) return source.idx.testImages !== undefined && source.idx.testLabels !== undefined;
   if ("folder" in source) return source.folder.testPath !== undefined;

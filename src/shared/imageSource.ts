@@ -26,6 +26,7 @@ export function imageSource(results: Sourced, image: number): string {
   const index = results.images.sourceIndex[image];
   const test = split === "test";
   if (source === "mnist") return `MNIST ${split} #${index}`;
+  if ("coloredMnist" in source) return `Colored MNIST ${split} #${index}`;
   if ("idx" in source) return `${baseName((test && source.idx.testImages) || source.idx.images)} #${index}`;
   if ("csv" in source) return `${baseName((test && source.testCsv) || source.csv)} row ${index + 1}`;
   if ("signatures" in source) return `row ${index} of ${baseName(source.signatures.file ?? source.signatures.labels)}`;

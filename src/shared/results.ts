@@ -16,6 +16,8 @@ export interface Images {
   /** The thumbnails' size; 0 and 0 when there are none (imported signatures without thumbnails): the views say "no thumbnail". */
   rows: number;
   cols: number;
+  /** 3: colour images, each pixel's red, green and blue bytes in turn; absent: grey (one byte per pixel). */
+  channels?: 3;
   /** Per image: its label (digit). */
   labels: number[];
   /** Per image: true for an injected (unseen-digit) image, false for a kept one. Kept images come first. */
@@ -29,7 +31,7 @@ export interface Images {
    * (e.g. "four/img_003.png"); absent for the other sources, whose `sourceIndex` says it all.
    */
   files?: string[];
-  /** Every image's pixels, rows*cols bytes each (0-255), concatenated and base64-encoded. */
+  /** Every image's pixels, rows*cols*channels bytes each (0-255), concatenated and base64-encoded. */
   pixelsBase64: string;
 }
 
