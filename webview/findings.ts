@@ -39,7 +39,15 @@ type Pick = (text: string, title: string, label: string, images: () => number[])
 
 function accuracy(data: ViewData): HTMLElement {
   const { train, test } = data.state.findings.accuracy;
-  const p = el("p", "", `Accuracy: ${percent(train)} on the training images`);
+  const { imported } = data.results;
+  // Imported signatures: no model ran here, so the accuracy is the imported predictions' agreement with the labels.
+  const p = imported
+    ? el(
+        "p",
+        "",
+        `Signatures imported from ${imported.files.join(", ")} (no model ran). Their predictions: ${percent(train)} right on the kept images`,
+      )
+    : el("p", "", `Accuracy: ${percent(train)} on the training images`);
   p.append(
     test === null
       ? "; held-out accuracy not measured (no image left to hold out)."

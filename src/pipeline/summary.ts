@@ -12,8 +12,8 @@ export function summaryText(results: Results): string {
   const injected = results.images.injected.filter(Boolean).length;
   const lines = [
     `${results.experiment.name}: ${digits}, ${results.images.count - injected} images${injected ? ` + ${injected} injected` : ""} ` +
-      `(backend ${results.backend})`,
-    `accuracy: train ${pct(f.accuracy.train)}, held-out ` +
+      (results.imported ? `(signatures imported, no model ran; clustered on ${results.backend})` : `(backend ${results.backend})`),
+    `${results.imported ? "imported predictions right" : "accuracy"}: ${results.imported ? "kept" : "train"} ${pct(f.accuracy.train)}, held-out ` +
       (f.accuracy.test === null ? "not measured (no image left to hold out)" : `${pct(f.accuracy.test)} on ${results.testCount} images`),
   ];
   f.layers.forEach((l, i) => {

@@ -1,0 +1,108 @@
+// The results view on imported signatures, in chromium: with the example's thumbnails they are
+// drawn; without thumbnails every place that shows one says "no thumbnail" instead (no broken or
+// empty image), the tooltips say the confidence is not known, and the findings say the
+// signatures were imported and no model ran. Screenshots under .tmp/screens/.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import type { Results } from "../src/shared/results";
+import { browserMissing, cspViolations, launchChromium, sendLoad } from "./browser/browser";
+import { serveHarness, type HarnessServer } from "./browser/server";
+import { tempDir, writeJson } from "./helpers";
+import { describeImage, viewDataFrom } from "../webview/data";
+
+const root = join(__dirname, "..");
+const screens = join(root, ".tmp", "screens");
+const example = join(root, "examples", "imported-signatures");
+
+/** The example's signatures run through the built CLI, with or without its thumbnails. */
+function importedResults(thumbnails: boolean): string {
+  const dir = tempDir();
+  const signatures = {
+    layers: [join(example, "h1.npy"), join(example, "h2.npy")],
+    labels: join(example, "labels.npy"),
+    predictions: join(example, "predictions.npy"),
+    ...(thumbnails && { thumbnails: join(example, "images.npy") }),
+  };
+  const experiment = writeJson(dir, "imported.mtq.json", {
+    name: "imported",
+    data: { source: { signatures }, digits: [1, 7], perDigit: 60 },
+    inject: [{ digit: 4, count: 30 }],
+    projection: { epochs: 50 },
+  });
+  const out = join(dir, "imported.results.json");
+  execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", experiment, "--out", out], { stdio: "pipe" });
+  return readFileSync(out, "utf8");
+}
+
+describe("results view of imported signatures in chromium", { skip: browserMissing() }, () => {
+  let browser: Browser;
+  let server: HarnessServer;
+  let page: Page;
+
+  before(async () => {
+    mkdirSync(screens, { recursive: true });
+    server = await serveHarness(root);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const load = async (json: string) => {
+    await page.goto(`${server.url}?theme=dark`);
+    await sendLoad(page, json);
+    await page.waitForSelector(".mtq-sankey .mtq-node");
+  };
+  /** Selects the biggest Sankey link's images: the selection panel shows their thumbnails. */
+  const selectBiggestLink = async (results: Results) => {
+    const link = [...results.flows.links].sort((a, b) => b.count - a.count)[0];
+    await page.locator(`.mtq-links path[data-source="${link.source}"][data-target="${link.target}"]`).click();
+    await page.waitForSelector(".mtq-selection-body canvas.mtq-thumbs");
+  };
+
+  it("without thumbnails, says so where thumbnails would be, and that the confidence is not known", async () => {
+    const json = importedResults(false);
+    const results = JSON.parse(json) as Results;
+    assert.deepEqual([results.images.rows, results.images.cols], [0, 0]);
+    await load(json);
+    assert.match((await page.locator(".mtq-findings").textContent()) ?? "", /Signatures imported from .*h1\.npy.* \(no model ran\)/);
+    await selectBiggestLink(results);
+    const grid = page.locator(".mtq-selection-body canvas.mtq-thumbs").first();
+    assert.match((await grid.getAttribute("title")) ?? "", /^\d+ images, no thumbnails$/);
+    const box = (await grid.boundingBox())!;
+    assert.ok(box.width > 40 && box.height > 10, JSON.stringify(box));
+    // The outliers' list: each line's thumbnail is the words.
+    const outliers = page.locator(".mtq-findings canvas.mtq-no-thumbs");
+    assert.equal(await outliers.count(), results.findings.outliers.length);
+    assert.equal(await outliers.first().getAttribute("title"), "no thumbnail");
+    // What a map's tooltip says of an image.
+    assert.match(describeImage(viewDataFrom(results), 0)[1], /^predicted \d \(confidence not known\)$/);
+    await page.screenshot({ path: join(screens, "signatures-no-thumbnails.png"), fullPage: true });
+    assert.deepEqual(await cspViolations(page), []);
+  });
+
+  it("with thumbnails, draws them", async () => {
+    const json = importedResults(true);
+    const results = JSON.parse(json) as Results;
+    assert.deepEqual([results.images.rows, results.images.cols], [28, 28]);
+    await load(json);
+    await selectBiggestLink(results);
+    const grid = page.locator(".mtq-selection-body canvas.mtq-thumbs").first();
+    assert.equal(await grid.getAttribute("title"), null);
+    const inked = await grid.evaluate((c: HTMLCanvasElement) => {
+      const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+      return n;
+    });
+    assert.ok(inked > 100, String(inked));
+    await page.screenshot({ path: join(screens, "signatures-thumbnails.png"), fullPage: true });
+  });
+});
