@@ -195,6 +195,7 @@ describe("checks of imported signatures", () => {
       experiment(source, { model: { kind: "dense" } }),
       /^model: "model" is given but data\.source\.signatures imports the signatures: no model runs/,
     ],
+    ["snapshots beside the signatures", experiment(source, { snapshots: [1] }), /^snapshots: "snapshots" is given .*no epochs to record/],
     [
       "training beside the signatures",
       experiment(source, { training: { epochs: 3 } }),
@@ -262,6 +263,18 @@ describe("a run on imported signatures", () => {
     assert.deepEqual(pixels.subarray(5 * 784, 6 * 784), Buffer.from(sig.pixels.subarray(row * 784, (row + 1) * 784)));
     const bare = await run(experiment(), "bare.mtq.json");
     assert.deepEqual([bare.images.rows, bare.images.cols, bare.images.pixelsBase64], [0, 0, ""]);
+  });
+
+  it("keeps colour thumbnails (images x rows x columns x 3) as RGB bytes, channels 3", async () => {
+    // Each digit drawn in red: its grey value in the red channel.
+    const rgb = new Uint8Array(n * 784 * 3);
+    sig.pixels.forEach((v, p) => (rgb[p * 3] = v));
+    write("rgb.npy", npyBytes("|u1", [n, 28, 28, 3], rgb));
+    const coloured = await run(experiment({ ...source, thumbnails: "rgb.npy" }), "rgb.mtq.json");
+    assert.equal(coloured.images.channels, 3);
+    const pixels = Buffer.from(coloured.images.pixelsBase64, "base64");
+    const row = coloured.images.sourceIndex[0];
+    assert.deepEqual(pixels.subarray(0, 784 * 3), Buffer.from(rgb.subarray(row * 784 * 3, (row + 1) * 784 * 3)));
   });
 
   it("gives the same results from .npy, .npz and safetensors", async () => {
