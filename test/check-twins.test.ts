@@ -10,6 +10,7 @@ import { gzipSync } from "node:zlib";
 import { before, describe, it } from "node:test";
 import type * as TF from "@tensorflow/tfjs";
 import { PNG } from "pngjs";
+import protobuf from "protobufjs";
 import { mnistFile } from "../src/data/mnist";
 import { readIdx } from "../src/data/idx";
 import { saveLayersModel } from "../src/pipeline/modelFiles";
@@ -52,6 +53,22 @@ const idxSource = (files: { images?: string; labels?: string }) => ({
   data: { ...base.data, source: { idx: { ...base.data.source.idx, ...files } } },
 });
 const saved = (path: string, more: object = {}) => ({ ...base, model: { kind: "saved", path, ...more } });
+const onnx = (path: string, more: object = {}) => ({ ...base, model: { kind: "onnx", path, ...more } });
+const onnxModel = join(__dirname, "fixtures", "mnist-cnn.onnx");
+const badOnnx = join(__dirname, "fixtures", "onnx-bad");
+/**
+ * The fixture with `graph` appended: protobuf merges a message written twice, so the model gains
+ * its nodes or weights. Only the fields written are declared (onnx.proto's numbers).
+ */
+function onnxWith(graph: object): Buffer {
+  const proto = `syntax = "proto2";
+    message M { optional G graph = 7; } message G { repeated N node = 1; repeated T initializer = 5; }
+    message N { repeated string input = 1; repeated string output = 2; optional string op_type = 4; }
+    message T { optional string name = 8; repeated E external_data = 13; optional int32 data_location = 14; }
+    message E { optional string key = 1; optional string value = 2; }`;
+  const M = protobuf.parse(proto).root.lookupType("M");
+  return Buffer.concat([readFileSync(onnxModel), M.encode(M.fromObject({ graph })).finish()]);
+}
 
 /** Signatures imported from .npy files (sig-*.npy, the first 200 MNIST digits' pixels as a layer): no model, no training. */
 const signatures = (files: object = {}, more: object = {}) => ({
@@ -149,6 +166,41 @@ const cases: [string, unknown, RegExp][] = [
     "a saved model whose weights are cut short",
     saved("cut/model.json"),
     /model\.json: model\.path: the weight files hold \d+ bytes but model\.json's weights need \d+\. Fix: .*copy or convert the model again/,
+  ],
+  [
+    "a file that is not an ONNX model",
+    onnx(join(dir, "not.onnx")),
+    /not\.onnx: model\.path: not an ONNX model \(invalid wire type \d at offset \d+\)\. Fix: export the model with torch\.onnx\.export/,
+  ],
+  [
+    "an ONNX model with two inputs",
+    onnx(join(badOnnx, "two-inputs.onnx")),
+    /model\.path: the model .*two-inputs\.onnx has 2 inputs \(pixels, prior\); MTQ feeds one image input\. Fix: export a classifier that takes the images alone/,
+  ],
+  [
+    "an ONNX model whose input fits no image layout",
+    onnx(join(badOnnx, "input-32.onnx")),
+    /model\.path: the model's input "image" has shape \?x1x32x32 \(batch first\), which fits no layout of 28x28 images with 1 channel\. Fix: use a model whose input is N x 1 x 28 x 28 \(PyTorch's\)/,
+  ],
+  [
+    "an ONNX model whose outputs are not the kept classes",
+    onnx(join(badOnnx, "three-classes.onnx"), { layers: ["pixels"] }),
+    /data\.digits: the model's output "3" has 3 values per image but the experiment keeps 2 classes\. Fix: keep exactly the 3 labels/,
+  ],
+  [
+    "an ONNX model without the layer named",
+    onnx(onnxModel, { layers: ["/fc1/Gem"] }),
+    /model\.layers\[0\]: the model has no layer \(tensor or node\) "\/fc1\/Gem"\. Fix: name one of its layers: \/conv1\/Conv_output_0 \(Conv, 4x28x28\)/,
+  ],
+  [
+    "an ONNX model whose external data lies outside its folder",
+    onnx(join(dir, "outside.onnx")),
+    /model\.path: the model's weights name external data files outside its folder: \.\.\/weights\.bin\. Fix: keep the external data beside the model/,
+  ],
+  [
+    "an ONNX model with an operator onnxruntime lacks",
+    onnx(join(dir, "custom-op.onnx")),
+    /model\.path: onnxruntime cannot run the model .*custom-op\.onnx: .*No Op registered for NoSuchOp.*\. Fix: export it with operators onnxruntime's CPU provider runs/,
   ],
   [
     "a digit the data does not have",
@@ -255,6 +307,13 @@ describe("mtq validate refuses exactly what mtq run refuses before training", ()
       );
     }
     writeFileSync(join(dir, "folder", "0", "000-first.png"), "not a PNG");
+
+    writeFileSync(join(dir, "not.onnx"), "not an ONNX model");
+    writeFileSync(join(dir, "custom-op.onnx"), onnxWith({ node: [{ input: ["logits"], output: ["extra"], opType: "NoSuchOp" }] }));
+    writeFileSync(
+      join(dir, "outside.onnx"),
+      onnxWith({ initializer: [{ name: "w", dataLocation: 1, externalData: [{ key: "location", value: "../weights.bin" }] }] }),
+    );
 
     const { tf } = await loadTf("cpu");
     const save = async (name: string, layers: TF.layers.Layer[], shardBytes?: number) => {

@@ -9,6 +9,7 @@ import { modelJsonOf, type ModelJson, type WeightSpec } from "../data/modelJson"
 import type { ParsedExperiment } from "../shared/experiment";
 import type { Problem } from "../shared/problems";
 import { nearestWord } from "./nearest";
+import { onnxModelProblems } from "./onnxModel";
 
 type ModelSpec = ParsedExperiment["model"];
 type Saved = Extract<ModelSpec, { kind: "saved" }>;
@@ -30,6 +31,7 @@ export interface ModelFits {
 export async function modelProblems(model: ModelSpec, file: string, fits: ModelFits): Promise<Problem[]> {
   if (model.kind === "cnn") return fits.image ? poolingProblems(model, file, fits.image) : [];
   if (model.kind === "saved") return savedModelProblems(model, file, fits);
+  if (model.kind === "onnx") return onnxModelProblems(model, file, fits);
   return [];
 }
 

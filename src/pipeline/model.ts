@@ -9,6 +9,7 @@ import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./preprocess";
 import { seededDense, type ImageSize, type ModelOf, type Trained } from "./network";
 import { shuffled, randomFor } from "../data/random";
 import { loadSavedModel } from "./savedModel";
+import type { OnnxClassifier } from "./onnx";
 import { yieldToEventLoop } from "./yield";
 import type { Tf } from "./tf";
 
@@ -31,6 +32,8 @@ type ModelSettings = Pick<Experiment, "model" | "training" | "seed">;
 /** The experiment's model: a new dense or convolutional network, compiled for training, or the user's saved one. */
 export async function modelFor(tf: Tf, exp: ModelSettings, experimentFile: string, image: ImageSize, classes: number): Promise<Trained> {
   if (exp.model.kind === "saved") return loadSavedModel(tf, exp.model, experimentFile, image);
+  // A TF.js model is what its callers save, train and probe; the run loads an ONNX model with loadOnnxModel.
+  if (exp.model.kind === "onnx") throw new TypeError("modelFor builds TF.js models: an ONNX model is run through loadOnnxModel");
   const trained =
     exp.model.kind === "cnn" ? cnnNetwork(tf, exp.model, exp.seed, image, classes) : denseNetwork(tf, exp.model, exp.seed, image, classes);
   trained.model.compile({ optimizer: tf.train.adam(exp.training.learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
@@ -141,7 +144,14 @@ function signatureSize(layer: TF.layers.Layer, convSignature: ConvSignature): nu
  * Every hidden layer's signature and the softmax for `count` images, in batches to bound memory;
  * with `signatures` false, the softmax alone (held-out images need only their predictions).
  */
-export async function activations(tf: Tf, trained: Trained, x: Float32Array, count: number, signatures = true): Promise<Activations> {
+export async function activations(
+  tf: Tf,
+  trained: Trained | OnnxClassifier,
+  x: Float32Array,
+  count: number,
+  signatures = true,
+): Promise<Activations> {
+  if ("kind" in trained) return trained.activations(x, count, signatures);
   const inputSize = trained.inputShape.reduce((a, b) => a * b, 1);
   const layers = signatures ? trained.hiddenLayers.map((n) => trained.model.getLayer(n)) : [];
   const probe = tf.model({
@@ -167,6 +177,12 @@ export async function activations(tf: Tf, trained: Trained, x: Float32Array, cou
     outs.forEach((t) => t.dispose());
   }
   return { hidden, sizes, output };
+}
+
+/** Frees the model's memory: TF.js's tensors, or onnxruntime's session. */
+export async function disposeModel(trained: Trained | OnnxClassifier): Promise<void> {
+  if ("kind" in trained) await trained.dispose();
+  else trained.model.dispose();
 }
 
 /** Predicted class index and its probability, per row of softmax outputs. */

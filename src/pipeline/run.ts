@@ -4,7 +4,8 @@ import type { ParsedExperiment } from "../shared/experiment";
 import { RESULTS_SCHEMA_VERSION, type Results, type Stage } from "../shared/results";
 import { prepareData } from "./prepare";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./preprocess";
-import { activations, argmaxRows, modelFor, train } from "./model";
+import { activations, argmaxRows, disposeModel, modelFor, train } from "./model";
+import { loadOnnxModel } from "./onnx";
 import { analyseModelState, type Measured, type RunContext } from "./modelState";
 import { analysedSnapshots, separationEpochs, snapshotEpochs, type Recorded } from "./snapshots";
 import type { Backend } from "../shared/backends";
@@ -91,11 +92,16 @@ export async function runExperiment({
   report(
     "train",
     0,
-    exp.model.kind === "saved"
-      ? `Loading the model ${exp.model.path} (${backendName})`
-      : `Training on ${keptCount} images (${backendName})`,
+    exp.model.kind === "onnx"
+      ? `Loading the model ${exp.model.path} (onnxruntime)`
+      : exp.model.kind === "saved"
+        ? `Loading the model ${exp.model.path} (${backendName})`
+        : `Training on ${keptCount} images (${backendName})`,
   );
-  const trained = await modelFor(tf, exp, experimentFile, data, classes.length);
+  const trained =
+    exp.model.kind === "onnx"
+      ? await loadOnnxModel(exp.model, experimentFile, { rows: data.rows, cols: data.cols, channels: data.channels }, scale)
+      : await modelFor(tf, exp, experimentFile, data, classes.length);
   /** Every image's signatures and prediction, and the accuracy, of the model as it is now. */
   const measure = async (): Promise<Measured> => {
     const acts = await activations(tf, trained, all, keptCount + injectedCount);
@@ -185,6 +191,6 @@ export async function runExperiment({
     onProgress?.(recorded.length > 0 ? "snapshots" : "paths", 1, "Done");
     return results;
   } finally {
-    trained.model.dispose();
+    await disposeModel(trained);
   }
 }

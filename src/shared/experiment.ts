@@ -318,11 +318,55 @@ const savedModel = z
   })
   .strict();
 
+const onnxModel = z
+  .object({
+    kind: z
+      .literal("onnx")
+      .describe(
+        "Your own trained classifier as an ONNX file: what torch.onnx.export writes, or a Keras/TF model through tf2onnx. " +
+          "It runs on onnxruntime's CPU provider and is not trained again: `training` is ignored.",
+      ),
+    path: filePath.describe("The .onnx file, relative to the experiment file; external data files, if any, sit in its folder."),
+    layers: z
+      .array(z.string().min(1).describe("A tensor name of the model (a node's output), or a node's name for its first output."))
+      .min(1)
+      .optional()
+      .describe(
+        "The tensors to analyse as hidden layers, input side first. Default: for each Conv, ConvTranspose, Gemm and MatMul " +
+          "node but the last (the classifier), the output of its bias, normalisation, activation and pooling nodes. An " +
+          "unknown name gets a problem listing the model's layers.",
+      ),
+    convSignature: convSignature.describe(
+      'A layer of more than 2 dimensions (ONNX\'s N x C x ... feature maps): "average" = the mean of each channel, ' +
+        '"flatten" = every value.',
+    ),
+    normalize: z
+      .object({
+        mean: z.array(z.number()).min(1).max(4).describe("Per channel (or one for all): subtracted from the pixels scaled to [0, 1]."),
+        std: z.array(z.number().positive()).min(1).max(4).describe("Per channel (or one for all): what the difference is divided by."),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "The torchvision Normalize(mean, std) the model was trained with: each pixel, scaled to [0, 1] (divided by 255), " +
+          "becomes (x - mean[c]) / std[c]. Absent: the pixels scaled to [0, 1], as ToTensor() gives them.",
+      ),
+    output: z
+      .enum(["auto", "probabilities", "logits"])
+      .default("auto")
+      .describe(
+        '"probabilities": the model ends in a softmax; "logits": raw scores, which MTQ turns into probabilities with a softmax; ' +
+          '"auto": probabilities when every row of the outputs lies in [0, 1] and sums to 1 (within 1e-3), else logits.',
+      ),
+  })
+  .strict();
+
 export const modelSchema = z
-  .discriminatedUnion("kind", [denseModel, cnnModel, savedModel])
+  .discriminatedUnion("kind", [denseModel, cnnModel, savedModel, onnxModel])
   .prefault({ kind: "dense" })
   .describe(
-    'The network: "dense" or "cnn" (trained from the file), or "saved" (your own trained model). ' +
+    'The network: "dense" or "cnn" (trained from the file), "saved" (your own trained TF.js model) or "onnx" (your own ' +
+      "trained ONNX model). " +
       "Default: the report's 784 -> 32 -> 64 -> softmax with ReLU. The data's images must fit its " +
       "input and the kept digits its output units.",
   );

@@ -1,0 +1,188 @@
+// An ONNX model (`model.kind: "onnx"`) against the data, as model.ts checks a saved one: the file is
+// an ONNX model whose external data stays in its folder, it has one input that the images fit, the
+// layers the experiment names exist, onnxruntime runs it (a session is created and one blank image
+// passed: the check worker runs this off the editor's thread), and its output has one unit per
+// kept class.
+import { dirname, resolve } from "node:path";
+import { DataFileError } from "../data/dataFileError";
+import {
+  defaultOnnxLayers,
+  externalFilesOutside,
+  layerTensor,
+  loadOnnxRuntime,
+  onnxFeed,
+  onnxLayerDescription,
+  onnxLayers,
+  onnxSession,
+  readOnnxGraph,
+  type OnnxFeed,
+  type OnnxGraph,
+  type Shape,
+} from "../data/onnxModel";
+import type { ParsedExperiment } from "../shared/experiment";
+import type { Problem } from "../shared/problems";
+import { nearestWord } from "./nearest";
+
+type Onnx = Extract<ParsedExperiment["model"], { kind: "onnx" }>;
+
+interface Fits {
+  image?: { rows: number; cols: number; channels?: 1 | 3 };
+  classes?: number;
+}
+
+const shapeText = (shape: Shape | readonly number[]) => shape.map((d) => d ?? "?").join("x");
+
+/** At most this many layers are listed in a problem: a large model has hundreds. */
+const LISTED = 60;
+
+function listing(graph: OnnxGraph, shapes: Map<string, readonly number[]>): string {
+  const layers = onnxLayers(graph).map((l) => ({ ...l, shape: l.shape ?? (shapes.get(l.name) as Shape | undefined) }));
+  const shown = layers.slice(0, LISTED).map(onnxLayerDescription).join(", ");
+  return layers.length > LISTED ? `${shown}, ... (${layers.length} in all)` : shown;
+}
+
+/** The feed of `image` into the model's input; with the channels not fixed yet (an image folder's default), grey or colour. */
+function feedFor(input: Shape | undefined, image: NonNullable<Fits["image"]>): OnnxFeed | undefined {
+  const channels = image.channels ? [image.channels] : [1, 3];
+  for (const c of channels) {
+    const feed = onnxFeed(input, { ...image, channels: c });
+    if (feed) return feed;
+  }
+  return undefined;
+}
+
+const modelPath = (file: string, message: string, fix: string): Problem => ({ file, path: ["model", "path"], message, fix });
+
+export async function onnxModelProblems(spec: Onnx, file: string, { image, classes }: Fits): Promise<Problem[]> {
+  const modelFile = resolve(dirname(file), spec.path);
+  let graph: OnnxGraph;
+  try {
+    graph = readOnnxGraph(modelFile);
+  } catch (e) {
+    if (e instanceof DataFileError)
+      return [{ file: e.file, path: ["model", "path"], message: e.message, fix: `${e.fix} (named by ${file})` }];
+    throw e;
+  }
+  const problems: Problem[] = [];
+  const outside = externalFilesOutside(graph);
+  if (outside.length > 0) {
+    problems.push(
+      modelPath(
+        file,
+        `the model's weights name external data files outside its folder: ${outside.join(", ")}`,
+        "keep the external data beside the model: save it with onnx.save_model(model, path, save_as_external_data=True, " +
+          'location="model.onnx.data")',
+      ),
+    );
+    return problems;
+  }
+  if (graph.inputs.length !== 1) {
+    problems.push(
+      modelPath(
+        file,
+        `the model ${spec.path} has ${graph.inputs.length} inputs (${graph.inputs.map((i) => i.name).join(", ")}); MTQ feeds one image input`,
+        "export a classifier that takes the images alone: torch.onnx.export(model, example_image, path) with one input tensor",
+      ),
+    );
+    return problems;
+  }
+  const input = graph.inputs[0];
+  const channels = image?.channels ?? 1;
+  const feed = image ? feedFor(input.shape, image) : undefined;
+  if (image && !feed) {
+    const { rows, cols } = image;
+    const c = channels;
+    problems.push(
+      modelPath(
+        file,
+        `the model's input "${input.name}" has shape ${shapeText(input.shape ?? [])} (batch first), which fits no layout of ` +
+          `${rows}x${cols} images with ${c} channel${c === 1 ? "" : "s"}`,
+        `use a model whose input is N x ${c} x ${rows} x ${cols} (PyTorch's), N x ${rows} x ${cols} x ${c} (Keras's) or ` +
+          `N x ${rows * cols * c} (flat), or images of its size (an image folder's "size")`,
+      ),
+    );
+  }
+  const fed = feed ? (feed.layout === "nchw" ? feed.shape[0] : feed.layout === "nhwc" ? feed.shape[2] : channels) : channels;
+  for (const key of ["mean", "std"] as const) {
+    const values = spec.normalize?.[key];
+    if (values && values.length !== 1 && values.length !== fed) {
+      problems.push({
+        file,
+        path: ["model", "normalize", key],
+        message: `normalize.${key} has ${values.length} values but the model is fed ${fed} channel${fed === 1 ? "" : "s"}`,
+        fix: `give one value per channel (${fed}), or one for all`,
+      });
+    }
+  }
+
+  const unknown: { name: string; index: number }[] = [];
+  spec.layers?.forEach((name, index) => {
+    if (!layerTensor(graph, name)) unknown.push({ name, index });
+  });
+  const chosen = (spec.layers ?? defaultOnnxLayers(graph)).map((n) => layerTensor(graph, n)).filter((t) => t !== undefined);
+
+  // onnxruntime itself says whether it runs the model: an operator it lacks fails here, at creation or on one blank image.
+  const shapes = new Map<string, readonly number[]>();
+  const wanted = unknown.length > 0 || chosen.length === 0 ? onnxLayers(graph).map((l) => l.name) : chosen;
+  let outputDims: readonly number[] | undefined;
+  try {
+    const session = await onnxSession(graph, wanted);
+    try {
+      if (feed) {
+        const ort = loadOnnxRuntime();
+        const shape = [feed.batch ?? 1, ...feed.shape];
+        const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+        const out = await session.run({ [input.name]: new ort.Tensor("float32", data, shape) });
+        for (const [name, tensor] of Object.entries(out)) shapes.set(name, tensor.dims);
+        outputDims = out[graph.outputs[0].name]?.dims;
+      }
+    } finally {
+      await session.release();
+    }
+  } catch (e) {
+    const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+    problems.push(
+      modelPath(
+        file,
+        `onnxruntime cannot run the model ${spec.path}: ${message}`,
+        "export it with operators onnxruntime's CPU provider runs (e.g. torch.onnx.export(..., opset_version=17)); " +
+          "custom operators are not supported",
+      ),
+    );
+  }
+
+  const layers = listing(graph, shapes);
+  const names = onnxLayers(graph).map((l) => l.name);
+  for (const { name, index } of unknown) {
+    const near = nearestWord(name, [...names, ...graph.nodes.map((n) => n.name)]);
+    problems.push({
+      file,
+      path: ["model", "layers", index],
+      message: `the model has no layer (tensor or node) "${name}"`,
+      fix: `name one of its layers: ${layers}`,
+      ...(near && { edit: { title: `Use "${near}"`, target: "value" as const, newText: JSON.stringify(near) } }),
+    });
+  }
+  if (!spec.layers && chosen.length === 0) {
+    problems.push({
+      file,
+      path: ["model", "layers"],
+      message: "the model has no Conv, Gemm or MatMul node before its last one, so no default layer",
+      fix: `list the layers to analyse in model.layers: ${layers}`,
+    });
+  }
+  if (outputDims && classes !== undefined && (outputDims.length !== 2 || outputDims[1] !== classes)) {
+    problems.push({
+      file,
+      path: ["data", "digits"],
+      message:
+        `the model's output "${graph.outputs[0].name}" has ${shapeText(outputDims.slice(1))} values per image ` +
+        `but the experiment keeps ${classes} classes`,
+      fix:
+        outputDims.length === 2
+          ? `keep exactly the ${outputDims[1]} labels the model was trained on, in data.digits (their sorted order is the output units' order)`
+          : "use a model whose first output is one row of scores (logits or probabilities) per image",
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,342 @@
+// An ONNX model file (`model.kind: "onnx"`): its graph read with protobufjs through the few
+// fields of onnx.proto MTQ needs (the weights are skipped, not decoded), its layers, how images
+// feed its input, and an onnxruntime session that also outputs the chosen layers. The checks and
+// the run both use it, so the run meets exactly the model the checks accepted.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import protobuf from "protobufjs";
+import type * as Ort from "onnxruntime-node";
+import { DataFileError } from "./dataFileError";
+
+// The subset of onnx/onnx.proto (IR version 10) read here, field numbers as there. Decoding skips
+// every other field, so the weights' raw_data is never copied; the session gets the file's own bytes.
+const ONNX_PROTO = `
+syntax = "proto2";
+package onnx;
+message ModelProto { optional int64 ir_version = 1; optional string producer_name = 2; optional GraphProto graph = 7; }
+message GraphProto {
+  repeated NodeProto node = 1; repeated TensorProto initializer = 5;
+  repeated ValueInfoProto input = 11; repeated ValueInfoProto output = 12; repeated ValueInfoProto value_info = 13;
+}
+message NodeProto { repeated string input = 1; repeated string output = 2; optional string name = 3; optional string op_type = 4; }
+message TensorProto { optional string name = 8; repeated StringStringEntryProto external_data = 13; optional int32 data_location = 14; }
+message StringStringEntryProto { optional string key = 1; optional string value = 2; }
+message ValueInfoProto { optional string name = 1; optional TypeProto type = 2; }
+message TypeProto { optional Tensor tensor_type = 1; message Tensor { optional int32 elem_type = 1; optional TensorShapeProto shape = 2; } }
+message TensorShapeProto { repeated Dimension dim = 1; message Dimension { optional int64 dim_value = 1; optional string dim_param = 2; } }
+`;
+
+const root = protobuf.parse(ONNX_PROTO).root;
+const ModelProto = root.lookupType("onnx.ModelProto");
+const GraphProto = root.lookupType("onnx.GraphProto");
+
+interface Dim {
+  dimValue?: number | { toNumber(): number };
+  dimParam?: string;
+}
+interface ValueInfo {
+  name: string;
+  type?: { tensorType?: { shape?: { dim?: Dim[] } } };
+}
+interface DecodedModel {
+  irVersion?: number | { toNumber(): number };
+  graph?: {
+    node?: { input?: string[]; output?: string[]; name?: string; opType?: string }[];
+    initializer?: { name?: string; externalData?: { key?: string; value?: string }[]; dataLocation?: number }[];
+    input?: ValueInfo[];
+    output?: ValueInfo[];
+    valueInfo?: ValueInfo[];
+  };
+}
+
+/** A dimension: a number, or null when the model leaves it free (a named or unnamed batch, say). */
+export type Shape = (number | null)[];
+
+export interface OnnxNode {
+  name: string;
+  opType: string;
+  inputs: string[];
+  outputs: string[];
+}
+
+export interface OnnxGraph {
+  file: string;
+  bytes: Uint8Array;
+  nodes: OnnxNode[];
+  /** The graph's inputs that are fed (an initializer listed as an input, as older exporters write, is not). */
+  inputs: { name: string; shape?: Shape }[];
+  outputs: { name: string; shape?: Shape }[];
+  /** Each tensor's shape where the model stores it (graph inputs and outputs, value_info); batch included. */
+  shapes: Map<string, Shape>;
+  /** The external data files the weights name, as written (relative to the model's folder). */
+  externalFiles: string[];
+}
+
+const NOT_ONNX_FIX =
+  'export the model with torch.onnx.export(model, example_input, "model.onnx"), or convert a Keras/TF model with tf2onnx; ' +
+  "model.path names the .onnx file";
+
+const number = (v: number | { toNumber(): number } | undefined) => (v === undefined ? undefined : typeof v === "number" ? v : v.toNumber());
+
+function shapeOf(info: ValueInfo): Shape | undefined {
+  const dims = info.type?.tensorType?.shape?.dim;
+  if (!dims) return undefined;
+  return dims.map((d) => {
+    const v = number(d.dimValue);
+    return v !== undefined && v > 0 ? v : null;
+  });
+}
+
+type Graph = NonNullable<DecodedModel["graph"]>;
+
+/**
+ * ModelProto's IR version and graph. A graph written twice is merged, its lists joined, as
+ * protobuf's own parsers (onnxruntime's) read it and as `withOutputs` relies on; protobufjs's
+ * decode would keep the last one only.
+ */
+function decodeModel(bytes: Uint8Array): DecodedModel {
+  const reader = protobuf.Reader.create(bytes);
+  const model: DecodedModel = {};
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    if (tag === ((1 << 3) | 0)) model.irVersion = reader.int64() as unknown as DecodedModel["irVersion"];
+    else if (tag === ((7 << 3) | 2)) {
+      const part = GraphProto.toObject(GraphProto.decode(reader, reader.uint32()), { defaults: false }) as Graph;
+      const graph: Graph = model.graph ?? {};
+      for (const key of ["node", "initializer", "input", "output", "valueInfo"] as const) {
+        if (part[key]) (graph[key] as unknown[]) = [...(graph[key] ?? []), ...part[key]];
+      }
+      model.graph = graph;
+    } else reader.skipType(tag & 7);
+  }
+  return model;
+}
+
+/** The model's graph; throws DataFileError when the file is missing or is no ONNX model. */
+export function readOnnxGraph(file: string): OnnxGraph {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataFileError(
+      file,
+      code === "ENOENT" ? "ONNX model not found" : `cannot read the ONNX model (${code ?? String(e)})`,
+      "check `model.path`; relative paths are resolved from the experiment file's folder",
+    );
+  }
+  let model: DecodedModel;
+  try {
+    model = decodeModel(bytes);
+  } catch (e) {
+    throw new DataFileError(file, `not an ONNX model (${e instanceof Error ? e.message : String(e)})`, NOT_ONNX_FIX);
+  }
+  const graph = model.graph;
+  // Any bytes may happen to decode as some protobuf message: an ONNX model has an IR version and a graph with nodes and an output.
+  if (!number(model.irVersion) || !graph?.node?.length || !graph.output?.length) {
+    throw new DataFileError(file, "not an ONNX model (no IR version, or a graph without nodes or outputs)", NOT_ONNX_FIX);
+  }
+  const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
+  const shapes = new Map<string, Shape>();
+  for (const info of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) {
+    const shape = shapeOf(info);
+    if (shape) shapes.set(info.name, shape);
+  }
+  const external = (graph.initializer ?? []).filter((t) => t.dataLocation === 1);
+  return {
+    file,
+    bytes,
+    nodes: graph.node.map((n, i) => ({
+      name: n.name || `node_${i}`,
+      opType: n.opType ?? "",
+      inputs: n.input ?? [],
+      outputs: n.output ?? [],
+    })),
+    inputs: (graph.input ?? []).filter((i) => !initializers.has(i.name)).map((i) => ({ name: i.name, shape: shapeOf(i) })),
+    outputs: graph.output.map((o) => ({ name: o.name, shape: shapeOf(o) })),
+    shapes,
+    externalFiles: [
+      ...new Set(external.flatMap((t) => (t.externalData ?? []).filter((e) => e.key === "location").map((e) => e.value ?? ""))),
+    ],
+  };
+}
+
+/** External data files that lie outside the model's folder (or escape it with ".."): the session would read them from elsewhere. */
+export function externalFilesOutside(graph: OnnxGraph): string[] {
+  const folder = dirname(graph.file);
+  return graph.externalFiles.filter((f) => {
+    const inside = relative(folder, resolve(folder, f));
+    return inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || resolve(folder, f) !== resolve(folder, inside);
+  });
+}
+
+/** A layer a user can pick: a node's output tensor. */
+export interface OnnxLayer {
+  /** The tensor's name: what `model.layers` names (a node's name stands for its first output too). */
+  name: string;
+  opType: string;
+  node: string;
+  shape?: Shape;
+}
+
+export function onnxLayers(graph: OnnxGraph): OnnxLayer[] {
+  return graph.nodes.flatMap((n) =>
+    n.outputs.filter((o) => o !== "").map((o) => ({ name: o, opType: n.opType, node: n.name, shape: graph.shapes.get(o) })),
+  );
+}
+
+/** The tensor `name` stands for: a node output, or a node's name for its first output; undefined if neither. */
+export function layerTensor(graph: OnnxGraph, name: string): string | undefined {
+  if (graph.nodes.some((n) => n.outputs.includes(name))) return name;
+  return graph.nodes.find((n) => n.name === name)?.outputs[0];
+}
+
+const shapeText = (shape: Shape) => shape.map((d) => d ?? "?").join("x");
+
+/**
+ * "/conv1/Conv_output_0 (Conv, 4x28x28)": how a layer is listed to the user, its shape per image
+ * (the batch left out), said unknown when neither the model nor a run told it.
+ */
+export function onnxLayerDescription(layer: OnnxLayer): string {
+  return `${layer.name} (${layer.opType}, ${layer.shape ? shapeText(layer.shape.slice(1)) : "shape unknown"})`;
+}
+
+/** Nodes whose output is a layer's "pre-activation": a weighted layer. */
+const WEIGHTED = new Set(["Conv", "ConvTranspose", "Gemm", "MatMul"]);
+/** What follows a weighted layer and still belongs to it: its bias, normalisation, activation and pooling. */
+const FOLLOWERS = new Set([
+  "Add",
+  "BatchNormalization",
+  "Relu",
+  "LeakyRelu",
+  "PRelu",
+  "Elu",
+  "Selu",
+  "Sigmoid",
+  "Tanh",
+  "Gelu",
+  "HardSigmoid",
+  "HardSwish",
+  "Softplus",
+  "Clip",
+  "MaxPool",
+  "AveragePool",
+  "Dropout",
+]);
+
+/**
+ * The default layers: for every Conv, ConvTranspose, Gemm or MatMul node but the last one (the
+ * classifier), the output of the chain that follows it alone — its bias Add, BatchNormalization,
+ * activation and pooling — so a block's signature is taken where MTQ's own models take it: after
+ * the activation and the pooling. The chain stops at a node another tensor also feeds (a residual
+ * Add) or that has more than one consumer.
+ */
+export function defaultOnnxLayers(graph: OnnxGraph): string[] {
+  const consumers = new Map<string, OnnxNode[]>();
+  for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const produced = new Set(graph.nodes.flatMap((n) => n.outputs));
+  const weighted = graph.nodes.filter((n) => WEIGHTED.has(n.opType));
+  const outputs = new Set(graph.outputs.map((o) => o.name));
+  const layers: string[] = [];
+  for (const node of weighted.slice(0, -1)) {
+    let tensor = node.outputs[0];
+    for (;;) {
+      const next = consumers.get(tensor);
+      if (next?.length !== 1 || !FOLLOWERS.has(next[0].opType) || outputs.has(tensor)) break;
+      // An Add of two computed tensors is a residual connection, not a bias.
+      if (next[0].opType === "Add" && next[0].inputs.filter((i) => produced.has(i)).length > 1) break;
+      tensor = next[0].outputs[0];
+    }
+    if (!outputs.has(tensor) && !layers.includes(tensor)) layers.push(tensor);
+  }
+  return layers;
+}
+
+/** How the pixels of one image feed the model's input: its layout and its shape, batch excluded. */
+export interface OnnxFeed {
+  layout: "flat" | "nchw" | "nhwc" | "hw";
+  shape: number[];
+  /** The input's batch size when the model fixes it (torch.onnx.export without dynamic_axes fixes 1), else null. */
+  batch: number | null;
+}
+
+/**
+ * The layout of `input` (batch first) that images of rows x cols x channels fit: flat, N x C x H x
+ * W (PyTorch's), N x H x W x C (Keras's) or, for one channel, N x H x W. A free dimension fits
+ * any size; when several layouts fit, channels-first wins (what torch.onnx.export writes).
+ */
+export function onnxFeed(input: Shape | undefined, image: { rows: number; cols: number; channels: number }): OnnxFeed | undefined {
+  const { rows, cols, channels } = image;
+  if (!input) return { layout: "nchw", shape: [channels, rows, cols], batch: null };
+  const [batch, ...dims] = input;
+  const candidates: Pick<OnnxFeed, "layout" | "shape">[] = [
+    { layout: "nchw", shape: [channels, rows, cols] },
+    { layout: "nhwc", shape: [rows, cols, channels] },
+    { layout: "flat", shape: [rows * cols * channels] },
+    ...(channels === 1 ? [{ layout: "hw" as const, shape: [rows, cols] }] : []),
+  ];
+  const fit = candidates.find((c) => c.shape.length === dims.length && c.shape.every((d, i) => dims[i] === null || dims[i] === d));
+  return fit && { ...fit, batch };
+}
+
+/** The model's bytes with `names` added as graph outputs, so one inference pass also yields them. */
+export function withOutputs(graph: OnnxGraph, names: string[]): Uint8Array {
+  const known = new Set(graph.outputs.map((o) => o.name));
+  const added = names.filter((n) => !known.has(n));
+  if (added.length === 0) return graph.bytes;
+  // Protobuf merges a message field that occurs twice and appends to its repeated fields, so a
+  // ModelProto holding only the new outputs, appended to the file's bytes, adds them without
+  // re-encoding the weights. onnxruntime infers the added outputs' types.
+  const tail = ModelProto.encode(ModelProto.fromObject({ graph: { output: added.map((name) => ({ name })) } })).finish();
+  const bytes = new Uint8Array(graph.bytes.length + tail.length);
+  bytes.set(graph.bytes);
+  bytes.set(tail, graph.bytes.length);
+  return bytes;
+}
+
+/**
+ * onnxruntime-node, loaded on first use (never when the extension activates): from the copy the
+ * build puts beside the bundles (dist/onnxruntime/, which the .vsix carries without node_modules),
+ * else from node_modules (tests and scripts run from src/).
+ */
+export function loadOnnxRuntime(): typeof Ort {
+  const bundled = join(__dirname, "onnxruntime", "dist", "index.js");
+  try {
+    return require(bundled) as typeof Ort;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw e;
+    return require("onnxruntime-node") as typeof Ort;
+  }
+}
+
+/**
+ * An onnxruntime session (CPU) of the model with `outputs` added as graph outputs. A model with
+ * external data is written, with links to its data files, into a temporary folder first:
+ * onnxruntime finds external data beside the model file, and a model given as bytes has none.
+ */
+export async function onnxSession(graph: OnnxGraph, outputs: string[]): Promise<Ort.InferenceSession> {
+  const ort = loadOnnxRuntime();
+  const bytes = withOutputs(graph, outputs);
+  const options: Ort.InferenceSession.SessionOptions = { executionProviders: ["cpu"], logSeverityLevel: 3 };
+  if (graph.externalFiles.length === 0) return ort.InferenceSession.create(bytes, options);
+  const folder = mkdtempSync(join(tmpdir(), "mtq-onnx-"));
+  try {
+    for (const f of graph.externalFiles) {
+      const target = join(folder, f);
+      mkdirSync(dirname(target), { recursive: true });
+      try {
+        symlinkSync(resolve(dirname(graph.file), f), target);
+      } catch {
+        // Windows allows symbolic links to administrators only.
+        copyFileSync(resolve(dirname(graph.file), f), target);
+      }
+    }
+    const modelFile = join(folder, "model.onnx");
+    writeFileSync(modelFile, bytes);
+    // The session has read everything it needs when it is created.
+    return await ort.InferenceSession.create(modelFile, options);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}

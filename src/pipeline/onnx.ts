@@ -1,0 +1,175 @@
+// The user's ONNX classifier (`model.kind: "onnx"`) on onnxruntime's CPU provider: one session whose
+// graph also outputs the hidden layers, so one inference pass gives an image's every signature and
+// its prediction. src/check/model.ts checked the file, its input, output, layers and operators.
+import { dirname, resolve } from "node:path";
+import type * as Ort from "onnxruntime-node";
+import { defaultOnnxLayers, layerTensor, loadOnnxRuntime, onnxFeed, onnxSession, readOnnxGraph, type OnnxFeed } from "../data/onnxModel";
+import type { Activations } from "./model";
+import type { ModelOf } from "./network";
+
+export interface OnnxClassifier {
+  kind: "onnx";
+  /** The tensors whose values are the signatures, input side first, as the experiment names them (or the default). */
+  hiddenLayers: string[];
+  trainable: false;
+  /** Every hidden layer's signature and the probabilities for `count` images (pixels in [0, 1], rows x cols x channels each). */
+  activations(x: Float32Array, count: number, signatures?: boolean): Promise<Activations>;
+  dispose(): Promise<void>;
+}
+
+export interface OnnxImage {
+  rows: number;
+  cols: number;
+  channels: number;
+}
+
+/** Images per inference call when the model leaves the batch free. */
+const BATCH = 128;
+
+/** One image's pixels (HWC, scaled so that `toUnit` maps them to [0, 1]) into the model's layout, normalised per channel. */
+function feedImage(
+  x: Float32Array,
+  out: Float32Array,
+  at: number,
+  image: OnnxImage,
+  feed: OnnxFeed,
+  toUnit: number,
+  norm: { mean: number[]; std: number[] },
+) {
+  const { rows, cols, channels } = image;
+  const plane = rows * cols;
+  const mean = (c: number) => norm.mean[norm.mean.length === 1 ? 0 : c];
+  const std = (c: number) => norm.std[norm.std.length === 1 ? 0 : c];
+  // Channels first for N x C x H x W, and for a flat input too: PyTorch flattens a C x H x W tensor.
+  const channelsFirst = feed.layout === "nchw" || feed.layout === "flat";
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < channels; c++) {
+      const v = (x[p * channels + c] * toUnit - mean(c)) / std(c);
+      out[at + (channelsFirst ? c * plane + p : p * channels + c)] = v;
+    }
+  }
+}
+
+/** A layer's values per image as a signature: feature maps (N x C x ...) averaged per channel or flattened. */
+function signatureSize(dims: readonly number[], convSignature: "average" | "flatten"): number {
+  const perImage = dims.slice(1);
+  if (perImage.length <= 1 || convSignature === "flatten") return perImage.reduce((a, b) => a * b, 1);
+  return perImage[0];
+}
+
+function writeSignature(
+  data: Float32Array,
+  dims: readonly number[],
+  convSignature: "average" | "flatten",
+  out: Float32Array,
+  start: number,
+) {
+  const n = dims[0];
+  const perImage = data.length / n;
+  if (dims.length <= 2 || convSignature === "flatten") {
+    out.set(data, start * perImage);
+    return;
+  }
+  const channels = dims[1];
+  const area = perImage / channels;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < channels; c++) {
+      let sum = 0;
+      const base = i * perImage + c * area;
+      for (let k = 0; k < area; k++) sum += data[base + k];
+      out[(start + i) * channels + c] = sum / area;
+    }
+  }
+}
+
+/**
+ * The rows as probabilities: kept when `output` says so, or ("auto") when every row lies in [0, 1]
+ * and sums to 1 within 1e-3; otherwise each row's softmax (logits, or log-probabilities).
+ */
+export function probabilities(rows: Float32Array, classes: number, output: "auto" | "probabilities" | "logits"): Float32Array {
+  const count = rows.length / classes;
+  if (output === "probabilities") return rows;
+  if (output === "auto") {
+    let already = true;
+    for (let i = 0; i < count && already; i++) {
+      let sum = 0;
+      for (let c = 0; c < classes; c++) {
+        const v = rows[i * classes + c];
+        if (!(v >= 0 && v <= 1)) already = false;
+        sum += v;
+      }
+      if (Math.abs(sum - 1) > 1e-3) already = false;
+    }
+    if (already) return rows;
+  }
+  const out = new Float32Array(rows.length);
+  for (let i = 0; i < count; i++) {
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) max = Math.max(max, rows[i * classes + c]);
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += out[i * classes + c] = Math.exp(rows[i * classes + c] - max);
+    for (let c = 0; c < classes; c++) out[i * classes + c] /= sum;
+  }
+  return out;
+}
+
+/**
+ * The ONNX model ready to analyse. `pixelScale` is the largest pixel value the pipeline divided
+ * the pixels by: the model gets them divided by 255 instead, as torchvision's ToTensor() does.
+ */
+export async function loadOnnxModel(
+  spec: ModelOf<"onnx">,
+  experimentFile: string,
+  image: OnnxImage,
+  pixelScale: number,
+): Promise<OnnxClassifier> {
+  const graph = readOnnxGraph(resolve(dirname(experimentFile), spec.path));
+  const hiddenLayers = spec.layers ?? defaultOnnxLayers(graph);
+  const tensors = hiddenLayers.map((name) => layerTensor(graph, name)!);
+  const session = await onnxSession(graph, tensors);
+  const ort = loadOnnxRuntime();
+  const input = graph.inputs[0];
+  const feed = onnxFeed(input.shape, image)!;
+  const outputName = graph.outputs[0].name;
+  const norm = spec.normalize ?? { mean: [0], std: [1] };
+  const toUnit = pixelScale / 255;
+  const perImage = image.rows * image.cols * image.channels;
+  const step = feed.batch ?? BATCH;
+
+  const infer = async (x: Float32Array, start: number, n: number, fetch: string[]): Promise<Ort.InferenceSession.ReturnType> => {
+    // A model with a fixed batch gets full batches, the last one padded with blank images.
+    const rows = feed.batch ?? n;
+    const data = new Float32Array(rows * perImage);
+    for (let i = 0; i < n; i++)
+      feedImage(x.subarray((start + i) * perImage, (start + i + 1) * perImage), data, i * perImage, image, feed, toUnit, norm);
+    return session.run({ [input.name]: new ort.Tensor("float32", data, [rows, ...feed.shape]) }, fetch);
+  };
+  // One blank image says what each output holds per image.
+  const probe = await infer(new Float32Array(perImage), 0, 1, [...tensors, outputName]);
+  const classes = signatureSize(probe[outputName].dims, "flatten");
+  const sizes = tensors.map((t) => signatureSize(probe[t].dims, spec.convSignature));
+
+  return {
+    kind: "onnx",
+    hiddenLayers,
+    trainable: false,
+    async activations(x, count, signatures = true) {
+      const fetched = signatures ? tensors : [];
+      const hidden = fetched.map((_, l) => new Float32Array(count * sizes[l]));
+      const raw = new Float32Array(count * classes);
+      for (let start = 0; start < count; start += step) {
+        const n = Math.min(step, count - start);
+        const out = await infer(x, start, n, [...fetched, outputName]);
+        fetched.forEach((t, l) => {
+          const { data, dims } = out[t];
+          // Rows past n are the padding of a fixed batch.
+          const rows = [n, ...dims.slice(1)];
+          writeSignature((data as Float32Array).subarray(0, (data.length / dims[0]) * n), rows, spec.convSignature, hidden[l], start);
+        });
+        raw.set((out[outputName].data as Float32Array).subarray(0, n * classes), start * classes);
+      }
+      return { hidden, sizes: signatures ? sizes : [], output: probabilities(raw, classes, spec.output) };
+    },
+    dispose: () => session.release(),
+  };
+}
