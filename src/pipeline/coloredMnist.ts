@@ -13,9 +13,9 @@ export interface LayerByAttribute {
   purityByColour: number;
   /**
    * The kept images drawn in the colour of the other digit: the share in their own digit's dominant
-   * cluster (the model follows the shape) and in the other digit's (it follows the colour).
+   * cluster (the model follows the shape) and in the other digit's (it follows the colour); null when there are none.
    */
-  disagreeing: { count: number; withTheirDigit: number; withTheirColour: number };
+  disagreeing: { count: number; withTheirDigit: number | null; withTheirColour: number | null };
 }
 
 export interface ColoredMnistFigures {
@@ -75,7 +75,9 @@ export function coloredMnistFigures(results: Results): ColoredMnistFigures {
     const finding = results.findings.layers[l];
     const other = (digit: number) => (digit === classes[0] ? classes[1] : classes[0]);
     const share = (inCluster: (i: number) => number) =>
-      disagreeing.length === 0 ? 0 : round4(disagreeing.filter((i) => layer.assignments[i] === inCluster(i)).length / disagreeing.length);
+      disagreeing.length === 0
+        ? null
+        : round4(disagreeing.filter((i) => layer.assignments[i] === inCluster(i)).length / disagreeing.length);
     return {
       name: layer.name,
       k: layer.k,
