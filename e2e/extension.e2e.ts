@@ -268,4 +268,23 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     await webviewFrame(page, sankey);
     await screenshot(page, "12-results-file-back");
   });
+
+  it("runs a PyTorch model exported to ONNX (onnxruntime from the .vsix) and shows a map per default layer", async () => {
+    await runCommand(page, "View: Close All Editors");
+    await trainExperiment(page, workspace.onnx.name, TRAINING_TIMEOUT);
+    assert.ok(existsSync(workspace.onnx.results), `${workspace.onnx.results} was not written`);
+    const onnx = JSON.parse(readFileSync(workspace.onnx.results, "utf8")) as Results;
+    assert.equal(onnx.images.count, workspace.onnx.images);
+    assert.deepEqual(
+      onnx.layers.map((l) => l.name),
+      ["hidden 1 (/pool1/MaxPool_output_0)", "hidden 2 (/pool2/MaxPool_output_0)", "hidden 3 (/Relu_2_output_0)"],
+    );
+    const onnxView = await webviewFrame(page, `#mtq-root .mtq-sankey[data-images="${onnx.images.count}"]`);
+    for (let i = 0; i < onnx.layers.length; i++) {
+      await onnxView
+        .locator(`#mtq-root .mtq-map[data-layer="${i + 1}"][data-points="${onnx.images.count}"]`)
+        .waitFor({ timeout: UI_TIMEOUT });
+    }
+    await screenshot(page, "13-onnx-results");
+  });
 });

@@ -1,11 +1,13 @@
 // The workspace the suite opens: the README's example experiment made small enough to train in
 // seconds (with training snapshots), the same with another seed (to compare), one made big enough
-// to still be running when the test cancels it, and one with a misspelt field.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// to still be running when the test cancels it, one with a misspelt field, and a PyTorch model's
+// experiment (ONNX).
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "jsonc-parser";
 
 const example = resolve(__dirname, "..", "examples", "ones-vs-sevens.mtq.json");
+const onnxExample = resolve(__dirname, "..", "examples", "onnx-model.mtq.json");
 
 interface Example {
   name: string;
@@ -24,6 +26,8 @@ export interface Workspace {
   long: { file: string; results: string };
   /** `training.epocs` instead of `training.epochs`; `field` is its path as the CLI names it. */
   malformed: { file: string; field: string };
+  /** examples/onnx-model.mtq.json made small, its PyTorch model (the ONNX fixture) copied beside it. */
+  onnx: { name: string; file: string; results: string; images: number };
 }
 
 export function createWorkspace(dir: string): Workspace {
@@ -49,6 +53,15 @@ export function createWorkspace(dir: string): Workspace {
   const { epochs, ...training } = base.training;
   const malformed = { ...small, name: "malformed", training: { ...training, epocs: epochs } };
 
+  const onnxBase = parse(readFileSync(onnxExample, "utf8")) as Example & { model: { path: string } };
+  copyFileSync(resolve(onnxExample, "..", onnxBase.model.path), join(dir, "mnist-cnn.onnx"));
+  const onnx = {
+    ...onnxBase,
+    data: { ...onnxBase.data, perDigit: 50 },
+    model: { ...onnxBase.model, path: "mnist-cnn.onnx" },
+    inject: onnxBase.inject.map((i) => ({ ...i, count: 25 })),
+  };
+
   return {
     dir,
     small: {
@@ -58,5 +71,6 @@ export function createWorkspace(dir: string): Workspace {
     otherSeed: { name: otherSeed.name, ...write(otherSeed.name, otherSeed) },
     long: write(long.name, long),
     malformed: { file: write(malformed.name, malformed).file, field: "training.epocs" },
+    onnx: { name: onnx.name, ...write(onnx.name, onnx), images: onnx.data.digits.length * onnx.data.perDigit + 25 * onnx.inject.length },
   };
 }

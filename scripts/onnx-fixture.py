@@ -8,6 +8,8 @@ to hold onnxruntime and MTQ against:
                                         logits, softmax and every hidden layer's full output
   test/fixtures/onnx-bad/               three small models the checks refuse (two inputs, a 32x32
                                         input, three outputs)
+  test/fixtures/onnx-colour/            a tiny untrained net on 3 x 5 x 4 colour images, exported NCHW
+                                        and NHWC, with PyTorch's logits for two images under Normalize
   test/fixtures/signatures/             the signatures of examples/onnx-model.mtq.json's 300 images
                                         (100 1s, 100 7s, 100 injected 4s, in MTQ's order) as .npy:
                                         h1.npy, h2.npy, h3.npy (float32, conv layers averaged per
@@ -78,6 +80,17 @@ class TwoInputs(nn.Module):
         return self.fc(x) + prior
 
 
+class ChannelsLast(nn.Module):
+    """`net` taking N x H x W x C images, as a Keras model does."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return self.net(x.permute(0, 3, 1, 2))
+
+
 def main():
     torch.manual_seed(SEED)
     images = idx("train-images-idx3-ubyte")
@@ -123,6 +136,25 @@ def main():
     export(nn.Linear(784, 3), flat, "three-classes.onnx", ["pixels"])
     export(nn.Sequential(nn.Conv2d(1, 2, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2, 2)), torch.zeros(1, 1, 32, 32), "input-32.onnx", ["image"])
     export(TwoInputs(), (flat, torch.zeros(1, 2)), "two-inputs.onnx", ["pixels", "prior"])
+
+    # Colour: one tiny untrained net taking 3 x 5 x 4 images, exported channels first (PyTorch's
+    # layout) and channels last (Keras's), with the outputs PyTorch gives for two images under
+    # torchvision's Normalize: MTQ must transpose its rows x cols x 3 pixels and normalise per channel alike.
+    colour = os.path.join(OUT, "onnx-colour")
+    os.makedirs(colour, exist_ok=True)
+    net3 = nn.Sequential(nn.Conv2d(3, 2, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(2 * 5 * 4, 2))
+    export = lambda module, example, name: torch.onnx.export(
+        module, example, os.path.join(colour, name), input_names=["image"], dynamic_axes={"image": {0: "batch"}}, opset_version=13
+    )
+    export(net3, torch.zeros(1, 3, 5, 4), "nchw.onnx")
+    export(ChannelsLast(net3), torch.zeros(1, 5, 4, 3), "nhwc.onnx")
+    pixels = np.random.default_rng(SEED).integers(0, 256, size=(2, 5, 4, 3), dtype=np.uint8)
+    mean, std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+    x = (torch.from_numpy(pixels.astype(np.float32) / 255).permute(0, 3, 1, 2) - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
+    with torch.no_grad():
+        logits = net3(x)
+    with open(os.path.join(colour, "outputs.json"), "w") as f:
+        json.dump({"pixels": pixels.flatten().tolist(), "mean": mean, "std": std, "logits": logits.tolist()}, f)
 
     # A few images for the exact comparison: two 1s, two 7s and two 4s the model never saw.
     few = np.concatenate([first(labels, [1], 2), first(labels, [7], 2), first(labels, [4], 2)])

@@ -153,6 +153,33 @@ describe("ONNX inputs and outputs", () => {
     assert.equal(onnxFeed([null, 1, 32, 32], grey), undefined);
   });
 
+  it("feeds colour pixels (rows x cols x 3) channels first or last, normalised per channel, as PyTorch computes", async () => {
+    const colour = JSON.parse(readFileSync(join(fixtures, "onnx-colour", "outputs.json"), "utf8")) as {
+      pixels: number[];
+      mean: number[];
+      std: number[];
+      logits: number[][];
+    };
+    const x = Float32Array.from(colour.pixels, (v) => v / 255);
+    for (const layout of ["nchw", "nhwc"]) {
+      const model = await loadOnnxModel(
+        spec({
+          path: join(fixtures, "onnx-colour", `${layout}.onnx`),
+          output: "probabilities",
+          normalize: { mean: colour.mean, std: colour.std },
+        }),
+        modelFile,
+        { rows: 5, cols: 4, channels: 3 },
+        255,
+      );
+      try {
+        assert.ok(maxDiff((await model.activations(x, 2)).output, colour.logits.flat()) < 1e-5, layout);
+      } finally {
+        await model.dispose();
+      }
+    }
+  });
+
   it("keeps probabilities and turns anything else into a softmax", () => {
     const probs = Float32Array.from([0.25, 0.75, 1, 0]);
     assert.equal(probabilities(probs, 2, "auto"), probs);

@@ -280,6 +280,22 @@ export function onnxFeed(input: Shape | undefined, image: { rows: number; cols: 
   return fit && { ...fit, batch };
 }
 
+/**
+ * The channels an ONNX model's input takes from rows x cols images, for an image folder that does
+ * not say (`channels` absent): 1 when a grey layout fits, else 3 when a colour one does, the order
+ * the checks try them in; undefined when the file is unreadable or neither fits (the checks say so).
+ */
+export function onnxInputChannels(file: string, rows: number, cols: number): 1 | 3 | undefined {
+  let graph: OnnxGraph;
+  try {
+    graph = readOnnxGraph(file);
+  } catch {
+    return undefined;
+  }
+  const input = graph.inputs.length === 1 ? graph.inputs[0].shape : undefined;
+  return ([1, 3] as const).find((channels) => onnxFeed(input, { rows, cols, channels }));
+}
+
 /** The model's bytes with `names` added as graph outputs, so one inference pass also yields them. */
 export function withOutputs(graph: OnnxGraph, names: string[]): Uint8Array {
   const known = new Set(graph.outputs.map((o) => o.name));

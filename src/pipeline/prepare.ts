@@ -4,6 +4,7 @@
 // here: src/check did it before the run started.
 import { dirname, resolve } from "node:path";
 import { inputShapeOf, modelJsonOf } from "../data/modelJson";
+import { onnxInputChannels } from "../data/onnxModel";
 import { classNamesOf, sourceProblem } from "../check/data";
 import { resolveLabels, type ClassNames } from "../check/labels";
 import { imageAt, type ImageSet } from "../data/images";
@@ -147,9 +148,12 @@ export function prepareData(parsed: ParsedExperiment, file: string): PreparedDat
   const { rows, cols } = train;
   const { source } = exp.data;
   const folderChannels = typeof source === "object" && "folder" in source ? (source.folder.channels ?? null) : undefined;
-  // A folder without `channels` follows a saved model's input, or else its images: colour when any image's channels differ.
-  const fixed: 1 | 3 | undefined =
-    folderChannels === undefined ? (train.channels ?? 1) : (folderChannels ?? savedModelChannels(exp, file, rows, cols));
+  // A folder without `channels` follows a saved or ONNX model's input, or else its images: colour when any image's channels differ.
+  const modelChannels = () =>
+    exp.model.kind === "onnx"
+      ? onnxInputChannels(resolve(dirname(file), exp.model.path), rows, cols)
+      : savedModelChannels(exp, file, rows, cols);
+  const fixed: 1 | 3 | undefined = folderChannels === undefined ? (train.channels ?? 1) : (folderChannels ?? modelChannels());
   const taken = [take(pool, picked.kept, rows, cols, fixed, file), take(pool, picked.injected, rows, cols, fixed, file)];
   taken.push(take(holdoutPool, picked.holdout, rows, cols, fixed, file));
   const channels = fixed ?? (taken.some((t) => t.distinct) ? 3 : 1);
