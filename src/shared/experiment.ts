@@ -73,7 +73,7 @@ const folderSource = z
           .optional()
           .describe(
             "1: read the images as one grey channel (luminance); 3: in colour (red, green, blue). Absent: 3 when any image the run " +
-              "takes has pixels whose channels differ, else 1; with a saved model, the channels its input takes.",
+              "takes has pixels whose channels differ, else 1; with a saved or ONNX model, the channels its input takes.",
           ),
       })
       .strict()
