@@ -112,6 +112,7 @@ describe("an ONNX model exported by PyTorch", () => {
     const parsed = readExperimentFile(example).experiment!;
     const results = await runExperiment({ experiment: parsed, experimentFile: example });
     const { findings } = results;
+    assert.match(results.backend, /^onnxruntime \(cpu\), clustered on (tensorflow|wasm|cpu)$/);
     assert.deepEqual(
       results.layers.map((l) => [l.name, l.size]),
       [

@@ -160,7 +160,8 @@ export async function runExperiment({
       experiment: exp,
       experimentFile,
       seed: exp.seed,
-      backend: backendName,
+      // An ONNX model ran on onnxruntime; TF.js's backend still clustered its signatures.
+      backend: exp.model.kind === "onnx" ? `onnxruntime (cpu), clustered on ${backendName}` : backendName,
       timings,
       classes,
       ...(data.classNames && { classNames: data.classNames }),

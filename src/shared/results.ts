@@ -179,7 +179,10 @@ export interface Results extends ModelState {
   /** The experiment file's path when the run started. */
   experimentFile: string;
   seed: number;
-  /** The TF.js backend that trained the model: "tensorflow" (tfjs-node), "wasm" or "cpu". */
+  /**
+   * The TF.js backend that trained the model: "tensorflow" (tfjs-node), "wasm" or "cpu"; for an
+   * ONNX model, "onnxruntime (cpu), clustered on " and the TF.js backend.
+   */
   backend: string;
   /** Milliseconds per stage. */
   timings: Partial<Record<Stage, number>>;
