@@ -6,8 +6,8 @@ to hold onnxruntime and MTQ against:
   test/fixtures/mnist-cnn.onnx          the model (logits out, dynamic batch, input N x 1 x 28 x 28)
   test/fixtures/mnist-cnn.outputs.json  for a few MNIST images: their pixels' indices, PyTorch's
                                         logits, softmax and every hidden layer's full output
-  test/fixtures/onnx-bad/               three small models the checks refuse (two inputs, a 32x32
-                                        input, three outputs)
+  test/fixtures/onnx-bad/               small models the checks refuse (two inputs, a 32x32 input,
+                                        three outputs, a uint8 input)
   test/fixtures/onnx-colour/            a tiny untrained net on 3 x 5 x 4 colour images, exported NCHW
                                         and NHWC, with PyTorch's logits for two images under Normalize
   test/fixtures/signatures/             the signatures of examples/onnx-model.mtq.json's 300 images
@@ -80,6 +80,17 @@ class TwoInputs(nn.Module):
         return self.fc(x) + prior
 
 
+class Bytes(nn.Module):
+    """A model taking the pixels as bytes (0-255), not as floats."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(784, 2)
+
+    def forward(self, x):
+        return self.fc(x.float() / 255)
+
+
 class ChannelsLast(nn.Module):
     """`net` taking N x H x W x C images, as a Keras model does."""
 
@@ -136,6 +147,7 @@ def main():
     export(nn.Linear(784, 3), flat, "three-classes.onnx", ["pixels"])
     export(nn.Sequential(nn.Conv2d(1, 2, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2, 2)), torch.zeros(1, 1, 32, 32), "input-32.onnx", ["image"])
     export(TwoInputs(), (flat, torch.zeros(1, 2)), "two-inputs.onnx", ["pixels", "prior"])
+    export(Bytes(), torch.zeros(1, 784, dtype=torch.uint8), "uint8-input.onnx", ["pixels"])
 
     # Colour: one tiny untrained net taking 3 x 5 x 4 images, exported channels first (PyTorch's
     # layout) and channels last (Keras's), with the outputs PyTorch gives for two images under

@@ -178,6 +178,11 @@ const cases: [string, unknown, RegExp][] = [
     /model\.path: the model .*two-inputs\.onnx has 2 inputs \(pixels, prior\); MTQ feeds one image input\. Fix: export a classifier that takes the images alone/,
   ],
   [
+    "an ONNX model whose input takes bytes",
+    onnx(join(badOnnx, "uint8-input.onnx")),
+    /model\.path: the model's input "pixels" takes uint8; MTQ feeds float32 pixels .*\. Fix: export the model with a float32 input/,
+  ],
+  [
     "an ONNX model whose input fits no image layout",
     onnx(join(badOnnx, "input-32.onnx")),
     /model\.path: the model's input "image" has shape \?x1x32x32 \(batch first\), which fits no layout of 28x28 images with 1 channel\. Fix: use a model whose input is N x 1 x 28 x 28 \(PyTorch's\)/,

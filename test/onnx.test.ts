@@ -58,7 +58,7 @@ function npyFloats(file: string): { shape: number[]; values: Float32Array } {
 describe("an ONNX model exported by PyTorch", () => {
   it("lists its layers and picks the activations after each Conv and Gemm but the classifier", () => {
     const graph = readOnnxGraph(modelFile);
-    assert.deepEqual(graph.inputs, [{ name: "image", shape: [null, 1, 28, 28] }]);
+    assert.deepEqual(graph.inputs, [{ name: "image", shape: [null, 1, 28, 28], elemType: 1 }]);
     assert.deepEqual(defaultOnnxLayers(graph), ["/pool1/MaxPool_output_0", "/pool2/MaxPool_output_0", "/Relu_2_output_0"]);
   });
 

@@ -87,6 +87,19 @@ export async function onnxModelProblems(spec: Onnx, file: string, { image, class
     return problems;
   }
   const input = graph.inputs[0];
+  // onnx.proto's TensorProto.DataType numbers; MTQ feeds float32.
+  const types: Record<number, string> = { 2: "uint8", 3: "int8", 6: "int32", 7: "int64", 10: "float16", 11: "double", 16: "bfloat16" };
+  if (input.elemType !== undefined && input.elemType !== 1) {
+    problems.push(
+      modelPath(
+        file,
+        `the model's input "${input.name}" takes ${types[input.elemType] ?? `elements of ONNX type ${input.elemType}`}; ` +
+          "MTQ feeds float32 pixels (scaled to [0, 1], then model.normalize)",
+        "export the model with a float32 input, its scaling inside the model or in model.normalize",
+      ),
+    );
+    return problems;
+  }
   const channels = image?.channels ?? 1;
   const feed = image ? feedFor(input.shape, image) : undefined;
   if (image && !feed) {

@@ -37,7 +37,7 @@ interface Dim {
 }
 interface ValueInfo {
   name: string;
-  type?: { tensorType?: { shape?: { dim?: Dim[] } } };
+  type?: { tensorType?: { elemType?: number; shape?: { dim?: Dim[] } } };
 }
 interface DecodedModel {
   irVersion?: number | { toNumber(): number };
@@ -64,8 +64,11 @@ export interface OnnxGraph {
   file: string;
   bytes: Uint8Array;
   nodes: OnnxNode[];
-  /** The graph's inputs that are fed (an initializer listed as an input, as older exporters write, is not). */
-  inputs: { name: string; shape?: Shape }[];
+  /**
+   * The graph's inputs that are fed (an initializer listed as an input, as older exporters write, is
+   * not), with their element type (onnx.proto's TensorProto.DataType: 1 is float32).
+   */
+  inputs: { name: string; shape?: Shape; elemType?: number }[];
   outputs: { name: string; shape?: Shape }[];
   /** Each tensor's shape where the model stores it (graph inputs and outputs, value_info); batch included. */
   shapes: Map<string, Shape>;
@@ -153,7 +156,9 @@ export function readOnnxGraph(file: string): OnnxGraph {
       inputs: n.input ?? [],
       outputs: n.output ?? [],
     })),
-    inputs: (graph.input ?? []).filter((i) => !initializers.has(i.name)).map((i) => ({ name: i.name, shape: shapeOf(i) })),
+    inputs: (graph.input ?? [])
+      .filter((i) => !initializers.has(i.name))
+      .map((i) => ({ name: i.name, shape: shapeOf(i), elemType: i.type?.tensorType?.elemType })),
     outputs: graph.output.map((o) => ({ name: o.name, shape: shapeOf(o) })),
     shapes,
     externalFiles: [
