@@ -208,6 +208,11 @@ const cases: [string, unknown, RegExp][] = [
     /model\.path: onnxruntime cannot run the model .*custom-op\.onnx: .*No Op registered for NoSuchOp.*\. Fix: export it with operators onnxruntime's CPU provider runs/,
   ],
   [
+    "snapshots of an ONNX model",
+    { ...onnx(onnxModel), snapshots: [1] },
+    /snapshots: an ONNX model is not trained, so there are no epochs to record\. Fix: remove "snapshots"/,
+  ],
+  [
     "a digit the data does not have",
     { ...base, data: { ...base.data, digits: [1, 12] } },
     /data\.digits\[1\]: digit 12 is not in the data file\. Fix: keep only labels the data has/,

@@ -87,12 +87,12 @@ export function clusterCountProblems(
 
 function snapshotProblems(exp: Pick<ParsedExperiment, "snapshots" | "model" | "training">, file: string): Problem[] {
   const snapshots = exp.snapshots ?? [];
-  if (exp.model.kind === "saved" && snapshots.length > 0) {
+  if ((exp.model.kind === "saved" || exp.model.kind === "onnx") && snapshots.length > 0) {
     return [
       {
         file,
         path: ["snapshots"],
-        message: "a saved model is not trained, so there are no epochs to record",
+        message: `${exp.model.kind === "onnx" ? "an ONNX" : "a saved"} model is not trained, so there are no epochs to record`,
         fix: 'remove "snapshots", or train a "dense" or "cnn" model',
       },
     ];
