@@ -1,31 +1,31 @@
 // The results view on imported signatures, in chromium: with the example's thumbnails they are
-// drawn; without thumbnails every place that shows one says "no thumbnail" instead (no broken or
-// empty image), the tooltips say the confidence is not known, and the findings say the
-// signatures were imported and no model ran. Screenshots under .tmp/screens/.
+// drawn (MTQ_UPDATE_SCREENSHOTS=1 refreshes the README's media/screenshots/imported-signatures.png);
+// without thumbnails every place that shows one says "no thumbnail" instead (no broken or empty
+// image), the tooltips say the confidence is not known, and the findings say the signatures were
+// imported and no model ran. Screenshots under .tmp/screens/.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import type { Results } from "../src/shared/results";
 import { browserMissing, cspViolations, launchChromium, sendLoad } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
-import { tempDir, writeJson } from "./helpers";
+import { runExample, tempDir, writeJson } from "./helpers";
 import { describeImage, viewDataFrom } from "../webview/data";
 
 const root = join(__dirname, "..");
 const screens = join(root, ".tmp", "screens");
 const example = join(root, "examples", "imported-signatures");
 
-/** The example's signatures run through the built CLI, with or without its thumbnails. */
-function importedResults(thumbnails: boolean): string {
+/** The example's signatures without its thumbnails, run through the built CLI. */
+function importedResults(): string {
   const dir = tempDir();
   const signatures = {
     layers: [join(example, "h1.npy"), join(example, "h2.npy")],
     labels: join(example, "labels.npy"),
     predictions: join(example, "predictions.npy"),
-    ...(thumbnails && { thumbnails: join(example, "images.npy") }),
   };
   const experiment = writeJson(dir, "imported.mtq.json", {
     name: "imported",
@@ -68,7 +68,7 @@ describe("results view of imported signatures in chromium", { skip: browserMissi
   };
 
   it("without thumbnails, says so where thumbnails would be, and that the confidence is not known", async () => {
-    const json = importedResults(false);
+    const json = importedResults();
     const results = JSON.parse(json) as Results;
     assert.deepEqual([results.images.rows, results.images.cols], [0, 0]);
     await load(json);
@@ -88,8 +88,8 @@ describe("results view of imported signatures in chromium", { skip: browserMissi
     assert.deepEqual(await cspViolations(page), []);
   });
 
-  it("with thumbnails, draws them", async () => {
-    const json = importedResults(true);
+  it("with thumbnails (examples/imported-signatures.mtq.json), draws them", async () => {
+    const json = readFileSync(runExample("imported-signatures"), "utf8");
     const results = JSON.parse(json) as Results;
     assert.deepEqual([results.images.rows, results.images.cols], [28, 28]);
     await load(json);
@@ -104,5 +104,8 @@ describe("results view of imported signatures in chromium", { skip: browserMissi
     });
     assert.ok(inked > 100, String(inked));
     await page.screenshot({ path: join(screens, "signatures-thumbnails.png"), fullPage: true });
+    // The README's screenshot, refreshed on request from these real results.
+    if (process.env.MTQ_UPDATE_SCREENSHOTS === "1")
+      copyFileSync(join(screens, "signatures-thumbnails.png"), join(root, "media", "screenshots", "imported-signatures.png"));
   });
 });
