@@ -12,6 +12,7 @@ import { locateNpz } from "../src/data/npz";
 import { locateSafetensors } from "../src/data/safetensors";
 import { allValues, rowValues, signaturesOf } from "../src/data/signatures";
 import { runExperiment } from "../src/pipeline/run";
+import { compareResults } from "../src/results/compare";
 import { round4 } from "../src/shared/figures";
 import type { Results } from "../src/shared/results";
 import { tempDir, writeJson } from "./helpers";
@@ -282,6 +283,13 @@ describe("a run on imported signatures", () => {
     const a = await run(experiment(), "a.mtq.json");
     const b = await run(experiment({ ...keys, file: "deflated.npz" }), "b.mtq.json");
     const c = await run(experiment({ ...keys, file: "sig.safetensors" }), "c.mtq.json");
+    // The comparison names where each side's signatures came from (their experiments' model is only the default).
+    const compared = compareResults(a, b, "a.results.json", "b.results.json");
+    assert.equal(compared.b.model, "signatures imported from deflated.npz");
+    assert.deepEqual(
+      compared.layers.map((l) => l.ari),
+      [1, 1],
+    );
     for (const other of [b, c]) {
       assert.deepEqual(
         other.layers.map((l) => l.assignments),

@@ -40,6 +40,8 @@ function majorityColumns(contingency: number[][]): number[] {
 }
 
 function modelDescription(results: Results): string {
+  // Imported signatures: the experiment's model is only the schema's default, no model ran.
+  if (results.imported) return `signatures imported from ${results.imported.files.join(", ")}`;
   const m = results.experiment.model;
   if (m.kind === "dense") return `dense ${m.hidden.join("-")}`;
   if (m.kind === "cnn") return `cnn ${m.conv.map((c) => c.filters).join("-")}${m.dense.length ? ` + dense ${m.dense.join("-")}` : ""}`;
