@@ -3,6 +3,7 @@
 // layers the experiment names exist, onnxruntime runs it (a session is created and one blank image
 // passed: the check worker runs this off the editor's thread), and its output has one unit per
 // kept class.
+import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DataFileError } from "../data/dataFileError";
 import {
@@ -51,13 +52,72 @@ function feedFor(input: Shape | undefined, image: NonNullable<Fits["image"]>): O
   return undefined;
 }
 
+/** The last graph read of each model file, while its size and mtime stay the same. */
+const graphs = new Map<string, { version: string; graph: OnnxGraph }>();
+
+function graphOf(file: string): OnnxGraph {
+  let version: string;
+  try {
+    const { size, mtimeMs } = statSync(file);
+    version = `${size}:${mtimeMs}`;
+  } catch {
+    // Missing or unreadable: the reader says so in its own words.
+    return readOnnxGraph(file);
+  }
+  const known = graphs.get(file);
+  if (known?.version === version) return known.graph;
+  const graph = readOnnxGraph(file);
+  graphs.set(file, { version, graph });
+  return graph;
+}
+
+interface Trial {
+  /** Each fetched tensor's dimensions on one image (batch included). */
+  shapes: Map<string, readonly number[]>;
+  outputDims?: readonly number[];
+  /** onnxruntime's first line when it could not create the session or run it. */
+  error?: string;
+}
+
+/** The last trial of each model file, kept while the file, the tensors asked for and the feed stay the same: the editor checks on every edit. */
+const trials = new Map<string, { key: string; trial: Promise<Trial> }>();
+
+/** A session of the model with `wanted` as outputs, run on one blank image when the images fit its input. */
+function trialRun(graph: OnnxGraph, wanted: string[], inputName: string, feed: OnnxFeed | undefined): Promise<Trial> {
+  const { size, mtimeMs } = statSync(graph.file);
+  const key = JSON.stringify([size, mtimeMs, wanted, feed]);
+  const known = trials.get(graph.file);
+  if (known?.key === key) return known.trial;
+  const trial = (async (): Promise<Trial> => {
+    const shapes = new Map<string, readonly number[]>();
+    try {
+      const session = await onnxSession(graph, wanted);
+      try {
+        if (!feed) return { shapes };
+        const ort = loadOnnxRuntime();
+        const shape = [feed.batch ?? 1, ...feed.shape];
+        const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+        const out = await session.run({ [inputName]: new ort.Tensor("float32", data, shape) });
+        for (const [name, tensor] of Object.entries(out)) shapes.set(name, tensor.dims);
+        return { shapes, outputDims: out[graph.outputs[0].name]?.dims };
+      } finally {
+        await session.release();
+      }
+    } catch (e) {
+      return { shapes, error: (e instanceof Error ? e.message : String(e)).split("\n")[0] };
+    }
+  })();
+  trials.set(graph.file, { key, trial });
+  return trial;
+}
+
 const modelPath = (file: string, message: string, fix: string): Problem => ({ file, path: ["model", "path"], message, fix });
 
 export async function onnxModelProblems(spec: Onnx, file: string, { image, classes }: Fits): Promise<Problem[]> {
   const modelFile = resolve(dirname(file), spec.path);
   let graph: OnnxGraph;
   try {
-    graph = readOnnxGraph(modelFile);
+    graph = graphOf(modelFile);
   } catch (e) {
     if (e instanceof DataFileError)
       return [{ file: e.file, path: ["model", "path"], message: e.message, fix: `${e.fix} (named by ${file})` }];
@@ -135,29 +195,13 @@ export async function onnxModelProblems(spec: Onnx, file: string, { image, class
   const chosen = (spec.layers ?? defaultOnnxLayers(graph)).map((n) => layerTensor(graph, n)).filter((t) => t !== undefined);
 
   // onnxruntime itself says whether it runs the model: an operator it lacks fails here, at creation or on one blank image.
-  const shapes = new Map<string, readonly number[]>();
   const wanted = unknown.length > 0 || chosen.length === 0 ? onnxLayers(graph).map((l) => l.name) : chosen;
-  let outputDims: readonly number[] | undefined;
-  try {
-    const session = await onnxSession(graph, wanted);
-    try {
-      if (feed) {
-        const ort = loadOnnxRuntime();
-        const shape = [feed.batch ?? 1, ...feed.shape];
-        const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-        const out = await session.run({ [input.name]: new ort.Tensor("float32", data, shape) });
-        for (const [name, tensor] of Object.entries(out)) shapes.set(name, tensor.dims);
-        outputDims = out[graph.outputs[0].name]?.dims;
-      }
-    } finally {
-      await session.release();
-    }
-  } catch (e) {
-    const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+  const { shapes, outputDims, error } = await trialRun(graph, wanted, input.name, feed);
+  if (error) {
     problems.push(
       modelPath(
         file,
-        `onnxruntime cannot run the model ${spec.path}: ${message}`,
+        `onnxruntime cannot run the model ${spec.path}: ${error}`,
         "export it with operators onnxruntime's CPU provider runs (e.g. torch.onnx.export(..., opset_version=17)); " +
           "custom operators are not supported",
       ),
