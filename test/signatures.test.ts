@@ -13,6 +13,7 @@ import { locateSafetensors } from "../src/data/safetensors";
 import { allValues, rowValues, signaturesOf } from "../src/data/signatures";
 import { runExperiment } from "../src/pipeline/run";
 import { compareResults } from "../src/results/compare";
+import { childrenOf, experimentNode, lookOf } from "../src/host/treeModel";
 import { round4 } from "../src/shared/figures";
 import type { Results } from "../src/shared/results";
 import { tempDir, writeJson } from "./helpers";
@@ -256,6 +257,11 @@ describe("a run on imported signatures", () => {
     assert.ok(fromNpy.findings.accuracy.test! > 0.8, String(fromNpy.findings.accuracy.test));
     assert.equal(fromNpy.flows.nodes.filter((f) => f.kind === "prediction").length, 2);
     assert.ok(fromNpy.findings.injected["4"].count === 20);
+    // The MTQ sidebar's tree says where the signatures came from, and that the confidence is not known.
+    const root = experimentNode("npy.results.json");
+    assert.match(lookOf(root, fromNpy).tooltip ?? "", /signatures imported from h1\.npy, h2\.npy, .* \(no model ran\)/);
+    const image = childrenOf(childrenOf(childrenOf(root, fromNpy)[0], fromNpy)[0], fromNpy)[0];
+    assert.match(lookOf(image, fromNpy).description ?? "", /^predicted \d \(confidence not known\)$/);
   });
 
   it("keeps the thumbnails' pixels, and has none (0x0) without them", async () => {

@@ -218,6 +218,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
           `accuracy ${acc}`,
           separation,
           `seed ${results.seed}, backend ${results.backend}`,
+          results.imported && `signatures imported from ${results.imported.files.join(", ")} (no model ran)`,
           node.file,
         ]
           .filter(Boolean)
