@@ -2,9 +2,10 @@
 // and explicit channels, a grey folder saved as RGB staying grey); Colored MNIST's recipe (its
 // agreement rates, its seed); the figures the README quotes; the thumbnails in colour in chromium.
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
 import { PNG } from "pngjs";
 import { checkExperiment } from "../src/check";
 import { parseExperiment } from "../src/check/experiment";
@@ -17,7 +18,7 @@ import { loadTf } from "../src/pipeline/tf";
 import { formatProblem } from "../src/shared/problems";
 import type { Results } from "../src/shared/results";
 import { browserMissing, launchChromium, send, sendLoad } from "./browser/browser";
-import { serveHarness } from "./browser/server";
+import { serveHarness, type HarnessServer } from "./browser/server";
 import { figuresOf } from "../scripts/colored-mnist";
 import { imagePixels, imagePng } from "../src/host/thumbnail";
 import { tempDir, writeJson } from "./helpers";
@@ -247,28 +248,23 @@ describe("Colored MNIST", () => {
 });
 
 describe("colour thumbnails in chromium", { skip: browserMissing() }, () => {
-  let close: () => Promise<void> = async () => {};
-  after(() => close());
+  let browser: Browser;
+  let server: HarnessServer;
+  let page: Page;
+  before(async () => {
+    server = await serveHarness(root);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 
-  it("draws the selection panel's thumbnails in their colours", async () => {
-    const dir = tempDir();
-    tintedFolder(dir);
-    const results = await run(dir, folderExperiment());
-    const server = await serveHarness(root);
-    const browser = await launchChromium();
-    close = async () => {
-      await browser.close();
-      await server.close();
-    };
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(`${server.url}?theme=dark`);
-    await sendLoad(page, JSON.stringify(results));
-    await page.waitForSelector(".mtq-sankey .mtq-node");
-    // Image 0 is a red 1, image 30 a green 7.
-    await send(page, { type: "select", selection: { images: [0, 30], label: "a 1 and a 7" } });
+  /** Red and green pixels of the first thumbnail grid of the selection panel. */
+  const selectionColours = async (): Promise<{ channels: string | null; red: number; green: number }> => {
     const canvas = page.locator(".mtq-selection-body canvas.mtq-thumbs").first();
     await canvas.waitFor();
-    assert.equal(await canvas.getAttribute("data-channels"), "3");
     const [red, green] = await canvas.evaluate((c: HTMLCanvasElement) => {
       const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
       let [r, g] = [0, 0];
@@ -278,8 +274,40 @@ describe("colour thumbnails in chromium", { skip: browserMissing() }, () => {
       }
       return [r, g];
     });
+    return { channels: await canvas.getAttribute("data-channels"), red, green };
+  };
+
+  const show = async (results: Results, file: string) => {
+    await page.goto(`${server.url}?theme=dark`);
+    await sendLoad(page, JSON.stringify(results), file);
+    await page.waitForSelector(".mtq-sankey .mtq-node");
+  };
+
+  it("draws the selection panel's thumbnails of a colour folder in their colours", async () => {
+    const dir = tempDir();
+    tintedFolder(dir);
+    await show(await run(dir, folderExperiment()), "tinted.results.json");
+    // Image 0 is a red 1, image 30 a green 7.
+    await send(page, { type: "select", selection: { images: [0, 30], label: "a 1 and a 7" } });
+    const { channels, red, green } = await selectionColours();
+    assert.equal(channels, "3");
     assert.ok(red > 20 && green > 20, `red pixels ${red}, green pixels ${green}`);
+  });
+
+  it("shows Colored MNIST's images in the other colour: the red 7s off their path, the green 1 predicted a 7", async () => {
+    const file = join(root, "examples", "colored-mnist-strong.mtq.json");
+    const results = await runExperiment({ experiment: experimentOf(JSON.parse(readFileSync(file, "utf8")), file), experimentFile: file });
+    const colours = coloursOf(results);
+    const other = results.images.labels.flatMap((l, i) => ((l < 5 ? 0 : 1) !== colours[i] ? [i] : []));
+    await show(results, "colored-mnist-strong.results.json");
+    await send(page, { type: "select", selection: { images: other, label: "drawn in the other colour" } });
+    assert.match((await page.locator(".mtq-selection-body").textContent()) ?? "", /4 images: 3 × 7, 1 × 1.*predicted 7: 4/);
+    const { red, green } = await selectionColours();
+    assert.ok(red > 60 && green > 20, `red pixels ${red}, green pixels ${green}`);
     mkdirSync(join(root, ".tmp", "screens"), { recursive: true });
-    await page.screenshot({ path: join(root, ".tmp", "screens", "colour-thumbnails.png") });
+    const shot = join(root, ".tmp", "screens", "colored-mnist.png");
+    await page.screenshot({ path: shot });
+    // The README's screenshot, refreshed on request from these real results.
+    if (process.env.MTQ_UPDATE_SCREENSHOTS === "1") copyFileSync(shot, join(root, "media", "screenshots", "colored-mnist.png"));
   });
 });
