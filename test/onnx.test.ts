@@ -3,9 +3,10 @@
 // PyTorch's own outputs, the report's 1-vs-7 experiment must reach its findings through it, and
 // the checks must refuse what the run cannot use, each on its field with the fix.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { PNG } from "pngjs";
 import { checkExperiment } from "../src/check";
 import { readExperimentFile } from "../src/check/experiment";
 import { readIdx } from "../src/data/idx";
@@ -219,6 +220,34 @@ describe("the checks of an ONNX model", () => {
     assert.deepEqual(problem.path, ["model", "layers", 1]);
     assert.match(problem.fix, /\/conv1\/Conv_output_0 \(Conv, 4x28x28\), .*\/Relu_2_output_0 \(Relu, 16\), logits \(Gemm, 2\)/);
     assert.deepEqual(problem.edit, { title: 'Use "/fc1/Gemm"', target: "value", newText: '"/fc1/Gemm"' });
+  });
+
+  it("reads an image folder without `channels` in the channels the model's input takes", async () => {
+    // Two classes of 5x4 images whose channels differ: colour for a 3-channel model, grey for a 1-channel one.
+    for (const [c, name] of ["a", "b"].entries()) {
+      mkdirSync(join(dir, "colour", name), { recursive: true });
+      for (let i = 0; i < 4; i++) {
+        const rgba = Buffer.from(Array.from({ length: 20 }, (_, p) => [(p * 13 + i * 40) % 256, c * 200, 90, 255]).flat());
+        writeFileSync(
+          join(dir, "colour", name, `${i}.png`),
+          PNG.sync.write(Object.assign(new PNG({ width: 4, height: 5 }), { data: rgba })),
+        );
+      }
+    }
+    const folder = (path: string) => ({
+      name: "onnx-folder",
+      data: { source: { folder: { path: join(dir, "colour"), size: [5, 4] } }, digits: ["a", "b"], perDigit: 3 },
+      model: { kind: "onnx", path },
+      clustering: { kMin: 2, kMax: 3 },
+    });
+    const colourModel = join(fixtures, "onnx-colour", "nchw.onnx");
+    const file = writeJson(dir, "folder.mtq.json", folder(colourModel));
+    assert.deepEqual((await checkExperiment({ file })).problems, []);
+    assert.equal(prepareData(readExperimentFile(file).experiment!, file).channels, 3);
+    const grey = writeJson(dir, "folder-grey.mtq.json", folder(join(fixtures, "onnx-bad", "three-classes.onnx")));
+    // three-classes.onnx takes 784 values: a 5x4 image fits neither in grey nor in colour.
+    const [problem] = (await checkExperiment({ file: grey })).problems;
+    assert.match(problem.message, /fits no layout of 5x4 images with 1 or 3 channels \(grey or colour\)/);
   });
 
   it("refuses a normalisation with more values than the model's channels", async () => {

@@ -169,7 +169,7 @@ export async function onnxModelProblems(spec: Onnx, file: string, { image, class
       modelPath(
         file,
         `the model's input "${input.name}" has shape ${shapeText(input.shape ?? [])} (batch first), which fits no layout of ` +
-          `${rows}x${cols} images with ${c} channel${c === 1 ? "" : "s"}`,
+          `${rows}x${cols} images with ${image.channels ? `${c} channel${c === 1 ? "" : "s"}` : "1 or 3 channels (grey or colour)"}`,
         `use a model whose input is N x ${c} x ${rows} x ${cols} (PyTorch's), N x ${rows} x ${cols} x ${c} (Keras's) or ` +
           `N x ${rows * cols * c} (flat), or images of its size (an image folder's "size")`,
       ),
