@@ -1,7 +1,7 @@
 // A data file's bytes, plain or gzipped (recognised by content, not name): read whole for the run,
 // or streamed for the checks, which must never hold a large file in memory.
 import { createReadStream, readFileSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { DataFileError } from "./dataFileError";
@@ -12,6 +12,13 @@ const FIND_FILE = "check the path; relative paths are resolved from the experime
 export function unreadable(file: string, e: unknown): DataFileError {
   const code = (e as NodeJS.ErrnoException).code;
   return new DataFileError(file, code === "ENOENT" ? "file not found" : `cannot read the file (${code ?? String(e)})`, FIND_FILE);
+}
+
+/** The file opened for reading, or the DataFileError saying why it cannot be. */
+export function openedForReading(file: string): Promise<FileHandle> {
+  return open(file, "r").catch((e: unknown) => {
+    throw unreadable(file, e);
+  });
 }
 
 export function notGzip(file: string): DataFileError {
@@ -44,12 +51,7 @@ export function readMaybeGzip(file: string): Uint8Array {
 
 /** Whether the file is gzipped, and its size on disk. */
 export async function fileKind(file: string): Promise<{ gzip: boolean; size: number }> {
-  let handle;
-  try {
-    handle = await open(file, "r");
-  } catch (e) {
-    throw unreadable(file, e);
-  }
+  const handle = await openedForReading(file);
   try {
     const head = new Uint8Array(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);

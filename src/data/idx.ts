@@ -1,8 +1,7 @@
 // IDX, the MNIST file format: a 4-byte magic (0, 0, type, number of dimensions), one big-endian
 // uint32 per dimension, then the values. Only unsigned bytes (type 0x08) occur in image sets.
-import { open } from "node:fs/promises";
 import { DataFileError } from "./dataFileError";
-import { contentChunks, fileKind, readMaybeGzip, unreadable } from "./files";
+import { contentChunks, fileKind, openedForReading, readMaybeGzip } from "./files";
 
 export interface IdxArray {
   dims: number[];
@@ -82,9 +81,7 @@ export function readIdx(file: string): IdxArray {
 export async function idxDims(file: string): Promise<number[]> {
   const { gzip, size } = await fileKind(file);
   if (!gzip) {
-    const handle = await open(file, "r").catch((e: unknown) => {
-      throw unreadable(file, e);
-    });
+    const handle = await openedForReading(file);
     try {
       const head = new Uint8Array(Math.min(size, MAX_HEADER));
       await handle.read(head, 0, head.length, 0);

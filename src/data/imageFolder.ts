@@ -1,12 +1,11 @@
 // The "image folder" layout: one subfolder per class, each holding PNG and JPEG images. Images are
 // read in colour or as one grey channel and resized, so that they fit the same pipeline as MNIST's 28x28 digits.
 import { readdirSync, readFileSync } from "node:fs";
-import { open } from "node:fs/promises";
 import { extname, join } from "node:path";
 import * as jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { DataFileError } from "./dataFileError";
-import { unreadable } from "./files";
+import { openedForReading } from "./files";
 import type { FolderImage, OnDemandImages } from "./images";
 import { resizedArea } from "./resize";
 
@@ -157,9 +156,7 @@ const isFrameMarker = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !
  * decoding its pixels; throws DataFileError for a file that is neither, or whose header is broken.
  */
 export async function imageHeader(file: string): Promise<ImageHeader> {
-  const handle = await open(file, "r").catch((e: unknown) => {
-    throw unreadable(file, e);
-  });
+  const handle = await openedForReading(file);
   try {
     const bytesAt = async (position: number, length: number) => {
       const buffer = Buffer.alloc(length);

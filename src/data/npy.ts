@@ -3,9 +3,9 @@
 // the values. The header is parsed from the first bytes; the values are read only where asked
 // (src/data/arrays.ts), so a check never holds a large file and no allocation trusts the header
 // beyond the file's actual size.
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { DataFileError } from "./dataFileError";
-import { unreadable } from "./files";
+import { openedForReading, unreadable } from "./files";
 
 /** An element type: NumPy's kind letter ("f" float, "i" signed, "u" unsigned, "b" bool), plus bfloat16 from safetensors. */
 export interface Dtype {
@@ -129,12 +129,7 @@ export interface LocatedArray extends ArrayHeader {
 
 /** `length` bytes at `position` of `file`, or the DataFileError saying it is missing or shorter. */
 export async function readAt(file: string, position: number, length: number): Promise<Uint8Array> {
-  let handle;
-  try {
-    handle = await open(file, "r");
-  } catch (e) {
-    throw unreadable(file, e);
-  }
+  const handle = await openedForReading(file);
   try {
     const out = new Uint8Array(length);
     let done = 0;
