@@ -47,20 +47,47 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await page.locator(`.tabs-container .tab.active[aria-label^="${name}"]`).waitFor({ timeout: UI_TIMEOUT });
 }
 
+/**
+ * `key` opens the Quick Input, then `text` is chosen in it. A view that finishes loading (a webview
+ * after a reload) can take the focus, which closes the Quick Input under the typing: that is seen,
+ * and the person's next move, opening it again, is made (at most three times).
+ */
 async function pickInQuickInput(page: Page, key: string, text: string): Promise<void> {
-  await page.keyboard.press(key);
-  await chooseInQuickPick(page, text);
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press(key);
+    if (await choseInQuickPick(page, text)) return;
+    if (attempt === 3) throw new Error(`the Quick Input closed three times before "${text}" could be chosen`);
+  }
 }
 
 /** In the Quick Pick a command opened: types `text`, then Enter on the entry it leaves focused. */
 export async function chooseInQuickPick(page: Page, text: string): Promise<void> {
+  if (!(await choseInQuickPick(page, text))) throw new Error(`the Quick Pick closed before "${text}" could be chosen`);
+}
+
+/** Types `text` and presses Enter on its entry; false when the Quick Input closed before the entry was focused. */
+async function choseInQuickPick(page: Page, text: string): Promise<boolean> {
   const input = page.locator(quickInput);
   await input.waitFor({ state: "visible", timeout: UI_TIMEOUT });
   await input.pressSequentially(text);
   // The list filters as one types: Enter only once the wanted entry is the focused one.
-  await page.locator(".quick-input-list .monaco-list-row.focused", { hasText: text }).waitFor({ timeout: UI_TIMEOUT });
+  const entry = page.locator(".quick-input-list .monaco-list-row.focused", { hasText: text });
+  // Whichever comes first; the other wait is left to settle on its own, its outcome unused.
+  const focused = await Promise.race([
+    entry.waitFor({ timeout: UI_TIMEOUT }).then(
+      () => true,
+      () => undefined,
+    ),
+    input.waitFor({ state: "hidden", timeout: UI_TIMEOUT }).then(
+      () => false,
+      () => undefined,
+    ),
+  ]);
+  if (focused === undefined) throw new Error(`"${text}" was not the focused entry of the Quick Pick within ${UI_TIMEOUT / 1000} s`);
+  if (!focused) return false;
   await page.keyboard.press("Enter");
   await input.waitFor({ state: "hidden", timeout: UI_TIMEOUT });
+  return true;
 }
 
 /** The notification toast whose text contains `text`, once it has faded in (so a screenshot shows it). */
