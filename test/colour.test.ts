@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { PNG } from "pngjs";
 import { checkExperiment } from "../src/check";
 import { parseExperiment } from "../src/check/experiment";
@@ -17,8 +17,7 @@ import { runExperiment } from "../src/pipeline/run";
 import { loadTf } from "../src/pipeline/tf";
 import { formatProblem } from "../src/shared/problems";
 import type { Results } from "../src/shared/results";
-import { browserMissing, launchChromium, send, sendLoad } from "./browser/browser";
-import { serveHarness, type HarnessServer } from "./browser/server";
+import { browserMissing, openHarnessPage, send, type HarnessPage } from "./browser/browser";
 import { figuresOf } from "../scripts/colored-mnist";
 import { imagePixels, imagePng } from "../src/host/thumbnail";
 import { tempDir, writeJson } from "./helpers";
@@ -248,17 +247,14 @@ describe("Colored MNIST", () => {
 });
 
 describe("colour thumbnails in chromium", { skip: browserMissing() }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
+  let harness: HarnessPage;
   let page: Page;
   before(async () => {
-    server = await serveHarness(root);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    harness = await openHarnessPage(root);
+    page = harness.page;
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await harness?.close();
   });
 
   /** Red and green pixels of the first thumbnail grid of the selection panel. */
@@ -277,11 +273,7 @@ describe("colour thumbnails in chromium", { skip: browserMissing() }, () => {
     return { channels: await canvas.getAttribute("data-channels"), red, green };
   };
 
-  const show = async (results: Results, file: string) => {
-    await page.goto(`${server.url}?theme=dark`);
-    await sendLoad(page, JSON.stringify(results), file);
-    await page.waitForSelector(".mtq-sankey .mtq-node");
-  };
+  const show = (results: Results, file: string) => harness.show(JSON.stringify(results), file);
 
   it("draws the selection panel's thumbnails of a colour folder in their colours", async () => {
     const dir = tempDir();

@@ -8,10 +8,9 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, launchChromium, sendLoad } from "./browser/browser";
-import { serveHarness, type HarnessServer } from "./browser/server";
+import { browserMissing, cspViolations, openHarnessPage, type HarnessPage } from "./browser/browser";
 import { runExample, tempDir, writeJson } from "./helpers";
 import { describeImage, viewDataFrom } from "../webview/data";
 
@@ -39,27 +38,20 @@ function importedResults(): string {
 }
 
 describe("results view of imported signatures in chromium", { skip: browserMissing() }, () => {
-  let browser: Browser;
-  let server: HarnessServer;
+  let harness: HarnessPage;
   let page: Page;
 
   before(async () => {
     mkdirSync(screens, { recursive: true });
-    server = await serveHarness(root);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    harness = await openHarnessPage(root);
+    page = harness.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await harness?.close();
   });
 
-  const load = async (json: string) => {
-    await page.goto(`${server.url}?theme=dark`);
-    await sendLoad(page, json);
-    await page.waitForSelector(".mtq-sankey .mtq-node");
-  };
+  const load = (json: string) => harness.show(json);
   /** Selects the biggest Sankey link's images: the selection panel shows their thumbnails. */
   const selectBiggestLink = async (results: Results) => {
     const link = [...results.flows.links].sort((a, b) => b.count - a.count)[0];

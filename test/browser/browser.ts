@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { HostToWebview, WebviewToHost } from "../../src/shared/protocol";
+import { serveHarness } from "./server";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
@@ -25,6 +26,38 @@ export function browserMissing(): string | undefined {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}
+
+/** The harness served and opened in a new chromium page; `close` ends both. */
+export interface HarnessPage {
+  page: Page;
+  /** Opens the page afresh in the dark theme, loads a results file's JSON text and waits for the Sankey's nodes. */
+  show(resultsJson: string, resultsFile?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openHarnessPage(root: string, viewport = { width: 1400, height: 1000 }): Promise<HarnessPage> {
+  const server = await serveHarness(root);
+  let browser: Browser;
+  try {
+    browser = await launchChromium();
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  const page = await browser.newPage({ viewport });
+  return {
+    page,
+    show: async (resultsJson, resultsFile) => {
+      await page.goto(`${server.url}?theme=dark`);
+      await sendLoad(page, resultsJson, resultsFile);
+      await page.waitForSelector(".mtq-sankey .mtq-node");
+    },
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
 }
 
 /** Sends a host message to the webview, as the extension host's postMessage would. */
