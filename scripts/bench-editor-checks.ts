@@ -11,6 +11,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { checkExperiment, type Checked } from "../src/check/index";
 import { ExperimentChecks } from "../src/host/experimentChecks";
 import { writeMnistCsv } from "./mnist-csv";
+import { tableRow } from "./table";
 
 const ROWS = 60_000;
 const worker = join(__dirname, "..", "dist", "checkWorker.js");
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
     console.log("| how | check time | event-loop delay max | p99 | problems |");
     console.log("|---|---:|---:|---:|---:|");
     for (const r of rows) {
-      console.log(`| ${r.how} | ${ms(r.checkMs)} | ${ms(r.maxMs)} | ${ms(r.p99Ms)} | ${r.problems} |`);
+      console.log(tableRow([r.how, ms(r.checkMs), ms(r.maxMs), ms(r.p99Ms), r.problems]));
     }
     const worst = Math.max(...rows.filter((r) => r.how.startsWith("check worker")).map((r) => r.maxMs));
     console.log(

@@ -8,6 +8,7 @@ import { distancePass, type Neighbours } from "../src/pipeline/distances";
 import { fastRandomFor } from "../src/data/random";
 import { loadTf } from "../src/pipeline/tf";
 import { umapLayout } from "../src/pipeline/umap";
+import { tableRow } from "./table";
 
 const K = 15;
 
@@ -56,7 +57,9 @@ async function main() {
 
     const kept = (m: Float32Array) => (100 * neighbourhoodKept(m, nn)).toFixed(1);
     const ratio = (theirTime / ourTime).toFixed(2);
-    console.log(`| ${n} | ${theirTime.toFixed(1)} s | ${ourTime.toFixed(1)} s | ${ratio}x | ${kept(theirMap)}% | ${kept(ourMap)}% |`);
+    console.log(
+      tableRow([n, `${theirTime.toFixed(1)} s`, `${ourTime.toFixed(1)} s`, `${ratio}x`, `${kept(theirMap)}%`, `${kept(ourMap)}%`]),
+    );
   }
 }
 
