@@ -6,17 +6,16 @@
 // holdout.perDigit each), the predictions' agreement with the labels. The model's probabilities
 // are not imported, so the results carry no confidence.
 import { basename, dirname } from "node:path";
-import { classNamesOf, sourceProblem } from "../check/data";
-import { resolveLabels } from "../check/labels";
+import { sourceProblem } from "../check/data";
 import { importedSignatures } from "../check/signatures";
 import { DataFileError } from "../data/dataFileError";
 import { picks } from "../data/pick";
 import { rowValues, signatureFacts, signatureRefs, signaturesOf, signatureWidth, type ArrayRef } from "../data/signatures";
 import { SourceFileError } from "../data/source";
-import type { Experiment } from "../shared/experiment";
 import { ExperimentError } from "../shared/problems";
 import { RESULTS_SCHEMA_VERSION, type Results, type Stage } from "../shared/results";
 import { analyseModelState, type RunContext } from "./modelState";
+import { resolvedExperiment } from "./prepare";
 import { sortedClasses } from "./preprocess";
 import type { RunInput } from "./run";
 import { loadTf } from "./tf";
@@ -70,10 +69,7 @@ export async function runImported({
   };
 
   report("load", 0, "Reading the labels and predictions");
-  const classNames = classNamesOf(parsed.data, file);
-  const resolved = resolveLabels(parsed, file, classNames);
-  if (!resolved.experiment) throw new ExperimentError(resolved.problems);
-  const exp: Experiment = resolved.experiment;
+  const { experiment: exp, classNames } = resolvedExperiment(parsed, file);
   const refs = signatureRefs(spec, dirname(file));
   const facts = await signatureFacts(refs);
   if (Array.isArray(facts)) throw new ExperimentError(facts.map((e) => sourceProblem(file, e)));

@@ -126,16 +126,21 @@ function asChannels(taken: Taken, channels: 1 | 3): Picked {
   return { split, sourceIndex, ...(files && { files }), labels, pixels: channels === 3 && colour ? colour : pixels };
 }
 
+/** The experiment with its class names resolved to labels, as `checkExperiment` resolved them; the run's first step whatever its source. */
+export function resolvedExperiment(parsed: ParsedExperiment, file: string): { experiment: Experiment; classNames?: ClassNames } {
+  const classNames = withProblems(file, () => classNamesOf(parsed.data, file));
+  const resolved = resolveLabels(parsed, file, classNames);
+  if (!resolved.experiment) throw new ExperimentError(resolved.problems);
+  return { experiment: resolved.experiment, classNames };
+}
+
 /**
  * The experiment's images: the kept, injected and held-out ones, picked from the data. The
  * experiment must have passed `checkExperiment`, which finds everything that would stop this;
  * its class names are resolved here the same way.
  */
 export function prepareData(parsed: ParsedExperiment, file: string): PreparedData {
-  const classNames = withProblems(file, () => classNamesOf(parsed.data, file));
-  const resolved = resolveLabels(parsed, file, classNames);
-  if (!resolved.experiment) throw new ExperimentError(resolved.problems);
-  const exp: Experiment = resolved.experiment;
+  const { experiment: exp, classNames } = resolvedExperiment(parsed, file);
   const imagesOf = (split: Split) => {
     const files = splitFiles(exp.data.source, split, dirname(file));
     return files && withProblems(file, () => loadImageSet(files));
