@@ -79,10 +79,10 @@ export async function dataProblems(sections: Sections, file: string, read: FactR
   const resolution =
     labelled && labelProblemsWithoutData(labelled, file).length === 0 ? resolveLabels(labelled, file, classNames) : undefined;
   problems.push(...(resolution?.problems ?? []));
+  const resolved = resolution?.experiment;
+  const clustering = sectionsOf(sections, "clustering")?.clustering;
   const signatures = importedSignatures(data);
   if (signatures) {
-    const clustering = sectionsOf(sections, "clustering")?.clustering;
-    const resolved = resolution?.experiment;
     const counts = (labelsOf: (split: Split) => Uint8Array | undefined) =>
       resolved ? countProblems(resolved, clustering, file, labelsOf, classNames) : [];
     problems.push(...(await signatureProblems(signatures, sections, file, resolved, classNames, counts)));
@@ -111,10 +111,8 @@ export async function dataProblems(sections: Sections, file: string, read: FactR
   }
   const channels = sourceChannels(data.source);
   const image = train && { rows: train.rows, cols: train.cols, ...(channels && { channels }) };
-  const resolved = resolution?.experiment;
   // Counting needs every split the source has: a test split that failed to read would pass for one without the labels.
   if (resolved && !unread) {
-    const clustering = sectionsOf(sections, "clustering")?.clustering;
     const labelsOf = (s: Split) => facts.get(s)?.labels;
     problems.push(...countProblems(resolved, clustering, file, labelsOf, classNames));
     const seeded = sectionsOf(sections, "seed");

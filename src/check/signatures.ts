@@ -11,6 +11,7 @@ import { rowValues, signatureFacts, signatureRefs, type SignatureFacts, type Sig
 import { SourceFileError, type Split } from "../data/source";
 import type { ParsedExperiment } from "../shared/experiment";
 import type { Problem } from "../shared/problems";
+import { sourceProblem } from "./data";
 import { labelPhrase, type ClassNames, type Labelled, type LabelsResolved } from "./labels";
 import { sectionsOf, type Sections } from "./schema";
 
@@ -59,7 +60,7 @@ export async function signatureProblems(
 ): Promise<Problem[]> {
   const refs = signatureRefs(spec, dirname(file));
   const found = await signatureFacts(refs);
-  if (Array.isArray(found)) return found.map((e) => problemOf(file, e));
+  if (Array.isArray(found)) return found.map((e) => sourceProblem(file, e));
   if (!resolved) return [];
   const counted = countProblems((split) => (split === "train" ? found.labels : undefined));
   const seeded = sectionsOf(sections, "seed");
@@ -70,10 +71,6 @@ export async function signatureProblems(
     ...predictionProblems(found, rows, resolved.data.digits, refs.predictions.path, file, names),
     ...(await finiteProblems(found, rows, refs, file)),
   ];
-}
-
-function problemOf(file: string, e: SourceFileError): Problem {
-  return { file: e.cause.file, path: e.path, message: e.cause.message, fix: `${e.cause.fix} (named by ${file})` };
 }
 
 /** A prediction is one of the kept classes: the Sankey's last column and the findings count predictions among them. */
@@ -117,7 +114,7 @@ async function finiteProblems(
     } catch (e) {
       // The file changed since its header was read, or a deflated entry does not inflate.
       if (!(e instanceof DataFileError)) throw e;
-      problems.push(problemOf(file, new SourceFileError(e, refs.layers[l].path)));
+      problems.push(sourceProblem(file, new SourceFileError(e, refs.layers[l].path)));
       continue;
     }
     const width = values.length / Math.max(1, rows.length);

@@ -97,11 +97,6 @@ function zip64Sizes(entry: ZipEntry, extra: Uint8Array): void {
   }
 }
 
-/** The keys of a .npz file's arrays (its entries' names without ".npy"). */
-export async function npzKeys(file: string): Promise<string[]> {
-  return (await entries(file, await sizeOf(file))).map((e) => e.name.replace(/\.npy$/, ""));
-}
-
 /** The first `length` bytes a deflated entry inflates to, streaming: a header check never inflates the whole array. */
 async function inflatedStart(compressed: Uint8Array, length: number): Promise<Uint8Array> {
   const inflate = createInflateRaw();
