@@ -4,6 +4,7 @@
 import { dirname, resolve } from "node:path";
 import type * as Ort from "onnxruntime-node";
 import { defaultOnnxLayers, layerTensor, loadOnnxRuntime, onnxFeed, onnxSession, readOnnxGraph, type OnnxFeed } from "../data/onnxModel";
+import { signaturesOf, signatureWidth } from "../data/signatures";
 import type { Activations } from "./model";
 import type { ModelOf } from "./network";
 
@@ -46,38 +47,6 @@ function feedImage(
     for (let c = 0; c < channels; c++) {
       const v = (x[p * channels + c] * toUnit - mean(c)) / std(c);
       out[at + (channelsFirst ? c * plane + p : p * channels + c)] = v;
-    }
-  }
-}
-
-/** A layer's values per image as a signature: feature maps (N x C x ...) averaged per channel or flattened. */
-function signatureSize(dims: readonly number[], convSignature: "average" | "flatten"): number {
-  const perImage = dims.slice(1);
-  if (perImage.length <= 1 || convSignature === "flatten") return perImage.reduce((a, b) => a * b, 1);
-  return perImage[0];
-}
-
-function writeSignature(
-  data: Float32Array,
-  dims: readonly number[],
-  convSignature: "average" | "flatten",
-  out: Float32Array,
-  start: number,
-) {
-  const n = dims[0];
-  const perImage = data.length / n;
-  if (dims.length <= 2 || convSignature === "flatten") {
-    out.set(data, start * perImage);
-    return;
-  }
-  const channels = dims[1];
-  const area = perImage / channels;
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < channels; c++) {
-      let sum = 0;
-      const base = i * perImage + c * area;
-      for (let k = 0; k < area; k++) sum += data[base + k];
-      out[(start + i) * channels + c] = sum / area;
     }
   }
 }
@@ -146,8 +115,8 @@ export async function loadOnnxModel(
   };
   // One blank image says what each output holds per image.
   const probe = await infer(new Float32Array(perImage), 0, 1, [...tensors, outputName]);
-  const classes = signatureSize(probe[outputName].dims, "flatten");
-  const sizes = tensors.map((t) => signatureSize(probe[t].dims, spec.convSignature));
+  const classes = signatureWidth(probe[outputName].dims, "flatten");
+  const sizes = tensors.map((t) => signatureWidth(probe[t].dims, spec.convSignature));
 
   return {
     kind: "onnx",
@@ -164,7 +133,10 @@ export async function loadOnnxModel(
           const { data, dims } = out[t];
           // Rows past n are the padding of a fixed batch.
           const rows = [n, ...dims.slice(1)];
-          writeSignature((data as Float32Array).subarray(0, (data.length / dims[0]) * n), rows, spec.convSignature, hidden[l], start);
+          hidden[l].set(
+            signaturesOf((data as Float32Array).subarray(0, (data.length / dims[0]) * n), rows, spec.convSignature),
+            start * sizes[l],
+          );
         });
         raw.set((out[outputName].data as Float32Array).subarray(0, n * classes), start * classes);
       }
