@@ -31,12 +31,9 @@ import {
 import { clusterCountProblems } from "./rules";
 import { importedSignatures, signatureProblems } from "./signatures";
 import { sectionsOf, type Sections } from "./schema";
+import { sourceProblem } from "./sourceProblem";
 
 type Data = ParsedExperiment["data"];
-
-export function sourceProblem(file: string, e: SourceFileError): Problem {
-  return { file: e.cause.file, path: e.path, message: e.cause.message, fix: `${e.cause.fix} (named by ${file})` };
-}
 
 /** Label -> class name: data.classNames, else an image folder's subfolder names; undefined when the classes have none. */
 export function classNamesOf(data: Data, file: string): ClassNames | undefined {

@@ -11,7 +11,7 @@ import { rowValues, signatureFacts, signatureRefs, type SignatureFacts, type Sig
 import { SourceFileError, type Split } from "../data/source";
 import type { ParsedExperiment } from "../shared/experiment";
 import type { Problem } from "../shared/problems";
-import { sourceProblem } from "./data";
+import { sourceProblem } from "./sourceProblem";
 import { labelPhrase, type ClassNames, type Labelled, type LabelsResolved } from "./labels";
 import { sectionsOf, type Sections } from "./schema";
 

@@ -6,7 +6,7 @@
 // holdout.perDigit each), the predictions' agreement with the labels. The model's probabilities
 // are not imported, so the results carry no confidence.
 import { basename, dirname } from "node:path";
-import { sourceProblem } from "../check/data";
+import { sourceProblem } from "../check/sourceProblem";
 import { importedSignatures } from "../check/signatures";
 import { DataFileError } from "../data/dataFileError";
 import { picks } from "../data/pick";

@@ -5,7 +5,8 @@
 import { dirname, resolve } from "node:path";
 import { inputShapeOf, modelJsonOf } from "../data/modelJson";
 import { onnxInputChannels } from "../data/onnxModel";
-import { classNamesOf, sourceProblem } from "../check/data";
+import { classNamesOf } from "../check/data";
+import { sourceProblem } from "../check/sourceProblem";
 import { resolveLabels, type ClassNames } from "../check/labels";
 import { imageAt, type ImageSet } from "../data/images";
 import { loadImageSet, SourceFileError, splitFiles, type Split } from "../data/source";
