@@ -45,7 +45,7 @@ function modelDescription(results: Results): string {
   const m = results.experiment.model;
   if (m.kind === "dense") return `dense ${m.hidden.join("-")}`;
   if (m.kind === "cnn") return `cnn ${m.conv.map((c) => c.filters).join("-")}${m.dense.length ? ` + dense ${m.dense.join("-")}` : ""}`;
-  return `saved ${m.path}`;
+  return `${m.kind} ${m.path}`;
 }
 
 function sideOf(results: Results, file: string): ComparedSide {
