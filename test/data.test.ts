@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
@@ -7,13 +7,14 @@ import * as jpeg from "jpeg-js";
 import { csvFacts, parseCsvImages, readCsvImages } from "../src/data/csv";
 import { DataFileError } from "../src/data/dataFileError";
 import { idxDims, readIdx } from "../src/data/idx";
-import { imageHeader } from "../src/data/imageFolder";
+import { imageHeader, MAX_IMAGE_PIXELS, readImageFolder } from "../src/data/imageFolder";
 import { countPerLabel } from "../src/data/images";
 import { pickIndices } from "../src/data/pick";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/preprocess";
 import { loadImages, splitFiles } from "../src/data/source";
 import { randomFor } from "../src/data/random";
 import { idxBytes, tempDir } from "./helpers";
+import { jpegClaiming, pngBomb, pngHeader } from "./hostileFiles";
 
 describe("built-in MNIST", () => {
   it("holds the real 60,000 + 10,000 digits", () => {
@@ -143,11 +144,11 @@ describe("image headers", () => {
 
   it("give a PNG's and a JPEG's size without decoding them, and refuse what is neither or is cut short", async () => {
     const png = join(__dirname, "..", "examples", "images", "one", "mnist-test-00002.png");
-    assert.deepEqual(await imageHeader(png), { format: "PNG", width: 28, height: 28 });
+    assert.deepEqual(await imageHeader(png), { format: "PNG", width: 28, height: 28, channels: 1 });
     const rgba = Buffer.alloc(40 * 30 * 4, 200);
     const jpg = join(dir, "photo.jpg");
     writeFileSync(jpg, jpeg.encode({ data: rgba, width: 40, height: 30 }, 90).data);
-    assert.deepEqual(await imageHeader(jpg), { format: "JPEG", width: 40, height: 30 });
+    assert.deepEqual(await imageHeader(jpg), { format: "JPEG", width: 40, height: 30, channels: 3 });
     const cases: [string, Buffer, RegExp][] = [
       ["text.png", Buffer.from("not a PNG"), /not a PNG or JPEG image \(its first bytes are neither\)/],
       ["cut.png", readFileSync(png).subarray(0, 20), /cannot decode this PNG \(no IHDR header\)/],
@@ -157,6 +158,49 @@ describe("image headers", () => {
       writeFileSync(join(dir, name), bytes);
       await assert.rejects(imageHeader(join(dir, name)), (e: unknown) => e instanceof DataFileError && message.test(e.message));
     }
+  });
+
+  it("refuse an image whose header claims more than 4096x4096 pixels, or a colour type PNG does not define, from the header alone", async () => {
+    assert.equal(MAX_IMAGE_PIXELS, 4096 * 4096);
+    const cases: [string, Buffer, RegExp][] = [
+      [
+        "wide.png",
+        pngHeader(100_000, 100_000),
+        /the PNG header gives 100000x100000 = 10,000,000,000 pixels, above the 16,777,216 \(4096x4096\)/,
+      ],
+      ["tall.jpg", jpegClaiming(65_535, 65_535), /the JPEG header gives 65535x65535 = 4,294,836,225 pixels, above the 16,777,216/],
+      [
+        "odd.png",
+        pngHeader(28, 28, 2, 4),
+        /cannot decode this PNG \(its header gives colour type 2 at 4 bits, which PNG does not define\)/,
+      ],
+      ["none.png", pngHeader(0, 28), /cannot decode this PNG \(its header gives no pixels\)/],
+    ];
+    for (const [name, bytes, message] of cases) {
+      writeFileSync(join(dir, name), bytes);
+      await assert.rejects(imageHeader(join(dir, name)), (e: unknown) => e instanceof DataFileError && message.test(e.message));
+    }
+    // At the limit exactly: read, not refused.
+    writeFileSync(join(dir, "limit.png"), pngHeader(4096, 4096, 6, 16));
+    assert.deepEqual(await imageHeader(join(dir, "limit.png")), { format: "PNG", width: 4096, height: 4096, channels: 4 });
+  });
+
+  it("refuse a huge image at run time before decoding it: a PNG of 20000x20000 real pixels (400 MB) in 400 KB", async () => {
+    const folder = join(dir, "bomb");
+    mkdirSync(join(folder, "0"), { recursive: true });
+    writeFileSync(join(folder, "0", "big.png"), await pngBomb(20_000, 20_000));
+    const set = readImageFolder(folder, { labelOf: new Map([["0", 0]]) }, { size: [28, 28], invert: false });
+    const started = performance.now();
+    assert.throws(
+      () => set.pixelsAt(0),
+      (e: unknown) =>
+        e instanceof DataFileError &&
+        /big\.png$/.test(e.file) &&
+        /20000x20000 = 400,000,000 pixels/.test(e.message) &&
+        /resize it/.test(e.fix),
+    );
+    // Decoding would take seconds and gigabytes; the header is read in microseconds.
+    assert.ok(performance.now() - started < 500);
   });
 });
 

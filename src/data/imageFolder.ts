@@ -1,11 +1,11 @@
 // The "image folder" layout: one subfolder per class, each holding PNG and JPEG images. Images are
 // read in colour or as one grey channel and resized, so that they fit the same pipeline as MNIST's 28x28 digits.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import * as jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { DataFileError } from "./dataFileError";
-import { openedForReading } from "./files";
+import { openedForReading, unreadable } from "./files";
 import type { FolderImage, OnDemandImages } from "./images";
 import { resizedArea } from "./resize";
 
@@ -122,87 +122,163 @@ function undecodable(file: string, format: "PNG" | "JPEG", reason: string): Data
   return new DataFileError(file, `cannot decode this ${format} (${reason})`, "save it again as PNG or JPEG, or move it out of the folder");
 }
 
-/** jpeg-js's cap on decoding memory, so that one huge photo fails clearly instead of exhausting the worker. */
-const JPEG_MEMORY_MB = 512;
-
-/** RGBA pixels of a PNG or JPEG, recognised by their content rather than their extension. */
-function decoded(file: string): { width: number; height: number; rgba: Uint8Array } {
-  const bytes = readFileSync(file);
-  const png = isPng(bytes);
-  if (!png && !isJpeg(bytes)) throw notAnImage(file);
-  try {
-    if (png) {
-      const image = PNG.sync.read(bytes);
-      return { width: image.width, height: image.height, rgba: image.data };
-    }
-    const jpg = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: JPEG_MEMORY_MB });
-    return { width: jpg.width, height: jpg.height, rgba: jpg.data };
-  } catch (e) {
-    throw undecodable(file, png ? "PNG" : "JPEG", e instanceof Error ? e.message : String(e));
-  }
-}
+/**
+ * The most pixels an image may have: 4096x4096. Decoding holds the image as RGBA bytes (4 per
+ * pixel), the PNG's inflated rows (up to 8 per pixel at 16 bits and 4 channels) and one plane of
+ * floats (4 per pixel) at once, so an image at the limit takes about 270 MB while it is decoded.
+ * A 12-megapixel phone photo fits; the networks take 28x28 to a few hundred pixels a side, and a
+ * larger image is better resized before (its header alone is read before it is refused).
+ */
+export const MAX_IMAGE_PIXELS = 4096 * 4096;
+/** The largest image file read: an image within MAX_IMAGE_PIXELS stored uncompressed at 16-bit RGBA, and 1 MB of metadata. */
+export const MAX_IMAGE_FILE_BYTES = MAX_IMAGE_PIXELS * 8 + 1024 * 1024;
+const RESIZE_FIX = 'resize it to at most 4096x4096 pixels (ImageMagick: mogrify -resize "4096x4096>" FILE), or move it out of the folder';
 
 export interface ImageHeader {
   format: "PNG" | "JPEG";
   width: number;
   height: number;
+  /** Channels stored: PNG 1 (grey or palette), 2 (grey and alpha), 3 (RGB) or 4 (RGBA); JPEG its components (1, 3 or 4). */
+  channels: number;
 }
 
 /** JPEG markers that start a frame (SOF0-15 but DHT, JPG and DAC), whose segment holds the image's size. */
 const isFrameMarker = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 
+/** PNG colour type -> channels stored, and the bit depths the PNG standard allows it. */
+const PNG_COLOUR_TYPES: Record<number, { channels: number; depths: number[] }> = {
+  0: { channels: 1, depths: [1, 2, 4, 8, 16] },
+  2: { channels: 3, depths: [8, 16] },
+  3: { channels: 1, depths: [1, 2, 4, 8] },
+  4: { channels: 2, depths: [8, 16] },
+  6: { channels: 4, depths: [8, 16] },
+};
+
+/** A request for `length` bytes at `at` of the file; the walk below is driven by a reader of the file or of bytes in memory. */
+type HeaderWalk = Generator<{ at: number; length: number }, ImageHeader, Uint8Array>;
+
+/** An image's size and channels from its header (PNG's IHDR, JPEG's frame segment), refused above MAX_IMAGE_PIXELS. */
+function* headerWalk(file: string): HeaderWalk {
+  const head = Buffer.from(yield { at: 0, length: 32 });
+  if (isPng(head)) {
+    if (head.length < 26 || head.toString("latin1", 12, 16) !== "IHDR") throw undecodable(file, "PNG", "no IHDR header");
+    const [depth, colourType] = [head[24], head[25]];
+    const type = PNG_COLOUR_TYPES[colourType];
+    if (!type?.depths.includes(depth))
+      throw undecodable(file, "PNG", `its header gives colour type ${colourType} at ${depth} bits, which PNG does not define`);
+    return withinLimit(file, { format: "PNG", width: head.readUInt32BE(16), height: head.readUInt32BE(20), channels: type.channels });
+  }
+  if (!isJpeg(head)) throw notAnImage(file);
+  // Walk the segments from the start-of-image marker to the frame header; entropy-coded data comes only after it.
+  let at = 2;
+  for (;;) {
+    const marker = Buffer.from(yield { at, length: 10 });
+    if (marker.length < 4 || marker[0] !== 0xff) throw undecodable(file, "JPEG", "no frame header before the image data");
+    const code = marker[1];
+    if (code === 0xff) {
+      at += 1; // fill byte
+      continue;
+    }
+    if (code === 0xd9 || code === 0xda) throw undecodable(file, "JPEG", "no frame header before the image data");
+    if (code === 0x01 || (code >= 0xd0 && code <= 0xd7)) {
+      at += 2;
+      continue;
+    }
+    if (isFrameMarker(code)) {
+      if (marker.length < 10) throw undecodable(file, "JPEG", "the frame header is cut short");
+      return withinLimit(file, { format: "JPEG", height: marker.readUInt16BE(5), width: marker.readUInt16BE(7), channels: marker[9] });
+    }
+    at += 2 + marker.readUInt16BE(2);
+  }
+}
+
+/** The header, or why its image cannot be decoded: no pixels, or more than MAX_IMAGE_PIXELS. */
+function withinLimit(file: string, header: ImageHeader): ImageHeader {
+  const { format, width, height } = header;
+  if (width === 0 || height === 0) throw undecodable(file, format, "its header gives no pixels");
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new DataFileError(
+      file,
+      `the ${format} header gives ${width}x${height} = ${(width * height).toLocaleString("en-US")} pixels, ` +
+        `above the ${MAX_IMAGE_PIXELS.toLocaleString("en-US")} (4096x4096) an image may have (decoding it would take about ` +
+        `${Math.ceil((width * height * 16) / 1024 ** 3)} GB)`,
+      RESIZE_FIX,
+    );
+  }
+  return header;
+}
+
+function tooLarge(file: string, size: number): DataFileError {
+  return new DataFileError(
+    file,
+    `the image file holds ${(size / 1024 ** 2).toFixed(0)} MB, above the ${MAX_IMAGE_FILE_BYTES / 1024 ** 2} MB an image within ` +
+      `${MAX_IMAGE_PIXELS.toLocaleString("en-US")} pixels takes`,
+    RESIZE_FIX,
+  );
+}
+
+/** The header of an image held in memory. */
+function headerOf(file: string, bytes: Uint8Array): ImageHeader {
+  const walk = headerWalk(file);
+  let step = walk.next();
+  while (!step.done) step = walk.next(bytes.subarray(step.value.at, step.value.at + step.value.length));
+  return step.value;
+}
+
 /**
- * An image's format and size from its header (PNG's IHDR, JPEG's frame segment), without
- * decoding its pixels; throws DataFileError for a file that is neither, or whose header is broken.
+ * An image's format, size and channels from its header (PNG's IHDR, JPEG's frame segment), without
+ * decoding its pixels; throws DataFileError for a file that is neither, whose header is broken, or
+ * that is larger than an image may be (MAX_IMAGE_PIXELS, MAX_IMAGE_FILE_BYTES).
  */
 export async function imageHeader(file: string): Promise<ImageHeader> {
   const handle = await openedForReading(file);
   try {
-    const bytesAt = async (position: number, length: number) => {
-      const buffer = Buffer.alloc(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, position);
-      return buffer.subarray(0, bytesRead);
-    };
-    const head = await bytesAt(0, 32);
-    if (isPng(head)) {
-      if (head.length < 24 || head.toString("latin1", 12, 16) !== "IHDR") throw undecodable(file, "PNG", "no IHDR header");
-      const header = { format: "PNG" as const, width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
-      if (header.width === 0 || header.height === 0) throw undecodable(file, "PNG", "its header gives no pixels");
-      return header;
+    const { size } = await handle.stat();
+    if (size > MAX_IMAGE_FILE_BYTES) throw tooLarge(file, size);
+    const walk = headerWalk(file);
+    let step = walk.next();
+    while (!step.done) {
+      const buffer = Buffer.alloc(step.value.length);
+      const { bytesRead } = await handle.read(buffer, 0, step.value.length, step.value.at);
+      step = walk.next(buffer.subarray(0, bytesRead));
     }
-    if (!isJpeg(head)) throw notAnImage(file);
-    // Walk the segments from the start-of-image marker to the frame header; entropy-coded data comes only after it.
-    let at = 2;
-    for (;;) {
-      const marker = await bytesAt(at, 9);
-      if (marker.length < 4 || marker[0] !== 0xff) throw undecodable(file, "JPEG", "no frame header before the image data");
-      const code = marker[1];
-      if (code === 0xff) {
-        at += 1; // fill byte
-        continue;
-      }
-      if (code === 0xd9 || code === 0xda) throw undecodable(file, "JPEG", "no frame header before the image data");
-      if (code === 0x01 || (code >= 0xd0 && code <= 0xd7)) {
-        at += 2;
-        continue;
-      }
-      if (isFrameMarker(code)) {
-        if (marker.length < 9) throw undecodable(file, "JPEG", "the frame header is cut short");
-        const header = { format: "JPEG" as const, height: marker.readUInt16BE(5), width: marker.readUInt16BE(7) };
-        if (header.width === 0 || header.height === 0) throw undecodable(file, "JPEG", "its header gives no pixels");
-        const megabytes = (header.width * header.height * 4) / (1024 * 1024);
-        if (megabytes > JPEG_MEMORY_MB)
-          throw undecodable(
-            file,
-            "JPEG",
-            `${header.width}x${header.height} pixels need more than the ${JPEG_MEMORY_MB} MB allowed to decode one image`,
-          );
-        return header;
-      }
-      at += 2 + marker.readUInt16BE(2);
-    }
+    return step.value;
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * RGBA pixels of a PNG or JPEG, recognised by their content rather than their extension; its size
+ * is read from the file and its header first, so an image larger than an image may be is refused
+ * before anything is allocated for its pixels.
+ */
+function decoded(file: string): { width: number; height: number; rgba: Uint8Array } {
+  let bytes: Buffer;
+  try {
+    const size = statSync(file).size;
+    if (size > MAX_IMAGE_FILE_BYTES) throw tooLarge(file, size);
+    bytes = readFileSync(file);
+  } catch (e) {
+    if (e instanceof DataFileError) throw e;
+    throw unreadable(file, e);
+  }
+  const { format } = headerOf(file, bytes);
+  try {
+    if (format === "PNG") {
+      const image = PNG.sync.read(bytes);
+      return { width: image.width, height: image.height, rgba: image.data };
+    }
+    // jpeg-js's own caps, should a later frame claim more than the first one read above.
+    const jpg = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
+      maxMemoryUsageInMB: Math.ceil((MAX_IMAGE_PIXELS * 16) / 1024 ** 2),
+    });
+    return { width: jpg.width, height: jpg.height, rgba: jpg.data };
+  } catch (e) {
+    throw undecodable(file, format, e instanceof Error ? e.message : String(e));
   }
 }
 
@@ -216,12 +292,12 @@ function grey({ width, height, rgba }: { width: number; height: number; rgba: Ui
   return out;
 }
 
-/** Red, green and blue planes 0-255, transparent pixels counting as white like `grey`. */
-function planes({ width, height, rgba }: { width: number; height: number; rgba: Uint8Array }): Float32Array[] {
-  const out = [0, 1, 2].map(() => new Float32Array(width * height));
-  for (let i = 0; i < width * height; i++) {
+/** The red, green or blue plane 0-255, transparent pixels counting as white like `grey`: one at a time, a float per pixel. */
+function plane({ width, height, rgba }: { width: number; height: number; rgba: Uint8Array }, c: number): Float32Array {
+  const out = new Float32Array(width * height);
+  for (let i = 0; i < out.length; i++) {
     const a = rgba[4 * i + 3] / 255;
-    for (let c = 0; c < 3; c++) out[c][i] = rgba[4 * i + c] * a + 255 * (1 - a);
+    out[i] = rgba[4 * i + c] * a + 255 * (1 - a);
   }
   return out;
 }
@@ -257,7 +333,7 @@ export function readImageFolder(dir: string, classes: FolderClasses, { size, inv
   };
   const colourOf = (image: ReturnType<typeof decoded>): Uint8Array => {
     const pixels = new Uint8Array(rows * cols * 3);
-    planes(image).forEach((plane, c) => toBytes(resizedArea(plane, image.height, image.width, rows, cols), pixels, 3, c));
+    for (let c = 0; c < 3; c++) toBytes(resizedArea(plane(image, c), image.height, image.width, rows, cols), pixels, 3, c);
     return pixels;
   };
   const pixelsAt = (index: number): Uint8Array => (channels === 3 ? colourOf : greyOf)(decoded(files[index]));
