@@ -116,17 +116,17 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     const outliers = childrenOf(root, results).find((n) => n.kind === "outliers")!;
     for (const node of childrenOf(outliers, results)) {
       const look = lookOf(node, results);
-      assert.match(look.description!, /off digit \d's path|negative silhouette|misclassified as \d/);
+      assert.match(look.description!, /^score \d\.\d\d( · (rare path|far from its cluster|unsure|misclassified as \d).*)?$/);
       assert.deepEqual(look.icon, { image: node.kind === "outlier" ? node.image : -1 });
       assert.ok(node.kind === "outlier" && look.label.startsWith(`#${node.image} · ${results.images.labels[node.image]}`), look.label);
     }
   });
 
-  it("gives each outlier's item its own record's reasons, outliers in image order", () => {
+  it("gives each outlier's item its own record's score and reasons, outliers ranked as the findings hold them", () => {
     const { results } = loaded;
     const outliers = childrenOf(root, results).find((n) => n.kind === "outliers")!;
     const items = childrenOf(outliers, results);
-    const expected = results.findings.outliers.map((o) => o.image).sort((a, b) => a - b);
+    const expected = results.findings.outliers.map((o) => o.image);
     assert.ok(expected.length > 1 && expected.length <= IMAGE_CAP, `${expected.length} outliers: all listed`);
     assert.deepEqual(
       items.map((n) => (n.kind === "outlier" ? n.image : -1)),
@@ -135,16 +135,17 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     for (const node of items) {
       assert.ok(node.kind === "outlier");
       const record = results.findings.outliers.find((o) => o.image === node.image)!;
-      const reasons = lookOf(node, results).description!.split("; ");
+      const [score, reasonText] = lookOf(node, results).description!.split(" · ");
+      assert.equal(score, `score ${record.score.toFixed(2)}`);
+      const reasons = reasonText ? reasonText.split("; ") : [];
       assert.equal(reasons.length, record.reasons.length, node.id);
       record.reasons.forEach((r, i) => {
-        if (r === "misclassified") assert.equal(reasons[i], `misclassified as ${results.predictions[node.image]}`);
-        else if (r === "negative-silhouette") assert.equal(reasons[i], "negative silhouette");
-        else
-          assert.equal(
-            reasons[i],
-            `off digit ${record.digit}'s path${record.offPathLayers?.length ? ` in layer ${record.offPathLayers.join(", ")}` : ""}`,
-          );
+        const predicted = results.predictions[node.image];
+        if (r === "misclassified") assert.match(reasons[i], new RegExp(`^misclassified as ${predicted}`));
+        else if (r === "rare-path")
+          assert.match(reasons[i], new RegExp(`^rare path \\(\\d+(\\.\\d\\d)?% of the ${record.digit}s take it\\)$`));
+        else if (r === "far-from-cluster") assert.match(reasons[i], /^far from its cluster \(\d+\.\dx its median distance, last layer\)$/);
+        else assert.match(reasons[i], new RegExp(`^unsure \\(\\d+%? for ${predicted}\\)$`));
       });
     }
   });

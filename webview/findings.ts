@@ -2,7 +2,7 @@
 // button that selects the images behind it.
 import { className, classNoun, classNounPlural, classPlural } from "../src/shared/classNames";
 import { SEPARATION_PURITY } from "../src/shared/figures";
-import type { Outlier } from "../src/shared/results";
+import { outlierReasonsText } from "../src/shared/outlierText";
 import { silhouetteNote } from "../src/shared/silhouetteNote";
 import { kChart } from "./charts";
 import { digitColor } from "./colors";
@@ -193,18 +193,6 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
   });
 }
 
-function reasonsText(o: Outlier): string {
-  return o.reasons
-    .map((r) =>
-      r === "off-path"
-        ? `off-path${o.offPathLayers?.length ? ` (L${o.offPathLayers.join(", L")})` : ""}`
-        : r === "negative-silhouette"
-          ? "negative silhouette"
-          : r,
-    )
-    .join(" · ");
-}
-
 function outliers(data: ViewData, pick: Pick): HTMLElement {
   const list = data.state.findings.outliers;
   const section = el("div", "mtq-outliers");
@@ -214,7 +202,7 @@ function outliers(data: ViewData, pick: Pick): HTMLElement {
   for (const o of list.slice(0, LISTED_OUTLIERS)) {
     const item = el("li");
     const b = pick(
-      `#${o.image} · ${className(data.results, o.digit)} · ${reasonsText(o)}`,
+      `#${o.image} · ${className(data.results, o.digit)} · ${outlierReasonsText(data.results, o, data.state.predictions[o.image])}`,
       `Select image #${o.image}`,
       `image #${o.image}`,
       () => [o.image],

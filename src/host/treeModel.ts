@@ -6,7 +6,10 @@
 import { className, classNoun, classNounPlural } from "../shared/classNames";
 import { imageSource } from "../shared/imageSource";
 import type { Selection } from "../shared/protocol";
-import type { Cluster, Outlier, OutlierReason, Results } from "../shared/results";
+import { INTERVAL_METHODS, UNSTABLE_JACCARD } from "../shared/figures";
+import { intervalText, pValueText, shareText } from "../shared/intervalText";
+import { outlierReasonsText, outlierRule } from "../shared/outlierText";
+import type { Cluster, Outlier, Results } from "../shared/results";
 import { silhouetteNote } from "../shared/silhouetteNote";
 
 type ClusterNode = { kind: "cluster"; id: string; file: string; layer: number; cluster: number };
@@ -73,6 +76,8 @@ interface TreeIndex {
   outliers: Map<number, Outlier>;
   /** The outliers' images, ascending. */
   outlierImages: number[];
+  /** The outliers' images, highest score first. */
+  outlierRanked: number[];
 }
 
 const indexes = new WeakMap<Results, TreeIndex>();
@@ -94,6 +99,7 @@ function indexOf(results: Results): TreeIndex {
       members,
       outliers: new Map(results.findings.outliers.map((o) => [o.image, o])),
       outlierImages: results.findings.outliers.map((o) => o.image).sort((a, b) => a - b),
+      outlierRanked: results.findings.outliers.map((o) => o.image),
     };
     indexes.set(results, index);
   }
@@ -127,7 +133,8 @@ export function childrenOf(node: TreeNode, results: Results, cap = IMAGE_CAP): T
     case "cluster":
       return capped(node, clusterImages(results, node.layer, node.cluster), cap, (i) => imageNode(file, node.layer, node.cluster, i));
     case "outliers":
-      return capped(node, indexOf(results).outlierImages, cap, (i) => outlierNode(file, i));
+      // Ranked, as the findings hold them: the first listed are the ones most worth a look.
+      return capped(node, indexOf(results).outlierRanked, cap, (i) => outlierNode(file, i));
     case "image":
     case "outlier":
     case "more":
@@ -183,17 +190,6 @@ function imageLabel(results: Results, image: number): string {
   return `#${image} · ${className(results, results.images.labels[image])}${results.images.injected[image] ? " (unseen)" : ""}`;
 }
 
-function reasonText(o: Outlier, reason: OutlierReason, results: Results): string {
-  switch (reason) {
-    case "off-path":
-      return `off ${classNoun(results)} ${className(results, o.digit)}'s path${o.offPathLayers?.length ? ` in layer ${o.offPathLayers.join(", ")}` : ""}`;
-    case "negative-silhouette":
-      return "negative silhouette";
-    case "misclassified":
-      return `misclassified as ${className(results, results.predictions[o.image])}`;
-  }
-}
-
 function meanSilhouette(results: Results, layer: number, images: readonly number[]): number | undefined {
   const values = images.map((i) => results.layers[layer].silhouettes[i]).filter((s): s is number => s !== null);
   return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
@@ -204,6 +200,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
     case "experiment": {
       const { accuracy } = results.findings;
       const acc = `train ${percent(accuracy.train)} · test ${accuracy.test === null ? "not measured" : percent(accuracy.test)}`;
+      const intervals = results.findings.accuracyInterval;
       const classes = classNounPlural(results);
       const separation =
         results.findings.separationLayer === null
@@ -216,7 +213,15 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
           results.experiment.description,
           `${results.images.count} images, ${classes} ${results.classes.map((d) => className(results, d)).join(", ")}`,
           `accuracy ${acc}`,
+          intervals &&
+            `95% intervals (${INTERVAL_METHODS.share}): train ${intervalText(intervals.train)}` +
+              (intervals.test ? `, test ${intervalText(intervals.test)}` : ""),
           separation,
+          results.findings.stability &&
+            `separation layer over ${results.findings.stability.runs} bootstrap runs: ` +
+              Object.entries(results.findings.stability.separationLayer)
+                .map(([layer, n]) => `${layer === "none" ? "none" : layer} in ${n}`)
+                .join(", "),
           `seed ${results.seed}, backend ${results.backend}`,
           results.imported && `signatures imported from ${results.imported.files.join(", ")} (no model ran)`,
           node.file,
@@ -229,12 +234,33 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
     }
     case "layer": {
       const l = results.layers[node.layer];
+      const finding = results.findings.layers[node.layer];
+      const test = finding.independence;
+      const purity = results.classes
+        .map(
+          (d) =>
+            `${className(results, d)} ${shareText(finding.purity[d], finding.purityInterval?.[d])} in cluster ${finding.dominantCluster[d]}`,
+        )
+        .join(", ");
+      const stability = l.stability;
       return {
         label: `layer ${node.layer + 1}`,
         description: `k = ${l.k} · silhouette ${l.silhouette.toFixed(2)}`,
-        tooltip:
+        tooltip: [
           `${l.name}: ${l.size} units, ${l.k} clusters (k chosen in ${l.kValues[0]}..${l.kValues[l.kValues.length - 1]}), ` +
-          `mean silhouette ${l.silhouette.toFixed(3)}${silhouetteNote(l)}`,
+            `mean silhouette ${l.silhouette.toFixed(3)}${silhouetteNote(l)}`,
+          `purity (${INTERVAL_METHODS.share}): ${purity}`,
+          test &&
+            `labels x clusters: G = ${test.g.toFixed(1)}, ${test.degreesOfFreedom} degrees of freedom, ` +
+              `${pValueText(test.pValue)} (${test.permutations} label permutations)`,
+          stability &&
+            `over ${stability.runs} bootstrap runs: ARI to this clustering ${stability.ari.mean.toFixed(2)} ± ${stability.ari.sd.toFixed(2)}, ` +
+              `k chosen ${Object.entries(stability.kChosen)
+                .map(([k, n]) => `${k} in ${n}`)
+                .join(", ")}`,
+        ]
+          .filter(Boolean)
+          .join("\n"),
         expandable: true,
         icon: { codicon: "layers" },
       };
@@ -245,12 +271,21 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       const silhouette = meanSilhouette(results, node.layer, images);
       const injected = c.injectedCount > 0 ? ` + ${c.injectedCount} injected` : "";
       const silhouetteLine = silhouette === undefined ? "" : `\nmean silhouette ${silhouette.toFixed(3)}`;
+      const unstable = c.stability !== undefined && c.stability < UNSTABLE_JACCARD;
+      const stabilityLine =
+        c.stability === undefined
+          ? ""
+          : `\n${unstable ? "unstable" : "stable"}: mean Jaccard ${c.stability.toFixed(2)} to its best match over the bootstrap runs ` +
+            `(unstable under ${UNSTABLE_JACCARD})`;
       return {
         label: `cluster ${c.id} · ${digitMix(c.digitCounts, results)}`,
-        description: `${c.size}${injected}`,
-        tooltip: `Cluster ${c.id} of layer ${node.layer + 1}: ${c.size} kept images${injected}\n${digitMix(c.digitCounts, results)}${silhouetteLine}`,
+        description: `${c.size}${injected}${unstable ? " · unstable" : ""}`,
+        tooltip:
+          `Cluster ${c.id} of layer ${node.layer + 1}: ${c.size} kept images${injected}\n${digitMix(c.digitCounts, results)}` +
+          `${silhouetteLine}${stabilityLine}`,
         expandable: images.length > 0,
-        icon: { codicon: "circle-filled" },
+        // An unstable cluster does not hold over resamples: its own icon, so the tree shows it without hovering.
+        icon: { codicon: unstable ? "circle-large-outline" : "circle-filled" },
       };
     }
     case "image":
@@ -265,17 +300,18 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       return {
         label: "Outliers",
         description: String(results.findings.outliers.length),
-        tooltip: `Images off their ${classNoun(results)}'s path (injected ones off the path they mostly follow), with a negative silhouette, or misclassified`,
+        tooltip: `Kept images ranked by outlier score, highest first: ${outlierRule()}`,
         expandable: true,
         icon: { codicon: "warning" },
       };
     case "outlier": {
       const o = indexOf(results).outliers.get(node.image)!;
-      const reasons = o.reasons.map((r) => reasonText(o, r, results)).join("; ");
+      const reasons = outlierReasonsText(results, o, results.predictions[o.image]);
+      const description = `score ${o.score.toFixed(2)}${reasons ? ` · ${reasons}` : ""}`;
       return {
         label: imageLabel(results, o.image),
-        description: reasons,
-        tooltip: `${imageSummary(results, o.image)}\n${reasons}`,
+        description,
+        tooltip: `${imageSummary(results, o.image)}\n${description}`,
         expandable: false,
         icon: { image: o.image },
       };

@@ -14,6 +14,7 @@ import { rowValues, signatureFacts, signatureRefs, signaturesOf, signatureWidth,
 import { SourceFileError } from "../data/source";
 import { ExperimentError } from "../shared/problems";
 import { RESULTS_SCHEMA_VERSION, type Results, type Stage } from "../shared/results";
+import type { Tally } from "./findings";
 import { analyseModelState, type RunContext } from "./modelState";
 import { resolvedExperiment } from "./prepare";
 import { sortedClasses } from "./preprocess";
@@ -39,12 +40,12 @@ async function reading<T>(file: string, ref: ArrayRef, read: () => Promise<T>): 
   }
 }
 
-/** Share of `rows` whose prediction is their label; null without rows. */
-function agreement(labels: Uint8Array, predictions: Uint8Array, rows: Int32Array): number | null {
+/** How many of `rows` have their label as prediction; null without rows. */
+function agreement(labels: Uint8Array, predictions: Uint8Array, rows: Int32Array): Tally | null {
   if (rows.length === 0) return null;
   let same = 0;
   for (const r of rows) if (predictions[r] === labels[r]) same++;
-  return same / rows.length;
+  return { correct: same, total: rows.length };
 }
 
 /** Runs an experiment whose source is `signatures` (checked by checkExperiment) and returns its results. */
@@ -98,7 +99,7 @@ export async function runImported({
   // The checks refused predictions outside the kept classes for these rows.
   const index = Int32Array.from(rows, (r) => classes.indexOf(facts.predictions[r]));
   const accuracy = {
-    train: agreement(facts.labels, facts.predictions, picked.kept) ?? 0,
+    train: agreement(facts.labels, facts.predictions, picked.kept) ?? { correct: 0, total: 0 },
     test: agreement(facts.labels, facts.predictions, picked.holdout),
   };
   const run: RunContext = {

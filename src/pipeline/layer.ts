@@ -31,6 +31,8 @@ export type LayerAnalysis = Omit<LayerResult, "assignments" | "silhouettes" | "u
   assignments: Int32Array;
   silhouettes: Float32Array;
   umap: Float32Array;
+  /** Per image, kept and injected: its Euclidean distance to its cluster's centroid, for the outliers' score; not in the results file. */
+  centroidDistances: Float32Array;
 };
 
 export interface AnalysedLayer {
@@ -51,6 +53,20 @@ function clustersOf(k: number, assignments: Int32Array, labels: number[], keptCo
     else cluster.injectedCount++;
   });
   return clusters;
+}
+
+function distancesToCentroids(signatures: Float32Array, dim: number, assignments: Int32Array, centroids: Float32Array): Float32Array {
+  const out = new Float32Array(assignments.length);
+  for (let i = 0; i < assignments.length; i++) {
+    const o = assignments[i] * dim;
+    let sum = 0;
+    for (let t = 0; t < dim; t++) {
+      const diff = signatures[i * dim + t] - centroids[o + t];
+      sum += diff * diff;
+    }
+    out[i] = Math.sqrt(sum);
+  }
+  return out;
 }
 
 export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProgress, signal?: AbortSignal): Promise<AnalysedLayer> {
@@ -74,6 +90,7 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
   const assignments = new Int32Array(total);
   assignments.set(labels);
   assignments.set(nearestCentroids(signatures.subarray(keptCount * dim), dim, centroids), keptCount);
+  const centroidDistances = distancesToCentroids(signatures, dim, assignments, centroids);
   const clustered = performance.now();
   const umap = await projectLayer(near, { ...job.projection, seed: job.seed }, (f) => onProgress?.("project", f), signal);
   return {
@@ -84,6 +101,7 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
       ...(approximateNeighbours && { approximateNeighbours: true as const }),
       assignments,
       silhouettes: perPoint,
+      centroidDistances,
       clusters: clustersOf(clustering.k, assignments, job.labels, keptCount),
       umap,
     },
@@ -92,7 +110,8 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
 }
 
 /** The layer as the results file holds it: plain arrays, to 4 decimals, and no silhouette (null) for an injected image. */
-export function layerResult({ assignments, silhouettes, umap, ...figures }: LayerAnalysis): LayerResult {
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- centroidDistances is left out of the file on purpose
+export function layerResult({ assignments, silhouettes, umap, centroidDistances, ...figures }: LayerAnalysis): LayerResult {
   return {
     ...figures,
     assignments: Array.from(assignments),

@@ -58,7 +58,7 @@ export async function analyseLayers(
   backend: Backend,
   onProgress: (layer: number, phase: "cluster" | "project", fraction: number) => void,
   signal?: AbortSignal,
-): Promise<{ layers: LayerResult[]; clusterMs: number }> {
+): Promise<{ layers: LayerResult[]; centroidDistances: Float32Array[]; clusterMs: number }> {
   const parallel = Math.min(jobs.length, availableParallelism());
   const script = layerWorkerScript();
   const analysed: AnalysedLayer[] = new Array(jobs.length);
@@ -74,5 +74,10 @@ export async function analyseLayers(
     };
     await Promise.all(Array.from({ length: parallel }, lane));
   }
-  return { layers: analysed.map((a) => layerResult(a.layer)), clusterMs: Math.max(...analysed.map((a) => a.clusterMs)) };
+  return {
+    layers: analysed.map((a) => layerResult(a.layer)),
+    // Each image's distance to its cluster's centroid, per layer: the outliers' score uses the last layer's.
+    centroidDistances: analysed.map((a) => a.layer.centroidDistances),
+    clusterMs: Math.max(...analysed.map((a) => a.clusterMs)),
+  };
 }

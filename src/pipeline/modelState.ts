@@ -3,8 +3,8 @@
 // the snapshots both come here, so the two can never be analysed differently.
 import type { Experiment } from "../shared/experiment";
 import { round4 } from "../shared/figures";
-import type { Findings, ModelState, Stage } from "../shared/results";
-import { findings } from "./findings";
+import type { ModelState, Stage } from "../shared/results";
+import { findings, type Tally } from "./findings";
 import { analyseLayers } from "./layers";
 import type { Activations } from "./model";
 import { flows } from "./paths";
@@ -16,7 +16,8 @@ export interface Measured {
   acts: Activations;
   /** The predicted class's index in `classes`, and its probability when the model's outputs are known (not for imported predictions). */
   predicted: { index: Int32Array; confidence?: Float32Array };
-  accuracy: Findings["accuracy"];
+  /** The right predictions behind the accuracies (their intervals need the counts); test null without held-out images. */
+  accuracy: { train: Tally; test: Tally | null };
 }
 
 /** What every state of one run shares. */
@@ -59,7 +60,7 @@ export async function analyseModelState(measured: Measured, run: RunContext, onP
   }));
   const progress = jobs.map(() => ({ cluster: 0, project: 0 }));
   const start = performance.now();
-  const { layers, clusterMs } = await analyseLayers(
+  const { layers, centroidDistances, clusterMs } = await analyseLayers(
     run.tf,
     jobs,
     run.backend,
@@ -88,7 +89,15 @@ export async function analyseModelState(measured: Measured, run: RunContext, onP
     ...(predicted.confidence && { confidence: Array.from(predicted.confidence, round4) }),
     layers,
     flows: flows({ ...pathInput, classNames: run.classNames }),
-    findings: findings({ ...pathInput, classes: run.classes, layers, accuracy }),
+    findings: findings({
+      ...pathInput,
+      classes: run.classes,
+      layers,
+      accuracy,
+      confidence: predicted.confidence,
+      lastLayerDistances: centroidDistances[centroidDistances.length - 1],
+      seed: exp.seed,
+    }),
   };
   return { state, clusterMs, layersMs };
 }

@@ -108,9 +108,13 @@ export async function runExperiment({
     const predicted = argmaxRows(acts.output, classes.length);
     const holdout = await activations(tf, trained, holdoutX, data.holdout.labels.length, false);
     const holdoutPredicted = argmaxRows(holdout.output, classes.length).index;
+    // Counts, not shares: the findings' intervals need them.
     const accuracy = {
-      train: correct(data.kept.labels, predicted.index) / keptCount,
-      test: data.holdout.labels.length > 0 ? correct(data.holdout.labels, holdoutPredicted) / data.holdout.labels.length : null,
+      train: { correct: correct(data.kept.labels, predicted.index), total: keptCount },
+      test:
+        data.holdout.labels.length > 0
+          ? { correct: correct(data.holdout.labels, holdoutPredicted), total: data.holdout.labels.length }
+          : null,
     };
     return { acts, predicted, accuracy };
   };

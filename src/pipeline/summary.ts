@@ -1,30 +1,77 @@
-// The findings in a few lines a person reads in a terminal or a notification.
-import { className, classNoun, classNounPlural, classPlural } from "../shared/classNames";
-import type { Results } from "../shared/results";
+// The findings in a few lines a person reads in a terminal or a notification, each share with its
+// 95% interval and each test with its p-value.
+import { className, classNounPlural, classPlural } from "../shared/classNames";
+import { INTERVAL_METHODS, UNSTABLE_JACCARD } from "../shared/figures";
+import { percent as pct, pValueText, shareText } from "../shared/intervalText";
+import { outlierReasonText } from "../shared/outlierText";
+import type { OutlierReason, Results } from "../shared/results";
 import { silhouetteNote } from "../shared/silhouetteNote";
 
-const pct = (x: number) => `${Math.round(x * 100)}%`;
+const REASONS: readonly OutlierReason[] = ["rare-path", "far-from-cluster", "unsure", "misclassified"];
+const REASON_WORDS: Record<OutlierReason, string> = {
+  "rare-path": "on a rare path",
+  "far-from-cluster": "far from their cluster",
+  unsure: "unsure",
+  misclassified: "misclassified",
+};
+/** How many of the highest-scoring outliers the summary names. */
+const TOP_OUTLIERS = 3;
 
 export function summaryText(results: Results): string {
   const f = results.findings;
   const name = (label: number | string) => className(results, label);
   const digits = results.classes.map(name).join(" vs ");
   const injected = results.images.injected.filter(Boolean).length;
+  const kept = results.images.count - injected;
+  const acc = f.accuracyInterval;
   const lines = [
-    `${results.experiment.name}: ${digits}, ${results.images.count - injected} images${injected ? ` + ${injected} injected` : ""} ` +
+    `${results.experiment.name}: ${digits}, ${kept} images${injected ? ` + ${injected} injected` : ""} ` +
       (results.imported ? `(signatures imported, no model ran; clustered on ${results.backend})` : `(backend ${results.backend})`),
-    `${results.imported ? "imported predictions right" : "accuracy"}: ${results.imported ? "kept" : "train"} ${pct(f.accuracy.train)}, held-out ` +
-      (f.accuracy.test === null ? "not measured (no image left to hold out)" : `${pct(f.accuracy.test)} on ${results.testCount} images`),
+    `${results.imported ? "imported predictions right" : "accuracy"}: ${results.imported ? "kept" : "train"} ` +
+      `${shareText(f.accuracy.train, acc?.train)}, held-out ` +
+      (f.accuracy.test === null
+        ? "not measured (no image left to hold out)"
+        : `${shareText(f.accuracy.test, acc?.test ?? undefined)} on ${results.testCount} images`),
   ];
   f.layers.forEach((l, i) => {
-    const note = silhouetteNote(results.layers[i]);
-    const purity = results.classes.map((d) => `${name(d)}: ${pct(l.purity[d])} in cluster ${l.dominantCluster[d]}`).join(", ");
-    lines.push(`layer ${i + 1} (${l.size} units): k = ${l.k}, silhouette ${l.silhouette.toFixed(2)}${note}; ${purity}`);
+    const layer = results.layers[i];
+    const note = silhouetteNote(layer);
+    const purity = results.classes
+      .map((d) => `${name(d)}: ${shareText(l.purity[d], l.purityInterval?.[d])} in cluster ${l.dominantCluster[d]}`)
+      .join(", ");
+    const test = l.independence
+      ? `; labels x clusters G = ${l.independence.g.toFixed(1)}, ${pValueText(l.independence.pValue)} (${l.independence.permutations} permutations)`
+      : "";
+    lines.push(`layer ${i + 1} (${l.size} units): k = ${l.k}, silhouette ${l.silhouette.toFixed(2)}${note}; ${purity}${test}`);
+    const stability = layer.stability;
+    if (stability) {
+      const unstable = layer.clusters.filter((c) => c.stability !== undefined && c.stability < UNSTABLE_JACCARD).map((c) => c.id);
+      const chosen = Object.entries(stability.kChosen)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `k = ${k} in ${n}`)
+        .join(", ");
+      lines.push(
+        `  over ${stability.runs} bootstrap runs: ARI to this clustering ${stability.ari.mean.toFixed(2)} ` +
+          `[${stability.ari.interval[0].toFixed(2)}–${stability.ari.interval[1].toFixed(2)}], ${chosen}; ` +
+          (unstable.length > 0
+            ? `unstable (Jaccard < ${UNSTABLE_JACCARD}): cluster ${unstable.join(", ")}`
+            : `every cluster stable (Jaccard >= ${UNSTABLE_JACCARD})`),
+      );
+    }
   });
-  const kept = `the kept ${classNounPlural(results)}`;
+  const keptNoun = `the kept ${classNounPlural(results)}`;
   lines.push(
-    f.separationLayer === null ? `${kept} never get a cluster of their own` : `the model separates ${kept} from layer ${f.separationLayer}`,
+    f.separationLayer === null
+      ? `${keptNoun} never get a cluster of their own`
+      : `the model separates ${keptNoun} from layer ${f.separationLayer}`,
   );
+  if (f.stability) {
+    const tally = Object.entries(f.stability.separationLayer)
+      .sort((a, b) => b[1] - a[1])
+      .map(([layer, n]) => `${layer === "none" ? "no layer" : `layer ${layer}`} in ${n}`)
+      .join(", ");
+    lines.push(`  over ${f.stability.runs} bootstrap runs: ${tally}`);
+  }
   if (f.separationEpoch) {
     const epochs = f.separationEpoch.map((e, i) => `layer ${i + 1} ${e === null ? "not by the end" : `from epoch ${e}`}`);
     const recorded = [...(results.snapshots ?? []).map((s) => s.epoch), results.experiment.training.epochs].join(", ");
@@ -32,12 +79,41 @@ export function summaryText(results: Results): string {
   }
   for (const [d, inj] of Object.entries(f.injected)) {
     const follows = Object.entries(inj.followsPathOf)
-      .map(([k, s]) => `${pct(s)} follow the ${classPlural(results, k)}`)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, s]) => `${shareText(s, inj.followsPathOfInterval?.[k])} follow the ${classPlural(results, k)}' path`)
       .join(", ");
-    lines.push(`injected ${classPlural(results, d)} (${inj.count}): ${follows}; path entropy ${inj.pathEntropy.toFixed(2)} bits`);
+    const preference = inj.preference
+      ? `; the ${classPlural(results, inj.preference.more)}' more than the ${classPlural(results, inj.preference.than)}' ` +
+        `(exact McNemar, ${pValueText(inj.preference.pValue)})`
+      : "";
+    lines.push(
+      `injected ${classPlural(results, d)} (${inj.count}): ${follows}${preference}; path entropy ${inj.pathEntropy.toFixed(2)} bits`,
+    );
+    const spread = f.stability?.followsPathOf[d];
+    if (spread && f.stability) {
+      const ranges = Object.entries(spread)
+        .map(([k, [low, high]]) => `${classPlural(results, k)}' path ${pct(low)}–${pct(high)}`)
+        .join(", ");
+      lines.push(`  over ${f.stability.runs} bootstrap runs (${INTERVAL_METHODS.stability}): ${ranges}`);
+    }
   }
-  const offPath = f.outliers.filter((o) => o.reasons.includes("off-path")).length;
-  const wrong = f.outliers.filter((o) => o.reasons.includes("misclassified")).length;
-  lines.push(`outliers: ${f.outliers.length} (${offPath} off their ${classNoun(results)}'s path, ${wrong} misclassified)`);
+  lines.push(outliersLine(results, kept));
   return lines.join("\n");
+}
+
+/** "outliers: 12 of 10000 kept images (1 on a rare path, ...); top: #3 7: rare path (...)". */
+function outliersLine(results: Results, kept: number): string {
+  const list = results.findings.outliers;
+  const counts = REASONS.map((r) => [r, list.filter((o) => o.reasons.includes(r)).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([r, n]) => `${n} ${REASON_WORDS[r]}`);
+  const line = `outliers: ${list.length} of ${kept} kept images${counts.length > 0 ? ` (${counts.join(", ")})` : ""}`;
+  const top = list
+    .slice(0, TOP_OUTLIERS)
+    .map(
+      (o) =>
+        `#${o.image} ${className(results, o.digit)} (score ${o.score.toFixed(2)}: ` +
+        `${o.reasons.map((r) => outlierReasonText(results, o, r, results.predictions[o.image])).join("; ") || "no signal past its threshold alone"})`,
+    );
+  return top.length > 0 ? `${line}; highest: ${top.join(", ")}` : line;
 }

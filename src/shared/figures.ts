@@ -12,6 +12,26 @@ export const SEPARATION_PURITY = 0.9;
  */
 export const EXACT_LIMIT = 10_000;
 
+/** Mean Jaccard over the stability runs under which a cluster is "unstable" (Hennig's clusterboot reading: under 0.6, the cluster does not hold). */
+export const UNSTABLE_JACCARD = 0.6;
+
+/** How the results' intervals are computed, as the views and the docs state it. */
+export const INTERVAL_METHODS = {
+  share: "95% Wilson score interval",
+  stability: "2.5th-97.5th percentiles over the stability runs",
+} as const;
+
+/**
+ * When a kept image's signal counts as strange (src/pipeline/outliers.ts): its whole path (cluster
+ * in every layer, then prediction) taken by at most `rarePath` of its class's kept images; its
+ * distance to its cluster's centroid in the last hidden layer at least `farFromCluster` times that
+ * cluster's median; the model's probability for its prediction under `unsure`.
+ */
+export const OUTLIER_THRESHOLDS = { rarePath: 0.01, farFromCluster: 2, unsure: 0.5 } as const;
+
+/** Score (0-4, one point per signal at its threshold: README, "The findings") at or above which an image is on the outlier list. */
+export const OUTLIER_SCORE = 2;
+
 /** A figure as the results file holds it: 4 decimals, enough for every view and byte-stable across runs. */
 export function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;

@@ -6,10 +6,10 @@ import type { Experiment } from "./experiment";
 /** 2: the final model's `predictions` and `confidence` sit beside its `layers` (a ModelState), no longer in `images`. */
 export const RESULTS_SCHEMA_VERSION = 2;
 
-export type Stage = "load" | "train" | "signatures" | "cluster" | "project" | "paths" | "snapshots";
+export type Stage = "load" | "train" | "signatures" | "cluster" | "project" | "stability" | "paths" | "snapshots";
 
 /** In run order; "snapshots" (analysing the experiment's training snapshots) only when it has some. */
-export const STAGES: readonly Stage[] = ["load", "train", "signatures", "cluster", "project", "paths", "snapshots"];
+export const STAGES: readonly Stage[] = ["load", "train", "signatures", "cluster", "project", "stability", "paths", "snapshots"];
 
 export interface Images {
   count: number;
@@ -43,6 +43,11 @@ export interface Cluster {
   digitCounts: Record<string, number>;
   /** Injected images placed in this cluster. */
   injectedCount: number;
+  /**
+   * With the experiment's `stability` runs: the mean over the runs of the Jaccard similarity of this
+   * cluster to its best match in the run (Hennig's clusterboot); under UNSTABLE_JACCARD (figures.ts) it is "unstable".
+   */
+  stability?: number;
 }
 
 /** How a layer's kept images cluster (src/pipeline/cluster.ts computes it): k chosen by the best mean silhouette. */
@@ -60,6 +65,20 @@ export interface LayerClustering {
    * with the seed. Absent: exact.
    */
   silhouetteSample?: number;
+  /** The experiment's `stability` runs, when on: how far this layer's clustering holds over bootstrap resamples (src/pipeline/stability.ts). */
+  stability?: LayerStability;
+}
+
+/** A 95% interval [low, high] around a share or a figure; `INTERVAL_METHODS` (figures.ts) says how each kind is computed. */
+export type Interval = [number, number];
+
+/** A layer's clustering redone on `runs` bootstrap resamples of the kept images, k chosen again each time. */
+export interface LayerStability {
+  runs: number;
+  /** Adjusted Rand index of each run's clustering to the main one, on the images the run drew: mean, standard deviation, and 2.5th-97.5th percentiles. */
+  ari: { mean: number; sd: number; interval: Interval };
+  /** k -> how many runs chose it. */
+  kChosen: Record<string, number>;
 }
 
 /**
@@ -108,37 +127,81 @@ export interface Flows {
 export interface LayerFinding extends Pick<LayerResult, "name" | "size" | "k" | "silhouette"> {
   /** Digit -> share of its kept images in its dominant cluster. */
   purity: Record<string, number>;
+  /** Digit -> the 95% Wilson interval of its purity. */
+  purityInterval: Record<string, Interval>;
   /** Digit -> its dominant cluster in this layer. */
   dominantCluster: Record<string, number>;
+  /** Whether the kept images' clusters depend on their labels beyond chance: a G-test of the label x cluster table. */
+  independence: IndependenceTest;
+}
+
+/** A G-test of independence of a contingency table, its p-value from label permutations (small cells make the chi-squared approximation unsafe). */
+export interface IndependenceTest {
+  /** The G statistic, 2 * sum(observed * ln(observed / expected)). */
+  g: number;
+  degreesOfFreedom: number;
+  /** (1 + permutations with G >= the observed) / (1 + permutations): never 0, at least 1 / (1 + permutations). */
+  pValue: number;
+  permutations: number;
+}
+
+/**
+ * Whether the injected images follow one kept class's path more than another's: an exact McNemar
+ * test (two-sided binomial on the images that follow exactly one of the two).
+ */
+export interface PathPreference {
+  /** The kept class whose path most injected images follow, and the runner-up. */
+  more: number;
+  than: number;
+  pValue: number;
 }
 
 export interface InjectedFinding {
   count: number;
   /** Kept digit -> share of the injected images whose cluster is that digit's dominant one in every hidden layer. */
   followsPathOf: Record<string, number>;
+  /** Kept digit -> the 95% Wilson interval of that share. */
+  followsPathOfInterval: Record<string, Interval>;
+  /** Present with two or more kept classes. */
+  preference?: PathPreference;
   /** Entropy in bits of the injected images' distribution over distinct paths. */
   pathEntropy: number;
   /** Predicted class -> share. */
   predicted: Record<string, number>;
+  /** Predicted class -> the 95% Wilson interval of that share. */
+  predictedInterval: Record<string, Interval>;
 }
 
-export type OutlierReason = "off-path" | "negative-silhouette" | "misclassified";
+/** A signal that is past its threshold (OUTLIER_THRESHOLDS, figures.ts) for an image on the outlier list. */
+export type OutlierReason = "rare-path" | "far-from-cluster" | "unsure" | "misclassified";
 
+/** A kept image worth a look, with the figures behind its score (src/pipeline/outliers.ts). */
 export interface Outlier {
   /** Index into the results' images. */
   image: number;
   digit: number;
+  /** Higher is stranger; the list holds the images at or above OUTLIER_SCORE (figures.ts), highest first. */
+  score: number;
   reasons: OutlierReason[];
+  /** Share of its class's kept images that take its whole path (its cluster in every layer, then its prediction). */
+  pathShare: number;
+  /** Its distance to its cluster's centroid in the last hidden layer, over the median such distance of that cluster's kept images. */
+  distanceRatio: number;
+  /** The model's probability for the class it predicted; absent when unknown (imported predictions). */
+  confidence?: number;
   /** 1-based layers where the image is off its digit's dominant cluster. */
   offPathLayers?: number[];
 }
 
 export interface Findings {
   accuracy: { train: number; test: number | null };
+  /** The 95% Wilson intervals of the accuracies. */
+  accuracyInterval: { train: Interval; test: Interval | null };
   layers: LayerFinding[];
   /** First 1-based layer where every kept digit has purity >= SEPARATION_PURITY (figures.ts) and no two share a dominant cluster; null if none. */
   separationLayer: number | null;
   injected: Record<string, InjectedFinding>;
+  /** Ranked by score, highest first. */
   outliers: Outlier[];
   /**
    * The final model's findings only, with snapshots, per hidden layer: the first recorded epoch from
@@ -146,6 +209,17 @@ export interface Findings {
    * the final model; null if the final model's layer does not.
    */
   separationEpoch?: (number | null)[];
+  /** The final model's findings only, with the experiment's `stability` runs: how the findings move over them. */
+  stability?: FindingsStability;
+}
+
+/** The findings recomputed on each stability run's clusterings (every layer refitted on the same bootstrap resample). */
+export interface FindingsStability {
+  runs: number;
+  /** Separation layer ("none" when no layer separates) -> how many runs found it. */
+  separationLayer: Record<string, number>;
+  /** Injected class -> kept class -> the 2.5th-97.5th percentiles of its follow-the-path share over the runs. */
+  followsPathOf: Record<string, Record<string, Interval>>;
 }
 
 /**

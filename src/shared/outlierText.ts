@@ -1,0 +1,39 @@
+// How an outlier's reasons and score are worded, with the figure behind each: one wording for the
+// CLI summary, the tree and the findings panel. Shared with the webview's browser bundle, so it
+// imports only types and figures.
+import { className, classPlural } from "./classNames";
+import { OUTLIER_SCORE, OUTLIER_THRESHOLDS } from "./figures";
+import type { Outlier, OutlierReason, Results } from "./results";
+
+type Named = Pick<Results, "classNames">;
+
+const pct = (x: number) => `${x < 0.01 && x > 0 ? (x * 100).toFixed(2) : Math.round(x * 100)}%`;
+
+/** "rare path (0.03% of the 7s take it)", "misclassified as 9 (41%)": a reason with its figure. */
+export function outlierReasonText(named: Named, o: Outlier, reason: OutlierReason, predicted: number): string {
+  switch (reason) {
+    case "rare-path":
+      return `rare path (${pct(o.pathShare)} of the ${classPlural(named, o.digit)} take it)`;
+    case "far-from-cluster":
+      return `far from its cluster (${o.distanceRatio >= 1e4 ? "far past" : `${o.distanceRatio.toFixed(1)}x`} its median distance, last layer)`;
+    case "unsure":
+      return `unsure (${pct(o.confidence ?? 0)} for ${className(named, predicted)})`;
+    case "misclassified":
+      return `misclassified as ${className(named, predicted)}${o.confidence === undefined ? "" : ` (${pct(o.confidence)})`}`;
+  }
+}
+
+/** Every reason of an outlier, "; "-separated. */
+export function outlierReasonsText(named: Named, o: Outlier, predicted: number): string {
+  return o.reasons.map((r) => outlierReasonText(named, o, r, predicted)).join("; ");
+}
+
+/** The rule, as the views state it, from the figures the pipeline applies. */
+export function outlierRule(): string {
+  const t = OUTLIER_THRESHOLDS;
+  return (
+    `score 0-4, a point per signal at its threshold (path taken by <= ${pct(t.rarePath)} of its class; ` +
+    `>= ${t.farFromCluster}x its cluster's median distance to the centroid in the last layer; ` +
+    `confidence < ${pct(t.unsure)}; misclassified), part of a point on the way; listed from ${OUTLIER_SCORE}`
+  );
+}
