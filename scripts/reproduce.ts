@@ -9,10 +9,13 @@ import { readExperimentFile } from "../src/check/experiment";
 import type { Results } from "../src/shared/results";
 import { greyPng } from "./png";
 import { reproductionMarkdown, type Runs } from "./reproduction-report";
+import { signatureFigures, type SignatureFigures } from "./reproduction-signatures";
 
 const root = join(__dirname, "..");
 const seeds = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [24, 1, 2, 3, 4];
 const THUMBNAILS = "media/reproduction";
+/** Thumbnails are drawn this many times MNIST's 28x28. */
+const THUMBNAIL_SCALE = 4;
 
 /** The report's web page, in its order, then its two anomaly tests (chapter 5). */
 const EXPERIMENTS = [
@@ -27,32 +30,50 @@ const EXPERIMENTS = [
   "signature_all_100",
 ];
 
-async function runAll(): Promise<Runs> {
+async function runAll(): Promise<{ runs: Runs; signatures: Map<string, SignatureFigures[]> }> {
   const runs: Runs = new Map();
+  const signatures = new Map<string, SignatureFigures[]>();
   for (const name of EXPERIMENTS) {
     const file = join(root, "examples", `${name}.mtq.json`);
     const parsed = readExperimentFile(file);
     if (!parsed.experiment) throw new Error(parsed.problems.map((p) => `${p.file}: ${p.path.join(".")}: ${p.message}`).join("\n"));
     const results: Results[] = [];
+    const figures: SignatureFigures[] = [];
     for (const seed of seeds) {
       const start = performance.now();
-      results.push(await runExperiment({ experiment: { ...parsed.experiment, seed }, experimentFile: file }));
+      let measured: Parameters<typeof signatureFigures>[1] | undefined;
+      const r = await runExperiment({
+        experiment: { ...parsed.experiment, seed },
+        experimentFile: file,
+        onSignatures: (s) => (measured = s),
+      });
+      results.push(r);
+      // Summarised now: the signatures themselves are not kept (the results file does not hold them either).
+      figures.push(signatureFigures(r, measured!));
       console.error(`${name}, seed ${seed}: ${((performance.now() - start) / 1000).toFixed(1)} s`);
     }
     runs.set(name, results);
+    signatures.set(name, figures);
   }
-  return runs;
+  return { runs, signatures };
 }
 
 async function main() {
   const start = performance.now();
-  const runs = await runAll();
+  const { runs, signatures } = await runAll();
   const seconds = (performance.now() - start) / 1000;
-  const { markdown, thumbnails } = reproductionMarkdown(runs, { seeds, seconds, date: new Date(), thumbnailDir: THUMBNAILS });
+  const { markdown, thumbnails } = reproductionMarkdown(runs, {
+    seeds,
+    seconds,
+    date: new Date(),
+    thumbnailDir: THUMBNAILS,
+    thumbnailScale: THUMBNAIL_SCALE,
+    signatures,
+  });
   // Thumbnails of earlier runs may name images this run no longer finds.
   rmSync(join(root, THUMBNAILS), { recursive: true, force: true });
   mkdirSync(join(root, THUMBNAILS), { recursive: true });
-  for (const t of thumbnails) writeFileSync(join(root, t.file), greyPng(t.pixels, t.rows, t.cols, 4));
+  for (const t of thumbnails) writeFileSync(join(root, t.file), greyPng(t.pixels, t.rows, t.cols, THUMBNAIL_SCALE));
   writeFileSync(join(root, "REPRODUCTION.md"), markdown);
   console.error(`REPRODUCTION.md and ${thumbnails.length} thumbnails written in ${seconds.toFixed(0)} s`);
 }

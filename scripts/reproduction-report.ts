@@ -1,7 +1,9 @@
 // REPRODUCTION.md from the runs of scripts/reproduce.ts: one table per question of the report,
 // its figure beside ours over every seed, and the thumbnails to write for the 7s in the 1s' cluster.
+import { SEPARATION_PURITY } from "../src/shared/figures";
 import type { Results } from "../src/shared/results";
 import { decimal, percent, spread, table, tally } from "./reproduction-stats";
+import type { SignatureFigures } from "./reproduction-signatures";
 
 /** Experiment name -> its results, one per seed in the same order. */
 export type Runs = Map<string, Results[]>;
@@ -19,6 +21,10 @@ interface Context {
   seconds: number;
   date: Date;
   thumbnailDir: string;
+  /** Thumbnails are drawn this many times the images' size. */
+  thumbnailScale: number;
+  /** Experiment name -> per seed (the runs' order), figures of the signatures (scripts/reproduction-signatures.ts). */
+  signatures: Map<string, SignatureFigures[]>;
 }
 
 const FOURS = "ones-vs-sevens-injected-4s";
@@ -36,6 +42,35 @@ const ownCluster = (r: Results, l: number, d: number) =>
   r.classes.every((o) => o === d || r.findings.layers[l].dominantCluster[o] !== r.findings.layers[l].dominantCluster[d]);
 const pathOf = (r: Results, i: number) => [...r.layers.map((l) => l.assignments[i]), r.predictions[i]].join(">");
 
+/** What one of our runs did, from its experiment: the model, the images, the training and the k search. */
+function setupOf(r: Results) {
+  const e = r.experiment;
+  const c = e.clustering;
+  const model =
+    e.model.kind === "dense"
+      ? `a ${r.images.rows * r.images.cols} -> ${e.model.hidden.join(" -> ")} -> softmax dense network (${e.model.activation})`
+      : `a ${e.model.kind} model`;
+  const picked = e.data.pick === "first" ? "first" : "randomly picked";
+  const split = e.data.from === "train" ? "training" : "training and test";
+  const images = `the ${picked} ${e.data.perDigit} MNIST ${split} images of each kept digit`;
+  const training = `${e.training.epochs} epochs of Adam (learning rate ${e.training.learningRate}) in batches of ${e.training.batchSize}`;
+  const starts = c.restarts === 1 ? "one k-means++ start per k" : `${c.restarts} k-means++ starts per k, the least inertia kept`;
+  const search = c.k !== undefined ? `a fixed k = ${c.k} (${starts})` : `k = ${c.kMin}..${c.kMax} by best mean silhouette (${starts})`;
+  return { model, images, training, starts, search, text: `${model}, ${images}, ${training}, ${search}` };
+}
+
+/** Our setup in one sentence when every experiment shares it, else the first's and the ones that differ. */
+function ourSetup(runs: Runs): string {
+  const setups = [...runs.entries()].map(([name, rs]) => ({ name, ...setupOf(rs[0]) }));
+  const [first] = setups;
+  const differ = setups.filter((s) => s.text !== first.text);
+  const stated = `Our runs: ${first.model}, trained on ${first.images} in ${first.training}; each layer clustered with ${first.search}.`;
+  return differ.length === 0
+    ? `${stated} Every experiment here is a file in [examples/](examples/) with exactly this setup (\`"pick": "first"\`: the very images of the
+report's \`cut_data\`); they differ only in the digits kept and injected.`
+    : `${stated} Experiments set up otherwise: ${differ.map((d) => `${d.name} (${d.text})`).join("; ")}.`;
+}
+
 function header(runs: Runs, context: Context): string {
   const all = [...runs.values()].flat();
   const backends = [...new Set(all.map((r) => r.backend))].join(", ");
@@ -48,10 +83,9 @@ Run on ${context.date.toISOString().slice(0, 16).replace("T", " ")} UTC, TF.js b
 The report (2021, Université de Montpellier, team MTQ, "Chemins spécifiques pour la classification
 dans les réseaux de neurones profonds") trained a
 784 -> 32 -> 64 -> softmax dense network (ReLU, Adam) on the first 100 MNIST training images of
-each kept digit, clustered each hidden layer with k-means (k = 2..10 by best mean silhouette) and
-followed every image's path. Each experiment here is a file in [examples/](examples/) with the same
-data (\`"pick": "first"\`: the very images of the report's \`cut_data\`), the same model and the same
-k search. The report states neither epochs nor batch size; we train 10 epochs in batches of 32.
+each kept digit, clustered each hidden layer with k-means (k = 2..10 by best mean silhouette,
+scikit-learn's \`KMeans\`) and followed every image's path; it states neither epochs nor batch size.
+${ourSetup(runs)}
 
 Every figure of ours is **mean ± standard deviation over the ${context.seeds.length} seeds (min–max)**; categorical
 figures (a layer, a k) are tallied as "value (seeds/all)". A seed sets the initial weights, the
@@ -89,7 +123,11 @@ ${table(
   [
     ...rows,
     ["1s and 7s in different dominant clusters, layer 1", "yes", tally(fours.map((r) => (ownCluster(r, 0, 1) ? "yes" : "no")))],
-    ["first layer where both have purity >= 90% in distinct clusters", "1", tally(fours.map((r) => r.findings.separationLayer))],
+    [
+      `first layer where both have purity >= ${SEPARATION_PURITY * 100}% in distinct clusters`,
+      "1",
+      tally(fours.map((r) => r.findings.separationLayer)),
+    ],
     ["training accuracy", "not given", percent(fours.map((r) => r.findings.accuracy.train))],
     [`held-out accuracy (${fours[0].testCount} MNIST test images)`, "not given", percent(fours.map((r) => r.findings.accuracy.test ?? 0))],
   ],
@@ -149,7 +187,10 @@ function straySevens(fours: Results[]): { perSeed: number[][]; images: Stray[] }
 
 type Strays = ReturnType<typeof straySevens>;
 
-function sevensLikeOnes({ perSeed, images }: Strays, thumbnailDir: string): { markdown: string; thumbnails: Thumbnail[] } {
+function sevensLikeOnes(
+  { perSeed, images }: Strays,
+  { thumbnailDir, thumbnailScale }: Context,
+): { markdown: string; thumbnails: Thumbnail[] } {
   const column = (c: number) => perSeed.map((p) => p[c]);
   const n = perSeed.length;
   const thumbnails = images.map((s) => ({
@@ -182,7 +223,7 @@ ${table(
 )}
 
 Every 7 that any seed puts in the 1s' cluster at layer 1, by MNIST training index (the image's
-\`sourceIndex\`), with how many of the ${n} seeds agree (thumbnails 4x, white on black as in MNIST):
+\`sourceIndex\`), with how many of the ${n} seeds agree (thumbnails ${thumbnailScale}x, white on black as in MNIST):
 
 ${table(["MNIST train #", "image", "in the 1s' cluster, layer 1", "every layer", "predicted 1"], imageRows)}`;
   return { markdown, thumbnails };
@@ -210,11 +251,19 @@ function injectedFigures(runs: Results[], digit: number) {
 type Figures = ReturnType<typeof injectedFigures>;
 const pick = (figures: Figures, key: keyof Figures[number]) => figures.map((f) => f[key]);
 
-function fours(f: Figures): string {
+/** How the injected images of a digit were drawn, from the first run's experiment and images: "100 4s (the first of MNIST's train split)". */
+function injectedDrawn(r: Results, digit: number): string {
+  const images = injectedOf(r, digit);
+  const splits = [...new Set(images.map((i) => r.images.split[i]))].join(" and ");
+  const picked = r.experiment.data.pick === "first" ? "the first" : "picked at random";
+  return `${images.length} ${digit}s (${picked} of MNIST's ${splits} split)`;
+}
+
+function fours(f: Figures, r: Results): string {
   return `## 3. Where do unseen 4s go?
 
-100 4s (the first of MNIST's training split) passed through the 1-vs-7 model; each lands in the
-nearest cluster of each layer (the clusters are those of the kept 1s and 7s).
+${injectedDrawn(r, 4)} passed through the ${r.classes.join("-vs-")} model; each lands in the
+nearest cluster of each layer (the clusters are those of the kept ${r.classes.map((c) => `${c}s`).join(" and ")}).
 
 ${table(
   ["", "report", "ours"],
@@ -228,7 +277,7 @@ ${table(
 )}`;
 }
 
-function threes(f3: Figures, f4: Figures, threeRuns: Results[]): string {
+function threes(f3: Figures, f4: Figures, threeRuns: Results[], signatures: SignatureFigures[]): string {
   const row = (label: string, report: string, key: keyof Figures[number], format: (v: number[]) => string) => [
     label,
     report,
@@ -238,6 +287,7 @@ function threes(f3: Figures, f4: Figures, threeRuns: Results[]): string {
   const higher = f3.filter((f, s) => f.entropy > f4[s].entropy).length;
   const bits = Math.log2(f3[0].possiblePaths);
   const ks = threeRuns[0].layers.map((l) => l.k).join(" and ");
+  const classes = threeRuns[0].classes.length;
   return `## 4. Do unseen 3s scatter?
 
 The report: the 3s "look like neither 1s nor 7s" and "were grouped haphazardly" (figure 5.5). We
@@ -260,7 +310,7 @@ ${table(
 The 3s' paths have higher entropy than the 4s' in ${higher} of ${f3.length} seeds. With k = ${ks} (seed ${threeRuns[0].seed}) there
 are only ${f3[0].possiblePaths} possible paths (${bits.toFixed(0)} bits at most): an injected image must join one of the
 clusters fitted on the 1s and 7s, so "scattering" can only show as the 3s splitting between the
-two existing paths and between the two predictions, not as new clusters.${lean(f3, f4)}`;
+${classes} existing paths and between the ${classes} predictions, not as new clusters.${lean(f3, f4, signatures)}`;
 }
 
 /** The path most 3s follow on average when it beats the other by 10 points or more: the report expected no side. */
@@ -271,23 +321,45 @@ function leaning(f3: Figures): { side: "1s'" | "7s'"; share: number } | undefine
   return ones > sevens ? { side: "1s'", share: ones } : { side: "7s'", share: sevens };
 }
 
-function lean(f3: Figures, f4: Figures): string {
+/**
+ * Why the 3s lean to the side they do, from the signatures: how far they sit from each kept
+ * class's mean signature, against that class's own images, and how many units each class lights.
+ */
+function whyLean(side: number, signatures: SignatureFigures[]): string {
+  const other = side === 1 ? 7 : 1;
+  const cells = signatures.flatMap((layers) => layers.map((layer, l) => ({ l, distance: layer.distanceToMean })));
+  const nearer = cells.filter(({ distance }) => distance["injected 3"][side] < distance["injected 3"][other]).length;
+  const ratioOf = ({ distance }: (typeof cells)[number]) => distance["injected 3"][side] / distance[side][side];
+  const ratio = (l: number) => cells.filter((c) => c.l === l).map(ratioOf);
+  const ratios = cells.map(ratioOf);
+  const layers = signatures[0].map((_, l) => l);
+  const first = signatures.map((layers) => layers[0]);
+  const units = (group: string) => first.map((f) => f.activeUnits[group]);
+  const value = (group: string) => first.map((f) => f.activeValue[group]);
+  const mean = (values: number[]) => spread(values).mean;
+  // The reading the report's "neither 1s nor 7s" invites, said only when the figures bear it out.
+  const fewerStronger =
+    mean(units("7")) < mean(units("1")) && mean(units("7")) < mean(units("injected 3")) && mean(value("7")) > mean(value("1"));
+  const reading =
+    side === 1 && fewerStronger ? ` The 7s light fewer units, more strongly; a 3, lacking that pattern, reads as "not a 7".` : "";
+  const { min, max } = spread(ratios);
+  const perLayer = layers.map((l) => `layer ${l + 1}: ${decimal(ratio(l), 1)}`).join("; ");
+  return `
+With clusters that are "the 1s" and "the 7s", a 3 can only join the nearer. On the signatures of these
+${signatures.length} runs (each image's Euclidean distance to a class's mean signature, averaged): the 3s lie nearer the mean ${side}
+than the mean ${other} in ${nearer} of ${cells.length} layers x seeds, yet ${min.toFixed(1)} to ${max.toFixed(1)} times as far
+from the mean ${side} as the ${side}s themselves (${perLayer}). In layer 1 (${first[0].size} units), the units above 0
+per image: ${decimal(units("7"), 1)} for a 7, ${decimal(units("1"), 1)} for a 1, ${decimal(units("injected 3"), 1)} for a 3; their mean
+value ${decimal(value("7"))} for a 7 against ${decimal(value("1"))} for a 1.${reading}`;
+}
+
+function lean(f3: Figures, f4: Figures, signatures: SignatureFigures[]): string {
   const leans = leaning(f3);
   if (!leans) return "";
   const mean = (values: number[]) => `${(spread(values).mean * 100).toFixed(0)}%`;
-  // Measured once on the signatures (not kept in the results), so only said when the lean matches it.
-  const why =
-    leans.side === "1s'"
-      ? `
-With clusters that are "the 1s" and "the 7s", a 3 can only join the nearer. In a check outside
-this script (the signatures of seeds 24, 1 and 2), the 3s' signatures lay nearer the mean 1 than
-the mean 7 in both layers, yet 1.6 to 2.8 times as far from it as the 1s themselves: the 7s light
-fewer units, more strongly (about 16 of 32 in layer 1, against 22 for 1s and 3s alike), so a 3,
-lacking that pattern, reads as "not a 7".`
-      : "";
   return `
 
-The 3s do not split evenly, though: on average ${mean([leans.share])} follow the ${leans.side} path.${why}
+The 3s do not split evenly, though: on average ${mean([leans.share])} follow the ${leans.side} path.${whyLean(leans.side === "1s'" ? 1 : 7, signatures)}
 
 Their predictions, meanwhile, split ${mean(pick(f3, "predicted1"))} 1 against ${mean(pick(f3, "predicted7"))} 7 (the 4s: ${mean(pick(f4, "predicted7"))} 7):
 that split is the scatter the report saw.`;
@@ -300,12 +372,15 @@ function kPerLayer(runs: Runs): string {
     ...layerNumbers(rs[0]).map((l) => tally(rs.map((r) => r.layers[l].k))),
     ...layerNumbers(rs[0]).map((l) => decimal(rs.map((r) => r.layers[l].silhouette))),
   ]);
-  const layers = layerNumbers(runs.values().next().value![0]);
+  const first = runs.values().next().value![0];
+  const layers = layerNumbers(first);
+  const sizes = [...new Set([...runs.values()].flatMap((rs) => rs[0].layers.map((l) => l.size)))].join(" or ");
+  const { kMin, kMax } = first.experiment.clustering;
   return `## 5. The UMAP caveat: how many clusters per layer?
 
 The report warns that UMAP's 2-D picture misleads: for 1 vs 7 at layer 1 it "visually shows three
 clusters, while k-means gives two". How many blobs one sees is a judgement call; what the pipeline
-decides is k, by the best mean silhouette over k = 2..10 on the layer's own 32 or 64 dimensions:
+decides is k, by the best mean silhouette over k = ${kMin}..${kMax} on the layer's own ${sizes} dimensions:
 
 ${table(["experiment", "digits", ...layers.map((l) => `k, layer ${l + 1}`), ...layers.map((l) => `silhouette at k, layer ${l + 1}`)], rows)}
 
@@ -320,7 +395,10 @@ function pageExperiment(name: string, rs: Results[]): string {
     [
       ["training accuracy", percent(rs.map((r) => r.findings.accuracy.train))],
       [`held-out accuracy (${rs[0].testCount} MNIST test images)`, percent(rs.map((r) => r.findings.accuracy.test ?? 0))],
-      ["separation layer (every digit >= 90% in its own cluster)", tally(rs.map((r) => r.findings.separationLayer))],
+      [
+        `separation layer (every digit >= ${SEPARATION_PURITY * 100}% in its own cluster)`,
+        tally(rs.map((r) => r.findings.separationLayer)),
+      ],
       ...layers.map((l) => [`k, layer ${l + 1}`, tally(rs.map((r) => r.layers[l].k))]),
     ],
   );
@@ -347,7 +425,7 @@ function pageExperiments(runs: Runs): string {
   const names = [...runs.keys()].filter((n) => n.startsWith("signature_"));
   return `## 6. The experiments of the report's web page
 
-The report's Voilà page lists these seven notebooks but its text gives no figures for them, so
+The report's Voilà page lists these ${names.length} notebooks but its text gives no figures for them, so
 there is nothing to set ours against; they are here so that anyone can compare with the notebooks.
 "Own cluster" counts the seeds in which no other digit has the same dominant cluster.
 
@@ -370,15 +448,16 @@ function leanDifference(f3: Figures): string {
     : "and our 3s scatter without leaning to either path, as the report describes";
 }
 
-function differences(runs: Runs, fours: Results[], f3: Figures, { perSeed }: Strays): string {
+function differences(runs: Runs, fours: Results[], f3: Figures, { perSeed, images }: Strays): string {
   const strays = perSeed.map((p) => p[0]);
+  const setup = setupOf(fours[0]);
   const everyLayer = perSeed.map((p) => p[1]);
   return `## 7. Why our figures can differ from the report's
 
 Where we differ: the report saw four 7s in the 1s' cluster from layer 1 on; we find
 ${decimal(strays, 1)} at layer 1 but only ${decimal(everyLayer, 1)} still there at layer 2 (section 2),
 ${leanDifference(f3)}. Both depend on a handful of images near the
-boundary between two clusters, which is what the causes below move:
+boundary between two clusters (${images.length} distinct 7s fall in the 1s' cluster in some seed, section 2), which is what the causes below move:
 
 - **Initialisation and seeds.** The report fixed k-means' seed (\`random_state=24\`) but not
   Keras's: its weights and shuffle came from unseeded TensorFlow, so even the report could not
@@ -387,8 +466,8 @@ boundary between two clusters, which is what the causes below move:
   also carried.
 - **Framework.** TF.js (${[...new Set(fours.map((r) => r.backend))].join(", ")} backend) instead of TensorFlow/Keras: the same glorot-uniform
   initialisers, Adam and cross-entropy, but different random streams and floating-point order.
-- **Training length.** The report gives neither epochs nor batch size; we use 10 epochs of batch 32.
-- **k-means.** \`ml-kmeans\` with one k-means++ start per k; scikit-learn's \`KMeans\` (2021)
+- **Training length.** The report gives neither epochs nor batch size; we use ${setup.training}.
+- **k-means.** \`ml-kmeans\` with ${setup.starts}; scikit-learn's \`KMeans\` (2021)
   kept the best of 10 starts. Cluster numbers differ; the partitions can differ at the margins.
 - **k search.** The text says k = 2..10; the notebook's \`get_best_k\` defaults to \`kmax=7\` and
   scores k = 1 as 0. Both pick the same k whenever the best silhouette lies in 2..7.
@@ -435,14 +514,14 @@ export function reproductionMarkdown(runs: Runs, context: Context): { markdown: 
   const strays = straySevens(fourRuns);
   const f3 = injectedFigures(threeRuns, 3);
   const f4 = injectedFigures(fourRuns, 4);
-  const sevens = sevensLikeOnes(strays, context.thumbnailDir);
+  const sevens = sevensLikeOnes(strays, context);
   const sections = [
     header(runs, context),
     glance(fourRuns, strays, f3, f4),
     separation(fourRuns, threeRuns),
     sevens.markdown,
-    fours(f4),
-    threes(f3, f4, threeRuns),
+    fours(f4, fourRuns[0]),
+    threes(f3, f4, threeRuns, context.signatures.get(THREES)!),
     kPerLayer(runs),
     pageExperiments(runs),
     differences(runs, fourRuns, f3, strays),

@@ -23,6 +23,12 @@ export interface RunInput {
   backend?: Backend;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
+  /**
+   * Called once with the final model's signatures (per hidden layer, every image's row in the
+   * results' image order), which the results file does not keep: for a script that measures them
+   * (scripts/reproduce.ts). Not called for imported signatures.
+   */
+  onSignatures?: (signatures: { hidden: Float32Array[]; sizes: number[] }) => void;
 }
 
 /**
@@ -55,6 +61,7 @@ export async function runExperiment({
   backend = "auto",
   onProgress,
   signal,
+  onSignatures,
 }: RunInput): Promise<Results> {
   // Signatures computed elsewhere: no model to load or train (importedSignatures.ts).
   if (importedSignatures(parsed.data)) return runImported({ experiment: parsed, experimentFile, backend, onProgress, signal });
@@ -140,6 +147,7 @@ export async function runExperiment({
     report("signatures", 0, "Recording signatures");
     const measured = await measure();
     finish("signatures");
+    onSignatures?.({ hidden: measured.acts.hidden, sizes: measured.acts.sizes });
 
     const labels = [...data.kept.labels, ...data.injected.labels];
     const run: RunContext = {
