@@ -59,6 +59,8 @@ export interface ClusterOptions {
   /** A fixed k: only that one is fitted. */
   k?: number;
   seed: number;
+  /** k-means++ starts per k (scikit-learn's n_init); the fit with the least inertia is kept. Default 1. */
+  restarts?: number;
   /** Nearest neighbours to find for every point on the way (for UMAP), itself included. */
   neighbours: number;
 }
@@ -70,7 +72,19 @@ export interface KmeansFit {
   inertia: number;
 }
 
-/** One seeded k-means fit of the points for each k tried (kMin..kMax below the point count, or the fixed k). */
+/**
+ * The seed of each k-means start: the first is the experiment's own, so one start fits as before
+ * restarts existed; the others come from their own stream, so they never shift another seeded choice.
+ */
+export function startSeeds(seed: number, restarts: number): number[] {
+  const random = randomFor(seed, "k-means starts");
+  return Array.from({ length: restarts }, (_, r) => (r === 0 ? seed : Math.floor(random() * 2 ** 31)));
+}
+
+/**
+ * The seeded k-means fit of the points for each k tried (kMin..kMax below the point count, or the
+ * fixed k): of `restarts` starts per k, the one with the least inertia (the first of equals).
+ */
 export async function kmeansFits(
   points: Float32Array,
   dim: number,
@@ -82,14 +96,20 @@ export async function kmeansFits(
   const kValues: number[] = [];
   for (let k = options.k ?? options.kMin; k <= (options.k ?? options.kMax) && k < n; k++) kValues.push(k);
   const rows = rowsOf(points, dim);
+  const seeds = startSeeds(options.seed, options.restarts ?? 1);
   const fits: KmeansFit[] = [];
   for (const [i, k] of kValues.entries()) {
-    signal?.throwIfAborted();
-    const result = kmeans(rows, k, { initialization: "kmeans++", seed: options.seed, maxIterations: 300 });
-    const { labels, centroids } = renumbered(result.clusters, result.centroids, dim);
-    fits.push({ k, labels, centroids, inertia: inertia(points, dim, labels, centroids) });
-    onProgress?.((i + 1) / kValues.length);
-    await yieldToEventLoop();
+    let best: KmeansFit | undefined;
+    for (const [r, seed] of seeds.entries()) {
+      signal?.throwIfAborted();
+      const result = kmeans(rows, k, { initialization: "kmeans++", seed, maxIterations: 300 });
+      const { labels, centroids } = renumbered(result.clusters, result.centroids, dim);
+      const fit = { k, labels, centroids, inertia: inertia(points, dim, labels, centroids) };
+      if (!best || fit.inertia < best.inertia) best = fit;
+      onProgress?.((i + (r + 1) / seeds.length) / kValues.length);
+      await yieldToEventLoop();
+    }
+    fits.push(best!);
   }
   return fits;
 }

@@ -27,6 +27,8 @@ const WEIGHTS: Partial<Record<Stage, [number, number]>> = {
   signatures: [0.05, 0.05],
   cluster: [0.1, 0.45],
   project: [0.55, 0.4],
+  // The stability runs, when on, take the bar back over the clustering's and the maps' share: their cost depends on `runs`.
+  stability: [0.1, 0.85],
   paths: [0.95, 0.05],
 };
 
@@ -115,9 +117,10 @@ export async function runImported({
   };
   const measured = { acts: { hidden, sizes, output: new Float32Array(0) }, predicted: { index }, accuracy };
   const layersStart = performance.now();
-  const { state, clusterMs, layersMs } = await analyseModelState(measured, run, report);
+  const { state, clusterMs, stabilityMs, layersMs } = await analyseModelState(measured, run, report, exp.stability.runs);
   timings.cluster = Math.round(clusterMs);
-  timings.project = Math.round(layersMs - clusterMs);
+  timings.project = Math.round(layersMs - clusterMs - stabilityMs);
+  if (exp.stability.runs > 0) timings.stability = Math.round(stabilityMs);
   stageStart = layersStart + layersMs;
   const [, rowsOf, colsOf, channels] = thumbnails?.shape ?? [];
   const results: Results = {

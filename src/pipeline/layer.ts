@@ -7,6 +7,7 @@ import { round4 } from "../shared/figures";
 import type { Cluster, LayerResult } from "../shared/results";
 import { clusterLayer, nearestCentroids } from "./cluster";
 import { projectLayer } from "./project";
+import { layerStability } from "./stability";
 import type { Tf } from "./tf";
 
 export interface LayerJob {
@@ -21,6 +22,8 @@ export interface LayerJob {
   clustering: Experiment["clustering"];
   projection: Experiment["projection"];
   seed: number;
+  /** Bootstrap runs of the clustering (stability.ts): the experiment's `stability.runs` for the final model, 0 for a snapshot. */
+  stabilityRuns: number;
 }
 
 /**
@@ -37,12 +40,15 @@ export type LayerAnalysis = Omit<LayerResult, "assignments" | "silhouettes" | "u
 
 export interface AnalysedLayer {
   layer: LayerAnalysis;
-  /** Milliseconds spent clustering (the rest went to UMAP). */
+  /** Milliseconds spent clustering, and on the stability runs (the rest went to UMAP). */
   clusterMs: number;
+  stabilityMs: number;
+  /** With stability runs: per run, every image's cluster in that run's fit. */
+  stabilityAssignments?: Int32Array[];
 }
 
-/** Progress of one layer: `phase` "cluster" then "project", each with its own 0..1 fraction. */
-export type LayerProgress = (phase: "cluster" | "project", fraction: number) => void;
+/** Progress of one layer: `phase` "cluster", "project" then "stability" (with runs), each with its own 0..1 fraction. */
+export type LayerProgress = (phase: "cluster" | "project" | "stability", fraction: number) => void;
 
 function clustersOf(k: number, assignments: Int32Array, labels: number[], keptCount: number): Cluster[] {
   const clusters = Array.from({ length: k }, (_, id) => ({ id, size: 0, digitCounts: {} as Record<string, number>, injectedCount: 0 }));
@@ -93,19 +99,42 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
   const centroidDistances = distancesToCentroids(signatures, dim, assignments, centroids);
   const clustered = performance.now();
   const umap = await projectLayer(near, { ...job.projection, seed: job.seed }, (f) => onProgress?.("project", f), signal);
+  const projected = performance.now();
+  const stable =
+    job.stabilityRuns > 0
+      ? await layerStability(
+          tf,
+          {
+            points: signatures,
+            dim,
+            keptCount,
+            labels,
+            k: clustering.k,
+            options: { ...job.clustering, seed: job.seed },
+            runs: job.stabilityRuns,
+          },
+          (f) => onProgress?.("stability", f),
+          signal,
+        )
+      : undefined;
+  const clusters = clustersOf(clustering.k, assignments, job.labels, keptCount);
+  stable?.clusters.forEach((jaccard, c) => (clusters[c].stability = jaccard));
   return {
     layer: {
       name: job.name,
       size: dim,
       ...clustering,
       ...(approximateNeighbours && { approximateNeighbours: true as const }),
+      ...(stable && { stability: stable.stability }),
       assignments,
       silhouettes: perPoint,
       centroidDistances,
-      clusters: clustersOf(clustering.k, assignments, job.labels, keptCount),
+      clusters,
       umap,
     },
     clusterMs: clustered - start,
+    stabilityMs: performance.now() - projected,
+    ...(stable && { stabilityAssignments: stable.assignments }),
   };
 }
 

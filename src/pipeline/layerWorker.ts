@@ -1,12 +1,12 @@
 // A worker thread analysing one hidden layer (layer.ts), so two layers use two cores.
 import { parentPort } from "node:worker_threads";
-import { analyseLayer, type AnalysedLayer, type LayerJob } from "./layer";
+import { analyseLayer, type AnalysedLayer, type LayerJob, type LayerProgress } from "./layer";
 import type { Backend } from "../shared/backends";
 import { loadTf } from "./tf";
 
 export type ToLayerWorker = { type: "run"; job: LayerJob; backend: Backend } | { type: "cancel" };
 export type FromLayerWorker =
-  | { type: "progress"; phase: "cluster" | "project"; fraction: number }
+  | { type: "progress"; phase: Parameters<LayerProgress>[0]; fraction: number }
   | { type: "done"; analysed: AnalysedLayer }
   | { type: "failed"; message: string; stack?: string };
 
@@ -29,6 +29,7 @@ port.on("message", (message: ToLayerWorker) => {
           silhouettes.buffer as ArrayBuffer,
           umap.buffer as ArrayBuffer,
           centroidDistances.buffer as ArrayBuffer,
+          ...(analysed.stabilityAssignments ?? []).map((a) => a.buffer as ArrayBuffer),
         ]);
       },
       (e: unknown) => {

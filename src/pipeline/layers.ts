@@ -51,14 +51,23 @@ function inWorker(
   });
 }
 
-/** Every hidden layer analysed, as the results hold them, and how long the clustering took (the slowest layer's). */
+/**
+ * Every hidden layer analysed, as the results hold them, how long the clustering and the stability
+ * runs took (the slowest layer's), and the runs' assignments.
+ */
 export async function analyseLayers(
   tf: Tf,
   jobs: LayerJob[],
   backend: Backend,
-  onProgress: (layer: number, phase: "cluster" | "project", fraction: number) => void,
+  onProgress: (layer: number, phase: Parameters<LayerProgress>[0], fraction: number) => void,
   signal?: AbortSignal,
-): Promise<{ layers: LayerResult[]; centroidDistances: Float32Array[]; clusterMs: number }> {
+): Promise<{
+  layers: LayerResult[];
+  centroidDistances: Float32Array[];
+  clusterMs: number;
+  stabilityMs: number;
+  stabilityRuns?: Int32Array[][];
+}> {
   const parallel = Math.min(jobs.length, availableParallelism());
   const script = layerWorkerScript();
   const analysed: AnalysedLayer[] = new Array(jobs.length);
@@ -74,10 +83,14 @@ export async function analyseLayers(
     };
     await Promise.all(Array.from({ length: parallel }, lane));
   }
+  const runs = analysed[0]?.stabilityAssignments?.length ?? 0;
   return {
     layers: analysed.map((a) => layerResult(a.layer)),
     // Each image's distance to its cluster's centroid, per layer: the outliers' score uses the last layer's.
     centroidDistances: analysed.map((a) => a.layer.centroidDistances),
     clusterMs: Math.max(...analysed.map((a) => a.clusterMs)),
+    stabilityMs: Math.max(...analysed.map((a) => a.stabilityMs)),
+    // Run -> layer -> every image's cluster, as findings() takes them.
+    ...(runs > 0 && { stabilityRuns: Array.from({ length: runs }, (_, run) => analysed.map((a) => a.stabilityAssignments![run])) }),
   };
 }

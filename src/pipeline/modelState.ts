@@ -36,16 +36,30 @@ export interface RunContext {
   signal?: AbortSignal;
 }
 
-export type StateProgress = (stage: Extract<Stage, "cluster" | "project" | "paths">, fraction: number, message: string) => void;
+export type StateProgress = (
+  stage: Extract<Stage, "cluster" | "project" | "stability" | "paths">,
+  fraction: number,
+  message: string,
+) => void;
 
 export interface AnalysedState {
   state: ModelState;
-  /** Milliseconds until the slowest layer had clustered, and until every layer had its map; the rest went to paths and findings. */
+  /**
+   * Milliseconds until the slowest layer had clustered, the slowest layer's stability runs, and until
+   * every layer was done; the rest went to paths and findings.
+   */
   clusterMs: number;
+  stabilityMs: number;
   layersMs: number;
 }
 
-export async function analyseModelState(measured: Measured, run: RunContext, onProgress?: StateProgress): Promise<AnalysedState> {
+/** `stabilityRuns`: the experiment's `stability.runs` for the final model; a snapshot's state is analysed without (0). */
+export async function analyseModelState(
+  measured: Measured,
+  run: RunContext,
+  onProgress?: StateProgress,
+  stabilityRuns = 0,
+): Promise<AnalysedState> {
   const { acts, predicted, accuracy } = measured;
   const { exp, labels, keptCount } = run;
   const jobs = acts.hidden.map((signatures, l) => ({
@@ -57,24 +71,32 @@ export async function analyseModelState(measured: Measured, run: RunContext, onP
     clustering: exp.clustering,
     projection: exp.projection,
     seed: exp.seed,
+    stabilityRuns,
   }));
-  const progress = jobs.map(() => ({ cluster: 0, project: 0 }));
+  const progress = jobs.map(() => ({ cluster: 0, project: 0, stability: stabilityRuns > 0 ? 0 : 1 }));
   const start = performance.now();
-  const { layers, centroidDistances, clusterMs } = await analyseLayers(
+  const {
+    layers,
+    centroidDistances,
+    clusterMs,
+    stabilityMs,
+    stabilityRuns: runAssignments,
+  } = await analyseLayers(
     run.tf,
     jobs,
     run.backend,
     (l, phase, f) => {
       if (!onProgress) return;
       progress[l][phase] = f;
-      // Layers run side by side: the bar shows clustering until the slowest layer has clustered.
-      const clustering = progress.some((p) => p.cluster < 1);
-      const mean = (phase: "cluster" | "project") => progress.reduce((s, p) => s + p[phase], 0) / progress.length;
-      onProgress(
-        clustering ? "cluster" : "project",
-        mean(clustering ? "cluster" : "project"),
-        clustering ? "Clustering: k-means and silhouettes" : "UMAP maps",
-      );
+      // Layers run side by side: the bar shows clustering until the slowest layer has clustered, then its maps, then its stability runs.
+      const stage = progress.some((p) => p.cluster < 1) ? "cluster" : progress.some((p) => p.project < 1) ? "project" : "stability";
+      const mean = progress.reduce((s, p) => s + p[stage], 0) / progress.length;
+      const messages = {
+        cluster: "Clustering: k-means and silhouettes",
+        project: "UMAP maps",
+        stability: `Stability: clustering ${stabilityRuns} bootstrap resamples`,
+      };
+      onProgress(stage, mean, messages[stage]);
     },
     run.signal,
   );
@@ -89,15 +111,18 @@ export async function analyseModelState(measured: Measured, run: RunContext, onP
     ...(predicted.confidence && { confidence: Array.from(predicted.confidence, round4) }),
     layers,
     flows: flows({ ...pathInput, classNames: run.classNames }),
-    findings: findings({
-      ...pathInput,
-      classes: run.classes,
-      layers,
-      accuracy,
-      confidence: predicted.confidence,
-      lastLayerDistances: centroidDistances[centroidDistances.length - 1],
-      seed: exp.seed,
-    }),
+    findings: findings(
+      {
+        ...pathInput,
+        classes: run.classes,
+        layers,
+        accuracy,
+        confidence: predicted.confidence,
+        lastLayerDistances: centroidDistances[centroidDistances.length - 1],
+        seed: exp.seed,
+      },
+      runAssignments,
+    ),
   };
-  return { state, clusterMs, layersMs };
+  return { state, clusterMs, stabilityMs, layersMs };
 }

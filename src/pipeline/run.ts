@@ -33,16 +33,18 @@ export interface RunInput {
 
 /**
  * Share of the whole run each stage takes, roughly, for one progress bar. Each training snapshot
- * is analysed like the final model (its clustering and UMAP), so it weighs about as much.
+ * is analysed like the final model (its clustering and UMAP), so it weighs about as much; each
+ * stability run refits every k on a resample of the kept images, about a clustering's weight.
  */
-function stageWeights(snapshots: number): Record<Stage, number> {
+function stageWeights(snapshots: number, stabilityRuns: number): Record<Stage, number> {
   const base = { load: 0.05, train: 0.4, signatures: 0.05, cluster: 0.25, project: 0.22, paths: 0.03 };
   const snapshotWeight = snapshots * (base.cluster + base.project);
-  const total = 1 + snapshotWeight;
-  return Object.fromEntries(Object.entries({ ...base, snapshots: snapshotWeight }).map(([s, w]) => [s, w / total])) as Record<
-    Stage,
-    number
-  >;
+  const stabilityWeight = stabilityRuns * base.cluster;
+  const total = 1 + snapshotWeight + stabilityWeight;
+  // In run order: overall() counts the stages before the current one as done.
+  const { paths, ...before } = base;
+  const weights = { ...before, stability: stabilityWeight, paths, snapshots: snapshotWeight };
+  return Object.fromEntries(Object.entries(weights).map(([s, w]) => [s, w / total])) as Record<Stage, number>;
 }
 
 function overall(weights: Record<Stage, number>, stage: Stage, fraction: number): number {
@@ -68,7 +70,7 @@ export async function runExperiment({
   const timings: Results["timings"] = {};
   let stageStart = performance.now();
   const recordAt = snapshotEpochs(parsed);
-  const weights = stageWeights(recordAt.size);
+  const weights = stageWeights(recordAt.size, parsed.stability.runs);
   const report = (stage: Stage, fraction: number, message: string) => onProgress?.(stage, overall(weights, stage, fraction), message);
   const finish = (stage: Stage) => {
     const now = performance.now();
@@ -162,10 +164,12 @@ export async function runExperiment({
       signal,
     };
     const layersStart = performance.now();
-    const { state, clusterMs, layersMs } = await analyseModelState(measured, run, report);
-    // Layers run side by side: clustering ends when the slowest layer's does, UMAP takes the rest.
+    const { state, clusterMs, stabilityMs, layersMs } = await analyseModelState(measured, run, report, exp.stability.runs);
+    // Layers run side by side: clustering ends when the slowest layer's does, the slowest layer's
+    // stability runs are theirs, and UMAP takes the rest.
     timings.cluster = Math.round(clusterMs);
-    timings.project = Math.round(layersMs - clusterMs);
+    timings.project = Math.round(layersMs - clusterMs - stabilityMs);
+    if (exp.stability.runs > 0) timings.stability = Math.round(stabilityMs);
     stageStart = layersStart + layersMs;
     const results: Results = {
       schemaVersion: RESULTS_SCHEMA_VERSION,

@@ -386,10 +386,41 @@ const clusteringSchema = z
     kMin: z.number().int().min(2).max(100).default(2).describe("Smallest k tried by k-means."),
     kMax: z.number().int().min(2).max(100).default(10).describe("Largest k tried; must stay below the number of images."),
     k: z.number().int().min(2).max(100).optional().describe("A fixed k for every layer instead of choosing it by silhouette."),
+    restarts: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(1)
+      .describe(
+        "k-means starts per k, as scikit-learn's n_init: that many k-means++ starts, seeded from the experiment's seed, " +
+          "and the fit with the least inertia is kept. Default 1.",
+      ),
   })
   .strict()
   .prefault({})
   .describe("k-means on each hidden layer's signatures; k is the one with the best mean silhouette in kMin..kMax unless `k` is set.");
+
+const stabilitySchema = z
+  .object({
+    runs: z
+      .number()
+      .int()
+      .min(0)
+      .max(200)
+      .default(0)
+      .describe(
+        "Bootstrap resamples of the kept images (0: off). Each run redraws as many kept images with replacement " +
+          "and refits every layer's k-means on them (same k range or fixed k, same restarts, k chosen again by silhouette).",
+      ),
+  })
+  .strict()
+  .prefault({})
+  .describe(
+    "How far each layer's clustering holds when the images change: per layer the adjusted Rand index of each run to the main " +
+      "clustering and how often each k was chosen, per cluster its mean Jaccard to its best match in the runs (Hennig's clusterboot). " +
+      "Final model only, not the training snapshots.",
+  );
 
 const projectionSchema = z
   .object({
@@ -441,6 +472,7 @@ export const experimentSchema = z
     training: trainingSchema,
     clustering: clusteringSchema,
     projection: projectionSchema,
+    stability: stabilitySchema,
     inject: z
       .array(injectSchema)
       .default([])

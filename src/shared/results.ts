@@ -8,7 +8,7 @@ export const RESULTS_SCHEMA_VERSION = 2;
 
 export type Stage = "load" | "train" | "signatures" | "cluster" | "project" | "stability" | "paths" | "snapshots";
 
-/** In run order; "snapshots" (analysing the experiment's training snapshots) only when it has some. */
+/** In run order; "stability" (the experiment's stability runs) and "snapshots" (analysing its training snapshots) only when it has them. */
 export const STAGES: readonly Stage[] = ["load", "train", "signatures", "cluster", "project", "stability", "paths", "snapshots"];
 
 export interface Images {

@@ -1,0 +1,106 @@
+// `npm run bench:clustering [-- --sizes 200,10000,70000] [--restarts 1,3,10] [--stability 0,20]`: what
+// several k-means starts (`clustering.restarts`) and the stability runs (`stability.runs`) cost, on
+// the built-in MNIST at 200 images (the report's example, examples/ones-vs-sevens.mtq.json, with its
+// 200 injected 4s and 3s), 10,000 (1,000 of each digit, as that example's all-digits sibling) and
+// 70,000 (examples/all-of-mnist.mtq.json). Each row is one whole run (training included) with its
+// stages' times, the k chosen per layer, the chosen fit's inertia per layer and, with stability
+// runs, each layer's mean ARI and k tally. Prints figures; asserts nothing.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseExperiment } from "../src/check/experiment";
+import { runExperiment } from "../src/pipeline/run";
+import type { Results } from "../src/shared/results";
+import { tableRow } from "./table";
+
+const examples = join(__dirname, "..", "examples");
+const jsonc = (file: string) => JSON.parse(readFileSync(join(examples, file), "utf8").replace(/^\s*\/\/.*$/gm, "")) as object;
+
+const SIZES: Record<string, { label: string; file: string; experiment: () => object }> = {
+  "200": { label: "200 (1 vs 7) + 200 injected", file: "ones-vs-sevens.mtq.json", experiment: () => jsonc("ones-vs-sevens.mtq.json") },
+  "10000": {
+    label: "10,000 (all digits)",
+    file: "all-of-mnist.mtq.json",
+    experiment: () => ({ ...jsonc("all-of-mnist.mtq.json"), name: "ten-thousand", data: { source: "mnist", digits: ALL, perDigit: 1000 } }),
+  },
+  "70000": { label: "70,000 (all of MNIST)", file: "all-of-mnist.mtq.json", experiment: () => jsonc("all-of-mnist.mtq.json") },
+};
+const ALL = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+function option(name: string, fallback: string): string[] {
+  const at = process.argv.indexOf(`--${name}`);
+  return (at >= 0 ? process.argv[at + 1] : fallback).split(",");
+}
+
+const seconds = (ms?: number) => ((ms ?? 0) / 1000).toFixed(1);
+
+/** Per layer: the inertia of the chosen k's fit, the figure several starts lower. */
+const chosenInertia = (results: Results) => results.layers.map((l) => l.inertiaCurve[l.kValues.indexOf(l.k)].toFixed(0)).join(", ");
+
+function stabilityCells(results: Results): string[] {
+  const stability = results.layers.map((l) => l.stability);
+  if (stability.some((s) => !s)) return ["-", "-"];
+  return [
+    stability.map((s) => s!.ari.mean.toFixed(3)).join(", "),
+    stability
+      .map((s) =>
+        Object.entries(s!.kChosen)
+          .map(([k, n]) => `${k}:${n}`)
+          .join(" "),
+      )
+      .join("; "),
+  ];
+}
+
+async function main() {
+  const sizes = option("sizes", "200,10000,70000");
+  const restarts = option("restarts", "1,3,10").map(Number);
+  const runs = option("stability", "0").map(Number);
+  const header = [
+    "images",
+    "restarts",
+    "stability runs",
+    "train",
+    "cluster",
+    "project",
+    "stability",
+    "total",
+    "k per layer",
+    "inertia at k",
+  ];
+  console.log(tableRow([...header, "ARI per layer", "k chosen in the runs"]));
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|");
+  for (const size of sizes) {
+    const c = SIZES[size];
+    if (!c) throw new Error(`no size ${size}: one of ${Object.keys(SIZES).join(", ")}`);
+    for (const r of restarts) {
+      for (const n of runs) {
+        const base = c.experiment() as { clustering?: object };
+        const text = JSON.stringify({ ...base, clustering: { ...base.clustering, restarts: r }, stability: { runs: n } });
+        const file = join(examples, c.file);
+        const parsed = parseExperiment(text, file);
+        if (!parsed.experiment) throw new Error(JSON.stringify(parsed.problems));
+        const start = performance.now();
+        const results = await runExperiment({ experiment: parsed.experiment, experimentFile: file });
+        const total = performance.now() - start;
+        const t = results.timings;
+        console.log(
+          tableRow([
+            c.label,
+            r,
+            n,
+            seconds(t.train),
+            seconds(t.cluster),
+            seconds(t.project),
+            seconds(t.stability),
+            `${seconds(total)} s`,
+            results.layers.map((l) => l.k).join(", "),
+            chosenInertia(results),
+            ...stabilityCells(results),
+          ]),
+        );
+      }
+    }
+  }
+}
+
+void main();
