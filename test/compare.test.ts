@@ -1,16 +1,25 @@
 // Comparing two results: the adjusted Rand index against a hand computation, then real MNIST
-// runs compared with themselves (full agreement) and across two seeds (a measured agreement).
+// runs compared with themselves (full agreement) and across two seeds, and the README's figures:
+// the report's example under seeds 24 and 7, the dense example against the CNN one, each figure
+// within a stated tolerance.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
+import { readExperimentFile } from "../src/check/experiment";
+import { runExperiment } from "../src/pipeline/run";
 import { adjustedRandIndex, compareResults, contingencyMatrix, imagesInB } from "../src/results/compare";
 import type { Comparison } from "../src/shared/comparison";
 import type { Results } from "../src/shared/results";
 import { tempDir } from "./helpers";
+import { assertQuoted, readmeQuotes } from "./readmeFigures";
 import { seedResults } from "./seedResults";
 
 const root = join(__dirname, "..");
+/** How far a measured adjusted Rand index may be from the README's (which rounds to 2 decimals). */
+const ARI_TOLERANCE = 0.05;
+/** How far a measured share may be from the README's percentage (5 points). */
+const SHARE_TOLERANCE = 0.05;
 const cli = join(root, "dist", "cli.js");
 
 describe("adjusted Rand index", () => {
@@ -54,7 +63,7 @@ describe("comparing results of real MNIST runs", () => {
     assert.deepEqual(c.notes, []);
   });
 
-  it("measures the agreement of two seeds on the same images", () => {
+  it("measures the agreement of two seeds on the same images, as the README quotes it (ARI within 0.05, paths within 5)", () => {
     const c = compareResults(a, b, fileA, fileB);
     assert.equal(c.matched.a.length, a.images.count, "same data: every image matched");
     for (const l of c.layers) {
@@ -65,10 +74,10 @@ describe("comparing results of real MNIST runs", () => {
       );
     }
     for (const p of c.changed) assert.ok(p.layers.length > 0 || p.predictionA !== p.predictionB);
-    // The figure itself is the finding: report it.
-    console.log(
-      `seeds 24 vs 25: ARI per layer ${c.layers.map((l) => l.ari).join(", ")}; ${c.changed.length} of ${c.matched.a.length} paths changed`,
-    );
+    const quoted = "ARI 0.75 in layer 1 and 0.70 in layer 2, 17 of 150 paths changed";
+    assertQuoted(quoted, 0.75, c.layers[0].ari!, ARI_TOLERANCE, "layer 1's ARI");
+    assertQuoted(quoted, 0.7, c.layers[1].ari!, ARI_TOLERANCE, "layer 2's ARI");
+    assertQuoted(quoted, 17, c.changed.length, 5, "paths changed");
   });
 
   it("pairs the layers nearest the output when the depths differ (dense vs CNN)", () => {
@@ -123,5 +132,84 @@ describe("comparing results of real MNIST runs", () => {
       assert.ok(r.stderr.startsWith(`mtq compare: ${bad}: `), r.stderr);
       assert.equal(r.stdout, "");
     }
+  });
+});
+
+/** An example of examples/, run with `seed` instead of its own when given. */
+async function example(name: string, seed?: number): Promise<Results> {
+  const experimentFile = join(root, "examples", `${name}.mtq.json`);
+  const parsed = readExperimentFile(experimentFile);
+  assert.ok(parsed.experiment, JSON.stringify(parsed.problems));
+  return runExperiment({ experiment: { ...parsed.experiment, ...(seed !== undefined && { seed }) }, experimentFile });
+}
+
+describe("the README's comparisons of the report's example (examples/, real MNIST)", () => {
+  let seed24: Results;
+  let seed7: Results;
+  let cnn: Results;
+  before(async () => {
+    seed24 = await example("ones-vs-sevens");
+    seed7 = await example("ones-vs-sevens", 7);
+    cnn = await example("cnn-ones-vs-sevens");
+  });
+
+  it("seed 24 against seed 7: ARI 0.85 and 0.82 (within 0.05), 27 of 400 paths moved (within 8)", () => {
+    assert.equal(seed24.seed, 24);
+    const c = compareResults(seed24, seed7, "A", "B");
+    readmeQuotes("The report's example against itself with seed 7 instead of 24 (400 images, all matched)");
+    assert.equal(c.matched.a.length, 400);
+    assertQuoted("layer 1: k 2 in A, 2 in B; adjusted Rand index 0.85", 0.85, c.layers[0].ari!, ARI_TOLERANCE, "layer 1's ARI");
+    assertQuoted("layer 2: k 2 in A, 2 in B; adjusted Rand index 0.82", 0.82, c.layers[1].ari!, ARI_TOLERANCE, "layer 2's ARI");
+    assert.deepEqual(
+      c.layers.map((l) => [l.kA, l.kB]),
+      [
+        [2, 2],
+        [2, 2],
+      ],
+    );
+    const changed = "changed paths: 27 of 400 images (layer 1: 16, layer 2: 19, prediction: 3)";
+    assertQuoted(changed, 27, c.changed.length, 8, "paths changed");
+    assertQuoted(changed, 16, c.changed.filter((p) => p.layers.includes(1)).length, 6, "changed in layer 1");
+    assertQuoted(changed, 19, c.changed.filter((p) => p.layers.includes(2)).length, 6, "changed in layer 2");
+    assertQuoted(changed, 3, c.changed.filter((p) => p.predictionA !== p.predictionB).length, 3, "predictions changed");
+    // "The seed alone moves 27 of 400 paths, most of them injected 3s and 4s".
+    readmeQuotes("The seed alone moves 27 of 400 paths, most of them injected 3s and 4s");
+    const injected = c.changed.filter((p) => seed24.images.injected[p.a]).length;
+    assert.ok(injected > c.changed.length / 2, `${injected} of ${c.changed.length} changed paths are injected images`);
+  });
+
+  it("seed 24 against seed 7: the 4s follow the 7s under both (89% and 84%), the 3s follow the 1s 61% and 72% (within 5 points)", () => {
+    const [a3, b3] = [seed24, seed7].map((r) => r.findings.injected[3].followsPathOf[1]);
+    const [a4, b4] = [seed24, seed7].map((r) => r.findings.injected[4].followsPathOf[7]);
+    assertQuoted("injected 3s follow the 1s     61%     72%", 0.61, a3, SHARE_TOLERANCE, "3s on the 1s' path, seed 24");
+    assertQuoted("injected 3s follow the 1s     61%     72%", 0.72, b3, SHARE_TOLERANCE, "3s on the 1s' path, seed 7");
+    assertQuoted("injected 4s follow the 7s     89%     84%", 0.89, a4, SHARE_TOLERANCE, "4s on the 7s' path, seed 24");
+    assertQuoted("injected 4s follow the 7s     89%     84%", 0.84, b4, SHARE_TOLERANCE, "4s on the 7s' path, seed 7");
+    readmeQuotes("where the 3s go shifts by 11 points");
+    assertQuoted("shifts by 11 points", 0.11, b3 - a3, 2 * SHARE_TOLERANCE, "the 3s' shift between the seeds");
+  });
+
+  it("dense against CNN: ARI 0.20 and 0.60 (within 0.05), 146 of 400 paths differ (within 15), 9 predictions (within 5)", () => {
+    const c = compareResults(seed24, cnn, "A", "B");
+    assert.equal(c.matched.a.length, 400);
+    const quoted = "ARI 0.20 between the dense layer 1 and the second conv block, 0.60 between the two models' last hidden layers";
+    assert.deepEqual(
+      c.layers.map((l) => [l.layerA, l.layerB]),
+      [
+        [0, 1],
+        [1, 2],
+      ],
+      "the dense layers against the CNN's last two",
+    );
+    assertQuoted(quoted, 0.2, c.layers[0].ari!, ARI_TOLERANCE, "dense layer 1 against conv block 2");
+    assertQuoted(quoted, 0.6, c.layers[1].ari!, ARI_TOLERANCE, "the last hidden layers");
+    const differ = "yet 146 of 400 paths differ (9 predictions)";
+    assertQuoted(differ, 146, c.changed.length, 15, "paths that differ");
+    assertQuoted(differ, 9, c.changed.filter((p) => p.predictionA !== p.predictionB).length, 5, "predictions that differ");
+    readmeQuotes("both models are 99% right on held-out images");
+    for (const r of [seed24, cnn])
+      assertQuoted("both models are 99% right", 0.99, r.findings.accuracy.test!, 0.01, `${r.experiment.name}'s held-out accuracy`);
+    readmeQuotes("the CNN separates 1s from 7s only from its layer 3");
+    assert.equal(cnn.findings.separationLayer, 3);
   });
 });
