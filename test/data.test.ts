@@ -14,7 +14,8 @@ import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/p
 import { loadImages, splitFiles } from "../src/data/source";
 import { randomFor } from "../src/data/random";
 import { idxBytes, tempDir } from "./helpers";
-import { jpegClaiming, pngBomb, pngHeader } from "./hostileFiles";
+import { gzipBomb, jpegClaiming, pngBomb, pngHeader } from "./hostileFiles";
+import { MAX_DATA_FILE_BYTES } from "../src/data/files";
 
 describe("built-in MNIST", () => {
   it("holds the real 60,000 + 10,000 digits", () => {
@@ -201,6 +202,38 @@ describe("image headers", () => {
     );
     // Decoding would take seconds and gigabytes; the header is read in microseconds.
     assert.ok(performance.now() - started < 500);
+  });
+});
+
+describe("data files read whole are bounded: 500 MB on disk or once gunzipped", () => {
+  const dir = tempDir();
+  const beyond = MAX_DATA_FILE_BYTES + 1024 * 1024;
+  const inflatesBeyond = /the gzip inflates to more than 500 MB, above the 500 MB a data file read whole may hold/;
+  const isError = (message: RegExp) => (e: unknown) =>
+    e instanceof DataFileError && message.test(e.message) && /keep only the images/.test(e.fix);
+
+  it("refuses an IDX gzip bomb: the check stops streaming at the bound, the run inflates no more than the header announces", async () => {
+    assert.equal(MAX_DATA_FILE_BYTES, 500 * 1024 * 1024);
+    // The header tells the truth (that many zero images follow), but they are more than the bound.
+    const count = Math.ceil(beyond / 784);
+    const bomb = join(dir, "bomb-idx3-ubyte.gz");
+    writeFileSync(bomb, await gzipBomb(idxBytes([count, 28, 28], new Uint8Array(0)), new Uint8Array(784), 16 + count * 784));
+    await assert.rejects(idxDims(bomb), isError(inflatesBeyond));
+    assert.throws(() => readIdx(bomb), isError(new RegExp(`the IDX header announces ${count}x28x28 values, above the 500 MB`)));
+    // The header lies low: 10 images announced, 500 MB follow. The run stops one byte past the 7,856 announced.
+    const liar = join(dir, "liar-idx3-ubyte.gz");
+    writeFileSync(liar, await gzipBomb(idxBytes([10, 28, 28], new Uint8Array(0)), new Uint8Array(784), beyond));
+    const started = performance.now();
+    assert.throws(() => readIdx(liar), /the IDX header announces 10x28x28 values but more follow/);
+    assert.ok(performance.now() - started < 1000, "inflated no further than the header's claim");
+  });
+
+  it("refuses a CSV gzip bomb in the check and in the run", async () => {
+    const row = Buffer.from(`1,${new Array(784).fill(0).join(",")}\n`);
+    const bomb = join(dir, "bomb.csv.gz");
+    writeFileSync(bomb, await gzipBomb(new Uint8Array(0), row, beyond));
+    await assert.rejects(csvFacts(bomb), isError(inflatesBeyond));
+    assert.throws(() => readCsvImages(bomb), isError(inflatesBeyond));
   });
 });
 

@@ -1,7 +1,7 @@
 // Hostile files built in memory by the tests (test/hostile.test.ts, test/data.test.ts): images
 // whose headers claim more pixels than they hold, written as real PNG and JPEG bytes.
 import { once } from "node:events";
-import { createDeflate } from "node:zlib";
+import { createDeflate, createGzip } from "node:zlib";
 
 function crc32(bytes: Uint8Array): number {
   let crc = 0xffffffff;
@@ -61,4 +61,24 @@ export function jpegClaiming(width: number, height: number, components = 3): Buf
   sof[9] = components;
   for (let c = 0; c < components; c++) sof.set([c + 1, 0x11, 0], 10 + 3 * c);
   return Buffer.concat([Buffer.from([0xff, 0xd8]), sof, Buffer.from([0xff, 0xd9])]);
+}
+
+/**
+ * A gzip of `head` followed by `unit` repeated up to `total` bytes, deflated by streaming: a gzip
+ * bomb (repeated bytes deflate about 1000:1) that neither the test nor the file holds inflated.
+ */
+export async function gzipBomb(head: Uint8Array, unit: Uint8Array, total: number): Promise<Buffer> {
+  const gzip = createGzip({ level: 9 });
+  const parts: Buffer[] = [];
+  gzip.on("data", (c: Buffer) => parts.push(c));
+  gzip.write(head);
+  const units = Math.max(1, Math.floor((8 << 20) / unit.length));
+  const block = Buffer.alloc(unit.length * units);
+  for (let u = 0; u < units; u++) block.set(unit, u * unit.length);
+  for (let left = total - head.length; left > 0; left -= block.length) {
+    if (!gzip.write(block.subarray(0, Math.min(left, block.length)))) await once(gzip, "drain");
+  }
+  gzip.end();
+  await once(gzip, "end");
+  return Buffer.concat(parts);
 }

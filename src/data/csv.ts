@@ -1,7 +1,7 @@
 // CSV images: one image per row, the label first, then the pixels (784 for 28x28), values 0-255.
 // The run reads the file whole; the checks stream it line by line and keep only the labels.
 import { DataFileError } from "./dataFileError";
-import { contentChunks, fileKind, readMaybeGzip } from "./files";
+import { contentChunks, fileKind, holdsOnDisk, MAX_DATA_FILE_BYTES, readMaybeGzip, tooLarge } from "./files";
 import type { LabeledImages } from "./images";
 
 /** The cell's value, NaN when it is not a number; plain digits are read without `Number()`, which dominates a large file's time. */
@@ -112,7 +112,8 @@ export function parseCsvImages(text: string, file: string): LabeledImages {
 
 /** The labels and image size of a CSV file, every row checked, read line by line in constant memory (but for one byte per label). */
 export async function csvFacts(file: string): Promise<{ count: number; rows: number; cols: number; labels: Uint8Array }> {
-  const { gzip } = await fileKind(file);
+  const { gzip, size } = await fileKind(file);
+  if (!gzip && size > MAX_DATA_FILE_BYTES) throw tooLarge(file, holdsOnDisk(size));
   const rows = new CsvRows(file);
   const decoder = new TextDecoder();
   let rest = "";

@@ -1,7 +1,16 @@
 // IDX, the MNIST file format: a 4-byte magic (0, 0, type, number of dimensions), one big-endian
 // uint32 per dimension, then the values. Only unsigned bytes (type 0x08) occur in image sets.
 import { DataFileError } from "./dataFileError";
-import { contentChunks, fileKind, openedForReading, readMaybeGzip } from "./files";
+import {
+  contentChunks,
+  fileKind,
+  holdsOnDisk,
+  MAX_DATA_FILE_BYTES,
+  openedForReading,
+  readMaybeGzip,
+  tooLarge,
+  type ContentBound,
+} from "./files";
 
 export interface IdxArray {
   dims: number[];
@@ -69,8 +78,31 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   return { dims, data: bytes.subarray(headerLength) };
 }
 
+/**
+ * An IDX file's dimensions and values. Its header is read first: a gzipped file is inflated to no
+ * more than the header announces (more is refused), and a claim above MAX_DATA_FILE_BYTES is
+ * refused before anything is inflated.
+ */
 export function readIdx(file: string): IdxArray {
-  return parseIdx(readMaybeGzip(file), file);
+  const bound = (start: Uint8Array): ContentBound | undefined => {
+    let header;
+    try {
+      header = headerDims(start, file);
+    } catch {
+      return undefined; // said by parseIdx, or by gunzip for a corrupt gzip
+    }
+    const { dims, headerLength } = header;
+    const announced = headerLength + dims.reduce((a, b) => a * b, 1);
+    if (announced > MAX_DATA_FILE_BYTES) throw tooLarge(file, `the IDX header announces ${dims.join("x")} values`);
+    // One byte beyond what is announced is enough to know there is more.
+    const beyond = new DataFileError(
+      file,
+      `the IDX header announces ${dims.join("x")} values but more follow`,
+      "the header and the data disagree: regenerate the file",
+    );
+    return { bytes: announced + 1, beyond };
+  };
+  return parseIdx(readMaybeGzip(file, bound), file);
 }
 
 /**
@@ -81,6 +113,7 @@ export function readIdx(file: string): IdxArray {
 export async function idxDims(file: string): Promise<number[]> {
   const { gzip, size } = await fileKind(file);
   if (!gzip) {
+    if (size > MAX_DATA_FILE_BYTES) throw tooLarge(file, holdsOnDisk(size));
     const handle = await openedForReading(file);
     try {
       const head = new Uint8Array(Math.min(size, MAX_HEADER));
