@@ -1,16 +1,51 @@
-// Training snapshots: the `snapshots` field's checks, the Procrustes alignment of maps, and a real
-// MNIST run whose layer-1 purity rises over the recorded epochs.
+// Training snapshots: the `snapshots` field's checks, the Procrustes alignment of maps, and the
+// README's example (examples/ones-vs-sevens-over-time.mtq.json) on real MNIST: its table of epochs
+// (each cell within a stated tolerance), the epoch each layer separates from, and the same at the
+// default learning rate.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { procrustesAligned } from "../src/pipeline/align";
 import { separates } from "../src/pipeline/findings";
 import { runExperiment } from "../src/pipeline/run";
 import { summaryText } from "../src/pipeline/summary";
-import { parseExperiment } from "../src/check/experiment";
+import { parseExperiment, readExperimentFile } from "../src/check/experiment";
 import type { Results } from "../src/shared/results";
+import { assertQuoted, readmeQuotes } from "./readmeFigures";
 
 const experimentFile = join(__dirname, "..", "examples", "snapshots.mtq.json");
+const overTimeFile = join(__dirname, "..", "examples", "ones-vs-sevens-over-time.mtq.json");
+/** How far a measured share (accuracy, purity, 4s on the 7s' path) may be from the README table's percentage. */
+const SHARE_TOLERANCE = 0.05;
+
+/** One row of the README's table under "Training over time": the epoch, then each figure as a share. */
+interface EpochRow {
+  text: string;
+  epoch: number;
+  train: number;
+  layers: { k: number; ones: number; sevens: number }[];
+  foursOnSevensPath: number;
+}
+
+/** The README's table of the over-time example, row by row. */
+function readmeEpochTable(): EpochRow[] {
+  const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+  const row = /^\| (\d+)(?: \(final\))? \| (\d+)% \| (\d+), (\d+)% \/ (\d+)% \| (\d+), (\d+)% \/ (\d+)% \| (\d+)% \|$/gm;
+  return [...readme.matchAll(row)].map((m) => {
+    const n = m.slice(1).map(Number);
+    return {
+      text: m[0],
+      epoch: n[0],
+      train: n[1] / 100,
+      layers: [
+        { k: n[2], ones: n[3] / 100, sevens: n[4] / 100 },
+        { k: n[5], ones: n[6] / 100, sevens: n[7] / 100 },
+      ],
+      foursOnSevensPath: n[8] / 100,
+    };
+  });
+}
 
 const parsed = (value: object) =>
   parseExperiment(JSON.stringify({ name: "snap", data: { digits: [1, 7], perDigit: 100 }, ...value }), experimentFile);
@@ -61,20 +96,16 @@ const layer1Purity = (findings: Results["findings"]) => {
   return purity.reduce((s, p) => s + p, 0) / purity.length;
 };
 
-describe("snapshots of a 1-vs-7 model while it trains (real MNIST)", () => {
+describe("snapshots of a 1-vs-7 model while it trains (the README's example, real MNIST)", () => {
   let results: Results;
   const progress: { stage: string; fraction: number }[] = [];
   before(async () => {
     // A low learning rate, so the first epochs are still far from separating 1s and 7s.
-    const exp = parsed({
-      training: { epochs: 8, learningRate: 0.0003 },
-      data: { digits: [1, 7], perDigit: 100, holdout: { perDigit: 100 } },
-      snapshots: [1, 2, 4, 6, 8],
-    });
+    const exp = readExperimentFile(overTimeFile);
     assert.ok(exp.experiment, JSON.stringify(exp.problems));
     results = await runExperiment({
       experiment: exp.experiment,
-      experimentFile,
+      experimentFile: overTimeFile,
       onProgress: (stage, fraction) => progress.push({ stage, fraction }),
     });
   });
@@ -110,9 +141,54 @@ describe("snapshots of a 1-vs-7 model while it trains (real MNIST)", () => {
 
   it("shows layer-1 purity rising from the first epoch to the final model", () => {
     const purity = [...results.snapshots!.map((s) => s.findings), results.findings].map(layer1Purity);
-    console.log(`layer-1 mean purity at epochs 1, 2, 4, 6, 8: ${purity.map((p) => p.toFixed(2)).join(", ")}`);
-    assert.ok(purity[0] <= purity[purity.length - 1], purity.join(", "));
+    assert.ok(purity[0] + 0.3 <= purity[purity.length - 1], `layer-1 mean purity at epochs 1, 2, 4, 6, 8: ${purity.join(", ")}`);
     assert.ok(purity[purity.length - 1] >= 0.9, "the final model separates 1s from 7s in layer 1");
+  });
+
+  it("gives the README's table of epochs: accuracy, purities and the 4s on the 7s' path within 5 points, k exactly", () => {
+    const table = readmeEpochTable();
+    const stages = [...results.snapshots!, { ...results, epoch: results.experiment.training.epochs }];
+    assert.deepEqual(
+      table.map((r) => r.epoch),
+      stages.map((s) => s.epoch),
+      "the README's table lists every recorded epoch",
+    );
+    table.forEach((row, i) => {
+      const { findings, layers } = stages[i];
+      assertQuoted(row.text, row.train, findings.accuracy.train, SHARE_TOLERANCE, `epoch ${row.epoch}: train accuracy`);
+      row.layers.forEach((quoted, l) => {
+        assert.equal(layers[l].k, quoted.k, `epoch ${row.epoch}, layer ${l + 1}: k`);
+        assertQuoted(
+          row.text,
+          quoted.ones,
+          findings.layers[l].purity[1],
+          SHARE_TOLERANCE,
+          `epoch ${row.epoch}, layer ${l + 1}: purity of 1s`,
+        );
+        assertQuoted(
+          row.text,
+          quoted.sevens,
+          findings.layers[l].purity[7],
+          SHARE_TOLERANCE,
+          `epoch ${row.epoch}, layer ${l + 1}: purity of 7s`,
+        );
+      });
+      assertQuoted(
+        row.text,
+        row.foursOnSevensPath,
+        findings.injected[4].followsPathOf[7],
+        SHARE_TOLERANCE,
+        `epoch ${row.epoch}: 4s on the 7s' path`,
+      );
+    });
+    readmeQuotes("Both layers separate 1s from 7s from epoch 6.");
+    readmeQuotes("layer 1 from epoch 6, layer 2 from epoch 6");
+    assert.deepEqual(results.findings.separationEpoch, [6, 6]);
+  });
+
+  it("costs about 4 times the final model's clustering and UMAP for its 4 snapshots (between 2 and 6)", () => {
+    const { cluster, project, snapshots } = results.timings;
+    assertQuoted("4 snapshots took about 4 times", 4, snapshots! / (cluster! + project!), 2, "snapshots' time over the final model's");
   });
 
   it("says from which epoch each layer separates the digits, and for good", () => {
@@ -136,5 +212,20 @@ describe("snapshots of a 1-vs-7 model while it trains (real MNIST)", () => {
       const moved = Math.max(...again.map((v, j) => Math.abs(v - maps[i][j])));
       assert.ok(moved < 1e-3, `epoch map ${i}: re-aligning moved a point by ${moved}`);
     }
+  });
+});
+
+describe("snapshots at the default learning rate (the README's example, real MNIST)", () => {
+  it("separates 1s from 7s in layer 1 from epoch 2 and in layer 2 only from epoch 4", async () => {
+    const exp = readExperimentFile(overTimeFile).experiment;
+    assert.ok(exp);
+    const results = await runExperiment({
+      experiment: { ...exp, training: { ...exp.training, epochs: 6, learningRate: 0.001 }, snapshots: [1, 2, 4] },
+      experimentFile: overTimeFile,
+    });
+    readmeQuotes(
+      "At the default learning rate (0.001, 6 epochs, snapshots at 1, 2 and 4), layer 1 separates them from epoch 2 and layer 2 only from epoch 4",
+    );
+    assert.deepEqual(results.findings.separationEpoch, [2, 4]);
   });
 });
