@@ -6,6 +6,7 @@ import { describeImage, imagesWhere, type ViewData } from "./data";
 import { clusterColor, digitColor, isHighContrast, type ColorBy } from "./colors";
 import { button, el, svgEl } from "./dom";
 import type { SelectionModel } from "./selection";
+import { ariText, clusterStabilityText, isUnstable, kTallyText, layerStabilityTitle } from "./stability";
 import { thumbnailGrid } from "./thumbnails";
 import type { Tooltip } from "./tooltip";
 
@@ -63,6 +64,12 @@ export class UmapMap {
     caption.append(
       el("span", "mtq-muted", ` ${info.size} units · k = ${info.k}${info.approximateNeighbours ? " · approximate neighbours" : ""}`),
     );
+    // With stability runs (final model only): how far this layer's clustering holds over resamples.
+    if (info.stability) {
+      const stability = el("span", "mtq-muted mtq-layer-stability", ` · ${ariText(info.stability)} · ${kTallyText(info.stability)}`);
+      stability.title = layerStabilityTitle(info.stability);
+      caption.append(stability);
+    }
     if (info.approximateNeighbours)
       caption.title =
         `Over ${EXACT_LIMIT.toLocaleString("en")} images, the map is built from approximate nearest neighbours ` +
@@ -270,10 +277,12 @@ export class UmapMap {
     const byCluster = this.ctx.colorBy() === "cluster";
     this.chips.replaceChildren(
       ...layer.clusters.map((c) => {
+        const stability = clusterStabilityText(c);
         const chip = button(
-          "mtq-chip",
+          isUnstable(c) ? "mtq-chip mtq-unstable" : "mtq-chip",
           "",
-          `Select cluster ${c.id} of layer ${this.layer + 1}: ${c.size} images${c.injectedCount ? ` + ${c.injectedCount} injected` : ""}`,
+          `Select cluster ${c.id} of layer ${this.layer + 1}: ${c.size} images${c.injectedCount ? ` + ${c.injectedCount} injected` : ""}` +
+            (stability ? `; ${stability}` : ""),
           (e) =>
             this.ctx.selection.pick(
               imagesInCluster(this.ctx.data, this.layer, c.id),

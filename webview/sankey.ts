@@ -3,12 +3,13 @@
 // a map shows exactly where those images go.
 import { linkHorizontal, select } from "d3";
 import { sankey, sankeyLinkHorizontal, type SankeyLink, type SankeyNode } from "d3-sankey";
-import type { FlowLink, FlowNode } from "../src/shared/results";
+import type { Cluster, FlowLink, FlowNode } from "../src/shared/results";
 import { className, classNoun } from "../src/shared/classNames";
 import { clusterColor, digitColor, type ColorBy } from "./colors";
 import { digitCounts, digitMix, type ViewData } from "./data";
 import { actAsButton, el, svgEl } from "./dom";
 import type { SelectionModel } from "./selection";
+import { clusterStabilityText, isUnstable } from "./stability";
 import { thumbnailGrid } from "./thumbnails";
 import type { Tooltip } from "./tooltip";
 
@@ -185,9 +186,12 @@ export class SankeyView {
       const { flow } = node;
       const images = this.ctx.data.nodeImages.get(node.id) ?? [];
       const [x0, x1, y0, y1] = [node.x0 ?? 0, node.x1 ?? 0, node.y0 ?? 0, node.y1 ?? 0];
-      const item = svgEl("g", { class: `mtq-node mtq-node-${flow.kind}` });
+      const cluster = this.clusterOf(flow);
+      const unstable = cluster !== undefined && isUnstable(cluster);
+      const item = svgEl("g", { class: `mtq-node mtq-node-${flow.kind}${unstable ? " mtq-unstable" : ""}` });
       item.dataset.id = flow.id;
       item.dataset.count = String(flow.count);
+      if (cluster?.stability !== undefined) item.dataset.stability = String(cluster.stability);
       const fill = this.nodeColor(flow);
       const selectedPart = svgEl("rect", { class: "mtq-node-selected", x: x0, y: y0, width: x1 - x0, height: 0, fill });
       select(selectedPart).datum(node);
@@ -198,7 +202,10 @@ export class SankeyView {
       label.textContent = `${flow.kind === "cluster" ? `c${flow.value}` : flow.label} (${flow.count})`;
       item.append(label);
       const name = this.nodeName(flow);
-      actAsButton(item, `${name}: ${flow.count} images`, (e) => this.ctx.selection.pick(images, name, e.shiftKey));
+      const stability = cluster && clusterStabilityText(cluster);
+      actAsButton(item, `${name}: ${flow.count} images${stability ? `, ${stability}` : ""}`, (e) =>
+        this.ctx.selection.pick(images, name, e.shiftKey),
+      );
       this.hoverShows(
         item,
         () => this.describeNode(flow, images),
@@ -223,11 +230,22 @@ export class SankeyView {
 
   private describeNode(flow: FlowNode, images: number[]): string[] {
     const lines = [`${this.nodeName(flow)}: ${flow.count} images`, digitMix(this.ctx.data, images)];
-    if (flow.kind === "cluster") {
-      const cluster = this.ctx.data.state.layers[flow.column - 1].clusters.find((c) => c.id === flow.value);
-      if (cluster) lines.push(`cluster size ${cluster.size}${cluster.injectedCount ? `, plus ${cluster.injectedCount} injected` : ""}`);
+    const cluster = this.clusterOf(flow);
+    if (cluster) {
+      lines.push(`cluster size ${cluster.size}${cluster.injectedCount ? `, plus ${cluster.injectedCount} injected` : ""}`);
+      const stability = clusterStabilityText(cluster);
+      if (stability)
+        lines.push(
+          `${stability}: mean Jaccard to its best match over ${this.ctx.data.state.layers[flow.column - 1].stability?.runs} resamples`,
+        );
     }
     return lines;
+  }
+
+  /** The layer's cluster a cluster node stands for. */
+  private clusterOf(flow: FlowNode): Cluster | undefined {
+    if (flow.kind !== "cluster") return undefined;
+    return this.ctx.data.state.layers[flow.column - 1].clusters.find((c) => c.id === flow.value);
   }
 
   private nodeColor(flow: FlowNode): string {
