@@ -16,6 +16,13 @@ function cellValue(cell: string): number {
 }
 
 const isNumber = (cell: string) => Number.isFinite(cellValue(cell));
+
+/**
+ * The longest line a CSV row may be: 16 MB, a 2048x2048 image's row at 4 characters a pixel
+ * ("255,"). The checks hold one line at a time: a file without line breaks would otherwise be
+ * held whole, as one string, before its first row is judged.
+ */
+export const MAX_CSV_LINE = 16 * 1024 * 1024;
 const COMMA = 44;
 
 /** The rows of a CSV file, fed one line at a time: each checked as it comes, its label kept, its pixels handed to `onPixels` when given. */
@@ -32,6 +39,7 @@ class CsvRows {
 
   line(text: string): void {
     this.lineNumber++;
+    if (text.length > MAX_CSV_LINE) this.tooLong(this.lineNumber);
     // A header row: its first cell is not a number.
     if (this.lineNumber === 1 && !isNumber(text.split(",", 1)[0] ?? "")) return;
     if (text.trim() === "") return;
@@ -69,6 +77,15 @@ class CsvRows {
     }
     this.checkWidth(column, line);
     if (pixels) this.onPixels!(pixels);
+  }
+
+  /** Throws for a line longer than MAX_CSV_LINE: by default the one not yet ended. */
+  tooLong(line = this.lineNumber + 1): never {
+    throw new DataFileError(
+      this.file,
+      `line ${line} is longer than ${MAX_CSV_LINE / 1024 ** 2} MB ` + "(a row of a 2048x2048 image), or the file has no line breaks",
+      "write one image per line: the label, then the pixel values, separated by commas",
+    );
   }
 
   private checkWidth(columns: number, line: number): void {
@@ -118,9 +135,16 @@ export async function csvFacts(file: string): Promise<{ count: number; rows: num
   const decoder = new TextDecoder();
   let rest = "";
   const lines = (text: string) => {
+    // A chunk without a line break only lengthens the line: no split, which would copy the line each time.
+    if (!text.includes("\n")) {
+      rest += text;
+      if (rest.length > MAX_CSV_LINE) rows.tooLong();
+      return;
+    }
     const parts = (rest + text).split("\n");
     rest = parts.pop()!;
     for (const part of parts) rows.line(part.endsWith("\r") ? part.slice(0, -1) : part);
+    if (rest.length > MAX_CSV_LINE) rows.tooLong();
   };
   for await (const chunk of contentChunks(file, gzip)) lines(decoder.decode(chunk, { stream: true }));
   lines(decoder.decode());

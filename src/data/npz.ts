@@ -5,6 +5,7 @@
 // is inflated once, capped at the size its .npy header announces.
 import { createInflateRaw, inflateRawSync } from "node:zlib";
 import { DataFileError } from "./dataFileError";
+import { MAX_DATA_FILE_BYTES } from "./files";
 import { checkFits, NPY_PREAMBLE, npyPreamble, parseNpyHeader, readAt, sizeOf, valueCount, type LocatedArray } from "./npy";
 
 interface ZipEntry {
@@ -166,6 +167,15 @@ export async function locateNpz(file: string, key: string): Promise<LocatedArray
     throw new DataFileError(file, `${where} claims more bytes than deflate can hold`, "write the .npz again");
   }
   checkFits(file, header, entry.uncompressedSize - header.dataOffset, where);
+  // A deflated entry is held inflated, whole (a stored one is read where it lies): bounded like any data file read whole.
+  if (total > MAX_DATA_FILE_BYTES) {
+    throw new DataFileError(
+      file,
+      `${where} is compressed and inflates to ${Math.ceil(total / 1024 ** 2)} MB, above the ${MAX_DATA_FILE_BYTES / 1024 ** 2} MB ` +
+        "a compressed array may hold",
+      "save the arrays uncompressed, with numpy.savez (not savez_compressed): their rows are then read where they lie",
+    );
+  }
   let values: Uint8Array | undefined;
   const inflated = () => {
     if (values) return values;

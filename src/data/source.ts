@@ -113,6 +113,13 @@ function labelDimsError(file: string, dims: number[]): DataFileError | undefined
 }
 
 function imageDimsError(file: string, dims: number[]): DataFileError | undefined {
+  if (dims.length === 3 && (dims[1] === 0 || dims[2] === 0)) {
+    return new DataFileError(
+      file,
+      `the images are ${dims[1]}x${dims[2]} pixels: they hold none`,
+      "regenerate the file with the images' rows and columns",
+    );
+  }
   if (dims.length === 3) return undefined;
   return new DataFileError(
     file,
