@@ -3,12 +3,11 @@
 // the schema section by section (schema.ts), the rules between fields (rules.ts), the class names
 // (labels.ts), the data files (data.ts, through src/data's cheap readers, remembered by cache.ts)
 // and the model (model.ts). A check runs when the sections it reads parsed.
-import { readFile } from "node:fs/promises";
 import type { Experiment, ParsedExperiment } from "../shared/experiment";
 import type { Problem } from "../shared/problems";
 import { cachedReaders } from "./cache";
 import { dataProblems } from "./data";
-import { experimentProblems, unreadableExperiment } from "./experiment";
+import { experimentProblems, experimentText } from "./experiment";
 import type { ClassNames } from "./labels";
 import { modelProblems } from "./model";
 import { sectionsOf } from "./schema";
@@ -33,11 +32,9 @@ export type Checked =
 export async function checkExperiment({ file, text, data = true }: CheckRequest): Promise<Checked> {
   let source = text;
   if (source === undefined) {
-    try {
-      source = await readFile(file, "utf8");
-    } catch (e) {
-      return { ok: false, problems: [unreadableExperiment(file, e)] };
-    }
+    const read = await experimentText(file);
+    if (typeof read !== "string") return { ok: false, problems: [read] };
+    source = read;
   }
   const { sections, problems } = experimentProblems(source, file);
   if (!sections) return { ok: false, problems };

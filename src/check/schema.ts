@@ -4,6 +4,7 @@ import { getNodePath, parse, parseTree, printParseErrorCode, type Node, type Par
 import type { z } from "zod";
 import { experimentJsonSchema, experimentSchema, type ParsedExperiment } from "../shared/experiment";
 import type { JsonPath, Problem } from "../shared/problems";
+import { jsonDepth, MAX_JSON_DEPTH } from "../data/jsonDepth";
 import { nearestWord } from "./nearest";
 
 interface JsonSchemaNode {
@@ -151,6 +152,11 @@ function problem(file: string, message: string, fix: string): Problem {
 export function parseSections(written: string, file: string): { sections?: Sections; problems: Problem[] } {
   // Windows Notepad starts UTF-8 files with a byte-order mark; VS Code hides it, JSON parsers do not.
   const text = written.replace(/^\uFEFF/, "");
+  // The parser recurses once per level: a text nested thousands deep would overflow its stack.
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    const message = `the JSON nests objects and arrays more than ${MAX_JSON_DEPTH} deep (an experiment needs 4)`;
+    return { problems: [problem(file, message, "open the .mtq.json experiment; its sections are objects of values and lists")] };
+  }
   const errors: ParseError[] = [];
   const json: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
@@ -179,19 +185,24 @@ export function parseSections(written: string, file: string): { sections?: Secti
       for (const issue of result.error.issues) problems.push(...issueProblems(file, { ...issue, path: [key, ...issue.path] }));
     }
   }
-  const unknown = Object.keys(fields).filter((k) => !(k in shape));
+  // Own keys only: "constructor" is `in` every object.
+  const unknown = Object.keys(fields).filter((k) => !Object.hasOwn(shape, k));
   // A misspelt section ("trainig") leaves the one meant at its defaults: judging those would mislead.
   for (const key of unknown) {
     const meant = nearestWord(key, Object.keys(shape));
     if (meant) sections.failed.add(meant as Section);
   }
   problems.push(...unknownKeyProblems(file, [], unknown));
-  problems.push(...duplicateKeyProblems(text, file));
+  problems.push(...keyProblems(text, file));
   return { sections, problems };
 }
 
-/** A key written twice in one object: JSON keeps the last silently, so the user may be editing the one ignored. */
-function duplicateKeyProblems(text: string, file: string): Problem[] {
+/**
+ * A key written twice in one object: JSON keeps the last silently, so the user may be editing the
+ * one ignored. A "__proto__" key anywhere: the parser gives it to the object as its prototype, not
+ * as a field, so the schema would never see it (and the fields it holds would stand in for absent ones).
+ */
+function keyProblems(text: string, file: string): Problem[] {
   const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
   const problems: Problem[] = [];
   const visit = (node: Node) => {
@@ -200,6 +211,10 @@ function duplicateKeyProblems(text: string, file: string): Problem[] {
       for (const property of node.children ?? []) {
         const [key] = property.children ?? [];
         if (!key || typeof key.value !== "string") continue;
+        if (key.value === "__proto__") {
+          const path = [...getNodePath(node), key.value];
+          problems.push({ file, path, message: 'unknown field "__proto__"', fix: "remove it: no field of an experiment is named so" });
+        }
         const occurrence = seen.get(key.value) ?? 0;
         seen.set(key.value, occurrence + 1);
         if (occurrence === 0) continue;

@@ -2,6 +2,7 @@
 // topology and weights manifest the checks read without loading it) and its weight files.
 import { readFileSync } from "node:fs";
 import { DataFileError } from "./dataFileError";
+import { jsonDepth, MAX_JSON_DEPTH } from "./jsonDepth";
 
 const CONVERT =
   "convert a Keras model with `tensorflowjs_converter --input_format keras --output_format tfjs_layers_model model.h5 OUT/`, " +
@@ -41,7 +42,16 @@ export function modelFileBytes(file: string, what: string): Buffer {
 export function modelJsonOf(file: string): ModelJson {
   let json: unknown;
   try {
-    json = JSON.parse(modelFileBytes(file, "model.json").toString("utf8"));
+    const text = modelFileBytes(file, "model.json").toString("utf8");
+    // The walks over the topology (ours, TF.js's) recurse once per level.
+    if (jsonDepth(text) > MAX_JSON_DEPTH) {
+      throw new DataFileError(
+        file,
+        `model.json nests objects and arrays more than ${MAX_JSON_DEPTH} deep`,
+        `it is no TF.js model.json; ${CONVERT}`,
+      );
+    }
+    json = JSON.parse(text);
   } catch (e) {
     if (e instanceof DataFileError) throw e;
     throw new DataFileError(
