@@ -1,8 +1,8 @@
 // The model against the data: a CNN's pooling must leave something of the images, and a saved
 // model's files must load and fit (its input the images, its output the kept classes, the layers
 // the experiment names). Read without loading the weights.
-import { statSync } from "node:fs";
-import { dirname, relative, resolve, sep } from "node:path";
+import { realpathSync, statSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import type * as TF from "@tensorflow/tfjs";
 import { DataFileError } from "../data/dataFileError";
 import { modelJsonOf, type ModelJson, type WeightSpec } from "../data/modelJson";
@@ -122,6 +122,20 @@ function storedBytes(spec: WeightSpec): number | undefined {
 
 const WEIGHTS_BESIDE = "keep the weight files named in model.json beside it";
 
+/** Whether `file` lies outside `folder`: by its path ("..", absolute), or through a link whose target is elsewhere. */
+function outsideFolder(folder: string, file: string): boolean {
+  const outside = (base: string, target: string) => {
+    const inside = relative(base, target);
+    return inside.startsWith(`..${sep}`) || inside === ".." || isAbsolute(inside) || resolve(base, inside) !== target;
+  };
+  if (outside(folder, file)) return true;
+  try {
+    return outside(realpathSync(folder), realpathSync(file));
+  } catch {
+    return false; // not there: said as a missing weight file
+  }
+}
+
 /** The weight files model.json lists: inside its folder, present, and together as large as its manifest says. */
 function weightFileProblems(json: ModelJson, modelFile: string, file: string): Problem[] {
   const folder = dirname(modelFile);
@@ -130,8 +144,7 @@ function weightFileProblems(json: ModelJson, modelFile: string, file: string): P
   let onDisk = 0;
   for (const path of groups.flatMap((g) => g.paths)) {
     const weights = resolve(folder, path);
-    const inside = relative(folder, weights);
-    if (inside.startsWith(`..${sep}`) || inside === ".." || resolve(folder, inside) !== weights) {
+    if (outsideFolder(folder, weights)) {
       problems.push(
         modelFileProblem(
           new DataFileError(weights, `the weight file "${path}" named in model.json is outside the model's folder`, WEIGHTS_BESIDE),

@@ -2,9 +2,9 @@
 // fields of onnx.proto MTQ needs (the weights are skipped, not decoded), its layers, how images
 // feed its input, and an onnxruntime session that also outputs the chosen layers. The checks and
 // the run both use it, so the run meets exactly the model the checks accepted.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import protobuf from "protobufjs";
 import type * as Ort from "onnxruntime-node";
 import { DataFileError } from "./dataFileError";
@@ -167,12 +167,28 @@ export function readOnnxGraph(file: string): OnnxGraph {
   };
 }
 
-/** External data files that lie outside the model's folder (or escape it with ".."): the session would read them from elsewhere. */
+/**
+ * External data files that lie outside the model's folder (absolute, escaping it with "..", or a
+ * link whose target is elsewhere): the session would read them from elsewhere.
+ */
 export function externalFilesOutside(graph: OnnxGraph): string[] {
   const folder = dirname(graph.file);
+  const outside = (base: string, target: string) => {
+    const inside = relative(base, target);
+    return inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || resolve(base, inside) !== target || isAbsolute(inside);
+  };
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return undefined; // not there: said by onnxruntime's trial
+    }
+  };
   return graph.externalFiles.filter((f) => {
-    const inside = relative(folder, resolve(folder, f));
-    return inside === "" || inside === ".." || inside.startsWith(`..${sep}`) || resolve(folder, f) !== resolve(folder, inside);
+    const target = resolve(folder, f);
+    if (outside(folder, target)) return true;
+    const [realFolder, realTarget] = [real(folder), real(target)];
+    return realFolder !== undefined && realTarget !== undefined && outside(realFolder, realTarget);
   });
 }
 
