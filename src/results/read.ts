@@ -34,5 +34,46 @@ export async function readResultsFile(file: string): Promise<LoadedResults> {
         "run its experiment again",
     );
   }
+  const missing = missingField(results);
+  if (missing) {
+    throw new Error(`${file} is not a complete MTQ results file: ${missing}; run its experiment again`);
+  }
   return { file, results, pixels: Buffer.from(results.images.pixelsBase64, "base64") };
+}
+
+/**
+ * The first field a reader relies on that is absent or of another type ("images.labels is not a
+ * list"): a file of the right version edited by hand, or written by something else, is said so
+ * rather than failing later in a view or a comparison on a property of undefined.
+ */
+function missingField(results: Results): string | undefined {
+  const kinds: [string, unknown, "object" | "array" | "string" | "number"][] = [
+    ["experiment", results.experiment, "object"],
+    ["experimentFile", results.experimentFile, "string"],
+    ["classes", results.classes, "array"],
+    ["predictions", results.predictions, "array"],
+    ["layers", results.layers, "array"],
+    ["flows", results.flows, "object"],
+    ["findings", results.findings, "object"],
+    ["images", results.images, "object"],
+  ];
+  const images = results.images as Partial<Results["images"]> | undefined;
+  if (typeof images === "object" && images !== null) {
+    kinds.push(
+      ["images.count", images.count, "number"],
+      ["images.labels", images.labels, "array"],
+      ["images.pixelsBase64", images.pixelsBase64, "string"],
+    );
+  }
+  for (const [name, value, kind] of kinds) {
+    const ok =
+      kind === "array"
+        ? Array.isArray(value)
+        : kind === "object"
+          ? typeof value === "object" && value !== null && !Array.isArray(value)
+          : typeof value === kind;
+    if (!ok)
+      return `"${name}" is ${value === undefined ? "missing" : `not ${kind === "array" ? "a list" : kind === "object" ? "an object" : `a ${kind}`}`}`;
+  }
+  return undefined;
 }
