@@ -1,7 +1,7 @@
 // Hostile files built in memory by the tests (test/hostile.test.ts, test/data.test.ts): images
 // whose headers claim more pixels than they hold, written as real PNG and JPEG bytes.
 import { once } from "node:events";
-import { createDeflate, createGzip } from "node:zlib";
+import { createDeflate, createDeflateRaw, createGzip } from "node:zlib";
 
 function crc32(bytes: Uint8Array): number {
   let crc = 0xffffffff;
@@ -64,11 +64,12 @@ export function jpegClaiming(width: number, height: number, components = 3): Buf
 }
 
 /**
- * A gzip of `head` followed by `unit` repeated up to `total` bytes, deflated by streaming: a gzip
- * bomb (repeated bytes deflate about 1000:1) that neither the test nor the file holds inflated.
+ * A gzip (or, `raw`, a bare deflate stream as zip entries hold) of `head` followed by `unit`
+ * repeated up to `total` bytes, deflated by streaming: a bomb (repeated bytes deflate about
+ * 1000:1) that neither the test nor the file holds inflated.
  */
-export async function gzipBomb(head: Uint8Array, unit: Uint8Array, total: number): Promise<Buffer> {
-  const gzip = createGzip({ level: 9 });
+export async function gzipBomb(head: Uint8Array, unit: Uint8Array, total: number, { raw = false } = {}): Promise<Buffer> {
+  const gzip = raw ? createDeflateRaw({ level: 9 }) : createGzip({ level: 9 });
   const parts: Buffer[] = [];
   gzip.on("data", (c: Buffer) => parts.push(c));
   gzip.write(head);
@@ -81,4 +82,32 @@ export async function gzipBomb(head: Uint8Array, unit: Uint8Array, total: number
   gzip.end();
   await once(gzip, "end");
   return Buffer.concat(parts);
+}
+
+/** A zip (an .npz) of one deflated entry `name` whose content is `deflated`, said to inflate to `size` bytes (CRC not checked by MTQ: 0). */
+export function zipOfDeflated(name: string, deflated: Uint8Array, size: number): Buffer {
+  const nameBytes = Buffer.from(name);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(deflated.length, 18);
+  local.writeUInt32LE(size, 22);
+  local.writeUInt16LE(nameBytes.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(deflated.length, 20);
+  central.writeUInt32LE(size, 24);
+  central.writeUInt16LE(nameBytes.length, 28);
+  const dir = Buffer.concat([central, nameBytes]);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(30 + nameBytes.length + deflated.length, 16);
+  return Buffer.concat([local, nameBytes, deflated, dir, end]);
 }
