@@ -1,6 +1,7 @@
 // `npm run reproduce`: runs the report's nine experiments (examples/) through the pipeline over
-// five seeds and writes REPRODUCTION.md (the report's figures beside ours, mean and spread) with
-// thumbnails of the 7s that land in the 1s' cluster. Arguments, when given, replace the seeds
+// five seeds, each with its stability runs, and writes REPRODUCTION.md (the report's figures beside
+// ours: mean and spread over the seeds, the first seed's intervals and tests, how far the clusters
+// hold) with thumbnails of the 7s that land in the 1s' cluster. Arguments, when given, replace the seeds
 // (`npm run reproduce -- 24` for a quick look).
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,11 +9,11 @@ import { runExperiment } from "../src/pipeline/run";
 import { readExperimentFile } from "../src/check/experiment";
 import type { Results } from "../src/shared/results";
 import { greyPng } from "./png";
-import { reproductionMarkdown, type Runs } from "./reproduction-report";
+import { REPRODUCTION_SEEDS, STABILITY_RUNS, reproductionMarkdown, type Runs } from "./reproduction-report";
 import { signatureFigures, type SignatureFigures } from "./reproduction-signatures";
 
 const root = join(__dirname, "..");
-const seeds = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [24, 1, 2, 3, 4];
+const seeds = process.argv.length > 2 ? process.argv.slice(2).map(Number) : REPRODUCTION_SEEDS;
 const THUMBNAILS = "media/reproduction";
 /** Thumbnails are drawn this many times MNIST's 28x28. */
 const THUMBNAIL_SCALE = 4;
@@ -43,7 +44,7 @@ async function runAll(): Promise<{ runs: Runs; signatures: Map<string, Signature
       const start = performance.now();
       let measured: Parameters<typeof signatureFigures>[1] | undefined;
       const r = await runExperiment({
-        experiment: { ...parsed.experiment, seed },
+        experiment: { ...parsed.experiment, seed, stability: { runs: Math.max(STABILITY_RUNS, parsed.experiment.stability.runs) } },
         experimentFile: file,
         onSignatures: (s) => (measured = s),
       });

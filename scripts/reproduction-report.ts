@@ -1,9 +1,20 @@
 // REPRODUCTION.md from the runs of scripts/reproduce.ts: one table per question of the report,
 // its figure beside ours over every seed, and the thumbnails to write for the 7s in the 1s' cluster.
-import { SEPARATION_PURITY } from "../src/shared/figures";
-import type { Results } from "../src/shared/results";
+import { wilson } from "../src/pipeline/statistics";
+import { INTERVAL_METHODS, SEPARATION_PURITY, UNSTABLE_JACCARD } from "../src/shared/figures";
+import { pValueText, shareText } from "../src/shared/intervalText";
+import type { Interval, Results } from "../src/shared/results";
 import { decimal, percent, spread, table, tally } from "./reproduction-stats";
 import type { SignatureFigures } from "./reproduction-signatures";
+
+/** The seeds `npm run reproduce` runs by default, the first one's intervals shown beside the mean over all. */
+export const REPRODUCTION_SEEDS = [24, 1, 2, 3, 4];
+
+/**
+ * Bootstrap resamples per run (the experiment's `stability.runs`), always on in `npm run reproduce`
+ * whatever the files say, so that REPRODUCTION.md can say how far each cluster holds; more when a file asks for more.
+ */
+export const STABILITY_RUNS = 20;
 
 /** Experiment name -> its results, one per seed in the same order. */
 export type Runs = Map<string, Results[]>;
@@ -42,6 +53,37 @@ const ownCluster = (r: Results, l: number, d: number) =>
   r.classes.every((o) => o === d || r.findings.layers[l].dominantCluster[o] !== r.findings.layers[l].dominantCluster[d]);
 const pathOf = (r: Results, i: number) => [...r.layers.map((l) => l.assignments[i]), r.predictions[i]].join(">");
 
+/** Every interval of the first seed set against the mean over the seeds, for the glance's count. */
+type Held = { what: string; holds: boolean }[];
+
+/**
+ * The first seed's share with its 95% interval, and whether that interval holds the mean of the
+ * share over every seed: "89% [81–94%], holds the mean". Recorded in `held`.
+ */
+function seedInterval(shares: number[], interval: Interval | undefined, what: string, held: Held): string {
+  if (!interval) return "";
+  if (shares.length < 2) return shareText(shares[0], interval);
+  const mean = spread(shares).mean;
+  // The intervals are rounded to 4 decimals in the results, the mean is not.
+  const holds = mean >= interval[0] - 5e-5 && mean <= interval[1] + 5e-5;
+  held.push({ what, holds });
+  return `${shareText(shares[0], interval)}, ${holds ? "holds" : "misses"} the mean`;
+}
+
+/** A 2.5th-97.5th percentile interval of a share, "[85–91%]". */
+const percentiles = ([low, high]: Interval) => `[${Math.round(low * 100)}–${Math.round(high * 100)}%]`;
+
+/** Categories counted over runs ({ "2": 18, "3": 2 }), summed over seeds, as "2 (36/40), 3 (4/40)". */
+function tallyCounts(records: Record<string, number>[]): string {
+  const counts = new Map<string, number>();
+  for (const r of records) for (const [k, n] of Object.entries(r)) counts.set(k, (counts.get(k) ?? 0) + n);
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], "en", { numeric: true }))
+    .map(([v, c]) => `${v} (${c}/${total})`)
+    .join(", ");
+}
+
 /** What one of our runs did, from its experiment: the model, the images, the training and the k search. */
 function setupOf(r: Results) {
   const e = r.experiment;
@@ -71,6 +113,11 @@ report's \`cut_data\`); they differ only in the digits kept and injected.`
     : `${stated} Experiments set up otherwise: ${differ.map((d) => `${d.name} (${d.text})`).join("; ")}.`;
 }
 
+/** The stability runs the experiments made, as a phrase ("20"). */
+function stabilityRuns(runs: Runs): string {
+  return [...new Set([...runs.values()].flat().map((r) => r.findings.stability?.runs ?? 0))].join(" or ");
+}
+
 function header(runs: Runs, context: Context): string {
   const all = [...runs.values()].flat();
   const backends = [...new Set(all.map((r) => r.backend))].join(", ");
@@ -88,27 +135,50 @@ scikit-learn's \`KMeans\`) and followed every image's path; it states neither ep
 ${ourSetup(runs)}
 
 Every figure of ours is **mean ± standard deviation over the ${context.seeds.length} seeds (min–max)**; categorical
-figures (a layer, a k) are tallied as "value (seeds/all)". A seed sets the initial weights, the
+figures (a layer, a k) are tallied as "value (seeds/all)". Beside them, the first seed's (${context.seeds[0]}) own
+uncertainty: each share with its ${INTERVAL_METHODS.share} in brackets, and whether that interval holds the
+mean over the seeds; the tests' p-values; and, from ${stabilityRuns(runs)} bootstrap resamples of the kept images per run
+(\`"stability"\`, which \`npm run reproduce\` always turns on), how far each layer's clusters hold (section 6). A seed sets the initial weights, the
 shuffle, k-means and UMAP. Purity of a digit at a layer is the share of its images in the cluster
 holding most of them (its *dominant cluster*); an image *follows digit d's path* when it sits in
 d's dominant cluster in every hidden layer.`;
 }
 
-function separation(fours: Results[], threes: Results[]): string {
+function separation(fours: Results[], threes: Results[], held: Held): string {
+  const [first] = fours;
   const purity = (l: number, d: number) => fours.map((r) => r.findings.layers[l].purity[d]);
-  const rows = fours[0].layers.flatMap((_, l) => [
-    [
-      `1s in their dominant cluster, layer ${l + 1}`,
-      l === 0 ? "97% on average (1s and 7s), from layer 1 on" : "(same 97%, not split by layer)",
-      percent(purity(l, 1)),
-    ],
-    [`7s in their dominant cluster, layer ${l + 1}`, "", percent(purity(l, 7))],
+  const purityRow = (l: number, d: number, report: string) => {
+    const label = `${d}s in their dominant cluster, layer ${l + 1}`;
+    return [label, report, percent(purity(l, d)), seedInterval(purity(l, d), first.findings.layers[l].purityInterval[d], label, held)];
+  };
+  const independence = (l: number) => {
+    const test = first.findings.layers[l].independence;
+    return [
+      `the label x cluster table differs from chance, layer ${l + 1} (G-test, p from ${test.permutations} label permutations, ` +
+        `${pValueText(1 / (test.permutations + 1))} at least)`,
+      "not tested",
+      tally(fours.map((r) => pValueText(r.findings.layers[l].independence.pValue))),
+      `G = ${test.g.toFixed(1)} (${test.degreesOfFreedom} df), ${pValueText(test.pValue)}`,
+    ];
+  };
+  const rows = first.layers.flatMap((_, l) => [
+    purityRow(l, 1, l === 0 ? "97% on average (1s and 7s), from layer 1 on" : "(same 97%, not split by layer)"),
+    purityRow(l, 7, ""),
     [
       `mean of 1s and 7s, layer ${l + 1}`,
       "97%",
       percent(fours.map((r) => (r.findings.layers[l].purity[1] + r.findings.layers[l].purity[7]) / 2)),
+      "",
     ],
+    independence(l),
   ]);
+  const accuracy = (label: string, of: (r: Results) => number, interval: Interval | null) => [
+    label,
+    "not given",
+    percent(fours.map(of)),
+    seedInterval(fours.map(of), interval ?? undefined, label, held),
+  ];
+  const resampled = first.findings.stability;
   const sameKept = fours.every((r, s) => JSON.stringify(keptView(r)) === JSON.stringify(keptView(threes[s])));
   const kept = sameKept
     ? "exactly the same clusters and predictions for them, seed by seed, since injected images never move the clusters"
@@ -119,17 +189,22 @@ Experiment [${FOURS}](examples/${FOURS}.mtq.json) (its kept 1s and 7s; the runs 
 ${kept}).
 
 ${table(
-  ["", "report", "ours"],
+  ["", "report", "ours", `seed ${first.seed} [95% interval]`],
   [
     ...rows,
-    ["1s and 7s in different dominant clusters, layer 1", "yes", tally(fours.map((r) => (ownCluster(r, 0, 1) ? "yes" : "no")))],
+    ["1s and 7s in different dominant clusters, layer 1", "yes", tally(fours.map((r) => (ownCluster(r, 0, 1) ? "yes" : "no"))), ""],
     [
       `first layer where both have purity >= ${SEPARATION_PURITY * 100}% in distinct clusters`,
       "1",
       tally(fours.map((r) => r.findings.separationLayer)),
+      resampled ? `over its ${resampled.runs} resamples: ${tallyCounts([resampled.separationLayer])}` : "",
     ],
-    ["training accuracy", "not given", percent(fours.map((r) => r.findings.accuracy.train))],
-    [`held-out accuracy (${fours[0].testCount} MNIST test images)`, "not given", percent(fours.map((r) => r.findings.accuracy.test ?? 0))],
+    accuracy("training accuracy", (r) => r.findings.accuracy.train, first.findings.accuracyInterval.train),
+    accuracy(
+      `held-out accuracy (${first.testCount} MNIST test images)`,
+      (r) => r.findings.accuracy.test ?? 0,
+      first.findings.accuracyInterval.test,
+    ),
   ],
 )}`;
 }
@@ -234,7 +309,20 @@ function injectedFigures(runs: Results[], digit: number) {
   return runs.map((r) => {
     const f = r.findings.injected[digit];
     const images = injectedOf(r, digit);
+    const n = images.length;
+    const inSevens = images.filter((i) => inClusterOf(r, 0, i, 7)).length;
     return {
+      intervals: {
+        follows1: f.followsPathOfInterval[1],
+        follows7: f.followsPathOfInterval[7],
+        mixed: wilson(Math.round((1 - f.followsPathOf[1] - f.followsPathOf[7]) * n), n),
+        sevensClusterAtLayer1: wilson(inSevens, n),
+        predicted1: f.predictedInterval[1] ?? wilson(0, n),
+        predicted7: f.predictedInterval[7] ?? wilson(0, n),
+      } as Partial<Record<string, Interval>>,
+      /** Over the stability runs (bootstrap resamples of the kept images): the 2.5th-97.5th percentiles of the follow-path shares. */
+      resampled: r.findings.stability?.followsPathOf[digit],
+      preference: f.preference,
       follows1: f.followsPathOf[1],
       follows7: f.followsPathOf[7],
       mixed: 1 - f.followsPathOf[1] - f.followsPathOf[7],
@@ -249,7 +337,9 @@ function injectedFigures(runs: Results[], digit: number) {
 }
 
 type Figures = ReturnType<typeof injectedFigures>;
-const pick = (figures: Figures, key: keyof Figures[number]) => figures.map((f) => f[key]);
+/** The figures that are one number per seed. */
+type Share = "follows1" | "follows7" | "mixed" | "sevensClusterAtLayer1" | "predicted1" | "predicted7" | "entropy" | "paths";
+const pick = (figures: Figures, key: Share) => figures.map((f) => f[key]);
 
 /** How the injected images of a digit were drawn, from the first run's experiment and images: "100 4s (the first of MNIST's train split)". */
 function injectedDrawn(r: Results, digit: number): string {
@@ -259,31 +349,56 @@ function injectedDrawn(r: Results, digit: number): string {
   return `${images.length} ${digit}s (${picked} of MNIST's ${splits} split)`;
 }
 
-function fours(f: Figures, r: Results): string {
+/** The path the injected digit follows more, against the other kept one: "p = 2e-18 (7 over 1)" for the first seed, and a tally over seeds. */
+function preferenceCells(f: Figures): [string, string] {
+  const significant = f.filter((x) => x.preference && x.preference.pValue < 0.05);
+  const sides = tally(significant.map((x) => `${x.preference!.more}s' over ${x.preference!.than}s'`));
+  const first = f[0].preference;
+  return [
+    `p < 0.05 in ${significant.length}/${f.length} seeds${significant.length > 0 ? `: ${sides}` : ""}`,
+    first ? `${pValueText(first.pValue)} (${first.more}s' over ${first.than}s')` : "",
+  ];
+}
+
+function fours(f: Figures, r: Results, held: Held): string {
+  const row = (label: string, report: string, key: Share & keyof Figures[number]["intervals"]) => [
+    label,
+    report,
+    percent(pick(f, key)),
+    seedInterval(pick(f, key), f[0].intervals[key], `4s: ${label}`, held),
+  ];
+  const resampled = f[0].resampled;
   return `## 3. Where do unseen 4s go?
 
 ${injectedDrawn(r, 4)} passed through the ${r.classes.join("-vs-")} model; each lands in the
 nearest cluster of each layer (the clusters are those of the kept ${r.classes.map((c) => `${c}s`).join(" and ")}).
 
 ${table(
-  ["", "report", "ours"],
+  ["", "report", "ours", `seed ${r.seed} [95% interval]`],
   [
-    ["4s following the 7s' path (every layer)", "most, from layer 1 on", percent(pick(f, "follows7"))],
-    ["4s following the 1s' path", "not given (few)", percent(pick(f, "follows1"))],
-    ["4s on a mixed path", "not given", percent(pick(f, "mixed"))],
-    ["4s in the 7s' cluster at layer 1", "most", percent(pick(f, "sevensClusterAtLayer1"))],
-    ["4s predicted as 7", "most (conclusion)", percent(pick(f, "predicted7"))],
+    row("4s following the 7s' path (every layer)", "most, from layer 1 on", "follows7"),
+    [
+      "... over the seed's resamples of the kept images (2.5th–97.5th percentiles)",
+      "",
+      "",
+      resampled ? `${percentiles(resampled[7])} over ${r.findings.stability!.runs} resamples` : "",
+    ],
+    ["4s follow the 7s' path more than the 1s' (exact McNemar test)", "yes", ...preferenceCells(f)],
+    row("4s following the 1s' path", "not given (few)", "follows1"),
+    row("4s on a mixed path", "not given", "mixed"),
+    row("4s in the 7s' cluster at layer 1", "most", "sevensClusterAtLayer1"),
+    row("4s predicted as 7", "most (conclusion)", "predicted7"),
   ],
 )}`;
 }
 
-function threes(f3: Figures, f4: Figures, threeRuns: Results[], signatures: SignatureFigures[]): string {
-  const row = (label: string, report: string, key: keyof Figures[number], format: (v: number[]) => string) => [
-    label,
-    report,
-    format(pick(f3, key)),
-    format(pick(f4, key)),
-  ];
+function threes(f3: Figures, f4: Figures, threeRuns: Results[], signatures: SignatureFigures[], held: Held): string {
+  const row = (label: string, report: string, key: Share, format: (v: number[]) => string) => {
+    const interval = (f: Figures, digit: number) =>
+      seedInterval(pick(f, key), (f[0].intervals as Record<string, Interval | undefined>)[key], `${digit}s: ${label}`, held);
+    return [label, report, format(pick(f3, key)), format(pick(f4, key)), interval(f3, 3), interval(f4, 4)];
+  };
+  const seed = threeRuns[0].seed;
   const higher = f3.filter((f, s) => f.entropy > f4[s].entropy).length;
   const bits = Math.log2(f3[0].possiblePaths);
   const ks = threeRuns[0].layers.map((l) => l.k).join(" and ");
@@ -295,7 +410,7 @@ measure scattering as the entropy of the 3s' distribution over distinct paths (c
 layer, then the prediction): 0 bits when all share one path.
 
 ${table(
-  ["", "report", "3s (ours)", "4s (ours)"],
+  ["", "report", "3s (ours)", "4s (ours)", `3s, seed ${seed} [95% interval]`, `4s, seed ${seed} [95% interval]`],
   [
     row("path entropy (bits)", "3s scatter, 4s gather", "entropy", (v) => decimal(v)),
     row("distinct paths taken", "not given", "paths", (v) => decimal(v, 1)),
@@ -304,6 +419,14 @@ ${table(
     row("on a mixed path", "not given", "mixed", percent),
     row("predicted as 1", "not given", "predicted1", percent),
     row("predicted as 7", "not given", "predicted7", percent),
+    [
+      "following one kept digit's path more than the other's (exact McNemar test)",
+      "not given",
+      ...preferenceCells(f3).slice(0, 1),
+      preferenceCells(f4)[0],
+      preferenceCells(f3)[1],
+      preferenceCells(f4)[1],
+    ],
   ],
 )}
 
@@ -387,6 +510,59 @@ ${table(["experiment", "digits", ...layers.map((l) => `k, layer ${l + 1}`), ...l
 Report: 1 vs 7, layer 1: 3 blobs in UMAP, k = 2 by k-means.`;
 }
 
+/** Clusters under UNSTABLE_JACCARD over every seed of an experiment's layer, and all its clusters. */
+function unstableClusters(rs: Results[], l: number): { unstable: number; clusters: number } {
+  const clusters = rs.flatMap((r) => r.layers[l].clusters);
+  return {
+    unstable: clusters.filter((c) => c.stability !== undefined && c.stability < UNSTABLE_JACCARD).length,
+    clusters: clusters.length,
+  };
+}
+
+function stability(runs: Runs): string {
+  const first = runs.values().next().value![0];
+  const rows = [...runs.entries()].flatMap(([name, rs]) =>
+    layerNumbers(rs[0]).map((l) => {
+      const layer = (r: Results) => r.layers[l].stability!;
+      const { unstable, clusters } = unstableClusters(rs, l);
+      const separation = rs.map((r) => r.findings.stability!.separationLayer);
+      return [
+        l === 0 ? `[${name}](examples/${name}.mtq.json)` : "",
+        String(l + 1),
+        decimal(rs.map((r) => layer(r).ari.mean)),
+        `${layer(rs[0]).ari.mean.toFixed(2)} [${layer(rs[0])
+          .ari.interval.map((x) => x.toFixed(2))
+          .join("–")}]`,
+        tallyCounts(rs.map((r) => layer(r).kChosen)),
+        `${unstable} of ${clusters}`,
+        l === 0 ? tallyCounts(separation) : "",
+      ];
+    }),
+  );
+  const runsPerSeed = first.findings.stability!.runs;
+  return `## 6. Do the clusters hold when the images change?
+
+Every run also redrew its kept images ${runsPerSeed} times with replacement (bootstrap resamples, the same for every
+layer) and refitted each layer's k-means on them, k chosen again by silhouette. Per layer: the adjusted Rand
+index of each resample's clustering to the run's own, on the images it drew (its mean over the resamples; mean ±
+sd over the seeds, and the first seed's ${INTERVAL_METHODS.stability}); the k the resamples chose, all seeds
+together; the clusters whose stability (the mean Jaccard of their best match over the resamples, as Hennig's
+\`clusterboot\`) is under ${UNSTABLE_JACCARD}, "unstable", over all seeds; and the separation layer the resamples find.
+
+${table(
+  [
+    "experiment",
+    "layer",
+    "ARI to the main clustering",
+    `seed ${first.seed}: mean [2.5th–97.5th]`,
+    "k over the resamples",
+    "unstable clusters",
+    "separation layer over the resamples",
+  ],
+  rows,
+)}`;
+}
+
 function pageExperiment(name: string, rs: Results[]): string {
   const digits = rs[0].classes;
   const layers = layerNumbers(rs[0]);
@@ -423,7 +599,7 @@ ${purity}`;
 
 function pageExperiments(runs: Runs): string {
   const names = [...runs.keys()].filter((n) => n.startsWith("signature_"));
-  return `## 6. The experiments of the report's web page
+  return `## 7. The experiments of the report's web page
 
 The report's Voilà page lists these ${names.length} notebooks but its text gives no figures for them, so
 there is nothing to set ours against; they are here so that anyone can compare with the notebooks.
@@ -452,7 +628,7 @@ function differences(runs: Runs, fours: Results[], f3: Figures, { perSeed, image
   const strays = perSeed.map((p) => p[0]);
   const setup = setupOf(fours[0]);
   const everyLayer = perSeed.map((p) => p[1]);
-  return `## 7. Why our figures can differ from the report's
+  return `## 8. Why our figures can differ from the report's
 
 Where we differ: the report saw four 7s in the 1s' cluster from layer 1 on; we find
 ${decimal(strays, 1)} at layer 1 but only ${decimal(everyLayer, 1)} still there at layer 2 (section 2),
@@ -468,7 +644,8 @@ boundary between two clusters (${images.length} distinct 7s fall in the 1s' clus
   initialisers, Adam and cross-entropy, but different random streams and floating-point order.
 - **Training length.** The report gives neither epochs nor batch size; we use ${setup.training}.
 - **k-means.** \`ml-kmeans\` with ${setup.starts}; scikit-learn's \`KMeans\` (2021)
-  kept the best of 10 starts. Cluster numbers differ; the partitions can differ at the margins.
+  kept the best of 10 starts. Cluster numbers differ; the partitions can differ at the margins
+  (section 6 measures how far they move when the images are resampled).
 - **k search.** The text says k = 2..10; the notebook's \`get_best_k\` defaults to \`kmax=7\` and
   scores k = 1 as 0. Both pick the same k whenever the best silhouette lies in 2..7.
   ${aboveSeven(runs)}
@@ -480,7 +657,7 @@ boundary between two clusters (${images.length} distinct 7s fall in the 1s' clus
   images exactly, by dominant cluster.`;
 }
 
-function glance(fourRuns: Results[], { perSeed, images }: Strays, f3: Figures, f4: Figures): string {
+function glance(fourRuns: Results[], { perSeed, images }: Strays, f3: Figures, f4: Figures, held: Held): string {
   const n = fourRuns.length;
   const seeds = (count: number) => `${count}/${n} seeds`;
   const everySeed = images.filter((s) => s.atLayer1 === n).map((s) => `#${s.sourceIndex}`);
@@ -502,6 +679,28 @@ function glance(fourRuns: Results[], { perSeed, images }: Strays, f3: Figures, f
     ["most 4s follow the 7s' path", "yes", `yes in ${seeds(f4.filter((f) => f.follows7 > 0.5).length)}`],
     ["3s scatter more than 4s (path entropy)", "yes", `yes in ${seeds(f3.filter((f, s) => f.entropy > f4[s].entropy).length)}`],
     ["k for 1 vs 7, layer 1", "2 (UMAP: 3 blobs)", tally(fourRuns.map((r) => r.layers[0].k))],
+    [
+      "the 1-vs-7 clusters hold when the images are resampled",
+      "not tested",
+      layerNumbers(fourRuns[0])
+        .map((l) => {
+          const { unstable, clusters } = unstableClusters(fourRuns, l);
+          return `layer ${l + 1}: ARI ${decimal(fourRuns.map((r) => r.layers[l].stability!.ari.mean))}, ${unstable} of ${clusters} clusters unstable`;
+        })
+        .join("; "),
+    ],
+    [
+      `seed ${fourRuns[0].seed}'s 95% intervals (sections 1, 3, 4) hold the mean over the ${n} seeds`,
+      "no interval given",
+      `${held.filter((h) => h.holds).length} of ${held.length}${
+        held.some((h) => !h.holds)
+          ? `; not: ${held
+              .filter((h) => !h.holds)
+              .map((h) => h.what)
+              .join("; ")}`
+          : ""
+      }`,
+    ],
   ];
   return `## At a glance
 
@@ -515,16 +714,18 @@ export function reproductionMarkdown(runs: Runs, context: Context): { markdown: 
   const f3 = injectedFigures(threeRuns, 3);
   const f4 = injectedFigures(fourRuns, 4);
   const sevens = sevensLikeOnes(strays, context);
-  const sections = [
-    header(runs, context),
-    glance(fourRuns, strays, f3, f4),
-    separation(fourRuns, threeRuns),
+  // Filled by the sections with intervals, counted by the glance, which comes first.
+  const held: Held = [];
+  const body = [
+    separation(fourRuns, threeRuns, held),
     sevens.markdown,
-    fours(f4, fourRuns[0]),
-    threes(f3, f4, threeRuns, context.signatures.get(THREES)!),
+    fours(f4, fourRuns[0], held),
+    threes(f3, f4, threeRuns, context.signatures.get(THREES)!, held),
     kPerLayer(runs),
+    stability(runs),
     pageExperiments(runs),
     differences(runs, fourRuns, f3, strays),
   ];
+  const sections = [header(runs, context), glance(fourRuns, strays, f3, f4, held), ...body];
   return { markdown: `${sections.join("\n\n")}\n`, thumbnails: sevens.thumbnails };
 }
