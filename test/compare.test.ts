@@ -167,6 +167,15 @@ describe("the README's comparisons of the report's example (examples/, real MNIS
         [2, 2],
       ],
     );
+    // The contingency matrices as printed, each cell within 8 images.
+    const printed = [
+      { rows: ["c0   179   1", "c1    15 205"], cells: [179, 1, 15, 205] },
+      { rows: ["c0   174   0", "c1    19 207"], cells: [174, 0, 19, 207] },
+    ];
+    printed.forEach(({ rows, cells }, l) => {
+      rows.forEach(readmeQuotes);
+      c.layers[l].contingency.flat().forEach((n, j) => assertQuoted(rows.join(" "), cells[j], n, 8, `layer ${l + 1}, cell ${j}`));
+    });
     const changed = "changed paths: 27 of 400 images (layer 1: 16, layer 2: 19, prediction: 3)";
     assertQuoted(changed, 27, c.changed.length, 8, "paths changed");
     assertQuoted(changed, 16, c.changed.filter((p) => p.layers.includes(1)).length, 6, "changed in layer 1");
