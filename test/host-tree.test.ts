@@ -143,7 +143,10 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
         const predicted = results.predictions[node.image];
         if (r === "misclassified") assert.match(reasons[i], new RegExp(`^misclassified as ${predicted}`));
         else if (r === "rare-path")
-          assert.match(reasons[i], new RegExp(`^rare path \\(\\d+(\\.\\d\\d)?% of the ${record.digit}s take it\\)$`));
+          assert.match(
+            reasons[i],
+            new RegExp(`^rare path \\(${record.pathCount} of the ${record.digit}s takes? it, \\d+(\\.\\d\\d)?%\\)$`),
+          );
         else if (r === "far-from-cluster") assert.match(reasons[i], /^far from its cluster \(\d+\.\dx its median distance, last layer\)$/);
         else assert.match(reasons[i], new RegExp(`^unsure \\(\\d+%? for ${predicted}\\)$`));
       });

@@ -1,8 +1,10 @@
 // The findings panel: the pipeline's computed answers to the report's questions, each one a
 // button that selects the images behind it.
 import { className, classNoun, classNounPlural, classPlural } from "../src/shared/classNames";
-import { SEPARATION_PURITY } from "../src/shared/figures";
-import { outlierReasonsText } from "../src/shared/outlierText";
+import { INTERVAL_METHODS, SEPARATION_PURITY } from "../src/shared/figures";
+import { intervalText, percent, pValueText } from "../src/shared/intervalText";
+import { outlierReasonsText, outlierRule } from "../src/shared/outlierText";
+import type { Interval } from "../src/shared/results";
 import { silhouetteNote } from "../src/shared/silhouetteNote";
 import { kChart } from "./charts";
 import { digitColor } from "./colors";
@@ -13,8 +15,14 @@ import { thumbnailGrid } from "./thumbnails";
 
 const LISTED_OUTLIERS = 200;
 
-function percent(share: number): string {
-  return `${Math.round(share * 100)}%`;
+/** A share, its interval muted after it, and how the interval is computed on hover. */
+function withInterval(text: string, interval: Interval | undefined): HTMLElement {
+  const span = el("span", "", text);
+  if (interval) {
+    span.append(" ", el("span", "mtq-muted mtq-interval", intervalText(interval)));
+    span.title = INTERVAL_METHODS.share;
+  }
+  return span;
 }
 
 export function findingsPanel(data: ViewData, selection: SelectionModel): HTMLElement {
@@ -28,6 +36,7 @@ export function findingsPanel(data: ViewData, selection: SelectionModel): HTMLEl
     separation(data, pick),
     ...separationOverTraining(data),
     purity(data, pick),
+    independence(data),
     ...injected(data, pick),
     outliers(data, pick),
     clustering(data),
@@ -39,20 +48,20 @@ type Pick = (text: string, title: string, label: string, images: () => number[])
 
 function accuracy(data: ViewData): HTMLElement {
   const { train, test } = data.state.findings.accuracy;
+  const intervals = data.state.findings.accuracyInterval;
   const { imported } = data.results;
   // Imported signatures: no model ran here, so the accuracy is the imported predictions' agreement with the labels.
   const p = imported
-    ? el(
-        "p",
-        "",
-        `Signatures imported from ${imported.files.join(", ")} (no model ran). Their predictions: ${percent(train)} right on the kept images`,
-      )
-    : el("p", "", `Accuracy: ${percent(train)} on the training images`);
-  p.append(
-    test === null
-      ? "; held-out accuracy not measured (no image left to hold out)."
-      : `, ${percent(test)} on ${data.results.testCount.toLocaleString("en")} held-out images.`,
-  );
+    ? el("p", "", `Signatures imported from ${imported.files.join(", ")} (no model ran). Their predictions: `)
+    : el("p", "", "Accuracy: ");
+  p.append(withInterval(percent(train), intervals?.train), imported ? " right on the kept images" : " on the training images");
+  if (test === null) p.append("; held-out accuracy not measured (no image left to hold out).");
+  else
+    p.append(
+      ", ",
+      withInterval(percent(test), intervals?.test ?? undefined),
+      ` on ${data.results.testCount.toLocaleString("en")} held-out images.`,
+    );
   return p;
 }
 
@@ -65,11 +74,23 @@ function onDominant(data: ViewData, layer: number, digit: number, inside: boolea
   return imagesWhere(data, (i) => !images.injected[i] && images.labels[i] === digit && (assignments[i] === dominant) === inside);
 }
 
+/** " Over 20 bootstrap runs: layer 1 in 18, layer 2 in 2." with the final model's stability runs; "" without. */
+function separationStability(data: ViewData): string {
+  const stability = data.state.findings.stability;
+  if (!stability) return "";
+  const tally = Object.entries(stability.separationLayer)
+    .sort((a, b) => b[1] - a[1])
+    .map(([layer, n]) => `${layer === "none" ? "no layer" : `layer ${layer}`} in ${n}`);
+  return ` Over ${stability.runs} bootstrap runs: ${tally.join(", ")}.`;
+}
+
 function separation(data: ViewData, pick: Pick): HTMLElement {
   const layer = data.state.findings.separationLayer;
   const p = el("p");
   if (layer === null) {
-    p.textContent = `No hidden layer separates the ${classNounPlural(data.results)} (each with ≥ ${percent(SEPARATION_PURITY)} in its own cluster).`;
+    p.textContent =
+      `No hidden layer separates the ${classNounPlural(data.results)} (each with ≥ ${percent(SEPARATION_PURITY)} in its own cluster).` +
+      separationStability(data);
     return p;
   }
   const name = data.state.layers[layer - 1].name;
@@ -84,6 +105,8 @@ function separation(data: ViewData, pick: Pick): HTMLElement {
       exceptions,
     ),
   );
+  const stability = separationStability(data);
+  if (stability) p.append(el("span", "mtq-separation-stability", stability));
   return p;
 }
 
@@ -106,7 +129,11 @@ function purity(data: ViewData, pick: Pick): HTMLElement {
   const { findings } = data.state;
   const table = el("table", "mtq-purity");
   const noun = classNoun(data.results);
-  const caption = el("caption", "", `Purity: share of each ${noun} in its dominant cluster (click to select; “off” = the rest)`);
+  const caption = el(
+    "caption",
+    "",
+    `Purity: share of each ${noun} in its dominant cluster, with its ${INTERVAL_METHODS.share} (click to select; “off” = the rest)`,
+  );
   const head = el("tr");
   head.append(el("th", "", noun), ...findings.layers.map((l) => el("th", "", l.name)));
   table.append(caption, head);
@@ -127,6 +154,12 @@ function purity(data: ViewData, pick: Pick): HTMLElement {
           () => onDominant(data, li, digit, true),
         ),
       );
+      const interval = layer.purityInterval?.[digit];
+      if (interval) {
+        const span = el("span", "mtq-muted mtq-interval", ` ${intervalText(interval)}`);
+        span.title = INTERVAL_METHODS.share;
+        cell.append(span);
+      }
       const off = onDominant(data, li, digit, false);
       if (off.length > 0)
         cell.append(
@@ -145,6 +178,20 @@ function purity(data: ViewData, pick: Pick): HTMLElement {
   return table;
 }
 
+/** Per layer, whether its clusters depend on the labels beyond chance: the G-test and its permutation p-value. */
+function independence(data: ViewData): HTMLElement {
+  const layers = data.state.findings.layers.filter((l) => l.independence);
+  const p = el("p", "mtq-muted mtq-independence");
+  if (layers.length === 0) return p;
+  const permutations = layers[0].independence.permutations;
+  p.append(
+    `${classNoun(data.results)[0].toUpperCase()}${classNoun(data.results).slice(1)} × cluster, G-test (p from ${permutations} label permutations): ` +
+      layers.map((l, i) => `layer ${i + 1} G = ${l.independence.g.toFixed(1)}, ${pValueText(l.independence.pValue)}`).join("; ") +
+      ".",
+  );
+  return p;
+}
+
 function injected(data: ViewData, pick: Pick): HTMLElement[] {
   const { images } = data.results;
   const { predictions, layers, findings } = data.state;
@@ -159,6 +206,7 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
     );
     block.append(heading);
     const list = el("ul");
+    const spread = findings.stability?.followsPathOf[digitKey];
     for (const [kept, share] of Object.entries(finding.followsPathOf).sort((a, b) => b[1] - a[1])) {
       const follows = () => all().filter((i) => findings.layers.every((l, li) => layers[li].assignments[i] === l.dominantCluster[kept]));
       const item = el("li");
@@ -171,7 +219,29 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
           follows,
         ),
       );
+      const interval = finding.followsPathOfInterval?.[kept];
+      if (interval) item.append(" ", withInterval("", interval));
+      if (spread?.[kept]) {
+        const [low, high] = spread[kept];
+        const runs = el(
+          "span",
+          "mtq-muted mtq-spread",
+          ` · ${percent(low)}–${percent(high)} over ${findings.stability!.runs} bootstrap runs`,
+        );
+        runs.title = INTERVAL_METHODS.stability;
+        item.append(runs);
+      }
       list.append(item);
+    }
+    if (finding.preference) {
+      const { more, than, pValue } = finding.preference;
+      list.append(
+        el(
+          "li",
+          "mtq-muted mtq-preference",
+          `the ${classPlural(data.results, more)}' path more than the ${classPlural(data.results, than)}': exact McNemar ${pValueText(pValue)}`,
+        ),
+      );
     }
     for (const [predicted, share] of Object.entries(finding.predicted).sort((a, b) => b[1] - a[1])) {
       const item = el("li");
@@ -185,6 +255,8 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
           () => all().filter((i) => predictions[i] === as),
         ),
       );
+      const interval = finding.predictedInterval?.[predicted];
+      if (interval) item.append(" ", withInterval("", interval));
       list.append(item);
     }
     list.append(el("li", "mtq-muted", `path entropy ${finding.pathEntropy.toFixed(2)} bits (0 = one shared path; higher = scattered)`));
@@ -198,11 +270,13 @@ function outliers(data: ViewData, pick: Pick): HTMLElement {
   const section = el("div", "mtq-outliers");
   const heading = el("h3");
   heading.append(pick(`Outliers (${list.length})`, "Select every outlier", "outliers", () => list.map((o) => o.image)));
+  const rule = el("p", "mtq-muted mtq-outlier-rule", `Ranked by ${outlierRule()}.`);
   const items = el("ul", "mtq-outlier-list");
   for (const o of list.slice(0, LISTED_OUTLIERS)) {
     const item = el("li");
+    const reasons = outlierReasonsText(data.results, o, data.state.predictions[o.image]);
     const b = pick(
-      `#${o.image} · ${className(data.results, o.digit)} · ${outlierReasonsText(data.results, o, data.state.predictions[o.image])}`,
+      `#${o.image} · ${className(data.results, o.digit)} · score ${o.score.toFixed(2)}${reasons ? ` · ${reasons}` : ""}`,
       `Select image #${o.image}`,
       `image #${o.image}`,
       () => [o.image],
@@ -211,7 +285,7 @@ function outliers(data: ViewData, pick: Pick): HTMLElement {
     item.append(b);
     items.append(item);
   }
-  section.append(heading, items);
+  section.append(heading, rule, items);
   if (list.length > LISTED_OUTLIERS)
     section.append(el("p", "mtq-muted", `… and ${list.length - LISTED_OUTLIERS} more (all selected by the heading).`));
   return section;

@@ -1,8 +1,11 @@
-// The kept images worth a look, ranked: each image gets up to one point per signal a reader can
-// check for themselves (how few of its class take its path, how far it sits from its cluster in the
-// last hidden layer, how unsure the model is, whether the model is wrong), and the list holds the
-// images whose points reach OUTLIER_SCORE. A point is whole once the signal reaches its threshold
-// (OUTLIER_THRESHOLDS) and partial on the way there, so images with the same reasons still rank.
+// The kept images worth a look, ranked. Three things can be strange about an image, each one a
+// point a reader can check: its path (its cluster in every hidden layer) is one almost no image of
+// its class takes; it sits far from its cluster's centroid in the last hidden layer; the model is
+// unsure of it or wrong. The prediction is left out of the path, and doubt and error share one
+// point, so that one misclassification does not count two or three times (a wrong prediction made
+// every misclassified image's path rare). A point is whole at its threshold (OUTLIER_THRESHOLDS)
+// and partial on the way there, so images with the same reasons still rank; the list holds the
+// images scoring OUTLIER_SCORE (two of the three, or as much), highest first.
 import { OUTLIER_SCORE, OUTLIER_THRESHOLDS, round4 } from "../shared/figures";
 import type { Outlier, OutlierReason } from "../shared/results";
 
@@ -22,29 +25,42 @@ export interface OutliersInput {
 
 /** The signals of one kept image, before any threshold. */
 export interface OutlierSignals {
+  /** How many kept images of its class take its path, itself included, and their share of the class. */
+  pathCount: number;
   pathShare: number;
+  /** How many kept images its class has. */
+  classCount: number;
   distanceRatio: number;
   confidence?: number;
   misclassified: boolean;
 }
 
 /**
- * Its points: 1 per signal at its threshold, and on the way there the share of the way (the path's
- * rarity as threshold / share, the distance as (ratio - 1) / (threshold - 1), the doubt as
- * (1 - confidence) / (1 - threshold)), so a 2% path with a 1% threshold counts half.
+ * Its score, 0-3: the path's point (rarePathImages / pathCount: whole at that many images, half
+ * at twice as many), the distance's ((ratio - 1) / (threshold - 1), nothing nearer than the median),
+ * and the output's (1 when misclassified, else (1 - confidence) / (1 - threshold)).
  */
 export function outlierScore(s: OutlierSignals): number {
   const t = OUTLIER_THRESHOLDS;
-  const rare = Math.min(1, t.rarePath / s.pathShare);
+  const rare = Math.min(1, rarePathImages(s.classCount) / s.pathCount);
   const far = Math.min(1, Math.max(0, (s.distanceRatio - 1) / (t.farFromCluster - 1)));
   const unsure = s.confidence === undefined ? 0 : Math.min(1, (1 - s.confidence) / (1 - t.unsure));
-  return rare + far + unsure + (s.misclassified ? 1 : 0);
+  return rare + far + (s.misclassified ? 1 : unsure);
 }
 
+/**
+ * How few images of a class make a path rare: `rarePath`, or `rarePathShare` of the class when that
+ * is fewer, so that in a class of 100 a path of 5 (5%) is not rare while one of 2 is.
+ */
+export function rarePathImages(classCount: number): number {
+  return Math.min(OUTLIER_THRESHOLDS.rarePath, OUTLIER_THRESHOLDS.rarePathShare * classCount);
+}
+
+/** The signals at their thresholds, in the order the views list them. */
 export function outlierReasons(s: OutlierSignals): OutlierReason[] {
   const t = OUTLIER_THRESHOLDS;
   const reasons: OutlierReason[] = [];
-  if (s.pathShare <= t.rarePath) reasons.push("rare-path");
+  if (s.pathCount <= rarePathImages(s.classCount)) reasons.push("rare-path");
   if (s.distanceRatio >= t.farFromCluster) reasons.push("far-from-cluster");
   if (s.confidence !== undefined && s.confidence < t.unsure) reasons.push("unsure");
   if (s.misclassified) reasons.push("misclassified");
@@ -62,7 +78,7 @@ function median(values: number[]): number {
 export function outlierSignals(input: OutliersInput): (OutlierSignals | undefined)[] {
   const n = input.labels.length;
   const kept = (i: number) => !input.injected[i];
-  const pathOf = (i: number) => `${input.labels[i]}:${input.assignments.map((a) => a[i]).join(">")}>${input.predictions[i]}`;
+  const pathOf = (i: number) => `${input.labels[i]}:${input.assignments.map((a) => a[i]).join(">")}`;
   const pathCounts = new Map<string, number>();
   const classCounts = new Map<number, number>();
   const last = input.assignments[input.assignments.length - 1];
@@ -81,8 +97,12 @@ export function outlierSignals(input: OutliersInput): (OutlierSignals | undefine
     if (!kept(i)) return undefined;
     const med = medians.get(last[i])!;
     const distance = input.lastLayerDistances[i];
+    const pathCount = pathCounts.get(pathOf(i))!;
+    const classCount = classCounts.get(input.labels[i])!;
     return {
-      pathShare: pathCounts.get(pathOf(i))! / classCounts.get(input.labels[i])!,
+      pathCount,
+      pathShare: pathCount / classCount,
+      classCount,
       // A cluster of identical signatures has median 0: any distance from it is as far as it gets.
       distanceRatio: med > 0 ? distance / med : distance > 0 ? Infinity : 1,
       ...(input.confidence && { confidence: input.confidence[i] }),
@@ -105,6 +125,7 @@ export function outliers(input: OutliersInput): Outlier[] {
       digit: d,
       score: round4(score),
       reasons: outlierReasons(s),
+      pathCount: s.pathCount,
       pathShare: round4(s.pathShare),
       // Infinity has no JSON; 1e4 reads as "as far as it gets" and survives the file.
       distanceRatio: round4(Math.min(s.distanceRatio, 1e4)),

@@ -9,11 +9,11 @@ type Named = Pick<Results, "classNames">;
 
 const pct = (x: number) => `${x < 0.01 && x > 0 ? (x * 100).toFixed(2) : Math.round(x * 100)}%`;
 
-/** "rare path (0.03% of the 7s take it)", "misclassified as 9 (41%)": a reason with its figure. */
+/** "rare path (3 of the 7s take it, 0.04%)", "misclassified as 9 (41%)": a reason with its figure. */
 export function outlierReasonText(named: Named, o: Outlier, reason: OutlierReason, predicted: number): string {
   switch (reason) {
     case "rare-path":
-      return `rare path (${pct(o.pathShare)} of the ${classPlural(named, o.digit)} take it)`;
+      return `rare path (${o.pathCount} of the ${classPlural(named, o.digit)} take${o.pathCount === 1 ? "s" : ""} it, ${pct(o.pathShare)})`;
     case "far-from-cluster":
       return `far from its cluster (${o.distanceRatio >= 1e4 ? "far past" : `${o.distanceRatio.toFixed(1)}x`} its median distance, last layer)`;
     case "unsure":
@@ -32,8 +32,9 @@ export function outlierReasonsText(named: Named, o: Outlier, predicted: number):
 export function outlierRule(): string {
   const t = OUTLIER_THRESHOLDS;
   return (
-    `score 0-4, a point per signal at its threshold (path taken by <= ${pct(t.rarePath)} of its class; ` +
-    `>= ${t.farFromCluster}x its cluster's median distance to the centroid in the last layer; ` +
-    `confidence < ${pct(t.unsure)}; misclassified), part of a point on the way; listed from ${OUTLIER_SCORE}`
+    `score 0-3, a point each for a rare path (its cluster in every layer taken by at most ${t.rarePath} images of its class, ` +
+    `or ${pct(t.rarePathShare)} of it when fewer), ` +
+    `for sitting far from its cluster (at least ${t.farFromCluster}x the cluster's median distance to its centroid, last layer) ` +
+    `and for the model being unsure (confidence under ${pct(t.unsure)}) or wrong; part of a point on the way; listed from ${OUTLIER_SCORE}`
   );
 }

@@ -180,10 +180,14 @@ export interface Outlier {
   /** Index into the results' images. */
   image: number;
   digit: number;
-  /** Higher is stranger; the list holds the images at or above OUTLIER_SCORE (figures.ts), highest first. */
+  /**
+   * 0-3, higher is stranger: a point each for its path's rarity, its distance to its cluster and the
+   * model's doubt or error, whole at its threshold; the list holds the images at or above OUTLIER_SCORE (figures.ts).
+   */
   score: number;
   reasons: OutlierReason[];
-  /** Share of its class's kept images that take its whole path (its cluster in every layer, then its prediction). */
+  /** How many of its class's kept images take its path (its cluster in every hidden layer), itself included, and their share of the class. */
+  pathCount: number;
   pathShare: number;
   /** Its distance to its cluster's centroid in the last hidden layer, over the median such distance of that cluster's kept images. */
   distanceRatio: number;
