@@ -4,6 +4,7 @@
 // within a stated tolerance.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { readExperimentFile } from "../src/check/experiment";
@@ -18,6 +19,7 @@ import { seedResults } from "./seedResults";
 const root = join(__dirname, "..");
 /** How far a measured adjusted Rand index may be from the README's (which rounds to 2 decimals). */
 const ARI_TOLERANCE = 0.05;
+const README_TEXT = readFileSync(join(root, "README.md"), "utf8");
 /** How far a measured share may be from the README's percentage (5 points). */
 const SHARE_TOLERANCE = 0.05;
 const cli = join(root, "dist", "cli.js");
@@ -151,6 +153,40 @@ describe("the README's comparisons of the report's example (examples/, real MNIS
     seed24 = await example("ones-vs-sevens");
     seed7 = await example("ones-vs-sevens", 7);
     cnn = await example("cnn-ones-vs-sevens");
+  });
+
+  it("seed 24 gives the summary the README prints for npm start: shares within 5 points, silhouettes within 0.03, entropies within 0.15", () => {
+    const block = /```\nones-vs-sevens: 1 vs 7[\s\S]*?```/.exec(README_TEXT)?.[0];
+    assert.ok(block, "README.md shows the summary of the built-in example");
+    const line = (pattern: RegExp) => {
+      const m = pattern.exec(block);
+      assert.ok(m, `the README's summary has no line like ${pattern}`);
+      return { text: m[0], n: m.slice(1).map(Number) };
+    };
+    const f = seed24.findings;
+    const accuracy = line(/accuracy: train (\d+)%.*?, held-out (\d+)%.*? on (\d+) images/);
+    assertQuoted(accuracy.text, accuracy.n[0] / 100, f.accuracy.train, SHARE_TOLERANCE, "train accuracy");
+    assertQuoted(accuracy.text, accuracy.n[1] / 100, f.accuracy.test!, SHARE_TOLERANCE, "held-out accuracy");
+    assert.equal(seed24.testCount, accuracy.n[2]);
+    for (const l of [0, 1]) {
+      const layer = line(new RegExp(`layer ${l + 1} \\((\\d+) units\\): k = (\\d+), silhouette ([\\d.]+).*?; 1: (\\d+)%.*?, 7: (\\d+)%`));
+      assert.deepEqual([seed24.layers[l].size, seed24.layers[l].k], layer.n.slice(0, 2), layer.text);
+      assertQuoted(layer.text, layer.n[2], seed24.layers[l].silhouette, 0.03, `layer ${l + 1}: silhouette`);
+      assertQuoted(layer.text, layer.n[3] / 100, f.layers[l].purity[1], SHARE_TOLERANCE, `layer ${l + 1}: purity of 1s`);
+      assertQuoted(layer.text, layer.n[4] / 100, f.layers[l].purity[7], SHARE_TOLERANCE, `layer ${l + 1}: purity of 7s`);
+    }
+    const separation = line(/the model separates the kept digits from layer (\d+)/);
+    assert.equal(f.separationLayer, separation.n[0]);
+    for (const d of [3, 4]) {
+      const injected = line(
+        new RegExp(`injected ${d}s \\((\\d+)\\): (\\d+)%.*? follow the 1s.*?, (\\d+)%.*? follow the 7s.*?path entropy ([\\d.]+) bits`),
+      );
+      const found = f.injected[d];
+      assert.equal(found.count, injected.n[0]);
+      assertQuoted(injected.text, injected.n[1] / 100, found.followsPathOf[1], SHARE_TOLERANCE, `${d}s on the 1s' path`);
+      assertQuoted(injected.text, injected.n[2] / 100, found.followsPathOf[7], SHARE_TOLERANCE, `${d}s on the 7s' path`);
+      assertQuoted(injected.text, injected.n[3], found.pathEntropy, 0.15, `${d}s' path entropy`);
+    }
   });
 
   it("seed 24 against seed 7: ARI 0.85 and 0.82 (within 0.05), 27 of 400 paths moved (within 8)", () => {
