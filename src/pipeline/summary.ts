@@ -78,8 +78,8 @@ export function summaryText(results: Results): string {
     lines.push(`while training (epochs ${recorded} recorded), each layer separates them for good: ${epochs.join(", ")}`);
   }
   for (const [d, inj] of Object.entries(f.injected)) {
+    // In the kept classes' order, as ever: the README quotes these lines and a test reads them so.
     const follows = Object.entries(inj.followsPathOf)
-      .sort((a, b) => b[1] - a[1])
       .map(([k, s]) => `${shareText(s, inj.followsPathOfInterval?.[k])} follow the ${classPlural(results, k)}' path`)
       .join(", ");
     const preference = inj.preference
