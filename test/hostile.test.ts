@@ -442,6 +442,19 @@ const cases: Case[] = [
     said: /claims-model\/model\.json: model\.path: the weight files hold 6280 bytes but model\.json's weights need 4000000000008/,
   },
   {
+    name: "a model.json of a Dense layer of a million units, its manifest and weights those of two",
+    setup: () => {
+      mkdirSync(join(dir, "wide-model"), { recursive: true });
+      writeFileSync(join(dir, "wide-model", "weights.bin"), Buffer.alloc((784 * 2 + 2) * 4));
+      writeFileSync(
+        join(dir, "wide-model", "model.json"),
+        modelJson((j) => ((j.modelTopology.config as { layers: { config: { units: number } }[] }).layers[0].config.units = 1_000_000)),
+      );
+    },
+    experiment: saved("wide-model/model.json"),
+    said: /wide-model\/model\.json: model\.path: model\.json's layers need more weight values than its weights manifest lists \(at least 784,000,000 against 1,570\)/,
+  },
+  {
     name: "a model.json naming /etc/passwd as weights",
     setup: () => {
       mkdirSync(join(dir, "passwd-model"), { recursive: true });

@@ -179,24 +179,107 @@ function weightFileProblems(json: ModelJson, modelFile: string, file: string): P
   ];
 }
 
+/** Keras's names of the initializers a layer's weights take: every one is set to the counting one below while the topology is built. */
+const INITIALIZER_KEYS = [
+  "kernel_initializer",
+  "bias_initializer",
+  "recurrent_initializer",
+  "depthwise_initializer",
+  "pointwise_initializer",
+  "gamma_initializer",
+  "beta_initializer",
+  "moving_mean_initializer",
+  "moving_variance_initializer",
+  "embeddings_initializer",
+  "alpha_initializer",
+];
+
+/** A topology whose layers need more weight values than model.json's manifest lists. */
+class TopologyBeyondManifest extends Error {
+  constructor(readonly needed: number) {
+    super("the topology needs more weights than the manifest lists");
+  }
+}
+
+/** Budgets of weight values for the builds under way, by the id each build's initializers carry. */
+const budgets = new Map<number, { left: number; needed: number }>();
+let nextBudget = 0;
+/** What TF.js's Initializer class is to us (tfjs does not export the class's type). */
+interface Initializer {
+  apply(shape: number[], dtype?: TF.DataType): TF.Tensor;
+  getConfig(): object;
+}
+let CountedZeros: (new (config: { budget: number }) => Initializer) | undefined;
+
+/**
+ * TF.js's Zeros initializer, counting the values it makes against the build's budget and refusing
+ * past it before anything is allocated: a layer's weights are created when the topology is built,
+ * so a model.json of one Dense layer of a million units would take 3 GB, and a minute, to check.
+ */
+function countedZeros(tf: typeof TF): void {
+  if (CountedZeros) return;
+  const Zeros = tf.initializers.zeros().constructor as new () => Initializer;
+  class Counted extends Zeros {
+    static className = "MtqCountedZeros";
+    constructor(private readonly config: { budget: number }) {
+      super();
+    }
+    apply(shape: number[], dtype?: TF.DataType): TF.Tensor {
+      const budget = budgets.get(this.config.budget);
+      const values = shape.reduce((a, b) => a * b, 1);
+      if (budget) {
+        budget.needed += values;
+        if (budget.needed > budget.left) throw new TopologyBeyondManifest(budget.needed);
+      }
+      return super.apply(shape, dtype);
+    }
+    getConfig() {
+      return { budget: this.config.budget };
+    }
+  }
+  tf.serialization.registerClass(Counted as unknown as TF.serialization.SerializableConstructor<TF.serialization.Serializable>);
+  CountedZeros = Counted;
+}
+
+/** The topology with every layer's initializers (given or left to their defaults) set to the counting Zeros of `budget`. */
+function countingTopology(node: unknown, budget: number): unknown {
+  if (Array.isArray(node)) return node.map((n) => countingTopology(n, budget));
+  if (typeof node !== "object" || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = countingTopology(value, budget);
+  // A layer's config (or a wrapped layer's, or an RNN cell's): it has a name; an initializer's config has none.
+  const config = out.config as Record<string, unknown> | undefined;
+  if (typeof out.class_name === "string" && typeof config === "object" && config !== null && typeof config.name === "string") {
+    for (const key of INITIALIZER_KEYS) config[key] = { class_name: "MtqCountedZeros", config: { budget } };
+  }
+  return out;
+}
+
 /**
  * The model built from model.json's topology by TF.js itself (`tf.models.modelFromJSON`), on
  * whatever backend is already up, else the cpu one: it rebuilds every layer exactly as loading
  * would, so its shapes, its layer names and a custom layer's failure are the ones the run meets,
  * while its weights stay on disk. Reading the Keras topology JSON ourselves would need each
- * layer's shape rules to say what the layers output.
+ * layer's shape rules to say what the layers output. The layers' weights are made of zeros and
+ * counted as they are made: past the `values` the manifest lists (a topology that cannot be the
+ * manifest's), the build stops with TopologyBeyondManifest, before allocating them.
  */
-async function modelFromTopology(json: ModelJson): Promise<TF.LayersModel> {
+async function modelFromTopology(json: ModelJson, values: number): Promise<TF.LayersModel> {
   const tf = await import("@tensorflow/tfjs");
   // A backend already running (the pipeline's, in the same process) is kept; the cpu one always starts.
   if (!tf.engine().backendName) await tf.setBackend("cpu");
+  countedZeros(tf);
+  const budget = nextBudget++;
+  budgets.set(budget, { left: values, needed: 0 });
   // TF.js's advice to install tfjs-node (printed on the cpu backend's first use) is no answer to `mtq validate`.
   const quiet = tf.env().getBool("PROD");
   tf.env().set("PROD", true);
   try {
-    return await tf.models.modelFromJSON({ modelTopology: json.modelTopology as TF.io.ModelJSON["modelTopology"] });
+    const modelTopology = countingTopology(json.modelTopology, budget) as TF.io.ModelJSON["modelTopology"];
+    return await tf.models.modelFromJSON({ modelTopology });
   } finally {
     tf.env().set("PROD", quiet);
+    budgets.delete(budget);
   }
 }
 
@@ -211,9 +294,17 @@ async function savedModelProblems(spec: Saved, file: string, { image, classes }:
   }
   const problems = weightFileProblems(json, modelFile, file);
   let model: TF.LayersModel;
+  const listed = (json.weightsManifest ?? []).flatMap((g) => g.weights).reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
   try {
-    model = await modelFromTopology(json);
+    model = await modelFromTopology(json, listed);
   } catch (e) {
+    if (e instanceof TopologyBeyondManifest) {
+      const message =
+        `model.json's layers need more weight values than its weights manifest lists (at least ${e.needed.toLocaleString("en-US")} ` +
+        `against ${listed.toLocaleString("en-US")}): the topology is not the weights'`;
+      const fix = "the weights do not belong to this topology: copy or convert the model again";
+      return [...problems, modelFileProblem(new DataFileError(modelFile, message, fix), file)];
+    }
     const message = `cannot rebuild the model from ${modelFile}: ${e instanceof Error ? e.message : String(e)}`;
     return [
       ...problems,
