@@ -137,6 +137,45 @@ describe("comparing results of real MNIST runs", () => {
   });
 });
 
+/**
+ * A summary as `mtq run` prints it, quoted in the README (a share may carry its interval), against
+ * the run: every layer's k and width exactly, its silhouette within 0.03, the accuracies, the 1s'
+ * and 7s' purities and the injected digits' follow-path shares within 5 points, path entropies within 0.15.
+ */
+function assertSummary(block: string, r: Results): void {
+  const line = (pattern: RegExp) => {
+    const m = pattern.exec(block);
+    assert.ok(m, `the README's summary has no line like ${pattern}`);
+    return { text: m[0], n: m.slice(1).map(Number) };
+  };
+  const f = r.findings;
+  const accuracy = line(/accuracy: train (\d+)%.*?, held-out (\d+)%.*? on (\d+) images/);
+  assertQuoted(accuracy.text, accuracy.n[0] / 100, f.accuracy.train, SHARE_TOLERANCE, "train accuracy");
+  assertQuoted(accuracy.text, accuracy.n[1] / 100, f.accuracy.test!, SHARE_TOLERANCE, "held-out accuracy");
+  assert.equal(r.testCount, accuracy.n[2]);
+  assert.equal(block.match(/^layer \d+ \(/gm)?.length, r.layers.length, "one line per hidden layer");
+  r.layers.forEach((layer, l) => {
+    const quoted = line(new RegExp(`layer ${l + 1} \\((\\d+) units\\): k = (\\d+), silhouette ([\\d.]+).*?; 1: (\\d+)%.*?, 7: (\\d+)%`));
+    assert.deepEqual([layer.size, layer.k], quoted.n.slice(0, 2), quoted.text);
+    assertQuoted(quoted.text, quoted.n[2], layer.silhouette, 0.03, `layer ${l + 1}: silhouette`);
+    assertQuoted(quoted.text, quoted.n[3] / 100, f.layers[l].purity[1], SHARE_TOLERANCE, `layer ${l + 1}: purity of 1s`);
+    assertQuoted(quoted.text, quoted.n[4] / 100, f.layers[l].purity[7], SHARE_TOLERANCE, `layer ${l + 1}: purity of 7s`);
+  });
+  const separation = line(/the model separates the kept digits from layer (\d+)/);
+  assert.equal(f.separationLayer, separation.n[0]);
+  for (const m of block.matchAll(/injected (\d+)s \(/g)) {
+    const d = Number(m[1]);
+    const injected = line(
+      new RegExp(`injected ${d}s \\((\\d+)\\): (\\d+)%.*? follow the 1s.*?, (\\d+)%.*? follow the 7s.*?path entropy ([\\d.]+) bits`),
+    );
+    const found = f.injected[d];
+    assert.equal(found.count, injected.n[0]);
+    assertQuoted(injected.text, injected.n[1] / 100, found.followsPathOf[1], SHARE_TOLERANCE, `${d}s on the 1s' path`);
+    assertQuoted(injected.text, injected.n[2] / 100, found.followsPathOf[7], SHARE_TOLERANCE, `${d}s on the 7s' path`);
+    assertQuoted(injected.text, injected.n[3], found.pathEntropy, 0.15, `${d}s' path entropy`);
+  }
+}
+
 /** An example of examples/, run with `seed` instead of its own when given. */
 async function example(name: string, seed?: number): Promise<Results> {
   const experimentFile = join(root, "examples", `${name}.mtq.json`);
@@ -156,37 +195,15 @@ describe("the README's comparisons of the report's example (examples/, real MNIS
   });
 
   it("seed 24 gives the summary the README prints for npm start: shares within 5 points, silhouettes within 0.03, entropies within 0.15", () => {
-    const block = /```\nones-vs-sevens: 1 vs 7[\s\S]*?```/.exec(README_TEXT)?.[0];
+    const block = /```\n(ones-vs-sevens: 1 vs 7[\s\S]*?)```/.exec(README_TEXT)?.[1];
     assert.ok(block, "README.md shows the summary of the built-in example");
-    const line = (pattern: RegExp) => {
-      const m = pattern.exec(block);
-      assert.ok(m, `the README's summary has no line like ${pattern}`);
-      return { text: m[0], n: m.slice(1).map(Number) };
-    };
-    const f = seed24.findings;
-    const accuracy = line(/accuracy: train (\d+)%.*?, held-out (\d+)%.*? on (\d+) images/);
-    assertQuoted(accuracy.text, accuracy.n[0] / 100, f.accuracy.train, SHARE_TOLERANCE, "train accuracy");
-    assertQuoted(accuracy.text, accuracy.n[1] / 100, f.accuracy.test!, SHARE_TOLERANCE, "held-out accuracy");
-    assert.equal(seed24.testCount, accuracy.n[2]);
-    for (const l of [0, 1]) {
-      const layer = line(new RegExp(`layer ${l + 1} \\((\\d+) units\\): k = (\\d+), silhouette ([\\d.]+).*?; 1: (\\d+)%.*?, 7: (\\d+)%`));
-      assert.deepEqual([seed24.layers[l].size, seed24.layers[l].k], layer.n.slice(0, 2), layer.text);
-      assertQuoted(layer.text, layer.n[2], seed24.layers[l].silhouette, 0.03, `layer ${l + 1}: silhouette`);
-      assertQuoted(layer.text, layer.n[3] / 100, f.layers[l].purity[1], SHARE_TOLERANCE, `layer ${l + 1}: purity of 1s`);
-      assertQuoted(layer.text, layer.n[4] / 100, f.layers[l].purity[7], SHARE_TOLERANCE, `layer ${l + 1}: purity of 7s`);
-    }
-    const separation = line(/the model separates the kept digits from layer (\d+)/);
-    assert.equal(f.separationLayer, separation.n[0]);
-    for (const d of [3, 4]) {
-      const injected = line(
-        new RegExp(`injected ${d}s \\((\\d+)\\): (\\d+)%.*? follow the 1s.*?, (\\d+)%.*? follow the 7s.*?path entropy ([\\d.]+) bits`),
-      );
-      const found = f.injected[d];
-      assert.equal(found.count, injected.n[0]);
-      assertQuoted(injected.text, injected.n[1] / 100, found.followsPathOf[1], SHARE_TOLERANCE, `${d}s on the 1s' path`);
-      assertQuoted(injected.text, injected.n[2] / 100, found.followsPathOf[7], SHARE_TOLERANCE, `${d}s on the 7s' path`);
-      assertQuoted(injected.text, injected.n[3], found.pathEntropy, 0.15, `${d}s' path entropy`);
-    }
+    assertSummary(block, seed24);
+  });
+
+  it("the CNN example gives the summary the README prints for it, within the same tolerances", () => {
+    const block = /cnn-ones-vs-sevens\.mtq\.json` takes[\s\S]*?```\n([\s\S]*?)```/.exec(README_TEXT)?.[1];
+    assert.ok(block, "README.md shows the summary of the CNN example");
+    assertSummary(block, cnn);
   });
 
   it("seed 24 against seed 7: ARI 0.85 and 0.82 (within 0.05), 27 of 400 paths moved (within 8)", () => {
