@@ -181,6 +181,14 @@ describe("snapshots of a 1-vs-7 model while it trains (the README's example, rea
         `epoch ${row.epoch}: 4s on the 7s' path`,
       );
     });
+    // The screenshot's caption, at epoch 2.
+    readmeQuotes("at epoch 2 of 8: layer 1 already holds 97% of the 7s in one cluster but mixes the 1s; the 4s are still predicted 1");
+    const epoch2 = stages.find((st) => st.epoch === 2)!.findings;
+    assert.ok(epoch2.layers[0].purity[1] < 0.9, `layer 1 mixes the 1s at epoch 2: ${epoch2.layers[0].purity[1]}`);
+    assert.ok(
+      (epoch2.injected[4].predicted[1] ?? 0) > 0.5,
+      `the 4s predicted 1 at epoch 2: ${JSON.stringify(epoch2.injected[4].predicted)}`,
+    );
     readmeQuotes("Both layers separate 1s from 7s from epoch 6.");
     readmeQuotes("layer 1 from epoch 6, layer 2 from epoch 6");
     assert.deepEqual(results.findings.separationEpoch, [6, 6]);
