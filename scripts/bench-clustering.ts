@@ -1,10 +1,11 @@
-// `npm run bench:clustering [-- --sizes 200,10000,70000] [--restarts 1,3,10] [--stability 0,20]`: what
-// several k-means starts (`clustering.restarts`) and the stability runs (`stability.runs`) cost, on
-// the built-in MNIST at 200 images (the report's example, examples/ones-vs-sevens.mtq.json, with its
-// 200 injected 4s and 3s), 10,000 (1,000 of each digit, as that example's all-digits sibling) and
-// 70,000 (examples/all-of-mnist.mtq.json). Each row is one whole run (training included) with its
-// stages' times, the k chosen per layer, the chosen fit's inertia per layer and, with stability
-// runs, each layer's mean ARI and k tally. Prints figures; asserts nothing.
+// `npm run bench:clustering [-- --sizes 200,10000,70000] [--restarts 1,3,10] [--stability 0,20]`:
+// what several k-means starts (`clustering.restarts`) and the stability runs (`stability.runs`)
+// cost, on the built-in MNIST at 200 images (the report's example, examples/ones-vs-sevens.mtq.json,
+// with its 200 injected 4s and 3s), 10,000 (examples/all-of-mnist.mtq.json with 1,000 of each digit)
+// and 70,000 (examples/all-of-mnist.mtq.json). Each row is one whole run, training included: its
+// stages' times, the k chosen per layer, the chosen fit's inertia per layer, the largest drop of any
+// k's inertia against the size's first row (one start) and, with stability runs, each layer's mean
+// ARI and k tally. Prints figures; asserts nothing.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
@@ -36,6 +37,16 @@ const seconds = (ms?: number) => ((ms ?? 0) / 1000).toFixed(1);
 /** Per layer: the inertia of the chosen k's fit, the figure several starts lower. */
 const chosenInertia = (results: Results) => results.layers.map((l) => l.inertiaCurve[l.kValues.indexOf(l.k)].toFixed(0)).join(", ");
 
+/** Per layer: the largest drop over k of the inertia against the size's first row (one start, unless asked otherwise), in percent. */
+function inertiaDrop(results: Results, first: Results): string {
+  return results.layers
+    .map((l, i) => {
+      const drops = l.inertiaCurve.map((x, j) => 1 - x / first.layers[i].inertiaCurve[j]);
+      return `${(100 * Math.max(...drops)).toFixed(1)}%`;
+    })
+    .join(", ");
+}
+
 function stabilityCells(results: Results): string[] {
   const stability = results.layers.map((l) => l.stability);
   if (stability.some((s) => !s)) return ["-", "-"];
@@ -66,11 +77,15 @@ async function main() {
     "total",
     "k per layer",
     "inertia at k",
+    "largest inertia drop over k vs the first row",
   ];
-  console.log(tableRow([...header, "ARI per layer", "k chosen in the runs"]));
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|");
+  const columns = [...header, "ARI per layer", "k chosen in the runs"];
+  console.log(tableRow(columns));
+  // Figures right-aligned, words left.
+  console.log(`|${columns.map((_, i) => (i >= 1 && i <= 7 ? "---:" : "---")).join("|")}|`);
   for (const size of sizes) {
     const c = SIZES[size];
+    let first: Results | undefined;
     if (!c) throw new Error(`no size ${size}: one of ${Object.keys(SIZES).join(", ")}`);
     for (const r of restarts) {
       for (const n of runs) {
@@ -83,6 +98,7 @@ async function main() {
         const results = await runExperiment({ experiment: parsed.experiment, experimentFile: file });
         const total = performance.now() - start;
         const t = results.timings;
+        first ??= results;
         console.log(
           tableRow([
             c.label,
@@ -95,6 +111,7 @@ async function main() {
             `${seconds(total)} s`,
             results.layers.map((l) => l.k).join(", "),
             chosenInertia(results),
+            inertiaDrop(results, first),
             ...stabilityCells(results),
           ]),
         );

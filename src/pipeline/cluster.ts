@@ -59,7 +59,7 @@ export interface ClusterOptions {
   /** A fixed k: only that one is fitted. */
   k?: number;
   seed: number;
-  /** k-means++ starts per k (scikit-learn's n_init); the fit with the least inertia is kept. Default 1. */
+  /** k-means++ starts per k (scikit-learn's n_init); the fit with the least inertia is kept. 1 when not given (the experiment's default is 3). */
   restarts?: number;
   /** Nearest neighbours to find for every point on the way (for UMAP), itself included. */
   neighbours: number;
