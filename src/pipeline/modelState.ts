@@ -73,7 +73,7 @@ export async function analyseModelState(
     seed: exp.seed,
     stabilityRuns,
   }));
-  const progress = jobs.map(() => ({ cluster: 0, project: 0, stability: stabilityRuns > 0 ? 0 : 1 }));
+  const progress = jobs.map(() => ({ cluster: 0, project: 0, stability: 0 }));
   const start = performance.now();
   const {
     layers,
@@ -89,7 +89,11 @@ export async function analyseModelState(
       if (!onProgress) return;
       progress[l][phase] = f;
       // Layers run side by side: the bar shows clustering until the slowest layer has clustered, then its maps, then its stability runs.
-      const stage = progress.some((p) => p.cluster < 1) ? "cluster" : progress.some((p) => p.project < 1) ? "project" : "stability";
+      const stage = progress.some((p) => p.cluster < 1)
+        ? "cluster"
+        : stabilityRuns === 0 || progress.some((p) => p.project < 1)
+          ? "project"
+          : "stability";
       const mean = progress.reduce((s, p) => s + p[stage], 0) / progress.length;
       const messages = {
         cluster: "Clustering: k-means and silhouettes",
