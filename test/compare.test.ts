@@ -247,6 +247,10 @@ describe("the README's comparisons of the report's example (examples/, real MNIS
     assertQuoted("injected 3s follow the 1s     61%     72%", 0.72, b3, SHARE_TOLERANCE, "3s on the 1s' path, seed 7");
     assertQuoted("injected 4s follow the 7s     89%     84%", 0.89, a4, SHARE_TOLERANCE, "4s on the 7s' path, seed 24");
     assertQuoted("injected 4s follow the 7s     89%     84%", 0.84, b4, SHARE_TOLERANCE, "4s on the 7s' path, seed 7");
+    const outliers = /\n(outliers +(\d+) +(\d+))\n/.exec(README_TEXT);
+    assert.ok(outliers, "the README's comparison shows both outlier counts");
+    assertQuoted(outliers[1], Number(outliers[2]), seed24.findings.outliers.length, 3, "outliers, seed 24");
+    assertQuoted(outliers[1], Number(outliers[3]), seed7.findings.outliers.length, 3, "outliers, seed 7");
     readmeQuotes("where the 3s go shifts by 11 points");
     assertQuoted("shifts by 11 points", 0.11, b3 - a3, 2 * SHARE_TOLERANCE, "the 3s' shift between the seeds");
   });
