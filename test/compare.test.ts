@@ -76,8 +76,8 @@ describe("comparing results of real MNIST runs", () => {
       );
     }
     for (const p of c.changed) assert.ok(p.layers.length > 0 || p.predictionA !== p.predictionB);
-    const quoted = "ARI 0.75 in layer 1 and 0.70 in layer 2, 17 of 150 paths changed";
-    assertQuoted(quoted, 0.75, c.layers[0].ari!, ARI_TOLERANCE, "layer 1's ARI");
+    const quoted = "ARI 0.61 in layer 1 (where one seed chose k = 3, the other 2) and 0.70 in layer 2, 17 of 150 paths changed";
+    assertQuoted(quoted, 0.61, c.layers[0].ari!, ARI_TOLERANCE, "layer 1's ARI");
     assertQuoted(quoted, 0.7, c.layers[1].ari!, ARI_TOLERANCE, "layer 2's ARI");
     assertQuoted(quoted, 17, c.changed.length, 5, "paths changed");
   });
