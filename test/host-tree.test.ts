@@ -136,7 +136,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
       assert.ok(node.kind === "outlier");
       const record = results.findings.outliers.find((o) => o.image === node.image)!;
       const [score, reasonText] = lookOf(node, results).description!.split(" · ");
-      assert.equal(score, `score ${record.score.toFixed(2)}`);
+      assert.equal(score, `score ${(Math.floor(record.score * 100 + 1e-9) / 100).toFixed(2)}`);
       const reasons = reasonText ? reasonText.split("; ") : [];
       assert.equal(reasons.length, record.reasons.length, node.id);
       record.reasons.forEach((r, i) => {
@@ -148,7 +148,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
             new RegExp(`^rare path \\(${record.pathCount} of the ${record.digit}s takes? it, \\d+(\\.\\d\\d)?%\\)$`),
           );
         else if (r === "far-from-cluster") assert.match(reasons[i], /^far from its cluster \(\d+\.\dx its median distance, last layer\)$/);
-        else assert.match(reasons[i], new RegExp(`^unsure \\(\\d+%? for ${predicted}\\)$`));
+        else assert.match(reasons[i], new RegExp(`^unsure \\(\\d+(\\.\\d)?% for ${predicted}\\)$`));
       });
     }
   });

@@ -3,7 +3,7 @@
 import { className, classNoun, classNounPlural, classPlural } from "../src/shared/classNames";
 import { INTERVAL_METHODS, SEPARATION_PURITY } from "../src/shared/figures";
 import { intervalText, percent, pValueText } from "../src/shared/intervalText";
-import { outlierReasonsText, outlierRule } from "../src/shared/outlierText";
+import { outlierReasonsText, outlierRule, scoreText } from "../src/shared/outlierText";
 import type { Interval } from "../src/shared/results";
 import { silhouetteNote } from "../src/shared/silhouetteNote";
 import { kChart } from "./charts";
@@ -15,13 +15,17 @@ import { thumbnailGrid } from "./thumbnails";
 
 const LISTED_OUTLIERS = 200;
 
-/** A share, its interval muted after it, and how the interval is computed on hover. */
+/** "[81–94%]", muted, saying on hover how it is computed. */
+function intervalSpan(interval: Interval): HTMLElement {
+  const span = el("span", "mtq-muted mtq-interval", intervalText(interval));
+  span.title = INTERVAL_METHODS.share;
+  return span;
+}
+
+/** A share with its interval after it; the share alone for results from before intervals. */
 function withInterval(text: string, interval: Interval | undefined): HTMLElement {
   const span = el("span", "", text);
-  if (interval) {
-    span.append(" ", el("span", "mtq-muted mtq-interval", intervalText(interval)));
-    span.title = INTERVAL_METHODS.share;
-  }
+  if (interval) span.append(" ", intervalSpan(interval));
   return span;
 }
 
@@ -155,11 +159,7 @@ function purity(data: ViewData, pick: Pick): HTMLElement {
         ),
       );
       const interval = layer.purityInterval?.[digit];
-      if (interval) {
-        const span = el("span", "mtq-muted mtq-interval", ` ${intervalText(interval)}`);
-        span.title = INTERVAL_METHODS.share;
-        cell.append(span);
-      }
+      if (interval) cell.append(" ", intervalSpan(interval));
       const off = onDominant(data, li, digit, false);
       if (off.length > 0)
         cell.append(
@@ -220,7 +220,7 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
         ),
       );
       const interval = finding.followsPathOfInterval?.[kept];
-      if (interval) item.append(" ", withInterval("", interval));
+      if (interval) item.append(" ", intervalSpan(interval));
       if (spread?.[kept]) {
         const [low, high] = spread[kept];
         const runs = el(
@@ -256,7 +256,7 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
         ),
       );
       const interval = finding.predictedInterval?.[predicted];
-      if (interval) item.append(" ", withInterval("", interval));
+      if (interval) item.append(" ", intervalSpan(interval));
       list.append(item);
     }
     list.append(el("li", "mtq-muted", `path entropy ${finding.pathEntropy.toFixed(2)} bits (0 = one shared path; higher = scattered)`));
@@ -276,7 +276,7 @@ function outliers(data: ViewData, pick: Pick): HTMLElement {
     const item = el("li");
     const reasons = outlierReasonsText(data.results, o, data.state.predictions[o.image]);
     const b = pick(
-      `#${o.image} · ${className(data.results, o.digit)} · score ${o.score.toFixed(2)}${reasons ? ` · ${reasons}` : ""}`,
+      `#${o.image} · ${className(data.results, o.digit)} · score ${scoreText(o.score)}${reasons ? ` · ${reasons}` : ""}`,
       `Select image #${o.image}`,
       `image #${o.image}`,
       () => [o.image],

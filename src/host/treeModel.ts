@@ -8,7 +8,7 @@ import { imageSource } from "../shared/imageSource";
 import type { Selection } from "../shared/protocol";
 import { INTERVAL_METHODS, UNSTABLE_JACCARD } from "../shared/figures";
 import { intervalText, pValueText, shareText } from "../shared/intervalText";
-import { outlierReasonsText, outlierRule } from "../shared/outlierText";
+import { outlierReasonsText, outlierRule, scoreText } from "../shared/outlierText";
 import type { Cluster, Outlier, Results } from "../shared/results";
 import { silhouetteNote } from "../shared/silhouetteNote";
 
@@ -307,7 +307,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
     case "outlier": {
       const o = indexOf(results).outliers.get(node.image)!;
       const reasons = outlierReasonsText(results, o, results.predictions[o.image]);
-      const description = `score ${o.score.toFixed(2)}${reasons ? ` · ${reasons}` : ""}`;
+      const description = `score ${scoreText(o.score)}${reasons ? ` · ${reasons}` : ""}`;
       return {
         label: imageLabel(results, o.image),
         description,

@@ -3,7 +3,7 @@
 import { className, classNounPlural, classPlural } from "../shared/classNames";
 import { INTERVAL_METHODS, UNSTABLE_JACCARD } from "../shared/figures";
 import { percent as pct, pValueText, shareText } from "../shared/intervalText";
-import { outlierReasonText } from "../shared/outlierText";
+import { outlierReasonText, scoreText } from "../shared/outlierText";
 import type { OutlierReason, Results } from "../shared/results";
 import { silhouetteNote } from "../shared/silhouetteNote";
 
@@ -112,7 +112,7 @@ function outliersLine(results: Results, kept: number): string {
     .slice(0, TOP_OUTLIERS)
     .map(
       (o) =>
-        `#${o.image} ${className(results, o.digit)} (score ${o.score.toFixed(2)}: ` +
+        `#${o.image} ${className(results, o.digit)} (score ${scoreText(o.score)}: ` +
         `${o.reasons.map((r) => outlierReasonText(results, o, r, results.predictions[o.image])).join("; ") || "no signal past its threshold alone"})`,
     );
   return top.length > 0 ? `${line}; highest: ${top.join(", ")}` : line;

@@ -8,6 +8,8 @@ import type { Outlier, OutlierReason, Results } from "./results";
 type Named = Pick<Results, "classNames">;
 
 const pct = (x: number) => `${x < 0.01 && x > 0 ? (x * 100).toFixed(2) : Math.round(x * 100)}%`;
+/** A confidence to a tenth of a point, rounded down: 0.4996 is under the 50% threshold and must not read "50%". */
+const confidencePct = (x: number) => `${Math.floor(x * 1000) / 10}%`;
 
 /** "rare path (3 of the 7s take it, 0.04%)", "misclassified as 9 (41%)": a reason with its figure. */
 export function outlierReasonText(named: Named, o: Outlier, reason: OutlierReason, predicted: number): string {
@@ -17,10 +19,15 @@ export function outlierReasonText(named: Named, o: Outlier, reason: OutlierReaso
     case "far-from-cluster":
       return `far from its cluster (${o.distanceRatio >= 1e4 ? "far past" : `${o.distanceRatio.toFixed(1)}x`} its median distance, last layer)`;
     case "unsure":
-      return `unsure (${pct(o.confidence ?? 0)} for ${className(named, predicted)})`;
+      return `unsure (${confidencePct(o.confidence ?? 0)} for ${className(named, predicted)})`;
     case "misclassified":
-      return `misclassified as ${className(named, predicted)}${o.confidence === undefined ? "" : ` (${pct(o.confidence)})`}`;
+      return `misclassified as ${className(named, predicted)}${o.confidence === undefined ? "" : ` (${confidencePct(o.confidence)})`}`;
   }
+}
+
+/** "2.99": a score to 2 decimals, rounded down, so that one just short of 3 (a point and two near-points) never reads "3.00". */
+export function scoreText(score: number): string {
+  return (Math.floor(score * 100 + 1e-9) / 100).toFixed(2);
 }
 
 /** Every reason of an outlier, "; "-separated. */
