@@ -442,6 +442,15 @@ const cases: Case[] = [
     said: /claims-model\/model\.json: model\.path: the weight files hold 6280 bytes but model\.json's weights need 4000000000008/,
   },
   {
+    name: "a model.json of 100 MB (sparse)",
+    setup: () => {
+      mkdirSync(join(dir, "big-model"), { recursive: true });
+      sparse(join("big-model", "model.json"), Buffer.from("{"), 100 * 1024 * 1024);
+    },
+    experiment: saved("big-model/model.json"),
+    said: /big-model\/model\.json: model\.path: model\.json holds 100 MB, above the 64 MB a topology takes/,
+  },
+  {
     name: "a model.json of a Dense layer of a million units, its manifest and weights those of two",
     setup: () => {
       mkdirSync(join(dir, "wide-model"), { recursive: true });

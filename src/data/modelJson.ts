@@ -1,6 +1,6 @@
 // A saved model's files as the experiment names them: model.json (a TF.js Layers model, whose
 // topology and weights manifest the checks read without loading it) and its weight files.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { DataFileError } from "./dataFileError";
 import { jsonDepth, MAX_JSON_DEPTH } from "./jsonDepth";
 
@@ -22,6 +22,13 @@ export interface WeightSpec {
   quantization?: { dtype: string };
 }
 
+/**
+ * The largest model.json read: 64 MB. It holds the layers' topology and the weights' manifest (a
+ * few KB to a few hundred for the largest Keras models), not the weights, which lie in the .bin
+ * files beside it; parsing a larger one would hold it several times over.
+ */
+export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+
 /** A model file's bytes; `what` names it in messages ("model.json", "weight file"). */
 export function modelFileBytes(file: string, what: string): Buffer {
   try {
@@ -42,6 +49,20 @@ export function modelFileBytes(file: string, what: string): Buffer {
 export function modelJsonOf(file: string): ModelJson {
   let json: unknown;
   try {
+    let size = 0;
+    try {
+      size = statSync(file).size;
+    } catch {
+      // said by modelFileBytes below
+    }
+    if (size > MAX_MODEL_JSON_BYTES) {
+      const mb = Math.ceil(size / 1024 ** 2);
+      throw new DataFileError(
+        file,
+        `model.json holds ${mb} MB, above the ${MAX_MODEL_JSON_BYTES / 1024 ** 2} MB a topology takes`,
+        CONVERT,
+      );
+    }
     const text = modelFileBytes(file, "model.json").toString("utf8");
     // The walks over the topology (ours, TF.js's) recurse once per level.
     if (jsonDepth(text) > MAX_JSON_DEPTH) {
