@@ -197,9 +197,10 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     assert.ok(all.length > cap, `${all.length} outliers`);
     const children = childrenOf(outliers, results, cap);
     assert.equal(children.length, cap + 1);
+    // The highest scores first, as the findings rank them; the selection is the whole list.
     assert.deepEqual(
       children.slice(0, cap).map((n) => (n.kind === "outlier" ? n.image : -1)),
-      all.slice(0, cap),
+      results.findings.outliers.slice(0, cap).map((o) => o.image),
     );
     const more = children[cap];
     assert.equal(more.kind, "more");
@@ -288,7 +289,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     assert.match(lookOf(image, results).tooltip, new RegExp(`^digit ${label}( \\(unseen\\))?, MNIST train #${index}, predicted \\d `));
     assert.equal(selectionOf(image, results)!.label, `image ${i} (digit ${label})`);
     assert.match(lookOf(root, results).tooltip, /\d+ images, digits 1, 7\n/);
-    assert.match(lookOf(childrenOf(root, results)[2], results).tooltip, /^Images off their digit's path/);
+    assert.match(lookOf(childrenOf(root, results)[2], results).tooltip, /^Kept images ranked by outlier score.* images of its digit/);
   });
 
   it("draws an image's thumbnail as a valid PNG of its pixels", () => {
@@ -337,11 +338,11 @@ describe("the clusters tree, on the image-folder example (classes four, one, sev
     assert.match(lookOf(root, results).tooltip, /classes one, seven/);
     assert.doesNotMatch(lookOf(root, results).tooltip, /digit/);
     const outliers = childrenOf(root, results).find((n) => n.kind === "outliers")!;
-    assert.match(lookOf(outliers, results).tooltip, /^Images off their class's path/);
+    assert.match(lookOf(outliers, results).tooltip, /^Kept images ranked by outlier score.* images of its class/);
     for (const node of childrenOf(outliers, results))
       assert.match(
         lookOf(node, results).description!,
-        /off class (four|one|seven)'s path|negative silhouette|misclassified as (one|seven)/,
+        /^score \d\.\d\d(?: · (?:rare path \(\d+ of the (?:fours|ones|sevens) takes? it|far from its cluster|unsure \([\d.]+% for (?:one|seven)\)|misclassified as (?:one|seven)).*)?$/,
       );
   });
 

@@ -270,7 +270,7 @@ function outliers(data: ViewData, pick: Pick): HTMLElement {
   const section = el("div", "mtq-outliers");
   const heading = el("h3");
   heading.append(pick(`Outliers (${list.length})`, "Select every outlier", "outliers", () => list.map((o) => o.image)));
-  const rule = el("p", "mtq-muted mtq-outlier-rule", `Ranked by ${outlierRule()}.`);
+  const rule = el("p", "mtq-muted mtq-outlier-rule", `Ranked by ${outlierRule(data.results)}.`);
   const items = el("ul", "mtq-outlier-list");
   for (const o of list.slice(0, LISTED_OUTLIERS)) {
     const item = el("li");

@@ -300,7 +300,7 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
       return {
         label: "Outliers",
         description: String(results.findings.outliers.length),
-        tooltip: `Kept images ranked by outlier score, highest first: ${outlierRule()}`,
+        tooltip: `Kept images ranked by outlier score, highest first: ${outlierRule(results)}`,
         expandable: true,
         icon: { codicon: "warning" },
       };

@@ -1,7 +1,7 @@
 // How an outlier's reasons and score are worded, with the figure behind each: one wording for the
 // CLI summary, the tree and the findings panel. Shared with the webview's browser bundle, so it
 // imports only types and figures.
-import { className, classPlural } from "./classNames";
+import { className, classNoun, classPlural } from "./classNames";
 import { OUTLIER_SCORE, OUTLIER_THRESHOLDS } from "./figures";
 import type { Outlier, OutlierReason, Results } from "./results";
 
@@ -36,10 +36,10 @@ export function outlierReasonsText(named: Named, o: Outlier, predicted: number):
 }
 
 /** The rule, as the views state it, from the figures the pipeline applies. */
-export function outlierRule(): string {
+export function outlierRule(named: Named): string {
   const t = OUTLIER_THRESHOLDS;
   return (
-    `score 0-3, a point each for a rare path (its cluster in every layer taken by at most ${t.rarePath} images of its class, ` +
+    `score 0-3, a point each for a rare path (its cluster in every layer taken by at most ${t.rarePath} images of its ${classNoun(named)}, ` +
     `or ${pct(t.rarePathShare)} of it when fewer), ` +
     `for sitting far from its cluster (at least ${t.farFromCluster}x the cluster's median distance to its centroid, last layer) ` +
     `and for the model being unsure (confidence under ${pct(t.unsure)}) or wrong; part of a point on the way; listed from ${OUTLIER_SCORE}`
