@@ -99,6 +99,26 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
     for (const o of results.findings.outliers) assert.equal(results.images.injected[o.image], false);
   });
 
+  it("gives every share a 95% interval holding it, each layer its G-test, and the 4s' preference for the 7s' path its p-value", () => {
+    const f = results.findings;
+    const holds = ([low, high]: [number, number], x: number, what: string) =>
+      assert.ok(low <= x && x <= high, `${what}: ${x} outside [${low}, ${high}]`);
+    holds(f.accuracyInterval.train, f.accuracy.train, "train accuracy");
+    holds(f.accuracyInterval.test!, f.accuracy.test!, "held-out accuracy");
+    for (const [l, layer] of f.layers.entries()) {
+      for (const d of results.classes) holds(layer.purityInterval[d], layer.purity[d], `layer ${l + 1} purity of ${d}`);
+      // 1s and 7s apart in every layer: no shuffle of the labels comes near, the smallest p 999 permutations give.
+      assert.equal(layer.independence.pValue, 0.001, `layer ${l + 1}`);
+      assert.equal(layer.independence.degreesOfFreedom, (results.classes.length - 1) * (layer.k - 1));
+    }
+    for (const [d, inj] of Object.entries(f.injected)) {
+      for (const k of results.classes) holds(inj.followsPathOfInterval[k], inj.followsPathOf[k], `${d}s on the ${k}s' path`);
+      for (const [p, share] of Object.entries(inj.predicted)) holds(inj.predictedInterval[p], share, `${d}s predicted ${p}`);
+    }
+    assert.deepEqual([f.injected["4"].preference!.more, f.injected["4"].preference!.than], [7, 1]);
+    assert.ok(f.injected["4"].preference!.pValue < 0.001, String(f.injected["4"].preference!.pValue));
+  });
+
   it("sends injected 4s down the 7s' path more than the 1s', and scatters the 3s more", () => {
     const fours = results.findings.injected["4"];
     const threes = results.findings.injected["3"];
@@ -154,9 +174,14 @@ describe("mtq run", () => {
     const r = spawnSync("node", [cli, "run", file, "--json"], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     const findings = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(findings).sort(), ["accuracy", "injected", "layers", "outliers", "separationLayer"]);
+    assert.deepEqual(Object.keys(findings).sort(), ["accuracy", "accuracyInterval", "injected", "layers", "outliers", "separationLayer"]);
     assert.deepEqual(Object.keys(findings.layers[0].purity), ["1", "7"]);
+    // The intervals and tests travel with the shares they qualify.
+    assert.deepEqual(Object.keys(findings.layers[0].purityInterval), ["1", "7"]);
+    assert.equal(findings.layers[0].independence.permutations, 999);
     assert.equal(findings.injected["4"].count, 20);
+    assert.deepEqual(Object.keys(findings.injected["4"].followsPathOfInterval), ["1", "7"]);
+    assert.ok(findings.injected["4"].preference.pValue > 0 && findings.injected["4"].preference.pValue <= 1);
     assert.match(r.stderr, /Training: epoch 2\/2/);
     const results: Results = JSON.parse(readFileSync(join(dir, "small.results.json"), "utf8"));
     assert.equal(results.schemaVersion, 2);
