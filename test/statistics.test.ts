@@ -7,6 +7,7 @@
 //   numpy.percentile(values, [2.5, 97.5])                                (percentile intervals)
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { findingsStability } from "../src/pipeline/findings";
 import { gStatistic, independenceTest, mcnemarExact, percentileInterval, PERMUTATIONS, wilson } from "../src/pipeline/statistics";
 
 const close = (actual: number, expected: number, relative = 1e-9, what = "") =>
@@ -116,5 +117,29 @@ describe("percentile intervals", () => {
     const [low, high] = percentileInterval([0.1, 0.5, 0.2, 0.9, 0.4]);
     close(low, 0.11, 1e-12);
     close(high, 0.86, 1e-12);
+  });
+});
+
+describe("the findings' spread over stability runs", () => {
+  // Four kept 1s, four kept 7s, four injected 4s; one hidden layer. Both runs keep 1s and 7s apart;
+  // the first sends every 4 down the 7s' path, the second half of them.
+  const input = {
+    classes: [1, 7],
+    labels: [1, 1, 1, 1, 7, 7, 7, 7, 4, 4, 4, 4],
+    injected: [...new Array(8).fill(false), ...new Array(4).fill(true)],
+  };
+  const runs = [[Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1])], [Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0])]];
+
+  it("tallies the separation layer and gives each follow-the-path share its 2.5th-97.5th percentiles (numpy's [0.5125, 0.9875])", () => {
+    const stability = findingsStability(input, runs);
+    assert.equal(stability.runs, 2);
+    assert.deepEqual(stability.separationLayer, { "1": 2 });
+    assert.deepEqual(stability.followsPathOf["4"]["7"], [0.5125, 0.9875]);
+    assert.deepEqual(stability.followsPathOf["4"]["1"], [0.0125, 0.4875]);
+  });
+
+  it('counts a run where no layer separates as "none"', () => {
+    const mixed = [Int32Array.from([0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])];
+    assert.deepEqual(findingsStability(input, [mixed]).separationLayer, { none: 1 });
   });
 });
