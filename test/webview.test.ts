@@ -187,6 +187,22 @@ describe("results webview in chromium", { skip }, () => {
     await page.keyboard.press("Escape");
   });
 
+  it("shows every share's interval, the G-tests, the McNemar preference and the outliers ranked with their scores", async () => {
+    const f = results.findings;
+    const [low, high] = f.injected["4"].followsPathOfInterval["7"];
+    const intervals = await page.locator(".mtq-findings .mtq-injected .mtq-interval").allTextContents();
+    assert.ok(intervals.includes(`[${Math.round(low * 100)}–${Math.round(high * 100)}%]`), JSON.stringify(intervals));
+    assert.equal(await page.locator(".mtq-findings .mtq-interval").first().getAttribute("title"), "95% Wilson score interval");
+    assert.match((await page.locator(".mtq-independence").textContent()) ?? "", /layer 1 G = [\d.]+, p = 0\.001; layer 2 G = /);
+    assert.match(
+      (await page.locator(".mtq-preference").allTextContents()).join("\n"),
+      /the 7s' path more than the 1s': exact McNemar p = /,
+    );
+    const items = await page.locator(".mtq-outlier-list li").allTextContents();
+    assert.equal(items.length, f.outliers.length);
+    f.outliers.forEach((o, i) => assert.ok(items[i].startsWith(`#${o.image} · ${o.digit} · score `), items[i]));
+  });
+
   it("shows a `select` from the host without echoing it back", async () => {
     const before = (await posted(page)).length;
     const outliers = results.findings.outliers.map((o) => o.image);
