@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { inflateSync } from "node:zlib";
 import { before, describe, it } from "node:test";
 import { readResultsFile, type LoadedResults } from "../src/results/read";
+import type { Results } from "../src/shared/results";
 import { imagePng, imagePixels } from "../src/host/thumbnail";
 import {
   childrenOf,
@@ -290,6 +291,34 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     assert.equal(selectionOf(image, results)!.label, `image ${i} (digit ${label})`);
     assert.match(lookOf(root, results).tooltip, /\d+ images, digits 1, 7\n/);
     assert.match(lookOf(childrenOf(root, results)[2], results).tooltip, /^Kept images ranked by outlier score.* images of its digit/);
+  });
+
+  it("states the intervals and the G-test in the tooltips, and marks a cluster under the stability threshold unstable", () => {
+    const { results } = loaded;
+    const [layer1] = childrenOf(root, results);
+    const tooltip = lookOf(layer1, results).tooltip;
+    const [low, high] = results.findings.layers[0].purityInterval["7"];
+    assert.ok(
+      tooltip.includes(
+        `7 ${Math.round(results.findings.layers[0].purity["7"] * 100)}% [${Math.round(low * 100)}–${Math.round(high * 100)}%]`,
+      ),
+      tooltip,
+    );
+    assert.match(tooltip, /labels x clusters: G = [\d.]+, 1 degrees of freedom, p = 0\.001 \(999 label permutations\)/);
+    assert.match(lookOf(root, results).tooltip, /95% intervals \(95% Wilson score interval\): train \[/);
+    // A copy with stability figures, as a run with `stability` gives them: cluster 0 held, cluster 1 did not.
+    const stable: Results = {
+      ...results,
+      layers: results.layers.map((l, i) =>
+        i === 0 ? { ...l, clusters: l.clusters.map((c) => ({ ...c, stability: c.id === 0 ? 0.95 : 0.41 })) } : l,
+      ),
+    };
+    const [held, unstable] = childrenOf(layer1, stable).map((c) => lookOf(c, stable));
+    assert.doesNotMatch(held.description!, /unstable/);
+    assert.match(held.tooltip, /stable: mean Jaccard 0\.95/);
+    assert.match(unstable.description!, / · unstable$/);
+    assert.match(unstable.tooltip, /unstable: mean Jaccard 0\.41 .*\(unstable under 0\.6\)/);
+    assert.deepEqual([held.icon, unstable.icon], [{ codicon: "circle-filled" }, { codicon: "circle-large-outline" }]);
   });
 
   it("draws an image's thumbnail as a valid PNG of its pixels", () => {
