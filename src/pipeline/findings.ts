@@ -1,5 +1,7 @@
 // The report's three questions, computed: from which layer are the classes apart, which images
-// leave their digit's path, and where do unseen digits go.
+// are worth a look (outliers.ts), and where do unseen digits go; each share with its 95% interval,
+// each layer with its test of independence and each unseen digit's preferred path with its
+// p-value (statistics.ts), and with stability runs, how far the findings move over them.
 import { round4, SEPARATION_PURITY } from "../shared/figures";
 import type { Findings, FindingsStability, InjectedFinding, Interval, LayerFinding, LayerResult, PathPreference } from "../shared/results";
 import { outliers } from "./outliers";
