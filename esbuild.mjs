@@ -1,5 +1,5 @@
-// One build script, one bundle per side: the CLI, the pipeline worker, the check worker, the extension
-// host and the webview. `--watch` rebuilds on change.
+// One build script, one bundle per side: the CLI, the pipeline worker, the check worker, onnxruntime's
+// process, the extension host and the webview. `--watch` rebuilds on change.
 import * as esbuild from "esbuild";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -64,6 +64,8 @@ const builds = [
   { ...node, entryPoints: ["src/pipeline/layerWorker.ts"], outfile: `${dist}/layerWorker.js` },
   // The editor's checks of an experiment, off the extension host's thread (they may read large data files).
   { ...node, entryPoints: ["src/check/worker.ts"], outfile: `${dist}/checkWorker.js` },
+  // onnxruntime's child process (forked by src/data/onnxModel.ts), so a model's own computation is bounded in memory.
+  { ...node, entryPoints: ["src/data/onnxProcess.ts"], outfile: `${dist}/onnxProcess.js` },
   // The extension host: loaded on activation, so kept small (whitespace and syntax minified,
   // names kept for readable stacks in the log); TF.js stays in the worker.
   { ...node, minifyWhitespace: true, minifySyntax: true, entryPoints: ["src/host/extension.ts"], outfile: `${dist}/extension.js` },

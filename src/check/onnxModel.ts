@@ -10,7 +10,6 @@ import {
   defaultOnnxLayers,
   externalFilesOutside,
   layerTensor,
-  loadOnnxRuntime,
   onnxFeed,
   onnxLayerDescription,
   onnxLayers,
@@ -77,6 +76,8 @@ interface Trial {
   outputDims?: readonly number[];
   /** onnxruntime's first line when it could not create the session or run it. */
   error?: string;
+  /** The session's process passed its memory bound. */
+  memory?: DataFileError;
 }
 
 /** The last trial of each model file, kept while the file, the tensors asked for and the feed stay the same: the editor checks on every edit. */
@@ -90,20 +91,20 @@ function trialRun(graph: OnnxGraph, wanted: string[], inputName: string, feed: O
   if (known?.key === key) return known.trial;
   const trial = (async (): Promise<Trial> => {
     const shapes = new Map<string, readonly number[]>();
+    const shape = feed && [feed.batch ?? 1, ...feed.shape];
     try {
-      const session = await onnxSession(graph, wanted);
+      const session = await onnxSession(graph, wanted, { batchValues: shape ? shape.reduce((a, b) => a * b, 1) : 0 });
       try {
-        if (!feed) return { shapes };
-        const ort = loadOnnxRuntime();
-        const shape = [feed.batch ?? 1, ...feed.shape];
-        const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-        const out = await session.run({ [inputName]: new ort.Tensor("float32", data, shape) });
+        if (!shape) return { shapes };
+        const out = await session.run(inputName, { data: new Float32Array(shape.reduce((a, b) => a * b, 1)), dims: shape });
         for (const [name, tensor] of Object.entries(out)) shapes.set(name, tensor.dims);
         return { shapes, outputDims: out[graph.outputs[0].name]?.dims };
       } finally {
         await session.release();
       }
     } catch (e) {
+      // Past the memory bound: the model file, the bound and the fix, as a problem of its own.
+      if (e instanceof DataFileError) return { shapes, memory: e };
       return { shapes, error: (e instanceof Error ? e.message : String(e)).split("\n")[0] };
     }
   })();
@@ -196,7 +197,11 @@ export async function onnxModelProblems(spec: Onnx, file: string, { image, class
 
   // onnxruntime itself says whether it runs the model: an operator it lacks fails here, at creation or on one blank image.
   const wanted = unknown.length > 0 || chosen.length === 0 ? onnxLayers(graph).map((l) => l.name) : chosen;
-  const { shapes, outputDims, error } = await trialRun(graph, wanted, input.name, feed);
+  const { shapes, outputDims, error, memory } = await trialRun(graph, wanted, input.name, feed);
+  if (memory) {
+    problems.push({ file: memory.file, path: ["model", "path"], message: memory.message, fix: `${memory.fix} (named by ${file})` });
+    return problems;
+  }
   if (error) {
     problems.push(
       modelPath(

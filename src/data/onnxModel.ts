@@ -1,13 +1,26 @@
 // An ONNX model file (`model.kind: "onnx"`): its graph read with protobufjs through the few
 // fields of onnx.proto MTQ needs (the weights are skipped, not decoded), its layers, how images
 // feed its input, and an onnxruntime session that also outputs the chosen layers. The checks and
-// the run both use it, so the run meets exactly the model the checks accepted.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+// the run both use it, so the run meets exactly the model the checks accepted. onnxruntime runs in
+// a child process of bounded memory (onnxProcess.ts): a model's own computation may ask for gigabytes.
+import { fork } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import protobuf from "protobufjs";
-import type * as Ort from "onnxruntime-node";
 import { DataFileError } from "./dataFileError";
+import { OUT_OF_MEMORY_MARK, type FromOnnxProcess, type OnnxTensorData, type ToOnnxProcess } from "./onnxMessages";
 
 // The subset of onnx/onnx.proto (IR version 10) read here, field numbers as there. Decoding skips
 // every other field, so the weights' raw_data is never copied; the session gets the file's own bytes.
@@ -333,47 +346,197 @@ export function withOutputs(graph: OnnxGraph, names: string[]): Uint8Array {
 }
 
 /**
- * onnxruntime-node, loaded on first use (never when the extension activates): from the copy the
- * build puts beside the bundles (dist/onnxruntime/, which the .vsix carries without node_modules),
- * else from node_modules (tests and scripts run from src/).
+ * The memory an onnxruntime process may take, and why: what a legitimate session needs is
+ * onnxruntime itself, the model's weights (held as the file's bytes, then as initialised tensors,
+ * then prepacked for the CPU kernels) and one batch's activations. Measured on the example
+ * (test/fixtures/mnist-cnn.onnx, 28 KB): the process peaks at 89 MB for the check's one image
+ * (Node and onnxruntime loaded) and at 130 MB for the run's batches of 128 MNIST digits, about
+ * 100 times the batch's 401 KB of input (activations, onnxruntime's arena, the IPC copies). A
+ * CNN's live activations per image are tens of times its input (VGG-16's first two convolutions
+ * hold 43 times a 224x224 colour image); 128 times leaves room for those and for the example.
  */
-export function loadOnnxRuntime(): typeof Ort {
-  const bundled = join(__dirname, "onnxruntime", "dist", "index.js");
-  try {
-    return require(bundled) as typeof Ort;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw e;
-    return require("onnxruntime-node") as typeof Ort;
+export const ONNX_MEMORY = {
+  /** Node, onnxruntime's library and a session's fixed costs: 89 MB measured, with room to spare. */
+  baseBytes: 128 * 1024 * 1024,
+  /** Times the model's bytes on disk (its file and external data). */
+  perWeightByte: 3,
+  /** Times the batch's float32 input. */
+  perInputByte: 128,
+};
+
+/** The bound for a session of `graph` fed batches of `batchValues` floats (images x values per image). */
+export function onnxMemoryBound(graph: OnnxGraph, batchValues: number): { bytes: number; weightBytes: number; inputBytes: number } {
+  const folder = dirname(graph.file);
+  let weightBytes = graph.bytes.length;
+  for (const f of graph.externalFiles) {
+    try {
+      weightBytes += statSync(resolve(folder, f)).size;
+    } catch {
+      // Missing: onnxruntime says so when it creates the session.
+    }
   }
+  const inputBytes = batchValues * 4;
+  const bytes = ONNX_MEMORY.baseBytes + ONNX_MEMORY.perWeightByte * weightBytes + ONNX_MEMORY.perInputByte * inputBytes;
+  return { bytes, weightBytes, inputBytes };
+}
+
+const MB = (bytes: number) => Math.ceil(bytes / (1024 * 1024));
+/** A size as the message says it: KB below a megabyte (a small model's weights, one image's input). */
+const size = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / (1024 * 1024)).toFixed(1)} MB`);
+
+/** A session of onnxruntime in its own process: the model's tensors in, the fetched tensors out. */
+export interface OnnxSession {
+  /** One batch through the model; `fetch` absent: every graph output. */
+  run(input: string, tensor: OnnxTensorData, fetch?: string[]): Promise<Record<string, OnnxTensorData>>;
+  /** Ends the process (its memory goes with it). */
+  release(): Promise<void>;
 }
 
 /**
- * An onnxruntime session (CPU) of the model with `outputs` added as graph outputs. A model with
- * external data is written, with links to its data files, into a temporary folder first:
- * onnxruntime finds external data beside the model file, and a model given as bytes has none.
+ * The child process's script: dist/onnxProcess.js beside the bundles; from source (tests and
+ * scripts run with tsx) the TypeScript entry, which tsx compiles in the child.
  */
-export async function onnxSession(graph: OnnxGraph, outputs: string[]): Promise<Ort.InferenceSession> {
-  const ort = loadOnnxRuntime();
-  const bytes = withOutputs(graph, outputs);
-  const options: Ort.InferenceSession.SessionOptions = { executionProviders: ["cpu"], logSeverityLevel: 3 };
-  if (graph.externalFiles.length === 0) return ort.InferenceSession.create(bytes, options);
-  const folder = mkdtempSync(join(tmpdir(), "mtq-onnx-"));
-  try {
-    for (const f of graph.externalFiles) {
-      const target = join(folder, f);
-      mkdirSync(dirname(target), { recursive: true });
-      try {
-        symlinkSync(resolve(dirname(graph.file), f), target);
-      } catch {
-        // Windows allows symbolic links to administrators only.
-        copyFileSync(resolve(dirname(graph.file), f), target);
+function onnxProcessScript(): { script: string; execArgv: string[] } {
+  const bundled = join(__dirname, "onnxProcess.js");
+  if (existsSync(bundled)) return { script: bundled, execArgv: [] };
+  return { script: join(__dirname, "onnxProcess.ts"), execArgv: ["--require", require.resolve("tsx/cjs")] };
+}
+
+/** The refusal when the process passed its bound: the model file, the bound and what to do. */
+function memoryError(graph: OnnxGraph, during: string, bound: ReturnType<typeof onnxMemoryBound>, rssBytes: number): DataFileError {
+  return new DataFileError(
+    graph.file,
+    `the model asked onnxruntime for more than ${MB(bound.bytes)} MB while ${during} (stopped at ${MB(rssBytes)} MB): ` +
+      `the bound is ${MB(ONNX_MEMORY.baseBytes)} MB for onnxruntime, ${ONNX_MEMORY.perWeightByte} times its ` +
+      `${size(bound.weightBytes)} of weights and ${ONNX_MEMORY.perInputByte} times the batch's ${size(bound.inputBytes)} of input`,
+    "export it without the nodes that build large tensors of their own (a ConstantOfShape, Expand, Tile or Range far larger " +
+      "than a batch's activations), or compute its signatures where it runs and import them (data.source.signatures)",
+  );
+}
+
+/**
+ * An onnxruntime session (CPU) of the model with `outputs` added as graph outputs, in a child
+ * process whose resident memory is bounded by onnxMemoryBound for batches of `batchValues` floats:
+ * a model that asks for more (its own computation, whatever the data) is refused with a
+ * DataFileError naming the file, and takes no memory from MTQ's process. `signal` ends the process.
+ * A model with external data is written, with links to its data files, into a temporary folder
+ * first: onnxruntime finds external data beside the model file, and a model given as bytes has none.
+ */
+export async function onnxSession(
+  graph: OnnxGraph,
+  outputs: string[],
+  { batchValues, signal }: { batchValues: number; signal?: AbortSignal },
+): Promise<OnnxSession> {
+  signal?.throwIfAborted();
+  const bound = onnxMemoryBound(graph, batchValues);
+  const { script, execArgv } = onnxProcessScript();
+  // "advanced": the structured clone, which copies typed arrays as they are (JSON would spell every float).
+  const child = fork(script, [], { execArgv, serialization: "advanced", stdio: ["ignore", "ignore", "pipe", "ipc"] });
+  let pending: { resolve(m: FromOnnxProcess): void; reject(e: unknown): void; during: string } | undefined;
+  let outOfMemory: Extract<FromOnnxProcess, { type: "outOfMemory" }> | undefined;
+  let stderr = "";
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+
+  const handle = (message: FromOnnxProcess) => {
+    switch (message.type) {
+      case "outOfMemory":
+        // The kill follows: "exit" rejects the request.
+        outOfMemory = message;
+        return;
+      case "opened":
+      case "ran":
+      case "failed": {
+        const request = pending;
+        pending = undefined;
+        request?.resolve(message);
+        return;
       }
     }
-    const modelFile = join(folder, "model.onnx");
-    writeFileSync(modelFile, bytes);
-    // The session has read everything it needs when it is created.
-    return await ort.InferenceSession.create(modelFile, options);
+  };
+  child.on("message", (m: FromOnnxProcess) => handle(m));
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => {
+    stderr = (stderr + text).slice(-64 * 1024);
+    // Complete lines only: the watch writes its line whole, but a pipe may deliver it in two pieces.
+    const lines = stderr.split("\n").slice(0, -1);
+    for (const line of lines) {
+      if (!line.startsWith(OUT_OF_MEMORY_MARK)) continue;
+      try {
+        handle(JSON.parse(line) as FromOnnxProcess);
+      } catch {
+        // Not the watch's line after all: onnxruntime's logging, kept for the exit's message.
+      }
+    }
+  });
+  child.on("exit", (code, killed) => {
+    const request = pending;
+    pending = undefined;
+    if (!request) return;
+    if (signal?.aborted) request.reject(signal.reason);
+    else if (outOfMemory) request.reject(memoryError(graph, request.during, bound, outOfMemory.rssBytes));
+    else {
+      const said = stderr.trim().split("\n").at(-1);
+      request.reject(
+        new Error(`onnxruntime's process ended (${killed ?? `exit code ${code}`}) while ${request.during}${said ? `: ${said}` : ""}`),
+      );
+    }
+  });
+  // Forking failed, or a message could not be sent: the request fails with it.
+  child.on("error", (e) => {
+    const request = pending;
+    pending = undefined;
+    request?.reject(e);
+  });
+  const abort = () => child.kill("SIGKILL");
+  signal?.addEventListener("abort", abort, { once: true });
+
+  const request = (message: ToOnnxProcess, during: string) =>
+    new Promise<FromOnnxProcess>((resolve, reject) => {
+      if (!child.connected) return reject(new Error(`onnxruntime's process has ended; it cannot go on ${during}`));
+      pending = { resolve, reject, during };
+      child.send(message);
+    });
+  const release = async () => {
+    signal?.removeEventListener("abort", abort);
+    if (child.connected) child.disconnect();
+    await exited;
+  };
+  const failed = (m: FromOnnxProcess) =>
+    m.type === "failed" ? new Error(m.message) : new Error(`onnxruntime's process answered "${m.type}"`);
+
+  let folder: string | undefined;
+  try {
+    let model: { bytes: Uint8Array } | { file: string } = { bytes: withOutputs(graph, outputs) };
+    if (graph.externalFiles.length > 0) {
+      folder = mkdtempSync(join(tmpdir(), "mtq-onnx-"));
+      for (const f of graph.externalFiles) {
+        const target = join(folder, f);
+        mkdirSync(dirname(target), { recursive: true });
+        try {
+          symlinkSync(resolve(dirname(graph.file), f), target);
+        } catch {
+          // Windows allows symbolic links to administrators only.
+          copyFileSync(resolve(dirname(graph.file), f), target);
+        }
+      }
+      writeFileSync(join(folder, "model.onnx"), model.bytes);
+      model = { file: join(folder, "model.onnx") };
+    }
+    const opened = await request({ type: "open", model, boundBytes: bound.bytes }, "creating its session");
+    if (opened.type !== "opened") throw failed(opened);
+  } catch (e) {
+    await release();
+    throw e;
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    // The session has read everything it needs when it is created.
+    if (folder) rmSync(folder, { recursive: true, force: true });
   }
+  return {
+    async run(input, tensor, fetch) {
+      const images = tensor.dims[0];
+      const ran = await request({ type: "run", input, tensor, fetch }, `running a batch of ${images} image${images === 1 ? "" : "s"}`);
+      if (ran.type !== "ran") throw failed(ran);
+      return ran.outputs;
+    },
+    release,
+  };
 }

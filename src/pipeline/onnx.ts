@@ -2,8 +2,11 @@
 // graph also outputs the hidden layers, so one inference pass gives an image's every signature and
 // its prediction. src/check/model.ts checked the file, its input, output, layers and operators.
 import { dirname, resolve } from "node:path";
-import type * as Ort from "onnxruntime-node";
-import { defaultOnnxLayers, layerTensor, loadOnnxRuntime, onnxFeed, onnxSession, readOnnxGraph, type OnnxFeed } from "../data/onnxModel";
+import { modelFileProblem } from "../check/model";
+import { DataFileError } from "../data/dataFileError";
+import { defaultOnnxLayers, layerTensor, onnxFeed, onnxSession, readOnnxGraph, type OnnxFeed } from "../data/onnxModel";
+import type { OnnxTensorData } from "../data/onnxMessages";
+import { ExperimentError } from "../shared/problems";
 import { signaturesOf, signatureWidth } from "../data/signatures";
 import type { Activations } from "./model";
 import type { ModelOf } from "./network";
@@ -83,7 +86,7 @@ export function probabilities(rows: Float32Array, classes: number, output: "auto
 }
 
 /**
- * The ONNX model ready to analyse. `pixelScale` is the largest pixel value the pipeline divided
+ * The ONNX model ready to analyse, its session in a process of bounded memory that `signal` ends. `pixelScale` is the largest pixel value the pipeline divided
  * the pixels by: the model gets them divided by 255 instead, as torchvision's ToTensor() does.
  */
 export async function loadOnnxModel(
@@ -91,12 +94,11 @@ export async function loadOnnxModel(
   experimentFile: string,
   image: OnnxImage,
   pixelScale: number,
+  signal?: AbortSignal,
 ): Promise<OnnxClassifier> {
   const graph = readOnnxGraph(resolve(dirname(experimentFile), spec.path));
   const hiddenLayers = spec.layers ?? defaultOnnxLayers(graph);
   const tensors = hiddenLayers.map((name) => layerTensor(graph, name)!);
-  const session = await onnxSession(graph, tensors);
-  const ort = loadOnnxRuntime();
   const input = graph.inputs[0];
   const feed = onnxFeed(input.shape, image)!;
   const outputName = graph.outputs[0].name;
@@ -104,14 +106,21 @@ export async function loadOnnxModel(
   const toUnit = pixelScale / 255;
   const perImage = image.rows * image.cols * image.channels;
   const step = feed.batch ?? BATCH;
+  // A model past its memory bound is refused as the checks refuse it: the file, the bound, the fix.
+  const refused = (e: unknown) => (e instanceof DataFileError ? new ExperimentError([modelFileProblem(e, experimentFile)]) : e);
+  const session = await onnxSession(graph, tensors, { batchValues: step * perImage, signal }).catch((e: unknown) => {
+    throw refused(e);
+  });
 
-  const infer = async (x: Float32Array, start: number, n: number, fetch: string[]): Promise<Ort.InferenceSession.ReturnType> => {
+  const infer = async (x: Float32Array, start: number, n: number, fetch: string[]): Promise<Record<string, OnnxTensorData>> => {
     // A model with a fixed batch gets full batches, the last one padded with blank images.
     const rows = feed.batch ?? n;
     const data = new Float32Array(rows * perImage);
     for (let i = 0; i < n; i++)
       feedImage(x.subarray((start + i) * perImage, (start + i + 1) * perImage), data, i * perImage, image, feed, toUnit, norm);
-    return session.run({ [input.name]: new ort.Tensor("float32", data, [rows, ...feed.shape]) }, fetch);
+    return session.run(input.name, { data, dims: [rows, ...feed.shape] }, fetch).catch((e: unknown) => {
+      throw refused(e);
+    });
   };
   // One blank image says what each output holds per image.
   const probe = await infer(new Float32Array(perImage), 0, 1, [...tensors, outputName]);
@@ -133,12 +142,9 @@ export async function loadOnnxModel(
           const { data, dims } = out[t];
           // Rows past n are the padding of a fixed batch.
           const rows = [n, ...dims.slice(1)];
-          hidden[l].set(
-            signaturesOf((data as Float32Array).subarray(0, (data.length / dims[0]) * n), rows, spec.convSignature),
-            start * sizes[l],
-          );
+          hidden[l].set(signaturesOf(data.subarray(0, (data.length / dims[0]) * n), rows, spec.convSignature), start * sizes[l]);
         });
-        raw.set((out[outputName].data as Float32Array).subarray(0, n * classes), start * classes);
+        raw.set(out[outputName].data.subarray(0, n * classes), start * classes);
       }
       return { hidden, sizes: signatures ? sizes : [], output: probabilities(raw, classes, spec.output) };
     },

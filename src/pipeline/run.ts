@@ -109,7 +109,7 @@ export async function runExperiment({
   );
   const trained =
     exp.model.kind === "onnx"
-      ? await loadOnnxModel(exp.model, experimentFile, { rows: data.rows, cols: data.cols, channels: data.channels }, scale)
+      ? await loadOnnxModel(exp.model, experimentFile, { rows: data.rows, cols: data.cols, channels: data.channels }, scale, signal)
       : await modelFor(tf, exp, experimentFile, data, classes.length);
   /** Every image's signatures and prediction, and the accuracy, of the model as it is now. */
   const measure = async (): Promise<Measured> => {
