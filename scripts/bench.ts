@@ -8,8 +8,8 @@ import { parseExperiment } from "../src/check/experiment";
 import { STAGES } from "../src/shared/results";
 import { tableRow } from "./table";
 
-/** The bench's experiments record no snapshots. */
-const stages = STAGES.filter((s) => s !== "snapshots");
+/** The bench's experiments record no snapshots and run no stability runs (bench:clustering times those). */
+const stages = STAGES.filter((s) => s !== "snapshots" && s !== "stability");
 
 const ALL_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const cases = [
