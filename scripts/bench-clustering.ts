@@ -1,14 +1,21 @@
-// `npm run bench:clustering [-- --sizes 200,10000,70000] [--restarts 1,3,10] [--stability 0,20]`:
+// `npm run bench:clustering [-- --sizes 200,10000,70000] [--restarts 1,3,10] [--stability 0,20] | [-- --parts]`:
 // what several k-means starts (`clustering.restarts`) and the stability runs (`stability.runs`)
 // cost, on the built-in MNIST at 200 images (the report's example, examples/ones-vs-sevens.mtq.json,
 // with its 200 injected 4s and 3s), 10,000 (examples/all-of-mnist.mtq.json with 1,000 of each digit)
 // and 70,000 (examples/all-of-mnist.mtq.json). Each row is one whole run, training included: its
 // stages' times, the k chosen per layer, the chosen fit's inertia per layer, the largest drop of any
 // k's inertia against the size's first row (one start) and, with stability runs, each layer's mean
-// ARI and k tally. Prints figures; asserts nothing.
+// ARI and k tally. `--parts` times the parts of one stability run instead (below). Prints figures;
+// asserts nothing.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
+import { loadImages, splitFiles } from "../src/data/source";
+import { kmeansFits } from "../src/pipeline/cluster";
+import { distancePass } from "../src/pipeline/distances";
+import { bootstrapResample } from "../src/pipeline/stability";
+import { loadTf } from "../src/pipeline/tf";
+import { EXACT_LIMIT } from "../src/shared/figures";
 import { runExperiment } from "../src/pipeline/run";
 import type { Results } from "../src/shared/results";
 import { tableRow } from "./table";
@@ -62,7 +69,45 @@ function stabilityCells(results: Results): string[] {
   ];
 }
 
+/** `n` real training digits pooled to 7x7 (49 values), a stand-in for a hidden layer's signatures. */
+function pooledDigits(n: number): Float32Array {
+  const train = loadImages(splitFiles("mnist", "train", ".")!);
+  const points = new Float32Array(n * 49);
+  for (let i = 0; i < n; i++)
+    for (let p = 0; p < 28 * 28; p++)
+      points[i * 49 + Math.floor(p / 28 / 4) * 7 + Math.floor((p % 28) / 4)] += train.pixels[i * 784 + p] / 255 / 16;
+  return points;
+}
+
+/**
+ * `--parts`: the parts of one stability run, timed on one bootstrap resample of pooled digits (no
+ * training): one start's k-means for k = 2..10, and its silhouettes, exact and from 2,000 sampled
+ * columns, at 10,000; one start's k-means alone at 60,000.
+ */
+async function parts() {
+  const { tf } = await loadTf();
+  console.log(tableRow(["digits", "k-means, one start, k = 2..10", "exact silhouettes", "silhouettes from 2,000 columns"]));
+  console.log("|---:|---:|---:|---:|");
+  for (const n of [10_000, 60_000]) {
+    const points = pooledDigits(n);
+    const drawn = new Float32Array(n * 49);
+    bootstrapResample(24, 0, n).forEach((i, r) => drawn.set(points.subarray(i * 49, (i + 1) * 49), r * 49));
+    let start = performance.now();
+    const fits = await kmeansFits(drawn, 49, { kMin: 2, kMax: 10, seed: 24, restarts: 1 });
+    const kmeansMs = performance.now() - start;
+    const silhouettes = async (columns?: Int32Array) => {
+      start = performance.now();
+      await distancePass(tf, { points: drawn, dim: 49, clustered: n, clusterings: fits, neighbours: 0, columns });
+      return `${seconds(performance.now() - start)} s`;
+    };
+    const exact = n <= EXACT_LIMIT ? await silhouettes() : "-";
+    const sampled = n <= EXACT_LIMIT ? await silhouettes(Int32Array.from({ length: 2000 }, (_, i) => i * (n / 2000))) : "-";
+    console.log(tableRow([n.toLocaleString("en"), `${seconds(kmeansMs)} s`, exact, sampled]));
+  }
+}
+
 async function main() {
+  if (process.argv.includes("--parts")) return parts();
   const sizes = option("sizes", "200,10000,70000");
   const restarts = option("restarts", "1,3,10").map(Number);
   const runs = option("stability", "0").map(Number);
