@@ -73,7 +73,7 @@ function compared(
   const columns = counts[0].map((_, j) => counts.reduce((s, row) => s + row[j], 0));
   const jaccard = counts.map((row) => {
     const size = row.reduce((s, x) => s + x, 0);
-    // A cluster none of whose images were drawn says nothing about this run (clusterboot skips it too).
+    // A cluster none of whose images were drawn says nothing about this run: left out of its mean.
     if (size === 0) return null;
     return Math.max(...row.map((both, j) => both / (size + columns[j] - both)));
   });
