@@ -10,10 +10,10 @@ export interface OnnxTensorData {
 
 export type ToOnnxProcess =
   /**
-   * Watch the process's memory, then create the session: the model as bytes, or as a file (a model
-   * with external data, written beside links to its data files). Sent once, first.
+   * Watch the process's memory, then create the session from the model file (written by the parent
+   * into a temporary folder, beside links to its external data files). Sent once, first.
    */
-  | { type: "open"; model: { bytes: Uint8Array } | { file: string }; boundBytes: number }
+  | { type: "open"; file: string; boundBytes: number }
   /** Run the session on one batch; `fetch` absent: every graph output. */
   | { type: "run"; input: string; tensor: OnnxTensorData; fetch?: string[] };
 

@@ -354,6 +354,8 @@ export function withOutputs(graph: OnnxGraph, names: string[]): Uint8Array {
  * 100 times the batch's 401 KB of input (activations, onnxruntime's arena, the IPC copies). A
  * CNN's live activations per image are tens of times its input (VGG-16's first two convolutions
  * hold 43 times a 224x224 colour image); 128 times leaves room for those and for the example.
+ * Weights: the fixture with a 784x32000 MatMul appended (96 MB of weights) peaks at 280 MB for the
+ * check and 365 MB for the run, about twice its weights over the 89 MB; 3 times leaves a third more.
  */
 export const ONNX_MEMORY = {
   /** Node, onnxruntime's library and a session's fixed costs: 89 MB measured, with room to spare. */
@@ -419,8 +421,6 @@ function memoryError(graph: OnnxGraph, during: string, bound: ReturnType<typeof 
  * process whose resident memory is bounded by onnxMemoryBound for batches of `batchValues` floats:
  * a model that asks for more (its own computation, whatever the data) is refused with a
  * DataFileError naming the file, and takes no memory from MTQ's process. `signal` ends the process.
- * A model with external data is written, with links to its data files, into a temporary folder
- * first: onnxruntime finds external data beside the model file, and a model given as bytes has none.
  */
 export async function onnxSession(
   graph: OnnxGraph,
@@ -500,35 +500,34 @@ export async function onnxSession(
     if (child.connected) child.disconnect();
     await exited;
   };
+  // The model goes to the process as a file, never as bytes over IPC (a copy there, and one more
+  // when the message is read, would double the weights' memory): its bytes with the outputs added,
+  // beside links to its external data files, which onnxruntime finds beside the model file.
+  const folder = mkdtempSync(join(tmpdir(), "mtq-onnx-"));
+  const file = join(folder, "model.onnx");
+  // onnxruntime names the file it loaded: the user's model, not the temporary copy.
   const failed = (m: FromOnnxProcess) =>
-    m.type === "failed" ? new Error(m.message) : new Error(`onnxruntime's process answered "${m.type}"`);
-
-  let folder: string | undefined;
+    new Error(m.type === "failed" ? m.message.replaceAll(file, graph.file) : `onnxruntime's process answered "${m.type}"`);
   try {
-    let model: { bytes: Uint8Array } | { file: string } = { bytes: withOutputs(graph, outputs) };
-    if (graph.externalFiles.length > 0) {
-      folder = mkdtempSync(join(tmpdir(), "mtq-onnx-"));
-      for (const f of graph.externalFiles) {
-        const target = join(folder, f);
-        mkdirSync(dirname(target), { recursive: true });
-        try {
-          symlinkSync(resolve(dirname(graph.file), f), target);
-        } catch {
-          // Windows allows symbolic links to administrators only.
-          copyFileSync(resolve(dirname(graph.file), f), target);
-        }
+    for (const f of graph.externalFiles) {
+      const target = join(folder, f);
+      mkdirSync(dirname(target), { recursive: true });
+      try {
+        symlinkSync(resolve(dirname(graph.file), f), target);
+      } catch {
+        // Windows allows symbolic links to administrators only.
+        copyFileSync(resolve(dirname(graph.file), f), target);
       }
-      writeFileSync(join(folder, "model.onnx"), model.bytes);
-      model = { file: join(folder, "model.onnx") };
     }
-    const opened = await request({ type: "open", model, boundBytes: bound.bytes }, "creating its session");
+    writeFileSync(file, withOutputs(graph, outputs));
+    const opened = await request({ type: "open", file, boundBytes: bound.bytes }, "creating its session");
     if (opened.type !== "opened") throw failed(opened);
   } catch (e) {
     await release();
     throw e;
   } finally {
     // The session has read everything it needs when it is created.
-    if (folder) rmSync(folder, { recursive: true, force: true });
+    rmSync(folder, { recursive: true, force: true });
   }
   return {
     async run(input, tensor, fetch) {

@@ -54,10 +54,7 @@ async function handle(message: ToOnnxProcess): Promise<FromOnnxProcess> {
       watch.unref();
       const ort = loadOnnxRuntime();
       const options: Ort.InferenceSession.SessionOptions = { executionProviders: ["cpu"], logSeverityLevel: 3 };
-      session =
-        "bytes" in message.model
-          ? await ort.InferenceSession.create(message.model.bytes, options)
-          : await ort.InferenceSession.create(message.model.file, options);
+      session = await ort.InferenceSession.create(message.file, options);
       return { type: "opened" };
     }
     case "run": {
