@@ -1,15 +1,19 @@
-// Hostile ONNX models for test/onnx-memory.test.ts: the MNIST fixture with a node appended whose
-// computation asks onnxruntime for gigabytes from a file of a few KB (protobuf merges a graph
-// written twice, as src/data/onnxModel.ts's withOutputs relies on).
+// ONNX models for test/onnx-memory.test.ts: the MNIST fixture with nodes appended (protobuf merges
+// a graph written twice, as src/data/onnxModel.ts's withOutputs relies on). A hostile one whose
+// computation asks onnxruntime for gigabytes from a file of a few KB, and a legitimate one whose
+// weights are large.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import protobuf from "protobufjs";
+import { readOnnxGraph } from "../src/data/onnxModel";
 
 const PROTO = `syntax = "proto2";
   message M { optional G graph = 7; }
   message G { repeated N node = 1; repeated T initializer = 5; repeated V output = 12; }
   message N { repeated string input = 1; repeated string output = 2; optional string name = 3; optional string op_type = 4; }
-  message T { repeated int64 dims = 1; optional int32 data_type = 2; repeated int64 int64_data = 7; optional string name = 8; }
+  message T {
+    repeated int64 dims = 1; optional int32 data_type = 2; repeated int64 int64_data = 7; optional string name = 8; optional bytes raw_data = 9;
+  }
   message V { optional string name = 1; }`;
 const M = protobuf.parse(PROTO).root.lookupType("M");
 
@@ -24,5 +28,25 @@ export function constantOfShapeModel(side: number): Buffer {
     initializer: [{ name: "big_shape", dataType: 7, dims: [2], int64Data: [side, side] }],
     output: [{ name: "big" }],
   };
-  return Buffer.concat([readFileSync(join(__dirname, "fixtures", "mnist-cnn.onnx")), M.encode(M.fromObject({ graph })).finish()]);
+  return withGraph(graph);
+}
+
+const FIXTURE = join(__dirname, "fixtures", "mnist-cnn.onnx");
+const withGraph = (graph: object) => Buffer.concat([readFileSync(FIXTURE), M.encode(M.fromObject({ graph })).finish()]);
+
+/**
+ * The fixture with a second output "wide": its input flattened times a 784 x `columns` float32
+ * weight (32000 gives 96 MB of weights), what a legitimate large model holds.
+ */
+export function wideModel(columns: number): Buffer {
+  const weights = Float32Array.from({ length: 784 * columns }, (_, i) => ((i * 7919) % 1000) / 1e6);
+  const graph = {
+    node: [
+      { name: "flat", opType: "Flatten", input: [readOnnxGraph(FIXTURE).inputs[0].name], output: ["flat"] },
+      { name: "wide", opType: "MatMul", input: ["flat", "W"], output: ["wide"] },
+    ],
+    initializer: [{ name: "W", dataType: 1, dims: [784, columns], rawData: Buffer.from(weights.buffer) }],
+    output: [{ name: "wide" }],
+  };
+  return withGraph(graph);
 }

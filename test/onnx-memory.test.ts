@@ -10,9 +10,9 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { describe, it } from "node:test";
-import { ONNX_MEMORY, onnxSession, readOnnxGraph } from "../src/data/onnxModel";
+import { ONNX_MEMORY, onnxMemoryBound, onnxSession, readOnnxGraph } from "../src/data/onnxModel";
 import { tempDir } from "./helpers";
-import { constantOfShapeModel } from "./hostileOnnx";
+import { constantOfShapeModel, wideModel } from "./hostileOnnx";
 
 /** The whole of a command's memory: the CLI's peak and its onnxruntime process's, added (test/hostile.test.ts's bound). */
 const PEAK_BOUND = 256 * 1024 * 1024;
@@ -65,9 +65,9 @@ const cases = [
   { name: "its node off every path MTQ reads (a second graph output)", model: { kind: "onnx", path: "big.onnx" } },
 ];
 
-describe("an ONNX model asking for 6.4 GB (ConstantOfShape 40000x40000)", () => {
+describe("onnxruntime in a process of bounded memory", () => {
   for (const [i, c] of cases.entries()) {
-    it(`is refused, in bounded memory, with ${c.name}`, async () => {
+    it(`refuses a model asking for 6.4 GB (ConstantOfShape 40000x40000), ${c.name}`, async () => {
       const file = join(dir, `case${i}.mtq.json`);
       writeFileSync(file, JSON.stringify({ ...base, model: c.model }, null, 2));
       const out = join(dir, `case${i}.results.json`);
@@ -97,6 +97,20 @@ describe("an ONNX model asking for 6.4 GB (ConstantOfShape 40000x40000)", () => 
     assert.ok(r.child > 0 && r.child < ONNX_MEMORY.baseBytes, `onnxruntime ${MB(r.child)} MB`);
     assert.ok(r.parent + r.child < PEAK_BOUND, `CLI ${MB(r.parent)} MB + onnxruntime ${MB(r.child)} MB`);
     console.log(`the example (validate): CLI ${MB(r.parent)} MB + onnxruntime ${MB(r.child)} MB, ${r.seconds.toFixed(1)} s`);
+  });
+
+  it("leaves a model of 96 MB of weights its memory: validated, onnxruntime's process under its bound", async () => {
+    writeFileSync(join(dir, "wide.onnx"), wideModel(32000));
+    const file = join(dir, "wide.mtq.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ ...base, model: { kind: "onnx", path: "wide.onnx", layers: ["/pool1/MaxPool_output_0", "wide"] } }),
+    );
+    const r = await mtq(["validate", file], "wide-validate");
+    assert.equal(r.status, 0, r.stderr);
+    const bound = onnxMemoryBound(readOnnxGraph(join(dir, "wide.onnx")), 784).bytes;
+    assert.ok(r.child > 0 && r.child < bound, `onnxruntime ${MB(r.child)} MB, bound ${MB(bound)} MB`);
+    console.log(`96 MB of weights (validate): CLI ${MB(r.parent)} MB + onnxruntime ${MB(r.child)} MB (bound ${MB(bound)} MB)`);
   });
 
   it("ends onnxruntime's process when the signal aborts", async () => {
