@@ -31,6 +31,20 @@ export function constantOfShapeModel(side: number): Buffer {
   return withGraph(graph);
 }
 
+/**
+ * The fixture with a second output "tiled": its input repeated `copies` times along the channels
+ * (2000 gives 6.3 MB per image): a model one image fits, but a batch of 128 asks for 800 MB and
+ * one of 20 for 126 MB.
+ */
+export function tiledModel(copies: number): Buffer {
+  const graph = {
+    node: [{ name: "tiled", opType: "Tile", input: [readOnnxGraph(FIXTURE).inputs[0].name, "repeats"], output: ["tiled"] }],
+    initializer: [{ name: "repeats", dataType: 7, dims: [4], int64Data: [1, copies, 1, 1] }],
+    output: [{ name: "tiled" }],
+  };
+  return withGraph(graph);
+}
+
 const FIXTURE = join(__dirname, "fixtures", "mnist-cnn.onnx");
 const withGraph = (graph: object) => Buffer.concat([readFileSync(FIXTURE), M.encode(M.fromObject({ graph })).finish()]);
 

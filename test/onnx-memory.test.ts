@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { describe, it } from "node:test";
 import { ONNX_MEMORY, onnxMemoryBound, onnxSession, readOnnxGraph } from "../src/data/onnxModel";
 import { tempDir } from "./helpers";
-import { constantOfShapeModel, wideModel } from "./hostileOnnx";
+import { constantOfShapeModel, tiledModel, wideModel } from "./hostileOnnx";
 
 /** The whole of a command's memory: the CLI's peak and its onnxruntime process's, added (test/hostile.test.ts's bound). */
 const PEAK_BOUND = 256 * 1024 * 1024;
@@ -90,6 +90,31 @@ describe("onnxruntime in a process of bounded memory", () => {
       assert.ok(!existsSync(out), "no results file");
     });
   }
+
+  it("refuses, in the run, a model one image fits but a batch does not (Tile: 6.3 MB an image)", async () => {
+    writeFileSync(join(dir, "tiled.onnx"), tiledModel(2000));
+    const file = join(dir, "tiled.mtq.json");
+    writeFileSync(file, JSON.stringify({ ...base, model: { kind: "onnx", path: "tiled.onnx" } }));
+    const validated = await mtq(["validate", file], "tiled-validate");
+    assert.equal(validated.status, 0, `the check's one image fits: ${validated.stderr}`);
+    const out = join(dir, "tiled.results.json");
+    const r = await mtq(["run", file, "--out", out, "--backend", "cpu"], "tiled-run");
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /tiled\.onnx: model\.path: the model asked onnxruntime for more than (\d+) MB while running a batch of \d+ images \(stopped at \d+ MB\).*\. Fix: export it without .*\(named by .*tiled\.mtq\.json\)/,
+    );
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    assert.ok(!existsSync(out), "no results file");
+    const bound = onnxMemoryBound(readOnnxGraph(join(dir, "tiled.onnx")), 128 * 784).bytes;
+    // The watch reads the memory every 2 ms: the process ends within a few MB of its bound.
+    assert.ok(r.child < bound + 16 * 1024 ** 2, `onnxruntime ${MB(r.child)} MB, bound ${MB(bound)} MB`);
+    // The CLI holds the data and TF.js (for the clustering) by then; onnxruntime's memory is not in it.
+    assert.ok(r.parent < PEAK_BOUND, `CLI ${MB(r.parent)} MB`);
+    console.log(
+      `a batch past the bound (run): CLI ${MB(r.parent)} MB + onnxruntime ${MB(r.child)} MB (bound ${MB(bound)} MB), ${r.seconds.toFixed(1)} s`,
+    );
+  });
 
   it("leaves the example's model its memory: validated, under the same bound", async () => {
     const r = await mtq(["validate", resolve(__dirname, "..", "examples", "onnx-model.mtq.json")], "example-validate");

@@ -122,10 +122,18 @@ export async function loadOnnxModel(
       throw refused(e);
     });
   };
-  // One blank image says what each output holds per image.
-  const probe = await infer(new Float32Array(perImage), 0, 1, [...tensors, outputName]);
-  const classes = signatureWidth(probe[outputName].dims, "flatten");
-  const sizes = tensors.map((t) => signatureWidth(probe[t].dims, spec.convSignature));
+  // One blank image says what each output holds per image. Should it fail, the session's process
+  // ends here: the caller gets no model to dispose, and a live process would keep the CLI running.
+  let classes: number;
+  let sizes: number[];
+  try {
+    const probe = await infer(new Float32Array(perImage), 0, 1, [...tensors, outputName]);
+    classes = signatureWidth(probe[outputName].dims, "flatten");
+    sizes = tensors.map((t) => signatureWidth(probe[t].dims, spec.convSignature));
+  } catch (e) {
+    await session.release();
+    throw e;
+  }
 
   return {
     kind: "onnx",
