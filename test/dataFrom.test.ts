@@ -251,7 +251,7 @@ describe('a whole run with "train+test" and "all" (60 real MNIST digits)', () =>
     );
     assert.equal(results.testCount, 0);
     assert.equal(results.findings.accuracy.test, null);
-    assert.match(summaryText(results), /accuracy: train \d+%, held-out not measured/);
+    assert.match(summaryText(results), /accuracy: train \d+% \[\d+–\d+%\], held-out not measured/);
     assert.equal(results.experiment.data.from, "train+test");
   });
 });

@@ -32,7 +32,8 @@ describe("the experiment format", () => {
     const parsed = parseExperiment(JSON.stringify({ name: "min", data: { digits: [1, 7], perDigit: 100 } }), "min.mtq.json");
     assert.ok(parsed.experiment);
     assert.deepEqual(parsed.experiment.model, { kind: "dense", hidden: [32, 64], activation: "relu" });
-    assert.deepEqual(parsed.experiment.clustering, { kMin: 2, kMax: 10 });
+    assert.deepEqual(parsed.experiment.clustering, { kMin: 2, kMax: 10, restarts: 3 });
+    assert.deepEqual(parsed.experiment.stability, { runs: 0 });
     assert.equal(parsed.experiment.data.source, "mnist");
     assert.equal(parsed.experiment.data.pick, "first");
   });
