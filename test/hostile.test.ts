@@ -23,9 +23,10 @@ import { npyBytes, valueBytes, zipBytes } from "./signatures-arrays";
 
 /**
  * The most memory any hostile file may make `mtq validate` or `mtq run` take: 256 MB, for the
- * whole process (Node and the 5 MB bundle alone take about 95 MB; TF.js or onnxruntime where a
- * model is checked, up to about 150 MB here). A refusal costs what the checks cost on a good file;
- * what a file claims (gigabytes, in most cases below) never shows in it.
+ * CLI's process (Node and the 5 MB bundle alone take about 95 MB; TF.js where a model is checked,
+ * up to about 150 MB here). onnxruntime runs in a child process of its own bound, which
+ * test/onnx-memory.test.ts measures. A refusal costs what the checks cost on a good file; what a
+ * file claims (gigabytes, in most cases below) never shows in it.
  */
 const PEAK_BOUND = 256 * 1024 * 1024;
 
