@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
-import { loadImages, splitFiles } from "../src/data/source";
+import { pooledDigits } from "./pooledDigits";
 import { kmeansFits } from "../src/pipeline/cluster";
 import { distancePass } from "../src/pipeline/distances";
 import { bootstrapResample } from "../src/pipeline/stability";
@@ -67,16 +67,6 @@ function stabilityCells(results: Results): string[] {
       )
       .join("; "),
   ];
-}
-
-/** `n` real training digits pooled to 7x7 (49 values), a stand-in for a hidden layer's signatures. */
-function pooledDigits(n: number): Float32Array {
-  const train = loadImages(splitFiles("mnist", "train", ".")!);
-  const points = new Float32Array(n * 49);
-  for (let i = 0; i < n; i++)
-    for (let p = 0; p < 28 * 28; p++)
-      points[i * 49 + Math.floor(p / 28 / 4) * 7 + Math.floor((p % 28) / 4)] += train.pixels[i * 784 + p] / 255 / 16;
-  return points;
 }
 
 /**
