@@ -88,7 +88,9 @@ export async function readSelections(resultsFile: string, imageCount: number): P
   }
   if (size > SELECTIONS_FILE_MAX_BYTES) {
     const bytes = (n: number) => `${n.toLocaleString("en")} bytes`;
-    refuse(`it is ${bytes(size)}, more than the ${bytes(SELECTIONS_FILE_MAX_BYTES)} (${SELECTIONS_FILE_MAX_BYTES / 1024 / 1024} MB) a selections file can be`);
+    refuse(
+      `it is ${bytes(size)}, more than the ${bytes(SELECTIONS_FILE_MAX_BYTES)} (${SELECTIONS_FILE_MAX_BYTES / 1024 / 1024} MB) a selections file can be`,
+    );
   }
   const text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
   let value: unknown;
