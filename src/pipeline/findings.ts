@@ -92,9 +92,21 @@ function dominantClusters(assignments: ArrayLike<number>[], kept: Map<number, nu
   );
 }
 
-/** Kept class -> the injected `images` whose cluster is that class's dominant one in every layer. */
-function followers(images: number[], assignments: ArrayLike<number>[], dominant: Record<string, number>[], classes: number[]) {
-  return new Map(classes.map((k) => [k, new Set(images.filter((i) => assignments.every((a, l) => a[i] === dominant[l][k])))]));
+/**
+ * Injected label -> its images, and per kept class the ones whose cluster is that class's dominant
+ * one (`dominant`, per layer) in every layer: the images that follow its path.
+ */
+function injectedFollowers(
+  input: Pick<FindingsInput, "classes" | "labels" | "injected">,
+  assignments: ArrayLike<number>[],
+  dominant: Record<string, number>[],
+): Map<number, { images: number[]; follow: Map<number, Set<number>> }> {
+  return new Map(
+    [...injectedByLabel(input)].map(([d, images]) => {
+      const follows = (k: number) => new Set(images.filter((i) => assignments.every((a, l) => a[i] === dominant[l][k])));
+      return [d, { images, follow: new Map(input.classes.map((k) => [k, follows(k)])) }];
+    }),
+  );
 }
 
 /** The separation layer (1-based, or null) and the follow-the-path shares of one clustering of every layer: what a stability run redoes. */
@@ -111,13 +123,11 @@ export function pathFindings(
   }));
   const separation = layers.findIndex((l) => separates(l, input.classes));
   const followsPathOf: Record<string, Record<string, number>> = {};
-  for (const [d, images] of injectedByLabel(input)) {
-    const follow = followers(
-      images,
-      assignments,
-      layers.map((l) => l.dominantCluster),
-      input.classes,
-    );
+  for (const [d, { images, follow }] of injectedFollowers(
+    input,
+    assignments,
+    layers.map((l) => l.dominantCluster),
+  )) {
     followsPathOf[d] = Object.fromEntries(input.classes.map((k) => [k, follow.get(k)!.size / images.length]));
   }
   return { separationLayer: separation < 0 ? null : separation + 1, followsPathOf };
@@ -185,13 +195,11 @@ export function findings(input: FindingsInput, stabilityRuns?: Int32Array[][]): 
   const separationIndex = layers.findIndex((l) => separates(l, input.classes));
 
   const injected: Record<string, InjectedFinding> = {};
-  for (const [d, images] of injectedByLabel(input)) {
-    const follow = followers(
-      images,
-      assignments,
-      layers.map((l) => l.dominantCluster),
-      input.classes,
-    );
+  for (const [d, { images, follow }] of injectedFollowers(
+    input,
+    assignments,
+    layers.map((l) => l.dominantCluster),
+  )) {
     const followsPathOf: Record<string, number> = {};
     const followsPathOfInterval: Record<string, Interval> = {};
     for (const k of input.classes) {

@@ -15,7 +15,7 @@ import { SourceFileError } from "../data/source";
 import { ExperimentError } from "../shared/problems";
 import { RESULTS_SCHEMA_VERSION, type Results, type Stage } from "../shared/results";
 import type { Tally } from "./findings";
-import { analyseModelState, type RunContext } from "./modelState";
+import { analyseModelState, layerTimings, type RunContext } from "./modelState";
 import { resolvedExperiment } from "./prepare";
 import { sortedClasses } from "./preprocess";
 import type { RunInput } from "./run";
@@ -117,11 +117,10 @@ export async function runImported({
   };
   const measured = { acts: { hidden, sizes, output: new Float32Array(0) }, predicted: { index }, accuracy };
   const layersStart = performance.now();
-  const { state, clusterMs, stabilityMs, layersMs } = await analyseModelState(measured, run, report, exp.stability.runs);
-  timings.cluster = Math.round(clusterMs);
-  timings.project = Math.round(layersMs - clusterMs - stabilityMs);
-  if (exp.stability.runs > 0) timings.stability = Math.round(stabilityMs);
-  stageStart = layersStart + layersMs;
+  const analysed = await analyseModelState(measured, run, report, exp.stability.runs);
+  const { state } = analysed;
+  Object.assign(timings, layerTimings(analysed, exp.stability.runs));
+  stageStart = layersStart + analysed.layersMs;
   const [, rowsOf, colsOf, channels] = thumbnails?.shape ?? [];
   const results: Results = {
     schemaVersion: RESULTS_SCHEMA_VERSION,

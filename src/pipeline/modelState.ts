@@ -130,3 +130,15 @@ export async function analyseModelState(
   };
   return { state, clusterMs, stabilityMs, layersMs };
 }
+
+/**
+ * The stages' milliseconds of an analysed state. Layers run side by side: clustering ends when the
+ * slowest layer's does, the slowest layer's stability runs are theirs, and UMAP takes the rest.
+ */
+export function layerTimings({ clusterMs, stabilityMs, layersMs }: AnalysedState, stabilityRuns: number): Partial<Record<Stage, number>> {
+  return {
+    cluster: Math.round(clusterMs),
+    project: Math.round(layersMs - clusterMs - stabilityMs),
+    ...(stabilityRuns > 0 && { stability: Math.round(stabilityMs) }),
+  };
+}

@@ -6,7 +6,7 @@ import { prepareData } from "./prepare";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "./preprocess";
 import { activations, argmaxRows, disposeModel, modelFor, train } from "./model";
 import { loadOnnxModel } from "./onnx";
-import { analyseModelState, type Measured, type RunContext } from "./modelState";
+import { analyseModelState, layerTimings, type Measured, type RunContext } from "./modelState";
 import { analysedSnapshots, separationEpochs, snapshotEpochs, type Recorded } from "./snapshots";
 import type { Backend } from "../shared/backends";
 import { loadTf } from "./tf";
@@ -164,13 +164,10 @@ export async function runExperiment({
       signal,
     };
     const layersStart = performance.now();
-    const { state, clusterMs, stabilityMs, layersMs } = await analyseModelState(measured, run, report, exp.stability.runs);
-    // Layers run side by side: clustering ends when the slowest layer's does, the slowest layer's
-    // stability runs are theirs, and UMAP takes the rest.
-    timings.cluster = Math.round(clusterMs);
-    timings.project = Math.round(layersMs - clusterMs - stabilityMs);
-    if (exp.stability.runs > 0) timings.stability = Math.round(stabilityMs);
-    stageStart = layersStart + layersMs;
+    const analysed = await analyseModelState(measured, run, report, exp.stability.runs);
+    const { state } = analysed;
+    Object.assign(timings, layerTimings(analysed, exp.stability.runs));
+    stageStart = layersStart + analysed.layersMs;
     const results: Results = {
       schemaVersion: RESULTS_SCHEMA_VERSION,
       experiment: exp,
