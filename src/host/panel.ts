@@ -15,6 +15,7 @@ import type { Results } from "../shared/results";
 import { EXPORT_FILTERS, exportBytes } from "./exportFile";
 import { errorMessage, log, showError } from "./log";
 import { resultsFiles } from "./resultsFile";
+import { confirmSaved } from "./savedFile";
 import { resultsName, resultsUnavailableMessage } from "./unavailable";
 import { newNonce, resultsPageHtml } from "./webviewHtml";
 
@@ -112,6 +113,7 @@ class ResultsView {
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, exportBytes(format, data));
     log().info(`exported ${format} to ${target.fsPath}`);
+    void confirmSaved(target);
   }
 }
 
