@@ -3,6 +3,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkExperiment } from "./check";
+import { progressPrinter } from "./cliProgress";
 import { BACKEND_DESCRIPTIONS, BACKENDS, isBackend, type Backend } from "./shared/backends";
 import { ExperimentError, formatProblem, type Problem } from "./shared/problems";
 import { runExperiment } from "./pipeline/run";
@@ -43,21 +44,19 @@ async function run(file: string, out: string | undefined, json: boolean, backend
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  let lastLine = "";
+  const progress = progressPrinter(process.stderr);
   const results = await runExperiment({
     experiment: parsed,
     experimentFile: file,
     backend,
     signal: controller.signal,
-    onProgress: (_stage, fraction, message) => {
-      const line = `[${String(Math.round(fraction * 100)).padStart(3)}%] ${message}`;
-      if (line !== lastLine) process.stderr.write(`${line}\n`);
-      lastLine = line;
-    },
-  }).catch((e: unknown) => {
-    if (controller.signal.aborted) return undefined;
-    throw e;
-  });
+    onProgress: progress.onProgress,
+  })
+    .catch((e: unknown) => {
+      if (controller.signal.aborted) return undefined;
+      throw e;
+    })
+    .finally(progress.end);
   if (!results) {
     process.stderr.write("mtq: cancelled; nothing was written\n");
     return 130;
