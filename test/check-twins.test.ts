@@ -9,13 +9,11 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { before, describe, it } from "node:test";
 import type * as TF from "@tensorflow/tfjs";
-import { PNG } from "pngjs";
 import protobuf from "protobufjs";
-import { mnistFile } from "../src/data/mnist";
-import { readIdx } from "../src/data/idx";
 import { saveLayersModel } from "../src/pipeline/modelFiles";
 import { loadTf } from "../src/pipeline/tf";
 import { idxBytes, tempDir, writeJson } from "./helpers";
+import { firstImages, firstLabels, mnistImages as images, mnistLabels as labels, mnistPng, refusalExperiments } from "./refusalFixtures";
 import { npyBytes, valueBytes } from "./signatures-arrays";
 
 const run = promisify(execFile);
@@ -34,26 +32,8 @@ async function mtq(command: "validate" | "run", file: string, out: string): Prom
 }
 
 const dir = tempDir();
-const images = readIdx(mnistFile("train-images-idx3-ubyte"));
-const labels = readIdx(mnistFile("train-labels-idx1-ubyte"));
-/** The first `n` real MNIST training images and labels, as IDX files' bytes. */
-const firstImages = (n: number) => idxBytes([n, 28, 28], images.data.subarray(0, n * 784));
-const firstLabels = (n: number) => idxBytes([n], labels.data.subarray(0, n));
+const { base, idx: idxSource, signatures, saved, onnx } = refusalExperiments("twin");
 const csvRow = (i: number) => [labels.data[i], ...images.data.subarray(i * 784, (i + 1) * 784)].join(",");
-
-/** The experiment the cases change: 1s and 7s of the first 200 MNIST digits, from IDX files. */
-const base = {
-  name: "twin",
-  data: { source: { idx: { images: "images.idx", labels: "labels.idx" } }, digits: [1, 7], perDigit: 10, holdout: { perDigit: 5 } },
-  training: { epochs: 1 },
-  clustering: { kMin: 2, kMax: 4 },
-};
-const idxSource = (files: { images?: string; labels?: string }) => ({
-  ...base,
-  data: { ...base.data, source: { idx: { ...base.data.source.idx, ...files } } },
-});
-const saved = (path: string, more: object = {}) => ({ ...base, model: { kind: "saved", path, ...more } });
-const onnx = (path: string, more: object = {}) => ({ ...base, model: { kind: "onnx", path, ...more } });
 const onnxModel = join(__dirname, "fixtures", "mnist-cnn.onnx");
 const badOnnx = join(__dirname, "fixtures", "onnx-bad");
 /**
@@ -69,17 +49,6 @@ function onnxWith(graph: object): Buffer {
   const M = protobuf.parse(proto).root.lookupType("M");
   return Buffer.concat([readFileSync(onnxModel), M.encode(M.fromObject({ graph })).finish()]);
 }
-
-/** Signatures imported from .npy files (sig-*.npy, the first 200 MNIST digits' pixels as a layer): no model, no training. */
-const signatures = (files: object = {}, more: object = {}) => ({
-  name: "twin",
-  data: {
-    ...base.data,
-    source: { signatures: { layers: ["sig-h1.npy"], labels: "sig-labels.npy", predictions: "sig-labels.npy", ...files } },
-  },
-  clustering: base.clustering,
-  ...more,
-});
 
 /** [case, experiment, what stderr must say: the field, the problem and the fix]. */
 const cases: [string, unknown, RegExp][] = [
@@ -309,12 +278,7 @@ describe("mtq validate refuses exactly what mtq run refuses before training", ()
     for (let i = 0; i < n; i++) {
       const label = labels.data[i];
       if (label > 1) continue;
-      const rgba = Buffer.alloc(784 * 4);
-      images.data.subarray(i * 784, (i + 1) * 784).forEach((v, p) => rgba.set([v, v, v, 255], p * 4));
-      writeFileSync(
-        join(dir, "folder", String(label), `${String(i).padStart(3, "0")}.png`),
-        PNG.sync.write(Object.assign(new PNG({ width: 28, height: 28 }), { data: rgba })),
-      );
+      writeFileSync(join(dir, "folder", String(label), `${String(i).padStart(3, "0")}.png`), mnistPng(i));
     }
     writeFileSync(join(dir, "folder", "0", "000-first.png"), "not a PNG");
 

@@ -10,14 +10,12 @@ import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { before, describe, it } from "node:test";
-import { PNG } from "pngjs";
 import protobuf from "protobufjs";
 import { MAX_DATA_FILE_BYTES } from "../src/data/files";
-import { readIdx } from "../src/data/idx";
 import { MAX_IMAGE_FILE_BYTES } from "../src/data/imageFolder";
-import { mnistFile } from "../src/data/mnist";
 import { RESULTS_SCHEMA_VERSION } from "../src/shared/results";
 import { idxBytes, tempDir } from "./helpers";
+import { firstImages, firstLabels, mnistImages as images, mnistLabels as labels, mnistPng, refusalExperiments } from "./refusalFixtures";
 import { gzipBomb, jpegClaiming, pngBomb, pngHeader, zipOfDeflated } from "./hostileFiles";
 import { npyBytes, valueBytes, zipBytes } from "./signatures-arrays";
 
@@ -56,39 +54,14 @@ async function mtq(args: string[], label: string): Promise<Outcome> {
   return { status, stderr, peak: Number(readFileSync(report, "utf8")) };
 }
 
-const images = readIdx(mnistFile("train-images-idx3-ubyte"));
-const labels = readIdx(mnistFile("train-labels-idx1-ubyte"));
 const N = 200;
-const firstImages = (n: number) => idxBytes([n, 28, 28], images.data.subarray(0, n * 784));
-const firstLabels = (n: number) => idxBytes([n], labels.data.subarray(0, n));
-
-/** 1s and 7s of the first 200 MNIST digits, from IDX files: what the cases change. */
-const base = {
-  name: "hostile",
-  data: { source: { idx: { images: "images.idx", labels: "labels.idx" } }, digits: [1, 7], perDigit: 10, holdout: { perDigit: 5 } },
-  training: { epochs: 1 },
-  clustering: { kMin: 2, kMax: 4 },
-};
-const idx = (files: { images?: string; labels?: string }) => ({
-  ...base,
-  data: { ...base.data, source: { idx: { ...base.data.source.idx, ...files } } },
-});
+const { base, idx, signatures, saved, onnx } = refusalExperiments("hostile");
 const csv = (file: string) => ({ ...base, data: { ...base.data, source: { csv: file } } });
 /** An image folder's 0s and 1s, the first ones of each class (the hostile image sorts first). */
 const folder = (path: string) => ({
   ...base,
   data: { ...base.data, digits: [0, 1], perDigit: 3, holdout: { perDigit: 1 }, pick: "first", source: { folder: { path } } },
 });
-const signatures = (spec: object) => ({
-  name: "hostile",
-  data: {
-    ...base.data,
-    source: { signatures: { layers: ["sig-h1.npy"], labels: "sig-labels.npy", predictions: "sig-labels.npy", ...spec } },
-  },
-  clustering: base.clustering,
-});
-const saved = (path: string) => ({ ...base, model: { kind: "saved", path } });
-const onnx = (path: string) => ({ ...base, model: { kind: "onnx", path } });
 
 /** A file of `size` bytes that starts with `head`: sparse, so that the disk holds only the head. */
 function sparse(name: string, head: Uint8Array, size: number): void {
@@ -109,10 +82,7 @@ function imageFolder(folderName: string, name: string, bytes: Uint8Array): void 
   for (let i = 0; i < N; i++) {
     const label = labels.data[i];
     if (label > 1 || written[label] >= 4) continue;
-    const rgba = Buffer.alloc(784 * 4);
-    images.data.subarray(i * 784, (i + 1) * 784).forEach((v, p) => rgba.set([v, v, v, 255], p * 4));
-    const png = PNG.sync.write(Object.assign(new PNG({ width: 28, height: 28 }), { data: rgba }));
-    writeFileSync(join(dir, folderName, String(label), `img${i}.png`), png);
+    writeFileSync(join(dir, folderName, String(label), `img${i}.png`), mnistPng(i));
     written[label]++;
   }
   writeFileSync(join(dir, folderName, "0", name), bytes);
