@@ -1,4 +1,4 @@
-// `mtq`: validate and run experiments from a terminal. Bad input prints the problems on stderr and
+// `mtq`: validate and run experiments, compare and export their results, from a terminal. Bad input prints the problems on stderr and
 // exits 2, never a stack trace.
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -12,6 +12,9 @@ import { compareResults } from "./results/compare";
 import { comparisonText } from "./results/comparisonSummary";
 import { defaultResultsFile } from "./results/path";
 import { readResultsFile } from "./results/read";
+import { readSelections } from "./results/selectionsFile";
+import { tableEpochs, tidyTable } from "./results/table";
+import { defaultTableFile, isTableFormat, TABLE_FORMATS, writeTable } from "./results/tableFiles";
 import { writeResults } from "./results/write";
 
 const USAGE = `usage:
@@ -20,6 +23,9 @@ const USAGE = `usage:
                                          train and analyse; writes NAME.results.json beside FILE
   mtq compare A.results.json B.results.json [--json]
                                          clusters, paths and findings of two results side by side
+  mtq export RESULTS [--format ${TABLE_FORMATS.join("|")}] [--out FILE] [--epoch E]
+                                         the tidy table, a row per image (README: Exporting a table);
+                                         writes NAME.table.parquet (or .csv) beside RESULTS
 backends (default auto; the results record the one that ran):
 ${BACKENDS.map((b) => `  ${b.padEnd(39)}${BACKEND_DESCRIPTIONS[b]}`).join("\n")}`;
 
@@ -69,22 +75,55 @@ async function run(file: string, out: string | undefined, json: boolean, backend
 }
 
 /** A results file, or a one-line reason on stderr. */
-async function resultsOrReason(file: string) {
+async function resultsOrReason(file: string, command: "compare" | "export") {
   try {
     return (await readResultsFile(file)).results;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "file not found" : (e as Error).message.replace(`${file} `, "");
-    process.stderr.write(`mtq compare: ${file}: ${reason}\n`);
+    process.stderr.write(`mtq ${command}: ${file}: ${reason}\n`);
     return undefined;
   }
 }
 
 async function compare(fileA: string, fileB: string, json: boolean): Promise<number> {
-  const [a, b] = await Promise.all([resultsOrReason(fileA), resultsOrReason(fileB)]);
+  const [a, b] = await Promise.all([resultsOrReason(fileA, "compare"), resultsOrReason(fileB, "compare")]);
   if (!a || !b) return 2;
   const comparison = compareResults(a, b, fileA, fileB);
   process.stdout.write(json ? `${JSON.stringify(comparison)}\n` : `${comparisonText(comparison)}\n`);
+  return 0;
+}
+
+/**
+ * The results' tidy table (at a snapshot's `epoch` when given), with the named selections saved
+ * beside them, written atomically to `out` or NAME.table.FORMAT beside the results.
+ */
+async function exportTable(file: string, format: string, out: string | undefined, epoch: string | undefined): Promise<number> {
+  const refuse = (why: string) => (process.stderr.write(`mtq export: ${why}\n`), 2);
+  if (!isTableFormat(format)) return refuse(`--format must be ${TABLE_FORMATS.join(" or ")}, not "${format}"\n${USAGE}`);
+  if (epoch !== undefined && !/^\d+$/.test(epoch)) return refuse(`--epoch must be a whole number (a recorded epoch), not "${epoch}"`);
+  const results = await resultsOrReason(file, "export");
+  if (!results) return 2;
+  const epochs = tableEpochs(results);
+  if (epoch !== undefined && !epochs.includes(Number(epoch))) {
+    return refuse(`${file}: no model was recorded at epoch ${epoch}; --epoch can be ${epochs.join(", ")}`);
+  }
+  let selections;
+  try {
+    selections = await readSelections(file, results.images.count);
+  } catch (e) {
+    return refuse((e as Error).message);
+  }
+  const table = tidyTable(results, { selections, epoch: epoch === undefined ? undefined : Number(epoch) });
+  const target = out ? resolve(out) : defaultTableFile(file, format);
+  try {
+    await writeTable(table, format, target);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "its folder does not exist" : code === "EISDIR" ? "it is a folder" : (e as Error).message;
+    return refuse(`could not write ${target}: ${why}; choose another --out`);
+  }
+  process.stdout.write(`wrote ${target}: ${table.rowCount.toLocaleString("en")} rows, ${table.columns.length} columns\n`);
   return 0;
 }
 
@@ -95,7 +134,13 @@ async function main(argv: string[]): Promise<number> {
     args = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { out: { type: "string" }, json: { type: "boolean" }, backend: { type: "string" } },
+      options: {
+        out: { type: "string" },
+        json: { type: "boolean" },
+        backend: { type: "string" },
+        format: { type: "string" },
+        epoch: { type: "string" },
+      },
     });
   } catch (e) {
     process.stderr.write(`mtq: ${(e as Error).message}\n${USAGE}\n`);
@@ -110,6 +155,7 @@ async function main(argv: string[]): Promise<number> {
   if (positionals.length === 1) {
     const file = resolve(positionals[0]);
     if (command === "validate") return validate(file);
+    if (command === "export") return exportTable(file, values.format ?? "parquet", values.out, values.epoch);
     if (command === "run") return run(file, values.out, values.json ?? false, backend);
   }
   if (command === "compare" && positionals.length === 2)
