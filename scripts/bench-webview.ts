@@ -61,7 +61,7 @@ function timeLoad(page: Page): Promise<{ wall: number; render: number }> {
     const w = window as unknown as { benchResults: unknown };
     performance.clearMeasures("mtq-render");
     const t0 = performance.now();
-    window.postMessage({ type: "load", results: w.benchResults }, "*");
+    window.postMessage({ type: "load", results: w.benchResults, saved: { selections: [] } }, "*");
     // Plain loops, no named closures: the page gets this function's source, without tsx's helpers.
     while (!performance.getEntriesByName("mtq-render").length) await new Promise((r) => setTimeout(r, 0));
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));

@@ -11,6 +11,7 @@ import {
   experimentNode,
   IMAGE_CAP,
   lookOf,
+  NONE_SAVED,
   nodeForSelection,
   parentOf,
   selectionOf,
@@ -23,7 +24,7 @@ const worker = join(__dirname, "..", "dist", "worker.js");
 
 /** Every node under `node`, depth first (a cluster or the outliers listing `cap` images at most). */
 function walk(node: TreeNode, loaded: LoadedResults, cap?: number): TreeNode[] {
-  return [node, ...childrenOf(node, loaded.results, cap).flatMap((c) => walk(c, loaded, cap))];
+  return [node, ...childrenOf(node, loaded.results, NONE_SAVED, cap).flatMap((c) => walk(c, loaded, cap))];
 }
 
 describe("the clusters tree, on the report's 1-vs-7 experiment run by the real pipeline", () => {
@@ -166,7 +167,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
       const all = selectionOf(cluster, results)!.images;
       assert.ok(all.length <= IMAGE_CAP, "the default cap lists every image of these small clusters");
       assert.equal(childrenOf(cluster, results).length, all.length);
-      const children = childrenOf(cluster, results, cap);
+      const children = childrenOf(cluster, results, NONE_SAVED, cap);
       if (all.length <= cap) {
         assert.ok(children.every((n) => n.kind === "image"));
         continue;
@@ -186,7 +187,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
       assert.match(look.tooltip, /Click to select the whole cluster in the results view, as clicking the cluster does/);
       assert.deepEqual(selectionOf(more, results), selectionOf(cluster, results));
       assert.equal(parentOf(more)!.id, cluster.id);
-      assert.deepEqual(childrenOf(more, results, cap), []);
+      assert.deepEqual(childrenOf(more, results, NONE_SAVED, cap), []);
     }
   });
 
@@ -196,7 +197,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     const all = selectionOf(outliers, results)!.images;
     const cap = 2;
     assert.ok(all.length > cap, `${all.length} outliers`);
-    const children = childrenOf(outliers, results, cap);
+    const children = childrenOf(outliers, results, NONE_SAVED, cap);
     assert.equal(children.length, cap + 1);
     // The highest scores first, as the findings rank them; the selection is the whole list.
     assert.deepEqual(
@@ -223,13 +224,13 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     assert.ok(all.some((n) => n.kind === "more"));
     for (const node of all.slice(1))
       assert.ok(
-        childrenOf(parentOf(node)!, results, cap).some((c) => c.id === node.id),
+        childrenOf(parentOf(node)!, results, NONE_SAVED, cap).some((c) => c.id === node.id),
         node.id,
       );
     let beyond = 0;
     for (let image = 0; image < results.images.count; image++) {
-      const node = nodeForSelection(file, results, { images: [image], label: "hover" }, cap)!;
-      const siblings = childrenOf(parentOf(node)!, results, cap);
+      const node = nodeForSelection(file, results, { images: [image], label: "hover" }, NONE_SAVED, cap)!;
+      const siblings = childrenOf(parentOf(node)!, results, NONE_SAVED, cap);
       assert.ok(
         siblings.some((c) => c.id === node.id),
         `image ${image}: ${node.id} is among its parent's children`,
@@ -246,9 +247,13 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     }
     assert.ok(beyond > 0);
     // The whole cluster still reveals the cluster, whatever the cap.
-    const cluster = childrenOf(childrenOf(root, results)[0], results, cap)[0];
-    assert.equal(nodeForSelection(file, results, selectionOf(cluster, results)!, cap)?.id, cluster.id);
-    assert.equal(nodeForSelection(file, results, { images: [results.images.count], label: "none" }, cap), undefined, "no such image");
+    const cluster = childrenOf(childrenOf(root, results)[0], results, NONE_SAVED, cap)[0];
+    assert.equal(nodeForSelection(file, results, selectionOf(cluster, results)!, NONE_SAVED, cap)?.id, cluster.id);
+    assert.equal(
+      nodeForSelection(file, results, { images: [results.images.count], label: "none" }, NONE_SAVED, cap),
+      undefined,
+      "no such image",
+    );
   });
 
   it("lists IMAGE_CAP images of a larger cluster by default", () => {

@@ -56,7 +56,7 @@ describe("epoch slider in chromium", { skip }, () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${server.url}?theme=dark`);
-    await send(page, { type: "load", results, resultsFile: "epochs.results.json" });
+    await send(page, { type: "load", results, resultsFile: "epochs.results.json", saved: { selections: [] } });
     await page.waitForSelector(".mtq-epochs");
   });
 

@@ -13,7 +13,7 @@ import type { Page } from "playwright-core";
 import { parseExperiment } from "../src/check/experiment";
 import { runExperiment } from "../src/pipeline/run";
 import { compareResults } from "../src/results/compare";
-import { childrenOf, experimentNode, lookOf, type TreeNode } from "../src/host/treeModel";
+import { childrenOf, experimentNode, lookOf, NONE_SAVED, type TreeNode } from "../src/host/treeModel";
 import type { Results } from "../src/shared/results";
 import { browserMissing, cspViolations, openHarnessPage, send, type HarnessPage } from "./browser/browser";
 
@@ -135,7 +135,7 @@ describe("strings of a results file are text: HTML and script in every field are
   it("labels the tree's nodes with them as plain strings, not Markdown", () => {
     // The tree lists the images of layer 1's clusters: the first one of cluster 0 is named by its file below.
     const file = hostile("resultsFile");
-    const walk = (node: TreeNode): TreeNode[] => [node, ...childrenOf(node, a, 5).flatMap(walk)];
+    const walk = (node: TreeNode): TreeNode[] => [node, ...childrenOf(node, a, NONE_SAVED, 5).flatMap(walk)];
     const looks = walk(experimentNode(file)).map((n) => lookOf(n, a));
     assert.ok(looks.length > 10, `${looks.length} nodes`);
     for (const look of looks) {

@@ -1,6 +1,6 @@
 // The results webview in a real browser (Debian's chromium via playwright-core), on results the
 // pipeline makes from real MNIST: counts, linked selection both ways, Escape, the host's `select`,
-// exports, state across reload, the message shown in its place when its file cannot be read, no
+// exports (the table asked of the host), state across reload, the message shown in its place when its file cannot be read, no
 // CSP violation; screenshots under .tmp/screens/ to look at.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -215,21 +215,14 @@ describe("results webview in chromium", { skip }, () => {
     assert.match((await page.locator(".mtq-selection h2").textContent()) ?? "", /outliers/);
   });
 
-  it("exports the selection as CSV and the view as SVG and PNG through the host", async () => {
-    await page.getByRole("button", { name: "CSV", exact: true }).click();
-    const csv = (await lastPosted(page, "export"))!;
-    assert.equal(csv.format, "csv");
-    const lines = csv.data.trim().split("\n");
-    assert.match(lines[0], /^image,digit,injected,split,source_index,source,cluster_l1_.*,prediction,confidence$/);
-    assert.equal(lines.length - 1, new Set(results.findings.outliers.map((o) => o.image)).size);
-    for (const line of lines.slice(1)) {
-      const [image, , , split, index, source] = line.split(",");
-      const i = Number(image);
-      assert.deepEqual(
-        [split, Number(index), source],
-        [results.images.split[i], results.images.sourceIndex[i], `MNIST ${results.images.split[i]} #${results.images.sourceIndex[i]}`],
-      );
-    }
+  it("asks the host for a table of the selection, and exports the view as SVG and PNG through the host", async () => {
+    await page.getByRole("button", { name: "Table…", exact: true }).click();
+    const table = (await lastPosted(page, "exportTable"))!;
+    assert.deepEqual(
+      table.selection?.images,
+      [...new Set(results.findings.outliers.map((o) => o.image))].sort((a, b) => a - b),
+    );
+    assert.equal(table.selection?.label, "outliers");
     await page.getByRole("button", { name: "SVG", exact: true }).click();
     const svg = (await lastPosted(page, "export"))!;
     assert.equal(svg.format, "svg");
@@ -304,7 +297,7 @@ describe("results webview in chromium", { skip }, () => {
       copyFileSync(join(screens, "webview-lasso.png"), join(root, "media", "screenshots", "results-view.png"));
   });
 
-  it("names the classes of an image folder (four, one, seven) in the legend, findings, selection and CSV", async () => {
+  it("names the classes of an image folder (four, one, seven) in the legend, findings and selection", async () => {
     const folderJson = readFileSync(runExample("image-folder"), "utf8");
     const folder = JSON.parse(folderJson) as Results;
     assert.deepEqual(folder.classNames, { "0": "four", "1": "one", "2": "seven" });
@@ -333,10 +326,6 @@ describe("results webview in chromium", { skip }, () => {
     assert.equal(tooltip[3], file);
     assert.doesNotMatch(tooltip.join("\n"), /digit|MNIST/);
     await page.mouse.move(0, 0);
-    await page.getByRole("button", { name: "CSV", exact: true }).click();
-    const [header, row] = (await lastPosted(page, "export"))!.data.split("\n");
-    assert.match(header, /^image,label,class,injected,split,source_index,source,cluster_l1_.*,prediction,predicted_class,confidence$/);
-    assert.equal(row.split(",").slice(0, 7).join(","), `${first},0,four,true,train,${folder.images.sourceIndex[first]},${file}`);
     assert.deepEqual(await cspViolations(page), []);
     await page.screenshot({ path: join(screens, "webview-class-names.png"), fullPage: true });
   });

@@ -1,8 +1,5 @@
 // Exports, sent to the host to save: the current maps and Sankey as one SVG (or PNG rendered from
-// it in the browser) and the selection as CSV.
-import { className } from "../src/shared/classNames";
-import { imageSource } from "../src/shared/imageSource";
-import type { Selection } from "../src/shared/protocol";
+// it in the browser). The table (CSV or Parquet) is the host's: it writes it from the results.
 import type { ViewData } from "./data";
 import { themeColor } from "./colors";
 import { svgEl } from "./dom";
@@ -89,49 +86,4 @@ export function pngFromSvg({ svg, width, height }: { svg: string; width: number;
     image.onerror = () => reject(new Error("the browser could not render the SVG to PNG"));
     image.src = url;
   }).finally(() => URL.revokeObjectURL(url));
-}
-
-/** A CSV field: class names come from folder names or the experiment, so they may hold commas or quotes. */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/**
- * One row per selected image (every image when nothing is selected): its label ("digit", or with
- * class names "label" and a "class" column beside it), where it comes from (`split` and
- * `source_index`, and `source` as the views say it: "MNIST train #173", "four/img_003.png"), its
- * clusters and its prediction.
- */
-export function selectionCsv(data: ViewData, selection: Selection | null): string {
-  const { images, classNames } = data.results;
-  const { predictions, confidence, layers } = data.state;
-  const ids = selection?.images ?? Array.from({ length: images.count }, (_, i) => i);
-  const named = (column: string, nameColumn: string) => (classNames ? [column, nameColumn] : [column]);
-  const labelled = (label: number) => (classNames ? [label, csvField(className(data.results, label))] : [label]);
-  const header = [
-    "image",
-    ...(classNames ? ["label", "class"] : ["digit"]),
-    "injected",
-    "split",
-    "source_index",
-    "source",
-    ...layers.map((l, i) => `cluster_l${i + 1}_${l.name.replace(/\W+/g, "_")}`),
-    ...named("prediction", "predicted_class"),
-    "confidence",
-  ];
-  const rows = ids.map((i) =>
-    [
-      i,
-      ...labelled(images.labels[i]),
-      images.injected[i],
-      images.split[i],
-      images.sourceIndex[i],
-      csvField(imageSource(data.results, i)),
-      ...layers.map((l) => l.assignments[i]),
-      ...labelled(predictions[i]),
-      // Empty when unknown (imported predictions).
-      confidence?.[i].toFixed(4) ?? "",
-    ].join(","),
-  );
-  return `${[header.join(","), ...rows].join("\n")}\n`;
 }

@@ -1,7 +1,8 @@
 // Entry point of the results webview: says `ready`, then shows what the host sends (one results
 // file, or a comparison of two). State (results file, selection, colouring, epoch; or the two
-// compared files and the selection) is kept with setState so hide/show and reload restore a view.
-import { unhandledMessage, type CompareState, type HostToWebview, type WebviewState } from "../src/shared/protocol";
+// compared files and the selection) is kept with setState so hide/show and reload restore a view;
+// the named selections are the host's, sent with every `load` and again when their file changes.
+import { unhandledMessage, type CompareState, type HostToWebview, type SavedSelections, type WebviewState } from "../src/shared/protocol";
 import type { Results } from "../src/shared/results";
 import { post, savedState, saveState } from "./host";
 import { CompareView } from "./compare";
@@ -24,6 +25,8 @@ function update(patch: Partial<WebviewState>): void {
 
 /** The loaded results with every snapshot; the view shows them at `state.epoch`. */
 let loaded: Results | null = null;
+/** The named selections saved beside them, as the host last sent them. */
+let named: SavedSelections = { selections: [] };
 /** While Play replays the epochs: its timer. */
 let player: number | undefined;
 const PLAY_STEP_MS = 1200;
@@ -39,6 +42,7 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   // Another file, or this one written again: nothing carries over from the view shown.
   view = null;
   loaded = message.results;
+  named = message.saved;
   update({ resultsFile, selection, epoch });
   render();
   // Read by the benchmark: building and drawing every view for one results file.
@@ -54,6 +58,7 @@ function render(): void {
   view = new ResultsView(root, loaded, stateAt(loaded, epoch), {
     colorBy: state.colorBy,
     selection: state.selection,
+    saved: named,
     onSelection: (next, byUser) => {
       update({ selection: next });
       if (byUser) post({ type: "selectionChanged", selection: next });
@@ -128,6 +133,10 @@ window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
         break;
       case "select":
         view?.selection.set(message.selection, false);
+        break;
+      case "saved":
+        named = message.saved;
+        if (view instanceof ResultsView) view.showSaved(named);
         break;
       case "compare":
         compare(message);

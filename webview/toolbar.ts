@@ -1,4 +1,5 @@
-// The header: what is shown, the controls (epoch, colouring, tool, zoom, exports, clear) and the legend.
+// The header: what is shown, the controls (epoch, colouring, tool, zoom, clear, save the selection,
+// exports) and the legend.
 import { classNoun, labelAndName } from "../src/shared/classNames";
 import type { ExportFormat } from "../src/shared/protocol";
 import { digitColor, type ColorBy } from "./colors";
@@ -6,22 +7,37 @@ import type { ViewData } from "./data";
 import { button, el } from "./dom";
 import { epochSlider, type EpochControl } from "./epochs";
 import type { Tool } from "./maps";
+import type { SelectionModel } from "./selection";
 
 export interface ToolbarActions {
   colorBy(value: ColorBy): void;
   tool(value: Tool): void;
   resetZoom(): void;
   export(format: ExportFormat): void;
+  /** The tidy table (CSV or Parquet), written by the host. */
+  exportTable(): void;
   clear(): void;
+  saveSelection(): void;
 }
 
-export function header(data: ViewData, colorBy: ColorBy, tool: Tool, actions: ToolbarActions, epochs?: EpochControl): HTMLElement {
+export function header(
+  data: ViewData,
+  colorBy: ColorBy,
+  tool: Tool,
+  selection: SelectionModel,
+  actions: ToolbarActions,
+  epochs?: EpochControl,
+): HTMLElement {
   const { experiment, images } = data.results;
   const head = el("header", "mtq-header");
   const title = el("h1", "mtq-title", experiment.name);
   title.append(el("span", "mtq-muted", ` · ${images.count.toLocaleString("en")} images`));
   const bar = el("div", "mtq-toolbar");
   bar.setAttribute("role", "toolbar");
+  const save = button("mtq-button", "Save selection…", "Keep the selection under a name, beside the results", actions.saveSelection);
+  const enableSave = () => (save.disabled = selection.current === null);
+  selection.onChange(enableSave);
+  enableSave();
   bar.append(
     toggleGroup(
       "Colour by",
@@ -43,10 +59,16 @@ export function header(data: ViewData, colorBy: ColorBy, tool: Tool, actions: To
     ),
     button("mtq-button", "Reset zoom", "Reset every map's zoom (0 on a focused map)", actions.resetZoom),
     button("mtq-button", "Clear", "Clear the selection (Escape)", actions.clear),
+    save,
     el("span", "mtq-spacer"),
     button("mtq-button", "SVG", "Export the maps and the Sankey as SVG", () => actions.export("svg")),
     button("mtq-button", "PNG", "Export the maps and the Sankey as PNG", () => actions.export("png")),
-    button("mtq-button", "CSV", "Export the selection (or every image) as CSV", () => actions.export("csv")),
+    button(
+      "mtq-button",
+      "Table…",
+      "Export a table of the selection or of every image (CSV or Parquet): a row per image with its clusters, paths, map positions and scores",
+      actions.exportTable,
+    ),
   );
   head.append(title);
   if (experiment.description) head.append(el("p", "mtq-muted mtq-description", experiment.description));

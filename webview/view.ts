@@ -1,17 +1,18 @@
-// The results view: header, one map per layer, the Sankey, the selection and the findings, all
-// showing one shared selection.
+// The results view: header, one map per layer, the Sankey, the selection, the saved selections and
+// the findings, all showing one shared selection.
 import type { ZoomTransform } from "d3";
-import type { ExportFormat, Selection } from "../src/shared/protocol";
+import type { ExportFormat, SavedSelections, Selection } from "../src/shared/protocol";
 import type { ModelState, Results } from "../src/shared/results";
 import type { ColorBy } from "./colors";
 import { viewDataFrom, type ViewData } from "./data";
 import { el } from "./dom";
 import type { EpochControl } from "./epochs";
-import { pngFromSvg, selectionCsv, viewSvg } from "./export";
+import { pngFromSvg, viewSvg } from "./export";
 import { findingsPanel } from "./findings";
 import { post } from "./host";
 import { UmapMap, type Tool } from "./maps";
 import { SankeyView } from "./sankey";
+import { SavedSelectionsPanel } from "./savedSelections";
 import { SelectionModel } from "./selection";
 import { SelectionPanel } from "./selectionPanel";
 import { header } from "./toolbar";
@@ -20,6 +21,8 @@ import { Tooltip } from "./tooltip";
 export interface ViewOptions {
   colorBy: ColorBy;
   selection: Selection | null;
+  /** The named selections saved beside the results. */
+  saved: SavedSelections;
   /** Every selection change; `byUser` when picked in this view. */
   onSelection(selection: Selection | null, byUser: boolean): void;
   onColorBy(colorBy: ColorBy): void;
@@ -40,6 +43,7 @@ export class ResultsView {
   private readonly tooltip = new Tooltip();
   private readonly maps: UmapMap[];
   private readonly sankey: SankeyView;
+  private readonly savedPanel: SavedSelectionsPanel;
   private colorBy: ColorBy;
   private tool: Tool;
 
@@ -59,13 +63,14 @@ export class ResultsView {
     this.maps = state.layers.map((_, i) => new UmapMap(context, i));
     this.sankey = new SankeyView(context);
     const panel = new SelectionPanel(this.data, this.tooltip);
+    this.savedPanel = new SavedSelectionsPanel(this.selection);
 
     const maps = el("section", "mtq-maps");
     maps.setAttribute("aria-label", "UMAP maps, one per hidden layer");
     maps.append(...this.maps.map((m) => m.element));
     const main = el("div", "mtq-main");
     const side = el("aside", "mtq-side");
-    side.append(panel.element, findingsPanel(this.data, this.selection));
+    side.append(panel.element, this.savedPanel.element, findingsPanel(this.data, this.selection));
     const left = el("div", "mtq-left");
     left.append(maps, this.sankey.element);
     main.append(left, side);
@@ -73,6 +78,7 @@ export class ResultsView {
       this.data,
       this.colorBy,
       this.tool,
+      this.selection,
       {
         colorBy: (value) => {
           this.colorBy = value;
@@ -85,7 +91,11 @@ export class ResultsView {
         },
         resetZoom: () => this.maps.forEach((m) => m.resetZoom()),
         export: (format) => void this.export(format),
+        exportTable: () => post({ type: "exportTable", selection: this.selection.current, epoch: options.epochs?.current }),
         clear: () => this.selection.clear(),
+        saveSelection: () => {
+          if (this.selection.current) post({ type: "saveSelection", selection: this.selection.current });
+        },
       },
       options.epochs,
     );
@@ -103,6 +113,12 @@ export class ResultsView {
     options.carried?.zooms.forEach((z, i) => this.maps[i]?.zoomTo(z));
     this.sankey.fit();
     this.selection.set(options.selection, false);
+    this.savedPanel.show(options.saved);
+  }
+
+  /** The named selections as the host read them again (saved, deleted, or their file changed). */
+  showSaved(saved: SavedSelections): void {
+    this.savedPanel.show(saved);
   }
 
   /** What the view at another epoch keeps: the drag tool and the zooms. */
@@ -124,11 +140,6 @@ export class ResultsView {
   private async export(format: ExportFormat): Promise<void> {
     const name = this.data.results.experiment.name;
     try {
-      if (format === "csv") {
-        const what = this.selection.current ? "selection" : "images";
-        post({ type: "export", format, suggestedName: `${name}-${what}.csv`, data: selectionCsv(this.data, this.selection.current) });
-        return;
-      }
       const svg = viewSvg(this.data, this.maps, this.sankey.element.querySelector("svg")!);
       post({ type: "export", format, suggestedName: `${name}-paths.${format}`, data: format === "svg" ? svg.svg : await pngFromSvg(svg) });
     } catch (e) {

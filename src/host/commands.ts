@@ -1,6 +1,7 @@
 // The commands: MTQ: Train and Analyze, MTQ: Open Results, MTQ: Compare Results, MTQ: New
-// Experiment, and the tree's internal click command. Each finds its file (argument, active editor, workspace, dialog), then
-// hands over to the runner, the views and the tree.
+// Experiment, MTQ: Save Selection…, MTQ: Export Table…, the tree's Delete Selection and its
+// internal click command. Each finds its file (argument, tree row, active results
+// view, active editor, workspace, dialog), then hands over to the runner, the views and the tree.
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import * as vscode from "vscode";
@@ -12,8 +13,10 @@ import { errorMessage, log, showError } from "./log";
 import type { ResultsViews } from "./panel";
 import { runOptionsFor } from "./runOptions";
 import type { Runner } from "./runner";
+import type { SavedSelectionsStore } from "./savedSelections";
 import { settingsFor } from "./settings";
 import { freeExperimentName, starterExperimentText } from "./starter";
+import { exportTable } from "./tableExport";
 import { SELECT_COMMAND, type ClustersTree } from "./tree";
 import type { TreeNode } from "./treeModel";
 
@@ -24,6 +27,7 @@ export interface Parts {
   views: ResultsViews;
   comparisons: CompareViews;
   tree: ClustersTree;
+  saved: SavedSelectionsStore;
 }
 
 const EXPERIMENT_GLOB = "**/*.mtq.json";
@@ -192,6 +196,48 @@ async function selectInResults(parts: Parts, node: TreeNode): Promise<void> {
   if (selection) parts.views.showSelection(node.file, selection);
 }
 
+/** Is `arg` a row of the clusters tree (a command run from its context menu)? */
+function isTreeNode(arg: unknown): arg is TreeNode {
+  return typeof arg === "object" && arg !== null && "kind" in arg && "file" in arg && typeof arg.file === "string";
+}
+
+/** The results file a command acts on: the tree row's, the Explorer's, the results view the user is in, else one they pick. */
+async function resultsFileOf(parts: Parts, arg: unknown): Promise<string | undefined> {
+  if (isTreeNode(arg)) return arg.file;
+  if (!(arg instanceof vscode.Uri)) {
+    const view = parts.views.active();
+    if (view) return view.file;
+  }
+  return (await targetFile(arg, ".results.json", RESULTS_GLOB, "a results file (*.results.json)"))?.fsPath;
+}
+
+async function saveSelection(parts: Parts): Promise<void> {
+  const view = parts.views.active();
+  if (!view) return void vscode.window.showInformationMessage("MTQ: open a results view and select images in it, then save them.");
+  if (!view.selection)
+    return void vscode.window.showInformationMessage(
+      "MTQ: nothing is selected: lasso points on a map, or click a Sankey node or a finding.",
+    );
+  await parts.saved.save(view.file, view.selection);
+}
+
+/** A tree row's images (a cluster, the outliers, a named selection; every image for a results row), else the view's selection or every image. */
+async function exportTableOf(parts: Parts, arg: unknown): Promise<void> {
+  if (isTreeNode(arg)) {
+    const rows = arg.kind === "experiment" ? null : await parts.tree.selectionFor(arg);
+    if (rows === undefined) return;
+    return exportTable(arg.file, parts.saved, [rows]);
+  }
+  const view = arg instanceof vscode.Uri ? undefined : parts.views.active();
+  if (view) return exportTable(view.file, parts.saved, view.selection ? [view.selection, null] : [null]);
+  const file = await resultsFileOf(parts, arg);
+  if (file) await exportTable(file, parts.saved, [null]);
+}
+
+async function deleteSelection(parts: Parts, arg: unknown): Promise<void> {
+  if (isTreeNode(arg) && arg.kind === "selection") await parts.saved.delete(arg.file, arg.name);
+}
+
 /** Runs a command body, turning any error into a notification with the log behind it. */
 function guarded<A extends unknown[]>(title: string, body: (...args: A) => Promise<void>) {
   return (...args: A) => body(...args).catch((e: unknown) => showError(`MTQ: ${title} failed: ${errorMessage(e)}`, e));
@@ -212,6 +258,18 @@ export function registerCommands(parts: Parts): vscode.Disposable[] {
       guarded("Compare Results", (arg?: unknown, selected?: unknown) => compareResultsFiles(parts, arg, selected)),
     ),
     vscode.commands.registerCommand("mtq.newExperiment", guarded("New Experiment", newExperiment)),
+    vscode.commands.registerCommand(
+      "mtq.saveSelection",
+      guarded("Save Selection", () => saveSelection(parts)),
+    ),
+    vscode.commands.registerCommand(
+      "mtq.exportTable",
+      guarded("Export Table", (arg?: unknown) => exportTableOf(parts, arg)),
+    ),
+    vscode.commands.registerCommand(
+      "mtq.deleteSelection",
+      guarded("Delete Selection", (arg?: unknown) => deleteSelection(parts, arg)),
+    ),
     vscode.commands.registerCommand(
       SELECT_COMMAND,
       guarded("Select in Results", (node: TreeNode) => selectInResults(parts, node)),

@@ -1,11 +1,10 @@
-// An export from the results view as the bytes to save: SVG and CSV arrive as text, PNG as a
-// base64 data URL (what a canvas gives).
+// An export from the results view as the bytes to save: SVG arrives as text, PNG as a base64 data
+// URL (what a canvas gives).
 import type { ExportFormat } from "../shared/protocol";
 
 export const EXPORT_FILTERS: Record<ExportFormat, Record<string, string[]>> = {
   svg: { "SVG image": ["svg"] },
   png: { "PNG image": ["png"] },
-  csv: { "CSV table": ["csv"] },
 };
 
 export function exportBytes(format: ExportFormat, data: string): Uint8Array {

@@ -13,14 +13,20 @@ import { createLog } from "./log";
 import { RESULTS_EDITOR_TYPE, RESULTS_VIEW_TYPE, ResultsViews } from "./panel";
 import { registerQuickFixes } from "./quickFixes";
 import { Runner } from "./runner";
+import { SavedSelectionsStore } from "./savedSelections";
 import { ClustersTree } from "./tree";
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = createLog();
-  const tree = new ClustersTree();
-  const views = new ResultsViews(context.extensionUri, (file, selection) => {
-    tree.reveal(file, selection).catch((e: unknown) => log.warn(`cannot reveal the selection in the tree: ${String(e)}`));
-  });
+  const saved = new SavedSelectionsStore();
+  const tree = new ClustersTree(saved);
+  const views = new ResultsViews(
+    context.extensionUri,
+    (file, selection) => {
+      tree.reveal(file, selection).catch((e: unknown) => log.warn(`cannot reveal the selection in the tree: ${String(e)}`));
+    },
+    saved,
+  );
   const comparisons = new CompareViews(context.extensionUri, (file, selection) => views.showSelection(file, selection));
   const checks = new ExperimentChecks(join(context.extensionPath, "dist", "checkWorker.js"), log);
   const parts = {
@@ -30,9 +36,11 @@ export function activate(context: vscode.ExtensionContext): void {
     views,
     comparisons,
     tree,
+    saved,
   };
   context.subscriptions.push(
     log,
+    saved,
     tree,
     views,
     comparisons,

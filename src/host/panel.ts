@@ -1,6 +1,6 @@
 // The results view: a webview showing one results file, whether opened by a command, restored
-// after a reload (the serializer) or opened from the Explorer (the custom editor). One message
-// handler per view, switching on the protocol's message type.
+// after a reload (the serializer) or opened from the Explorer (the custom editor), with the named
+// selections saved beside it. One message handler per view, switching on the protocol's message type.
 import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import {
@@ -16,6 +16,8 @@ import { EXPORT_FILTERS, exportBytes } from "./exportFile";
 import { errorMessage, log, showError } from "./log";
 import { resultsFiles } from "./resultsFile";
 import { confirmSaved } from "./savedFile";
+import type { SavedSelectionsStore } from "./savedSelections";
+import { exportTable } from "./tableExport";
 import { resultsName, resultsUnavailableMessage } from "./unavailable";
 import { newNonce, resultsPageHtml } from "./webviewHtml";
 
@@ -54,12 +56,17 @@ class ResultsView {
     selection: Selection | null,
     extensionUri: vscode.Uri,
     private readonly onSelection: SelectionListener,
+    private readonly saved: SavedSelectionsStore,
   ) {
     this.selection = selection;
     showWebviewPage(panel, extensionUri);
     panel.webview.onDidReceiveMessage((m: FromResultsView) =>
       this.handle(m).catch((e: unknown) => showError(`MTQ results view: ${errorMessage(e)}`, e)),
     );
+    const watching = saved.onDidChange((file) => {
+      if (file === this.file) void this.sendSaved();
+    });
+    panel.onDidDispose(() => watching.dispose());
   }
 
   post(message: ToResultsView): void {
@@ -84,7 +91,20 @@ class ResultsView {
       return showError(message, e);
     }
     this.notified = undefined;
-    this.post({ type: "load", results, selection: this.selection ?? undefined, resultsFile: this.file });
+    const saved = await this.saved.read(this.file, results.images.count);
+    this.post({ type: "load", results, selection: this.selection ?? undefined, resultsFile: this.file, saved });
+  }
+
+  /** The named selections again, after their file changed (a save, a delete, an edit on disk). */
+  private async sendSaved(): Promise<void> {
+    let count: number;
+    try {
+      count = (await resultsFiles.read(this.file)).results.images.count;
+    } catch {
+      // The results themselves cannot be read: the next load says why.
+      return;
+    }
+    this.post({ type: "saved", saved: await this.saved.read(this.file, count) });
   }
 
   private async handle(message: FromResultsView): Promise<void> {
@@ -97,6 +117,12 @@ class ResultsView {
         return;
       case "export":
         return this.saveExport(message.format, message.suggestedName, message.data);
+      case "exportTable":
+        return exportTable(this.file, this.saved, message.selection ? [message.selection, null] : [null], message.epoch);
+      case "saveSelection":
+        return this.saved.save(this.file, message.selection);
+      case "deleteSelection":
+        return this.saved.delete(this.file, message.name);
       case "error":
         return showError(`MTQ results view: ${message.message}`);
       default:
@@ -124,6 +150,7 @@ export class ResultsViews implements vscode.Disposable, vscode.WebviewPanelSeria
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly onSelection: SelectionListener,
+    private readonly saved: SavedSelectionsStore,
   ) {}
 
   /** Shows `file` in its view, opening one (with `selection`) if there is none. */
@@ -143,6 +170,11 @@ export class ResultsViews implements vscode.Disposable, vscode.WebviewPanelSeria
     view.panel.reveal(undefined, true);
     view.selection = selection;
     view.post({ type: "select", selection });
+  }
+
+  /** The results view the user is in (a webview panel or the custom editor), if any. */
+  active(): { file: string; selection: Selection | null } | undefined {
+    return [...this.views].find((v) => v.panel.active);
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: WebviewState | undefined): Promise<void> {
@@ -172,7 +204,7 @@ export class ResultsViews implements vscode.Disposable, vscode.WebviewPanelSeria
   }
 
   private attach(panel: vscode.WebviewPanel, file: string, selection: Selection | null): void {
-    const view = new ResultsView(panel, file, selection, this.extensionUri, this.onSelection);
+    const view = new ResultsView(panel, file, selection, this.extensionUri, this.onSelection, this.saved);
     this.views.add(view);
     panel.onDidDispose(() => this.views.delete(view));
   }

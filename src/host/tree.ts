@@ -1,14 +1,15 @@
 // The MTQ sidebar's clusters tree: one root per results file (found in the workspace or opened),
-// each loaded when first expanded. Clicking a cluster or an image selects it in the results view;
-// a selection made in the view is revealed here.
+// each loaded when first expanded, with its named selections under it. Clicking a cluster, an image
+// or a named selection selects it in the results view; a selection made in the view is revealed here.
 import { basename } from "node:path";
 import * as vscode from "vscode";
 import type { LoadedResults } from "../results/read";
-import type { Selection } from "../shared/protocol";
+import type { SavedSelections, Selection } from "../shared/protocol";
 import { errorMessage, log } from "./log";
 import { resultsFiles } from "./resultsFile";
+import type { SavedSelectionsStore } from "./savedSelections";
 import { imagePng, imagePixels, pngDataUri } from "./thumbnail";
-import { childrenOf, experimentNode, lookOf, nodeForSelection, parentOf, selectionOf, type TreeNode } from "./treeModel";
+import { childrenOf, experimentNode, lookOf, NONE_SAVED, nodeForSelection, parentOf, selectionOf, type TreeNode } from "./treeModel";
 
 export const TREE_VIEW_ID = "mtq.clusters";
 /** Internal: the command a tree item runs when clicked. */
@@ -24,7 +25,7 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   readonly view: vscode.TreeView<TreeNode>;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor() {
+  constructor(private readonly saved: SavedSelectionsStore) {
     this.view = vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     const watcher = vscode.workspace.createFileSystemWatcher("**/*.results.json");
     this.subscriptions = [
@@ -34,6 +35,9 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       watcher.onDidCreate((u) => this.add(u.fsPath)),
       watcher.onDidChange((u) => this.reload(u.fsPath)),
       watcher.onDidDelete((u) => this.remove(u.fsPath)),
+      saved.onDidChange((file) => {
+        if (this.files.has(file)) this.changed.fire(undefined);
+      }),
     ];
     void vscode.workspace.findFiles("**/*.results.json", "**/node_modules/**").then((uris) => uris.forEach((u) => this.add(u.fsPath)));
   }
@@ -49,14 +53,15 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   async reveal(file: string, selection: Selection | null): Promise<void> {
     // Revealing opens the sidebar: only do it when the user is looking at the tree already.
     if (!selection || !this.view.visible || !this.files.has(file)) return;
-    const node = nodeForSelection(file, (await this.load(file)).results, selection);
+    const { results } = await this.load(file);
+    const node = nodeForSelection(file, results, selection, await this.savedOf(file, results));
     if (node) await this.view.reveal(this.intern(node), { select: true, focus: false });
   }
 
   getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
     if (!node) return [...this.files].sort().map((f) => this.intern(experimentNode(f)));
     return this.load(node.file).then(
-      ({ results }) => childrenOf(node, results).map((n) => this.intern(n)),
+      async ({ results }) => childrenOf(node, results, await this.savedOf(node.file, results)).map((n) => this.intern(n)),
       () => [],
     );
   }
@@ -77,7 +82,9 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       item.iconPath = new vscode.ThemeIcon("error");
       return item;
     }
-    const look = lookOf(node, loaded.results);
+    // Only a named selection's row needs them: a collapsed results file does not watch its selections file.
+    const saved = node.kind === "selections" || node.kind === "selection" ? await this.savedOf(node.file, loaded.results) : NONE_SAVED;
+    const look = lookOf(node, loaded.results, saved);
     const item = new vscode.TreeItem(
       look.label,
       look.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
@@ -88,17 +95,22 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     item.contextValue = node.kind;
     item.iconPath = "codicon" in look.icon ? new vscode.ThemeIcon(look.icon.codicon) : this.thumbnail(loaded, look.icon.image);
     if (node.kind === "experiment") item.resourceUri = vscode.Uri.file(node.file);
-    if (selectionOf(node, loaded.results)) item.command = { command: SELECT_COMMAND, title: "Select in Results", arguments: [node] };
+    if (selectionOf(node, loaded.results, saved)) item.command = { command: SELECT_COMMAND, title: "Select in Results", arguments: [node] };
     return item;
   }
 
   /** The images a clicked node stands for. */
   async selectionFor(node: TreeNode): Promise<Selection | undefined> {
-    return selectionOf(node, (await this.load(node.file)).results);
+    const { results } = await this.load(node.file);
+    return selectionOf(node, results, await this.savedOf(node.file, results));
   }
 
   dispose(): void {
     this.subscriptions.forEach((s) => s.dispose());
+  }
+
+  private savedOf(file: string, results: LoadedResults["results"]): Promise<SavedSelections> {
+    return this.saved.read(file, results.images.count);
   }
 
   private load(file: string): Promise<LoadedResults> {

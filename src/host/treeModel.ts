@@ -1,11 +1,12 @@
 // The clusters tree without VS Code: which nodes a results file gives (experiment -> layer ->
-// cluster -> images, and the outliers), how each is labelled, the selection each stands for, and
+// cluster -> images, the outliers, and the named selections saved beside the results), how each is
+// labelled, the selection each stands for, and
 // back from a selection made in the results view to the node to reveal. A cluster or the outliers
 // list at most IMAGE_CAP images, then one "… and N more" item standing for the whole set: VS Code
 // would otherwise get a list of tens of thousands of thumbnails on all of MNIST.
 import { className, classNoun, classNounPlural } from "../shared/classNames";
 import { imageSource } from "../shared/imageSource";
-import type { Selection } from "../shared/protocol";
+import type { SavedSelections, Selection } from "../shared/protocol";
 import { INTERVAL_METHODS, UNSTABLE_JACCARD } from "../shared/figures";
 import { intervalText, pValueText, shareText } from "../shared/intervalText";
 import { outlierReasonsText, outlierRule, scoreText } from "../shared/outlierText";
@@ -22,8 +23,14 @@ export type TreeNode =
   | { kind: "image"; id: string; file: string; layer: number; cluster: number; image: number }
   | OutliersNode
   | { kind: "outlier"; id: string; file: string; image: number }
+  /** The named selections saved beside the results (NAME.selections.json). */
+  | { kind: "selections"; id: string; file: string }
+  | { kind: "selection"; id: string; file: string; name: string }
   /** The last child of a cluster or the outliers listing only their first `listed` images: the rest. */
   | { kind: "more"; id: string; file: string; parent: ClusterNode | OutliersNode; listed: number };
+
+/** No named selections: a results file without a selections file. */
+export const NONE_SAVED: SavedSelections = { selections: [] };
 
 /** How many images a cluster or the outliers list, in image order, before their "… and N more" item. */
 export const IMAGE_CAP = 500;
@@ -60,6 +67,14 @@ function outliersNode(file: string): OutliersNode {
 
 function outlierNode(file: string, image: number): TreeNode {
   return { kind: "outlier", id: `${file}|outliers|image:${image}`, file, image };
+}
+
+function selectionsNode(file: string): TreeNode {
+  return { kind: "selections", id: `${file}|selections`, file };
+}
+
+function selectionNode(file: string, name: string): TreeNode {
+  return { kind: "selection", id: `${file}|selections|${name}`, file, name };
 }
 
 function moreNode(parent: ClusterNode | OutliersNode, listed: number): TreeNode {
@@ -122,12 +137,20 @@ function capped(parent: ClusterNode | OutliersNode, images: readonly number[], c
   return images.length > cap ? [...listed, moreNode(parent, cap)] : listed;
 }
 
-/** A node's children; a cluster or the outliers list their first `cap` images, then a "more" node. */
-export function childrenOf(node: TreeNode, results: Results, cap = IMAGE_CAP): TreeNode[] {
+/**
+ * A node's children; a cluster or the outliers list their first `cap` images, then a "more" node.
+ * The named selections (`saved`) show under the results once there are some, or when their file
+ * cannot be read (to say why).
+ */
+export function childrenOf(node: TreeNode, results: Results, saved = NONE_SAVED, cap = IMAGE_CAP): TreeNode[] {
   const { file } = node;
   switch (node.kind) {
     case "experiment":
-      return [...results.layers.map((_, i) => layerNode(file, i)), ...(results.findings.outliers.length > 0 ? [outliersNode(file)] : [])];
+      return [
+        ...results.layers.map((_, i) => layerNode(file, i)),
+        ...(results.findings.outliers.length > 0 ? [outliersNode(file)] : []),
+        ...(saved.selections.length > 0 || saved.problem ? [selectionsNode(file)] : []),
+      ];
     case "layer":
       return results.layers[node.layer].clusters.map((c) => clusterNode(file, node.layer, c.id));
     case "cluster":
@@ -135,8 +158,11 @@ export function childrenOf(node: TreeNode, results: Results, cap = IMAGE_CAP): T
     case "outliers":
       // Ranked, as the findings hold them: the first listed are the ones most worth a look.
       return capped(node, indexOf(results).outlierRanked, cap, (i) => outlierNode(file, i));
+    case "selections":
+      return saved.selections.map((s) => selectionNode(file, s.name));
     case "image":
     case "outlier":
+    case "selection":
     case "more":
       return [];
   }
@@ -150,6 +176,7 @@ export function parentOf(node: TreeNode): TreeNode | undefined {
       return undefined;
     case "layer":
     case "outliers":
+    case "selections":
       return experimentNode(file);
     case "cluster":
       return layerNode(file, node.layer);
@@ -157,6 +184,8 @@ export function parentOf(node: TreeNode): TreeNode | undefined {
       return clusterNode(file, node.layer, node.cluster);
     case "outlier":
       return outliersNode(file);
+    case "selection":
+      return selectionsNode(file);
     case "more":
       return node.parent;
   }
@@ -195,7 +224,9 @@ function meanSilhouette(results: Results, layer: number, images: readonly number
   return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
 }
 
-export function lookOf(node: TreeNode, results: Results): NodeLook {
+const imageCount = (n: number) => `${n.toLocaleString("en-US")} image${n === 1 ? "" : "s"}`;
+
+export function lookOf(node: TreeNode, results: Results, saved = NONE_SAVED): NodeLook {
   switch (node.kind) {
     case "experiment": {
       const { accuracy } = results.findings;
@@ -316,6 +347,35 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
         icon: { image: o.image },
       };
     }
+    case "selections": {
+      if (saved.problem)
+        return {
+          label: "Selections",
+          description: "cannot be read",
+          tooltip: saved.problem,
+          expandable: false,
+          icon: { codicon: "warning" },
+        };
+      return {
+        label: "Selections",
+        description: String(saved.selections.length),
+        tooltip:
+          "Selections saved under a name in the results view (Save selection…), kept beside the results\nClick one to select it there",
+        expandable: true,
+        icon: { codicon: "bookmark" },
+      };
+    }
+    case "selection": {
+      const named = saved.selections.find((s) => s.name === node.name);
+      const count = imageCount(named?.images.length ?? 0);
+      return {
+        label: node.name,
+        description: `${count} · ${named?.label ?? "no longer saved"}`,
+        tooltip: `"${node.name}": ${count}, saved from ${named?.label ?? "?"}\nClick to select them in the results view`,
+        expandable: false,
+        icon: { codicon: "bookmark" },
+      };
+    }
     case "more": {
       const all = imagesOf(node.parent, results).length;
       const rest = all - node.listed;
@@ -337,11 +397,16 @@ export function lookOf(node: TreeNode, results: Results): NodeLook {
 }
 
 /** The images a node stands for, to select in the results view; undefined for a layer. */
-export function selectionOf(node: TreeNode, results: Results): Selection | undefined {
+export function selectionOf(node: TreeNode, results: Results, saved = NONE_SAVED): Selection | undefined {
   switch (node.kind) {
     case "experiment":
     case "layer":
+    case "selections":
       return undefined;
+    case "selection": {
+      const named = saved.selections.find((s) => s.name === node.name);
+      return named && { images: [...named.images], label: named.name };
+    }
     case "cluster":
       return { images: [...clusterImages(results, node.layer, node.cluster)], label: `cluster ${node.cluster} of layer ${node.layer + 1}` };
     case "image":
@@ -353,7 +418,7 @@ export function selectionOf(node: TreeNode, results: Results): Selection | undef
     case "outliers":
       return { images: [...indexOf(results).outlierImages], label: "outliers" };
     case "more":
-      return selectionOf(node.parent, results);
+      return selectionOf(node.parent, results, saved);
   }
 }
 
@@ -372,11 +437,17 @@ function positionOf(xs: readonly number[], x: number): number {
 
 /**
  * The node to reveal for a selection made in the results view: the cluster holding exactly those
- * images (first layer first), the outliers, or the image itself (under its layer-1 cluster; its
- * cluster's "more" item when the image is beyond the `cap` listed, as childrenOf lists them).
- * Undefined for any other set of images: the tree has no node for it.
+ * images (first layer first), the outliers, a named selection of those images, or the image itself
+ * (under its layer-1 cluster; its cluster's "more" item when the image is beyond the `cap` listed,
+ * as childrenOf lists them). Undefined for any other set of images: the tree has no node for it.
  */
-export function nodeForSelection(file: string, results: Results, selection: Selection, cap = IMAGE_CAP): TreeNode | undefined {
+export function nodeForSelection(
+  file: string,
+  results: Results,
+  selection: Selection,
+  saved = NONE_SAVED,
+  cap = IMAGE_CAP,
+): TreeNode | undefined {
   const images = [...selection.images].sort((a, b) => a - b);
   if (images.length === 1 && results.layers.length > 0) {
     const [image] = images;
@@ -388,5 +459,8 @@ export function nodeForSelection(file: string, results: Results, selection: Sele
   for (const [l, layer] of results.layers.entries()) {
     for (const c of layer.clusters) if (sameImages(clusterImages(results, l, c.id), images)) return clusterNode(file, l, c.id);
   }
-  return images.length > 0 && sameImages(indexOf(results).outlierImages, images) ? outliersNode(file) : undefined;
+  if (images.length === 0) return undefined;
+  if (sameImages(indexOf(results).outlierImages, images)) return outliersNode(file);
+  const named = saved.selections.find((s) => sameImages(s.images, images));
+  return named && selectionNode(file, named.name);
 }

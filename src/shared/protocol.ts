@@ -5,6 +5,7 @@
 // class per view, each speaking only its own messages.
 import type { Comparison } from "./comparison";
 import type { Results } from "./results";
+import type { NamedSelection } from "./selections";
 
 /** A set of images picked in one view, shown in every other. */
 export interface Selection {
@@ -14,7 +15,15 @@ export interface Selection {
   label: string;
 }
 
-export type ExportFormat = "svg" | "png" | "csv";
+/** The view's picture exports; its table goes through `exportTable` (the host writes CSV or Parquet). */
+export type ExportFormat = "svg" | "png";
+
+/** The named selections saved beside a results file (NAME.selections.json), as the view and the tree list them. */
+export interface SavedSelections {
+  selections: NamedSelection[];
+  /** Why the selections file cannot be read (its name, what is wrong, the fix); `selections` is then empty. */
+  problem?: string;
+}
 
 /** The panel cannot show its file or files (gone since it was opened, or unreadable): this message, in
  * its place. The webview keeps its state, so the next show or reload asks for them again. */
@@ -36,11 +45,14 @@ interface ErrorMessage {
 
 /** To a results view. */
 export type ToResultsView =
-  /** The results to show, and the selection to restore. `resultsFile` is kept in the webview's
-   * state (WebviewState) so the panel serializer can reopen the same file after a reload. */
-  | { type: "load"; results: Results; selection?: Selection; resultsFile?: string }
+  /** The results to show, the selection to restore and the named selections saved beside them.
+   * `resultsFile` is kept in the webview's state (WebviewState) so the panel serializer can reopen
+   * the same file after a reload. */
+  | { type: "load"; results: Results; selection?: Selection; resultsFile?: string; saved: SavedSelections }
   /** Select images picked elsewhere (the sidebar tree). */
   | { type: "select"; selection: Selection | null }
+  /** The named selections changed (saved, deleted, or their file edited, deleted or broken on disk). */
+  | { type: "saved"; saved: SavedSelections }
   | Unavailable;
 
 /** From a results view. */
@@ -48,8 +60,15 @@ export type FromResultsView =
   | Ready
   /** The user changed the selection in the view; null clears it. */
   | { type: "selectionChanged"; selection: Selection | null }
-  /** Save an export: `data` is text for svg/csv and a base64 data URL for png. */
+  /** Save an export: `data` is text for svg and a base64 data URL for png. */
   | { type: "export"; format: ExportFormat; suggestedName: string; data: string }
+  /** Save the tidy table (the host asks CSV or Parquet, and the selection or every image when `selection` is set),
+   * at `epoch` (the training snapshot the view shows; the final model when absent). */
+  | { type: "exportTable"; selection: Selection | null; epoch?: number }
+  /** Save `selection` under a name the host asks for (replacing one of that name once the user agrees). */
+  | { type: "saveSelection"; selection: Selection }
+  /** Delete the named selection `name`, once the user confirms. */
+  | { type: "deleteSelection"; name: string }
   | ErrorMessage;
 
 /** To a comparison view (MTQ: Compare Results). */

@@ -1,7 +1,7 @@
 // Debian's chromium driven by playwright-core, for the webview test and benchmark.
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
-import type { HostToWebview, WebviewToHost } from "../../src/shared/protocol";
+import type { HostToWebview, SavedSelections, WebviewToHost } from "../../src/shared/protocol";
 import { serveHarness } from "./server";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -65,12 +65,17 @@ export async function send(page: Page, message: HostToWebview): Promise<void> {
   await page.evaluate((m) => window.postMessage(m, "*"), message);
 }
 
-/** Sends `load` with a results file's JSON text, parsed in the page (one string crosses, not an object graph). */
-export async function sendLoad(page: Page, resultsJson: string, resultsFile = "test.results.json"): Promise<void> {
-  await page.evaluate(([json, file]) => window.postMessage({ type: "load", results: JSON.parse(json), resultsFile: file }, "*"), [
-    resultsJson,
-    resultsFile,
-  ] as const);
+/** Sends `load` with a results file's JSON text, parsed in the page (one string crosses, not an object graph), and its named selections. */
+export async function sendLoad(
+  page: Page,
+  resultsJson: string,
+  resultsFile = "test.results.json",
+  saved: SavedSelections = { selections: [] },
+): Promise<void> {
+  await page.evaluate(
+    ([json, file, named]) => window.postMessage({ type: "load", results: JSON.parse(json), resultsFile: file, saved: named }, "*"),
+    [resultsJson, resultsFile, saved] as const,
+  );
 }
 
 /** What the view saved with setState (the harness keeps it in sessionStorage). */
