@@ -1,6 +1,6 @@
 // The commands: MTQ: Train and Analyze, MTQ: Open Results, MTQ: Compare Results, MTQ: New
-// Experiment, MTQ: Save Selection…, MTQ: Export Table…, the tree's Delete Selection and its
-// internal click command. Each finds its file (argument, tree row, active results
+// Experiment, MTQ: Save Selection…, MTQ: Export Table…, MTQ: Open in Notebook, the tree's Delete
+// Selection and its internal click command. Each finds its file (argument, tree row, active results
 // view, active editor, workspace, dialog), then hands over to the runner, the views and the tree.
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -10,6 +10,7 @@ import type { CompareViews } from "./comparePanel";
 import { isExperimentFile, type ExperimentDiagnostics } from "./diagnostics";
 import type { ExperimentChecks } from "./experimentChecks";
 import { errorMessage, log, showError } from "./log";
+import { openInNotebook } from "./openInNotebook";
 import type { ResultsViews } from "./panel";
 import { runOptionsFor } from "./runOptions";
 import type { Runner } from "./runner";
@@ -238,6 +239,11 @@ async function deleteSelection(parts: Parts, arg: unknown): Promise<void> {
   if (isTreeNode(arg) && arg.kind === "selection") await parts.saved.delete(arg.file, arg.name);
 }
 
+async function openNotebook(parts: Parts, arg: unknown): Promise<void> {
+  const file = await resultsFileOf(parts, arg);
+  if (file) await openInNotebook(file);
+}
+
 /** Runs a command body, turning any error into a notification with the log behind it. */
 function guarded<A extends unknown[]>(title: string, body: (...args: A) => Promise<void>) {
   return (...args: A) => body(...args).catch((e: unknown) => showError(`MTQ: ${title} failed: ${errorMessage(e)}`, e));
@@ -269,6 +275,10 @@ export function registerCommands(parts: Parts): vscode.Disposable[] {
     vscode.commands.registerCommand(
       "mtq.deleteSelection",
       guarded("Delete Selection", (arg?: unknown) => deleteSelection(parts, arg)),
+    ),
+    vscode.commands.registerCommand(
+      "mtq.openInNotebook",
+      guarded("Open in Notebook", (arg?: unknown) => openNotebook(parts, arg)),
     ),
     vscode.commands.registerCommand(
       SELECT_COMMAND,
