@@ -140,7 +140,7 @@ export class ResultsView {
   private async export(format: ExportFormat): Promise<void> {
     const name = this.data.results.experiment.name;
     try {
-      const svg = viewSvg(this.data, this.maps, this.sankey.element.querySelector("svg")!);
+      const svg = viewSvg(this.data, this.maps, this.sankey.element.querySelector("svg")!, this.colorBy);
       post({ type: "export", format, suggestedName: `${name}-paths.${format}`, data: format === "svg" ? svg.svg : await pngFromSvg(svg) });
     } catch (e) {
       post({ type: "error", message: `Export as ${format.toUpperCase()} failed: ${e instanceof Error ? e.message : String(e)}` });
