@@ -43,9 +43,9 @@ export class SavedSelectionsStore implements vscode.Disposable {
 
   /** Asks a name for `selection` (a used one replaces that selection once confirmed) and saves it beside the results. */
   async save(resultsFile: string, selection: Selection): Promise<void> {
-    const current = await this.current(resultsFile, "save the selection");
-    if (!current) return;
-    const { selections, imageCount } = current;
+    const what = "save the selection";
+    const selections = (await this.current(resultsFile, what))?.selections;
+    if (!selections) return;
     const typed = await vscode.window.showInputBox({
       title: `Save selection: ${imagesText(selection.images.length)}`,
       prompt: `A name for ${selection.label}, kept in ${basename(selectionsFileFor(resultsFile))} beside the results`,
@@ -71,13 +71,14 @@ export class SavedSelectionsStore implements vscode.Disposable {
       );
       if (choice !== "Replace") return;
     }
-    await this.write(resultsFile, withSelection(selections, name, selection), imageCount);
-    vscode.window.setStatusBarMessage(`MTQ: saved "${name}" (${imagesText(selection.images.length)})`, 5000);
+    if (await this.rewrite(resultsFile, what, (now) => withSelection(now, name, selection)))
+      vscode.window.setStatusBarMessage(`MTQ: saved "${name}" (${imagesText(selection.images.length)})`, 5000);
   }
 
   /** Deletes the named selection `name` of `resultsFile`, once the user confirms. */
   async delete(resultsFile: string, name: string): Promise<void> {
-    const current = await this.current(resultsFile, `delete "${name}"`);
+    const what = `delete "${name}"`;
+    const current = await this.current(resultsFile, what);
     if (!current) return;
     const named = current.selections.find((s) => s.name === name);
     if (!named) return void vscode.window.showWarningMessage(`MTQ: no selection named "${name}" is saved any more.`);
@@ -92,7 +93,7 @@ export class SavedSelectionsStore implements vscode.Disposable {
       "Delete",
     );
     if (choice !== "Delete") return;
-    await this.write(resultsFile, withoutSelection(current.selections, name), current.imageCount);
+    await this.rewrite(resultsFile, what, (now) => withoutSelection(now, name));
   }
 
   dispose(): void {
@@ -116,10 +117,18 @@ export class SavedSelectionsStore implements vscode.Disposable {
     }
   }
 
-  private async write(resultsFile: string, selections: NamedSelection[], imageCount: number): Promise<void> {
-    const file = await writeSelections(resultsFile, selections, imageCount);
+  /**
+   * Writes `edit` of the selections as the file holds them when the user has answered (another
+   * window may have saved meanwhile: its selection is kept); false when the file cannot be read now.
+   */
+  private async rewrite(resultsFile: string, what: string, edit: (selections: NamedSelection[]) => NamedSelection[]): Promise<boolean> {
+    const now = await this.current(resultsFile, what);
+    if (!now) return false;
+    const selections = edit(now.selections);
+    const file = await writeSelections(resultsFile, selections, now.imageCount);
     log().info(`${file}: ${selections.length} named selection(s)`);
     this.changedOnDisk(resultsFile);
+    return true;
   }
 
   private watch(resultsFile: string): Watched {
