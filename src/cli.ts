@@ -114,7 +114,12 @@ async function exportTable(file: string, format: string, out: string | undefined
   } catch (e) {
     return refuse((e as Error).message);
   }
-  const table = tidyTable(results, { selections, epoch: epoch === undefined ? undefined : Number(epoch) });
+  let table;
+  try {
+    table = tidyTable(results, { selections, epoch: epoch === undefined ? undefined : Number(epoch) });
+  } catch (e) {
+    return refuse(`${file}: ${(e as Error).message}`);
+  }
   const target = out ? resolve(out) : defaultTableFile(file, format);
   try {
     await writeTable(table, format, target);
