@@ -154,6 +154,31 @@ describe("named selections on the host", () => {
     assert.equal(selectionOf(first, results, { selections: saved.selections.slice(0, 1) }), undefined);
   });
 
+  it("exports a tree row's table: a cluster's rows are its images, the outliers' the outliers, a named selection's carry its name", async () => {
+    const saved: SavedSelections = { selections: await readSelections(file, results.images.count) };
+    const [layer1] = childrenOf(experimentNode(file), results, saved);
+    for (const cluster of childrenOf(layer1, results, saved)) {
+      const rows = selectionOf(cluster, results, saved)!.images;
+      const table = tidyTable(results, { images: rows, selections: saved.selections });
+      const column = (name: string) => table.columns.find((c) => c.name === name)!.values;
+      assert.deepEqual(column("id"), rows);
+      assert.ok(
+        column("l1_cluster").every((c) => cluster.kind === "cluster" && c === cluster.cluster),
+        "every row in the cluster",
+      );
+    }
+    const outliers = childrenOf(experimentNode(file), results, saved).find((n) => n.kind === "outliers")!;
+    const outlierRows = tidyTable(results, { images: selectionOf(outliers, results, saved)!.images });
+    assert.ok(
+      outlierRows.columns.find((c) => c.name === "outlier_score")!.values.every((v) => typeof v === "number"),
+      "every outlier row has its score",
+    );
+    const named = childrenOf(childrenOf(experimentNode(file), results, saved).at(-1)!, results, saved)[0];
+    const namedRows = tidyTable(results, { images: selectionOf(named, results, saved)!.images, selections: saved.selections });
+    assert.equal(namedRows.rowCount, injected.length);
+    assert.ok(namedRows.columns.find((c) => c.name === "selections")!.values.every((v) => v === "unseen 4s"));
+  });
+
   it("says in the tree why a selections file cannot be read, instead of its rows", async () => {
     writeFileSync(selectionsFileFor(file), '{"version": 1, "results": "other.results.json", "selections": []}');
     const problem = await readSelections(file, results.images.count).then(
