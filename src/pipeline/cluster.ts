@@ -1,9 +1,9 @@
-// k-means on one layer's signatures for each k in kMin..kMax (ml-kmeans, seeded), k chosen by the
+// k-means on one layer's signatures for each k in kMin..kMax (kmeans.ts, seeded), k chosen by the
 // best mean silhouette. Injected images are placed afterwards at their nearest centroid, so they
 // never move the clusters fitted on the kept images.
-import { kmeans } from "ml-kmeans";
 import { EXACT_LIMIT, round4 } from "../shared/figures";
 import type { LayerClustering } from "../shared/results";
+import { kmeansFit } from "./kmeans";
 import { distancePass, type Neighbours, type SilhouetteScores } from "./distances";
 import { partitionedNeighbours } from "./partitionedNeighbours";
 import { randomFor, shuffled } from "../data/random";
@@ -20,24 +20,19 @@ export interface Clustered extends LayerClustering {
   centroids: Float32Array;
 }
 
-function rowsOf(points: Float32Array, dim: number): number[][] {
-  const n = points.length / dim;
-  return Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * dim, (i + 1) * dim)));
-}
-
 /** Clusters renumbered by first appearance, so cluster 0 holds the first image: stable names across views. */
-function renumbered(clusters: number[], centroids: number[][], dim: number): { labels: Int32Array; centroids: Float32Array } {
-  const map = new Map<number, number>();
-  const labels = Int32Array.from(clusters, (c) => {
-    if (!map.has(c)) map.set(c, map.size);
-    return map.get(c)!;
+function renumbered(clusters: Int32Array, centroids: Float64Array, dim: number): { labels: Int32Array; centroids: Float32Array } {
+  const k = centroids.length / dim;
+  const map = new Int32Array(k).fill(-1);
+  let used = 0;
+  const labels = clusters.map((c) => {
+    if (map[c] < 0) map[c] = used++;
+    return map[c];
   });
   // An empty cluster (rare with kmeans++) keeps a number after the used ones.
-  centroids.forEach((_, c) => {
-    if (!map.has(c)) map.set(c, map.size);
-  });
-  const out = new Float32Array(centroids.length * dim);
-  centroids.forEach((centroid, c) => out.set(centroid, map.get(c)! * dim));
+  for (let c = 0; c < k; c++) if (map[c] < 0) map[c] = used++;
+  const out = new Float32Array(centroids.length);
+  for (let c = 0; c < k; c++) out.set(centroids.subarray(c * dim, (c + 1) * dim), map[c] * dim);
   return { labels, centroids: out };
 }
 
@@ -95,15 +90,14 @@ export async function kmeansFits(
   const n = points.length / dim;
   const kValues: number[] = [];
   for (let k = options.k ?? options.kMin; k <= (options.k ?? options.kMax) && k < n; k++) kValues.push(k);
-  const rows = rowsOf(points, dim);
   const seeds = startSeeds(options.seed, options.restarts ?? 1);
   const fits: KmeansFit[] = [];
   for (const [i, k] of kValues.entries()) {
     let best: KmeansFit | undefined;
     for (const [r, seed] of seeds.entries()) {
       signal?.throwIfAborted();
-      const result = kmeans(rows, k, { initialization: "kmeans++", seed, maxIterations: 300 });
-      const { labels, centroids } = renumbered(result.clusters, result.centroids, dim);
+      const result = kmeansFit(points, dim, k, seed, 300);
+      const { labels, centroids } = renumbered(result.labels, result.centroids, dim);
       const fit = { k, labels, centroids, inertia: inertia(points, dim, labels, centroids) };
       if (!best || fit.inertia < best.inertia) best = fit;
       onProgress?.((i + (r + 1) / seeds.length) / kValues.length);
