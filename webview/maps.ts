@@ -5,6 +5,7 @@ import { EXACT_LIMIT } from "../src/shared/figures";
 import { describeImage, imagesWhere, type ViewData } from "./data";
 import { clusterColor, digitColor, isHighContrast, type ColorBy } from "./colors";
 import { button, el, svgEl } from "./dom";
+import { clusterLegend } from "./legend";
 import type { SelectionModel } from "./selection";
 import { ariText, clusterStabilityText, isUnstable, kTallyText, layerStabilityTitle } from "./stability";
 import { thumbnailGrid } from "./thumbnails";
@@ -275,8 +276,9 @@ export class UmapMap {
   private renderChips(): void {
     const layer = this.ctx.data.state.layers[this.layer];
     const byCluster = this.ctx.colorBy() === "cluster";
+    const legend = clusterLegend(layer);
     this.chips.replaceChildren(
-      ...layer.clusters.map((c) => {
+      ...layer.clusters.map((c, i) => {
         const stability = clusterStabilityText(c);
         const chip = button(
           isUnstable(c) ? "mtq-chip mtq-unstable" : "mtq-chip",
@@ -292,10 +294,10 @@ export class UmapMap {
         );
         if (byCluster) {
           const swatch = el("span", "mtq-swatch");
-          swatch.style.backgroundColor = clusterColor(c.id, layer.k);
+          swatch.style.backgroundColor = legend[i].color;
           chip.append(swatch);
         }
-        chip.append(`c${c.id} · ${c.size + c.injectedCount}`);
+        chip.append(legend[i].label);
         return chip;
       }),
     );

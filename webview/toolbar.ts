@@ -1,11 +1,12 @@
 // The header: what is shown, the controls (epoch, colouring, tool, zoom, clear, save the selection,
 // exports) and the legend.
-import { classNoun, labelAndName } from "../src/shared/classNames";
+import { classNoun } from "../src/shared/classNames";
 import type { ExportFormat } from "../src/shared/protocol";
-import { digitColor, type ColorBy } from "./colors";
+import type { ColorBy } from "./colors";
 import type { ViewData } from "./data";
 import { button, el } from "./dom";
 import { epochSlider, type EpochControl } from "./epochs";
+import { digitLegend } from "./legend";
 import type { Tool } from "./maps";
 import type { SelectionModel } from "./selection";
 
@@ -96,18 +97,14 @@ function toggleGroup<T extends string>(label: string, options: [T, string][], cu
 }
 
 function legend(data: ViewData): HTMLElement {
-  const { images } = data.results;
-  const injected = new Set(images.labels.filter((_, i) => images.injected[i]));
   const box = el("div", "mtq-legend");
   box.setAttribute("aria-label", "Digit colours");
-  for (const digit of data.digits) {
+  for (const entry of digitLegend(data)) {
     const item = el("span", "mtq-legend-item");
-    const swatch = el("span", injected.has(digit) ? "mtq-swatch mtq-swatch-hollow" : "mtq-swatch");
-    if (injected.has(digit)) swatch.style.borderColor = digitColor(digit);
-    else swatch.style.backgroundColor = digitColor(digit);
-    // The number stays beside a class name: the experiment's `digits` and `inject` use it.
-    const name = labelAndName(data.results, digit);
-    item.append(swatch, injected.has(digit) ? `${name} (injected)` : name);
+    const swatch = el("span", entry.hollow ? "mtq-swatch mtq-swatch-hollow" : "mtq-swatch");
+    if (entry.hollow) swatch.style.borderColor = entry.color;
+    else swatch.style.backgroundColor = entry.color;
+    item.append(swatch, entry.label);
     box.append(item);
   }
   return box;
