@@ -1,6 +1,6 @@
 // MTQ Signatures in VS Code: wires the commands, the runner, the checks (diagnostics and Quick
 // Fixes), the results and comparison views (each restored after a window reload by its serializer)
-// and the clusters tree.
+// and the clusters tree; on the first activation, the walkthrough.
 // Activation stays light: TensorFlow.js only ever loads in the worker, the check worker starts with
 // the first check.
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import { registerQuickFixes } from "./quickFixes";
 import { Runner } from "./runner";
 import { SavedSelectionsStore } from "./savedSelections";
 import { ClustersTree } from "./tree";
+import { openWalkthroughOnFirstRun } from "./walkthrough";
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = createLog();
@@ -54,4 +55,5 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerCustomEditorProvider(RESULTS_EDITOR_TYPE, views),
   );
   log.info(`MTQ Signatures ${context.extension.packageJSON.version} activated`);
+  openWalkthroughOnFirstRun(context, log);
 }
