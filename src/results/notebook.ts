@@ -131,19 +131,24 @@ function introduction(results: Results, files: RunFiles): string {
 
 function loadCell(results: Results, files: RunFiles): string {
   const layers = results.layers.map((l) => py(l.name)).join(", ");
+  const text = TABLE_COLUMNS.filter((c) => c.type === "text")
+    .map((c) => py(c.name))
+    .join(", ");
   return `import importlib.util
 
 import pandas as pd
 
 PARQUET, CSV = ${py(files.parquet)}, ${py(files.csv)}
 # pandas reads Parquet through pyarrow or fastparquet. Without either (Debian 12 packages neither),
-# the same table is read from the CSV written beside it, where only empty cells are missing values.
+# the same table is read from the CSV written beside it: its text columns as text (a class named
+# "007" stays "007"), and only empty cells as missing values.
+TEXT = [${text}]
 if importlib.util.find_spec("pyarrow") or importlib.util.find_spec("fastparquet"):
     table, source = pd.read_parquet(PARQUET), PARQUET
 else:
-    table, source = pd.read_csv(CSV, keep_default_na=False, na_values=[""]), CSV
+    table, source = pd.read_csv(CSV, dtype={name: str for name in TEXT}, keep_default_na=False, na_values=[""]), CSV
 LAYERS = [${layers}]  # the hidden layers' names: the l1_ columns are the first's
-LABEL_NAMES = dict(zip(table["label"], table["label_name"].astype(str)))
+LABEL_NAMES = dict(zip(table["label"], table["label_name"]))
 kept = table[~table["injected"]]
 print(f"{len(table)} images ({len(kept)} kept, {len(table) - len(kept)} injected) read from {source}")`;
 }
@@ -208,7 +213,10 @@ follows = {
     LABEL_NAMES[label]: pd.concat([injected[f"l{n}_cluster"] == dominant[n][label] for n in dominant], axis=1).all(axis=1)
     for label in dominant[1].index
 }
-pd.DataFrame(follows).groupby(injected["label"].map(LABEL_NAMES)).mean().round(4)`;
+if len(injected):
+    display(pd.DataFrame(follows).groupby(injected["label"].map(LABEL_NAMES)).mean().round(4))
+else:
+    print("no injected images")`;
 
 const OUTLIERS_CELL = `# The outlier list: the kept images scoring ${OUTLIER_SCORE} or more (of 3), highest first, with their reasons.
 outliers = table[table["outlier_score"].notna()].sort_values(["outlier_score", "id"], ascending=[False, True])
@@ -216,7 +224,7 @@ print(f"{len(outliers)} outliers of {len(kept)} kept images")
 outliers[["id", "source", "label_name", "prediction_name", "confidence", "outlier_score", "outlier_reasons"]]`;
 
 const SELECTIONS_CELL = `# The named selections saved in the results view, and how many images each holds.
-table["selections"].dropna().astype(str).str.split(${py(LIST_SEPARATOR)}).explode().value_counts()`;
+table["selections"].dropna().str.split(${py(LIST_SEPARATOR)}).explode().value_counts()`;
 
 /** The notebook of one run: `files` are the base names the code reads, beside the notebook. */
 export function runNotebook(results: Results, files: RunFiles): Notebook {
