@@ -11,6 +11,7 @@ import { before, describe, it } from "node:test";
 import { readResultsFile } from "../src/results/read";
 import { notebookFileFor, notebookText, runNotebook, writeNotebookFiles, type Notebook } from "../src/results/notebook";
 import { TABLE_COLUMNS, tidyTable } from "../src/results/table";
+import { DIGIT_COLORS } from "../src/shared/digitColors";
 import type { Results } from "../src/shared/results";
 import type { NamedSelection } from "../src/shared/selections";
 import { tempDir, writeJson } from "./helpers";
@@ -142,6 +143,9 @@ describe("the notebook beside a results file", () => {
     const text = readFileSync(notebookFile, "utf8");
     assert.ok(!text.includes(dir), "an absolute path in the notebook");
     assert.match(cellText(notebook.cells[1]), /PARQUET, CSV = "seed-7\.table\.parquet", "seed-7\.table\.csv"/);
+    // The map draws each label in the results view's colour.
+    const colors = [1, 4, 7].map((l) => `${l}: "${DIGIT_COLORS[l]}"`).join(", ");
+    assert.ok(cellText(notebook.cells[3]).includes(`COLORS = {${colors}}`), cellText(notebook.cells[3]));
     const columns = new Set(tidyTable(results).columns.map((c) => c.name));
     const code = notebook.cells.filter((c) => c.cell_type === "code").map(cellText);
     // table["label"], kept[...], rows[...], injected[...], and the outlier list's columns.

@@ -1,22 +1,9 @@
 // Point, node and link colours. Digits keep one colour everywhere (maps, Sankey, legend, charts);
 // theme colours come from VS Code's CSS variables so canvas drawing follows the theme too.
 import { interpolateSinebow, schemeObservable10 } from "d3";
+import { DIGIT_COLORS } from "../src/shared/digitColors";
 
 export type ColorBy = "digit" | "cluster";
-
-/** Ordered so the report's digits (1 vs 7, then the injected 4s and 3s) get the most distinct hues. */
-const DIGIT_COLORS: Record<number, string> = {
-  0: "#76b7b2",
-  1: "#4e79a7",
-  2: "#edc949",
-  3: "#e15759",
-  4: "#59a14f",
-  5: "#af7aa1",
-  6: "#ff9da7",
-  7: "#f28e2c",
-  8: "#9c755f",
-  9: "#bab0ab",
-};
 
 export function digitColor(digit: number): string {
   return DIGIT_COLORS[digit] ?? interpolateSinebow((digit % 17) / 17);

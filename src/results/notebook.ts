@@ -6,6 +6,7 @@
 // be moved as a whole; the same results give the same notebook, byte for byte.
 import { basename } from "node:path";
 import { labelAndName } from "../shared/classNames";
+import { DIGIT_COLORS } from "../shared/digitColors";
 import { OUTLIER_SCORE, SEPARATION_PURITY } from "../shared/figures";
 import type { Results } from "../shared/results";
 import type { NamedSelection } from "../shared/selections";
@@ -156,13 +157,16 @@ print(f"{len(table)} images ({len(kept)} kept, {len(table) - len(kept)} injected
 function mapCell(results: Results): string {
   // A comment ends at a line break: a layer's name (an ONNX model's own) is kept on one line.
   const choices = results.layers.map((l, n) => `${n + 1} ${l.name.replace(/\s+/g, " ")}`).join(", ");
+  const labels = [...new Set(results.images.labels)].filter((l) => l in DIGIT_COLORS).sort((a, b) => a - b);
+  const colors = labels.map((l) => `${l}: ${py(DIGIT_COLORS[l])}`).join(", ");
   return `import matplotlib.pyplot as plt
 
 LAYER = ${results.layers.length}  # the hidden layer to draw: ${choices}
 x, y = f"l{LAYER}_x", f"l{LAYER}_y"
+COLORS = {${colors}}  # the results view's colours of labels 0-9; others take matplotlib's tab20
 fig, ax = plt.subplots(figsize=(8, 6))
-for n, (label, rows) in enumerate(table.groupby("label")):
-    color, name = plt.cm.tab10(n % 10), LABEL_NAMES[label]
+for label, rows in table.groupby("label"):
+    color, name = COLORS.get(label, plt.cm.tab20(label % 20)), LABEL_NAMES[label]
     inside, injected = rows[~rows["injected"]], rows[rows["injected"]]
     if len(inside):
         ax.scatter(inside[x], inside[y], s=8, color=color, label=f"{name} ({len(inside)})")
