@@ -98,6 +98,9 @@ function introduction(results: Results, files: RunFiles): string {
     [...new Set(images.labels.filter((_, i) => images.injected[i] === injected))]
       .sort((a, b) => a - b)
       .map((l) => labelAndName(results, l));
+  const trained = results.imported
+    ? "signatures and predictions read from files (no model trained)"
+    : `${experiment.training.epochs} epoch${experiment.training.epochs === 1 ? "" : "s"}`;
   const injected = images.injected.filter(Boolean).length;
   const kept = images.count - injected;
   const test =
@@ -112,7 +115,7 @@ function introduction(results: Results, files: RunFiles): string {
     ...(experiment.description ? ["", md(experiment.description)] : []),
     "",
     `The run of ${codeSpan(basename(results.experimentFile))} in ${codeSpan(files.results)}: seed ${results.seed}, backend ${md(results.backend)}, ` +
-      `${experiment.training.epochs} epochs. ${images.count.toLocaleString("en")} images: ${kept.toLocaleString("en")} kept ` +
+      `${trained}. ${images.count.toLocaleString("en")} images: ${kept.toLocaleString("en")} kept ` +
       `(${md(words(labelsOf(false)))})` +
       (injected ? ` and ${injected.toLocaleString("en")} injected (${md(words(labelsOf(true)))})` : "") +
       `. Accuracy ${percent(findings.accuracy.train)} on the kept images${test}.`,
@@ -123,7 +126,7 @@ function introduction(results: Results, files: RunFiles): string {
     "",
     `The cells below read the run's table, ${codeSpan(files.parquet)} (or ${codeSpan(files.csv)}), a row per image, and draw from it ` +
       "what the results view shows: a layer's map, every layer's clusters, every image's path and the outliers" +
-      (results.snapshots?.length ? " (of the final model; the table holds no training snapshot)" : "") +
+      (results.snapshots?.length ? " of the final model (the training snapshots are not in this table)" : "") +
       '. Its columns (the README\'s "Exporting a table" says more; `lN_` columns repeat for each hidden layer, N from 1):',
     "",
     ...columnRows,
