@@ -1,5 +1,5 @@
 // One build script, one bundle per side: the CLI, the pipeline worker, the check worker, onnxruntime's
-// process, the extension host and the webview. `--watch` rebuilds on change.
+// process, the extension host (and what it loads on first use) and the webview. `--watch` rebuilds on change.
 import * as esbuild from "esbuild";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -69,6 +69,8 @@ const builds = [
   // The extension host: loaded on activation, so kept small (whitespace and syntax minified,
   // names kept for readable stacks in the log); TF.js stays in the worker.
   { ...node, minifyWhitespace: true, minifySyntax: true, entryPoints: ["src/host/extension.ts"], outfile: `${dist}/extension.js` },
+  // What the extension host loads on first use (src/host/onDemand.ts): the selections file's schema, the table, the notebook.
+  { ...node, minifyWhitespace: true, minifySyntax: true, entryPoints: ["src/host/onDemand.ts"], outfile: `${dist}/onDemand.js` },
   // The results webview: one script and its stylesheet (dist/webview.css, from the CSS it imports).
   {
     bundle: true,

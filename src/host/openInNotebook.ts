@@ -3,8 +3,7 @@
 import { access } from "node:fs/promises";
 import { basename } from "node:path";
 import * as vscode from "vscode";
-import { notebookFileFor, writeNotebookFiles } from "../results/notebook";
-import { readSelections } from "../results/selectionsFile";
+import { onDemand } from "./loadOnDemand";
 import { errorMessage, log } from "./log";
 import { resultsFiles } from "./resultsFile";
 
@@ -40,6 +39,7 @@ async function writeNotebook(notebook: string): Promise<boolean | undefined> {
  * the command to show; nothing half-written is left.
  */
 export async function openInNotebook(resultsFile: string): Promise<void> {
+  const { notebookFileFor, readSelections, writeNotebookFiles } = onDemand();
   const notebook = notebookFileFor(resultsFile);
   const write = await writeNotebook(notebook);
   if (write === undefined) return;

@@ -4,41 +4,47 @@
 // confirmed). A file that cannot be read is said where the selections would be listed, never thrown.
 import { basename, dirname } from "node:path";
 import * as vscode from "vscode";
-import { readSelections, selectionsFileFor, writeSelections } from "../results/selectionsFile";
 import type { SavedSelections, Selection } from "../shared/protocol";
 import type { NamedSelection } from "../shared/selections";
+import { onDemand } from "./loadOnDemand";
 import { errorMessage, log, showError } from "./log";
 import { resultsFiles } from "./resultsFile";
-import { nameNote, suggestedName, withoutSelection, withSelection } from "./selectionEdits";
 
-interface Watched {
-  watcher: vscode.Disposable;
-  /** The last read, for results of `imageCount` images; dropped when the file changes. */
-  read?: { imageCount: number; saved: Promise<SavedSelections> };
+/** The last read of a results file's selections, for results of `imageCount` images; dropped when the file changes. */
+interface LastRead {
+  imageCount: number;
+  saved: Promise<SavedSelections>;
 }
 
 const imagesText = (n: number) => `${n.toLocaleString("en-US")} image${n === 1 ? "" : "s"}`;
 
 export class SavedSelectionsStore implements vscode.Disposable {
-  private readonly watched = new Map<string, Watched>();
+  /** Per results file whose selections were read: the last read (absent once its file changed). */
+  private readonly reads = new Map<string, LastRead | undefined>();
+  /** Per folder holding such results: a watcher of its selections files. */
+  private readonly watchers = new Map<string, vscode.Disposable>();
   private readonly changed = new vscode.EventEmitter<string>();
   /** Fires with the results file whose named selections changed. */
   readonly onDidChange = this.changed.event;
 
   /** The named selections of `resultsFile` (which holds `imageCount` images), or why they cannot be read. */
   read(resultsFile: string, imageCount: number): Promise<SavedSelections> {
-    const entry = this.watch(resultsFile);
-    if (entry.read?.imageCount !== imageCount) {
-      const saved = readSelections(resultsFile, imageCount).then(
-        (selections): SavedSelections => ({ selections }),
-        (e: unknown): SavedSelections => {
-          log().warn(`cannot read the named selections of ${resultsFile}: ${errorMessage(e)}`);
-          return { selections: [], problem: errorMessage(e) };
-        },
-      );
-      entry.read = { imageCount, saved };
+    this.watch(resultsFile);
+    let last = this.reads.get(resultsFile);
+    if (last?.imageCount !== imageCount) {
+      const saved = Promise.resolve()
+        .then(() => onDemand().readSelections(resultsFile, imageCount))
+        .then(
+          (selections): SavedSelections => ({ selections }),
+          (e: unknown): SavedSelections => {
+            log().warn(`cannot read the named selections of ${resultsFile}: ${errorMessage(e)}`);
+            return { selections: [], problem: errorMessage(e) };
+          },
+        );
+      last = { imageCount, saved };
+      this.reads.set(resultsFile, last);
     }
-    return entry.read.saved;
+    return last.saved;
   }
 
   /** Asks a name for `selection` (a used one replaces that selection once confirmed) and saves it beside the results. */
@@ -46,6 +52,7 @@ export class SavedSelectionsStore implements vscode.Disposable {
     const what = "save the selection";
     const selections = (await this.current(resultsFile, what))?.selections;
     if (!selections) return;
+    const { selectionsFileFor, nameNote, suggestedName, withSelection } = onDemand();
     const typed = await vscode.window.showInputBox({
       title: `Save selection: ${imagesText(selection.images.length)}`,
       prompt: `A name for ${selection.label}, kept in ${basename(selectionsFileFor(resultsFile))} beside the results`,
@@ -82,6 +89,7 @@ export class SavedSelectionsStore implements vscode.Disposable {
     if (!current) return;
     const named = current.selections.find((s) => s.name === name);
     if (!named) return void vscode.window.showWarningMessage(`MTQ: no selection named "${name}" is saved any more.`);
+    const { selectionsFileFor, withoutSelection } = onDemand();
     const choice = await vscode.window.showWarningMessage(
       `Delete the saved selection "${name}"?`,
       {
@@ -97,8 +105,9 @@ export class SavedSelectionsStore implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const { watcher } of this.watched.values()) watcher.dispose();
-    this.watched.clear();
+    for (const watcher of this.watchers.values()) watcher.dispose();
+    this.watchers.clear();
+    this.reads.clear();
     this.changed.dispose();
   }
 
@@ -109,6 +118,7 @@ export class SavedSelectionsStore implements vscode.Disposable {
    */
   private async current(resultsFile: string, what: string): Promise<{ selections: NamedSelection[]; imageCount: number } | undefined> {
     try {
+      const { readSelections } = onDemand();
       const imageCount = (await resultsFiles.read(resultsFile)).results.images.count;
       return { selections: await readSelections(resultsFile, imageCount), imageCount };
     } catch (e) {
@@ -125,29 +135,31 @@ export class SavedSelectionsStore implements vscode.Disposable {
     const now = await this.current(resultsFile, what);
     if (!now) return false;
     const selections = edit(now.selections);
-    const file = await writeSelections(resultsFile, selections, now.imageCount);
+    const file = await onDemand().writeSelections(resultsFile, selections, now.imageCount);
     log().info(`${file}: ${selections.length} named selection(s)`);
-    this.changedOnDisk(resultsFile);
+    await this.changedOnDisk(file);
     return true;
   }
 
-  private watch(resultsFile: string): Watched {
-    let entry = this.watched.get(resultsFile);
-    if (!entry) {
-      const file = selectionsFileFor(resultsFile);
-      // A pattern on the file's own folder: results outside the workspace are watched too.
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(file)), basename(file)));
-      const changed = () => this.changedOnDisk(resultsFile);
-      const subscriptions = [watcher, watcher.onDidCreate(changed), watcher.onDidChange(changed), watcher.onDidDelete(changed)];
-      entry = { watcher: vscode.Disposable.from(...subscriptions) };
-      this.watched.set(resultsFile, entry);
-    }
-    return entry;
+  /** Watches the selections files of `resultsFile`'s folder (one watcher a folder; results outside the workspace too). */
+  private watch(resultsFile: string): void {
+    const folder = dirname(resultsFile);
+    if (this.watchers.has(folder)) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), "*.selections.json"));
+    const changed = (uri: vscode.Uri) => void this.changedOnDisk(uri.fsPath);
+    this.watchers.set(
+      folder,
+      vscode.Disposable.from(watcher, watcher.onDidCreate(changed), watcher.onDidChange(changed), watcher.onDidDelete(changed)),
+    );
   }
 
-  private changedOnDisk(resultsFile: string): void {
-    const entry = this.watched.get(resultsFile);
-    if (entry) delete entry.read;
-    this.changed.fire(resultsFile);
+  /** A selections file was saved, edited or deleted: the results it belongs to read it again. */
+  private async changedOnDisk(file: string): Promise<void> {
+    const { selectionsFileFor } = onDemand();
+    for (const resultsFile of this.reads.keys()) {
+      if (selectionsFileFor(resultsFile) !== file) continue;
+      this.reads.set(resultsFile, undefined);
+      this.changed.fire(resultsFile);
+    }
   }
 }

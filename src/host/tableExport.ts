@@ -5,9 +5,9 @@
 // `selections` column: the view sends which images, never the table.
 import { basename } from "node:path";
 import * as vscode from "vscode";
-import { tidyTable } from "../results/table";
-import { defaultTableFile, writeTable, type TableFormat } from "../results/tableFiles";
+import type { TableFormat } from "../results/tableFiles";
 import type { Selection } from "../shared/protocol";
+import { onDemand } from "./loadOnDemand";
 import { log } from "./log";
 import { resultsFiles } from "./resultsFile";
 import { confirmSaved } from "./savedFile";
@@ -46,6 +46,7 @@ export async function exportTable(
   choices: (Selection | null)[],
   epoch?: number,
 ): Promise<void> {
+  const { tidyTable, defaultTableFile, writeTable } = onDemand();
   const { results } = await resultsFiles.read(resultsFile);
   const count = results.images.count;
   const what = (rows: Selection | null) =>
