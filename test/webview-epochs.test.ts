@@ -105,6 +105,11 @@ describe("epoch slider in chromium", { skip }, () => {
     await page.keyboard.press("ArrowRight");
     assert.equal(await shownEpoch(), 3);
     assert.equal(await page.evaluate(() => document.activeElement?.className), "mtq-epoch-slider");
+    // The table asked of the host is the epoch shown's (its clusters and findings), of the selection kept.
+    await page.getByRole("button", { name: "Table…", exact: true }).click();
+    const table = (await lastPosted(page, "exportTable"))!;
+    assert.equal(table.epoch, 3);
+    assert.deepEqual(table.selection?.images, images);
     assert.deepEqual(await cspViolations(page), []);
   });
 
