@@ -1,15 +1,22 @@
 // The installed extension's page: what the .vsix carries for it. Its README (dist/README.md,
 // scripts/vsix-readme.ts) has no link VS Code's extension page cannot open, and every image it
-// shows is packed; the icon is a 128x128 PNG; the CHANGELOG is packed and names this version.
+// shows is packed; the icon is a 128x128 PNG; the CHANGELOG is packed and names this version;
+// vsce packs it all without a warning.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { vsixReadme } from "../scripts/vsix-readme";
+import { tempDir } from "./helpers";
 
 const root = join(__dirname, "..");
-const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string; icon: string; keywords: string[] };
+const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+  version: string;
+  icon: string;
+  keywords: string[];
+  scripts: Record<string, string>;
+};
 const readme = readFileSync(join(root, "README.md"), "utf8");
 /** Every `[text](target)` and `![alt](target)`: [image?, text, target]. */
 const links = (markdown: string) => [...markdown.matchAll(/(!?)\[((?:[^\][]|!\[[^\][]*\]\([^)]*\))*)\]\(([^)\s]+)\)/g)];
@@ -55,5 +62,19 @@ describe("the installed extension's page", () => {
     assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128]);
     assert.match(readFileSync(join(root, "CHANGELOG.md"), "utf8"), new RegExp(`^## ${manifest.version.replaceAll(".", "\\.")}$`, "m"));
     assert.ok(manifest.keywords.length > 0 && manifest.keywords.length <= 30, "vsce takes at most 30 keywords");
+  });
+
+  it("npm run package's vsce command packs with no warning and no question (stdin closed)", () => {
+    const flags = /vsce package (.*)$/.exec(manifest.scripts.package)![1].split(" ");
+    const vsix = join(tempDir(), "mtq.vsix");
+    const packed = spawnSync(join(root, "node_modules", ".bin", "vsce"), ["package", ...flags, "--out", vsix], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const output = `${packed.stdout}${packed.stderr}`;
+    assert.equal(packed.status, 0, output);
+    assert.doesNotMatch(output, /WARNING|ERROR/, output);
+    assert.ok(existsSync(vsix));
   });
 });

@@ -1,5 +1,5 @@
-// `mtq` as a command, after `npm install -g` of the packed package: `npm pack` (what package.json's
-// `files` lets in), then `npm install -g --prefix TEMP` of the tarball, which installs the
+// `mtq` as a command, after `npm install -g` of the packed package: `npm pack` (what .npmignore
+// lets in), then `npm install -g --prefix TEMP` of the tarball, which installs the
 // dependencies from the npm registry (about 25 s here with npm's cache warm, more when cold; the
 // pack itself about 15 s), then the installed `mtq` validates and runs the example it ships, from
 // a folder outside the repository so that nothing of the repository's node_modules is used.
@@ -36,7 +36,7 @@ describe("mtq after npm install -g of the packed package", { timeout: 15 * 60_00
 
   const run = (args: string[]) => spawnSync(mtq, args, { cwd: dir, encoding: "utf8" });
 
-  it("installs the mtq command and only what the command line needs (package.json's files)", () => {
+  it("installs the mtq command and only what the command line needs (.npmignore)", () => {
     assert.ok(existsSync(mtq), `${mtq} is missing`);
     for (const file of ["dist/cli.js", "dist/layerWorker.js", "dist/onnxProcess.js", "dist/mnist", "examples/ones-vs-sevens.mtq.json"])
       assert.ok(existsSync(join(installed, file)), `${file} is not installed`);
