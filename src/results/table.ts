@@ -47,7 +47,7 @@ export const TABLE_COLUMNS: readonly ColumnDoc[] = [
   {
     name: "path",
     type: "int",
-    doc: "Its path id: one per distinct tuple of clusters over the layers, 0 the most common over all the results' images (ties: first image).",
+    doc: "Its path id: one per distinct run of clusters through the layers, numbered by how many of the results' images take it (0: the most).",
   },
   {
     name: "lN_cluster",

@@ -1,0 +1,323 @@
+// The tidy table: a real MNIST run (1 vs 7 with unseen 4s, training snapshots, class names holding
+// commas, quotes and a line break) exported by the built CLI, read back with hyparquet (Parquet) and
+// Python's csv module (CSV), and every column checked against the results; a cluster, the outliers
+// and a snapshot tabled; bad input refused with exit 2; the README's column table against the code.
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { parquetMetadata, parquetReadObjects } from "hyparquet";
+import { readResultsFile } from "../src/results/read";
+import { writeSelections } from "../src/results/selectionsFile";
+import { clusterImages, LIST_SEPARATOR, outlierImages, pathIds, TABLE_COLUMNS, tableEpochs, tidyTable } from "../src/results/table";
+import { tableCsv } from "../src/results/tableFiles";
+import { className } from "../src/shared/classNames";
+import { imageSource } from "../src/shared/imageSource";
+import type { ModelState, Results } from "../src/shared/results";
+import { tempDir, writeJson } from "./helpers";
+
+const root = join(__dirname, "..");
+const cli = join(root, "dist", "cli.js");
+
+/** MNIST's ten labels, 1 and 7 named with what a CSV must quote (a folder or the experiment may name a class anything). */
+const CLASS_NAMES = ["zero", 'one, "thin"', "two", "three", "four", "five", "six", "seven\ncrossed", "eight", "nine"];
+
+const SELECTIONS = [
+  { name: 'odd 7s, "thin"', images: [0, 5, 61], label: "lasso on layer 2" },
+  { name: "fours", images: [120, 121, 149], label: "cluster 1 of layer 1" },
+  { name: "first", images: [0], label: "lasso on layer 1" },
+];
+
+function mtq(...args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+}
+
+/** The Parquet file's rows, as hyparquet reads them. */
+async function parquetRows(file: string): Promise<Record<string, unknown>[]> {
+  const bytes = readFileSync(file);
+  return parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer });
+}
+
+/** The CSV's records as Python's csv module parses them (an RFC 4180 reader that is not ours). */
+function csvRecords(file: string): string[][] {
+  const script = "import csv, json, sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))))";
+  return JSON.parse(execFileSync("python3", ["-c", script, file], { encoding: "utf8" })) as string[][];
+}
+
+/** What each column must hold for image `i` at `state`, straight from the results. */
+function expected(results: Results, state: ModelState, i: number): Record<string, unknown> {
+  const outlier = state.findings.outliers.find((o) => o.image === i);
+  const row: Record<string, unknown> = {
+    id: i,
+    split: results.images.split[i],
+    source_index: results.images.sourceIndex[i],
+    source: imageSource(results, i),
+    label: results.images.labels[i],
+    label_name: className(results, results.images.labels[i]),
+    injected: results.images.injected[i],
+    prediction: state.predictions[i],
+    prediction_name: className(results, state.predictions[i]),
+    confidence: state.confidence![i],
+    outlier_score: outlier?.score ?? null,
+    outlier_reasons: outlier?.reasons.join("; ") ?? null,
+    selections:
+      SELECTIONS.filter((s) => s.images.includes(i))
+        .map((s) => s.name)
+        .join("; ") || null,
+  };
+  state.layers.forEach((layer, n) => {
+    row[`l${n + 1}_cluster`] = layer.assignments[i];
+    row[`l${n + 1}_silhouette`] = layer.silhouettes[i];
+    row[`l${n + 1}_x`] = layer.umap[2 * i];
+    row[`l${n + 1}_y`] = layer.umap[2 * i + 1];
+  });
+  return row;
+}
+
+/** The path ids: one per distinct tuple of clusters, ranked by how many images take it (ties: the first image). */
+function assertPaths(state: ModelState, paths: number[]): void {
+  const tuple = (i: number) => state.layers.map((l) => l.assignments[i]).join(",");
+  const idOf = new Map<string, number>();
+  const count = new Map<number, number>();
+  const first = new Map<number, number>();
+  paths.forEach((path, i) => {
+    const known = idOf.get(tuple(i));
+    assert.ok(known === undefined || known === path, `image ${i}: its clusters ${tuple(i)} have two path ids`);
+    idOf.set(tuple(i), path);
+    count.set(path, (count.get(path) ?? 0) + 1);
+    if (!first.has(path)) first.set(path, i);
+  });
+  assert.equal(new Set(idOf.values()).size, idOf.size, "two cluster tuples share a path id");
+  assert.deepEqual(
+    [...count.keys()].sort((a, b) => a - b),
+    Array.from({ length: count.size }, (_, k) => k),
+  );
+  for (let k = 1; k < count.size; k++) {
+    const [a, b] = [count.get(k - 1)!, count.get(k)!];
+    assert.ok(a > b || (a === b && first.get(k - 1)! < first.get(k)!), `path ${k - 1} (${a} images) ranks before path ${k} (${b})`);
+  }
+}
+
+describe("the tidy table of a real run", () => {
+  const dir = tempDir();
+  const file = join(dir, "tidy.results.json");
+  let results: Results;
+
+  before(async () => {
+    const experiment = writeJson(dir, "tidy.mtq.json", {
+      name: "tidy",
+      seed: 24,
+      data: { source: "mnist", digits: [1, 7], perDigit: 60, classNames: CLASS_NAMES },
+      training: { epochs: 3 },
+      snapshots: [1, 2],
+      inject: [{ digit: 4, count: 30 }],
+    });
+    execFileSync(process.execPath, [cli, "run", experiment, "--out", file], { stdio: "pipe" });
+    results = (await readResultsFile(file)).results;
+    await writeSelections(file, SELECTIONS, results.images.count);
+  });
+
+  it("exports Parquet through the CLI, every column read back equal to the results", async () => {
+    const run = mtq("export", file);
+    assert.equal(run.status, 0, run.stderr);
+    const out = join(dir, "tidy.table.parquet");
+    assert.equal(run.stdout, `wrote ${out}: 150 rows, 22 columns\n`);
+    const rows = await parquetRows(out);
+    assert.equal(rows.length, results.images.count);
+    assert.ok(results.findings.outliers.length > 0 && results.images.injected.includes(true), "the run has outliers and injected images");
+    rows.forEach((row, i) => {
+      const { path, ...rest } = row;
+      assert.deepEqual(rest, expected(results, results, i), `row ${i}`);
+      assert.equal(typeof path, "number");
+    });
+    assertPaths(
+      results,
+      rows.map((r) => r.path as number),
+    );
+    const names = rows.map((r) => Object.keys(r));
+    assert.deepEqual(names[0], [
+      "id",
+      "split",
+      "source_index",
+      "source",
+      "label",
+      "label_name",
+      "injected",
+      "prediction",
+      "prediction_name",
+      "confidence",
+      "path",
+      "l1_cluster",
+      "l1_silhouette",
+      "l1_x",
+      "l1_y",
+      "l2_cluster",
+      "l2_silhouette",
+      "l2_x",
+      "l2_y",
+      "outlier_score",
+      "outlier_reasons",
+      "selections",
+    ]);
+  });
+
+  it("types the Parquet columns (INT32, DOUBLE, BOOLEAN, UTF-8, nullable) and names the layers and the epoch in its metadata", () => {
+    const bytes = readFileSync(join(dir, "tidy.table.parquet"));
+    const metadata = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
+    const types = Object.fromEntries(
+      metadata.schema.slice(1).map((s) => [s.name, [s.type, s.converted_type, s.repetition_type].join(" ")]),
+    );
+    assert.equal(types.id, "INT32  OPTIONAL");
+    assert.equal(types.l2_cluster, "INT32  OPTIONAL");
+    assert.equal(types.l1_silhouette, "DOUBLE  OPTIONAL");
+    assert.equal(types.injected, "BOOLEAN  OPTIONAL");
+    assert.equal(types.source, "BYTE_ARRAY UTF8 OPTIONAL");
+    const kv = Object.fromEntries((metadata.key_value_metadata ?? []).map((e) => [e.key, e.value]));
+    assert.deepEqual(
+      JSON.parse(kv["mtq.layers"]!),
+      results.layers.map((l) => l.name),
+    );
+    assert.equal(kv["mtq.epoch"], "3");
+    assert.match(JSON.parse(kv["mtq.columns"]!).l2_x, /^Its x on layer 2 \("hidden 2 \(dense_2\)"\)'s UMAP map\.$/);
+  });
+
+  it("exports CSV that an RFC 4180 reader parses back to the same values, quoted names and all", () => {
+    const out = join(dir, "tables", "tidy.csv");
+    execFileSync("mkdir", ["-p", join(dir, "tables")]);
+    const run = mtq("export", file, "--format", "csv", "--out", out);
+    assert.equal(run.status, 0, run.stderr);
+    const [header, ...records] = csvRecords(out);
+    const table = tidyTable(results, { selections: SELECTIONS });
+    assert.deepEqual(
+      header,
+      table.columns.map((c) => c.name),
+    );
+    assert.equal(records.length, results.images.count);
+    const text = (v: unknown) => (v === null ? "" : String(v));
+    records.forEach((record, i) => {
+      const want = { ...expected(results, results, i), path: table.columns.find((c) => c.name === "path")!.values[i] };
+      assert.deepEqual(
+        record,
+        header.map((name) => text(want[name])),
+        `record ${i}`,
+      );
+    });
+    assert.ok(
+      records.some((r) => r[header.indexOf("label_name")] === CLASS_NAMES[7]),
+      "a class name with a line break",
+    );
+    assert.ok(records[0][header.indexOf("selections")].startsWith('odd 7s, "thin"; '), "selection names joined by '; '");
+    assert.ok(readFileSync(out, "utf8").includes('"one, ""thin"""'), "quotes doubled inside a quoted field");
+    assert.deepEqual(readdirSync(join(dir, "tables")), ["tidy.csv"]);
+  });
+
+  it("tables a training snapshot's model at its epoch", async () => {
+    assert.deepEqual(tableEpochs(results), [1, 2, 3]);
+    const run = mtq("export", file, "--epoch", "1", "--out", join(dir, "epoch-1.parquet"));
+    assert.equal(run.status, 0, run.stderr);
+    const rows = await parquetRows(join(dir, "epoch-1.parquet"));
+    const snapshot = results.snapshots![0];
+    assert.equal(snapshot.epoch, 1);
+    rows.forEach((row, i) => {
+      const { path, ...rest } = row;
+      assert.deepEqual(rest, expected(results, snapshot, i), `row ${i}`);
+      assert.equal(path, pathIds(snapshot, results.images.count)[i]);
+    });
+    assert.notDeepEqual(
+      rows.map((r) => r.l1_x),
+      results.layers[0].umap.filter((_, k) => k % 2 === 0),
+    );
+  });
+
+  it("tables a cluster, the outliers or a selection: those rows, with the paths numbered over all the images", () => {
+    const all = tidyTable(results);
+    const column = (table: ReturnType<typeof tidyTable>, name: string) => table.columns.find((c) => c.name === name)!.values;
+    for (const images of [clusterImages(results, 1, 0), outlierImages(results), SELECTIONS[1].images]) {
+      const table = tidyTable(results, { images, selections: SELECTIONS });
+      assert.equal(table.rowCount, images.length);
+      assert.deepEqual(column(table, "id"), images);
+      assert.deepEqual(
+        column(table, "path"),
+        images.map((i) => column(all, "path")[i]),
+      );
+      for (const c of table.columns) assert.equal(c.values.length, images.length, c.name);
+    }
+    assert.ok(clusterImages(results, 1, 0).every((i) => results.layers[1].assignments[i] === 0));
+    assert.deepEqual(
+      column(tidyTable(results, { images: outlierImages(results) }), "outlier_score"),
+      results.findings.outliers.map((o) => o.score),
+    );
+    assert.throws(
+      () => tidyTable(results, { images: [results.images.count] }),
+      /image 150 is not one of the results' 150 images \(0 to 149\)/,
+    );
+    assert.throws(() => tidyTable(results, { epoch: 5 }), /recorded no model at epoch 5: they hold epochs 1, 2, 3/);
+    assert.equal(tableCsv(tidyTable(results, { images: [] })).split("\r\n").length, 2);
+  });
+
+  it("refuses bad input with exit 2 and one line naming the file and the fix, writing nothing", () => {
+    const cut = join(dir, "cut.results.json");
+    writeFileSync(cut, readFileSync(file, "utf8").slice(0, 5000));
+    const other = join(dir, "other.results.json");
+    writeFileSync(other, readFileSync(file));
+    writeFileSync(join(dir, "other.selections.json"), JSON.stringify({ version: 1, results: "tidy.results.json", selections: [] }));
+    const edited = JSON.parse(readFileSync(file, "utf8")) as Results;
+    edited.layers[1].umap.pop();
+    const short = writeJson(dir, "short.results.json", edited);
+    const cases: [string[], RegExp][] = [
+      [
+        ["export", short],
+        /^mtq export: \S+short\.results\.json: is not a complete MTQ results file: "layers\[1\]\.umap" holds 299 values, not 300; run its experiment again\n$/,
+      ],
+      [["export", file, "--format", "xlsx"], /^mtq export: --format must be parquet or csv, not "xlsx"\nusage:\n[^]*mtq export RESULTS/],
+      [["export", join(dir, "missing.results.json")], /^mtq export: \S+missing\.results\.json: file not found\n$/],
+      [
+        ["export", cut],
+        /^mtq export: \S+cut\.results\.json: is incomplete: it stops after 5,000 characters, before its end; run its experiment again\n$/,
+      ],
+      [
+        ["export", file, "--epoch", "4"],
+        /^mtq export: \S+tidy\.results\.json: no model was recorded at epoch 4; --epoch can be 1, 2, 3\n$/,
+      ],
+      [["export", file, "--epoch", "last"], /^mtq export: --epoch must be a whole number \(a recorded epoch\), not "last"\n$/],
+      [
+        ["export", other],
+        /^mtq export: \S+other\.selections\.json: "results" names "tidy\.results\.json", not "other\.results\.json"[^\n]*delete the file[^\n]*\n$/,
+      ],
+      [
+        ["export", file, "--out", join(dir, "no", "such", "t.parquet")],
+        /^mtq export: could not write \S+t\.parquet: its folder does not exist; choose another --out\n$/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const run = mtq(...args);
+      assert.equal(run.status, 2, `${args.join(" ")}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
+    }
+    for (const name of ["cut", "other", "short"]) assert.ok(!existsSync(join(dir, `${name}.table.parquet`)), name);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith(".tmp")),
+      [],
+    );
+  });
+});
+
+describe("the README's column table", () => {
+  it('lists exactly TABLE_COLUMNS, in order, with their types and docs ("Exporting a table")', () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const start = readme.indexOf("\n### Exporting a table\n");
+    assert.ok(start >= 0, 'README.md has no "### Exporting a table" section');
+    const section = readme.slice(start + 1, readme.indexOf("\n#", start + 1));
+    const rows = section
+      .split("\n")
+      .filter((line) => /^\| `/.test(line))
+      .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| |\s*\|$/g, "")));
+    assert.deepEqual(
+      rows,
+      TABLE_COLUMNS.map((c) => [`\`${c.name}\``, c.type, c.doc]),
+    );
+    assert.ok(section.includes(`"${LIST_SEPARATOR}"`));
+  });
+});
