@@ -52,7 +52,7 @@ export const TABLE_COLUMNS: readonly ColumnDoc[] = [
   {
     name: "lN_cluster",
     type: "int",
-    doc: "Its cluster in hidden layer N (numbered as in the views; injected images: the nearest centroid's).",
+    doc: "Its cluster in layer N (numbered as in the views; injected images: the nearest centroid's).",
   },
   {
     name: "lN_silhouette",
@@ -232,7 +232,7 @@ export function tidyTable(results: Results, options: TableOptions = {}): TidyTab
         columns.push({
           ...spec,
           name: `l${n + 1}_${figure}`,
-          doc: spec.doc.replaceAll("layer N", `layer ${n + 1} ("${layer.name}")`),
+          doc: spec.doc.replaceAll("layer N", `layer ${n + 1}`),
           values: rows.map((i) => perLayer[figure](layer, i)),
         });
       }
