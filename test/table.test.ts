@@ -216,7 +216,10 @@ describe("the tidy table of a real run", () => {
     assert.equal(records.length, results.images.count);
     const text = (v: unknown) => (v === null ? "" : String(v));
     records.forEach((record, i) => {
-      const want = { ...expected(results, results, i), path: table.columns.find((c) => c.name === "path")!.values[i] };
+      const want: Record<string, unknown> = {
+        ...expected(results, results, i),
+        path: table.columns.find((c) => c.name === "path")!.values[i],
+      };
       assert.deepEqual(
         record,
         header.map((name) => text(want[name])),
