@@ -1,12 +1,12 @@
 // k-means on typed arrays, in place of ml-kmeans 7.0.1, which cluster.ts called before: the same fit,
 // label for label and bit for bit (its k-means++ seeding with ml-random's Random(seed), its Lloyd
-// iterations, its float64 sums in the same order; test/kmeans.test.ts checks it against ml-kmeans on
-// real signatures and on edge cases), several times faster (`npm run bench:kmeans` times both on the
-// built-in model's signatures). The speed comes from no number[][] copy of the points and from
-// skipping distances that cannot change the outcome: Hamerly's bounds in the Lloyd steps and the
-// triangle inequality in the seeding. A distance is skipped only when the bounds, widened by more
-// than float64 rounding can move a computed distance, prove that computing it would change nothing;
-// near a tie the bounds never prove that, and the distance is computed as ml-kmeans computes it.
+// steps, its float64 sums in the same order; test/kmeans.test.ts checks it against ml-kmeans on real
+// signatures and on edge cases), in less time (`npm run bench:kmeans` times both on the built-in
+// model's signatures). The time goes from the number[][] copy of the points and from the distances
+// that cannot change the outcome: Elkan's bounds skip them in the Lloyd steps, the triangle
+// inequality in the seeding. A distance is skipped only when the bounds, widened by more than
+// float64 rounding can move a computed distance, prove that it is larger than the one it competes
+// with; near a tie they never do, and the distance is computed as ml-kmeans computes it.
 import { Random } from "ml-random";
 
 /** ml-kmeans's default: the Lloyd steps stop once no centre moves by more than this squared distance. */
