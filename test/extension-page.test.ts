@@ -1,10 +1,10 @@
 // The installed extension's page: what the .vsix carries for it. Its README (dist/README.md,
-// scripts/vsix-readme.ts) has no link VS Code's extension page cannot open, and every image it
-// shows is packed; the icon is a 128x128 PNG; the CHANGELOG is packed and names this version;
-// vsce packs it all without a warning.
+// scripts/vsix-readme.ts) has no link VS Code's extension page cannot open and carries its images
+// (e2e/walkthrough.e2e.ts sees them drawn there); the icon is a 128x128 PNG; the CHANGELOG is
+// packed and names this version; vsce packs it all without a warning.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { vsixReadme } from "../scripts/vsix-readme";
@@ -22,40 +22,57 @@ const readme = readFileSync(join(root, "README.md"), "utf8");
 const links = (markdown: string) => [...markdown.matchAll(/(!?)\[((?:[^\][]|!\[[^\][]*\]\([^)]*\))*)\]\(([^)\s]+)\)/g)];
 
 describe("the installed extension's page", () => {
-  it("README: links into the repository become their text; images, anchors and web links stay", () => {
+  it("README: links into the repository become their text, images their bytes as data: URLs; anchors and web links stay", () => {
     assert.equal(
-      vsixReadme("See [`examples/`](examples/), [REPRODUCTION.md](REPRODUCTION.md), [Speed](#speed), [code-server](https://x.org/a)."),
+      vsixReadme(
+        "See [`examples/`](examples/), [REPRODUCTION.md](REPRODUCTION.md), [Speed](#speed), [code-server](https://x.org/a).",
+        root,
+      ),
       "See `examples/`, REPRODUCTION.md, [Speed](#speed), [code-server](https://x.org/a).",
     );
-    assert.equal(vsixReadme("![the view](media/screenshots/results-view.png)"), "![the view](media/screenshots/results-view.png)");
-    const packed = vsixReadme(readme);
-    const kept = links(packed);
-    for (const [link, image, , target] of kept)
-      assert.ok(image === "!" || /^(https?:|mailto:|#)/.test(target), `a link the extension page cannot open: ${link}`);
-    // Nothing else changed: the same images and anchors, in order.
-    const shown = (markdown: string) => links(markdown).map(([link]) => link);
-    assert.deepEqual(
-      shown(packed),
-      shown(readme).filter((link) => link.startsWith("!") || /\]\((https?:|mailto:|#)/.test(link)),
+    assert.equal(
+      vsixReadme("![the icon](media/icon.png)", root),
+      `![the icon](data:image/png;base64,${readFileSync(join(root, "media", "icon.png")).toString("base64")})`,
     );
-    assert.ok(links(readme).length > kept.length, "the README has links into the repository");
+    assert.throws(() => vsixReadme("![icon](media/mtq.svg)", root), /media\/mtq\.svg is not a PNG, JPEG or GIF/);
+    const packed = vsixReadme(readme, root);
+    const before = links(readme);
+    const after = links(packed);
+    for (const [link, image, , target] of after)
+      assert.ok(image === "!" ? target.startsWith("data:image/png;base64,") : /^(https?:|mailto:|#)/.test(target), `${link.slice(0, 80)}`);
+    // The same images, in order, each the bytes of its file; the same web links and anchors.
+    const images = (list: typeof before) => list.filter(([, image]) => image === "!");
+    assert.deepEqual(
+      images(after).map(([, , alt, data]) => [alt, Buffer.from(data.replace(/^data:image\/png;base64,/, ""), "base64")]),
+      images(before).map(([, , alt, file]) => [alt, readFileSync(join(root, file))]),
+    );
+    const web = (list: typeof before) =>
+      list.filter(([, image, , target]) => !image && /^(https?:|mailto:|#)/.test(target)).map(([link]) => link);
+    assert.deepEqual(web(after), web(before));
+    assert.ok(before.length > after.length, "the README has links into the repository");
   });
 
-  it("packs the README's images, the icon (a 128x128 PNG), the CHANGELOG of this version and LICENSE", () => {
+  it("packs the icon (a 128x128 PNG), the walkthrough's images, the CHANGELOG of this version and LICENSE; one README", () => {
     execFileSync(process.execPath, ["--import", "tsx", join(root, "scripts", "vsix-readme.ts")], { cwd: root });
     // What `npm run package` packs, with the README it gives vsce.
-    const packed = new Set(
-      execFileSync(join(root, "node_modules", ".bin", "vsce"), ["ls", "--no-dependencies", "--readme-path", "dist/README.md"], {
+    const packed = execFileSync(
+      join(root, "node_modules", ".bin", "vsce"),
+      ["ls", "--no-dependencies", "--readme-path", "dist/README.md"],
+      {
         cwd: root,
         encoding: "utf8",
-      })
-        .trim()
-        .split("\n"),
+      },
+    )
+      .trim()
+      .split("\n");
+    for (const file of ["dist/README.md", "CHANGELOG.md", "LICENSE", manifest.icon])
+      assert.ok(packed.includes(file), `${file} is not packed`);
+    assert.ok(!packed.includes("README.md"), "one README only: the one for the extension's page");
+    // The README's images are inside it: media/ holds only what the extension itself shows.
+    assert.deepEqual(
+      packed.filter((f) => f.startsWith("media/")).sort(),
+      ["media/icon.png", "media/mtq.svg", ...readdirSync(join(root, "media", "walkthrough")).map((f) => `media/walkthrough/${f}`)].sort(),
     );
-    for (const [, image, , target] of links(readFileSync(join(root, "dist", "README.md"), "utf8")))
-      if (image === "!" && !/^https?:/.test(target)) assert.ok(packed.has(target), `${target} is shown but not packed`);
-    for (const file of ["dist/README.md", "CHANGELOG.md", "LICENSE", manifest.icon]) assert.ok(packed.has(file), `${file} is not packed`);
-    assert.ok(!packed.has("README.md"), "one README only: the one for the extension's page");
 
     const icon = readFileSync(join(root, manifest.icon));
     assert.equal(icon.subarray(1, 4).toString(), "PNG");
