@@ -1,10 +1,10 @@
 // The named-selections file beside a results file (`X.results.json` -> `X.selections.json`): found,
 // read and checked against its results, and written atomically. The view and the tree save and
 // restore through this; `mtq export` reads it for the table's `selections` column.
-import { randomBytes } from "node:crypto";
-import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { z } from "zod";
+import { writeFileAtomic } from "./atomicWrite";
 import { SELECTIONS_FILE_VERSION, selectionsFileSchema, type NamedSelection, type SelectionsFile } from "../shared/selections";
 
 /**
@@ -119,8 +119,8 @@ function fileText(content: SelectionsFile): string {
 }
 
 /**
- * Writes `selections` to the selections file beside `resultsFile` and returns its path: a temp file
- * renamed over it, so a reader never sees half a file and a failed write keeps the old one. The
+ * Writes `selections` to the selections file beside `resultsFile` and returns its path, whole or not
+ * at all (atomicWrite.ts): a reader never sees half a file and a failed write keeps the old one. The
  * results file is never touched. Selections its reader would refuse are refused here, first.
  */
 export async function writeSelections(resultsFile: string, selections: NamedSelection[], imageCount: number): Promise<string> {
@@ -128,14 +128,6 @@ export async function writeSelections(resultsFile: string, selections: NamedSele
   const content: SelectionsFile = { version: SELECTIONS_FILE_VERSION, results: basename(resultsFile), selections };
   const why = problem(content, content.results, imageCount);
   if (why) throw new Error(`${file} was not written: ${why}`);
-  // Two saves of one host may overlap: each writes its own temp file.
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
-    await writeFile(temp, fileText(content));
-    await rename(temp, file);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(file, fileText(content));
   return file;
 }

@@ -1,10 +1,9 @@
 // The tidy table (table.ts) as a file: CSV text or Parquet bytes, and the file written atomically.
 // Parquet is written by hyparquet-writer: `npm run bench:parquet` (scripts/bench-parquet.ts)
 // measured it against parquet-wasm on all 70,000 MNIST images (README, "Exporting a table").
-import { rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { parquetWriteBuffer, type BasicType } from "hyparquet-writer";
+import { writeFileAtomic } from "./atomicWrite";
 import type { Cell, ColumnType, TidyTable } from "./table";
 
 export type TableFormat = "csv" | "parquet";
@@ -55,14 +54,7 @@ export function tableParquet(table: TidyTable): Uint8Array {
   return new Uint8Array(buffer);
 }
 
-/** The table in `format`, written to `file` through a temp file renamed over it: a reader never sees half a table. */
+/** The table in `format`, written to `file` whole or not at all (atomicWrite.ts): a reader never sees half a table. */
 export async function writeTable(table: TidyTable, format: TableFormat, file: string): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
-    await writeFile(temp, format === "csv" ? tableCsv(table) : tableParquet(table));
-    await rename(temp, file);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(file, format === "csv" ? tableCsv(table) : tableParquet(table));
 }
