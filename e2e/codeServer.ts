@@ -44,11 +44,8 @@ export function installExtension(root: string, vsix: string): void {
   }
 }
 
-/**
- * `trust`: VS Code's workspace trust on, so the window asks whether to trust the folder (the other suites turn it off).
- * `walkthroughs`: walkthroughs open on install, VS Code's default (MTQ's opens on its first activation); the other suites turn it off.
- */
-export async function startCodeServer(root: string, workspace: string, { trust = false, walkthroughs = false } = {}): Promise<CodeServer> {
+/** `trust`: VS Code's workspace trust on, so the window asks whether to trust the folder (the other suites turn it off). */
+export async function startCodeServer(root: string, workspace: string, { trust = false } = {}): Promise<CodeServer> {
   const { dirs, env, common } = layout(root);
   mkdirSync(join(dirs.userData, "User"), { recursive: true });
   writeFileSync(
@@ -60,7 +57,6 @@ export async function startCodeServer(root: string, workspace: string, { trust =
       "extensions.ignoreRecommendations": true,
       "workbench.tips.enabled": false,
       "telemetry.telemetryLevel": "off",
-      ...(walkthroughs ? {} : { "workbench.welcomePage.walkthroughs.openOnInstall": false }),
     }),
   );
   const args = [

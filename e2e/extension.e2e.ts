@@ -18,6 +18,7 @@ import {
   applyQuickFix,
   chooseInQuickPick,
   clearNotifications,
+  closeWalkthrough,
   noProblem,
   notification,
   openFile,
@@ -60,6 +61,7 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     browser = await launchBrowser();
     page = await openPage(browser, server.url);
     await waitForWorkbench(page);
+    await closeWalkthrough(page);
     await screenshot(page, "01-workbench");
   });
 
@@ -138,6 +140,33 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     const selectedLinks = Number(await view.locator("#mtq-root .mtq-sankey").getAttribute("data-selected-links"));
     assert.ok(selectedLinks > 0, "no Sankey link is highlighted");
     await screenshot(page, "04-tree-selection");
+  });
+
+  it("saves the view as SVG where the save dialog says, then confirms with a button that opens the file", async () => {
+    const file = join(workspace.dir, `${results.experiment.name}-paths.svg`);
+    await view.getByRole("button", { name: "SVG", exact: true }).click();
+    // code-server's save dialog: a Quick Input holding the suggested path, beside the results.
+    const input = page.locator(".quick-input-widget input.input");
+    await input.waitFor({ state: "visible", timeout: UI_TIMEOUT });
+    // The dialog fills the folder in, then the name.
+    await page.waitForFunction(
+      (path) => document.querySelector<HTMLInputElement>(".quick-input-widget input.input")?.value === path,
+      file,
+      {
+        timeout: UI_TIMEOUT,
+      },
+    );
+    await page.keyboard.press("Enter");
+    const saved = notification(page, `Saved ${results.experiment.name}-paths.svg`);
+    await saved.waitFor({ timeout: UI_TIMEOUT });
+    await screenshot(page, "04-saved");
+    const svg = readFileSync(file, "utf8");
+    assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.ok(svg.includes(`>${results.experiment.name}: ${results.images.count} images</text>`), "the title names the experiment");
+    assert.ok(svg.includes('data-legend="digit"'), "the legend is in the SVG");
+    await saved.locator(".monaco-button", { hasText: "Open" }).click();
+    await page.locator(`.tabs-container .tab.active[aria-label^="${results.experiment.name}-paths.svg"]`).waitFor({ timeout: UI_TIMEOUT });
+    await screenshot(page, "04-saved-opened");
   });
 
   it("cancels a long run from its notification and writes nothing", async () => {

@@ -10,7 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { launchBrowser, openPage, screenshot, screensDir } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
 import { checkSystem } from "./install";
-import { UI_TIMEOUT, notification, openFile, problems, runCommand, waitForWorkbench } from "./workbench";
+import { UI_TIMEOUT, closeWalkthrough, notification, openFile, problems, runCommand, waitForWorkbench } from "./workbench";
 
 const root = resolve(__dirname, "..");
 const { name, version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string };
@@ -43,6 +43,7 @@ describe("MTQ Signatures in a restricted workspace", { timeout: 10 * 60_000 }, (
     // The window asks first, as it does a person opening a folder from someone else.
     await page.locator(".monaco-dialog-box .monaco-button", { hasText: "No, I don't trust the authors" }).click({ timeout: UI_TIMEOUT });
     await waitForWorkbench(page);
+    await closeWalkthrough(page);
     await screenshot(page, "trust-01-restricted");
   });
 

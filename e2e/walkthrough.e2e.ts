@@ -1,9 +1,9 @@
-// A first-time user's VS Code (code-server 1.100.3 in Debian's chromium), walkthroughs left to
-// open on install as VS Code's default has it: the .vsix installed from the command line (VS Code
-// opens no walkthrough for that itself), then a folder with an experiment opened. The walkthrough
-// opens on the extension's first activation, with every step's image; a step's button runs its
-// command; a reload does not open it again; the extension's page shows the icon and the README's
-// images, and no link it cannot open. Screenshots in .tmp/e2e-screens/.
+// A first-time user's VS Code (code-server 1.100.3 in Debian's chromium): the .vsix installed
+// from the command line (VS Code opens no walkthrough for that itself), then a folder with an
+// experiment opened. The walkthrough opens on the extension's first activation, with every
+// step's image; a step's button runs its command; a reload does not open it again; the
+// extension's page shows the icon and the README's images, and no link it cannot open.
+// Screenshots in .tmp/e2e-screens/.
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -69,7 +69,7 @@ describe("first run: the walkthrough and the extension's page", { timeout: 10 * 
     mkdirSync(workspace);
     copyFileSync(join(root, "examples", "ones-vs-sevens.mtq.json"), join(workspace, "ones-vs-sevens.mtq.json"));
     installExtension(runDir, vsix);
-    server = await startCodeServer(runDir, workspace, { walkthroughs: true });
+    server = await startCodeServer(runDir, workspace);
     browser = await launchBrowser();
     page = await openPage(browser, server.url);
     await waitForWorkbench(page);

@@ -15,6 +15,18 @@ export async function waitForWorkbench(page: Page): Promise<void> {
 }
 
 /**
+ * Waits for the walkthrough the extension opens on its first activation, then closes its tab (its
+ * close button: F1 does not reach the Command Palette while the walkthrough has the focus), so
+ * that every editor on screen is one the steps open. e2e/walkthrough.e2e.ts checks the walkthrough.
+ */
+export async function closeWalkthrough(page: Page): Promise<void> {
+  const tab = page.locator(".tabs-container .tab", { has: page.locator(".label-name", { hasText: "Walkthrough" }) });
+  await tab.waitFor({ timeout: UI_TIMEOUT });
+  await tab.locator(".codicon-close").click();
+  await tab.waitFor({ state: "detached", timeout: UI_TIMEOUT });
+}
+
+/**
  * Developer: Reload Window, as a person reloads; resolves once the new page's workbench is up
  * (its activity bar: the sidebar may show another container than the Explorer).
  *

@@ -2,7 +2,9 @@
 // activation. VS Code opens a walkthrough by itself only when the extension is installed from a
 // running window; installed from a .vsix on the command line, or before the window opened, it
 // would not, so the extension opens it, once, and as VS Code would: only while the user's
-// `workbench.welcomePage.walkthroughs.openOnInstall` lets walkthroughs open on install.
+// `workbench.welcomePage.walkthroughs.openOnInstall` lets walkthroughs open on install, where the
+// extension host can read that setting (code-server's remote extension host reads only its
+// default, true, whatever the user set).
 import * as vscode from "vscode";
 
 /** globalState: true once the first activation has offered the walkthrough. */
