@@ -218,29 +218,69 @@ function assignBounded(s: Lloyd): void {
   }
 }
 
+/** Members summed at a time, four dimensions at a time: their rows stay in cache across the row's quarters. */
+const MEMBERS_PER_CHUNK = 256;
+
 /**
  * ml-kmeans's new centres: each cluster's mean, summed in point order then divided; an empty
  * cluster keeps its centre. A cluster no point joined or left keeps its centre too, which is the
- * mean it would get again, bit for bit.
+ * mean it would get again, bit for bit. Each dimension's sum runs over the cluster's members in
+ * point order, as there, but four dimensions at a time in registers: half the time of a row at a time
+ * on 10,000 signatures; on 70,000, reading the rows from memory takes most of it either way.
  */
-function means(s: Lloyd, out: Float64Array, sums: Int32Array): void {
+function means(s: Lloyd, out: Float64Array, members: Members): void {
   const { points, n, dim, k, centres, labels, changed } = s;
+  const { order, starts, cursor } = members;
+  // The members of each cluster in point order (a counting sort).
+  starts.fill(0);
+  for (let i = 0; i < n; i++) starts[labels[i] + 1]++;
+  for (let c = 0; c < k; c++) starts[c + 1] += starts[c];
+  cursor.set(starts.subarray(0, k));
+  for (let i = 0; i < n; i++) order[cursor[labels[i]]++] = i;
   out.set(centres);
-  for (let c = 0; c < k; c++) if (changed[c]) out.fill(0, c * dim, (c + 1) * dim);
-  sums.fill(0);
-  for (let i = 0; i < n; i++) {
-    const c = labels[i];
-    if (!changed[c]) continue;
-    sums[c]++;
-    for (let t = 0, o = c * dim, p = i * dim; t < dim; t++) out[o + t] += points[p + t];
-  }
   for (let c = 0; c < k; c++) {
-    if (!changed[c]) continue;
-    for (let t = c * dim; t < (c + 1) * dim; t++) {
-      if (sums[c]) out[t] /= sums[c];
-      else out[t] = centres[t];
+    const from = starts[c];
+    const to = starts[c + 1];
+    if (!changed[c] || from === to) continue;
+    const row = c * dim;
+    out.fill(0, row, row + dim);
+    for (let chunk = from; chunk < to; chunk += MEMBERS_PER_CHUNK) {
+      const end = Math.min(to, chunk + MEMBERS_PER_CHUNK);
+      let t = 0;
+      for (; t + 4 <= dim; t += 4) {
+        let s0 = out[row + t];
+        let s1 = out[row + t + 1];
+        let s2 = out[row + t + 2];
+        let s3 = out[row + t + 3];
+        for (let m = chunk; m < end; m++) {
+          const p = order[m] * dim + t;
+          s0 += points[p];
+          s1 += points[p + 1];
+          s2 += points[p + 2];
+          s3 += points[p + 3];
+        }
+        out[row + t] = s0;
+        out[row + t + 1] = s1;
+        out[row + t + 2] = s2;
+        out[row + t + 3] = s3;
+      }
+      for (; t < dim; t++) {
+        let s0 = out[row + t];
+        for (let m = chunk; m < end; m++) s0 += points[order[m] * dim + t];
+        out[row + t] = s0;
+      }
     }
+    const count = to - from;
+    for (let t = row; t < row + dim; t++) out[t] /= count;
   }
+}
+
+/** Scratch for means(): the points ordered by cluster, and where each cluster's run starts. */
+interface Members {
+  order: Int32Array;
+  /** k + 1 entries: cluster c's members are order[starts[c]..starts[c + 1]). */
+  starts: Int32Array;
+  cursor: Int32Array;
 }
 
 /** The half distances between the centres, rounded down (Elkan's and Hamerly's tests). */
@@ -298,7 +338,7 @@ export function kmeansFit(points: Float32Array, dim: number, k: number, seed: nu
   };
   kmeansPlusPlusSeeds(points, n, dim, k, seed).forEach((p, c) => s.centres.set(points.subarray(p * dim, (p + 1) * dim), c * dim));
   let next: Float64Array = new Float64Array(k * dim);
-  const sums = new Int32Array(k);
+  const members: Members = { order: new Int32Array(n), starts: new Int32Array(k + 1), cursor: new Int32Array(k) };
   const moved = new Float64Array(k);
   let iterations = 0;
   let converged = false;
@@ -309,7 +349,7 @@ export function kmeansFit(points: Float32Array, dim: number, k: number, seed: nu
       centreGaps(s);
       assignBounded(s);
     }
-    means(s, next, sums);
+    means(s, next, members);
     converged = true;
     for (let c = 0; c < k; c++) {
       const d = centresDistance(next, s.centres, c, c, dim);
