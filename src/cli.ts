@@ -15,7 +15,7 @@ import { readResultsFile } from "./results/read";
 import { readSelections } from "./results/selectionsFile";
 import { tableEpochs, tidyTable } from "./results/table";
 import { defaultTableFile, isTableFormat, TABLE_FORMATS, writeTable } from "./results/tableFiles";
-import { writeResults } from "./results/write";
+import { resultsFileProblem, writeResults } from "./results/write";
 
 const USAGE = `usage:
   mtq validate FILE                      check an experiment file (exit 0 valid, 2 invalid)
@@ -46,6 +46,12 @@ async function run(file: string, out: string | undefined, json: boolean, backend
   const checked = await checkExperiment({ file });
   if (!checked.ok) return fail(checked.problems);
   const { parsed } = checked;
+  const target = out ? resolve(out) : defaultResultsFile(parsed.name, file);
+  const unwritable = resultsFileProblem(target);
+  if (unwritable) {
+    process.stderr.write(`mtq run: ${out ? "--out: " : ""}${unwritable}; nothing was run\n`);
+    return 2;
+  }
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
@@ -67,8 +73,7 @@ async function run(file: string, out: string | undefined, json: boolean, backend
     process.stderr.write("mtq: cancelled; nothing was written\n");
     return 130;
   }
-  const target = out ? resolve(out) : defaultResultsFile(parsed.name, file);
-  writeResults(results, target);
+  await writeResults(results, target);
   process.stderr.write(`wrote ${target}\n`);
   process.stdout.write(json ? `${JSON.stringify(results.findings)}\n` : `${summaryText(results)}\n`);
   return 0;

@@ -30,23 +30,23 @@ describe("the host's results reader", () => {
   it("reads the file again once a new run has written it", async () => {
     const reader = new ResultsFiles();
     const first = await reader.read(file);
-    writeResults({ ...results, seed: 2024 }, file);
+    await writeResults({ ...results, seed: 2024 }, file);
     const after = await reader.read(file);
     assert.notEqual(after, first);
     assert.equal(after.results.seed, 2024);
     assert.equal(await reader.read(file), after);
-    writeResults(results, file);
+    await writeResults(results, file);
   });
 
   it("keeps no failed read: a file mended or put back is read as it is then", async () => {
     const reader = new ResultsFiles();
     writeFileSync(file, "{}");
     await assert.rejects(reader.read(file), /is not an MTQ results file of version \d+ \(found version undefined\)/);
-    writeResults(results, file);
+    await writeResults(results, file);
     assert.equal((await reader.read(file)).results.seed, 7);
     rmSync(file);
     await assert.rejects(reader.read(file), { code: "ENOENT" });
-    writeResults(results, file);
+    await writeResults(results, file);
     assert.equal((await reader.read(file)).results.seed, 7);
   });
 });

@@ -76,4 +76,15 @@ describe("a run in the pipeline worker", () => {
     const failed = await startWorkerRun(join(dir, "no-worker.js"), file, {}, () => undefined).outcome;
     assert.equal(failed.type, "failed");
   });
+
+  it("refuses a results folder that does not exist before it trains anything", async () => {
+    const dir = tempDir();
+    const file = writeJson(dir, "ovs.mtq.json", onesVsSevens);
+    const seen: Progress[] = [];
+    const outcome = await startWorkerRun(worker, file, { outFile: join(dir, "missing", "ovs.results.json") }, (p) => seen.push(p)).outcome;
+    assert.equal(outcome.type, "failed");
+    assert.match(outcome.type === "failed" ? outcome.message : "", /nothing was run: the folder .*missing does not exist; create it/);
+    assert.equal(outcome.type === "failed" && outcome.stack, undefined);
+    assert.deepEqual(seen, []);
+  });
 });

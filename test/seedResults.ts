@@ -21,6 +21,6 @@ export async function seedResults(dir: string, seed: number): Promise<{ file: st
   assert.ok(parsed.experiment, JSON.stringify(parsed.problems));
   const results = await runExperiment({ experiment: parsed.experiment, experimentFile });
   const file = join(dir, `seed-${seed}.results.json`);
-  writeResults(results, file);
+  await writeResults(results, file);
   return { file, results };
 }

@@ -5,7 +5,7 @@ import { checkExperiment } from "../check";
 import type { FromWorker, RunOptions, ToWorker } from "../shared/workerProtocol";
 import { ExperimentError } from "../shared/problems";
 import { defaultResultsFile } from "../results/path";
-import { writeResults } from "../results/write";
+import { resultsFileProblem, writeResults } from "../results/write";
 import { runExperiment } from "./run";
 import { summaryText } from "./summary";
 
@@ -18,6 +18,11 @@ async function run(experimentFile: string, options: RunOptions): Promise<FromWor
   const checked = await checkExperiment({ file: experimentFile });
   if (!checked.ok) return { type: "invalid", problems: checked.problems };
   const experiment = options.seed === undefined ? checked.parsed : { ...checked.parsed, seed: options.seed };
+  const resultsFile = options.outFile ?? defaultResultsFile(experiment.name, experimentFile);
+  const unwritable = resultsFileProblem(resultsFile);
+  // Said before training, not after it; the folder comes from the mtq.resultsFolder setting when set.
+  if (unwritable)
+    return { type: "failed", message: `nothing was run: ${unwritable} (the setting mtq.resultsFolder says where results go)` };
   controller = new AbortController();
   const signal = controller.signal;
   let lastPost = 0;
@@ -38,8 +43,7 @@ async function run(experimentFile: string, options: RunOptions): Promise<FromWor
       },
     });
     signal.throwIfAborted();
-    const resultsFile = options.outFile ?? defaultResultsFile(experiment.name, experimentFile);
-    writeResults(results, resultsFile);
+    await writeResults(results, resultsFile);
     return { type: "done", resultsFile, summary: summaryText(results) };
   } catch (e) {
     if (signal.aborted) return { type: "cancelled" };
