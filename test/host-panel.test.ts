@@ -13,6 +13,7 @@ describe("the results view's page and exports", () => {
       scriptUri: "https://x/dist/webview.js",
       styleUri: "https://x/dist/webview.css",
       nonce,
+      loading: "Loading <b>x</b>&.results.json…",
     });
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)![1];
     const src = "https://file+.vscode-resource.vscode-cdn.net";
@@ -21,7 +22,13 @@ describe("the results view's page and exports", () => {
       `default-src 'none'; img-src ${src} data: blob:; style-src ${src} 'nonce-${nonce}'; script-src 'nonce-${nonce}'; font-src ${src}`,
     );
     assert.ok(html.includes(`<link rel="stylesheet" href="https://x/dist/webview.css">`));
-    assert.ok(html.includes(`<div id="mtq-root"></div>\n<script nonce="${nonce}" src="https://x/dist/webview.js"></script>`));
+    // Until the bundle draws, the page says what it loads, the file's name as text.
+    assert.ok(
+      html.includes(
+        `<div id="mtq-root"><p class="mtq-loading" role="status">Loading &#60;b&#62;x&#60;/b&#62;&#38;.results.json…</p></div>\n` +
+          `<script nonce="${nonce}" src="https://x/dist/webview.js"></script>`,
+      ),
+    );
     assert.equal(html.match(/<script/g)!.length, 1, "no inline script");
   });
 

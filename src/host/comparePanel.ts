@@ -3,6 +3,7 @@
 // Like the results view, it is restored after a window reload (the serializer): the webview keeps
 // the two files in its state (CompareState), and the restored panel reads them again.
 import { existsSync } from "node:fs";
+import { basename } from "node:path";
 import * as vscode from "vscode";
 import { compareResults, imagesInB } from "../results/compare";
 import type { Comparison } from "../shared/comparison";
@@ -76,7 +77,7 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
     this.panels.add(panel);
     panel.onDidDispose(() => this.panels.delete(panel));
     panel.title = compareTitle(files);
-    showWebviewPage(panel, this.extensionUri);
+    showWebviewPage(panel, this.extensionUri, `Comparing ${basename(files.a)} with ${basename(files.b)}…`);
     const post = (message: ToCompareView) => void panel.webview.postMessage(message);
     // A restored panel whose files cannot be read says why in its place (on every show), and
     // once in a notification. Its state is kept: the next reload tries the files again.

@@ -2,6 +2,7 @@
 // after a reload (the serializer) or opened from the Explorer (the custom editor), with the named
 // selections saved beside it. One message handler per view, switching on the protocol's message type.
 import { existsSync } from "node:fs";
+import { basename } from "node:path";
 import * as vscode from "vscode";
 import {
   unhandledMessage,
@@ -31,8 +32,8 @@ function resultsTitle(file: string): string {
   return `MTQ: ${resultsName(file)}`;
 }
 
-/** Loads the webview bundle into `panel` (the results view and the comparison view share it). */
-export function showWebviewPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri): void {
+/** Loads the webview bundle into `panel` (the results view and the comparison view share it), saying `loading` until it draws. */
+export function showWebviewPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, loading: string): void {
   const dist = vscode.Uri.joinPath(extensionUri, "dist");
   const webview = panel.webview;
   webview.options = { enableScripts: true, localResourceRoots: [dist, vscode.Uri.joinPath(extensionUri, "media")] };
@@ -41,6 +42,7 @@ export function showWebviewPage(panel: vscode.WebviewPanel, extensionUri: vscode
     scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "webview.js")).toString(),
     styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "webview.css")).toString(),
     nonce: newNonce(),
+    loading,
   });
   panel.iconPath = vscode.Uri.joinPath(extensionUri, "media", "mtq.svg");
 }
@@ -59,7 +61,7 @@ class ResultsView {
     private readonly saved: SavedSelectionsStore,
   ) {
     this.selection = selection;
-    showWebviewPage(panel, extensionUri);
+    showWebviewPage(panel, extensionUri, `Loading ${basename(file)}…`);
     panel.webview.onDidReceiveMessage((m: FromResultsView) =>
       this.handle(m).catch((e: unknown) => showError(`MTQ results view: ${errorMessage(e)}`, e)),
     );

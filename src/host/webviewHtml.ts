@@ -1,5 +1,6 @@
 // The results webview's page: a strict Content-Security-Policy with a per-load nonce, the
-// webview bundle's stylesheet and script, and the root element the bundle renders into.
+// webview bundle's stylesheet and script, and the root element the bundle renders into, saying what
+// it loads until the bundle draws (a large results file takes seconds to read).
 import { randomBytes } from "node:crypto";
 
 export interface WebviewPage {
@@ -8,13 +9,20 @@ export interface WebviewPage {
   scriptUri: string;
   styleUri: string;
   nonce: string;
+  /** What the panel is loading ("Loading ones-vs-sevens.results.json…"), shown until the view draws: never a blank editor. */
+  loading: string;
+}
+
+/** Text from a file name, safe inside HTML: the page shows it as text. */
+function htmlText(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function newNonce(): string {
   return randomBytes(18).toString("base64url");
 }
 
-export function resultsPageHtml({ cspSource, scriptUri, styleUri, nonce }: WebviewPage): string {
+export function resultsPageHtml({ cspSource, scriptUri, styleUri, nonce, loading }: WebviewPage): string {
   const csp = [
     "default-src 'none'",
     `img-src ${cspSource} data: blob:`,
@@ -32,7 +40,7 @@ export function resultsPageHtml({ cspSource, scriptUri, styleUri, nonce }: Webvi
 <title>MTQ results</title>
 </head>
 <body>
-<div id="mtq-root"></div>
+<div id="mtq-root"><p class="mtq-loading" role="status">${htmlText(loading)}</p></div>
 <script nonce="${nonce}" src="${scriptUri}"></script>
 </body>
 </html>

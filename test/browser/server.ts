@@ -17,10 +17,13 @@ export interface HarnessServer {
 export async function serveHarness(root: string): Promise<HarnessServer> {
   const head = readFileSync(join(root, "test", "browser", "harness-head.html"), "utf8").replaceAll("NONCE", NONCE);
   // The page's own origin plays the webview's cspSource.
-  const page = resultsPageHtml({ cspSource: "'self'", scriptUri: "/dist/webview.js", styleUri: "/dist/webview.css", nonce: NONCE }).replace(
-    "</head>",
-    `${head}</head>`,
-  );
+  const page = resultsPageHtml({
+    cspSource: "'self'",
+    scriptUri: "/dist/webview.js",
+    styleUri: "/dist/webview.css",
+    nonce: NONCE,
+    loading: "Loading…",
+  }).replace("</head>", `${head}</head>`);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path === "/") {
