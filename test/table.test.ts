@@ -12,7 +12,8 @@ import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import * as parquetWasm from "parquet-wasm/node";
 import { readResultsFile } from "../src/results/read";
 import { writeSelections } from "../src/results/selectionsFile";
-import { clusterImages, LIST_SEPARATOR, outlierImages, pathIds, TABLE_COLUMNS, tableEpochs, tidyTable } from "../src/results/table";
+import { recordedEpochs } from "../src/shared/epochs";
+import { clusterImages, LIST_SEPARATOR, outlierImages, pathIds, TABLE_COLUMNS, tidyTable } from "../src/results/table";
 import { tableCsv } from "../src/results/tableFiles";
 import { className } from "../src/shared/classNames";
 import { imageSource } from "../src/shared/imageSource";
@@ -236,7 +237,7 @@ describe("the tidy table of a real run", () => {
   });
 
   it("tables a training snapshot's model at its epoch", async () => {
-    assert.deepEqual(tableEpochs(results), [1, 2, 3]);
+    assert.deepEqual(recordedEpochs(results), [1, 2, 3]);
     const run = mtq("export", file, "--epoch", "1", "--out", join(dir, "epoch-1.parquet"));
     assert.equal(run.status, 0, run.stderr);
     const rows = await parquetRows(join(dir, "epoch-1.parquet"));

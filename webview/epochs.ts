@@ -1,17 +1,18 @@
 // Training snapshots in the view: the epochs a results file can show, the model state at one of
 // them, and the slider (with Play) that moves between them.
+import { recordedEpochs, stateWhenEpochEnded } from "../src/shared/epochs";
 import type { ModelState, Results } from "../src/shared/results";
 import { button, el } from "./dom";
 
 /** The epochs to step through: each snapshot's, then the final model's; empty without snapshots. */
 export function epochStops(results: Results): number[] {
-  if (!results.snapshots?.length) return [];
-  return [...results.snapshots.map((s) => s.epoch), results.experiment.training.epochs];
+  const epochs = recordedEpochs(results);
+  return epochs.length > 1 ? epochs : [];
 }
 
 /** The model state when `epoch` ended: that snapshot's, or the final model's (the results' own) for the last epoch or none. */
 export function stateAt(results: Results, epoch: number | undefined): ModelState {
-  return results.snapshots?.find((s) => s.epoch === epoch) ?? results;
+  return (epoch === undefined ? undefined : stateWhenEpochEnded(results, epoch)) ?? results;
 }
 
 export interface EpochControl {

@@ -4,6 +4,7 @@
 // meanings: the CSV and Parquet files (tableFiles.ts), the view's and the tree's exports, `mtq
 // export` and the README's column table all come from it.
 import { className } from "../shared/classNames";
+import { recordedEpochs, stateWhenEpochEnded } from "../shared/epochs";
 import { OUTLIER_SCORE } from "../shared/figures";
 import { imageSource } from "../shared/imageSource";
 import type { ModelState, Results } from "../shared/results";
@@ -97,19 +98,13 @@ export interface TableOptions {
   selections?: readonly NamedSelection[];
 }
 
-/** The epochs a results file can table: each snapshot's, then the final model's. */
-export function tableEpochs(results: Results): number[] {
-  return [...(results.snapshots ?? []).map((s) => s.epoch), results.experiment.training.epochs];
-}
-
 /** The model state at `epoch` (a snapshot's, or the final model's); an epoch the results did not record is refused. */
 export function stateAtEpoch(results: Results, epoch: number): ModelState {
-  if (epoch === results.experiment.training.epochs) return results;
-  const snapshot = results.snapshots?.find((s) => s.epoch === epoch);
-  if (!snapshot) {
-    throw new Error(`the results recorded no model at epoch ${epoch}: they hold epochs ${tableEpochs(results).join(", ")}`);
+  const state = stateWhenEpochEnded(results, epoch);
+  if (!state) {
+    throw new Error(`the results recorded no model at epoch ${epoch}: they hold epochs ${recordedEpochs(results).join(", ")}`);
   }
-  return snapshot;
+  return state;
 }
 
 /** The images of cluster `cluster` of hidden layer `layer` (0-based), injected ones included, ascending. */
