@@ -27,6 +27,7 @@ import {
   progressNotification,
   reloadWindow,
   runCommand,
+  saveInDialog,
   tickInQuickPick,
   trainExperiment,
   treeRow,
@@ -145,18 +146,8 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
   it("saves the view as SVG where the save dialog says, then confirms with a button that opens the file", async () => {
     const file = join(workspace.dir, `${results.experiment.name}-paths.svg`);
     await view.getByRole("button", { name: "SVG", exact: true }).click();
-    // code-server's save dialog: a Quick Input holding the suggested path, beside the results.
-    const input = page.locator(".quick-input-widget input.input");
-    await input.waitFor({ state: "visible", timeout: UI_TIMEOUT });
-    // The dialog fills the folder in, then the name.
-    await page.waitForFunction(
-      (path) => document.querySelector<HTMLInputElement>(".quick-input-widget input.input")?.value === path,
-      file,
-      {
-        timeout: UI_TIMEOUT,
-      },
-    );
-    await page.keyboard.press("Enter");
+    // The suggested path: beside the results.
+    await saveInDialog(page, file);
     const saved = notification(page, `Saved ${results.experiment.name}-paths.svg`);
     await saved.waitFor({ timeout: UI_TIMEOUT });
     await screenshot(page, "04-saved");

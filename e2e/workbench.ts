@@ -72,20 +72,24 @@ async function pickInQuickInput(page: Page, key: string, text: string): Promise<
   }
 }
 
-/** In the Quick Pick a command opened: types `text`, then Enter on the entry it leaves focused. */
-export async function chooseInQuickPick(page: Page, text: string): Promise<void> {
-  if (!(await choseInQuickPick(page, text))) throw new Error(`the Quick Pick closed before "${text}" could be chosen`);
+/**
+ * In the Quick Pick a command opened: types `text`, then Enter on the entry it leaves focused, which
+ * must also hold `holding` (its description, say) when given.
+ */
+export async function chooseInQuickPick(page: Page, text: string, holding?: string): Promise<void> {
+  if (!(await choseInQuickPick(page, text, holding))) throw new Error(`the Quick Pick closed before "${text}" could be chosen`);
 }
 
 /** Types `text` and presses Enter on its entry; false when the Quick Input closed before the entry was focused. */
-async function choseInQuickPick(page: Page, text: string): Promise<boolean> {
+async function choseInQuickPick(page: Page, text: string, holding?: string): Promise<boolean> {
   const input = page.locator(quickInput);
   await input.waitFor({ state: "visible", timeout: UI_TIMEOUT });
   await input.pressSequentially(text);
   // The list filters as one types: Enter only once the wanted entry is the focused one.
-  const entry = page.locator(".quick-input-list .monaco-list-row.focused", { hasText: text });
+  const focused = page.locator(".quick-input-list .monaco-list-row.focused", { hasText: text });
+  const entry = holding === undefined ? focused : focused.filter({ hasText: holding });
   // Whichever comes first; the other wait is left to settle on its own, its outcome unused.
-  const focused = await Promise.race([
+  const chosen = await Promise.race([
     entry.waitFor({ timeout: UI_TIMEOUT }).then(
       () => true,
       () => undefined,
@@ -95,11 +99,36 @@ async function choseInQuickPick(page: Page, text: string): Promise<boolean> {
       () => undefined,
     ),
   ]);
-  if (focused === undefined) throw new Error(`"${text}" was not the focused entry of the Quick Pick within ${UI_TIMEOUT / 1000} s`);
-  if (!focused) return false;
+  if (chosen === undefined) throw new Error(`"${text}" was not the focused entry of the Quick Pick within ${UI_TIMEOUT / 1000} s`);
+  if (!chosen) return false;
   await page.keyboard.press("Enter");
-  await input.waitFor({ state: "hidden", timeout: UI_TIMEOUT });
+  // The entry goes; the Quick Input may stay, holding what the choice asks next (a save dialog, another pick).
+  await entry.waitFor({ state: "hidden", timeout: UI_TIMEOUT });
   return true;
+}
+
+/**
+ * Answers code-server's save dialog (a Quick Input holding a path, not the system's dialog): waits
+ * until it holds `path` (it fills the folder in, then the name), then Enter.
+ */
+export async function saveInDialog(page: Page, path: string): Promise<void> {
+  await page.locator(quickInput).waitFor({ state: "visible", timeout: UI_TIMEOUT });
+  await page.waitForFunction(
+    (expected) => document.querySelector<HTMLInputElement>(".quick-input-widget input.input")?.value === expected,
+    path,
+    {
+      timeout: UI_TIMEOUT,
+    },
+  );
+  await page.keyboard.press("Enter");
+}
+
+/** Presses `button` in the modal dialog whose text holds `text` (a `showWarningMessage` with `modal: true`); resolves once it closed. */
+export async function answerDialog(page: Page, text: string | RegExp, button: string): Promise<void> {
+  const dialog = page.locator(".monaco-dialog-box", { hasText: text });
+  await dialog.waitFor({ timeout: UI_TIMEOUT });
+  await dialog.locator(".monaco-button", { hasText: button }).first().click();
+  await dialog.waitFor({ state: "detached", timeout: UI_TIMEOUT });
 }
 
 /** The notification toast whose text contains `text`, once it has faded in (so a screenshot shows it). */
@@ -188,6 +217,30 @@ export async function openViewContainer(page: Page, title: string): Promise<void
 /** A row of the sidebar's trees, by its label. */
 export function treeRow(page: Page, label: string | RegExp): Locator {
   return page.locator(".part.sidebar .monaco-list-row", { hasText: label });
+}
+
+/**
+ * Right-clicks a sidebar tree row and runs `action` from its context menu, from the keyboard (the
+ * menu has it): a click on an entry was not taken in code-server, the menu stayed open.
+ */
+export async function treeRowMenu(row: Locator, action: string): Promise<void> {
+  const page = row.page();
+  await row.click({ button: "right" });
+  const entries = page.locator(".context-view .monaco-menu .action-item:not(.disabled)");
+  const item = entries.filter({ hasText: action }).first();
+  await item.waitFor({ timeout: UI_TIMEOUT });
+  for (let moves = 0; !(await item.getAttribute("class"))?.split(" ").includes("focused"); moves++) {
+    if (moves > (await entries.count())) throw new Error(`no context menu entry "${action}" to focus`);
+    await page.keyboard.press("ArrowDown");
+  }
+  await page.keyboard.press("Enter");
+  await item.waitFor({ state: "detached", timeout: UI_TIMEOUT });
+}
+
+/** Clicks the inline action titled `title` (its icon, shown on hover) of a sidebar tree row. */
+export async function treeRowAction(row: Locator, title: string): Promise<void> {
+  await row.hover();
+  await row.locator(`.actions .action-label[aria-label="${title}"]`).click({ timeout: UI_TIMEOUT });
 }
 
 /**
