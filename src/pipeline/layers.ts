@@ -28,6 +28,8 @@ function inWorker(
   onProgress: LayerProgress,
   signal?: AbortSignal,
 ): Promise<AnalysedLayer> {
+  // A signal aborted before this layer's turn never fires "abort" again: its worker is not started.
+  if (signal?.aborted) return Promise.reject(signal.reason);
   const worker = startLayerWorker(script);
   return new Promise<AnalysedLayer>((resolve, reject) => {
     const stop = () => {
