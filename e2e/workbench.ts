@@ -59,15 +59,26 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await page.locator(`.tabs-container .tab.active[aria-label^="${name}"]`).waitFor({ timeout: UI_TIMEOUT });
 }
 
+/** How long a key that opens the Quick Input gets to show it before the key is pressed again. */
+const QUICK_INPUT_OPENS = 15_000;
+
 /**
  * `key` opens the Quick Input, then `text` is chosen in it. A view that finishes loading (a webview
- * after a reload) can take the focus, which closes the Quick Input under the typing: that is seen,
- * and the person's next move, opening it again, is made (at most three times).
+ * after a reload, the image preview a "Saved" notification's Open opened) can take the focus, which
+ * closes the Quick Input under the typing, or before it was ever seen open: both are seen, and the
+ * person's next move, opening it again, is made (at most three times).
  */
 async function pickInQuickInput(page: Page, key: string, text: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press(key);
-    if (await choseInQuickPick(page, text)) return;
+    const opened = await page
+      .locator(quickInput)
+      .waitFor({ state: "visible", timeout: QUICK_INPUT_OPENS })
+      .then(
+        () => true,
+        () => false,
+      );
+    if (opened && (await choseInQuickPick(page, text))) return;
     if (attempt === 3) throw new Error(`the Quick Input closed three times before "${text}" could be chosen`);
   }
 }
