@@ -10,10 +10,9 @@
 // dependencies) and what a bundle of it adds to the extension (esbuild, minified, plus the .wasm).
 // Both files are read back with hyparquet and checked equal to the table. Prints figures; not a test.
 // `npm run bench:parquet -- FILE` measures another results file.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import * as arrow from "apache-arrow";
 import * as esbuild from "esbuild";
 import { parquetReadObjects } from "hyparquet";
@@ -21,23 +20,10 @@ import * as parquetWasm from "parquet-wasm/node";
 import { readResultsFile } from "../src/results/read";
 import { tidyTable, type ColumnType, type TidyTable } from "../src/results/table";
 import { tableCsv, tableParquet } from "../src/results/tableFiles";
+import { allOfMnistResults } from "./allOfMnistResults";
 
 const root = join(__dirname, "..");
 const RUNS = 5;
-
-/** The results file: the argument, or all of MNIST made once with the CLI (shared with bench:tree). */
-function benchResults(): string {
-  if (process.argv[2]) return resolve(process.argv[2]);
-  const out = join(root, ".tmp", "bench", "all-of-mnist.results.json");
-  if (existsSync(out)) return out;
-  if (!existsSync(join(root, "dist", "cli.js"))) throw new Error(`${out} is missing: run npm run build first, to make it with the CLI`);
-  mkdirSync(dirname(out), { recursive: true });
-  process.stdout.write("making the 70,000-image results with the pipeline (once, about 5 minutes)...\n");
-  execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", join(root, "examples", "all-of-mnist.mtq.json"), "--out", out], {
-    stdio: "inherit",
-  });
-  return out;
-}
 
 const ARROW_TYPES: Record<ColumnType, () => arrow.DataType> = {
   int: () => new arrow.Int32(),
@@ -115,7 +101,7 @@ async function assertSame(bytes: Uint8Array, table: TidyTable, who: string): Pro
 }
 
 async function main(): Promise<void> {
-  const file = benchResults();
+  const file = allOfMnistResults();
   const { results } = await readResultsFile(file);
   const built = timed(() => tidyTable(results));
   const table = built.value;

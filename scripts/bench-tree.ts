@@ -3,29 +3,13 @@
 // largest cluster and the outliers node (childrenOf, then each child's look and its PNG thumbnail, as
 // tree.ts's getTreeItem makes them), and what revealing a selection made in the results view costs.
 // Prints figures; not a test. `npm run bench:tree -- FILE` measures another results file.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { statSync } from "node:fs";
 import { readResultsFile, type LoadedResults } from "../src/results/read";
 import { imagePng, imagePixels, pngDataUri } from "../src/host/thumbnail";
 import { childrenOf, experimentNode, lookOf, nodeForSelection, selectionOf, type TreeNode } from "../src/host/treeModel";
+import { allOfMnistResults } from "./allOfMnistResults";
 
-const root = join(__dirname, "..");
 const RUNS = 5;
-
-/** The results file: the argument, or all of MNIST made once with the CLI. */
-function benchResults(): string {
-  if (process.argv[2]) return resolve(process.argv[2]);
-  const out = join(root, ".tmp", "bench", "all-of-mnist.results.json");
-  if (existsSync(out)) return out;
-  if (!existsSync(join(root, "dist", "cli.js"))) throw new Error(`${out} is missing: run npm run build first, to make it with the CLI`);
-  mkdirSync(join(root, ".tmp", "bench"), { recursive: true });
-  process.stdout.write("making the 70,000-image results with the pipeline (once, about 2.5 minutes)...\n");
-  execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", join(root, "examples", "all-of-mnist.mtq.json"), "--out", out], {
-    stdio: "inherit",
-  });
-  return out;
-}
 
 interface Expansion {
   /** ms of childrenOf. */
@@ -78,7 +62,7 @@ function timed<T>(f: () => T): [T, number] {
 }
 
 async function main(): Promise<void> {
-  const file = benchResults();
+  const file = allOfMnistResults();
   const t0 = performance.now();
   const loaded = await readResultsFile(file);
   const { results } = loaded;

@@ -53,3 +53,17 @@ export function runExample(name: string): string {
   });
   return out;
 }
+
+/** A small 1-vs-7 run with injected 4s through the built CLI (a few seconds of real training), written in `dir`; returns the results file. */
+export function runNamedSelectionsExperiment(dir: string): string {
+  const experiment = writeJson(dir, "named.mtq.json", {
+    name: "named-selections",
+    seed: 24,
+    data: { source: "mnist", digits: [1, 7], perDigit: 40 },
+    training: { epochs: 2 },
+    inject: [{ digit: 4, count: 20 }],
+  });
+  const out = join(dir, "named.results.json");
+  execFileSync(process.execPath, [join(__dirname, "..", "dist", "cli.js"), "run", experiment, "--out", out], { stdio: "pipe" });
+  return out;
+}

@@ -3,7 +3,6 @@
 // (the results file never rewritten), and the clusters tree's Selections node: its rows, what each
 // selects, the node revealed for a restored selection, and a file that cannot be read.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -15,9 +14,7 @@ import { childrenOf, experimentNode, lookOf, NONE_SAVED, nodeForSelection, paren
 import type { SavedSelections } from "../src/shared/protocol";
 import type { Results } from "../src/shared/results";
 import { SELECTION_NAME_MAX, type NamedSelection } from "../src/shared/selections";
-import { tempDir, writeJson } from "./helpers";
-
-const root = join(__dirname, "..");
+import { runNamedSelectionsExperiment, tempDir } from "./helpers";
 
 describe("named selections on the host", () => {
   let file: string;
@@ -28,15 +25,7 @@ describe("named selections on the host", () => {
   const dir = tempDir();
 
   before(async () => {
-    const experiment = writeJson(dir, "named.mtq.json", {
-      name: "named-selections",
-      seed: 24,
-      data: { source: "mnist", digits: [1, 7], perDigit: 40 },
-      training: { epochs: 2 },
-      inject: [{ digit: 4, count: 20 }],
-    });
-    file = join(dir, "named.results.json");
-    execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", experiment, "--out", file], { stdio: "pipe" });
+    file = runNamedSelectionsExperiment(dir);
     resultsBytes = readFileSync(file);
     results = (await readResultsFile(file)).results;
     injected = results.images.injected.flatMap((x, i) => (x ? [i] : []));

@@ -5,7 +5,6 @@
 // (`saved`) and a selections file that cannot be read are shown, as text; the list comes back after a
 // reload with `load`; Table… asks the host for the table of the selection or of every image.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -14,7 +13,7 @@ import type { SavedSelections } from "../src/shared/protocol";
 import type { Results } from "../src/shared/results";
 import { browserMissing, cspViolations, lastPosted, launchChromium, posted, send, sendLoad } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
-import { tempDir, writeJson } from "./helpers";
+import { runNamedSelectionsExperiment, tempDir } from "./helpers";
 
 const root = join(__dirname, "..");
 const screens = join(root, ".tmp", "screens");
@@ -22,17 +21,7 @@ const skip = browserMissing();
 
 /** A small 1-vs-7 run with injected 4s: a few seconds of real training. */
 function smallRun(): Results {
-  const dir = tempDir();
-  const experiment = writeJson(dir, "named.mtq.json", {
-    name: "named-selections",
-    seed: 24,
-    data: { source: "mnist", digits: [1, 7], perDigit: 40 },
-    training: { epochs: 2 },
-    inject: [{ digit: 4, count: 20 }],
-  });
-  const out = join(dir, "named.results.json");
-  execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", experiment, "--out", out], { stdio: "pipe" });
-  return JSON.parse(readFileSync(out, "utf8")) as Results;
+  return JSON.parse(readFileSync(runNamedSelectionsExperiment(tempDir()), "utf8")) as Results;
 }
 
 describe("named selections and the table export in the results webview", { skip }, () => {
