@@ -1,11 +1,12 @@
 // Named selections, the tidy table and Open in Notebook in a real VS Code (code-server 1.100.3 in
 // Debian's chromium), on a run of the e2e workspace's small experiment: a cluster clicked in the
 // Sankey is saved under a typed name (the file beside the results, the view's chip, the tree's
-// Selections), kept over a window reload, exported as Parquet through the save dialog and read back,
-// exported as CSV from the tree and opened from the "Saved" notification; a second one is saved with
-// Ctrl+Alt+S; the notebook is written
-// and opened in VS Code's notebook editor, then kept when asked; a selection written to the file by
-// hand shows; one deleted from the tree (confirmed) leaves the file, the tree and the view.
+// Selections), kept over a window reload, exported as Parquet through the save dialog and read
+// back, exported as CSV from the tree and opened from the "Saved" notification; a second one is
+// saved with Ctrl+Alt+S; the tree's outliers are exported; the notebook is written and opened in VS
+// Code's notebook editor, then kept when asked; a selection written to the file by hand shows; one
+// deleted from its chip's ×, one from the tree (each confirmed) leave the file, the tree and the
+// view.
 // Run by `npm run test:e2e`; screenshots in .tmp/e2e-screens/.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -206,6 +207,23 @@ describe("named selections, tables and notebooks in VS Code", { timeout: 20 * 60
     await screenshot(page, "exports-04-csv-opened");
   });
 
+  it("exports the outliers from the tree's Export Table… as Parquet: a row per outlier", async () => {
+    const outliers = results.findings.outliers.map((o) => o.image).sort((a, b) => a - b);
+    assert.ok(outliers.length > 0, "the run found no outliers");
+    const file = besideResults(`${stem}.outliers.parquet`);
+    await treeRowMenu(treeRow(page, /^Outliers/).first(), "Export Table…");
+    await chooseInQuickPick(page, "Parquet", `outliers: ${outliers.length} image`);
+    await saveInDialog(page, file);
+    await notification(page, `Saved ${stem}.outliers.parquet`).waitFor({ timeout: UI_TIMEOUT });
+    const bytes = readFileSync(file);
+    const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer });
+    assert.deepEqual(
+      rows.map((r) => Number(r.id)).sort((a, b) => a - b),
+      outliers,
+    );
+    await clearNotifications(page);
+  });
+
   it("saves a second selection with Ctrl+Alt+S from the view: a cluster of layer 2, under another name", async () => {
     await showResultsView();
     const node = results.flows.nodes.find((n) => n.kind === "cluster" && n.column === 2)!;
@@ -283,6 +301,14 @@ describe("named selections, tables and notebooks in VS Code", { timeout: 20 * 60
     await treeRow(page, HAND_NAME).waitFor({ timeout: UI_TIMEOUT });
   });
 
+  it("deletes a selection from its chip's × in the view, once confirmed: gone from the file, the view and the tree", async () => {
+    await chip(KEY_NAME).locator(".mtq-saved-delete").click();
+    await answerDialog(page, `Delete the saved selection "${KEY_NAME}"?`, "Delete");
+    await until(`"${KEY_NAME}" was not removed from ${selectionsFile}`, () => !savedFile().selections.some((s) => s.name === KEY_NAME));
+    await chip(KEY_NAME).waitFor({ state: "detached", timeout: UI_TIMEOUT });
+    await treeRow(page, KEY_NAME).waitFor({ state: "detached", timeout: UI_TIMEOUT });
+  });
+
   it("deletes the named selection from the tree, once confirmed: gone from the file, the tree and the view", async () => {
     await treeRowAction(treeRow(page, NAME), "Delete Selection");
     await page.locator(".monaco-dialog-box", { hasText: `Delete the saved selection "${NAME}"?` }).waitFor({ timeout: UI_TIMEOUT });
@@ -291,7 +317,7 @@ describe("named selections, tables and notebooks in VS Code", { timeout: 20 * 60
     await until(`"${NAME}" was not removed from ${selectionsFile}`, () => !savedFile().selections.some((s) => s.name === NAME));
     assert.deepEqual(
       savedFile().selections.map((s) => s.name),
-      [KEY_NAME, HAND_NAME],
+      [HAND_NAME],
     );
     await treeRow(page, NAME).waitFor({ state: "detached", timeout: UI_TIMEOUT });
     await chip(NAME).waitFor({ state: "detached", timeout: UI_TIMEOUT });
