@@ -2,6 +2,7 @@
 // file beside the results (NAME.selections.json), watched so an edit, a delete or another window's
 // save shows at once, and saved or deleted after asking the user (a name; a replace or a delete
 // confirmed). A file that cannot be read is said where the selections would be listed, never thrown.
+import { stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import * as vscode from "vscode";
 import type { SavedSelections, Selection } from "../shared/protocol";
@@ -18,11 +19,20 @@ interface LastRead {
 
 const imagesText = (n: number) => `${n.toLocaleString("en-US")} image${n === 1 ? "" : "s"}`;
 
+/** A file's size and modification time, to tell a write apart from a later one; undefined when it is gone. */
+const stamp = (file: string): Promise<string | undefined> =>
+  stat(file).then(
+    (s) => `${s.size}:${s.mtimeMs}`,
+    () => undefined,
+  );
+
 export class SavedSelectionsStore implements vscode.Disposable {
   /** Per results file whose selections were read: the last read (absent once its file changed). */
   private readonly reads = new Map<string, LastRead | undefined>();
   /** Per folder holding such results: a watcher of its selections files. */
   private readonly watchers = new Map<string, vscode.Disposable>();
+  /** Per selections file this window wrote: its stamp as written, so the watcher's echo of that write is not taken for a new change. */
+  private readonly written = new Map<string, string | undefined>();
   private readonly changed = new vscode.EventEmitter<string>();
   /** Fires with the results file whose named selections changed. */
   readonly onDidChange = this.changed.event;
@@ -137,6 +147,7 @@ export class SavedSelectionsStore implements vscode.Disposable {
     const selections = edit(now.selections);
     const file = await onDemand().writeSelections(resultsFile, selections, now.imageCount);
     log().info(`${file}: ${selections.length} named selection(s)`);
+    this.written.set(file, await stamp(file));
     await this.changedOnDisk(file);
     return true;
   }
@@ -146,11 +157,22 @@ export class SavedSelectionsStore implements vscode.Disposable {
     const folder = dirname(resultsFile);
     if (this.watchers.has(folder)) return;
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), "*.selections.json"));
-    const changed = (uri: vscode.Uri) => void this.changedOnDisk(uri.fsPath);
+    const changed = (uri: vscode.Uri) => void this.watched(uri.fsPath);
     this.watchers.set(
       folder,
       vscode.Disposable.from(watcher, watcher.onDidCreate(changed), watcher.onDidChange(changed), watcher.onDidDelete(changed)),
     );
+  }
+
+  /**
+   * The watcher saw `file` change. A save or delete of this window's was shown already: read again
+   * on its echo, the tree and the views drew everything twice, the second time under the user's
+   * next click (likely why a click on a tree row's inline action was once lost in e2e/results-exports.e2e.ts).
+   */
+  private async watched(file: string): Promise<void> {
+    const own = this.written.get(file);
+    if (own !== undefined && own === (await stamp(file))) return;
+    await this.changedOnDisk(file);
   }
 
   /** A selections file was saved, edited or deleted: the results it belongs to read it again. */
