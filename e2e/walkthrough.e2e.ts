@@ -91,6 +91,8 @@ describe("first run: the walkthrough and the extension's page", { timeout: 10 * 
 
   it("opens the walkthrough on the first activation, its steps in order, each with its image drawn", async () => {
     await page.locator(`.getting-started-step[data-step-id="${stepId(walkthrough.steps[0])}"]`).waitFor({ timeout: UI_TIMEOUT });
+    // The log reaches its file after the walkthrough is on screen (it was read as 0 once): wait for the line, then count.
+    await waitForActivations(1);
     assert.equal(activations(), 1);
     assert.deepEqual(
       await page.locator(".getting-started-step").evaluateAll((steps) => steps.map((s) => s.getAttribute("data-step-id"))),
