@@ -643,7 +643,7 @@ boundary between two clusters (${images.length} distinct 7s fall in the 1s' clus
 - **Framework.** TF.js (${[...new Set(fours.map((r) => r.backend))].join(", ")} backend) instead of TensorFlow/Keras: the same glorot-uniform
   initialisers, Adam and cross-entropy, but different random streams and floating-point order.
 - **Training length.** The report gives neither epochs nor batch size; we use ${setup.training}.
-- **k-means.** \`ml-kmeans\` with ${setup.starts}; scikit-learn's \`KMeans\` (2021)
+- **k-means.** ${setup.starts} (\`src/pipeline/kmeans.ts\`, the same fits as \`ml-kmeans\` 7.0.1); scikit-learn's \`KMeans\` (2021)
   kept the best of 10 starts. Cluster numbers differ; the partitions can differ at the margins
   (section 6 measures how far they move when the images are resampled).
 - **k search.** The text says k = 2..10; the notebook's \`get_best_k\` defaults to \`kmax=7\` and
