@@ -5,7 +5,7 @@
 // GitHub, and npm 11 blocks dependency install scripts by default. So the postinstall's steps
 // are replayed one by one, with Debian's `rg` and explicit `npm rebuild`s.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { CHROMIUM } from "../test/browser/browser";
 
@@ -13,6 +13,10 @@ import { CHROMIUM } from "../test/browser/browser";
 export const CODE_SERVER_VERSION = "4.100.3";
 
 export const cacheDir = resolve(__dirname, "..", ".e2e-cache");
+
+const manifest = JSON.parse(readFileSync(resolve(__dirname, "..", "package.json"), "utf8")) as { name: string; version: string };
+/** What `npm run package` writes and every suite installs: NAME-VERSION.vsix at the root. */
+export const packedVsix = resolve(__dirname, "..", `${manifest.name}-${manifest.version}.vsix`);
 const prefix = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
 const packageDir = join(prefix, "node_modules", "code-server");
 const vscodeDir = join(packageDir, "lib", "vscode");

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { parquetReadObjects } from "hyparquet";
 import type { Browser, Frame, Page } from "playwright-core";
@@ -19,8 +19,9 @@ import type { Results } from "../src/shared/results";
 import type { SelectionsFile } from "../src/shared/selections";
 import { launchBrowser, openPage, screenshot, screensDir } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
-import { checkSystem } from "./install";
+import { checkSystem, packedVsix } from "./install";
 import {
+  TRAINING_TIMEOUT,
   UI_TIMEOUT,
   answerDialog,
   chooseInQuickPick,
@@ -40,11 +41,6 @@ import {
 } from "./workbench";
 import { createWorkspace, type Workspace } from "./workspace";
 
-const root = resolve(__dirname, "..");
-const { name, version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string };
-const vsix = join(root, `${name}-${version}.vsix`);
-
-const TRAINING_TIMEOUT = 10 * 60_000;
 /** The name typed for the saved cluster, and one written into the selections file by hand. */
 const NAME = "first cluster kept";
 const HAND_NAME = "written by hand";
@@ -94,11 +90,11 @@ describe("named selections, tables and notebooks in VS Code", { timeout: 20 * 60
 
   before(async () => {
     checkSystem();
-    assert.ok(existsSync(vsix), `${vsix} is missing: run \`npm run package\` (npm run test:e2e does)`);
+    assert.ok(existsSync(packedVsix), `${packedVsix} is missing: run \`npm run package\` (npm run test:e2e does)`);
     runDir = mkdtempSync(join(tmpdir(), "mtq-e2e-exports-"));
     workspace = createWorkspace(join(runDir, "workspace"));
     selectionsFile = besideResults(`${stem}.selections.json`);
-    installExtension(runDir, vsix);
+    installExtension(runDir, packedVsix);
     server = await startCodeServer(runDir, workspace.dir);
     browser = await launchBrowser();
     page = await openPage(browser, server.url);

@@ -2,19 +2,15 @@
 // checks experiments against the schema only, reads none of the data files they name, and refuses
 // to train, saying why and how to trust; once trusted, the data checks run. Run by `npm run test:e2e`.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, openPage, screenshot, screensDir } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
-import { checkSystem } from "./install";
+import { checkSystem, packedVsix } from "./install";
 import { UI_TIMEOUT, closeWalkthrough, notification, openFile, problems, runCommand, waitForWorkbench } from "./workbench";
-
-const root = resolve(__dirname, "..");
-const { name, version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string };
-const vsix = join(root, `${name}-${version}.vsix`);
 
 /** A misspelt field (a schema problem) and a CSV that is not there (a data problem): what each trust level shows. */
 const EXPERIMENT = {
@@ -31,12 +27,12 @@ describe("MTQ Signatures in a restricted workspace", { timeout: 10 * 60_000 }, (
 
   before(async () => {
     checkSystem();
-    assert.ok(existsSync(vsix), `${vsix} is missing: run \`npm run package\` (npm run test:e2e does)`);
+    assert.ok(existsSync(packedVsix), `${packedVsix} is missing: run \`npm run package\` (npm run test:e2e does)`);
     runDir = mkdtempSync(join(tmpdir(), "mtq-e2e-trust-"));
     const workspace = join(runDir, "workspace");
     mkdirSync(workspace);
     writeFileSync(join(workspace, "restricted.mtq.json"), `${JSON.stringify(EXPERIMENT, null, 2)}\n`);
-    installExtension(runDir, vsix);
+    installExtension(runDir, packedVsix);
     server = await startCodeServer(runDir, workspace, { trust: true });
     browser = await launchBrowser();
     page = await openPage(browser, server.url);

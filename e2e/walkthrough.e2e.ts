@@ -12,7 +12,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, openPage, screenshot, screensDir } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
-import { checkSystem } from "./install";
+import { checkSystem, packedVsix } from "./install";
 import { UI_TIMEOUT, openFile, reloadWindow, runCommand, waitForWorkbench, webviewFrame } from "./workbench";
 
 const root = resolve(__dirname, "..");
@@ -28,7 +28,6 @@ const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as
   displayName: string;
   contributes: { walkthroughs: { id: string; steps: Step[] }[] };
 };
-const vsix = join(root, `${manifest.name}-${manifest.version}.vsix`);
 const walkthrough = manifest.contributes.walkthroughs[0];
 const stepId = (step: Step) => `${manifest.publisher}.${manifest.name}#${walkthrough.id}#${step.id}`;
 
@@ -63,12 +62,12 @@ describe("first run: the walkthrough and the extension's page", { timeout: 10 * 
 
   before(async () => {
     checkSystem();
-    assert.ok(existsSync(vsix), `${vsix} is missing: run \`npm run package\` (npm run test:e2e does)`);
+    assert.ok(existsSync(packedVsix), `${packedVsix} is missing: run \`npm run package\` (npm run test:e2e does)`);
     runDir = mkdtempSync(join(tmpdir(), "mtq-e2e-walkthrough-"));
     workspace = join(runDir, "workspace");
     mkdirSync(workspace);
     copyFileSync(join(root, "examples", "ones-vs-sevens.mtq.json"), join(workspace, "ones-vs-sevens.mtq.json"));
-    installExtension(runDir, vsix);
+    installExtension(runDir, packedVsix);
     server = await startCodeServer(runDir, workspace);
     browser = await launchBrowser();
     page = await openPage(browser, server.url);

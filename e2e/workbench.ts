@@ -5,6 +5,8 @@ import type { Frame, Locator, Page } from "playwright-core";
 
 /** Long enough for a slow machine's first extension-host start, short enough to fail usefully. */
 export const UI_TIMEOUT = 60_000;
+/** Training the small experiment takes seconds here; a slow CI machine gets ample room. */
+export const TRAINING_TIMEOUT = 10 * 60_000;
 
 const quickInput = ".quick-input-widget input.input";
 
@@ -20,7 +22,12 @@ export async function waitForWorkbench(page: Page): Promise<void> {
  * that every editor on screen is one the steps open. e2e/walkthrough.e2e.ts checks the walkthrough.
  */
 export async function closeWalkthrough(page: Page): Promise<void> {
-  const tab = page.locator(".tabs-container .tab", { has: page.locator(".label-name", { hasText: "Walkthrough" }) });
+  await closeTab(page, "Walkthrough");
+}
+
+/** Closes the editor tab whose name starts with `name` with its close button (the mouse: a webview holding the focus takes keys). */
+export async function closeTab(page: Page, name: string): Promise<void> {
+  const tab = page.locator(".tabs-container .tab", { has: page.locator(".label-name", { hasText: name }) });
   await tab.waitFor({ timeout: UI_TIMEOUT });
   await tab.locator(".codicon-close").click();
   await tab.waitFor({ state: "detached", timeout: UI_TIMEOUT });
@@ -78,7 +85,7 @@ async function pickInQuickInput(page: Page, key: string, text: string): Promise<
         () => true,
         () => false,
       );
-    if (opened && (await choseInQuickPick(page, text))) return;
+    if (opened && (await choseInQuickPick(page, text, undefined, QUICK_INPUT_OPENS))) return;
     if (attempt === 3) throw new Error(`the Quick Input closed three times before "${text}" could be chosen`);
   }
 }
@@ -91,10 +98,17 @@ export async function chooseInQuickPick(page: Page, text: string, holding?: stri
   if (!(await choseInQuickPick(page, text, holding))) throw new Error(`the Quick Pick closed before "${text}" could be chosen`);
 }
 
-/** Types `text` and presses Enter on its entry; false when the Quick Input closed before the entry was focused. */
-async function choseInQuickPick(page: Page, text: string, holding?: string): Promise<boolean> {
+/**
+ * Types `text` and presses Enter on its entry; false when the Quick Input closed before the entry
+ * was focused, or is not seen open within `opensWithin` (it was open a moment ago and lost the focus).
+ */
+async function choseInQuickPick(page: Page, text: string, holding?: string, opensWithin = UI_TIMEOUT): Promise<boolean> {
   const input = page.locator(quickInput);
-  await input.waitFor({ state: "visible", timeout: UI_TIMEOUT });
+  const open = await input.waitFor({ state: "visible", timeout: opensWithin }).then(
+    () => true,
+    () => false,
+  );
+  if (!open) return false;
   await input.pressSequentially(text);
   // The list filters as one types: Enter only once the wanted entry is the focused one.
   const focused = page.locator(".quick-input-list .monaco-list-row.focused", { hasText: text });
