@@ -3,14 +3,14 @@
 // The steps run in order in one window; each saves a screenshot in .tmp/e2e-screens/, and so
 // does a failing one.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Browser, Frame, Page } from "playwright-core";
 import { compareResults } from "../src/results/compare";
 import type { Results } from "../src/shared/results";
-import { launchBrowser, openPage, screenshot, screensDir } from "./browser";
+import { endSession, launchBrowser, openPage, screenshot } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
 import { checkSystem, packedVsix } from "./install";
 import {
@@ -66,16 +66,7 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     if ((t as { passed?: boolean }).passed === false && page) await screenshot(page, `failed-${t.name.replace(/\W+/g, "-")}`);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    // code-server's and the extension host's output, for a failure in CI.
-    if (server) {
-      mkdirSync(screensDir, { recursive: true });
-      writeFileSync(join(screensDir, "code-server.log"), server.log());
-    }
-    rmSync(runDir, { recursive: true, force: true });
-  });
+  after(() => endSession(browser, server, runDir, "code-server.log"));
 
   it("trains from the Command Palette, with a progress notification, and writes the results", async () => {
     await trainExperiment(page, "ones-vs-sevens", TRAINING_TIMEOUT, () => screenshot(page, "02-training"));

@@ -9,7 +9,7 @@
 // view.
 // Run by `npm run test:e2e`; screenshots in .tmp/e2e-screens/.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
@@ -17,7 +17,7 @@ import { parquetReadObjects } from "hyparquet";
 import type { Browser, Frame, Page } from "playwright-core";
 import type { Results } from "../src/shared/results";
 import type { SelectionsFile } from "../src/shared/selections";
-import { launchBrowser, openPage, screenshot, screensDir } from "./browser";
+import { endSession, launchBrowser, openPage, screenshot } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
 import { checkSystem, packedVsix } from "./install";
 import {
@@ -115,15 +115,7 @@ describe("named selections, tables and notebooks in VS Code", { timeout: 20 * 60
     if ((t as { passed?: boolean }).passed === false && page) await screenshot(page, `exports-failed-${t.name.replace(/\W+/g, "-")}`);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) {
-      mkdirSync(screensDir, { recursive: true });
-      writeFileSync(join(screensDir, "code-server-exports.log"), server.log());
-    }
-    rmSync(runDir, { recursive: true, force: true });
-  });
+  after(() => endSession(browser, server, runDir, "code-server-exports.log"));
 
   it("saves a cluster clicked in the Sankey under a typed name: the file beside the results, the view's chip, the tree", async () => {
     await view.locator(`#mtq-root .mtq-sankey .mtq-node[data-id="${cluster.id}"] .mtq-node-box`).click();

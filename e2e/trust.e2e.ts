@@ -2,12 +2,12 @@
 // checks experiments against the schema only, reads none of the data files they name, and refuses
 // to train, saying why and how to trust; once trusted, the data checks run. Run by `npm run test:e2e`.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, openPage, screenshot, screensDir } from "./browser";
+import { endSession, launchBrowser, openPage, screenshot } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
 import { checkSystem, packedVsix } from "./install";
 import { UI_TIMEOUT, closeWalkthrough, notification, openFile, problems, runCommand, waitForWorkbench } from "./workbench";
@@ -47,15 +47,7 @@ describe("MTQ Signatures in a restricted workspace", { timeout: 10 * 60_000 }, (
     if ((t as { passed?: boolean }).passed === false && page) await screenshot(page, `failed-trust-${t.name.replace(/\W+/g, "-")}`);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) {
-      mkdirSync(screensDir, { recursive: true });
-      writeFileSync(join(screensDir, "code-server-trust.log"), server.log());
-    }
-    rmSync(runDir, { recursive: true, force: true });
-  });
+  after(() => endSession(browser, server, runDir, "code-server-trust.log"));
 
   it("underlines the schema's problems, and reads no data file: the missing CSV is not reported", async () => {
     await openFile(page, "restricted.mtq.json");

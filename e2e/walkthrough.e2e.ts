@@ -5,12 +5,12 @@
 // extension's page shows the icon and the README's images, and no link it cannot open.
 // Screenshots in .tmp/e2e-screens/.
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser, openPage, screenshot, screensDir } from "./browser";
+import { endSession, launchBrowser, openPage, screenshot } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
 import { checkSystem, packedVsix } from "./install";
 import { UI_TIMEOUT, openFile, reloadWindow, runCommand, waitForWorkbench, webviewFrame } from "./workbench";
@@ -78,15 +78,7 @@ describe("first run: the walkthrough and the extension's page", { timeout: 10 * 
     if ((t as { passed?: boolean }).passed === false && page) await screenshot(page, `walkthrough-failed-${t.name.replace(/\W+/g, "-")}`);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (server) {
-      mkdirSync(screensDir, { recursive: true });
-      writeFileSync(join(screensDir, "code-server-walkthrough.log"), server.log());
-    }
-    if (runDir) rmSync(runDir, { recursive: true, force: true });
-  });
+  after(() => endSession(browser, server, runDir, "code-server-walkthrough.log"));
 
   it("opens the walkthrough on the first activation, its steps in order, each with its image drawn", async () => {
     await page.locator(`.getting-started-step[data-step-id="${stepId(walkthrough.steps[0])}"]`).waitFor({ timeout: UI_TIMEOUT });

@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { readResultsFile } from "../src/results/read";
-import { readSelections, selectionsFileFor, writeSelections } from "../src/results/selectionsFile";
+import { selectionsFileFor } from "../src/results/path";
+import { readSelections, writeSelections } from "../src/results/selectionsFile";
 import { tidyTable } from "../src/results/table";
 import { nameNote, suggestedName, withoutSelection, withSelection } from "../src/host/selectionEdits";
 import { childrenOf, experimentNode, lookOf, NONE_SAVED, nodeForSelection, parentOf, selectionOf } from "../src/host/treeModel";
@@ -158,6 +159,7 @@ describe("named selections on the host", () => {
     }
     const outliers = childrenOf(experimentNode(file), results, saved).find((n) => n.kind === "outliers")!;
     const outlierRows = tidyTable(results, { images: selectionOf(outliers, results, saved)!.images });
+    assert.ok(outlierRows.rowCount > 0, "the run has outliers to export");
     assert.ok(
       outlierRows.columns.find((c) => c.name === "outlier_score")!.values.every((v) => typeof v === "number"),
       "every outlier row has its score",

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { readSelections, SELECTIONS_FILE_MAX_BYTES, selectionsFileFor, writeSelections } from "../src/results/selectionsFile";
+import { selectionsFileFor } from "../src/results/path";
+import { readSelections, SELECTIONS_FILE_MAX_BYTES, writeSelections } from "../src/results/selectionsFile";
 import { SELECTION_NAME_MAX } from "../src/shared/selections";
 import { tempDir, writeJson } from "./helpers";
 

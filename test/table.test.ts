@@ -13,7 +13,8 @@ import * as parquetWasm from "parquet-wasm/node";
 import { readResultsFile } from "../src/results/read";
 import { writeSelections } from "../src/results/selectionsFile";
 import { recordedEpochs } from "../src/shared/epochs";
-import { clusterImages, LIST_SEPARATOR, outlierImages, pathIds, TABLE_COLUMNS, tidyTable } from "../src/results/table";
+import { clusterImages } from "../src/host/treeModel";
+import { LIST_SEPARATOR, pathIds, TABLE_COLUMNS, tidyTable } from "../src/results/table";
 import { tableCsv } from "../src/results/tableFiles";
 import { className } from "../src/shared/classNames";
 import { imageSource } from "../src/shared/imageSource";
@@ -257,7 +258,7 @@ describe("the tidy table of a real run", () => {
   it("tables a cluster, the outliers or a selection: those rows, with the paths numbered over all the images", () => {
     const all = tidyTable(results);
     const column = (table: ReturnType<typeof tidyTable>, name: string) => table.columns.find((c) => c.name === name)!.values;
-    for (const images of [clusterImages(results, 1, 0), outlierImages(results), SELECTIONS[1].images]) {
+    for (const images of [clusterImages(results, 1, 0), results.findings.outliers.map((o) => o.image), SELECTIONS[1].images]) {
       const table = tidyTable(results, { images, selections: SELECTIONS });
       assert.equal(table.rowCount, images.length);
       assert.deepEqual(column(table, "id"), images);
@@ -269,7 +270,7 @@ describe("the tidy table of a real run", () => {
     }
     assert.ok(clusterImages(results, 1, 0).every((i) => results.layers[1].assignments[i] === 0));
     assert.deepEqual(
-      column(tidyTable(results, { images: outlierImages(results) }), "outlier_score"),
+      column(tidyTable(results, { images: results.findings.outliers.map((o) => o.image) }), "outlier_score"),
       results.findings.outliers.map((o) => o.score),
     );
     assert.throws(

@@ -51,6 +51,8 @@ class ResultsView {
   selection: Selection | null;
   /** The read error last notified: the panel says it on every show, the notification comes once. */
   private notified: string | undefined;
+  /** The loaded results' image count, which the named selections are checked against (read again per change, it would parse the results again). */
+  private imageCount: number | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -93,20 +95,16 @@ class ResultsView {
       return showError(message, e);
     }
     this.notified = undefined;
+    this.imageCount = results.images.count;
     const saved = await this.saved.read(this.file, results.images.count);
     this.post({ type: "load", results, selection: this.selection ?? undefined, resultsFile: this.file, saved });
   }
 
   /** The named selections again, after their file changed (a save, a delete, an edit on disk). */
   private async sendSaved(): Promise<void> {
-    let count: number;
-    try {
-      count = (await resultsFiles.read(this.file)).results.images.count;
-    } catch {
-      // The results themselves cannot be read: the next load says why.
-      return;
-    }
-    this.post({ type: "saved", saved: await this.saved.read(this.file, count) });
+    // Not loaded (the results could not be read): the next load says why, and sends them.
+    if (this.imageCount === undefined) return;
+    this.post({ type: "saved", saved: await this.saved.read(this.file, this.imageCount) });
   }
 
   private async handle(message: FromResultsView): Promise<void> {

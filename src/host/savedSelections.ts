@@ -9,6 +9,7 @@ import type { SavedSelections, Selection } from "../shared/protocol";
 import type { NamedSelection } from "../shared/selections";
 import { onDemand } from "./loadOnDemand";
 import { errorMessage, log, showError } from "./log";
+import { selectionsFileFor } from "../results/path";
 import { resultsFiles } from "./resultsFile";
 
 /** The last read of a results file's selections, for results of `imageCount` images; dropped when the file changes. */
@@ -62,7 +63,7 @@ export class SavedSelectionsStore implements vscode.Disposable {
     const what = "save the selection";
     const selections = (await this.current(resultsFile, what))?.selections;
     if (!selections) return;
-    const { selectionsFileFor, nameNote, suggestedName, withSelection } = onDemand();
+    const { nameNote, suggestedName, withSelection } = onDemand();
     const typed = await vscode.window.showInputBox({
       title: `Save selection: ${imagesText(selection.images.length)}`,
       prompt: `A name for ${selection.label}, kept in ${basename(selectionsFileFor(resultsFile))} beside the results`,
@@ -99,7 +100,7 @@ export class SavedSelectionsStore implements vscode.Disposable {
     if (!current) return;
     const named = current.selections.find((s) => s.name === name);
     if (!named) return void vscode.window.showWarningMessage(`MTQ: no selection named "${name}" is saved any more.`);
-    const { selectionsFileFor, withoutSelection } = onDemand();
+    const { withoutSelection } = onDemand();
     const choice = await vscode.window.showWarningMessage(
       `Delete the saved selection "${name}"?`,
       {
@@ -177,7 +178,6 @@ export class SavedSelectionsStore implements vscode.Disposable {
 
   /** A selections file was saved, edited or deleted: the results it belongs to read it again. */
   private async changedOnDisk(file: string): Promise<void> {
-    const { selectionsFileFor } = onDemand();
     for (const resultsFile of this.reads.keys()) {
       if (selectionsFileFor(resultsFile) !== file) continue;
       this.reads.set(resultsFile, undefined);

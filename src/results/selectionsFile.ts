@@ -2,9 +2,10 @@
 // read and checked against its results, and written atomically. The view and the tree save and
 // restore through this; `mtq export` reads it for the table's `selections` column.
 import { readFile, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename } from "node:path";
 import type { z } from "zod";
 import { writeFileAtomic } from "./atomicWrite";
+import { selectionsFileFor } from "./path";
 import { SELECTIONS_FILE_VERSION, selectionsFileSchema, type NamedSelection, type SelectionsFile } from "../shared/selections";
 
 /**
@@ -12,13 +13,6 @@ import { SELECTIONS_FILE_VERSION, selectionsFileSchema, type NamedSelection, typ
  * 420 kB, so this holds some 150 such selections; past it the file is not one the view wrote.
  */
 export const SELECTIONS_FILE_MAX_BYTES = 64 * 1024 * 1024;
-
-/** `X.selections.json` beside `X.results.json` (any other name: its `.json` replaced, or `.selections.json` appended). */
-export function selectionsFileFor(resultsFile: string): string {
-  const name = basename(resultsFile);
-  const stem = name.endsWith(".results.json") ? name.slice(0, -".results.json".length) : name.replace(/\.json$/i, "");
-  return join(dirname(resultsFile), `${stem}.selections.json`);
-}
 
 /** "selections[2].images[5]": a zod issue's path as a reader finds it in the file. */
 function fieldPath(path: readonly PropertyKey[]): string {

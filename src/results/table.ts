@@ -107,18 +107,6 @@ export function stateAtEpoch(results: Results, epoch: number): ModelState {
   return state;
 }
 
-/** The images of cluster `cluster` of hidden layer `layer` (0-based), injected ones included, ascending. */
-export function clusterImages(state: ModelState, layer: number, cluster: number): number[] {
-  const images: number[] = [];
-  state.layers[layer].assignments.forEach((c, i) => c === cluster && images.push(i));
-  return images;
-}
-
-/** The images on the outlier list, highest score first (the list's order). */
-export function outlierImages(state: ModelState): number[] {
-  return state.findings.outliers.map((o) => o.image);
-}
-
 /**
  * Every image's path id: the distinct tuples of clusters over the layers, numbered by how many of the
  * results' images take each (most first, ties by the first image taking it). Numbered over all the
