@@ -287,7 +287,7 @@ print(json.dumps({
             source: "mnist",
             digits: [1, 7, 3],
             perDigit: 40,
-            classNames: ["zero", 'one, the "I"', "two", "007", "four", "five", "six", "seven", "eight", "nine"],
+            classNames: ["zero", 'one, the "I"', "two", "007", "four", "five", "six", "=seven", "eight", "nine"],
           },
           model: { kind: "dense", hidden: [16] },
           training: { epochs: 2 },
@@ -306,7 +306,7 @@ print(json.dumps({
           const name = run.classNames![label];
           assert.ok(Math.abs(layer[`purity ${name}`] - purity) < 1e-4, `the purity of ${name}`);
         }
-        assert.ok("purity 007" in layer && 'purity one, the "I"' in layer, JSON.stringify(layer));
+        assert.ok("purity 007" in layer && 'purity one, the "I"' in layer && "purity =seven" in layer, JSON.stringify(layer));
       },
     );
   });

@@ -15,7 +15,7 @@ import { writeSelections } from "../src/results/selectionsFile";
 import { recordedEpochs } from "../src/shared/epochs";
 import { clusterImages } from "../src/host/treeModel";
 import { LIST_SEPARATOR, pathIds, TABLE_COLUMNS, tidyTable } from "../src/results/table";
-import { tableCsv } from "../src/results/tableFiles";
+import { CSV_FORMULA_START, tableCsv } from "../src/results/tableFiles";
 import { className } from "../src/shared/classNames";
 import { imageSource } from "../src/shared/imageSource";
 import type { ModelState, Results } from "../src/shared/results";
@@ -25,7 +25,7 @@ const root = join(__dirname, "..");
 const cli = join(root, "dist", "cli.js");
 
 /** MNIST's ten labels, 1 and 7 named with what a CSV must quote (a folder or the experiment may name a class anything). */
-const CLASS_NAMES = ["zero", 'one, "thin"', "two", "three", "four", "five", "six", "seven\ncrossed", "eight", "nine"];
+const CLASS_NAMES = ["zero", 'one, "thin"', "two", "three", '=HYPERLINK("four")', "five", "six", "seven\ncrossed", "eight", "nine"];
 
 const SELECTIONS = [
   { name: 'odd 7s, "thin"', images: [0, 5, 61], label: "lasso on layer 2" },
@@ -216,7 +216,9 @@ describe("the tidy table of a real run", () => {
       table.columns.map((c) => c.name),
     );
     assert.equal(records.length, results.images.count);
-    const text = (v: unknown) => (v === null ? "" : String(v));
+    const textColumns = new Set(table.columns.filter((c) => c.type === "text").map((c) => c.name));
+    const text = (v: unknown, name: string) =>
+      v === null ? "" : textColumns.has(name) && CSV_FORMULA_START.test(String(v)) ? `'${String(v)}` : String(v);
     records.forEach((record, i) => {
       const want: Record<string, unknown> = {
         ...expected(results, results, i),
@@ -224,7 +226,7 @@ describe("the tidy table of a real run", () => {
       };
       assert.deepEqual(
         record,
-        header.map((name) => text(want[name])),
+        header.map((name) => text(want[name], name)),
         `record ${i}`,
       );
     });
@@ -234,6 +236,10 @@ describe("the tidy table of a real run", () => {
     );
     assert.ok(records[0][header.indexOf("selections")].startsWith('odd 7s, "thin"; '), "selection names joined by '; '");
     assert.ok(readFileSync(out, "utf8").includes('"one, ""thin"""'), "quotes doubled inside a quoted field");
+    assert.ok(
+      records.some((r) => r[header.indexOf("label_name")] === `'${CLASS_NAMES[4]}`),
+      "a class name a spreadsheet would run as a formula starts with a quote mark",
+    );
     assert.deepEqual(readdirSync(join(dir, "tables")), ["tidy.csv"]);
   });
 

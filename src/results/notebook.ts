@@ -151,6 +151,8 @@ if importlib.util.find_spec("pyarrow") or importlib.util.find_spec("fastparquet"
     table, source = pd.read_parquet(PARQUET), PARQUET
 else:
     table, source = pd.read_csv(CSV, dtype={name: str for name in TEXT}, keep_default_na=False, na_values=[""]), CSV
+    # A text cell a spreadsheet would run as a formula was written after a quote mark: drop it.
+    table[TEXT] = table[TEXT].apply(lambda column: column.str.replace(r"^'(?=[=+\\-@\\t\\r])", "", regex=True))
 LAYERS = [${layers}]  # the hidden layers' names: the l1_ columns are the first's
 LABEL_NAMES = dict(zip(table["label"], table["label_name"]))
 kept = table[~table["injected"]]

@@ -20,17 +20,28 @@ export function defaultTableFile(resultsFile: string, format: TableFormat): stri
   return join(dirname(resultsFile), `${stem}.table.${format}`);
 }
 
+/**
+ * A text cell a spreadsheet would run as a formula (OWASP's "CSV injection": a class, file or
+ * selection name such as `=HYPERLINK(...)` or `@SUM(...)`) starts with a quote mark, which Excel,
+ * LibreOffice and Sheets show as text; the notebook strips it again (notebook.ts).
+ */
+export const CSV_FORMULA_START = /^[=+\-@\t\r]/;
+
 /** RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled (class and file names may hold any). */
-function csvField(cell: Cell): string {
+function csvField(cell: Cell, type: ColumnType | "header"): string {
   if (cell === null) return "";
-  const text = String(cell);
+  const raw = String(cell);
+  const text = type === "text" && CSV_FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** The table as CSV (RFC 4180, CRLF line ends): a header of the column names, a line per row; empty cells for nulls. */
+/**
+ * The table as CSV (RFC 4180, CRLF line ends): a header of the column names, a line per row; empty
+ * cells for nulls; a text cell that would start a formula after a quote mark (CSV_FORMULA_START).
+ */
 export function tableCsv(table: TidyTable): string {
-  const lines = [table.columns.map((c) => csvField(c.name)).join(",")];
-  for (let row = 0; row < table.rowCount; row++) lines.push(table.columns.map((c) => csvField(c.values[row])).join(","));
+  const lines = [table.columns.map((c) => csvField(c.name, "header")).join(",")];
+  for (let row = 0; row < table.rowCount; row++) lines.push(table.columns.map((c) => csvField(c.values[row], c.type)).join(","));
   return `${lines.join("\r\n")}\r\n`;
 }
 
