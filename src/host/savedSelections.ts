@@ -11,14 +11,13 @@ import { onDemand } from "./loadOnDemand";
 import { errorMessage, log, showError } from "./log";
 import { selectionsFileFor } from "../results/path";
 import { resultsFiles } from "./resultsFile";
+import { imageCountText } from "../shared/imageCount";
 
 /** The last read of a results file's selections, for results of `imageCount` images; dropped when the file changes. */
 interface LastRead {
   imageCount: number;
   saved: Promise<SavedSelections>;
 }
-
-const imagesText = (n: number) => `${n.toLocaleString("en-US")} image${n === 1 ? "" : "s"}`;
 
 /** A file's size and modification time, to tell a write apart from a later one; undefined when it is gone. */
 const stamp = (file: string): Promise<string | undefined> =>
@@ -65,7 +64,7 @@ export class SavedSelectionsStore implements vscode.Disposable {
     if (!selections) return;
     const { nameNote, suggestedName, withSelection } = onDemand();
     const typed = await vscode.window.showInputBox({
-      title: `Save selection: ${imagesText(selection.images.length)}`,
+      title: `Save selection: ${imageCountText(selection.images.length)}`,
       prompt: `A name for ${selection.label}, kept in ${basename(selectionsFileFor(resultsFile))} beside the results`,
       value: suggestedName(selection, selections),
       validateInput: (value) => {
@@ -84,13 +83,16 @@ export class SavedSelectionsStore implements vscode.Disposable {
     if (replaced) {
       const choice = await vscode.window.showWarningMessage(
         `Replace the saved selection "${name}"?`,
-        { modal: true, detail: `It holds ${imagesText(replaced.images.length)}; the new one ${imagesText(selection.images.length)}.` },
+        {
+          modal: true,
+          detail: `It holds ${imageCountText(replaced.images.length)}; the new one ${imageCountText(selection.images.length)}.`,
+        },
         "Replace",
       );
       if (choice !== "Replace") return;
     }
     if (await this.rewrite(resultsFile, what, (now) => withSelection(now, name, selection)))
-      vscode.window.setStatusBarMessage(`MTQ: saved "${name}" (${imagesText(selection.images.length)})`, 5000);
+      vscode.window.setStatusBarMessage(`MTQ: saved "${name}" (${imageCountText(selection.images.length)})`, 5000);
   }
 
   /** Deletes the named selection `name` of `resultsFile`, once the user confirms. */
@@ -106,7 +108,7 @@ export class SavedSelectionsStore implements vscode.Disposable {
       {
         modal: true,
         detail:
-          `Its ${imagesText(named.images.length)} (${named.label}) are removed from ` +
+          `Its ${imageCountText(named.images.length)} (${named.label}) are removed from ` +
           `${basename(selectionsFileFor(resultsFile))}; the results are not changed.`,
       },
       "Delete",

@@ -12,6 +12,7 @@ import { log } from "./log";
 import { resultsFiles } from "./resultsFile";
 import { confirmSaved } from "./savedFile";
 import type { SavedSelectionsStore } from "./savedSelections";
+import { imageCountText } from "../shared/imageCount";
 
 const FORMATS: { format: TableFormat; label: string; detail: string }[] = [
   { format: "parquet", label: "Parquet", detail: "typed columns, compressed: pandas.read_parquet, polars, DuckDB, Arrow" },
@@ -22,8 +23,6 @@ const FILTERS: Record<TableFormat, Record<string, string[]>> = {
   parquet: { "Parquet table": ["parquet"] },
   csv: { "CSV table": ["csv"] },
 };
-
-const imagesText = (n: number) => `${n.toLocaleString("en-US")} image${n === 1 ? "" : "s"}`;
 
 /** A file-name part from a selection's label: "cluster 2 of layer 1" -> "cluster-2-of-layer-1". */
 function slug(label: string): string {
@@ -50,7 +49,7 @@ export async function exportTable(
   const { results } = await resultsFiles.read(resultsFile);
   const count = results.images.count;
   const what = (rows: Selection | null) =>
-    rows ? `${rows.label}: ${imagesText(rows.images.length)}` : `every image: ${imagesText(count)}`;
+    rows ? `${rows.label}: ${imageCountText(rows.images.length)}` : `every image: ${imageCountText(count)}`;
   const picked = await vscode.window.showQuickPick(
     choices.flatMap((rows) =>
       FORMATS.map(({ format, label, detail }) => ({ label: `$(table) ${label}`, description: what(rows), detail, format, rows })),
@@ -67,7 +66,7 @@ export async function exportTable(
   const target = await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.file(suggested),
     filters: FILTERS[format],
-    title: `Export ${rows ? imagesText(rows.images.length) : "every image"} as ${format === "csv" ? "CSV" : "Parquet"}`,
+    title: `Export ${rows ? imageCountText(rows.images.length) : "every image"} as ${format === "csv" ? "CSV" : "Parquet"}`,
   });
   if (!target) return;
   const named = await saved.read(resultsFile, count);
@@ -81,6 +80,6 @@ export async function exportTable(
       await writeTable(table, format, target.fsPath);
     },
   );
-  log().info(`exported ${rows ? imagesText(rows.images.length) : "every image"} of ${resultsFile} as ${format} to ${target.fsPath}`);
+  log().info(`exported ${rows ? imageCountText(rows.images.length) : "every image"} of ${resultsFile} as ${format} to ${target.fsPath}`);
   void confirmSaved(target);
 }

@@ -12,6 +12,7 @@ import { intervalText, pValueText, shareText } from "../shared/intervalText";
 import { outlierReasonsText, outlierRule, scoreText } from "../shared/outlierText";
 import type { Cluster, Outlier, Results } from "../shared/results";
 import { silhouetteNote } from "../shared/silhouetteNote";
+import { imageCountText } from "../shared/imageCount";
 
 type ClusterNode = { kind: "cluster"; id: string; file: string; layer: number; cluster: number };
 type OutliersNode = { kind: "outliers"; id: string; file: string };
@@ -224,8 +225,6 @@ function meanSilhouette(results: Results, layer: number, images: readonly number
   return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
 }
 
-const imageCount = (n: number) => `${n.toLocaleString("en-US")} image${n === 1 ? "" : "s"}`;
-
 export function lookOf(node: TreeNode, results: Results, saved = NONE_SAVED): NodeLook {
   switch (node.kind) {
     case "experiment": {
@@ -367,7 +366,7 @@ export function lookOf(node: TreeNode, results: Results, saved = NONE_SAVED): No
     }
     case "selection": {
       const named = saved.selections.find((s) => s.name === node.name);
-      const count = imageCount(named?.images.length ?? 0);
+      const count = imageCountText(named?.images.length ?? 0);
       return {
         label: node.name,
         description: `${count} · ${named?.label ?? "no longer saved"}`,
