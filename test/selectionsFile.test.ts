@@ -7,6 +7,8 @@ import { describe, it } from "node:test";
 import { selectionsFileFor } from "../src/results/path";
 import { readSelections, SELECTIONS_FILE_MAX_BYTES, writeSelections } from "../src/results/selectionsFile";
 import { SELECTION_NAME_MAX } from "../src/shared/selections";
+import { defaultTableFile } from "../src/results/tableFiles";
+import { notebookFileFor } from "../src/results/notebook";
 import { tempDir, writeJson } from "./helpers";
 
 const COUNT = 400;
@@ -20,6 +22,21 @@ describe("the selections file", () => {
     assert.equal(selectionsFileFor("/w/out/ones-vs-sevens.results.json"), "/w/out/ones-vs-sevens.selections.json");
     assert.equal(selectionsFileFor("/w/run.json"), "/w/run.selections.json");
     assert.equal(selectionsFileFor("/w/run"), "/w/run.selections.json");
+  });
+
+  it("shares its stem with the tables and the notebook made from the same results", () => {
+    for (const [file, stem] of [
+      ["/w/out/ones-vs-sevens.results.json", "/w/out/ones-vs-sevens"],
+      ["/w/Run.RESULTS.JSON", "/w/Run"],
+      ["/w/run.json", "/w/run"],
+      ["/w/run", "/w/run"],
+    ]) {
+      assert.deepEqual(
+        [selectionsFileFor(file), defaultTableFile(file, "parquet"), defaultTableFile(file, "csv"), notebookFileFor(file)],
+        [`${stem}.selections.json`, `${stem}.table.parquet`, `${stem}.table.csv`, `${stem}.ipynb`],
+        file,
+      );
+    }
   });
 
   it("is no selections when absent", async () => {

@@ -11,6 +11,7 @@ import { OUTLIER_SCORE, SEPARATION_PURITY } from "../shared/figures";
 import type { Results } from "../shared/results";
 import type { NamedSelection } from "../shared/selections";
 import { writeFileAtomic } from "./atomicWrite";
+import { siblingFile } from "./path";
 import { LIST_SEPARATOR, TABLE_COLUMNS, tidyTable } from "./table";
 import { defaultTableFile, writeTable } from "./tableFiles";
 
@@ -38,7 +39,7 @@ export interface RunFiles {
 
 /** `X.ipynb` beside `X.results.json` (and its tables, `X.table.parquet` and `X.table.csv`). */
 export function notebookFileFor(resultsFile: string): string {
-  return defaultTableFile(resultsFile, "csv").replace(/\.table\.csv$/, ".ipynb");
+  return siblingFile(resultsFile, "ipynb");
 }
 
 /** A Python string literal of `text` (JSON's escapes are Python's too). */

@@ -5,9 +5,16 @@ export function defaultResultsFile(experimentName: string, experimentFile: strin
   return join(folder ?? dirname(experimentFile), `${experimentName}.results.json`);
 }
 
-/** `X.selections.json` beside `X.results.json` (any other name: its `.json` replaced, or `.selections.json` appended). */
+/**
+ * `X.SUFFIX` beside `X.results.json` (any other name: its `.json` dropped, or SUFFIX appended): the
+ * named selections, the tables and the notebook made from a run's results share its stem.
+ */
+export function siblingFile(resultsFile: string, suffix: string): string {
+  const stem = basename(resultsFile).replace(/(\.results)?\.json$/i, "");
+  return join(dirname(resultsFile), `${stem}.${suffix}`);
+}
+
+/** `X.selections.json` beside `X.results.json`. */
 export function selectionsFileFor(resultsFile: string): string {
-  const name = basename(resultsFile);
-  const stem = name.endsWith(".results.json") ? name.slice(0, -".results.json".length) : name.replace(/\.json$/i, "");
-  return join(dirname(resultsFile), `${stem}.selections.json`);
+  return siblingFile(resultsFile, "selections.json");
 }

@@ -1,9 +1,9 @@
 // The tidy table (table.ts) as a file: CSV text or Parquet bytes, and the file written atomically.
 // Parquet is written by hyparquet-writer: `npm run bench:parquet` (scripts/bench-parquet.ts)
 // measured it against parquet-wasm on all 70,000 MNIST images (README, "Exporting a table").
-import { basename, dirname, join } from "node:path";
 import { parquetWriteBuffer, type BasicType } from "hyparquet-writer";
 import { writeFileAtomic } from "./atomicWrite";
+import { siblingFile } from "./path";
 import type { Cell, ColumnType, TidyTable } from "./table";
 
 export type TableFormat = "csv" | "parquet";
@@ -16,8 +16,7 @@ export function isTableFormat(format: string): format is TableFormat {
 
 /** `X.table.parquet` or `X.table.csv` beside `X.results.json`. */
 export function defaultTableFile(resultsFile: string, format: TableFormat): string {
-  const stem = basename(resultsFile).replace(/(\.results)?\.json$/i, "");
-  return join(dirname(resultsFile), `${stem}.table.${format}`);
+  return siblingFile(resultsFile, `table.${format}`);
 }
 
 /**
