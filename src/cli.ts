@@ -14,7 +14,6 @@ import { defaultResultsFile } from "./results/path";
 import { readResultsFile } from "./results/read";
 import { readSelections } from "./results/selectionsFile";
 import { tidyTable } from "./results/table";
-import { recordedEpochs } from "./shared/epochs";
 import { defaultTableFile, isTableFormat, TABLE_FORMATS, writeTable } from "./results/tableFiles";
 import { resultsFileProblem, writeResults } from "./results/write";
 
@@ -110,10 +109,6 @@ async function exportTable(file: string, format: string, out: string | undefined
   if (epoch !== undefined && !/^\d+$/.test(epoch)) return refuse(`--epoch must be a whole number (a recorded epoch), not "${epoch}"`);
   const results = await resultsOrReason(file, "export");
   if (!results) return 2;
-  const epochs = recordedEpochs(results);
-  if (epoch !== undefined && !epochs.includes(Number(epoch))) {
-    return refuse(`${file}: no model was recorded at epoch ${epoch}; --epoch can be ${epochs.join(", ")}`);
-  }
   let selections;
   try {
     selections = await readSelections(file, results.images.count);

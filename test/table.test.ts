@@ -283,7 +283,7 @@ describe("the tidy table of a real run", () => {
       () => tidyTable(results, { images: [results.images.count] }),
       /image 150 is not one of the results' 150 images \(0 to 149\)/,
     );
-    assert.throws(() => tidyTable(results, { epoch: 5 }), /recorded no model at epoch 5: they hold epochs 1, 2, 3/);
+    assert.throws(() => tidyTable(results, { epoch: 5 }), /no model was recorded at epoch 5; choose one of the recorded epochs: 1, 2, 3/);
     assert.equal(tableCsv(tidyTable(results, { images: [] })).split("\r\n").length, 2);
   });
 
@@ -309,7 +309,7 @@ describe("the tidy table of a real run", () => {
       ],
       [
         ["export", file, "--epoch", "4"],
-        /^mtq export: \S+tidy\.results\.json: no model was recorded at epoch 4; --epoch can be 1, 2, 3\n$/,
+        /^mtq export: \S+tidy\.results\.json: no model was recorded at epoch 4; choose one of the recorded epochs: 1, 2, 3\n$/,
       ],
       [["export", file, "--epoch", "last"], /^mtq export: --epoch must be a whole number \(a recorded epoch\), not "last"\n$/],
       [

@@ -102,7 +102,7 @@ export interface TableOptions {
 export function stateAtEpoch(results: Results, epoch: number): ModelState {
   const state = stateWhenEpochEnded(results, epoch);
   if (!state) {
-    throw new Error(`the results recorded no model at epoch ${epoch}: they hold epochs ${recordedEpochs(results).join(", ")}`);
+    throw new Error(`no model was recorded at epoch ${epoch}; choose one of the recorded epochs: ${recordedEpochs(results).join(", ")}`);
   }
   return state;
 }
