@@ -2,7 +2,7 @@
 // pixels decoded once. The CLI reads through this; the extension host through its cache
 // (src/host/resultsFile.ts), so a file open in several views is parsed once.
 import { readFile } from "node:fs/promises";
-import { RESULTS_SCHEMA_VERSION, type Results } from "../shared/results";
+import { RESULTS_SCHEMA_VERSION, type ModelState, type Results } from "../shared/results";
 
 export interface LoadedResults {
   file: string;
@@ -34,7 +34,7 @@ export async function readResultsFile(file: string): Promise<LoadedResults> {
         "run its experiment again",
     );
   }
-  const missing = missingField(results);
+  const missing = missingField(results) ?? shortList(results);
   if (missing) {
     throw new Error(`${file} is not a complete MTQ results file: ${missing}; run its experiment again`);
   }
@@ -76,4 +76,35 @@ function missingField(results: Results): string | undefined {
       return `"${name}" is ${value === undefined ? "missing" : `not ${kind === "array" ? "a list" : kind === "object" ? "an object" : `a ${kind}`}`}`;
   }
   return undefined;
+}
+
+/**
+ * The first per-image list, of the final model or of a snapshot, that does not hold a value (two
+ * for a map) per image: missingField checks the fields' kinds, not their lengths, and a file edited
+ * by hand would otherwise give a view or a table cells of undefined.
+ */
+function shortList(results: Results): string | undefined {
+  const { count } = results.images;
+  const states: [string, ModelState][] = [
+    ["", results],
+    ...(results.snapshots ?? []).map((s, i): [string, ModelState] => [`snapshots[${i}].`, s]),
+  ];
+  const lists: [string, unknown, number][] = [
+    ["images.labels", results.images.labels, count],
+    ["images.injected", results.images.injected, count],
+    ["images.split", results.images.split, count],
+    ["images.sourceIndex", results.images.sourceIndex, count],
+    ...states.flatMap(([prefix, state]): [string, unknown, number][] => [
+      [`${prefix}predictions`, state.predictions, count],
+      ...(state.confidence ? [[`${prefix}confidence`, state.confidence, count] as [string, unknown, number]] : []),
+      ...(Array.isArray(state.layers) ? state.layers : []).flatMap((l, n): [string, unknown, number][] => [
+        [`${prefix}layers[${n}].assignments`, l.assignments, count],
+        [`${prefix}layers[${n}].silhouettes`, l.silhouettes, count],
+        [`${prefix}layers[${n}].umap`, l.umap, 2 * count],
+      ]),
+    ]),
+  ];
+  const [name, list, length] = lists.find(([, list, length]) => !Array.isArray(list) || list.length !== length) ?? [];
+  if (name === undefined) return undefined;
+  return Array.isArray(list) ? `"${name}" holds ${list.length} values, not ${length}` : `"${name}" is not a list`;
 }

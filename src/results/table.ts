@@ -127,32 +127,6 @@ export function pathIds(state: ModelState, imageCount: number): Int32Array {
   return Int32Array.from(keys, (key) => id.get(key)!);
 }
 
-/**
- * The first per-image list of the state tabled that does not hold a value (two for a map) per image:
- * the reader checks the fields' kinds, not their lengths, and a file edited by hand would otherwise
- * give cells of undefined.
- */
-function shortList(results: Results, state: ModelState, epoch: number): string | undefined {
-  const { count } = results.images;
-  const prefix = state === results ? "" : `snapshots[${results.snapshots!.findIndex((s) => s.epoch === epoch)}].`;
-  const lists: [string, unknown, number][] = [
-    ["images.labels", results.images.labels, count],
-    ["images.injected", results.images.injected, count],
-    ["images.split", results.images.split, count],
-    ["images.sourceIndex", results.images.sourceIndex, count],
-    [`${prefix}predictions`, state.predictions, count],
-    ...(state.confidence ? [[`${prefix}confidence`, state.confidence, count] as [string, unknown, number]] : []),
-    ...state.layers.flatMap((l, n): [string, unknown, number][] => [
-      [`${prefix}layers[${n}].assignments`, l.assignments, count],
-      [`${prefix}layers[${n}].silhouettes`, l.silhouettes, count],
-      [`${prefix}layers[${n}].umap`, l.umap, 2 * count],
-    ]),
-  ];
-  const [name, list, length] = lists.find(([, list, length]) => !Array.isArray(list) || list.length !== length) ?? [];
-  if (name === undefined) return undefined;
-  return Array.isArray(list) ? `"${name}" holds ${list.length} values, not ${length}` : `"${name}" is not a list`;
-}
-
 /** TABLE_COLUMNS in runs of per-layer and other columns: a run of per-layer columns is written layer by layer (l1_cluster ... l1_y, then l2_cluster ...). */
 function columnGroups(): ColumnDoc[][] {
   const groups: ColumnDoc[][] = [];
@@ -172,8 +146,6 @@ export function tidyTable(results: Results, options: TableOptions = {}): TidyTab
   const rows = options.images ?? Array.from({ length: images.count }, (_, i) => i);
   const bad = rows.findIndex((i) => !Number.isInteger(i) || i < 0 || i >= images.count);
   if (bad >= 0) throw new Error(`image ${rows[bad]} is not one of the results' ${images.count} images (0 to ${images.count - 1})`);
-  const short = shortList(results, state, epoch);
-  if (short) throw new Error(`is not a complete MTQ results file: ${short}; run its experiment again`);
 
   const outliers = new Map(state.findings.outliers.map((o) => [o.image, o]));
   const memberOf = new Map<number, string[]>();
