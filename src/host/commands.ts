@@ -241,7 +241,7 @@ async function deleteSelection(parts: Parts, arg: unknown): Promise<void> {
 
 async function openNotebook(parts: Parts, arg: unknown): Promise<void> {
   const file = await resultsFileOf(parts, arg);
-  if (file) await openInNotebook(file);
+  if (file) await openInNotebook(file, parts.saved);
 }
 
 /** Runs a command body, turning any error into a notification with the log behind it. */

@@ -4,8 +4,9 @@ import { access } from "node:fs/promises";
 import { basename } from "node:path";
 import * as vscode from "vscode";
 import { onDemand } from "./loadOnDemand";
-import { errorMessage, log } from "./log";
+import { log } from "./log";
 import { resultsFiles } from "./resultsFile";
+import type { SavedSelectionsStore } from "./savedSelections";
 
 const REPLACE = "Replace";
 const OPEN_EXISTING = "Open Existing";
@@ -38,8 +39,8 @@ async function writeNotebook(notebook: string): Promise<boolean | undefined> {
  * results file it cannot read, a folder it cannot write) is thrown with the file and the fix, for
  * the command to show; nothing half-written is left.
  */
-export async function openInNotebook(resultsFile: string): Promise<void> {
-  const { notebookFileFor, readSelections, writeNotebookFiles } = onDemand();
+export async function openInNotebook(resultsFile: string, saved: SavedSelectionsStore): Promise<void> {
+  const { notebookFileFor, writeNotebookFiles } = onDemand();
   const notebook = notebookFileFor(resultsFile);
   const write = await writeNotebook(notebook);
   if (write === undefined) return;
@@ -49,13 +50,11 @@ export async function openInNotebook(resultsFile: string): Promise<void> {
       progress.report({ message: `reading ${basename(resultsFile)}` });
       const { results } = await resultsFiles.read(resultsFile);
       // As the table export does: a selections file it cannot read leaves the column empty, with a warning.
-      const selections = await readSelections(resultsFile, results.images.count).catch((e: unknown) => {
-        void vscode.window.showWarningMessage(`MTQ: the table's "selections" column is empty: ${errorMessage(e)}`);
-        return [];
-      });
+      const named = await saved.read(resultsFile, results.images.count);
+      if (named.problem) void vscode.window.showWarningMessage(`MTQ: the table's "selections" column is empty: ${named.problem}`);
       if (token.isCancellationRequested) return undefined;
       progress.report({ message: write ? "writing the table and the notebook" : "writing the table" });
-      return writeNotebookFiles(resultsFile, results, selections, { notebook: write });
+      return writeNotebookFiles(resultsFile, results, named.selections, { notebook: write });
     },
   );
   if (!written) return;
