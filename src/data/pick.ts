@@ -22,12 +22,12 @@ export function pickIndices(
     const list = byDigit.get(labels[i]);
     if (list && (mode === "random" || list.length < perDigit)) list.push(i);
   }
-  const picked: number[] = [];
-  for (const d of digits) {
+  // flatMap, not push(...list): a spread of more than about 120,000 arguments overflows the stack (a million imported signatures).
+  const picked = digits.flatMap((d) => {
     const list = byDigit.get(d)!;
-    picked.push(...(mode === "first" ? list : shuffled(list, random).slice(0, perDigit)));
-  }
-  return Int32Array.from(picked.sort((a, b) => a - b));
+    return mode === "first" ? list : shuffled(list, random).slice(0, perDigit);
+  });
+  return Int32Array.from(picked).sort();
 }
 
 type Data = Experiment["data"];
