@@ -40,7 +40,7 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   const epoch = sameFile && state.epoch !== undefined && stops.includes(state.epoch) ? state.epoch : stops.at(-1);
   stopPlaying();
   // Another file, or this one written again: nothing carries over from the view shown.
-  view = null;
+  dropView();
   loaded = message.results;
   named = message.saved;
   update({ resultsFile, selection, epoch });
@@ -55,6 +55,7 @@ function render(): void {
   const carried = view instanceof ResultsView ? view.carried() : undefined;
   const stops = epochStops(loaded);
   const epoch = state.epoch;
+  dropView();
   view = new ResultsView(root, loaded, stateAt(loaded, epoch), {
     colorBy: state.colorBy,
     selection: state.selection,
@@ -73,6 +74,7 @@ function render(): void {
 function compare(message: Extract<HostToWebview, { type: "compare" }>): void {
   stopPlaying();
   loaded = null;
+  dropView();
   const { files } = message;
   const kept = compared && compared.compare.a === files.a && compared.compare.b === files.b ? compared.selection : null;
   const shown = new CompareView(root, message.comparison, message.a, kept);
@@ -89,8 +91,14 @@ function compare(message: Extract<HostToWebview, { type: "compare" }>): void {
 function unavailable(message: string): void {
   stopPlaying();
   loaded = null;
-  view = null;
+  dropView();
   root.replaceChildren(el("p", "mtq-note mtq-unavailable", message));
+}
+
+/** The view shown goes: its WebGL layers are freed at once (browsers keep only a few contexts alive). */
+function dropView(): void {
+  if (view instanceof ResultsView) view.dispose();
+  view = null;
 }
 
 function showEpoch(epoch: number): void {

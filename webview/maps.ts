@@ -1,10 +1,14 @@
-// One UMAP map per hidden layer, drawn on canvas so 10,000 points stay smooth. An SVG overlay
+// One UMAP map per hidden layer, drawn with WebGL (glPoints.ts) so 70,000 points and more pan,
+// zoom and follow a lasso smoothly; on a 2-D canvas where the browser has no WebGL. An SVG overlay
 // on top takes the pointer (lasso, pan and zoom) and draws the lasso and the hover ring.
-import { polygonContains, quadtree, select, zoom, zoomIdentity, type Quadtree, type ZoomBehavior, type ZoomTransform } from "d3";
+import { color, polygonContains, quadtree, select, zoom, zoomIdentity, type Quadtree, type ZoomBehavior, type ZoomTransform } from "d3";
 import { EXACT_LIMIT } from "../src/shared/figures";
+import { Bitset } from "./bitset";
+import { drawOnCanvas, pointBatches, type Batch, type ColorGroup } from "./canvasPoints";
 import { describeImage, imagesWhere, type ViewData } from "./data";
 import { clusterColor, digitColor, isHighContrast, type ColorBy } from "./colors";
 import { button, el, svgEl } from "./dom";
+import { GlPoints, INJECTED, SELECTED } from "./glPoints";
 import { clusterLegend } from "./legend";
 import type { SelectionModel } from "./selection";
 import { ariText, clusterStabilityText, isUnstable, kTallyText, layerStabilityTitle } from "./stability";
@@ -21,18 +25,11 @@ export interface MapContext {
   tool(): Tool;
 }
 
-interface Batch {
-  color: string;
-  hollow: boolean;
-  alpha: number;
-  radius: number;
-  images: number[];
-}
-
-interface ColorGroup {
-  color: string;
-  kept: number[];
-  injected: number[];
+/** The colouring of every point: its colour group (kept and injected images per colour), and for WebGL each point's RGBA. */
+interface Coloring {
+  by: ColorBy;
+  groups: ColorGroup[];
+  rgba: Uint8Array;
 }
 
 const PAD = 12;
@@ -41,17 +38,28 @@ const KEY_PAN = 40;
 export class UmapMap {
   readonly element = el("figure", "mtq-map");
   private readonly plot = el("div", "mtq-map-plot");
-  private readonly canvas = el("canvas", "mtq-map-canvas");
+  private canvas = el("canvas", "mtq-map-canvas");
   private readonly overlay = svgEl("svg", { class: "mtq-map-overlay" });
   private readonly lassoPath = svgEl("path", { class: "mtq-lasso" });
   private readonly hoverRing = svgEl("circle", { class: "mtq-hover-ring", r: 6 });
   private readonly chips = el("div", "mtq-cluster-chips");
   private readonly zoomer: ZoomBehavior<SVGSVGElement, unknown>;
   private transform: ZoomTransform = zoomIdentity;
-  /** Each point's position in CSS pixels before zoom. */
-  private base: Float32Array = new Float32Array(0);
-  private tree: Quadtree<number> = quadtree<number>();
-  private groups: { by: ColorBy; groups: ColorGroup[] } | null = null;
+  /** The WebGL layer; null where the browser has none (or lost it): the 2-D canvas draws then. */
+  private gl: GlPoints | null;
+  /** UMAP coordinates to CSS pixels before zoom: x * scale + offset[0], y * scale + offset[1]. */
+  private scale = 1;
+  private offset: [number, number] = [0, 0];
+  /** The points' UMAP bounds [x0, y0, x1, y1]. */
+  private readonly bounds: [number, number, number, number];
+  /** Per point: INJECTED, and SELECTED as the selection says (what the WebGL layer reads). */
+  private readonly flags: Uint8Array;
+  /** The selection `flags` show. */
+  private flagged: Bitset;
+  private uploaded = { colors: false, flags: false };
+  /** The points in UMAP coordinates, for hover and lasso; built when first needed (or when the page is idle). */
+  private tree: Quadtree<number> | null = null;
+  private coloring: Coloring | null = null;
   private width = 0;
   private height = 0;
   private hovered: number | null = null;
@@ -86,6 +94,16 @@ export class UmapMap {
         "Drag to lasso (Shift adds), wheel zooms; arrow keys pan, + and - zoom, 0 resets.",
     );
     this.hoverRing.setAttribute("visibility", "hidden");
+    this.bounds = boundsOf(ctx.data.positions[layer]);
+    const { injected } = ctx.data.results.images;
+    this.flags = new Uint8Array(injected.length);
+    this.flagged = new Bitset(injected.length);
+    for (let i = 0; i < injected.length; i++) if (injected[i]) this.flags[i] = INJECTED;
+    this.gl = GlPoints.create(this.canvas);
+    if (this.gl) this.gl.setPositions(ctx.data.positions[layer]);
+    // Not after dispose(), which loses the context on purpose.
+    this.canvas.addEventListener("webglcontextlost", () => this.gl && this.useCanvas());
+    this.element.dataset.renderer = this.gl ? "webgl" : "canvas";
     this.plot.append(this.canvas, this.overlay);
     this.element.append(caption, this.plot, this.chips);
 
@@ -104,13 +122,34 @@ export class UmapMap {
     this.listenForKeys();
     new ResizeObserver(() => this.fit()).observe(this.plot);
     this.renderChips();
+    requestIdleCallback(() => this.index());
   }
 
   /** Redraws after the colouring or the theme changed. */
   refresh(): void {
-    this.groups = null;
+    this.coloring = null;
     this.renderChips();
     this.draw();
+  }
+
+  /** Shows a new selection: only the points whose state changed are updated. */
+  showSelection(): void {
+    const { bits, previous, changed } = this.ctx.selection;
+    const { flags } = this;
+    if (this.flagged === previous) changed.forEach((i) => (flags[i] ^= SELECTED));
+    else {
+      for (let i = 0; i < flags.length; i++) flags[i] &= ~SELECTED;
+      bits.forEach((i) => (flags[i] |= SELECTED));
+    }
+    this.flagged = bits;
+    this.uploaded.flags = false;
+    this.draw();
+  }
+
+  /** Frees the WebGL layer: the view is replaced (another epoch or file). */
+  dispose(): void {
+    this.gl?.dispose();
+    this.gl = null;
   }
 
   resetZoom(): void {
@@ -162,38 +201,23 @@ export class UmapMap {
     this.canvas.width = Math.round(width * dpr);
     this.canvas.height = Math.round(height * dpr);
     this.overlay.setAttribute("viewBox", `0 0 ${width} ${height}`);
-    this.base = this.fittedPositions();
-    this.tree = quadtree<number>()
-      .x((i) => this.base[2 * i])
-      .y((i) => this.base[2 * i + 1])
-      .addAll(Array.from({ length: this.ctx.data.results.images.count }, (_, i) => i));
+    // Same scale on both axes, so that distances keep their shape.
+    const [x0, y0, x1, y1] = this.bounds;
+    this.scale = Math.min((width - 2 * PAD) / (x1 - x0 || 1), (height - 2 * PAD) / (y1 - y0 || 1));
+    this.offset = [(width - (x1 - x0) * this.scale) / 2 - x0 * this.scale, (height - (y1 - y0) * this.scale) / 2 - y0 * this.scale];
     this.draw();
   }
 
-  /** UMAP coordinates scaled into the plot, same scale on both axes so distances keep their shape. */
-  private fittedPositions(): Float32Array {
+  private screen(i: number): [number, number] {
     const pos = this.ctx.data.positions[this.layer];
-    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-    for (let i = 0; i < pos.length; i += 2) {
-      x0 = Math.min(x0, pos[i]);
-      x1 = Math.max(x1, pos[i]);
-      y0 = Math.min(y0, pos[i + 1]);
-      y1 = Math.max(y1, pos[i + 1]);
-    }
-    const scale = Math.min((this.width - 2 * PAD) / (x1 - x0 || 1), (this.height - 2 * PAD) / (y1 - y0 || 1));
-    const ox = (this.width - (x1 - x0) * scale) / 2;
-    const oy = (this.height - (y1 - y0) * scale) / 2;
-    const out = new Float32Array(pos.length);
-    for (let i = 0; i < pos.length; i += 2) {
-      out[i] = ox + (pos[i] - x0) * scale;
-      out[i + 1] = oy + (pos[i + 1] - y0) * scale;
-    }
-    return out;
+    const { k, x, y } = this.transform;
+    return [(pos[2 * i] * this.scale + this.offset[0]) * k + x, (pos[2 * i + 1] * this.scale + this.offset[1]) * k + y];
   }
 
-  private screen(i: number): [number, number] {
-    const { k, x, y } = this.transform;
-    return [this.base[2 * i] * k + x, this.base[2 * i + 1] * k + y];
+  /** A point on screen in UMAP coordinates. */
+  private toData([sx, sy]: [number, number]): [number, number] {
+    const [bx, by] = this.transform.invert([sx, sy]);
+    return [(bx - this.offset[0]) / this.scale, (by - this.offset[1]) / this.scale];
   }
 
   /** Small points when the map is crowded, growing gently as the user zooms in. */
@@ -203,74 +227,80 @@ export class UmapMap {
     return r * Math.min(3, Math.sqrt(this.transform.k)) * (isHighContrast() ? 1.2 : 1);
   }
 
-  private colorGroups(): ColorGroup[] {
+  private colors(): Coloring {
     const by = this.ctx.colorBy();
-    if (this.groups?.by === by) return this.groups.groups;
+    if (this.coloring?.by === by) return this.coloring;
     const { images } = this.ctx.data.results;
-    const { layers } = this.ctx.data.state;
-    const layer = layers[this.layer];
-    const byColor = new Map<string, ColorGroup>();
+    const layer = this.ctx.data.state.layers[this.layer];
+    const byColor = new Map<string, ColorGroup & { rgb: [number, number, number] }>();
+    const rgba = new Uint8Array(4 * images.count);
     for (let i = 0; i < images.count; i++) {
-      const color = by === "digit" ? digitColor(images.labels[i]) : clusterColor(layer.assignments[i], layer.k);
-      let group = byColor.get(color);
-      if (!group) byColor.set(color, (group = { color, kept: [], injected: [] }));
+      const c = by === "digit" ? digitColor(images.labels[i]) : clusterColor(layer.assignments[i], layer.k);
+      let group = byColor.get(c);
+      if (!group) {
+        const { r, g, b } = color(c)?.rgb() ?? { r: 128, g: 128, b: 128 };
+        byColor.set(c, (group = { color: c, kept: [], injected: [], rgb: [r, g, b] }));
+      }
       (images.injected[i] ? group.injected : group.kept).push(i);
+      rgba.set(group.rgb, 4 * i);
     }
-    this.groups = { by, groups: [...byColor.values()] };
-    return this.groups.groups;
+    this.coloring = { by, groups: [...byColor.values()], rgba };
+    this.uploaded.colors = false;
+    return this.coloring;
   }
 
-  /** Unselected points first and faint when there is a selection, then the selected ones on top. */
   private batches(): Batch[] {
-    const { mask } = this.ctx.selection;
-    const r = this.radius();
-    const out: Batch[] = [];
-    for (const pass of this.ctx.selection.current ? [0, 1] : [-1]) {
-      for (const group of this.colorGroups()) {
-        for (const [list, hollow] of [
-          [group.kept, false],
-          [group.injected, true],
-        ] as const) {
-          out.push({
-            color: group.color,
-            hollow,
-            alpha: pass === 0 ? 0.18 : 0.9,
-            radius: pass === 1 ? r * 1.35 : r,
-            images: pass < 0 ? list : list.filter((i) => mask[i] === pass),
-          });
-        }
-      }
-    }
-    return out;
+    return pointBatches(this.colors().groups, this.ctx.selection.bits, this.radius());
   }
 
   draw(): void {
     if (this.width === 0) return;
-    const g = this.canvas.getContext("2d")!;
-    const dpr = this.canvas.width / this.width;
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, this.width, this.height);
-    let drawn = 0;
-    for (const b of this.batches()) {
-      const r = b.radius;
-      g.globalAlpha = b.alpha;
-      g.fillStyle = b.color;
-      g.strokeStyle = b.color;
-      g.lineWidth = r > 2 ? 1.5 : 1.1;
-      g.beginPath();
-      for (const i of b.images) {
-        const [x, y] = this.screen(i);
-        if (x < -r || y < -r || x > this.width + r || y > this.height + r) continue;
-        g.moveTo(x + r, y);
-        g.arc(x, y, r, 0, 2 * Math.PI);
-      }
-      if (b.hollow) g.stroke();
-      else g.fill();
-      drawn += b.images.length;
+    const coloring = this.colors();
+    if (this.gl) {
+      if (!this.uploaded.colors) this.gl.setColors(coloring.rgba);
+      if (!this.uploaded.flags) this.gl.setFlags(this.flags);
+      this.uploaded = { colors: true, flags: true };
+      const { k, x, y } = this.transform;
+      const s = this.scale * k;
+      this.gl.draw({
+        sx: s,
+        sy: s,
+        tx: this.offset[0] * k + x,
+        ty: this.offset[1] * k + y,
+        width: this.width,
+        height: this.height,
+        dpr: this.canvas.width / this.width,
+        radius: this.radius(),
+        anySelected: this.ctx.selection.bits.count > 0,
+      });
+    } else {
+      drawOnCanvas(this.canvas, this.width, this.height, this.batches(), (i) => this.screen(i));
     }
-    this.element.dataset.points = String(drawn);
-    this.element.dataset.selected = String(this.ctx.selection.current?.images.length ?? 0);
+    this.element.dataset.points = String(this.ctx.data.results.images.count);
+    this.element.dataset.selected = String(this.ctx.selection.bits.count);
     this.placeHoverRing();
+  }
+
+  /** WebGL lost (the GPU reset, or too many contexts): the map goes on on a fresh 2-D canvas. */
+  private useCanvas(): void {
+    this.gl = null;
+    const canvas = el("canvas", "mtq-map-canvas");
+    canvas.width = this.canvas.width;
+    canvas.height = this.canvas.height;
+    this.canvas.replaceWith(canvas);
+    this.canvas = canvas;
+    this.element.dataset.renderer = "canvas";
+    this.draw();
+  }
+
+  private index(): Quadtree<number> {
+    if (this.tree) return this.tree;
+    const pos = this.ctx.data.positions[this.layer];
+    this.tree = quadtree<number>()
+      .x((i) => pos[2 * i])
+      .y((i) => pos[2 * i + 1])
+      .addAll(Array.from({ length: this.ctx.data.results.images.count }, (_, i) => i));
+    return this.tree;
   }
 
   private renderChips(): void {
@@ -332,26 +362,27 @@ export class UmapMap {
 
   /** A drag selects what it encloses; a click (a drag of almost no area) selects the point under it. */
   private selectInLasso(polygon: [number, number][], add: boolean): void {
-    const [bx0, by0] = this.transform.invert([Math.min(...polygon.map((p) => p[0])), Math.min(...polygon.map((p) => p[1]))]);
-    const [bx1, by1] = this.transform.invert([Math.max(...polygon.map((p) => p[0])), Math.max(...polygon.map((p) => p[1]))]);
-    const layerLabel = `layer ${this.layer + 1}`;
-    if ((bx1 - bx0) * this.transform.k < 4 && (by1 - by0) * this.transform.k < 4) {
+    const xs = polygon.map((p) => p[0]);
+    const ys = polygon.map((p) => p[1]);
+    if (Math.max(...xs) - Math.min(...xs) < 4 && Math.max(...ys) - Math.min(...ys) < 4) {
       const hit = this.pointAt(polygon[0]);
       if (hit !== null) this.ctx.selection.pick([hit], `image #${hit}`, add);
       return;
     }
-    const local = polygon.map((p) => this.transform.invert(p));
-    const inside: number[] = [];
-    this.tree.visit((node, x0, y0, x1, y1) => {
+    const local = polygon.map((p) => this.toData(p));
+    const [bx0, by0, bx1, by1] = boundsOf(Float32Array.from(local.flat()));
+    const pos = this.ctx.data.positions[this.layer];
+    const inside = new Bitset(this.ctx.data.results.images.count);
+    this.index().visit((node, x0, y0, x1, y1) => {
       if (x0 > bx1 || y0 > by1 || x1 < bx0 || y1 < by0) return true;
       if (!("length" in node)) {
         for (let leaf: typeof node | undefined = node; leaf; leaf = leaf.next) {
-          if (polygonContains(local, [this.base[2 * leaf.data], this.base[2 * leaf.data + 1]])) inside.push(leaf.data);
+          if (polygonContains(local, [pos[2 * leaf.data], pos[2 * leaf.data + 1]])) inside.add(leaf.data);
         }
       }
       return false;
     });
-    this.ctx.selection.pick(inside, `lasso on ${layerLabel}`, add);
+    this.ctx.selection.pickBits(inside, `lasso on layer ${this.layer + 1}`, add);
   }
 
   private listenForHover(): void {
@@ -379,9 +410,9 @@ export class UmapMap {
     this.hoverRing.setAttribute("visibility", "visible");
   }
 
-  private pointAt([x, y]: [number, number]): number | null {
-    const [bx, by] = this.transform.invert([x, y]);
-    return this.tree.find(bx, by, (this.radius() + 4) / this.transform.k) ?? null;
+  private pointAt(at: [number, number]): number | null {
+    const [x, y] = this.toData(at);
+    return this.index().find(x, y, (this.radius() + 4) / (this.transform.k * this.scale)) ?? null;
   }
 
   private local(e: PointerEvent): [number, number] {
@@ -412,4 +443,16 @@ export class UmapMap {
 function imagesInCluster(data: ViewData, layer: number, cluster: number): number[] {
   const { assignments } = data.state.layers[layer];
   return imagesWhere(data, (i) => assignments[i] === cluster);
+}
+
+/** [x0, y0, x1, y1] of positions given as [x0, y0, x1, y1, ...]. */
+function boundsOf(pos: Float32Array): [number, number, number, number] {
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < pos.length; i += 2) {
+    if (pos[i] < x0) x0 = pos[i];
+    if (pos[i] > x1) x1 = pos[i];
+    if (pos[i + 1] < y0) y0 = pos[i + 1];
+    if (pos[i + 1] > y1) y1 = pos[i + 1];
+  }
+  return [x0, y0, x1, y1];
 }

@@ -8,6 +8,7 @@ import { className, classNoun } from "../src/shared/classNames";
 import { clusterColor, digitColor, type ColorBy } from "./colors";
 import { digitCounts, digitMix, type ViewData } from "./data";
 import { actAsButton, el, svgEl } from "./dom";
+import { Bitset } from "./bitset";
 import type { SelectionModel } from "./selection";
 import { clusterStabilityText, isUnstable } from "./stability";
 import { thumbnailGrid } from "./thumbnails";
@@ -20,6 +21,8 @@ interface NodeExtra {
 
 interface LinkExtra {
   flow: FlowLink;
+  /** Its place in the flows' links, and so in `selectedPerLink`. */
+  index: number;
   color: string;
 }
 
@@ -42,10 +45,27 @@ export class SankeyView {
   private nodes: LaidNode[] = [];
   private links: LaidLink[] = [];
   private width = 0;
+  /** Per pair of adjacent columns, each image's link between them (-1: none). */
+  private readonly linkOf: Int32Array[];
+  /** Per node, the links whose images are its own: those into it (out of it for a digit node). */
+  private readonly nodeLinks = new Map<string, number[]>();
+  /** Per link, its selected images, for the selection `counted`. */
+  private readonly selectedPerLink: Int32Array;
+  private counted: Bitset;
 
   constructor(private readonly ctx: SankeyContext) {
     const { images } = ctx.data.results;
     const { flows } = ctx.data.state;
+    const columnOf = new Map(flows.nodes.map((n) => [n.id, n.column]));
+    this.linkOf = Array.from({ length: ctx.data.state.layers.length + 1 }, () => new Int32Array(images.count).fill(-1));
+    flows.links.forEach((link, l) => {
+      const out = this.linkOf[columnOf.get(link.source) ?? 0];
+      for (const i of link.images) out[i] = l;
+      for (const node of columnOf.get(link.source) === 0 ? [link.source, link.target] : [link.target])
+        this.nodeLinks.set(node, [...(this.nodeLinks.get(node) ?? []), l]);
+    });
+    this.selectedPerLink = new Int32Array(flows.links.length);
+    this.counted = new Bitset(images.count);
     this.element.append(
       el("figcaption", "mtq-section-title", `Paths: ${classNoun(ctx.data.results)} → cluster in each layer → prediction`),
       this.svg,
@@ -89,11 +109,12 @@ export class SankeyView {
       ]);
     const graph = layout({
       nodes: flows.nodes.map((flow) => ({ id: flow.id, flow })),
-      links: flows.links.map((flow) => ({
+      links: flows.links.map((flow, index) => ({
         source: flow.source,
         target: flow.target,
         value: flow.count,
         flow,
+        index,
         color: digitColor(this.majorityDigit(flow.images)),
       })),
     });
@@ -106,16 +127,37 @@ export class SankeyView {
     this.highlight();
   }
 
+  /**
+   * Counts each link's selected images: from the last count, over the images that changed, when
+   * fewer changed than are selected (a Shift-lasso added to a large selection); else afresh.
+   */
+  private countSelected(): void {
+    const { bits, previous, changed } = this.ctx.selection;
+    if (this.counted === bits) return;
+    const perLink = this.selectedPerLink;
+    const add = (i: number, by: number) => {
+      for (const links of this.linkOf) if (links[i] >= 0) perLink[links[i]] += by;
+    };
+    if (this.counted === previous && changed.count < bits.count) changed.forEach((i) => add(i, bits.has(i) ? 1 : -1));
+    else {
+      perLink.fill(0);
+      bits.forEach((i) => add(i, 1));
+    }
+    this.counted = bits;
+  }
+
   /** Reflects the current selection: each link and node gets a band as wide as its selected share. */
   highlight(): void {
-    const { mask, current } = this.ctx.selection;
+    this.countSelected();
+    const { current } = this.ctx.selection;
+    const perLink = this.selectedPerLink;
     const band = select(this.svg).select<SVGGElement>(".mtq-links-selected");
     band.selectAll("path").remove();
     let selectedLinks = 0;
     select(this.svg)
       .selectAll<SVGPathElement, LaidLink>(".mtq-links path")
       .each((link, i, paths) => {
-        const n = current ? link.flow.images.reduce((sum, image) => sum + mask[image], 0) : 0;
+        const n = perLink[link.index];
         paths[i].dataset.selected = String(n);
         paths[i].classList.toggle("mtq-dimmed", current !== null && n === 0);
         if (n === 0) return;
@@ -133,9 +175,8 @@ export class SankeyView {
     select(this.svg)
       .selectAll<SVGRectElement, LaidNode>(".mtq-node-selected")
       .each((node, i, rects) => {
-        const images = this.ctx.data.nodeImages.get(node.id) ?? [];
-        const n = current ? images.reduce((sum, image) => sum + mask[image], 0) : 0;
-        const height = ((node.y1 ?? 0) - (node.y0 ?? 0)) * (images.length ? n / images.length : 0);
+        const n = (this.nodeLinks.get(node.id) ?? []).reduce((sum, l) => sum + perLink[l], 0);
+        const height = ((node.y1 ?? 0) - (node.y0 ?? 0)) * (node.flow.count ? n / node.flow.count : 0);
         rects[i].setAttribute("height", String(height));
         rects[i].parentElement!.dataset.selected = String(n);
         rects[i].parentElement!.classList.toggle("mtq-dimmed", current !== null);

@@ -1,16 +1,24 @@
-// The one selection every view shows: a set of images, kept both as the protocol's sorted list
-// and as a mask so each view can test membership in O(1) while drawing 10,000 points.
+// The one selection every view shows, kept as a bitset (bitset.ts): the maps, the Sankey and the
+// selection panel read it and the images whose state changed with each update, and the protocol's
+// sorted list (posted to the host, saved with setState) is read off it in order.
 import type { Selection } from "../src/shared/protocol";
+import { Bitset } from "./bitset";
 
 type Listener = (selection: Selection | null, byUser: boolean) => void;
 
 export class SelectionModel {
-  readonly mask: Uint8Array;
+  /** The selected images (none when nothing is selected). */
+  bits: Bitset;
+  /** The selection before the last update, and the images that update added or removed. */
+  previous: Bitset;
+  changed: Bitset;
   current: Selection | null = null;
   private readonly listeners: Listener[] = [];
 
-  constructor(imageCount: number) {
-    this.mask = new Uint8Array(imageCount);
+  constructor(readonly imageCount: number) {
+    this.bits = new Bitset(imageCount);
+    this.previous = this.bits;
+    this.changed = new Bitset(imageCount);
   }
 
   onChange(listener: Listener): void {
@@ -19,27 +27,32 @@ export class SelectionModel {
 
   /** Replaces the selection; `byUser` says it was picked in this view (and so goes to the host). */
   set(selection: Selection | null, byUser: boolean): void {
-    const start = performance.now();
-    const images = selection ? uniqueSorted(selection.images.filter((i) => i >= 0 && i < this.mask.length)) : [];
-    this.current = selection && images.length > 0 ? { images, label: selection.label } : null;
-    this.mask.fill(0);
-    for (const i of images) this.mask[i] = 1;
-    for (const l of this.listeners) l(this.current, byUser);
-    // Read by the benchmark: the cost of one selection update across every view.
-    performance.measure("mtq-selection", { start });
+    this.apply(Bitset.of(this.imageCount, selection?.images ?? []), selection?.label ?? "", byUser);
   }
 
   /** A user pick: with `add` (Shift held) it joins the current selection. */
-  pick(images: number[], label: string, add: boolean): void {
-    if (add && this.current) this.set({ images: [...this.current.images, ...images], label: `${this.current.label} + ${label}` }, true);
-    else this.set({ images, label }, true);
+  pick(images: Iterable<number>, label: string, add: boolean): void {
+    this.pickBits(Bitset.of(this.imageCount, images), label, add);
+  }
+
+  /** A user pick already made as a bitset (a lasso's). */
+  pickBits(bits: Bitset, label: string, add: boolean): void {
+    if (add && this.current) this.apply(this.bits.union(bits), `${this.current.label} + ${label}`, true);
+    else this.apply(bits, label, true);
   }
 
   clear(): void {
     if (this.current) this.set(null, true);
   }
-}
 
-function uniqueSorted(images: number[]): number[] {
-  return [...new Set(images)].sort((a, b) => a - b);
+  private apply(bits: Bitset, label: string, byUser: boolean): void {
+    const start = performance.now();
+    this.changed = this.bits.xor(bits);
+    this.previous = this.bits;
+    this.bits = bits;
+    this.current = bits.count > 0 ? { images: bits.toArray(), label } : null;
+    for (const l of this.listeners) l(this.current, byUser);
+    // Read by the benchmark: the cost of one selection update across every view.
+    performance.measure("mtq-selection", { start });
+  }
 }

@@ -104,7 +104,7 @@ export class ResultsView {
     root.replaceChildren(head, main, this.tooltip.element);
 
     this.selection.onChange((selection, byUser) => {
-      for (const m of this.maps) m.draw();
+      for (const m of this.maps) m.showSelection();
       this.sankey.highlight();
       panel.show(selection);
       options.onSelection(selection, byUser);
@@ -124,6 +124,11 @@ export class ResultsView {
   /** What the view at another epoch keeps: the drag tool and the zooms. */
   carried(): Carried {
     return { tool: this.tool, zooms: this.maps.map((m) => m.zoomTransform) };
+  }
+
+  /** Frees what the view holds outside the page (the maps' WebGL layers) when another replaces it. */
+  dispose(): void {
+    for (const m of this.maps) m.dispose();
   }
 
   /** Redraws what depends on the colouring or the theme. */

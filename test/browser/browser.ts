@@ -24,8 +24,12 @@ export function browserMissing(): string | undefined {
   return why;
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+/**
+ * Chromium headless: without a GPU its WebGL runs on SwiftShader (on the CPU). `webgl: false`
+ * turns WebGL off, as in a browser or remote session without it: the maps' 2-D canvas fallback.
+ */
+export function launchChromium({ webgl = true } = {}): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: webgl ? ARGS : [...ARGS, "--disable-webgl"] });
 }
 
 /** The harness served and opened in a new chromium page; `close` ends both. */
@@ -36,11 +40,11 @@ export interface HarnessPage {
   close(): Promise<void>;
 }
 
-export async function openHarnessPage(root: string, viewport = { width: 1400, height: 1000 }): Promise<HarnessPage> {
+export async function openHarnessPage(root: string, viewport = { width: 1400, height: 1000 }, { webgl = true } = {}): Promise<HarnessPage> {
   const server = await serveHarness(root);
   let browser: Browser;
   try {
-    browser = await launchChromium();
+    browser = await launchChromium({ webgl });
   } catch (e) {
     await server.close();
     throw e;

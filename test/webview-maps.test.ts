@@ -1,0 +1,189 @@
+// The maps drawn with WebGL (chromium's SwiftShader, no GPU) and on the 2-D canvas when WebGL is
+// off (chromium's --disable-webgl), on a real run of examples/ones-vs-sevens.mtq.json: each digit's
+// colour on screen (rings for the injected 3s and 4s too), hover, lasso and Shift-lasso with the
+// Sankey's counts following (the incremental count, then afresh after a node's click), keyboard
+// zoom, and the SVG export drawn from the data, the same in both.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { PNG } from "pngjs";
+import { DIGIT_COLORS } from "../src/shared/digitColors";
+import type { Results } from "../src/shared/results";
+import { browserMissing, cspViolations, lastPosted, openHarnessPage, type HarnessPage } from "./browser/browser";
+import { runExample } from "./helpers";
+
+const root = join(__dirname, "..");
+/** The dark harness theme's editor background, under the points. */
+const BACKGROUND = [0x1f, 0x1f, 0x1f];
+const skip = browserMissing();
+const json = skip ? "" : readFileSync(runExample("ones-vs-sevens"), "utf8");
+const results = skip ? undefined : (JSON.parse(json) as Results);
+
+/** A colour as the map draws a point of it at 90% over the background: [r, g, b]. */
+function drawn(hex: string): number[] {
+  return [1, 3, 5].map((k, c) => Math.round(0.9 * parseInt(hex.slice(k, k + 2), 16) + 0.1 * BACKGROUND[c]));
+}
+
+for (const webgl of [true, false]) {
+  const renderer = webgl ? "webgl" : "canvas";
+  describe(`the maps drawn ${webgl ? "with WebGL" : "on the 2-D canvas (WebGL off)"}`, { skip }, () => {
+    let harness: HarnessPage;
+    const r = results!;
+
+    before(async () => {
+      harness = await openHarnessPage(root, { width: 1400, height: 1000 }, { webgl });
+      await harness.show(json);
+    });
+
+    after(() => harness?.close());
+
+    /** The first map's plot as [x, y, r, g, b] per pixel, with its box on the page. */
+    const plotPixels = async () => {
+      const plot = harness.page.locator(".mtq-map-plot").first();
+      const png = PNG.sync.read(await plot.screenshot());
+      return { png, box: (await plot.boundingBox())! };
+    };
+    /** How many pixels of the plot are within 10 of each colour. */
+    const pixelsNear = (png: PNG, colors: number[][]) =>
+      colors.map((c) => {
+        let n = 0;
+        for (let p = 0; p < png.data.length; p += 4)
+          if (Math.abs(png.data[p] - c[0]) <= 10 && Math.abs(png.data[p + 1] - c[1]) <= 10 && Math.abs(png.data[p + 2] - c[2]) <= 10) n++;
+        return n;
+      });
+    const selectedImages = async () => (await lastPosted(harness.page, "selectionChanged"))?.selection?.images ?? null;
+    const lasso = async (box: { x: number; y: number; width: number; height: number }, [fx0, fy0, fx1, fy1]: number[], shift = false) => {
+      const { page } = harness;
+      const corners = [
+        [fx0, fy0],
+        [fx1, fy0],
+        [fx1, fy1],
+        [fx0, fy1],
+        [fx0, fy0],
+      ].map(([fx, fy]) => [box.x + 1 + fx * (box.width - 2), box.y + 1 + fy * (box.height - 2)] as const);
+      if (shift) await page.keyboard.down("Shift");
+      await page.mouse.move(...corners[0]);
+      await page.mouse.down();
+      for (const c of corners.slice(1)) await page.mouse.move(...c, { steps: 3 });
+      await page.mouse.up();
+      if (shift) await page.keyboard.up("Shift");
+      return (await selectedImages()) ?? [];
+    };
+    /** Per link "source>target": the selected images the Sankey counts, and what they should be for `images`. */
+    const linkCounts = () =>
+      harness.page.$$eval(".mtq-links path", (paths) =>
+        Object.fromEntries(
+          paths.map((p) => [
+            `${(p as SVGElement).dataset.source}>${(p as SVGElement).dataset.target}`,
+            Number((p as SVGElement).dataset.selected),
+          ]),
+        ),
+      );
+    const expectedLinkCounts = (images: number[]) => {
+      const chosen = new Set(images);
+      return Object.fromEntries(r.flows.links.map((l) => [`${l.source}>${l.target}`, l.images.filter((i) => chosen.has(i)).length]));
+    };
+    const mapSelected = () => harness.page.$$eval(".mtq-map", (maps) => maps.map((m) => Number((m as HTMLElement).dataset.selected)));
+
+    it(`draws every point (${renderer}), each digit in its colour, the injected ones too`, async () => {
+      const { page } = harness;
+      assert.deepEqual(
+        await page.$$eval(".mtq-map", (maps) => maps.map((m) => (m as HTMLElement).dataset.renderer)),
+        r.layers.map(() => renderer),
+      );
+      assert.deepEqual(
+        await page.$$eval(".mtq-map", (maps) => maps.map((m) => Number((m as HTMLElement).dataset.points))),
+        r.layers.map(() => r.images.count),
+      );
+      const { png } = await plotPixels();
+      const digits = [1, 7, 3, 4];
+      const counts = pixelsNear(
+        png,
+        digits.map((d) => drawn(DIGIT_COLORS[d])),
+      );
+      counts.forEach((n, i) => assert.ok(n >= 20, `digit ${digits[i]}: ${n} pixels in its colour (${JSON.stringify(counts)})`));
+      assert.deepEqual(await cspViolations(page), []);
+    });
+
+    it("shows a point's image and clusters on hover", async () => {
+      const { png, box } = await plotPixels();
+      const seven = drawn(DIGIT_COLORS[7]);
+      let at: [number, number] | undefined;
+      for (let p = 0; p < png.data.length && !at; p += 4)
+        if (Math.abs(png.data[p] - seven[0]) <= 6 && Math.abs(png.data[p + 1] - seven[1]) <= 6 && Math.abs(png.data[p + 2] - seven[2]) <= 6)
+          at = [(p / 4) % png.width, Math.floor(p / 4 / png.width)];
+      assert.ok(at, "a 7 on the map");
+      await harness.page.mouse.move(box.x + at[0], box.y + at[1]);
+      await harness.page.waitForSelector(".mtq-tooltip:not([hidden])");
+      const lines = await harness.page.locator(".mtq-tooltip > div").allTextContents();
+      assert.match(lines[0], /^Image #\d+ · digit \d/);
+      assert.match(lines[2], /^clusters: L1 c\d+ → L2 c\d+$/);
+      await harness.page.mouse.move(0, 0);
+    });
+
+    it("a lasso, then a Shift-lasso adds: the maps and every Sankey link count the union", async () => {
+      const { box } = await plotPixels();
+      const right = await lasso(box, [0.5, 0, 1, 1]);
+      const left = await lasso(box, [0, 0, 0.5, 1]);
+      assert.ok(left.length > 0 && right.length > 0, `${left.length} and ${right.length} selected`);
+      assert.deepEqual(await linkCounts(), expectedLinkCounts(left));
+      const both = await lasso(box, [0.5, 0, 1, 1], true);
+      assert.deepEqual(
+        both,
+        [...new Set([...left, ...right])].sort((a, b) => a - b),
+      );
+      assert.deepEqual(
+        await mapSelected(),
+        r.layers.map(() => both.length),
+      );
+      assert.deepEqual(await linkCounts(), expectedLinkCounts(both));
+      // A node's click replaces the selection: counted afresh.
+      const node = r.flows.nodes.find((n) => n.kind === "cluster")!;
+      await harness.page.locator(`.mtq-node[data-id="${node.id}"] .mtq-node-box`).click();
+      const inNode = (await selectedImages())!;
+      assert.equal(inNode.length, node.count);
+      assert.deepEqual(await linkCounts(), expectedLinkCounts(inNode));
+      await harness.page.keyboard.press("Escape");
+      assert.deepEqual(
+        await mapSelected(),
+        r.layers.map(() => 0),
+      );
+      assert.ok(Object.values(await linkCounts()).every((n) => n === 0));
+    });
+
+    it("+ zooms in on a focused map, the points still drawn; 0 resets", async () => {
+      const { page } = harness;
+      const before = (await plotPixels()).png.data;
+      await page.locator(".mtq-map-overlay").first().focus();
+      await page.keyboard.press("+");
+      assert.equal(await page.$eval(".mtq-map", (m) => (m as HTMLElement).dataset.zoom), "1.50");
+      const zoomed = await plotPixels();
+      assert.ok(!zoomed.png.data.equals(before), "the map redrew at the new zoom");
+      const counts = pixelsNear(
+        zoomed.png,
+        [1, 7, 3, 4].map((d) => drawn(DIGIT_COLORS[d])),
+      );
+      await page.keyboard.press("0");
+      assert.equal(await page.$eval(".mtq-map", (m) => (m as HTMLElement).dataset.zoom), "1.00");
+      assert.ok(counts.reduce((a, b) => a + b) >= 100, `points in the digits' colours at zoom 1.5: ${JSON.stringify(counts)}`);
+    });
+
+    it("exports the maps as SVG from the data: every point, whatever draws the screen", async () => {
+      const { page } = harness;
+      await page.getByRole("button", { name: "SVG", exact: true }).click();
+      const svg = (await lastPosted(page, "export"))!.data;
+      const perMap = await page.evaluate(
+        (text) =>
+          [...new DOMParser().parseFromString(text, "image/svg+xml").querySelectorAll(".mtq-export-map")].map((g) =>
+            [...g.querySelectorAll("path")].reduce((n, p) => n + (p.getAttribute("d")!.match(/M/g)?.length ?? 0), 0),
+          ),
+        svg,
+      );
+      assert.deepEqual(
+        perMap,
+        r.layers.map(() => r.images.count),
+      );
+    });
+  });
+}

@@ -1,0 +1,70 @@
+// A map's points as batches of one colour and one look (dot or ring, faded or selected), in the
+// order they are drawn: what the SVG export writes, and what the 2-D canvas draws where the
+// browser has no WebGL (glPoints.ts draws the same points otherwise).
+import type { Bitset } from "./bitset";
+
+export interface ColorGroup {
+  color: string;
+  kept: number[];
+  injected: number[];
+}
+
+export interface Batch {
+  color: string;
+  hollow: boolean;
+  alpha: number;
+  radius: number;
+  images: number[];
+}
+
+/** Unselected points first and faint when there is a selection, then the selected ones, larger, on top. */
+export function pointBatches(groups: ColorGroup[], selected: Bitset, radius: number): Batch[] {
+  const out: Batch[] = [];
+  for (const pass of selected.count > 0 ? [false, true] : [null]) {
+    for (const group of groups) {
+      for (const [list, hollow] of [
+        [group.kept, false],
+        [group.injected, true],
+      ] as const) {
+        out.push({
+          color: group.color,
+          hollow,
+          alpha: pass === false ? 0.18 : 0.9,
+          radius: pass ? radius * 1.35 : radius,
+          images: pass === null ? list : list.filter((i) => selected.has(i) === pass),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Draws the batches on a 2-D canvas of `width` x `height` CSS pixels; `at` places an image. */
+export function drawOnCanvas(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+  batches: Batch[],
+  at: (i: number) => [number, number],
+): void {
+  const g = canvas.getContext("2d")!;
+  const dpr = canvas.width / width;
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.clearRect(0, 0, width, height);
+  for (const b of batches) {
+    const r = b.radius;
+    g.globalAlpha = b.alpha;
+    g.fillStyle = b.color;
+    g.strokeStyle = b.color;
+    g.lineWidth = r > 2 ? 1.5 : 1.1;
+    g.beginPath();
+    for (const i of b.images) {
+      const [x, y] = at(i);
+      if (x < -r || y < -r || x > width + r || y > height + r) continue;
+      g.moveTo(x + r, y);
+      g.arc(x, y, r, 0, 2 * Math.PI);
+    }
+    if (b.hollow) g.stroke();
+    else g.fill();
+  }
+}
