@@ -1,13 +1,17 @@
-// `npm run bench:approximations [IMAGES]`: above 10,000 images a layer's silhouettes are estimated
-// from a sample and UMAP's neighbours come from a partitioned search (src/pipeline/cluster.ts).
-// This trains the model on IMAGES of the built-in MNIST (default 70,000: every digit of both
-// splits; else IMAGES / 10 of each digit from the training split), then for each hidden layer
-// computes both the approximations and the exact figures they stand for, and prints how far apart
-// they are and what each cost. Prints figures; asserts nothing.
+// `npm run bench:approximations [IMAGES]`: above 10,000 images a layer is clustered on a seeded
+// sample (k-means fitted on it, every image assigned to the nearest centroid, k chosen by the
+// sample's silhouettes among itself, each image's silhouette against the sample) and UMAP's
+// neighbours come from a partitioned search (src/pipeline/cluster.ts). This trains the model on
+// IMAGES of the built-in MNIST (default 70,000: every digit of both splits; else IMAGES / 10 of each
+// digit from the training split), then for each hidden layer computes both the approximations and
+// the full computation they stand for (k-means on every image, exact silhouettes of every image),
+// and prints how far apart they are and what each cost, with the load average. Prints figures;
+// asserts nothing.
 import { join } from "node:path";
-import { bestScore, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
+import { loadavg } from "node:os";
+import { bestScore, clusterSample, kmeansFits, sampleSilhouettes } from "../src/pipeline/cluster";
 import { EXACT_LIMIT } from "../src/shared/figures";
-import { distancePass, type Neighbours } from "../src/pipeline/distances";
+import { distancePass, sampledSilhouettes, type Neighbours } from "../src/pipeline/distances";
 import { prepareData } from "../src/pipeline/prepare";
 import { activations, trainedOnKept } from "../src/pipeline/model";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
@@ -53,40 +57,60 @@ async function main() {
   const { tf, backend } = await loadTf();
   const { trained, x } = await trainedOnKept(tf, prepared, file);
   const acts = await activations(tf, trained, x, n);
-  console.log(`${n} images, ${backend}; silhouettes sampled above ${EXACT_LIMIT} points, ${NEIGHBOURS} neighbours\n`);
+  const load = () =>
+    loadavg()
+      .map((v) => v.toFixed(1))
+      .join(", ");
+  console.log(
+    `${n} images, ${backend}; clustered on a sample above ${EXACT_LIMIT} points, ${NEIGHBOURS} neighbours; load average ${load()}\n`,
+  );
   console.log(
     tableRow([
       "layer",
-      "k exact / sampled",
-      "silhouette of the chosen k: exact / estimated",
+      "k full / sampled",
+      "silhouette of the chosen k: full / sampled fit, exact / estimated",
+      "inertia, sampled fit / full: chosen k, worst k",
       "largest error over k",
       "mean error per image",
       "negative-silhouette images: exact / estimated / both",
       "neighbours found",
-      "exact pass",
-      "sampled pass",
+      "full k-means + exact pass",
+      "sampled k-means + silhouettes",
       "partitioned search",
+      "load at end",
     ]),
   );
-  console.log("|---|---|---|---:|---:|---|---:|---:|---:|---:|");
+  console.log("|---|---|---|---|---:|---:|---|---:|---:|---:|---:|---|");
   for (const [l, points] of acts.hidden.entries()) {
     const dim = acts.sizes[l];
-    const fits = await kmeansFits(points, dim, { ...exp.clustering, seed: exp.seed });
-    const columns = silhouetteColumns(n, n, exp.seed);
-    const [sampled, sampledTime] = await seconds(() =>
-      distancePass(tf, { points, dim, clustered: n, clusterings: fits, neighbours: 0, columns }),
-    );
+    const options = { ...exp.clustering, seed: exp.seed };
+    const sample = clusterSample(n, n, exp.seed);
+    if (!sample) throw new Error(`no sample at ${n} images: the approximations start above ${EXACT_LIMIT}`);
+    const [[sampledFits, sampled, perPoint], sampledTime] = await seconds(async () => {
+      const fits = await kmeansFits(points, dim, { ...options, sample });
+      const scores = await sampleSilhouettes(tf, points, dim, fits, sample);
+      const fit = fits[bestScore(scores)];
+      const [each] = await sampledSilhouettes(tf, { points, dim, rows: n, columns: sample, clusterings: [fit] });
+      return [fits, scores, each] as const;
+    });
     const [approximate, searchTime] = await seconds(() =>
       partitionedNeighbours(tf, points, dim, NEIGHBOURS, randomFor(exp.seed, "partitions")),
     );
-    const [exact, exactTime] = await seconds(() =>
-      distancePass(tf, { points, dim, clustered: n, clusterings: fits, neighbours: NEIGHBOURS }),
-    );
-    const chosenExact = bestScore(exact.silhouettes);
-    const chosen = bestScore(sampled.silhouettes);
-    const largest = Math.max(...exact.silhouettes.map((s, i) => Math.abs(s.mean - sampled.silhouettes[i].mean)));
-    const exactPer = exact.silhouettes[chosen].perPoint;
-    const estimatedPer = sampled.silhouettes[chosen].perPoint;
+    const [[fullFits, exact], exactTime] = await seconds(async () => {
+      const fits = await kmeansFits(points, dim, options);
+      // One exact pass scores the full fits and the sampled ones (for the estimates' error), and finds the neighbours.
+      const pass = await distancePass(tf, { points, dim, clustered: n, clusterings: [...fits, ...sampledFits], neighbours: NEIGHBOURS });
+      return [fits, pass] as const;
+    });
+    const kCount = fullFits.length;
+    const exactFull = exact.silhouettes.slice(0, kCount);
+    const exactSampled = exact.silhouettes.slice(kCount);
+    const chosenExact = bestScore(exactFull);
+    const chosen = bestScore(sampled);
+    const largest = Math.max(...exactSampled.map((s, i) => Math.abs(s.mean - sampled[i].mean)));
+    const inertia = sampledFits.map((f, i) => f.inertia / fullFits[i].inertia);
+    const exactPer = exactSampled[chosen].perPoint;
+    const estimatedPer = perPoint.perPoint;
     let error = 0;
     let negative = 0;
     let negativeEstimated = 0;
@@ -101,15 +125,17 @@ async function main() {
     console.log(
       tableRow([
         `${l + 1} (${dim})`,
-        `${fits[chosenExact].k} / ${fits[chosen].k}`,
-        `${f(exact.silhouettes[chosen].mean)} / ${f(sampled.silhouettes[chosen].mean)}`,
+        `${fullFits[chosenExact].k} / ${sampledFits[chosen].k}`,
+        `${f(exactFull[chosenExact].mean)} / ${f(exactSampled[chosen].mean)}, ${f(sampled[chosen].mean)}`,
+        `${inertia[chosen].toFixed(4)}, ${Math.max(...inertia).toFixed(4)}`,
         f(largest),
         f(error),
-        `${negative} / ${negativeEstimated} / ${both}`,
+        `${negative.toLocaleString("en")} / ${negativeEstimated.toLocaleString("en")} / ${both.toLocaleString("en")}`,
         `${(100 * recall(exact.neighbours, approximate)).toFixed(1)}%`,
         exactTime,
         sampledTime,
         searchTime,
+        load(),
       ]),
     );
   }

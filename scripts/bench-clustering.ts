@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
 import { pooledDigits } from "./pooledDigits";
 import { kmeansFits } from "../src/pipeline/cluster";
-import { distancePass } from "../src/pipeline/distances";
+import { distancePass, sampledSilhouettes } from "../src/pipeline/distances";
 import { bootstrapResample } from "../src/pipeline/stability";
 import { loadTf } from "../src/pipeline/tf";
 import { EXACT_LIMIT } from "../src/shared/figures";
@@ -87,7 +87,8 @@ async function parts() {
     const kmeansMs = performance.now() - start;
     const silhouettes = async (columns?: Int32Array) => {
       start = performance.now();
-      await distancePass(tf, { points: drawn, dim: 49, clustered: n, clusterings: fits, neighbours: 0, columns });
+      if (columns) await sampledSilhouettes(tf, { points: drawn, dim: 49, rows: n, columns, clusterings: fits });
+      else await distancePass(tf, { points: drawn, dim: 49, clustered: n, clusterings: fits, neighbours: 0 });
       return `${seconds(performance.now() - start)} s`;
     };
     const exact = n <= EXACT_LIMIT ? await silhouettes() : "-";

@@ -1,11 +1,12 @@
-// What large layers use instead of the exact pass: silhouettes against a sample of the points, and
-// neighbours from a partitioned search. Checked against the definitions, and on real MNIST digits.
+// What large layers use instead of the exact pass: k-means fitted on a sample of the points, then
+// every point assigned; silhouettes against the sample; neighbours from a partitioned search.
+// Checked against the definitions, and on real MNIST digits against the full computation.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { bestScore, clusterLayer, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
-import { EXACT_LIMIT } from "../src/shared/figures";
+import { bestScore, clusterLayer, clusterSample, kmeansFits, nearestCentroids } from "../src/pipeline/cluster";
+import { CLUSTER_SAMPLE, EXACT_LIMIT } from "../src/shared/figures";
 import { loadImages, splitFiles } from "../src/data/source";
-import { distancePass, type Neighbours } from "../src/pipeline/distances";
+import { distancePass, sampledSilhouettes, type Neighbours } from "../src/pipeline/distances";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
 import { randomFor } from "../src/data/random";
 import { loadTf, type Tf } from "../src/pipeline/tf";
@@ -14,7 +15,7 @@ const dist = (a: number[], b: number[]) => Math.hypot(...a.map((v, i) => v - b[i
 const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
 
 /** s(i) with each cluster's mean distance taken over its points among `columns` (itself left out). */
-function sampledSilhouettes(points: number[][], labels: number[], columns: number[]): number[] {
+function bySample(points: number[][], labels: number[], columns: number[]): number[] {
   return points.map((p, i) => {
     const to = (c: number) => columns.filter((j) => labels[j] === c && j !== i).map((j) => dist(p, points[j]));
     const a = mean(to(labels[i]));
@@ -32,41 +33,31 @@ describe("silhouettes against a sample of the points", () => {
   it("estimates each cluster's mean distance from its sampled points", async () => {
     const { tf } = await loadTf();
     const columns = Array.from({ length: 45 }, (_, j) => 2 * j + (j % 2));
-    const pass = await distancePass(tf, {
-      points: flat,
-      dim: 3,
-      clustered: 90,
-      clusterings,
-      neighbours: 0,
-      columns: Int32Array.from(columns),
-      rowsPerBlock: 16,
-    });
+    const silhouettes = await sampledSilhouettes(tf, { points: flat, dim: 3, rows: 90, columns: Int32Array.from(columns), clusterings });
     clusterings.forEach((c, ci) => {
-      const expected = sampledSilhouettes(points, Array.from(c.labels), columns);
+      const expected = bySample(points, Array.from(c.labels), columns);
       expected.forEach((e, i) =>
-        assert.ok(
-          Math.abs(pass.silhouettes[ci].perPoint[i] - e) < 1e-4,
-          `k=${c.k} point ${i}: ${pass.silhouettes[ci].perPoint[i]} vs ${e}`,
-        ),
+        assert.ok(Math.abs(silhouettes[ci].perPoint[i] - e) < 1e-4, `k=${c.k} point ${i}: ${silhouettes[ci].perPoint[i]} vs ${e}`),
       );
-      assert.ok(Math.abs(pass.silhouettes[ci].mean - mean(expected)) < 1e-4);
+      assert.ok(Math.abs(silhouettes[ci].mean - mean(expected)) < 1e-4);
     });
   });
 
   it("is the exact silhouette when every point is a column", async () => {
     const { tf } = await loadTf();
     const all = Int32Array.from(points, (_, i) => i);
-    const sampled = await distancePass(tf, { points: flat, dim: 3, clustered: 90, clusterings, neighbours: 0, columns: all });
+    const sampled = await sampledSilhouettes(tf, { points: flat, dim: 3, rows: 90, columns: all, clusterings });
     const exact = await distancePass(tf, { points: flat, dim: 3, clustered: 90, clusterings, neighbours: 0 });
-    sampled.silhouettes.forEach((s, ci) => s.perPoint.forEach((v, i) => assert.ok(Math.abs(v - exact.silhouettes[ci].perPoint[i]) < 1e-5)));
+    sampled.forEach((s, ci) => s.perPoint.forEach((v, i) => assert.ok(Math.abs(v - exact.silhouettes[ci].perPoint[i]) < 1e-5)));
   });
 
   it("samples only above EXACT_LIMIT points, the same sample for the same seed", () => {
-    assert.equal(silhouetteColumns(EXACT_LIMIT, EXACT_LIMIT, 1), undefined);
-    const sample = silhouetteColumns(30_000, 25_000, 1)!;
-    assert.equal(sample.length, EXACT_LIMIT);
-    assert.deepEqual(silhouetteColumns(30_000, 25_000, 1), sample);
-    assert.notDeepEqual(silhouetteColumns(30_000, 25_000, 2), sample);
+    assert.equal(clusterSample(EXACT_LIMIT, EXACT_LIMIT, 1), undefined);
+    assert.equal(clusterSample(30_000, EXACT_LIMIT, 1), undefined);
+    const sample = clusterSample(30_000, 25_000, 1)!;
+    assert.equal(sample.length, CLUSTER_SAMPLE);
+    assert.deepEqual(clusterSample(30_000, 25_000, 1), sample);
+    assert.notDeepEqual(clusterSample(30_000, 25_000, 2), sample);
     assert.ok(
       sample.every((p, j) => p < 25_000 && (j === 0 || p > sample[j - 1])),
       "kept points only, ascending, no repeats",
@@ -131,7 +122,7 @@ describe("a layer above EXACT_LIMIT points", () => {
   for (let i = 0; i < n; i++)
     for (let p = 0; p < 28 * 28; p++)
       points[i * 49 + Math.floor(p / 28 / 4) * 7 + Math.floor((p % 28) / 4)] += train.pixels[i * 784 + p] / 255 / 16;
-  const options = { kMin: 2, kMax: 4, seed: 1, neighbours: 15 };
+  const options = { kMin: 2, kMax: 4, seed: 1, restarts: 2, neighbours: 15 };
   let tf: Tf;
   let layer: Awaited<ReturnType<typeof clusterLayer>>;
   before(async () => {
@@ -139,19 +130,66 @@ describe("a layer above EXACT_LIMIT points", () => {
     layer = await clusterLayer(tf, points, 49, n, options);
   });
 
-  it("estimates the silhouettes from a 10,000-point sample, close to the exact ones, with the same k", async () => {
+  it("fits k-means on the sample and assigns every image to its nearest centroid, numbered by first appearance", async () => {
     const { clustering } = layer;
-    assert.equal(clustering.silhouetteSample, EXACT_LIMIT);
+    assert.equal(clustering.silhouetteSample, CLUSTER_SAMPLE);
+    assert.deepEqual(clustering.labels, nearestCentroids(points, 49, clustering.centroids));
+    const firsts = [...new Set(clustering.labels)];
+    assert.deepEqual(
+      firsts,
+      firsts.map((_, c) => c),
+    );
+    // The same fits as kmeansFits on the sampled points alone, up to the numbering.
+    const sample = clusterSample(n, n, options.seed)!;
+    const alone = await kmeansFits(
+      Float32Array.from({ length: sample.length * 49 }, (_, t) => points[sample[Math.floor(t / 49)] * 49 + (t % 49)]),
+      49,
+      { ...options, k: clustering.k },
+    );
+    const centroid = (c: Float32Array, i: number) => Array.from(c.subarray(i * 49, (i + 1) * 49)).join();
+    assert.deepEqual(
+      new Set(Array.from({ length: clustering.k }, (_, c) => centroid(clustering.centroids, c))),
+      new Set(Array.from({ length: clustering.k }, (_, c) => centroid(alone[0].centroids, c))),
+    );
+  });
+
+  it("chooses the k of the full computation, its silhouette and inertia close to the full ones", async () => {
+    const { clustering } = layer;
     const fits = await kmeansFits(points, 49, options);
     const exact = await distancePass(tf, { points, dim: 49, clustered: n, clusterings: fits, neighbours: 0 });
-    const exactBest = bestScore(exact.silhouettes);
-    assert.equal(clustering.k, fits[exactBest].k);
+    const best = bestScore(exact.silhouettes);
+    assert.equal(clustering.k, fits[best].k);
     exact.silhouettes.forEach((s, i) =>
       assert.ok(
         Math.abs(s.mean - clustering.silhouetteCurve[i]) < 0.01,
-        `k=${fits[i].k}: ${clustering.silhouetteCurve[i]} vs exact ${s.mean}`,
+        `k=${fits[i].k}: ${clustering.silhouetteCurve[i]} vs full ${s.mean}`,
       ),
     );
+    fits.forEach((f, i) =>
+      assert.ok(clustering.inertiaCurve[i] / f.inertia < 1.01, `k=${f.k}: inertia ${clustering.inertiaCurve[i]} vs full ${f.inertia}`),
+    );
+  });
+
+  it("gives each image its silhouette against the sample: the sample's own are theirs among the sample", async () => {
+    const { clustering } = layer;
+    const sample = clusterSample(n, n, options.seed)!;
+    const exact = await distancePass(tf, {
+      points,
+      dim: 49,
+      clustered: n,
+      clusterings: [{ k: clustering.k, labels: clustering.labels }],
+      neighbours: 0,
+    });
+    let error = 0;
+    exact.silhouettes[0].perPoint.forEach((s, i) => (error += Math.abs(s - clustering.perPoint[i]) / n));
+    assert.ok(error < 0.01, `mean error per image ${error}`);
+    const sampledMean = mean(Array.from(sample, (p) => clustering.perPoint[p]));
+    assert.ok(Math.abs(sampledMean - clustering.silhouette) < 1e-4, `${sampledMean} vs ${clustering.silhouette}`);
+  });
+
+  it("is the same for the same seed", async () => {
+    const again = await clusterLayer(tf, points, 49, n, options);
+    assert.deepEqual(again.clustering, layer.clustering);
   });
 
   it("takes UMAP's neighbours from the partitioned search", () => {

@@ -1,10 +1,11 @@
 // k-means on one layer's signatures for each k in kMin..kMax (kmeans.ts, seeded), k chosen by the
-// best mean silhouette. Injected images are placed afterwards at their nearest centroid, so they
-// never move the clusters fitted on the kept images.
-import { EXACT_LIMIT, round4 } from "../shared/figures";
+// best mean silhouette; above EXACT_LIMIT images, on a seeded sample (CLUSTER_SAMPLE) and the
+// kept images assigned to the nearest centroid. Injected images are placed afterwards at their
+// nearest centroid, so they never move the clusters fitted on the kept images.
+import { CLUSTER_SAMPLE, EXACT_LIMIT, round4 } from "../shared/figures";
 import type { LayerClustering } from "../shared/results";
 import { kmeansFit } from "./kmeans";
-import { distancePass, type Neighbours, type SilhouetteScores } from "./distances";
+import { distancePass, sampledSilhouettes, type Neighbours, type SilhouetteScores } from "./distances";
 import { partitionedNeighbours } from "./partitionedNeighbours";
 import { randomFor, shuffled } from "../data/random";
 import type { Tf } from "./tf";
@@ -21,7 +22,11 @@ export interface Clustered extends LayerClustering {
 }
 
 /** Clusters renumbered by first appearance, so cluster 0 holds the first image: stable names across views. */
-function renumbered(clusters: Int32Array, centroids: Float64Array, dim: number): { labels: Int32Array; centroids: Float32Array } {
+function renumbered(
+  clusters: Int32Array,
+  centroids: Float64Array | Float32Array,
+  dim: number,
+): { labels: Int32Array; centroids: Float32Array } {
   const k = centroids.length / dim;
   const map = new Int32Array(k).fill(-1);
   let used = 0;
@@ -56,6 +61,8 @@ export interface ClusterOptions {
   seed: number;
   /** k-means++ starts per k (scikit-learn's n_init); the fit with the least inertia is kept. 1 when not given (the experiment's default is 3). */
   restarts?: number;
+  /** The points (clusterSample) each k's starts are fitted on, the others then assigned to its nearest centroid; default all. */
+  sample?: Int32Array;
   /** Nearest neighbours to find for every point on the way (for UMAP), itself included. */
   neighbours: number;
 }
@@ -76,9 +83,18 @@ export function startSeeds(seed: number, restarts: number): number[] {
   return Array.from({ length: restarts }, (_, r) => (r === 0 ? seed : Math.floor(random() * 2 ** 31)));
 }
 
+/** The rows of `points` at `indices`. */
+function gathered(points: Float32Array, dim: number, indices: Int32Array): Float32Array {
+  const out = new Float32Array(indices.length * dim);
+  indices.forEach((p, j) => out.set(points.subarray(p * dim, (p + 1) * dim), j * dim));
+  return out;
+}
+
 /**
  * The seeded k-means fit of the points for each k tried (kMin..kMax below the point count, or the
- * fixed k): of `restarts` starts per k, the one with the least inertia (the first of equals).
+ * fixed k): of `restarts` starts per k, the one with the least inertia (the first of equals). With
+ * a sample, the starts are fitted on the sampled points and compared by their inertia there; the
+ * best one's centroids then label every point (one assignment pass), and its inertia is over all.
  */
 export async function kmeansFits(
   points: Float32Array,
@@ -87,7 +103,8 @@ export async function kmeansFits(
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<KmeansFit[]> {
-  const n = points.length / dim;
+  const fitted = options.sample ? gathered(points, dim, options.sample) : points;
+  const n = fitted.length / dim;
   const kValues: number[] = [];
   for (let k = options.k ?? options.kMin; k <= (options.k ?? options.kMax) && k < n; k++) kValues.push(k);
   const seeds = startSeeds(options.seed, options.restarts ?? 1);
@@ -96,12 +113,17 @@ export async function kmeansFits(
     let best: KmeansFit | undefined;
     for (const [r, seed] of seeds.entries()) {
       signal?.throwIfAborted();
-      const result = kmeansFit(points, dim, k, seed, 300);
+      const result = kmeansFit(fitted, dim, k, seed, 300);
       const { labels, centroids } = renumbered(result.labels, result.centroids, dim);
-      const fit = { k, labels, centroids, inertia: inertia(points, dim, labels, centroids) };
+      const fit = { k, labels, centroids, inertia: inertia(fitted, dim, labels, centroids) };
       if (!best || fit.inertia < best.inertia) best = fit;
       onProgress?.((i + (r + 1) / seeds.length) / kValues.length);
       await yieldToEventLoop();
+    }
+    if (options.sample) {
+      // Numbered again by first appearance among all the points, as an unsampled fit is.
+      const { labels, centroids } = renumbered(nearestCentroids(points, dim, best!.centroids), best!.centroids, dim);
+      best = { k, labels, centroids, inertia: inertia(points, dim, labels, centroids) };
     }
     fits.push(best!);
   }
@@ -113,21 +135,48 @@ export function bestScore(scores: readonly SilhouetteScores[]): number {
   return scores.reduce((best, s, i) => (s.mean > scores[best].mean ? i : best), 0);
 }
 
-/** The kept points the silhouettes measure distances to: all of them (undefined) up to EXACT_LIMIT points in all, else a seeded sample of EXACT_LIMIT. */
-export function silhouetteColumns(points: number, clustered: number, seed: number): Int32Array | undefined {
+/** The kept points a layer is clustered on: all of them (undefined) up to EXACT_LIMIT points in all, else a seeded sample of CLUSTER_SAMPLE (ascending). */
+export function clusterSample(points: number, clustered: number, seed: number): Int32Array | undefined {
   if (points <= EXACT_LIMIT || clustered <= EXACT_LIMIT) return undefined;
   return Int32Array.from(
     shuffled(
       Array.from({ length: clustered }, (_, i) => i),
       randomFor(seed, "silhouette sample"),
-    ).slice(0, EXACT_LIMIT),
+    ).slice(0, CLUSTER_SAMPLE),
   ).sort();
+}
+
+/** Each fit's silhouettes of the sampled points among themselves: what chooses k above EXACT_LIMIT. */
+export async function sampleSilhouettes(
+  tf: Tf,
+  points: Float32Array,
+  dim: number,
+  fits: readonly KmeansFit[],
+  sample: Int32Array,
+  onProgress?: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<SilhouetteScores[]> {
+  const all = Int32Array.from(sample, (_, j) => j);
+  return sampledSilhouettes(
+    tf,
+    {
+      points: gathered(points, dim, sample),
+      dim,
+      rows: sample.length,
+      columns: all,
+      clusterings: fits.map((f) => ({ k: f.k, labels: Int32Array.from(sample, (p) => f.labels[p]) })),
+    },
+    onProgress,
+    signal,
+  );
 }
 
 /**
  * Clusters the first `clustered` points (the kept images) for each k and picks k by silhouette;
  * up to EXACT_LIMIT points, the pairwise-distance pass that scores every k also yields all
- * points' exact nearest neighbours; above, the neighbours come from a partitioned search.
+ * points' exact nearest neighbours; above, the layer is clustered on a sample (clusterSample), its
+ * silhouettes among itself choose k, each kept point's silhouette at that k is measured against
+ * the sample, and the neighbours come from a partitioned search.
  */
 export async function clusterLayer(
   tf: Tf,
@@ -138,43 +187,84 @@ export async function clusterLayer(
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<{ clustering: Clustered; neighbours: Neighbours; approximateNeighbours: boolean }> {
-  const fits = await kmeansFits(points.subarray(0, clustered * dim), dim, options, (f) => onProgress?.(0.5 * f), signal);
-  const kValues = fits.map((f) => f.k);
   const n = points.length / dim;
+  const kept = points.subarray(0, clustered * dim);
+  const sample = clusterSample(n, clustered, options.seed);
+  if (sample) return sampledLayer(tf, points, dim, clustered, sample, options, onProgress, signal);
+  const fits = await kmeansFits(kept, dim, options, (f) => onProgress?.(0.5 * f), signal);
   const exact = n <= EXACT_LIMIT;
-  const columns = silhouetteColumns(n, clustered, options.seed);
   const pass = await distancePass(
     tf,
-    { points, dim, clustered, clusterings: fits, neighbours: exact ? options.neighbours : 0, columns },
+    { points, dim, clustered, clusterings: fits, neighbours: exact ? options.neighbours : 0 },
     (f) => onProgress?.(0.5 + (exact ? 0.5 : 0.3) * f),
     signal,
   );
-  const neighbours = exact
-    ? pass.neighbours
-    : await partitionedNeighbours(
-        tf,
-        points,
-        dim,
-        options.neighbours,
-        randomFor(options.seed, "partitions"),
-        (f) => onProgress?.(0.8 + 0.2 * f),
-        signal,
-      );
-  const scores = pass.silhouettes;
+  const neighbours = exact ? pass.neighbours : await searchedNeighbours(tf, points, dim, options, onProgress, signal);
+  return { clustering: chosen(fits, pass.silhouettes, pass.silhouettes), neighbours, approximateNeighbours: !exact };
+}
+
+async function searchedNeighbours(
+  tf: Tf,
+  points: Float32Array,
+  dim: number,
+  options: ClusterOptions,
+  onProgress?: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<Neighbours> {
+  return partitionedNeighbours(
+    tf,
+    points,
+    dim,
+    options.neighbours,
+    randomFor(options.seed, "partitions"),
+    (f) => onProgress?.(0.8 + 0.2 * f),
+    signal,
+  );
+}
+
+/**
+ * The layer's clustering at the k with the best mean silhouette in `scores` (one per fit), with
+ * each point's silhouette from `perPoint` (the chosen fit's at the same index, or its only entry).
+ * The figures are rounded as the results file holds them, once k is chosen on the unrounded scores.
+ */
+function chosen(fits: KmeansFit[], scores: SilhouetteScores[], perPoint: SilhouetteScores[], sample?: number): Clustered {
   const best = bestScore(scores);
-  // The figures rounded as the results file holds them, once k is chosen on the exact scores.
-  const clustering: Clustered = {
+  return {
     k: fits[best].k,
-    kValues,
+    kValues: fits.map((f) => f.k),
     silhouetteCurve: scores.map((s) => round4(s.mean)),
     inertiaCurve: fits.map((f) => round4(f.inertia)),
     silhouette: round4(scores[best].mean),
     labels: fits[best].labels,
-    perPoint: scores[best].perPoint,
+    perPoint: (perPoint.length === 1 ? perPoint[0] : perPoint[best]).perPoint,
     centroids: fits[best].centroids,
-    ...(columns && { silhouetteSample: columns.length }),
+    ...(sample !== undefined && { silhouetteSample: sample }),
   };
-  return { clustering, neighbours, approximateNeighbours: !exact };
+}
+
+/** clusterLayer above EXACT_LIMIT: fits, k and silhouettes from the sample, then each kept point's silhouette against it. */
+async function sampledLayer(
+  tf: Tf,
+  points: Float32Array,
+  dim: number,
+  clustered: number,
+  sample: Int32Array,
+  options: ClusterOptions,
+  onProgress?: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<{ clustering: Clustered; neighbours: Neighbours; approximateNeighbours: boolean }> {
+  const kept = points.subarray(0, clustered * dim);
+  const fits = await kmeansFits(kept, dim, { ...options, sample }, (f) => onProgress?.(0.4 * f), signal);
+  const scores = await sampleSilhouettes(tf, kept, dim, fits, sample, (f) => onProgress?.(0.4 + 0.1 * f), signal);
+  const fit = fits[bestScore(scores)];
+  const perPoint = await sampledSilhouettes(
+    tf,
+    { points: kept, dim, rows: clustered, columns: sample, clusterings: [fit] },
+    (f) => onProgress?.(0.5 + 0.3 * f),
+    signal,
+  );
+  const neighbours = await searchedNeighbours(tf, points, dim, options, onProgress, signal);
+  return { clustering: chosen(fits, scores, perPoint, sample.length), neighbours, approximateNeighbours: true };
 }
 
 /** Index of the nearest centroid for each point. */

@@ -1,7 +1,7 @@
 // One pass over a layer's pairwise distances, on TF.js (SIMD matrix products), giving what two
 // stages need: every clustering's exact silhouettes and UMAP's exact nearest neighbours. Rows
-// are processed in blocks, so memory stays at block x n, never n x n. For large layers the
-// columns can be a sample: silhouettes are then estimated at a cost of n x sample.
+// are processed in blocks, so memory stays at block x n, never n x n. For large layers,
+// sampledSilhouettes measures distances to a sample of the points only, at a cost of n x sample.
 //
 // For a block of rows, D = sqrt(max(0, |x|^2 + |y|^2 - 2 x.y)) and the per-cluster distance sums
 // of every clustering at once are D . M, with M the points' one-hot cluster memberships side by
@@ -34,14 +34,8 @@ export interface DistancePassInput {
   /** The first `clustered` points are the ones the clusterings label (the kept images). */
   clustered: number;
   clusterings: Clustering[];
-  /** Nearest neighbours wanted per point, itself included; 0 for none. Needs every column: not with `columns`. */
+  /** Nearest neighbours wanted per point, itself included; 0 for none. */
   neighbours: number;
-  /**
-   * The clustered points (ascending indices) the silhouettes measure distances to; default all of
-   * them (exact silhouettes). With a sample, a point's mean distance to a cluster is estimated from
-   * that cluster's sampled points, so the pass costs n x sample instead of n x n.
-   */
-  columns?: Int32Array;
   /** Rows per block; default: a block x columns matrix of about 16 MB. */
   rowsPerBlock?: number;
 }
@@ -58,17 +52,13 @@ export const BLOCK_VALUES = 4_000_000;
 
 export async function distancePass(
   tf: Tf,
-  { points, dim, clustered, clusterings, neighbours, columns, rowsPerBlock }: DistancePassInput,
+  { points, dim, clustered, clusterings, neighbours, rowsPerBlock }: DistancePassInput,
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<{ silhouettes: SilhouetteScores[]; neighbours: Neighbours }> {
   const n = points.length / dim;
-  if (columns && neighbours > 0) throw new Error("nearest neighbours need every column");
-  const cols = columns ?? Int32Array.from({ length: n }, (_, i) => i);
-  const m = cols.length;
-  /** Per point: its position among the columns, -1 when it is not one. */
-  const column = new Int32Array(n).fill(-1);
-  cols.forEach((p, j) => (column[p] = j));
+  const m = n;
+  const cols = Int32Array.from({ length: n }, (_, i) => i);
   const offsets: number[] = [];
   let width = 0;
   for (const c of clusterings) {
@@ -84,11 +74,9 @@ export async function distancePass(
   const rowCount = kNN > 0 ? n : clustered;
 
   const x = tf.tensor2d(points, [n, dim]);
-  const c = columns ? tf.gather(x, tf.tensor1d(cols, "int32")) : x;
   // Transposed once: the wasm backend's matMul is ten times slower with transposeB.
-  const cT = tf.transpose(c);
+  const cT = tf.transpose(x);
   const squares = tf.sum(tf.square(x), 1);
-  const columnSquares = columns ? tf.sum(tf.square(c), 1) : squares;
   const membershipTensor = width > 0 ? tf.tensor2d(membership, [m, width]) : undefined;
   const step = rowsPerBlock ?? blockRows(m);
   try {
@@ -98,10 +86,10 @@ export async function distancePass(
       const [blockSums, values, indices] = tf.tidy(() => {
         const block = x.slice([start, 0], [rows, dim]);
         const squared = tf.relu(
-          tf.sub(tf.add(squares.slice([start], [rows]).reshape([rows, 1]), columnSquares.reshape([1, m])), tf.mul(2, tf.matMul(block, cT))),
+          tf.sub(tf.add(squares.slice([start], [rows]).reshape([rows, 1]), squares.reshape([1, m])), tf.mul(2, tf.matMul(block, cT))),
         );
         // A point's distance to itself is exactly 0, whatever the rounding of the formula above.
-        const self = tf.oneHot(tf.tensor1d(column.subarray(start, start + rows), "int32"), m);
+        const self = tf.oneHot(tf.tensor1d(cols.subarray(start, start + rows), "int32"), m);
         const d = tf.mul(tf.sqrt(squared), tf.sub(1, self));
         const clusteredRows = Math.max(0, Math.min(rows, clustered - start));
         const s = membershipTensor && clusteredRows > 0 ? tf.matMul(d.slice([0, 0], [clusteredRows, m]), membershipTensor) : undefined;
@@ -125,16 +113,16 @@ export async function distancePass(
       await yieldToEventLoop();
     }
   } finally {
-    tf.dispose([x, c, cT, squares, columnSquares, membershipTensor].filter((t) => t !== undefined));
+    tf.dispose([x, cT, squares, membershipTensor].filter((t) => t !== undefined));
   }
   return {
-    silhouettes: clusterings.map((clustering, ci) => scoresFromSums(sums, width, offsets[ci], clustering, column, cols)),
+    silhouettes: clusterings.map((clustering, ci) => scoresFromSums(sums, width, offsets[ci], clustering, cols, cols)),
     neighbours: knn,
   };
 }
 
 function scoresFromSums(
-  sums: Float32Array,
+  sums: Float32Array | Float64Array,
   width: number,
   offset: number,
   { k, labels }: Clustering,
@@ -164,4 +152,82 @@ function scoresFromSums(
     total += s;
   }
   return { perPoint, mean: n > 0 ? total / n : 0 };
+}
+
+export interface SampledSilhouettesInput {
+  /** n x dim, row-major. */
+  points: Float32Array;
+  dim: number;
+  /** The first `rows` points are scored; the clusterings label them. */
+  rows: number;
+  /** The points (ascending indices below `rows`) the distances are measured to: a cluster's mean distance is its sampled members' mean. */
+  columns: Int32Array;
+  clusterings: Clustering[];
+}
+
+/**
+ * Every row's silhouette in each clustering, measured against the `columns` points only (a point
+ * among them leaves itself out, so for the columns themselves it is their silhouette among the
+ * sample): n x sample distances instead of n x n. The dot products are TF.js matrix products; the
+ * distances and each cluster's sums are one loop over them in JavaScript, in float64: the tensor
+ * ops distancePass chains (broadcast sums, relu, sqrt, a mask, a second product) each pass over the
+ * whole block, and took three times as long on 70,000 x 10,000 (`npm run bench:approximations`).
+ */
+export async function sampledSilhouettes(
+  tf: Tf,
+  { points, dim, rows: rowCount, columns, clusterings }: SampledSilhouettesInput,
+  onProgress?: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<SilhouetteScores[]> {
+  const m = columns.length;
+  const column = new Int32Array(rowCount).fill(-1);
+  columns.forEach((p, j) => (column[p] = j));
+  const offsets: number[] = [];
+  let width = 0;
+  for (const c of clusterings) {
+    offsets.push(width);
+    width += c.k;
+  }
+  const count = clusterings.length;
+  /** Per column, per clustering: the column of `sums` its distance adds to. */
+  const target = new Int32Array(m * count);
+  columns.forEach((p, j) => clusterings.forEach((c, ci) => (target[j * count + ci] = offsets[ci] + c.labels[p])));
+  const squares = new Float64Array(rowCount);
+  for (let i = 0; i < rowCount; i++) {
+    let s = 0;
+    for (let t = i * dim; t < (i + 1) * dim; t++) s += points[t] * points[t];
+    squares[i] = s;
+  }
+  const columnSquares = Float64Array.from(columns, (p) => squares[p]);
+  const sums = new Float64Array(rowCount * width);
+  const gathered = new Float32Array(m * dim);
+  columns.forEach((p, j) => gathered.set(points.subarray(p * dim, (p + 1) * dim), j * dim));
+  const cT = tf.transpose(tf.tensor2d(gathered, [m, dim]));
+  const step = blockRows(m);
+  try {
+    for (let start = 0; start < rowCount; start += step) {
+      signal?.throwIfAborted();
+      const rows = Math.min(step, rowCount - start);
+      const product = tf.tidy(() => tf.matMul(tf.tensor2d(points.subarray(start * dim, (start + rows) * dim), [rows, dim]), cT));
+      const dots = (await product.data()) as Float32Array;
+      product.dispose();
+      for (let r = 0; r < rows; r++) {
+        const i = start + r;
+        const self = column[i];
+        const own = squares[i];
+        const row = sums.subarray(i * width, (i + 1) * width);
+        for (let j = 0, o = r * m; j < m; j++, o++) {
+          if (j === self) continue;
+          const squared = own + columnSquares[j] - 2 * dots[o];
+          const d = squared > 0 ? Math.sqrt(squared) : 0;
+          for (let ci = 0, t = j * count; ci < count; ci++, t++) row[target[t]] += d;
+        }
+      }
+      onProgress?.((start + rows) / rowCount);
+      await yieldToEventLoop();
+    }
+  } finally {
+    cT.dispose();
+  }
+  return clusterings.map((clustering, ci) => scoresFromSums(sums, width, offsets[ci], clustering, column, columns));
 }

@@ -14,7 +14,7 @@ import { round4 } from "../shared/figures";
 import type { Interval, LayerStability } from "../shared/results";
 import { adjustedRandIndex, contingencyMatrix } from "../results/compare";
 import { randomFor } from "../data/random";
-import { bestScore, kmeansFits, nearestCentroids, silhouetteColumns, type ClusterOptions } from "./cluster";
+import { bestScore, clusterSample, kmeansFits, nearestCentroids, sampleSilhouettes, type ClusterOptions } from "./cluster";
 import { distancePass } from "./distances";
 import type { Tf } from "./tf";
 import { yieldToEventLoop } from "./yield";
@@ -99,15 +99,19 @@ export async function layerStability(
     resample.forEach((i, r) => drawnPoints.set(points.subarray(i * dim, (i + 1) * dim), r * dim));
     // The run's own seed, so its k-means starts are not the main clustering's on a near copy of the data.
     const seed = Math.floor(randomFor(input.options.seed, `stability run ${run} k-means`)() * 2 ** 31);
-    const fits = await kmeansFits(drawnPoints, dim, { ...input.options, seed }, (f) => step(0.6 * f), signal);
-    // As the main clustering: exact silhouettes up to EXACT_LIMIT images, else from a seeded sample of that many.
-    const columns = silhouetteColumns(keptCount, keptCount, seed);
-    const { silhouettes } = await distancePass(
-      tf,
-      { points: drawnPoints, dim, clustered: keptCount, clusterings: fits, neighbours: 0, columns },
-      (f) => step(0.6 + 0.35 * f),
-      signal,
-    );
+    // As the main clustering: exact up to EXACT_LIMIT images, else fitted and scored on a seeded sample.
+    const sample = clusterSample(keptCount, keptCount, seed);
+    const fits = await kmeansFits(drawnPoints, dim, { ...input.options, seed, sample }, (f) => step(0.6 * f), signal);
+    const silhouettes = sample
+      ? await sampleSilhouettes(tf, drawnPoints, dim, fits, sample, (f) => step(0.6 + 0.35 * f), signal)
+      : (
+          await distancePass(
+            tf,
+            { points: drawnPoints, dim, clustered: keptCount, clusterings: fits, neighbours: 0 },
+            (f) => step(0.6 + 0.35 * f),
+            signal,
+          )
+        ).silhouettes;
     const fit = fits[bestScore(silhouettes)];
     kChosen[fit.k] = (kChosen[fit.k] ?? 0) + 1;
     const assigned = nearestCentroids(points, dim, fit.centroids);

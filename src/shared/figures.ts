@@ -6,11 +6,20 @@ export const SEPARATION_PURITY = 0.9;
 
 /**
  * Up to this many images (kept and injected), one exact pass over all pairwise distances; above,
- * where that pass would grow with the square of the images, silhouettes measure distances to a
- * seeded sample of this many kept images and UMAP's neighbours come from a partitioned search.
+ * where that pass would grow with the square of the images, clustering works on a sample
+ * (CLUSTER_SAMPLE) and UMAP's neighbours come from a partitioned search.
  * `npm run bench:approximations` measures both against the exact computation.
  */
 export const EXACT_LIMIT = 10_000;
+
+/**
+ * Above EXACT_LIMIT images, a layer is clustered on a seeded sample of this many kept images: each
+ * k's k-means (every start) is fitted on the sample, every kept image then goes to its fit's
+ * nearest centroid, k is chosen by the sample's silhouettes among itself (as scikit-learn's
+ * silhouette_score with sample_size), and each image's silhouette at the chosen k is measured
+ * against the sample. `npm run bench:approximations` measures it against the full computation.
+ */
+export const CLUSTER_SAMPLE = 10_000;
 
 /** Mean Jaccard over the stability runs under which a cluster is "unstable" (Hennig's clusterboot reading: under 0.6, the cluster does not hold). */
 export const UNSTABLE_JACCARD = 0.6;
