@@ -27,8 +27,7 @@ interface Layer {
   /** inputs x units, row-major: TF.js's kernel layout. */
   kernel: Float32Array;
   bias: Float32Array;
-  kernelGrad: Float32Array;
-  biasGrad: Float32Array;
+  biasGrad: Float64Array;
   /** Adam's first and second moments, kernel then bias. */
   kernelM: Float32Array;
   kernelV: Float32Array;
@@ -36,6 +35,8 @@ interface Layer {
   biasV: Float32Array;
   /** The batch's inputs to this layer, non-zeros only. */
   input: SparseBatch;
+  /** 1 for an input that has been non-zero in a batch: the others' kernel rows have zero moments, and Adam leaves them as they are. */
+  seen: Uint8Array;
   /** batch x units: the layer's output, then (backward) the loss's gradient at its pre-activation. */
   out: Float32Array;
   delta: Float32Array;
@@ -86,6 +87,14 @@ class SparseBatch {
       }
     }
     this.rowStart[++this.rows] = k;
+  }
+
+  /** Appends a row given by its non-zero entries: index[from..to) and value[from..to). */
+  pushEntries(index: Uint16Array | Int32Array, value: Float32Array, from: number, to: number): void {
+    const k = this.rowStart[this.rows];
+    for (let e = from; e < to; e++) this.index[k + e - from] = index[e];
+    this.value.set(value.subarray(from, to), k);
+    this.rowStart[++this.rows] = k + to - from;
   }
 
   /** Builds the by-column copy (a counting sort of the entries by input). */
@@ -158,25 +167,28 @@ function activate(activation: HiddenActivation, values: Float32Array, length: nu
   }
 }
 
-/** One Adam step on `param` (tf.train.adam's formulas; `correction1/2` are 1 - beta^t). */
-function adam(
-  param: Float32Array,
-  grad: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  a: AdamSettings,
-  correction1: number,
-  correction2: number,
-): void {
-  const { beta1, beta2, epsilon } = a;
-  const step = -a.learningRate;
-  for (let i = 0; i < param.length; i++) {
-    const g = grad[i];
+/** tf.train.adam's update at one step: its settings and the step's bias corrections, as factors. */
+interface AdamStep {
+  beta1: number;
+  beta2: number;
+  /** -learningRate / (1 - beta1^t) */
+  rate: number;
+  /** 1 / (1 - beta2^t) */
+  correction2: number;
+  epsilon: number;
+}
+
+/** Adam on param[at..at + length) with the gradient grad[0..length) (tf.train.adam's formulas). */
+function adam(param: Float32Array, at: number, grad: Float64Array, m: Float32Array, v: Float32Array, length: number, a: AdamStep): void {
+  const { beta1, beta2, rate, correction2, epsilon } = a;
+  for (let j = 0; j < length; j++) {
+    const g = grad[j];
+    const i = at + j;
     const mi = beta1 * m[i] + (1 - beta1) * g;
     const vi = beta2 * v[i] + (1 - beta2) * g * g;
     m[i] = mi;
     v[i] = vi;
-    param[i] += (step * (mi / correction1)) / (Math.sqrt(vi / correction2) + epsilon);
+    param[i] += (rate * mi) / (Math.sqrt(vi * correction2) + epsilon);
   }
 }
 
@@ -197,12 +209,16 @@ export class DenseTrainer {
   private readonly classes: number;
   /** One row's sums, in float64 before they are stored. */
   private readonly sums: Float64Array;
+  /** Every image's non-zero inputs, found once: image r's are entries xStart[r] .. xStart[r + 1] - 1. */
+  private readonly xStart: Float64Array;
+  private readonly xIndex: Uint16Array | Int32Array;
+  private readonly xValue: Float32Array;
   private steps = 0;
 
   constructor(
     private readonly tf: Tf,
     model: TF.LayersModel,
-    private readonly x: Float32Array,
+    x: Float32Array,
     private readonly y: Float32Array,
     count: number,
     batchSize: number,
@@ -232,13 +248,13 @@ export class DenseTrainer {
         activation: activation as Layer["activation"],
         kernel,
         bias,
-        kernelGrad: new Float32Array(kernel.length),
-        biasGrad: new Float32Array(units),
+        biasGrad: new Float64Array(units),
         kernelM: new Float32Array(kernel.length),
         kernelV: new Float32Array(kernel.length),
         biasM: new Float32Array(units),
         biasV: new Float32Array(units),
         input: new SparseBatch(batchSize, inputs),
+        seen: new Uint8Array(inputs),
         out: new Float32Array(batchSize * units),
         delta: new Float32Array(batchSize * units),
         tfLayer,
@@ -248,6 +264,23 @@ export class DenseTrainer {
     });
     if (inputs !== this.classes) throw new TypeError(`the model has ${inputs} outputs for ${this.classes} classes`);
     this.sums = new Float64Array(widest);
+    let nonZero = 0;
+    for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonZero++;
+    this.xStart = new Float64Array(count + 1);
+    this.xIndex = this.inputSize <= 65536 ? new Uint16Array(nonZero) : new Int32Array(nonZero);
+    this.xValue = new Float32Array(nonZero);
+    let k = 0;
+    for (let r = 0; r < count; r++) {
+      this.xStart[r] = k;
+      for (let i = 0; i < this.inputSize; i++) {
+        const v = x[r * this.inputSize + i];
+        if (v !== 0) {
+          this.xIndex[k] = i;
+          this.xValue[k++] = v;
+        }
+      }
+    }
+    this.xStart[count] = k;
   }
 
   /** One Adam step on the images order[start..end); returns the batch's mean loss. */
@@ -255,18 +288,21 @@ export class DenseTrainer {
     const n = end - start;
     const first = this.layers[0].input;
     first.clear();
-    for (let s = 0; s < n; s++) first.push(this.x, order[start + s] * this.inputSize);
+    for (let s = 0; s < n; s++) {
+      const r = order[start + s];
+      first.pushEntries(this.xIndex, this.xValue, this.xStart[r], this.xStart[r + 1]);
+    }
     this.forward(n);
     const loss = this.lossGradient(order, start, n);
-    this.backward(n);
     this.steps++;
-    const a = this.adam;
-    const correction1 = 1 - a.beta1 ** this.steps;
-    const correction2 = 1 - a.beta2 ** this.steps;
-    for (const layer of this.layers) {
-      adam(layer.kernel, layer.kernelGrad, layer.kernelM, layer.kernelV, a, correction1, correction2);
-      adam(layer.bias, layer.biasGrad, layer.biasM, layer.biasV, a, correction1, correction2);
-    }
+    const { learningRate, beta1, beta2, epsilon } = this.adam;
+    this.backward(n, {
+      beta1,
+      beta2,
+      epsilon,
+      rate: -learningRate / (1 - beta1 ** this.steps),
+      correction2: 1 / (1 - beta2 ** this.steps),
+    });
     return loss;
   }
 
@@ -333,15 +369,17 @@ export class DenseTrainer {
     return loss / n;
   }
 
-  private backward(n: number): void {
+  /** Back-propagation and Adam's step, layer by layer from the output: a layer's kernel is updated once the layer below's gradient is computed from it. */
+  private backward(n: number, a: AdamStep): void {
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l];
       const { units, delta, biasGrad } = layer;
       biasGrad.fill(0);
       for (let s = 0; s < n; s++) for (let j = 0; j < units; j++) biasGrad[j] += delta[s * units + j];
-      layer.input.byColumn();
-      kernelGradient(layer, this.sums);
       if (l > 0) deltaBelow(layer, this.layers[l - 1], n);
+      layer.input.byColumn();
+      kernelStep(layer, this.sums, a);
+      adam(layer.bias, 0, biasGrad, layer.biasM, layer.biasV, units, a);
     }
   }
 }
@@ -375,18 +413,15 @@ function timesKernel(layer: Layer, n: number, sums: Float64Array): void {
   }
 }
 
-/** The kernel's gradient, row by row: each input's non-zero values times the batch's deltas. */
-function kernelGradient(layer: Layer, sums: Float64Array): void {
-  const { units, kernelGrad, delta, inputs } = layer;
+/** The kernel's gradient row by row (each input's non-zero values times the batch's deltas), and Adam's step on the row. */
+function kernelStep(layer: Layer, sums: Float64Array, a: AdamStep): void {
+  const { units, kernel, kernelM, kernelV, delta, inputs, seen } = layer;
   const { colStart, colRow, colValue } = layer.input;
   for (let i = 0; i < inputs; i++) {
-    const w = i * units;
     const end = colStart[i + 1];
     let k = colStart[i];
-    if (k === end) {
-      for (let j = 0; j < units; j++) kernelGrad[w + j] = 0;
-      continue;
-    }
+    if (k === end && seen[i] === 0) continue;
+    seen[i] = 1;
     for (let j = 0; j < units; j++) sums[j] = 0;
     for (; k + 3 < end; k += 4) {
       const a = colValue[k];
@@ -404,7 +439,7 @@ function kernelGradient(layer: Layer, sums: Float64Array): void {
       const ra = colRow[k] * units;
       for (let j = 0; j < units; j++) sums[j] += a * delta[ra + j];
     }
-    for (let j = 0; j < units; j++) kernelGrad[w + j] = sums[j];
+    adam(kernel, i * units, sums, kernelM, kernelV, units, a);
   }
 }
 
