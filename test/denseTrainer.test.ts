@@ -184,6 +184,23 @@ describe("the fused dense trainer", () => {
     cancelled.model.dispose();
   });
 
+  it("gives the same weights on TF.js's cpu backend as on wasm, bit for bit (it is plain JavaScript)", async () => {
+    const exp = experimentOf({ data: { digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit: 30 }, training: { epochs: 1 } });
+    const weightsOn = async (backend: string) => {
+      assert.ok(await tf.setBackend(backend));
+      const trained = await modelFor(tf, exp, file, ones.data, 10);
+      await train(tf, trained, exp, ones.x, ones.y, ones.count, () => {});
+      const weights = weightsOf(trained);
+      trained.model.dispose();
+      return weights;
+    };
+    try {
+      assert.deepEqual(await weightsOn("cpu"), await weightsOn("wasm"));
+    } finally {
+      await tf.setBackend("wasm");
+    }
+  });
+
   it("refuses a model that is not dense layers ending in a softmax", async () => {
     const exp = experimentOf({ data: { digits: [1, 7], perDigit: 20 }, model: { kind: "cnn", conv: [{ filters: 2 }], dense: [4] } });
     const b = batchesOf(exp);
