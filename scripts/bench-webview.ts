@@ -1,59 +1,27 @@
-// Measures the results webview in Debian's chromium on 10,000 real MNIST images (1,000 of each
-// digit, from the pipeline; made once and cached under .tmp/bench/): the first render (message in,
-// every map and the Sankey drawn, then painted) and one lasso update. Prints figures; not a test.
-// `npm run bench:webview -- 5421` measures 5,421 of each digit (54,210 images) instead, and
-// `npm run bench:webview -- all` all 70,000 digits of MNIST (both splits). It also times what comes
-// before the view: the host reading and parsing the file, and the message's JSON both ways
-// (VS Code serialises what the host posts to a webview).
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import type { Page } from "playwright-core";
+// Measures the results webview in Debian's chromium (headless, no GPU: WebGL on SwiftShader) on
+// all 70,000 MNIST digits (examples/all-of-mnist.mtq.json run by the pipeline once, cached under
+// .tmp/bench/), and on the million of `npm run million` when its results file is there
+// (.cache/million/million.results.json): the first paint (message in, every map and the Sankey
+// drawn, then painted), the lasso update (pointer released to every view painted) and the frame
+// time of wheel zooms and keyboard pans on a map. Also what comes before the view: the host
+// reading and parsing the file, and the message's JSON both ways (VS Code serialises what the host
+// posts to a webview), and the structured clone of the message that the first paint includes.
+// Each with WebGL on, then off (chromium's --disable-webgl: the maps' 2-D canvas fallback), one
+// after the other under the same load. Prints figures with the load average; not a test.
+// `npm run bench:webview -- FILE.results.json ...` measures other results files.
+import { existsSync, statSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join, resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
 import { readResultsFile } from "../src/results/read";
-import { browserMissing, launchChromium } from "../test/browser/browser";
+import { browserMissing, CHROMIUM, launchChromium } from "../test/browser/browser";
 import { serveHarness } from "../test/browser/server";
+import { allOfMnistResults } from "./allOfMnistResults";
 
 const root = join(__dirname, "..");
-const cache = join(root, ".tmp", "bench");
+const MILLION = join(root, ".cache", "million", "million.results.json");
 const RUNS = 5;
-const perDigit = process.argv[2] === "all" ? "all" : Number(process.argv[2] ?? 1000);
-
-/** The results file, made once. */
-function benchResults(): string {
-  const name = `all-digits-${perDigit}`;
-  const out = join(cache, `${name}.results.json`);
-  if (existsSync(out)) return out;
-  mkdirSync(cache, { recursive: true });
-  const experiment = join(cache, `${name}.mtq.json`);
-  writeFileSync(
-    experiment,
-    JSON.stringify({
-      name,
-      seed: 24,
-      data: {
-        source: "mnist",
-        digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        perDigit,
-        ...(perDigit === "all" ? { from: "train+test" } : { holdout: { from: "test-split", perDigit: 100 } }),
-      },
-      training: { epochs: 3 },
-    }),
-  );
-  process.stdout.write(
-    `making the ${perDigit === "all" ? "70,000" : (perDigit * 10).toLocaleString("en")}-image results with the pipeline (once)...\n`,
-  );
-  execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", experiment, "--out", out], { stdio: "inherit" });
-  return out;
-}
-
-/** ms the host takes to read and parse the file, and to serialise it as the panel's message. */
-async function timeHost(file: string): Promise<{ read: number; message: number; json: string }> {
-  const t0 = performance.now();
-  const { results } = await readResultsFile(file);
-  const t1 = performance.now();
-  const json = JSON.stringify(results);
-  return { read: t1 - t0, message: performance.now() - t1, json };
-}
+const FRAMES = 30;
 
 /** ms from posting `load` (results already parsed in the page) to the frame after the view is drawn, and the view's own build+draw time. */
 function timeLoad(page: Page): Promise<{ wall: number; render: number }> {
@@ -88,7 +56,6 @@ async function timeLasso(page: Page, fraction: number): Promise<{ wall: number; 
     await page.mouse.move(x, y, { steps: 3 });
   await page.mouse.up();
   return page.evaluate(async () => {
-    // Plain loops, no named closures: the page gets this function's source, without tsx's helpers.
     while (!performance.getEntriesByName("mtq-selection").length) await new Promise((r) => setTimeout(r, 0));
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     const up = performance.getEntriesByName("bench-pointerup").at(-1)!.startTime;
@@ -98,55 +65,112 @@ async function timeLasso(page: Page, fraction: number): Promise<{ wall: number; 
   });
 }
 
+/** Mean ms per frame over wheel zooms (in, then out) and arrow-key pans on the first map, one per frame, with a selection shown. */
+function timeFrames(page: Page, frames: number): Promise<number> {
+  return page.evaluate(async (n) => {
+    const overlay = document.querySelector<SVGSVGElement>(".mtq-map-overlay")!;
+    const box = overlay.getBoundingClientRect();
+    const [cx, cy] = [box.left + box.width / 2, box.top + box.height / 2];
+    await new Promise((r) => requestAnimationFrame(r));
+    const t0 = performance.now();
+    for (let f = 0; f < n; f++) {
+      if (f % 3 === 2) overlay.dispatchEvent(new KeyboardEvent("keydown", { key: f % 2 ? "ArrowLeft" : "ArrowRight", bubbles: true }));
+      else
+        overlay.dispatchEvent(
+          new WheelEvent("wheel", { deltaY: f < n / 2 ? -120 : 120, clientX: cx, clientY: cy, bubbles: true, cancelable: true }),
+        );
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    await new Promise((r) => requestAnimationFrame(r));
+    return (performance.now() - t0) / (n + 1);
+  }, frames);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x: number) => `${x.toFixed(0)} ms`;
+const load = () => `load average ${loadavg()[0].toFixed(2)}`;
+const say = (text: string) => process.stdout.write(`${text}\n`);
+
+async function measure(url: string, file: string): Promise<void> {
+  say(`\n${file} (${(statSync(file).size / 2 ** 20).toFixed(0)} MB)`);
+  const t0 = performance.now();
+  const { results } = await readResultsFile(file);
+  const read = performance.now() - t0;
+  let json: string;
+  try {
+    json = JSON.stringify(results);
+  } catch (e) {
+    say(
+      `host read+parse ${ms(read)}; the panel's message cannot be serialised ` +
+        `(${e instanceof Error ? e.message : String(e)}): the JSON format is the limit here`,
+    );
+    return;
+  }
+  const message = performance.now() - t0 - read;
+  say(
+    `${results.images.count.toLocaleString("en")} images, ${results.layers.length} maps, ${results.flows.links.length} Sankey links: ` +
+      `host read+parse ${ms(read)}, message serialised ${ms(message)} (${load()})`,
+  );
+  for (const webgl of [true, false]) {
+    const browser = await launchChromium({ webgl });
+    try {
+      await measureView(browser, url, json);
+    } finally {
+      await browser.close();
+    }
+  }
+}
+
+async function measureView(browser: Browser, url: string, json: string): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  try {
+    await page.goto(url);
+    // What the message costs before the view sees it: the page's JSON.parse, and the structured clone that postMessage makes.
+    const [pageParse, clone] = await page.evaluate((text) => {
+      const t = performance.now();
+      const results = JSON.parse(text) as unknown;
+      (window as unknown as { benchResults: unknown }).benchResults = results;
+      const t1 = performance.now();
+      structuredClone(results);
+      return [t1 - t, performance.now() - t1];
+    }, json);
+    const first = await timeLoad(page);
+    const renderer = await page.$eval(".mtq-map", (m) => (m as HTMLElement).dataset.renderer);
+    const again: { wall: number; render: number }[] = [];
+    for (let i = 0; i < RUNS; i++) again.push(await timeLoad(page));
+    say(
+      `maps drawn with ${renderer === "webgl" ? "WebGL" : "the 2-D canvas (WebGL off)"}: ` +
+        `results parsed in the page ${ms(pageParse)}, the message's structured clone ${ms(clone)}`,
+    );
+    say(`first paint: ${ms(first.wall)} from the message to painted (view build+draw ${ms(first.render)}) (${load()})`);
+    say(
+      `first paint again (median of ${RUNS}): ${ms(median(again.map((r) => r.wall)))} (build+draw ${ms(median(again.map((r) => r.render)))}) (${load()})`,
+    );
+    const lassos: { wall: number; update: number; selected: number }[] = [];
+    for (let i = 0; i < RUNS; i++) lassos.push(await timeLasso(page, 0.3 + 0.1 * i));
+    say(
+      `lasso update (median of ${RUNS}, ${lassos[0].selected.toLocaleString("en")} to ${lassos.at(-1)!.selected.toLocaleString("en")} images selected): ` +
+        `${ms(median(lassos.map((l) => l.wall)))} from release to painted ` +
+        `(selection update in every view ${ms(median(lassos.map((l) => l.update)))}) (${load()})`,
+    );
+    say(`pan/zoom frame time (mean of ${FRAMES} frames, a selection shown): ${ms(await timeFrames(page, FRAMES))} (${load()})`);
+  } finally {
+    await page.close();
+  }
+}
 
 async function main(): Promise<void> {
   const missing = browserMissing();
   if (missing) throw new Error(missing);
-  const file = benchResults();
-  const host = await timeHost(file);
-  const { json } = host;
+  const files = process.argv.length > 2 ? process.argv.slice(2).map((f) => resolve(f)) : [allOfMnistResults(), MILLION];
   const server = await serveHarness(root);
-  const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(server.url);
-    const pageParse = await page.evaluate((text) => {
-      const t0 = performance.now();
-      (window as unknown as { benchResults: unknown }).benchResults = JSON.parse(text);
-      return performance.now() - t0;
-    }, json);
-    const points = await page.evaluate(
-      () =>
-        (window as unknown as { benchResults: { images: { count: number }; layers: unknown[]; flows: { links: unknown[] } } }).benchResults,
-    );
-    process.stdout.write(
-      `${points.images.count} images, ${points.layers.length} maps, ${points.flows.links.length} Sankey links ` +
-        `(chromium ${browser.version()}, headless, no GPU)\n`,
-    );
-    process.stdout.write(
-      `results file ${(statSync(file).size / 2 ** 20).toFixed(0)} MB: host read+parse ${ms(host.read)}, ` +
-        `message serialised ${ms(host.message)}, parsed in the page ${ms(pageParse)}\n`,
-    );
-    const first = await timeLoad(page);
-    const again: { wall: number; render: number }[] = [];
-    for (let i = 0; i < RUNS; i++) again.push(await timeLoad(page));
-    process.stdout.write(`first render: ${ms(first.wall)} to painted (view build+draw ${ms(first.render)})\n`);
-    process.stdout.write(
-      `re-render (median of ${RUNS}): ${ms(median(again.map((r) => r.wall)))} to painted (build+draw ${ms(median(again.map((r) => r.render)))})\n`,
-    );
-    const lassos: { wall: number; update: number; selected: number }[] = [];
-    for (let i = 0; i < RUNS; i++) lassos.push(await timeLasso(page, 0.3 + 0.1 * i));
-    const one = lassos[0];
-    process.stdout.write(
-      `one lasso update: ${ms(one.wall)} to painted (selection update ${ms(one.update)}, ${one.selected} images selected)\n`,
-    );
-    process.stdout.write(
-      `lasso update (median of ${RUNS}): ${ms(median(lassos.map((l) => l.wall)))} to painted (selection update ${ms(median(lassos.map((l) => l.update)))})\n`,
-    );
+    say(`${CHROMIUM}, headless, no GPU`);
+    for (const file of files) {
+      if (existsSync(file)) await measure(server.url, file);
+      else say(`\n${file}: not there (make the million with npm run million, then its results with npm run bench)`);
+    }
   } finally {
-    await browser.close();
     await server.close();
   }
 }
