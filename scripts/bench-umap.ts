@@ -50,7 +50,7 @@ async function main() {
     const theirTime = (performance.now() - start) / 1000;
 
     start = performance.now();
-    const layout = umapLayout(nn, { minDist: 0.1, random: fastRandomFor(24, "umap") });
+    const layout = umapLayout(nn, { minDist: 0.1, seed: 24 });
     for (let e = 0; e < layout.epochs; e++) layout.step(e);
     const ourMap = layout.embedding();
     const ourTime = (performance.now() - start) / 1000;

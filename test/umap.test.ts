@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { distancePass } from "../src/pipeline/distances";
-import { randomFor } from "../src/data/random";
+import { fastRandomFor, randomFor, type Random } from "../src/data/random";
 import { loadTf } from "../src/pipeline/tf";
-import { fuzzyGraph, umapLayout } from "../src/pipeline/umap";
+import { defaultEpochs, fuzzyGraph, umapLayout } from "../src/pipeline/umap";
+import { EXACT_LIMIT } from "../src/shared/figures";
 import { UMAP } from "umap-js";
+import { findABParams } from "umap-js/dist/umap";
+import type { Neighbours } from "../src/pipeline/distances";
 
 /** umap-js's own fuzzy graph on the same neighbours: edge "head:tail" -> weight. */
 function umapJsGraph(points: Float32Array, dim: number, indices: number[][], distances: number[][]): Map<string, number> {
@@ -17,10 +20,56 @@ function umapJsGraph(points: Float32Array, dim: number, indices: number[][], dis
   return new Map(graph.getAll().flatMap(({ row, col, value }) => (value > 0 ? [[`${row}:${col}`, value] as const] : [])));
 }
 
-/** Two blobs of 150 points in 10-D, far apart. */
-function blobs(): Float32Array {
+/** The layout loop as src/pipeline/umap.ts ran it before Alea went inline (umap-js 1.4's step on typed arrays). */
+function referenceLayout(neighbours: Neighbours, epochs: number, random: Random): Float32Array {
+  const n = neighbours.indices.length;
+  const graph = fuzzyGraph(neighbours);
+  const maxWeight = graph.weights.reduce((m, w) => Math.max(m, w), 0);
+  const kept = Array.from(graph.weights.keys()).filter((e) => graph.weights[e] >= maxWeight / epochs && graph.weights[e] > 0);
+  const perSample = kept.map((e) => maxWeight / graph.weights[e]);
+  const nextSample = perSample.slice();
+  const perNegative = perSample.map((p) => p / 5);
+  const nextNegative = perNegative.slice();
+  const emb = Float64Array.from({ length: n * 2 }, () => random() * 20 - 10);
+  const { a, b } = findABParams(1.0, 0.1);
+  const clip = (x: number) => (x > 4 ? 4 : x < -4 ? -4 : x);
+  let alpha = 1.0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    kept.forEach((edge, e) => {
+      if (nextSample[e] > epoch) return;
+      const [j, k] = [graph.head[edge] * 2, graph.tail[edge] * 2];
+      const [dx, dy] = [emb[j] - emb[k], emb[j + 1] - emb[k + 1]];
+      const d2 = dx * dx + dy * dy;
+      const d2b = Math.pow(d2, b);
+      const attract = d2 > 0 ? (-2 * a * b * (d2b / d2)) / (a * d2b + 1) : 0;
+      const [gx, gy] = [clip(attract * dx) * alpha, clip(attract * dy) * alpha];
+      [emb[j], emb[j + 1], emb[k], emb[k + 1]] = [emb[j] + gx, emb[j + 1] + gy, emb[k] - gx, emb[k + 1] - gy];
+      nextSample[e] += perSample[e];
+      const negatives = Math.floor((epoch - nextNegative[e]) / perNegative[e]);
+      for (let p = 0; p < negatives; p++) {
+        const o = Math.floor(random() * n) * 2;
+        const [ox, oy] = [emb[j] - emb[o], emb[j + 1] - emb[o + 1]];
+        const o2 = ox * ox + oy * oy;
+        if (o2 > 0) {
+          const repulse = (2 * b) / ((0.001 + o2) * (a * Math.pow(o2, b) + 1));
+          emb[j] += clip(repulse * ox) * alpha;
+          emb[j + 1] += clip(repulse * oy) * alpha;
+        } else if (j !== o) {
+          emb[j] += 4 * alpha;
+          emb[j + 1] += 4 * alpha;
+        }
+      }
+      nextNegative[e] += negatives * perNegative[e];
+    });
+    alpha = 1.0 - epoch / epochs;
+  }
+  return Float32Array.from(emb);
+}
+
+/** Two blobs of `half` points each in 10-D, far apart. */
+function blobs(half = 150): Float32Array {
   const random = randomFor(7, "blobs");
-  return Float32Array.from({ length: 300 * 10 }, (_, i) => random() + (Math.floor(i / 10) < 150 ? 0 : 5));
+  return Float32Array.from({ length: 2 * half * 10 }, (_, i) => random() + (Math.floor(i / 10) < half ? 0 : 5));
 }
 
 describe("UMAP from exact neighbours", async () => {
@@ -55,7 +104,7 @@ describe("UMAP from exact neighbours", async () => {
 
   it("keeps the blobs apart on the map, the same way for the same seed", () => {
     const run = () => {
-      const layout = umapLayout(neighbours, { minDist: 0.1, random: randomFor(1, "umap") });
+      const layout = umapLayout(neighbours, { minDist: 0.1, seed: 1 });
       for (let e = 0; e < layout.epochs; e++) layout.step(e);
       return layout.embedding();
     };
@@ -73,5 +122,47 @@ describe("UMAP from exact neighbours", async () => {
       if (blob(nearest) === blob(i)) sameBlob++;
     }
     assert.equal(sameBlob, 300);
+  });
+
+  it("draws the same layout as umap-js's loop with seedrandom's Alea called per draw (the README's maps up to EXACT_LIMIT)", () => {
+    // umap-js 1.4's optimizeLayoutStep, on the same graph and edges, with Math.pow and the
+    // generator called as a function: what src/pipeline/umap.ts did before Alea went inline.
+    const layout = umapLayout(neighbours, { minDist: 0.1, epochs: 50, seed: 3 });
+    for (let e = 0; e < layout.epochs; e++) layout.step(e);
+    assert.deepEqual(layout.embedding(), referenceLayout(neighbours, 50, fastRandomFor(3, "umap")));
+  });
+
+  it("takes umap-js's epochs up to EXACT_LIMIT points, then 200 * sqrt(EXACT_LIMIT / n)", () => {
+    assert.deepEqual([2500, 2501, 5000, 7500, 7501, EXACT_LIMIT].map(defaultEpochs), [500, 400, 400, 300, 200, 200]);
+    assert.deepEqual([EXACT_LIMIT + 1, 20_000, 70_000, 1_000_000].map(defaultEpochs), [200, 141, 76, 20]);
+  });
+});
+
+describe("UMAP above EXACT_LIMIT points", () => {
+  it("keeps two blobs apart, the same way for the same seed", async () => {
+    const { tf } = await loadTf();
+    const half = EXACT_LIMIT / 2 + 1;
+    const { neighbours } = await distancePass(tf, { points: blobs(half), dim: 10, clustered: 0, clusterings: [], neighbours: 15 });
+    const run = () => {
+      const layout = umapLayout(neighbours, { minDist: 0.1, epochs: 30, seed: 5 });
+      for (let e = 0; e < layout.epochs; e++) layout.step(e);
+      return layout.embedding();
+    };
+    const map = run();
+    assert.deepEqual(run(), map);
+    // Each of 200 points' 5 nearest on the map are in its own blob.
+    const d = new Float64Array(2 * half);
+    for (let s = 0; s < 200; s++) {
+      const i = s * 50;
+      for (let j = 0; j < d.length; j++)
+        d[j] = j === i ? Infinity : (map[2 * i] - map[2 * j]) ** 2 + (map[2 * i + 1] - map[2 * j + 1]) ** 2;
+      const nearest = Array.from(d.keys())
+        .sort((x, y) => d[x] - d[y])
+        .slice(0, 5);
+      assert.ok(
+        nearest.every((j) => j < half === i < half),
+        `point ${i}`,
+      );
+    }
   });
 });

@@ -2,7 +2,6 @@
 // (src/pipeline/umap.ts; seeded, so it is reproducible). The epochs yield now and then, so a
 // cancel lands and progress shows.
 import type { Neighbours } from "./distances";
-import { fastRandomFor } from "../data/random";
 import { umapLayout } from "./umap";
 import { yieldToEventLoop } from "./yield";
 
@@ -19,7 +18,7 @@ export async function projectLayer(
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<Float32Array> {
-  const layout = umapLayout(neighbours, { minDist: options.minDist, epochs: options.epochs, random: fastRandomFor(options.seed, "umap") });
+  const layout = umapLayout(neighbours, { minDist: options.minDist, epochs: options.epochs, seed: options.seed });
   onProgress?.(0.1);
   for (let e = 0; e < layout.epochs; e++) {
     layout.step(e);

@@ -8,13 +8,15 @@
 // Not re-exported by the package index; its a, b curve fit is the library's to keep.
 import { findABParams } from "umap-js/dist/umap";
 import type { Neighbours } from "./distances";
-import type { Random } from "../data/random";
+import { aleaStateFor } from "../data/random";
+import { EXACT_LIMIT } from "../shared/figures";
 
 export interface UmapOptions {
   minDist: number;
-  /** Optimisation epochs; default by size, as umap-js (500 up to 2,500 points ... 200 above 7,500). */
+  /** Optimisation epochs; default by size (defaultEpochs). */
   epochs?: number;
-  random: Random;
+  /** The random initial layout and the negative samples draw from fastRandomFor(seed, "umap")'s stream. */
+  seed: number;
 }
 
 /** The graph's edges: both directions of every pair, with their fuzzy-union weights. */
@@ -64,42 +66,88 @@ function smoothKnnDistances({ distances }: Neighbours): { rho: Float64Array; sig
   return { rho, sigma };
 }
 
-/** The fuzzy union P + P' - P.P' of the directed membership strengths, edges sorted by (head, tail). */
+/**
+ * The fuzzy union P + P' - P.P' of the directed membership strengths, edges sorted by (head, tail).
+ * Typed arrays throughout: a Map keyed by edge held the same (umap-js's way) but cannot hold the
+ * 28 million edges of a million points (V8 caps a Map at 2^24 entries).
+ */
 export function fuzzyGraph(neighbours: Neighbours): FuzzyGraph {
   const { indices, distances } = neighbours;
   const n = indices.length;
   const { rho, sigma } = smoothKnnDistances(neighbours);
-  const directed = new Map<number, number>();
+  // Every directed strength p(i -> j) is entered twice: as edge (i, j)'s forward strength and as
+  // edge (j, i)'s backward one; a counting sort by tail, then a stable one by head, orders them.
+  let m = 0;
+  for (const row of indices) m += row.length;
+  const from = new Int32Array(2 * m);
+  const to = new Int32Array(2 * m);
+  const strength = new Float64Array(2 * m);
+  const forward = new Uint8Array(2 * m);
+  let entries = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < indices[i].length; j++) {
       const other = indices[i][j];
       if (other === i) continue;
       const d = distances[i][j] - rho[i];
-      directed.set(i * n + other, d <= 0 ? 1 : Math.exp(-(d / sigma[i])));
+      const p = d <= 0 ? 1 : Math.exp(-(d / sigma[i]));
+      from[entries] = i;
+      to[entries] = other;
+      strength[entries] = p;
+      forward[entries++] = 1;
+      from[entries] = other;
+      to[entries] = i;
+      strength[entries++] = p;
     }
   }
-  const union = new Map<number, number>();
-  for (const [key, p] of directed) {
-    const i = Math.floor(key / n);
-    const j = key - i * n;
-    const q = directed.get(j * n + i) ?? 0;
-    const w = p + q - p * q;
-    union.set(key, w);
-    union.set(j * n + i, w);
+  const order = countingSorted(
+    from,
+    countingSorted(
+      to,
+      Int32Array.from({ length: entries }, (_, e) => e),
+      n,
+    ),
+    n,
+  );
+  const head = new Int32Array(entries);
+  const tail = new Int32Array(entries);
+  const weights = new Float64Array(entries);
+  let edges = 0;
+  for (let s = 0; s < entries; edges++) {
+    const h = from[order[s]];
+    const t = to[order[s]];
+    // A neighbour listed twice keeps its last strength, as a Map's set would.
+    let p = 0;
+    let q = 0;
+    for (; s < entries && from[order[s]] === h && to[order[s]] === t; s++) {
+      if (forward[order[s]]) p = strength[order[s]];
+      else q = strength[order[s]];
+    }
+    head[edges] = h;
+    tail[edges] = t;
+    weights[edges] = p + q - p * q;
   }
-  const keys = Float64Array.from(union.keys()).sort();
-  const head = new Int32Array(keys.length);
-  const tail = new Int32Array(keys.length);
-  const weights = new Float64Array(keys.length);
-  keys.forEach((key, e) => {
-    head[e] = Math.floor(key / n);
-    tail[e] = key - head[e] * n;
-    weights[e] = union.get(key)!;
-  });
-  return { head, tail, weights };
+  return { head: head.slice(0, edges), tail: tail.slice(0, edges), weights: weights.slice(0, edges) };
 }
 
+/** `order` stably re-ordered by `key[order[s]]` (keys in 0..range-1). */
+function countingSorted(key: Int32Array, order: Int32Array, range: number): Int32Array {
+  const start = new Int32Array(range + 1);
+  for (const e of order) start[key[e] + 1]++;
+  for (let v = 0; v < range; v++) start[v + 1] += start[v];
+  const out = new Int32Array(order.length);
+  for (const e of order) out[start[key[e]]++] = e;
+  return out;
+}
+
+/**
+ * umap-js's epochs by size (500 up to 2,500 points, 400 up to 5,000, 300 up to 7,500, 200 up to
+ * EXACT_LIMIT), then fewer as the points grow: 200 * sqrt(EXACT_LIMIT / n), so 76 at 70,000 and 20
+ * at 1,000,000. Each epoch samples every point's edges, so an epoch's cost grows with the points;
+ * the neighbours kept on the map fall slowly with the epochs (`npm run bench:umap -- layout`,
+ * README "Speed"). scripts/python-peer.py gives umap-learn the same n_epochs.
+ */
 export function defaultEpochs(n: number): number {
+  if (n > EXACT_LIMIT) return Math.round(200 * Math.sqrt(EXACT_LIMIT / n));
   return n <= 2500 ? 500 : n <= 5000 ? 400 : n <= 7500 ? 300 : 200;
 }
 
@@ -113,7 +161,14 @@ export interface UmapLayout {
 
 const clip = (x: number) => (x > 4 ? 4 : x < -4 ? -4 : x);
 
-/** A 2-D layout of the graph, randomly initialised in [-10, 10]^2 like umap-js. */
+/**
+ * A 2-D layout of the graph, randomly initialised in [-10, 10]^2 like umap-js. Two things make it
+ * faster than umap-js's loop beyond the typed arrays: Alea is stepped inline (the same draws as
+ * fastRandomFor, so the same map; a fifth less time on 10,000 digits), and above EXACT_LIMIT points
+ * d^b is exp(b log d) (half Math.pow's time in V8; maps differ in the last bits of each step, not in
+ * quality: `npm run bench:umap -- layout`). Up to EXACT_LIMIT points the map is Math.pow's, bit for
+ * bit as before.
+ */
 export function umapLayout(neighbours: Neighbours, options: UmapOptions): UmapLayout {
   const n = neighbours.indices.length;
   const epochs = options.epochs ?? defaultEpochs(n);
@@ -130,15 +185,25 @@ export function umapLayout(neighbours: Neighbours, options: UmapOptions): UmapLa
   const nextSample = Float64Array.from(perSample);
   const perNegative = Float64Array.from(perSample, (p) => p / 5);
   const nextNegative = Float64Array.from(perNegative);
-  const { random } = options;
-  const emb = Float64Array.from({ length: n * 2 }, () => random() * 20 - 10);
+  let { s0, s1, s2, c } = aleaStateFor(options.seed, "umap");
+  /** seedrandom's Alea step (the loop below repeats it inline: a call per draw cost a fifth of the layout). */
+  const next = () => {
+    const t = 2091639 * s0 + c * 2.3283064365386963e-10;
+    s0 = s1;
+    s1 = s2;
+    return (s2 = t - (c = t | 0));
+  };
+  const emb = Float64Array.from({ length: n * 2 }, () => next() * 20 - 10);
   const { a, b } = findABParams(1.0, options.minDist);
+  const exactPow = n <= EXACT_LIMIT;
   const edges = head.length;
   let alpha = 1.0;
 
   return {
     epochs,
     step(epoch: number) {
+      // The generator's state in locals for the epoch: the engine keeps them in registers.
+      let [r0, r1, r2, rc] = [s0, s1, s2, c];
       for (let e = 0; e < edges; e++) {
         if (nextSample[e] > epoch) continue;
         const j = head[e] * 2;
@@ -149,7 +214,7 @@ export function umapLayout(neighbours: Neighbours, options: UmapOptions): UmapLa
         let attract = 0;
         if (d2 > 0) {
           // d2^(b-1) as d2^b / d2: one pow instead of two, in the hottest loop.
-          const d2b = Math.pow(d2, b);
+          const d2b = exactPow ? Math.pow(d2, b) : Math.exp(b * Math.log(d2));
           attract = (-2 * a * b * (d2b / d2)) / (a * d2b + 1);
         }
         const gx = clip(attract * dx) * alpha;
@@ -161,12 +226,17 @@ export function umapLayout(neighbours: Neighbours, options: UmapOptions): UmapLa
         nextSample[e] += perSample[e];
         const negatives = Math.floor((epoch - nextNegative[e]) / perNegative[e]);
         for (let p = 0; p < negatives; p++) {
-          const o = Math.floor(random() * n) * 2;
+          const t = 2091639 * r0 + rc * 2.3283064365386963e-10;
+          r0 = r1;
+          r1 = r2;
+          r2 = t - (rc = t | 0);
+          const o = Math.floor(r2 * n) * 2;
           const ox = emb[j] - emb[o];
           const oy = emb[j + 1] - emb[o + 1];
           const o2 = ox * ox + oy * oy;
           if (o2 > 0) {
-            const repulse = (2 * b) / ((0.001 + o2) * (a * Math.pow(o2, b) + 1));
+            const o2b = exactPow ? Math.pow(o2, b) : Math.exp(b * Math.log(o2));
+            const repulse = (2 * b) / ((0.001 + o2) * (a * o2b + 1));
             emb[j] += clip(repulse * ox) * alpha;
             emb[j + 1] += clip(repulse * oy) * alpha;
           } else if (j !== o) {
@@ -176,6 +246,7 @@ export function umapLayout(neighbours: Neighbours, options: UmapOptions): UmapLa
         }
         nextNegative[e] += negatives * perNegative[e];
       }
+      [s0, s1, s2, c] = [r0, r1, r2, rc];
       alpha = 1.0 - epoch / epochs;
     },
     embedding: () => Float32Array.from(emb),
