@@ -20,19 +20,42 @@ export interface PartitionOptions {
 /** 95-97% of the exact 15 neighbours on all 70,000 MNIST signatures, 96-98% on 54,210 (`npm run bench:approximations`, README "Speed"). */
 const DEFAULTS: PartitionOptions = { partitionSize: 512, probes: 12 };
 const LLOYD_STEPS = 8;
+/**
+ * The partitions' centres are fitted on at most this many points (a seeded sample above), then
+ * every point goes to its nearest: on a million points, 8 steps over all of them against ~2,000
+ * centres would take minutes for partitions that only need to be compact.
+ */
+const LLOYD_POINTS = 100_000;
 
-/** The index of each point's nearest centre. */
+/** The index of each point's nearest centre, in row chunks of a chunk x centres matrix of about 16 MB. */
 function nearestCentres(tf: Tf, x: Tensor2D, squares: Tensor, centres: Float32Array, dim: number): Int32Array {
-  const assigned = tf.tidy(() => {
-    const c = tf.tensor2d(centres, [centres.length / dim, dim]);
-    return tf.argMin(tf.sub(tf.add(squares, tf.transpose(tf.sum(tf.square(c), 1, true))), tf.mul(2, tf.matMul(x, tf.transpose(c)))), 1);
-  });
-  const out = Int32Array.from(assigned.dataSync());
-  assigned.dispose();
+  const n = x.shape[0];
+  const count = centres.length / dim;
+  const out = new Int32Array(n);
+  const c = tf.tensor2d(centres, [count, dim]);
+  const [cT, cSquares] = tf.tidy(() => [tf.transpose(c), tf.transpose(tf.sum(tf.square(c), 1, true))]);
+  const chunk = Math.max(1, Math.floor(BLOCK_VALUES / count));
+  try {
+    for (let r0 = 0; r0 < n; r0 += chunk) {
+      const rows = Math.min(chunk, n - r0);
+      const assigned = tf.tidy(() => {
+        const own = rows === n ? x : tf.slice(x, [r0, 0], [rows, dim]);
+        const ownSquares = rows === n ? squares : tf.slice(squares, [r0, 0], [rows, 1]);
+        return tf.argMin(tf.sub(tf.add(ownSquares, cSquares), tf.mul(2, tf.matMul(own, cT))), 1);
+      });
+      out.set(assigned.dataSync(), r0);
+      assigned.dispose();
+    }
+  } finally {
+    tf.dispose([c, cT, cSquares]);
+  }
   return out;
 }
 
-/** Each point's partition, after LLOYD_STEPS k-means steps started at distinct random points. */
+/**
+ * Each point's partition: LLOYD_STEPS k-means steps started at distinct random points, on all the
+ * points up to LLOYD_POINTS, else on a seeded sample of that many, then each point's nearest centre.
+ */
 function partitions(
   tf: Tf,
   x: Tensor2D,
@@ -42,29 +65,34 @@ function partitions(
   random: Random,
 ): { assignment: Int32Array; centres: Float32Array } {
   const n = points.length / dim;
-  const centres = new Float32Array(count * dim);
-  shuffled(
+  const order = shuffled(
     Array.from({ length: n }, (_, i) => i),
     random,
-  )
-    .slice(0, count)
-    .forEach((p, c) => centres.set(points.subarray(p * dim, (p + 1) * dim), c * dim));
+  );
+  const centres = new Float32Array(count * dim);
+  order.slice(0, count).forEach((p, c) => centres.set(points.subarray(p * dim, (p + 1) * dim), c * dim));
+  const fitted = n <= LLOYD_POINTS ? undefined : Int32Array.from(order.slice(0, LLOYD_POINTS));
+  const fitPoints = fitted ? tf.tidy(() => tf.gather(x, tf.tensor1d(fitted, "int32"))) : x;
   const squares = tf.sum(tf.square(x), 1, true);
+  const fitSquares = fitted ? tf.sum(tf.square(fitPoints), 1, true) : squares;
+  const point = (i: number) => (fitted ? fitted[i] : i);
   try {
     for (let step = 0; step < LLOYD_STEPS; step++) {
-      const assignment = nearestCentres(tf, x, squares, centres, dim);
+      const assignment = nearestCentres(tf, fitPoints, fitSquares, centres, dim);
       // The means are summed here: the wasm backend has no segment sum.
       const sums = new Float64Array(count * dim);
       const sizes = new Int32Array(count);
       assignment.forEach((c, i) => {
         sizes[c]++;
-        for (let t = 0; t < dim; t++) sums[c * dim + t] += points[i * dim + t];
+        const p = point(i);
+        for (let t = 0; t < dim; t++) sums[c * dim + t] += points[p * dim + t];
       });
       // An emptied partition keeps its centre.
       for (let c = 0; c < count; c++) if (sizes[c] > 0) for (let t = 0; t < dim; t++) centres[c * dim + t] = sums[c * dim + t] / sizes[c];
     }
     return { assignment: nearestCentres(tf, x, squares, centres, dim), centres };
   } finally {
+    if (fitted) tf.dispose([fitPoints, fitSquares]);
     squares.dispose();
   }
 }
