@@ -1,6 +1,16 @@
 // `npm run bench:umap`: the UMAP maps of real MNIST digits, by umap-js and by src/pipeline/umap.ts
 // from the same exact neighbours and seed: time of each, and how many of each point's 15 nearest
 // neighbours in the original space are among its 15 nearest on the map (higher is better).
+// `-- neighbours [IMAGES]`: on the built-in model's signatures of IMAGES digits (default 70,000),
+// the partitioned search (src/pipeline/partitionedNeighbours.ts) against umap-js's nearest-neighbour
+// descent (random-projection trees, then NN-descent): time, and the share of each point's 15 exact
+// neighbours found, on a seeded sample of 1,000 points.
+// `-- layout [IMAGES]`: the layout from the partitioned search's neighbours, at defaultEpochs and at
+// 200 (umap-js's count above 7,500, which the layout ran before): time and neighbours kept on the map.
+// `-- million`: both steps on `npm run million`'s 1,000,000 signatures (.cache/million), one layer
+// after the other, with the process's peak memory.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { UMAP } from "umap-js";
 import { loadImages, splitFiles } from "../src/data/source";
 import { scaledPixels } from "../src/pipeline/preprocess";
@@ -8,6 +18,11 @@ import { distancePass, type Neighbours } from "../src/pipeline/distances";
 import { fastRandomFor } from "../src/data/random";
 import { loadTf } from "../src/pipeline/tf";
 import { umapLayout } from "../src/pipeline/umap";
+import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
+import { parseNpyHeader } from "../src/data/npy";
+import { randomFor } from "../src/data/random";
+import { mnistSignatures } from "./mnistSignatures";
+import { exactNeighboursOf, neighboursFound, neighboursKept, samplePoints } from "./mapQuality";
 import { tableRow } from "./table";
 
 const K = 15;
@@ -29,7 +44,7 @@ function neighbourhoodKept(map: Float32Array, neighbours: Neighbours): number {
   return total / n;
 }
 
-async function main() {
+async function againstUmapJs() {
   const { tf } = await loadTf();
   const train = loadImages(splitFiles("mnist", "train", ".")!);
   console.log("| images | umap-js | ours | umap-js / ours | neighbours kept: umap-js | ours |");
@@ -63,4 +78,109 @@ async function main() {
   }
 }
 
-void main();
+const seconds = (start: number) => `${((performance.now() - start) / 1000).toFixed(1)} s`;
+const percent = (share: number) => `${(100 * share).toFixed(1)}%`;
+const SAMPLE = 1000;
+
+/** The partitioned search as the pipeline runs it (seed 24), and its time. */
+async function searched(points: Float32Array, dim: number): Promise<{ neighbours: Neighbours; time: string }> {
+  const { tf } = await loadTf();
+  const start = performance.now();
+  const neighbours = await partitionedNeighbours(tf, points, dim, K, randomFor(24, "partitions"));
+  return { neighbours, time: seconds(start) };
+}
+
+/** The map from `neighbours` at `epochs` (default: defaultEpochs), and its time. */
+function mapped(neighbours: Neighbours, epochs?: number): { map: Float32Array; time: string; epochs: number } {
+  const start = performance.now();
+  const layout = umapLayout(neighbours, { minDist: 0.1, seed: 24, epochs });
+  for (let e = 0; e < layout.epochs; e++) layout.step(e);
+  return { map: layout.embedding(), time: seconds(start), epochs: layout.epochs };
+}
+
+async function neighbourSearches(images: number) {
+  const { hidden, sizes } = await mnistSignatures(images);
+  console.log(`${images} digits, ${SAMPLE} sampled points' 15 exact neighbours:`);
+  console.log("| layer | partitioned: time | found | umap-js NN-descent: time | found |");
+  console.log("|---|---:|---:|---:|---:|");
+  for (const [l, points] of hidden.entries()) {
+    const dim = sizes[l];
+    const sample = samplePoints(images, SAMPLE);
+    const exact = exactNeighboursOf(points, dim, sample, K);
+    const ours = await searched(points, dim);
+    // umap-js takes nested arrays: built before its clock starts, as its caller's data would be.
+    const rows = Array.from({ length: images }, (_, i) => Array.from(points.subarray(i * dim, (i + 1) * dim)));
+    const start = performance.now();
+    // Its neighbour search alone is a private method of the UMAP class; fit would go on to the layout.
+    const umapJs = new UMAP({ nNeighbors: K, random: fastRandomFor(24, "umap") }) as unknown as {
+      nearestNeighbors(x: number[][]): { knnIndices: number[][]; knnDistances: number[][] };
+    };
+    const { knnIndices, knnDistances } = umapJs.nearestNeighbors(rows);
+    const theirTime = seconds(start);
+    const theirs = { indices: knnIndices, distances: knnDistances };
+    console.log(
+      tableRow([
+        `${l + 1} (${dim})`,
+        ours.time,
+        percent(neighboursFound(ours.neighbours, sample, exact)),
+        theirTime,
+        percent(neighboursFound(theirs, sample, exact)),
+      ]),
+    );
+  }
+}
+
+async function layouts(images: number) {
+  const { hidden, sizes } = await mnistSignatures(images);
+  console.log(
+    `${images} digits, neighbours from the partitioned search; kept: ${SAMPLE} sampled points' 15 exact neighbours among their 15 nearest on the map:`,
+  );
+  console.log("| layer | epochs | layout | kept | epochs | layout | kept |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  for (const [l, points] of hidden.entries()) {
+    const dim = sizes[l];
+    const sample = samplePoints(images, SAMPLE);
+    const exact = exactNeighboursOf(points, dim, sample, K);
+    const { neighbours } = await searched(points, dim);
+    const now = mapped(neighbours);
+    const before = mapped(neighbours, 200);
+    const kept = (map: Float32Array) => percent(neighboursKept(map, sample, exact));
+    console.log(tableRow([`${l + 1} (${dim})`, now.epochs, now.time, kept(now.map), before.epochs, before.time, kept(before.map)]));
+  }
+}
+
+/** A float32 .npy of `npm run million`, whole. */
+function npyFloats(file: string): { values: Float32Array; dim: number } {
+  const bytes = readFileSync(file);
+  const { shape, dataOffset } = parseNpyHeader(bytes, file);
+  const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + dataOffset, bytes.byteOffset + bytes.byteLength));
+  return { values, dim: shape[1] };
+}
+
+async function million() {
+  const folder = join(__dirname, "..", ".cache", "million");
+  console.log(`${folder}: both steps per layer, one layer after the other; kept and found on ${SAMPLE} sampled points:`);
+  console.log("| layer | neighbour search | found | epochs | layout | kept | peak memory |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  for (const name of ["h1", "h2"]) {
+    const { values, dim } = npyFloats(join(folder, `${name}.npy`));
+    const n = values.length / dim;
+    const sample = samplePoints(n, SAMPLE);
+    const exact = exactNeighboursOf(values, dim, sample, K);
+    const { neighbours, time } = await searched(values, dim);
+    const found = percent(neighboursFound(neighbours, sample, exact));
+    const { map, time: layoutTime, epochs } = mapped(neighbours);
+    const peak = `${Math.round(process.resourceUsage().maxRSS / 1024)} MB`;
+    console.log(tableRow([`${name} (${dim})`, time, found, epochs, layoutTime, percent(neighboursKept(map, sample, exact)), peak]));
+  }
+}
+
+const [mode, size] = process.argv.slice(2);
+const images = Number(size ?? 70_000);
+void (mode === "neighbours"
+  ? neighbourSearches(images)
+  : mode === "layout"
+    ? layouts(images)
+    : mode === "million"
+      ? million()
+      : againstUmapJs());
