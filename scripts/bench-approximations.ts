@@ -9,7 +9,7 @@
 // asserts nothing.
 import { join } from "node:path";
 import { loadavg } from "node:os";
-import { bestScore, clusterSample, kmeansFits, sampleSilhouettes } from "../src/pipeline/cluster";
+import { bestScore, clusterSample, kmeansFits, sampleSilhouettes, silhouetteColumns } from "../src/pipeline/cluster";
 import { EXACT_LIMIT } from "../src/shared/figures";
 import { distancePass, sampledSilhouettes, type Neighbours } from "../src/pipeline/distances";
 import { prepareData } from "../src/pipeline/prepare";
@@ -90,7 +90,13 @@ async function main() {
       const fits = await kmeansFits(points, dim, { ...options, sample });
       const scores = await sampleSilhouettes(tf, points, dim, fits, sample);
       const fit = fits[bestScore(scores)];
-      const [each] = await sampledSilhouettes(tf, { points, dim, rows: n, columns: sample, clusterings: [fit] });
+      const [each] = await sampledSilhouettes(tf, {
+        points,
+        dim,
+        rows: n,
+        columns: silhouetteColumns(sample, n, exp.seed),
+        clusterings: [fit],
+      });
       return [fits, scores, each] as const;
     });
     const [approximate, searchTime] = await seconds(() =>

@@ -3,8 +3,8 @@
 // Checked against the definitions, and on real MNIST digits against the full computation.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { bestScore, clusterLayer, clusterSample, kmeansFits, nearestCentroids } from "../src/pipeline/cluster";
-import { CLUSTER_SAMPLE, EXACT_LIMIT } from "../src/shared/figures";
+import { bestScore, clusterLayer, clusterSample, kmeansFits, nearestCentroids, silhouetteColumns } from "../src/pipeline/cluster";
+import { CLUSTER_SAMPLE, EXACT_LIMIT, SILHOUETTE_DISTANCES } from "../src/shared/figures";
 import { loadImages, splitFiles } from "../src/data/source";
 import { distancePass, sampledSilhouettes, type Neighbours } from "../src/pipeline/distances";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
@@ -61,6 +61,23 @@ describe("silhouettes against a sample of the points", () => {
     assert.ok(
       sample.every((p, j) => p < 25_000 && (j === 0 || p > sample[j - 1])),
       "kept points only, ascending, no repeats",
+    );
+  });
+});
+
+describe("the images' silhouettes above EXACT_LIMIT", () => {
+  it("are measured against the whole sample up to SILHOUETTE_DISTANCES, else against a part of it", () => {
+    const upTo = SILHOUETTE_DISTANCES / CLUSTER_SAMPLE;
+    const sample = clusterSample(upTo, upTo, 3)!;
+    assert.equal(silhouetteColumns(sample, upTo, 3), sample);
+    const many = 1_000_000;
+    const large = clusterSample(many, many, 3)!;
+    const part = silhouetteColumns(large, many, 3);
+    assert.equal(part.length, SILHOUETTE_DISTANCES / many);
+    const inSample = new Set(large);
+    assert.ok(
+      part.every((p, j) => inSample.has(p) && (j === 0 || p > part[j - 1])),
+      "a part of the sample, ascending",
     );
   });
 });

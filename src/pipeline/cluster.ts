@@ -2,7 +2,7 @@
 // best mean silhouette; above EXACT_LIMIT images, on a seeded sample (CLUSTER_SAMPLE) and the
 // kept images assigned to the nearest centroid. Injected images are placed afterwards at their
 // nearest centroid, so they never move the clusters fitted on the kept images.
-import { CLUSTER_SAMPLE, EXACT_LIMIT, round4 } from "../shared/figures";
+import { CLUSTER_SAMPLE, EXACT_LIMIT, SILHOUETTE_DISTANCES, round4 } from "../shared/figures";
 import type { LayerClustering } from "../shared/results";
 import { kmeansFit } from "./kmeans";
 import { distancePass, sampledSilhouettes, type Neighbours, type SilhouetteScores } from "./distances";
@@ -135,15 +135,25 @@ export function bestScore(scores: readonly SilhouetteScores[]): number {
   return scores.reduce((best, s, i) => (s.mean > scores[best].mean ? i : best), 0);
 }
 
-/** The kept points a layer is clustered on: all of them (undefined) up to EXACT_LIMIT points in all, else a seeded sample of CLUSTER_SAMPLE (ascending). */
-export function clusterSample(points: number, clustered: number, seed: number): Int32Array | undefined {
-  if (points <= EXACT_LIMIT || clustered <= EXACT_LIMIT) return undefined;
+/** The first `size` of a seeded draw of the kept points, ascending: a smaller size gives a part of a larger one's. */
+function seededDraw(clustered: number, seed: number, size: number): Int32Array {
   return Int32Array.from(
     shuffled(
       Array.from({ length: clustered }, (_, i) => i),
       randomFor(seed, "silhouette sample"),
-    ).slice(0, CLUSTER_SAMPLE),
+    ).slice(0, size),
   ).sort();
+}
+
+/** The kept points a layer is clustered on: all of them (undefined) up to EXACT_LIMIT points in all, else a seeded sample of CLUSTER_SAMPLE. */
+export function clusterSample(points: number, clustered: number, seed: number): Int32Array | undefined {
+  return points <= EXACT_LIMIT || clustered <= EXACT_LIMIT ? undefined : seededDraw(clustered, seed, CLUSTER_SAMPLE);
+}
+
+/** The sampled points each kept point's silhouette is measured against: the sample, or the part of it that keeps within SILHOUETTE_DISTANCES. */
+export function silhouetteColumns(sample: Int32Array, clustered: number, seed: number): Int32Array {
+  const size = Math.floor(SILHOUETTE_DISTANCES / clustered);
+  return size >= sample.length ? sample : seededDraw(clustered, seed, size);
 }
 
 /** Each fit's silhouettes of the sampled points among themselves: what chooses k above EXACT_LIMIT. */
@@ -259,7 +269,7 @@ async function sampledLayer(
   const fit = fits[bestScore(scores)];
   const perPoint = await sampledSilhouettes(
     tf,
-    { points: kept, dim, rows: clustered, columns: sample, clusterings: [fit] },
+    { points: kept, dim, rows: clustered, columns: silhouetteColumns(sample, clustered, options.seed), clusterings: [fit] },
     (f) => onProgress?.(0.5 + 0.3 * f),
     signal,
   );

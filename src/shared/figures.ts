@@ -21,6 +21,14 @@ export const EXACT_LIMIT = 10_000;
  */
 export const CLUSTER_SAMPLE = 10_000;
 
+/**
+ * At most this many distances (kept images x sampled images) for the images' silhouettes above
+ * EXACT_LIMIT: up to 100,000 kept images each is measured against the whole CLUSTER_SAMPLE sample;
+ * above, against the first SILHOUETTE_DISTANCES / kept images of the sample's seeded draw (1,000 of
+ * them at 1,000,000 images), so the pass stays linear in the images.
+ */
+export const SILHOUETTE_DISTANCES = 1_000_000_000;
+
 /** Mean Jaccard over the stability runs under which a cluster is "unstable" (Hennig's clusterboot reading: under 0.6, the cluster does not hold). */
 export const UNSTABLE_JACCARD = 0.6;
 
