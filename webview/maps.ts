@@ -1,7 +1,7 @@
 // One UMAP map per hidden layer, drawn with WebGL (glPoints.ts) so 70,000 points and more pan,
 // zoom and follow a lasso smoothly; on a 2-D canvas where the browser has no WebGL. An SVG overlay
 // on top takes the pointer (lasso, pan and zoom) and draws the lasso and the hover ring.
-import { color, polygonContains, quadtree, select, zoom, zoomIdentity, type Quadtree, type ZoomBehavior, type ZoomTransform } from "d3";
+import { color, polygonContains, select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3";
 import { EXACT_LIMIT } from "../src/shared/figures";
 import { Bitset } from "./bitset";
 import { drawOnCanvas, pointBatches, type Batch, type ColorGroup } from "./canvasPoints";
@@ -9,6 +9,7 @@ import { describeImage, imagesWhere, type ViewData } from "./data";
 import { clusterColor, digitColor, isHighContrast, type ColorBy } from "./colors";
 import { button, el, svgEl } from "./dom";
 import { GlPoints, INJECTED, SELECTED } from "./glPoints";
+import { PointGrid } from "./pointGrid";
 import { clusterLegend } from "./legend";
 import type { SelectionModel } from "./selection";
 import { ariText, clusterStabilityText, isUnstable, kTallyText, layerStabilityTitle } from "./stability";
@@ -57,8 +58,8 @@ export class UmapMap {
   /** The selection `flags` show. */
   private flagged: Bitset;
   private uploaded = { colors: false, flags: false };
-  /** The points in UMAP coordinates, for hover and lasso; built when first needed (or when the page is idle). */
-  private tree: Quadtree<number> | null = null;
+  /** The points in UMAP coordinates, for hover and click; built when first needed (or when the page is idle). */
+  private grid: PointGrid | null = null;
   private coloring: Coloring | null = null;
   private width = 0;
   private height = 0;
@@ -293,14 +294,9 @@ export class UmapMap {
     this.draw();
   }
 
-  private index(): Quadtree<number> {
-    if (this.tree) return this.tree;
-    const pos = this.ctx.data.positions[this.layer];
-    this.tree = quadtree<number>()
-      .x((i) => pos[2 * i])
-      .y((i) => pos[2 * i + 1])
-      .addAll(Array.from({ length: this.ctx.data.results.images.count }, (_, i) => i));
-    return this.tree;
+  private index(): PointGrid {
+    this.grid ??= new PointGrid(this.ctx.data.positions[this.layer], this.bounds);
+    return this.grid;
   }
 
   private renderChips(): void {
@@ -372,16 +368,14 @@ export class UmapMap {
     const local = polygon.map((p) => this.toData(p));
     const [bx0, by0, bx1, by1] = boundsOf(Float32Array.from(local.flat()));
     const pos = this.ctx.data.positions[this.layer];
+    // One pass over the positions, the lasso's box first: at 70,000 points as fast as visiting a
+    // quadtree, at a million many times faster (npm run bench:map-index).
     const inside = new Bitset(this.ctx.data.results.images.count);
-    this.index().visit((node, x0, y0, x1, y1) => {
-      if (x0 > bx1 || y0 > by1 || x1 < bx0 || y1 < by0) return true;
-      if (!("length" in node)) {
-        for (let leaf: typeof node | undefined = node; leaf; leaf = leaf.next) {
-          if (polygonContains(local, [pos[2 * leaf.data], pos[2 * leaf.data + 1]])) inside.add(leaf.data);
-        }
-      }
-      return false;
-    });
+    for (let i = 0; i < inside.size; i++) {
+      const x = pos[2 * i];
+      const y = pos[2 * i + 1];
+      if (x >= bx0 && x <= bx1 && y >= by0 && y <= by1 && polygonContains(local, [x, y])) inside.add(i);
+    }
     this.ctx.selection.pickBits(inside, `lasso on layer ${this.layer + 1}`, add);
   }
 
@@ -412,7 +406,7 @@ export class UmapMap {
 
   private pointAt(at: [number, number]): number | null {
     const [x, y] = this.toData(at);
-    return this.index().find(x, y, (this.radius() + 4) / (this.transform.k * this.scale)) ?? null;
+    return this.index().nearest(x, y, (this.radius() + 4) / (this.transform.k * this.scale));
   }
 
   private local(e: PointerEvent): [number, number] {
