@@ -3,7 +3,7 @@
 // checks clean, nothing redone when the files match, everything redone when one does not.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, truncateSync } from "node:fs";
+import { readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { checkExperiment } from "../src/check";
@@ -13,11 +13,16 @@ import { pickIndices } from "../src/data/pick";
 import { fastRandomFor, randomFor } from "../src/data/random";
 import { signatureFacts, signatureRefs, rowValues } from "../src/data/signatures";
 import { elasticDistortion, gaussianMatrix, SIMARD } from "../scripts/elastic";
-import { tempDir } from "./helpers";
+import { tempDir, writeJson } from "./helpers";
+import { npyBytes } from "./signatures-arrays";
 
 const digits = readIdx(mnistFile("train-images-idx3-ubyte")).data;
 const digit = (i: number) => Float32Array.from(digits.subarray(i * 784, (i + 1) * 784), (p) => p / 255);
-const sum = (a: ArrayLike<number>) => Array.prototype.reduce.call(a, (s: number, v: number) => s + v, 0) as number;
+const sum = (a: ArrayLike<number>) => {
+  let total = 0;
+  for (let i = 0; i < a.length; i++) total += a[i];
+  return total;
+};
 
 test("the Gaussian matrix: each row the kernel cut at 4 sigma and summing to 1, zero outside the line", () => {
   const m = gaussianMatrix(40, 4);
@@ -123,4 +128,37 @@ test("npm run million at 70,100 images: imported signatures that check clean, ma
   assert.match(run(), /up to date/);
   truncateSync(join(dir, "h2.npy"), 1000);
   assert.match(run(), /distorting 100 copies/, "a file of another size is made again");
+});
+
+test("thumbnails past the results file's one base64 string are refused before the run, naming the field and the fix", async () => {
+  const dir = tempDir();
+  const rows = 600_000;
+  // Sparse files: each header written, then the file stretched to its size (its values zeros, read from no disk).
+  const sparse = (name: string, descr: string, shape: number[], bytesPerRow: number) => {
+    const header = npyBytes(descr, shape, new Uint8Array(0));
+    writeFileSync(join(dir, name), header);
+    truncateSync(join(dir, name), header.length + rows * bytesPerRow);
+  };
+  sparse("h1.npy", "<f4", [rows, 1], 4);
+  sparse("images.npy", "|u1", [rows, 28, 28], 784);
+  const labels = Uint8Array.from({ length: rows }, (_, i) => i % 2);
+  writeFileSync(join(dir, "labels.npy"), npyBytes("|u1", [rows], labels));
+  writeFileSync(join(dir, "predictions.npy"), npyBytes("|u1", [rows], labels));
+  const signatures = { layers: ["h1.npy"], labels: "labels.npy", predictions: "predictions.npy", thumbnails: "images.npy" };
+  const experiment = { name: "large", data: { source: { signatures }, digits: [0, 1], perDigit: "all" } };
+  const checked = await checkExperiment({ file: writeJson(dir, "large.mtq.json", experiment) });
+  assert.deepEqual(
+    checked.problems.map((p) => [p.path.join("."), p.message, p.fix]),
+    [
+      [
+        "data.source.signatures.thumbnails",
+        "the 600000 rows the run takes have 448 MB of thumbnails; a results file holds at most 383 MB of them",
+        'leave out "thumbnails" (the views then say "no thumbnail"), or take fewer rows (data.perDigit)',
+      ],
+    ],
+  );
+  const fewer = await checkExperiment({
+    file: writeJson(dir, "fewer.mtq.json", { ...experiment, data: { ...experiment.data, perDigit: 200_000 } }),
+  });
+  assert.deepEqual(fewer.problems, [], "400,000 rows: 299 MB of thumbnails");
 });

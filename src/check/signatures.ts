@@ -3,11 +3,12 @@
 // kept and injected labels there in the numbers asked for, their predictions among the kept
 // classes, and their signatures finite. Reads the arrays' headers, the labels and predictions,
 // and only the layers' rows the run takes.
+import { constants } from "node:buffer";
 import { dirname } from "node:path";
 import { parse } from "jsonc-parser";
 import { DataFileError } from "../data/dataFileError";
 import { picks } from "../data/pick";
-import { rowValues, signatureFacts, signatureRefs, type SignatureFacts, type SignaturesSpec } from "../data/signatures";
+import { rowLength, rowValues, signatureFacts, signatureRefs, type SignatureFacts, type SignaturesSpec } from "../data/signatures";
 import { SourceFileError, type Split } from "../data/source";
 import type { ParsedExperiment } from "../shared/experiment";
 import type { Problem } from "../shared/problems";
@@ -69,7 +70,29 @@ export async function signatureProblems(
   const rows = Int32Array.from([...picked.kept, ...picked.injected]);
   return [
     ...predictionProblems(found, rows, resolved.data.digits, refs.predictions.path, file, names),
+    ...thumbnailProblems(found, rows, refs, file),
     ...(await finiteProblems(found, rows, refs, file)),
+  ];
+}
+
+/**
+ * The rows' thumbnails go into the results file as one base64 string (`images.pixelsBase64`), and
+ * no string is longer than MAX_STRING_LENGTH characters (about 512 MB of base64, 384 MB of pixels):
+ * more is refused now rather than failed after the clustering and the maps.
+ */
+function thumbnailProblems(facts: SignatureFacts, rows: Int32Array, refs: ReturnType<typeof signatureRefs>, file: string): Problem[] {
+  if (!facts.thumbnails || !refs.thumbnails) return [];
+  const bytes = rows.length * rowLength(facts.thumbnails.shape);
+  const most = Math.floor(constants.MAX_STRING_LENGTH / 4) * 3;
+  if (bytes <= most) return [];
+  const mb = (b: number) => `${Math.floor(b / 2 ** 20)} MB`;
+  return [
+    {
+      file,
+      path: refs.thumbnails.path,
+      message: `the ${rows.length} rows the run takes have ${mb(bytes)} of thumbnails; a results file holds at most ${mb(most)} of them`,
+      fix: 'leave out "thumbnails" (the views then say "no thumbnail"), or take fewer rows (data.perDigit)',
+    },
   ];
 }
 
