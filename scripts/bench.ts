@@ -11,7 +11,8 @@
 // for 5 epochs, batch 32, Adam 0.001, the report's 784 -> 32 -> 64 -> softmax. 1,000,000: the
 // signatures `npm run million` writes (made first when missing: all 70,000 digits and 930,000
 // elastic-distortion copies through the built-in model trained on the 70,000), imported on both
-// sides, so nothing is trained there. Both sides then do the same work: k-means++ with
+// sides, so nothing is trained there (MTQ's results are kept, as .cache/million/million.results.json,
+// for npm run bench:webview). Both sides then do the same work: k-means++ with
 // `clustering.restarts` starts per k (MTQ's default, read from the schema) for k = 2..10, k by mean
 // silhouette, exact up to EXACT_LIMIT images and above on a seeded sample of EXACT_LIMIT; UMAP with
 // 15 neighbours, min_dist 0.1 and MTQ's epochs by size (defaultEpochs); MTQ's stability runs off.
@@ -111,13 +112,14 @@ function mtqExperiment(size: number): object {
   };
 }
 
-function runMtq(file: string, dir: string, minutes: number): Outcome {
-  const out = join(dir, "mtq.results.json");
+/** MTQ's run; the million's results are kept beside its experiment, for `npm run bench:webview`. */
+function runMtq(file: string, dir: string, minutes: number, keep: boolean): Outcome {
+  const out = keep ? file.replace(/\.mtq\.json$/, ".results.json") : join(dir, "mtq.results.json");
   const load = loadavg()[0];
   const t = timed(process.execPath, [join(root, "dist", "cli.js"), "run", file, "--out", out], dir, "mtq", minutes);
   if (!t) return { side: "MTQ", minutes, load };
   const results = JSON.parse(readFileSync(out, "utf8")) as Results;
-  rmSync(out);
+  if (!keep) rmSync(out);
   const sample = results.layers[0].silhouetteSample;
   return {
     side: `MTQ (${results.backend})`,
@@ -235,7 +237,7 @@ function main() {
       const umapEpochs = defaultEpochs(size);
       const args = ["--restarts", String(restarts), "--umap-epochs", String(umapEpochs)];
       console.log(`${images(size)} images${size === MILLION ? " (imported signatures, npm run million)" : ""}; UMAP ${umapEpochs} epochs`);
-      const rows: Outcome[] = [runMtq(file, dir, minutes), runPython(size, args, dir, false, minutes)];
+      const rows: Outcome[] = [runMtq(file, dir, minutes, size === MILLION), runPython(size, args, dir, false, minutes)];
       if (report) rows.push(runPython(size, args, dir, true, minutes));
       console.log(header);
       console.log(rule);

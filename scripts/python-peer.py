@@ -61,8 +61,10 @@ def cut_data(images, labels, digits, per_digit):
 
 
 def default_umap_epochs(n):
-    """umap-js's (and MTQ's) epochs by size; umap-learn's own default is 500 up to 10,000, then 200."""
-    return 500 if n <= 2500 else 400 if n <= 5000 else 300 if n <= 7500 else 200
+    """MTQ's UMAP epochs by size (defaultEpochs, src/pipeline/umap.ts): umap-js's up to 10,000, then fewer as 1 / sqrt(n)."""
+    if n <= 10000:
+        return 500 if n <= 2500 else 400 if n <= 5000 else 300 if n <= 7500 else 200
+    return int(200 * (10000 / n) ** 0.5 + 0.5)  # Math.round, not Python's round half to even
 
 
 def trained_signatures(args):
