@@ -175,7 +175,7 @@ def main():
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--seed", type=int, default=24)
     parser.add_argument("--restarts", type=int, default=1, help="k-means++ starts per k")
-    parser.add_argument("--umap-epochs", type=int, default=None, help="default: by size, as umap-js")
+    parser.add_argument("--umap-epochs", type=int, default=None, help="default: by size, as MTQ")
     parser.add_argument("--report-settings", action="store_true", help="KMeans n_init=10, exact silhouettes")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
