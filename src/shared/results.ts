@@ -60,9 +60,10 @@ export interface LayerClustering {
   /** Mean silhouette at the chosen k. */
   silhouette: number;
   /**
-   * Present for layers of more than EXACT_LIMIT (figures.ts) kept images: the silhouettes (curve,
-   * mean and per image) were estimated from each image's distances to this many kept images drawn
-   * with the seed. Absent: exact.
+   * Present for layers of more than EXACT_LIMIT (figures.ts) kept images: the layer was clustered
+   * on this many kept images drawn with the seed (CLUSTER_SAMPLE: k-means fitted on them, the
+   * silhouette curve and mean theirs among themselves), and each image's silhouette estimated from
+   * its distances to them (to a part of them above SILHOUETTE_DISTANCES). Absent: exact.
    */
   silhouetteSample?: number;
   /** The experiment's `stability` runs, when on: how far this layer's clustering holds over bootstrap resamples (src/pipeline/stability.ts). */
