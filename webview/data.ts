@@ -75,10 +75,11 @@ function imagesPerNode({ flows }: ModelState): Map<string, number[]> {
   return byNode;
 }
 
+/** One by one: a spread into push() takes each image as an argument, past the engine's limit for a link of a million results. */
 function append(map: Map<string, number[]>, key: string, images: number[]): void {
   const list = map.get(key);
-  if (list) list.push(...images);
-  else map.set(key, [...images]);
+  if (!list) return void map.set(key, [...images]);
+  for (const image of images) list.push(image);
 }
 
 /** The images for which `test` holds, ascending. */
