@@ -2,7 +2,7 @@
 // off (chromium's --disable-webgl), on a real run of examples/ones-vs-sevens.mtq.json: each digit's
 // colour on screen (rings for the injected 3s and 4s too), hover, lasso and Shift-lasso with the
 // Sankey's counts following (the incremental count, then afresh after a node's click), keyboard
-// zoom, and the SVG export drawn from the data, the same in both.
+// zoom, and the SVG export drawn from the data, the same in both; and a lost WebGL context.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -185,5 +185,24 @@ for (const webgl of [true, false]) {
         r.layers.map(() => r.images.count),
       );
     });
+
+    if (webgl)
+      it("goes on on a 2-D canvas when the WebGL context is lost (a GPU reset)", async () => {
+        const { page } = harness;
+        await page.evaluate(() =>
+          document
+            .querySelector<HTMLCanvasElement>(".mtq-map-canvas")!
+            .getContext("webgl")!
+            .getExtension("WEBGL_lose_context")!
+            .loseContext(),
+        );
+        await page.waitForFunction(() => document.querySelector<HTMLElement>(".mtq-map")!.dataset.renderer === "canvas");
+        const counts = pixelsNear(
+          (await plotPixels()).png,
+          [1, 7, 3, 4].map((d) => drawn(DIGIT_COLORS[d])),
+        );
+        counts.forEach((n, i) => assert.ok(n >= 20, `digit ${[1, 7, 3, 4][i]}: ${n} pixels in its colour after the loss`));
+        assert.equal(await page.locator(".mtq-map").nth(1).getAttribute("data-renderer"), "webgl", "the other map keeps its context");
+      });
   });
 }
