@@ -1,9 +1,10 @@
 // What the README says of determinism, per backend: on one backend the same experiment file and
 // seed give byte-identical results apart from `timings`; on the cpu and wasm backends, the 200-image
 // example (ones-vs-sevens: 200 kept, 200 injected) gives the same predictions, clusters and
-// silhouettes but not the same UMAP coordinates (each backend sums its floats in its own order, so
-// the trained weights differ in their last bits, and UMAP's layout magnifies that) nor always the
-// same last decimal of an inertia. Each run is its own `mtq run` process, as a user's would be.
+// silhouettes but not the same UMAP coordinates (the dense model's trained weights are the same,
+// src/pipeline/denseTrainer.ts being plain JavaScript, but each backend sums its floats in its own
+// order when it computes the signatures and distances, and UMAP's layout magnifies that) nor always
+// the same last decimal of an inertia. Each run is its own `mtq run` process, as a user's would be.
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
