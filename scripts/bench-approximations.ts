@@ -7,20 +7,26 @@
 // the full computation they stand for (k-means on every image, exact silhouettes of every image),
 // and prints how far apart they are and what each cost (wall time, CPU time in brackets), with the
 // load average. Prints figures; asserts nothing.
+//
+// `-- --tiled N` (timing only, for sizes MNIST does not reach): each layer's signatures tiled to N
+// points, each value scaled by a seeded factor within 2.5%, then only the sampled clustering's
+// parts timed (the full computation would not finish), with the process's peak memory.
 import { join } from "node:path";
 import { loadavg } from "node:os";
-import { bestScore, clusterSample, kmeansFits, sampleSilhouettes, silhouetteColumns } from "../src/pipeline/cluster";
+import { bestScore, clusterSample, kmeansFits, sampleSilhouettes, silhouetteColumns, type ClusterOptions } from "../src/pipeline/cluster";
 import { EXACT_LIMIT } from "../src/shared/figures";
 import { distancePass, sampledSilhouettes, type Neighbours } from "../src/pipeline/distances";
 import { prepareData } from "../src/pipeline/prepare";
 import { activations, trainedOnKept } from "../src/pipeline/model";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
 import { randomFor } from "../src/data/random";
-import { loadTf } from "../src/pipeline/tf";
+import { loadTf, type Tf } from "../src/pipeline/tf";
 import { parseExperiment } from "../src/check/experiment";
 import { tableRow } from "./table";
 
-const images = Number(process.argv[2] ?? 70_000);
+const images = Number(process.argv.slice(2).find((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== "--tiled") ?? 70_000);
+const tiledAt = process.argv.indexOf("--tiled");
+const tiled = tiledAt >= 0 ? Number(process.argv[tiledAt + 1]) : undefined;
 const NEIGHBOURS = 15;
 
 /** Share of each point's exact neighbours (itself aside) that the approximate ones include. */
@@ -46,6 +52,42 @@ async function seconds<T>(work: () => Promise<T>): Promise<[T, string]> {
   return [out, `${((performance.now() - start) / 1000).toFixed(1)} s (${((used.user + used.system) / 1e6).toFixed(1)} s)`];
 }
 
+/** The sampled clustering's parts on each layer tiled to `count` points: wall and CPU time, and the peak memory. */
+async function timeTiled(
+  tf: Tf,
+  acts: { hidden: Float32Array[]; sizes: number[] },
+  count: number,
+  options: Omit<ClusterOptions, "neighbours">,
+  load: () => string,
+) {
+  console.log(`each layer tiled to ${count.toLocaleString("en")} points, each value scaled by a seeded factor within 2.5% (timing only)\n`);
+  console.log(
+    tableRow([
+      "layer",
+      "k-means on the sample + assignment",
+      "sample's silhouettes",
+      "each image's silhouette",
+      "columns",
+      "k",
+      "load at end",
+    ]),
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---|");
+  for (const [l, base] of acts.hidden.entries()) {
+    const dim = acts.sizes[l];
+    const random = randomFor(options.seed, "tiled");
+    const points = Float32Array.from({ length: count * dim }, (_, t) => base[t % base.length] * (1 + 0.05 * (random() - 0.5)));
+    const sample = clusterSample(count, count, options.seed)!;
+    const columns = silhouetteColumns(sample, count, options.seed);
+    const [fits, fitTime] = await seconds(() => kmeansFits(points, dim, { ...options, sample }));
+    const [scores, sampleTime] = await seconds(() => sampleSilhouettes(tf, points, dim, fits, sample));
+    const fit = fits[bestScore(scores)];
+    const [, eachTime] = await seconds(() => sampledSilhouettes(tf, { points, dim, rows: count, columns, clusterings: [fit] }));
+    console.log(tableRow([`${l + 1} (${dim})`, fitTime, sampleTime, eachTime, columns.length.toLocaleString("en"), fit.k, load()]));
+  }
+  console.log(`peak memory (resident): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+}
+
 async function main() {
   const data = images === 70_000 ? { perDigit: "all", from: "train+test" } : { perDigit: Math.round(images / 10) };
   const file = join(__dirname, "bench.mtq.json");
@@ -67,6 +109,7 @@ async function main() {
   console.log(
     `${n} images, ${backend}; clustered on a sample above ${EXACT_LIMIT} points, ${NEIGHBOURS} neighbours; load average ${load()}\n`,
   );
+  if (tiled) return timeTiled(tf, acts, tiled, { ...exp.clustering, seed: exp.seed }, load);
   console.log(
     tableRow([
       "layer",
