@@ -177,12 +177,12 @@ function sampledEdges(graph: FuzzyGraph, epochs: number): { head: Int32Array; ta
 }
 
 /**
- * A 2-D layout of the graph, randomly initialised in [-10, 10]^2 like umap-js. Two things make it
- * faster than umap-js's loop beyond the typed arrays: Alea is stepped inline (the same draws as
- * fastRandomFor, so the same map; a fifth less time on 10,000 digits), and above EXACT_LIMIT points
- * d^b is exp(b log d) (half Math.pow's time in V8; maps differ in the last bits of each step, not in
- * quality: `npm run bench:umap -- layout`). Up to EXACT_LIMIT points the map is Math.pow's, bit for
- * bit as before.
+ * A 2-D layout of the graph, randomly initialised in [-10, 10]^2 like umap-js. Alea is stepped
+ * inline (the same draws as fastRandomFor, so the same map; 0-10% less time on 10,000 digits:
+ * Math.pow, called for every sample, is most of the loop). Above EXACT_LIMIT points d^b is
+ * exp(b ln d): about half Math.pow's time in V8, maps differing in the last bits of each step, not
+ * in the neighbours they keep (README "Speed"). Up to EXACT_LIMIT points the map is Math.pow's, bit
+ * for bit as before.
  */
 export function umapLayout(neighbours: Neighbours, options: UmapOptions): UmapLayout {
   const n = neighbours.indices.length;
@@ -192,7 +192,7 @@ export function umapLayout(neighbours: Neighbours, options: UmapOptions): UmapLa
   const perNegative = Float64Array.from(perSample, (p) => p / 5);
   const nextNegative = Float64Array.from(perNegative);
   let { s0, s1, s2, c } = aleaStateFor(options.seed, "umap");
-  /** seedrandom's Alea step (the loop below repeats it inline: a call per draw cost a fifth of the layout). */
+  /** seedrandom's Alea step (the loop below repeats it inline, on locals). */
   const next = () => {
     const t = 2091639 * s0 + c * 2.3283064365386963e-10;
     s0 = s1;
