@@ -4,7 +4,8 @@
 // under GNU time: each stage's time, the total, the wall and CPU time of the whole process, its peak
 // memory (ru_maxrss, worker threads included), the k chosen per layer and the accuracies; then the
 // ratios, whichever way they fall. A side that runs past --limit (default 30 minutes) is stopped and
-// said not to finish. Prints figures; asserts nothing.
+// said not to finish; a side that fails is said to, with its error's last line, and the bench goes
+// on. Prints figures; asserts nothing.
 //
 // The images: 200 (1 vs 7, the first 100 of each), 2,000 and 10,000 (the first 200 or 1,000 of each
 // digit), 70,000 (every MNIST digit, both splits: examples/all-of-mnist.mtq.json's data), trained
@@ -59,10 +60,10 @@ interface Side {
   load: number;
 }
 
-/** A side stopped at the time limit. */
+/** A side stopped at the time limit, or failed: why, as the table says it. */
 interface Unfinished {
   side: string;
-  minutes: number;
+  why: string;
   load: number;
 }
 
@@ -76,7 +77,7 @@ function option(name: string): string | undefined {
 
 /**
  * Runs a command under GNU time, stopped by coreutils' timeout after `minutes`: its wall time, CPU
- * time (user + system) and peak resident memory, or undefined when it ran out of time.
+ * time (user + system) and peak resident memory, or why it did not finish.
  */
 function timed(command: string, args: string[], dir: string, label: string, minutes: number) {
   const measure = join(dir, `${label}.time`);
@@ -86,8 +87,11 @@ function timed(command: string, args: string[], dir: string, label: string, minu
     { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 },
   );
   // timeout exits 124 when it stopped the command, 137 when it had to kill it.
-  if (run.status === 124 || run.status === 137) return undefined;
-  if (run.status !== 0) throw new Error(`${label} failed (exit ${run.status}):\n${run.stderr.slice(-4000)}`);
+  if (run.status === 124 || run.status === 137) return `did not finish in ${minutes} min`;
+  if (run.status !== 0) {
+    process.stderr.write(run.stderr.slice(-4000));
+    return `failed (exit ${run.status}): ${run.stderr.trim().split("\n").pop() ?? ""}`;
+  }
   const [wall, user, system, kb] = readFileSync(measure, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
   return { wall, cpu: user + system, peakMB: kb / 1024, stdout: run.stdout };
 }
@@ -117,7 +121,7 @@ function runMtq(file: string, dir: string, minutes: number, keep: boolean): Outc
   const out = keep ? file.replace(/\.mtq\.json$/, ".results.json") : join(dir, "mtq.results.json");
   const load = loadavg()[0];
   const t = timed(process.execPath, [join(root, "dist", "cli.js"), "run", file, "--out", out], dir, "mtq", minutes);
-  if (!t) return { side: "MTQ", minutes, load };
+  if (typeof t === "string") return { side: "MTQ", why: t, load };
   const results = JSON.parse(readFileSync(out, "utf8")) as Results;
   if (!keep) rmSync(out);
   const sample = results.layers[0].silhouetteSample;
@@ -141,7 +145,7 @@ function runPython(size: number, args: string[], dir: string, report: boolean, m
   const what = size === MILLION ? ["--signatures", MILLION_DIR] : [String(size), "--epochs", String(EPOCHS), "--batch", "32"];
   const all = [join(root, "scripts", "python-peer.py"), ...what, "--json", ...args, ...(report ? ["--report-settings"] : [])];
   const t = timed(PYTHON, all, dir, report ? "python-report" : "python", minutes);
-  if (!t) return { side, minutes, load };
+  if (typeof t === "string") return { side, why: t, load };
   const row = JSON.parse(t.stdout.trim().split("\n").pop()!) as Omit<Side, "side" | "wall" | "cpu" | "load">;
   return { side, ...row, wall: t.wall, cpu: t.cpu, peakMB: t.peakMB, load };
 }
@@ -175,8 +179,7 @@ function experimentFor(size: number, dir: string): string {
 }
 
 function sideRow(o: Outcome): string {
-  if (!finished(o))
-    return tableRow([o.side, `did not finish in ${o.minutes} min`, ...STAGES.map(() => ""), "", "", "", "", "", "", "", o.load.toFixed(1)]);
+  if (!finished(o)) return tableRow([o.side, o.why, ...STAGES.map(() => ""), "", "", "", "", "", "", "", o.load.toFixed(1)]);
   return tableRow([
     o.side,
     ...STAGES.map((s) => seconds(o.stages[s])),
@@ -243,8 +246,7 @@ function main() {
       console.log(rule);
       for (const r of rows) console.log(sideRow(r));
       const [mtq, python] = rows;
-      const cell = (o: Outcome) =>
-        finished(o) ? `${o.wall.toFixed(1)} s, ${o.cpu.toFixed(1)} s, ${o.peakMB.toFixed(0)} MB` : `did not finish in ${o.minutes} min`;
+      const cell = (o: Outcome) => (finished(o) ? `${o.wall.toFixed(1)} s, ${o.cpu.toFixed(1)} s, ${o.peakMB.toFixed(0)} MB` : o.why);
       const both = finished(mtq) && finished(python);
       const stagePair = (s: (typeof STAGES)[number]) =>
         `${finished(mtq) ? seconds(mtq.stages[s]) : "-"} / ${finished(python) ? seconds(python.stages[s]) : "-"}`;
