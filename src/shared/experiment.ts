@@ -436,7 +436,8 @@ const projectionSchema = z
       .max(2000)
       .optional()
       .describe(
-        "UMAP optimisation epochs (default by data size: as umap-js, 500 up to 2,500 images, 400 up to 5,000, 300 up to 7,500, 200 up to 10,000; above, 200 x sqrt(10,000 / images), so 76 at 70,000 and 20 at 1,000,000).",
+        "UMAP optimisation epochs (default by data size: as umap-js, 500 up to 2,500 images, 400 up to 5,000, 300 up to 7,500, " +
+          "200 up to 10,000; above, 200 x sqrt(10,000 / images), so 76 at 70,000 and 20 at 1,000,000).",
       ),
   })
   .strict()
