@@ -152,7 +152,7 @@ test("thumbnails past the results file's one base64 string are refused before th
     [
       [
         "data.source.signatures.thumbnails",
-        "the 600000 rows the run takes have 448 MB of thumbnails; a results file holds at most 383 MB of them",
+        "the 600000 rows the run takes have 448 MB of thumbnails; a results file holds at most 349 MB of them",
         'leave out "thumbnails" (the views then say "no thumbnail"), or take fewer rows (data.perDigit)',
       ],
     ],

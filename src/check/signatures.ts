@@ -76,14 +76,24 @@ export async function signatureProblems(
 }
 
 /**
+ * A generous bound on the JSON text of one image in a results file past its thumbnail (its label,
+ * split, index and prediction, and per layer its cluster, silhouette and map position): a million
+ * images of two layers take 89 bytes each (README, "A million signatures").
+ */
+const RESULTS_TEXT_PER_IMAGE = 40;
+const RESULTS_TEXT_PER_LAYER = 40;
+
+/**
  * The rows' thumbnails go into the results file as one base64 string (`images.pixelsBase64`), and
- * no string is longer than MAX_STRING_LENGTH characters (about 512 MB of base64, 384 MB of pixels):
- * more is refused now rather than failed after the clustering and the maps.
+ * the file is written and read as one string of at most MAX_STRING_LENGTH characters (about 512 MB):
+ * thumbnails past what that leaves beside the rest of the file are refused now rather than failed
+ * after the clustering and the maps.
  */
 function thumbnailProblems(facts: SignatureFacts, rows: Int32Array, refs: ReturnType<typeof signatureRefs>, file: string): Problem[] {
   if (!facts.thumbnails || !refs.thumbnails) return [];
   const bytes = rows.length * rowLength(facts.thumbnails.shape);
-  const most = Math.floor(constants.MAX_STRING_LENGTH / 4) * 3;
+  const rest = rows.length * (RESULTS_TEXT_PER_IMAGE + RESULTS_TEXT_PER_LAYER * refs.layers.length);
+  const most = Math.max(0, Math.floor((constants.MAX_STRING_LENGTH - rest) / 4) * 3);
   if (bytes <= most) return [];
   const mb = (b: number) => `${Math.floor(b / 2 ** 20)} MB`;
   return [

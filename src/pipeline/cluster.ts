@@ -5,7 +5,7 @@
 import { CLUSTER_SAMPLE, EXACT_LIMIT, SILHOUETTE_DISTANCES, round4 } from "../shared/figures";
 import type { LayerClustering } from "../shared/results";
 import { kmeansFit } from "./kmeans";
-import { distancePass, sampledSilhouettes, type Neighbours, type SilhouetteScores } from "./distances";
+import { distancePass, gathered, sampledSilhouettes, type Neighbours, type SilhouetteScores } from "./distances";
 import { partitionedNeighbours } from "./partitionedNeighbours";
 import { randomFor, shuffled } from "../data/random";
 import type { Tf } from "./tf";
@@ -81,13 +81,6 @@ export interface KmeansFit {
 export function startSeeds(seed: number, restarts: number): number[] {
   const random = randomFor(seed, "k-means starts");
   return Array.from({ length: restarts }, (_, r) => (r === 0 ? seed : Math.floor(random() * 2 ** 31)));
-}
-
-/** The rows of `points` at `indices`. */
-function gathered(points: Float32Array, dim: number, indices: Int32Array): Float32Array {
-  const out = new Float32Array(indices.length * dim);
-  indices.forEach((p, j) => out.set(points.subarray(p * dim, (p + 1) * dim), j * dim));
-  return out;
 }
 
 /**

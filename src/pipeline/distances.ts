@@ -45,6 +45,13 @@ export interface DistancePassInput {
  * matrices at once and the wasm heap never shrinks, so this bounds each worker's memory; smaller
  * blocks cost no time (256 to 1,600 rows of 10,000 take the same 2.6 s).
  */
+/** The rows `indices` of the points (dim values each), in that order, as one array. */
+export function gathered(points: Float32Array, dim: number, indices: Int32Array): Float32Array {
+  const out = new Float32Array(indices.length * dim);
+  indices.forEach((p, j) => out.set(points.subarray(p * dim, (p + 1) * dim), j * dim));
+  return out;
+}
+
 const blockRows = (columns: number) => Math.max(32, Math.min(2048, Math.floor(BLOCK_VALUES / Math.max(1, columns))));
 
 /** Distances computed at once, about 16 MB of float32: the unit both distance passes block by. */
@@ -171,9 +178,9 @@ export interface SampledSilhouettesInput {
  * sample): n x sample distances instead of n x n. The dot products are TF.js matrix products; the
  * distances and each cluster's sums are one loop over them in JavaScript, in float64, instead of
  * the chain of tensor ops distancePass runs over each block (broadcast sums, relu, sqrt, a mask, a
- * second product; its `columns` option until 61dfa57 did this): 2.5 s against 2.9 to 3.3 s of CPU
- * for 20,000 signatures (64 values) against 10,000, one clustering, and no block matrices held but
- * the products.
+ * second product): a one-off comparison measured 2.5 s against 2.9 to 3.3 s of CPU for 20,000 signatures
+ * (64 values) against 10,000 and one clustering (not kept as a bench); and
+ * no block matrices are held but the products.
  */
 export async function sampledSilhouettes(
   tf: Tf,
@@ -202,9 +209,7 @@ export async function sampledSilhouettes(
   }
   const columnSquares = Float64Array.from(columns, (p) => squares[p]);
   const sums = new Float64Array(rowCount * width);
-  const gathered = new Float32Array(m * dim);
-  columns.forEach((p, j) => gathered.set(points.subarray(p * dim, (p + 1) * dim), j * dim));
-  const cT = tf.transpose(tf.tensor2d(gathered, [m, dim]));
+  const cT = tf.tidy(() => tf.transpose(tf.tensor2d(gathered(points, dim, columns), [m, dim])));
   const step = blockRows(m);
   try {
     for (let start = 0; start < rowCount; start += step) {

@@ -140,7 +140,8 @@ export async function partitionedNeighbours(
       let probed = 0;
       for (const o of partitionsByDistance(centres, dim, c)) {
         if (probed >= probes && candidates.length >= k) break;
-        candidates.push(...members[o]);
+        // One by one: a spread passes each member as an argument, past V8's limit for a partition of many identical signatures.
+        for (const member of members[o]) candidates.push(member);
         probed++;
       }
       const othersT = tf.tidy(() => tf.transpose(tf.gather(x, tf.tensor1d(candidates, "int32"))));

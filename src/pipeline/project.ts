@@ -20,12 +20,15 @@ export async function projectLayer(
 ): Promise<Float32Array> {
   const layout = umapLayout(neighbours, { minDist: options.minDist, epochs: options.epochs, seed: options.seed });
   onProgress?.(0.1);
+  // By time, not by epoch count: an epoch of a million points takes seconds, one of 200 a millisecond.
+  let lastYield = performance.now();
   for (let e = 0; e < layout.epochs; e++) {
     layout.step(e);
-    if (e % 20 === 19) {
+    if (performance.now() - lastYield > 50) {
       signal?.throwIfAborted();
       onProgress?.(0.1 + (0.9 * (e + 1)) / layout.epochs);
       await yieldToEventLoop();
+      lastYield = performance.now();
     }
   }
   return layout.embedding();
