@@ -13,7 +13,7 @@ import type { NamedSelection } from "../shared/selections";
 import { writeFileAtomic } from "./atomicWrite";
 import { siblingFile } from "./path";
 import { LIST_SEPARATOR, TABLE_COLUMNS, tidyTable } from "./table";
-import { defaultTableFile, writeTable } from "./tableFiles";
+import { CSV_FORMULA_START, defaultTableFile, writeTable } from "./tableFiles";
 
 /** An nbformat 4 cell as the file holds it: its source a list of lines, each but the last ending in "\n". */
 export type NotebookCell =
@@ -153,7 +153,7 @@ if importlib.util.find_spec("pyarrow") or importlib.util.find_spec("fastparquet"
 else:
     table, source = pd.read_csv(CSV, dtype={name: str for name in TEXT}, keep_default_na=False, na_values=[""]), CSV
     # A text cell a spreadsheet would run as a formula was written after a quote mark: drop it.
-    table[TEXT] = table[TEXT].apply(lambda column: column.str.replace(r"^'(?=[=+\\-@\\t\\r])", "", regex=True))
+    table[TEXT] = table[TEXT].apply(lambda column: column.str.replace(r"^'(?=${CSV_FORMULA_START.source.slice(1)})", "", regex=True))
 LAYERS = [${layers}]  # the hidden layers' names: the l1_ columns are the first's
 LABEL_NAMES = dict(zip(table["label"], table["label_name"]))
 kept = table[~table["injected"]]
