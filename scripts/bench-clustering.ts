@@ -8,6 +8,7 @@
 // ARI and k tally. `--parts` times the parts of one stability run instead (below). Prints figures;
 // asserts nothing.
 import { readFileSync } from "node:fs";
+import { parse } from "jsonc-parser";
 import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
 import { pooledDigits } from "./pooledDigits";
@@ -21,7 +22,7 @@ import type { Results } from "../src/shared/results";
 import { tableRow } from "./table";
 
 const examples = join(__dirname, "..", "examples");
-const jsonc = (file: string) => JSON.parse(readFileSync(join(examples, file), "utf8").replace(/^\s*\/\/.*$/gm, "")) as object;
+const jsonc = (file: string) => parse(readFileSync(join(examples, file), "utf8")) as object;
 
 const SIZES: Record<string, { label: string; file: string; experiment: () => object }> = {
   "200": { label: "200 (1 vs 7) + 200 injected", file: "ones-vs-sevens.mtq.json", experiment: () => jsonc("ones-vs-sevens.mtq.json") },

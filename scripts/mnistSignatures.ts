@@ -1,6 +1,7 @@
 // The built-in model's real signatures of MNIST digits, without the rest of the analysis: for a
 // bench or a test that needs hidden-layer activations, the run ends once they are recorded.
 import { readFileSync } from "node:fs";
+import { parse } from "jsonc-parser";
 import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
 import { runExperiment } from "../src/pipeline/run";
@@ -13,7 +14,7 @@ const file = join(__dirname, "..", "examples", "all-of-mnist.mtq.json");
  * 10,000), trained for `epochs` (the example's 5 when not given).
  */
 export async function mnistSignatures(images: number, epochs?: number): Promise<{ hidden: Float32Array[]; sizes: number[] }> {
-  const written = JSON.parse(readFileSync(file, "utf8").replace(/^\s*\/\/.*$/gm, "")) as { training: object };
+  const written = parse(readFileSync(file, "utf8")) as { training: object };
   const experiment = {
     ...written,
     ...(images !== 70_000 && { data: { source: "mnist", digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit: images / 10 } }),

@@ -3,6 +3,7 @@
 // what the README quotes.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { parse } from "jsonc-parser";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { parseExperiment } from "../src/check/experiment";
@@ -62,7 +63,7 @@ describe("several starts on 10,000 digits, as the README quotes them", () => {
   let firstLayer: Float32Array;
   before(async () => {
     const file = join(root, "examples", "all-of-mnist.mtq.json");
-    const written = JSON.parse(readFileSync(file, "utf8").replace(/^\s*\/\/.*$/gm, "")) as { projection: object };
+    const written = parse(readFileSync(file, "utf8")) as { projection: object };
     const experiment = {
       ...written,
       data: { source: "mnist", digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit: 1000 },
