@@ -11,6 +11,7 @@
 // after the other, with the process's peak memory.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { MILLION_DIR } from "./million";
 import { UMAP } from "umap-js";
 import { loadImages, splitFiles } from "../src/data/source";
 import { scaledPixels } from "../src/pipeline/preprocess";
@@ -158,7 +159,7 @@ function npyFloats(file: string): { values: Float32Array; dim: number } {
 }
 
 async function million() {
-  const folder = join(__dirname, "..", ".cache", "million");
+  const folder = MILLION_DIR;
   console.log(`${folder}: both steps per layer, one layer after the other; kept and found on ${SAMPLE} sampled points:`);
   console.log("| layer | neighbour search | found | epochs | layout | kept | peak memory |");
   console.log("|---|---:|---:|---:|---:|---:|---:|");

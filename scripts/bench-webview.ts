@@ -12,6 +12,7 @@
 import { existsSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
+import { MILLION_DIR } from "./million";
 import type { Browser, Page } from "playwright-core";
 import { readResultsFile } from "../src/results/read";
 import { browserMissing, CHROMIUM, launchChromium } from "../test/browser/browser";
@@ -19,7 +20,7 @@ import { serveHarness } from "../test/browser/server";
 import { allOfMnistResults } from "./allOfMnistResults";
 
 const root = join(__dirname, "..");
-const MILLION = join(root, ".cache", "million", "million.results.json");
+const MILLION = join(MILLION_DIR, "million.results.json");
 const RUNS = 5;
 const FRAMES = 30;
 

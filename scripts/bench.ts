@@ -29,7 +29,8 @@ import { experimentSchema } from "../src/shared/experiment";
 import { CLUSTER_SAMPLE, EXACT_LIMIT } from "../src/shared/figures";
 import type { Results } from "../src/shared/results";
 import { defaultEpochs } from "../src/pipeline/umap";
-import { EXPERIMENT_FILE } from "./million";
+import { EXPERIMENT_FILE, MILLION_DIR } from "./million";
+import { option } from "./args";
 import { tableRow } from "./table";
 
 const root = join(__dirname, "..");
@@ -37,7 +38,6 @@ const PYTHON = "/usr/bin/python3";
 const TIME = "/usr/bin/time";
 const TIMEOUT = "/usr/bin/timeout";
 const MILLION = 1_000_000;
-const MILLION_DIR = join(root, ".cache", "million");
 const SIZES = [200, 2000, 10000, 70000, MILLION] as const;
 const DEFAULT_SIZES = [200, 10000, 70000, MILLION];
 const STAGES = ["load", "train", "signatures", "cluster", "project", "paths"] as const;
@@ -69,11 +69,6 @@ interface Unfinished {
 
 type Outcome = Side | Unfinished;
 const finished = (o: Outcome): o is Side => "wall" in o;
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 /**
  * Runs a command under GNU time, stopped by coreutils' timeout after `minutes`: its wall time, CPU

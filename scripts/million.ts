@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import { isDeepStrictEqual } from "node:util";
 import { join, resolve } from "node:path";
+import { option } from "./args";
 import { readExperimentFile } from "../src/check/experiment";
 import { fastRandomFor } from "../src/data/random";
 import { activations, argmaxRows, trainedOnKept } from "../src/pipeline/model";
@@ -30,12 +31,9 @@ const MODEL_EXPERIMENT = join(root, "examples", "all-of-mnist.mtq.json");
 const BLOCK = 10_000;
 const FILES = { h1: "h1.npy", h2: "h2.npy", labels: "labels.npy", predictions: "predictions.npy" } as const;
 export const EXPERIMENT_FILE = "million.mtq.json";
+/** Where `npm run million` writes by default, and the benches look for it. */
+export const MILLION_DIR = join(root, ".cache", "million");
 const STAMP = "million.json";
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 const bytesOf = (a: Float32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
@@ -63,9 +61,9 @@ function upToDate(dir: string, settings: Settings): boolean {
   return existsSync(join(dir, EXPERIMENT_FILE)) && Object.values(FILES).every((name) => sizeOf(name) === recorded.sizes?.[name]);
 }
 
-export async function main(): Promise<void> {
+async function main(): Promise<void> {
   const started = performance.now();
-  const dir = resolve(option("--out") ?? join(root, ".cache", "million"));
+  const dir = resolve(option("--out") ?? MILLION_DIR);
   const images = Number(option("--images") ?? 1_000_000);
   if (!Number.isSafeInteger(images) || images < 1) throw new Error(`--images must be a whole number of images, not ${option("--images")}`);
   // The arrays are written straight from typed arrays, in the machine's order; the files say little-endian.
