@@ -64,7 +64,6 @@ export async function distancePass(
   signal?: AbortSignal,
 ): Promise<{ silhouettes: SilhouetteScores[]; neighbours: Neighbours }> {
   const n = points.length / dim;
-  const m = n;
   const cols = Int32Array.from({ length: n }, (_, i) => i);
   const offsets: number[] = [];
   let width = 0;
@@ -72,10 +71,10 @@ export async function distancePass(
     offsets.push(width);
     width += c.k;
   }
-  const membership = new Float32Array(m * width);
+  const membership = new Float32Array(n * width);
   clusterings.forEach((c, ci) => cols.forEach((p, j) => p < clustered && (membership[j * width + offsets[ci] + c.labels[p]] = 1)));
   const sums = new Float32Array(clustered * width);
-  const kNN = neighbours > 0 ? Math.min(neighbours, m) : 0;
+  const kNN = neighbours > 0 ? Math.min(neighbours, n) : 0;
   const knn: Neighbours = { indices: [], distances: [] };
   // Without neighbours to find, only the clustered points' rows matter.
   const rowCount = kNN > 0 ? n : clustered;
@@ -84,8 +83,8 @@ export async function distancePass(
   // Transposed once: the wasm backend's matMul is ten times slower with transposeB.
   const cT = tf.transpose(x);
   const squares = tf.sum(tf.square(x), 1);
-  const membershipTensor = width > 0 ? tf.tensor2d(membership, [m, width]) : undefined;
-  const step = rowsPerBlock ?? blockRows(m);
+  const membershipTensor = width > 0 ? tf.tensor2d(membership, [n, width]) : undefined;
+  const step = rowsPerBlock ?? blockRows(n);
   try {
     for (let start = 0; start < rowCount; start += step) {
       signal?.throwIfAborted();
@@ -93,13 +92,13 @@ export async function distancePass(
       const [blockSums, values, indices] = tf.tidy(() => {
         const block = x.slice([start, 0], [rows, dim]);
         const squared = tf.relu(
-          tf.sub(tf.add(squares.slice([start], [rows]).reshape([rows, 1]), squares.reshape([1, m])), tf.mul(2, tf.matMul(block, cT))),
+          tf.sub(tf.add(squares.slice([start], [rows]).reshape([rows, 1]), squares.reshape([1, n])), tf.mul(2, tf.matMul(block, cT))),
         );
         // A point's distance to itself is exactly 0, whatever the rounding of the formula above.
-        const self = tf.oneHot(tf.tensor1d(cols.subarray(start, start + rows), "int32"), m);
+        const self = tf.oneHot(tf.tensor1d(cols.subarray(start, start + rows), "int32"), n);
         const d = tf.mul(tf.sqrt(squared), tf.sub(1, self));
         const clusteredRows = Math.max(0, Math.min(rows, clustered - start));
-        const s = membershipTensor && clusteredRows > 0 ? tf.matMul(d.slice([0, 0], [clusteredRows, m]), membershipTensor) : undefined;
+        const s = membershipTensor && clusteredRows > 0 ? tf.matMul(d.slice([0, 0], [clusteredRows, n]), membershipTensor) : undefined;
         if (kNN === 0) return [s] as const;
         // Self first: its distance, 0, is pushed below every other by subtracting the mask.
         const nearest = tf.topk(tf.neg(tf.sub(d, self)), kNN);
