@@ -30,7 +30,7 @@ import { CLUSTER_SAMPLE, EXACT_LIMIT } from "../src/shared/figures";
 import type { Results } from "../src/shared/results";
 import { defaultEpochs } from "../src/pipeline/umap";
 import { EXPERIMENT_FILE, MILLION_DIR } from "./million";
-import { option } from "./args";
+import { commandLine, usageError, wholeNumber } from "./args";
 import { tableRow } from "./table";
 
 const root = join(__dirname, "..");
@@ -190,12 +190,19 @@ function sideRow(o: Outcome): string {
   ]);
 }
 
+const USAGE = `npm run bench [-- SIZE] [--limit MINUTES] [--report-settings]; SIZE is one of ${SIZES.join(", ")}`;
+
 function main() {
-  const asked = process.argv.slice(2).find((a) => /^\d+$/.test(a));
-  const sizes = asked === undefined ? DEFAULT_SIZES : [Number(asked)];
-  if (!sizes.every((s) => (SIZES as readonly number[]).includes(s))) throw new Error(`SIZE is one of ${SIZES.join(", ")}`);
-  const minutes = Number(option("--limit") ?? 30);
-  const report = process.argv.includes("--report-settings");
+  const { values, positionals } = commandLine(
+    { options: { limit: { type: "string" }, "report-settings": { type: "boolean" } }, allowPositionals: true },
+    USAGE,
+  );
+  if (positionals.length > 1) usageError(`one SIZE at most, not ${positionals.join(" ")}`, USAGE);
+  const sizes = positionals.length === 0 ? DEFAULT_SIZES : [Number(positionals[0])];
+  if (!sizes.every((s) => (SIZES as readonly number[]).includes(s)))
+    usageError(`SIZE is one of ${SIZES.join(", ")}, not ${positionals[0]}`, USAGE);
+  const minutes = wholeNumber("--limit", values.limit, 30, 1, USAGE);
+  const report = values["report-settings"] === true;
   for (const tool of [PYTHON, TIME, TIMEOUT]) {
     if (!existsSync(tool)) throw new Error(`${tool} is missing (apt-get install python3 time coreutils)`);
   }
@@ -268,4 +275,10 @@ function main() {
   for (const line of summary) console.log(line);
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  // A missing tool or a failed npm run million: its message, not a stack trace.
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+}

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import { isDeepStrictEqual } from "node:util";
 import { join, resolve } from "node:path";
-import { option } from "./args";
+import { commandLine, wholeNumber } from "./args";
 import { readExperimentFile } from "../src/check/experiment";
 import { fastRandomFor } from "../src/data/random";
 import { activations, argmaxRows, trainedOnKept } from "../src/pipeline/model";
@@ -61,11 +61,13 @@ function upToDate(dir: string, settings: Settings): boolean {
   return existsSync(join(dir, EXPERIMENT_FILE)) && Object.values(FILES).every((name) => sizeOf(name) === recorded.sizes?.[name]);
 }
 
+const USAGE = "npm run million [-- --out DIR] [--images N] [--epochs E]";
+
 async function main(): Promise<void> {
   const started = performance.now();
-  const dir = resolve(option("--out") ?? MILLION_DIR);
-  const images = Number(option("--images") ?? 1_000_000);
-  if (!Number.isSafeInteger(images) || images < 1) throw new Error(`--images must be a whole number of images, not ${option("--images")}`);
+  const { values } = commandLine({ options: { out: { type: "string" }, images: { type: "string" }, epochs: { type: "string" } } }, USAGE);
+  const dir = resolve(values.out ?? MILLION_DIR);
+  const images = wholeNumber("--images", values.images, 1_000_000, 1, USAGE);
   // The arrays are written straight from typed arrays, in the machine's order; the files say little-endian.
   if (endianness() !== "LE") throw new Error("this machine is big-endian: the .npy files are written little-endian");
 
@@ -76,8 +78,7 @@ async function main(): Promise<void> {
     throw new Error(`${MODEL_EXPERIMENT}: expected a dense model of two hidden layers`);
   const [h1, h2] = exp.model.hidden;
   const model = `dense 784 -> ${h1} -> ${h2} -> softmax (${exp.model.activation})`;
-  const epochs = Number(option("--epochs") ?? exp.training.epochs);
-  if (!Number.isSafeInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a whole number of epochs, not ${option("--epochs")}`);
+  const epochs = wholeNumber("--epochs", values.epochs, exp.training.epochs, 1, USAGE);
   exp.training.epochs = epochs;
   const settings: Settings = { images, seed: exp.seed, epochs, ...SIMARD, block: BLOCK, model };
   if (upToDate(dir, settings)) {
