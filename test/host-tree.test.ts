@@ -120,7 +120,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
       const look = lookOf(node, results);
       assert.match(look.description!, /^score \d\.\d\d( · (rare path|far from its cluster|unsure|misclassified as \d).*)?$/);
       assert.deepEqual(look.icon, { image: node.kind === "outlier" ? node.image : -1 });
-      assert.ok(node.kind === "outlier" && look.label.startsWith(`#${node.image} · ${results.images.labels[node.image]}`), look.label);
+      assert.ok(node.kind === "outlier" && look.label.startsWith(`image ${node.image} · ${results.images.labels[node.image]}`), look.label);
     }
   });
 
@@ -292,8 +292,11 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     const i = image.image;
     const [label, index] = [results.images.labels[i], results.images.sourceIndex[i]];
     assert.equal(results.images.files, undefined, "file names for image folders only");
-    assert.match(lookOf(image, results).tooltip, new RegExp(`^digit ${label}( \\(unseen\\))?, MNIST train #${index}, predicted \\d `));
-    assert.equal(selectionOf(image, results)!.label, `image ${i} (digit ${label})`);
+    // The row, its tooltip and its selection name the image alike; its source follows, with its own number.
+    const title = `image ${i} · ${label}${results.images.injected[i] ? " (injected)" : ""}`;
+    assert.equal(lookOf(image, results).label, title);
+    assert.match(lookOf(image, results).tooltip, new RegExp(`^${title}\nMNIST train #${index}\npredicted \\d `));
+    assert.equal(selectionOf(image, results)!.label, title);
     assert.match(lookOf(root, results).tooltip, /\d+ images, digits 1, 7\n/);
     assert.match(lookOf(childrenOf(root, results)[2], results).tooltip, /^Kept images ranked by outlier score.* images of its digit/);
   });
@@ -364,7 +367,7 @@ describe("the clusters tree, on the image-folder example (classes four, one, sev
       for (const image of childrenOf(cluster, results)) {
         assert.ok(image.kind === "image");
         const name = results.classNames![results.images.labels[image.image]];
-        assert.match(lookOf(image, results).label, new RegExp(`^#${image.image} · ${name}( \\(unseen\\))?$`));
+        assert.match(lookOf(image, results).label, new RegExp(`^image ${image.image} · ${name}( \\(injected\\))?$`));
         assert.match(lookOf(image, results).description!, /^predicted (one|seven) /);
       }
     }
@@ -389,8 +392,8 @@ describe("the clusters tree, on the image-folder example (classes four, one, sev
     const file = results.images.files![injected];
     assert.match(file, /^four\/mnist-test-\d{5}\.png$/);
     const tooltip = lookOf(node, results).tooltip;
-    assert.ok(tooltip.startsWith(`class four (unseen), ${file}, predicted `), tooltip);
+    assert.ok(tooltip.startsWith(`image ${injected} · four (injected)\n${file}\npredicted `), tooltip);
     assert.doesNotMatch(tooltip, /digit|MNIST/);
-    assert.equal(selectionOf(node, results)!.label, `image ${injected} (class four)`);
+    assert.equal(selectionOf(node, results)!.label, `image ${injected} · four (injected)`);
   });
 });

@@ -4,7 +4,8 @@
 // back from a selection made in the results view to the node to reveal. A cluster or the outliers
 // list at most IMAGE_CAP images, then one "… and N more" item standing for the whole set: VS Code
 // would otherwise get a list of tens of thousands of thumbnails on all of MNIST.
-import { className, classNoun, classNounPlural } from "../shared/classNames";
+import { className, classNounPlural } from "../shared/classNames";
+import { imageTitle } from "../shared/imageName";
 import { imageSource } from "../shared/imageSource";
 import type { SavedSelections, Selection } from "../shared/protocol";
 import { INTERVAL_METHODS, UNSTABLE_JACCARD } from "../shared/figures";
@@ -208,16 +209,10 @@ function confidenceText(results: Results, image: number): string {
   return results.confidence ? percent(results.confidence[image]) : "confidence not known";
 }
 
+/** "image 85 · 3 (injected)\nMNIST train #370\npredicted 3 (97.0%)": the row's name, where the image comes from, the model's answer. */
 function imageSummary(results: Results, image: number): string {
-  const im = results.images;
-  const unseen = im.injected[image] ? " (unseen)" : "";
   const predicted = `predicted ${className(results, results.predictions[image])} (${confidenceText(results, image)})`;
-  return `${classNoun(results)} ${className(results, im.labels[image])}${unseen}, ${imageSource(results, image)}, ${predicted}`;
-}
-
-/** "#12 · 7", "#230 · 4 (unseen)", "#6 · Trouser": the webview's way of naming an image. */
-function imageLabel(results: Results, image: number): string {
-  return `#${image} · ${className(results, results.images.labels[image])}${results.images.injected[image] ? " (unseen)" : ""}`;
+  return `${imageTitle(results, image)}\n${imageSource(results, image)}\n${predicted}`;
 }
 
 function meanSilhouette(results: Results, layer: number, images: readonly number[]): number | undefined {
@@ -320,7 +315,7 @@ export function lookOf(node: TreeNode, results: Results, saved = NONE_SAVED): No
     }
     case "image":
       return {
-        label: imageLabel(results, node.image),
+        label: imageTitle(results, node.image),
         description: `predicted ${className(results, results.predictions[node.image])} (${confidenceText(results, node.image)})`,
         tooltip: imageSummary(results, node.image),
         expandable: false,
@@ -339,7 +334,7 @@ export function lookOf(node: TreeNode, results: Results, saved = NONE_SAVED): No
       const reasons = outlierReasonsText(results, o, results.predictions[o.image]);
       const description = `score ${scoreText(o.score)}${reasons ? ` · ${reasons}` : ""}`;
       return {
-        label: imageLabel(results, o.image),
+        label: imageTitle(results, o.image),
         description,
         tooltip: `${imageSummary(results, o.image)}\n${description}`,
         expandable: false,
@@ -412,7 +407,7 @@ export function selectionOf(node: TreeNode, results: Results, saved = NONE_SAVED
     case "outlier":
       return {
         images: [node.image],
-        label: `image ${node.image} (${classNoun(results)} ${className(results, results.images.labels[node.image])})`,
+        label: imageTitle(results, node.image),
       };
     case "outliers":
       return { images: [...indexOf(results).outlierImages], label: "outliers" };
