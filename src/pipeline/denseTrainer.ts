@@ -4,9 +4,13 @@
 // step computes what model.trainOnBatch does with the model's compiled optimizer and loss: the same
 // forward pass, categorical cross-entropy with TF.js's clipping and its gradient through it, and
 // tf.train.adam's update with its beta1, beta2 and epsilon. The first layer reads only each image's
-// non-zero inputs (most of an MNIST digit is background). Plain JavaScript: the same seed gives the
-// same weights on every TF.js backend.
+// non-zero inputs (most of an MNIST digit is background). The sums and Adam run in WebAssembly
+// (denseKernel.wat: float64 arithmetic on float32 values, two units or images at a time, each in
+// its own lane and in the scalar loop's order, so the same bits); the softmax, the loss and the
+// activations other than ReLU's in JavaScript (Math.exp and the like). Neither depends on TF.js's
+// backend: the same seed gives the same weights on every one.
 import type * as TF from "@tensorflow/tfjs";
+import { denseKernel, type DenseKernel } from "./denseKernel";
 import type { Tf } from "./tf";
 
 /** The fuzz factor of tfjs-layers' losses (its backend `epsilon()`): probabilities are clipped to [EPSILON, 1 - EPSILON]. */
@@ -37,10 +41,50 @@ interface Layer {
   input: SparseBatch;
   /** 1 for an input that has been non-zero in a batch: the others' kernel rows have zero moments, and Adam leaves them as they are. */
   seen: Uint8Array;
-  /** batch x units: the layer's output, then (backward) the loss's gradient at its pre-activation. */
+  /** batch x units (and a spare row for deltaBelow's odd batch): the layer's output, then (backward) the loss's gradient at its pre-activation. */
   out: Float32Array;
   delta: Float32Array;
+  /** The delta transposed, units x batch, for deltaBelow. */
+  deltaT: Float32Array;
   tfLayer: TF.layers.Layer;
+}
+
+/**
+ * Typed arrays in the kernel's memory, each 16-byte aligned. Without a buffer it only counts:
+ * the trainer asks for its arrays twice, to size the memory, then in it (a memory that grows
+ * would detach the arrays made before).
+ */
+class Arena {
+  bytes = 0;
+
+  constructor(private readonly buffer?: ArrayBuffer) {}
+
+  f32(length: number): Float32Array {
+    const at = this.take(length * 4);
+    return this.buffer ? new Float32Array(this.buffer, at, length) : new Float32Array(length);
+  }
+
+  f64(length: number): Float64Array {
+    const at = this.take(length * 8);
+    return this.buffer ? new Float64Array(this.buffer, at, length) : new Float64Array(length);
+  }
+
+  i32(length: number): Int32Array {
+    const at = this.take(length * 4);
+    return this.buffer ? new Int32Array(this.buffer, at, length) : new Int32Array(length);
+  }
+
+  u8(length: number): Uint8Array {
+    const at = this.take(length);
+    return this.buffer ? new Uint8Array(this.buffer, at, length) : new Uint8Array(length);
+  }
+
+  private take(bytes: number): number {
+    const at = this.bytes;
+    this.bytes += Math.ceil(bytes / 16) * 16;
+    if (this.buffer && this.bytes > this.buffer.byteLength) throw new RangeError("the dense trainer's memory is smaller than its arrays");
+    return at;
+  }
 }
 
 /**
@@ -58,15 +102,16 @@ class SparseBatch {
   private rows = 0;
 
   constructor(
+    arena: Arena,
     batchSize: number,
     readonly width: number,
   ) {
-    this.rowStart = new Int32Array(batchSize + 1);
-    this.index = new Int32Array(batchSize * width);
-    this.value = new Float32Array(batchSize * width);
-    this.colStart = new Int32Array(width + 1);
-    this.colRow = new Int32Array(batchSize * width);
-    this.colValue = new Float32Array(batchSize * width);
+    this.rowStart = arena.i32(batchSize + 1);
+    this.index = arena.i32(batchSize * width);
+    this.value = arena.f32(batchSize * width);
+    this.colStart = arena.i32(width + 1);
+    this.colRow = arena.i32(batchSize * width);
+    this.colValue = arena.f32(batchSize * width);
   }
 
   /** Starts a batch. */
@@ -124,24 +169,6 @@ interface AdamSettings {
   epsilon: number;
 }
 
-/** The activation's derivative from its output `y` (every hidden activation's is a function of its output). */
-function derivative(activation: HiddenActivation, y: number): number {
-  switch (activation) {
-    case "relu":
-      return y > 0 ? 1 : 0;
-    case "tanh":
-      return 1 - y * y;
-    case "sigmoid":
-      return y * (1 - y);
-    case "elu":
-      return y >= 0 ? 1 : y + 1;
-    case "selu":
-      return y > 0 ? SELU_SCALE : y + SELU_SCALEALPHA;
-    case "linear":
-      return 1;
-  }
-}
-
 function activate(activation: HiddenActivation, values: Float32Array, length: number): void {
   switch (activation) {
     case "relu":
@@ -178,20 +205,6 @@ interface AdamStep {
   epsilon: number;
 }
 
-/** Adam on param[at..at + length) with the gradient grad[0..length) (tf.train.adam's formulas). */
-function adam(param: Float32Array, at: number, grad: Float64Array, m: Float32Array, v: Float32Array, length: number, a: AdamStep): void {
-  const { beta1, beta2, rate, correction2, epsilon } = a;
-  for (let j = 0; j < length; j++) {
-    const g = grad[j];
-    const i = at + j;
-    const mi = beta1 * m[i] + (1 - beta1) * g;
-    const vi = beta2 * v[i] + (1 - beta2) * g * g;
-    m[i] = mi;
-    v[i] = vi;
-    param[i] += (rate * mi) / (Math.sqrt(vi * correction2) + epsilon);
-  }
-}
-
 function adamSettings(model: TF.LayersModel): AdamSettings {
   const config = model.optimizer?.getConfig() as Partial<AdamSettings> | undefined;
   const { learningRate, beta1, beta2, epsilon } = config ?? {};
@@ -201,86 +214,124 @@ function adamSettings(model: TF.LayersModel): AdamSettings {
   return { learningRate, beta1, beta2, epsilon };
 }
 
+/** A model layer the trainer can train: its size, activation and initial weights. */
+interface DenseShape {
+  inputs: number;
+  units: number;
+  activation: Layer["activation"];
+  kernel: Float32Array;
+  bias: Float32Array;
+  tfLayer: TF.layers.Layer;
+}
+
+/** The model's layers, checked to be dense layers with biases ending in a softmax over `classes`. */
+function denseShapes(model: TF.LayersModel, inputSize: number, classes: number): DenseShape[] {
+  let inputs = inputSize;
+  const shapes = model.layers.map((tfLayer, l) => {
+    const activation = (tfLayer.getConfig() as { activation?: string }).activation;
+    const last = l === model.layers.length - 1;
+    const known = last ? activation === "softmax" : HIDDEN_ACTIVATIONS.includes(activation as HiddenActivation);
+    if (tfLayer.getClassName() !== "Dense" || !known || !(tfLayer.getConfig() as { useBias?: boolean }).useBias) {
+      throw new TypeError(`the dense trainer trains dense layers ending in a softmax: layer ${tfLayer.name} is not one`);
+    }
+    const [kernelTensor, biasTensor] = tfLayer.getWeights();
+    const kernel = kernelTensor.dataSync() as Float32Array;
+    const bias = biasTensor.dataSync() as Float32Array;
+    const units = bias.length;
+    if (kernel.length !== inputs * units)
+      throw new TypeError(`layer ${tfLayer.name}: kernel of ${kernel.length} values, expected ${inputs} x ${units}`);
+    const shape: DenseShape = { inputs, units, activation: activation as Layer["activation"], kernel, bias, tfLayer };
+    inputs = units;
+    return shape;
+  });
+  if (inputs !== classes) throw new TypeError(`the model has ${inputs} outputs for ${classes} classes`);
+  return shapes;
+}
+
+/** The trainer's arrays for its layers and the widest layer's float64 sums. */
+function layersIn(arena: Arena, shapes: DenseShape[], batchSize: number): { layers: Layer[]; sums: Float64Array } {
+  // A spare row in out and delta: deltaBelow works on an even number of images.
+  const rows = batchSize + 1;
+  const layers = shapes.map(({ inputs, units, activation, kernel, bias, tfLayer }): Layer => {
+    const layer: Layer = {
+      inputs,
+      units,
+      activation,
+      kernel: arena.f32(inputs * units),
+      bias: arena.f32(units),
+      biasGrad: arena.f64(units),
+      kernelM: arena.f32(inputs * units),
+      kernelV: arena.f32(inputs * units),
+      biasM: arena.f32(units),
+      biasV: arena.f32(units),
+      input: new SparseBatch(arena, batchSize, inputs),
+      seen: arena.u8(inputs),
+      out: arena.f32(rows * units),
+      delta: arena.f32(rows * units),
+      deltaT: arena.f32(rows * units),
+      tfLayer,
+    };
+    layer.kernel.set(kernel);
+    layer.bias.set(bias);
+    return layer;
+  });
+  return { layers, sums: arena.f64(Math.max(...shapes.map((s) => s.units))) };
+}
+
 /** Trains a sequential stack of TF.js dense layers ending in a softmax, from the model's current weights. */
 export class DenseTrainer {
-  private readonly layers: Layer[];
-  private readonly adam: AdamSettings;
-  private readonly inputSize: number;
-  private readonly classes: number;
-  /** One row's sums, in float64 before they are stored. */
-  private readonly sums: Float64Array;
-  /** Every image's non-zero inputs, found once: image r's are entries xStart[r] .. xStart[r + 1] - 1. */
-  private readonly xStart: Float64Array;
-  private readonly xIndex: Uint16Array | Int32Array;
-  private readonly xValue: Float32Array;
   private steps = 0;
 
-  constructor(
+  private constructor(
     private readonly tf: Tf,
+    private readonly wasm: DenseKernel,
+    private readonly layers: Layer[],
+    /** One row's sums, in float64 before they are stored. */
+    private readonly sums: Float64Array,
+    private readonly adam: AdamSettings,
+    private readonly classes: number,
+    private readonly y: Float32Array,
+    /** Every image's non-zero inputs, found once: image r's are entries xStart[r] .. xStart[r + 1] - 1. */
+    private readonly xStart: Float64Array,
+    private readonly xIndex: Uint16Array | Int32Array,
+    private readonly xValue: Float32Array,
+  ) {}
+
+  /** A trainer for `model` (compiled with tf.train.adam) on `count` images x with one-hot labels y. */
+  static async create(
+    tf: Tf,
     model: TF.LayersModel,
     x: Float32Array,
-    private readonly y: Float32Array,
+    y: Float32Array,
     count: number,
     batchSize: number,
-  ) {
-    this.adam = adamSettings(model);
-    this.inputSize = x.length / count;
-    this.classes = y.length / count;
-    let inputs = this.inputSize;
-    let widest = 0;
-    this.layers = model.layers.map((tfLayer, l) => {
-      const activation = (tfLayer.getConfig() as { activation?: string }).activation;
-      const last = l === model.layers.length - 1;
-      const known = last ? activation === "softmax" : HIDDEN_ACTIVATIONS.includes(activation as HiddenActivation);
-      if (tfLayer.getClassName() !== "Dense" || !known || !(tfLayer.getConfig() as { useBias?: boolean }).useBias) {
-        throw new TypeError(`the dense trainer trains dense layers ending in a softmax: layer ${tfLayer.name} is not one`);
-      }
-      const [kernelTensor, biasTensor] = tfLayer.getWeights();
-      const kernel = new Float32Array(kernelTensor.dataSync());
-      const bias = new Float32Array(biasTensor.dataSync());
-      const units = bias.length;
-      if (kernel.length !== inputs * units)
-        throw new TypeError(`layer ${tfLayer.name}: kernel of ${kernel.length} values, expected ${inputs} x ${units}`);
-      widest = Math.max(widest, units);
-      const layer: Layer = {
-        inputs,
-        units,
-        activation: activation as Layer["activation"],
-        kernel,
-        bias,
-        biasGrad: new Float64Array(units),
-        kernelM: new Float32Array(kernel.length),
-        kernelV: new Float32Array(kernel.length),
-        biasM: new Float32Array(units),
-        biasV: new Float32Array(units),
-        input: new SparseBatch(batchSize, inputs),
-        seen: new Uint8Array(inputs),
-        out: new Float32Array(batchSize * units),
-        delta: new Float32Array(batchSize * units),
-        tfLayer,
-      };
-      inputs = units;
-      return layer;
-    });
-    if (inputs !== this.classes) throw new TypeError(`the model has ${inputs} outputs for ${this.classes} classes`);
-    this.sums = new Float64Array(widest);
+  ): Promise<DenseTrainer> {
+    const adam = adamSettings(model);
+    const inputSize = x.length / count;
+    const classes = y.length / count;
+    const shapes = denseShapes(model, inputSize, classes);
+    const counter = new Arena();
+    layersIn(counter, shapes, batchSize);
+    const kernel = await denseKernel(counter.bytes);
+    const { layers, sums } = layersIn(new Arena(kernel.memory.buffer), shapes, batchSize);
     let nonZero = 0;
     for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonZero++;
-    this.xStart = new Float64Array(count + 1);
-    this.xIndex = this.inputSize <= 65536 ? new Uint16Array(nonZero) : new Int32Array(nonZero);
-    this.xValue = new Float32Array(nonZero);
+    const xStart = new Float64Array(count + 1);
+    const xIndex = inputSize <= 65536 ? new Uint16Array(nonZero) : new Int32Array(nonZero);
+    const xValue = new Float32Array(nonZero);
     let k = 0;
     for (let r = 0; r < count; r++) {
-      this.xStart[r] = k;
-      for (let i = 0; i < this.inputSize; i++) {
-        const v = x[r * this.inputSize + i];
+      xStart[r] = k;
+      for (let i = 0; i < inputSize; i++) {
+        const v = x[r * inputSize + i];
         if (v !== 0) {
-          this.xIndex[k] = i;
-          this.xValue[k++] = v;
+          xIndex[k] = i;
+          xValue[k++] = v;
         }
       }
     }
-    this.xStart[count] = k;
+    xStart[count] = k;
+    return new DenseTrainer(tf, kernel, layers, sums, adam, classes, y, xStart, xIndex, xValue);
   }
 
   /** One Adam step on the images order[start..end); returns the batch's mean loss. */
@@ -317,14 +368,26 @@ export class DenseTrainer {
     }
   }
 
+  /** Each layer's outputs: bias + its non-zero inputs times the kernel (in the kernel), then the activation. */
   private forward(n: number): void {
     this.layers.forEach((layer, l) => {
+      const { input } = layer;
       if (l > 0) {
         const below = this.layers[l - 1];
-        layer.input.clear();
-        for (let s = 0; s < n; s++) layer.input.push(below.out, s * below.units);
+        input.clear();
+        for (let s = 0; s < n; s++) input.push(below.out, s * below.units);
       }
-      timesKernel(layer, n, this.sums);
+      this.wasm.timesKernel(
+        input.rowStart.byteOffset,
+        input.index.byteOffset,
+        input.value.byteOffset,
+        n,
+        layer.kernel.byteOffset,
+        layer.bias.byteOffset,
+        layer.out.byteOffset,
+        layer.units,
+        this.sums.byteOffset,
+      );
       if (layer.activation === "softmax") softmax(layer.out, n, layer.units);
       else activate(layer.activation, layer.out, n * layer.units);
     });
@@ -369,97 +432,64 @@ export class DenseTrainer {
     return loss / n;
   }
 
-  /** Back-propagation and Adam's step, layer by layer from the output: a layer's kernel is updated once the layer below's gradient is computed from it. */
+  /**
+   * Back-propagation and Adam's step, layer by layer from the output: a layer's kernel is updated
+   * once the layer below's gradient is computed from it. The kernel's gradient is summed per
+   * input over the images where it is non-zero, and Adam steps each row as it is done.
+   */
   private backward(n: number, a: AdamStep): void {
+    const { wasm, sums } = this;
+    const { beta1, beta2, rate, correction2, epsilon } = a;
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l];
-      const { units, delta, biasGrad } = layer;
+      const { units, delta, biasGrad, input } = layer;
       biasGrad.fill(0);
       for (let s = 0; s < n; s++) for (let j = 0; j < units; j++) biasGrad[j] += delta[s * units + j];
-      if (l > 0) deltaBelow(layer, this.layers[l - 1], n);
-      layer.input.byColumn();
-      kernelStep(layer, this.sums, a);
-      adam(layer.bias, 0, biasGrad, layer.biasM, layer.biasV, units, a);
-    }
-  }
-}
-
-/** The layer's pre-activations: bias + input x kernel, four non-zero inputs at a time. */
-function timesKernel(layer: Layer, n: number, sums: Float64Array): void {
-  const { units, kernel, bias, out } = layer;
-  const { rowStart, index, value } = layer.input;
-  for (let s = 0; s < n; s++) {
-    for (let j = 0; j < units; j++) sums[j] = bias[j];
-    const end = rowStart[s + 1];
-    let k = rowStart[s];
-    for (; k + 3 < end; k += 4) {
-      const a = value[k];
-      const b = value[k + 1];
-      const c = value[k + 2];
-      const d = value[k + 3];
-      const wa = index[k] * units;
-      const wb = index[k + 1] * units;
-      const wc = index[k + 2] * units;
-      const wd = index[k + 3] * units;
-      for (let j = 0; j < units; j++) sums[j] += a * kernel[wa + j] + b * kernel[wb + j] + c * kernel[wc + j] + d * kernel[wd + j];
-    }
-    for (; k < end; k++) {
-      const a = value[k];
-      const wa = index[k] * units;
-      for (let j = 0; j < units; j++) sums[j] += a * kernel[wa + j];
-    }
-    const row = s * units;
-    for (let j = 0; j < units; j++) out[row + j] = sums[j];
-  }
-}
-
-/** The kernel's gradient row by row (each input's non-zero values times the batch's deltas), and Adam's step on the row. */
-function kernelStep(layer: Layer, sums: Float64Array, a: AdamStep): void {
-  const { units, kernel, kernelM, kernelV, delta, inputs, seen } = layer;
-  const { colStart, colRow, colValue } = layer.input;
-  for (let i = 0; i < inputs; i++) {
-    const end = colStart[i + 1];
-    let k = colStart[i];
-    if (k === end && seen[i] === 0) continue;
-    seen[i] = 1;
-    for (let j = 0; j < units; j++) sums[j] = 0;
-    for (; k + 3 < end; k += 4) {
-      const a = colValue[k];
-      const b = colValue[k + 1];
-      const c = colValue[k + 2];
-      const d = colValue[k + 3];
-      const ra = colRow[k] * units;
-      const rb = colRow[k + 1] * units;
-      const rc = colRow[k + 2] * units;
-      const rd = colRow[k + 3] * units;
-      for (let j = 0; j < units; j++) sums[j] += a * delta[ra + j] + b * delta[rb + j] + c * delta[rc + j] + d * delta[rd + j];
-    }
-    for (; k < end; k++) {
-      const a = colValue[k];
-      const ra = colRow[k] * units;
-      for (let j = 0; j < units; j++) sums[j] += a * delta[ra + j];
-    }
-    adam(kernel, i * units, sums, kernelM, kernelV, units, a);
-  }
-}
-
-/** The gradient at the layer below's pre-activation, from the kernel before this step's update. */
-function deltaBelow(layer: Layer, below: Layer, n: number): void {
-  const { units, kernel, delta, inputs } = layer;
-  const activation = below.activation as HiddenActivation;
-  for (let s = 0; s < n; s++) {
-    const row = s * units;
-    for (let i = 0; i < inputs; i++) {
-      const at = s * inputs + i;
-      const slope = derivative(activation, below.out[at]);
-      if (slope === 0) {
-        below.delta[at] = 0;
-        continue;
+      if (l > 0) {
+        const below = this.layers[l - 1];
+        wasm.deltaBelow(
+          delta.byteOffset,
+          layer.deltaT.byteOffset,
+          n,
+          units,
+          layer.kernel.byteOffset,
+          below.out.byteOffset,
+          below.delta.byteOffset,
+          layer.inputs,
+          HIDDEN_ACTIVATIONS.indexOf(below.activation as HiddenActivation),
+        );
       }
-      const w = i * units;
-      let back = 0;
-      for (let j = 0; j < units; j++) back += delta[row + j] * kernel[w + j];
-      below.delta[at] = back * slope;
+      input.byColumn();
+      wasm.kernelStep(
+        input.colStart.byteOffset,
+        input.colRow.byteOffset,
+        input.colValue.byteOffset,
+        layer.inputs,
+        layer.seen.byteOffset,
+        delta.byteOffset,
+        units,
+        layer.kernel.byteOffset,
+        layer.kernelM.byteOffset,
+        layer.kernelV.byteOffset,
+        sums.byteOffset,
+        beta1,
+        beta2,
+        rate,
+        correction2,
+        epsilon,
+      );
+      wasm.adam(
+        layer.bias.byteOffset,
+        biasGrad.byteOffset,
+        layer.biasM.byteOffset,
+        layer.biasV.byteOffset,
+        units,
+        beta1,
+        beta2,
+        rate,
+        correction2,
+        epsilon,
+      );
     }
   }
 }

@@ -115,7 +115,9 @@ export async function train(
 ): Promise<void> {
   const { epochs, batchSize } = exp.training;
   const trainer: BatchTrainer =
-    exp.model.kind === "dense" ? new DenseTrainer(tf, trained.model, x, y, count, batchSize) : tfjsTrainer(tf, trained, x, y, count);
+    exp.model.kind === "dense"
+      ? await DenseTrainer.create(tf, trained.model, x, y, count, batchSize)
+      : tfjsTrainer(tf, trained, x, y, count);
   const batches = Math.ceil(count / batchSize);
   const random = randomFor(exp.seed, "shuffle");
   const order = Array.from({ length: count }, (_, i) => i);
