@@ -150,7 +150,7 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
         Array.from({ length: 400 }, (_, i) => i),
       );
     }
-    assert.ok(nodes.some((n) => n.label === "4 (unseen)"));
+    assert.ok(nodes.some((n) => n.label === "4 (injected)"));
   });
 
   it("gives identical results for the same file and seed", async () => {

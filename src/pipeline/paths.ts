@@ -1,6 +1,7 @@
 // Every image's path (label -> cluster in each hidden layer -> prediction) and the aggregated
 // flows the Sankey draws.
 import { className } from "../shared/classNames";
+import { classLabel } from "../shared/imageName";
 import type { FlowLink, FlowNode, Flows } from "../shared/results";
 
 export interface PathInput {
@@ -34,7 +35,7 @@ export function flows(input: PathInput): Flows {
     if (!n) {
       const label =
         kind === "digit"
-          ? `${className(input, value)}${injectedDigits.has(value) ? " (unseen)" : ""}`
+          ? classLabel(input, value, injectedDigits.has(value))
           : kind === "cluster"
             ? `layer ${column} · cluster ${value}`
             : `predicted ${className(input, value)}`;
