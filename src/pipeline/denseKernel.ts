@@ -7,6 +7,18 @@ import { join } from "node:path";
 /** denseKernel.wat's exports: addresses are byte offsets into `memory`, sizes are counts. */
 export interface DenseKernel {
   memory: WebAssembly.Memory;
+  sparseRows(source: number, n: number, width: number, rowStart: number, index: number, value: number): void;
+  byColumn(
+    rowStart: number,
+    index: number,
+    value: number,
+    rows: number,
+    width: number,
+    colStart: number,
+    colRow: number,
+    colValue: number,
+  ): void;
+  biasGradient(delta: number, n: number, units: number, grad: number): void;
   timesKernel(
     rowStart: number,
     index: number,

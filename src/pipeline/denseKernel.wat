@@ -89,6 +89,98 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $ones))))
 
+  ;; A batch's inputs to a layer by row, non-zeros only: row s of source (n rows of width float32)
+  ;; gives its non-zero values and their columns at rowStart[s] .. rowStart[s + 1] - 1 in index and value.
+  (func (export "sparseRows") (param $source i32) (param $n i32) (param $width i32)
+    (param $rowStart i32) (param $index i32) (param $value i32)
+    (local $s i32) (local $i i32) (local $k i32) (local $x f32)
+    (i32.store (local.get $rowStart) (i32.const 0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $s) (local.get $n)))
+        (local.set $i (i32.const 0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_u (local.get $i) (local.get $width)))
+            (local.set $x (f32.load (local.get $source)))
+            (if (f32.ne (local.get $x) (f32.const 0))
+              (then
+                (i32.store (i32.add (local.get $index) (i32.shl (local.get $k) (i32.const 2))) (local.get $i))
+                (f32.store (i32.add (local.get $value) (i32.shl (local.get $k) (i32.const 2))) (local.get $x))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+            (local.set $source (i32.add (local.get $source) (i32.const 4)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $cols)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (i32.store (i32.add (local.get $rowStart) (i32.shl (local.get $s) (i32.const 2))) (local.get $k))
+        (br $rows))))
+
+  ;; The batch by column (a counting sort of its entries by input, stable in the rows): input i's
+  ;; rows and values at colStart[i] .. colStart[i + 1] - 1 in colRow and colValue.
+  (func (export "byColumn") (param $rowStart i32) (param $index i32) (param $value i32) (param $rows i32)
+    (param $width i32) (param $colStart i32) (param $colRow i32) (param $colValue i32)
+    (local $i i32) (local $k i32) (local $end i32) (local $s i32) (local $p i32) (local $at i32) (local $sum i32)
+    (memory.fill (local.get $colStart) (i32.const 0) (i32.shl (i32.add (local.get $width) (i32.const 1)) (i32.const 2)))
+    (local.set $end (i32.load (i32.add (local.get $rowStart) (i32.shl (local.get $rows) (i32.const 2)))))
+    ;; Counts in colStart[i + 1], then their running sums: colStart[i] is where input i's entries start.
+    (block $count_done
+      (loop $count
+        (br_if $count_done (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $p (i32.add (local.get $colStart)
+          (i32.shl (i32.load (i32.add (local.get $index) (i32.shl (local.get $k) (i32.const 2)))) (i32.const 2))))
+        (i32.store offset=4 (local.get $p) (i32.add (i32.load offset=4 (local.get $p)) (i32.const 1)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $count)))
+    (block $sum_done
+      (loop $sums
+        (br_if $sum_done (i32.ge_u (local.get $i) (local.get $width)))
+        (local.set $p (i32.add (local.get $colStart) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $sum (i32.add (local.get $sum) (i32.load offset=4 (local.get $p))))
+        (i32.store offset=4 (local.get $p) (local.get $sum))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $sums)))
+    ;; Each entry to its input's next place; that moves each start to the next input's: shifted back after.
+    (block $rows_done
+      (loop $rows_loop
+        (br_if $rows_done (i32.ge_u (local.get $s) (local.get $rows)))
+        (local.set $k (i32.load (i32.add (local.get $rowStart) (i32.shl (local.get $s) (i32.const 2)))))
+        (local.set $end (i32.load offset=4 (i32.add (local.get $rowStart) (i32.shl (local.get $s) (i32.const 2)))))
+        (block $entries_done
+          (loop $entries
+            (br_if $entries_done (i32.ge_u (local.get $k) (local.get $end)))
+            (local.set $p (i32.add (local.get $colStart)
+              (i32.shl (i32.load (i32.add (local.get $index) (i32.shl (local.get $k) (i32.const 2)))) (i32.const 2))))
+            (local.set $at (i32.load (local.get $p)))
+            (i32.store (local.get $p) (i32.add (local.get $at) (i32.const 1)))
+            (i32.store (i32.add (local.get $colRow) (i32.shl (local.get $at) (i32.const 2))) (local.get $s))
+            (f32.store (i32.add (local.get $colValue) (i32.shl (local.get $at) (i32.const 2)))
+              (f32.load (i32.add (local.get $value) (i32.shl (local.get $k) (i32.const 2)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $entries)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $rows_loop)))
+    (memory.copy (i32.add (local.get $colStart) (i32.const 4)) (local.get $colStart) (i32.shl (local.get $width) (i32.const 2)))
+    (i32.store (local.get $colStart) (i32.const 0)))
+
+  ;; The bias's gradient: grad[j] = the sum over the n images, in order, of delta[s][j] (float64 sums of float32 deltas).
+  (func (export "biasGradient") (param $delta i32) (param $n i32) (param $units i32) (param $grad i32)
+    (local $s i32) (local $j i32) (local $p i32)
+    (memory.fill (local.get $grad) (i32.const 0) (i32.shl (local.get $units) (i32.const 3)))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $s) (local.get $n)))
+        (local.set $j (i32.const 0))
+        (block $units_done
+          (loop $units_loop
+            (br_if $units_done (i32.ge_u (local.get $j) (local.get $units)))
+            (local.set $p (i32.add (local.get $grad) (i32.shl (local.get $j) (i32.const 3))))
+            (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (f64.promote_f32 (f32.load (local.get $delta)))))
+            (local.set $delta (i32.add (local.get $delta) (i32.const 4)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $units_loop)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $rows))))
+
   ;; A layer's pre-activations for n images: out[s] = bias + the image's non-zero inputs (rowStart,
   ;; index, value: a batch by row) times the kernel (inputs x units), summed in float64 in `sums`.
   (func (export "timesKernel") (param $rowStart i32) (param $index i32) (param $value i32) (param $n i32)

@@ -90,7 +90,8 @@ class Arena {
 /**
  * A batch's inputs to a layer, the non-zero values only, by row (image) and by column (input):
  * a ReLU layer's outputs are half zeros and an MNIST image's four fifths, and a zero adds nothing
- * to the outputs or to the kernel's gradient.
+ * to the outputs or to the kernel's gradient. The kernel fills it (sparseRows, byColumn), but for
+ * the first layer's rows, copied from the images' non-zeros found once.
  */
 class SparseBatch {
   readonly rowStart: Int32Array;
@@ -99,7 +100,6 @@ class SparseBatch {
   readonly colStart: Int32Array;
   readonly colRow: Int32Array;
   readonly colValue: Float32Array;
-  private rows = 0;
 
   constructor(
     arena: Arena,
@@ -114,51 +114,14 @@ class SparseBatch {
     this.colValue = arena.f32(batchSize * width);
   }
 
-  /** Starts a batch. */
-  clear(): void {
-    this.rows = 0;
-  }
-
-  /** Appends a row: source[offset..offset + width). */
-  push(source: Float32Array, offset: number): void {
-    const { index, value, width } = this;
-    let k = this.rowStart[this.rows];
-    for (let i = 0; i < width; i++) {
-      const v = source[offset + i];
-      if (v !== 0) {
-        index[k] = i;
-        value[k] = v;
-        k++;
-      }
+  /** Sets row `row` (rows before it set) to the entries index[from..to) and value[from..to). */
+  setRow(row: number, index: Uint16Array | Int32Array, value: Float32Array, from: number, to: number): void {
+    const k = this.rowStart[row] - from;
+    for (let e = from; e < to; e++) {
+      this.index[k + e] = index[e];
+      this.value[k + e] = value[e];
     }
-    this.rowStart[++this.rows] = k;
-  }
-
-  /** Appends a row given by its non-zero entries: index[from..to) and value[from..to). */
-  pushEntries(index: Uint16Array | Int32Array, value: Float32Array, from: number, to: number): void {
-    const k = this.rowStart[this.rows];
-    for (let e = from; e < to; e++) this.index[k + e - from] = index[e];
-    this.value.set(value.subarray(from, to), k);
-    this.rowStart[++this.rows] = k + to - from;
-  }
-
-  /** Builds the by-column copy (a counting sort of the entries by input). */
-  byColumn(): void {
-    const { colStart, colRow, colValue, index, value, rowStart, width } = this;
-    colStart.fill(0);
-    const end = rowStart[this.rows];
-    for (let k = 0; k < end; k++) colStart[index[k] + 1]++;
-    for (let i = 0; i < width; i++) colStart[i + 1] += colStart[i];
-    for (let s = 0; s < this.rows; s++) {
-      for (let k = rowStart[s]; k < rowStart[s + 1]; k++) {
-        const at = colStart[index[k]]++;
-        colRow[at] = s;
-        colValue[at] = value[k];
-      }
-    }
-    // The filling moved each column's start to the next one's: shift back.
-    for (let i = width; i > 0; i--) colStart[i] = colStart[i - 1];
-    colStart[0] = 0;
+    this.rowStart[row + 1] = k + to;
   }
 }
 
@@ -338,10 +301,9 @@ export class DenseTrainer {
   step(order: ArrayLike<number>, start: number, end: number): number {
     const n = end - start;
     const first = this.layers[0].input;
-    first.clear();
     for (let s = 0; s < n; s++) {
       const r = order[start + s];
-      first.pushEntries(this.xIndex, this.xValue, this.xStart[r], this.xStart[r + 1]);
+      first.setRow(s, this.xIndex, this.xValue, this.xStart[r], this.xStart[r + 1]);
     }
     this.forward(n);
     const loss = this.lossGradient(order, start, n);
@@ -374,8 +336,14 @@ export class DenseTrainer {
       const { input } = layer;
       if (l > 0) {
         const below = this.layers[l - 1];
-        input.clear();
-        for (let s = 0; s < n; s++) input.push(below.out, s * below.units);
+        this.wasm.sparseRows(
+          below.out.byteOffset,
+          n,
+          below.units,
+          input.rowStart.byteOffset,
+          input.index.byteOffset,
+          input.value.byteOffset,
+        );
       }
       this.wasm.timesKernel(
         input.rowStart.byteOffset,
@@ -443,8 +411,7 @@ export class DenseTrainer {
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l];
       const { units, delta, biasGrad, input } = layer;
-      biasGrad.fill(0);
-      for (let s = 0; s < n; s++) for (let j = 0; j < units; j++) biasGrad[j] += delta[s * units + j];
+      wasm.biasGradient(delta.byteOffset, n, units, biasGrad.byteOffset);
       if (l > 0) {
         const below = this.layers[l - 1];
         wasm.deltaBelow(
@@ -459,7 +426,16 @@ export class DenseTrainer {
           HIDDEN_ACTIVATIONS.indexOf(below.activation as HiddenActivation),
         );
       }
-      input.byColumn();
+      wasm.byColumn(
+        input.rowStart.byteOffset,
+        input.index.byteOffset,
+        input.value.byteOffset,
+        n,
+        layer.inputs,
+        input.colStart.byteOffset,
+        input.colRow.byteOffset,
+        input.colValue.byteOffset,
+      );
       wasm.kernelStep(
         input.colStart.byteOffset,
         input.colRow.byteOffset,
