@@ -320,22 +320,37 @@
         (f64.gt (local.get $y) (f64.const 0)))))
     (f64.const 1))
 
-  ;; below's delta at a unit: zero where the activation's slope is, else the back-propagated sum times the slope.
+;; below's delta at a unit: zero where the activation's slope is, else the back-propagated sum
+  ;; times the slope (ReLU's slope is 1 or 0: the sum itself, or 0).
   (func $belowDelta (param $activation i32) (param $y f32) (param $back f64) (result f32)
     (local $slope f64)
+    (if (i32.eqz (local.get $activation))
+      (then (return (select (f32.demote_f64 (local.get $back)) (f32.const 0) (f32.gt (local.get $y) (f32.const 0))))))
     (local.set $slope (call $derivative (local.get $activation) (f64.promote_f32 (local.get $y))))
     (if (result f32) (f64.eq (local.get $slope) (f64.const 0))
       (then (f32.const 0))
       (else (f32.demote_f64 (f64.mul (local.get $back) (local.get $slope))))))
 
+  ;; Stores below's deltas at input i for images s and s + 1 (acc's two lanes), at byte p = (s inputs + i) 4.
+  (func $storeBelow (param $belowOut i32) (param $belowDeltaAt i32) (param $inputs i32) (param $activation i32)
+    (param $p i32) (param $acc v128)
+    (f32.store (i32.add (local.get $belowDeltaAt) (local.get $p))
+      (call $belowDelta (local.get $activation) (f32.load (i32.add (local.get $belowOut) (local.get $p)))
+        (f64x2.extract_lane 0 (local.get $acc))))
+    (local.set $p (i32.add (local.get $p) (i32.shl (local.get $inputs) (i32.const 2))))
+    (f32.store (i32.add (local.get $belowDeltaAt) (local.get $p))
+      (call $belowDelta (local.get $activation) (f32.load (i32.add (local.get $belowOut) (local.get $p)))
+        (f64x2.extract_lane 1 (local.get $acc)))))
+
   ;; The gradient at the layer below's pre-activation, from this layer's delta (n x units) and its
   ;; kernel before the step (inputs x units): for image s and input i, the sum over j in order of
   ;; delta[s][j] kernel[i][j], times the activation's slope there. Two images a time, one per lane,
   ;; from the deltas transposed into deltaT (units x an even n; an odd n's last lane is a spare row
-  ;; that the trainer allocates and never reads).
+  ;; that the trainer allocates and never reads), and two inputs at a time, each its own sum.
   (func (export "deltaBelow") (param $delta i32) (param $deltaT i32) (param $n i32) (param $units i32) (param $kernel i32)
     (param $belowOut i32) (param $belowDeltaAt i32) (param $inputs i32) (param $activation i32)
-    (local $even i32) (local $s i32) (local $i i32) (local $j i32) (local $w i32) (local $acc v128) (local $p i32)
+    (local $even i32) (local $s i32) (local $i i32) (local $j i32) (local $w i32) (local $w1 i32) (local $column i32)
+    (local $acc v128) (local $acc1 v128) (local $d v128) (local $p i32)
     (local.set $even (i32.and (i32.add (local.get $n) (i32.const 1)) (i32.const -2)))
     (block $t_done
       (loop $t
@@ -357,10 +372,38 @@
     (block $s_done
       (loop $images
         (br_if $s_done (i32.ge_u (local.get $s) (local.get $even)))
+        (local.set $column (i32.add (local.get $deltaT) (i32.shl (local.get $s) (i32.const 2))))
         (local.set $i (i32.const 0))
-        (block $i_done
-          (loop $inputs_loop
-            (br_if $i_done (i32.ge_u (local.get $i) (local.get $inputs)))
+        (block $pairs_done
+          (loop $pairs
+            (br_if $pairs_done (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $inputs)))
+            (local.set $w (i32.add (local.get $kernel) (i32.shl (i32.mul (local.get $i) (local.get $units)) (i32.const 2))))
+            (local.set $w1 (i32.add (local.get $w) (i32.shl (local.get $units) (i32.const 2))))
+            (local.set $acc (f64x2.splat (f64.const 0)))
+            (local.set $acc1 (f64x2.splat (f64.const 0)))
+            (local.set $j (i32.const 0))
+            (block $j_done
+              (loop $j_loop
+                (br_if $j_done (i32.ge_u (local.get $j) (local.get $units)))
+                (local.set $d (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $column)
+                  (i32.shl (i32.mul (local.get $j) (local.get $even)) (i32.const 2))))))
+                (local.set $p (i32.shl (local.get $j) (i32.const 2)))
+                (local.set $acc (f64x2.add (local.get $acc)
+                  (f64x2.mul (local.get $d) (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $w) (local.get $p))))))))
+                (local.set $acc1 (f64x2.add (local.get $acc1)
+                  (f64x2.mul (local.get $d) (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $w1) (local.get $p))))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $j_loop)))
+            (local.set $p (i32.shl (i32.add (i32.mul (local.get $s) (local.get $inputs)) (local.get $i)) (i32.const 2)))
+            (call $storeBelow (local.get $belowOut) (local.get $belowDeltaAt) (local.get $inputs) (local.get $activation)
+              (local.get $p) (local.get $acc))
+            (call $storeBelow (local.get $belowOut) (local.get $belowDeltaAt) (local.get $inputs) (local.get $activation)
+              (i32.add (local.get $p) (i32.const 4)) (local.get $acc1))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (br $pairs)))
+        ;; An odd number of inputs: the last alone.
+        (if (i32.lt_u (local.get $i) (local.get $inputs))
+          (then
             (local.set $w (i32.add (local.get $kernel) (i32.shl (i32.mul (local.get $i) (local.get $units)) (i32.const 2))))
             (local.set $acc (f64x2.splat (f64.const 0)))
             (local.set $j (i32.const 0))
@@ -369,20 +412,12 @@
                 (br_if $j_done (i32.ge_u (local.get $j) (local.get $units)))
                 (local.set $acc (f64x2.add (local.get $acc)
                   (f64x2.mul
-                    (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $deltaT)
-                      (i32.shl (i32.add (i32.mul (local.get $j) (local.get $even)) (local.get $s)) (i32.const 2)))))
+                    (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $column)
+                      (i32.shl (i32.mul (local.get $j) (local.get $even)) (i32.const 2)))))
                     (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2)))))))))
                 (local.set $j (i32.add (local.get $j) (i32.const 1)))
                 (br $j_loop)))
-            (local.set $p (i32.shl (i32.add (i32.mul (local.get $s) (local.get $inputs)) (local.get $i)) (i32.const 2)))
-            (f32.store (i32.add (local.get $belowDeltaAt) (local.get $p))
-              (call $belowDelta (local.get $activation) (f32.load (i32.add (local.get $belowOut) (local.get $p)))
-                (f64x2.extract_lane 0 (local.get $acc))))
-            (local.set $p (i32.add (local.get $p) (i32.shl (local.get $inputs) (i32.const 2))))
-            (f32.store (i32.add (local.get $belowDeltaAt) (local.get $p))
-              (call $belowDelta (local.get $activation) (f32.load (i32.add (local.get $belowOut) (local.get $p)))
-                (f64x2.extract_lane 1 (local.get $acc))))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $inputs_loop)))
+            (call $storeBelow (local.get $belowOut) (local.get $belowDeltaAt) (local.get $inputs) (local.get $activation)
+              (i32.shl (i32.add (i32.mul (local.get $s) (local.get $inputs)) (local.get $i)) (i32.const 2)) (local.get $acc))))
         (local.set $s (i32.add (local.get $s) (i32.const 2)))
         (br $images)))))
