@@ -4,10 +4,11 @@
 // CSP violation; screenshots under .tmp/screens/ to look at.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
 import {
   browserMissing,
@@ -28,8 +29,7 @@ const screens = join(root, ".tmp", "screens");
 const skip = browserMissing();
 
 /** A small 1-vs-7 run with injected 4s and 3s: a few seconds of real training. */
-function pipelineResults(): { json: string; results: Results } {
-  const dir = tempDir();
+async function pipelineResults(dir: string): Promise<{ file: string; results: Results }> {
   const experiment = writeJson(dir, "view.mtq.json", {
     name: "ones-vs-sevens-small",
     description: "1 vs 7, 50 of each, 2 epochs, with unseen 4s and 3s",
@@ -43,25 +43,25 @@ function pipelineResults(): { json: string; results: Results } {
   });
   const out = join(dir, "view.results.json");
   execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", experiment, "--out", out], { stdio: "pipe" });
-  const json = readFileSync(out, "utf8");
-  return { json, results: JSON.parse(json) as Results };
+  return { file: out, results: (await readResultsFile(out)).results };
 }
 
 describe("results webview in chromium", { skip }, () => {
   let browser: Browser;
   let server: HarnessServer;
   let page: Page;
-  let json: string;
+  let file: string;
   let results: Results;
+  const dir = tempDir();
 
   before(async () => {
-    ({ json, results } = pipelineResults());
+    ({ file, results } = await pipelineResults(dir));
     mkdirSync(screens, { recursive: true });
     server = await serveHarness(root);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${server.url}?theme=dark`);
-    await sendLoad(page, json);
+    await sendLoad(page, file);
     await page.waitForSelector(".mtq-sankey .mtq-node");
   });
 
@@ -128,7 +128,7 @@ describe("results webview in chromium", { skip }, () => {
     for (const c of [...corners.slice(1), corners[0]]) await page.mouse.move(...c, { steps: 4 });
     await page.mouse.up();
 
-    const xs = results.layers[0].umap.filter((_, i) => i % 2 === 0);
+    const xs = Array.from(results.layers[0].umap).filter((_, i) => i % 2 === 0);
     const middle = (Math.min(...xs) + Math.max(...xs)) / 2;
     const slack = (Math.max(...xs) - Math.min(...xs)) * 0.01;
     const images = (await selectedImages())!;
@@ -174,7 +174,7 @@ describe("results webview in chromium", { skip }, () => {
     await page.locator(`.mtq-node[data-id="${node.id}"]`).focus();
     await page.keyboard.press("Enter");
     const layer = results.layers[node.column - 1];
-    const expected = layer.assignments.flatMap((c, i) => (c === node.value ? [i] : []));
+    const expected = Array.from(layer.assignments).flatMap((c, i) => (c === node.value ? [i] : []));
     assert.deepEqual(await selectedImages(), expected);
     assert.equal(expected.length, node.count);
     await page.keyboard.press("Escape");
@@ -200,7 +200,7 @@ describe("results webview in chromium", { skip }, () => {
     );
     const items = await page.locator(".mtq-outlier-list li").allTextContents();
     assert.equal(items.length, f.outliers.length);
-    f.outliers.forEach((o, i) => assert.ok(items[i].startsWith(`#${o.image} · ${o.digit} · score `), items[i]));
+    f.outliers.forEach((o, i) => assert.ok(items[i].startsWith(`image ${o.image} · ${o.digit} · score `), items[i]));
   });
 
   it("shows a `select` from the host without echoing it back", async () => {
@@ -250,7 +250,7 @@ describe("results webview in chromium", { skip }, () => {
   it("keeps the colouring and the selection across a reload (getState/setState)", async () => {
     await page.getByRole("button", { name: "Cluster", exact: true }).click();
     await page.reload();
-    await sendLoad(page, json);
+    await sendLoad(page, file);
     await page.waitForSelector(".mtq-sankey .mtq-node");
     assert.equal(await page.locator('button[data-value="cluster"]').getAttribute("aria-pressed"), "true");
     assert.deepEqual(
@@ -273,7 +273,7 @@ describe("results webview in chromium", { skip }, () => {
     await page.screenshot({ path: join(screens, "webview-unavailable.png") });
     // The file back, the next reload shows it with the colouring and the selection kept.
     await page.reload();
-    await sendLoad(page, json);
+    await sendLoad(page, file);
     await page.waitForSelector(".mtq-sankey .mtq-node");
     assert.equal(await page.locator(".mtq-unavailable").count(), 0);
     assert.equal(await page.locator('button[data-value="cluster"]').getAttribute("aria-pressed"), "true");
@@ -286,7 +286,7 @@ describe("results webview in chromium", { skip }, () => {
       await page.goto(`${server.url}?theme=${theme}`);
       await page.evaluate(() => sessionStorage.clear());
       await page.reload();
-      await sendLoad(page, json);
+      await sendLoad(page, file);
       await page.waitForSelector(".mtq-sankey .mtq-node");
       const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       assert.equal(background, theme === "light" ? "rgb(255, 255, 255)" : "rgb(0, 0, 0)");
@@ -298,27 +298,27 @@ describe("results webview in chromium", { skip }, () => {
   });
 
   it("names the classes of an image folder (four, one, seven) in the legend, findings and selection", async () => {
-    const folderJson = readFileSync(runExample("image-folder"), "utf8");
-    const folder = JSON.parse(folderJson) as Results;
+    const folderFile = runExample("image-folder");
+    const folder = (await readResultsFile(folderFile)).results;
     assert.deepEqual(folder.classNames, { "0": "four", "1": "one", "2": "seven" });
     await page.goto(`${server.url}?theme=dark`);
     await page.evaluate(() => sessionStorage.clear());
     await page.reload();
-    await sendLoad(page, folderJson, "image-folder.results.json");
+    await sendLoad(page, folderFile, "image-folder.results.json");
     await page.waitForSelector(".mtq-sankey .mtq-node");
     // The legend keeps the labels the experiment's `digits` and `inject` use.
     assert.deepEqual(await page.locator(".mtq-legend-item").allTextContents(), ["1 · one", "2 · seven", "0 · four (injected)"]);
     assert.deepEqual(await page.locator(".mtq-purity th.mtq-digit").allTextContents(), ["one", "seven"]);
     const injected = await page.locator(".mtq-injected").textContent();
     assert.match(injected ?? "", /^Injected fours \(40\).*follow the sevens' path.*predicted (seven|one)/);
-    for (const text of await page.locator(".mtq-outlier-list li").allTextContents()) assert.match(text, /^#\d+ · (four|one|seven) · /);
+    for (const text of await page.locator(".mtq-outlier-list li").allTextContents()) assert.match(text, /^image \d+ · (four|one|seven) · /);
     await page.getByRole("button", { name: "Injected fours (40)" }).click();
     assert.match((await page.locator(".mtq-selection-body").textContent()) ?? "", /40 images: 40 × four.*predicted (seven|one): /);
     // A label with a name is a class, not a digit; an image is named by its file in the folder.
     assert.equal(await page.locator(".mtq-purity th").first().textContent(), "class");
     assert.equal(await page.locator(".mtq-column-titles text").first().textContent(), "class");
     assert.ok(await page.getByRole("button", { name: "Class", exact: true }).isVisible());
-    const first = folder.images.injected.indexOf(true);
+    const first = Array.from(folder.images.injected).findIndex(Boolean);
     const file = folder.images.files![first];
     assert.match(file, /^four\/mnist-test-\d{5}\.png$/);
     const tooltip = await hoverFirstThumbnail();

@@ -12,6 +12,7 @@ import { button, el } from "./dom";
 import { post } from "./host";
 import { SelectionModel } from "./selection";
 import { SelectionPanel } from "./selectionPanel";
+import type { PixelStore } from "./pixels";
 import { imageAt, thumbnailGrid } from "./thumbnails";
 import { Tooltip } from "./tooltip";
 
@@ -35,9 +36,10 @@ export class CompareView {
     root: HTMLElement,
     private readonly comparison: Comparison,
     a: Results,
+    pixels: PixelStore,
     selection: Selection | null = null,
   ) {
-    this.data = viewDataFrom(a);
+    this.data = viewDataFrom(a, pixels);
     this.selection = new SelectionModel(a.images.count);
     this.panel = new SelectionPanel(this.data, this.tooltip);
     const left = el("div", "mtq-left mtq-compare");

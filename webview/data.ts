@@ -1,9 +1,10 @@
 // What the views need from a results file and the model state they show (the final model's or a
-// training snapshot's), computed once per view: decoded pixels, each map's points and each Sankey
-// node's images.
+// training snapshot's), computed once per view: each map's points and each Sankey node's images;
+// the pixels are asked of the host as they are shown (PixelStore).
 import { className, classNoun } from "../src/shared/classNames";
 import { imageSource } from "../src/shared/imageSource";
 import type { ModelState, Results } from "../src/shared/results";
+import type { PixelStore } from "./pixels";
 
 /** The results file without the final model's state: a view reads the state it shows from `ViewData.state`, never from here. */
 export type RunInfo = Omit<Results, keyof ModelState>;
@@ -14,8 +15,8 @@ export interface ViewData {
   state: ModelState;
   /** With training snapshots: from which recorded epoch each layer separates the digits for good, a finding over the whole training. */
   separationEpoch?: (number | null)[];
-  /** One image's pixels, rows*cols bytes, or rows*cols*3 (red, green, blue in turn) when `results.images.channels` is 3. */
-  pixelsOf(image: number): Uint8Array;
+  /** The images' pixels as far as asked: rows*cols bytes an image, or rows*cols*3 (red, green, blue in turn) when `results.images.channels` is 3. */
+  pixels: PixelStore;
   /** Per hidden layer: its UMAP positions as [x0, y0, x1, y1, ...]. */
   positions: Float32Array[];
   /** Flow node id -> the images through it. */
@@ -24,35 +25,19 @@ export interface ViewData {
   digits: number[];
 }
 
-export function viewDataFrom(results: Results, state: ModelState = results): ViewData {
+export function viewDataFrom(results: Results, pixels: PixelStore, state: ModelState = results): ViewData {
   const { images } = results;
   const kept = new Set<number>();
   const injected = new Set<number>();
-  images.labels.forEach((d, i) => (images.injected[i] ? injected : kept).add(d));
+  for (let i = 0; i < images.count; i++) (images.injected[i] ? injected : kept).add(images.labels[i]);
   return {
     results,
     state,
     ...(results.findings.separationEpoch && { separationEpoch: results.findings.separationEpoch }),
-    pixelsOf: pixelReader(images.pixelsBase64, images.rows * images.cols * (images.channels ?? 1)),
+    pixels,
     positions: state.layers.map((l) => Float32Array.from(l.umap)),
     nodeImages: imagesPerNode(state),
     digits: [...[...kept].sort((a, b) => a - b), ...[...injected].filter((d) => !kept.has(d)).sort((a, b) => a - b)],
-  };
-}
-
-/**
- * Decodes one image at a time from its own stretch of the base64 text: the view only ever shows a
- * few hundred digits, and decoding all 10,000 up front would cost more than drawing every map.
- */
-function pixelReader(base64: string, size: number): (image: number) => Uint8Array {
-  return (image) => {
-    const start = image * size;
-    const from = Math.floor(start / 3) * 4;
-    const text = atob(base64.slice(from, Math.ceil((start + size) / 3) * 4));
-    const skip = start - (from / 4) * 3;
-    const out = new Uint8Array(size);
-    for (let i = 0; i < size; i++) out[i] = text.charCodeAt(skip + i);
-    return out;
   };
 }
 

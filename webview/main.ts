@@ -3,11 +3,13 @@
 // compared files and the selection) is kept with setState so hide/show and reload restore a view;
 // the named selections are the host's, sent with every `load` and again when their file changes.
 import { unhandledMessage, type CompareState, type HostToWebview, type SavedSelections, type WebviewState } from "../src/shared/protocol";
+import { pixelBytes, withColumns } from "../src/shared/columns";
 import type { Results } from "../src/shared/results";
 import { post, savedState, saveState } from "./host";
 import { CompareView } from "./compare";
 import { el } from "./dom";
 import { epochStops, stateAt } from "./epochs";
+import { PixelStore } from "./pixels";
 import "./theme.css";
 import { ResultsView } from "./view";
 
@@ -25,6 +27,8 @@ function update(patch: Partial<WebviewState>): void {
 
 /** The loaded results with every snapshot; the view shows them at `state.epoch`. */
 let loaded: Results | null = null;
+/** The shown results' pixels (the results view's or the comparison's A), as far as asked of the host. */
+let pixels: PixelStore | null = null;
 /** The named selections saved beside them, as the host last sent them. */
 let named: SavedSelections = { selections: [] };
 /** While Play replays the epochs: its timer. */
@@ -36,12 +40,14 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   const resultsFile = message.resultsFile ?? state.resultsFile;
   const sameFile = resultsFile === state.resultsFile;
   const selection = message.selection ?? (sameFile ? state.selection : null);
-  const stops = epochStops(message.results);
+  const results = withColumns(message.header, message.header.columns!, message.columns);
+  const stops = epochStops(results);
   const epoch = sameFile && state.epoch !== undefined && stops.includes(state.epoch) ? state.epoch : stops.at(-1);
   stopPlaying();
   // Another file, or this one written again: nothing carries over from the view shown.
   dropView();
-  loaded = message.results;
+  loaded = results;
+  pixels = new PixelStore(pixelBytes(results.images));
   named = message.saved;
   update({ resultsFile, selection, epoch });
   render();
@@ -67,6 +73,7 @@ function render(): void {
     onColorBy: (colorBy) => update({ colorBy }),
     epochs: epoch === undefined ? undefined : { stops, current: epoch, show: showEpoch, playing: player !== undefined, togglePlay },
     carried,
+    pixels: pixels!,
   });
 }
 
@@ -77,7 +84,9 @@ function compare(message: Extract<HostToWebview, { type: "compare" }>): void {
   dropView();
   const { files } = message;
   const kept = compared && compared.compare.a === files.a && compared.compare.b === files.b ? compared.selection : null;
-  const shown = new CompareView(root, message.comparison, message.a, kept);
+  const a = withColumns(message.a.header, message.a.header.columns!, message.a.columns);
+  pixels = new PixelStore(pixelBytes(a.images));
+  const shown = new CompareView(root, message.comparison, a, pixels, kept);
   view = shown;
   const save = () => {
     compared = { compare: files, selection: shown.selection.current };
@@ -148,6 +157,9 @@ window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
         break;
       case "compare":
         compare(message);
+        break;
+      case "pixels":
+        pixels?.receive(message.images, message.pixels);
         break;
       case "unavailable":
         unavailable(message.message);

@@ -19,7 +19,9 @@ export function imageAt(grid: HTMLCanvasElement, e: PointerEvent, data: ViewData
 
 /**
  * A canvas holding `images` in a grid `perRow` across, at `scale` CSS pixels per image pixel.
- * One ImageData for the whole grid: hundreds of thumbnails cost one putImageData.
+ * One ImageData for the whole grid: hundreds of thumbnails cost one putImageData. Images whose
+ * pixels the view has not yet had from the host are asked for and drawn when they come
+ * (`data-pending` on the canvas until then).
  */
 export function thumbnailGrid(data: ViewData, images: number[], perRow: number, scale: number): HTMLCanvasElement {
   const { rows, cols } = data.results.images;
@@ -34,13 +36,28 @@ export function thumbnailGrid(data: ViewData, images: number[], perRow: number, 
   canvas.style.height = `${canvas.height * scale}px`;
   canvas.dataset.count = String(images.length);
   canvas.dataset.channels = String(data.results.images.channels ?? 1);
+  drawThumbnails(canvas, data, images, across);
+  if (images.some((i) => !data.pixels.get(i))) {
+    canvas.dataset.pending = "";
+    void data.pixels.load(images).then(() => {
+      drawThumbnails(canvas, data, images, across);
+      delete canvas.dataset.pending;
+    });
+  }
+  return canvas;
+}
+
+/** Draws those of `images` whose pixels are here; the others stay blank. */
+function drawThumbnails(canvas: HTMLCanvasElement, data: ViewData, images: number[], across: number): void {
+  const { rows, cols } = data.results.images;
   const ink = color(themeColor("--vscode-foreground", "#cccccc"))?.rgb() ?? { r: 204, g: 204, b: 204 };
   const colour = data.results.images.channels === 3;
   const out = new ImageData(canvas.width, canvas.height);
   images.forEach((image, n) => {
     const x0 = (n % across) * (cols + GAP);
     const y0 = Math.floor(n / across) * (rows + GAP);
-    const pixels = data.pixelsOf(image);
+    const pixels = data.pixels.get(image);
+    if (!pixels) return;
     for (let y = 0; y < rows; y++) {
       for (let x = 0; x < cols; x++) {
         const o = ((y0 + y) * canvas.width + x0 + x) * 4;
@@ -59,7 +76,6 @@ export function thumbnailGrid(data: ViewData, images: number[], perRow: number, 
     }
   });
   canvas.getContext("2d")!.putImageData(out, 0, 0);
-  return canvas;
 }
 
 /** Imported signatures without thumbnails have no pixels to draw: the grid says so in words instead. */

@@ -1,5 +1,6 @@
 // The results view: header, one map per layer, the Sankey, the selection, the saved selections and
 // the findings, all showing one shared selection.
+import type { PixelStore } from "./pixels";
 import type { ZoomTransform } from "d3";
 import type { ExportFormat, SavedSelections, Selection } from "../src/shared/protocol";
 import type { ModelState, Results } from "../src/shared/results";
@@ -30,6 +31,8 @@ export interface ViewOptions {
   epochs?: EpochControl;
   /** The drag tool and each map's zoom of the view this one replaces (another epoch of the same results). */
   carried?: Carried;
+  /** The results' pixels, asked of the host as thumbnails show them; kept across epochs. */
+  pixels: PixelStore;
 }
 
 export interface Carried {
@@ -49,7 +52,7 @@ export class ResultsView {
 
   /** Shows `state` (the final model's or a training snapshot's) of `results`. */
   constructor(root: HTMLElement, results: Results, state: ModelState, options: ViewOptions) {
-    this.data = viewDataFrom(results, state);
+    this.data = viewDataFrom(results, options.pixels, state);
     this.colorBy = options.colorBy;
     this.tool = options.carried?.tool ?? "lasso";
     this.selection = new SelectionModel(results.images.count);

@@ -8,11 +8,11 @@ import * as vscode from "vscode";
 import { compareResults, imagesInB } from "../results/compare";
 import type { Comparison } from "../shared/comparison";
 import { unhandledMessage, type CompareState, type FromCompareView, type Selection, type ToCompareView } from "../shared/protocol";
-import type { Results } from "../shared/results";
+import type { LoadedResults } from "../results/read";
 import { comparedFilesOf, compareTitle, missingComparedMessage, type ComparedFiles } from "./compareState";
 import { errorMessage, log, showError } from "./log";
 import { showWebviewPage } from "./panel";
-import { resultsFiles } from "./resultsFile";
+import { pixelsOf, resultsColumns, resultsFiles } from "./resultsFile";
 
 export const COMPARE_VIEW_TYPE = "mtq.compare";
 
@@ -22,12 +22,12 @@ export type ShowInResults = (file: string, selection: Selection) => void;
 interface Compared {
   comparison: Comparison;
   /** A's results: the view draws its images. */
-  a: Results;
+  a: LoadedResults;
 }
 
 async function compareFiles(files: ComparedFiles): Promise<Compared> {
   const [a, b] = await Promise.all([resultsFiles.read(files.a), resultsFiles.read(files.b)]);
-  return { comparison: compareResults(a.results, b.results, files.a, files.b), a: a.results };
+  return { comparison: compareResults(a.results, b.results, files.a, files.b), a };
 }
 
 /** Every open comparison view. */
@@ -94,7 +94,7 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
           const why = await failed;
           if (why !== undefined) return post({ type: "unavailable", message: why });
           const { comparison, a } = await compared;
-          return post({ type: "compare", comparison, a, files });
+          return post({ type: "compare", comparison, a: resultsColumns(a), files });
         }
         case "showInResults": {
           const { comparison } = await compared;
@@ -102,6 +102,10 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
           if (message.side === "a") return this.showInResults(files.a, message.selection);
           // The view selects A's images; B's view wants its own numbers for the same source images.
           return this.showInResults(files.b, { images: imagesInB(comparison, images), label: `${label} (from the comparison)` });
+        }
+        case "pixels": {
+          const { a } = await compared;
+          return post({ type: "pixels", ...pixelsOf(a, message.images) });
         }
         case "error":
           return showError(`MTQ comparison view: ${message.message}`);

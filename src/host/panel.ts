@@ -12,10 +12,10 @@ import {
   type ToResultsView,
   type WebviewState,
 } from "../shared/protocol";
-import type { Results } from "../shared/results";
+import type { LoadedResults } from "../results/read";
 import { EXPORT_FILTERS, exportBytes } from "./exportFile";
 import { errorMessage, log, showError } from "./log";
-import { resultsFiles } from "./resultsFile";
+import { pixelsOf, resultsColumns, resultsFiles } from "./resultsFile";
 import { confirmSaved } from "./savedFile";
 import type { SavedSelectionsStore } from "./savedSelections";
 import { exportTable } from "./tableExport";
@@ -84,9 +84,9 @@ class ResultsView {
    * keeps its state, so the next show or window reload tries the file again.
    */
   async load(): Promise<void> {
-    let results: Results;
+    let loaded: LoadedResults;
     try {
-      ({ results } = await resultsFiles.read(this.file));
+      loaded = await resultsFiles.read(this.file);
     } catch (e) {
       const message = resultsUnavailableMessage(this.file, errorMessage(e), existsSync);
       this.post({ type: "unavailable", message });
@@ -95,9 +95,11 @@ class ResultsView {
       return showError(message, e);
     }
     this.notified = undefined;
-    this.imageCount = results.images.count;
-    const saved = await this.saved.read(this.file, results.images.count);
-    this.post({ type: "load", results, selection: this.selection ?? undefined, resultsFile: this.file, saved });
+    if (loaded.format === "json")
+      log().info(`${this.file} is an all-JSON results file of before the .bin: read as such; a new run writes it as a header and its .bin`);
+    this.imageCount = loaded.results.images.count;
+    const saved = await this.saved.read(this.file, this.imageCount);
+    this.post({ type: "load", ...resultsColumns(loaded), selection: this.selection ?? undefined, resultsFile: this.file, saved });
   }
 
   /** The named selections again, after their file changed (a save, a delete, an edit on disk). */
@@ -123,6 +125,8 @@ class ResultsView {
         return this.saved.save(this.file, message.selection);
       case "deleteSelection":
         return this.saved.delete(this.file, message.name);
+      case "pixels":
+        return this.post({ type: "pixels", ...pixelsOf(await resultsFiles.read(this.file), message.images) });
       case "error":
         return showError(`MTQ results view: ${message.message}`);
       default:

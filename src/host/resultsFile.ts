@@ -1,10 +1,11 @@
 // The extension host's one reader of results files. The tree, the results view and the comparison
-// view all read through it, so a file shown in several of them is parsed and decoded once (a
-// 70,000-image file takes seconds and hundreds of MB). A parse is reused while the file keeps its
+// view all read through it, so a file shown in several of them is read once. A parse is reused while the file keeps its
 // size and modification time; a new run writing the file (an atomic rename) changes both, so the
 // next read parses the new one and the old entry is dropped.
 import { stat } from "node:fs/promises";
 import { readResultsFile, type LoadedResults } from "../results/read";
+import { pixelBytes, withoutColumns } from "../shared/columns";
+import { MAX_PIXELS_REQUEST, type ResultsColumns } from "../shared/protocol";
 
 interface Entry {
   size: number;
@@ -49,3 +50,20 @@ export class ResultsFiles {
 
 /** The reader every view of this extension host shares. */
 export const resultsFiles = new ResultsFiles();
+
+/** A read results file as a webview is posted it: the header and the columns' bytes, never a per-image list as JSON. */
+export function resultsColumns(loaded: LoadedResults): ResultsColumns {
+  return { header: { ...withoutColumns(loaded.results), columns: loaded.columns.directory }, columns: loaded.columns.buffer };
+}
+
+/** The pixels of the asked `images` that are in the file (whole numbers below its count, at most MAX_PIXELS_REQUEST), for a `pixels` reply. */
+export function pixelsOf(loaded: LoadedResults, asked: unknown): { images: number[]; pixels: Uint8Array } {
+  const { count } = loaded.results.images;
+  const size = pixelBytes(loaded.results.images);
+  const images = (Array.isArray(asked) ? asked : [])
+    .filter((i): i is number => Number.isInteger(i) && i >= 0 && i < count)
+    .slice(0, MAX_PIXELS_REQUEST);
+  const pixels = new Uint8Array(images.length * size);
+  images.forEach((image, n) => pixels.set(loaded.pixels.subarray(image * size, (image + 1) * size), n * size));
+  return { images, pixels };
+}

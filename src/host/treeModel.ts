@@ -104,7 +104,7 @@ function indexOf(results: Results): TreeIndex {
   if (!index) {
     const members = results.layers.map((layer) => {
       const byCluster = new Map<number, number[]>(layer.clusters.map((c) => [c.id, []]));
-      layer.assignments.forEach((c, i) => {
+      Array.from(layer.assignments).forEach((c, i) => {
         let images = byCluster.get(c);
         if (!images) byCluster.set(c, (images = []));
         images.push(i);

@@ -33,9 +33,9 @@ export interface ColoredMnistFigures {
 export function coloursOf(results: Pick<Results, "images">): number[] {
   const { images } = results;
   if (images.channels !== 3) throw new Error("the results hold grey images: Colored MNIST's figures need colour ones");
-  const pixels = Buffer.from(images.pixelsBase64, "base64");
+  const pixels = Buffer.from(images.pixelsBase64 ?? "", "base64");
   const size = images.rows * images.cols * 3;
-  return images.labels.map((_, i) => {
+  return Array.from(images.labels, (_, i) => {
     let red = 0;
     let green = 0;
     for (let p = i * size; p < (i + 1) * size; p += 3) {
@@ -65,7 +65,7 @@ export function coloredMnistFigures(results: Results): ColoredMnistFigures {
   if (classes.length !== 2 || classes[0] >= 5 || classes[1] < 5)
     throw new Error("the figures compare two kept digits, one below 5 and one from 5 (e.g. 1 and 7)");
   const colours = coloursOf(results);
-  const kept = images.labels.flatMap((_, i) => (images.injected[i] ? [] : [i]));
+  const kept = Array.from(images.labels, (_, i) => i).filter((i) => !images.injected[i]);
   const digitColour = (digit: number) => (digit < 5 ? 0 : 1);
   const agrees = (i: number) => colours[i] === digitColour(images.labels[i]);
   const disagreeing = kept.filter((i) => !agrees(i));
@@ -81,8 +81,8 @@ export function coloredMnistFigures(results: Results): ColoredMnistFigures {
     return {
       name: layer.name,
       k: layer.k,
-      purityByDigit: round4(purity(layer.assignments, images.labels, kept)),
-      purityByColour: round4(purity(layer.assignments, colours, kept)),
+      purityByDigit: round4(purity(Array.from(layer.assignments), Array.from(images.labels), kept)),
+      purityByColour: round4(purity(Array.from(layer.assignments), colours, kept)),
       disagreeing: {
         count: disagreeing.length,
         withTheirDigit: share((i) => finding.dominantCluster[String(images.labels[i])]),

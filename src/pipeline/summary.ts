@@ -21,7 +21,7 @@ export function summaryText(results: Results): string {
   const f = results.findings;
   const name = (label: number | string) => className(results, label);
   const digits = results.classes.map(name).join(" vs ");
-  const injected = results.images.injected.filter(Boolean).length;
+  const injected = Array.from(results.images.injected).filter(Boolean).length;
   const kept = results.images.count - injected;
   const acc = f.accuracyInterval;
   const lines = [

@@ -96,13 +96,13 @@ function code(id: string, text: string): NotebookCell {
 function introduction(results: Results, files: RunFiles): string {
   const { images, experiment, findings } = results;
   const labelsOf = (injected: boolean) =>
-    [...new Set(images.labels.filter((_, i) => images.injected[i] === injected))]
+    [...new Set(Array.from(images.labels).filter((_, i) => Boolean(images.injected[i]) === injected))]
       .sort((a, b) => a - b)
       .map((l) => labelAndName(results, l));
   const trained = results.imported
     ? "signatures and predictions read from files (no model trained)"
     : `${experiment.training.epochs} epoch${experiment.training.epochs === 1 ? "" : "s"}`;
-  const injected = images.injected.filter(Boolean).length;
+  const injected = Array.from(images.injected).filter(Boolean).length;
   const kept = images.count - injected;
   const test =
     findings.accuracy.test === null

@@ -32,6 +32,32 @@ interface Unavailable {
   message: string;
 }
 
+/**
+ * A results file as posted to a webview: its JSON header (no per-image list in it) and the `.bin`'s
+ * bytes up to the pixels, which the webview views as typed arrays (withColumns, src/shared/columns.ts).
+ * VS Code hands an ArrayBuffer to the webview as bytes, not as JSON. The pixels come on demand (`pixels`).
+ */
+export interface ResultsColumns {
+  header: Results;
+  columns: ArrayBuffer;
+}
+
+/** Asks the host for these images' pixels (a thumbnail grid or tooltip about to show them). */
+interface PixelsRequest {
+  type: "pixels";
+  images: number[];
+}
+
+/** The pixels of `images`, one image's rows*cols*channels bytes after another; only the asked images that are in the file. */
+interface PixelsReply {
+  type: "pixels";
+  images: number[];
+  pixels: Uint8Array;
+}
+
+/** The most images one `pixels` request gets: a grid shows a few hundred; a hostile request does not make the host copy them all. */
+export const MAX_PIXELS_REQUEST = 2000;
+
 /** The webview's page has loaded: send what it shows. */
 interface Ready {
   type: "ready";
@@ -48,11 +74,12 @@ export type ToResultsView =
   /** The results to show, the selection to restore and the named selections saved beside them.
    * `resultsFile` is kept in the webview's state (WebviewState) so the panel serializer can reopen
    * the same file after a reload. */
-  | { type: "load"; results: Results; selection?: Selection; resultsFile?: string; saved: SavedSelections }
+  | ({ type: "load"; selection?: Selection; resultsFile?: string; saved: SavedSelections } & ResultsColumns)
   /** Select images picked elsewhere (the sidebar tree). */
   | { type: "select"; selection: Selection | null }
   /** The named selections changed (saved, deleted, or their file edited, deleted or broken on disk). */
   | { type: "saved"; saved: SavedSelections }
+  | PixelsReply
   | Unavailable;
 
 /** From a results view. */
@@ -69,20 +96,22 @@ export type FromResultsView =
   | { type: "saveSelection"; selection: Selection }
   /** Delete the named selection `name`, once the user confirms. */
   | { type: "deleteSelection"; name: string }
+  | PixelsRequest
   | ErrorMessage;
 
 /** To a comparison view (MTQ: Compare Results). */
 export type ToCompareView =
-  /** The comparison: `a` is its first results file, whose images the view draws (selections are
+  /** The comparison: `a` is its first results file (header and columns), whose images the view draws (selections are
    * indices into them). `files` (A's and B's paths) are kept in the webview's state (CompareState)
    * so the comparison's panel serializer can reopen them after a reload. */
-  { type: "compare"; comparison: Comparison; a: Results; files: CompareState["compare"] } | Unavailable;
+  { type: "compare"; comparison: Comparison; a: ResultsColumns; files: CompareState["compare"] } | PixelsReply | Unavailable;
 
 /** From a comparison view. */
 export type FromCompareView =
   | Ready
   /** Select these images (indices into A's images) in A's or B's results view. */
   | { type: "showInResults"; side: "a" | "b"; selection: Selection }
+  | PixelsRequest
   | ErrorMessage;
 
 /** What the webview bundle receives: it becomes whichever view the first message makes it. */

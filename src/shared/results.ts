@@ -1,10 +1,17 @@
 // The results file (`NAME.results.json`): what the pipeline writes and every view reads. One
 // versioned document; the host, the webview, the CLI and the tests all import these types. The
 // final model and each training snapshot are one ModelState each: the views show one at a time.
+import type { Column, ColumnsDirectory } from "./columns";
 import type { Experiment } from "./experiment";
 
-/** 2: the final model's `predictions` and `confidence` sit beside its `layers` (a ModelState), no longer in `images`. */
-export const RESULTS_SCHEMA_VERSION = 2;
+/**
+ * 3: the per-image lists and the pixels are columns of `NAME.results.bin` beside the JSON header
+ * (src/shared/columns.ts); 2 (still read): one JSON document, the final model's `predictions` and
+ * `confidence` beside its `layers`.
+ */
+export const RESULTS_SCHEMA_VERSION = 3;
+/** The all-JSON version before the `.bin`, which the reader still opens. */
+export const JSON_RESULTS_SCHEMA_VERSION = 2;
 
 export type Stage = "load" | "train" | "signatures" | "cluster" | "project" | "stability" | "paths" | "snapshots";
 
@@ -19,20 +26,24 @@ export interface Images {
   /** 3: colour images, each pixel's red, green and blue bytes in turn; absent: grey (one byte per pixel). */
   channels?: 3;
   /** Per image: its label (digit). */
-  labels: number[];
-  /** Per image: true for an injected (unseen-digit) image, false for a kept one. Kept images come first. */
-  injected: boolean[];
+  labels: Column;
+  /** Per image: true (1 as read from the `.bin`) for an injected (unseen-digit) image, false (0) for a kept one. Kept images come first. */
+  injected: Column<boolean | number>;
   /** Per image: "train" or "test", the split of the source file it came from. */
   split: ("train" | "test")[];
   /** Per image: its index in that split's file (e.g. MNIST train image #173). */
-  sourceIndex: number[];
+  sourceIndex: Column;
   /**
    * Image folders only: per image, its file's path relative to its split's folder, "/"-separated
    * (e.g. "four/img_003.png"); absent for the other sources, whose `sourceIndex` says it all.
    */
   files?: string[];
-  /** Every image's pixels, rows*cols*channels bytes each (0-255), concatenated and base64-encoded. */
-  pixelsBase64: string;
+  /**
+   * The pipeline's output only: every image's pixels, rows*cols*channels bytes each (0-255),
+   * concatenated and base64-encoded. A file read does not hold it: the pixels are read from the
+   * `.bin` by range (src/results/read.ts's LoadedResults.pixels).
+   */
+  pixelsBase64?: string;
 }
 
 export interface Cluster {
@@ -93,12 +104,12 @@ export interface LayerResult extends LayerClustering {
   /** True when the UMAP map was built from approximate nearest neighbours (more than EXACT_LIMIT images, injected ones included); absent: exact. */
   approximateNeighbours?: true;
   /** Per image: its cluster (injected images: the nearest centroid; they do not move the clusters). */
-  assignments: number[];
-  /** Per image: its silhouette (negative = closer to another cluster); null for injected images. */
-  silhouettes: (number | null)[];
+  assignments: Column;
+  /** Per image: its silhouette (negative = closer to another cluster); null (NaN as read from the `.bin`) for injected images: see silhouetteOf. */
+  silhouettes: Column<number | null>;
   clusters: Cluster[];
   /** Per image: its UMAP position, [x0, y0, x1, y1, ...]. */
-  umap: number[];
+  umap: Column;
 }
 
 /** A Sankey node: a digit (column 0), a cluster of hidden layer i (column i + 1) or a prediction (last column). */
@@ -233,9 +244,9 @@ export interface FindingsStability {
  */
 export interface ModelState {
   /** Per image: the predicted class (one of `classes`). */
-  predictions: number[];
+  predictions: Column;
   /** Per image: the softmax probability of the predicted class; absent when unknown (imported predictions: `Results.imported`). */
-  confidence?: number[];
+  confidence?: Column;
   layers: LayerResult[];
   flows: Flows;
   findings: Findings;
@@ -253,6 +264,8 @@ export interface Snapshot extends ModelState {
 /** The run, its images, and the final model's state (its fields at the top level). */
 export interface Results extends ModelState {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  /** In the header: where its per-image columns are in `NAME.results.bin`. Absent in the pipeline's output before it is written. */
+  columns?: ColumnsDirectory;
   /** The experiment as run, defaults filled in. */
   experiment: Experiment;
   /** The experiment file's path when the run started. */

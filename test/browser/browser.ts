@@ -1,7 +1,11 @@
 // Debian's chromium driven by playwright-core, for the webview test and benchmark.
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { readResultsFile } from "../../src/results/read";
+import { encodeResults } from "../../src/results/write";
+import { PIXELS_COLUMN, pixelBytes, withoutColumns } from "../../src/shared/columns";
 import type { HostToWebview, SavedSelections, WebviewToHost } from "../../src/shared/protocol";
+import type { Results } from "../../src/shared/results";
 import { serveHarness } from "./server";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -35,8 +39,8 @@ export function launchChromium({ webgl = true } = {}): Promise<Browser> {
 /** The harness served and opened in a new chromium page; `close` ends both. */
 export interface HarnessPage {
   page: Page;
-  /** Opens the page afresh in the dark theme, loads a results file's JSON text and waits for the Sankey's nodes. */
-  show(resultsJson: string, resultsFile?: string): Promise<void>;
+  /** Opens the page afresh in the dark theme, loads results (a results file's path, or the pipeline's results) and waits for the Sankey's nodes. */
+  show(results: ResultsSource, resultsFile?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,9 +56,9 @@ export async function openHarnessPage(root: string, viewport = { width: 1400, he
   const page = await browser.newPage({ viewport });
   return {
     page,
-    show: async (resultsJson, resultsFile) => {
+    show: async (results, resultsFile) => {
       await page.goto(`${server.url}?theme=dark`);
-      await sendLoad(page, resultsJson, resultsFile);
+      await sendLoad(page, results, resultsFile);
       await page.waitForSelector(".mtq-sankey .mtq-node");
     },
     close: async () => {
@@ -69,17 +73,78 @@ export async function send(page: Page, message: HostToWebview): Promise<void> {
   await page.evaluate((m) => window.postMessage(m, "*"), message);
 }
 
-/** Sends `load` with a results file's JSON text, parsed in the page (one string crosses, not an object graph), and its named selections. */
+/** Results to show: a results file's path (read as the host reads it), or the pipeline's results (as the writer would write them). */
+export type ResultsSource = string | Results;
+
+/** Results as the host posts them: the header's JSON and the columns' bytes; with the pixels, base64, for the harness to answer `pixels` from. */
+export interface PostedResults {
+  header: string;
+  columns: string;
+  pixels: string;
+  pixelSize: number;
+}
+
+export async function postedResults(source: ResultsSource): Promise<PostedResults> {
+  let header: Results;
+  let columns: Uint8Array;
+  let pixels: Uint8Array;
+  if (typeof source === "string") {
+    const loaded = await readResultsFile(source);
+    header = { ...withoutColumns(loaded.results), columns: loaded.columns.directory };
+    columns = new Uint8Array(loaded.columns.buffer);
+    pixels = loaded.pixels;
+  } else {
+    const { bin, header: h } = encodeResults(source, "test.results.bin");
+    const at = h.columns!.columns.find((c) => c.name === PIXELS_COLUMN)!.offset;
+    [header, columns, pixels] = [h, bin.subarray(0, at), bin.subarray(at)];
+  }
+  const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+  return { header: JSON.stringify(header), columns: base64(columns), pixels: base64(pixels), pixelSize: pixelBytes(header.images) };
+}
+
+/**
+ * Puts `posted` in the page as `window.mtqPosted` ({ header, columns }, as the host's message holds
+ * them) and its pixels where the harness answers `pixels` requests from.
+ */
+export async function putResults(page: Page, posted: PostedResults): Promise<void> {
+  // No named closures in the page's function: it gets this source without tsx's helpers.
+  await page.evaluate((p) => {
+    const [pixels, columns] = [p.pixels, p.columns].map((text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
+    const w = window as unknown as { mtqHarness: Record<string, unknown>; mtqPosted: unknown };
+    w.mtqHarness.pixels = pixels;
+    w.mtqHarness.pixelSize = p.pixelSize;
+    w.mtqPosted = { header: JSON.parse(p.header) as unknown, columns: columns.buffer };
+  }, posted);
+}
+
+/** Sends `load` with results (their header and columns, as the host posts them) and their named selections. */
 export async function sendLoad(
   page: Page,
-  resultsJson: string,
+  results: ResultsSource,
   resultsFile = "test.results.json",
   saved: SavedSelections = { selections: [] },
 ): Promise<void> {
+  await putResults(page, await postedResults(results));
   await page.evaluate(
-    ([json, file, named]) => window.postMessage({ type: "load", results: JSON.parse(json), resultsFile: file, saved: named }, "*"),
-    [resultsJson, resultsFile, saved] as const,
+    ([file, named]) => {
+      const { header, columns } = (window as unknown as { mtqPosted: { header: unknown; columns: ArrayBuffer } }).mtqPosted;
+      window.postMessage({ type: "load", header, columns, resultsFile: file, saved: named }, "*");
+    },
+    [resultsFile, saved] as const,
   );
+}
+
+/** Sends `compare` of `comparison` with A's results (header and columns, as the host posts them). */
+export async function sendCompare(
+  page: Page,
+  message: Omit<Extract<HostToWebview, { type: "compare" }>, "a" | "type">,
+  a: ResultsSource,
+): Promise<void> {
+  await putResults(page, await postedResults(a));
+  await page.evaluate((m) => {
+    const { mtqPosted } = window as unknown as { mtqPosted: unknown };
+    window.postMessage({ type: "compare", ...m, a: mtqPosted }, "*");
+  }, message);
 }
 
 /** What the view saved with setState (the harness keeps it in sessionStorage). */

@@ -1,0 +1,182 @@
+// The per-image columns of a results file: what `NAME.results.bin` holds beside the small JSON
+// header `NAME.results.json`. Declared once here for the writer (src/results/write.ts), the reader
+// (src/results/read.ts), the extension host and the webview, which all build a results' per-image
+// lists from the same little-endian typed arrays (views onto one buffer, nothing copied per value).
+import type { Images, LayerResult, ModelState, Results } from "./results";
+
+/** A per-image list: a plain list as the pipeline builds it, or a typed array over the `.bin` as read. */
+export type Column<T = number> = ArrayLike<T> & Iterable<T>;
+
+export type Dtype = "uint8" | "int32" | "float64";
+
+const ARRAYS = { uint8: Uint8Array, int32: Int32Array, float64: Float64Array } as const;
+
+/** Bytes per value of each dtype. */
+export const DTYPE_BYTES: Record<Dtype, number> = { uint8: 1, int32: 4, float64: 8 };
+
+/** One column's place in the `.bin`: `length` values of `dtype` from byte `offset` (a multiple of 8). */
+export interface ColumnEntry {
+  name: string;
+  dtype: Dtype;
+  offset: number;
+  length: number;
+}
+
+/** The header's directory of its `.bin`: which file, how big, its content's hash, and where each column is. */
+export interface ColumnsDirectory {
+  /** The `.bin`'s name, beside the header: `NAME.results.bin`. */
+  file: string;
+  /** The `.bin`'s size in bytes. */
+  bytes: number;
+  /** SHA-256 of the `.bin` after its preamble, in hex; also in the preamble, so a header and a `.bin` of two runs are told apart. */
+  sha256: string;
+  columns: ColumnEntry[];
+}
+
+/** The `.bin` opens with these 8 bytes, then the 32 bytes of its SHA-256; the columns follow, each 8-byte aligned. */
+export const BIN_MAGIC = "MTQCOLS1";
+export const BIN_PREAMBLE = 40;
+
+/** The header's pixels column's name: last in the `.bin`, so the rest is read in one piece and the pixels by range. */
+export const PIXELS_COLUMN = "images.pixels";
+
+/** images.split's codes in the `.bin`. */
+export const SPLITS = ["train", "test"] as const;
+
+/** A column the results hold, with its values as the pipeline or a reader has them. */
+export interface ColumnValues {
+  name: string;
+  dtype: Dtype;
+  /** Values per image: 2 for a map's x and y, rows*cols*channels for the pixels. */
+  perImage: number;
+  values: ArrayLike<number>;
+}
+
+/** The header's per-image fields of one model state, and how each is stored. */
+const STATE_FIELDS = [
+  ["predictions", "int32"],
+  ["confidence", "float64"],
+] as const;
+const LAYER_FIELDS = [
+  ["assignments", "int32", 1],
+  ["silhouettes", "float64", 1],
+  ["umap", "float64", 2],
+] as const;
+
+/** Every model state of the results with the prefix of its columns' names: "" for the final model, "snapshots[i]." for a snapshot. */
+function states<S extends ModelState>(results: { snapshots?: S[] } & ModelState): [string, ModelState][] {
+  return [["", results], ...(results.snapshots ?? []).map((s, i): [string, ModelState] => [`snapshots[${i}].`, s])];
+}
+
+/**
+ * Every per-image column of `results` in the `.bin`'s order (the pixels last), with its values coded
+ * as stored: injected 1/0, split 0 for "train" and 1 for "test", an injected image's silhouette (null) NaN.
+ */
+export function columnsOf(results: Results, pixels: Uint8Array): ColumnValues[] {
+  const { images } = results;
+  const out: ColumnValues[] = [
+    { name: "images.labels", dtype: "int32", perImage: 1, values: images.labels },
+    { name: "images.injected", dtype: "uint8", perImage: 1, values: Array.from(images.injected, Number) },
+    { name: "images.split", dtype: "uint8", perImage: 1, values: Array.from(images.split, (s) => SPLITS.indexOf(s)) },
+    { name: "images.sourceIndex", dtype: "int32", perImage: 1, values: images.sourceIndex },
+  ];
+  for (const [prefix, state] of states(results)) {
+    for (const [field, dtype] of STATE_FIELDS) {
+      const values = state[field];
+      if (values) out.push({ name: `${prefix}${field}`, dtype, perImage: 1, values });
+    }
+    state.layers.forEach((layer, n) => {
+      for (const [field, dtype, perImage] of LAYER_FIELDS) {
+        const values = field === "silhouettes" ? Array.from(layer.silhouettes, (s) => s ?? NaN) : layer[field];
+        out.push({ name: `${prefix}layers[${n}].${field}`, dtype, perImage, values });
+      }
+    });
+  }
+  out.push({ name: PIXELS_COLUMN, dtype: "uint8", perImage: pixelBytes(images), values: pixels });
+  return out;
+}
+
+/** Bytes of one image's pixels. */
+export function pixelBytes(images: Pick<Images, "rows" | "cols" | "channels">): number {
+  return images.rows * images.cols * (images.channels ?? 1);
+}
+
+/** The results without their per-image columns (and pixels): the header's content. */
+export function withoutColumns(results: Results): Results {
+  const strip = (state: ModelState) => {
+    const { predictions: _p, confidence: _c, layers, ...rest } = state;
+    return { ...rest, layers: layers.map(({ assignments: _a, silhouettes: _s, umap: _u, ...layer }) => layer) };
+  };
+  const { labels: _l, injected: _i, split: _s, sourceIndex: _x, pixelsBase64: _b, ...images } = results.images;
+  return {
+    ...strip(results),
+    images,
+    ...(results.snapshots && { snapshots: results.snapshots.map((s) => strip(s)) }),
+  } as unknown as Results;
+}
+
+/**
+ * The columns a header's results must have: each name with its dtype and length (values per image
+ * times the image count). `confidence` is optional (imported predictions have none).
+ */
+export function expectedColumns(header: Results): { name: string; dtype: Dtype; length: number; optional?: true }[] {
+  const count = header.images.count;
+  const out: { name: string; dtype: Dtype; length: number; optional?: true }[] = [
+    { name: "images.labels", dtype: "int32", length: count },
+    { name: "images.injected", dtype: "uint8", length: count },
+    { name: "images.split", dtype: "uint8", length: count },
+    { name: "images.sourceIndex", dtype: "int32", length: count },
+  ];
+  for (const [prefix, state] of states(header)) {
+    out.push({ name: `${prefix}predictions`, dtype: "int32", length: count });
+    out.push({ name: `${prefix}confidence`, dtype: "float64", length: count, optional: true });
+    (Array.isArray(state.layers) ? state.layers : []).forEach((_, n) => {
+      for (const [field, dtype, perImage] of LAYER_FIELDS)
+        out.push({ name: `${prefix}layers[${n}].${field}`, dtype, length: perImage * count });
+    });
+  }
+  out.push({ name: PIXELS_COLUMN, dtype: "uint8", length: count * pixelBytes(header.images) });
+  return out;
+}
+
+/** A typed array over `length` values of `dtype` at `offset` of `buffer` (no copy). */
+export function columnView(buffer: ArrayBuffer, offset: number, dtype: Dtype, length: number): Uint8Array | Int32Array | Float64Array {
+  return new ARRAYS[dtype](buffer, offset, length);
+}
+
+/**
+ * The header's results with their per-image columns set to views onto `buffer`, which holds the
+ * `.bin` from its first byte up to its pixels (which are read by range). `split` is decoded to
+ * its names (two shared strings per image); the other columns stay typed arrays, an injected
+ * image's silhouette NaN. The entries must have been checked against the header (read.ts does).
+ */
+export function withColumns(header: Results, directory: ColumnsDirectory, buffer: ArrayBuffer): Results {
+  const byName = new Map(directory.columns.map((c) => [c.name, c]));
+  const view = (name: string) => {
+    const c = byName.get(name);
+    return c ? columnView(buffer, c.offset, c.dtype, c.length) : undefined;
+  };
+  const results = header;
+  const images = results.images;
+  images.labels = view("images.labels")!;
+  images.injected = view("images.injected")!;
+  images.split = Array.from(view("images.split")!, (code) => SPLITS[code]);
+  images.sourceIndex = view("images.sourceIndex")!;
+  for (const [prefix, state] of states(results)) {
+    state.predictions = view(`${prefix}predictions`)!;
+    const confidence = view(`${prefix}confidence`);
+    if (confidence) state.confidence = confidence;
+    state.layers.forEach((layer: LayerResult, n) => {
+      layer.assignments = view(`${prefix}layers[${n}].assignments`)!;
+      layer.silhouettes = view(`${prefix}layers[${n}].silhouettes`)!;
+      layer.umap = view(`${prefix}layers[${n}].umap`)!;
+    });
+  }
+  return results;
+}
+
+/** An image's silhouette, null for an injected image (null in a plain list, NaN in a column). */
+export function silhouetteOf(layer: Pick<LayerResult, "silhouettes">, image: number): number | null {
+  const s = layer.silhouettes[image];
+  return s === null || Number.isNaN(s) ? null : s;
+}

@@ -1,0 +1,59 @@
+// The images' pixels, asked of the extension host as the view needs them: a thumbnail grid, a
+// tooltip or a findings row shows a few hundred digits at most, so the webview never holds every
+// image's pixels (784 MB for a million MNIST digits); the host reads them from the results' .bin.
+import { MAX_PIXELS_REQUEST } from "../src/shared/protocol";
+import { post } from "./host";
+
+/** Images kept once received: a grid's worth many times over, a few MB. */
+const KEPT = 20_000;
+
+interface Waiting {
+  missing: Set<number>;
+  done: () => void;
+}
+
+export class PixelStore {
+  private readonly kept = new Map<number, Uint8Array>();
+  private readonly asked = new Set<number>();
+  private waiting: Waiting[] = [];
+
+  /** `size`: one image's bytes; 0 when the results have no thumbnails. */
+  constructor(readonly size: number) {}
+
+  /** Image `image`'s pixels, if here. */
+  get(image: number): Uint8Array | undefined {
+    return this.kept.get(image);
+  }
+
+  /** Resolves once every one of `images` is here, asking the host for those that are not (and not already asked). */
+  load(images: readonly number[]): Promise<void> {
+    const missing = new Set(images.filter((i) => !this.kept.has(i)));
+    if (missing.size === 0 || this.size === 0) return Promise.resolve();
+    const ask = [...missing].filter((i) => !this.asked.has(i));
+    for (let from = 0; from < ask.length; from += MAX_PIXELS_REQUEST) {
+      const part = ask.slice(from, from + MAX_PIXELS_REQUEST);
+      part.forEach((i) => this.asked.add(i));
+      post({ type: "pixels", images: part });
+    }
+    return new Promise((done) => this.waiting.push({ missing, done }));
+  }
+
+  /** The host's reply: keeps the images (dropping the oldest past KEPT) and resolves the loads they complete. */
+  receive(images: number[], pixels: Uint8Array): void {
+    images.forEach((image, n) => {
+      this.asked.delete(image);
+      this.kept.delete(image);
+      this.kept.set(image, pixels.slice(n * this.size, (n + 1) * this.size));
+    });
+    for (const oldest of this.kept.keys()) {
+      if (this.kept.size <= KEPT) break;
+      this.kept.delete(oldest);
+    }
+    this.waiting = this.waiting.filter((w) => {
+      for (const image of images) w.missing.delete(image);
+      if (w.missing.size > 0) return true;
+      w.done();
+      return false;
+    });
+  }
+}
