@@ -3,7 +3,7 @@
 import { themeColor, type ColorBy } from "./colors";
 import type { ViewData } from "./data";
 import { svgEl } from "./dom";
-import { clusterLegend, digitLegend, type LegendEntry } from "./legend";
+import { clusterLegend, digitLegend, injectedLegend, type LegendEntry } from "./legend";
 import type { UmapMap } from "./maps";
 
 const GAP = 16;
@@ -44,8 +44,7 @@ export function viewSvg(
   );
   const key = legendMaker(foreground, fontFamily);
   const digitKey = colorBy === "digit" ? key(digitLegend(data), width - 2 * GAP, "digit") : null;
-  // By cluster, an injected image's ring has its cluster's colour: one ring in the text's colour says what rings are.
-  const rings: LegendEntry[] = data.results.images.injected.some(Boolean) ? [{ color: foreground, hollow: true, label: "injected" }] : [];
+  const rings = injectedLegend(data, foreground);
   const mapKeys = maps.map((m, l) =>
     colorBy === "cluster" ? key([...clusterLegend(data.state.layers[l]), ...rings], m.size[0], `layer ${l + 1}`) : null,
   );

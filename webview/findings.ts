@@ -2,6 +2,7 @@
 // button that selects the images behind it.
 import { className, classNoun, classNounPlural, classPlural } from "../src/shared/classNames";
 import { INTERVAL_METHODS, SEPARATION_PURITY } from "../src/shared/figures";
+import { imageTitle } from "../src/shared/imageName";
 import { intervalText, percent, pValueText } from "../src/shared/intervalText";
 import { outlierReasonsText, outlierRule, scoreText } from "../src/shared/outlierText";
 import type { Interval } from "../src/shared/results";
@@ -139,12 +140,12 @@ function purity(data: ViewData, pick: Pick): HTMLElement {
     `Purity: share of each ${noun} in its dominant cluster, with its ${INTERVAL_METHODS.share} (click to select; “off” = the rest)`,
   );
   const head = el("tr");
-  head.append(el("th", "", noun), ...findings.layers.map((l) => el("th", "", l.name)));
+  head.append(el("th", "", noun), ...findings.layers.map((l) => nameCell(l.name)));
   table.append(caption, head);
   for (const digit of data.results.classes) {
     const row = el("tr");
     const digits = classPlural(data.results, digit);
-    const th = el("th", "mtq-digit", className(data.results, digit));
+    const th = nameCell(className(data.results, digit), "mtq-digit");
     th.style.color = digitColor(digit);
     row.append(th);
     findings.layers.forEach((layer, li) => {
@@ -178,6 +179,14 @@ function purity(data: ViewData, pick: Pick): HTMLElement {
   return table;
 }
 
+/** A header cell for a name of any length (a class, a layer): cut to fit the side panel, whole in its tooltip. */
+function nameCell(name: string, className = ""): HTMLElement {
+  const th = el("th", className);
+  th.title = name;
+  th.append(el("span", "mtq-name", name));
+  return th;
+}
+
 /** Per layer, whether its clusters depend on the labels beyond chance: the G-test and its permutation p-value. */
 function independence(data: ViewData): HTMLElement {
   const layers = data.state.findings.layers.filter((l) => l.independence);
@@ -198,7 +207,7 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
   return Object.entries(findings.injected).map(([digitKey, finding]) => {
     const digit = Number(digitKey);
     const digits = classPlural(data.results, digit);
-    const all = () => imagesWhere(data, (i) => images.injected[i] && images.labels[i] === digit);
+    const all = () => imagesWhere(data, (i) => Boolean(images.injected[i]) && images.labels[i] === digit);
     const block = el("div", "mtq-injected");
     const heading = el("h3");
     heading.append(
@@ -275,12 +284,8 @@ function outliers(data: ViewData, pick: Pick): HTMLElement {
   for (const o of list.slice(0, LISTED_OUTLIERS)) {
     const item = el("li");
     const reasons = outlierReasonsText(data.results, o, data.state.predictions[o.image]);
-    const b = pick(
-      `#${o.image} · ${className(data.results, o.digit)} · score ${scoreText(o.score)}${reasons ? ` · ${reasons}` : ""}`,
-      `Select image #${o.image}`,
-      `image #${o.image}`,
-      () => [o.image],
-    );
+    const name = imageTitle(data.results, o.image);
+    const b = pick(`${name} · score ${scoreText(o.score)}${reasons ? ` · ${reasons}` : ""}`, `Select ${name}`, name, () => [o.image]);
     b.prepend(thumbnailGrid(data, [o.image], 1, 1));
     item.append(b);
     items.append(item);

@@ -4,6 +4,7 @@
 // for an injected image. Our own small layer rather than regl-scatterplot: on 70,000 points in
 // headless chromium it paints first and redraws faster, and it draws the rings and the faded,
 // enlarged selection the canvas drew (`npm run bench:webgl`, scripts/bench-webgl.ts).
+import { selectedScale } from "./canvasPoints";
 
 /** Per point: bit 0 injected (drawn as a ring), bit 1 selected. */
 export const INJECTED = 1;
@@ -21,8 +22,8 @@ export interface GlFrame {
   dpr: number;
   /** A dot's radius in CSS pixels. */
   radius: number;
-  /** With a selection, unselected points fade and selected ones grow and come on top. */
-  anySelected: boolean;
+  /** How many images are selected: with any, unselected points fade and selected ones grow and come on top; one alone grows most. */
+  selected: number;
 }
 
 const VERTEX = `
@@ -34,6 +35,7 @@ uniform vec2 size;
 uniform float radius;
 uniform float dpr;
 uniform float anySelected;
+uniform float selectedScale;
 uniform mediump float stroke;
 varying vec4 vColor;
 varying float vRing;
@@ -46,7 +48,7 @@ void main() {
   // Selected points in front of the rest (the depth test), rings in front of dots.
   float z = 0.5 - 0.4 * selected - 0.05 * vRing;
   gl_Position = vec4(px.x / size.x * 2.0 - 1.0, 1.0 - px.y / size.y * 2.0, z, 1.0);
-  float r = radius * (1.0 + 0.35 * selected);
+  float r = radius * mix(1.0, selectedScale, selected);
   float alpha = anySelected > 0.5 && selected < 0.5 ? 0.18 : 0.9;
   vColor = vec4(color.rgb, alpha);
   vRadius = r * dpr;
@@ -73,8 +75,13 @@ void main() {
 
 export class GlPoints {
   private count = 0;
+
+  /** The points each draw call draws: every position uploaded. */
+  get pointCount(): number {
+    return this.count;
+  }
   private readonly buffers: { position: WebGLBuffer; color: WebGLBuffer; flags: WebGLBuffer };
-  private readonly uniforms: Record<"view" | "size" | "radius" | "dpr" | "anySelected" | "stroke", WebGLUniformLocation | null>;
+  private readonly uniforms: Record<"view" | "size" | "radius" | "dpr" | "anySelected" | "selectedScale" | "stroke", WebGLUniformLocation | null>;
 
   private constructor(
     private readonly gl: WebGLRenderingContext,
@@ -88,6 +95,7 @@ export class GlPoints {
       radius: at("radius"),
       dpr: at("dpr"),
       anySelected: at("anySelected"),
+      selectedScale: at("selectedScale"),
       stroke: at("stroke"),
     };
   }
@@ -133,7 +141,8 @@ export class GlPoints {
     gl.uniform2f(uniforms.size, f.width, f.height);
     gl.uniform1f(uniforms.radius, f.radius);
     gl.uniform1f(uniforms.dpr, f.dpr);
-    gl.uniform1f(uniforms.anySelected, f.anySelected ? 1 : 0);
+    gl.uniform1f(uniforms.anySelected, f.selected > 0 ? 1 : 0);
+    gl.uniform1f(uniforms.selectedScale, selectedScale(f.selected));
     gl.uniform1f(uniforms.stroke, (f.radius > 2 ? 1.5 : 1.1) * f.dpr);
     this.attribute("position", buffers.position, 2, gl.FLOAT, false);
     this.attribute("color", buffers.color, 4, gl.UNSIGNED_BYTE, true);

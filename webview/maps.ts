@@ -1,12 +1,14 @@
 // One UMAP map per hidden layer, drawn with WebGL (glPoints.ts) so 70,000 points and more pan,
 // zoom and follow a lasso smoothly; on a 2-D canvas where the browser has no WebGL. An SVG overlay
-// on top takes the pointer (lasso, pan and zoom) and draws the lasso and the hover ring.
+// on top takes the pointer (lasso, pan and zoom) and draws the lasso, the hover ring, and the ring
+// around an image selected alone (drawn larger), which each map pans into view when it is off it.
 import { color, polygonContains, select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3";
 import { EXACT_LIMIT } from "../src/shared/figures";
+import { imageTitle } from "../src/shared/imageName";
 import { Bitset } from "./bitset";
-import { drawOnCanvas, pointBatches, type Batch, type ColorGroup } from "./canvasPoints";
+import { drawOnCanvas, pointBatches, selectedScale, type Batch, type ColorGroup } from "./canvasPoints";
 import { describeImage, imagesWhere, type ViewData } from "./data";
-import { clusterColor, digitColor, isHighContrast, type ColorBy } from "./colors";
+import { clusterColor, digitColor, isHighContrast, themeColor, type ColorBy } from "./colors";
 import { button, el, svgEl } from "./dom";
 import { GlPoints, INJECTED, SELECTED } from "./glPoints";
 import { PointGrid } from "./pointGrid";
@@ -43,6 +45,8 @@ export class UmapMap {
   private readonly overlay = svgEl("svg", { class: "mtq-map-overlay" });
   private readonly lassoPath = svgEl("path", { class: "mtq-lasso" });
   private readonly hoverRing = svgEl("circle", { class: "mtq-hover-ring", r: 6 });
+  /** Around the image selected alone: a halo in the background's colour under a ring in the focus colour, seen on any point. */
+  private readonly focusRing = svgEl("g", { class: "mtq-focus-ring" });
   private readonly chips = el("div", "mtq-cluster-chips");
   private readonly zoomer: ZoomBehavior<SVGSVGElement, unknown>;
   private transform: ZoomTransform = zoomIdentity;
@@ -83,10 +87,11 @@ export class UmapMap {
     if (info.approximateNeighbours)
       caption.title =
         `Over ${EXACT_LIMIT.toLocaleString("en")} images, the map is built from approximate nearest neighbours ` +
-        "(a partitioned search that finds 95-98% of the exact ones on MNIST).";
+        "(a partitioned search; npm run bench:umap measures how many of the exact ones it finds).";
     this.element.dataset.layer = String(layer + 1);
     this.element.dataset.points = "0";
-    this.overlay.append(this.lassoPath, this.hoverRing);
+    this.focusRing.append(svgEl("circle", { class: "mtq-focus-halo" }), svgEl("circle", { class: "mtq-focus-line" }));
+    this.overlay.append(this.lassoPath, this.hoverRing, this.focusRing);
     this.overlay.setAttribute("tabindex", "0");
     this.overlay.setAttribute("role", "img");
     this.overlay.setAttribute(
@@ -95,6 +100,7 @@ export class UmapMap {
         "Drag to lasso (Shift adds), wheel zooms; arrow keys pan, + and - zoom, 0 resets.",
     );
     this.hoverRing.setAttribute("visibility", "hidden");
+    this.focusRing.setAttribute("visibility", "hidden");
     this.bounds = boundsOf(ctx.data.positions[layer]);
     const { injected } = ctx.data.results.images;
     this.flags = new Uint8Array(injected.length);
@@ -133,7 +139,7 @@ export class UmapMap {
     this.draw();
   }
 
-  /** Shows a new selection: only the points whose state changed are updated. */
+  /** Shows a new selection: only the points whose state changed are updated; an image selected alone is panned into view. */
   showSelection(): void {
     const { bits, previous, changed } = this.ctx.selection;
     const { flags } = this;
@@ -144,7 +150,8 @@ export class UmapMap {
     }
     this.flagged = bits;
     this.uploaded.flags = false;
-    this.draw();
+    // Panning draws (the zoom's handler); else draw here.
+    if (!this.bringIntoView()) this.draw();
   }
 
   /** Frees the WebGL layer: the view is replaced (another epoch or file). */
@@ -166,7 +173,7 @@ export class UmapMap {
     select(this.overlay).call(this.zoomer.transform, transform);
   }
 
-  /** The map as SVG (for export): the same batches, colours and selection as on screen. */
+  /** The map as SVG (for export): the same batches, colours, selection and ring as on screen. */
   toSvg(): SVGGElement {
     const g = svgEl("g", { class: "mtq-export-map" });
     for (const b of this.batches()) {
@@ -177,6 +184,14 @@ export class UmapMap {
         .map(([x, y]) => `M${(x - r).toFixed(1)},${y.toFixed(1)}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0`)
         .join("");
       if (d) g.append(svgEl("path", { d, fill: b.hollow ? "none" : b.color, stroke: b.hollow ? b.color : "none", opacity: b.alpha }));
+    }
+    const ring = this.ringAt();
+    if (ring) {
+      const circle = { cx: ring.x.toFixed(1), cy: ring.y.toFixed(1), r: ring.r.toFixed(1), fill: "none" };
+      g.append(
+        svgEl("circle", { ...circle, stroke: themeColor("--vscode-editor-background", "#1e1e1e"), "stroke-width": 4 }),
+        svgEl("circle", { ...circle, stroke: themeColor("--vscode-focusBorder", "#007fd4"), "stroke-width": 2 }),
+      );
     }
     return g;
   }
@@ -206,13 +221,47 @@ export class UmapMap {
     const [x0, y0, x1, y1] = this.bounds;
     this.scale = Math.min((width - 2 * PAD) / (x1 - x0 || 1), (height - 2 * PAD) / (y1 - y0 || 1));
     this.offset = [(width - (x1 - x0) * this.scale) / 2 - x0 * this.scale, (height - (y1 - y0) * this.scale) / 2 - y0 * this.scale];
-    this.draw();
+    if (!this.bringIntoView()) this.draw();
+  }
+
+  /** An image's place before the zoom, in CSS pixels. */
+  private placed(i: number): [number, number] {
+    const pos = this.ctx.data.positions[this.layer];
+    return [pos[2 * i] * this.scale + this.offset[0], pos[2 * i + 1] * this.scale + this.offset[1]];
   }
 
   private screen(i: number): [number, number] {
-    const pos = this.ctx.data.positions[this.layer];
-    const { k, x, y } = this.transform;
-    return [(pos[2 * i] * this.scale + this.offset[0]) * k + x, (pos[2 * i + 1] * this.scale + this.offset[1]) * k + y];
+    return this.transform.apply(this.placed(i));
+  }
+
+  /** The image selected alone, or null (none, or several). */
+  private focused(): number | null {
+    const { bits, current } = this.ctx.selection;
+    return bits.count === 1 && current ? current.images[0] : null;
+  }
+
+  /** Where the ring around the image selected alone goes on screen, or null when there is none or it is off the map. */
+  private ringAt(): { x: number; y: number; r: number } | null {
+    const image = this.focused();
+    if (image === null || this.width === 0) return null;
+    const [x, y] = this.screen(image);
+    const r = this.radius() * selectedScale(1) + 4;
+    return x < -r || y < -r || x > this.width + r || y > this.height + r ? null : { x, y, r };
+  }
+
+  /**
+   * Pans the map, keeping its zoom, to centre the image selected alone when it is off the map or
+   * at its very edge (a selection made in the tree, the Sankey or another map). True when it panned
+   * (the zoom's handler then draws).
+   */
+  private bringIntoView(): boolean {
+    const image = this.focused();
+    if (image === null || this.width === 0) return false;
+    const [x, y] = this.screen(image);
+    const margin = Math.min(PAD + this.radius() * selectedScale(1), this.width / 4, this.height / 4);
+    if (x >= margin && y >= margin && x <= this.width - margin && y <= this.height - margin) return false;
+    select(this.overlay).call(this.zoomer.translateTo, ...this.placed(image));
+    return true;
   }
 
   /** A point on screen in UMAP coordinates. */
@@ -272,14 +321,15 @@ export class UmapMap {
         height: this.height,
         dpr: this.canvas.width / this.width,
         radius: this.radius(),
-        anySelected: this.ctx.selection.bits.count > 0,
+        selected: this.ctx.selection.bits.count,
       });
+      this.element.dataset.points = String(this.gl.pointCount);
     } else {
-      drawOnCanvas(this.canvas, this.width, this.height, this.batches(), (i) => this.screen(i));
+      this.element.dataset.points = String(drawOnCanvas(this.canvas, this.width, this.height, this.batches(), (i) => this.screen(i)));
     }
-    this.element.dataset.points = String(this.ctx.data.results.images.count);
     this.element.dataset.selected = String(this.ctx.selection.bits.count);
     this.placeHoverRing();
+    this.placeFocusRing();
   }
 
   /** WebGL lost (the GPU reset, or too many contexts): the map goes on on a fresh 2-D canvas. */
@@ -362,7 +412,7 @@ export class UmapMap {
     const ys = polygon.map((p) => p[1]);
     if (Math.max(...xs) - Math.min(...xs) < 4 && Math.max(...ys) - Math.min(...ys) < 4) {
       const hit = this.pointAt(polygon[0]);
-      if (hit !== null) this.ctx.selection.pick([hit], `image #${hit}`, add);
+      if (hit !== null) this.ctx.selection.pick([hit], imageTitle(this.ctx.data.results, hit), add);
       return;
     }
     const local = polygon.map((p) => this.toData(p));
@@ -402,6 +452,20 @@ export class UmapMap {
     this.hoverRing.setAttribute("cy", String(y));
     this.hoverRing.setAttribute("r", String(this.radius() + 3));
     this.hoverRing.setAttribute("visibility", "visible");
+  }
+
+  private placeFocusRing(): void {
+    const ring = this.ringAt();
+    const image = this.focused();
+    if (image === null) delete this.element.dataset.focus;
+    else this.element.dataset.focus = String(image);
+    if (!ring) return this.focusRing.setAttribute("visibility", "hidden");
+    for (const circle of this.focusRing.children) {
+      circle.setAttribute("cx", ring.x.toFixed(1));
+      circle.setAttribute("cy", ring.y.toFixed(1));
+      circle.setAttribute("r", ring.r.toFixed(1));
+    }
+    this.focusRing.setAttribute("visibility", "visible");
   }
 
   private pointAt(at: [number, number]): number | null {

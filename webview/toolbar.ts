@@ -6,7 +6,7 @@ import type { ColorBy } from "./colors";
 import type { ViewData } from "./data";
 import { button, el } from "./dom";
 import { epochSlider, type EpochControl } from "./epochs";
-import { digitLegend } from "./legend";
+import { digitLegend, injectedLegend, type LegendEntry } from "./legend";
 import type { Tool } from "./maps";
 import type { SelectionModel } from "./selection";
 
@@ -39,6 +39,7 @@ export function header(
   const enableSave = () => (save.disabled = selection.current === null);
   selection.onChange(enableSave);
   enableSave();
+  const key = legend(data, colorBy);
   bar.append(
     toggleGroup(
       "Colour by",
@@ -47,7 +48,10 @@ export function header(
         ["cluster", "Cluster"],
       ],
       colorBy,
-      actions.colorBy,
+      (value) => {
+        actions.colorBy(value);
+        showLegend(key, data, value);
+      },
     ),
     toggleGroup(
       "Drag to",
@@ -74,7 +78,7 @@ export function header(
   head.append(title);
   if (experiment.description) head.append(el("p", "mtq-muted mtq-description", experiment.description));
   if (epochs) bar.prepend(epochSlider(epochs));
-  head.append(bar, legend(data));
+  head.append(bar, key);
   return head;
 }
 
@@ -96,16 +100,36 @@ function toggleGroup<T extends string>(label: string, options: [T, string][], cu
   return group;
 }
 
-function legend(data: ViewData): HTMLElement {
+function legend(data: ViewData, colorBy: ColorBy): HTMLElement {
   const box = el("div", "mtq-legend");
-  box.setAttribute("aria-label", "Digit colours");
-  for (const entry of digitLegend(data)) {
-    const item = el("span", "mtq-legend-item");
-    const swatch = el("span", entry.hollow ? "mtq-swatch mtq-swatch-hollow" : "mtq-swatch");
-    if (entry.hollow) swatch.style.borderColor = entry.color;
-    else swatch.style.backgroundColor = entry.color;
-    item.append(swatch, entry.label);
-    box.append(item);
-  }
+  box.setAttribute("role", "group");
+  showLegend(box, data, colorBy);
   return box;
+}
+
+/**
+ * The colours as the maps draw them: by digit (or class), one entry each; by cluster, each layer has
+ * its own clusters, keyed by the chips under its map, so the legend says so and what a ring is.
+ */
+function showLegend(box: HTMLElement, data: ViewData, colorBy: ColorBy): void {
+  box.dataset.colorBy = colorBy;
+  const noun = classNoun(data.results);
+  if (colorBy === "digit") {
+    box.setAttribute("aria-label", `${noun === "class" ? "Class" : "Digit"} colours`);
+    return box.replaceChildren(...digitLegend(data).map(legendItem));
+  }
+  box.setAttribute("aria-label", "Cluster colours");
+  box.replaceChildren(
+    el("span", "mtq-legend-note", "Coloured by cluster: each map's clusters are keyed under it"),
+    ...injectedLegend(data, "currentColor").map(legendItem),
+  );
+}
+
+function legendItem(entry: LegendEntry): HTMLElement {
+  const item = el("span", "mtq-legend-item");
+  const swatch = el("span", entry.hollow ? "mtq-swatch mtq-swatch-hollow" : "mtq-swatch");
+  if (entry.hollow) swatch.style.borderColor = entry.color;
+  else swatch.style.backgroundColor = entry.color;
+  item.append(swatch, entry.label);
+  return item;
 }

@@ -1,0 +1,215 @@
+// Finding one image, and the view's legend and k charts, in chromium on a real run of
+// examples/ones-vs-sevens.mtq.json: an image selected alone (as the tree selects it, through the
+// host's `select`) is ringed and drawn larger on every map, WebGL and 2-D canvas alike, and a map
+// zoomed away from it pans to it; the legend follows Colour by Cluster; the Sankey and the legend
+// call injected images "injected"; the k charts have both axes' values and the chosen k named off
+// the curve; a long class name is cut to fit the side panel, whole in its tooltip.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { PNG } from "pngjs";
+import { DIGIT_COLORS } from "../src/shared/digitColors";
+import type { Results } from "../src/shared/results";
+import { browserMissing, openHarnessPage, send, type HarnessPage } from "./browser/browser";
+import { runExample } from "./helpers";
+
+const root = join(__dirname, "..");
+/** The dark harness theme's editor background, under the points. */
+const BACKGROUND = [0x1f, 0x1f, 0x1f];
+const skip = browserMissing();
+const json = skip ? "" : readFileSync(runExample("ones-vs-sevens"), "utf8");
+const results = skip ? undefined : (JSON.parse(json) as Results);
+
+/** A colour as the map draws a selected point of it (90% over the background): [r, g, b]. */
+function drawn(hex: string): number[] {
+  return [1, 3, 5].map((k, c) => Math.round(0.9 * parseInt(hex.slice(k, k + 2), 16) + 0.1 * BACKGROUND[c]));
+}
+
+/** The kept image farthest right on layer 1's map (largest UMAP x). */
+function rightmost(r: Results): number {
+  let best = 0;
+  for (let i = 0; i < r.images.count; i++) if (!r.images.injected[i] && r.layers[0].umap[2 * i] > r.layers[0].umap[2 * best]) best = i;
+  return best;
+}
+
+/** The kept image farthest from `image` on layer 1's map. */
+function farthestFrom(r: Results, image: number): number {
+  const [x, y] = [r.layers[0].umap[2 * image], r.layers[0].umap[2 * image + 1]];
+  let best = image;
+  let most = -1;
+  for (let i = 0; i < r.images.count; i++) {
+    const d = (r.layers[0].umap[2 * i] - x) ** 2 + (r.layers[0].umap[2 * i + 1] - y) ** 2;
+    if (!r.images.injected[i] && d > most) [best, most] = [i, d];
+  }
+  return best;
+}
+
+for (const webgl of [true, false]) {
+  describe(`finding one image on the maps ${webgl ? "with WebGL" : "on the 2-D canvas (WebGL off)"}`, { skip }, () => {
+    let harness: HarnessPage;
+    const r = results!;
+
+    before(async () => {
+      harness = await openHarnessPage(root, { width: 1400, height: 1000 }, { webgl });
+      await harness.show(json);
+    });
+
+    after(() => harness?.close());
+
+    const select = (images: number[]) => send(harness.page, { type: "select", selection: { images, label: "from the tree" } });
+    /** Each map's ring: whether shown, its centre and radius on the plot, the image it marks, and the plot's size. */
+    const rings = () =>
+      harness.page.$$eval(".mtq-map", (maps) =>
+        maps.map((m) => {
+          const ring = m.querySelector(".mtq-focus-ring")!;
+          const line = ring.querySelector(".mtq-focus-line")!;
+          const plot = m.querySelector(".mtq-map-plot")!;
+          return {
+            visible: ring.getAttribute("visibility") === "visible",
+            x: Number(line.getAttribute("cx")),
+            y: Number(line.getAttribute("cy")),
+            r: Number(line.getAttribute("r")),
+            focus: (m as HTMLElement).dataset.focus,
+            zoom: (m as HTMLElement).dataset.zoom,
+            width: plot.clientWidth,
+            height: plot.clientHeight,
+          };
+        }),
+      );
+    /** Pixels of `color` within `half` pixels of (x, y) on the first map's plot. */
+    const pixelsAround = async (x: number, y: number, half: number, color: number[]) => {
+      const png = PNG.sync.read(await harness.page.locator(".mtq-map-plot").first().screenshot());
+      let n = 0;
+      for (let py = Math.max(0, Math.round(y - half)); py < Math.min(png.height, y + half); py++)
+        for (let px = Math.max(0, Math.round(x - half)); px < Math.min(png.width, x + half); px++) {
+          const p = 4 * (py * png.width + px);
+          if ([0, 1, 2].every((c) => Math.abs(png.data[p + c] - color[c]) <= 10)) n++;
+        }
+      return n;
+    };
+
+    it("rings an image selected alone on every map and draws it larger than a selection of two", async () => {
+      const image = rightmost(r);
+      const other = farthestFrom(r, image);
+      const color = drawn(DIGIT_COLORS[r.images.labels[image]]);
+      await select([image]);
+      const alone = await rings();
+      assert.equal(alone.length, r.layers.length);
+      for (const ring of alone) {
+        assert.ok(ring.visible, "the ring is shown");
+        assert.equal(ring.focus, String(image));
+        assert.ok(ring.x >= 0 && ring.x <= ring.width && ring.y >= 0 && ring.y <= ring.height, `the ring is on the map: ${JSON.stringify(ring)}`);
+      }
+      const [first] = alone;
+      const big = await pixelsAround(first.x, first.y, first.r, color);
+      await select([image, other]);
+      const [shared] = await rings();
+      assert.equal(shared.visible, false, "no ring for a selection of two");
+      assert.equal(shared.focus, undefined);
+      const small = await pixelsAround(first.x, first.y, first.r, color);
+      // Radius 2.2 against 1.35 times a point's: (2.2 / 1.35)^2 = 2.7 times the area, less the antialiased edge.
+      assert.ok(big > 1.8 * small && small > 0, `the image alone covers ${big} pixels, one of two ${small}`);
+    });
+
+    it("pans a map zoomed away from the image to it, keeping the zoom", async () => {
+      const { page } = harness;
+      await select([]);
+      const image = rightmost(r);
+      // Zoomed 1.5^5 = 7.6 times about the centre, the rightmost point (at the map's right edge unzoomed) is far off the map.
+      await page.locator(".mtq-map-overlay").first().focus();
+      for (let n = 0; n < 5; n++) await page.keyboard.press("+");
+      const [before] = await rings();
+      assert.equal(before.zoom, "7.59");
+      await select([image]);
+      const [after, second] = await rings();
+      assert.equal(after.zoom, "7.59", "the zoom is kept");
+      assert.ok(after.visible, "the ring is shown");
+      assert.ok(Math.abs(after.x - after.width / 2) < 2 && Math.abs(after.y - after.height / 2) < 2, `centred: ${JSON.stringify(after)}`);
+      assert.ok(second.visible, "the unzoomed map shows it where it is");
+      await page.keyboard.press("0");
+    });
+  });
+}
+
+describe("the legend, the injected images' word and the k charts", { skip }, () => {
+  let harness: HarnessPage;
+  const r = results!;
+
+  before(async () => {
+    harness = await openHarnessPage(root);
+    await harness.show(json);
+  });
+
+  after(() => harness?.close());
+
+  it("keys the colours by digit, then by cluster when Colour by Cluster is pressed, and back", async () => {
+    const { page } = harness;
+    const legend = page.locator(".mtq-legend");
+    assert.deepEqual(await page.locator(".mtq-legend-item").allTextContents(), ["1", "7", "3 (injected)", "4 (injected)"]);
+    await page.locator('.mtq-toggle button[data-value="cluster"]').click();
+    assert.equal(await legend.getAttribute("data-color-by"), "cluster");
+    assert.equal(await legend.getAttribute("aria-label"), "Cluster colours");
+    assert.match((await legend.textContent())!, /^Coloured by cluster: each map's clusters are keyed under it/);
+    assert.deepEqual(await page.locator(".mtq-legend-item").allTextContents(), ["injected"]);
+    // Under each map, one chip per cluster with its colour's swatch.
+    const swatches = await page.$$eval(".mtq-map", (maps) => maps.map((m) => m.querySelectorAll(".mtq-chip .mtq-swatch").length));
+    assert.deepEqual(
+      swatches,
+      r.layers.map((l) => l.clusters.length),
+    );
+    await page.locator('.mtq-toggle button[data-value="digit"]').click();
+    assert.equal(await legend.getAttribute("data-color-by"), "digit");
+    assert.equal(await page.locator(".mtq-legend-item").count(), 4);
+  });
+
+  it('calls injected images "injected" in the Sankey, as the legend does', async () => {
+    const labels = await harness.page.locator(".mtq-node-digit text").allTextContents();
+    assert.ok(
+      labels.some((l) => l.startsWith("4 (injected)")),
+      labels.join(", "),
+    );
+    assert.ok(labels.every((l) => !l.includes("unseen")));
+  });
+
+  it("draws each k chart with both axes' values and the chosen k named above the curve", async () => {
+    const charts = await harness.page.$$eval(".mtq-kchart", (svgs) =>
+      svgs.map((svg) => ({
+        chosen: (svg as SVGSVGElement).dataset.chosen,
+        ks: [...svg.querySelectorAll(".mtq-kchart-x .tick text")].map((t) => t.textContent),
+        values: [...svg.querySelectorAll(".mtq-kchart-y .tick text")].map((t) => t.textContent),
+        label: svg.querySelector(".mtq-kchart-chosen-label")?.textContent,
+        labelBottom: svg.querySelector(".mtq-kchart-chosen-label")!.getBoundingClientRect().bottom,
+        curveTop: Math.min(...[...svg.querySelectorAll("circle")].map((c) => c.getBoundingClientRect().top)),
+        bold: svg.querySelector(".mtq-kchart-chosen-tick")?.textContent,
+        width: svg.getBoundingClientRect().width,
+      })),
+    );
+    assert.equal(charts.length, 2 * r.layers.length);
+    charts.forEach((chart, n) => {
+      const layer = r.layers[Math.floor(n / 2)];
+      assert.deepEqual(chart.ks, layer.kValues.map(String));
+      assert.ok(chart.values.length >= 2 && chart.values.every((v) => v !== null && /^-?[\d.]+k?$/.test(v)), chart.values.join(" "));
+      assert.equal(chart.chosen, String(layer.k));
+      assert.equal(chart.label, `k = ${layer.k}`);
+      assert.equal(chart.bold, String(layer.k), "the chosen k's tick in bold");
+      assert.ok(chart.labelBottom <= chart.curveTop, "the chosen k is named above the curve, not on it");
+      assert.ok(chart.width >= 200, "readable");
+    });
+  });
+
+  it("cuts a long class name to fit the side panel, whole in its tooltip", async () => {
+    const { page } = harness;
+    const long = "an unusually long class name that would push the purity table out of the side panel";
+    const named = { ...r, classNames: { "1": long, "3": "three", "4": "four", "7": "seven" } };
+    await harness.show(JSON.stringify(named));
+    const cell = page.locator(".mtq-purity th.mtq-digit").first();
+    assert.equal(await cell.getAttribute("title"), long);
+    assert.equal(await cell.textContent(), long, "the text is whole; only its display is cut");
+    const fits = await page.$eval(".mtq-side", (side) => {
+      const table = side.querySelector(".mtq-purity")!;
+      return table.getBoundingClientRect().right <= side.getBoundingClientRect().right + 1;
+    });
+    assert.ok(fits, "the purity table stays within the side panel");
+  });
+});
