@@ -1,11 +1,17 @@
-// `npm run bench:train [IMAGES...]`: training of the built-in model (784 -> 32 -> 64 -> softmax,
-// ReLU, batch 32, Adam 0.001, 5 epochs, seed 24) on TF.js's trainOnBatch against the fused dense
-// trainer (src/pipeline/denseTrainer.ts), from the same initial weights with the same shuffle, on
-// 10,000 MNIST digits (1,000 of each; held out: 1,000 test digits of each), 60,000 (the training
-// split; held out: the 10,000 test digits) and 70,000 (both splits; none held out). Prints the
-// train time (wall and CPU), the accuracies and the load average when each training started;
-// asserts nothing.
-import { loadavg } from "node:os";
+// `npm run bench:train [-- [--against COMMIT] [--rounds R] [--no-tfjs] IMAGES...]`: training of the
+// built-in model (784 -> 32 -> 64 -> softmax, ReLU, batch 32, Adam 0.001, 5 epochs, seed 24) on
+// TF.js's trainOnBatch and on the fused dense trainer (src/pipeline/denseTrainer.ts), from the same
+// initial weights with the same shuffle, on 10,000 MNIST digits (1,000 of each; held out: 1,000 test
+// digits of each), 60,000 (the training split; held out: the 10,000 test digits) and 70,000 (both
+// splits; none held out). With --against COMMIT, the dense trainer as it was at COMMIT (its
+// denseTrainer.ts from git; it must import nothing at run time, as the plain JavaScript trainer of
+// 4457d82 did) trains too, alternating with today's R times in this one process (a loaded machine
+// slows both alike), and each of today's rows says whether its losses and weights are the same,
+// bit for bit. Prints the train time (wall and CPU), the accuracies and the load average when each
+// training started; asserts nothing.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
 import { shuffled, randomFor } from "../src/data/random";
@@ -15,9 +21,32 @@ import type { Trained } from "../src/pipeline/network";
 import { prepareData, type PreparedData } from "../src/pipeline/prepare";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/preprocess";
 import { loadTf, type Tf } from "../src/pipeline/tf";
+import { commandLine, wholeNumber } from "./args";
 import { tableRow } from "./table";
 
-const SIZES = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [10_000, 60_000, 70_000];
+const USAGE = "npm run bench:train -- [--against COMMIT] [--rounds R] [--no-tfjs] [IMAGES...]";
+const { values, positionals } = commandLine(
+  {
+    options: { against: { type: "string" }, rounds: { type: "string" }, "no-tfjs": { type: "boolean" } },
+    allowPositionals: true,
+  },
+  USAGE,
+);
+const SIZES = positionals.length > 0 ? positionals.map((p) => wholeNumber("IMAGES", p, 0, 10, USAGE)) : [10_000, 60_000, 70_000];
+const ROUNDS = wholeNumber("--rounds", values.rounds, 1, 1, USAGE);
+
+type MakeTrainer = (tf: Tf, trained: Trained, x: Float32Array, y: Float32Array, count: number, batchSize: number) => Promise<BatchTrainer>;
+
+/** The dense trainer's class at `commit`, from its source in git, written to a temporary folder and imported. */
+async function trainerAt(commit: string): Promise<MakeTrainer> {
+  const source = execFileSync("git", ["show", `${commit}:src/pipeline/denseTrainer.ts`], { encoding: "utf8" });
+  const file = join(mkdtempSync(join(tmpdir(), "mtq-bench-train-")), "denseTrainer.ts");
+  writeFileSync(file, source);
+  const { DenseTrainer: Then } = (await import(file)) as {
+    DenseTrainer: new (tf: Tf, model: Trained["model"], x: Float32Array, y: Float32Array, count: number, batchSize: number) => BatchTrainer;
+  };
+  return (tf, trained, x, y, count, batchSize) => Promise.resolve(new Then(tf, trained.model, x, y, count, batchSize));
+}
 
 function dataFor(images: number): object {
   if (images === 70_000) return { perDigit: "all", from: "train+test" };
@@ -34,7 +63,8 @@ function accuracy(output: Float32Array, classes: number, labels: ArrayLike<numbe
 
 /**
  * train()'s loop without its progress, cancel and event-loop turns: the same shuffle, batch by
- * batch. Wall and CPU seconds: on a shared machine the CPU time is the steadier of the two.
+ * batch. Wall and CPU seconds (on a shared machine the CPU time is the steadier of the two), and
+ * every step's loss.
  */
 async function timedTraining(
   trainer: BatchTrainer,
@@ -42,21 +72,41 @@ async function timedTraining(
   epochs: number,
   batchSize: number,
   seed: number,
-): Promise<{ wall: number; cpu: number }> {
+): Promise<{ wall: number; cpu: number; losses: Float64Array }> {
   const start = performance.now();
   const cpu = process.cpuUsage();
   const random = randomFor(seed, "shuffle");
   const order = Array.from({ length: count }, (_, i) => i);
+  const losses: number[] = [];
   for (let epoch = 0; epoch < epochs; epoch++) {
     const perm = shuffled(order, random);
-    for (let b = 0; b * batchSize < count; b++) await trainer.step(perm, b * batchSize, Math.min(count, (b + 1) * batchSize));
+    for (let b = 0; b * batchSize < count; b++) losses.push(await trainer.step(perm, b * batchSize, Math.min(count, (b + 1) * batchSize)));
   }
   trainer.writeBack();
   const used = process.cpuUsage(cpu);
-  return { wall: (performance.now() - start) / 1000, cpu: (used.user + used.system) / 1e6 };
+  return { wall: (performance.now() - start) / 1000, cpu: (used.user + used.system) / 1e6, losses: new Float64Array(losses) };
 }
 
-async function row(tf: Tf, backend: string, prepared: PreparedData, file: string, fused: boolean): Promise<string> {
+/** The losses then the weights, as bytes: two runs took the same steps when these are equal. */
+function stepsOf(losses: Float64Array, trained: Trained): Buffer {
+  return Buffer.concat([
+    Buffer.from(losses.buffer),
+    ...trained.model.getWeights().map((w) => Buffer.from((w.dataSync() as Float32Array).slice().buffer)),
+  ]);
+}
+
+interface Trainer {
+  name: string;
+  make: MakeTrainer;
+}
+
+async function row(
+  tf: Tf,
+  prepared: PreparedData,
+  file: string,
+  trainer: Trainer,
+  reference?: Buffer,
+): Promise<{ line: string; steps: Buffer }> {
   const exp = prepared.experiment;
   const classes = sortedClasses(exp.data.digits);
   const x = scaledPixels(prepared.kept.pixels, maxPixel(prepared.kept.pixels));
@@ -64,9 +114,10 @@ async function row(tf: Tf, backend: string, prepared: PreparedData, file: string
   const count = prepared.kept.labels.length;
   const trained: Trained = await modelFor(tf, exp, file, prepared, classes.length);
   const { batchSize, epochs } = exp.training;
-  const trainer = fused ? await DenseTrainer.create(tf, trained.model, x, y, count, batchSize) : tfjsTrainer(tf, trained, x, y, count);
+  const made = await trainer.make(tf, trained, x, y, count, batchSize);
   const load = loadavg()[0];
-  const time = await timedTraining(trainer, count, epochs, batchSize, exp.seed);
+  const time = await timedTraining(made, count, epochs, batchSize, exp.seed);
+  const steps = stepsOf(time.losses, trained);
   const trainAccuracy = accuracy((await activations(tf, trained, x, count, false)).output, classes.length, prepared.kept.labels, classes);
   const held = prepared.holdout.labels.length;
   const heldOut =
@@ -82,21 +133,36 @@ async function row(tf: Tf, backend: string, prepared: PreparedData, file: string
           )
         ).toFixed(1)}%`;
   trained.model.dispose();
-  return tableRow([
+  const line = tableRow([
     count.toLocaleString("en-US"),
-    fused ? "fused (denseTrainer.ts)" : `TF.js trainOnBatch (${backend})`,
-    `${time.wall.toFixed(1)} s`,
-    `${time.cpu.toFixed(1)} s`,
+    trainer.name,
+    `${time.wall.toFixed(2)} s`,
+    `${time.cpu.toFixed(2)} s`,
     `${(100 * trainAccuracy).toFixed(1)}%`,
     heldOut,
+    reference ? (reference.equals(steps) ? "yes" : "no") : "-",
     load.toFixed(1),
   ]);
+  return { line, steps };
 }
 
 async function main() {
   const { tf, backend } = await loadTf();
-  console.log("| images | trainer | train: wall | train: CPU | train accuracy | held-out accuracy | load |");
-  console.log("|---:|---|---:|---:|---:|---:|---:|");
+  const fused: Trainer = {
+    name: "fused (denseTrainer.ts)",
+    make: (tf, trained, x, y, count, b) => DenseTrainer.create(tf, trained.model, x, y, count, b),
+  };
+  const then: Trainer | undefined = values.against
+    ? { name: `fused at ${values.against}`, make: await trainerAt(values.against) }
+    : undefined;
+  const tfjs: Trainer = {
+    name: `TF.js trainOnBatch (${backend})`,
+    make: (tf, trained, x, y, count) => Promise.resolve(tfjsTrainer(tf, trained, x, y, count)),
+  };
+  console.log(
+    `| images | trainer | train: wall | train: CPU | train accuracy | held-out accuracy | same steps as ${values.against ?? "-"} | load |`,
+  );
+  console.log("|---:|---|---:|---:|---:|---:|---|---:|");
   for (const images of SIZES) {
     const file = join(__dirname, "bench.mtq.json");
     const parsed = parseExperiment(
@@ -105,7 +171,16 @@ async function main() {
     );
     if (!parsed.experiment) throw new Error(JSON.stringify(parsed.problems));
     const prepared = prepareData(parsed.experiment, file);
-    for (const fused of [false, true]) console.log(await row(tf, backend, prepared, file, fused));
+    if (!values["no-tfjs"]) console.log((await row(tf, prepared, file, tfjs)).line);
+    for (let round = 0; round < ROUNDS; round++) {
+      let reference: Buffer | undefined;
+      if (then) {
+        const old = await row(tf, prepared, file, then);
+        console.log(old.line);
+        reference = old.steps;
+      }
+      console.log((await row(tf, prepared, file, fused, reference)).line);
+    }
   }
 }
 
