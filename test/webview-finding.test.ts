@@ -5,10 +5,10 @@
 // call injected images "injected"; the k charts have both axes' values and the chosen k named off
 // the curve; a long class name is cut to fit the side panel, whole in its tooltip.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PNG } from "pngjs";
+import { readResultsFile } from "../src/results/read";
 import { DIGIT_COLORS } from "../src/shared/digitColors";
 import type { Results } from "../src/shared/results";
 import { browserMissing, openHarnessPage, send, type HarnessPage } from "./browser/browser";
@@ -18,8 +18,8 @@ const root = join(__dirname, "..");
 /** The dark harness theme's editor background, under the points. */
 const BACKGROUND = [0x1f, 0x1f, 0x1f];
 const skip = browserMissing();
-const json = skip ? "" : readFileSync(runExample("ones-vs-sevens"), "utf8");
-const results = skip ? undefined : (JSON.parse(json) as Results);
+const file = skip ? "" : runExample("ones-vs-sevens");
+let results: Results | undefined;
 
 /** A colour as the map draws a selected point of it (90% over the background): [r, g, b]. */
 function drawn(hex: string): number[] {
@@ -48,11 +48,12 @@ function farthestFrom(r: Results, image: number): number {
 for (const webgl of [true, false]) {
   describe(`finding one image on the maps ${webgl ? "with WebGL" : "on the 2-D canvas (WebGL off)"}`, { skip }, () => {
     let harness: HarnessPage;
-    const r = results!;
+    let r: Results;
 
     before(async () => {
+      r = results ??= (await readResultsFile(file)).results;
       harness = await openHarnessPage(root, { width: 1400, height: 1000 }, { webgl });
-      await harness.show(json);
+      await harness.show(file);
     });
 
     after(() => harness?.close());
@@ -134,11 +135,13 @@ for (const webgl of [true, false]) {
 
 describe("the legend, the injected images' word and the k charts", { skip }, () => {
   let harness: HarnessPage;
-  const r = results!;
+  let r: Results;
+  let pixels: Uint8Array;
 
   before(async () => {
+    ({ results: r, pixels } = await readResultsFile(file));
     harness = await openHarnessPage(root);
-    await harness.show(json);
+    await harness.show(file);
   });
 
   after(() => harness?.close());
@@ -201,8 +204,9 @@ describe("the legend, the injected images' word and the k charts", { skip }, () 
   it("cuts a long class name to fit the side panel, whole in its tooltip", async () => {
     const { page } = harness;
     const long = "an unusually long class name that would push the purity table out of the side panel";
-    const named = { ...r, classNames: { "1": long, "3": "three", "4": "four", "7": "seven" } };
-    await harness.show(JSON.stringify(named));
+    // The same results with class names, as the pipeline would hand them to the writer.
+    const pixelsBase64 = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength).toString("base64");
+    await harness.show({ ...r, images: { ...r.images, pixelsBase64 }, classNames: { "1": long, "3": "three", "4": "four", "7": "seven" } });
     const cell = page.locator(".mtq-purity th.mtq-digit").first();
     assert.equal(await cell.getAttribute("title"), long);
     assert.equal(await cell.textContent(), long, "the text is whole; only its display is cut");
