@@ -1,4 +1,4 @@
-// `npm run bench:train [-- [--against COMMIT] [--rounds R] [--no-tfjs] IMAGES...]`: training of the
+// `npm run bench:train [-- [--against COMMIT] [--python] [--rounds R] [--no-tfjs] IMAGES...]`: training of the
 // built-in model (784 -> 32 -> 64 -> softmax, ReLU, batch 32, Adam 0.001, 5 epochs, seed 24) on
 // TF.js's trainOnBatch and on the fused dense trainer (src/pipeline/denseTrainer.ts), from the same
 // initial weights with the same shuffle, on 10,000 MNIST digits (1,000 of each; held out: 1,000 test
@@ -7,8 +7,10 @@
 // denseTrainer.ts from git; it must import nothing at run time, as the plain JavaScript trainer of
 // 4457d82 did) trains too, alternating with today's R times in this one process (a loaded machine
 // slows both alike), and each of today's rows says whether its losses and weights are the same,
-// bit for bit. Prints the train time (wall and CPU), the accuracies and the load average when each
-// training started; asserts nothing.
+// bit for bit. With --python, PyTorch trains the same model in scripts/python-peer.py (--train-only;
+// at 10,000 and 70,000 images; /usr/bin/python3 with python3-torch) after each of today's rows: its
+// own shuffle and initial weights, the same sizes, epochs and batches. Prints the train time (wall
+// and CPU), the accuracies and the load average when each training started; asserts nothing.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -24,10 +26,10 @@ import { loadTf, type Tf } from "../src/pipeline/tf";
 import { commandLine, wholeNumber } from "./args";
 import { tableRow } from "./table";
 
-const USAGE = "npm run bench:train -- [--against COMMIT] [--rounds R] [--no-tfjs] [IMAGES...]";
+const USAGE = "npm run bench:train -- [--against COMMIT] [--python] [--rounds R] [--no-tfjs] [IMAGES...]";
 const { values, positionals } = commandLine(
   {
-    options: { against: { type: "string" }, rounds: { type: "string" }, "no-tfjs": { type: "boolean" } },
+    options: { against: { type: "string" }, python: { type: "boolean" }, rounds: { type: "string" }, "no-tfjs": { type: "boolean" } },
     allowPositionals: true,
   },
   USAGE,
@@ -46,6 +48,34 @@ async function trainerAt(commit: string): Promise<MakeTrainer> {
     DenseTrainer: new (tf: Tf, model: Trained["model"], x: Float32Array, y: Float32Array, count: number, batchSize: number) => BatchTrainer;
   };
   return (tf, trained, x, y, count, batchSize) => Promise.resolve(new Then(tf, trained.model, x, y, count, batchSize));
+}
+
+/** The sizes python-peer.py takes (its data cuts match dataFor's). */
+const PYTHON_SIZES = [10_000, 70_000];
+
+/** PyTorch's training in python-peer.py --train-only, as a row of the table. */
+function pythonRow(images: number, epochs: number, batchSize: number): string {
+  const load = loadavg()[0];
+  const out = execFileSync(
+    "/usr/bin/python3",
+    [join(__dirname, "python-peer.py"), String(images), "--train-only", "--epochs", String(epochs), "--batch", String(batchSize)],
+    { encoding: "utf8" },
+  );
+  const { stages, accuracy, threads } = JSON.parse(out) as {
+    stages: { train: number; trainCpu: number };
+    accuracy: { train: number; test: number | null };
+    threads: number;
+  };
+  return tableRow([
+    images.toLocaleString("en-US"),
+    `PyTorch (python-peer.py, ${threads} thread${threads === 1 ? "" : "s"})`,
+    `${stages.train.toFixed(2)} s`,
+    `${stages.trainCpu.toFixed(2)} s`,
+    `${(100 * accuracy.train).toFixed(1)}%`,
+    accuracy.test === null ? "-" : `${(100 * accuracy.test).toFixed(1)}%`,
+    "-",
+    load.toFixed(1),
+  ]);
 }
 
 function dataFor(images: number): object {
@@ -180,6 +210,10 @@ async function main() {
         reference = old.steps;
       }
       console.log((await row(tf, prepared, file, fused, reference)).line);
+      if (values.python && PYTHON_SIZES.includes(images)) {
+        const { epochs, batchSize } = parsed.experiment.training;
+        console.log(pythonRow(images, epochs, batchSize));
+      }
     }
   }
 }
