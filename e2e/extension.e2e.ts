@@ -119,14 +119,31 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
       .first()
       .click();
     const cluster = results.layers[0].clusters[0];
-    const size = results.layers[0].assignments.filter((c) => c === cluster.id).length;
+    const size = Array.from(results.layers[0].assignments).filter((c) => c === cluster.id).length;
     await treeRow(page, `cluster ${cluster.id} ·`).first().click();
     for (let i = 0; i < results.layers.length; i++) {
       await view.locator(`#mtq-root .mtq-map[data-layer="${i + 1}"][data-selected="${size}"]`).waitFor({ timeout: UI_TIMEOUT });
     }
     const selectedLinks = Number(await view.locator("#mtq-root .mtq-sankey").getAttribute("data-selected-links"));
     assert.ok(selectedLinks > 0, "no Sankey link is highlighted");
+    // The click opens the cluster too: its images are listed under it.
+    const row = treeRow(page, `cluster ${cluster.id} ·`).first();
+    await page.waitForFunction((r) => r?.getAttribute("aria-expanded") === "true", await row.elementHandle(), { timeout: UI_TIMEOUT });
     await screenshot(page, "04-tree-selection");
+  });
+
+  it("clears the selection with Escape from the MTQ tree (MTQ: Clear Selection), in the view and the tree", async () => {
+    // The tree has the keyboard since the cluster's click.
+    await page.keyboard.press("Escape");
+    for (let i = 0; i < results.layers.length; i++) {
+      await view.locator(`#mtq-root .mtq-map[data-layer="${i + 1}"][data-selected="0"]`).waitFor({ timeout: UI_TIMEOUT });
+    }
+    assert.equal(await page.locator(".part.sidebar .monaco-list-row.selected").count(), 0, "the tree's row is deselected");
+    // And from the Command Palette, with the view in the editor: a cluster selected again, then cleared.
+    await treeRow(page, `cluster ${results.layers[0].clusters[0].id} ·`).first().click();
+    await view.locator(`#mtq-root .mtq-map[data-layer="1"]:not([data-selected="0"])`).waitFor({ timeout: UI_TIMEOUT });
+    await runCommand(page, "MTQ: Clear Selection");
+    await view.locator(`#mtq-root .mtq-map[data-layer="1"][data-selected="0"]`).waitFor({ timeout: UI_TIMEOUT });
   });
 
   it("saves the view as SVG where the save dialog says, then confirms with a button that opens the file", async () => {

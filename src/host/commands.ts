@@ -1,6 +1,6 @@
 // The commands: MTQ: Train and Analyze, MTQ: Open Results, MTQ: Compare Results, MTQ: New
-// Experiment, MTQ: Save Selection…, MTQ: Export Table…, MTQ: Open in Notebook, the tree's Delete
-// Selection and its internal click command. Each finds its file (argument, tree row, active results
+// Experiment, MTQ: Save Selection…, MTQ: Clear Selection, MTQ: Export Table…, MTQ: Open in
+// Notebook, the tree's Delete Selection and its internal click command. Each finds its file (argument, tree row, active results
 // view, active editor, workspace, dialog), then hands over to the runner, the views and the tree.
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -195,6 +195,19 @@ async function newExperiment(): Promise<void> {
 async function selectInResults(parts: Parts, node: TreeNode): Promise<void> {
   const selection = await parts.tree.selectionFor(node);
   if (selection) parts.views.showSelection(node.file, selection);
+  await parts.tree.expand(node);
+}
+
+/**
+ * Escape in the results view or the clusters tree: nothing selected in the results view shown in
+ * the editor (the view clears it itself when it has the keyboard; from the tree, through the
+ * view's `select` message). From the tree (`from` "tree", the keybinding's argument) its row is
+ * deselected too, as Escape does in any list.
+ */
+async function clearSelection(parts: Parts, from: unknown): Promise<void> {
+  if (from === "tree") await vscode.commands.executeCommand("list.clear");
+  const view = parts.views.active();
+  if (view) parts.views.showSelection(view.file, null);
 }
 
 /** Is `arg` a row of the clusters tree (a command run from its context menu)? */
@@ -267,6 +280,10 @@ export function registerCommands(parts: Parts): vscode.Disposable[] {
     vscode.commands.registerCommand(
       "mtq.saveSelection",
       guarded("Save Selection", () => saveSelection(parts)),
+    ),
+    vscode.commands.registerCommand(
+      "mtq.clearSelection",
+      guarded("Clear Selection", (from?: unknown) => clearSelection(parts, from)),
     ),
     vscode.commands.registerCommand(
       "mtq.exportTable",

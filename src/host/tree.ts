@@ -99,6 +99,14 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     return item;
   }
 
+  /**
+   * Opens a clicked cluster or the outliers as well as selecting their images: a row whose click
+   * runs a command does not expand on that click in VS Code (only on its twistie).
+   */
+  async expand(node: TreeNode): Promise<void> {
+    if (node.kind === "cluster" || node.kind === "outliers") await this.view.reveal(this.intern(node), { select: false, focus: false, expand: true });
+  }
+
   /** The images a clicked node stands for. */
   async selectionFor(node: TreeNode): Promise<Selection | undefined> {
     const { results } = await this.load(node.file);
