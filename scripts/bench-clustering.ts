@@ -5,17 +5,20 @@
 // and 70,000 (examples/all-of-mnist.mtq.json). Each row is one whole run, training included: its
 // stages' times, the k chosen per layer, the chosen fit's inertia per layer, the largest drop of any
 // k's inertia against the size's first row (one start) and, with stability runs, each layer's mean
-// ARI and k tally. `--parts` times the parts of one stability run instead (below). Prints figures;
-// asserts nothing.
+// ARI and k tally. `--parts` times the parts of one stability run instead (below); `--pass` the
+// exact distance pass against the TF.js ops it replaced (below). Prints figures; asserts nothing
+// but `--pass`'s identical figures (exit 1 if not).
 import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { parse } from "jsonc-parser";
 import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
 import { pooledDigits } from "./pooledDigits";
 import { kmeansFits } from "../src/pipeline/cluster";
-import { distancePass, sampledSilhouettes } from "../src/pipeline/distances";
+import { distancePass, sampledSilhouettes, type Clustering, type Neighbours } from "../src/pipeline/distances";
+import { mnistSignatures } from "./mnistSignatures";
 import { bootstrapResample } from "../src/pipeline/stability";
-import { loadTf } from "../src/pipeline/tf";
+import { loadTf, type Tf } from "../src/pipeline/tf";
 import { EXACT_LIMIT } from "../src/shared/figures";
 import { runExperiment } from "../src/pipeline/run";
 import type { Results } from "../src/shared/results";
@@ -98,8 +101,138 @@ async function parts() {
   }
 }
 
+/**
+ * The exact distance pass as TF.js ops, as src/pipeline/distances.ts computed it before its loop:
+ * per block of rows, the squared distances by broadcast sums, relu and sqrt, a one-hot mask for
+ * each point itself, the per-cluster sums as D . M and the nearest points by topk.
+ */
+async function tensorOpsPass(tf: Tf, points: Float32Array, dim: number, clusterings: Clustering[], neighbours: number) {
+  const n = points.length / dim;
+  const offsets: number[] = [];
+  let width = 0;
+  for (const c of clusterings) {
+    offsets.push(width);
+    width += c.k;
+  }
+  const membership = new Float32Array(n * width);
+  clusterings.forEach((c, ci) => c.labels.forEach((l, j) => (membership[j * width + offsets[ci] + l] = 1)));
+  const sums = new Float32Array(n * width);
+  const near: Neighbours = { indices: [], distances: [] };
+  const x = tf.tensor2d(points, [n, dim]);
+  const cT = tf.transpose(x);
+  const squares = tf.sum(tf.square(x), 1);
+  const m = tf.tensor2d(membership, [n, width]);
+  const step = Math.max(32, Math.min(2048, Math.floor(4_000_000 / n)));
+  for (let start = 0; start < n; start += step) {
+    const rows = Math.min(step, n - start);
+    const [s, values, indices] = tf.tidy(() => {
+      const squared = tf.relu(
+        tf.sub(
+          tf.add(squares.slice([start], [rows]).reshape([rows, 1]), squares.reshape([1, n])),
+          tf.mul(2, tf.matMul(x.slice([start, 0], [rows, dim]), cT)),
+        ),
+      );
+      const self = tf.oneHot(tf.range(start, start + rows, 1, "int32"), n);
+      const d = tf.mul(tf.sqrt(squared), tf.sub(1, self));
+      const top = tf.topk(tf.neg(tf.sub(d, self)), neighbours);
+      return [tf.matMul(d, m), top.values, top.indices];
+    });
+    sums.set(await s.data(), start * width);
+    const v = await values.data();
+    const idx = await indices.data();
+    for (let r = 0; r < rows; r++) {
+      const row = Array.from(idx.subarray(r * neighbours, (r + 1) * neighbours));
+      near.indices.push(row);
+      near.distances.push(Array.from(v.subarray(r * neighbours, (r + 1) * neighbours), (value, j) => (row[j] === start + r ? 0 : -value)));
+    }
+    tf.dispose([s, values, indices]);
+  }
+  tf.dispose([x, cT, squares, m]);
+  return { sums, width, offsets, neighbours: near };
+}
+
+/** CPU seconds of the process while `work` runs (the machine's load aside). */
+async function cpuSeconds<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const before = process.cpuUsage();
+  const out = await work();
+  const used = process.cpuUsage(before);
+  return [out, (used.user + used.system) / 1e6];
+}
+
+const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
+
+/**
+ * `--pass [--size N]`: the exact distance pass (distances.ts) against tensorOpsPass on the built-in
+ * model's signatures of N digits (10,000 when not given), k = 2..10 fitted as the pipeline fits them
+ * (3 starts), 15 neighbours: the two alternate three times per layer, each timed in CPU seconds, and
+ * every distance sum (against the pass's silhouettes' inputs: the per-cluster means give the same
+ * silhouettes) and neighbour is compared bit for bit.
+ */
+async function pass() {
+  const { tf } = await loadTf();
+  const size = Number(option("size", "10000")[0]);
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ");
+  console.log(`load average at start: ${load()} (1, 5, 15 min) on ${cpus().length} cores; node ${process.version}`);
+  const { hidden, sizes } = await mnistSignatures(size);
+  console.log(tableRow(["layer", "values per image", "TF.js ops (CPU s)", "distances.ts (CPU s)", "ratio", "identical"]));
+  console.log("|---|---:|---:|---:|---:|---|");
+  let allIdentical = true;
+  for (const [l, points] of hidden.entries()) {
+    const dim = sizes[l];
+    const n = points.length / dim;
+    const fits = await kmeansFits(points, dim, { kMin: 2, kMax: 10, seed: 24, restarts: 3 });
+    const ops: number[] = [];
+    const ours: number[] = [];
+    let identical = true;
+    for (let round = 0; round < 3; round++) {
+      const [before, opsSeconds] = await cpuSeconds(() => tensorOpsPass(tf, points, dim, fits, 15));
+      const [after, ourSeconds] = await cpuSeconds(() => distancePass(tf, { points, dim, clustered: n, clusterings: fits, neighbours: 15 }));
+      ops.push(opsSeconds);
+      ours.push(ourSeconds);
+      // The silhouettes as distances.ts derives them from the reference's sums.
+      const reference = fits.map((f, ci) => silhouettesFromSums(before.sums, before.width, before.offsets[ci], f));
+      identical &&=
+        after.silhouettes.every((s, ci) => sameBits(s.perPoint, reference[ci])) &&
+        after.neighbours.indices.every((row, i) => sameBits(row, before.neighbours.indices[i])) &&
+        after.neighbours.distances.every((row, i) => sameBits(row, before.neighbours.distances[i]));
+    }
+    allIdentical &&= identical;
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+    console.log(
+      tableRow([
+        l + 1,
+        dim,
+        ops.map((t) => t.toFixed(2)).join(", "),
+        ours.map((t) => t.toFixed(2)).join(", "),
+        `${(median(ops) / median(ours)).toFixed(2)}x`,
+        identical ? "yes" : "NO",
+      ]),
+    );
+  }
+  console.log(`load average at end: ${load()}`);
+  if (!allIdentical) process.exitCode = 1;
+}
+
+/** Each point's exact silhouette from its per-cluster distance sums, as distances.ts computes it. */
+function silhouettesFromSums(sums: Float32Array, width: number, offset: number, { k, labels }: Clustering): Float32Array {
+  const sizes = new Int32Array(k);
+  for (const l of labels) sizes[l]++;
+  return Float32Array.from(labels, (own, i) => {
+    if (sizes[own] <= 1) return 0;
+    const row = i * width + offset;
+    const a = sums[row + own] / (sizes[own] - 1);
+    let b = Infinity;
+    for (let c = 0; c < k; c++) if (c !== own && sizes[c] > 0) b = Math.min(b, sums[row + c] / sizes[c]);
+    return b === Infinity || Math.max(a, b) === 0 ? 0 : (b - a) / Math.max(a, b);
+  });
+}
+
 async function main() {
   if (process.argv.includes("--parts")) return parts();
+  if (process.argv.includes("--pass")) return pass();
   const sizes = option("sizes", "200,10000,70000");
   const restarts = option("restarts", "1,3,10").map(Number);
   const runs = option("stability", "0").map(Number);

@@ -1,11 +1,15 @@
-// One pass over a layer's pairwise distances, on TF.js (SIMD matrix products), giving what two
-// stages need: every clustering's exact silhouettes and UMAP's exact nearest neighbours. Rows
-// are processed in blocks, so memory stays at block x n, never n x n. For large layers,
-// sampledSilhouettes measures distances to a sample of the points only, at a cost of n x sample.
+// One pass over a layer's pairwise distances giving what two stages need: every clustering's
+// exact silhouettes and UMAP's exact nearest neighbours. Rows are processed in blocks, so memory
+// stays at block x n, never n x n. For large layers, sampledSilhouettes measures distances to a
+// sample of the points only, at a cost of n x sample.
 //
-// For a block of rows, D = sqrt(max(0, |x|^2 + |y|^2 - 2 x.y)) and the per-cluster distance sums
-// of every clustering at once are D . M, with M the points' one-hot cluster memberships side by
-// side (one column per cluster of each k).
+// For a block of rows, the dot products x.y are a TF.js matrix product (SIMD), D = sqrt(max(0,
+// |x|^2 + |y|^2 - 2 x.y)) one loop in JavaScript that also keeps each row's nearest points, and the
+// per-cluster distance sums of every clustering at once a second product, D . M, with M the points'
+// one-hot cluster memberships side by side (one column per cluster of each k). The loop replaced
+// TF.js ops (broadcast sums, relu, sqrt, a mask, topk's sort of every row) with the same float32
+// roundings, so the same figures bit for bit in less time (`npm run bench:clustering -- --pass`).
+import type * as TF from "@tensorflow/tfjs";
 import type { Tf } from "./tf";
 import { yieldToEventLoop } from "./yield";
 
@@ -40,11 +44,6 @@ export interface DistancePassInput {
   rowsPerBlock?: number;
 }
 
-/**
- * Rows per block: a block x columns distance matrix of about 16 MB. A block holds ten such
- * matrices at once and the wasm heap never shrinks, so this bounds each worker's memory; smaller
- * blocks cost no time (256 to 1,600 rows of 10,000 take the same 2.6 s).
- */
 /** The rows `indices` of the points (dim values each), in that order, as one array. */
 export function gathered(points: Float32Array, dim: number, indices: Int32Array): Float32Array {
   const out = new Float32Array(indices.length * dim);
@@ -52,6 +51,22 @@ export function gathered(points: Float32Array, dim: number, indices: Int32Array)
   return out;
 }
 
+/**
+ * A float32 tensor's values: on the wasm backend a view of its memory (BackendWasm's
+ * typedArrayFromHeap), read before anything else allocates on that heap, which may move it;
+ * elsewhere a copy. The copy of every block's products cost a seventh of the exact pass's time on
+ * 10,000 signatures, and more on the products of 70,000 against a sample.
+ */
+async function valuesOf(tf: Tf, tensor: TF.Tensor): Promise<Float32Array> {
+  const backend = tf.backend() as Partial<{ typedArrayFromHeap(t: TF.Tensor): Float32Array }>;
+  return backend.typedArrayFromHeap ? backend.typedArrayFromHeap(tensor) : ((await tensor.data()) as Float32Array);
+}
+
+/**
+ * Rows per block: a block x columns distance matrix of about 16 MB. The wasm heap never shrinks,
+ * so this bounds each worker's memory; smaller blocks cost no time (256 to 1,600 rows of 10,000
+ * took the same 2.6 s with the tensor ops the pass used before).
+ */
 const blockRows = (columns: number) => Math.max(32, Math.min(2048, Math.floor(BLOCK_VALUES / Math.max(1, columns))));
 
 /** Distances computed at once, about 16 MB of float32: the unit both distance passes block by. */
@@ -64,7 +79,6 @@ export async function distancePass(
   signal?: AbortSignal,
 ): Promise<{ silhouettes: SilhouetteScores[]; neighbours: Neighbours }> {
   const n = points.length / dim;
-  const cols = Int32Array.from({ length: n }, (_, i) => i);
   const offsets: number[] = [];
   let width = 0;
   for (const c of clusterings) {
@@ -72,49 +86,51 @@ export async function distancePass(
     width += c.k;
   }
   const membership = new Float32Array(n * width);
-  clusterings.forEach((c, ci) => cols.forEach((p, j) => p < clustered && (membership[j * width + offsets[ci] + c.labels[p]] = 1)));
+  clusterings.forEach((c, ci) => {
+    for (let j = 0; j < clustered; j++) membership[j * width + offsets[ci] + c.labels[j]] = 1;
+  });
   const sums = new Float32Array(clustered * width);
   const kNN = neighbours > 0 ? Math.min(neighbours, n) : 0;
-  const knn: Neighbours = { indices: [], distances: [] };
+  const nearest = new NearestLists(kNN > 0 ? n : 0, kNN - 1);
   // Without neighbours to find, only the clustered points' rows matter.
   const rowCount = kNN > 0 ? n : clustered;
 
   const x = tf.tensor2d(points, [n, dim]);
   // Transposed once: the wasm backend's matMul is ten times slower with transposeB.
   const cT = tf.transpose(x);
-  const squares = tf.sum(tf.square(x), 1);
+  const squares = tf.tidy(() => tf.sum(tf.square(x), 1));
+  const squared = (await squares.data()) as Float32Array;
   const membershipTensor = width > 0 ? tf.tensor2d(membership, [n, width]) : undefined;
   const step = rowsPerBlock ?? blockRows(n);
+  const block = new Float32Array(Math.min(step, rowCount) * n);
   try {
     for (let start = 0; start < rowCount; start += step) {
       signal?.throwIfAborted();
       const rows = Math.min(step, rowCount - start);
-      const [blockSums, values, indices] = tf.tidy(() => {
-        const block = x.slice([start, 0], [rows, dim]);
-        const squared = tf.relu(
-          tf.sub(tf.add(squares.slice([start], [rows]).reshape([rows, 1]), squares.reshape([1, n])), tf.mul(2, tf.matMul(block, cT))),
-        );
-        // A point's distance to itself is exactly 0, whatever the rounding of the formula above.
-        const self = tf.oneHot(tf.tensor1d(cols.subarray(start, start + rows), "int32"), n);
-        const d = tf.mul(tf.sqrt(squared), tf.sub(1, self));
-        const clusteredRows = Math.max(0, Math.min(rows, clustered - start));
-        const s = membershipTensor && clusteredRows > 0 ? tf.matMul(d.slice([0, 0], [clusteredRows, n]), membershipTensor) : undefined;
-        if (kNN === 0) return [s] as const;
-        // Self first: its distance, 0, is pushed below every other by subtracting the mask.
-        const nearest = tf.topk(tf.neg(tf.sub(d, self)), kNN);
-        return [s, nearest.values, nearest.indices] as const;
-      });
-      if (blockSums) sums.set(await blockSums.data(), start * width);
-      if (values && indices) {
-        const v = await values.data();
-        const idx = await indices.data();
+      const product = tf.tidy(() => tf.matMul(x.slice([start, 0], [rows, dim]), cT));
+      try {
+        const dots = await valuesOf(tf, product);
         for (let r = 0; r < rows; r++) {
-          const row = Array.from(idx.subarray(r * kNN, (r + 1) * kNN));
-          knn.indices.push(row);
-          knn.distances.push(Array.from(v.subarray(r * kNN, (r + 1) * kNN), (value, j) => (row[j] === start + r ? 0 : -value)));
+          const i = start + r;
+          const own = squared[i];
+          for (let j = 0, o = r * n; j < n; j++, o++) {
+            // TF.js's float32 ops, one rounding each, as the tensor chain this loop replaced computed
+            // them: max(0, (|x|^2 + |y|^2) - 2 x.y), its square root; a point's distance to itself is 0.
+            const d2 = Math.fround(Math.fround(own + squared[j]) - 2 * dots[o]);
+            block[o] = j === i ? 0 : Math.fround(Math.sqrt(d2 > 0 ? d2 : 0));
+          }
+          if (kNN > 0) nearest.add(i, block, r * n, n);
         }
+      } finally {
+        product.dispose();
       }
-      tf.dispose([blockSums, values, indices].filter((t) => t !== undefined));
+      const clusteredRows = Math.max(0, Math.min(rows, clustered - start));
+      if (membershipTensor && clusteredRows > 0) {
+        // The per-cluster sums as XNNPACK's product gives them: each in column order, in float32.
+        const blockSums = tf.tidy(() => tf.matMul(tf.tensor2d(block.subarray(0, clusteredRows * n), [clusteredRows, n]), membershipTensor));
+        sums.set((await blockSums.data()) as Float32Array, start * width);
+        blockSums.dispose();
+      }
       onProgress?.((start + rows) / rowCount);
       await yieldToEventLoop();
     }
@@ -122,30 +138,86 @@ export async function distancePass(
     tf.dispose([x, cT, squares, membershipTensor].filter((t) => t !== undefined));
   }
   return {
-    silhouettes: clusterings.map((clustering, ci) => scoresFromSums(sums, width, offsets[ci], clustering, cols, cols)),
-    neighbours: knn,
+    silhouettes: clusterings.map((clustering, ci) => scoresFromSums(sums, width, offsets[ci], clustering)),
+    neighbours: kNN > 0 ? nearest.neighbours() : { indices: [], distances: [] },
   };
 }
 
+/**
+ * Each point's nearest others, `others` per point, as TF.js's topk ranked them in the pass this
+ * replaced (nearest first, the lower index first among equal distances), the point itself ahead
+ * of them: a sorted list per point, a distance entering only below the list's last.
+ */
+class NearestLists {
+  private readonly distances: Float32Array;
+  private readonly indices: Int32Array;
+
+  constructor(
+    private readonly n: number,
+    private readonly others: number,
+  ) {
+    this.distances = new Float32Array(n * Math.max(0, others)).fill(Infinity);
+    this.indices = new Int32Array(n * Math.max(0, others)).fill(-1);
+  }
+
+  /** Point i's distances to every point, `count` of them from `from` in `row`, in index order. */
+  add(i: number, row: Float32Array, from: number, count: number): void {
+    const { distances, indices, others } = this;
+    if (others <= 0) return;
+    const base = i * others;
+    const last = base + others - 1;
+    let worst = distances[last];
+    for (let j = 0; j < count; j++) {
+      const d = row[from + j];
+      if (d >= worst || j === i) continue;
+      let p = last;
+      for (; p > base && distances[p - 1] > d; p--) {
+        distances[p] = distances[p - 1];
+        indices[p] = indices[p - 1];
+      }
+      distances[p] = d;
+      indices[p] = j;
+      worst = distances[last];
+    }
+  }
+
+  neighbours(): Neighbours {
+    const { n, others, distances, indices } = this;
+    const out: Neighbours = { indices: [], distances: [] };
+    for (let i = 0; i < n; i++) {
+      out.indices.push([i, ...indices.subarray(i * others, (i + 1) * others)]);
+      out.distances.push([0, ...distances.subarray(i * others, (i + 1) * others)]);
+    }
+    return out;
+  }
+}
+
+/**
+ * Each point's silhouette in one clustering from its distance sums to each cluster (`sums`, a row of
+ * `width` per point, this clustering's from `offset`): over every point, or, with `sample`, over its
+ * columns only (`column`: each point's place among them, -1 if none).
+ */
 function scoresFromSums(
   sums: Float32Array | Float64Array,
   width: number,
   offset: number,
   { k, labels }: Clustering,
-  column: Int32Array,
-  cols: Int32Array,
+  sample?: { column: Int32Array; columns: Int32Array },
 ): SilhouetteScores {
   const n = labels.length;
   const sizes = new Int32Array(k);
   for (const l of labels) sizes[l]++;
   /** Per cluster: its points among the columns, over which the distance sums ran. */
-  const counted = new Int32Array(k);
-  for (const p of cols) if (p < n) counted[labels[p]]++;
+  let counted = sizes;
+  if (sample) {
+    counted = new Int32Array(k);
+    for (const p of sample.columns) counted[labels[p]]++;
+  }
   const perPoint = new Float32Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
     const own = labels[i];
-    const others = counted[own] - (column[i] >= 0 ? 1 : 0);
+    const others = counted[own] - (!sample || sample.column[i] >= 0 ? 1 : 0);
     // Alone in its cluster (or, with a sample, alone among its cluster's sampled points): 0, as
     // scikit-learn scores a singleton. A cluster with no sampled point cannot be a nearest one.
     if (sizes[own] <= 1 || others <= 0) continue;
@@ -215,19 +287,22 @@ export async function sampledSilhouettes(
       signal?.throwIfAborted();
       const rows = Math.min(step, rowCount - start);
       const product = tf.tidy(() => tf.matMul(tf.tensor2d(points.subarray(start * dim, (start + rows) * dim), [rows, dim]), cT));
-      const dots = (await product.data()) as Float32Array;
-      product.dispose();
-      for (let r = 0; r < rows; r++) {
-        const i = start + r;
-        const self = column[i];
-        const own = squares[i];
-        const row = sums.subarray(i * width, (i + 1) * width);
-        for (let j = 0, o = r * m; j < m; j++, o++) {
-          if (j === self) continue;
-          const squared = own + columnSquares[j] - 2 * dots[o];
-          const d = squared > 0 ? Math.sqrt(squared) : 0;
-          for (let ci = 0, t = j * count; ci < count; ci++, t++) row[target[t]] += d;
+      try {
+        const dots = await valuesOf(tf, product);
+        for (let r = 0; r < rows; r++) {
+          const i = start + r;
+          const self = column[i];
+          const own = squares[i];
+          const row = sums.subarray(i * width, (i + 1) * width);
+          for (let j = 0, o = r * m; j < m; j++, o++) {
+            if (j === self) continue;
+            const squared = own + columnSquares[j] - 2 * dots[o];
+            const d = squared > 0 ? Math.sqrt(squared) : 0;
+            for (let ci = 0, t = j * count; ci < count; ci++, t++) row[target[t]] += d;
+          }
         }
+      } finally {
+        product.dispose();
       }
       onProgress?.((start + rows) / rowCount);
       await yieldToEventLoop();
@@ -235,5 +310,5 @@ export async function sampledSilhouettes(
   } finally {
     cT.dispose();
   }
-  return clusterings.map((clustering, ci) => scoresFromSums(sums, width, offsets[ci], clustering, column, columns));
+  return clusterings.map((clustering, ci) => scoresFromSums(sums, width, offsets[ci], clustering, { column, columns }));
 }
