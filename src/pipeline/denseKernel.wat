@@ -276,7 +276,7 @@
   (func (export "kernelStep") (param $colStart i32) (param $colRow i32) (param $colValue i32) (param $inputs i32)
     (param $seen i32) (param $delta i32) (param $units i32) (param $kernel i32) (param $m i32) (param $v i32)
     (param $sums i32) (param $beta1 f64) (param $beta2 f64) (param $rate f64) (param $correction2 f64) (param $epsilon f64)
-    (local $i i32) (local $j i32) (local $from i32) (local $to i32) (local $p i32) (local $row i32)
+    (local $i i32) (local $from i32) (local $to i32) (local $p i32) (local $row i32)
     (block $rows_done
       (loop $rows
         (br_if $rows_done (i32.ge_u (local.get $i) (local.get $inputs)))
@@ -286,13 +286,7 @@
         (if (i32.or (i32.ne (local.get $from) (local.get $to)) (i32.load8_u (i32.add (local.get $seen) (local.get $i))))
           (then
             (i32.store8 (i32.add (local.get $seen) (local.get $i)) (i32.const 1))
-            (local.set $j (i32.const 0))
-            (block $zero_done
-              (loop $zero
-                (br_if $zero_done (i32.ge_u (local.get $j) (local.get $units)))
-                (f64.store (i32.add (local.get $sums) (i32.shl (local.get $j) (i32.const 3))) (f64.const 0))
-                (local.set $j (i32.add (local.get $j) (i32.const 1)))
-                (br $zero)))
+            (memory.fill (local.get $sums) (i32.const 0) (i32.shl (local.get $units) (i32.const 3)))
             (call $accumulate (local.get $sums) (local.get $colRow) (local.get $colValue) (local.get $from) (local.get $to)
               (local.get $delta) (local.get $units))
             (local.set $row (i32.shl (i32.mul (local.get $i) (local.get $units)) (i32.const 2)))
