@@ -7,10 +7,15 @@
 // neighbours found, on a seeded sample of 1,000 points.
 // `-- layout [IMAGES]`: the layout from the partitioned search's neighbours, at defaultEpochs and at
 // 200 (umap-js's count above 7,500, which the layout ran before): time and neighbours kept on the map.
+// `-- loop [IMAGES]`: on the built-in model's signatures of IMAGES digits (default 10,000), exact
+// neighbours, the layout against the loop it replaced (Math.pow, seedrandom's Alea stepped inline),
+// and that loop with Alea called per draw: CPU time of each (process.cpuUsage, the variants
+// alternating, so load hits each alike) and the neighbours kept on the map.
 // `-- million`: both steps on `npm run million`'s 1,000,000 signatures (.cache/million), one layer
 // after the other, with the process's peak memory.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadavg } from "node:os";
 import { MILLION_DIR } from "./million";
 import { UMAP } from "umap-js";
 import { loadImages, splitFiles } from "../src/data/source";
@@ -18,7 +23,9 @@ import { scaledPixels } from "../src/pipeline/preprocess";
 import { distancePass, type Neighbours } from "../src/pipeline/distances";
 import { fastRandomFor } from "../src/data/random";
 import { loadTf } from "../src/pipeline/tf";
-import { umapLayout } from "../src/pipeline/umap";
+import { fuzzyGraph, umapLayout } from "../src/pipeline/umap";
+import { findABParams } from "umap-js/dist/umap";
+import seedrandom from "seedrandom";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
 import { parseNpyHeader } from "../src/data/npy";
 import { randomFor } from "../src/data/random";
@@ -150,6 +157,139 @@ async function layouts(images: number) {
   }
 }
 
+/**
+ * src/pipeline/umap.ts's layout before power(): Math.pow for d^b and, with `inline`, seedrandom's
+ * Alea stepped on locals (its state read from the generator) instead of called; otherwise the same
+ * loop, so the maps with `inline` are the ones it drew.
+ */
+function previousLayout(neighbours: Neighbours, epochs: number, seed: number, inline: boolean): Float32Array {
+  const n = neighbours.indices.length;
+  const graph = fuzzyGraph(neighbours);
+  const maxWeight = graph.weights.reduce((m, w) => Math.max(m, w), 0);
+  const kept = Int32Array.from(graph.weights.keys()).filter((e) => graph.weights[e] >= maxWeight / epochs && graph.weights[e] > 0);
+  const head = kept.map((e) => graph.head[e]);
+  const tail = kept.map((e) => graph.tail[e]);
+  const perSample = Float64Array.from(kept, (e) => maxWeight / graph.weights[e]);
+  const nextSample = Float64Array.from(perSample);
+  const perNegative = Float64Array.from(perSample, (p) => p / 5);
+  const nextNegative = Float64Array.from(perNegative);
+  const random = fastRandomFor(seed, "umap");
+  const alea = seedrandom.alea(`${seed}:umap`, { state: true }) as unknown as {
+    state(): { s0: number; s1: number; s2: number; c: number };
+  };
+  const emb = Float64Array.from({ length: n * 2 }, () => random() * 20 - 10);
+  for (let i = 0; i < 2 * n; i++) alea();
+  let { s0: r0, s1: r1, s2: r2, c: rc } = alea.state();
+  const { a, b } = findABParams(1.0, 0.1);
+  const clip = (x: number) => (x > 4 ? 4 : x < -4 ? -4 : x);
+  let alpha = 1.0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let e = 0; e < head.length; e++) {
+      if (nextSample[e] > epoch) continue;
+      const j = head[e] * 2;
+      const k = tail[e] * 2;
+      const dx = emb[j] - emb[k];
+      const dy = emb[j + 1] - emb[k + 1];
+      const d2 = dx * dx + dy * dy;
+      let attract = 0;
+      if (d2 > 0) {
+        const d2b = Math.pow(d2, b);
+        attract = (-2 * a * b * (d2b / d2)) / (a * d2b + 1);
+      }
+      const gx = clip(attract * dx) * alpha;
+      const gy = clip(attract * dy) * alpha;
+      emb[j] += gx;
+      emb[j + 1] += gy;
+      emb[k] -= gx;
+      emb[k + 1] -= gy;
+      nextSample[e] += perSample[e];
+      const negatives = Math.floor((epoch - nextNegative[e]) / perNegative[e]);
+      for (let p = 0; p < negatives; p++) {
+        let draw: number;
+        if (inline) {
+          const t = 2091639 * r0 + rc * 2.3283064365386963e-10;
+          r0 = r1;
+          r1 = r2;
+          draw = r2 = t - (rc = t | 0);
+        } else draw = random();
+        const o = Math.floor(draw * n) * 2;
+        const ox = emb[j] - emb[o];
+        const oy = emb[j + 1] - emb[o + 1];
+        const o2 = ox * ox + oy * oy;
+        if (o2 > 0) {
+          const repulse = (2 * b) / ((0.001 + o2) * (a * Math.pow(o2, b) + 1));
+          emb[j] += clip(repulse * ox) * alpha;
+          emb[j + 1] += clip(repulse * oy) * alpha;
+        } else if (j !== o) {
+          emb[j] += 4 * alpha;
+          emb[j + 1] += 4 * alpha;
+        }
+      }
+      nextNegative[e] += negatives * perNegative[e];
+    }
+    alpha = 1.0 - epoch / epochs;
+  }
+  return Float32Array.from(emb);
+}
+
+const ROUNDS = 3;
+
+async function loops(images: number) {
+  const { tf } = await loadTf();
+  const { hidden, sizes } = await mnistSignatures(images);
+  console.log(
+    `${images} digits, exact neighbours, seed 24; CPU seconds per map (${ROUNDS} rounds, alternating); ` +
+      `kept: ${SAMPLE} sampled points' 15 exact neighbours among their 15 nearest on the map:`,
+  );
+  console.log(
+    "| layer | epochs | layout (power, Alea called) | kept | before (Math.pow, Alea inline) | kept | Math.pow, Alea called | load average |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|---|");
+  for (const [l, points] of hidden.entries()) {
+    const dim = sizes[l];
+    const sample = samplePoints(images, SAMPLE);
+    const exact = exactNeighboursOf(points, dim, sample, K);
+    const { neighbours } = await distancePass(tf, { points, dim, clustered: 0, clusterings: [], neighbours: K });
+    const epochs = umapLayout(neighbours, { minDist: 0.1, seed: 24 }).epochs;
+    const variants: [string, () => Float32Array][] = [
+      ["now", () => mapped(neighbours).map],
+      ["before", () => previousLayout(neighbours, epochs, 24, true)],
+      ["called", () => previousLayout(neighbours, epochs, 24, false)],
+    ];
+    const cpu = new Map<string, number[]>();
+    const maps = new Map<string, Float32Array>();
+    const load = () => loadavg()[0].toFixed(1);
+    const loads: string[] = [load()];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, run] of variants) {
+        const start = process.cpuUsage();
+        maps.set(name, run());
+        const used = process.cpuUsage(start);
+        cpu.set(name, [...(cpu.get(name) ?? []), (used.user + used.system) / 1e6]);
+      }
+      loads.push(load());
+    }
+    const times = (name: string) =>
+      cpu
+        .get(name)!
+        .map((t) => t.toFixed(1))
+        .join(", ") + " s";
+    const kept = (name: string) => percent(neighboursKept(maps.get(name)!, sample, exact));
+    console.log(
+      tableRow([
+        `${l + 1} (${dim})`,
+        epochs,
+        times("now"),
+        kept("now"),
+        times("before"),
+        kept("before"),
+        times("called"),
+        loads.join(" to "),
+      ]),
+    );
+  }
+}
+
 /** A float32 .npy of `npm run million`, whole. */
 function npyFloats(file: string): { values: Float32Array; dim: number } {
   const bytes = readFileSync(file);
@@ -178,10 +318,12 @@ async function million() {
 
 const [mode, size] = process.argv.slice(2);
 const images = Number(size ?? 70_000);
-void (mode === "neighbours"
-  ? neighbourSearches(images)
-  : mode === "layout"
-    ? layouts(images)
-    : mode === "million"
-      ? million()
-      : againstUmapJs());
+void (mode === "loop"
+  ? loops(Number(size ?? 10_000))
+  : mode === "neighbours"
+    ? neighbourSearches(images)
+    : mode === "layout"
+      ? layouts(images)
+      : mode === "million"
+        ? million()
+        : againstUmapJs());

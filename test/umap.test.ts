@@ -4,6 +4,7 @@ import { distancePass } from "../src/pipeline/distances";
 import { fastRandomFor, randomFor, type Random } from "../src/data/random";
 import { loadTf } from "../src/pipeline/tf";
 import { defaultEpochs, fuzzyGraph, umapLayout } from "../src/pipeline/umap";
+import { power } from "../src/pipeline/power";
 import { EXACT_LIMIT } from "../src/shared/figures";
 import { UMAP } from "umap-js";
 import { findABParams } from "umap-js/dist/umap";
@@ -20,7 +21,7 @@ function umapJsGraph(points: Float32Array, dim: number, indices: number[][], dis
   return new Map(graph.getAll().flatMap(({ row, col, value }) => (value > 0 ? [[`${row}:${col}`, value] as const] : [])));
 }
 
-/** The layout loop as src/pipeline/umap.ts ran it before Alea went inline (umap-js 1.4's step on typed arrays). */
+/** umap-js 1.4's layout step on typed arrays, with the generator called per draw and power() for Math.pow. */
 function referenceLayout(neighbours: Neighbours, epochs: number, random: Random): Float32Array {
   const n = neighbours.indices.length;
   const graph = fuzzyGraph(neighbours);
@@ -40,7 +41,7 @@ function referenceLayout(neighbours: Neighbours, epochs: number, random: Random)
       const [j, k] = [graph.head[edge] * 2, graph.tail[edge] * 2];
       const [dx, dy] = [emb[j] - emb[k], emb[j + 1] - emb[k + 1]];
       const d2 = dx * dx + dy * dy;
-      const d2b = Math.pow(d2, b);
+      const d2b = power(d2, b);
       const attract = d2 > 0 ? (-2 * a * b * (d2b / d2)) / (a * d2b + 1) : 0;
       const [gx, gy] = [clip(attract * dx) * alpha, clip(attract * dy) * alpha];
       [emb[j], emb[j + 1], emb[k], emb[k + 1]] = [emb[j] + gx, emb[j + 1] + gy, emb[k] - gx, emb[k + 1] - gy];
@@ -51,7 +52,7 @@ function referenceLayout(neighbours: Neighbours, epochs: number, random: Random)
         const [ox, oy] = [emb[j] - emb[o], emb[j + 1] - emb[o + 1]];
         const o2 = ox * ox + oy * oy;
         if (o2 > 0) {
-          const repulse = (2 * b) / ((0.001 + o2) * (a * Math.pow(o2, b) + 1));
+          const repulse = (2 * b) / ((0.001 + o2) * (a * power(o2, b) + 1));
           emb[j] += clip(repulse * ox) * alpha;
           emb[j + 1] += clip(repulse * oy) * alpha;
         } else if (j !== o) {
@@ -124,9 +125,7 @@ describe("UMAP from exact neighbours", async () => {
     assert.equal(sameBlob, 300);
   });
 
-  it("draws the same layout as umap-js's loop with seedrandom's Alea called per draw (the README's maps up to EXACT_LIMIT)", () => {
-    // umap-js 1.4's optimizeLayoutStep, on the same graph and edges, with Math.pow and the
-    // generator called as a function: what src/pipeline/umap.ts did before Alea went inline.
+  it("draws the same layout as umap-js's loop, step for step, with the same generator and powers", () => {
     const layout = umapLayout(neighbours, { minDist: 0.1, epochs: 50, seed: 3 });
     for (let e = 0; e < layout.epochs; e++) layout.step(e);
     assert.deepEqual(layout.embedding(), referenceLayout(neighbours, 50, fastRandomFor(3, "umap")));
@@ -163,6 +162,27 @@ describe("UMAP above EXACT_LIMIT points", () => {
         nearest.every((j) => j < half === i < half),
         `point ${i}`,
       );
+    }
+  });
+});
+
+describe("power, the layout's x^y", () => {
+  it("is within 1e-11 of Math.pow for x from 1e-300 to 1e300 and UMAP's exponents, and Math.pow's value at the edges", () => {
+    const random = randomFor(9, "powers");
+    // b of min_dist 0.001 to 0.99 (findABParams), and a few others.
+    const exponents = [0.1, 0.5, 0.7915, 1, 1.5, 1.93, -0.7, 3];
+    for (const y of exponents) {
+      for (let s = 0; s < 20_000; s++) {
+        const x = Math.exp((random() - 0.5) * 1380);
+        const exact = Math.pow(x, y);
+        if (exact === 0 || !Number.isFinite(exact)) continue;
+        const error = Math.abs(power(x, y) / exact - 1);
+        assert.ok(error < 1e-11, `${x}^${y}: ${power(x, y)} against ${exact}`);
+      }
+    }
+    for (const x of [0, 5e-324, 1e-310, -2, Infinity, NaN, 1e300, 1e-300]) {
+      for (const y of [0.79, 4])
+        assert.ok(Object.is(power(x, y), Math.pow(x, y)) || Math.abs(power(x, y) / Math.pow(x, y) - 1) < 1e-11, `${x}^${y}`);
     }
   });
 });

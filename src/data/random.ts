@@ -28,15 +28,3 @@ export function shuffled<T>(items: readonly T[], random: Random): T[] {
 export function fastRandomFor(seed: number, purpose: string): Random {
   return seedrandom.alea(`${seed}:${purpose}`);
 }
-
-/** The state of fastRandomFor's generator before its first draw: for a loop that steps Alea inline (src/pipeline/umap.ts). */
-export interface AleaState {
-  s0: number;
-  s1: number;
-  s2: number;
-  c: number;
-}
-
-export function aleaStateFor(seed: number, purpose: string): AleaState {
-  return (seedrandom.alea(`${seed}:${purpose}`, { state: true }) as unknown as { state(): AleaState }).state();
-}

@@ -1,15 +1,16 @@
 // UMAP from exact nearest neighbours, over flat typed arrays: the fuzzy simplicial set
 // (smooth k-NN distances, membership strengths, fuzzy union) and the layout's stochastic gradient
 // epochs, following umap-js 1.4 step for step (same constants, same random initialisation, same
-// sampling schedule). umap-js builds its graph with string-keyed sparse matrices and keeps the
-// layout in arrays of arrays; here both are typed arrays, which `npm run bench:umap` measures
-// against umap-js on the same neighbours (time, and how many of each point's neighbours stay
-// neighbours on the map).
+// sampling schedule), with power() for its Math.pow. umap-js builds its graph with string-keyed
+// sparse matrices and keeps the layout in arrays of arrays; here both are typed arrays, which
+// `npm run bench:umap` measures against umap-js on the same neighbours (time, and how many of each
+// point's neighbours stay neighbours on the map).
 // Not re-exported by the package index; its a, b curve fit is the library's to keep.
 import { findABParams } from "umap-js/dist/umap";
 import type { Neighbours } from "./distances";
-import { aleaStateFor } from "../data/random";
+import { fastRandomFor } from "../data/random";
 import { EXACT_LIMIT } from "../shared/figures";
+import { power } from "./power";
 
 export interface UmapOptions {
   minDist: number;
@@ -99,20 +100,14 @@ export function fuzzyGraph(neighbours: Neighbours): FuzzyGraph {
       strength[entries++] = p;
     }
   }
-  const order = countingSorted(
-    from,
-    countingSorted(
-      to,
-      Int32Array.from({ length: entries }, (_, e) => e),
-      n,
-    ),
-    n,
-  );
-  const head = new Int32Array(entries);
-  const tail = new Int32Array(entries);
-  const weights = new Float64Array(entries);
+  const order = countingSorted(from, n, countingSorted(to.subarray(0, entries), n));
+  // The distinct (head, tail) pairs counted first, so the edges are allocated once at their size.
   let edges = 0;
-  for (let s = 0; s < entries; edges++) {
+  for (let s = 0; s < entries; s++) if (s === 0 || from[order[s]] !== from[order[s - 1]] || to[order[s]] !== to[order[s - 1]]) edges++;
+  const head = new Int32Array(edges);
+  const tail = new Int32Array(edges);
+  const weights = new Float64Array(edges);
+  for (let s = 0, edge = 0; s < entries; edge++) {
     const h = from[order[s]];
     const t = to[order[s]];
     // A neighbour listed twice keeps its last strength, as a Map's set would.
@@ -122,20 +117,24 @@ export function fuzzyGraph(neighbours: Neighbours): FuzzyGraph {
       if (forward[order[s]]) p = strength[order[s]];
       else q = strength[order[s]];
     }
-    head[edges] = h;
-    tail[edges] = t;
-    weights[edges] = p + q - p * q;
+    head[edge] = h;
+    tail[edge] = t;
+    weights[edge] = p + q - p * q;
   }
-  return { head: head.slice(0, edges), tail: tail.slice(0, edges), weights: weights.slice(0, edges) };
+  return { head, tail, weights };
 }
 
-/** `order` stably re-ordered by `key[order[s]]` (keys in 0..range-1). */
-function countingSorted(key: Int32Array, order: Int32Array, range: number): Int32Array {
+/** The indices 0..key.length-1 (or `order`'s), stably sorted by their key (keys in 0..range-1). */
+function countingSorted(key: Int32Array, range: number, order?: Int32Array): Int32Array {
+  const count = order ? order.length : key.length;
   const start = new Int32Array(range + 1);
-  for (const e of order) start[key[e] + 1]++;
+  for (let s = 0; s < count; s++) start[key[order ? order[s] : s] + 1]++;
   for (let v = 0; v < range; v++) start[v + 1] += start[v];
-  const out = new Int32Array(order.length);
-  for (const e of order) out[start[key[e]]++] = e;
+  const out = new Int32Array(count);
+  for (let s = 0; s < count; s++) {
+    const e = order ? order[s] : s;
+    out[start[key[e]]++] = e;
+  }
   return out;
 }
 
@@ -167,22 +166,27 @@ const clip = (x: number) => (x > 4 ? 4 : x < -4 ? -4 : x);
  * is not kept alive by the layout's closure (a gigabyte at a million points).
  */
 function sampledEdges(graph: FuzzyGraph, epochs: number): { head: Int32Array; tail: Int32Array; perSample: Float64Array } {
-  const maxWeight = graph.weights.reduce((m, w) => Math.max(m, w), 0);
-  const kept = Int32Array.from(graph.weights.keys()).filter((e) => graph.weights[e] >= maxWeight / epochs && graph.weights[e] > 0);
-  return {
-    head: kept.map((e) => graph.head[e]),
-    tail: kept.map((e) => graph.tail[e]),
-    perSample: Float64Array.from(kept, (e) => maxWeight / graph.weights[e]),
-  };
+  const { weights } = graph;
+  const maxWeight = weights.reduce((m, w) => Math.max(m, w), 0);
+  const sampled = (w: number) => w >= maxWeight / epochs && w > 0;
+  let count = 0;
+  for (let e = 0; e < weights.length; e++) if (sampled(weights[e])) count++;
+  const head = new Int32Array(count);
+  const tail = new Int32Array(count);
+  const perSample = new Float64Array(count);
+  for (let e = 0, s = 0; e < weights.length; e++) {
+    if (!sampled(weights[e])) continue;
+    head[s] = graph.head[e];
+    tail[s] = graph.tail[e];
+    perSample[s++] = maxWeight / weights[e];
+  }
+  return { head, tail, perSample };
 }
 
 /**
- * A 2-D layout of the graph, randomly initialised in [-10, 10]^2 like umap-js. Alea is stepped
- * inline (the same draws as fastRandomFor, so the same map; 0-10% less time on 10,000 digits:
- * Math.pow, called for every sample, is most of the loop). Above EXACT_LIMIT points d^b is
- * exp(b ln d): on 70,000 digits at 200 epochs the layout took 180 s against Math.pow's 254 s
- * (one run each, load average 12), keeping 12.4% of the exact neighbours against 12.6% (README "Speed"). Up to EXACT_LIMIT points the map is Math.pow's, bit
- * for bit as before.
+ * A 2-D layout of the graph, randomly initialised in [-10, 10]^2 like umap-js, with umap-js's
+ * gradients except for the powers d^b, which power() computes (within 1e-11 of Math.pow, at half the
+ * layout's time: README "Speed").
  */
 export function umapLayout(neighbours: Neighbours, options: UmapOptions): UmapLayout {
   const n = neighbours.indices.length;
@@ -191,25 +195,15 @@ export function umapLayout(neighbours: Neighbours, options: UmapOptions): UmapLa
   const nextSample = Float64Array.from(perSample);
   const perNegative = Float64Array.from(perSample, (p) => p / 5);
   const nextNegative = Float64Array.from(perNegative);
-  let { s0, s1, s2, c } = aleaStateFor(options.seed, "umap");
-  /** seedrandom's Alea step (the loop below repeats it inline, on locals). */
-  const next = () => {
-    const t = 2091639 * s0 + c * 2.3283064365386963e-10;
-    s0 = s1;
-    s1 = s2;
-    return (s2 = t - (c = t | 0));
-  };
-  const emb = Float64Array.from({ length: n * 2 }, () => next() * 20 - 10);
+  const random = fastRandomFor(options.seed, "umap");
+  const emb = Float64Array.from({ length: n * 2 }, () => random() * 20 - 10);
   const { a, b } = findABParams(1.0, options.minDist);
-  const exactPow = n <= EXACT_LIMIT;
   const edges = head.length;
   let alpha = 1.0;
 
   return {
     epochs,
     step(epoch: number) {
-      // The generator's state in locals for the epoch: the engine keeps them in registers.
-      let [r0, r1, r2, rc] = [s0, s1, s2, c];
       for (let e = 0; e < edges; e++) {
         if (nextSample[e] > epoch) continue;
         const j = head[e] * 2;
@@ -219,8 +213,8 @@ export function umapLayout(neighbours: Neighbours, options: UmapOptions): UmapLa
         const d2 = dx * dx + dy * dy;
         let attract = 0;
         if (d2 > 0) {
-          // d2^(b-1) as d2^b / d2: one pow instead of two, in the hottest loop.
-          const d2b = exactPow ? Math.pow(d2, b) : Math.exp(b * Math.log(d2));
+          // d2^(b-1) as d2^b / d2: one power instead of two, in the hottest loop.
+          const d2b = power(d2, b);
           attract = (-2 * a * b * (d2b / d2)) / (a * d2b + 1);
         }
         const gx = clip(attract * dx) * alpha;
@@ -232,17 +226,12 @@ export function umapLayout(neighbours: Neighbours, options: UmapOptions): UmapLa
         nextSample[e] += perSample[e];
         const negatives = Math.floor((epoch - nextNegative[e]) / perNegative[e]);
         for (let p = 0; p < negatives; p++) {
-          const t = 2091639 * r0 + rc * 2.3283064365386963e-10;
-          r0 = r1;
-          r1 = r2;
-          r2 = t - (rc = t | 0);
-          const o = Math.floor(r2 * n) * 2;
+          const o = Math.floor(random() * n) * 2;
           const ox = emb[j] - emb[o];
           const oy = emb[j + 1] - emb[o + 1];
           const o2 = ox * ox + oy * oy;
           if (o2 > 0) {
-            const o2b = exactPow ? Math.pow(o2, b) : Math.exp(b * Math.log(o2));
-            const repulse = (2 * b) / ((0.001 + o2) * (a * o2b + 1));
+            const repulse = (2 * b) / ((0.001 + o2) * (a * power(o2, b) + 1));
             emb[j] += clip(repulse * ox) * alpha;
             emb[j + 1] += clip(repulse * oy) * alpha;
           } else if (j !== o) {
@@ -252,7 +241,6 @@ export function umapLayout(neighbours: Neighbours, options: UmapOptions): UmapLa
         }
         nextNegative[e] += negatives * perNegative[e];
       }
-      [s0, s1, s2, c] = [r0, r1, r2, rc];
       alpha = 1.0 - epoch / epochs;
     },
     embedding: () => Float32Array.from(emb),
