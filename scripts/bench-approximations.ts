@@ -77,7 +77,7 @@ async function timeTiled(
     const dim = acts.sizes[l];
     const random = randomFor(options.seed, "tiled");
     const points = Float32Array.from({ length: count * dim }, (_, t) => base[t % base.length] * (1 + 0.05 * (random() - 0.5)));
-    const sample = clusterSample(count, count, options.seed)!;
+    const sample = clusterSample(count, options.seed)!;
     const columns = silhouetteColumns(sample, count, options.seed);
     const [fits, fitTime] = await seconds(() => kmeansFits(points, dim, { ...options, sample }));
     const [scores, sampleTime] = await seconds(() => sampleSilhouettes(tf, points, dim, fits, sample));
@@ -130,7 +130,7 @@ async function main() {
   for (const [l, points] of acts.hidden.entries()) {
     const dim = acts.sizes[l];
     const options = { ...exp.clustering, seed: exp.seed };
-    const sample = clusterSample(n, n, exp.seed);
+    const sample = clusterSample(n, exp.seed);
     if (!sample) throw new Error(`no sample at ${n} images: the approximations start above ${EXACT_LIMIT}`);
     const [[sampledFits, sampled, perPoint], sampledTime] = await seconds(async () => {
       const fits = await kmeansFits(points, dim, { ...options, sample });

@@ -51,13 +51,12 @@ describe("silhouettes against a sample of the points", () => {
     sampled.forEach((s, ci) => s.perPoint.forEach((v, i) => assert.ok(Math.abs(v - exact.silhouettes[ci].perPoint[i]) < 1e-5)));
   });
 
-  it("samples only above EXACT_LIMIT points, the same sample for the same seed", () => {
-    assert.equal(clusterSample(EXACT_LIMIT, EXACT_LIMIT, 1), undefined);
-    assert.equal(clusterSample(30_000, EXACT_LIMIT, 1), undefined);
-    const sample = clusterSample(30_000, 25_000, 1)!;
+  it("samples only above EXACT_LIMIT kept points, the same sample for the same seed", () => {
+    assert.equal(clusterSample(EXACT_LIMIT, 1), undefined);
+    const sample = clusterSample(25_000, 1)!;
     assert.equal(sample.length, CLUSTER_SAMPLE);
-    assert.deepEqual(clusterSample(30_000, 25_000, 1), sample);
-    assert.notDeepEqual(clusterSample(30_000, 25_000, 2), sample);
+    assert.deepEqual(clusterSample(25_000, 1), sample);
+    assert.notDeepEqual(clusterSample(25_000, 2), sample);
     assert.ok(
       sample.every((p, j) => p < 25_000 && (j === 0 || p > sample[j - 1])),
       "kept points only, ascending, no repeats",
@@ -68,10 +67,10 @@ describe("silhouettes against a sample of the points", () => {
 describe("the images' silhouettes above EXACT_LIMIT", () => {
   it("are measured against the whole sample up to SILHOUETTE_DISTANCES, else against a part of it", () => {
     const upTo = SILHOUETTE_DISTANCES / CLUSTER_SAMPLE;
-    const sample = clusterSample(upTo, upTo, 3)!;
+    const sample = clusterSample(upTo, 3)!;
     assert.equal(silhouetteColumns(sample, upTo, 3), sample);
     const many = 1_000_000;
-    const large = clusterSample(many, many, 3)!;
+    const large = clusterSample(many, 3)!;
     const part = silhouetteColumns(large, many, 3);
     assert.equal(part.length, SILHOUETTE_DISTANCES / many);
     const inSample = new Set(large);
@@ -157,7 +156,7 @@ describe("a layer above EXACT_LIMIT points", () => {
       firsts.map((_, c) => c),
     );
     // The same fits as kmeansFits on the sampled points alone, up to the numbering.
-    const sample = clusterSample(n, n, options.seed)!;
+    const sample = clusterSample(n, options.seed)!;
     const alone = await kmeansFits(
       Float32Array.from({ length: sample.length * 49 }, (_, t) => points[sample[Math.floor(t / 49)] * 49 + (t % 49)]),
       49,
@@ -189,7 +188,7 @@ describe("a layer above EXACT_LIMIT points", () => {
 
   it("gives each image its silhouette against the sample: the sample's own are theirs among the sample", async () => {
     const { clustering } = layer;
-    const sample = clusterSample(n, n, options.seed)!;
+    const sample = clusterSample(n, options.seed)!;
     const exact = await distancePass(tf, {
       points,
       dim: 49,

@@ -4,7 +4,7 @@
 // nearest centroid, so they never move the clusters fitted on the kept images.
 import { CLUSTER_SAMPLE, EXACT_LIMIT, SILHOUETTE_DISTANCES, round4 } from "../shared/figures";
 import type { LayerClustering } from "../shared/results";
-import { kmeansFit } from "./kmeans";
+import { assertFinite, kmeansFit } from "./kmeans";
 import { distancePass, gathered, sampledSilhouettes, type Neighbours, type SilhouetteScores } from "./distances";
 import { partitionedNeighbours } from "./partitionedNeighbours";
 import { randomFor, shuffled } from "../data/random";
@@ -138,9 +138,9 @@ function seededDraw(clustered: number, seed: number, size: number): Int32Array {
   ).sort();
 }
 
-/** The kept points a layer is clustered on: all of them (undefined) up to EXACT_LIMIT points in all, else a seeded sample of CLUSTER_SAMPLE. */
-export function clusterSample(points: number, clustered: number, seed: number): Int32Array | undefined {
-  return points <= EXACT_LIMIT || clustered <= EXACT_LIMIT ? undefined : seededDraw(clustered, seed, CLUSTER_SAMPLE);
+/** The kept points a layer is clustered on: all of them (undefined) up to EXACT_LIMIT kept points, else a seeded sample of CLUSTER_SAMPLE. */
+export function clusterSample(clustered: number, seed: number): Int32Array | undefined {
+  return clustered <= EXACT_LIMIT ? undefined : seededDraw(clustered, seed, CLUSTER_SAMPLE);
 }
 
 /** The sampled points each kept point's silhouette is measured against: the sample, or the part of it that keeps within SILHOUETTE_DISTANCES. */
@@ -191,8 +191,9 @@ export async function clusterLayer(
   signal?: AbortSignal,
 ): Promise<{ clustering: Clustered; neighbours: Neighbours; approximateNeighbours: boolean }> {
   const n = points.length / dim;
+  assertFinite(points, dim);
   const kept = points.subarray(0, clustered * dim);
-  const sample = clusterSample(n, clustered, options.seed);
+  const sample = clusterSample(clustered, options.seed);
   if (sample) return sampledLayer(tf, points, dim, clustered, sample, options, onProgress, signal);
   const fits = await kmeansFits(kept, dim, options, (f) => onProgress?.(0.5 * f), signal);
   const exact = n <= EXACT_LIMIT;

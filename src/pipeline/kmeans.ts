@@ -310,18 +310,22 @@ function followCentres(s: Lloyd, moved: Float64Array): void {
   }
 }
 
+/** Throws, naming the first, unless every value is finite: what kmeansFit needs, checked once per layer rather than in each of its fits. */
+export function assertFinite(points: Float32Array, dim: number): void {
+  for (let i = 0; i < points.length; i++)
+    if (!Number.isFinite(points[i]))
+      throw new Error(`k-means needs finite values: point ${Math.floor(i / dim)} has ${points[i]} in dimension ${i % dim}`);
+}
+
 /**
  * ml-kmeans's `kmeans(rows, k, { initialization: "kmeans++", seed, maxIterations })` on the n x dim
- * points: k-means++ seeds, then Lloyd steps until no centre moves by more than 1e-6 (squared) or
- * `maxIterations` (at least 1) steps. As there, the labels are the last step's assignment and the
- * centroids the means it gave.
+ * points (finite: assertFinite): k-means++ seeds, then Lloyd steps until no centre moves by more
+ * than 1e-6 (squared) or `maxIterations` (at least 1) steps. As there, the labels are the last
+ * step's assignment and the centroids the means it gave.
  */
 export function kmeansFit(points: Float32Array, dim: number, k: number, seed: number, maxIterations: number): KmeansResult {
   const n = points.length / dim;
   if (k <= 0 || k > n || !Number.isInteger(k)) throw new Error("K should be a positive integer smaller than the number of points");
-  for (let i = 0; i < points.length; i++)
-    if (!Number.isFinite(points[i]))
-      throw new Error(`k-means needs finite values: point ${Math.floor(i / dim)} has ${points[i]} in dimension ${i % dim}`);
   const s: Lloyd = {
     points,
     n,

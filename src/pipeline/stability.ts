@@ -100,7 +100,7 @@ export async function layerStability(
     // The run's own seed, so its k-means starts are not the main clustering's on a near copy of the data.
     const seed = Math.floor(randomFor(input.options.seed, `stability run ${run} k-means`)() * 2 ** 31);
     // As the main clustering: exact up to EXACT_LIMIT images, else fitted and scored on a seeded sample.
-    const sample = clusterSample(keptCount, keptCount, seed);
+    const sample = clusterSample(keptCount, seed);
     const fits = await kmeansFits(drawnPoints, dim, { ...input.options, seed, sample }, (f) => step(0.6 * f), signal);
     const silhouettes = sample
       ? await sampleSilhouettes(tf, drawnPoints, dim, fits, sample, (f) => step(0.6 + 0.35 * f), signal)
