@@ -4,6 +4,7 @@
 // zoomed away from it pans to it; the legend follows Colour by Cluster; the Sankey and the legend
 // call injected images "injected"; the k charts have both axes' values and the chosen k named off
 // the curve; a long class name is cut to fit the side panel, whole in its tooltip.
+// MTQ_UPDATE_SCREENSHOTS=1 refreshes the README's media/screenshots/one-image.png.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -128,6 +129,9 @@ for (const webgl of [true, false]) {
       assert.ok(after.visible, "the ring is shown");
       assert.ok(Math.abs(after.x - after.width / 2) < 2 && Math.abs(after.y - after.height / 2) < 2, `centred: ${JSON.stringify(after)}`);
       assert.ok(second.visible, "the unzoomed map shows it where it is");
+      // The README's screenshot, refreshed on request from these real results.
+      if (webgl && process.env.MTQ_UPDATE_SCREENSHOTS === "1")
+        await page.locator(".mtq-maps").screenshot({ path: join(root, "media", "screenshots", "one-image.png") });
       await page.keyboard.press("0");
     });
   });
