@@ -5,10 +5,11 @@
 // forward pass, categorical cross-entropy with TF.js's clipping and its gradient through it, and
 // tf.train.adam's update with its beta1, beta2 and epsilon. The first layer reads only each image's
 // non-zero inputs (most of an MNIST digit is background). The sums and Adam run in WebAssembly
-// (denseKernel.wat: float64 arithmetic on float32 values, two units or images at a time, each in
-// its own lane and in the scalar loop's order, so the same bits); the softmax, the loss and the
-// activations other than ReLU's in JavaScript (Math.exp and the like). Neither depends on TF.js's
-// backend: the same seed gives the same weights on every one.
+// (denseKernel.wat: float64 arithmetic on float32 values, two units or images at a time, each sum
+// in its own lane and in the order of the JavaScript loops it replaced, so the same bits); the
+// activations, the softmax and the loss in JavaScript (they call Math.exp, Math.log and the like,
+// which the kernel has no copy of). Neither depends on TF.js's backend: the same seed gives the same
+// weights on every one.
 import type * as TF from "@tensorflow/tfjs";
 import { denseKernel, type DenseKernel } from "./denseKernel";
 import type { Tf } from "./tf";
