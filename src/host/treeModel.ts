@@ -5,6 +5,7 @@
 // list at most IMAGE_CAP images, then one "… and N more" item standing for the whole set: VS Code
 // would otherwise get a list of tens of thousands of thumbnails on all of MNIST.
 import { className, classNounPlural } from "../shared/classNames";
+import { silhouetteOf } from "../shared/columns";
 import { imageTitle } from "../shared/imageName";
 import { imageSource } from "../shared/imageSource";
 import type { SavedSelections, Selection } from "../shared/protocol";
@@ -216,7 +217,7 @@ function imageSummary(results: Results, image: number): string {
 }
 
 function meanSilhouette(results: Results, layer: number, images: readonly number[]): number | undefined {
-  const values = images.map((i) => results.layers[layer].silhouettes[i]).filter((s): s is number => s !== null);
+  const values = images.map((i) => silhouetteOf(results.layers[layer], i)).filter((s): s is number => s !== null);
   return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
 }
 
