@@ -103,12 +103,16 @@ for (const webgl of [true, false]) {
         assert.equal(ring.focus, String(image));
         assert.ok(ring.x >= 0 && ring.x <= ring.width && ring.y >= 0 && ring.y <= ring.height, `the ring is on the map: ${JSON.stringify(ring)}`);
       }
+      const title = `image ${image} · ${r.images.labels[image]}`;
+      for (const label of await harness.page.$$eval(".mtq-map-overlay", (o) => o.map((e) => e.getAttribute("aria-label"))))
+        assert.match(label!, new RegExp(`Selected: ${title}, ringed\\.`), "a screen reader hears which image is ringed");
       const [first] = alone;
       const big = await pixelsAround(first.x, first.y, first.r, color);
       await select([image, other]);
       const [shared] = await rings();
       assert.equal(shared.visible, false, "no ring for a selection of two");
       assert.equal(shared.focus, undefined);
+      assert.doesNotMatch((await harness.page.locator(".mtq-map-overlay").first().getAttribute("aria-label"))!, /Selected:/);
       const small = await pixelsAround(first.x, first.y, first.r, color);
       // Radius 2.2 against 1.35 times a point's: (2.2 / 1.35)^2 = 2.7 times the area, less the antialiased edge.
       assert.ok(big > 1.8 * small && small > 0, `the image alone covers ${big} pixels, one of two ${small}`);

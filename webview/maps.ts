@@ -94,11 +94,7 @@ export class UmapMap {
     this.overlay.append(this.lassoPath, this.hoverRing, this.focusRing);
     this.overlay.setAttribute("tabindex", "0");
     this.overlay.setAttribute("role", "img");
-    this.overlay.setAttribute(
-      "aria-label",
-      `UMAP map of layer ${layer + 1}, ${ctx.data.results.images.count} images. ` +
-        "Drag to lasso (Shift adds), wheel zooms; arrow keys pan, + and - zoom, 0 resets.",
-    );
+    this.overlay.setAttribute("aria-label", this.label());
     this.hoverRing.setAttribute("visibility", "hidden");
     this.focusRing.setAttribute("visibility", "hidden");
     this.bounds = boundsOf(ctx.data.positions[layer]);
@@ -454,9 +450,19 @@ export class UmapMap {
     this.hoverRing.setAttribute("visibility", "visible");
   }
 
+  /** What a screen reader says of the map: what it shows, how to use it, and the image selected alone, if any. */
+  private label(image: number | null = null): string {
+    const selected = image === null ? "" : ` Selected: ${imageTitle(this.ctx.data.results, image)}, ringed.`;
+    return (
+      `UMAP map of layer ${this.layer + 1}, ${this.ctx.data.results.images.count} images.${selected} ` +
+      "Drag to lasso (Shift adds), wheel zooms; arrow keys pan, + and - zoom, 0 resets."
+    );
+  }
+
   private placeFocusRing(): void {
     const ring = this.ringAt();
     const image = this.focused();
+    if (String(image ?? "") !== (this.element.dataset.focus ?? "")) this.overlay.setAttribute("aria-label", this.label(image));
     if (image === null) delete this.element.dataset.focus;
     else this.element.dataset.focus = String(image);
     if (!ring) return this.focusRing.setAttribute("visibility", "hidden");
