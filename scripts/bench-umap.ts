@@ -86,31 +86,40 @@ async function againstUmapJs() {
   }
 }
 
-const seconds = (start: number) => `${((performance.now() - start) / 1000).toFixed(1)} s`;
+/** A clock started now: what it reads is the wall time since and, in brackets, the process's CPU time (the machine may be shared). */
+function clock(): () => string {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    return `${((performance.now() - wall) / 1000).toFixed(1)} s (${((used.user + used.system) / 1e6).toFixed(1)})`;
+  };
+}
+const loadAverage = () => `load average ${loadavg()[0].toFixed(1)}`;
 const percent = (share: number) => `${(100 * share).toFixed(1)}%`;
 const SAMPLE = 1000;
 
 /** The partitioned search as the pipeline runs it (seed 24), and its time. */
 async function searched(points: Float32Array, dim: number): Promise<{ neighbours: Neighbours; time: string }> {
   const { tf } = await loadTf();
-  const start = performance.now();
+  const time = clock();
   const neighbours = await partitionedNeighbours(tf, points, dim, K, randomFor(24, "partitions"));
-  return { neighbours, time: seconds(start) };
+  return { neighbours, time: time() };
 }
 
 /** The map from `neighbours` at `epochs` (default: defaultEpochs), and its time. */
 function mapped(neighbours: Neighbours, epochs?: number): { map: Float32Array; time: string; epochs: number } {
-  const start = performance.now();
+  const time = clock();
   const layout = umapLayout(neighbours, { minDist: 0.1, seed: 24, epochs });
   for (let e = 0; e < layout.epochs; e++) layout.step(e);
-  return { map: layout.embedding(), time: seconds(start), epochs: layout.epochs };
+  return { map: layout.embedding(), time: time(), epochs: layout.epochs };
 }
 
 async function neighbourSearches(images: number) {
   const { hidden, sizes } = await mnistSignatures(images);
-  console.log(`${images} digits, ${SAMPLE} sampled points' 15 exact neighbours:`);
-  console.log("| layer | partitioned: time | found | umap-js NN-descent: time | found |");
-  console.log("|---|---:|---:|---:|---:|");
+  console.log(`${images} digits, ${SAMPLE} sampled points' 15 exact neighbours; times wall (CPU); ${loadAverage()}:`);
+  console.log("| layer | partitioned: time | found | umap-js NN-descent: time | found | load |");
+  console.log("|---|---:|---:|---:|---:|---|");
   for (const [l, points] of hidden.entries()) {
     const dim = sizes[l];
     const sample = samplePoints(images, SAMPLE);
@@ -118,13 +127,13 @@ async function neighbourSearches(images: number) {
     const ours = await searched(points, dim);
     // umap-js takes nested arrays: built before its clock starts, as its caller's data would be.
     const rows = Array.from({ length: images }, (_, i) => Array.from(points.subarray(i * dim, (i + 1) * dim)));
-    const start = performance.now();
+    const time = clock();
     // Its neighbour search alone is a private method of the UMAP class; fit would go on to the layout.
     const umapJs = new UMAP({ nNeighbors: K, random: fastRandomFor(24, "umap") }) as unknown as {
       nearestNeighbors(x: number[][]): { knnIndices: number[][]; knnDistances: number[][] };
     };
     const { knnIndices, knnDistances } = umapJs.nearestNeighbors(rows);
-    const theirTime = seconds(start);
+    const theirTime = time();
     const theirs = { indices: knnIndices, distances: knnDistances };
     console.log(
       tableRow([
@@ -133,6 +142,7 @@ async function neighbourSearches(images: number) {
         percent(neighboursFound(ours.neighbours, sample, exact)),
         theirTime,
         percent(neighboursFound(theirs, sample, exact)),
+        loadAverage(),
       ]),
     );
   }
@@ -141,10 +151,11 @@ async function neighbourSearches(images: number) {
 async function layouts(images: number) {
   const { hidden, sizes } = await mnistSignatures(images);
   console.log(
-    `${images} digits, neighbours from the partitioned search; kept: ${SAMPLE} sampled points' 15 exact neighbours among their 15 nearest on the map:`,
+    `${images} digits, neighbours from the partitioned search; kept: ${SAMPLE} sampled points' 15 exact neighbours among their 15 nearest ` +
+      `on the map; times wall (CPU); ${loadAverage()}:`,
   );
-  console.log("| layer | epochs | layout | kept | epochs | layout | kept |");
-  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  console.log("| layer | epochs | layout | kept | epochs | layout | kept | load |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---|");
   for (const [l, points] of hidden.entries()) {
     const dim = sizes[l];
     const sample = samplePoints(images, SAMPLE);
@@ -153,7 +164,9 @@ async function layouts(images: number) {
     const now = mapped(neighbours);
     const before = mapped(neighbours, 200);
     const kept = (map: Float32Array) => percent(neighboursKept(map, sample, exact));
-    console.log(tableRow([`${l + 1} (${dim})`, now.epochs, now.time, kept(now.map), before.epochs, before.time, kept(before.map)]));
+    console.log(
+      tableRow([`${l + 1} (${dim})`, now.epochs, now.time, kept(now.map), before.epochs, before.time, kept(before.map), loadAverage()]),
+    );
   }
 }
 
@@ -175,6 +188,7 @@ function previousLayout(neighbours: Neighbours, epochs: number, seed: number, in
   const nextNegative = Float64Array.from(perNegative);
   const random = fastRandomFor(seed, "umap");
   const alea = seedrandom.alea(`${seed}:umap`, { state: true }) as unknown as {
+    (): number;
     state(): { s0: number; s1: number; s2: number; c: number };
   };
   const emb = Float64Array.from({ length: n * 2 }, () => random() * 20 - 10);

@@ -112,6 +112,63 @@ function partitionsByDistance(centres: Float32Array, dim: number, c: number): nu
   return Array.from({ length: count }, (_, o) => o).sort((a, b) => distance[a] - distance[b]);
 }
 
+// A partition's rows and its candidates' columns are copied here rather than gathered on TF.js:
+// the wasm backend's gather of 6,000 rows took as long as the matrix product (about 14 ms a partition).
+// Each point gets a last value 1 and each candidate column y a last value -|y|^2 / 2: the product is
+// x.y - |y|^2 / 2, which ranks the candidates as -|x - y|^2 does (|x|^2 is the row's own), with no
+// elementwise pass over the block, and the ranking is done in bestOthers (tf.topk and those passes
+// took as long as the product).
+
+/** Points `members[from..from+count-1]`, one row each, with a last value 1: count x (dim + 1). */
+function pointRows(points: Float32Array, dim: number, members: number[], from: number, count: number): Float32Array {
+  const out = new Float32Array(count * (dim + 1));
+  for (let r = 0; r < count; r++) {
+    const p = members[from + r];
+    out.set(points.subarray(p * dim, (p + 1) * dim), r * (dim + 1));
+    out[r * (dim + 1) + dim] = 1;
+  }
+  return out;
+}
+
+/** The candidates as columns, with a last row of -|y|^2 / 2: (dim + 1) x candidates. */
+function candidateColumns(points: Float32Array, dim: number, candidates: number[], squares: Float64Array): Float32Array {
+  const count = candidates.length;
+  const out = new Float32Array((dim + 1) * count);
+  for (let j = 0; j < count; j++) {
+    const p = candidates[j];
+    for (let t = 0; t < dim; t++) out[t * count + j] = points[p * dim + t];
+    out[dim * count + j] = -0.5 * squares[p];
+  }
+  return out;
+}
+
+/**
+ * Row r's `k - 1` best other columns of `scores` (rows x columns, larger is nearer), best first;
+ * among equal scores the first column. `self` is the column of the row's own point, left out.
+ */
+function bestOthers(scores: Float32Array, columns: number, r: number, self: number, best: Int32Array, bestScore: Float64Array): number {
+  const wanted = Math.min(best.length, columns - 1);
+  if (wanted <= 0) return 0;
+  let count = 0;
+  // The score a column must beat: the worst kept one's once `wanted` are kept.
+  let bar = -Infinity;
+  const row = r * columns;
+  for (let c = 0; c < columns; c++) {
+    const v = scores[row + c];
+    if (v <= bar || c === self) continue;
+    let p = count < wanted ? count++ : wanted - 1;
+    while (p > 0 && bestScore[p - 1] < v) {
+      bestScore[p] = bestScore[p - 1];
+      best[p] = best[p - 1];
+      p--;
+    }
+    bestScore[p] = v;
+    best[p] = c;
+    if (count === wanted) bar = bestScore[wanted - 1];
+  }
+  return count;
+}
+
 /** Each point's `k` approximate nearest points, itself first, with their distances. */
 export async function partitionedNeighbours(
   tf: Tf,
@@ -125,8 +182,12 @@ export async function partitionedNeighbours(
 ): Promise<Neighbours> {
   const n = points.length / dim;
   const x = tf.tensor2d(points, [n, dim]);
+  const squares = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let t = 0; t < dim; t++) squares[i] += points[i * dim + t] ** 2;
   const indices: number[][] = new Array(n);
   const distances: number[][] = new Array(n);
+  const best = new Int32Array(k - 1);
+  const bestScore = new Float64Array(k - 1);
   try {
     const count = Math.max(1, Math.round(n / partitionSize));
     const { assignment, centres } = partitions(tf, x, points, dim, count, random);
@@ -144,36 +205,32 @@ export async function partitionedNeighbours(
         for (const member of members[o]) candidates.push(member);
         probed++;
       }
-      const othersT = tf.tidy(() => tf.transpose(tf.gather(x, tf.tensor1d(candidates, "int32"))));
-      const otherSquares = tf.tidy(() => tf.sum(tf.square(othersT), 0, true));
+      const columns = tf.tensor2d(candidateColumns(points, dim, candidates, squares), [dim + 1, candidates.length]);
       // Rows in chunks of a chunk x candidates matrix of about 16 MB: a partition of many identical
       // signatures (a dead ReLU layer) can hold a large share of all the points.
       const chunk = Math.max(1, Math.floor(BLOCK_VALUES / candidates.length));
       for (let r0 = 0; r0 < rows; r0 += chunk) {
         const chunkRows = Math.min(chunk, rows - r0);
-        const [values, nearest] = tf.tidy(() => {
-          const own = tf.gather(x, tf.tensor1d(members[c].slice(r0, r0 + chunkRows), "int32"));
-          const squared = tf.sub(tf.add(tf.sum(tf.square(own), 1, true), otherSquares), tf.mul(2, tf.matMul(own, othersT)));
-          // The partition's own points come first among the candidates, so row r's self is column
-          // r0 + r; subtracting 1 there ranks it first whatever the rounding of the formula.
-          const self = tf.oneHot(tf.range(r0, r0 + chunkRows, 1, "int32"), candidates.length);
-          const top = tf.topk(tf.neg(tf.sub(tf.relu(squared), self)), Math.min(k, candidates.length));
-          return [top.values, top.indices];
-        });
-        const v = values.dataSync();
-        const idx = nearest.dataSync();
-        tf.dispose([values, nearest]);
-        const width = idx.length / chunkRows;
+        const product = tf.tidy(() =>
+          tf.matMul(tf.tensor2d(pointRows(points, dim, members[c], r0, chunkRows), [chunkRows, dim + 1]), columns),
+        );
+        const scores = product.dataSync() as Float32Array;
+        product.dispose();
         for (let r = 0; r < chunkRows; r++) {
           const point = members[c][r0 + r];
-          const row = Array.from(idx.subarray(r * width, (r + 1) * width), (j) => candidates[j]);
+          // The partition's own points come first among the candidates, so row r's self is column r0 + r.
+          const found = bestOthers(scores, candidates.length, r, r0 + r, best, bestScore);
+          const row = [point];
+          const rowDistances = [0];
+          for (let b = 0; b < found; b++) {
+            row.push(candidates[best[b]]);
+            rowDistances.push(Math.sqrt(Math.max(0, squares[point] - 2 * bestScore[b])));
+          }
           indices[point] = row;
-          distances[point] = Array.from(v.subarray(r * width, (r + 1) * width), (value, j) =>
-            row[j] === point ? 0 : Math.sqrt(Math.max(0, -value)),
-          );
+          distances[point] = rowDistances;
         }
       }
-      tf.dispose([othersT, otherSquares]);
+      columns.dispose();
       if (c % 8 === 7) {
         onProgress?.((c + 1) / count);
         await yieldToEventLoop();
