@@ -235,7 +235,7 @@ describe("the fused dense trainer", () => {
     cancelled.model.dispose();
   });
 
-  it("gives the same weights on TF.js's cpu backend as on wasm, bit for bit (it is plain JavaScript)", async () => {
+  it("gives the same weights on TF.js's cpu backend as on wasm, bit for bit (its arithmetic is its own, not the backend's)", async () => {
     const exp = experimentOf({ data: { digits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], perDigit: 30 }, training: { epochs: 1 } });
     const weightsOn = async (backend: string) => {
       assert.ok(await tf.setBackend(backend));
