@@ -1,7 +1,7 @@
 // One build script, one bundle per side: the CLI, the pipeline worker, the check worker, onnxruntime's
 // process, the extension host (and what it loads on first use) and the webview. `--watch` rebuilds on change.
 import * as esbuild from "esbuild";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, watchFile, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -98,6 +98,13 @@ copyOnnxRuntime();
 await assembleDenseKernel();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
+  // esbuild watches what it bundles; the kernel's text is not, so it is watched here.
+  watchFile("src/pipeline/denseKernel.wat", { interval: 500 }, () =>
+    assembleDenseKernel().then(
+      () => console.log("dist/denseKernel.wasm reassembled"),
+      (e) => console.error(`src/pipeline/denseKernel.wat: ${e instanceof Error ? e.message : e}`),
+    ),
+  );
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
 }
