@@ -10,6 +10,7 @@ import { resizedArea } from "../src/data/resize";
 import { loadImages, splitFiles } from "../src/data/source";
 import { folderClasses, readImageFolder } from "../src/data/imageFolder";
 import { runExperiment } from "../src/pipeline/run";
+import { tidyTable } from "../src/results/table";
 import { summaryText } from "../src/pipeline/summary";
 import { parseExperiment } from "../src/check/experiment";
 import { classNoun } from "../src/shared/classNames";
@@ -136,6 +137,16 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     assert.match(summaryText(results), /rare path \(\d+ of the (ones|sevens) takes? it/);
   });
 
+  it("gives the tidy table each image's file as its source and its class's name as label_name and prediction_name", () => {
+    const table = tidyTable(results);
+    const column = (name: string) => table.columns.find((c) => c.name === name)!.values;
+    const [source, labelName, predictionName] = [column("source"), column("label_name"), column("prediction_name")];
+    assert.deepEqual(source, Array.from(results.images.files!));
+    assert.deepEqual(labelName, Array.from(results.images.labels, (l) => results.classNames![l]));
+    assert.deepEqual(predictionName, Array.from(results.predictions, (p) => results.classNames![p]));
+    assert.deepEqual([source[61], labelName[61]], ["seven/001.jpg", "seven"]);
+  });
+
   it("names the test folder's files too when it picks from both folders", async () => {
     const exp = experimentOf(
       { ...experiment, data: { ...experiment.data, from: "train+test", perDigit: 70, holdout: { perDigit: 5 } } },
@@ -154,7 +165,7 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
   });
 
   it("reads a grey PNG's pixels exactly, and area-averages a doubled image back exactly", async () => {
-    const pixels = Buffer.from(results.images.pixelsBase64, "base64");
+    const pixels = Buffer.from(results.images.pixelsBase64!, "base64");
     assert.deepEqual(new Uint8Array(pixels.subarray(0, 784)), ones[0]);
     assert.deepEqual(resizedArea(Float32Array.from(doubled(sevens[0])), 56, 56, 28, 28), Float32Array.from(sevens[0]));
     const train = join(dir, "images", "train");
