@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Browser, Frame, Page } from "playwright-core";
 import { compareResults } from "../src/results/compare";
+import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
 import { endSession, launchBrowser, openPage, screenshot } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
@@ -71,7 +72,7 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
   it("trains from the Command Palette, with a progress notification, and writes the results", async () => {
     await trainExperiment(page, "ones-vs-sevens", TRAINING_TIMEOUT, () => screenshot(page, "02-training"));
     assert.ok(existsSync(workspace.small.results), `${workspace.small.results} was not written`);
-    results = JSON.parse(readFileSync(workspace.small.results, "utf8")) as Results;
+    results = (await readResultsFile(workspace.small.results)).results;
     assert.equal(results.images.count, workspace.small.images);
   });
 
@@ -209,7 +210,7 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     await runCommand(page, "MTQ: Compare Results");
     await tickInQuickPick(page, ["ones-vs-sevens.results.json", "ones-vs-sevens-seed-7.results.json"]);
     const compare = await webviewFrame(page, "#mtq-root .mtq-contingency");
-    const other = JSON.parse(readFileSync(workspace.otherSeed.results, "utf8")) as Results;
+    const other = (await readResultsFile(workspace.otherSeed.results)).results;
     // A is the first of the two in the Quick Pick's list; the title says which: "A vs B".
     const title = (await compare.locator("#mtq-root h1").textContent()) ?? "";
     const [a, b] = title.startsWith(`${workspace.otherSeed.name} vs`) ? [other, results] : [results, other];
@@ -278,7 +279,7 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     await runCommand(page, "View: Close All Editors");
     await runCommand(page, "MTQ: Open Results");
     await chooseInQuickPick(page, `${workspace.otherSeed.name}.results.json`);
-    const other = JSON.parse(readFileSync(workspace.otherSeed.results, "utf8")) as Results;
+    const other = (await readResultsFile(workspace.otherSeed.results)).results;
     const sankey = `#mtq-root .mtq-sankey[data-images="${other.images.count}"]`;
     await webviewFrame(page, sankey);
     await page.locator(".tabs-container .tab.active", { hasText: `MTQ: ${workspace.otherSeed.name}` }).waitFor({ timeout: UI_TIMEOUT });
@@ -298,7 +299,7 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     await runCommand(page, "View: Close All Editors");
     await trainExperiment(page, workspace.onnx.name, TRAINING_TIMEOUT);
     assert.ok(existsSync(workspace.onnx.results), `${workspace.onnx.results} was not written`);
-    const onnx = JSON.parse(readFileSync(workspace.onnx.results, "utf8")) as Results;
+    const onnx = (await readResultsFile(workspace.onnx.results)).results;
     assert.equal(onnx.images.count, workspace.onnx.images);
     assert.deepEqual(
       onnx.layers.map((l) => l.name),

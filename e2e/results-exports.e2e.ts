@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import { parquetReadObjects } from "hyparquet";
 import type { Browser, Frame, Page } from "playwright-core";
+import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
 import type { SelectionsFile } from "../src/shared/selections";
 import { endSession, launchBrowser, openPage, screenshot } from "./browser";
@@ -101,12 +102,12 @@ describe("named selections, tables and notebooks in VS Code", { timeout: 20 * 60
     await waitForWorkbench(page);
     await closeWalkthrough(page);
     await trainExperiment(page, stem, TRAINING_TIMEOUT);
-    results = JSON.parse(readFileSync(workspace.small.results, "utf8")) as Results;
+    results = (await readResultsFile(workspace.small.results)).results;
     const node = results.flows.nodes.find((n) => n.kind === "cluster" && n.column === 1)!;
     cluster = {
       id: node.id,
       label: `cluster ${node.value} of layer 1`,
-      images: results.layers[0].assignments.flatMap((c, i) => (c === node.value ? [i] : [])),
+      images: Array.from(results.layers[0].assignments).flatMap((c, i) => (c === node.value ? [i] : [])),
     };
     view = await webviewFrame(page, "#mtq-root .mtq-sankey");
   });
@@ -215,7 +216,7 @@ describe("named selections, tables and notebooks in VS Code", { timeout: 20 * 60
   it("saves a second selection with Ctrl+Alt+S from the view: a cluster of layer 2, under another name", async () => {
     await showResultsView();
     const node = results.flows.nodes.find((n) => n.kind === "cluster" && n.column === 2)!;
-    const images = results.layers[1].assignments.flatMap((c, i) => (c === node.value ? [i] : []));
+    const images = Array.from(results.layers[1].assignments).flatMap((c, i) => (c === node.value ? [i] : []));
     await view.locator(`#mtq-root .mtq-sankey .mtq-node[data-id="${node.id}"] .mtq-node-box`).click();
     await view.locator(`#mtq-root .mtq-map[data-layer="2"][data-selected="${images.length}"]`).waitFor({ timeout: UI_TIMEOUT });
     // The click left the keyboard in the webview: its keybinding must reach the workbench from there.

@@ -4,11 +4,10 @@
 // (webview/pointGrid.ts) to build and to find the point under the pointer (1,000 places, the same
 // answers checked), and a lasso (the left 5%, 30% and 70% of the map) by visiting the quadtree
 // against one pass over the positions. Prints figures with the load average; not a test.
-import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { polygonContains, quadtree } from "d3";
 import seedrandom from "seedrandom";
-import type { Results } from "../src/shared/results";
+import { readResultsFile } from "../src/results/read";
 import { PointGrid } from "../webview/pointGrid";
 import { allOfMnistResults } from "./allOfMnistResults";
 
@@ -19,8 +18,8 @@ const time = (run: () => void) => {
   return (performance.now() - t) / REPEATS;
 };
 
-function main(): void {
-  const results = JSON.parse(readFileSync(allOfMnistResults(), "utf8")) as Results;
+async function main(): Promise<void> {
+  const { results } = await readResultsFile(allOfMnistResults());
   const base = results.layers[0].umap;
   const random = seedrandom("map-index");
   process.stdout.write(
@@ -88,4 +87,4 @@ function main(): void {
   process.stdout.write(`(mean of ${REPEATS} each, in node; load average ${loadavg()[0].toFixed(2)})\n`);
 }
 
-main();
+void main();

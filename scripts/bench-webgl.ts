@@ -12,7 +12,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { DIGIT_COLORS } from "../src/shared/digitColors";
-import type { Results } from "../src/shared/results";
+import { readResultsFile } from "../src/results/read";
 import { browserMissing, launchChromium } from "../test/browser/browser";
 import { allOfMnistResults } from "./allOfMnistResults";
 import type { BenchPoints, Timing } from "./bench-webgl/page";
@@ -41,11 +41,11 @@ async function main(): Promise<void> {
   const missing = browserMissing();
   if (missing) throw new Error(missing);
   const file = allOfMnistResults();
-  const results = JSON.parse(readFileSync(file, "utf8")) as Results;
+  const { results } = await readResultsFile(file);
   const points: BenchPoints = {
-    xy: results.layers[0].umap,
-    labels: results.images.labels,
-    injected: results.images.injected,
+    xy: Array.from(results.layers[0].umap),
+    labels: Array.from(results.images.labels),
+    injected: Array.from(results.images.injected, Boolean),
     colors: Array.from({ length: Math.max(...results.images.labels) + 1 }, (_, d) => DIGIT_COLORS[d] ?? "#888888"),
   };
   const script = await pageBundle();

@@ -27,6 +27,7 @@ import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
 import { experimentSchema } from "../src/shared/experiment";
 import { CLUSTER_SAMPLE, EXACT_LIMIT } from "../src/shared/figures";
+import { binFileOf } from "../src/results/write";
 import type { Results } from "../src/shared/results";
 import { defaultEpochs } from "../src/pipeline/umap";
 import { EXPERIMENT_FILE, MILLION_DIR } from "./million";
@@ -118,7 +119,7 @@ function runMtq(file: string, dir: string, minutes: number, keep: boolean): Outc
   const t = timed(process.execPath, [join(root, "dist", "cli.js"), "run", file, "--out", out], dir, "mtq", minutes);
   if (typeof t === "string") return { side: "MTQ", why: t, load };
   const results = JSON.parse(readFileSync(out, "utf8")) as Results;
-  if (!keep) rmSync(out);
+  if (!keep) for (const f of [out, binFileOf(out)]) rmSync(f, { force: true });
   const sample = results.layers[0].silhouetteSample;
   return {
     side: `MTQ (${results.backend})`,

@@ -41,9 +41,9 @@ interface Context {
 const FOURS = "ones-vs-sevens-injected-4s";
 const THREES = "ones-vs-sevens-injected-3s";
 
-const imagesWhere = (r: Results, keep: (i: number) => boolean) => r.images.labels.flatMap((_, i) => (keep(i) ? [i] : []));
+const imagesWhere = (r: Results, keep: (i: number) => boolean) => Array.from(r.images.labels).flatMap((_, i) => (keep(i) ? [i] : []));
 const keptOf = (r: Results, digit: number) => imagesWhere(r, (i) => !r.images.injected[i] && r.images.labels[i] === digit);
-const injectedOf = (r: Results, digit: number) => imagesWhere(r, (i) => r.images.injected[i] && r.images.labels[i] === digit);
+const injectedOf = (r: Results, digit: number) => imagesWhere(r, (i) => Boolean(r.images.injected[i]) && r.images.labels[i] === digit);
 /** Whether image i sits, at hidden layer l (0-based), in the cluster holding most of digit d's kept images. */
 const inClusterOf = (r: Results, l: number, i: number, d: number) => r.layers[l].assignments[i] === r.findings.layers[l].dominantCluster[d];
 const shareOf = (items: number[], keep: (i: number) => boolean) => items.filter(keep).length / items.length;
@@ -211,8 +211,11 @@ ${table(
 
 /** What the 3s' runs must share with the 4s' ones: the kept images' clusters and predictions. */
 function keptView(r: Results) {
-  const kept = r.images.injected.indexOf(true);
-  return { assignments: r.layers.map((l) => l.assignments.slice(0, kept)), predictions: r.predictions.slice(0, kept) };
+  const kept = Array.from(r.images.injected).findIndex(Boolean);
+  return {
+    assignments: r.layers.map((l) => Array.from(l.assignments).slice(0, kept)),
+    predictions: Array.from(r.predictions).slice(0, kept),
+  };
 }
 
 interface Stray {
@@ -229,7 +232,7 @@ interface Stray {
 function straySevens(fours: Results[]): { perSeed: number[][]; images: Stray[] } {
   const byImage = new Map<number, Stray>();
   const perSeed = fours.map((r) => {
-    const pixels = Buffer.from(r.images.pixelsBase64, "base64");
+    const pixels = Buffer.from(r.images.pixelsBase64!, "base64");
     const size = r.images.rows * r.images.cols;
     const atLayer1 = keptOf(r, 7).filter((i) => inClusterOf(r, 0, i, 1));
     const everyLayer = atLayer1.filter((i) => layerNumbers(r).every((l) => inClusterOf(r, l, i, 1)));

@@ -94,7 +94,7 @@ describe("colour image folders", () => {
   it("detects colour and keeps red, green and blue for the model, the results and the views", async () => {
     const results = await run(dir, folderExperiment());
     assert.equal(results.images.channels, 3);
-    const pixels = Buffer.from(results.images.pixelsBase64, "base64");
+    const pixels = Buffer.from(results.images.pixelsBase64!, "base64");
     assert.equal(pixels.length, results.images.count * 28 * 28 * 3);
     // Image 0 is the first 1, in red: its red bytes are MNIST's, its green and blue none.
     const one = digits(1, 1)[0];
@@ -108,7 +108,9 @@ describe("colour image folders", () => {
     );
     assert.deepEqual(
       coloursOf(results).slice(0, 60),
-      results.images.labels.slice(0, 60).map((l) => (l === 1 ? 0 : 1)),
+      Array.from(results.images.labels)
+        .slice(0, 60)
+        .map((l) => (l === 1 ? 0 : 1)),
     );
     assert.equal(results.findings.accuracy.train, 1);
   });
@@ -116,7 +118,7 @@ describe("colour image folders", () => {
   it('reads the same folder grey with "channels": 1, and a grey folder saved as RGB stays grey', async () => {
     const grey = await run(dir, folderExperiment(1));
     assert.equal(grey.images.channels, undefined);
-    const pixels = Buffer.from(grey.images.pixelsBase64, "base64");
+    const pixels = Buffer.from(grey.images.pixelsBase64!, "base64");
     assert.equal(pixels.length, grey.images.count * 784);
     // Red ink's luminance: 0.299 of the grey value.
     const one = digits(1, 1)[0];
@@ -126,7 +128,7 @@ describe("colour image folders", () => {
     );
     const stored = await run(greyDir, folderExperiment());
     assert.equal(stored.images.channels, undefined);
-    assert.deepEqual(Uint8Array.from(Buffer.from(stored.images.pixelsBase64, "base64").subarray(0, 784)), one);
+    assert.deepEqual(Uint8Array.from(Buffer.from(stored.images.pixelsBase64!, "base64").subarray(0, 784)), one);
   });
 
   it('"channels": 3 feeds a CNN [rows, cols, 3]', async () => {
@@ -259,7 +261,8 @@ describe("colour thumbnails in chromium", { skip: browserMissing() }, () => {
 
   /** Red and green pixels of the first thumbnail grid of the selection panel. */
   const selectionColours = async (): Promise<{ channels: string | null; red: number; green: number }> => {
-    const canvas = page.locator(".mtq-selection-body canvas.mtq-thumbs").first();
+    // Drawn once the host has sent their pixels.
+    const canvas = page.locator(".mtq-selection-body canvas.mtq-thumbs:not([data-pending])").first();
     await canvas.waitFor();
     const [red, green] = await canvas.evaluate((c: HTMLCanvasElement) => {
       const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
@@ -273,7 +276,7 @@ describe("colour thumbnails in chromium", { skip: browserMissing() }, () => {
     return { channels: await canvas.getAttribute("data-channels"), red, green };
   };
 
-  const show = (results: Results, file: string) => harness.show(JSON.stringify(results), file);
+  const show = (results: Results, file: string) => harness.show(results, file);
 
   it("draws the selection panel's thumbnails of a colour folder in their colours", async () => {
     const dir = tempDir();
@@ -290,7 +293,7 @@ describe("colour thumbnails in chromium", { skip: browserMissing() }, () => {
     const file = join(root, "examples", "colored-mnist-strong.mtq.json");
     const results = await runExperiment({ experiment: experimentOf(JSON.parse(readFileSync(file, "utf8")), file), experimentFile: file });
     const colours = coloursOf(results);
-    const other = results.images.labels.flatMap((l, i) => ((l < 5 ? 0 : 1) !== colours[i] ? [i] : []));
+    const other = Array.from(results.images.labels).flatMap((l, i) => ((l < 5 ? 0 : 1) !== colours[i] ? [i] : []));
     await show(results, "colored-mnist-strong.results.json");
     await send(page, { type: "select", selection: { images: other, label: "drawn in the other colour" } });
     assert.match((await page.locator(".mtq-selection-body").textContent()) ?? "", /4 images: 3 × 7, 1 × 1.*predicted 7: 4/);

@@ -110,7 +110,7 @@ describe("comparing results of real MNIST runs", () => {
   });
 
   it("says when the two results share no image", () => {
-    const elsewhere: Results = { ...b, images: { ...b.images, sourceIndex: b.images.sourceIndex.map((i) => i + 100000) } };
+    const elsewhere: Results = { ...b, images: { ...b.images, sourceIndex: Array.from(b.images.sourceIndex).map((i) => i + 100000) } };
     const c = compareResults(a, elsewhere, fileA, fileB);
     assert.equal(c.matched.a.length, 0);
     assert.deepEqual(c.changed, []);

@@ -246,7 +246,7 @@ describe('a whole run with "train+test" and "all" (60 real MNIST digits)', () =>
     assert.equal(results.images.count, 60);
     assert.deepEqual(results.images.split, [...Array(40).fill("train"), ...Array(20).fill("test")]);
     assert.deepEqual(
-      results.images.sourceIndex.slice(40),
+      Array.from(results.images.sourceIndex).slice(40),
       Array.from({ length: 20 }, (_, i) => i),
     );
     assert.equal(results.testCount, 0);

@@ -6,11 +6,11 @@
 // order when it computes the signatures and distances, and UMAP's layout magnifies that) nor always
 // the same last decimal of an inertia. Each run is its own `mtq run` process, as a user's would be.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { promisify } from "node:util";
+import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
 import { tempDir } from "./helpers";
 
@@ -21,7 +21,7 @@ async function run(backend: "wasm" | "cpu", name: string): Promise<Results> {
   const out = join(dir, `${name}.results.json`);
   const example = join(root, "examples", "ones-vs-sevens.mtq.json");
   await promisify(execFile)(process.execPath, [join(root, "dist", "cli.js"), "run", example, "--out", out, "--backend", backend]);
-  return JSON.parse(readFileSync(out, "utf8")) as Results;
+  return (await readResultsFile(out)).results;
 }
 
 /** The results without their timings: what "byte-identical" covers. */

@@ -29,7 +29,7 @@ describe("named selections on the host", () => {
     file = runNamedSelectionsExperiment(dir);
     resultsBytes = readFileSync(file);
     results = (await readResultsFile(file)).results;
-    injected = results.images.injected.flatMap((x, i) => (x ? [i] : []));
+    injected = Array.from(results.images.injected).flatMap((x, i) => (x ? [i] : []));
   });
 
   it("checks a typed name: not empty, at most SELECTION_NAME_MAX characters, and a name in use replaces (a warning)", () => {

@@ -384,7 +384,7 @@ describe("the clusters tree, on the image-folder example (classes four, one, sev
   });
 
   it("names an image by its file in the folder, and its label a class", () => {
-    const injected = results.images.injected.indexOf(true);
+    const injected = Array.from(results.images.injected).findIndex(Boolean);
     const layer1 = childrenOf(root, results)[0];
     const node = childrenOf(layer1, results)
       .flatMap((c) => childrenOf(c, results))

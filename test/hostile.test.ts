@@ -13,7 +13,7 @@ import { before, describe, it } from "node:test";
 import protobuf from "protobufjs";
 import { MAX_DATA_FILE_BYTES } from "../src/data/files";
 import { MAX_IMAGE_FILE_BYTES } from "../src/data/imageFolder";
-import { RESULTS_SCHEMA_VERSION } from "../src/shared/results";
+import { JSON_RESULTS_SCHEMA_VERSION, RESULTS_SCHEMA_VERSION } from "../src/shared/results";
 import { idxBytes, tempDir } from "./helpers";
 import { firstImages, firstLabels, mnistImages as images, mnistLabels as labels, mnistPng, refusalExperiments } from "./refusalFixtures";
 import { gzipBomb, jpegClaiming, pngBomb, pngHeader, zipOfDeflated } from "./hostileFiles";
@@ -498,7 +498,7 @@ const cases: Case[] = [
     name: "a results file whose images' labels are a string",
     setup: () => {
       const results = {
-        schemaVersion: RESULTS_SCHEMA_VERSION,
+        schemaVersion: JSON_RESULTS_SCHEMA_VERSION,
         experiment: {},
         experimentFile: "x",
         classes: [],

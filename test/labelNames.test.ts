@@ -74,7 +74,7 @@ describe("class names in data.digits and inject[].digit", () => {
       assert.deepEqual({ ...named, timings: {} }, { ...numbered, timings: {} });
       assert.deepEqual(named.classes, [1, 2]);
       assert.deepEqual(named.classNames, { "0": "four", "1": "one", "2": "seven" });
-      assert.equal(named.images.labels.filter((l, i) => named.images.injected[i] && l === 0).length, 40);
+      assert.equal(Array.from(named.images.labels).filter((l, i) => named.images.injected[i] && l === 0).length, 40);
     });
 
     it("records the resolved, numeric experiment: the views never see a name there", async () => {

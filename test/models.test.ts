@@ -138,7 +138,7 @@ describe("your own model: a Layers model saved by TF.js, loaded from disk", () =
 
   it("predicts exactly what the saved model predicted, without training it again", () => {
     assert.equal(readdirSync(join(dir, "model")).filter((f) => f.endsWith(".bin")).length, 5, "weights in 5 shards of 16 KiB");
-    assert.deepEqual(results.predictions.slice(0, 200), saved.predictions);
+    assert.deepEqual(Array.from(results.predictions).slice(0, 200), saved.predictions);
     assert.ok(results.findings.accuracy.test! >= 0.95, `held-out accuracy ${results.findings.accuracy.test}`);
     assert.ok(
       messages.some((m) => m.startsWith("Loading the model model/model.json")),

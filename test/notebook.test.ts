@@ -83,7 +83,7 @@ describe("the notebook beside a results file", () => {
 
   before(async () => {
     ({ file, results } = await seedResults(dir, 7));
-    const injected = results.images.injected.flatMap((inj, i) => (inj ? [i] : []));
+    const injected = Array.from(results.images.injected).flatMap((inj, i) => (inj ? [i] : []));
     SELECTIONS[1].images = injected.slice(0, 10);
     const written = await writeNotebookFiles(file, results, SELECTIONS, { notebook: true });
     assert.equal(written.notebook, join(dir, "seed-7.ipynb"));
@@ -94,7 +94,14 @@ describe("the notebook beside a results file", () => {
   it("is written beside the results with the table as Parquet and CSV, and no temp file left", () => {
     assert.equal(notebookFileFor("/w/out/ones-vs-sevens.results.json"), "/w/out/ones-vs-sevens.ipynb");
     const names = readdirSync(dir).filter((n) => n.startsWith("seed-7."));
-    assert.deepEqual(names.sort(), ["seed-7.ipynb", "seed-7.mtq.json", "seed-7.results.json", "seed-7.table.csv", "seed-7.table.parquet"]);
+    assert.deepEqual(names.sort(), [
+      "seed-7.ipynb",
+      "seed-7.mtq.json",
+      "seed-7.results.bin",
+      "seed-7.results.json",
+      "seed-7.table.csv",
+      "seed-7.table.parquet",
+    ]);
     assert.ok(!readdirSync(dir).some((n) => n.endsWith(".tmp")));
     const csv = readFileSync(join(dir, "seed-7.table.csv"), "utf8").trimEnd().split("\r\n");
     assert.equal(csv.length, 1 + results.images.count);

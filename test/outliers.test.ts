@@ -141,7 +141,7 @@ describe("the outlier list on real MNIST", () => {
 
   it("finds the report's 7s in the 1s' cluster (the example's four), and little else", () => {
     const ones = sevens.findings.layers[0].dominantCluster["1"];
-    const sevensWithOnes = sevens.layers[0].assignments.flatMap((c, i) =>
+    const sevensWithOnes = Array.from(sevens.layers[0].assignments).flatMap((c, i) =>
       !sevens.images.injected[i] && sevens.images.labels[i] === 7 && c === ones ? [i] : [],
     );
     assert.equal(sevensWithOnes.length, 4, "the README's example: four 7s in the 1s' cluster");

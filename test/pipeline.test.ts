@@ -37,7 +37,7 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
     assert.ok(results.findings.accuracy.test! >= 0.95, `held-out accuracy ${results.findings.accuracy.test}`);
     assert.equal(results.testCount, 2000);
     assert.equal(results.images.count, 400);
-    assert.equal(results.images.injected.filter(Boolean).length, 200);
+    assert.equal(Array.from(results.images.injected).filter(Boolean).length, 200);
     assert.deepEqual(
       results.layers.map((l) => l.size),
       [32, 64],
@@ -45,7 +45,7 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
     for (const layer of results.layers) {
       assert.equal(layer.assignments.length, 400);
       assert.equal(layer.umap.length, 800);
-      assert.equal(layer.silhouettes.filter((s) => s === null).length, 200, "injected images have no silhouette");
+      assert.equal(Array.from(layer.silhouettes).filter((s) => s === null).length, 200, "injected images have no silhouette");
       assert.deepEqual(layer.kValues, [2, 3, 4, 5, 6, 7, 8, 9, 10]);
       assert.equal(layer.silhouette, Math.max(...layer.silhouetteCurve));
       assert.equal(layer.k, layer.kValues[layer.silhouetteCurve.indexOf(layer.silhouette)]);
@@ -60,7 +60,7 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
         "and count the injected ones apart",
       );
       for (const c of layer.clusters) {
-        const members = layer.assignments.filter((a) => a === c.id).length;
+        const members = Array.from(layer.assignments).filter((a) => a === c.id).length;
         assert.equal(c.size + c.injectedCount, members, `cluster ${c.id}: its kept and injected images`);
         assert.equal(
           Object.values(c.digitCounts).reduce((n, v) => n + v, 0),
@@ -69,7 +69,7 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
         );
       }
     }
-    assert.equal(Buffer.from(results.images.pixelsBase64, "base64").length, 400 * 784);
+    assert.equal(Buffer.from(results.images.pixelsBase64!, "base64").length, 400 * 784);
   });
 
   it("separates 1s from 7s from layer 1, like the report (97% on average)", () => {
@@ -81,8 +81,8 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
 
   it("lists the few 7s in the 1s' cluster as outliers, ranked, on a short list", () => {
     const [layer1] = results.findings.layers;
-    const kept = results.images.injected.filter((x) => !x).length;
-    const sevensWithOnes = results.layers[0].assignments.flatMap((c, i) =>
+    const kept = Array.from(results.images.injected).filter((x) => !x).length;
+    const sevensWithOnes = Array.from(results.layers[0].assignments).flatMap((c, i) =>
       !results.images.injected[i] && results.images.labels[i] === 7 && c === layer1.dominantCluster["1"] ? [i] : [],
     );
     const listed = new Set(results.findings.outliers.map((o) => o.image));
@@ -201,7 +201,7 @@ describe("mtq run", () => {
     // Piped, the progress is a line per stage as it starts (test/cli-progress.test.ts).
     assert.match(r.stderr, /^\[ +[\d.]+ s\] Training/m);
     const results: Results = JSON.parse(readFileSync(join(dir, "small.results.json"), "utf8"));
-    assert.equal(results.schemaVersion, 2);
+    assert.equal(results.schemaVersion, 3);
     assert.equal(results.images.count, 80);
   });
 

@@ -90,7 +90,7 @@ describe("the report's findings on 1 vs 7 with injected 4s (examples/, over npm 
 
   it("lists the 7s in the 1s' cluster as outliers (report: four in the 1s' cluster)", () => {
     const onesCluster = first.findings.layers[0].dominantCluster[1];
-    const sevensWithOnes = first.images.labels.flatMap((label, i) =>
+    const sevensWithOnes = Array.from(first.images.labels).flatMap((label, i) =>
       !first.images.injected[i] && label === 7 && first.layers[0].assignments[i] === onesCluster ? [i] : [],
     );
     assert.ok(sevensWithOnes.length >= 1 && sevensWithOnes.length <= 12, `${sevensWithOnes.length} 7s in the 1s' cluster`);

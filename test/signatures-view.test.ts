@@ -5,14 +5,16 @@
 // imported and no model ran. Screenshots under .tmp/screens/.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
+import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
 import { browserMissing, cspViolations, openHarnessPage, type HarnessPage } from "./browser/browser";
 import { runExample, tempDir, writeJson } from "./helpers";
 import { describeImage, viewDataFrom } from "../webview/data";
+import { PixelStore } from "../webview/pixels";
 
 const root = join(__dirname, "..");
 const screens = join(root, ".tmp", "screens");
@@ -34,7 +36,7 @@ function importedResults(): string {
   });
   const out = join(dir, "imported.results.json");
   execFileSync(process.execPath, [join(root, "dist", "cli.js"), "run", experiment, "--out", out], { stdio: "pipe" });
-  return readFileSync(out, "utf8");
+  return out;
 }
 
 describe("results view of imported signatures in chromium", { skip: browserMissing() }, () => {
@@ -51,7 +53,7 @@ describe("results view of imported signatures in chromium", { skip: browserMissi
     await harness?.close();
   });
 
-  const load = (json: string) => harness.show(json);
+  const load = (file: string) => harness.show(file);
   /** Selects the biggest Sankey link's images: the selection panel shows their thumbnails. */
   const selectBiggestLink = async (results: Results) => {
     const link = [...results.flows.links].sort((a, b) => b.count - a.count)[0];
@@ -60,10 +62,10 @@ describe("results view of imported signatures in chromium", { skip: browserMissi
   };
 
   it("without thumbnails, says so where thumbnails would be, and that the confidence is not known", async () => {
-    const json = importedResults();
-    const results = JSON.parse(json) as Results;
+    const file = importedResults();
+    const { results } = await readResultsFile(file);
     assert.deepEqual([results.images.rows, results.images.cols], [0, 0]);
-    await load(json);
+    await load(file);
     assert.match((await page.locator(".mtq-findings").textContent()) ?? "", /Signatures imported from .*h1\.npy.* \(no model ran\)/);
     await selectBiggestLink(results);
     const grid = page.locator(".mtq-selection-body canvas.mtq-thumbs").first();
@@ -75,18 +77,19 @@ describe("results view of imported signatures in chromium", { skip: browserMissi
     assert.equal(await outliers.count(), results.findings.outliers.length);
     assert.equal(await outliers.first().getAttribute("title"), "no thumbnail");
     // What a map's tooltip says of an image.
-    assert.match(describeImage(viewDataFrom(results), 0)[1], /^predicted \d \(confidence not known\)$/);
+    assert.match(describeImage(viewDataFrom(results, new PixelStore(0, () => undefined)), 0)[1], /^predicted \d \(confidence not known\)$/);
     await page.screenshot({ path: join(screens, "signatures-no-thumbnails.png"), fullPage: true });
     assert.deepEqual(await cspViolations(page), []);
   });
 
   it("with thumbnails (examples/imported-signatures.mtq.json), draws them", async () => {
-    const json = readFileSync(runExample("imported-signatures"), "utf8");
-    const results = JSON.parse(json) as Results;
+    const file = runExample("imported-signatures");
+    const { results } = await readResultsFile(file);
     assert.deepEqual([results.images.rows, results.images.cols], [28, 28]);
-    await load(json);
+    await load(file);
     await selectBiggestLink(results);
-    const grid = page.locator(".mtq-selection-body canvas.mtq-thumbs").first();
+    // Drawn once the host has sent their pixels.
+    const grid = page.locator(".mtq-selection-body canvas.mtq-thumbs:not([data-pending])").first();
     assert.equal(await grid.getAttribute("title"), null);
     const inked = await grid.evaluate((c: HTMLCanvasElement) => {
       const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;

@@ -244,15 +244,15 @@ describe("a run on imported signatures", () => {
     assert.equal(fromNpy.images.count, 140);
     assert.equal(fromNpy.confidence, undefined);
     // Every image of the rows picked, in the file's own numbers.
-    fromNpy.images.sourceIndex.forEach((row, i) => {
+    Array.from(fromNpy.images.sourceIndex).forEach((row, i) => {
       assert.equal(fromNpy.images.labels[i], sig.labels[row]);
       assert.equal(fromNpy.predictions[i], sig.predictions[row]);
     });
-    const kept = fromNpy.images.sourceIndex.slice(0, 120);
+    const kept = Array.from(fromNpy.images.sourceIndex).slice(0, 120);
     const agree = kept.filter((row) => sig.predictions[row] === sig.labels[row]).length / 120;
     assert.equal(fromNpy.findings.accuracy.train, round4(agree));
     // Held out: the rows of 1s and 7s not picked.
-    const rest = sig.labels.filter((l, row) => (l === 1 || l === 7) && !kept.includes(row)).length;
+    const rest = Array.from(sig.labels).filter((l, row) => (l === 1 || l === 7) && !kept.includes(row)).length;
     assert.equal(fromNpy.testCount, rest);
     assert.ok(fromNpy.findings.accuracy.test! > 0.8, String(fromNpy.findings.accuracy.test));
     assert.equal(fromNpy.flows.nodes.filter((f) => f.kind === "prediction").length, 2);
@@ -265,7 +265,7 @@ describe("a run on imported signatures", () => {
   });
 
   it("keeps the thumbnails' pixels, and has none (0x0) without them", async () => {
-    const pixels = Buffer.from(fromNpy.images.pixelsBase64, "base64");
+    const pixels = Buffer.from(fromNpy.images.pixelsBase64!, "base64");
     const row = fromNpy.images.sourceIndex[5];
     assert.deepEqual(pixels.subarray(5 * 784, 6 * 784), Buffer.from(sig.pixels.subarray(row * 784, (row + 1) * 784)));
     const bare = await run(experiment(), "bare.mtq.json");
@@ -279,7 +279,7 @@ describe("a run on imported signatures", () => {
     write("rgb.npy", npyBytes("|u1", [n, 28, 28, 3], rgb));
     const coloured = await run(experiment({ ...source, thumbnails: "rgb.npy" }), "rgb.mtq.json");
     assert.equal(coloured.images.channels, 3);
-    const pixels = Buffer.from(coloured.images.pixelsBase64, "base64");
+    const pixels = Buffer.from(coloured.images.pixelsBase64!, "base64");
     const row = coloured.images.sourceIndex[0];
     assert.deepEqual(pixels.subarray(0, 784 * 3), Buffer.from(rgb.subarray(row * 784 * 3, (row + 1) * 784 * 3)));
   });

@@ -12,6 +12,7 @@ import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import * as parquetWasm from "parquet-wasm/node";
 import { readResultsFile } from "../src/results/read";
 import { writeSelections } from "../src/results/selectionsFile";
+import { silhouetteOf } from "../src/shared/columns";
 import { recordedEpochs } from "../src/shared/epochs";
 import { clusterImages } from "../src/host/treeModel";
 import { LIST_SEPARATOR, pathIds, TABLE_COLUMNS, tidyTable } from "../src/results/table";
@@ -59,7 +60,7 @@ function expected(results: Results, state: ModelState, i: number): Record<string
     source: imageSource(results, i),
     label: results.images.labels[i],
     label_name: className(results, results.images.labels[i]),
-    injected: results.images.injected[i],
+    injected: Boolean(results.images.injected[i]),
     prediction: state.predictions[i],
     prediction_name: className(results, state.predictions[i]),
     confidence: state.confidence![i],
@@ -72,7 +73,7 @@ function expected(results: Results, state: ModelState, i: number): Record<string
   };
   state.layers.forEach((layer, n) => {
     row[`l${n + 1}_cluster`] = layer.assignments[i];
-    row[`l${n + 1}_silhouette`] = layer.silhouettes[i];
+    row[`l${n + 1}_silhouette`] = silhouetteOf(layer, i);
     row[`l${n + 1}_x`] = layer.umap[2 * i];
     row[`l${n + 1}_y`] = layer.umap[2 * i + 1];
   });
@@ -129,7 +130,10 @@ describe("the tidy table of a real run", () => {
     assert.equal(run.stdout, `wrote ${out}: 150 rows, 22 columns\n`);
     const rows = await parquetRows(out);
     assert.equal(rows.length, results.images.count);
-    assert.ok(results.findings.outliers.length > 0 && results.images.injected.includes(true), "the run has outliers and injected images");
+    assert.ok(
+      results.findings.outliers.length > 0 && Array.from(results.images.injected).some(Boolean),
+      "the run has outliers and injected images",
+    );
     rows.forEach((row, i) => {
       const { path, ...rest } = row;
       assert.deepEqual(rest, expected(results, results, i), `row ${i}`);
@@ -257,7 +261,7 @@ describe("the tidy table of a real run", () => {
     });
     assert.notDeepEqual(
       rows.map((r) => r.l1_x),
-      results.layers[0].umap.filter((_, k) => k % 2 === 0),
+      Array.from(results.layers[0].umap).filter((_, k) => k % 2 === 0),
     );
   });
 
@@ -294,12 +298,12 @@ describe("the tidy table of a real run", () => {
     writeFileSync(other, readFileSync(file));
     writeFileSync(join(dir, "other.selections.json"), JSON.stringify({ version: 1, results: "tidy.results.json", selections: [] }));
     const edited = JSON.parse(readFileSync(file, "utf8")) as Results;
-    edited.layers[1].umap.pop();
+    edited.columns!.columns.find((c) => c.name === "layers[1].umap")!.length -= 1;
     const short = writeJson(dir, "short.results.json", edited);
     const cases: [string[], RegExp][] = [
       [
         ["export", short],
-        /^mtq export: \S+short\.results\.json: is not a complete MTQ results file: "layers\[1\]\.umap" holds 299 values, not 300; run its experiment again\n$/,
+        /^mtq export: \S+short\.results\.json: is not a complete MTQ results file: the column "layers\[1\]\.umap" holds 299 values, not 300; run its experiment again\n$/,
       ],
       [["export", file, "--format", "xlsx"], /^mtq export: --format must be parquet or csv, not "xlsx"\nusage:\n[^]*mtq export RESULTS/],
       [["export", join(dir, "missing.results.json")], /^mtq export: \S+missing\.results\.json: file not found\n$/],

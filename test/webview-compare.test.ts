@@ -10,7 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { compareResults } from "../src/results/compare";
 import type { Comparison } from "../src/shared/comparison";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, lastPosted, launchChromium, reloadUnavailable, savedStateOf, send } from "./browser/browser";
+import { browserMissing, cspViolations, lastPosted, launchChromium, reloadUnavailable, savedStateOf, sendCompare } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
 import { tempDir } from "./helpers";
 import { seedResults } from "./seedResults";
@@ -39,7 +39,7 @@ describe("comparison view in chromium", { skip }, () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${server.url}?theme=dark`);
-    await send(page, { type: "compare", comparison, a, files });
+    await sendCompare(page, { comparison, files }, a);
     await page.waitForSelector(".mtq-contingency");
   });
 
@@ -113,12 +113,12 @@ describe("comparison view in chromium", { skip }, () => {
     });
     // A reload (or hide and show): the host sends the same comparison again; the selection comes back.
     await page.reload();
-    await send(page, { type: "compare", comparison, a, files });
+    await sendCompare(page, { comparison, files }, a);
     await page.waitForSelector(".mtq-contingency");
     assert.equal(await selectedCount(), changed.length);
     // Another pair of files starts with nothing selected.
     await page.reload();
-    await send(page, { type: "compare", comparison, a, files: { a: files.b, b: files.a } });
+    await sendCompare(page, { comparison, files: { a: files.b, b: files.a } }, a);
     await page.waitForSelector(".mtq-contingency");
     assert.equal(await selectedCount(), 0);
     assert.deepEqual(await savedState(), { compare: { a: files.b, b: files.a }, selection: null });

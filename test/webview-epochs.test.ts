@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { runExperiment } from "../src/pipeline/run";
 import { parseExperiment } from "../src/check/experiment";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, lastPosted, launchChromium, send } from "./browser/browser";
+import { browserMissing, cspViolations, lastPosted, launchChromium, sendLoad } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
 
 const root = join(__dirname, "..");
@@ -29,7 +29,7 @@ describe("epoch slider in chromium", { skip }, () => {
   const shownLinks = async () => Number(await page.$eval(".mtq-sankey", (e) => (e as HTMLElement).dataset.links));
   /** The selection panel's line saying how the model state shown classes the selected images. */
   const shownPredicted = () => page.$eval(".mtq-selection-body p.mtq-muted", (p) => p.textContent);
-  const predictedText = (predictions: number[], images: number[]) => {
+  const predictedText = (predictions: ArrayLike<number>, images: number[]) => {
     const counts = new Map<number, number>();
     for (const i of images) counts.set(predictions[i], (counts.get(predictions[i]) ?? 0) + 1);
     return `predicted ${[...counts]
@@ -56,7 +56,7 @@ describe("epoch slider in chromium", { skip }, () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`${server.url}?theme=dark`);
-    await send(page, { type: "load", results, resultsFile: "epochs.results.json", saved: { selections: [] } });
+    await sendLoad(page, results, "epochs.results.json");
     await page.waitForSelector(".mtq-epochs");
   });
 

@@ -4,9 +4,10 @@
 // digits (or each layer's clusters) and their colours are exactly the colours of the exported
 // points. The exports are also written to .tmp/screens/ to look at.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
 import { browserMissing, lastPosted, openHarnessPage, type HarnessPage } from "./browser/browser";
 import { runExample } from "./helpers";
@@ -29,11 +30,11 @@ describe("the view's SVG and PNG exports", { skip: browserMissing() }, () => {
   let results: Results;
 
   before(async () => {
-    const json = readFileSync(runExample("ones-vs-sevens"), "utf8");
-    results = JSON.parse(json) as Results;
+    const file = runExample("ones-vs-sevens");
+    ({ results } = await readResultsFile(file));
     mkdirSync(screens, { recursive: true });
     harness = await openHarnessPage(root);
-    await harness.show(json);
+    await harness.show(file);
   });
 
   after(() => harness?.close());

@@ -15,7 +15,7 @@ import { runExperiment } from "../src/pipeline/run";
 import { compareResults } from "../src/results/compare";
 import { childrenOf, experimentNode, lookOf, NONE_SAVED, type TreeNode } from "../src/host/treeModel";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, openHarnessPage, send, type HarnessPage } from "./browser/browser";
+import { browserMissing, cspViolations, openHarnessPage, sendCompare, type HarnessPage } from "./browser/browser";
 
 const root = join(__dirname, "..");
 const skip = browserMissing();
@@ -50,7 +50,7 @@ function hostileResults(results: Results): Results {
     experimentFile: hostile("experimentFile"),
     backend: hostile("backend"),
     classNames: Object.fromEntries(results.classes.map((c) => [String(c), hostile(`class-${c}`)])),
-    images: { ...results.images, files: results.images.labels.map((_, i) => hostile(`file-${i}`)) },
+    images: { ...results.images, files: Array.from(results.images.labels).map((_, i) => hostile(`file-${i}`)) },
     imported: { files: [hostile("imported")] },
     snapshots: results.snapshots?.map((s) => state(s)),
   };
@@ -99,7 +99,7 @@ describe("strings of a results file are text: HTML and script in every field are
 
   it("shows them in the results view, at the final epoch, the snapshot's, and with a cluster selected", async () => {
     const { page } = harness;
-    await harness.show(JSON.stringify(a), hostile("resultsFile"));
+    await harness.show(a, hostile("resultsFile"));
     const text = async () => (await page.locator("#mtq-root").textContent()) ?? "";
     // As written, markup and all: the name, the description, a class name (the Sankey's digits), the imported files.
     for (const field of ["name", "description", "class-1", "imported"]) assert.ok((await text()).includes(hostile(field)), field);
@@ -123,7 +123,7 @@ describe("strings of a results file are text: HTML and script in every field are
     const { page } = harness;
     const files = { a: hostile("file-a"), b: hostile("file-b") };
     await page.reload();
-    await send(page, { type: "compare", comparison: compareResults(a, b, files.a, files.b), a, files });
+    await sendCompare(page, { comparison: compareResults(a, b, files.a, files.b), files }, a);
     await page.waitForSelector(".mtq-contingency");
     const text = (await page.locator("#mtq-root").textContent()) ?? "";
     assert.ok(text.includes(hostile("name")), "the experiment's name, as written");
@@ -145,7 +145,7 @@ describe("strings of a results file are text: HTML and script in every field are
     }
     const all = looks.flatMap((l) => [l.label, l.description ?? "", l.tooltip]).join("\n");
     for (const field of ["name", "class-1", "class-7"]) assert.ok(all.includes(hostile(field)), `${field}, as written`);
-    const image = a.layers[0].assignments.findIndex((c) => c === 0);
+    const image = Array.from(a.layers[0].assignments).findIndex((c) => c === 0);
     assert.ok(all.includes(hostile(`file-${image}`)), "the first image of cluster 0's file, as written");
   });
 });

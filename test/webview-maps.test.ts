@@ -4,11 +4,11 @@
 // Sankey's counts following (the incremental count, then afresh after a node's click), keyboard
 // zoom, and the SVG export drawn from the data, the same in both; and a lost WebGL context.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PNG } from "pngjs";
 import { DIGIT_COLORS } from "../src/shared/digitColors";
+import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
 import { browserMissing, cspViolations, lastPosted, openHarnessPage, type HarnessPage } from "./browser/browser";
 import { runExample } from "./helpers";
@@ -17,8 +17,7 @@ const root = join(__dirname, "..");
 /** The dark harness theme's editor background, under the points. */
 const BACKGROUND = [0x1f, 0x1f, 0x1f];
 const skip = browserMissing();
-const json = skip ? "" : readFileSync(runExample("ones-vs-sevens"), "utf8");
-const results = skip ? undefined : (JSON.parse(json) as Results);
+const file = skip ? "" : runExample("ones-vs-sevens");
 
 /** A colour as the map draws a point of it at 90% over the background: [r, g, b]. */
 function drawn(hex: string): number[] {
@@ -29,11 +28,12 @@ for (const webgl of [true, false]) {
   const renderer = webgl ? "webgl" : "canvas";
   describe(`the maps drawn ${webgl ? "with WebGL" : "on the 2-D canvas (WebGL off)"}`, { skip }, () => {
     let harness: HarnessPage;
-    const r = results!;
+    let r: Results;
 
     before(async () => {
+      ({ results: r } = await readResultsFile(file));
       harness = await openHarnessPage(root, { width: 1400, height: 1000 }, { webgl });
-      await harness.show(json);
+      await harness.show(file);
     });
 
     after(() => harness?.close());

@@ -5,11 +5,12 @@
 // (`saved`) and a selections file that cannot be read are shown, as text; the list comes back after a
 // reload with `load`; Table… asks the host for the table of the selection or of every image.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import type { SavedSelections } from "../src/shared/protocol";
+import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
 import { browserMissing, cspViolations, lastPosted, launchChromium, posted, send, sendLoad } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
@@ -19,17 +20,14 @@ const root = join(__dirname, "..");
 const screens = join(root, ".tmp", "screens");
 const skip = browserMissing();
 
-/** A small 1-vs-7 run with injected 4s: a few seconds of real training. */
-function smallRun(): Results {
-  return JSON.parse(readFileSync(runNamedSelectionsExperiment(tempDir()), "utf8")) as Results;
-}
-
 describe("named selections and the table export in the results webview", { skip }, () => {
   let browser: Browser;
   let server: HarnessServer;
   let page: Page;
-  let json: string;
+  /** A small 1-vs-7 run with injected 4s: a few seconds of real training. */
+  let file: string;
   let results: Results;
+  const dir = tempDir();
   /** Two saved selections of the run: its injected 4s, and its first five images. */
   let saved: SavedSelections;
   let injected: number[];
@@ -38,7 +36,7 @@ describe("named selections and the table export in the results webview", { skip 
     await page.goto(`${server.url}?theme=dark`);
     await page.evaluate(() => sessionStorage.clear());
     await page.reload();
-    await sendLoad(page, json, "named.results.json", named);
+    await sendLoad(page, file, "named.results.json", named);
     await page.waitForSelector(".mtq-sankey .mtq-node");
   };
   const chips = () => page.locator(".mtq-saved-chip .mtq-saved-name").allTextContents();
@@ -46,9 +44,9 @@ describe("named selections and the table export in the results webview", { skip 
   const saveButton = () => page.getByRole("button", { name: "Save selection…", exact: true });
 
   before(async () => {
-    results = smallRun();
-    json = JSON.stringify(results);
-    injected = results.images.injected.flatMap((x, i) => (x ? [i] : []));
+    file = runNamedSelectionsExperiment(dir);
+    ({ results } = await readResultsFile(file));
+    injected = Array.from(results.images.injected).flatMap((x, i) => (x ? [i] : []));
     saved = {
       selections: [
         { name: "the unseen 4s", images: injected, label: "Injected 4s (20)" },
@@ -135,7 +133,7 @@ describe("named selections and the table export in the results webview", { skip 
   it("lists them again after a reload: `load` carries them", async () => {
     await send(page, { type: "saved", saved });
     await page.reload();
-    await sendLoad(page, json, "named.results.json", saved);
+    await sendLoad(page, file, "named.results.json", saved);
     await page.waitForSelector(".mtq-saved-chip");
     assert.deepEqual(await chips(), [`the unseen 4s ${injected.length}`, "first five 5"]);
   });

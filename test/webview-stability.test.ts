@@ -37,7 +37,7 @@ describe("stability in the results view", { skip }, () => {
     assert.ok(parsed.experiment, JSON.stringify(parsed.problems));
     results = await runExperiment({ experiment: parsed.experiment, experimentFile });
     harness = await openHarnessPage(root);
-    await harness.show(JSON.stringify(results), "stability.results.json");
+    await harness.show(results, "stability.results.json");
   });
 
   after(async () => {

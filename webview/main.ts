@@ -29,6 +29,7 @@ function update(patch: Partial<WebviewState>): void {
 let loaded: Results | null = null;
 /** The shown results' pixels (the results view's or the comparison's A), as far as asked of the host. */
 let pixels: PixelStore | null = null;
+const askPixels = (images: number[]) => post({ type: "pixels", images });
 /** The named selections saved beside them, as the host last sent them. */
 let named: SavedSelections = { selections: [] };
 /** While Play replays the epochs: its timer. */
@@ -47,7 +48,7 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   // Another file, or this one written again: nothing carries over from the view shown.
   dropView();
   loaded = results;
-  pixels = new PixelStore(pixelBytes(results.images));
+  pixels = new PixelStore(pixelBytes(results.images), askPixels);
   named = message.saved;
   update({ resultsFile, selection, epoch });
   render();
@@ -85,7 +86,7 @@ function compare(message: Extract<HostToWebview, { type: "compare" }>): void {
   const { files } = message;
   const kept = compared && compared.compare.a === files.a && compared.compare.b === files.b ? compared.selection : null;
   const a = withColumns(message.a.header, message.a.header.columns!, message.a.columns);
-  pixels = new PixelStore(pixelBytes(a.images));
+  pixels = new PixelStore(pixelBytes(a.images), askPixels);
   const shown = new CompareView(root, message.comparison, a, pixels, kept);
   view = shown;
   const save = () => {

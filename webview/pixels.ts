@@ -2,7 +2,6 @@
 // tooltip or a findings row shows a few hundred digits at most, so the webview never holds every
 // image's pixels (784 MB for a million MNIST digits); the host reads them from the results' .bin.
 import { MAX_PIXELS_REQUEST } from "../src/shared/protocol";
-import { post } from "./host";
 
 /** Images kept once received: a grid's worth many times over, a few MB. */
 const KEPT = 20_000;
@@ -17,8 +16,11 @@ export class PixelStore {
   private readonly asked = new Set<number>();
   private waiting: Waiting[] = [];
 
-  /** `size`: one image's bytes; 0 when the results have no thumbnails. */
-  constructor(readonly size: number) {}
+  /** `size`: one image's bytes (0 when the results have no thumbnails); `ask` posts the host a `pixels` request. */
+  constructor(
+    readonly size: number,
+    private readonly ask: (images: number[]) => void,
+  ) {}
 
   /** Image `image`'s pixels, if here. */
   get(image: number): Uint8Array | undefined {
@@ -33,7 +35,7 @@ export class PixelStore {
     for (let from = 0; from < ask.length; from += MAX_PIXELS_REQUEST) {
       const part = ask.slice(from, from + MAX_PIXELS_REQUEST);
       part.forEach((i) => this.asked.add(i));
-      post({ type: "pixels", images: part });
+      this.ask(part);
     }
     return new Promise((done) => this.waiting.push({ missing, done }));
   }

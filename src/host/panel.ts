@@ -2,7 +2,6 @@
 // after a reload (the serializer) or opened from the Explorer (the custom editor), with the named
 // selections saved beside it. One message handler per view, switching on the protocol's message type.
 import { existsSync } from "node:fs";
-import { basename } from "node:path";
 import * as vscode from "vscode";
 import {
   unhandledMessage,
@@ -15,7 +14,7 @@ import {
 import type { LoadedResults } from "../results/read";
 import { EXPORT_FILTERS, exportBytes } from "./exportFile";
 import { errorMessage, log, showError } from "./log";
-import { pixelsOf, resultsColumns, resultsFiles } from "./resultsFile";
+import { loadingText, pixelsOf, resultsColumns, resultsFiles } from "./resultsFile";
 import { confirmSaved } from "./savedFile";
 import type { SavedSelectionsStore } from "./savedSelections";
 import { exportTable } from "./tableExport";
@@ -63,7 +62,7 @@ class ResultsView {
     private readonly saved: SavedSelectionsStore,
   ) {
     this.selection = selection;
-    showWebviewPage(panel, extensionUri, `Loading ${basename(file)}…`);
+    showWebviewPage(panel, extensionUri, loadingText(file));
     panel.webview.onDidReceiveMessage((m: FromResultsView) =>
       this.handle(m).catch((e: unknown) => showError(`MTQ results view: ${errorMessage(e)}`, e)),
     );

@@ -2,8 +2,11 @@
 // view all read through it, so a file shown in several of them is read once. A parse is reused while the file keeps its
 // size and modification time; a new run writing the file (an atomic rename) changes both, so the
 // next read parses the new one and the old entry is dropped.
+import { statSync } from "node:fs";
 import { stat } from "node:fs/promises";
+import { basename } from "node:path";
 import { readResultsFile, type LoadedResults } from "../results/read";
+import { binFileOf } from "../results/write";
 import { pixelBytes, withoutColumns } from "../shared/columns";
 import { MAX_PIXELS_REQUEST, type ResultsColumns } from "../shared/protocol";
 
@@ -50,6 +53,22 @@ export class ResultsFiles {
 
 /** The reader every view of this extension host shares. */
 export const resultsFiles = new ResultsFiles();
+
+/**
+ * What a panel says while it reads `file`: its name and size, the .bin's included ("Loading
+ * all-of-mnist.results.json (61 MB)…"). Two stats, no read: the panel shows it at once.
+ */
+export function loadingText(file: string): string {
+  const size = [file, binFileOf(file)].reduce((sum, f) => {
+    try {
+      return sum + statSync(f).size;
+    } catch {
+      return sum;
+    }
+  }, 0);
+  const mb = size / 2 ** 20;
+  return `Loading ${basename(file)} (${mb >= 10 ? mb.toFixed(0) : mb.toFixed(1)} MB)…`;
+}
 
 /** A read results file as a webview is posted it: the header and the columns' bytes, never a per-image list as JSON. */
 export function resultsColumns(loaded: LoadedResults): ResultsColumns {

@@ -39,7 +39,9 @@ function parsed(text: string, file: string): Results {
     return JSON.parse(text) as Results;
   } catch (e) {
     const words = e instanceof Error ? e.message : String(e);
-    if (/end of JSON input|Unterminated/.test(words)) {
+    // Cut short: V8 says "end of JSON input", "Unterminated …", or names the text's end as the position where it needed more.
+    const at = /at position (\d+)/.exec(words);
+    if (/end of JSON input|Unterminated/.test(words) || (at && Number(at[1]) >= text.length)) {
       throw new Error(
         `${file} is incomplete: it stops after ${text.length.toLocaleString("en")} characters, before its end; run its experiment again`,
       );

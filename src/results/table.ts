@@ -4,6 +4,7 @@
 // meanings: the CSV and Parquet files (tableFiles.ts), the view's and the tree's exports, `mtq
 // export` and the README's column table all come from it.
 import { className } from "../shared/classNames";
+import { silhouetteOf } from "../shared/columns";
 import { recordedEpochs, stateWhenEpochEnded } from "../shared/epochs";
 import { OUTLIER_SCORE } from "../shared/figures";
 import { imageSource } from "../shared/imageSource";
@@ -160,7 +161,7 @@ export function tidyTable(results: Results, options: TableOptions = {}): TidyTab
     source: (i) => imageSource(results, i),
     label: (i) => images.labels[i],
     label_name: (i) => className(results, images.labels[i]),
-    injected: (i) => images.injected[i],
+    injected: (i) => Boolean(images.injected[i]),
     prediction: (i) => state.predictions[i],
     prediction_name: (i) => className(results, state.predictions[i]),
     confidence: (i) => state.confidence?.[i] ?? null,
@@ -171,7 +172,7 @@ export function tidyTable(results: Results, options: TableOptions = {}): TidyTab
   };
   const perLayer: Record<string, (layer: ModelState["layers"][number], i: number) => Cell> = {
     cluster: (l, i) => l.assignments[i],
-    silhouette: (l, i) => l.silhouettes[i],
+    silhouette: (l, i) => silhouetteOf(l, i),
     x: (l, i) => l.umap[2 * i],
     y: (l, i) => l.umap[2 * i + 1],
   };
