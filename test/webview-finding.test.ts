@@ -3,7 +3,7 @@
 // host's `select`) is ringed and drawn larger on every map, WebGL and 2-D canvas alike, and a map
 // zoomed away from it pans to it; the legend follows Colour by Cluster; the Sankey and the legend
 // call injected images "injected"; the k charts have both axes' values and the chosen k named off
-// the curve; a long class name is cut to fit the side panel, whole in its tooltip.
+// the curve; a long class name is cut to fit the side panel and the Sankey, whole in its tooltip.
 // MTQ_UPDATE_SCREENSHOTS=1 refreshes the README's media/screenshots/one-image.png.
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -59,7 +59,14 @@ for (const webgl of [true, false]) {
 
     after(() => harness?.close());
 
-    const select = (images: number[]) => send(harness.page, { type: "select", selection: { images, label: "from the tree" } });
+    /** Selects `images` as the tree does (the host's `select`), once every map has drawn them. */
+    const select = async (images: number[]) => {
+      await send(harness.page, { type: "select", selection: images.length ? { images, label: "from the tree" } : null });
+      await harness.page.waitForFunction(
+        (n) => [...document.querySelectorAll<HTMLElement>(".mtq-map")].every((m) => m.dataset.selected === String(n)),
+        images.length,
+      );
+    };
     /** Each map's ring: whether shown, its centre and radius on the plot, the image it marks, and the plot's size. */
     const rings = () =>
       harness.page.$$eval(".mtq-map", (maps) =>
@@ -223,5 +230,21 @@ describe("the legend, the injected images' word and the k charts", { skip }, () 
       return table.getBoundingClientRect().right <= side.getBoundingClientRect().right + 1;
     });
     assert.ok(fits, "the purity table stays within the side panel");
+    // In the Sankey, cut to 60% of the space between two columns, its count kept; whole in its name for screen readers.
+    const node = page.locator('.mtq-node-digit[data-id="digit:1"]');
+    const shown = (await node.locator("text").textContent())!;
+    assert.match(shown, /^an unusually long .*… \(\d+\)$/);
+    assert.ok(shown.length < long.length);
+    assert.match((await node.getAttribute("aria-label"))!, new RegExp(`^class ${long}: \\d+ images`));
+    // No named function in the page's code: it gets this source without tsx's helpers.
+    const [label, gap] = await page.$eval(".mtq-sankey", (sankey) => {
+      const [text, digit, cluster] = [
+        '.mtq-node-digit[data-id="digit:1"] text',
+        ".mtq-node-digit .mtq-node-box",
+        '.mtq-node-cluster[data-id^="L1:"] .mtq-node-box',
+      ].map((selector) => sankey.querySelector(selector)!.getBoundingClientRect());
+      return [text.width, cluster.x - digit.x];
+    });
+    assert.ok(label <= 0.6 * gap + 2, `the label (${label} px) within 60% of the gap between the columns (${gap} px)`);
   });
 });

@@ -5,6 +5,7 @@ import { linkHorizontal, select } from "d3";
 import { sankey, sankeyLinkHorizontal, type SankeyLink, type SankeyNode } from "d3-sankey";
 import type { Cluster, FlowLink, FlowNode } from "../src/shared/results";
 import { className, classNoun } from "../src/shared/classNames";
+import { classLabel } from "../src/shared/imageName";
 import { clusterColor, digitColor, type ColorBy } from "./colors";
 import { digitCounts, digitMix, type ViewData } from "./data";
 import { actAsButton, el, svgEl } from "./dom";
@@ -205,7 +206,7 @@ export class SankeyView {
     for (const link of this.links) {
       const p = svgEl("path", { d: path(link) ?? "", "stroke-width": Math.max(1, link.width ?? 0), stroke: link.color });
       select(p).datum(link);
-      const label = `${(link.source as LaidNode).flow.label} → ${(link.target as LaidNode).flow.label}`;
+      const label = `${this.nodeLabel((link.source as LaidNode).flow)} → ${this.nodeLabel((link.target as LaidNode).flow)}`;
       p.dataset.source = link.flow.source;
       p.dataset.target = link.flow.target;
       p.dataset.count = String(link.flow.count);
@@ -223,6 +224,11 @@ export class SankeyView {
   private nodeGroup(): SVGGElement {
     const g = svgEl("g", { class: "mtq-nodes" });
     const last = this.ctx.data.state.layers.length + 1;
+    // A digit's or a prediction's label shares the space between two columns with the links (and
+    // the next column's cluster labels): a long class name is cut to 60% of it, whole in the
+    // node's tooltip and its name for screen readers.
+    const gap = (this.width - MARGIN.left - MARGIN.right) / last - 14;
+    const fit = labelFitter(this.svg, Math.max(48, 0.6 * gap));
     for (const node of this.nodes) {
       const { flow } = node;
       const images = this.ctx.data.nodeImages.get(node.id) ?? [];
@@ -240,7 +246,7 @@ export class SankeyView {
       const right = flow.column !== last;
       const label = svgEl("text", { x: right ? x1 + 5 : x0 - 5, y: (y0 + y1) / 2, dy: "0.35em", "text-anchor": right ? "start" : "end" });
       // The column titles name the layer, so a cluster's label is short enough not to run into the next column.
-      label.textContent = `${flow.kind === "cluster" ? `c${flow.value}` : flow.label} (${flow.count})`;
+      label.textContent = flow.kind === "cluster" ? `c${flow.value} (${flow.count})` : fit(this.nodeLabel(flow), ` (${flow.count})`);
       item.append(label);
       const name = this.nodeName(flow);
       const stability = cluster && clusterStabilityText(cluster);
@@ -261,6 +267,13 @@ export class SankeyView {
   private order(flow: FlowNode): number {
     const key = flow.kind === "cluster" ? this.majorityDigit(this.ctx.data.nodeImages.get(flow.id) ?? []) : flow.value;
     return key * 1000 + flow.value;
+  }
+
+  /** "3 (injected)", "predicted 7", "layer 1 · cluster 0": a digit's label said as every view says it (results written before say "unseen"). */
+  private nodeLabel(flow: FlowNode): string {
+    if (flow.kind !== "digit") return flow.label;
+    const { injected } = this.ctx.data.results.images;
+    return classLabel(this.ctx.data.results, flow.value, (this.ctx.data.nodeImages.get(flow.id) ?? []).some((i) => Boolean(injected[i])));
   }
 
   private nodeName(flow: FlowNode): string {
@@ -310,4 +323,23 @@ export class SankeyView {
     target.addEventListener("pointermove", (e) => this.ctx.tooltip.move((e as PointerEvent).clientX, (e as PointerEvent).clientY));
     target.addEventListener("pointerleave", () => this.ctx.tooltip.hide());
   }
+}
+
+/**
+ * Cuts a label to `width` pixels in the font `svg`'s text is drawn in, with an ellipsis, keeping
+ * its `suffix` (the count) whole.
+ */
+function labelFitter(svg: SVGSVGElement, width: number): (text: string, suffix: string) => string {
+  const sample = svg.appendChild(svgEl("text"));
+  const style = getComputedStyle(sample);
+  const measure = document.createElement("canvas").getContext("2d")!;
+  measure.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  sample.remove();
+  const wide = (text: string) => measure.measureText(text).width;
+  return (text, suffix) => {
+    if (wide(text + suffix) <= width) return text + suffix;
+    let n = text.length;
+    while (n > 1 && wide(`${text.slice(0, n)}…${suffix}`) > width) n--;
+    return `${text.slice(0, n).trimEnd()}…${suffix}`;
+  };
 }
