@@ -12,7 +12,7 @@ import { PNG } from "pngjs";
 import { readResultsFile } from "../src/results/read";
 import { DIGIT_COLORS } from "../src/shared/digitColors";
 import type { Results } from "../src/shared/results";
-import { browserMissing, openHarnessPage, send, type HarnessPage } from "./browser/browser";
+import { browserMissing, lastPosted, openHarnessPage, send, type HarnessPage } from "./browser/browser";
 import { runExample } from "./helpers";
 
 const root = join(__dirname, "..");
@@ -115,6 +115,21 @@ for (const webgl of [true, false]) {
         assert.match(label!, new RegExp(`Selected: ${title}, ringed\\.`), "a screen reader hears which image is ringed");
       const [first] = alone;
       const big = await pixelsAround(first.x, first.y, first.r, color);
+      // The SVG export rings it too, where the screen does: a halo and the ring, on each map.
+      await harness.page.getByRole("button", { name: "SVG", exact: true }).click();
+      const svg = (await lastPosted(harness.page, "export"))!.data;
+      const exported = await harness.page.evaluate(
+        (text) =>
+          [...new DOMParser().parseFromString(text, "image/svg+xml").querySelectorAll(".mtq-export-map")].map((map) =>
+            [...map.querySelectorAll("circle")].map((c) => ["cx", "cy", "r"].map((a) => Number(c.getAttribute(a)))),
+          ),
+        svg,
+      );
+      exported.forEach((circles, l) => {
+        assert.equal(circles.length, 2, `layer ${l + 1}: halo and ring`);
+        for (const [cx, cy, radius] of circles)
+          assert.ok(Math.abs(cx - alone[l].x) < 0.2 && Math.abs(cy - alone[l].y) < 0.2 && Math.abs(radius - alone[l].r) < 0.2);
+      });
       await select([image, other]);
       const [shared] = await rings();
       assert.equal(shared.visible, false, "no ring for a selection of two");
