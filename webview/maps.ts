@@ -246,15 +246,16 @@ export class UmapMap {
   }
 
   /**
-   * Pans the map, keeping its zoom, to centre the image selected alone when it is off the map or
-   * at its very edge (a selection made in the tree, the Sankey or another map). True when it panned
-   * (the zoom's handler then draws).
+   * Pans the map, keeping its zoom, to centre the image selected alone when its enlarged dot is
+   * not wholly on the map (a selection made in the tree, the Sankey or another map; a point
+   * clicked on this one is in view, so the map stays put). True when it panned (the zoom's
+   * handler then draws).
    */
   private bringIntoView(): boolean {
     const image = this.focused();
     if (image === null || this.width === 0) return false;
     const [x, y] = this.screen(image);
-    const margin = Math.min(PAD + this.radius() * selectedScale(1), this.width / 4, this.height / 4);
+    const margin = Math.min(this.radius() * selectedScale(1), this.width / 4, this.height / 4);
     if (x >= margin && y >= margin && x <= this.width - margin && y <= this.height - margin) return false;
     select(this.overlay).call(this.zoomer.translateTo, ...this.placed(image));
     return true;
