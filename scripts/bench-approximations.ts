@@ -8,6 +8,12 @@
 // and prints how far apart they are and what each cost (wall time, CPU time in brackets), with the
 // load average. Prints figures; asserts nothing.
 //
+// `-- --columns`: each image's silhouette at the chosen k measured against 10,000, 5,000, 2,000,
+// SILHOUETTE_DISTANCES / IMAGES and 1,000 sampled images (the first of the sample's seeded draw, as
+// the pipeline picks them),
+// each pass timed (CPU seconds), and its error against the exact silhouette (against all IMAGES) of
+// 2,000 seeded images: what SILHOUETTE_DISTANCES trades.
+//
 // `-- --tiled N` (timing only, for sizes MNIST does not reach): each layer's signatures tiled to N
 // points, each value scaled by a seeded factor within 2.5%, then only the sampled clustering's
 // parts timed (the full computation would not finish), with the process's peak memory.
@@ -19,7 +25,7 @@ import { distancePass, sampledSilhouettes, type Neighbours } from "../src/pipeli
 import { prepareData } from "../src/pipeline/prepare";
 import { activations, trainedOnKept } from "../src/pipeline/model";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
-import { randomFor } from "../src/data/random";
+import { randomFor, shuffled } from "../src/data/random";
 import { loadTf, type Tf } from "../src/pipeline/tf";
 import { parseExperiment } from "../src/check/experiment";
 import { tableRow } from "./table";
@@ -88,6 +94,71 @@ async function timeTiled(
   console.log(`peak memory (resident): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
 }
 
+/** Per row of `rows`: its exact silhouette in the clustering `labels` (k clusters), against every point, in float64. */
+function exactSilhouettes(points: Float32Array, dim: number, labels: Int32Array, k: number, rows: Int32Array): Float64Array {
+  const n = labels.length;
+  const sizes = new Int32Array(k);
+  for (const l of labels) sizes[l]++;
+  const sums = new Float64Array(k);
+  return Float64Array.from(rows, (i) => {
+    sums.fill(0);
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      let d = 0;
+      for (let t = 0; t < dim; t++) {
+        const diff = points[i * dim + t] - points[j * dim + t];
+        d += diff * diff;
+      }
+      sums[labels[j]] += Math.sqrt(d);
+    }
+    const own = labels[i];
+    if (sizes[own] <= 1) return 0;
+    const a = sums[own] / (sizes[own] - 1);
+    let b = Infinity;
+    for (let c = 0; c < k; c++) if (c !== own && sizes[c] > 0) b = Math.min(b, sums[c] / sizes[c]);
+    return (b - a) / Math.max(a, b);
+  });
+}
+
+/** `--columns`: each image's silhouette against fewer sampled images, its time and its error against the exact one of 2,000 seeded images. */
+async function columnsTable(tf: Tf, acts: { hidden: Float32Array[]; sizes: number[] }, options: Omit<ClusterOptions, "neighbours">, load: () => string) {
+  console.log(
+    tableRow(["layer", "k", "columns", "time (CPU)", "mean error", "99th percentile error", "negative: exact / estimated / both (of 2,000)", "load at end"]),
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---|---|");
+  for (const [l, points] of acts.hidden.entries()) {
+    const dim = acts.sizes[l];
+    const n = points.length / dim;
+    const sample = clusterSample(n, options.seed)!;
+    const fits = await kmeansFits(points, dim, { ...options, sample });
+    const fit = fits[bestScore(await sampleSilhouettes(tf, points, dim, fits, sample))];
+    const checked = Int32Array.from(shuffled(Array.from({ length: n }, (_, i) => i), randomFor(options.seed, "checked images")).slice(0, 2000));
+    const exact = exactSilhouettes(points, dim, fit.labels, fit.k, checked);
+    // The pipeline's own columns (SILHOUETTE_DISTANCES) among fixed counts.
+    const counts = [10_000, 5_000, 2_000, silhouetteColumns(sample, n, options.seed).length, 1_000];
+    for (const size of [...new Set(counts)].sort((a, b) => b - a)) {
+      const columns = silhouetteColumns(sample, n, options.seed, size * n);
+      const [[each], time] = await seconds(() => sampledSilhouettes(tf, { points, dim, rows: n, columns, clusterings: [fit] }));
+      const errors = Array.from(checked, (i, r) => Math.abs(each.perPoint[i] - exact[r])).sort((a, b) => a - b);
+      const negative = exact.filter((s) => s < 0).length;
+      const estimated = Array.from(checked).filter((i) => each.perPoint[i] < 0).length;
+      const both = Array.from(checked).filter((i, r) => each.perPoint[i] < 0 && exact[r] < 0).length;
+      console.log(
+        tableRow([
+          `${l + 1} (${dim})`,
+          fit.k,
+          columns.length.toLocaleString("en"),
+          time,
+          (errors.reduce((s, e) => s + e, 0) / errors.length).toFixed(4),
+          errors[Math.floor(0.99 * errors.length)].toFixed(4),
+          `${negative} / ${estimated} / ${both}`,
+          load(),
+        ]),
+      );
+    }
+  }
+}
+
 async function main() {
   const data = images === 70_000 ? { perDigit: "all", from: "train+test" } : { perDigit: Math.round(images / 10) };
   const file = join(__dirname, "bench.mtq.json");
@@ -110,6 +181,7 @@ async function main() {
     `${n} images, ${backend}; clustered on a sample above ${EXACT_LIMIT} points, ${NEIGHBOURS} neighbours; load average ${load()}\n`,
   );
   if (tiled) return timeTiled(tf, acts, tiled, { ...exp.clustering, seed: exp.seed }, load);
+  if (process.argv.includes("--columns")) return columnsTable(tf, acts, { ...exp.clustering, seed: exp.seed }, load);
   console.log(
     tableRow([
       "layer",

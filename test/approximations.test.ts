@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { bestScore, clusterLayer, clusterSample, kmeansFits, nearestCentroids, silhouetteColumns } from "../src/pipeline/cluster";
-import { CLUSTER_SAMPLE, EXACT_LIMIT, SILHOUETTE_DISTANCES } from "../src/shared/figures";
+import { CLUSTER_SAMPLE, EXACT_LIMIT, SILHOUETTE_COLUMNS, SILHOUETTE_DISTANCES } from "../src/shared/figures";
 import { loadImages, splitFiles } from "../src/data/source";
-import { distancePass, sampledSilhouettes, type Neighbours } from "../src/pipeline/distances";
+import { distancePass, gathered, sampledSilhouettes, type Neighbours } from "../src/pipeline/distances";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
 import { randomFor } from "../src/data/random";
 import { loadTf, type Tf } from "../src/pipeline/tf";
@@ -65,19 +65,26 @@ describe("silhouettes against a sample of the points", () => {
 });
 
 describe("the images' silhouettes above EXACT_LIMIT", () => {
-  it("are measured against the whole sample up to SILHOUETTE_DISTANCES, else against a part of it", () => {
-    const upTo = SILHOUETTE_DISTANCES / CLUSTER_SAMPLE;
-    const sample = clusterSample(upTo, 3)!;
-    assert.equal(silhouetteColumns(sample, upTo, 3), sample);
-    const many = 1_000_000;
-    const large = clusterSample(many, 3)!;
-    const part = silhouetteColumns(large, many, 3);
-    assert.equal(part.length, SILHOUETTE_DISTANCES / many);
-    const inSample = new Set(large);
-    assert.ok(
-      part.every((p, j) => inSample.has(p) && (j === 0 || p > part[j - 1])),
-      "a part of the sample, ascending",
-    );
+  it("are measured against the first SILHOUETTE_DISTANCES / images of the sample's draw, at least SILHOUETTE_COLUMNS", () => {
+    for (const [images, expected] of [
+      [12_000, 8_333],
+      [70_000, 1_428],
+      [1_000_000, SILHOUETTE_COLUMNS],
+    ]) {
+      const sample = clusterSample(images, 3)!;
+      const part = silhouetteColumns(sample, images, 3);
+      assert.equal(part.length, expected);
+      assert.equal(part.length, Math.max(SILHOUETTE_COLUMNS, Math.floor(SILHOUETTE_DISTANCES / images)));
+      const inSample = new Set(sample);
+      assert.ok(
+        part.every((p, j) => inSample.has(p) && (j === 0 || p > part[j - 1])),
+        "a part of the sample, ascending",
+      );
+    }
+    // A smaller part is within a larger one: the start of the same draw.
+    const sample = clusterSample(70_000, 3)!;
+    const larger = new Set(silhouetteColumns(sample, 70_000, 3, 2_000 * 70_000));
+    assert.ok(silhouetteColumns(sample, 70_000, 3).every((p) => larger.has(p)));
   });
 });
 
@@ -186,9 +193,9 @@ describe("a layer above EXACT_LIMIT points", () => {
     );
   });
 
-  it("gives each image its silhouette against the sample: the sample's own are theirs among the sample", async () => {
+  it("gives each image its silhouette against a part of the sample: the part's own are theirs among the part", async () => {
     const { clustering } = layer;
-    const sample = clusterSample(n, options.seed)!;
+    const columns = silhouetteColumns(clusterSample(n, options.seed)!, n, options.seed);
     const exact = await distancePass(tf, {
       points,
       dim: 49,
@@ -199,8 +206,14 @@ describe("a layer above EXACT_LIMIT points", () => {
     let error = 0;
     exact.silhouettes[0].perPoint.forEach((s, i) => (error += Math.abs(s - clustering.perPoint[i]) / n));
     assert.ok(error < 0.01, `mean error per image ${error}`);
-    const sampledMean = mean(Array.from(sample, (p) => clustering.perPoint[p]));
-    assert.ok(Math.abs(sampledMean - clustering.silhouette) < 1e-4, `${sampledMean} vs ${clustering.silhouette}`);
+    const [among] = await sampledSilhouettes(tf, {
+      points: gathered(points, 49, columns),
+      dim: 49,
+      rows: columns.length,
+      columns: Int32Array.from(columns, (_, j) => j),
+      clusterings: [{ k: clustering.k, labels: Int32Array.from(columns, (p) => clustering.labels[p]) }],
+    });
+    columns.forEach((p, j) => assert.ok(Math.abs(clustering.perPoint[p] - among.perPoint[j]) < 1e-6, `image ${p}`));
   });
 
   it("is the same for the same seed", async () => {

@@ -2,7 +2,7 @@
 // best mean silhouette; above EXACT_LIMIT images, on a seeded sample (CLUSTER_SAMPLE) and the
 // kept images assigned to the nearest centroid. Injected images are placed afterwards at their
 // nearest centroid, so they never move the clusters fitted on the kept images.
-import { CLUSTER_SAMPLE, EXACT_LIMIT, SILHOUETTE_DISTANCES, round4 } from "../shared/figures";
+import { CLUSTER_SAMPLE, EXACT_LIMIT, SILHOUETTE_COLUMNS, SILHOUETTE_DISTANCES, round4 } from "../shared/figures";
 import type { LayerClustering } from "../shared/results";
 import { assertFinite, kmeansFit } from "./kmeans";
 import { distancePass, gathered, sampledSilhouettes, type Neighbours, type SilhouetteScores } from "./distances";
@@ -143,9 +143,12 @@ export function clusterSample(clustered: number, seed: number): Int32Array | und
   return clustered <= EXACT_LIMIT ? undefined : seededDraw(clustered, seed, CLUSTER_SAMPLE);
 }
 
-/** The sampled points each kept point's silhouette is measured against: the sample, or the part of it that keeps within SILHOUETTE_DISTANCES. */
-export function silhouetteColumns(sample: Int32Array, clustered: number, seed: number): Int32Array {
-  const size = Math.floor(SILHOUETTE_DISTANCES / clustered);
+/**
+ * The sampled points each kept point's silhouette is measured against: the sample, or the first of
+ * its seeded draw that keep within `distances` (SILHOUETTE_DISTANCES), at least SILHOUETTE_COLUMNS.
+ */
+export function silhouetteColumns(sample: Int32Array, clustered: number, seed: number, distances = SILHOUETTE_DISTANCES): Int32Array {
+  const size = Math.max(SILHOUETTE_COLUMNS, Math.floor(distances / clustered));
   return size >= sample.length ? sample : seededDraw(clustered, seed, size);
 }
 
