@@ -16,7 +16,9 @@ const SCALE = 2;
 async function main(): Promise<void> {
   const [file, count = "12", dir = join("media", "outliers")] = process.argv.slice(2);
   if (!file) throw new Error("usage: tsx scripts/outlier-thumbnails.ts RESULTS [N] [DIR]");
-  const { results, pixels } = await readResultsFile(file);
+  const loaded = await readResultsFile(file);
+  const { results } = loaded;
+  const pixels = await loaded.allPixels();
   const { rows, cols } = results.images;
   const channels = results.images.channels ?? 1;
   if (rows === 0) throw new Error(`${file} holds no thumbnails (imported signatures without them)`);

@@ -24,7 +24,7 @@ describe("the host's results reader", () => {
     assert.equal(tree, panel);
     assert.equal(await reader.read(file), tree);
     assert.equal(tree.results.seed, 7);
-    assert.equal(tree.pixels.length, results.images.count * results.images.rows * results.images.cols);
+    assert.equal((await tree.allPixels()).length, results.images.count * results.images.rows * results.images.cols);
   });
 
   it("reads the file again once a new run has written it", async () => {

@@ -32,7 +32,9 @@ describe("a run in the pipeline worker", () => {
     );
     assert.ok(stages.includes("train") && stages.includes("cluster"), stages.join());
     seen.slice(1).forEach((p, i) => assert.ok(p.fraction >= seen[i].fraction, `${p.fraction} after ${seen[i].fraction}`));
-    const { results, pixels } = await readResultsFile(outFile);
+    const loaded = await readResultsFile(outFile);
+    const { results } = loaded;
+    const pixels = await loaded.allPixels();
     assert.equal(results.seed, 7, "RunOptions.seed (the mtq.defaultSeed setting) overrides the experiment's");
     assert.equal(results.images.count, 400);
     assert.equal(pixels.length, 400 * 28 * 28);

@@ -30,9 +30,10 @@ function walk(node: TreeNode, loaded: LoadedResults, cap?: number): TreeNode[] {
 describe("the clusters tree, on the report's 1-vs-7 experiment run by the real pipeline", () => {
   let loaded: LoadedResults;
   let root: TreeNode;
+  // Made here, not in before(): its removal is then the suite's end (the pixels are read from the .bin when drawn).
+  const dir = tempDir();
 
   before(async () => {
-    const dir = tempDir();
     const file = writeJson(dir, "ovs.mtq.json", onesVsSevens);
     const outcome = await startWorkerRun(worker, file, {}, () => undefined).outcome;
     assert.equal(outcome.type, "done", JSON.stringify(outcome));
@@ -329,8 +330,9 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     assert.deepEqual([held.icon, unstable.icon], [{ codicon: "circle-filled" }, { codicon: "circle-large-outline" }]);
   });
 
-  it("draws an image's thumbnail as a valid PNG of its pixels", () => {
-    const { results, pixels } = loaded;
+  it("draws an image's thumbnail as a valid PNG of its pixels", async () => {
+    const { results } = loaded;
+    const pixels = await loaded.allPixels();
     const { rows, cols } = results.images;
     const digit = imagePixels(pixels, 3, rows, cols);
     const png = imagePng(digit, rows, cols);

@@ -52,7 +52,13 @@ describe("the results format: a JSON header and its .bin of columns", () => {
     sameResults(loaded.results, results);
     assert.ok(loaded.results.images.labels instanceof Int32Array);
     assert.ok(loaded.results.layers[0].umap instanceof Float64Array);
-    assert.deepEqual(Buffer.from(loaded.pixels), Buffer.from(results.images.pixelsBase64!, "base64"));
+    assert.deepEqual(Buffer.from(await loaded.allPixels()), Buffer.from(results.images.pixelsBase64!, "base64"));
+    // Any images' by range, in the order asked.
+    const size = results.images.rows * results.images.cols;
+    assert.deepEqual(
+      Buffer.from(await loaded.pixelsOf([7, 3, 4, 5])),
+      Buffer.concat([7, 3, 4, 5].map((i) => Buffer.from(results.images.pixelsBase64!, "base64").subarray(i * size, (i + 1) * size))),
+    );
     // The columns are views onto one buffer (nothing copied per value), which the view is posted.
     assert.equal((loaded.results.layers[1].assignments as Int32Array).buffer, loaded.columns.buffer);
   });
@@ -93,7 +99,7 @@ describe("the results format: a JSON header and its .bin of columns", () => {
     assert.equal(loaded.format, "json");
     sameResults(loaded.results, results);
     assert.ok(loaded.results.layers[0].assignments instanceof Int32Array);
-    assert.deepEqual(Buffer.from(loaded.pixels), Buffer.from(results.images.pixelsBase64!, "base64"));
+    assert.deepEqual(Buffer.from(await loaded.allPixels()), Buffer.from(results.images.pixelsBase64!, "base64"));
   });
 
   describe("refuses a pair it cannot trust, naming both files and the fix", () => {

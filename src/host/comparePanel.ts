@@ -105,7 +105,7 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
         }
         case "pixels": {
           const { a } = await compared;
-          return post({ type: "pixels", ...pixelsOf(a, message.images) });
+          return post({ type: "pixels", ...(await pixelsOf(a, message.images)) });
         }
         case "error":
           return showError(`MTQ comparison view: ${message.message}`);

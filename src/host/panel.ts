@@ -125,7 +125,7 @@ class ResultsView {
       case "deleteSelection":
         return this.saved.delete(this.file, message.name);
       case "pixels":
-        return this.post({ type: "pixels", ...pixelsOf(await resultsFiles.read(this.file), message.images) });
+        return this.post({ type: "pixels", ...(await pixelsOf(await resultsFiles.read(this.file), message.images)) });
       case "error":
         return showError(`MTQ results view: ${message.message}`);
       default:

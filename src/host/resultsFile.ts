@@ -76,13 +76,10 @@ export function resultsColumns(loaded: LoadedResults): ResultsColumns {
 }
 
 /** The pixels of the asked `images` that are in the file (whole numbers below its count, at most MAX_PIXELS_REQUEST), for a `pixels` reply. */
-export function pixelsOf(loaded: LoadedResults, asked: unknown): { images: number[]; pixels: Uint8Array } {
+export async function pixelsOf(loaded: LoadedResults, asked: unknown): Promise<{ images: number[]; pixels: Uint8Array }> {
   const { count } = loaded.results.images;
-  const size = pixelBytes(loaded.results.images);
   const images = (Array.isArray(asked) ? asked : [])
     .filter((i): i is number => Number.isInteger(i) && i >= 0 && i < count)
     .slice(0, MAX_PIXELS_REQUEST);
-  const pixels = new Uint8Array(images.length * size);
-  images.forEach((image, n) => pixels.set(loaded.pixels.subarray(image * size, (image + 1) * size), n * size));
-  return { images, pixels };
+  return { images, pixels: pixelBytes(loaded.results.images) === 0 ? new Uint8Array(0) : await loaded.pixelsOf(images) };
 }

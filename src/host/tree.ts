@@ -8,7 +8,7 @@ import type { SavedSelections, Selection } from "../shared/protocol";
 import { errorMessage, log } from "./log";
 import { resultsFiles } from "./resultsFile";
 import type { SavedSelectionsStore } from "./savedSelections";
-import { imagePng, imagePixels, pngDataUri } from "./thumbnail";
+import { imagePng, pngDataUri } from "./thumbnail";
 import { childrenOf, experimentNode, lookOf, NONE_SAVED, nodeForSelection, parentOf, selectionOf, type TreeNode } from "./treeModel";
 
 export const TREE_VIEW_ID = "mtq.clusters";
@@ -93,7 +93,7 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     item.description = look.description;
     item.tooltip = look.tooltip;
     item.contextValue = node.kind;
-    item.iconPath = "codicon" in look.icon ? new vscode.ThemeIcon(look.icon.codicon) : this.thumbnail(loaded, look.icon.image);
+    item.iconPath = "codicon" in look.icon ? new vscode.ThemeIcon(look.icon.codicon) : await this.thumbnail(loaded, look.icon.image);
     if (node.kind === "experiment") item.resourceUri = vscode.Uri.file(node.file);
     if (selectionOf(node, loaded.results, saved)) item.command = { command: SELECT_COMMAND, title: "Select in Results", arguments: [node] };
     return item;
@@ -104,7 +104,8 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
    * runs a command does not expand on that click in VS Code (only on its twistie).
    */
   async expand(node: TreeNode): Promise<void> {
-    if (node.kind === "cluster" || node.kind === "outliers") await this.view.reveal(this.intern(node), { select: false, focus: false, expand: true });
+    if (node.kind === "cluster" || node.kind === "outliers")
+      await this.view.reveal(this.intern(node), { select: false, focus: false, expand: true });
   }
 
   /** The images a clicked node stands for. */
@@ -151,9 +152,9 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   }
 
   /** The image's thumbnail, or a plain icon when the results have no pixels (imported signatures without thumbnails). */
-  private thumbnail({ results, pixels }: LoadedResults, image: number): vscode.Uri | vscode.ThemeIcon {
+  private async thumbnail({ results, pixelsOf }: LoadedResults, image: number): Promise<vscode.Uri | vscode.ThemeIcon> {
     if (results.images.rows * results.images.cols === 0) return new vscode.ThemeIcon("symbol-numeric");
     const { rows, cols, channels = 1 } = results.images;
-    return vscode.Uri.parse(pngDataUri(imagePng(imagePixels(pixels, image, rows, cols, channels), rows, cols, channels)));
+    return vscode.Uri.parse(pngDataUri(imagePng(await pixelsOf([image]), rows, cols, channels)));
   }
 }

@@ -1,6 +1,7 @@
 // Reads a results file: the JSON header NAME.results.json, checked for its version and fields, and
 // its per-image columns from NAME.results.bin (src/shared/columns.ts), checked against the header
-// before anything is allocated and read as typed arrays over two buffers (the columns, the pixels).
+// before anything is allocated and read as typed arrays over one buffer; the pixels are read by
+// range when a view shows them (a million digits' are 784 MB).
 // An all-JSON file of version 2 (before the `.bin`) still opens, into the same shape. The CLI reads
 // through this; the extension host through its cache (src/host/resultsFile.ts), so a file open in
 // several views is read once.
@@ -11,6 +12,7 @@ import {
   BIN_PREAMBLE,
   DTYPE_BYTES,
   expectedColumns,
+  pixelBytes,
   PIXELS_COLUMN,
   withColumns,
   type ColumnEntry,
@@ -22,8 +24,13 @@ import { binFileOf, encodeResults } from "./write";
 export interface LoadedResults {
   file: string;
   results: Results;
-  /** Every image's pixels, rows*cols*channels bytes each. */
-  pixels: Uint8Array;
+  /**
+   * The pixels of `images` (whole numbers below the image count), rows*cols*channels bytes each, one
+   * image after another: read by range from the `.bin`, which is checked to be the one read still.
+   */
+  pixelsOf(images: readonly number[]): Promise<Uint8Array>;
+  /** Every image's pixels, one read (a script's or a test's; the views ask for their images' only). */
+  allPixels(): Promise<Uint8Array>;
   /**
    * The `.bin`'s bytes up to the pixels (the other columns), as one buffer: what the results view posts
    * to its webview, which makes the same views onto it (withColumns). An all-JSON file's are made in memory.
@@ -64,22 +71,33 @@ export async function readResultsFile(file: string): Promise<LoadedResults> {
   if (missing) {
     throw new Error(`${file} is not a complete MTQ results file: ${missing}; run its experiment again`);
   }
-  if (json) return { file, ...fromJson(results, file), format: "json" };
-  return { file, ...(await readColumns(file, results)), format: "columns" };
+  if (json) return { file, ...withAllPixels(fromJson(results, file)), format: "json" };
+  return { file, ...withAllPixels(await readColumns(file, results)), format: "columns" };
+}
+
+function withAllPixels<T extends Pick<LoadedResults, "results" | "pixelsOf">>(read: T): T & Pick<LoadedResults, "allPixels"> {
+  return { ...read, allPixels: () => read.pixelsOf(Array.from({ length: read.results.images.count }, (_, i) => i)) };
 }
 
 /** An all-JSON file's results as a `.bin` in memory would give them: the same typed columns, whichever file they came from. */
-function fromJson(results: Results, file: string): Pick<LoadedResults, "results" | "pixels" | "columns"> {
+function fromJson(results: Results, file: string): Pick<LoadedResults, "results" | "pixelsOf" | "columns"> {
   results.schemaVersion = RESULTS_SCHEMA_VERSION;
   const { bin, header } = encodeResults(results, basename(binFileOf(file)));
   const directory = header.columns!;
   const pixelsAt = directory.columns.find((c) => c.name === PIXELS_COLUMN)!.offset;
   const buffer = bin.buffer.slice(0, pixelsAt) as ArrayBuffer;
-  return { results: withColumns(header, directory, buffer), pixels: bin.subarray(pixelsAt), columns: { directory, buffer } };
+  const pixels = bin.subarray(pixelsAt);
+  const size = pixelBytes(results.images);
+  const pixelsOf = (images: readonly number[]) => {
+    const out = new Uint8Array(images.length * size);
+    images.forEach((image, n) => out.set(pixels.subarray(image * size, (image + 1) * size), n * size));
+    return Promise.resolve(out);
+  };
+  return { results: withColumns(header, directory, buffer), pixelsOf, columns: { directory, buffer } };
 }
 
 /** The header's `.bin`, checked against its directory (size, hash, every column's place) before its columns are read. */
-async function readColumns(file: string, results: Results): Promise<Pick<LoadedResults, "results" | "pixels" | "columns">> {
+async function readColumns(file: string, results: Results): Promise<Pick<LoadedResults, "results" | "pixelsOf" | "columns">> {
   const directory = results.columns!;
   const binFile = join(dirname(file), directory.file);
   const refuse = (
@@ -116,9 +134,31 @@ async function readColumns(file: string, results: Results): Promise<Pick<LoadedR
       throw refuse(`${directory.file} is not an MTQ columns file`);
     if (hash !== directory.sha256)
       throw refuse(`${directory.file} is another run's (its hash is not the header's): they are not one run's pair`);
-    const pixels = new Uint8Array(pixelsEntry.length);
-    await readFully(handle, pixels, pixelsEntry.offset);
-    return { results: withColumns(results, directory, buffer), pixels, columns: { directory, buffer } };
+    const preamble = bytes.slice(0, BIN_PREAMBLE);
+    const size = pixelBytes(results.images);
+    const pixelsOf = async (images: readonly number[]) => {
+      const out = new Uint8Array(images.length * size);
+      const pixelsHandle = await open(binFile, "r");
+      try {
+        const now = new Uint8Array(BIN_PREAMBLE);
+        await readFully(pixelsHandle, now, 0);
+        if (Buffer.compare(now, preamble) !== 0)
+          throw refuse(`${directory.file} has been written again since it was read`, "open it again");
+        // A run of consecutive images is one read (every image's: one read of the column).
+        const reads: Promise<void>[] = [];
+        for (let n = 0; n < images.length;) {
+          let end = n + 1;
+          while (end < images.length && images[end] === images[end - 1] + 1) end++;
+          reads.push(readFully(pixelsHandle, out.subarray(n * size, end * size), pixelsEntry.offset + images[n] * size));
+          n = end;
+        }
+        await Promise.all(reads);
+      } finally {
+        await pixelsHandle.close();
+      }
+      return out;
+    };
+    return { results: withColumns(results, directory, buffer), pixelsOf, columns: { directory, buffer } };
   } finally {
     await handle.close();
   }

@@ -92,7 +92,7 @@ export async function postedResults(source: ResultsSource): Promise<PostedResult
     const loaded = await readResultsFile(source);
     header = { ...withoutColumns(loaded.results), columns: loaded.columns.directory };
     columns = new Uint8Array(loaded.columns.buffer);
-    pixels = loaded.pixels;
+    pixels = await loaded.allPixels();
   } else {
     const { bin, header: h } = encodeResults(source, "test.results.bin");
     const at = h.columns!.columns.find((c) => c.name === PIXELS_COLUMN)!.offset;
