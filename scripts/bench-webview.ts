@@ -1,20 +1,26 @@
 // Measures the results webview in Debian's chromium (headless, no GPU: WebGL on SwiftShader) on
 // all 70,000 MNIST digits (examples/all-of-mnist.mtq.json run by the pipeline once, cached under
 // .tmp/bench/), and on the million of `npm run million` when its results file is there
-// (.cache/million/million.results.json): the first paint (message in, every map and the Sankey
-// drawn, then painted), the lasso update (pointer released to every view painted) and the frame
-// time of wheel zooms and keyboard pans on a map. Also what comes before the view: the host
-// reading and parsing the file, and the message's JSON both ways (VS Code serialises what the host
-// posts to a webview), and the structured clone of the message that the first paint includes.
-// Each with WebGL on, then off (chromium's --disable-webgl: the maps' 2-D canvas fallback), one
-// after the other under the same load. Prints figures with the load average; not a test.
+// (.cache/million/million.results.json): the first paint (the file chosen: the host reading the
+// header and the .bin's columns, the page parsing the header, the message to every map and the
+// Sankey drawn and painted), the lasso update (pointer released to every view painted) and the
+// frame time of wheel zooms and keyboard pans on a map. Also what the message costs: the header's
+// JSON, the columns' bytes and the structured clone that postMessage makes. An all-JSON file of
+// before the .bin (version 2) is converted once beside itself (NAME.columns.results.json), and the
+// old path's host side (read, parse, the message's JSON) measured on it, side by side. Each with
+// WebGL on, then off (chromium's --disable-webgl: the maps' 2-D canvas fallback), one after the
+// other under the same load. Prints figures with the load average; not a test.
 // `npm run bench:webview -- FILE.results.json ...` measures other results files.
 import { existsSync, statSync } from "node:fs";
+import { open, readFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { MILLION_DIR } from "./million";
 import type { Browser, Page } from "playwright-core";
 import { readResultsFile } from "../src/results/read";
+import { binFileOf, writeResults } from "../src/results/write";
+import { resultsColumns } from "../src/host/resultsFile";
+import { JSON_RESULTS_SCHEMA_VERSION, type Results } from "../src/shared/results";
 import { browserMissing, CHROMIUM, launchChromium } from "../test/browser/browser";
 import { serveHarness } from "../test/browser/server";
 import { allOfMnistResults } from "./allOfMnistResults";
@@ -24,13 +30,16 @@ const MILLION = join(MILLION_DIR, "million.results.json");
 const RUNS = 5;
 const FRAMES = 30;
 
-/** ms from posting `load` (results already parsed in the page) to the frame after the view is drawn, and the view's own build+draw time. */
+/**
+ * ms from posting `load` (the header and the columns' bytes already in the page, as the host's
+ * message brings them) to the frame after the view is drawn, and the view's own build+draw time.
+ */
 function timeLoad(page: Page): Promise<{ wall: number; render: number }> {
   return page.evaluate(async () => {
-    const w = window as unknown as { benchResults: unknown };
+    const w = window as unknown as { benchPosted: { header: unknown; columns: ArrayBuffer } };
     performance.clearMeasures("mtq-render");
     const t0 = performance.now();
-    window.postMessage({ type: "load", results: w.benchResults, saved: { selections: [] } }, "*");
+    window.postMessage({ type: "load", ...w.benchPosted, saved: { selections: [] } }, "*");
     // Plain loops, no named closures: the page gets this function's source, without tsx's helpers.
     while (!performance.getEntriesByName("mtq-render").length) await new Promise((r) => setTimeout(r, 0));
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -92,60 +101,106 @@ const ms = (x: number) => `${x.toFixed(0)} ms`;
 const load = () => `load average ${loadavg()[0].toFixed(2)}`;
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
-async function measure(url: string, file: string): Promise<void> {
-  say(`\n${file} (${(statSync(file).size / 2 ** 20).toFixed(0)} MB)`);
+/** The old all-JSON path's host side on `file` (version 2): read and JSON.parse, the pixels decoded, and the message as VS Code serialises it (JSON). */
+async function oldHostPath(file: string): Promise<string> {
   const t0 = performance.now();
-  const { results } = await readResultsFile(file);
+  const results = JSON.parse(await readFile(file, "utf8")) as Results;
+  Buffer.from(results.images.pixelsBase64 ?? "", "base64");
   const read = performance.now() - t0;
-  let json: string;
+  let message: string;
   try {
-    json = JSON.stringify(results);
+    const t1 = performance.now();
+    const json = JSON.stringify(results);
+    message = `message serialised to ${(json.length / 2 ** 20).toFixed(0)} MB of JSON in ${ms(performance.now() - t1)}`;
   } catch (e) {
-    say(
-      `host read+parse ${ms(read)}; the panel's message cannot be serialised ` +
-        `(${e instanceof Error ? e.message : String(e)}): the JSON format is the limit here`,
-    );
-    return;
+    message = `the message cannot be serialised (${e instanceof Error ? e.message : String(e)})`;
   }
-  const message = performance.now() - t0 - read;
+  return `old path (the all-JSON file, as read before the .bin): host read+parse ${ms(read)}, ${message}`;
+}
+
+/**
+ * `file` as a header and its .bin: itself, or for an all-JSON file of before the .bin (version 2), its
+ * conversion beside it (NAME.columns.results.json, made once), with the old file for the old path's figures.
+ */
+async function bothFormats(file: string): Promise<{ columns: string; old?: string }> {
+  const handle = await open(file, "r");
+  const start = Buffer.alloc(64);
+  await handle.read(start, 0, 64, 0);
+  await handle.close();
+  if (!start.toString("latin1").startsWith(`{"schemaVersion":${JSON_RESULTS_SCHEMA_VERSION},`)) return { columns: file };
+  const columns = file.replace(/\.results\.json$/, ".columns.results.json");
+  if (!existsSync(columns)) {
+    const loaded = await readResultsFile(file);
+    const { results } = loaded;
+    const pixels = await loaded.allPixels();
+    await writeResults({ ...results, images: { ...results.images, pixelsBase64: Buffer.from(pixels).toString("base64") } }, columns);
+  }
+  return { columns, old: file };
+}
+
+async function measure(url: string, file: string, old: string | undefined): Promise<void> {
+  const bin = binFileOf(file);
+  const bytes = statSync(file).size + (existsSync(bin) ? statSync(bin).size : 0);
+  say(`\n${file}${existsSync(bin) ? " and its .bin" : ""} (${(bytes / 2 ** 20).toFixed(0)} MB)`);
+  if (old) say(`${await oldHostPath(old)} (${load()})`);
+  const t0 = performance.now();
+  const loaded = await readResultsFile(file);
+  const read = performance.now() - t0;
+  const { header, columns } = resultsColumns(loaded);
+  const t1 = performance.now();
+  const headerJson = JSON.stringify(header);
+  const serialise = performance.now() - t1;
+  const { results } = loaded;
   say(
     `${results.images.count.toLocaleString("en")} images, ${results.layers.length} maps, ${results.flows.links.length} Sankey links: ` +
-      `host read+parse ${ms(read)}, message serialised ${ms(message)} (${load()})`,
+      `host read ${ms(read)} (${loaded.format === "json" ? "an all-JSON file, converted in memory" : "the header and the .bin's columns"}), ` +
+      `message: the header's ${(headerJson.length / 1024).toFixed(0)} kB of JSON (serialised in ${ms(serialise)}) and ` +
+      `${(columns.byteLength / 2 ** 20).toFixed(1)} MB of columns as bytes (${load()})`,
   );
   for (const webgl of [true, false]) {
     const browser = await launchChromium({ webgl });
     try {
-      await measureView(browser, url, json);
+      await measureView(browser, url, headerJson, new Uint8Array(columns), read);
     } finally {
       await browser.close();
     }
   }
 }
 
-async function measureView(browser: Browser, url: string, json: string): Promise<void> {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+async function measureView(browser: Browser, url: string, headerJson: string, columns: Uint8Array, read: number): Promise<void> {
+  // The columns reach the page as bytes (fetched through a route; the page's CSP, which allows no fetch, is bypassed for the bench only).
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
   try {
+    await page.route("**/bench-columns", (route) =>
+      route.fulfill({ body: Buffer.from(columns.buffer, columns.byteOffset, columns.byteLength) }),
+    );
     await page.goto(url);
-    // What the message costs before the view sees it: the page's JSON.parse, and the structured clone that postMessage makes.
-    const [pageParse, clone] = await page.evaluate((text) => {
+    // What the message costs before the view sees it: the header's JSON.parse, and the structured clone that postMessage makes.
+    const [pageParse, clone] = await page.evaluate(async (text) => {
+      const buffer = await (await fetch("/bench-columns")).arrayBuffer();
       const t = performance.now();
-      const results = JSON.parse(text) as unknown;
-      (window as unknown as { benchResults: unknown }).benchResults = results;
+      const posted = { header: JSON.parse(text) as unknown, columns: buffer };
+      (window as unknown as { benchPosted: unknown }).benchPosted = posted;
       const t1 = performance.now();
-      structuredClone(results);
+      structuredClone(posted);
       return [t1 - t, performance.now() - t1];
-    }, json);
+    }, headerJson);
     const first = await timeLoad(page);
     const renderer = await page.$eval(".mtq-map", (m) => (m as HTMLElement).dataset.renderer);
     const again: { wall: number; render: number }[] = [];
     for (let i = 0; i < RUNS; i++) again.push(await timeLoad(page));
     say(
       `maps drawn with ${renderer === "webgl" ? "WebGL" : "the 2-D canvas (WebGL off)"}: ` +
-        `results parsed in the page ${ms(pageParse)}, the message's structured clone ${ms(clone)}`,
+        `header parsed in the page ${ms(pageParse)}, the message's structured clone ${ms(clone)}`,
     );
-    say(`first paint: ${ms(first.wall)} from the message to painted (view build+draw ${ms(first.render)}) (${load()})`);
     say(
-      `first paint again (median of ${RUNS}): ${ms(median(again.map((r) => r.wall)))} (build+draw ${ms(median(again.map((r) => r.render)))}) (${load()})`,
+      `first paint: ${ms(read + pageParse + first.wall)} from the file chosen to painted ` +
+        `(host read ${ms(read)}, header parse ${ms(pageParse)}, message to painted ${ms(first.wall)}, view build+draw ${ms(first.render)}) (${load()})`,
+    );
+    const median2 = median(again.map((r) => r.wall));
+    say(
+      `first paint again (median of ${RUNS}): ${ms(read + pageParse + median2)} (message to painted ${ms(median2)}, ` +
+        `build+draw ${ms(median(again.map((r) => r.render)))}) (${load()})`,
     );
     const lassos: { wall: number; update: number; selected: number }[] = [];
     for (let i = 0; i < RUNS; i++) lassos.push(await timeLasso(page, 0.3 + 0.1 * i));
@@ -168,8 +223,12 @@ async function main(): Promise<void> {
   try {
     say(`${CHROMIUM}, headless, no GPU`);
     for (const file of files) {
-      if (existsSync(file)) await measure(server.url, file);
-      else say(`\n${file}: not there (make the million with npm run million, then its results with npm run bench)`);
+      if (!existsSync(file)) {
+        say(`\n${file}: not there (make the million with npm run million, then its results with npm run bench)`);
+        continue;
+      }
+      const { columns, old } = await bothFormats(file);
+      await measure(server.url, columns, old);
     }
   } finally {
     await server.close();
