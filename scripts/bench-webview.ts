@@ -29,6 +29,7 @@ const root = join(__dirname, "..");
 const MILLION = join(MILLION_DIR, "million.results.json");
 const RUNS = 5;
 const FRAMES = 30;
+const LASSO_LIMIT_MS = 60_000;
 
 /**
  * ms from posting `load` (the header and the columns' bytes already in the page, as the host's
@@ -65,14 +66,19 @@ async function timeLasso(page: Page, fraction: number): Promise<{ wall: number; 
   ])
     await page.mouse.move(x, y, { steps: 3 });
   await page.mouse.up();
-  return page.evaluate(async () => {
-    while (!performance.getEntriesByName("mtq-selection").length) await new Promise((r) => setTimeout(r, 0));
+  return page.evaluate(async (limit) => {
+    const t0 = performance.now();
+    while (!performance.getEntriesByName("mtq-selection").length) {
+      // A lasso the view never answers is said so, rather than waited for for ever.
+      if (performance.now() - t0 > limit) throw new Error(`no selection ${limit / 1000} s after the lasso's release`);
+      await new Promise((r) => setTimeout(r, 0));
+    }
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     const up = performance.getEntriesByName("bench-pointerup").at(-1)!.startTime;
     performance.clearMarks("bench-pointerup");
     const update = performance.getEntriesByName("mtq-selection")[0].duration;
     return { wall: performance.now() - up, update, selected: Number(document.querySelector<HTMLElement>(".mtq-map")!.dataset.selected) };
-  });
+  }, LASSO_LIMIT_MS);
 }
 
 /** Mean ms per frame over wheel zooms (in, then out) and arrow-key pans on the first map, one per frame, with a selection shown. */
