@@ -4,7 +4,14 @@
 // read directly.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { parseSearch, matchImages, searchVocabulary, imagesCountText, type SearchTerm, type SearchVocabulary } from "../src/shared/imageSearch";
+import {
+  parseSearch,
+  matchImages,
+  searchVocabulary,
+  imagesCountText,
+  type SearchTerm,
+  type SearchVocabulary,
+} from "../src/shared/imageSearch";
 import { imageSource } from "../src/shared/imageSource";
 import type { Results } from "../src/shared/results";
 import { readResultsFile } from "../src/results/read";
@@ -33,7 +40,8 @@ function error(query: string, vocabulary = digits): string {
 
 describe("parseSearch", () => {
   it("reads an image by number, with or without 'image' or '#', and a range", () => {
-    for (const q of ["85", "#85", "image 85", "image:85", "id 85", "IMAGE  85"]) assert.deepEqual(terms(q), [{ kind: "image", from: 85, to: 85 }], q);
+    for (const q of ["85", "#85", "image 85", "image:85", "id 85", "IMAGE  85"])
+      assert.deepEqual(terms(q), [{ kind: "image", from: 85, to: 85 }], q);
     assert.deepEqual(terms("80-90"), [{ kind: "image", from: 80, to: 90 }]);
     assert.deepEqual(terms("image 80 - 90"), [{ kind: "image", from: 80, to: 90 }]);
     assert.deepEqual(terms("490-900"), [{ kind: "image", from: 490, to: 499 }], "a range is cut at the last image");

@@ -1,5 +1,5 @@
 // The header: what is shown, the controls (epoch, colouring, tool, zoom, clear, save the selection,
-// exports) and the legend.
+// the search box, exports) and the legend.
 import { classNoun } from "../src/shared/classNames";
 import type { ExportFormat } from "../src/shared/protocol";
 import type { ColorBy } from "./colors";
@@ -26,6 +26,7 @@ export function header(
   colorBy: ColorBy,
   tool: Tool,
   selection: SelectionModel,
+  search: HTMLElement,
   actions: ToolbarActions,
   epochs?: EpochControl,
 ): HTMLElement {
@@ -65,6 +66,7 @@ export function header(
     button("mtq-button", "Reset zoom", "Reset every map's zoom (0 on a focused map)", actions.resetZoom),
     button("mtq-button", "Clear", "Clear the selection (Escape)", actions.clear),
     save,
+    search,
     el("span", "mtq-spacer"),
     button("mtq-button", "SVG", "Export the maps and the Sankey as SVG", () => actions.export("svg")),
     button("mtq-button", "PNG", "Export the maps and the Sankey as PNG", () => actions.export("png")),

@@ -14,6 +14,7 @@ import { post } from "./host";
 import { UmapMap, type Tool } from "./maps";
 import { SankeyView } from "./sankey";
 import { SavedSelectionsPanel } from "./savedSelections";
+import { SearchBox } from "./search";
 import { SelectionModel } from "./selection";
 import { SelectionPanel } from "./selectionPanel";
 import { header } from "./toolbar";
@@ -38,6 +39,8 @@ export interface ViewOptions {
 export interface Carried {
   tool: Tool;
   zooms: ZoomTransform[];
+  /** The search box's query. */
+  search: string;
 }
 
 export class ResultsView {
@@ -47,6 +50,7 @@ export class ResultsView {
   private readonly maps: UmapMap[];
   private readonly sankey: SankeyView;
   private readonly savedPanel: SavedSelectionsPanel;
+  private readonly search: SearchBox;
   private colorBy: ColorBy;
   private tool: Tool;
 
@@ -67,6 +71,7 @@ export class ResultsView {
     this.sankey = new SankeyView(context);
     const panel = new SelectionPanel(this.data, this.tooltip);
     this.savedPanel = new SavedSelectionsPanel(this.selection);
+    this.search = new SearchBox(this.data, this.selection, options.carried?.search);
 
     const maps = el("section", "mtq-maps");
     maps.setAttribute("aria-label", "UMAP maps, one per hidden layer");
@@ -82,6 +87,7 @@ export class ResultsView {
       this.colorBy,
       this.tool,
       this.selection,
+      this.search.element,
       {
         colorBy: (value) => {
           this.colorBy = value;
@@ -126,9 +132,14 @@ export class ResultsView {
     this.savedPanel.show(saved);
   }
 
-  /** What the view at another epoch keeps: the drag tool and the zooms. */
+  /** Puts the keyboard in the search box (Ctrl+F, MTQ: Find Images). */
+  focusSearch(): void {
+    this.search.focus();
+  }
+
+  /** What the view at another epoch keeps: the drag tool, the zooms and the search box's query. */
   carried(): Carried {
-    return { tool: this.tool, zooms: this.maps.map((m) => m.zoomTransform) };
+    return { tool: this.tool, zooms: this.maps.map((m) => m.zoomTransform), search: this.search.query };
   }
 
   /** Frees what the view holds outside the page (the maps' WebGL layers) when another replaces it. */

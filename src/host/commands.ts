@@ -1,5 +1,5 @@
 // The commands: MTQ: Train and Analyze, MTQ: Open Results, MTQ: Compare Results, MTQ: New
-// Experiment, MTQ: Save Selection…, MTQ: Clear Selection, MTQ: Export Table…, MTQ: Open in
+// Experiment, MTQ: Save Selection…, MTQ: Clear Selection, MTQ: Find Images, MTQ: Export Table…, MTQ: Open in
 // Notebook, the tree's Delete Selection and its internal click command. Each finds its file (argument, tree row, active results
 // view, active editor, workspace, dialog), then hands over to the runner, the views and the tree.
 import { existsSync } from "node:fs";
@@ -210,6 +210,13 @@ async function clearSelection(parts: Parts, from: unknown): Promise<void> {
   if (view) parts.views.showSelection(view.file, null);
 }
 
+/** Ctrl+F (Cmd+F) in the results view, or the palette: the keyboard goes to the view's search box. */
+function findImages(parts: Parts): void {
+  const view = parts.views.active();
+  if (!view) return void vscode.window.showInformationMessage("MTQ: open a results view (MTQ: Open Results) to find images in it.");
+  parts.views.focusSearch(view.file);
+}
+
 /** Is `arg` a row of the clusters tree (a command run from its context menu)? */
 function isTreeNode(arg: unknown): arg is TreeNode {
   return typeof arg === "object" && arg !== null && "kind" in arg && "file" in arg && typeof arg.file === "string";
@@ -284,6 +291,10 @@ export function registerCommands(parts: Parts): vscode.Disposable[] {
     vscode.commands.registerCommand(
       "mtq.clearSelection",
       guarded("Clear Selection", (from?: unknown) => clearSelection(parts, from)),
+    ),
+    vscode.commands.registerCommand(
+      "mtq.findImages",
+      guarded("Find Images", async () => findImages(parts)),
     ),
     vscode.commands.registerCommand(
       "mtq.exportTable",

@@ -175,6 +175,14 @@ export class ResultsViews implements vscode.Disposable, vscode.WebviewPanelSeria
     view.post({ type: "select", selection });
   }
 
+  /** Puts the keyboard in the search box of the file's view (MTQ: Find Images). */
+  focusSearch(file: string): void {
+    const view = this.viewOf(file);
+    if (!view) return;
+    view.panel.reveal(undefined, false);
+    view.post({ type: "focusSearch" });
+  }
+
   /** The results view the user is in (a webview panel or the custom editor), if any. */
   active(): { file: string; selection: Selection | null } | undefined {
     return [...this.views].find((v) => v.panel.active);

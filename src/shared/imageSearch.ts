@@ -287,8 +287,7 @@ class Reader {
   }
 
   private confidence(text: string, written: string): SearchTerm {
-    if (!this.vocabulary.confidence)
-      throw new QueryError(`"${written}": these predictions were imported without the model's confidence`);
+    if (!this.vocabulary.confidence) throw new QueryError(`"${written}": these predictions were imported without the model's confidence`);
     const share = (s: string): number => {
       const x = s.endsWith("%") ? Number(s.slice(0, -1)) / 100 : Number(s);
       if (!(x >= 0 && x <= 1)) throw new QueryError(`"${written}": a confidence is between 0 and 1 (or 0% and 100%)`);

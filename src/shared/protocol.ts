@@ -79,6 +79,8 @@ export type ToResultsView =
   | { type: "select"; selection: Selection | null }
   /** The named selections changed (saved, deleted, or their file edited, deleted or broken on disk). */
   | { type: "saved"; saved: SavedSelections }
+  /** Put the keyboard in the search box (MTQ: Find Images). */
+  | { type: "focusSearch" }
   | PixelsReply
   | Unavailable;
 
