@@ -381,8 +381,8 @@ function termMask({ results, state }: Searchable, term: SearchTerm): Uint8Array 
     case "label":
     case "prediction": {
       const column = term.kind === "label" ? images.labels : state.predictions;
-      const wanted = new Set(term.labels);
-      for (let i = 0; i < count; i++) if (wanted.has(column[i])) mask[i] = 1;
+      const wanted = lookup(term.labels);
+      for (let i = 0; i < count; i++) mask[i] = wanted[column[i]] ?? 0;
       return mask;
     }
     case "wrong":
@@ -399,8 +399,8 @@ function termMask({ results, state }: Searchable, term: SearchTerm): Uint8Array 
     }
     case "cluster": {
       const assignments = state.layers[term.layer].assignments;
-      const wanted = new Set(term.clusters);
-      for (let i = 0; i < count; i++) if (wanted.has(assignments[i])) mask[i] = 1;
+      const wanted = lookup(term.clusters);
+      for (let i = 0; i < count; i++) mask[i] = wanted[assignments[i]] ?? 0;
       return mask;
     }
     case "outlier":
@@ -412,6 +412,13 @@ function termMask({ results, state }: Searchable, term: SearchTerm): Uint8Array 
     case "text":
       return textMask(results, term.text, mask);
   }
+}
+
+/** 1 at each of `values` (small non-negative integers: labels, clusters): a test by indexing, several times faster than a Set's. */
+function lookup(values: number[]): Uint8Array {
+  const table = new Uint8Array(Math.max(...values) + 1);
+  for (const v of values) table[v] = 1;
+  return table;
 }
 
 /** Images whose class name holds `text`, or whose source does (a number in it whole: "#37" is not "#370"). */
