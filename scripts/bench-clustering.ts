@@ -165,8 +165,9 @@ const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.
  * `--pass [--size N]`: the exact distance pass (distances.ts) against tensorOpsPass on the built-in
  * model's signatures of N digits (10,000 when not given), k = 2..10 fitted as the pipeline fits them
  * (3 starts), 15 neighbours: the two alternate three times per layer, each timed in CPU seconds, and
- * every distance sum (against the pass's silhouettes' inputs: the per-cluster means give the same
- * silhouettes) and neighbour is compared bit for bit.
+ * every silhouette and neighbour is compared bit for bit. Then sampledSilhouettes of the same points
+ * among themselves (what chooses k above 10,000 images), each pair's distance once, against row by
+ * row, likewise.
  */
 async function pass() {
   const { tf } = await loadTf();
@@ -177,8 +178,20 @@ async function pass() {
       .join(", ");
   console.log(`load average at start: ${load()} (1, 5, 15 min) on ${cpus().length} cores; node ${process.version}`);
   const { hidden, sizes } = await mnistSignatures(size);
-  console.log(tableRow(["layer", "values per image", "TF.js ops (CPU s)", "distances.ts (CPU s)", "ratio", "identical"]));
-  console.log("|---|---:|---:|---:|---:|---|");
+  console.log(
+    tableRow([
+      "layer",
+      "values per image",
+      "exact pass: TF.js ops (CPU s)",
+      "distances.ts (CPU s)",
+      "ratio",
+      "among itself: row by row (CPU s)",
+      "each pair once (CPU s)",
+      "ratio",
+      "identical",
+    ]),
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---|");
   let allIdentical = true;
   for (const [l, points] of hidden.entries()) {
     const dim = sizes[l];
@@ -199,6 +212,28 @@ async function pass() {
         after.neighbours.indices.every((row, i) => sameBits(row, before.neighbours.indices[i])) &&
         after.neighbours.distances.every((row, i) => sameBits(row, before.neighbours.distances[i]));
     }
+    // sampledSilhouettes among itself (each pair once) against row by row: the same points with one
+    // more row that is not a column, which takes it row by row; the columns' silhouettes compared.
+    const among: number[] = [];
+    const byRow: number[] = [];
+    const extended = new Float32Array(points.length + dim);
+    extended.set(points);
+    const columns = Int32Array.from({ length: n }, (_, i) => i);
+    for (let round = 0; round < 3; round++) {
+      const [once, onceSeconds] = await cpuSeconds(() => sampledSilhouettes(tf, { points, dim, rows: n, columns, clusterings: fits }));
+      const [rowwise, rowSeconds] = await cpuSeconds(() =>
+        sampledSilhouettes(tf, {
+          points: extended,
+          dim,
+          rows: n + 1,
+          columns,
+          clusterings: fits.map((f) => ({ k: f.k, labels: Int32Array.from({ length: n + 1 }, (_, i) => f.labels[Math.min(i, n - 1)]) })),
+        }),
+      );
+      among.push(onceSeconds);
+      byRow.push(rowSeconds);
+      identical &&= once.every((s, ci) => sameBits(s.perPoint, rowwise[ci].perPoint.subarray(0, n)));
+    }
     allIdentical &&= identical;
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
     console.log(
@@ -208,6 +243,9 @@ async function pass() {
         ops.map((t) => t.toFixed(2)).join(", "),
         ours.map((t) => t.toFixed(2)).join(", "),
         `${(median(ops) / median(ours)).toFixed(2)}x`,
+        byRow.map((t) => t.toFixed(2)).join(", "),
+        among.map((t) => t.toFixed(2)).join(", "),
+        `${(median(byRow) / median(among)).toFixed(2)}x`,
         identical ? "yes" : "NO",
       ]),
     );

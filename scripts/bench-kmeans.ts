@@ -3,8 +3,9 @@
 // when not given; 70,000 is all of them) through examples/all-of-mnist.mtq.json's model, k = 2..10,
 // each k from the pipeline's start seeds (N starts, the experiment's default 3). ml-kmeans's time
 // includes the number[][] copy of the points cluster.ts made for it. Prints the load average first
-// (figures from a busy machine are not comparable), then per layer and in total both times, their
-// ratio and whether every fit is identical (labels, centroids bit for bit, step count); exits 1 if not.
+// (figures from a busy machine are not comparable), then per layer and in total both times (wall,
+// and the process's CPU time in brackets, the steadier figure under load), their ratio (of CPU
+// times) and whether every fit is identical (labels, centroids bit for bit, step count); exits 1 if not.
 import { cpus, loadavg } from "node:os";
 import { kmeans } from "ml-kmeans";
 import { startSeeds } from "../src/pipeline/cluster";
@@ -21,6 +22,12 @@ function option(name: string): string | undefined {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The process's CPU time so far, in milliseconds. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 async function main() {
   const size = Number(process.argv.slice(2).find((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== "--starts") ?? 10_000);
@@ -39,21 +46,24 @@ async function main() {
   );
   console.log(tableRow(["layer", "values per image", "ml-kmeans", "kmeans.ts", "ratio", "identical fits"]));
   console.log("|---|---:|---:|---:|---:|---|");
-  let totalTheirs = 0;
-  let totalOurs = 0;
+  const total = { theirs: 0, ours: 0, theirCpu: 0, ourCpu: 0 };
   let allIdentical = true;
   for (const [l, points] of hidden.entries()) {
     const dim = sizes[l];
     const n = points.length / dim;
     start = performance.now();
+    let cpu = cpuMs();
     const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * dim, (i + 1) * dim)));
     const theirs = K_VALUES.flatMap((k) =>
       seeds.map((seed) => kmeans(rows, k, { initialization: "kmeans++", seed, maxIterations: MAX_ITERATIONS })),
     );
     const theirMs = performance.now() - start;
+    const theirCpu = cpuMs() - cpu;
     start = performance.now();
+    cpu = cpuMs();
     const ours = K_VALUES.flatMap((k) => seeds.map((seed) => kmeansFit(points, dim, k, seed, MAX_ITERATIONS)));
     const ourMs = performance.now() - start;
+    const ourCpu = cpuMs() - cpu;
     const identical = ours.filter(
       (fit, f) =>
         fit.iterations === theirs[f].iterations &&
@@ -61,19 +71,28 @@ async function main() {
         theirs[f].centroids.every((centroid, c) => centroid.every((v, t) => Object.is(v, fit.centroids[c * dim + t]))),
     ).length;
     allIdentical &&= identical === ours.length;
-    totalTheirs += theirMs;
-    totalOurs += ourMs;
+    total.theirs += theirMs;
+    total.ours += ourMs;
+    total.theirCpu += theirCpu;
+    total.ourCpu += ourCpu;
     console.log(
-      tableRow([l + 1, dim, seconds(theirMs), seconds(ourMs), `${(theirMs / ourMs).toFixed(1)}x`, `${identical} of ${ours.length}`]),
+      tableRow([
+        l + 1,
+        dim,
+        `${seconds(theirMs)} (${seconds(theirCpu)})`,
+        `${seconds(ourMs)} (${seconds(ourCpu)})`,
+        `${(theirCpu / ourCpu).toFixed(1)}x`,
+        `${identical} of ${ours.length}`,
+      ]),
     );
   }
   console.log(
     tableRow([
       "both",
       "",
-      seconds(totalTheirs),
-      seconds(totalOurs),
-      `${(totalTheirs / totalOurs).toFixed(1)}x`,
+      `${seconds(total.theirs)} (${seconds(total.theirCpu)})`,
+      `${seconds(total.ours)} (${seconds(total.ourCpu)})`,
+      `${(total.theirCpu / total.ourCpu).toFixed(1)}x`,
       allIdentical ? "all" : "NOT ALL",
     ]),
   );

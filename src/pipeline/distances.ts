@@ -281,12 +281,24 @@ export async function sampledSilhouettes(
   const columnSquares = Float64Array.from(columns, (p) => squares[p]);
   const sums = new Float64Array(rowCount * width);
   const cT = tf.tidy(() => tf.transpose(tf.tensor2d(gathered(points, dim, columns), [m, dim])));
+  // Every row a column (a sample among itself): each pair's distance is computed once, for the
+  // later of the two rows too, since a.b and b.a are the same float32 sums; each row still adds its
+  // distances in column order (those to earlier rows came while they were the row), so the same
+  // sums bit for bit, for half the products and square roots.
+  const among = m === rowCount;
   const step = blockRows(m);
   try {
     for (let start = 0; start < rowCount; start += step) {
       signal?.throwIfAborted();
       const rows = Math.min(step, rowCount - start);
-      const product = tf.tidy(() => tf.matMul(tf.tensor2d(points.subarray(start * dim, (start + rows) * dim), [rows, dim]), cT));
+      const first = among ? start : 0;
+      const product = tf.tidy(() =>
+        tf.matMul(
+          tf.tensor2d(points.subarray(start * dim, (start + rows) * dim), [rows, dim]),
+          among ? cT.slice([0, first], [dim, m - first]) : cT,
+        ),
+      );
+      const cols = m - first;
       try {
         const dots = await valuesOf(tf, product);
         for (let r = 0; r < rows; r++) {
@@ -294,6 +306,17 @@ export async function sampledSilhouettes(
           const self = column[i];
           const own = squares[i];
           const row = sums.subarray(i * width, (i + 1) * width);
+          if (among) {
+            for (let j = i + 1, o = r * cols + (j - first); j < m; j++, o++) {
+              const squared = own + columnSquares[j] - 2 * dots[o];
+              const d = squared > 0 ? Math.sqrt(squared) : 0;
+              for (let ci = 0, t = j * count, u = i * count, at = j * width; ci < count; ci++, t++, u++) {
+                row[target[t]] += d;
+                sums[at + target[u]] += d;
+              }
+            }
+            continue;
+          }
           for (let j = 0, o = r * m; j < m; j++, o++) {
             if (j === self) continue;
             const squared = own + columnSquares[j] - 2 * dots[o];
