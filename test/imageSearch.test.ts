@@ -1,14 +1,17 @@
 // The search box's query language (src/shared/imageSearch.ts): each form of the README's "Finding
 // images" parses to its term, a wrong query says what is wrong in words, and the terms match the
 // images they name on a real run (1s against 7s with injected 4s), checked against the columns
-// read directly.
+// read directly; the README's examples parse.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import {
   parseSearch,
   matchImages,
   searchVocabulary,
   imagesCountText,
+  SEARCH_HELP,
   type SearchTerm,
   type SearchVocabulary,
 } from "../src/shared/imageSearch";
@@ -219,5 +222,28 @@ describe("matchImages on a real run (1s against 7s, injected 4s)", () => {
     assert.equal(imagesCountText(0), "no image");
     assert.equal(imagesCountText(1), "1 image");
     assert.equal(imagesCountText(70000), "70,000 images");
+  });
+});
+
+describe("the README's Finding images", () => {
+  const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("### Finding images"), readme.indexOf("\n## ", readme.indexOf("### Finding images")));
+  const fashionDigits: SearchVocabulary = { ...fashion, clusters: [3, 2], confidence: true, imageCount: 500 };
+
+  it("has the section, and every query it shows parses (with digits or with class names)", () => {
+    assert.ok(section.length > 1000, "the section is there");
+    const queries = [...section.matchAll(/`([^`]+)`/g)]
+      .map((m) => m[1])
+      .filter((q) => !/^(mtq\.|npm |src\/|test\/)/.test(q) && !/ images|no layer|no such class|: image /.test(q));
+    assert.ok(queries.length > 30, `${queries.length} queries`);
+    for (const q of queries) assert.ok(parseSearch(q, digits).ok || parseSearch(q, fashionDigits).ok, `the README's ${q} parses`);
+  });
+
+  it("shows every example of the search box's tooltip, and each parses", () => {
+    for (const { examples } of SEARCH_HELP)
+      for (const example of examples) {
+        assert.ok(section.includes(`\`${example}\``), `the README shows ${example}`);
+        assert.ok(parseSearch(example, digits).ok || parseSearch(example, fashionDigits).ok, `${example} parses`);
+      }
   });
 });

@@ -4,6 +4,7 @@
 // it to the host (which the tree follows) and says how many; Enter and Shift+Enter step through
 // them one image alone at a time, which the maps ring; Alt+Enter and All select them all again; a
 // wrong query says what is wrong in words; Escape empties the box and the selection.
+// MTQ_UPDATE_SCREENSHOTS=1 refreshes the README's media/screenshots/search.png.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -139,6 +140,21 @@ describe("finding images with the search box", { skip }, () => {
     await box().fill("");
     await box().press("Enter");
     assert.match((await status())!, /^Type what you know about an image/);
+  });
+
+  it("finds the injected 4s the model calls 7 and steps to the first (the README's screenshot)", async () => {
+    const expected = Array.from({ length: r.images.count }, (_, i) => i).filter((i) => r.images.injected[i] && r.predictions[i] === 7);
+    assert.ok(expected.length > 1, "some injected 4s are predicted 7");
+    assert.equal(await search("injected predicted seven", expected.length), `${expected.length} images`);
+    await box().press("Enter");
+    assert.equal(await selected(1), `1 of ${expected.length} images: image ${expected[0]} · 4 (injected)`);
+    if (process.env.MTQ_UPDATE_SCREENSHOTS === "1") {
+      const maps = (await harness.page.locator(".mtq-maps").boundingBox())!;
+      await harness.page.screenshot({
+        path: join(root, "media", "screenshots", "search.png"),
+        clip: { x: 0, y: 0, width: harness.page.viewportSize()!.width, height: maps.y + maps.height + 8 },
+      });
+    }
   });
 
   it("empties the box and the selection on Escape", async () => {

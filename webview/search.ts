@@ -44,7 +44,11 @@ export class SearchBox {
     this.input.type = "text";
     this.input.spellcheck = false;
     this.input.placeholder = "Find images: 85, pred:7, conf<0.6, l1:c2…";
-    this.input.title = `Find images (Ctrl+F). ${SEARCH_HELP.join("\n")}\nEnter: next image, Shift+Enter: previous, Alt+Enter: all found, Escape: clear`;
+    this.input.title = [
+      "Find images (Ctrl+F):",
+      ...SEARCH_HELP.map(({ examples, finds }) => `${examples.join(", ")}: ${finds}`),
+      "Enter: next image found, Shift+Enter: previous, Alt+Enter: all, Escape: clear",
+    ].join("\n");
     this.input.setAttribute("aria-label", "Find images");
     this.status = el("span", "mtq-search-status");
     this.status.id = "mtq-search-status";

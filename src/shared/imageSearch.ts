@@ -8,17 +8,17 @@ import { className } from "./classNames";
 import { imageSource } from "./imageSource";
 import type { ModelState, OutlierReason, Results } from "./results";
 
-/** The syntax in a few lines: the search box's tooltip and the README's "Finding images" say the same. */
-export const SEARCH_HELP = [
-  "85 or image 85 or 80-90: images by number",
-  "label:3, digit 3, class Trouser: by label or class name (3,5 for either)",
-  "pred:7, predicted seven: by prediction; wrong: predicted other than the label",
-  "conf<0.6, confidence 0.2-0.5, conf>=90%: by the model's confidence",
-  "l1:c2, layer 1 cluster 2: by cluster (clusters 2,3 for either)",
-  "outlier, outlier:rare-path (far, unsure, misclassified): the outlier list",
-  "injected, kept",
-  "any other words: in the class name or the source (MNIST train #370, four/img_003.png)",
-  "-term or not term: images without it; terms together: images with all",
+/** The syntax in a few lines, each form's examples and what they find: the search box's tooltip; the README's "Finding images" shows every example. */
+export const SEARCH_HELP: { examples: string[]; finds: string }[] = [
+  { examples: ["85", "image 85", "80-90"], finds: "images by number" },
+  { examples: ["label:3", "class Trouser", "label:3,5"], finds: "by label or class name (either of several)" },
+  { examples: ["pred:7", "predicted seven", "wrong"], finds: "by prediction; wrong: predicted other than the label" },
+  { examples: ["conf<0.6", "confidence 0.2-0.5", "conf>=90%"], finds: "by the model's confidence" },
+  { examples: ["l1:c2", "layer 1 cluster 2"], finds: "by a layer's cluster" },
+  { examples: ["outlier", "outlier:rare-path", "far", "unsure"], finds: "the outliers, or those with a reason" },
+  { examples: ["injected", "kept"], finds: "injected or kept images" },
+  { examples: ["MNIST train #370", "four/img_003.png"], finds: "other words: in the class name or the source" },
+  { examples: ["-injected", "not l1:c0"], finds: "images without a term; terms together: images with all" },
 ];
 
 /** One thing an image must have (or, with `not`, must not have). */
