@@ -147,6 +147,27 @@ describe("MTQ Signatures in VS Code", { timeout: 20 * 60_000 }, () => {
     await view.locator(`#mtq-root .mtq-map[data-layer="1"][data-selected="0"]`).waitFor({ timeout: UI_TIMEOUT });
   });
 
+  it("finds images with MTQ: Find Images and Ctrl+F: the search box gets the keyboard, Enter steps, Escape clears", async () => {
+    const sevens = Array.from(results.images.labels).filter((d) => d === 7).length;
+    const search = view.locator("#mtq-root .mtq-search-input");
+    await runCommand(page, "MTQ: Find Images");
+    await view.locator("#mtq-root .mtq-search-input:focus").waitFor({ timeout: UI_TIMEOUT });
+    await page.keyboard.type("label:7");
+    for (let i = 0; i < results.layers.length; i++)
+      await view.locator(`#mtq-root .mtq-map[data-layer="${i + 1}"][data-selected="${sevens}"]`).waitFor({ timeout: UI_TIMEOUT });
+    assert.equal(await view.locator("#mtq-root .mtq-search-status").textContent(), `${sevens} images`);
+    await page.keyboard.press("Enter");
+    await view.locator('#mtq-root .mtq-map[data-layer="1"][data-selected="1"]').waitFor({ timeout: UI_TIMEOUT });
+    await screenshot(page, "04-search");
+    await page.keyboard.press("Escape");
+    await view.locator('#mtq-root .mtq-map[data-layer="1"][data-selected="0"]').waitFor({ timeout: UI_TIMEOUT });
+    assert.equal(await search.inputValue(), "");
+    // Ctrl+F from a map puts the keyboard back in the box.
+    await view.locator("#mtq-root .mtq-map-overlay").first().focus();
+    await page.keyboard.press("Control+f");
+    await view.locator("#mtq-root .mtq-search-input:focus").waitFor({ timeout: UI_TIMEOUT });
+  });
+
   it("saves the view as SVG where the save dialog says, then confirms with a button that opens the file", async () => {
     const file = join(workspace.dir, `${results.experiment.name}-paths.svg`);
     await view.getByRole("button", { name: "SVG", exact: true }).click();

@@ -5,7 +5,7 @@
 // wrong query says what is wrong in the box's status line and leaves the maps alone (save the
 // images it had selected itself, which no longer match anything said).
 import { imageTitle } from "../src/shared/imageName";
-import { imagesCountText, matchImages, parseSearch, SEARCH_HELP, searchVocabulary } from "../src/shared/imageSearch";
+import { imagesCountText, matchImages, parseSearch, SEARCH_HELP, searchVocabulary, type SearchVocabulary } from "../src/shared/imageSearch";
 import type { ViewData } from "./data";
 import { button, el } from "./dom";
 import type { SelectionModel } from "./selection";
@@ -20,7 +20,7 @@ export class SearchBox {
   private readonly previous: HTMLButtonElement;
   private readonly next: HTMLButtonElement;
   private readonly all: HTMLButtonElement;
-  private readonly vocabulary;
+  private readonly vocabulary: SearchVocabulary;
   /** The query last searched, and the images it found (null: none searched, or it was wrong). */
   private searched = "";
   private found: Uint32Array | null = null;
@@ -93,7 +93,7 @@ export class SearchBox {
   }
 
   /** Empties the box, and the selection when the box made it (Escape). */
-  clear(): void {
+  private clear(): void {
     window.clearTimeout(this.timer);
     this.input.value = "";
     this.search();
@@ -102,10 +102,10 @@ export class SearchBox {
   private key(e: KeyboardEvent): void {
     if (e.key === "Enter") {
       e.preventDefault();
-      if (e.altKey) {
-        if (this.dirty()) this.search();
-        this.selectAll();
-      } else this.step(e.shiftKey ? -1 : 1);
+      if (!e.altKey) this.step(e.shiftKey ? -1 : 1);
+      // A changed query's search selects all it finds itself.
+      else if (this.dirty()) this.search();
+      else this.selectAll();
     } else if (e.key === "Escape") {
       // The view's own Escape (the window's) then clears any other selection and the tooltip.
       this.clear();
@@ -193,7 +193,7 @@ export class SearchBox {
 }
 
 /** What an empty query is told: the parser's own words. */
-function parseSearchError(vocabulary: ReturnType<typeof searchVocabulary>): string {
+function parseSearchError(vocabulary: SearchVocabulary): string {
   const parsed = parseSearch("", vocabulary);
   return parsed.ok ? "" : parsed.error;
 }
