@@ -146,7 +146,7 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
         400,
       );
       assert.deepEqual(
-        between.flatMap((l) => l.images).sort((a, b) => a - b),
+        between.flatMap((l) => Array.from(l.images)).sort((a, b) => a - b),
         Array.from({ length: 400 }, (_, i) => i),
       );
     }

@@ -82,7 +82,9 @@ for (const webgl of [true, false]) {
       );
     const expectedLinkCounts = (images: number[]) => {
       const chosen = new Set(images);
-      return Object.fromEntries(r.flows.links.map((l) => [`${l.source}>${l.target}`, l.images.filter((i) => chosen.has(i)).length]));
+      return Object.fromEntries(
+        r.flows.links.map((l) => [`${l.source}>${l.target}`, Array.from(l.images).filter((i) => chosen.has(i)).length]),
+      );
     };
     const mapSelected = () => harness.page.$$eval(".mtq-map", (maps) => maps.map((m) => Number((m as HTMLElement).dataset.selected)));
 

@@ -91,7 +91,9 @@ describe("results webview in chromium", { skip }, () => {
     );
   const expectedLinkSelected = (images: number[]) => {
     const chosen = new Set(images);
-    return Object.fromEntries(results.flows.links.map((l) => [`${l.source}>${l.target}`, l.images.filter((i) => chosen.has(i)).length]));
+    return Object.fromEntries(
+      results.flows.links.map((l) => [`${l.source}>${l.target}`, Array.from(l.images).filter((i) => chosen.has(i)).length]),
+    );
   };
 
   it("says ready, then draws every image on every layer's map and the Sankey's counts", async () => {
@@ -156,7 +158,7 @@ describe("results webview in chromium", { skip }, () => {
       await mapSelected(),
       results.layers.map(() => link.count),
     );
-    assert.deepEqual(await linkSelected(), expectedLinkSelected(link.images));
+    assert.deepEqual(await linkSelected(), expectedLinkSelected(Array.from(link.images)));
   });
 
   it("Escape clears the selection everywhere", async () => {

@@ -3,6 +3,7 @@
 // the pixels are asked of the host as they are shown (PixelStore).
 import { className, classNoun } from "../src/shared/classNames";
 import { imageSource } from "../src/shared/imageSource";
+import type { Column } from "../src/shared/columns";
 import type { ModelState, Results } from "../src/shared/results";
 import type { PixelStore } from "./pixels";
 
@@ -61,7 +62,7 @@ function imagesPerNode({ flows }: ModelState): Map<string, number[]> {
 }
 
 /** One by one: a spread into push() takes each image as an argument, past the engine's limit for a link of a million results. */
-function append(map: Map<string, number[]>, key: string, images: number[]): void {
+function append(map: Map<string, number[]>, key: string, images: Column): void {
   const list = map.get(key);
   if (!list) return void map.set(key, [...images]);
   for (const image of images) list.push(image);

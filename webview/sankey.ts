@@ -273,7 +273,11 @@ export class SankeyView {
   private nodeLabel(flow: FlowNode): string {
     if (flow.kind !== "digit") return flow.label;
     const { injected } = this.ctx.data.results.images;
-    return classLabel(this.ctx.data.results, flow.value, (this.ctx.data.nodeImages.get(flow.id) ?? []).some((i) => Boolean(injected[i])));
+    return classLabel(
+      this.ctx.data.results,
+      flow.value,
+      (this.ctx.data.nodeImages.get(flow.id) ?? []).some((i) => Boolean(injected[i])),
+    );
   }
 
   private nodeName(flow: FlowNode): string {
@@ -308,15 +312,22 @@ export class SankeyView {
     return digitColor(this.majorityDigit(this.ctx.data.nodeImages.get(flow.id) ?? []));
   }
 
-  private majorityDigit(images: number[]): number {
+  private majorityDigit(images: Iterable<number>): number {
     return digitCounts(this.ctx.data, images)[0]?.[0] ?? 0;
   }
 
   /** The tooltip's content is built once per hover, then only follows the pointer. */
-  private hoverShows(target: Element, lines: () => string[], images: () => number[]): void {
+  private hoverShows(target: Element, lines: () => string[], images: () => ArrayLike<number>): void {
     target.addEventListener("pointerenter", (e) => {
       const list = images();
-      const extra: Node[] = [thumbnailGrid(this.ctx.data, list.slice(0, HOVER_THUMBS), 8, 1.5)];
+      const extra: Node[] = [
+        thumbnailGrid(
+          this.ctx.data,
+          Array.from({ length: Math.min(HOVER_THUMBS, list.length) }, (_, n) => list[n]),
+          8,
+          1.5,
+        ),
+      ];
       if (list.length > HOVER_THUMBS) extra.push(el("div", "mtq-muted", `first ${HOVER_THUMBS} of ${list.length}`));
       this.ctx.tooltip.show((e as PointerEvent).clientX, (e as PointerEvent).clientY, lines(), extra);
     });

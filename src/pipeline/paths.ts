@@ -27,7 +27,7 @@ export function pathOf(input: PathInput, image: number): string[] {
 export function flows(input: PathInput): Flows {
   const layers = input.assignments.length;
   const nodes = new Map<string, FlowNode>();
-  const links = new Map<string, FlowLink>();
+  const links = new Map<string, FlowLink & { images: number[] }>();
   const injectedDigits = new Set<number>();
   for (let i = 0; i < input.labels.length; i++) if (input.injected[i]) injectedDigits.add(input.labels[i]);
   const node = (id: string, column: number, kind: FlowNode["kind"], value: number): FlowNode => {

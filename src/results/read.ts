@@ -234,6 +234,17 @@ function directoryProblem(results: Results): string | undefined {
   if (basename(directory.file) !== directory.file || !directory.file.endsWith(".bin"))
     return `"columns.file" must name a NAME.bin beside it, not ${JSON.stringify(directory.file)}`;
   if (!Number.isSafeInteger(directory.bytes) || directory.bytes < BIN_PREAMBLE) return `"columns.bytes" is not a size of a columns file`;
+  const states: [string, ModelState][] = [
+    ["", results],
+    ...(results.snapshots ?? []).map((s, i): [string, ModelState] => [`snapshots[${i}].`, s]),
+  ];
+  for (const [prefix, state] of states) {
+    // Each link's images are `count` values of the column: a count that is not one would cut it wrong.
+    const links = (state.flows as Partial<ModelState["flows"]> | undefined)?.links;
+    if (!Array.isArray(links)) return `"${prefix}flows.links" is not a list`;
+    const bad = links.findIndex((l) => !Number.isSafeInteger(l?.count) || l.count < 0);
+    if (bad >= 0) return `"${prefix}flows.links[${bad}].count" is not a count of images`;
+  }
   const byName = new Map<string, ColumnEntry>(directory.columns.map((c) => [String(c?.name), c]));
   for (const want of expectedColumns(results)) {
     const c = byName.get(want.name);

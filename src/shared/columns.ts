@@ -40,6 +40,15 @@ export const BIN_PREAMBLE = 40;
 /** The header's pixels column's name: last in the `.bin`, so the rest is read in one piece and the pixels by range. */
 export const PIXELS_COLUMN = "images.pixels";
 
+/** Per model state, every Sankey link's images, the links' lists one after another (each link's `count` long). */
+const LINK_IMAGES = "flows.links.images";
+
+/** A header's links of one state, [] when it has none (a header edited by hand: read.ts says what is wrong). */
+function linksOf(state: ModelState): { count: number }[] {
+  const links = (state.flows as Partial<ModelState["flows"]> | undefined)?.links;
+  return Array.isArray(links) ? links : [];
+}
+
 /** images.split's codes in the `.bin`. */
 export const SPLITS = ["train", "test"] as const;
 
@@ -91,6 +100,9 @@ export function columnsOf(results: Results, pixels: Uint8Array): ColumnValues[] 
         out.push({ name: `${prefix}layers[${n}].${field}`, dtype, perImage, values });
       }
     });
+    // Each image is on one link per step of its path: the Sankey's lists are per-image data too.
+    const links = state.flows.links.flatMap((l) => Array.from(l.images));
+    out.push({ name: `${prefix}${LINK_IMAGES}`, dtype: "int32", perImage: links.length / Math.max(1, images.count), values: links });
   }
   out.push({ name: PIXELS_COLUMN, dtype: "uint8", perImage: pixelBytes(images), values: pixels });
   return out;
@@ -104,8 +116,12 @@ export function pixelBytes(images: Pick<Images, "rows" | "cols" | "channels">): 
 /** The results without their per-image columns (and pixels): the header's content. */
 export function withoutColumns(results: Results): Results {
   const strip = (state: ModelState) => {
-    const { predictions: _p, confidence: _c, layers, ...rest } = state;
-    return { ...rest, layers: layers.map(({ assignments: _a, silhouettes: _s, umap: _u, ...layer }) => layer) };
+    const { predictions: _p, confidence: _c, layers, flows, ...rest } = state;
+    return {
+      ...rest,
+      layers: layers.map(({ assignments: _a, silhouettes: _s, umap: _u, ...layer }) => layer),
+      flows: { ...flows, links: flows.links.map(({ images: _i, ...link }) => link) },
+    };
   };
   const { labels: _l, injected: _i, split: _s, sourceIndex: _x, pixelsBase64: _b, ...images } = results.images;
   return {
@@ -134,6 +150,7 @@ export function expectedColumns(header: Results): { name: string; dtype: Dtype; 
       for (const [field, dtype, perImage] of LAYER_FIELDS)
         out.push({ name: `${prefix}layers[${n}].${field}`, dtype, length: perImage * count });
     });
+    out.push({ name: `${prefix}${LINK_IMAGES}`, dtype: "int32", length: linksOf(state).reduce((sum, l) => sum + l.count, 0) });
   }
   out.push({ name: PIXELS_COLUMN, dtype: "uint8", length: count * pixelBytes(header.images) });
   return out;
@@ -171,6 +188,12 @@ export function withColumns(header: Results, directory: ColumnsDirectory, buffer
       layer.silhouettes = view(`${prefix}layers[${n}].silhouettes`)!;
       layer.umap = view(`${prefix}layers[${n}].umap`)!;
     });
+    const links = view(`${prefix}${LINK_IMAGES}`)!;
+    let at = 0;
+    for (const link of state.flows.links) {
+      link.images = links.subarray(at, at + link.count);
+      at += link.count;
+    }
   }
   return results;
 }

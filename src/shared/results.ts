@@ -127,8 +127,11 @@ export interface FlowLink {
   source: string;
   target: string;
   count: number;
-  /** The images behind this link. */
-  images: number[];
+  /**
+   * The images behind this link, ascending; as read, a view onto the `.bin`'s `flows.links.images`
+   * column (the links' lists one after another, `count` each).
+   */
+  images: Column;
 }
 
 export interface Flows {
