@@ -9,7 +9,8 @@ import { loadOnnxModel } from "./onnx";
 import { analyseModelState, layerTimings, type Measured, type RunContext } from "./modelState";
 import { analysedSnapshots, separationEpochs, snapshotEpochs, type Recorded } from "./snapshots";
 import type { Backend } from "../shared/backends";
-import { loadTf } from "./tf";
+import { loadTf, type Tf } from "./tf";
+import type { PreparedData } from "./prepare";
 import { importedSignatures } from "../check/signatures";
 import { runImported } from "./importedSignatures";
 
@@ -56,37 +57,33 @@ function overall(weights: Record<Stage, number>, stage: Stage, fraction: number)
   return done;
 }
 
-/** Runs the experiment and returns its results (nothing is written). */
-export async function runExperiment({
-  experiment: parsed,
-  experimentFile,
-  backend = "auto",
-  onProgress,
-  signal,
-  onSignatures,
-}: RunInput): Promise<Results> {
-  // Signatures computed elsewhere: no model to load or train (importedSignatures.ts).
-  if (importedSignatures(parsed.data)) return runImported({ experiment: parsed, experimentFile, backend, onProgress, signal });
-  const timings: Results["timings"] = {};
-  let stageStart = performance.now();
-  const recordAt = snapshotEpochs(parsed);
-  const weights = stageWeights(recordAt.size, parsed.stability.runs);
-  const report = (stage: Stage, fraction: number, message: string) => onProgress?.(stage, overall(weights, stage, fraction), message);
-  const finish = (stage: Stage) => {
-    const now = performance.now();
-    timings[stage] = Math.round(now - stageStart);
-    stageStart = now;
-  };
+/** How measuredModel reports to the run. */
+interface Reporting {
+  report: (stage: Stage, fraction: number, message: string) => void;
+  /** Ends `stage`'s time, which the results' timings give. */
+  finish: (stage: Stage) => void;
+  signal?: AbortSignal;
+}
 
-  report("load", 0, "Loading the images");
-  const data = prepareData(parsed, experimentFile);
+/**
+ * The model trained (or loaded) and what it gives every image: at the end, and at each epoch of
+ * `recordAt` (the snapshots). The images as floats (3 KB per 28x28 image, 220 MB at 70,000) and the
+ * model live only in here: neither is held while the layers are analysed, when the run's memory peaks.
+ */
+async function measuredModel(
+  data: PreparedData,
+  experimentFile: string,
+  classes: number[],
+  backend: Backend,
+  recordAt: Set<number>,
+  { report, finish, signal }: Reporting,
+): Promise<{ tf: Tf; backendName: string; hiddenLayers: string[]; measured: Measured; recorded: Recorded[] }> {
   const exp = data.experiment;
-  const classes = sortedClasses(exp.data.digits);
   const inputSize = data.rows * data.cols * data.channels;
   const scale = maxPixel(data.kept.pixels);
   const keptCount = data.kept.labels.length;
   const injectedCount = data.injected.labels.length;
-  // Every image, kept first: the kept ones are a view of it, not a second copy (220 MB at 70,000).
+  // Every image, kept first: the kept ones are a view of it, not a second copy.
   const all = scaledPixels(Buffer.concat([data.kept.pixels, data.injected.pixels]), scale);
   const x = all.subarray(0, keptCount * inputSize);
   const y = oneHot(data.kept.labels, classes);
@@ -149,62 +146,97 @@ export async function runExperiment({
     report("signatures", 0, "Recording signatures");
     const measured = await measure();
     finish("signatures");
-    onSignatures?.({ hidden: measured.acts.hidden, sizes: measured.acts.sizes });
-
-    const labels = [...data.kept.labels, ...data.injected.labels];
-    const run: RunContext = {
-      tf,
-      backend,
-      exp,
-      classes,
-      classNames: data.classNames,
-      labels,
-      keptCount,
-      layerNames: measured.acts.sizes.map((_, l) => `hidden ${l + 1} (${trained.hiddenLayers[l]})`),
-      signal,
-    };
-    const layersStart = performance.now();
-    const analysed = await analyseModelState(measured, run, report, exp.stability.runs);
-    const { state } = analysed;
-    Object.assign(timings, layerTimings(analysed, exp.stability.runs));
-    stageStart = layersStart + analysed.layersMs;
-    const results: Results = {
-      schemaVersion: RESULTS_SCHEMA_VERSION,
-      experiment: exp,
-      experimentFile,
-      seed: exp.seed,
-      // An ONNX model ran on onnxruntime; TF.js's backend still clustered its signatures.
-      backend: exp.model.kind === "onnx" ? `onnxruntime (cpu), clustered on ${backendName}` : backendName,
-      timings,
-      classes,
-      ...(data.classNames && { classNames: data.classNames }),
-      testCount: data.holdout.labels.length,
-      images: {
-        count: labels.length,
-        rows: data.rows,
-        cols: data.cols,
-        // Written for colour only, so that a grey run's file is the same as before channels existed.
-        ...(data.channels === 3 && { channels: data.channels }),
-        labels,
-        injected: labels.map((_, i) => i >= keptCount),
-        split: [...data.kept.split, ...data.injected.split],
-        sourceIndex: [...data.kept.sourceIndex, ...data.injected.sourceIndex],
-        ...(data.kept.files && data.injected.files && { files: [...data.kept.files, ...data.injected.files] }),
-        pixelsBase64: Buffer.concat([data.kept.pixels, data.injected.pixels]).toString("base64"),
-      },
-      ...state,
-    };
-    finish("paths");
-    if (recorded.length > 0) {
-      results.snapshots = await analysedSnapshots(recorded, results.layers, run, (done, total) =>
-        report("snapshots", done / total, `Training snapshots: epoch ${recorded[done].epoch} (${done + 1} of ${total})`),
-      );
-      results.findings.separationEpoch = separationEpochs(results);
-      finish("snapshots");
-    }
-    onProgress?.(recorded.length > 0 ? "snapshots" : "paths", 1, "Done");
-    return results;
+    return { tf, backendName, hiddenLayers: trained.hiddenLayers, measured, recorded };
   } finally {
     await disposeModel(trained);
   }
+}
+
+/** Runs the experiment and returns its results (nothing is written). */
+export async function runExperiment({
+  experiment: parsed,
+  experimentFile,
+  backend = "auto",
+  onProgress,
+  signal,
+  onSignatures,
+}: RunInput): Promise<Results> {
+  // Signatures computed elsewhere: no model to load or train (importedSignatures.ts).
+  if (importedSignatures(parsed.data)) return runImported({ experiment: parsed, experimentFile, backend, onProgress, signal });
+  const timings: Results["timings"] = {};
+  let stageStart = performance.now();
+  const recordAt = snapshotEpochs(parsed);
+  const weights = stageWeights(recordAt.size, parsed.stability.runs);
+  const report = (stage: Stage, fraction: number, message: string) => onProgress?.(stage, overall(weights, stage, fraction), message);
+  const finish = (stage: Stage) => {
+    const now = performance.now();
+    timings[stage] = Math.round(now - stageStart);
+    stageStart = now;
+  };
+
+  report("load", 0, "Loading the images");
+  const data = prepareData(parsed, experimentFile);
+  const exp = data.experiment;
+  const classes = sortedClasses(exp.data.digits);
+  const keptCount = data.kept.labels.length;
+  const { tf, backendName, hiddenLayers, measured, recorded } = await measuredModel(data, experimentFile, classes, backend, recordAt, {
+    report,
+    finish,
+    signal,
+  });
+  onSignatures?.({ hidden: measured.acts.hidden, sizes: measured.acts.sizes });
+
+  const labels = [...data.kept.labels, ...data.injected.labels];
+  const run: RunContext = {
+    tf,
+    backend,
+    exp,
+    classes,
+    classNames: data.classNames,
+    labels,
+    keptCount,
+    layerNames: measured.acts.sizes.map((_, l) => `hidden ${l + 1} (${hiddenLayers[l]})`),
+    signal,
+  };
+  const layersStart = performance.now();
+  const analysed = await analyseModelState(measured, run, report, exp.stability.runs);
+  const { state } = analysed;
+  Object.assign(timings, layerTimings(analysed, exp.stability.runs));
+  stageStart = layersStart + analysed.layersMs;
+  const results: Results = {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    experiment: exp,
+    experimentFile,
+    seed: exp.seed,
+    // An ONNX model ran on onnxruntime; TF.js's backend still clustered its signatures.
+    backend: exp.model.kind === "onnx" ? `onnxruntime (cpu), clustered on ${backendName}` : backendName,
+    timings,
+    classes,
+    ...(data.classNames && { classNames: data.classNames }),
+    testCount: data.holdout.labels.length,
+    images: {
+      count: labels.length,
+      rows: data.rows,
+      cols: data.cols,
+      // Written for colour only, so that a grey run's file is the same as before channels existed.
+      ...(data.channels === 3 && { channels: data.channels }),
+      labels,
+      injected: labels.map((_, i) => i >= keptCount),
+      split: [...data.kept.split, ...data.injected.split],
+      sourceIndex: [...data.kept.sourceIndex, ...data.injected.sourceIndex],
+      ...(data.kept.files && data.injected.files && { files: [...data.kept.files, ...data.injected.files] }),
+      pixelsBase64: Buffer.concat([data.kept.pixels, data.injected.pixels]).toString("base64"),
+    },
+    ...state,
+  };
+  finish("paths");
+  if (recorded.length > 0) {
+    results.snapshots = await analysedSnapshots(recorded, results.layers, run, (done, total) =>
+      report("snapshots", done / total, `Training snapshots: epoch ${recorded[done].epoch} (${done + 1} of ${total})`),
+    );
+    results.findings.separationEpoch = separationEpochs(results);
+    finish("snapshots");
+  }
+  onProgress?.(recorded.length > 0 ? "snapshots" : "paths", 1, "Done");
+  return results;
 }
