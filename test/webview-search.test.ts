@@ -3,25 +3,27 @@
 // MTQ: Find Images, does too); a query selects what it finds on every map and in the Sankey, posts
 // it to the host (which the tree follows) and says how many; Enter and Shift+Enter step through
 // them one image alone at a time, which the maps ring; Alt+Enter and All select them all again; a
-// wrong query says what is wrong in words; Escape empties the box and the selection.
+// wrong query says what is wrong in words; the query stays across a reload; Escape empties the
+// box and the selection.
 // MTQ_UPDATE_SCREENSHOTS=1 refreshes the README's media/screenshots/search.png.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
-import { browserMissing, lastPosted, openHarnessPage, send, type HarnessPage } from "./browser/browser";
+import { browserMissing, lastPosted, openHarnessPage, send, sendLoad, type HarnessPage } from "./browser/browser";
 import { runExample } from "./helpers";
 
 const root = join(__dirname, "..");
 const skip = browserMissing();
+// Made at the file's level, so that its folder lasts as long as the file's tests.
+const file = skip ? "" : runExample("ones-vs-sevens-injected-4s");
 
 describe("finding images with the search box", { skip }, () => {
   let harness: HarnessPage;
   let r: Results;
 
   before(async () => {
-    const file = runExample("ones-vs-sevens-injected-4s");
     r = (await readResultsFile(file)).results;
     harness = await openHarnessPage(root);
     await harness.show(file);
@@ -155,6 +157,20 @@ describe("finding images with the search box", { skip }, () => {
         clip: { x: 0, y: 0, width: harness.page.viewportSize()!.width, height: maps.y + maps.height + 8 },
       });
     }
+  });
+
+  it("keeps the query across a reload (getState/setState), with the image stepped to", async () => {
+    const expected = sevens();
+    await search("label:7", expected.length);
+    await box().press("Enter");
+    await selected(1);
+    await harness.page.reload();
+    await sendLoad(harness.page, file);
+    await harness.page.waitForSelector(".mtq-sankey .mtq-node");
+    assert.equal(await box().inputValue(), "label:7");
+    assert.equal(await selected(1), `${expected.length} images`, "the query searched again, the selection as it was");
+    await box().press("Enter");
+    assert.equal(await selected(1), `1 of ${expected.length} images: image ${expected[0]} · 7`);
   });
 
   it("empties the box and the selection on Escape", async () => {

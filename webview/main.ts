@@ -50,7 +50,7 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   loaded = results;
   pixels = new PixelStore(pixelBytes(results.images), askPixels);
   named = message.saved;
-  update({ resultsFile, selection, epoch });
+  update({ resultsFile, selection, epoch, search: sameFile ? state.search : undefined });
   render();
   // Read by the benchmark: building and drawing every view for one results file.
   performance.measure("mtq-render", { start });
@@ -72,6 +72,8 @@ function render(): void {
       if (byUser) post({ type: "selectionChanged", selection: next });
     },
     onColorBy: (colorBy) => update({ colorBy }),
+    search: state.search ?? "",
+    onSearch: (search) => update({ search }),
     epochs: epoch === undefined ? undefined : { stops, current: epoch, show: showEpoch, playing: player !== undefined, togglePlay },
     carried,
     pixels: pixels!,

@@ -35,7 +35,8 @@ export class SearchBox {
   constructor(
     private readonly data: ViewData,
     private readonly selection: SelectionModel,
-    query = "",
+    query: string,
+    private readonly onQuery: (query: string) => void,
   ) {
     this.vocabulary = searchVocabulary(data.results, data.state);
     this.element = el("div", "mtq-search");
@@ -75,15 +76,10 @@ export class SearchBox {
       this.say(imagesCountText(this.found.length), false);
     });
     this.input.value = query;
-    // A query carried from the view this one replaces (another epoch) is searched again without
-    // touching the selection, which came along with it.
+    // A query kept from before (hide/show, reload, another epoch) is searched again without
+    // touching the selection, which was kept with it.
     if (query) this.search(false);
     this.enableSteps();
-  }
-
-  /** The query in the box, carried to the view of another epoch. */
-  get query(): string {
-    return this.input.value;
   }
 
   /** Puts the keyboard in the box with its query selected (Ctrl+F, MTQ: Find Images). */
@@ -124,6 +120,7 @@ export class SearchBox {
     window.clearTimeout(this.timer);
     const query = this.input.value.trim();
     this.searched = query;
+    this.onQuery(query);
     this.at = -1;
     this.found = null;
     if (!query) {

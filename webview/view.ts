@@ -28,6 +28,9 @@ export interface ViewOptions {
   /** Every selection change; `byUser` when picked in this view. */
   onSelection(selection: Selection | null, byUser: boolean): void;
   onColorBy(colorBy: ColorBy): void;
+  /** The search box's query, and each query it searches (kept across hide/show, reload and epochs). */
+  search: string;
+  onSearch(query: string): void;
   /** With training snapshots: the epoch slider's state and actions. */
   epochs?: EpochControl;
   /** The drag tool and each map's zoom of the view this one replaces (another epoch of the same results). */
@@ -39,8 +42,6 @@ export interface ViewOptions {
 export interface Carried {
   tool: Tool;
   zooms: ZoomTransform[];
-  /** The search box's query. */
-  search: string;
 }
 
 export class ResultsView {
@@ -71,7 +72,7 @@ export class ResultsView {
     this.sankey = new SankeyView(context);
     const panel = new SelectionPanel(this.data, this.tooltip);
     this.savedPanel = new SavedSelectionsPanel(this.selection);
-    this.search = new SearchBox(this.data, this.selection, options.carried?.search);
+    this.search = new SearchBox(this.data, this.selection, options.search, options.onSearch);
 
     const maps = el("section", "mtq-maps");
     maps.setAttribute("aria-label", "UMAP maps, one per hidden layer");
@@ -137,9 +138,9 @@ export class ResultsView {
     this.search.focus();
   }
 
-  /** What the view at another epoch keeps: the drag tool, the zooms and the search box's query. */
+  /** What the view at another epoch keeps: the drag tool and the zooms. */
   carried(): Carried {
-    return { tool: this.tool, zooms: this.maps.map((m) => m.zoomTransform), search: this.search.query };
+    return { tool: this.tool, zooms: this.maps.map((m) => m.zoomTransform) };
   }
 
   /** Frees what the view holds outside the page (the maps' WebGL layers) when another replaces it. */

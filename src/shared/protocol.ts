@@ -130,6 +130,8 @@ export interface WebviewState {
   colorBy: "digit" | "cluster";
   /** With training snapshots: the epoch shown (the final one when absent). */
   epoch?: number;
+  /** The search box's query (none when absent). */
+  search?: string;
 }
 
 /** The comparison view's state, persisted the same way: its panel serializer reopens the two files. */
