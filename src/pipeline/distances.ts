@@ -52,14 +52,15 @@ export function gathered(points: Float32Array, dim: number, indices: Int32Array)
 }
 
 /**
- * A float32 tensor's values: on the wasm backend a view of its memory (BackendWasm's
- * typedArrayFromHeap), read before anything else allocates on that heap, which may move it;
- * elsewhere a copy. The copy of every block's products cost a seventh of the exact pass's time on
- * 10,000 signatures, and more on the products of 70,000 against a sample.
+ * A float32 tensor's values in place, on the wasm backend: a view of its memory (BackendWasm's
+ * typedArrayFromHeap), to be read before anything else allocates on that heap, which may move it;
+ * undefined elsewhere, where a copy is read. The copy of every block's products took about a
+ * seventh of the exact pass's time on 10,000 signatures (one timing of its parts, not kept as a
+ * bench), and more on the products of 70,000 against a sample.
  */
-async function valuesOf(tf: Tf, tensor: TF.Tensor): Promise<Float32Array> {
+function heapView(tf: Tf, tensor: TF.Tensor): Float32Array | undefined {
   const backend = tf.backend() as Partial<{ typedArrayFromHeap(t: TF.Tensor): Float32Array }>;
-  return backend.typedArrayFromHeap ? backend.typedArrayFromHeap(tensor) : ((await tensor.data()) as Float32Array);
+  return backend.typedArrayFromHeap?.(tensor);
 }
 
 /**
@@ -109,7 +110,7 @@ export async function distancePass(
       const rows = Math.min(step, rowCount - start);
       const product = tf.tidy(() => tf.matMul(x.slice([start, 0], [rows, dim]), cT));
       try {
-        const dots = await valuesOf(tf, product);
+        const dots = heapView(tf, product) ?? ((await product.data()) as Float32Array);
         for (let r = 0; r < rows; r++) {
           const i = start + r;
           const own = squared[i];
@@ -300,7 +301,7 @@ export async function sampledSilhouettes(
       );
       const cols = m - first;
       try {
-        const dots = await valuesOf(tf, product);
+        const dots = heapView(tf, product) ?? ((await product.data()) as Float32Array);
         for (let r = 0; r < rows; r++) {
           const i = start + r;
           const self = column[i];
