@@ -46,7 +46,8 @@ export class SearchBox {
     this.input.spellcheck = false;
     this.input.placeholder = "Find images: 85, pred:7, conf<0.6, l1:c2…";
     this.input.title = [
-      "Find images (Ctrl+F):",
+      // VS Code's keybinding is Cmd+F on macOS.
+      `Find images (${/Mac/.test(navigator.platform) ? "Cmd" : "Ctrl"}+F):`,
       ...SEARCH_HELP.map(({ examples, finds }) => `${examples.join(", ")}: ${finds}`),
       "Enter: next image found, Shift+Enter: previous, Alt+Enter: all, Escape: clear",
     ].join("\n");
