@@ -2,8 +2,8 @@
 // images it finds in every view, says how many, and steps through them one at a time (Enter,
 // Shift+Enter, or the arrows), each step selecting one image alone so that the maps ring it and
 // pan to it. Typing searches after a short pause; Escape empties the box and the selection; a
-// wrong query says what is wrong in the box's status line and leaves the maps alone (save the
-// images it had selected itself, which no longer match anything said).
+// wrong query says what is wrong in the box's status line and leaves the selection alone, except
+// one the box made itself, which it drops (it no longer answers what the box says).
 import { imageTitle } from "../src/shared/imageName";
 import { imagesCountText, matchImages, parseSearch, SEARCH_HELP, searchVocabulary, type SearchVocabulary } from "../src/shared/imageSearch";
 import type { ViewData } from "./data";
@@ -87,6 +87,11 @@ export class SearchBox {
   focus(): void {
     this.input.focus();
     this.input.select();
+  }
+
+  /** Stops a search still waiting for the typing pause (the view is replaced). */
+  dispose(): void {
+    window.clearTimeout(this.timer);
   }
 
   /** Empties the box, and the selection when the box made it (Escape). */

@@ -143,8 +143,9 @@ export class ResultsView {
     return { tool: this.tool, zooms: this.maps.map((m) => m.zoomTransform) };
   }
 
-  /** Frees what the view holds outside the page (the maps' WebGL layers) when another replaces it. */
+  /** Frees what the view holds outside the page (the maps' WebGL layers, a search waiting for its typing pause) when another replaces it. */
   dispose(): void {
+    this.search.dispose();
     for (const m of this.maps) m.dispose();
   }
 
