@@ -1,11 +1,12 @@
 // One hidden layer's analysis: clusters (k by silhouette), the injected images' places, each
-// cluster's digit mix, and the UMAP map. Layers are independent, so they can run side by side in
+// cluster's digit mix, the UMAP map and the PCA map. Layers are independent, so they can run side by side in
 // worker threads (layers.ts). A new per-layer figure is computed here (or in cluster.ts) and
 // declared once, in LayerResult (src/shared/results.ts).
 import type { Experiment } from "../shared/experiment";
 import { round4 } from "../shared/figures";
 import type { Cluster, LayerResult } from "../shared/results";
 import { clusterLayer, nearestCentroids } from "./cluster";
+import { pcaMap } from "./pca";
 import { projectLayer } from "./project";
 import { layerStability } from "./stability";
 import type { Tf } from "./tf";
@@ -30,10 +31,12 @@ export interface LayerJob {
  * A layer analysed, as a worker thread posts it: LayerResult with its per-image arrays typed, so
  * they are transferred rather than copied, and `silhouettes` for the kept images only.
  */
-export type LayerAnalysis = Omit<LayerResult, "assignments" | "silhouettes" | "umap"> & {
+export type LayerAnalysis = Omit<LayerResult, "assignments" | "silhouettes" | "umap" | "pca" | "pcaExplained"> & {
   assignments: Int32Array;
   silhouettes: Float32Array;
   umap: Float32Array;
+  pca: Float32Array;
+  pcaExplained: [number, number];
   /** Per image, kept and injected: its Euclidean distance to its cluster's centroid, for the outliers' score; not in the results file. */
   centroidDistances: Float32Array;
 };
@@ -98,6 +101,7 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
   assignments.set(nearestCentroids(signatures.subarray(keptCount * dim), dim, centroids), keptCount);
   const centroidDistances = distancesToCentroids(signatures, dim, assignments, centroids);
   const clustered = performance.now();
+  const pca = pcaMap(signatures, dim, keptCount);
   const umap = await projectLayer(near, { ...job.projection, seed: job.seed }, (f) => onProgress?.("project", f), signal);
   const projected = performance.now();
   const stable =
@@ -131,6 +135,8 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
       centroidDistances,
       clusters,
       umap,
+      pca: pca.map,
+      pcaExplained: pca.explained,
     },
     clusterMs: clustered - start,
     stabilityMs: performance.now() - projected,
@@ -140,11 +146,13 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
 
 /** The layer as the results file holds it: plain arrays, to 4 decimals, and no silhouette (null) for an injected image. */
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- centroidDistances is left out of the file on purpose
-export function layerResult({ assignments, silhouettes, umap, centroidDistances, ...figures }: LayerAnalysis): LayerResult {
+export function layerResult({ assignments, silhouettes, umap, pca, pcaExplained, centroidDistances, ...figures }: LayerAnalysis): LayerResult {
   return {
     ...figures,
     assignments: Array.from(assignments),
     silhouettes: [...Array.from(silhouettes, round4), ...new Array<null>(assignments.length - silhouettes.length).fill(null)],
     umap: Array.from(umap, round4),
+    pca: Array.from(pca, round4),
+    pcaExplained: [round4(pcaExplained[0]), round4(pcaExplained[1])],
   };
 }

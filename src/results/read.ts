@@ -285,6 +285,7 @@ function shortList(results: Results): string | undefined {
         [`${prefix}layers[${n}].assignments`, l.assignments, count],
         [`${prefix}layers[${n}].silhouettes`, l.silhouettes, count],
         [`${prefix}layers[${n}].umap`, l.umap, 2 * count],
+        ...(l.pca ? [[`${prefix}layers[${n}].pca`, l.pca, 2 * count] as [string, unknown, number]] : []),
       ]),
     ]),
   ];

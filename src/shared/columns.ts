@@ -70,7 +70,10 @@ const LAYER_FIELDS = [
   ["assignments", "int32", 1],
   ["silhouettes", "float64", 1],
   ["umap", "float64", 2],
+  ["pca", "float64", 2],
 ] as const;
+/** Layer columns a file may lack: written since a later version of the pipeline than the `.bin` itself. */
+const OPTIONAL_LAYER_FIELDS: ReadonlySet<string> = new Set(["pca"]);
 
 /** Every model state of the results with the prefix of its columns' names: "" for the final model, "snapshots[i]." for a snapshot. */
 function states<S extends ModelState>(results: { snapshots?: S[] } & ModelState): [string, ModelState][] {
@@ -97,7 +100,7 @@ export function columnsOf(results: Results, pixels: Uint8Array): ColumnValues[] 
     state.layers.forEach((layer, n) => {
       for (const [field, dtype, perImage] of LAYER_FIELDS) {
         const values = field === "silhouettes" ? Array.from(layer.silhouettes, (s) => s ?? NaN) : layer[field];
-        out.push({ name: `${prefix}layers[${n}].${field}`, dtype, perImage, values });
+        if (values) out.push({ name: `${prefix}layers[${n}].${field}`, dtype, perImage, values });
       }
     });
     // Each image is on one link per step of its path: the Sankey's lists are per-image data too.
@@ -119,7 +122,7 @@ export function withoutColumns(results: Results): Results {
     const { predictions: _p, confidence: _c, layers, flows, ...rest } = state;
     return {
       ...rest,
-      layers: layers.map(({ assignments: _a, silhouettes: _s, umap: _u, ...layer }) => layer),
+      layers: layers.map(({ assignments: _a, silhouettes: _s, umap: _u, pca: _p, ...layer }) => layer),
       flows: { ...flows, links: flows.links.map(({ images: _i, ...link }) => link) },
     };
   };
@@ -148,7 +151,12 @@ export function expectedColumns(header: Results): { name: string; dtype: Dtype; 
     out.push({ name: `${prefix}confidence`, dtype: "float64", length: count, optional: true });
     (Array.isArray(state.layers) ? state.layers : []).forEach((_, n) => {
       for (const [field, dtype, perImage] of LAYER_FIELDS)
-        out.push({ name: `${prefix}layers[${n}].${field}`, dtype, length: perImage * count });
+        out.push({
+          name: `${prefix}layers[${n}].${field}`,
+          dtype,
+          length: perImage * count,
+          ...(OPTIONAL_LAYER_FIELDS.has(field) && { optional: true as const }),
+        });
     });
     out.push({ name: `${prefix}${LINK_IMAGES}`, dtype: "int32", length: linksOf(state).reduce((sum, l) => sum + l.count, 0) });
   }
@@ -187,6 +195,8 @@ export function withColumns(header: Results, directory: ColumnsDirectory, buffer
       layer.assignments = view(`${prefix}layers[${n}].assignments`)!;
       layer.silhouettes = view(`${prefix}layers[${n}].silhouettes`)!;
       layer.umap = view(`${prefix}layers[${n}].umap`)!;
+      const pca = view(`${prefix}layers[${n}].pca`);
+      if (pca) layer.pca = pca;
     });
     const links = view(`${prefix}${LINK_IMAGES}`)!;
     let at = 0;

@@ -110,6 +110,14 @@ export interface LayerResult extends LayerClustering {
   clusters: Cluster[];
   /** Per image: its UMAP position, [x0, y0, x1, y1, ...]. */
   umap: Column;
+  /**
+   * Per image: its place on the layer's PCA map, [x0, y0, x1, y1, ...]: its signature less the kept
+   * images' mean, projected on their first two principal components (src/pipeline/pca.ts). Absent
+   * in files written before it.
+   */
+  pca?: Column;
+  /** The share of the kept images' variance along the PCA map's x and y axes (0..1); with `pca`. */
+  pcaExplained?: [number, number];
 }
 
 /** A Sankey node: a digit (column 0), a cluster of hidden layer i (column i + 1) or a prediction (last column). */
