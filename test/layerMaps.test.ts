@@ -7,6 +7,7 @@ import { parseExperiment } from "../src/check/experiment";
 import { readIdx } from "../src/data/idx";
 import { mnistFile } from "../src/data/mnist";
 import { analyseLayer, layerResult, type AnalysedLayer } from "../src/pipeline/layer";
+import { mapNearest } from "../src/pipeline/mapNeighbours";
 import { pcaMap } from "../src/pipeline/pca";
 import { runExperiment } from "../src/pipeline/run";
 import { loadTf } from "../src/pipeline/tf";
@@ -27,6 +28,32 @@ const mnist = readIdx(mnistFile("train-images-idx3-ubyte")).data;
 /** The first COUNT training digits' pixels as 0..1 floats, played as one layer's signatures. */
 const signatures = Float32Array.from(mnist.subarray(0, COUNT * DIM), (v) => v / 255);
 const labels = Array.from(readIdx(mnistFile("train-labels-idx1-ubyte")).data.subarray(0, COUNT));
+
+/** Each image's k nearest others on `map` by brute force, nearest first, ties to the lower image number. */
+function bruteNearest(map: ArrayLike<number>, k: number): Int32Array {
+  const n = map.length / 2;
+  const out = new Int32Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const others = Array.from({ length: n }, (_, j) => j).filter((j) => j !== i);
+    const d = (j: number) => (map[2 * j] - map[2 * i]) ** 2 + (map[2 * j + 1] - map[2 * i + 1]) ** 2;
+    others.sort((a, b) => d(a) - d(b) || a - b);
+    out.set(others.slice(0, k), i * k);
+  }
+  return out;
+}
+
+describe("mapNearest (a uniform grid searched ring by ring)", () => {
+  it("finds every image's k nearest on a map as brute force does, ties and an elongated map included", () => {
+    const { map } = pcaMap(signatures, DIM, KEPT);
+    assert.deepEqual(mapNearest(map, 14), bruteNearest(map, 14));
+    // Coarse coordinates: many images on one spot, so ties decide.
+    const coarse = Float32Array.from(map, (v) => Math.round(v));
+    assert.deepEqual(mapNearest(coarse, 14), bruteNearest(coarse, 14));
+    // A line: one row of cells.
+    const line = Float32Array.from(map, (v, i) => (i % 2 ? 0 : v));
+    assert.deepEqual(mapNearest(line, 5), bruteNearest(line, 5));
+  });
+});
 
 describe("a layer analysed (real MNIST digits as signatures)", () => {
   let analysed: AnalysedLayer;
@@ -56,6 +83,43 @@ describe("a layer analysed (real MNIST digits as signatures)", () => {
     assert.equal(result.pca!.length, 2 * COUNT);
     assert.ok(Array.from(result.pca!).every(Number.isFinite));
   });
+
+  it("says how many of each image's nearest in the layer stay its nearest on each map", () => {
+    const { layer } = analysed;
+    const k = layer.neighbourCount!;
+    assert.equal(k, experiment.projection.neighbors - 1);
+    // The layer's neighbours of each image, recomputed from the signatures by brute force (exact at 1,000 images).
+    const exact = Array.from({ length: COUNT }, (_, i) => {
+      const d = new Float64Array(COUNT);
+      for (let j = 0; j < COUNT; j++) {
+        let sum = 0;
+        for (let t = 0; t < DIM; t++) sum += (signatures[i * DIM + t] - signatures[j * DIM + t]) ** 2;
+        d[j] = sum;
+      }
+      return Array.from({ length: COUNT }, (_, j) => j)
+        .filter((j) => j !== i)
+        .sort((a, b) => d[a] - d[b] || a - b)
+        .slice(0, k);
+    });
+    for (const [map, kept, share] of [
+      [layer.umap, layer.umapKept, layer.umapNeighboursKept],
+      [layer.pca, layer.pcaKept, layer.pcaNeighboursKept],
+    ] as const) {
+      const onMap = bruteNearest(map, k);
+      let total = 0;
+      for (let i = 0; i < COUNT; i++) {
+        const mine = new Set(onMap.subarray(i * k, (i + 1) * k));
+        const count = exact[i].filter((j) => mine.has(j)).length;
+        // float32 distances in the layer against doubles here: a tie at the k-th may go either way.
+        assert.ok(Math.abs(count - kept[i]) <= 1, `image ${i}: ${kept[i]} kept, ${count} by brute force`);
+        total += kept[i] / k;
+      }
+      assert.ok(Math.abs(total / COUNT - share) < 1e-12);
+      assert.ok(share > 0 && share < 1, `share ${share}`);
+    }
+    // UMAP keeps neighbourhoods far better than two linear axes do.
+    assert.ok(layer.umapNeighboursKept > layer.pcaNeighboursKept, `UMAP ${layer.umapNeighboursKept}, PCA ${layer.pcaNeighboursKept}`);
+  });
 });
 
 describe("a run's results with the PCA maps, written and read back (1 vs 7, real MNIST)", () => {
@@ -68,7 +132,7 @@ describe("a run's results with the PCA maps, written and read back (1 vs 7, real
     read = (await readResultsFile(file)).results;
   });
 
-  it("gives every layer a PCA map of every image, its shares sane, and the .bin keeps them", () => {
+  it("gives every layer a PCA map of every image, its shares sane, the neighbours each map keeps, and the .bin keeps them", () => {
     const count = results.images.count;
     results.layers.forEach((layer, n) => {
       assert.equal(layer.pca?.length, 2 * count, `layer ${n}`);
@@ -76,6 +140,13 @@ describe("a run's results with the PCA maps, written and read back (1 vs 7, real
       assert.ok(x >= y && y >= 0 && x + y <= 1 && x > 0, `layer ${n}: explained ${x}, ${y}`);
       assert.deepEqual(Array.from(read.layers[n].pca!), Array.from(layer.pca!));
       assert.deepEqual(read.layers[n].pcaExplained, layer.pcaExplained);
+      for (const map of ["umap", "pca"] as const) {
+        const share = layer[`${map}NeighboursKept`]!;
+        assert.ok(share > 0 && share < 1, `layer ${n}: ${map} keeps ${share}`);
+        assert.equal(read.layers[n][`${map}NeighboursKept`], share);
+        assert.deepEqual(Array.from(read.layers[n][`${map}Kept`]!), Array.from(layer[`${map}Kept`]!));
+        assert.ok(Array.from(layer[`${map}Kept`]!).every((c) => c >= 0 && c <= layer.neighbourCount!));
+      }
     });
   });
 });

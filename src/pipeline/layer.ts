@@ -6,6 +6,7 @@ import type { Experiment } from "../shared/experiment";
 import { round4 } from "../shared/figures";
 import type { Cluster, LayerResult } from "../shared/results";
 import { clusterLayer, nearestCentroids } from "./cluster";
+import { neighboursKept } from "./mapNeighbours";
 import { pcaMap } from "./pca";
 import { projectLayer } from "./project";
 import { layerStability } from "./stability";
@@ -31,12 +32,19 @@ export interface LayerJob {
  * A layer analysed, as a worker thread posts it: LayerResult with its per-image arrays typed, so
  * they are transferred rather than copied, and `silhouettes` for the kept images only.
  */
-export type LayerAnalysis = Omit<LayerResult, "assignments" | "silhouettes" | "umap" | "pca" | "pcaExplained"> & {
+export type LayerAnalysis = Omit<
+  LayerResult,
+  "assignments" | "silhouettes" | "umap" | "pca" | "pcaExplained" | "umapKept" | "pcaKept" | "umapNeighboursKept" | "pcaNeighboursKept"
+> & {
   assignments: Int32Array;
   silhouettes: Float32Array;
   umap: Float32Array;
   pca: Float32Array;
   pcaExplained: [number, number];
+  umapKept: Uint8Array;
+  pcaKept: Uint8Array;
+  umapNeighboursKept: number;
+  pcaNeighboursKept: number;
   /** Per image, kept and injected: its Euclidean distance to its cluster's centroid, for the outliers' score; not in the results file. */
   centroidDistances: Float32Array;
 };
@@ -103,6 +111,10 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
   const clustered = performance.now();
   const pca = pcaMap(signatures, dim, keptCount);
   const umap = await projectLayer(near, { ...job.projection, seed: job.seed }, (f) => onProgress?.("project", f), signal);
+  // The maps' honesty: each image's nearest in the layer (UMAP's own input) against its nearest on each map.
+  const neighbourCount = neighbours - 1;
+  const umapKept = neighboursKept(near, umap, neighbourCount);
+  const pcaKept = neighboursKept(near, pca.map, neighbourCount);
   const projected = performance.now();
   const stable =
     job.stabilityRuns > 0
@@ -137,6 +149,11 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
       umap,
       pca: pca.map,
       pcaExplained: pca.explained,
+      neighbourCount,
+      umapKept: umapKept.kept,
+      pcaKept: pcaKept.kept,
+      umapNeighboursKept: umapKept.share,
+      pcaNeighboursKept: pcaKept.share,
     },
     clusterMs: clustered - start,
     stabilityMs: performance.now() - projected,
@@ -145,8 +162,20 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
 }
 
 /** The layer as the results file holds it: plain arrays, to 4 decimals, and no silhouette (null) for an injected image. */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- centroidDistances is left out of the file on purpose
-export function layerResult({ assignments, silhouettes, umap, pca, pcaExplained, centroidDistances, ...figures }: LayerAnalysis): LayerResult {
+export function layerResult({
+  assignments,
+  silhouettes,
+  umap,
+  pca,
+  pcaExplained,
+  umapKept,
+  pcaKept,
+  umapNeighboursKept,
+  pcaNeighboursKept,
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- centroidDistances is left out of the file on purpose
+  centroidDistances,
+  ...figures
+}: LayerAnalysis): LayerResult {
   return {
     ...figures,
     assignments: Array.from(assignments),
@@ -154,5 +183,9 @@ export function layerResult({ assignments, silhouettes, umap, pca, pcaExplained,
     umap: Array.from(umap, round4),
     pca: Array.from(pca, round4),
     pcaExplained: [round4(pcaExplained[0]), round4(pcaExplained[1])],
+    umapKept: Array.from(umapKept),
+    pcaKept: Array.from(pcaKept),
+    umapNeighboursKept: round4(umapNeighboursKept),
+    pcaNeighboursKept: round4(pcaNeighboursKept),
   };
 }

@@ -23,12 +23,14 @@ port.on("message", (message: ToLayerWorker) => {
     .then(({ tf }) => analyseLayer(tf, message.job, (phase, fraction) => post({ type: "progress", phase, fraction }), controller.signal))
     .then(
       (analysed) => {
-        const { assignments, silhouettes, umap, pca, centroidDistances } = analysed.layer;
+        const { assignments, silhouettes, umap, pca, umapKept, pcaKept, centroidDistances } = analysed.layer;
         post({ type: "done", analysed }, [
           assignments.buffer as ArrayBuffer,
           silhouettes.buffer as ArrayBuffer,
           umap.buffer as ArrayBuffer,
           pca.buffer as ArrayBuffer,
+          umapKept.buffer as ArrayBuffer,
+          pcaKept.buffer as ArrayBuffer,
           centroidDistances.buffer as ArrayBuffer,
           ...(analysed.stabilityAssignments ?? []).map((a) => a.buffer as ArrayBuffer),
         ]);

@@ -286,6 +286,8 @@ function shortList(results: Results): string | undefined {
         [`${prefix}layers[${n}].silhouettes`, l.silhouettes, count],
         [`${prefix}layers[${n}].umap`, l.umap, 2 * count],
         ...(l.pca ? [[`${prefix}layers[${n}].pca`, l.pca, 2 * count] as [string, unknown, number]] : []),
+        ...(l.umapKept ? [[`${prefix}layers[${n}].umapKept`, l.umapKept, count] as [string, unknown, number]] : []),
+        ...(l.pcaKept ? [[`${prefix}layers[${n}].pcaKept`, l.pcaKept, count] as [string, unknown, number]] : []),
       ]),
     ]),
   ];

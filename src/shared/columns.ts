@@ -71,9 +71,11 @@ const LAYER_FIELDS = [
   ["silhouettes", "float64", 1],
   ["umap", "float64", 2],
   ["pca", "float64", 2],
+  ["umapKept", "uint8", 1],
+  ["pcaKept", "uint8", 1],
 ] as const;
 /** Layer columns a file may lack: written since a later version of the pipeline than the `.bin` itself. */
-const OPTIONAL_LAYER_FIELDS: ReadonlySet<string> = new Set(["pca"]);
+const OPTIONAL_LAYER_FIELDS: ReadonlySet<string> = new Set(["pca", "umapKept", "pcaKept"]);
 
 /** Every model state of the results with the prefix of its columns' names: "" for the final model, "snapshots[i]." for a snapshot. */
 function states<S extends ModelState>(results: { snapshots?: S[] } & ModelState): [string, ModelState][] {
@@ -122,7 +124,7 @@ export function withoutColumns(results: Results): Results {
     const { predictions: _p, confidence: _c, layers, flows, ...rest } = state;
     return {
       ...rest,
-      layers: layers.map(({ assignments: _a, silhouettes: _s, umap: _u, pca: _p, ...layer }) => layer),
+      layers: layers.map(({ assignments: _a, silhouettes: _s, umap: _u, pca: _p, umapKept: _uk, pcaKept: _pk, ...layer }) => layer),
       flows: { ...flows, links: flows.links.map(({ images: _i, ...link }) => link) },
     };
   };
@@ -195,8 +197,10 @@ export function withColumns(header: Results, directory: ColumnsDirectory, buffer
       layer.assignments = view(`${prefix}layers[${n}].assignments`)!;
       layer.silhouettes = view(`${prefix}layers[${n}].silhouettes`)!;
       layer.umap = view(`${prefix}layers[${n}].umap`)!;
-      const pca = view(`${prefix}layers[${n}].pca`);
-      if (pca) layer.pca = pca;
+      for (const field of OPTIONAL_LAYER_FIELDS) {
+        const values = view(`${prefix}layers[${n}].${field}`);
+        if (values) (layer as unknown as Record<string, Column>)[field] = values;
+      }
     });
     const links = view(`${prefix}${LINK_IMAGES}`)!;
     let at = 0;

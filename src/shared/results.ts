@@ -118,6 +118,20 @@ export interface LayerResult extends LayerClustering {
   pca?: Column;
   /** The share of the kept images' variance along the PCA map's x and y axes (0..1); with `pca`. */
   pcaExplained?: [number, number];
+  /**
+   * How many nearest neighbours the maps' figures below compare: each image's nearest in the layer's
+   * own space (those UMAP was built from, the image itself left out: the projection's `neighbors`
+   * less one), approximate when `approximateNeighbours` is. Absent in files written before them.
+   */
+  neighbourCount?: number;
+  /** Per image: how many of its `neighbourCount` nearest in the layer are among its `neighbourCount` nearest on the UMAP map. */
+  umapKept?: Column;
+  /** The same on the PCA map. */
+  pcaKept?: Column;
+  /** The mean over every image (kept and injected) of umapKept / neighbourCount (0..1): how well the UMAP map keeps the layer's neighbourhoods. */
+  umapNeighboursKept?: number;
+  /** The same for the PCA map. */
+  pcaNeighboursKept?: number;
 }
 
 /** A Sankey node: a digit (column 0), a cluster of hidden layer i (column i + 1) or a prediction (last column). */
