@@ -169,7 +169,8 @@ describe("the legend, the injected images' word and the k charts", { skip }, () 
   let pixels: Uint8Array;
 
   before(async () => {
-    ({ results: r, pixels } = await readResultsFile(file));
+    const loaded = await readResultsFile(file);
+    [r, pixels] = [loaded.results, await loaded.allPixels()];
     harness = await openHarnessPage(root);
     await harness.show(file);
   });
