@@ -117,6 +117,20 @@ describe("a layer analysed (real MNIST digits as signatures)", () => {
       assert.ok(Math.abs(total / COUNT - share) < 1e-12);
       assert.ok(share > 0 && share < 1, `share ${share}`);
     }
+    // The stored neighbours are the layer's exact ones at 1,000 images (up to a float32 tie), with their distances.
+    assert.equal(layer.neighbours.length, COUNT * k);
+    for (let i = 0; i < COUNT; i++) {
+      const mine = Array.from(layer.neighbours.subarray(i * k, (i + 1) * k));
+      assert.ok(!mine.includes(i), `image ${i} among its own neighbours`);
+      const same = mine.filter((j) => exact[i].includes(j)).length;
+      assert.ok(same >= k - 1, `image ${i}: ${same} of ${k} exact`);
+      mine.forEach((j, q) => {
+        let sum = 0;
+        for (let t = 0; t < DIM; t++) sum += (signatures[i * DIM + t] - signatures[j * DIM + t]) ** 2;
+        assert.ok(Math.abs(Math.sqrt(sum) - layer.neighbourDistances[i * k + q]) < 1e-3, `image ${i}, neighbour ${j}`);
+        if (q > 0) assert.ok(layer.neighbourDistances[i * k + q] >= layer.neighbourDistances[i * k + q - 1], `image ${i}: nearest first`);
+      });
+    }
     // UMAP keeps neighbourhoods far better than two linear axes do.
     assert.ok(layer.umapNeighboursKept > layer.pcaNeighboursKept, `UMAP ${layer.umapNeighboursKept}, PCA ${layer.pcaNeighboursKept}`);
   });
@@ -132,7 +146,7 @@ describe("a run's results with the PCA maps, written and read back (1 vs 7, real
     read = (await readResultsFile(file)).results;
   });
 
-  it("gives every layer a PCA map of every image, its shares sane, the neighbours each map keeps, and the .bin keeps them", () => {
+  it("gives every layer a PCA map of every image, its shares sane, the neighbours each map keeps, the layer's neighbours, and the .bin keeps them", () => {
     const count = results.images.count;
     results.layers.forEach((layer, n) => {
       assert.equal(layer.pca?.length, 2 * count, `layer ${n}`);
@@ -147,6 +161,10 @@ describe("a run's results with the PCA maps, written and read back (1 vs 7, real
         assert.deepEqual(Array.from(read.layers[n][`${map}Kept`]!), Array.from(layer[`${map}Kept`]!));
         assert.ok(Array.from(layer[`${map}Kept`]!).every((c) => c >= 0 && c <= layer.neighbourCount!));
       }
+      assert.equal(layer.neighbours!.length, layer.neighbourCount! * count);
+      assert.ok(read.layers[n].neighbours instanceof Int32Array && read.layers[n].neighbourDistances instanceof Float32Array);
+      assert.deepEqual(Array.from(read.layers[n].neighbours!), Array.from(layer.neighbours!));
+      assert.deepEqual(Array.from(read.layers[n].neighbourDistances!), Array.from(Float32Array.from(layer.neighbourDistances!)));
     });
   });
 });

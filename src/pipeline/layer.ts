@@ -6,7 +6,8 @@ import type { Experiment } from "../shared/experiment";
 import { round4 } from "../shared/figures";
 import type { Cluster, LayerResult } from "../shared/results";
 import { clusterLayer, nearestCentroids } from "./cluster";
-import { neighboursKept } from "./mapNeighbours";
+import type { Neighbours } from "./distances";
+import { layerNeighboursOf, neighboursKept } from "./mapNeighbours";
 import { pcaMap } from "./pca";
 import { projectLayer } from "./project";
 import { layerStability } from "./stability";
@@ -34,7 +35,17 @@ export interface LayerJob {
  */
 export type LayerAnalysis = Omit<
   LayerResult,
-  "assignments" | "silhouettes" | "umap" | "pca" | "pcaExplained" | "umapKept" | "pcaKept" | "umapNeighboursKept" | "pcaNeighboursKept"
+  | "assignments"
+  | "silhouettes"
+  | "umap"
+  | "pca"
+  | "pcaExplained"
+  | "umapKept"
+  | "pcaKept"
+  | "umapNeighboursKept"
+  | "pcaNeighboursKept"
+  | "neighbours"
+  | "neighbourDistances"
 > & {
   assignments: Int32Array;
   silhouettes: Float32Array;
@@ -45,6 +56,8 @@ export type LayerAnalysis = Omit<
   pcaKept: Uint8Array;
   umapNeighboursKept: number;
   pcaNeighboursKept: number;
+  neighbours: Int32Array;
+  neighbourDistances: Float32Array;
   /** Per image, kept and injected: its Euclidean distance to its cluster's centroid, for the outliers' score; not in the results file. */
   centroidDistances: Float32Array;
 };
@@ -84,6 +97,19 @@ function distancesToCentroids(signatures: Float32Array, dim: number, assignments
     out[i] = Math.sqrt(sum);
   }
   return out;
+}
+
+/** Each image's k nearest in the layer, itself left out: k indices and k distances per image. */
+function nearestOthers(near: Neighbours, k: number): { neighbours: Int32Array; neighbourDistances: Float32Array } {
+  const n = near.indices.length;
+  const neighbours = new Int32Array(n * k);
+  const neighbourDistances = new Float32Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const others = layerNeighboursOf(near, i, k);
+    neighbours.set(others, i * k);
+    others.forEach((j, q) => (neighbourDistances[i * k + q] = near.distances[i][near.indices[i].indexOf(j)]));
+  }
+  return { neighbours, neighbourDistances };
 }
 
 export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProgress, signal?: AbortSignal): Promise<AnalysedLayer> {
@@ -154,6 +180,7 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
       pcaKept: pcaKept.kept,
       umapNeighboursKept: umapKept.share,
       pcaNeighboursKept: pcaKept.share,
+      ...nearestOthers(near, neighbourCount),
     },
     clusterMs: clustered - start,
     stabilityMs: performance.now() - projected,
@@ -172,6 +199,8 @@ export function layerResult({
   pcaKept,
   umapNeighboursKept,
   pcaNeighboursKept,
+  neighbours,
+  neighbourDistances,
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- centroidDistances is left out of the file on purpose
   centroidDistances,
   ...figures
@@ -187,5 +216,7 @@ export function layerResult({
     pcaKept: Array.from(pcaKept),
     umapNeighboursKept: round4(umapNeighboursKept),
     pcaNeighboursKept: round4(pcaNeighboursKept),
+    neighbours: Array.from(neighbours),
+    neighbourDistances: Array.from(neighbourDistances),
   };
 }

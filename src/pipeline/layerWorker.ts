@@ -23,7 +23,8 @@ port.on("message", (message: ToLayerWorker) => {
     .then(({ tf }) => analyseLayer(tf, message.job, (phase, fraction) => post({ type: "progress", phase, fraction }), controller.signal))
     .then(
       (analysed) => {
-        const { assignments, silhouettes, umap, pca, umapKept, pcaKept, centroidDistances } = analysed.layer;
+        const { assignments, silhouettes, umap, pca, umapKept, pcaKept, neighbours, neighbourDistances, centroidDistances } =
+          analysed.layer;
         post({ type: "done", analysed }, [
           assignments.buffer as ArrayBuffer,
           silhouettes.buffer as ArrayBuffer,
@@ -31,6 +32,8 @@ port.on("message", (message: ToLayerWorker) => {
           pca.buffer as ArrayBuffer,
           umapKept.buffer as ArrayBuffer,
           pcaKept.buffer as ArrayBuffer,
+          neighbours.buffer as ArrayBuffer,
+          neighbourDistances.buffer as ArrayBuffer,
           centroidDistances.buffer as ArrayBuffer,
           ...(analysed.stabilityAssignments ?? []).map((a) => a.buffer as ArrayBuffer),
         ]);

@@ -288,6 +288,18 @@ function shortList(results: Results): string | undefined {
         ...(l.pca ? [[`${prefix}layers[${n}].pca`, l.pca, 2 * count] as [string, unknown, number]] : []),
         ...(l.umapKept ? [[`${prefix}layers[${n}].umapKept`, l.umapKept, count] as [string, unknown, number]] : []),
         ...(l.pcaKept ? [[`${prefix}layers[${n}].pcaKept`, l.pcaKept, count] as [string, unknown, number]] : []),
+        ...(l.neighbours
+          ? [[`${prefix}layers[${n}].neighbours`, l.neighbours, (l.neighbourCount ?? 0) * count] as [string, unknown, number]]
+          : []),
+        ...(l.neighbourDistances
+          ? [
+              [`${prefix}layers[${n}].neighbourDistances`, l.neighbourDistances, (l.neighbourCount ?? 0) * count] as [
+                string,
+                unknown,
+                number,
+              ],
+            ]
+          : []),
       ]),
     ]),
   ];

@@ -36,6 +36,7 @@ export function encodeResults(results: Results, binName: string): { bin: Uint8Ar
     const at = entries[i].offset;
     if (c.dtype === "uint8") bin.set(c.values, at);
     else if (c.dtype === "int32") new Int32Array(bin.buffer, at, c.values.length).set(c.values);
+    else if (c.dtype === "float32") new Float32Array(bin.buffer, at, c.values.length).set(c.values);
     else new Float64Array(bin.buffer, at, c.values.length).set(c.values);
   });
   const sha256 = createHash("sha256").update(bin.subarray(BIN_PREAMBLE)).digest();

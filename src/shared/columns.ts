@@ -7,12 +7,12 @@ import type { Images, LayerResult, ModelState, Results } from "./results";
 /** A per-image list: a plain list as the pipeline builds it, or a typed array over the `.bin` as read. */
 export type Column<T = number> = ArrayLike<T> & Iterable<T>;
 
-export type Dtype = "uint8" | "int32" | "float64";
+export type Dtype = "uint8" | "int32" | "float32" | "float64";
 
-const ARRAYS = { uint8: Uint8Array, int32: Int32Array, float64: Float64Array } as const;
+const ARRAYS = { uint8: Uint8Array, int32: Int32Array, float32: Float32Array, float64: Float64Array } as const;
 
 /** Bytes per value of each dtype. */
-export const DTYPE_BYTES: Record<Dtype, number> = { uint8: 1, int32: 4, float64: 8 };
+export const DTYPE_BYTES: Record<Dtype, number> = { uint8: 1, int32: 4, float32: 4, float64: 8 };
 
 /** One column's place in the `.bin`: `length` values of `dtype` from byte `offset` (a multiple of 8). */
 export interface ColumnEntry {
@@ -73,9 +73,17 @@ const LAYER_FIELDS = [
   ["pca", "float64", 2],
   ["umapKept", "uint8", 1],
   ["pcaKept", "uint8", 1],
+  // Per image its neighbourCount nearest in the layer: k values each, so perImage is read from the layer (perImageOf).
+  ["neighbours", "int32", 0],
+  ["neighbourDistances", "float32", 0],
 ] as const;
 /** Layer columns a file may lack: written since a later version of the pipeline than the `.bin` itself. */
-const OPTIONAL_LAYER_FIELDS: ReadonlySet<string> = new Set(["pca", "umapKept", "pcaKept"]);
+const OPTIONAL_LAYER_FIELDS: ReadonlySet<string> = new Set(["pca", "umapKept", "pcaKept", "neighbours", "neighbourDistances"]);
+
+/** Values per image of a layer column: its declared count, or the layer's neighbourCount for the neighbours' columns. */
+function perImageOf(layer: Pick<LayerResult, "neighbourCount">, perImage: number): number {
+  return perImage || (layer.neighbourCount ?? 0);
+}
 
 /** Every model state of the results with the prefix of its columns' names: "" for the final model, "snapshots[i]." for a snapshot. */
 function states<S extends ModelState>(results: { snapshots?: S[] } & ModelState): [string, ModelState][] {
@@ -102,7 +110,7 @@ export function columnsOf(results: Results, pixels: Uint8Array): ColumnValues[] 
     state.layers.forEach((layer, n) => {
       for (const [field, dtype, perImage] of LAYER_FIELDS) {
         const values = field === "silhouettes" ? Array.from(layer.silhouettes, (s) => s ?? NaN) : layer[field];
-        if (values) out.push({ name: `${prefix}layers[${n}].${field}`, dtype, perImage, values });
+        if (values) out.push({ name: `${prefix}layers[${n}].${field}`, dtype, perImage: perImageOf(layer, perImage), values });
       }
     });
     // Each image is on one link per step of its path: the Sankey's lists are per-image data too.
@@ -124,7 +132,19 @@ export function withoutColumns(results: Results): Results {
     const { predictions: _p, confidence: _c, layers, flows, ...rest } = state;
     return {
       ...rest,
-      layers: layers.map(({ assignments: _a, silhouettes: _s, umap: _u, pca: _p, umapKept: _uk, pcaKept: _pk, ...layer }) => layer),
+      layers: layers.map(
+        ({
+          assignments: _a,
+          silhouettes: _s,
+          umap: _u,
+          pca: _p,
+          umapKept: _uk,
+          pcaKept: _pk,
+          neighbours: _n,
+          neighbourDistances: _d,
+          ...layer
+        }) => layer,
+      ),
       flows: { ...flows, links: flows.links.map(({ images: _i, ...link }) => link) },
     };
   };
@@ -151,12 +171,12 @@ export function expectedColumns(header: Results): { name: string; dtype: Dtype; 
   for (const [prefix, state] of states(header)) {
     out.push({ name: `${prefix}predictions`, dtype: "int32", length: count });
     out.push({ name: `${prefix}confidence`, dtype: "float64", length: count, optional: true });
-    (Array.isArray(state.layers) ? state.layers : []).forEach((_, n) => {
+    (Array.isArray(state.layers) ? state.layers : []).forEach((layer, n) => {
       for (const [field, dtype, perImage] of LAYER_FIELDS)
         out.push({
           name: `${prefix}layers[${n}].${field}`,
           dtype,
-          length: perImage * count,
+          length: perImageOf(layer, perImage) * count,
           ...(OPTIONAL_LAYER_FIELDS.has(field) && { optional: true as const }),
         });
     });
@@ -167,7 +187,7 @@ export function expectedColumns(header: Results): { name: string; dtype: Dtype; 
 }
 
 /** A typed array over `length` values of `dtype` at `offset` of `buffer` (no copy). */
-export function columnView(buffer: ArrayBuffer, offset: number, dtype: Dtype, length: number): Uint8Array | Int32Array | Float64Array {
+export function columnView(buffer: ArrayBuffer, offset: number, dtype: Dtype, length: number): Uint8Array | Int32Array | Float32Array | Float64Array {
   return new ARRAYS[dtype](buffer, offset, length);
 }
 

@@ -132,6 +132,14 @@ export interface LayerResult extends LayerClustering {
   umapNeighboursKept?: number;
   /** The same for the PCA map. */
   pcaNeighboursKept?: number;
+  /**
+   * Per image: its `neighbourCount` nearest in the layer's own space (the image itself left out),
+   * nearest first, neighbourCount per image: exact up to EXACT_LIMIT (figures.ts) images, from the
+   * partitioned search above (`approximateNeighbours`).
+   */
+  neighbours?: Column;
+  /** Per image, beside `neighbours`: the Euclidean distance in the layer to each (float32 in the `.bin`). */
+  neighbourDistances?: Column;
 }
 
 /** A Sankey node: a digit (column 0), a cluster of hidden layer i (column i + 1) or a prediction (last column). */
