@@ -13,6 +13,7 @@ import { runExperiment } from "../src/pipeline/run";
 import { loadTf } from "../src/pipeline/tf";
 import { readResultsFile } from "../src/results/read";
 import { writeResults } from "../src/results/write";
+import { summaryText } from "../src/pipeline/summary";
 import type { Results } from "../src/shared/results";
 import { onesVsSevens, tempDir } from "./helpers";
 
@@ -165,6 +166,17 @@ describe("a run's results with the PCA maps, written and read back (1 vs 7, real
       assert.ok(read.layers[n].neighbours instanceof Int32Array && read.layers[n].neighbourDistances instanceof Float32Array);
       assert.deepEqual(Array.from(read.layers[n].neighbours!), Array.from(layer.neighbours!));
       assert.deepEqual(Array.from(read.layers[n].neighbourDistances!), Array.from(Float32Array.from(layer.neighbourDistances!)));
+      const finding = results.findings.layers[n];
+      assert.equal(finding.umapNeighboursKept, layer.umapNeighboursKept);
+      assert.equal(finding.pcaNeighboursKept, layer.pcaNeighboursKept);
+      assert.equal(finding.neighbourCount, experiment.projection.neighbors - 1);
+      assert.equal(finding.approximateNeighbours, undefined);
+      assert.ok(
+        summaryText(results).includes(
+          `of each image's 14 nearest in the layer, ${Math.round(100 * layer.umapNeighboursKept!)}% stay among its nearest on the UMAP map, ` +
+            `${Math.round(100 * layer.pcaNeighboursKept!)}% on the PCA map`,
+        ),
+      );
     });
   });
 });

@@ -20,7 +20,18 @@ export interface FindingsInput {
   predictions: ArrayLike<number>;
   /** Per image, the model's probability for its prediction; absent when unknown (imported predictions). */
   confidence?: ArrayLike<number>;
-  layers: Pick<LayerResult, "name" | "size" | "k" | "silhouette" | "assignments">[];
+  layers: Pick<
+    LayerResult,
+    | "name"
+    | "size"
+    | "k"
+    | "silhouette"
+    | "assignments"
+    | "neighbourCount"
+    | "umapNeighboursKept"
+    | "pcaNeighboursKept"
+    | "approximateNeighbours"
+  >[];
   /** Per image, its distance to its cluster's centroid in the last hidden layer (layer.ts's centroidDistances). */
   lastLayerDistances: ArrayLike<number>;
   /** The held-out accuracy's tally is null without held-out images. */
@@ -185,6 +196,12 @@ export function findings(input: FindingsInput, stabilityRuns?: Int32Array[][]): 
       size: layer.size,
       k: layer.k,
       silhouette: round4(layer.silhouette),
+      ...(layer.umapNeighboursKept !== undefined && {
+        neighbourCount: layer.neighbourCount,
+        umapNeighboursKept: layer.umapNeighboursKept,
+        pcaNeighboursKept: layer.pcaNeighboursKept,
+        ...(layer.approximateNeighbours && { approximateNeighbours: true as const }),
+      }),
       purity,
       purityInterval,
       dominantCluster,

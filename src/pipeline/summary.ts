@@ -43,6 +43,11 @@ export function summaryText(results: Results): string {
       ? `; labels x clusters G = ${l.independence.g.toFixed(1)}, ${pValueText(l.independence.pValue)} (${l.independence.permutations} permutations)`
       : "";
     lines.push(`layer ${i + 1} (${l.size} units): k = ${l.k}, silhouette ${l.silhouette.toFixed(2)}${note}; ${purity}${test}`);
+    if (l.umapNeighboursKept !== undefined && l.pcaNeighboursKept !== undefined)
+      lines.push(
+        `  of each image's ${l.neighbourCount} nearest in the layer${l.approximateNeighbours ? " (approximate: partitioned search)" : ""}, ` +
+          `${pct(l.umapNeighboursKept)} stay among its nearest on the UMAP map, ${pct(l.pcaNeighboursKept)} on the PCA map`,
+      );
     const stability = layer.stability;
     if (stability) {
       const unstable = layer.clusters.filter((c) => c.stability !== undefined && c.stability < UNSTABLE_JACCARD).map((c) => c.id);

@@ -169,7 +169,14 @@ export interface Flows {
   links: FlowLink[];
 }
 
-export interface LayerFinding extends Pick<LayerResult, "name" | "size" | "k" | "silhouette"> {
+/**
+ * A layer's finding: its clustering's figures and, when the run computed them, how well its maps keep
+ * its neighbourhoods (umapNeighboursKept, pcaNeighboursKept of `neighbourCount`, `approximateNeighbours` above EXACT_LIMIT images).
+ */
+export interface LayerFinding extends Pick<
+  LayerResult,
+  "name" | "size" | "k" | "silhouette" | "neighbourCount" | "umapNeighboursKept" | "pcaNeighboursKept" | "approximateNeighbours"
+> {
   /** Digit -> share of its kept images in its dominant cluster. */
   purity: Record<string, number>;
   /** Digit -> the 95% Wilson interval of its purity. */
