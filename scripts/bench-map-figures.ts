@@ -47,7 +47,8 @@ async function main() {
       });
       const ms = (v: number) => `${(v / 1000).toFixed(2)} s`;
       console.log(
-        `| ${images} | ${l + 1} (${dim}) | ${ms(pcaMs)} | ${ms(umapMs)} | ${ms(pcaKeptMs)} | ${ms(storedMs)} | ${ms(pcaMs + umapMs + pcaKeptMs + storedMs)} | ` +
+        `| ${images} | ${l + 1} (${dim}) | ${ms(pcaMs)} | ${ms(umapMs)} | ${ms(pcaKeptMs)} | ${ms(storedMs)} | ` +
+          `${ms(pcaMs + umapMs + pcaKeptMs + storedMs)} | ` +
           `${(100 * umapKept.share).toFixed(1)}%, ${(100 * pcaKept.share).toFixed(1)}% | ${load()} |`,
       );
     }
