@@ -142,8 +142,14 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
     const column = (name: string) => table.columns.find((c) => c.name === name)!.values;
     const [source, labelName, predictionName] = [column("source"), column("label_name"), column("prediction_name")];
     assert.deepEqual(source, Array.from(results.images.files!));
-    assert.deepEqual(labelName, Array.from(results.images.labels, (l) => results.classNames![l]));
-    assert.deepEqual(predictionName, Array.from(results.predictions, (p) => results.classNames![p]));
+    assert.deepEqual(
+      labelName,
+      Array.from(results.images.labels, (l) => results.classNames![l]),
+    );
+    assert.deepEqual(
+      predictionName,
+      Array.from(results.predictions, (p) => results.classNames![p]),
+    );
     assert.deepEqual([source[61], labelName[61]], ["seven/001.jpg", "seven"]);
   });
 
