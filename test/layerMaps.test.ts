@@ -147,6 +147,12 @@ describe("a run's results with the PCA maps, written and read back (1 vs 7, real
     read = (await readResultsFile(file)).results;
   });
 
+  it("gives the figures the README quotes (within a point: the UMAP maps differ between backends in their last bits)", () => {
+    const kept = (map: "umap" | "pca") => results.layers.map((l) => Math.round(100 * l[`${map}NeighboursKept`]!));
+    kept("umap").forEach((v, n) => assert.ok(Math.abs(v - [59, 63][n]) <= 1, `layer ${n + 1}: UMAP keeps ${v}%`));
+    kept("pca").forEach((v, n) => assert.ok(Math.abs(v - [41, 49][n]) <= 1, `layer ${n + 1}: PCA keeps ${v}%`));
+  });
+
   it("gives every layer a PCA map of every image, its shares sane, the neighbours each map keeps, the layer's neighbours, and the .bin keeps them", () => {
     const count = results.images.count;
     results.layers.forEach((layer, n) => {
