@@ -108,6 +108,16 @@ for (const webgl of [true, false]) {
       assert.deepEqual(await cspViolations(page), []);
     });
 
+    it("says in each map's caption how many of the layer's neighbours the map keeps", async () => {
+      const kept = await harness.page.locator(".mtq-map-kept").allTextContents();
+      assert.deepEqual(
+        kept,
+        r.layers.map((l) => ` · ${Math.round(100 * l.umapNeighboursKept!)}% of neighbours kept`),
+      );
+      const title = (await harness.page.locator(".mtq-map-kept").first().getAttribute("title")) ?? "";
+      assert.match(title, /^Of each image's 14 nearest in the layer's own space, \d+% on average stay among its nearest on this map/);
+    });
+
     it("shows a point's image and clusters on hover", async () => {
       const { png, box } = await plotPixels();
       const seven = drawn(DIGIT_COLORS[7]);

@@ -84,6 +84,14 @@ export class UmapMap {
       stability.title = layerStabilityTitle(info.stability);
       caption.append(stability);
     }
+    // How far the map can be trusted: the run's share of each image's nearest in the layer that stay its nearest here.
+    if (info.umapNeighboursKept !== undefined) {
+      const kept = el("span", "mtq-muted mtq-map-kept", ` · ${Math.round(100 * info.umapNeighboursKept)}% of neighbours kept`);
+      kept.title =
+        `Of each image's ${info.neighbourCount} nearest in the layer's own space, ${Math.round(100 * info.umapNeighboursKept)}% ` +
+        "on average stay among its nearest on this map: points close here are not always close in the layer.";
+      caption.append(kept);
+    }
     if (info.approximateNeighbours)
       caption.title =
         `Over ${EXACT_LIMIT.toLocaleString("en")} images, the map is built from approximate nearest neighbours ` +
