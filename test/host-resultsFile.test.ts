@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { rmSync, writeFileSync } from "node:fs";
 import { before, describe, it } from "node:test";
-import { ResultsFiles } from "../src/host/resultsFile";
+import { ResultsFiles, resultsColumns } from "../src/host/resultsFile";
+import { withColumns } from "../src/shared/columns";
 import { writeResults } from "../src/results/write";
 import type { Results } from "../src/shared/results";
 import { tempDir } from "./helpers";
@@ -16,6 +17,35 @@ describe("the host's results reader", () => {
 
   before(async () => {
     ({ file, results } = await seedResults(dir, 7));
+  });
+
+  it("posts a view every column it draws, as read, and not the neighbours' columns", async () => {
+    const loaded = await new ResultsFiles().read(file);
+    const { header, columns } = resultsColumns(loaded);
+    const names = header.columns!.columns.map((c) => c.name);
+    assert.ok(
+      loaded.results.layers.every((l) => l.neighbours && l.neighbourDistances),
+      "the run stores its neighbours",
+    );
+    assert.ok(!names.some((n) => /\.neighbour(s|Distances)$/.test(n)), names.join(", "));
+    assert.ok(
+      columns.byteLength < loaded.columns.buffer.byteLength,
+      `${columns.byteLength} bytes posted of ${loaded.columns.buffer.byteLength}`,
+    );
+    const viewed = withColumns(structuredClone(header), header.columns!, columns);
+    assert.deepEqual(viewed.images.labels, loaded.results.images.labels);
+    assert.deepEqual(viewed.predictions, loaded.results.predictions);
+    viewed.layers.forEach((layer, n) => {
+      const read = loaded.results.layers[n];
+      for (const field of ["assignments", "silhouettes", "umap", "pca", "umapKept", "pcaKept"] as const) {
+        assert.deepEqual(layer[field], read[field], `layer ${n + 1}'s ${field}`);
+      }
+      assert.equal(layer.neighbours, undefined);
+    });
+    assert.deepEqual(
+      viewed.flows.links.map((l) => Array.from(l.images)),
+      loaded.results.flows.links.map((l) => Array.from(l.images)),
+    );
   });
 
   it("parses a file once for every reader, at once or one after another", async () => {

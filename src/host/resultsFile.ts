@@ -7,7 +7,7 @@ import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { readResultsFile, type LoadedResults } from "../results/read";
 import { binFileOf } from "../results/write";
-import { pixelBytes, withoutColumns } from "../shared/columns";
+import { pixelBytes, viewedColumns, withoutColumns } from "../shared/columns";
 import { MAX_PIXELS_REQUEST, type ResultsColumns } from "../shared/protocol";
 
 interface Entry {
@@ -72,7 +72,8 @@ export function loadingText(file: string): string {
 
 /** A read results file as a webview is posted it: the header and the columns' bytes, never a per-image list as JSON. */
 export function resultsColumns(loaded: LoadedResults): ResultsColumns {
-  return { header: { ...withoutColumns(loaded.results), columns: loaded.columns.directory }, columns: loaded.columns.buffer };
+  const { directory, buffer } = viewedColumns(loaded.columns.directory, loaded.columns.buffer);
+  return { header: { ...withoutColumns(loaded.results), columns: directory }, columns: buffer };
 }
 
 /** The pixels of the asked `images` that are in the file (whole numbers below its count, at most MAX_PIXELS_REQUEST), for a `pixels` reply. */

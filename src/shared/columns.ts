@@ -80,6 +80,35 @@ const LAYER_FIELDS = [
 /** Layer columns a file may lack: written since a later version of the pipeline than the `.bin` itself. */
 const OPTIONAL_LAYER_FIELDS: ReadonlySet<string> = new Set(["pca", "umapKept", "pcaKept", "neighbours", "neighbourDistances"]);
 
+/**
+ * Layer columns the results view does not draw: the host leaves them out of what it posts, of
+ * which they would be two thirds (112 of each layer's 158 bytes per image: 224 of a million
+ * images' 342 MB). A view that comes to list an image's neighbours should ask for them, as for pixels.
+ */
+const UNVIEWED_LAYER_FIELDS: ReadonlySet<string> = new Set(["neighbours", "neighbourDistances"]);
+
+/**
+ * What the host posts a view of `buffer` (the `.bin` up to its pixels, as read): the same bytes when
+ * it holds no unviewed column; else the other columns packed into a new buffer, each still 8-byte
+ * aligned, with their directory's offsets into it (the pixels' entry, read by range, unchanged).
+ */
+export function viewedColumns(directory: ColumnsDirectory, buffer: ArrayBuffer): { directory: ColumnsDirectory; buffer: ArrayBuffer } {
+  const unviewed = (c: ColumnEntry) => UNVIEWED_LAYER_FIELDS.has(c.name.slice(c.name.lastIndexOf(".") + 1));
+  if (!directory.columns.some(unviewed)) return { directory, buffer };
+  const inBuffer = directory.columns.filter((c) => c.name !== PIXELS_COLUMN && !unviewed(c));
+  const sizeOf = (c: ColumnEntry) => Math.ceil((c.length * DTYPE_BYTES[c.dtype]) / 8) * 8;
+  const packed = new Uint8Array(inBuffer.reduce((sum, c) => sum + sizeOf(c), 0));
+  let at = 0;
+  const moved = new Map<ColumnEntry, ColumnEntry>();
+  for (const c of inBuffer) {
+    packed.set(new Uint8Array(buffer, c.offset, c.length * DTYPE_BYTES[c.dtype]), at);
+    moved.set(c, { ...c, offset: at });
+    at += sizeOf(c);
+  }
+  const columns = directory.columns.filter((c) => !unviewed(c)).map((c) => moved.get(c) ?? c);
+  return { directory: { ...directory, columns }, buffer: packed.buffer };
+}
+
 /** Values per image of a layer column: its declared count, or the layer's neighbourCount for the neighbours' columns. */
 function perImageOf(layer: Pick<LayerResult, "neighbourCount">, perImage: number): number {
   return perImage || (layer.neighbourCount ?? 0);
@@ -187,7 +216,12 @@ export function expectedColumns(header: Results): { name: string; dtype: Dtype; 
 }
 
 /** A typed array over `length` values of `dtype` at `offset` of `buffer` (no copy). */
-export function columnView(buffer: ArrayBuffer, offset: number, dtype: Dtype, length: number): Uint8Array | Int32Array | Float32Array | Float64Array {
+export function columnView(
+  buffer: ArrayBuffer,
+  offset: number,
+  dtype: Dtype,
+  length: number,
+): Uint8Array | Int32Array | Float32Array | Float64Array {
   return new ARRAYS[dtype](buffer, offset, length);
 }
 
