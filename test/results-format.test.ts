@@ -157,6 +157,8 @@ describe("the results format: a JSON header and its .bin of columns", () => {
         ["no directory", (h) => delete h.columns, /"columns" is missing/],
         ["link count", (h) => (h.flows.links[0].count = -1), /"flows\.links\[0\]\.count" is not a count of images/],
         ["links", (h) => (h.flows.links[1].count += 1), /the column "flows\.links\.images" holds \d+ values, not \d+/],
+        ["neighbour count", (h) => (h.layers[1].neighbourCount = 0.5), /"layers\[1\]\.neighbourCount" is not a whole number of neighbours/],
+        ["neighbours", (h) => (h.layers[0].neighbourCount! += 1), /the column "layers\[0\]\.neighbours" holds \d+ values, not \d+/],
       ];
       for (const [name, edit, why] of cases) {
         const { header } = pair(name.replace(" ", "-"), edit);

@@ -244,6 +244,12 @@ function directoryProblem(results: Results): string | undefined {
     if (!Array.isArray(links)) return `"${prefix}flows.links" is not a list`;
     const bad = links.findIndex((l) => !Number.isSafeInteger(l?.count) || l.count < 0);
     if (bad >= 0) return `"${prefix}flows.links[${bad}].count" is not a count of images`;
+    // Each image's neighbours are neighbourCount values of their columns: the columns' lengths follow from it.
+    const layers = Array.isArray(state.layers) ? state.layers : [];
+    const wrong = layers.findIndex(
+      (l) => l?.neighbourCount !== undefined && (!Number.isSafeInteger(l.neighbourCount) || l.neighbourCount < 1),
+    );
+    if (wrong >= 0) return `"${prefix}layers[${wrong}].neighbourCount" is not a whole number of neighbours`;
   }
   const byName = new Map<string, ColumnEntry>(directory.columns.map((c) => [String(c?.name), c]));
   for (const want of expectedColumns(results)) {
