@@ -240,9 +240,9 @@ describe("results webview in chromium", { skip }, () => {
 
   it("says in an image's tooltip that it is a digit from MNIST's training images, and which", async () => {
     const [title, , , source] = await hoverFirstThumbnail();
-    const i = Number(/^Image #(\d+) · digit (\d)( \(injected\))?$/.exec(title)?.[1] ?? NaN);
+    const i = Number(/^image (\d+) · (\d)( \(injected\))?$/.exec(title)?.[1] ?? NaN);
     assert.ok(Number.isInteger(i), title);
-    assert.equal(title, `Image #${i} · digit ${results.images.labels[i]}${results.images.injected[i] ? " (injected)" : ""}`);
+    assert.equal(title, `image ${i} · ${results.images.labels[i]}${results.images.injected[i] ? " (injected)" : ""}`);
     assert.equal(source, `MNIST train #${results.images.sourceIndex[i]}`);
     assert.equal(await page.locator(".mtq-purity th").first().textContent(), "digit");
     assert.equal(await page.locator(".mtq-column-titles text").first().textContent(), "digit");
@@ -324,7 +324,7 @@ describe("results webview in chromium", { skip }, () => {
     const file = folder.images.files![first];
     assert.match(file, /^four\/mnist-test-\d{5}\.png$/);
     const tooltip = await hoverFirstThumbnail();
-    assert.equal(tooltip[0], `Image #${first} · class four (injected)`);
+    assert.equal(tooltip[0], `image ${first} · four (injected)`);
     assert.equal(tooltip[3], file);
     assert.doesNotMatch(tooltip.join("\n"), /digit|MNIST/);
     await page.mouse.move(0, 0);

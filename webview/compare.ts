@@ -4,6 +4,7 @@
 // that results view.
 import { className } from "../src/shared/classNames";
 import { findingsSideBySide, layerPairName, type ChangedPath, type Comparison } from "../src/shared/comparison";
+import { imageTitle } from "../src/shared/imageName";
 import type { Selection } from "../src/shared/protocol";
 import type { Results } from "../src/shared/results";
 import { contingencyTable } from "./contingency";
@@ -160,7 +161,7 @@ export class CompareView {
     grid.addEventListener("pointerleave", () => this.tooltip.hide());
     grid.addEventListener("click", (e) => {
       const p = at(e);
-      if (p) this.selection.pick([p.a], `image #${p.a}`, e.shiftKey);
+      if (p) this.selection.pick([p.a], imageTitle(this.data.results, p.a), e.shiftKey);
     });
     section.append(grid);
     if (changed.length > SHOWN_CHANGED)

@@ -1,7 +1,8 @@
 // What the views need from a results file and the model state they show (the final model's or a
 // training snapshot's), computed once per view: each map's points and each Sankey node's images;
 // the pixels are asked of the host as they are shown (PixelStore).
-import { className, classNoun } from "../src/shared/classNames";
+import { className } from "../src/shared/classNames";
+import { imageTitle } from "../src/shared/imageName";
 import { imageSource } from "../src/shared/imageSource";
 import type { Column } from "../src/shared/columns";
 import type { ModelState, Results } from "../src/shared/results";
@@ -94,10 +95,9 @@ export function digitMix(data: ViewData, images: Iterable<number>): string {
 
 /** What a tooltip says about one image. */
 export function describeImage(data: ViewData, i: number): string[] {
-  const { images } = data.results;
   const { predictions, confidence, layers } = data.state;
   return [
-    `Image #${i} · ${classNoun(data.results)} ${className(data.results, images.labels[i])}${images.injected[i] ? " (injected)" : ""}`,
+    imageTitle(data.results, i),
     // Imported predictions come without the model's probabilities.
     `predicted ${className(data.results, predictions[i])} (${confidence ? `${Math.round(confidence[i] * 100)}%` : "confidence not known"})`,
     `clusters: ${layers.map((l, n) => `L${n + 1} c${l.assignments[i]}`).join(" → ")}`,
