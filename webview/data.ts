@@ -5,7 +5,8 @@ import { className } from "../src/shared/classNames";
 import { imageTitle } from "../src/shared/imageName";
 import { imageSource } from "../src/shared/imageSource";
 import type { Column } from "../src/shared/columns";
-import type { ModelState, Results } from "../src/shared/results";
+import type { MapKind } from "../src/shared/protocol";
+import type { LayerResult, ModelState, Results } from "../src/shared/results";
 import type { PixelStore } from "./pixels";
 
 /** The results file without the final model's state: a view reads the state it shows from `ViewData.state`, never from here. */
@@ -19,8 +20,6 @@ export interface ViewData {
   separationEpoch?: (number | null)[];
   /** The images' pixels as far as asked: rows*cols bytes an image, or rows*cols*3 (red, green, blue in turn) when `results.images.channels` is 3. */
   pixels: PixelStore;
-  /** Per hidden layer: its UMAP positions as [x0, y0, x1, y1, ...]. */
-  positions: Float32Array[];
   /** Flow node id -> the images through it. */
   nodeImages: Map<string, number[]>;
   /** The digits present (kept then injected), ascending within each group. */
@@ -37,10 +36,19 @@ export function viewDataFrom(results: Results, pixels: PixelStore, state: ModelS
     state,
     ...(results.findings.separationEpoch && { separationEpoch: results.findings.separationEpoch }),
     pixels,
-    positions: state.layers.map((l) => Float32Array.from(l.umap)),
     nodeImages: imagesPerNode(state),
     digits: [...[...kept].sort((a, b) => a - b), ...[...injected].filter((d) => !kept.has(d)).sort((a, b) => a - b)],
   };
+}
+
+/** The map kinds every layer of `state` has: UMAP always, PCA when the run stored it for each layer (files before it have none). */
+export function mapKinds(state: ModelState): MapKind[] {
+  return state.layers.every((l) => l.pca) ? ["umap", "pca"] : ["umap"];
+}
+
+/** A layer's points on its `kind` of map as [x0, y0, x1, y1, ...]: what the map draws, indexes, rings and exports. */
+export function mapPositions(layer: LayerResult, kind: MapKind): Float32Array {
+  return Float32Array.from(kind === "pca" && layer.pca ? layer.pca : layer.umap);
 }
 
 /** A node's images are those of the links into it; digit nodes have none in, so those out. */

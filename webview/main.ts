@@ -1,5 +1,5 @@
 // Entry point of the results webview: says `ready`, then shows what the host sends (one results
-// file, or a comparison of two). State (results file, selection, colouring, epoch; or the two
+// file, or a comparison of two). State (results file, selection, colouring, map kind, epoch; or the two
 // compared files and the selection) is kept with setState so hide/show and reload restore a view;
 // the named selections are the host's, sent with every `load` and again when their file changes.
 import { unhandledMessage, type CompareState, type HostToWebview, type SavedSelections, type WebviewState } from "../src/shared/protocol";
@@ -72,6 +72,8 @@ function render(): void {
       if (byUser) post({ type: "selectionChanged", selection: next });
     },
     onColorBy: (colorBy) => update({ colorBy }),
+    mapKind: state.mapKind ?? "umap",
+    onMapKind: (mapKind) => update({ mapKind }),
     search: state.search ?? "",
     onSearch: (search) => update({ search }),
     epochs: epoch === undefined ? undefined : { stops, current: epoch, show: showEpoch, playing: player !== undefined, togglePlay },

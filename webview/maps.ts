@@ -1,13 +1,15 @@
-// One UMAP map per hidden layer, drawn with WebGL (glPoints.ts) so 70,000 points and more pan,
-// zoom and follow a lasso smoothly; on a 2-D canvas where the browser has no WebGL. An SVG overlay
-// on top takes the pointer (lasso, pan and zoom) and draws the lasso, the hover ring, and the ring
-// around an image selected alone (drawn larger), which each map pans into view when it is off it.
+// One map per hidden layer (its UMAP projection, or its PCA one where the run stored it), drawn
+// with WebGL (glPoints.ts) so 70,000 points and more pan, zoom and follow a lasso smoothly; on a
+// 2-D canvas where the browser has no WebGL. An SVG overlay on top takes the pointer (lasso, pan
+// and zoom) and draws the lasso, the hover ring, and the ring around an image selected alone
+// (drawn larger), which each map pans into view when it is off it.
 import { color, polygonContains, select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3";
 import { EXACT_LIMIT } from "../src/shared/figures";
 import { imageTitle } from "../src/shared/imageName";
 import { Bitset } from "./bitset";
 import { drawOnCanvas, pointBatches, selectedScale, type Batch, type ColorGroup } from "./canvasPoints";
-import { describeImage, imagesWhere, type ViewData } from "./data";
+import type { MapKind } from "../src/shared/protocol";
+import { describeImage, imagesWhere, mapPositions, type ViewData } from "./data";
 import { clusterColor, digitColor, isHighContrast, themeColor, type ColorBy } from "./colors";
 import { button, el, svgEl } from "./dom";
 import { GlPoints, INJECTED, SELECTED } from "./glPoints";
@@ -26,6 +28,8 @@ export interface MapContext {
   tooltip: Tooltip;
   colorBy(): ColorBy;
   tool(): Tool;
+  /** The map kind drawn: one the shown state has (mapKinds). */
+  mapKind(): MapKind;
 }
 
 /** The colouring of every point: its colour group (kept and injected images per colour), and for WebGL each point's RGBA. */
@@ -48,21 +52,24 @@ export class UmapMap {
   /** Around the image selected alone: a halo in the background's colour under a ring in the focus colour, seen on any point. */
   private readonly focusRing = svgEl("g", { class: "mtq-focus-ring" });
   private readonly chips = el("div", "mtq-cluster-chips");
+  /** In the caption: which map this is and how far it can be trusted. */
+  private readonly figure = el("span", "mtq-muted mtq-map-kept");
   private readonly zoomer: ZoomBehavior<SVGSVGElement, unknown>;
   private transform: ZoomTransform = zoomIdentity;
   /** The WebGL layer; null where the browser has none (or lost it): the 2-D canvas draws then. */
   private gl: GlPoints | null;
-  /** UMAP coordinates to CSS pixels before zoom: x * scale + offset[0], y * scale + offset[1]. */
+  /** Map coordinates to CSS pixels before zoom: x * scale + offset[0], y * scale + offset[1]. */
   private scale = 1;
   private offset: [number, number] = [0, 0];
-  /** The points' UMAP bounds [x0, y0, x1, y1]. */
-  private readonly bounds: [number, number, number, number];
+  /** The points on the map drawn (mapPositions), and their bounds [x0, y0, x1, y1]. */
+  private positions: Float32Array;
+  private bounds: [number, number, number, number];
   /** Per point: INJECTED, and SELECTED as the selection says (what the WebGL layer reads). */
   private readonly flags: Uint8Array;
   /** The selection `flags` show. */
   private flagged: Bitset;
   private uploaded = { colors: false, flags: false };
-  /** The points in UMAP coordinates, for hover and click; built when first needed (or when the page is idle). */
+  /** The points in map coordinates, for hover and click; built when first needed (or when the page is idle). */
   private grid: PointGrid | null = null;
   private coloring: Coloring | null = null;
   private width = 0;
@@ -84,14 +91,7 @@ export class UmapMap {
       stability.title = layerStabilityTitle(info.stability);
       caption.append(stability);
     }
-    // How far the map can be trusted: the run's share of each image's nearest in the layer that stay its nearest here.
-    if (info.umapNeighboursKept !== undefined) {
-      const kept = el("span", "mtq-muted mtq-map-kept", ` · ${Math.round(100 * info.umapNeighboursKept)}% of neighbours kept`);
-      kept.title =
-        `Of each image's ${info.neighbourCount} nearest in the layer's own space, ${Math.round(100 * info.umapNeighboursKept)}% ` +
-        "on average stay among its nearest on this map: points close here are not always close in the layer.";
-      caption.append(kept);
-    }
+    caption.append(this.figure);
     if (info.approximateNeighbours)
       caption.title =
         `Over ${EXACT_LIMIT.toLocaleString("en")} images, the map is built from approximate nearest neighbours ` +
@@ -102,16 +102,17 @@ export class UmapMap {
     this.overlay.append(this.lassoPath, this.hoverRing, this.focusRing);
     this.overlay.setAttribute("tabindex", "0");
     this.overlay.setAttribute("role", "img");
-    this.overlay.setAttribute("aria-label", this.label());
     this.hoverRing.setAttribute("visibility", "hidden");
     this.focusRing.setAttribute("visibility", "hidden");
-    this.bounds = boundsOf(ctx.data.positions[layer]);
+    this.positions = mapPositions(info, ctx.mapKind());
+    this.bounds = boundsOf(this.positions);
+    this.describeMap();
     const { injected } = ctx.data.results.images;
     this.flags = new Uint8Array(injected.length);
     this.flagged = new Bitset(injected.length);
     for (let i = 0; i < injected.length; i++) if (injected[i]) this.flags[i] = INJECTED;
     this.gl = GlPoints.create(this.canvas);
-    if (this.gl) this.gl.setPositions(ctx.data.positions[layer]);
+    if (this.gl) this.gl.setPositions(this.positions);
     // Not after dispose(), which loses the context on purpose.
     this.canvas.addEventListener("webglcontextlost", () => this.gl && this.useCanvas());
     this.element.dataset.renderer = this.gl ? "webgl" : "canvas";
@@ -140,6 +141,19 @@ export class UmapMap {
   refresh(): void {
     this.coloring = null;
     this.renderChips();
+    this.draw();
+  }
+
+  /** Draws the points at their places on the map kind now chosen, the whole map in view; the selection and colouring stay. */
+  showMapKind(): void {
+    this.positions = mapPositions(this.ctx.data.state.layers[this.layer], this.ctx.mapKind());
+    this.bounds = boundsOf(this.positions);
+    this.grid = null;
+    this.gl?.setPositions(this.positions);
+    this.describeMap();
+    this.place();
+    this.ctx.tooltip.hide();
+    this.resetZoom();
     this.draw();
   }
 
@@ -221,16 +235,54 @@ export class UmapMap {
     this.canvas.width = Math.round(width * dpr);
     this.canvas.height = Math.round(height * dpr);
     this.overlay.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    this.place();
+    if (!this.bringIntoView()) this.draw();
+  }
+
+  /** Fits the points' bounds to the map's box. */
+  private place(): void {
+    const { width, height } = this;
     // Same scale on both axes, so that distances keep their shape.
     const [x0, y0, x1, y1] = this.bounds;
     this.scale = Math.min((width - 2 * PAD) / (x1 - x0 || 1), (height - 2 * PAD) / (y1 - y0 || 1));
     this.offset = [(width - (x1 - x0) * this.scale) / 2 - x0 * this.scale, (height - (y1 - y0) * this.scale) / 2 - y0 * this.scale];
-    if (!this.bringIntoView()) this.draw();
+  }
+
+  /**
+   * The caption's figure for the map drawn: on a PCA map, the variance its two axes hold; on either,
+   * the run's share of each image's nearest in the layer that stay its nearest here.
+   */
+  private describeMap(): void {
+    const info = this.ctx.data.state.layers[this.layer];
+    const pca = this.ctx.mapKind() === "pca";
+    const kept = pca ? info.pcaNeighboursKept : info.umapNeighboursKept;
+    const percent = (share: number) => `${Math.round(100 * share)}%`;
+    const parts: string[] = [];
+    const titles: string[] = [];
+    if (pca && info.pcaExplained) {
+      const [x, y] = info.pcaExplained.map(percent);
+      parts.push(`PCA: ${x} + ${y} of the variance`);
+      titles.push(
+        `The layer's signatures projected on their first two principal components, which hold ${x} and ${y} of the kept images' variance: ` +
+          "a linear map, fast and faithful to the largest spreads, blind to the rest.",
+      );
+    }
+    if (kept !== undefined) {
+      parts.push(`${percent(kept)} of neighbours kept`);
+      titles.push(
+        `Of each image's ${info.neighbourCount} nearest in the layer's own space, ${percent(kept)} ` +
+          "on average stay among its nearest on this map: points close here are not always close in the layer.",
+      );
+    }
+    this.figure.textContent = parts.map((p) => ` · ${p}`).join("");
+    this.figure.title = titles.join("\n");
+    this.element.dataset.mapKind = this.ctx.mapKind();
+    this.overlay.setAttribute("aria-label", this.label(this.focused()));
   }
 
   /** An image's place before the zoom, in CSS pixels. */
   private placed(i: number): [number, number] {
-    const pos = this.ctx.data.positions[this.layer];
+    const pos = this.positions;
     return [pos[2 * i] * this.scale + this.offset[0], pos[2 * i + 1] * this.scale + this.offset[1]];
   }
 
@@ -269,7 +321,7 @@ export class UmapMap {
     return true;
   }
 
-  /** A point on screen in UMAP coordinates. */
+  /** A point on screen in map coordinates. */
   private toData([sx, sy]: [number, number]): [number, number] {
     const [bx, by] = this.transform.invert([sx, sy]);
     return [(bx - this.offset[0]) / this.scale, (by - this.offset[1]) / this.scale];
@@ -350,7 +402,7 @@ export class UmapMap {
   }
 
   private index(): PointGrid {
-    this.grid ??= new PointGrid(this.ctx.data.positions[this.layer], this.bounds);
+    this.grid ??= new PointGrid(this.positions, this.bounds);
     return this.grid;
   }
 
@@ -422,7 +474,7 @@ export class UmapMap {
     }
     const local = polygon.map((p) => this.toData(p));
     const [bx0, by0, bx1, by1] = boundsOf(Float32Array.from(local.flat()));
-    const pos = this.ctx.data.positions[this.layer];
+    const pos = this.positions;
     // One pass over the positions, the lasso's box first: at 70,000 points as fast as visiting a
     // quadtree, at a million many times faster (npm run bench:map-index).
     const inside = new Bitset(this.ctx.data.results.images.count);
@@ -463,7 +515,7 @@ export class UmapMap {
   private label(image: number | null = null): string {
     const selected = image === null ? "" : ` Selected: ${imageTitle(this.ctx.data.results, image)}, ringed.`;
     return (
-      `UMAP map of layer ${this.layer + 1}, ${this.ctx.data.results.images.count} images.${selected} ` +
+      `${this.ctx.mapKind() === "pca" ? "PCA" : "UMAP"} map of layer ${this.layer + 1}, ${this.ctx.data.results.images.count} images.${selected} ` +
       "Drag to lasso (Shift adds), wheel zooms; arrow keys pan, + and - zoom, 0 resets."
     );
   }

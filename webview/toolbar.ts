@@ -1,7 +1,7 @@
-// The header: what is shown, the controls (epoch, colouring, tool, zoom, clear, save the selection,
+// The header: what is shown, the controls (epoch, colouring, map kind, tool, zoom, clear, save the selection,
 // the search box, exports) and the legend.
 import { classNoun } from "../src/shared/classNames";
-import type { ExportFormat } from "../src/shared/protocol";
+import type { ExportFormat, MapKind } from "../src/shared/protocol";
 import type { ColorBy } from "./colors";
 import type { ViewData } from "./data";
 import { button, el } from "./dom";
@@ -13,6 +13,7 @@ import type { SelectionModel } from "./selection";
 export interface ToolbarActions {
   colorBy(value: ColorBy): void;
   tool(value: Tool): void;
+  mapKind(value: MapKind): void;
   resetZoom(): void;
   export(format: ExportFormat): void;
   /** The tidy table (CSV or Parquet), written by the host. */
@@ -25,6 +26,8 @@ export function header(
   data: ViewData,
   colorBy: ColorBy,
   tool: Tool,
+  /** The map kind drawn and those the results have: the Map toggle shows only with a choice. */
+  map: { kind: MapKind; kinds: MapKind[] },
   selection: SelectionModel,
   search: HTMLElement,
   actions: ToolbarActions,
@@ -54,6 +57,16 @@ export function header(
         showLegend(key, data, value);
       },
     ),
+    ...(map.kinds.length > 1
+      ? [
+          toggleGroup(
+            "Map",
+            map.kinds.map((kind): [MapKind, string] => [kind, kind === "pca" ? "PCA" : "UMAP"]),
+            map.kind,
+            actions.mapKind,
+          ),
+        ]
+      : []),
     toggleGroup(
       "Drag to",
       [

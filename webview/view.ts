@@ -2,10 +2,10 @@
 // the findings, all showing one shared selection.
 import type { PixelStore } from "./pixels";
 import type { ZoomTransform } from "d3";
-import type { ExportFormat, SavedSelections, Selection } from "../src/shared/protocol";
+import type { ExportFormat, MapKind, SavedSelections, Selection } from "../src/shared/protocol";
 import type { ModelState, Results } from "../src/shared/results";
 import type { ColorBy } from "./colors";
-import { viewDataFrom, type ViewData } from "./data";
+import { mapKinds, viewDataFrom, type ViewData } from "./data";
 import { el } from "./dom";
 import type { EpochControl } from "./epochs";
 import { pngFromSvg, viewSvg } from "./export";
@@ -28,6 +28,9 @@ export interface ViewOptions {
   /** Every selection change; `byUser` when picked in this view. */
   onSelection(selection: Selection | null, byUser: boolean): void;
   onColorBy(colorBy: ColorBy): void;
+  /** The map kind chosen (UMAP or PCA); drawn where the state shown has it, else UMAP. */
+  mapKind: MapKind;
+  onMapKind(mapKind: MapKind): void;
   /** The search box's query, and each query it searches (kept across hide/show, reload and epochs). */
   search: string;
   onSearch(query: string): void;
@@ -54,12 +57,15 @@ export class ResultsView {
   private readonly search: SearchBox;
   private colorBy: ColorBy;
   private tool: Tool;
+  private mapKind: MapKind;
 
   /** Shows `state` (the final model's or a training snapshot's) of `results`. */
   constructor(root: HTMLElement, results: Results, state: ModelState, options: ViewOptions) {
     this.data = viewDataFrom(results, options.pixels, state);
     this.colorBy = options.colorBy;
     this.tool = options.carried?.tool ?? "lasso";
+    const kinds = mapKinds(state);
+    this.mapKind = kinds.includes(options.mapKind) ? options.mapKind : "umap";
     this.selection = new SelectionModel(results.images.count);
     const context = {
       data: this.data,
@@ -67,6 +73,7 @@ export class ResultsView {
       tooltip: this.tooltip,
       colorBy: () => this.colorBy,
       tool: () => this.tool,
+      mapKind: () => this.mapKind,
     };
     this.maps = state.layers.map((_, i) => new UmapMap(context, i));
     this.sankey = new SankeyView(context);
@@ -75,7 +82,7 @@ export class ResultsView {
     this.search = new SearchBox(this.data, this.selection, options.search, options.onSearch);
 
     const maps = el("section", "mtq-maps");
-    maps.setAttribute("aria-label", "UMAP maps, one per hidden layer");
+    maps.setAttribute("aria-label", "Maps, one per hidden layer");
     maps.append(...this.maps.map((m) => m.element));
     const main = el("div", "mtq-main");
     const side = el("aside", "mtq-side");
@@ -87,6 +94,7 @@ export class ResultsView {
       this.data,
       this.colorBy,
       this.tool,
+      { kind: this.mapKind, kinds },
       this.selection,
       this.search.element,
       {
@@ -98,6 +106,11 @@ export class ResultsView {
         tool: (value) => {
           this.tool = value;
           root.dataset.tool = value;
+        },
+        mapKind: (value) => {
+          this.mapKind = value;
+          options.onMapKind(value);
+          for (const m of this.maps) m.showMapKind();
         },
         resetZoom: () => this.maps.forEach((m) => m.resetZoom()),
         export: (format) => void this.export(format),

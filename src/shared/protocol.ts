@@ -132,7 +132,12 @@ export interface WebviewState {
   epoch?: number;
   /** The search box's query (none when absent). */
   search?: string;
+  /** Which map each layer is drawn on (UMAP when absent, or when the results have no PCA maps). */
+  mapKind?: MapKind;
 }
+
+/** A layer's map: its UMAP projection, or its first two principal components. */
+export type MapKind = "umap" | "pca";
 
 /** The comparison view's state, persisted the same way: its panel serializer reopens the two files. */
 export interface CompareState {
