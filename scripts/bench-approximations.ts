@@ -121,9 +121,23 @@ function exactSilhouettes(points: Float32Array, dim: number, labels: Int32Array,
 }
 
 /** `--columns`: each image's silhouette against fewer sampled images, its time and its error against the exact one of 2,000 seeded images. */
-async function columnsTable(tf: Tf, acts: { hidden: Float32Array[]; sizes: number[] }, options: Omit<ClusterOptions, "neighbours">, load: () => string) {
+async function columnsTable(
+  tf: Tf,
+  acts: { hidden: Float32Array[]; sizes: number[] },
+  options: Omit<ClusterOptions, "neighbours">,
+  load: () => string,
+) {
   console.log(
-    tableRow(["layer", "k", "columns", "time (CPU)", "mean error", "99th percentile error", "negative: exact / estimated / both (of 2,000)", "load at end"]),
+    tableRow([
+      "layer",
+      "k",
+      "columns",
+      "time (CPU)",
+      "mean error",
+      "99th percentile error",
+      "negative: exact / estimated / both (of 2,000)",
+      "load at end",
+    ]),
   );
   console.log("|---|---:|---:|---:|---:|---:|---|---|");
   for (const [l, points] of acts.hidden.entries()) {
@@ -132,7 +146,12 @@ async function columnsTable(tf: Tf, acts: { hidden: Float32Array[]; sizes: numbe
     const sample = clusterSample(n, options.seed)!;
     const fits = await kmeansFits(points, dim, { ...options, sample });
     const fit = fits[bestScore(await sampleSilhouettes(tf, points, dim, fits, sample))];
-    const checked = Int32Array.from(shuffled(Array.from({ length: n }, (_, i) => i), randomFor(options.seed, "checked images")).slice(0, 2000));
+    const checked = Int32Array.from(
+      shuffled(
+        Array.from({ length: n }, (_, i) => i),
+        randomFor(options.seed, "checked images"),
+      ).slice(0, 2000),
+    );
     const exact = exactSilhouettes(points, dim, fit.labels, fit.k, checked);
     // The pipeline's own columns (SILHOUETTE_DISTANCES) among fixed counts.
     const counts = [10_000, 5_000, 2_000, silhouetteColumns(sample, n, options.seed).length, 1_000];

@@ -202,7 +202,9 @@ async function pass() {
     let identical = true;
     for (let round = 0; round < 3; round++) {
       const [before, opsSeconds] = await cpuSeconds(() => tensorOpsPass(tf, points, dim, fits, 15));
-      const [after, ourSeconds] = await cpuSeconds(() => distancePass(tf, { points, dim, clustered: n, clusterings: fits, neighbours: 15 }));
+      const [after, ourSeconds] = await cpuSeconds(() =>
+        distancePass(tf, { points, dim, clustered: n, clusterings: fits, neighbours: 15 }),
+      );
       ops.push(opsSeconds);
       ours.push(ourSeconds);
       // The silhouettes as distances.ts derives them from the reference's sums.

@@ -86,7 +86,10 @@ describe("pcaMap", () => {
       let worst = 0;
       for (let i = 0; i < KEPT + INJECTED; i++) worst = Math.max(worst, Math.abs(map[2 * i + axis] - sign * want.map[2 * i + axis]));
       assert.ok(worst < 1e-3, `axis ${axis}: largest difference from numpy ${worst}`);
-      assert.ok(Math.abs(explained[axis] - want.explained[axis]) < 1e-9, `axis ${axis}: explained ${explained[axis]} vs ${want.explained[axis]}`);
+      assert.ok(
+        Math.abs(explained[axis] - want.explained[axis]) < 1e-9,
+        `axis ${axis}: explained ${explained[axis]} vs ${want.explained[axis]}`,
+      );
     }
   });
 });

@@ -108,7 +108,10 @@ for (const webgl of [true, false]) {
       for (const ring of alone) {
         assert.ok(ring.visible, "the ring is shown");
         assert.equal(ring.focus, String(image));
-        assert.ok(ring.x >= 0 && ring.x <= ring.width && ring.y >= 0 && ring.y <= ring.height, `the ring is on the map: ${JSON.stringify(ring)}`);
+        assert.ok(
+          ring.x >= 0 && ring.x <= ring.width && ring.y >= 0 && ring.y <= ring.height,
+          `the ring is on the map: ${JSON.stringify(ring)}`,
+        );
       }
       const title = `image ${image} · ${r.images.labels[image]}`;
       for (const label of await harness.page.$$eval(".mtq-map-overlay", (o) => o.map((e) => e.getAttribute("aria-label"))))

@@ -81,7 +81,10 @@ export class GlPoints {
     return this.count;
   }
   private readonly buffers: { position: WebGLBuffer; color: WebGLBuffer; flags: WebGLBuffer };
-  private readonly uniforms: Record<"view" | "size" | "radius" | "dpr" | "anySelected" | "selectedScale" | "stroke", WebGLUniformLocation | null>;
+  private readonly uniforms: Record<
+    "view" | "size" | "radius" | "dpr" | "anySelected" | "selectedScale" | "stroke",
+    WebGLUniformLocation | null
+  >;
 
   private constructor(
     private readonly gl: WebGLRenderingContext,
