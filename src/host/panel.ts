@@ -50,8 +50,12 @@ class ResultsView {
   selection: Selection | null;
   /** The read error last notified: the panel says it on every show, the notification comes once. */
   private notified: string | undefined;
-  /** The loaded results' image count, which the named selections are checked against (read again per change, it would parse the results again). */
-  private imageCount: number | undefined;
+  /**
+   * The results the view shows: the named selections are checked against their image count, and
+   * the view's pixels read from their .bin (not read again per request: a file written again since
+   * would give another run's pixels).
+   */
+  private loaded: LoadedResults | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -96,16 +100,16 @@ class ResultsView {
     this.notified = undefined;
     if (loaded.format === "json")
       log().info(`${this.file} is an all-JSON results file of before the .bin: read as such; a new run writes it as a header and its .bin`);
-    this.imageCount = loaded.results.images.count;
-    const saved = await this.saved.read(this.file, this.imageCount);
+    this.loaded = loaded;
+    const saved = await this.saved.read(this.file, loaded.results.images.count);
     this.post({ type: "load", ...resultsColumns(loaded), selection: this.selection ?? undefined, resultsFile: this.file, saved });
   }
 
   /** The named selections again, after their file changed (a save, a delete, an edit on disk). */
   private async sendSaved(): Promise<void> {
     // Not loaded (the results could not be read): the next load says why, and sends them.
-    if (this.imageCount === undefined) return;
-    this.post({ type: "saved", saved: await this.saved.read(this.file, this.imageCount) });
+    if (this.loaded === undefined) return;
+    this.post({ type: "saved", saved: await this.saved.read(this.file, this.loaded.results.images.count) });
   }
 
   private async handle(message: FromResultsView): Promise<void> {
@@ -125,7 +129,9 @@ class ResultsView {
       case "deleteSelection":
         return this.saved.delete(this.file, message.name);
       case "pixels":
-        return this.post({ type: "pixels", ...(await pixelsOf(await resultsFiles.read(this.file), message.images)) });
+        // Asked only once the view has its results: from the same read, so from the run it shows.
+        if (this.loaded) this.post({ type: "pixels", ...(await pixelsOf(this.loaded, message.images)) });
+        return;
       case "error":
         return showError(`MTQ results view: ${message.message}`);
       default:

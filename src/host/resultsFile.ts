@@ -70,10 +70,17 @@ export function loadingText(file: string): string {
   return `Loading ${basename(file)} (${mb >= 10 ? mb.toFixed(0) : mb.toFixed(1)} MB)…`;
 }
 
+/** Each read file as its views are posted it, packed once however many views show it or how often they reload. */
+const posted = new WeakMap<LoadedResults, ResultsColumns>();
+
 /** A read results file as a webview is posted it: the header and the columns' bytes, never a per-image list as JSON. */
 export function resultsColumns(loaded: LoadedResults): ResultsColumns {
+  const known = posted.get(loaded);
+  if (known) return known;
   const { directory, buffer } = viewedColumns(loaded.columns.directory, loaded.columns.buffer);
-  return { header: { ...withoutColumns(loaded.results), columns: directory }, columns: buffer };
+  const message = { header: { ...withoutColumns(loaded.results), columns: directory }, columns: buffer };
+  posted.set(loaded, message);
+  return message;
 }
 
 /** The pixels of the asked `images` that are in the file (whole numbers below its count, at most MAX_PIXELS_REQUEST), for a `pixels` reply. */
