@@ -3,6 +3,7 @@
 import { className, classNounPlural, classPlural } from "../shared/classNames";
 import { INTERVAL_METHODS, UNSTABLE_JACCARD } from "../shared/figures";
 import { percent as pct, pValueText, shareText } from "../shared/intervalText";
+import { imageTitle } from "../shared/imageName";
 import { outlierReasonText, scoreText } from "../shared/outlierText";
 import type { OutlierReason, Results } from "../shared/results";
 import { silhouetteNote } from "../shared/silhouetteNote";
@@ -106,7 +107,10 @@ export function summaryText(results: Results): string {
   return lines.join("\n");
 }
 
-/** "outliers: 12 of 10000 kept images (1 on a rare path, ...); top: #3 7: rare path (...)". */
+/**
+ * "outliers: 12 of 10000 kept images (1 on a rare path, ...); highest: image 3 · 7 (score 2.42: rare path (...))":
+ * each image named as the tree and the view name it (imageTitle).
+ */
 function outliersLine(results: Results, kept: number): string {
   const list = results.findings.outliers;
   const counts = REASONS.map((r) => [r, list.filter((o) => o.reasons.includes(r)).length] as const)
@@ -117,7 +121,7 @@ function outliersLine(results: Results, kept: number): string {
     .slice(0, TOP_OUTLIERS)
     .map(
       (o) =>
-        `#${o.image} ${className(results, o.digit)} (score ${scoreText(o.score)}: ` +
+        `${imageTitle(results, o.image)} (score ${scoreText(o.score)}: ` +
         `${o.reasons.map((r) => outlierReasonText(results, o, r, results.predictions[o.image])).join("; ") || "no signal past its threshold alone"})`,
     );
   return top.length > 0 ? `${line}; highest: ${top.join(", ")}` : line;
