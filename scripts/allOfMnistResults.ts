@@ -7,8 +7,8 @@ import { dirname, join, resolve } from "node:path";
 
 const root = join(__dirname, "..");
 
-export function allOfMnistResults(): string {
-  if (process.argv[2]) return resolve(process.argv[2]);
+export function allOfMnistResults(file = process.argv[2]): string {
+  if (file) return resolve(file);
   const out = join(root, ".tmp", "bench", "all-of-mnist.results.json");
   if (existsSync(out)) return out;
   if (!existsSync(join(root, "dist", "cli.js"))) throw new Error(`${out} is missing: run npm run build first, to make it with the CLI`);

@@ -4,6 +4,7 @@ import { inflateSync } from "node:zlib";
 import { before, describe, it } from "node:test";
 import { readResultsFile, type LoadedResults } from "../src/results/read";
 import type { Results } from "../src/shared/results";
+import { PixelBatches } from "../src/host/pixelBatches";
 import { imagePng, imagePixels } from "../src/host/thumbnail";
 import {
   childrenOf,
@@ -328,6 +329,25 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     assert.match(unstable.description!, / · unstable$/);
     assert.match(unstable.tooltip, /unstable: mean Jaccard 0\.41 .*\(unstable under 0\.6\)/);
     assert.deepEqual([held.icon, unstable.icon], [{ codicon: "circle-filled" }, { codicon: "circle-large-outline" }]);
+  });
+
+  it("reads the thumbnails a node's rows ask together in one read of the .bin, each row its own image's", async () => {
+    const cluster = childrenOf(childrenOf(root, loaded.results)[0], loaded.results)[0];
+    const images = childrenOf(cluster, loaded.results).flatMap((n) => (n.kind === "image" ? [n.image] : []));
+    assert.ok(images.length > 1);
+    const asked: (readonly number[])[] = [];
+    const counted: LoadedResults = { ...loaded, pixelsOf: (i) => (asked.push(i), loaded.pixelsOf(i)) };
+    const batches = new PixelBatches();
+    // As VS Code asks them: every row's item at once, the ranked outliers' out of image order.
+    const rows = [...images].reverse();
+    const got = await Promise.all(rows.map((i) => batches.pixelsOf(counted, i)));
+    assert.deepEqual(asked, [images]);
+    const size = loaded.results.images.rows * loaded.results.images.cols;
+    const all = await loaded.allPixels();
+    rows.forEach((image, n) => assert.deepEqual(got[n], all.subarray(image * size, (image + 1) * size), `image ${image}`));
+    // A later expansion is a read of its own.
+    await batches.pixelsOf(counted, images[0]);
+    assert.deepEqual(asked, [images, [images[0]]]);
   });
 
   it("draws an image's thumbnail as a valid PNG of its pixels", async () => {

@@ -6,6 +6,7 @@ import * as vscode from "vscode";
 import type { LoadedResults } from "../results/read";
 import type { SavedSelections, Selection } from "../shared/protocol";
 import { errorMessage, log } from "./log";
+import { PixelBatches } from "./pixelBatches";
 import { resultsFiles } from "./resultsFile";
 import type { SavedSelectionsStore } from "./savedSelections";
 import { imagePng, pngDataUri } from "./thumbnail";
@@ -20,6 +21,7 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   private readonly loaded = new Map<string, Promise<LoadedResults>>();
   /** One object per node id: TreeView.reveal finds elements by identity. */
   private readonly nodes = new Map<string, TreeNode>();
+  private readonly thumbnails = new PixelBatches();
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<TreeNode>;
@@ -152,9 +154,9 @@ export class ClustersTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   }
 
   /** The image's thumbnail, or a plain icon when the results have no pixels (imported signatures without thumbnails). */
-  private async thumbnail({ results, pixelsOf }: LoadedResults, image: number): Promise<vscode.Uri | vscode.ThemeIcon> {
-    if (results.images.rows * results.images.cols === 0) return new vscode.ThemeIcon("symbol-numeric");
-    const { rows, cols, channels = 1 } = results.images;
-    return vscode.Uri.parse(pngDataUri(imagePng(await pixelsOf([image]), rows, cols, channels)));
+  private async thumbnail(loaded: LoadedResults, image: number): Promise<vscode.Uri | vscode.ThemeIcon> {
+    const { rows, cols, channels = 1 } = loaded.results.images;
+    if (rows * cols === 0) return new vscode.ThemeIcon("symbol-numeric");
+    return vscode.Uri.parse(pngDataUri(imagePng(await this.thumbnails.pixelsOf(loaded, image), rows, cols, channels)));
   }
 }
