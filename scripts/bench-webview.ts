@@ -140,7 +140,7 @@ async function bothFormats(file: string): Promise<{ columns: string; old?: strin
   if (!existsSync(columns)) {
     const loaded = await readResultsFile(file);
     const { results } = loaded;
-    const pixels = await loaded.allPixels();
+    const pixels = await loaded.pixelsOf([...Array(results.images.count).keys()]);
     await writeResults({ ...results, images: { ...results.images, pixelsBase64: Buffer.from(pixels).toString("base64") } }, columns);
   }
   return { columns, old: file };

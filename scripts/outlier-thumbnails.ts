@@ -18,7 +18,6 @@ async function main(): Promise<void> {
   if (!file) throw new Error("usage: tsx scripts/outlier-thumbnails.ts RESULTS [N] [DIR]");
   const loaded = await readResultsFile(file);
   const { results } = loaded;
-  const pixels = await loaded.allPixels();
   const { rows, cols } = results.images;
   const channels = results.images.channels ?? 1;
   if (rows === 0) throw new Error(`${file} holds no thumbnails (imported signatures without them)`);
@@ -26,12 +25,13 @@ async function main(): Promise<void> {
   const root = resolve(__dirname, "..");
   mkdirSync(resolve(root, dir), { recursive: true });
   const top = results.findings.outliers.slice(0, Number(count));
+  const pixels = await loaded.pixelsOf(top.map((o) => o.image));
   const lines = [
     tableRow(["rank", "image", "source", "label", "predicted", "score", "reasons"]),
     tableRow(["---:", "---", "---", "---", "---", "---:", "---"]),
   ];
   top.forEach((o, rank) => {
-    const image = pixels.subarray(o.image * size, (o.image + 1) * size);
+    const image = pixels.subarray(rank * size, (rank + 1) * size);
     // Colour images are drawn grey (their mean over the channels): the PNG encoder writes grey only.
     const grey =
       channels === 1

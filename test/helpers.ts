@@ -3,6 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
+import type { LoadedResults } from "../src/results/read";
+
+/** Every image's pixels of a read results file, one image after another. */
+export function allPixels(loaded: LoadedResults): Promise<Uint8Array> {
+  return loaded.pixelsOf([...Array(loaded.results.images.count).keys()]);
+}
 
 /** A temp folder removed when the test file ends. */
 export function tempDir(): string {

@@ -7,7 +7,7 @@ import { ResultsFiles, resultsColumns } from "../src/host/resultsFile";
 import { withColumns } from "../src/shared/columns";
 import { writeResults } from "../src/results/write";
 import type { Results } from "../src/shared/results";
-import { tempDir } from "./helpers";
+import { allPixels, tempDir } from "./helpers";
 import { seedResults } from "./seedResults";
 
 describe("the host's results reader", () => {
@@ -32,7 +32,7 @@ describe("the host's results reader", () => {
       columns.byteLength < loaded.columns.buffer.byteLength,
       `${columns.byteLength} bytes posted of ${loaded.columns.buffer.byteLength}`,
     );
-    const viewed = withColumns(structuredClone(header), header.columns!, columns);
+    const viewed = withColumns(structuredClone(header), columns);
     assert.deepEqual(viewed.images.labels, loaded.results.images.labels);
     assert.deepEqual(viewed.predictions, loaded.results.predictions);
     viewed.layers.forEach((layer, n) => {
@@ -54,7 +54,7 @@ describe("the host's results reader", () => {
     assert.equal(tree, panel);
     assert.equal(await reader.read(file), tree);
     assert.equal(tree.results.seed, 7);
-    assert.equal((await tree.allPixels()).length, results.images.count * results.images.rows * results.images.cols);
+    assert.equal((await allPixels(tree)).length, results.images.count * results.images.rows * results.images.cols);
   });
 
   it("reads the file again once a new run has written it", async () => {

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { readResultsFile } from "../src/results/read";
 import { CANCEL_GRACE_MS, startWorkerRun, type Progress } from "../src/host/workerRun";
 import { STAGES } from "../src/shared/results";
-import { onesVsSevens, tempDir, writeJson } from "./helpers";
+import { allPixels, onesVsSevens, tempDir, writeJson } from "./helpers";
 
 // The real pipeline worker, as the extension spawns it (`npm test` builds it first).
 const worker = join(__dirname, "..", "dist", "worker.js");
@@ -34,7 +34,7 @@ describe("a run in the pipeline worker", () => {
     seen.slice(1).forEach((p, i) => assert.ok(p.fraction >= seen[i].fraction, `${p.fraction} after ${seen[i].fraction}`));
     const loaded = await readResultsFile(outFile);
     const { results } = loaded;
-    const pixels = await loaded.allPixels();
+    const pixels = await allPixels(loaded);
     assert.equal(results.seed, 7, "RunOptions.seed (the mtq.defaultSeed setting) overrides the experiment's");
     assert.equal(results.images.count, 400);
     assert.equal(pixels.length, 400 * 28 * 28);

@@ -19,7 +19,7 @@ import {
   type TreeNode,
 } from "../src/host/treeModel";
 import { startWorkerRun } from "../src/host/workerRun";
-import { onesVsSevens, runExample, tempDir, writeJson } from "./helpers";
+import { allPixels, onesVsSevens, runExample, tempDir, writeJson } from "./helpers";
 
 const worker = join(__dirname, "..", "dist", "worker.js");
 
@@ -343,7 +343,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
     const got = await Promise.all(rows.map((i) => batches.pixelsOf(counted, i)));
     assert.deepEqual(asked, [images]);
     const size = loaded.results.images.rows * loaded.results.images.cols;
-    const all = await loaded.allPixels();
+    const all = await allPixels(loaded);
     rows.forEach((image, n) => assert.deepEqual(got[n], all.subarray(image * size, (image + 1) * size), `image ${image}`));
     // A later expansion is a read of its own.
     await batches.pixelsOf(counted, images[0]);
@@ -352,7 +352,7 @@ describe("the clusters tree, on the report's 1-vs-7 experiment run by the real p
 
   it("draws an image's thumbnail as a valid PNG of its pixels", async () => {
     const { results } = loaded;
-    const pixels = await loaded.allPixels();
+    const pixels = await allPixels(loaded);
     const { rows, cols } = results.images;
     const digit = imagePixels(pixels, 3, rows, cols);
     const png = imagePng(digit, rows, cols);

@@ -10,7 +10,7 @@ import { readResultsFile } from "../src/results/read";
 import { binFileOf, writeResults } from "../src/results/write";
 import { BIN_PREAMBLE, PIXELS_COLUMN, silhouetteOf } from "../src/shared/columns";
 import { JSON_RESULTS_SCHEMA_VERSION, type ModelState, type Results } from "../src/shared/results";
-import { tempDir } from "./helpers";
+import { allPixels, tempDir } from "./helpers";
 import { seedResults } from "./seedResults";
 
 /** Every per-image list of a model state, as plain numbers (an injected image's silhouette null). */
@@ -53,7 +53,7 @@ describe("the results format: a JSON header and its .bin of columns", () => {
     sameResults(loaded.results, results);
     assert.ok(loaded.results.images.labels instanceof Int32Array);
     assert.ok(loaded.results.layers[0].umap instanceof Float64Array);
-    assert.deepEqual(Buffer.from(await loaded.allPixels()), Buffer.from(results.images.pixelsBase64!, "base64"));
+    assert.deepEqual(Buffer.from(await allPixels(loaded)), Buffer.from(results.images.pixelsBase64!, "base64"));
     // Any images' by range, in the order asked.
     const size = results.images.rows * results.images.cols;
     assert.deepEqual(
@@ -101,7 +101,7 @@ describe("the results format: a JSON header and its .bin of columns", () => {
     assert.equal(loaded.format, "json");
     sameResults(loaded.results, results);
     assert.ok(loaded.results.layers[0].assignments instanceof Int32Array);
-    assert.deepEqual(Buffer.from(await loaded.allPixels()), Buffer.from(results.images.pixelsBase64!, "base64"));
+    assert.deepEqual(Buffer.from(await allPixels(loaded)), Buffer.from(results.images.pixelsBase64!, "base64"));
   });
 
   describe("refuses a pair it cannot trust, naming both files and the fix", () => {

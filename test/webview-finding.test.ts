@@ -13,7 +13,7 @@ import { readResultsFile } from "../src/results/read";
 import { DIGIT_COLORS } from "../src/shared/digitColors";
 import type { Results } from "../src/shared/results";
 import { browserMissing, lastPosted, openHarnessPage, send, type HarnessPage } from "./browser/browser";
-import { runExample } from "./helpers";
+import { allPixels, runExample } from "./helpers";
 
 const root = join(__dirname, "..");
 /** The dark harness theme's editor background, under the points. */
@@ -173,7 +173,7 @@ describe("the legend, the injected images' word and the k charts", { skip }, () 
 
   before(async () => {
     const loaded = await readResultsFile(file);
-    [r, pixels] = [loaded.results, await loaded.allPixels()];
+    [r, pixels] = [loaded.results, await allPixels(loaded)];
     harness = await openHarnessPage(root);
     await harness.show(file);
   });

@@ -41,7 +41,7 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   const resultsFile = message.resultsFile ?? state.resultsFile;
   const sameFile = resultsFile === state.resultsFile;
   const selection = message.selection ?? (sameFile ? state.selection : null);
-  const results = withColumns(message.header, message.header.columns!, message.columns);
+  const results = withColumns(message.header, message.columns);
   const stops = epochStops(results);
   const epoch = sameFile && state.epoch !== undefined && stops.includes(state.epoch) ? state.epoch : stops.at(-1);
   stopPlaying();
@@ -89,7 +89,7 @@ function compare(message: Extract<HostToWebview, { type: "compare" }>): void {
   dropView();
   const { files } = message;
   const kept = compared && compared.compare.a === files.a && compared.compare.b === files.b ? compared.selection : null;
-  const a = withColumns(message.a.header, message.a.header.columns!, message.a.columns);
+  const a = withColumns(message.a.header, message.a.columns);
   pixels = new PixelStore(pixelBytes(a.images), askPixels);
   const shown = new CompareView(root, message.comparison, a, pixels, kept);
   view = shown;

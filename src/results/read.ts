@@ -15,11 +15,12 @@ import {
   pixelBytes,
   PIXELS_COLUMN,
   withColumns,
+  withoutColumns,
   type ColumnEntry,
   type ColumnsDirectory,
 } from "../shared/columns";
 import { JSON_RESULTS_SCHEMA_VERSION, RESULTS_SCHEMA_VERSION, type ModelState, type Results } from "../shared/results";
-import { binFileOf, encodeResults } from "./write";
+import { binFileOf, columnsLayout } from "./write";
 
 export interface LoadedResults {
   file: string;
@@ -29,8 +30,6 @@ export interface LoadedResults {
    * image after another: read by range from the `.bin`, which is checked to be the one read still.
    */
   pixelsOf(images: readonly number[]): Promise<Uint8Array>;
-  /** Every image's pixels, one read (a script's or a test's; the views ask for their images' only). */
-  allPixels(): Promise<Uint8Array>;
   /**
    * The `.bin`'s bytes up to the pixels (the other columns), as one buffer: what the results view posts
    * to its webview, which makes the same views onto it (withColumns). An all-JSON file's are made in memory.
@@ -71,29 +70,27 @@ export async function readResultsFile(file: string): Promise<LoadedResults> {
   if (missing) {
     throw new Error(`${file} is not a complete MTQ results file: ${missing}; run its experiment again`);
   }
-  if (json) return { file, ...withAllPixels(fromJson(results, file)), format: "json" };
-  return { file, ...withAllPixels(await readColumns(file, results)), format: "columns" };
+  if (json) return { file, ...fromJson(results, file), format: "json" };
+  return { file, ...(await readColumns(file, results)), format: "columns" };
 }
 
-function withAllPixels<T extends Pick<LoadedResults, "results" | "pixelsOf">>(read: T): T & Pick<LoadedResults, "allPixels"> {
-  return { ...read, allPixels: () => read.pixelsOf(Array.from({ length: read.results.images.count }, (_, i) => i)) };
-}
-
-/** An all-JSON file's results as a `.bin` in memory would give them: the same typed columns, whichever file they came from. */
+/**
+ * An all-JSON file's results as a `.bin` in memory would give them: the same typed columns, whichever
+ * file they came from. Laid out, not hashed: the hash pairs a header with a `.bin` on disk, and there is none.
+ */
 function fromJson(results: Results, file: string): Pick<LoadedResults, "results" | "pixelsOf" | "columns"> {
   results.schemaVersion = RESULTS_SCHEMA_VERSION;
-  const { bin, header } = encodeResults(results, basename(binFileOf(file)));
-  const directory = header.columns!;
-  const pixelsAt = directory.columns.find((c) => c.name === PIXELS_COLUMN)!.offset;
-  const buffer = bin.buffer.slice(0, pixelsAt) as ArrayBuffer;
-  const pixels = bin.subarray(pixelsAt);
+  const pixels = Buffer.from(results.images.pixelsBase64!, "base64");
+  const { bin, entries } = columnsLayout(results, pixels);
+  const directory: ColumnsDirectory = { file: basename(binFileOf(file)), bytes: bin.length, sha256: "", columns: entries };
+  const buffer = bin.buffer.slice(0, entries.find((c) => c.name === PIXELS_COLUMN)!.offset) as ArrayBuffer;
   const size = pixelBytes(results.images);
   const pixelsOf = (images: readonly number[]) => {
     const out = new Uint8Array(images.length * size);
     images.forEach((image, n) => out.set(pixels.subarray(image * size, (image + 1) * size), n * size));
     return Promise.resolve(out);
   };
-  return { results: withColumns(header, directory, buffer), pixelsOf, columns: { directory, buffer } };
+  return { results: withColumns({ ...withoutColumns(results), columns: directory }, buffer), pixelsOf, columns: { directory, buffer } };
 }
 
 /** The header's `.bin`, checked against its directory (size, hash, every column's place) before its columns are read. */
@@ -158,7 +155,7 @@ async function readColumns(file: string, results: Results): Promise<Pick<LoadedR
       }
       return out;
     };
-    return { results: withColumns(results, directory, buffer), pixelsOf, columns: { directory, buffer } };
+    return { results: withColumns(results, buffer), pixelsOf, columns: { directory, buffer } };
   } finally {
     await handle.close();
   }

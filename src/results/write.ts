@@ -17,12 +17,10 @@ export function binFileOf(file: string): string {
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
 /**
- * The results as the `.bin`'s bytes and the header that names them (`binName`): the per-image
- * columns in columnsOf's order, each 8-byte aligned, after the preamble (magic, SHA-256 of the rest).
- * Same results, same bytes.
+ * The results' per-image columns as the `.bin` lays them out: each 8-byte aligned, in columnsOf's
+ * order, after a preamble left blank (encodeResults fills it), with their directory entries.
  */
-export function encodeResults(results: Results, binName: string): { bin: Uint8Array; header: Results } {
-  const pixels = results.images.pixelsBase64 ? Buffer.from(results.images.pixelsBase64, "base64") : new Uint8Array(0);
+export function columnsLayout(results: Results, pixels: Uint8Array): { bin: Uint8Array; entries: ColumnEntry[] } {
   const columns = columnsOf(results, pixels);
   const entries: ColumnEntry[] = [];
   let offset = BIN_PREAMBLE;
@@ -39,6 +37,16 @@ export function encodeResults(results: Results, binName: string): { bin: Uint8Ar
     else if (c.dtype === "float32") new Float32Array(bin.buffer, at, c.values.length).set(c.values);
     else new Float64Array(bin.buffer, at, c.values.length).set(c.values);
   });
+  return { bin, entries };
+}
+
+/**
+ * The results as the `.bin`'s bytes and the header that names them (`binName`): columnsLayout's
+ * bytes, their preamble the magic and the SHA-256 of the rest. Same results, same bytes.
+ */
+export function encodeResults(results: Results, binName: string): { bin: Uint8Array; header: Results } {
+  const pixels = results.images.pixelsBase64 ? Buffer.from(results.images.pixelsBase64, "base64") : new Uint8Array(0);
+  const { bin, entries } = columnsLayout(results, pixels);
   const sha256 = createHash("sha256").update(bin.subarray(BIN_PREAMBLE)).digest();
   bin.set(Buffer.from(BIN_MAGIC, "latin1"), 0);
   bin.set(sha256, BIN_MAGIC.length);

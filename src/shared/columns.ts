@@ -216,7 +216,7 @@ export function expectedColumns(header: Results): { name: string; dtype: Dtype; 
 }
 
 /** A typed array over `length` values of `dtype` at `offset` of `buffer` (no copy). */
-export function columnView(
+function columnView(
   buffer: ArrayBuffer,
   offset: number,
   dtype: Dtype,
@@ -227,12 +227,13 @@ export function columnView(
 
 /**
  * The header's results with their per-image columns set to views onto `buffer`, which holds the
- * `.bin` from its first byte up to its pixels (which are read by range). `split` is decoded to
- * its names (two shared strings per image); the other columns stay typed arrays, an injected
- * image's silhouette NaN. The entries must have been checked against the header (read.ts does).
+ * `.bin` from its first byte up to its pixels (which are read by range), where the header's
+ * directory (`columns`) places them. `split` is decoded to its names (two shared strings per
+ * image); the other columns stay typed arrays, an injected image's silhouette NaN. The entries
+ * must have been checked against the header (read.ts does).
  */
-export function withColumns(header: Results, directory: ColumnsDirectory, buffer: ArrayBuffer): Results {
-  const byName = new Map(directory.columns.map((c) => [c.name, c]));
+export function withColumns(header: Results, buffer: ArrayBuffer): Results {
+  const byName = new Map(header.columns!.columns.map((c) => [c.name, c]));
   const view = (name: string) => {
     const c = byName.get(name);
     return c ? columnView(buffer, c.offset, c.dtype, c.length) : undefined;

@@ -6,6 +6,7 @@ import { encodeResults } from "../../src/results/write";
 import { PIXELS_COLUMN, pixelBytes, withoutColumns } from "../../src/shared/columns";
 import type { HostToWebview, SavedSelections, WebviewToHost } from "../../src/shared/protocol";
 import type { Results } from "../../src/shared/results";
+import { allPixels } from "../helpers";
 import { serveHarness } from "./server";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -92,7 +93,7 @@ export async function postedResults(source: ResultsSource): Promise<PostedResult
     const loaded = await readResultsFile(source);
     header = { ...withoutColumns(loaded.results), columns: loaded.columns.directory };
     columns = new Uint8Array(loaded.columns.buffer);
-    pixels = await loaded.allPixels();
+    pixels = await allPixels(loaded);
   } else {
     const { bin, header: h } = encodeResults(source, "test.results.bin");
     const at = h.columns!.columns.find((c) => c.name === PIXELS_COLUMN)!.offset;
