@@ -17,7 +17,7 @@ export function classLabel(named: Named, label: number | string, injected: boole
 }
 
 /** "image 85": an image by its place in the results (its source, "MNIST train #370", is imageSource's). */
-export function imageName(image: number): string {
+function imageName(image: number): string {
   return `image ${image}`;
 }
 
