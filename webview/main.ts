@@ -9,6 +9,7 @@ import { post, savedState, saveState } from "./host";
 import { CompareView } from "./compare";
 import { el } from "./dom";
 import { epochStops, stateAt } from "./epochs";
+import { NeighbourStore } from "./neighbours";
 import { PixelStore } from "./pixels";
 import "./theme.css";
 import { ResultsView } from "./view";
@@ -30,6 +31,8 @@ let loaded: Results | null = null;
 /** The shown results' pixels (the results view's or the comparison's A), as far as asked of the host. */
 let pixels: PixelStore | null = null;
 const askPixels = (images: number[]) => post({ type: "pixels", images });
+/** The shown results' neighbours, as far as asked of the host (an image selected alone lists its own). */
+let neighbours: NeighbourStore | null = null;
 /** The named selections saved beside them, as the host last sent them. */
 let named: SavedSelections = { selections: [] };
 /** While Play replays the epochs: its timer. */
@@ -49,6 +52,7 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   dropView();
   loaded = results;
   pixels = new PixelStore(pixelBytes(results.images), askPixels);
+  neighbours = new NeighbourStore((image, epoch) => post({ type: "neighbours", image, ...(epoch !== undefined && { epoch }) }));
   named = message.saved;
   update({ resultsFile, selection, epoch, search: sameFile ? state.search : undefined });
   render();
@@ -79,6 +83,7 @@ function render(): void {
     epochs: epoch === undefined ? undefined : { stops, current: epoch, show: showEpoch, playing: player !== undefined, togglePlay },
     carried,
     pixels: pixels!,
+    neighbours: neighbours!,
   });
 }
 
@@ -168,6 +173,9 @@ window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
         break;
       case "pixels":
         pixels?.receive(message.images, message.pixels);
+        break;
+      case "neighbours":
+        neighbours?.receive(message.image, message.epoch, message.layers);
         break;
       case "unavailable":
         unavailable(message.message);

@@ -13,6 +13,7 @@ import { describeImage, imagesWhere, mapPositions, type ViewData } from "./data"
 import { clusterColor, digitColor, isHighContrast, themeColor, type ColorBy } from "./colors";
 import { button, el, svgEl } from "./dom";
 import { GlPoints, INJECTED, SELECTED } from "./glPoints";
+import { NeighbourLinks, type ShownNeighbours } from "./neighbourLinks";
 import { PointGrid } from "./pointGrid";
 import { clusterLegend } from "./legend";
 import type { SelectionModel } from "./selection";
@@ -52,6 +53,8 @@ export class UmapMap {
   /** Around the image selected alone: a halo in the background's colour under a ring in the focus colour, seen on any point. */
   private readonly focusRing = svgEl("g", { class: "mtq-focus-ring" });
   private readonly chips = el("div", "mtq-cluster-chips");
+  /** The image selected alone's true neighbours in this layer, linked to it (neighbours.ts). */
+  private readonly links = new NeighbourLinks();
   /** In the caption: which map this is and how far it can be trusted. */
   private readonly figure = el("span", "mtq-muted mtq-map-kept");
   private readonly zoomer: ZoomBehavior<SVGSVGElement, unknown>;
@@ -99,7 +102,7 @@ export class UmapMap {
     this.element.dataset.layer = String(layer + 1);
     this.element.dataset.points = "0";
     this.focusRing.append(svgEl("circle", { class: "mtq-focus-halo" }), svgEl("circle", { class: "mtq-focus-line" }));
-    this.overlay.append(this.lassoPath, this.hoverRing, this.focusRing);
+    this.overlay.append(this.lassoPath, this.links.element, this.hoverRing, this.focusRing);
     this.overlay.setAttribute("tabindex", "0");
     this.overlay.setAttribute("role", "img");
     this.hoverRing.setAttribute("visibility", "hidden");
@@ -172,6 +175,12 @@ export class UmapMap {
     if (!this.bringIntoView()) this.draw();
   }
 
+  /** Links the image selected alone to its neighbours in the layer (null: none). */
+  showNeighbours(shown: ShownNeighbours | null): void {
+    this.links.show(shown);
+    this.links.place((i) => this.screen(i));
+  }
+
   /** Frees the WebGL layer: the view is replaced (another epoch or file). */
   dispose(): void {
     this.gl?.dispose();
@@ -203,6 +212,8 @@ export class UmapMap {
         .join("");
       if (d) g.append(svgEl("path", { d, fill: b.hollow ? "none" : b.color, stroke: b.hollow ? b.color : "none", opacity: b.alpha }));
     }
+    const links = this.links.exported((i) => this.screen(i), this.width, this.height);
+    if (links) g.append(links);
     const ring = this.ringAt();
     if (ring) {
       const circle = { cx: ring.x.toFixed(1), cy: ring.y.toFixed(1), r: ring.r.toFixed(1), fill: "none" };
@@ -387,6 +398,7 @@ export class UmapMap {
     this.element.dataset.selected = String(this.ctx.selection.bits.count);
     this.placeHoverRing();
     this.placeFocusRing();
+    this.links.place((i) => this.screen(i));
   }
 
   /** WebGL lost (the GPU reset, or too many contexts): the map goes on on a fresh 2-D canvas. */

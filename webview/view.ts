@@ -12,6 +12,7 @@ import { pngFromSvg, viewSvg } from "./export";
 import { findingsPanel } from "./findings";
 import { post } from "./host";
 import { UmapMap, type Tool } from "./maps";
+import { NeighboursPanel, type NeighbourStore } from "./neighbours";
 import { SankeyView } from "./sankey";
 import { SavedSelectionsPanel } from "./savedSelections";
 import { SearchBox } from "./search";
@@ -40,6 +41,8 @@ export interface ViewOptions {
   carried?: Carried;
   /** The results' pixels, asked of the host as thumbnails show them; kept across epochs. */
   pixels: PixelStore;
+  /** The results' stored neighbours, asked of the host for an image selected alone. */
+  neighbours: NeighbourStore;
 }
 
 export interface Carried {
@@ -78,6 +81,14 @@ export class ResultsView {
     this.maps = state.layers.map((_, i) => new UmapMap(context, i));
     this.sankey = new SankeyView(context);
     const panel = new SelectionPanel(this.data, this.tooltip);
+    const nearest = new NeighboursPanel({
+      data: this.data,
+      selection: this.selection,
+      store: options.neighbours,
+      epoch: options.epochs?.current,
+      mapKind: () => this.mapKind,
+      onLinks: (layer, shown) => this.maps[layer]?.showNeighbours(shown),
+    });
     this.savedPanel = new SavedSelectionsPanel(this.selection);
     this.search = new SearchBox(this.data, this.selection, options.search, options.onSearch);
 
@@ -86,7 +97,7 @@ export class ResultsView {
     maps.append(...this.maps.map((m) => m.element));
     const main = el("div", "mtq-main");
     const side = el("aside", "mtq-side");
-    side.append(panel.element, this.savedPanel.element, findingsPanel(this.data, this.selection));
+    side.append(panel.element, nearest.element, this.savedPanel.element, findingsPanel(this.data, this.selection));
     const left = el("div", "mtq-left");
     left.append(maps, this.sankey.element);
     main.append(left, side);
@@ -111,6 +122,7 @@ export class ResultsView {
           this.mapKind = value;
           options.onMapKind(value);
           for (const m of this.maps) m.showMapKind();
+          nearest.refresh();
         },
         resetZoom: () => this.maps.forEach((m) => m.resetZoom()),
         export: (format) => void this.export(format),
@@ -130,6 +142,7 @@ export class ResultsView {
       for (const m of this.maps) m.showSelection();
       this.sankey.highlight();
       panel.show(selection);
+      nearest.show();
       options.onSelection(selection, byUser);
     });
     // The selection and the zooms first, while the maps have no size and so draw nothing: then

@@ -11,6 +11,7 @@ import {
   type ToResultsView,
   type WebviewState,
 } from "../shared/protocol";
+import { storedNeighbours } from "../results/neighbours";
 import type { LoadedResults } from "../results/read";
 import { EXPORT_FILTERS, exportBytes } from "./exportFile";
 import { errorMessage, log, showError } from "./log";
@@ -131,6 +132,16 @@ class ResultsView {
       case "pixels":
         // Asked only once the view has its results: from the same read, so from the run it shows.
         if (this.loaded) this.post({ type: "pixels", ...(await pixelsOf(this.loaded, message.images)) });
+        return;
+      case "neighbours":
+        // From the results shown, as the pixels: the view's image numbers are theirs.
+        if (this.loaded)
+          this.post({
+            type: "neighbours",
+            image: message.image,
+            ...(message.epoch !== undefined && { epoch: message.epoch }),
+            layers: storedNeighbours(this.loaded.results, message.image, message.epoch),
+          });
         return;
       case "error":
         return showError(`MTQ results view: ${message.message}`);

@@ -55,6 +55,31 @@ interface PixelsReply {
   pixels: Uint8Array;
 }
 
+/** Asks the host for one image's nearest neighbours in each layer's own space, as the run stored them, at `epoch` (the final model when absent). */
+interface NeighboursRequest {
+  type: "neighbours";
+  image: number;
+  epoch?: number;
+}
+
+/** One layer's stored neighbours of an image: nearest first, with their Euclidean distances in the layer. */
+export interface LayerNeighbours {
+  images: number[];
+  distances: number[];
+}
+
+/**
+ * The host's answer to a `neighbours` request: per layer of the state asked (the request's `image`
+ * and `epoch` echoed), that image's stored neighbours, or null for a layer whose file stores none
+ * (written before they were, or an image outside the file: then every layer's is null).
+ */
+interface NeighboursReply {
+  type: "neighbours";
+  image: number;
+  epoch?: number;
+  layers: (LayerNeighbours | null)[];
+}
+
 /** The most images one `pixels` request gets: a grid shows a few hundred; a hostile request does not make the host copy them all. */
 export const MAX_PIXELS_REQUEST = 2000;
 
@@ -82,6 +107,7 @@ export type ToResultsView =
   /** Put the keyboard in the search box (MTQ: Find Images). */
   | { type: "focusSearch" }
   | PixelsReply
+  | NeighboursReply
   | Unavailable;
 
 /** From a results view. */
@@ -99,6 +125,7 @@ export type FromResultsView =
   /** Delete the named selection `name`, once the user confirms. */
   | { type: "deleteSelection"; name: string }
   | PixelsRequest
+  | NeighboursRequest
   | ErrorMessage;
 
 /** To a comparison view (MTQ: Compare Results). */

@@ -1,0 +1,278 @@
+// An image's true neighbours in the results view, in chromium on a real run of
+// examples/ones-vs-sevens.mtq.json (600 images: exact neighbours): an image selected alone (as the
+// tree selects it) gets its stored neighbours asked of the host and listed per layer, with their
+// names and distances, how many the map shown keeps among its nearest (the run's own umapKept and
+// pcaKept), and links drawn from it to each on every map, where the neighbours are, on screen and in
+// the SVG export; Enter on a row selects that neighbour; the selection's neighbours come back after a
+// reload; a file without stored neighbours says so, and approximate ones are said to be.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { readResultsFile } from "../src/results/read";
+import { imageTitle } from "../src/shared/imageName";
+import type { Results } from "../src/shared/results";
+import { browserMissing, cspViolations, lastPosted, openHarnessPage, send, sendLoad, type HarnessPage } from "./browser/browser";
+import { runExample } from "./helpers";
+
+const root = join(__dirname, "..");
+const skip = browserMissing();
+const file = skip ? "" : runExample("ones-vs-sevens");
+/** The map's margin around the points' bounds (webview/maps.ts's PAD). */
+const PAD = 12;
+
+/** Values `from` to `to` (excluded) of a per-image column. */
+const part = (column: ArrayLike<number>, from: number, to: number) => Array.from({ length: to - from }, (_, q) => column[from + q]);
+
+describe("an image's true neighbours, listed and linked on each map", { skip }, () => {
+  let harness: HarnessPage;
+  let r: Results;
+  /** The image looked at: a kept one whose UMAP and PCA maps each drop some of its neighbours and keep others. */
+  let image: number;
+
+  before(async () => {
+    ({ results: r } = await readResultsFile(file));
+    const k = r.layers[0].neighbourCount!;
+    image = Array.from({ length: r.images.count }, (_, i) => i).find(
+      (i) => !r.images.injected[i] && r.layers.every((l) => [l.umapKept![i], l.pcaKept![i]].every((kept) => kept > 0 && kept < k)),
+    )!;
+    assert.notEqual(image, undefined, "an image whose maps keep some of its neighbours and lose others");
+    harness = await openHarnessPage(root, { width: 1400, height: 1000 });
+    await harness.show(file);
+  });
+
+  after(() => harness?.close());
+
+  const select = async (images: number[]) => {
+    await send(harness.page, { type: "select", selection: { images, label: "from the tree" } });
+    await harness.page.waitForFunction(
+      (n) => [...document.querySelectorAll<HTMLElement>(".mtq-map")].every((m) => m.dataset.selected === String(n)),
+      images.length,
+    );
+    if (images.length === 1) await harness.page.waitForSelector(`.mtq-neighbours[data-image="${images[0]}"] .mtq-neighbour`);
+  };
+
+  /** Per layer, the listed rows: image, name, distance, kept; and the note. */
+  const listed = () =>
+    harness.page.$$eval(".mtq-neighbour-layer", (layers) =>
+      layers.map((layer) => ({
+        note: layer.querySelector(".mtq-neighbour-note")?.textContent ?? "",
+        kept: Number((layer.querySelector(".mtq-neighbour-note") as HTMLElement | null)?.dataset.kept),
+        rows: [...layer.querySelectorAll<HTMLElement>(".mtq-neighbour")].map((row) => ({
+          image: Number(row.dataset.image),
+          name: row.querySelector(".mtq-neighbour-name")?.textContent,
+          distance: row.querySelector(".mtq-neighbour-distance")?.textContent,
+          kept: row.dataset.kept === "true",
+          thumbnail: row.querySelector("canvas.mtq-thumbs") !== null,
+        })),
+      })),
+    );
+
+  /** Per map: its focus ring's centre and each link's ends (on the overlay), the link's neighbour and whether dashed. */
+  const links = () =>
+    harness.page.$$eval(".mtq-map", (maps) =>
+      maps.map((m) => {
+        const ring = m.querySelector(".mtq-focus-line")!;
+        return {
+          ring: [Number(ring.getAttribute("cx")), Number(ring.getAttribute("cy"))],
+          links: [...m.querySelectorAll(".mtq-neighbour-link")].map((l) => ({
+            neighbour: Number(l.getAttribute("data-neighbour")),
+            from: [Number(l.getAttribute("x1")), Number(l.getAttribute("y1"))],
+            to: [Number(l.getAttribute("x2")), Number(l.getAttribute("y2"))],
+            dashed: l.hasAttribute("stroke-dasharray"),
+          })),
+        };
+      }),
+    );
+
+  /** Map units to CSS pixels on layer `layer`'s map, unzoomed: the scale maps.ts fits the positions' bounds with. */
+  const scaleOf = async (layer: number, pos: ArrayLike<number>): Promise<number> => {
+    const [width, height] = await harness.page
+      .locator(".mtq-map-plot")
+      .nth(layer)
+      .evaluate((p) => [p.clientWidth, p.clientHeight]);
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (let j = 0; j < pos.length; j += 2) {
+      const [x, y] = [Math.fround(pos[j]), Math.fround(pos[j + 1])];
+      [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+    }
+    return Math.min((width - 2 * PAD) / (x1 - x0 || 1), (height - 2 * PAD) / (y1 - y0 || 1));
+  };
+
+  /** Asserts each map links `image` to its stored neighbours, each link ending where the neighbour is drawn on `kind`'s map. */
+  const assertLinks = async (kind: "umap" | "pca") => {
+    const drawn = await links();
+    for (const [l, layer] of r.layers.entries()) {
+      const k = layer.neighbourCount!;
+      const stored = part(layer.neighbours!, image * k, (image + 1) * k);
+      const pos = kind === "pca" ? layer.pca! : layer.umap;
+      const scale = await scaleOf(l, pos);
+      const { ring, links: lines } = drawn[l];
+      assert.deepEqual(
+        lines.map((line) => line.neighbour),
+        stored,
+        `layer ${l + 1}: a link to each stored neighbour`,
+      );
+      for (const line of lines) {
+        assert.ok(Math.hypot(line.from[0] - ring[0], line.from[1] - ring[1]) < 0.2, `layer ${l + 1}: links start at the ringed image`);
+        const want = [0, 1].map((c) => ring[c] + (Math.fround(pos[2 * line.neighbour + c]) - Math.fround(pos[2 * image + c])) * scale);
+        assert.ok(
+          Math.hypot(line.to[0] - want[0], line.to[1] - want[1]) < 0.5,
+          `layer ${l + 1}: the link to ${line.neighbour} ends at ${line.to.join(",")}, the neighbour is drawn at ${want.join(",")}`,
+        );
+      }
+      const kept = kind === "pca" ? layer.pcaKept![image] : layer.umapKept![image];
+      assert.equal(lines.filter((line) => line.dashed).length, k - kept, `layer ${l + 1}: a dashed link per neighbour the map loses`);
+    }
+  };
+
+  it("lists each layer's stored neighbours of an image selected alone, with names, distances and the UMAP map's kept ones", async () => {
+    const { page } = harness;
+    assert.equal(await page.locator(".mtq-neighbours").isHidden(), true, "no neighbours without an image selected alone");
+    await select([image]);
+    assert.deepEqual(await lastPosted(page, "neighbours"), { type: "neighbours", image });
+    assert.equal(await page.locator(".mtq-neighbours .mtq-section-title").textContent(), `Nearest to ${imageTitle(r, image)}`);
+    const lists = await listed();
+    assert.equal(lists.length, r.layers.length);
+    r.layers.forEach((layer, l) => {
+      const k = layer.neighbourCount!;
+      assert.equal(k, 14);
+      const { note, kept, rows } = lists[l];
+      assert.deepEqual(
+        rows.map((row) => row.image),
+        part(layer.neighbours!, image * k, (image + 1) * k),
+        `layer ${l + 1}'s neighbours, nearest first`,
+      );
+      assert.deepEqual(
+        rows.map((row) => row.distance),
+        part(layer.neighbourDistances!, image * k, (image + 1) * k).map((d) => d.toPrecision(3)),
+      );
+      assert.deepEqual(
+        rows.map((row) => row.name),
+        rows.map((row) => imageTitle(r, row.image)),
+      );
+      assert.ok(rows.every((row) => row.thumbnail));
+      // The rows the map keeps are as many as the run counted for this image (its umapKept).
+      assert.equal(kept, layer.umapKept![image], `layer ${l + 1}: the UMAP map keeps the run's count`);
+      assert.equal(rows.filter((row) => row.kept).length, kept);
+      assert.equal(note, `14 nearest in the layer, exact · ${kept} of 14 among its nearest on the UMAP map`);
+    });
+    assert.deepEqual(await cspViolations(page), []);
+  });
+
+  it("links the image to each neighbour on every map, where the neighbours are drawn, dashed where the map loses them", async () => {
+    await assertLinks("umap");
+  });
+
+  it("draws the links in the SVG export where they are on screen", async () => {
+    const { page } = harness;
+    await page.getByRole("button", { name: "SVG", exact: true }).click();
+    const svg = (await lastPosted(page, "export"))!.data;
+    const exported = await page.evaluate(
+      (text) =>
+        [...new DOMParser().parseFromString(text, "image/svg+xml").querySelectorAll(".mtq-export-map")].map((map) =>
+          [...map.querySelectorAll(".mtq-export-neighbours line[data-neighbour]")].map((l) => ({
+            neighbour: Number(l.getAttribute("data-neighbour")),
+            to: [Number(l.getAttribute("x2")), Number(l.getAttribute("y2"))],
+            stroke: l.getAttribute("stroke"),
+          })),
+        ),
+      svg,
+    );
+    const drawn = await links();
+    exported.forEach((lines, l) => {
+      assert.deepEqual(
+        lines.map(({ neighbour, to }) => ({ neighbour, to })),
+        drawn[l].links.map(({ neighbour, to }) => ({ neighbour, to })),
+        `layer ${l + 1}'s exported links`,
+      );
+      // In the theme's focus colour, written out (the export has no stylesheet).
+      assert.ok(lines.every((line) => line.stroke === "#0078d4"));
+    });
+  });
+
+  it("on the PCA map: the links follow the neighbours to their PCA places, the list counts the PCA map's kept ones", async () => {
+    const { page } = harness;
+    await page.locator('[role="group"][aria-label="Map"] button').filter({ hasText: "PCA" }).click();
+    const lists = await listed();
+    r.layers.forEach((layer, l) => {
+      assert.equal(lists[l].kept, layer.pcaKept![image], `layer ${l + 1}: the PCA map keeps the run's count`);
+      assert.match(lists[l].note, / among its nearest on the PCA map$/);
+    });
+    await assertLinks("pca");
+    await page.locator('[role="group"][aria-label="Map"] button').filter({ hasText: "UMAP" }).click();
+  });
+
+  it("Enter on a row selects that neighbour: its own neighbours listed, the keyboard kept in the list", async () => {
+    const { page } = harness;
+    const row = page.locator(".mtq-neighbour-layer").first().locator(".mtq-neighbour").nth(2);
+    const neighbour = Number(await row.getAttribute("data-image"));
+    await row.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`.mtq-neighbours[data-image="${neighbour}"] .mtq-neighbour`);
+    assert.deepEqual((await lastPosted(page, "selectionChanged"))?.selection?.images, [neighbour]);
+    const k = r.layers[0].neighbourCount!;
+    assert.deepEqual(
+      (await listed())[0].rows.map((x) => x.image),
+      part(r.layers[0].neighbours!, neighbour * k, (neighbour + 1) * k),
+    );
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains("mtq-neighbour")), true);
+    // Tab moves to the next row.
+    const first = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.image);
+    await page.keyboard.press("Tab");
+    const second = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.image);
+    assert.deepEqual([first, second].map(Number), part(r.layers[0].neighbours!, neighbour * k, neighbour * k + 2));
+  });
+
+  it("lists and links nothing for a selection of several images, and again after a reload for one", async () => {
+    const { page } = harness;
+    await select([image, image + 1]);
+    assert.equal(await page.locator(".mtq-neighbours").isHidden(), true);
+    assert.deepEqual(
+      (await links()).map((m) => m.links.length),
+      r.layers.map(() => 0),
+    );
+    await select([image]);
+    await page.reload();
+    await sendLoad(page, file);
+    await page.waitForSelector(`.mtq-neighbours[data-image="${image}"] .mtq-neighbour`);
+    assert.deepEqual(
+      (await links()).map((m) => m.links.length),
+      r.layers.map((l) => l.neighbourCount),
+    );
+  });
+
+  it("says when a layer's neighbours are approximate", async () => {
+    const { page } = harness;
+    const approximate: Results = { ...r, layers: r.layers.map((l, n) => (n === 0 ? { ...l, approximateNeighbours: true as const } : l)) };
+    await page.reload();
+    await sendLoad(page, approximate);
+    await page.waitForSelector(".mtq-sankey .mtq-node");
+    await select([image]);
+    const notes = (await listed()).map((x) => x.note);
+    assert.match(notes[0], /^14 nearest in the layer, approximate · /);
+    assert.match(notes[1], /^14 nearest in the layer, exact · /);
+    assert.match((await page.locator(".mtq-neighbour-note").first().getAttribute("title")) ?? "", /partitioned search/);
+  });
+
+  it("says so for a file without stored neighbours (written before them): no list, no links", async () => {
+    const { page } = harness;
+    const older: Results = {
+      ...r,
+      layers: r.layers.map(({ neighbours: _n, neighbourDistances: _d, ...l }) => l),
+    };
+    await page.reload();
+    await sendLoad(page, older);
+    await page.waitForSelector(".mtq-sankey .mtq-node");
+    await send(page, { type: "select", selection: { images: [image], label: "from the tree" } });
+    await page.waitForSelector(".mtq-no-neighbours");
+    assert.equal(
+      await page.locator(".mtq-no-neighbours").textContent(),
+      "This results file stores no neighbours per layer (it was written before they were): run its experiment again to list them.",
+    );
+    assert.equal(await page.locator(".mtq-neighbour").count(), 0);
+    assert.deepEqual(
+      (await links()).map((m) => m.links.length),
+      r.layers.map(() => 0),
+    );
+  });
+});
