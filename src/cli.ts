@@ -13,8 +13,8 @@ import { comparisonText } from "./results/comparisonSummary";
 import { defaultResultsFile } from "./results/path";
 import { readResultsFile } from "./results/read";
 import { readSelections } from "./results/selectionsFile";
-import { tidyTable } from "./results/table";
-import { defaultTableFile, isTableFormat, TABLE_FORMATS, writeTable } from "./results/tableFiles";
+import { neighboursTable, tidyTable } from "./results/table";
+import { defaultTableFile, isTableFormat, TABLE_FORMATS, tableFileProblem, writeTable } from "./results/tableFiles";
 import { resultsFileProblem, writeResults } from "./results/write";
 
 const USAGE = `usage:
@@ -23,9 +23,11 @@ const USAGE = `usage:
                                          train and analyse; writes NAME.results.json beside FILE
   mtq compare A.results.json B.results.json [--json]
                                          clusters, paths and findings of two results side by side
-  mtq export RESULTS [--format ${TABLE_FORMATS.join("|")}] [--out FILE] [--epoch E]
+  mtq export RESULTS [--format ${TABLE_FORMATS.join("|")}] [--out FILE] [--epoch E] [--neighbours]
                                          the tidy table, a row per image (README: Exporting a table);
-                                         writes NAME.table.parquet (or .csv) beside RESULTS
+                                         writes NAME.table.parquet (or .csv) beside RESULTS; with
+                                         --neighbours, each image's nearest in each layer, a row per
+                                         neighbour: NAME.neighbours.parquet
 backends (default auto; the results record the one that ran):
 ${BACKENDS.map((b) => `  ${b.padEnd(39)}${BACKEND_DESCRIPTIONS[b]}`).join("\n")}`;
 
@@ -101,33 +103,41 @@ async function compare(fileA: string, fileB: string, json: boolean): Promise<num
 
 /**
  * The results' tidy table (at a snapshot's `epoch` when given), with the named selections saved
- * beside them, written atomically to `out` or NAME.table.FORMAT beside the results.
+ * beside them, or with `neighbours` their neighbours table, written atomically to `out` or
+ * NAME.table.FORMAT (NAME.neighbours.FORMAT) beside the results. A path it cannot write is refused
+ * before the results are read.
  */
-async function exportTable(file: string, format: string, out: string | undefined, epoch: string | undefined): Promise<number> {
+async function exportTable(
+  file: string,
+  format: string,
+  out: string | undefined,
+  epoch: string | undefined,
+  neighbours: boolean,
+): Promise<number> {
   const refuse = (why: string) => (process.stderr.write(`mtq export: ${why}\n`), 2);
   if (!isTableFormat(format)) return refuse(`--format must be ${TABLE_FORMATS.join(" or ")}, not "${format}"\n${USAGE}`);
   if (epoch !== undefined && !/^\d+$/.test(epoch)) return refuse(`--epoch must be a whole number (a recorded epoch), not "${epoch}"`);
+  const target = out ? resolve(out) : defaultTableFile(file, format, neighbours ? "neighbours" : "table");
+  const unwritable = await tableFileProblem(target);
+  if (unwritable) return refuse(`could not write ${target}: ${unwritable}; choose another --out`);
   const results = await resultsOrReason(file, "export");
   if (!results) return 2;
-  let selections;
-  try {
-    selections = await readSelections(file, results.images.count);
-  } catch (e) {
-    return refuse((e as Error).message);
-  }
   let table;
   try {
-    table = tidyTable(results, { selections, epoch: epoch === undefined ? undefined : Number(epoch) });
+    const options = { epoch: epoch === undefined ? undefined : Number(epoch) };
+    if (neighbours) table = neighboursTable(results, options);
+    else {
+      const selections = await readSelections(file, results.images.count).catch((e: Error) => e);
+      if (selections instanceof Error) return refuse(selections.message);
+      table = tidyTable(results, { ...options, selections });
+    }
   } catch (e) {
     return refuse(`${file}: ${(e as Error).message}`);
   }
-  const target = out ? resolve(out) : defaultTableFile(file, format);
   try {
     await writeTable(table, format, target);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "its folder does not exist" : code === "EISDIR" ? "it is a folder" : (e as Error).message;
-    return refuse(`could not write ${target}: ${why}; choose another --out`);
+    return refuse(`could not write ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; choose another --out`);
   }
   process.stdout.write(`wrote ${target}: ${table.rowCount.toLocaleString("en")} rows, ${table.columns.length} columns\n`);
   return 0;
@@ -146,6 +156,7 @@ async function main(argv: string[]): Promise<number> {
         backend: { type: "string" },
         format: { type: "string" },
         epoch: { type: "string" },
+        neighbours: { type: "boolean" },
       },
     });
   } catch (e) {
@@ -161,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
   if (positionals.length === 1) {
     const file = resolve(positionals[0]);
     if (command === "validate") return validate(file);
-    if (command === "export") return exportTable(file, values.format ?? "parquet", values.out, values.epoch);
+    if (command === "export") return exportTable(file, values.format ?? "parquet", values.out, values.epoch, values.neighbours ?? false);
     if (command === "run") return run(file, values.out, values.json ?? false, backend);
   }
   if (command === "compare" && positionals.length === 2)

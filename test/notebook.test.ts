@@ -138,8 +138,10 @@ describe("the notebook beside a results file", () => {
     const train = (100 * results.findings.accuracy.train).toFixed(1);
     assert.ok(intro.includes(`Accuracy ${train}% on the kept images`), intro);
     for (const [n, layer] of results.layers.entries()) {
+      const share = (v: number) => `${(100 * v).toFixed(1)}%`;
+      const maps = `${share(layer.umapNeighboursKept!)} | ${share(layer.pcaNeighboursKept!)} | ${layer.pcaExplained!.map(share).join(" + ")} |`;
       assert.ok(
-        intro.includes(`| ${n + 1} | `) && intro.includes(` | ${layer.size} | ${layer.k} | ${layer.silhouette.toFixed(4)} |`),
+        intro.includes(`| ${n + 1} | `) && intro.includes(` | ${layer.size} | ${layer.k} | ${layer.silhouette.toFixed(4)} | ${maps}`),
         intro,
       );
     }
@@ -153,6 +155,11 @@ describe("the notebook beside a results file", () => {
     // The map draws each label in the results view's colour.
     const colors = [1, 4, 7].map((l) => `${l}: "${DIGIT_COLORS[l]}"`).join(", ");
     assert.ok(cellText(notebook.cells[3]).includes(`COLORS = {${colors}}`), cellText(notebook.cells[3]));
+    // The layers' neighbour counts and PCA shares, as the results hold them; the map draws either map.
+    const load = cellText(notebook.cells[1]);
+    assert.ok(load.includes(`NEIGHBOURS = [${results.layers.map((l) => l.neighbourCount).join(", ")}]`), load);
+    assert.ok(load.includes(`PCA_EXPLAINED = [${results.layers.map((l) => `(${l.pcaExplained!.join(", ")})`).join(", ")}]`), load);
+    assert.match(cellText(notebook.cells[3]), /^MAP = "UMAP" {2}# or "PCA"/m);
     const columns = new Set(tidyTable(results).columns.map((c) => c.name));
     const code = notebook.cells.filter((c) => c.cell_type === "code").map(cellText);
     // table["label"], kept[...], rows[...], injected[...], and the outlier list's columns.
@@ -249,6 +256,16 @@ print(json.dumps({
             assert.ok(Math.abs((row[`purity ${digit}`] as number) - purity) < 1e-4, `layer ${n + 1}'s purity of ${digit}`);
           }
           assert.equal(row.separates, findings.separationLayer !== null && n + 1 >= findings.separationLayer);
+          // Each map's neighbours kept, from the table's per-image counts, is the results' figure.
+          for (const [kind, figure] of [
+            ["UMAP", layer.umapNeighboursKept],
+            ["PCA", layer.pcaNeighboursKept],
+          ] as const) {
+            assert.ok(
+              figure !== undefined && Math.abs((row[`neighbours kept, ${kind}`] as number) - figure) < 1e-4,
+              `layer ${n + 1}'s ${kind}`,
+            );
+          }
         }
         for (const [digit, finding] of Object.entries(findings.injected)) {
           for (const [kept, share] of Object.entries(finding.followsPathOf)) {

@@ -15,7 +15,7 @@ import { writeSelections } from "../src/results/selectionsFile";
 import { silhouetteOf } from "../src/shared/columns";
 import { recordedEpochs } from "../src/shared/epochs";
 import { clusterImages } from "../src/host/treeModel";
-import { LIST_SEPARATOR, pathIds, TABLE_COLUMNS, tidyTable } from "../src/results/table";
+import { LIST_SEPARATOR, NEIGHBOUR_COLUMNS, neighboursTable, pathIds, TABLE_COLUMNS, tidyTable } from "../src/results/table";
 import { CSV_FORMULA_START, tableCsv } from "../src/results/tableFiles";
 import { className } from "../src/shared/classNames";
 import { imageSource } from "../src/shared/imageSource";
@@ -76,6 +76,10 @@ function expected(results: Results, state: ModelState, i: number): Record<string
     row[`l${n + 1}_silhouette`] = silhouetteOf(layer, i);
     row[`l${n + 1}_x`] = layer.umap[2 * i];
     row[`l${n + 1}_y`] = layer.umap[2 * i + 1];
+    row[`l${n + 1}_pca_x`] = layer.pca![2 * i];
+    row[`l${n + 1}_pca_y`] = layer.pca![2 * i + 1];
+    row[`l${n + 1}_umap_kept`] = layer.umapKept![i];
+    row[`l${n + 1}_pca_kept`] = layer.pcaKept![i];
   });
   return row;
 }
@@ -127,7 +131,7 @@ describe("the tidy table of a real run", () => {
     const run = mtq("export", file);
     assert.equal(run.status, 0, run.stderr);
     const out = join(dir, "tidy.table.parquet");
-    assert.equal(run.stdout, `wrote ${out}: 150 rows, 22 columns\n`);
+    assert.equal(run.stdout, `wrote ${out}: 150 rows, 30 columns\n`);
     const rows = await parquetRows(out);
     assert.equal(rows.length, results.images.count);
     assert.ok(
@@ -160,10 +164,18 @@ describe("the tidy table of a real run", () => {
       "l1_silhouette",
       "l1_x",
       "l1_y",
+      "l1_pca_x",
+      "l1_pca_y",
+      "l1_umap_kept",
+      "l1_pca_kept",
       "l2_cluster",
       "l2_silhouette",
       "l2_x",
       "l2_y",
+      "l2_pca_x",
+      "l2_pca_y",
+      "l2_umap_kept",
+      "l2_pca_kept",
       "outlier_score",
       "outlier_reasons",
       "selections",
@@ -187,6 +199,19 @@ describe("the tidy table of a real run", () => {
       results.layers.map((l) => l.name),
     );
     assert.equal(kv["mtq.epoch"], "3");
+    // Each layer's map figures, as the results hold them.
+    assert.deepEqual(
+      JSON.parse(kv["mtq.maps"]!),
+      results.layers.map((l) => ({
+        neighbourCount: l.neighbourCount,
+        pcaExplained: l.pcaExplained,
+        umapNeighboursKept: l.umapNeighboursKept,
+        pcaNeighboursKept: l.pcaNeighboursKept,
+      })),
+    );
+    assert.equal(results.layers[0].neighbourCount, 14);
+    assert.equal(types.l1_umap_kept, "INT32  OPTIONAL");
+    assert.equal(types.l2_pca_x, "DOUBLE  OPTIONAL");
     assert.equal(JSON.parse(kv["mtq.columns"]!).l2_x, "Its x on layer 2's UMAP map.");
   });
 
@@ -206,6 +231,74 @@ describe("the tidy table of a real run", () => {
         column.name,
       );
     }
+  });
+
+  it("exports the stored neighbours as a long table (--neighbours): a row per image, layer and neighbour, in Parquet and CSV", async () => {
+    const run = mtq("export", file, "--neighbours");
+    assert.equal(run.status, 0, run.stderr);
+    const out = join(dir, "tidy.neighbours.parquet");
+    const count = results.layers[0].neighbourCount!;
+    const total = results.layers.length * results.images.count * count;
+    assert.equal(run.stdout, `wrote ${out}: ${total.toLocaleString("en")} rows, 5 columns\n`);
+    const rows = await parquetRows(out);
+    assert.equal(rows.length, total);
+    assert.deepEqual(Object.keys(rows[0]), ["layer", "id", "rank", "neighbour", "distance"]);
+    let at = 0;
+    for (const [n, layer] of results.layers.entries()) {
+      for (let i = 0; i < results.images.count; i++) {
+        for (let k = 0; k < count; k++, at++) {
+          const want = {
+            layer: n + 1,
+            id: i,
+            rank: k + 1,
+            neighbour: layer.neighbours![i * count + k],
+            distance: layer.neighbourDistances![i * count + k],
+          };
+          assert.deepEqual(rows[at], want, `row ${at}`);
+        }
+        // Nearest first, never the image itself.
+        const mine = rows.slice(at - count, at);
+        assert.ok(
+          mine.every((r, k) => r.neighbour !== i && (k === 0 || (r.distance as number) >= (mine[k - 1].distance as number))),
+          `image ${i}`,
+        );
+      }
+    }
+    const csv = join(dir, "tidy.neighbours.csv");
+    assert.equal(mtq("export", file, "--neighbours", "--format", "csv").status, 0);
+    const [header, ...records] = csvRecords(csv);
+    assert.deepEqual(header, ["layer", "id", "rank", "neighbour", "distance"]);
+    assert.deepEqual(
+      records.slice(0, 3),
+      rows.slice(0, 3).map((r) => header.map((h) => String(r[h]))),
+    );
+    assert.equal(records.length, total);
+    // A cluster's rows: its images' neighbours only.
+    const images = clusterImages(results, 1, 0);
+    const some = neighboursTable(results, { images });
+    assert.equal(some.rowCount, results.layers.length * images.length * count);
+    assert.deepEqual([...new Set(some.columns[1].values)], images);
+  });
+
+  it("refuses results without stored neighbours, and a path it cannot write before reading the results", () => {
+    const edited = JSON.parse(readFileSync(file, "utf8")) as Results;
+    edited.columns!.columns = edited.columns!.columns.filter((c) => !c.name.startsWith("layers[1].neighbour"));
+    const older = writeJson(dir, "older.results.json", edited);
+    writeFileSync(join(dir, "older.results.bin"), readFileSync(join(dir, "tidy.results.bin")));
+    const run = mtq("export", older, "--neighbours");
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /^mtq export: \S+older\.results\.json: layer 2 holds no stored neighbours \(results written before them\); run its experiment again\n$/,
+    );
+    // The output path is checked first: a missing results file is not read before it is refused.
+    const nowhere = mtq("export", join(dir, "missing.results.json"), "--out", join(dir, "no", "t.parquet"));
+    assert.equal(nowhere.status, 2);
+    assert.match(nowhere.stderr, /^mtq export: could not write \S+t\.parquet: its folder does not exist; choose another --out\n$/);
+    mkdirSync(join(dir, "tables-folder"));
+    const isFolder = mtq("export", file, "--out", join(dir, "tables-folder"));
+    assert.equal(isFolder.status, 2, isFolder.stderr);
+    assert.match(isFolder.stderr, /could not write \S+tables-folder: it is a folder; choose another --out\n$/);
   });
 
   it("exports CSV that an RFC 4180 reader parses back to the same values, quoted names and all", () => {
@@ -346,6 +439,7 @@ describe("the README's column table", () => {
     assert.ok(start >= 0, 'README.md has no "### Exporting a table" section');
     const section = readme.slice(start + 1, readme.indexOf("\n#", start + 1));
     const rows = section
+      .slice(0, section.indexOf("| neighbours column |"))
       .split("\n")
       .filter((line) => /^\| `/.test(line))
       .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| |\s*\|$/g, "")));
@@ -354,5 +448,20 @@ describe("the README's column table", () => {
       TABLE_COLUMNS.map((c) => [`\`${c.name}\``, c.type, c.doc]),
     );
     assert.ok(section.includes(`"${LIST_SEPARATOR}"`));
+  });
+
+  it("lists exactly NEIGHBOUR_COLUMNS for the neighbours table", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const start = readme.indexOf("\n### Exporting a table\n");
+    const section = readme.slice(start + 1, readme.indexOf("\n#", start + 1));
+    const rows = section
+      .slice(section.indexOf("| neighbours column |"))
+      .split("\n")
+      .filter((line) => /^\| `/.test(line))
+      .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| |\s*\|$/g, "")));
+    assert.deepEqual(
+      rows,
+      NEIGHBOUR_COLUMNS.map((c) => [`\`${c.name}\``, c.type, c.doc]),
+    );
   });
 });

@@ -108,7 +108,12 @@ function introduction(results: Results, files: RunFiles): string {
     findings.accuracy.test === null
       ? ""
       : `, ${percent(findings.accuracy.test)} on ${results.testCount.toLocaleString("en")} held-out images`;
-  const layerRows = results.layers.map((l, n) => `| ${n + 1} | ${md(l.name)} | ${l.size} | ${l.k} | ${l.silhouette.toFixed(4)} |`);
+  const share = (value: number | undefined) => (value === undefined ? "" : percent(value));
+  const layerRows = results.layers.map(
+    (l, n) =>
+      `| ${n + 1} | ${md(l.name)} | ${l.size} | ${l.k} | ${l.silhouette.toFixed(4)} | ${share(l.umapNeighboursKept)} | ` +
+      `${share(l.pcaNeighboursKept)} | ${l.pcaExplained ? l.pcaExplained.map(percent).join(" + ") : ""} |`,
+  );
   // The docs are our own Markdown, as the README shows them.
   const columnRows = TABLE_COLUMNS.map((c) => `- \`${c.name}\`: ${c.doc}`);
   return [
@@ -121,9 +126,12 @@ function introduction(results: Results, files: RunFiles): string {
       (injected ? ` and ${injected.toLocaleString("en")} injected (${md(words(labelsOf(true)))})` : "") +
       `. Accuracy ${percent(findings.accuracy.train)} on the kept images${test}.`,
     "",
-    "| layer | name | units | k | mean silhouette |",
-    "| ---: | --- | ---: | ---: | ---: |",
+    "| layer | name | units | k | mean silhouette | neighbours kept, UMAP | neighbours kept, PCA | PCA map's variance (x + y) |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...layerRows,
+    "",
+    "Neighbours kept: the mean share of each image's nearest neighbours in the layer that stay among its nearest on the map " +
+      "(the `lN_umap_kept` and `lN_pca_kept` columns over the layer's neighbour count); the lower, the more a map's closeness misleads.",
     "",
     `The cells below read the run's table, ${codeSpan(files.parquet)} (or ${codeSpan(files.csv)}), a row per image, and draw from it ` +
       "what the results view shows: a layer's map, every layer's clusters, every image's path and the outliers" +
@@ -136,6 +144,8 @@ function introduction(results: Results, files: RunFiles): string {
 
 function loadCell(results: Results, files: RunFiles): string {
   const layers = results.layers.map((l) => py(l.name)).join(", ");
+  const neighbours = results.layers.map((l) => l.neighbourCount ?? "None").join(", ");
+  const explained = results.layers.map((l) => (l.pcaExplained ? `(${l.pcaExplained.join(", ")})` : "None")).join(", ");
   const text = TABLE_COLUMNS.filter((c) => c.type === "text")
     .map((c) => py(c.name))
     .join(", ");
@@ -155,6 +165,8 @@ else:
     # A text cell a spreadsheet would run as a formula was written after a quote mark: drop it.
     table[TEXT] = table[TEXT].apply(lambda column: column.str.replace(r"^'(?=${CSV_FORMULA_START.source.slice(1)})", "", regex=True))
 LAYERS = [${layers}]  # the hidden layers' names: the l1_ columns are the first's
+NEIGHBOURS = [${neighbours}]  # per layer, how many nearest neighbours lN_umap_kept and lN_pca_kept count (None: not recorded)
+PCA_EXPLAINED = [${explained}]  # per layer, the share of the variance along its PCA map's x and y
 LABEL_NAMES = dict(zip(table["label"], table["label_name"]))
 kept = table[~table["injected"]]
 print(f"{len(table)} images ({len(kept)} kept, {len(table) - len(kept)} injected) read from {source}")`;
@@ -168,7 +180,8 @@ function mapCell(results: Results): string {
   return `import matplotlib.pyplot as plt
 
 LAYER = ${results.layers.length}  # the hidden layer to draw: ${choices}
-x, y = f"l{LAYER}_x", f"l{LAYER}_y"
+MAP = "UMAP"  # or "PCA": the layer's linear map, as the results view's Map toggle draws it
+x, y = (f"l{LAYER}_x", f"l{LAYER}_y") if MAP == "UMAP" else (f"l{LAYER}_pca_x", f"l{LAYER}_pca_y")
 COLORS = {${colors}}  # the results view's colours of labels 0-9; others take matplotlib's tab20
 fig, ax = plt.subplots(figsize=(8, 6))
 for label, rows in table.groupby("label"):
@@ -178,7 +191,11 @@ for label, rows in table.groupby("label"):
         ax.scatter(inside[x], inside[y], s=8, color=color, label=f"{name} ({len(inside)})")
     if len(injected):  # injected images are drawn as rings, as in the view
         ax.scatter(injected[x], injected[y], s=24, facecolors="none", edgecolors=color, linewidths=1, label=f"{name}, injected ({len(injected)})")
-ax.set_title(f"Layer {LAYER}, {LAYERS[LAYER - 1]}: UMAP map of {len(table)} images")
+kept_count = f"l{LAYER}_{MAP.lower()}_kept"
+caption = f"{table[kept_count].mean() / NEIGHBOURS[LAYER - 1]:.0%} of neighbours kept" if NEIGHBOURS[LAYER - 1] else ""
+if MAP == "PCA" and PCA_EXPLAINED[LAYER - 1]:
+    caption = f"{PCA_EXPLAINED[LAYER - 1][0]:.0%} + {PCA_EXPLAINED[LAYER - 1][1]:.0%} of the variance · {caption}"
+ax.set_title(f"Layer {LAYER}, {LAYERS[LAYER - 1]}: {MAP} map of {len(table)} images\\n{caption}")
 ax.set_aspect("equal", adjustable="datalim")
 ax.set_xticks([])
 ax.set_yticks([])
@@ -201,6 +218,11 @@ for n, name in enumerate(LAYERS, 1):
         "mean silhouette": kept[f"l{n}_silhouette"].mean(),
         **{f"purity {LABEL_NAMES[label]}": share for label, share in purity.items()},
         "separates": bool(purity.min() >= ${SEPARATION_PURITY} and dominant[n].is_unique),
+        # How well each map keeps the layer's neighbourhoods: over every image, kept and injected.
+        **({
+            f"neighbours kept, {projection}": table[f"l{n}_{projection.lower()}_kept"].mean() / NEIGHBOURS[n - 1]
+            for projection in ("UMAP", "PCA")
+        } if NEIGHBOURS[n - 1] else {}),
     })
 summary = pd.DataFrame(summary).set_index("layer")
 separating = summary.index[summary["separates"]]
@@ -250,7 +272,8 @@ export function runNotebook(results: Results, files: RunFiles): Notebook {
       code("load", loadCell(results, files)),
       markdown(
         "map-title",
-        "## A layer's map\n\nEach image at its place on the layer's UMAP map, coloured by its label; set `LAYER` to draw another layer.",
+        "## A layer's map\n\nEach image at its place on the layer's UMAP map, coloured by its label; set `LAYER` to draw another layer, " +
+          '`MAP = "PCA"` for its PCA map.',
       ),
       code("map", mapCell(results)),
       markdown("clusters-title", "## Clusters"),

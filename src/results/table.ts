@@ -6,9 +6,9 @@
 import { className } from "../shared/classNames";
 import { silhouetteOf } from "../shared/columns";
 import { recordedEpochs, stateWhenEpochEnded } from "../shared/epochs";
-import { OUTLIER_SCORE } from "../shared/figures";
+import { EXACT_LIMIT, OUTLIER_SCORE } from "../shared/figures";
 import { imageSource } from "../shared/imageSource";
-import type { ModelState, Results } from "../shared/results";
+import type { LayerResult, ModelState, Results } from "../shared/results";
 import type { NamedSelection } from "../shared/selections";
 
 /** int: INT32 in Parquet; float: DOUBLE; bool: BOOLEAN; text: UTF-8 strings. Any column may hold nulls (empty in CSV). */
@@ -64,6 +64,20 @@ export const TABLE_COLUMNS: readonly ColumnDoc[] = [
   { name: "lN_x", type: "float", doc: "Its x on layer N's UMAP map." },
   { name: "lN_y", type: "float", doc: "Its y on layer N's UMAP map." },
   {
+    name: "lN_pca_x",
+    type: "float",
+    doc: "Its x on layer N's PCA map (the first principal component); empty in results written before PCA maps.",
+  },
+  { name: "lN_pca_y", type: "float", doc: "Its y on layer N's PCA map (the second principal component); empty as `lN_pca_x`." },
+  {
+    name: "lN_umap_kept",
+    type: "int",
+    doc:
+      "How many of its nearest neighbours in layer N (the layer's neighbourCount, 14 by default) " +
+      "stay among its nearest on the UMAP map; empty as `lN_pca_x`.",
+  },
+  { name: "lN_pca_kept", type: "int", doc: "The same on the PCA map; empty as `lN_pca_x`." },
+  {
     name: "outlier_score",
     type: "float",
     doc: `Its outlier score (0-3, higher is stranger) when it is on the outlier list (kept images scoring ${OUTLIER_SCORE} or more); empty otherwise.`,
@@ -86,8 +100,21 @@ export interface TidyTable {
   rowCount: number;
   /** The hidden layers' names: `l1_` is layers[0]. */
   layers: string[];
+  /** Per hidden layer, in the same order: how well its maps keep its neighbourhoods (absent in results written before them). */
+  maps: LayerMapFigures[];
   /** The epoch of the model state tabled: a snapshot's, or the final model's (the experiment's last epoch). */
   epoch: number;
+}
+
+/** A layer's figures of its maps, as the results hold them: what the Parquet file's `mtq.maps` metadata lists per layer. */
+export type LayerMapFigures = Pick<
+  LayerResult,
+  "neighbourCount" | "pcaExplained" | "umapNeighboursKept" | "pcaNeighboursKept" | "approximateNeighbours"
+>;
+
+function mapFigures(layer: LayerResult): LayerMapFigures {
+  const { neighbourCount, pcaExplained, umapNeighboursKept, pcaNeighboursKept, approximateNeighbours } = layer;
+  return { neighbourCount, pcaExplained, umapNeighboursKept, pcaNeighboursKept, approximateNeighbours };
 }
 
 export interface TableOptions {
@@ -139,14 +166,21 @@ function columnGroups(): ColumnDoc[][] {
   return groups;
 }
 
+/** The model state and the images a table holds (see TableOptions); images out of range or an epoch not recorded are refused. */
+function tabled(results: Results, options: TableOptions): { epoch: number; state: ModelState; rows: readonly number[] } {
+  const { count } = results.images;
+  const epoch = options.epoch ?? results.experiment.training.epochs;
+  const state = stateAtEpoch(results, epoch);
+  const rows = options.images ?? Array.from({ length: count }, (_, i) => i);
+  const bad = rows.findIndex((i) => !Number.isInteger(i) || i < 0 || i >= count);
+  if (bad >= 0) throw new Error(`image ${rows[bad]} is not one of the results' ${count} images (0 to ${count - 1})`);
+  return { epoch, state, rows };
+}
+
 /** The table of `results`' images at one model state (see TableOptions). Images out of range or an epoch not recorded are refused. */
 export function tidyTable(results: Results, options: TableOptions = {}): TidyTable {
   const { images } = results;
-  const epoch = options.epoch ?? results.experiment.training.epochs;
-  const state = stateAtEpoch(results, epoch);
-  const rows = options.images ?? Array.from({ length: images.count }, (_, i) => i);
-  const bad = rows.findIndex((i) => !Number.isInteger(i) || i < 0 || i >= images.count);
-  if (bad >= 0) throw new Error(`image ${rows[bad]} is not one of the results' ${images.count} images (0 to ${images.count - 1})`);
+  const { epoch, state, rows } = tabled(results, options);
 
   const outliers = new Map(state.findings.outliers.map((o) => [o.image, o]));
   const memberOf = new Map<number, string[]>();
@@ -175,6 +209,10 @@ export function tidyTable(results: Results, options: TableOptions = {}): TidyTab
     silhouette: (l, i) => silhouetteOf(l, i),
     x: (l, i) => l.umap[2 * i],
     y: (l, i) => l.umap[2 * i + 1],
+    pca_x: (l, i) => l.pca?.[2 * i] ?? null,
+    pca_y: (l, i) => l.pca?.[2 * i + 1] ?? null,
+    umap_kept: (l, i) => l.umapKept?.[i] ?? null,
+    pca_kept: (l, i) => l.pcaKept?.[i] ?? null,
   };
   const columns: TableColumn[] = [];
   for (const group of columnGroups()) {
@@ -194,5 +232,51 @@ export function tidyTable(results: Results, options: TableOptions = {}): TidyTab
       }
     }
   }
-  return { columns, rowCount: rows.length, layers: state.layers.map((l) => l.name), epoch };
+  return { columns, rowCount: rows.length, layers: state.layers.map((l) => l.name), maps: state.layers.map(mapFigures), epoch };
+}
+
+/**
+ * The columns of the neighbours table: a row per image, hidden layer and neighbour (a long, tidy
+ * form: every column typed alike in CSV and Parquet, joined to the image table on `id`).
+ * The README's "Exporting a table" lists exactly these.
+ */
+export const NEIGHBOUR_COLUMNS: readonly ColumnDoc[] = [
+  { name: "layer", type: "int", doc: "The hidden layer, N of the image table's `lN_` columns (from 1)." },
+  { name: "id", type: "int", doc: "The image, as the image table's `id`." },
+  { name: "rank", type: "int", doc: "1 for its nearest neighbour in the layer, 2 for the next, up to the layer's neighbourCount." },
+  { name: "neighbour", type: "int", doc: "That neighbour's `id` (the image itself is never its own neighbour)." },
+  {
+    name: "distance",
+    type: "float",
+    doc:
+      "The Euclidean distance between their signatures in the layer (stored as float32); " +
+      `the neighbours are approximate above ${EXACT_LIMIT.toLocaleString("en")} images.`,
+  },
+];
+
+/**
+ * Every tabled image's stored nearest neighbours in each hidden layer's own space (LayerResult.neighbours),
+ * as rows of NEIGHBOUR_COLUMNS, layer by layer, image by image, nearest first. Results without them are refused.
+ */
+export function neighboursTable(results: Results, options: TableOptions = {}): TidyTable {
+  const { epoch, state, rows } = tabled(results, options);
+  const missing = state.layers.findIndex((l) => !l.neighbours || !l.neighbourDistances || !l.neighbourCount);
+  if (missing >= 0) {
+    throw new Error(`layer ${missing + 1} holds no stored neighbours (results written before them); run its experiment again`);
+  }
+  const columns: TableColumn[] = NEIGHBOUR_COLUMNS.map((spec) => ({ ...spec, values: [] }));
+  const [layer, id, rank, neighbour, distance] = columns.map((c) => c.values);
+  for (const [n, l] of state.layers.entries()) {
+    const count = l.neighbourCount!;
+    for (const i of rows) {
+      for (let k = 0; k < count; k++) {
+        layer.push(n + 1);
+        id.push(i);
+        rank.push(k + 1);
+        neighbour.push(l.neighbours![i * count + k]);
+        distance.push(l.neighbourDistances![i * count + k]);
+      }
+    }
+  }
+  return { columns, rowCount: layer.length, layers: state.layers.map((l) => l.name), maps: state.layers.map(mapFigures), epoch };
 }
