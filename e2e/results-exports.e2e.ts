@@ -13,7 +13,6 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { parquetReadObjects } from "hyparquet";
 import type { Browser, Frame, Page } from "playwright-core";
 import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
@@ -37,25 +36,18 @@ import {
   treeRow,
   treeRowAction,
   treeRowMenu,
+  until,
   waitForWorkbench,
   webviewFrame,
 } from "./workbench";
 import { createWorkspace, type Workspace } from "./workspace";
+import { parquetRows } from "../test/helpers";
 
 /** The name typed for the saved cluster, and one written into the selections file by hand. */
 const NAME = "first cluster kept";
 const HAND_NAME = "written by hand";
 /** The name typed for a cluster of layer 2, saved with the keyboard. */
 const KEY_NAME = "layer 2 pick";
-
-/** Polls `condition` until it holds: for files the extension host writes. */
-async function until(what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + UI_TIMEOUT;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${UI_TIMEOUT / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe("named selections, tables and notebooks in VS Code", { timeout: 20 * 60_000 }, () => {
   let runDir: string;
@@ -163,9 +155,8 @@ describe("named selections, tables and notebooks in VS Code", { timeout: 20 * 60
     const saved = notification(page, `Saved ${stem}.first-cluster-kept.parquet`);
     await saved.waitFor({ timeout: UI_TIMEOUT });
     await screenshot(page, "exports-03-parquet-saved");
-    const bytes = readFileSync(file);
-    assert.equal(bytes.subarray(0, 4).toString("latin1"), "PAR1");
-    const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer });
+    assert.equal(readFileSync(file).subarray(0, 4).toString("latin1"), "PAR1");
+    const rows = await parquetRows(file);
     assert.deepEqual(
       rows.map((r) => Number(r.id)),
       cluster.images,
@@ -204,8 +195,7 @@ describe("named selections, tables and notebooks in VS Code", { timeout: 20 * 60
     await chooseInQuickPick(page, "Parquet", `outliers: ${outliers.length} image`);
     await saveInDialog(page, file);
     await notification(page, `Saved ${stem}.outliers.parquet`).waitFor({ timeout: UI_TIMEOUT });
-    const bytes = readFileSync(file);
-    const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer });
+    const rows = await parquetRows(file);
     assert.deepEqual(
       rows.map((r) => Number(r.id)).sort((a, b) => a - b),
       outliers,

@@ -13,7 +13,7 @@ import type { Browser, Page } from "playwright-core";
 import { endSession, launchBrowser, openPage, screenshot } from "./browser";
 import { installExtension, startCodeServer, type CodeServer } from "./codeServer";
 import { checkSystem, packedVsix } from "./install";
-import { UI_TIMEOUT, openFile, reloadWindow, runCommand, waitForWorkbench, webviewFrame } from "./workbench";
+import { UI_TIMEOUT, openFile, reloadWindow, runCommand, until, waitForWorkbench, webviewFrame } from "./workbench";
 
 const root = resolve(__dirname, "..");
 interface Step {
@@ -44,13 +44,7 @@ describe("first run: the walkthrough and the extension's page", { timeout: 10 * 
     const files = readdirSync(logs, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(join("mtq.mtq-signatures", "MTQ.log")));
     return files.reduce((n, f) => n + (readFileSync(join(logs, f), "utf8").match(/MTQ Signatures \S+ activated/g)?.length ?? 0), 0);
   };
-  const waitForActivations = async (count: number) => {
-    const deadline = Date.now() + UI_TIMEOUT;
-    while (activations() < count) {
-      if (Date.now() > deadline) throw new Error(`the extension did not activate ${count} times within ${UI_TIMEOUT / 1000} s`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const waitForActivations = (count: number) => until(`the extension did not activate ${count} times`, () => activations() >= count);
   /** The image the walkthrough shows for the selected step, once drawn: its alt text. */
   const shownImage = () =>
     page.waitForFunction(

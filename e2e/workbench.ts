@@ -43,14 +43,22 @@ export async function closeTab(page: Page, name: string): Promise<void> {
 export async function reloadWindow(page: Page): Promise<void> {
   await page.evaluate(() => Object.assign(window, { mtqOldPage: true }));
   await runCommand(page, "Developer: Reload Window");
-  const deadline = Date.now() + UI_TIMEOUT;
-  for (;;) {
-    // Between the two pages there is no page to ask: that is "not yet", not a failure.
-    const reloaded = await page
+  // Between the two pages there is no page to ask: that is "not yet", not a failure.
+  await until("the window did not reload", () =>
+    page
       .evaluate(() => !("mtqOldPage" in window) && document.querySelector(".monaco-workbench .part.activitybar") !== null)
-      .catch(() => false);
-    if (reloaded) return;
-    if (Date.now() > deadline) throw new Error(`the window did not reload within ${UI_TIMEOUT / 1000} s`);
+      .catch(() => false),
+  );
+}
+
+/**
+ * Polls `condition` every 250 ms until it holds, for what no page event announces (files the
+ * extension host writes, its log, a reloaded page); `what` (e.g. "x was not written") is thrown after UI_TIMEOUT.
+ */
+export async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + UI_TIMEOUT;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${UI_TIMEOUT / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
+import { parquetReadObjects } from "hyparquet";
 import type { LoadedResults } from "../src/results/read";
 
 /** Every image's pixels of a read results file, one image after another. */
@@ -62,14 +63,25 @@ export function runExample(name: string): string {
 
 /** A small 1-vs-7 run with injected 4s through the built CLI (a few seconds of real training), written in `dir`; returns the results file. */
 export function runNamedSelectionsExperiment(dir: string): string {
-  const experiment = writeJson(dir, "named.mtq.json", {
+  return runExperimentFile(dir, "named", {
     name: "named-selections",
     seed: 24,
     data: { source: "mnist", digits: [1, 7], perDigit: 40 },
     training: { epochs: 2 },
     inject: [{ digit: 4, count: 20 }],
   });
-  const out = join(dir, "named.results.json");
-  execFileSync(process.execPath, [join(__dirname, "..", "dist", "cli.js"), "run", experiment, "--out", out], { stdio: "pipe" });
+}
+
+/** Writes `experiment` as DIR/NAME.mtq.json and runs it through the built CLI into DIR/NAME.results.json; returns the results file. */
+export function runExperimentFile(dir: string, name: string, experiment: object): string {
+  const file = writeJson(dir, `${name}.mtq.json`, experiment);
+  const out = join(dir, `${name}.results.json`);
+  execFileSync(process.execPath, [join(__dirname, "..", "dist", "cli.js"), "run", file, "--out", out], { stdio: "pipe" });
   return out;
+}
+
+/** A Parquet file's rows as hyparquet (a reader that is not our writer) reads them. */
+export async function parquetRows(file: string): Promise<Record<string, unknown>[]> {
+  const bytes = readFileSync(file);
+  return parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer });
 }

@@ -14,7 +14,7 @@ import { TABLE_COLUMNS, tidyTable } from "../src/results/table";
 import { DIGIT_COLORS } from "../src/shared/digitColors";
 import type { Results } from "../src/shared/results";
 import type { NamedSelection } from "../src/shared/selections";
-import { tempDir, writeJson } from "./helpers";
+import { runExperimentFile, tempDir } from "./helpers";
 import { seedResults } from "./seedResults";
 
 /** Debian's Python: the one apt's python3-pandas, -matplotlib, -nbformat, -nbclient and -ipykernel install into (a pyenv python3 may come first on PATH). */
@@ -304,7 +304,7 @@ print(json.dumps({
       { skip: pythonMissing(PYTHON_STACK), timeout: 300_000 },
       async () => {
         const named = tempDir();
-        const experiment = writeJson(named, "named.mtq.json", {
+        const resultsFile = runExperimentFile(named, "named", {
           name: "named",
           seed: 3,
           data: {
@@ -315,10 +315,6 @@ print(json.dumps({
           },
           model: { kind: "dense", hidden: [16] },
           training: { epochs: 2 },
-        });
-        const resultsFile = join(named, "named.results.json");
-        execFileSync(process.execPath, [join(__dirname, "..", "dist", "cli.js"), "run", experiment, "--out", resultsFile], {
-          stdio: "pipe",
         });
         const { results: run } = await readResultsFile(resultsFile);
         const written = await writeNotebookFiles(resultsFile, run, [], { notebook: true });

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import * as arrow from "apache-arrow";
-import { parquetMetadata, parquetReadObjects } from "hyparquet";
+import { parquetMetadata } from "hyparquet";
 import * as parquetWasm from "parquet-wasm/node";
 import { readResultsFile } from "../src/results/read";
 import { writeSelections } from "../src/results/selectionsFile";
@@ -20,7 +20,7 @@ import { CSV_FORMULA_START, tableCsv } from "../src/results/tableFiles";
 import { className } from "../src/shared/classNames";
 import { imageSource } from "../src/shared/imageSource";
 import type { ModelState, Results } from "../src/shared/results";
-import { tempDir, writeJson } from "./helpers";
+import { parquetRows, runExperimentFile, tempDir, writeJson } from "./helpers";
 
 const root = join(__dirname, "..");
 const cli = join(root, "dist", "cli.js");
@@ -36,12 +36,6 @@ const SELECTIONS = [
 
 function mtq(...args: string[]) {
   return spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
-}
-
-/** The Parquet file's rows, as hyparquet reads them. */
-async function parquetRows(file: string): Promise<Record<string, unknown>[]> {
-  const bytes = readFileSync(file);
-  return parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer });
 }
 
 /** The CSV's records as Python's csv module parses them (an RFC 4180 reader that is not ours). */
@@ -114,7 +108,7 @@ describe("the tidy table of a real run", () => {
   let results: Results;
 
   before(async () => {
-    const experiment = writeJson(dir, "tidy.mtq.json", {
+    runExperimentFile(dir, "tidy", {
       name: "tidy",
       seed: 24,
       data: { source: "mnist", digits: [1, 7], perDigit: 60, classNames: CLASS_NAMES },
@@ -122,7 +116,6 @@ describe("the tidy table of a real run", () => {
       snapshots: [1, 2],
       inject: [{ digit: 4, count: 30 }],
     });
-    execFileSync(process.execPath, [cli, "run", experiment, "--out", file], { stdio: "pipe" });
     results = (await readResultsFile(file)).results;
     await writeSelections(file, SELECTIONS, results.images.count);
   });
