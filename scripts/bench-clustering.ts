@@ -1,28 +1,31 @@
-// `npm run bench:clustering [-- --sizes 200,10000,70000] [--restarts 1,3,10] [--stability 0,20] | [-- --parts]`:
+// `npm run bench:clustering [-- --sizes 200,10000,70000] [--restarts 1,3,10] [--stability 0,20]`:
 // what several k-means starts (`clustering.restarts`) and the stability runs (`stability.runs`)
 // cost, on the built-in MNIST at 200 images (the report's example, examples/ones-vs-sevens.mtq.json,
 // with its 200 injected 4s and 3s), 10,000 (examples/all-of-mnist.mtq.json with 1,000 of each digit)
 // and 70,000 (examples/all-of-mnist.mtq.json). Each row is one whole run, training included: its
 // stages' times, the k chosen per layer, the chosen fit's inertia per layer, the largest drop of any
 // k's inertia against the size's first row (one start) and, with stability runs, each layer's mean
-// ARI and k tally. `--parts` times the parts of one stability run instead (below); `--pass` the
-// exact distance pass against the TF.js ops it replaced (below). Prints figures; asserts nothing
-// but `--pass`'s identical figures (exit 1 if not).
+// ARI and k tally. `--parts` times the parts of one stability run instead (below); `--pass
+// [--against COMMIT]` the exact distance pass against distances.ts at COMMIT (default 4457d82, the
+// TF.js ops it replaced); `--sampled --against COMMIT` the sampled silhouettes likewise (below).
+// Prints figures; asserts nothing but `--pass`'s identical figures (exit 1 if not).
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { parse } from "jsonc-parser";
 import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
 import { pooledDigits } from "./pooledDigits";
-import { kmeansFits } from "../src/pipeline/cluster";
-import { distancePass, sampledSilhouettes, type Clustering, type Neighbours } from "../src/pipeline/distances";
+import { bestScore, clusterSample, kmeansFits, silhouetteColumns } from "../src/pipeline/cluster";
+import { distancePass, gathered, sampledSilhouettes, type SilhouetteScores } from "../src/pipeline/distances";
 import { mnistSignatures } from "./mnistSignatures";
 import { bootstrapResample } from "../src/pipeline/stability";
-import { loadTf, type Tf } from "../src/pipeline/tf";
+import { loadTf } from "../src/pipeline/tf";
 import { EXACT_LIMIT } from "../src/shared/figures";
 import { runExperiment } from "../src/pipeline/run";
 import type { Results } from "../src/shared/results";
 import { tableRow } from "./table";
+import { commandLine, usageError, wholeNumber } from "./args";
+import { moduleAt } from "./sourceAt";
 
 const examples = join(__dirname, "..", "examples");
 const jsonc = (file: string) => parse(readFileSync(join(examples, file), "utf8")) as object;
@@ -38,10 +41,25 @@ const SIZES: Record<string, { label: string; file: string; experiment: () => obj
 };
 const ALL = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
-function option(name: string, fallback: string): string[] {
-  const at = process.argv.indexOf(`--${name}`);
-  return (at >= 0 ? process.argv[at + 1] : fallback).split(",");
-}
+const USAGE =
+  "npm run bench:clustering -- [--sizes 200,10000,70000] [--restarts 1,3,10] [--stability 0,20] | --parts | " +
+  "--pass [--size N] [--against COMMIT] | --sampled --against COMMIT";
+const { values } = commandLine(
+  {
+    options: {
+      sizes: { type: "string", default: "200,10000,70000" },
+      restarts: { type: "string", default: "1,3,10" },
+      stability: { type: "string", default: "0" },
+      parts: { type: "boolean" },
+      pass: { type: "boolean" },
+      sampled: { type: "boolean" },
+      size: { type: "string" },
+      against: { type: "string" },
+    },
+  },
+  USAGE,
+);
+const list = (name: string, value: string) => value.split(",").map((v) => wholeNumber(name, v, 0, 0, USAGE));
 
 const seconds = (ms?: number) => ((ms ?? 0) / 1000).toFixed(1);
 
@@ -101,56 +119,6 @@ async function parts() {
   }
 }
 
-/**
- * The exact distance pass as TF.js ops, as src/pipeline/distances.ts computed it before its loop:
- * per block of rows, the squared distances by broadcast sums, relu and sqrt, a one-hot mask for
- * each point itself, the per-cluster sums as D . M and the nearest points by topk.
- */
-async function tensorOpsPass(tf: Tf, points: Float32Array, dim: number, clusterings: Clustering[], neighbours: number) {
-  const n = points.length / dim;
-  const offsets: number[] = [];
-  let width = 0;
-  for (const c of clusterings) {
-    offsets.push(width);
-    width += c.k;
-  }
-  const membership = new Float32Array(n * width);
-  clusterings.forEach((c, ci) => c.labels.forEach((l, j) => (membership[j * width + offsets[ci] + l] = 1)));
-  const sums = new Float32Array(n * width);
-  const near: Neighbours = { indices: [], distances: [] };
-  const x = tf.tensor2d(points, [n, dim]);
-  const cT = tf.transpose(x);
-  const squares = tf.sum(tf.square(x), 1);
-  const m = tf.tensor2d(membership, [n, width]);
-  const step = Math.max(32, Math.min(2048, Math.floor(4_000_000 / n)));
-  for (let start = 0; start < n; start += step) {
-    const rows = Math.min(step, n - start);
-    const [s, values, indices] = tf.tidy(() => {
-      const squared = tf.relu(
-        tf.sub(
-          tf.add(squares.slice([start], [rows]).reshape([rows, 1]), squares.reshape([1, n])),
-          tf.mul(2, tf.matMul(x.slice([start, 0], [rows, dim]), cT)),
-        ),
-      );
-      const self = tf.oneHot(tf.range(start, start + rows, 1, "int32"), n);
-      const d = tf.mul(tf.sqrt(squared), tf.sub(1, self));
-      const top = tf.topk(tf.neg(tf.sub(d, self)), neighbours);
-      return [tf.matMul(d, m), top.values, top.indices];
-    });
-    sums.set(await s.data(), start * width);
-    const v = await values.data();
-    const idx = await indices.data();
-    for (let r = 0; r < rows; r++) {
-      const row = Array.from(idx.subarray(r * neighbours, (r + 1) * neighbours));
-      near.indices.push(row);
-      near.distances.push(Array.from(v.subarray(r * neighbours, (r + 1) * neighbours), (value, j) => (row[j] === start + r ? 0 : -value)));
-    }
-    tf.dispose([s, values, indices]);
-  }
-  tf.dispose([x, cT, squares, m]);
-  return { sums, width, offsets, neighbours: near };
-}
-
 /** CPU seconds of the process while `work` runs (the machine's load aside). */
 async function cpuSeconds<T>(work: () => Promise<T>): Promise<[T, number]> {
   const before = process.cpuUsage();
@@ -161,93 +129,56 @@ async function cpuSeconds<T>(work: () => Promise<T>): Promise<[T, number]> {
 
 const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
 
+type DistancesModule = typeof import("../src/pipeline/distances");
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /**
- * `--pass [--size N]`: the exact distance pass (distances.ts) against tensorOpsPass on the built-in
- * model's signatures of N digits (10,000 when not given), k = 2..10 fitted as the pipeline fits them
- * (3 starts), 15 neighbours: the two alternate three times per layer, each timed in CPU seconds, and
- * every silhouette and neighbour is compared bit for bit. Then sampledSilhouettes of the same points
- * among themselves (what chooses k above 10,000 images), each pair's distance once, against row by
- * row, likewise.
+ * `--pass [--size N] [--against COMMIT]`: the exact distance pass (distances.ts) against
+ * distances.ts at COMMIT (default 4457d82: the TF.js ops its loop replaced) on the built-in model's
+ * signatures of N digits (10,000 when not given), k = 2..10 fitted as the pipeline fits them (3
+ * starts), 15 neighbours: the two alternate three times per layer, each timed in CPU seconds, and
+ * every silhouette and neighbour is compared bit for bit.
  */
 async function pass() {
   const { tf } = await loadTf();
-  const size = Number(option("size", "10000")[0]);
-  const load = () =>
-    loadavg()
-      .map((l) => l.toFixed(2))
-      .join(", ");
+  const size = wholeNumber("--size", values.size, 10_000, 2, USAGE);
+  const commit = values.against ?? "4457d82";
+  const then = await moduleAt<DistancesModule>(commit, "src/pipeline/distances.ts");
   console.log(`load average at start: ${load()} (1, 5, 15 min) on ${cpus().length} cores; node ${process.version}`);
   const { hidden, sizes } = await mnistSignatures(size);
-  console.log(
-    tableRow([
-      "layer",
-      "values per image",
-      "exact pass: TF.js ops (CPU s)",
-      "distances.ts (CPU s)",
-      "ratio",
-      "among itself: row by row (CPU s)",
-      "each pair once (CPU s)",
-      "ratio",
-      "identical",
-    ]),
-  );
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+  console.log(tableRow(["layer", "values per image", `exact pass at ${commit} (CPU s)`, "today (CPU s)", "ratio", "identical"]));
+  console.log("|---|---:|---:|---:|---:|---|");
   let allIdentical = true;
   for (const [l, points] of hidden.entries()) {
     const dim = sizes[l];
     const n = points.length / dim;
     const fits = await kmeansFits(points, dim, { kMin: 2, kMax: 10, seed: 24, restarts: 3 });
-    const ops: number[] = [];
+    const input = { points, dim, clustered: n, clusterings: fits, neighbours: 15 };
+    const old: number[] = [];
     const ours: number[] = [];
     let identical = true;
     for (let round = 0; round < 3; round++) {
-      const [before, opsSeconds] = await cpuSeconds(() => tensorOpsPass(tf, points, dim, fits, 15));
-      const [after, ourSeconds] = await cpuSeconds(() =>
-        distancePass(tf, { points, dim, clustered: n, clusterings: fits, neighbours: 15 }),
-      );
-      ops.push(opsSeconds);
+      const [before, oldSeconds] = await cpuSeconds(() => then.distancePass(tf, input));
+      const [after, ourSeconds] = await cpuSeconds(() => distancePass(tf, input));
+      old.push(oldSeconds);
       ours.push(ourSeconds);
-      // The silhouettes as distances.ts derives them from the reference's sums.
-      const reference = fits.map((f, ci) => silhouettesFromSums(before.sums, before.width, before.offsets[ci], f));
       identical &&=
-        after.silhouettes.every((s, ci) => sameBits(s.perPoint, reference[ci])) &&
+        after.silhouettes.every((s, ci) => sameBits(s.perPoint, before.silhouettes[ci].perPoint)) &&
         after.neighbours.indices.every((row, i) => sameBits(row, before.neighbours.indices[i])) &&
         after.neighbours.distances.every((row, i) => sameBits(row, before.neighbours.distances[i]));
     }
-    // sampledSilhouettes among itself (each pair once) against row by row: the same points with one
-    // more row that is not a column, which takes it row by row; the columns' silhouettes compared.
-    const among: number[] = [];
-    const byRow: number[] = [];
-    const extended = new Float32Array(points.length + dim);
-    extended.set(points);
-    const columns = Int32Array.from({ length: n }, (_, i) => i);
-    for (let round = 0; round < 3; round++) {
-      const [once, onceSeconds] = await cpuSeconds(() => sampledSilhouettes(tf, { points, dim, rows: n, columns, clusterings: fits }));
-      const [rowwise, rowSeconds] = await cpuSeconds(() =>
-        sampledSilhouettes(tf, {
-          points: extended,
-          dim,
-          rows: n + 1,
-          columns,
-          clusterings: fits.map((f) => ({ k: f.k, labels: Int32Array.from({ length: n + 1 }, (_, i) => f.labels[Math.min(i, n - 1)]) })),
-        }),
-      );
-      among.push(onceSeconds);
-      byRow.push(rowSeconds);
-      identical &&= once.every((s, ci) => sameBits(s.perPoint, rowwise[ci].perPoint.subarray(0, n)));
-    }
     allIdentical &&= identical;
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
     console.log(
       tableRow([
         l + 1,
         dim,
-        ops.map((t) => t.toFixed(2)).join(", "),
+        old.map((t) => t.toFixed(2)).join(", "),
         ours.map((t) => t.toFixed(2)).join(", "),
-        `${(median(ops) / median(ours)).toFixed(2)}x`,
-        byRow.map((t) => t.toFixed(2)).join(", "),
-        among.map((t) => t.toFixed(2)).join(", "),
-        `${(median(byRow) / median(among)).toFixed(2)}x`,
+        `${(median(old) / median(ours)).toFixed(2)}x`,
         identical ? "yes" : "NO",
       ]),
     );
@@ -256,26 +187,92 @@ async function pass() {
   if (!allIdentical) process.exitCode = 1;
 }
 
-/** Each point's exact silhouette from its per-cluster distance sums, as distances.ts computes it. */
-function silhouettesFromSums(sums: Float32Array, width: number, offset: number, { k, labels }: Clustering): Float32Array {
-  const sizes = new Int32Array(k);
-  for (const l of labels) sizes[l]++;
-  return Float32Array.from(labels, (own, i) => {
-    if (sizes[own] <= 1) return 0;
-    const row = i * width + offset;
-    const a = sums[row + own] / (sizes[own] - 1);
-    let b = Infinity;
-    for (let c = 0; c < k; c++) if (c !== own && sizes[c] > 0) b = Math.min(b, sums[row + c] / sizes[c]);
-    return b === Infinity || Math.max(a, b) === 0 ? 0 : (b - a) / Math.max(a, b);
-  });
+/**
+ * `--sampled --against COMMIT`: the sampled silhouettes (distances.ts sampledSilhouettes) of today
+ * against COMMIT's on the built-in model's signatures of all 70,000 digits, as the pipeline runs
+ * them there: the 10,000-image sample among itself for the nine fits that choose k, then every
+ * image at the chosen k against the columns (silhouetteColumns). The two alternate three times per
+ * layer, in CPU seconds; the means and k chosen of both, and the largest difference of any image's
+ * silhouette.
+ */
+async function sampled() {
+  const { tf } = await loadTf();
+  if (!values.against) usageError("--sampled needs --against COMMIT", USAGE);
+  const commit = values.against;
+  const then = await moduleAt<DistancesModule>(commit, "src/pipeline/distances.ts");
+  console.log(`load average at start: ${load()} (1, 5, 15 min) on ${cpus().length} cores; node ${process.version}`);
+  const { hidden, sizes } = await mnistSignatures(70_000);
+  console.log(
+    tableRow([
+      "layer",
+      "pass",
+      `at ${commit} (CPU s)`,
+      "today (CPU s)",
+      "ratio",
+      `mean at ${commit}`,
+      "mean today",
+      "k chosen",
+      "largest difference",
+    ]),
+  );
+  console.log("|---|---|---:|---:|---:|---:|---:|---|---:|");
+  for (const [l, points] of hidden.entries()) {
+    const dim = sizes[l];
+    const n = points.length / dim;
+    const sample = clusterSample(n, 24)!;
+    const fits = await kmeansFits(points, dim, { kMin: 2, kMax: 10, seed: 24, restarts: 3, sample });
+    const among = {
+      points: gathered(points, dim, sample),
+      dim,
+      rows: sample.length,
+      columns: Int32Array.from(sample, (_, j) => j),
+      clusterings: fits.map((f) => ({ k: f.k, labels: Int32Array.from(sample, (p) => f.labels[p]) })),
+    };
+    const fit = fits[bestScore(await sampledSilhouettes(tf, among))];
+    const each = { points, dim, rows: n, columns: silhouetteColumns(sample, n, 24), clusterings: [fit] };
+    for (const [name, input] of [
+      ["the sample among itself, 9 fits", among],
+      [`each image at k = ${fit.k}`, each],
+    ] as const) {
+      const old: number[] = [];
+      const ours: number[] = [];
+      let before: SilhouetteScores[] = [];
+      let after: SilhouetteScores[] = [];
+      for (let round = 0; round < 3; round++) {
+        let seconds: number;
+        [before, seconds] = await cpuSeconds(() => then.sampledSilhouettes(tf, input));
+        old.push(seconds);
+        [after, seconds] = await cpuSeconds(() => sampledSilhouettes(tf, input));
+        ours.push(seconds);
+      }
+      let largest = 0;
+      before.forEach((s, ci) => s.perPoint.forEach((v, i) => (largest = Math.max(largest, Math.abs(v - after[ci].perPoint[i])))));
+      const k = (scores: SilhouetteScores[]) => input.clusterings[bestScore(scores)].k;
+      console.log(
+        tableRow([
+          `${l + 1} (${dim})`,
+          name,
+          old.map((t) => t.toFixed(2)).join(", "),
+          ours.map((t) => t.toFixed(2)).join(", "),
+          `${(median(old) / median(ours)).toFixed(2)}x`,
+          before.map((s) => s.mean.toFixed(4)).join(", "),
+          after.map((s) => s.mean.toFixed(4)).join(", "),
+          `${k(before)}, ${k(after)}`,
+          largest.toExponential(1),
+        ]),
+      );
+    }
+  }
+  console.log(`load average at end: ${load()}`);
 }
 
 async function main() {
-  if (process.argv.includes("--parts")) return parts();
-  if (process.argv.includes("--pass")) return pass();
-  const sizes = option("sizes", "200,10000,70000");
-  const restarts = option("restarts", "1,3,10").map(Number);
-  const runs = option("stability", "0").map(Number);
+  if (values.parts) return parts();
+  if (values.pass) return pass();
+  if (values.sampled) return sampled();
+  const sizes = values.sizes.split(",");
+  const restarts = list("--restarts", values.restarts);
+  const runs = list("--stability", values.stability);
   const header = [
     "images",
     "restarts",

@@ -58,7 +58,7 @@ export function gathered(points: Float32Array, dim: number, indices: Int32Array)
  * seventh of the exact pass's time on 10,000 signatures (one timing of its parts, not kept as a
  * bench), and more on the products of 70,000 against a sample.
  */
-function heapView(tf: Tf, tensor: TF.Tensor): Float32Array | undefined {
+export function heapView(tf: Tf, tensor: TF.Tensor): Float32Array | undefined {
   const backend = tf.backend() as Partial<{ typedArrayFromHeap(t: TF.Tensor): Float32Array }>;
   return backend.typedArrayFromHeap?.(tensor);
 }
@@ -145,6 +145,31 @@ export async function distancePass(
 }
 
 /**
+ * Puts `d`, the distance of point `j`, in its place among the `size` nearest kept from `base`
+ * (nearest first, the lower index first among equal distances), the last one dropped: the caller
+ * has checked that it belongs there (nearer than the last, or as near with a lower index), so
+ * the test that rejects most distances stays in the caller's loop. Lists start filled with
+ * Infinity and index -1. The one "keep the k nearest" of the exact pass, the partitioned search
+ * and the maps' neighbours (mapNeighbours.ts).
+ */
+export function keepNearer(
+  distances: Float32Array | Float64Array,
+  indices: Int32Array,
+  base: number,
+  size: number,
+  d: number,
+  j: number,
+): void {
+  let p = base + size - 1;
+  for (; p > base && (distances[p - 1] > d || (distances[p - 1] === d && indices[p - 1] > j)); p--) {
+    distances[p] = distances[p - 1];
+    indices[p] = indices[p - 1];
+  }
+  distances[p] = d;
+  indices[p] = j;
+}
+
+/**
  * Each point's nearest others, `others` per point, as TF.js's topk ranked them in the pass this
  * replaced (nearest first, the lower index first among equal distances), the point itself ahead
  * of them: a sorted list per point, a distance entering only below the list's last.
@@ -170,14 +195,9 @@ class NearestLists {
     let worst = distances[last];
     for (let j = 0; j < count; j++) {
       const d = row[from + j];
+      // In index order, a distance equal to the last kept one's comes after it.
       if (d >= worst || j === i) continue;
-      let p = last;
-      for (; p > base && distances[p - 1] > d; p--) {
-        distances[p] = distances[p - 1];
-        indices[p] = indices[p - 1];
-      }
-      distances[p] = d;
-      indices[p] = j;
+      keepNearer(distances, indices, base, others, d, j);
       worst = distances[last];
     }
   }
@@ -245,14 +265,40 @@ export interface SampledSilhouettesInput {
 }
 
 /**
+ * The columns grouped by their cluster in every clustering at once (cells: the columns that no
+ * clustering tells apart), each cell's columns in index order: a row's distances to a cell are one
+ * run, summed once and then added to the cell's cluster in each clustering.
+ */
+function cellsOf(
+  columns: Int32Array,
+  clusterings: Clustering[],
+  offsets: number[],
+): { order: Int32Array; starts: Int32Array; targets: Int32Array } {
+  const differs = (a: number, b: number) => {
+    for (const c of clusterings) if (c.labels[columns[a]] !== c.labels[columns[b]]) return c.labels[columns[a]] - c.labels[columns[b]];
+    return 0;
+  };
+  const order = Int32Array.from(columns, (_, j) => j).sort((a, b) => differs(a, b) || a - b);
+  const starts: number[] = [];
+  const targets: number[] = [];
+  order.forEach((j, q) => {
+    if (q > 0 && differs(order[q - 1], j) === 0) return;
+    starts.push(q);
+    clusterings.forEach((c, ci) => targets.push(offsets[ci] + c.labels[columns[j]]));
+  });
+  starts.push(order.length);
+  return { order, starts: Int32Array.from(starts), targets: Int32Array.from(targets) };
+}
+
+/**
  * Every row's silhouette in each clustering, measured against the `columns` points only (a point
  * among them leaves itself out, so for the columns themselves it is their silhouette among the
- * sample): n x sample distances instead of n x n. The dot products are TF.js matrix products; the
- * distances and each cluster's sums are one loop over them in JavaScript, in float64, instead of
- * the chain of tensor ops distancePass runs over each block (broadcast sums, relu, sqrt, a mask, a
- * second product): a one-off comparison measured 2.5 s against 2.9 to 3.3 s of CPU for 20,000 signatures
- * (64 values) against 10,000 and one clustering (not kept as a bench); and
- * no block matrices are held but the products.
+ * sample): n x sample distances instead of n x n. The dot products are TF.js matrix products, the
+ * columns ordered by cell (cellsOf); the distances, in float64, and each cell's sum are one loop over
+ * each row's products, then each cell's sum is added to its cluster in every clustering: for the
+ * nine clusterings that choose k, one addition per distance where adding each distance to each
+ * clustering's cluster took nine (`npm run bench:clustering -- --sampled` times both; the sums
+ * differ by float64 rounding only, in the order the distances are added).
  */
 export async function sampledSilhouettes(
   tf: Tf,
@@ -270,59 +316,43 @@ export async function sampledSilhouettes(
     width += c.k;
   }
   const count = clusterings.length;
-  /** Per column, per clustering: the column of `sums` its distance adds to. */
-  const target = new Int32Array(m * count);
-  columns.forEach((p, j) => clusterings.forEach((c, ci) => (target[j * count + ci] = offsets[ci] + c.labels[p])));
+  const { order, starts, targets } = cellsOf(columns, clusterings, offsets);
+  const cells = starts.length - 1;
+  /** Per column: its place in `order`, where a row that is a column finds itself. */
+  const placeOf = new Int32Array(m);
+  order.forEach((j, q) => (placeOf[j] = q));
+  const ordered = Int32Array.from(order, (j) => columns[j]);
   const squares = new Float64Array(rowCount);
   for (let i = 0; i < rowCount; i++) {
     let s = 0;
     for (let t = i * dim; t < (i + 1) * dim; t++) s += points[t] * points[t];
     squares[i] = s;
   }
-  const columnSquares = Float64Array.from(columns, (p) => squares[p]);
+  const columnSquares = Float64Array.from(ordered, (p) => squares[p]);
   const sums = new Float64Array(rowCount * width);
-  const cT = tf.tidy(() => tf.transpose(tf.tensor2d(gathered(points, dim, columns), [m, dim])));
-  // Every row a column (a sample among itself): each pair's distance is computed once, for the
-  // later of the two rows too, since a.b and b.a are the same float32 sums; each row still adds its
-  // distances in column order (those to earlier rows came while they were the row), so the same
-  // sums bit for bit, for half the products and square roots.
-  const among = m === rowCount;
+  const cT = tf.tidy(() => tf.transpose(tf.tensor2d(gathered(points, dim, ordered), [m, dim])));
   const step = blockRows(m);
   try {
     for (let start = 0; start < rowCount; start += step) {
       signal?.throwIfAborted();
       const rows = Math.min(step, rowCount - start);
-      const first = among ? start : 0;
-      const product = tf.tidy(() =>
-        tf.matMul(
-          tf.tensor2d(points.subarray(start * dim, (start + rows) * dim), [rows, dim]),
-          among ? cT.slice([0, first], [dim, m - first]) : cT,
-        ),
-      );
-      const cols = m - first;
+      const product = tf.tidy(() => tf.matMul(tf.tensor2d(points.subarray(start * dim, (start + rows) * dim), [rows, dim]), cT));
       try {
         const dots = heapView(tf, product) ?? ((await product.data()) as Float32Array);
         for (let r = 0; r < rows; r++) {
           const i = start + r;
-          const self = column[i];
+          const self = column[i] >= 0 ? placeOf[column[i]] : -1;
           const own = squares[i];
-          const row = sums.subarray(i * width, (i + 1) * width);
-          if (among) {
-            for (let j = i + 1, o = r * cols + (j - first); j < m; j++, o++) {
-              const squared = own + columnSquares[j] - 2 * dots[o];
-              const d = squared > 0 ? Math.sqrt(squared) : 0;
-              for (let ci = 0, t = j * count, u = i * count, at = j * width; ci < count; ci++, t++, u++) {
-                row[target[t]] += d;
-                sums[at + target[u]] += d;
-              }
+          const row = i * width;
+          const o = r * m;
+          for (let cell = 0; cell < cells; cell++) {
+            let total = 0;
+            for (let q = starts[cell], end = starts[cell + 1]; q < end; q++) {
+              if (q === self) continue;
+              const squared = own + columnSquares[q] - 2 * dots[o + q];
+              total += squared > 0 ? Math.sqrt(squared) : 0;
             }
-            continue;
-          }
-          for (let j = 0, o = r * m; j < m; j++, o++) {
-            if (j === self) continue;
-            const squared = own + columnSquares[j] - 2 * dots[o];
-            const d = squared > 0 ? Math.sqrt(squared) : 0;
-            for (let ci = 0, t = j * count; ci < count; ci++, t++) row[target[t]] += d;
+            for (let ci = 0, t = cell * count; ci < count; ci++, t++) sums[row + targets[t]] += total;
           }
         }
       } finally {
