@@ -3,7 +3,8 @@
 import { interpolateSinebow, schemeObservable10 } from "d3";
 import { DIGIT_COLORS } from "../src/shared/digitColors";
 
-export type ColorBy = "digit" | "cluster";
+/** By digit (or class), by the layer's cluster, or by how many of its neighbours in the layer the map keeps (keptColors.ts). */
+export type ColorBy = "digit" | "cluster" | "kept";
 
 export function digitColor(digit: number): string {
   return DIGIT_COLORS[digit] ?? interpolateSinebow((digit % 17) / 17);

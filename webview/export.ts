@@ -3,6 +3,7 @@
 import { themeColor, type ColorBy } from "./colors";
 import type { ViewData } from "./data";
 import { svgEl } from "./dom";
+import { keptLegend } from "./keptColors";
 import { clusterLegend, digitLegend, injectedLegend, type LegendEntry } from "./legend";
 import type { UmapMap } from "./maps";
 
@@ -43,12 +44,17 @@ export function viewSvg(
     sankey.clientWidth + 2 * GAP,
   );
   const key = legendMaker(foreground, fontFamily);
-  const digitKey = colorBy === "digit" ? key(digitLegend(data), width - 2 * GAP, "digit") : null;
   const rings = injectedLegend(data, foreground);
+  const titleKey =
+    colorBy === "digit"
+      ? key(digitLegend(data), width - 2 * GAP, "digit")
+      : colorBy === "kept"
+        ? key([...keptLegend(data.state.layers[0].neighbourCount ?? 0), ...rings], width - 2 * GAP, "kept")
+        : null;
   const mapKeys = maps.map((m, l) =>
     colorBy === "cluster" ? key([...clusterLegend(data.state.layers[l]), ...rings], m.size[0], `layer ${l + 1}`) : null,
   );
-  const mapsTop = 40 + (digitKey ? digitKey.height + GAP / 2 : 0);
+  const mapsTop = 40 + (titleKey ? titleKey.height + GAP / 2 : 0);
   const mapsHeight = Math.max(...maps.map((m, l) => 24 + m.size[1] + (mapKeys[l] ? GAP / 2 + mapKeys[l].height : 0)));
   const sankeyTop = mapsTop + mapsHeight + GAP;
   const height = sankeyTop + sankey.clientHeight + GAP;
@@ -59,9 +65,9 @@ export function viewSvg(
   const title = svgEl("text", { x: GAP, y: 24, fill: foreground, "font-size": 15, "font-weight": 600 });
   title.textContent = `${data.results.experiment.name}: ${data.results.images.count} images`;
   root.append(title);
-  if (digitKey) {
-    digitKey.g.setAttribute("transform", `translate(${GAP},40)`);
-    root.append(digitKey.g);
+  if (titleKey) {
+    titleKey.g.setAttribute("transform", `translate(${GAP},40)`);
+    root.append(titleKey.g);
   }
   let x = GAP;
   maps.forEach((map, l) => {
@@ -73,6 +79,8 @@ export function viewSvg(
       svgEl("rect", { width: map.size[0], height: map.size[1], fill: "none", stroke: foreground, "stroke-opacity": 0.25 }),
       map.toSvg(),
     );
+    const links = map.neighboursSvg();
+    if (links) frame.append(links);
     g.append(caption, frame);
     const mapKey = mapKeys[l];
     if (mapKey) {

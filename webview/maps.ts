@@ -13,7 +13,8 @@ import { describeImage, imagesWhere, mapPositions, type ViewData } from "./data"
 import { clusterColor, digitColor, isHighContrast, themeColor, type ColorBy } from "./colors";
 import { button, el, svgEl } from "./dom";
 import { GlPoints, INJECTED, SELECTED } from "./glPoints";
-import { NeighbourLinks, type ShownNeighbours } from "./neighbourLinks";
+import { keptColor, keptOf } from "./keptColors";
+import { NeighbourLinks, type LinkLayout, type ShownNeighbours } from "./neighbourLinks";
 import { PointGrid } from "./pointGrid";
 import { clusterLegend } from "./legend";
 import type { SelectionModel } from "./selection";
@@ -152,6 +153,8 @@ export class UmapMap {
     this.positions = mapPositions(this.ctx.data.state.layers[this.layer], this.ctx.mapKind());
     this.bounds = boundsOf(this.positions);
     this.grid = null;
+    // Coloured by neighbours kept, the colours are the map's own.
+    if (this.ctx.colorBy() === "kept") this.coloring = null;
     this.gl?.setPositions(this.positions);
     this.describeMap();
     this.place();
@@ -178,7 +181,7 @@ export class UmapMap {
   /** Links the image selected alone to its neighbours in the layer (null: none). */
   showNeighbours(shown: ShownNeighbours | null): void {
     this.links.show(shown);
-    this.links.place((i) => this.screen(i));
+    this.links.place(this.linkLayout());
   }
 
   /** Frees the WebGL layer: the view is replaced (another epoch or file). */
@@ -212,8 +215,6 @@ export class UmapMap {
         .join("");
       if (d) g.append(svgEl("path", { d, fill: b.hollow ? "none" : b.color, stroke: b.hollow ? b.color : "none", opacity: b.alpha }));
     }
-    const links = this.links.exported((i) => this.screen(i), this.width, this.height);
-    if (links) g.append(links);
     const ring = this.ringAt();
     if (ring) {
       const circle = { cx: ring.x.toFixed(1), cy: ring.y.toFixed(1), r: ring.r.toFixed(1), fill: "none" };
@@ -223,6 +224,16 @@ export class UmapMap {
       );
     }
     return g;
+  }
+
+  /** Where the neighbours' links go now: from the ring of the image selected alone to a ring around each neighbour's point. */
+  private linkLayout(): LinkLayout {
+    return { at: (i) => this.screen(i), from: this.radius() * selectedScale(1) + 4, to: this.radius() + 3 };
+  }
+
+  /** The links of the image selected alone to its neighbours, for the export (drawn over the map's points and ring), or null. */
+  neighboursSvg(): SVGSVGElement | null {
+    return this.links.exported(this.linkLayout(), this.width, this.height);
   }
 
   get size(): [number, number] {
@@ -352,8 +363,11 @@ export class UmapMap {
     const layer = this.ctx.data.state.layers[this.layer];
     const byColor = new Map<string, ColorGroup & { rgb: [number, number, number] }>();
     const rgba = new Uint8Array(4 * images.count);
+    // By neighbours kept: the map drawn's counts, a colour per count made once.
+    const kept = by === "kept" ? keptOf(layer, this.ctx.mapKind()) : null;
+    const palette = Array.from({ length: (layer.neighbourCount ?? 0) + 1 }, (_, n) => keptColor(n, layer.neighbourCount ?? 0));
     for (let i = 0; i < images.count; i++) {
-      const c = by === "digit" ? digitColor(images.labels[i]) : clusterColor(layer.assignments[i], layer.k);
+      const c = kept ? palette[kept[i]] : by === "digit" ? digitColor(images.labels[i]) : clusterColor(layer.assignments[i], layer.k);
       let group = byColor.get(c);
       if (!group) {
         const { r, g, b } = color(c)?.rgb() ?? { r: 128, g: 128, b: 128 };
@@ -398,7 +412,7 @@ export class UmapMap {
     this.element.dataset.selected = String(this.ctx.selection.bits.count);
     this.placeHoverRing();
     this.placeFocusRing();
-    this.links.place((i) => this.screen(i));
+    this.links.place(this.linkLayout());
   }
 
   /** WebGL lost (the GPU reset, or too many contexts): the map goes on on a fresh 2-D canvas. */

@@ -6,6 +6,7 @@ import type { ColorBy } from "./colors";
 import type { ViewData } from "./data";
 import { button, el } from "./dom";
 import { epochSlider, type EpochControl } from "./epochs";
+import { hasKept, keptLegend } from "./keptColors";
 import { digitLegend, injectedLegend, type LegendEntry } from "./legend";
 import type { Tool } from "./maps";
 import type { SelectionModel } from "./selection";
@@ -50,6 +51,7 @@ export function header(
       [
         ["digit", classNoun(data.results) === "class" ? "Class" : "Digit"],
         ["cluster", "Cluster"],
+        ...(hasKept(data.state) ? [["kept", "Neighbours kept"] as [ColorBy, string]] : []),
       ],
       colorBy,
       (value) => {
@@ -132,6 +134,15 @@ function showLegend(box: HTMLElement, data: ViewData, colorBy: ColorBy): void {
   if (colorBy === "digit") {
     box.setAttribute("aria-label", `${noun === "class" ? "Class" : "Digit"} colours`);
     return box.replaceChildren(...digitLegend(data).map(legendItem));
+  }
+  if (colorBy === "kept") {
+    const count = data.state.layers[0].neighbourCount ?? 0;
+    box.setAttribute("aria-label", "Neighbours kept colours");
+    return box.replaceChildren(
+      el("span", "mtq-legend-note", `Coloured by how many of each image's ${count} nearest in the layer stay its nearest on the map:`),
+      ...keptLegend(count).map(legendItem),
+      ...injectedLegend(data, "currentColor").map(legendItem),
+    );
   }
   box.setAttribute("aria-label", "Cluster colours");
   box.replaceChildren(

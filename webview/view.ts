@@ -12,6 +12,7 @@ import { pngFromSvg, viewSvg } from "./export";
 import { findingsPanel } from "./findings";
 import { post } from "./host";
 import { UmapMap, type Tool } from "./maps";
+import { hasKept } from "./keptColors";
 import { NeighboursPanel, type NeighbourStore } from "./neighbours";
 import { SankeyView } from "./sankey";
 import { SavedSelectionsPanel } from "./savedSelections";
@@ -65,7 +66,8 @@ export class ResultsView {
   /** Shows `state` (the final model's or a training snapshot's) of `results`. */
   constructor(root: HTMLElement, results: Results, state: ModelState, options: ViewOptions) {
     this.data = viewDataFrom(results, options.pixels, state);
-    this.colorBy = options.colorBy;
+    // Neighbours kept, chosen on a file that has them, is no colouring of one without.
+    this.colorBy = options.colorBy === "kept" && !hasKept(state) ? "digit" : options.colorBy;
     this.tool = options.carried?.tool ?? "lasso";
     const kinds = mapKinds(state);
     this.mapKind = kinds.includes(options.mapKind) ? options.mapKind : "umap";

@@ -154,7 +154,8 @@ export interface WebviewState {
   /** The results file the panel shows. */
   resultsFile: string;
   selection: Selection | null;
-  colorBy: "digit" | "cluster";
+  /** The points' colouring: by digit (or class), cluster, or the neighbours each keeps on the map drawn. */
+  colorBy: "digit" | "cluster" | "kept";
   /** With training snapshots: the epoch shown (the final one when absent). */
   epoch?: number;
   /** The search box's query (none when absent). */
