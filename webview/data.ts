@@ -4,6 +4,7 @@
 import { className } from "../src/shared/classNames";
 import { imageTitle } from "../src/shared/imageName";
 import { imageSource } from "../src/shared/imageSource";
+import { labelGroups } from "../src/shared/labelGroups";
 import type { Column } from "../src/shared/columns";
 import type { MapKind } from "../src/shared/protocol";
 import type { LayerResult, ModelState, Results } from "../src/shared/results";
@@ -27,17 +28,14 @@ export interface ViewData {
 }
 
 export function viewDataFrom(results: Results, pixels: PixelStore, state: ModelState = results): ViewData {
-  const { images } = results;
-  const kept = new Set<number>();
-  const injected = new Set<number>();
-  for (let i = 0; i < images.count; i++) (images.injected[i] ? injected : kept).add(images.labels[i]);
+  const { kept, injected } = labelGroups(results.images);
   return {
     results,
     state,
     ...(results.findings.separationEpoch && { separationEpoch: results.findings.separationEpoch }),
     pixels,
     nodeImages: imagesPerNode(state),
-    digits: [...[...kept].sort((a, b) => a - b), ...[...injected].filter((d) => !kept.has(d)).sort((a, b) => a - b)],
+    digits: [...kept, ...injected.filter((d) => !kept.includes(d))],
   };
 }
 

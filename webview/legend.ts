@@ -3,6 +3,7 @@
 // exports, so a saved figure explains its colours the way the view does.
 import { labelAndName } from "../src/shared/classNames";
 import { INJECTED } from "../src/shared/imageName";
+import { labelGroups } from "../src/shared/labelGroups";
 import type { LayerResult } from "../src/shared/results";
 import { clusterColor, digitColor } from "./colors";
 import type { ViewData } from "./data";
@@ -16,7 +17,7 @@ export interface LegendEntry {
 
 /** One entry per digit present, kept then injected; a digit with injected images is hollow. */
 export function digitLegend(data: ViewData): LegendEntry[] {
-  const injected = injectedLabels(data);
+  const injected = new Set(labelGroups(data.results.images).injected);
   return data.digits.map((digit) => {
     // The number stays beside a class name: the experiment's `digits` and `inject` use it.
     const name = labelAndName(data.results, digit);
@@ -25,20 +26,12 @@ export function digitLegend(data: ViewData): LegendEntry[] {
   });
 }
 
-/** The labels of the injected images. */
-function injectedLabels(data: ViewData): Set<number> {
-  const { count, labels, injected } = data.results.images;
-  const out = new Set<number>();
-  for (let i = 0; i < count; i++) if (injected[i]) out.add(labels[i]);
-  return out;
-}
-
 /**
  * By cluster, an injected image's ring has its cluster's colour: with injected images, one ring in
  * `color` (the text's) says what rings are; none without.
  */
 export function injectedLegend(data: ViewData, color: string): LegendEntry[] {
-  return injectedLabels(data).size > 0 ? [{ color, hollow: true, label: INJECTED }] : [];
+  return labelGroups(data.results.images).injected.length > 0 ? [{ color, hollow: true, label: INJECTED }] : [];
 }
 
 /** One entry per cluster of the layer, with its images (kept and injected), as its chip under the map says it. */

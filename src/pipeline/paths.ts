@@ -2,6 +2,7 @@
 // flows the Sankey draws.
 import { className } from "../shared/classNames";
 import { classLabel } from "../shared/imageName";
+import { labelGroups } from "../shared/labelGroups";
 import type { FlowLink, FlowNode, Flows } from "../shared/results";
 
 export interface PathInput {
@@ -28,8 +29,7 @@ export function flows(input: PathInput): Flows {
   const layers = input.assignments.length;
   const nodes = new Map<string, FlowNode>();
   const links = new Map<string, FlowLink & { images: number[] }>();
-  const injectedDigits = new Set<number>();
-  for (let i = 0; i < input.labels.length; i++) if (input.injected[i]) injectedDigits.add(input.labels[i]);
+  const injectedDigits = new Set(labelGroups(input).injected);
   const node = (id: string, column: number, kind: FlowNode["kind"], value: number): FlowNode => {
     let n = nodes.get(id);
     if (!n) {

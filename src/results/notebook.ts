@@ -7,6 +7,7 @@
 import { basename } from "node:path";
 import { labelAndName } from "../shared/classNames";
 import { DIGIT_COLORS } from "../shared/digitColors";
+import { labelGroups } from "../shared/labelGroups";
 import { OUTLIER_SCORE, SEPARATION_PURITY } from "../shared/figures";
 import type { Results } from "../shared/results";
 import type { NamedSelection } from "../shared/selections";
@@ -95,10 +96,8 @@ function code(id: string, text: string): NotebookCell {
 /** The run in a few lines: what it is, its figures as the results state them, its layers and the table's columns. */
 function introduction(results: Results, files: RunFiles): string {
   const { images, experiment, findings } = results;
-  const labelsOf = (injected: boolean) =>
-    [...new Set(Array.from(images.labels).filter((_, i) => Boolean(images.injected[i]) === injected))]
-      .sort((a, b) => a - b)
-      .map((l) => labelAndName(results, l));
+  const groups = labelGroups(images);
+  const labelsOf = (injected: boolean) => groups[injected ? "injected" : "kept"].map((l) => labelAndName(results, l));
   const trained = results.imported
     ? "signatures and predictions read from files (no model trained)"
     : `${experiment.training.epochs} epoch${experiment.training.epochs === 1 ? "" : "s"}`;

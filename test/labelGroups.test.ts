@@ -1,0 +1,18 @@
+// The kept and the injected images' labels (src/shared/labelGroups.ts), as the Sankey, the view's
+// digits and legend and the notebook name them.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { labelGroups } from "../src/shared/labelGroups";
+
+describe("labelGroups", () => {
+  it("lists each group's labels once, ascending, a label in both groups in both", () => {
+    const labels = Int32Array.from([7, 1, 7, 1, 4, 3, 4, 7]);
+    const injected = Uint8Array.from([0, 0, 0, 0, 1, 1, 1, 1]);
+    assert.deepEqual(labelGroups({ labels, injected }), { kept: [1, 7], injected: [3, 4, 7] });
+  });
+
+  it("reads plain lists as the pipeline builds them, and no images as none", () => {
+    assert.deepEqual(labelGroups({ labels: [2, 0], injected: [false, false] }), { kept: [0, 2], injected: [] });
+    assert.deepEqual(labelGroups({ labels: [], injected: [] }), { kept: [], injected: [] });
+  });
+});
