@@ -2,7 +2,7 @@
 // layer's own space are among its k nearest on the map. The map's k nearest of every image come
 // from a uniform grid over the map (a counting sort of the points by cell, as webview/pointGrid.ts
 // does for the pointer), searched ring by ring outwards from each image's cell.
-import type { Neighbours } from "./distances";
+import { keepNearer, type Neighbours } from "./distances";
 
 /** Per image, its k nearest other images on `map` ([x0, y0, x1, y1, ...]): k per image, nearest first, ties to the lower image number. */
 export function mapNearest(map: Float32Array, k: number): Int32Array {
@@ -47,14 +47,7 @@ export function mapNearest(map: Float32Array, k: number): Int32Array {
         if (j === i) continue;
         const d = (map[2 * j] - x) ** 2 + (map[2 * j + 1] - y) ** 2;
         if (d > bestD[k - 1] || (d === bestD[k - 1] && j > best[k - 1])) continue;
-        let q = k - 1;
-        while (q > 0 && (bestD[q - 1] > d || (bestD[q - 1] === d && best[q - 1] > j))) {
-          bestD[q] = bestD[q - 1];
-          best[q] = best[q - 1];
-          q--;
-        }
-        bestD[q] = d;
-        best[q] = j;
+        keepNearer(bestD, best, 0, k, d, j);
       }
     };
     const reach = Math.max(cols, rows);
