@@ -12,9 +12,14 @@ import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
 import { pcaMap } from "../src/pipeline/pca";
 import { loadTf } from "../src/pipeline/tf";
 import { umapLayout } from "../src/pipeline/umap";
+import { commandLine, wholeNumber } from "./args";
 import { mnistSignatures } from "./mnistSignatures";
 
 const K = 15;
+const USAGE = "npm run bench:map-figures -- [IMAGES...]";
+const { positionals } = commandLine({ options: {}, allowPositionals: true }, USAGE);
+// More images than neighbours asked of each.
+const SIZES = positionals.length > 0 ? positionals.map((p) => wholeNumber("IMAGES", p, 0, K + 1, USAGE)) : [10_000, 70_000];
 
 /** `work`'s result and the CPU milliseconds it took. */
 function cpu<T>(work: () => T): [T, number] {
@@ -27,11 +32,10 @@ function cpu<T>(work: () => T): [T, number] {
 const load = () => loadavg()[0].toFixed(1);
 
 async function main() {
-  const sizes = process.argv.slice(2).map(Number);
   const { tf } = await loadTf();
   console.log("| images | layer | PCA map | UMAP kept | PCA kept | neighbours stored | total | UMAP kept, PCA kept | load |");
   console.log("|---:|---|---:|---:|---:|---:|---:|---|---|");
-  for (const images of sizes.length ? sizes : [10_000, 70_000]) {
+  for (const images of SIZES) {
     const { hidden, sizes: dims } = await mnistSignatures(images);
     for (const [l, points] of hidden.entries()) {
       const dim = dims[l];

@@ -8,6 +8,11 @@ import { loadavg } from "node:os";
 import { readResultsFile } from "../src/results/read";
 import { matchImages, parseSearch, searchVocabulary } from "../src/shared/imageSearch";
 import { allOfMnistResults } from "./allOfMnistResults";
+import { commandLine, usageError } from "./args";
+
+const USAGE = "npm run bench:search -- [FILE.results.json]";
+const { positionals } = commandLine({ options: {}, allowPositionals: true }, USAGE);
+if (positionals.length > 1) usageError(`one results file at most, not ${positionals.length}`, USAGE);
 
 const RUNS = 7;
 
@@ -30,7 +35,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const file = allOfMnistResults();
+  const file = allOfMnistResults(positionals[0]);
   const { results } = await readResultsFile(file);
   const vocabulary = searchVocabulary(results, results);
   console.log(`${file}: ${results.images.count.toLocaleString("en")} images, load average ${loadavg()[0].toFixed(1)}`);
