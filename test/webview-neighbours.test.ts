@@ -2,9 +2,11 @@
 // examples/ones-vs-sevens.mtq.json (600 images: exact neighbours): an image selected alone (as the
 // tree selects it) gets its stored neighbours asked of the host and listed per layer, with their
 // names and distances, how many the map shown keeps among its nearest (the run's own umapKept and
-// pcaKept), and links drawn from it to each on every map, where the neighbours are, on screen and in
-// the SVG export; Enter on a row selects that neighbour; the selection's neighbours come back after a
-// reload; a file without stored neighbours says so, and approximate ones are said to be.
+// pcaKept), and rings and links drawn on every map, where the neighbours are, on screen and in the
+// SVG export; Enter on a row selects that neighbour; the selection's neighbours come back after a
+// reload; a training snapshot's are its own (ones-vs-sevens-over-time); a file without stored
+// neighbours says so, and approximate ones are said to be. Colour by: Neighbours kept colours each
+// point by the run's counts for the map drawn, with its legend, and is not offered without them.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -375,6 +377,26 @@ describe("an image's true neighbours, listed and linked on each map", { skip }, 
       (await links()).map((m) => m.rings.length + m.links.length),
       r.layers.map(() => 0),
     );
+  });
+
+  it("lists a training snapshot's neighbours at its epoch, asking the host for that epoch's", async () => {
+    const { page } = harness;
+    const overTime = runExample("ones-vs-sevens-over-time");
+    const { results: t } = await readResultsFile(overTime);
+    await page.reload();
+    await sendLoad(page, overTime, "over-time.results.json");
+    await page.waitForSelector(".mtq-sankey .mtq-node");
+    await page.locator(".mtq-epoch-slider").fill("0");
+    await page.waitForSelector('.mtq-epochs[data-epoch="1"]');
+    await select([57]);
+    assert.deepEqual(await lastPosted(page, "neighbours"), { type: "neighbours", image: 57, epoch: 1 });
+    const [first] = t.snapshots!;
+    const k = first.layers[0].neighbourCount!;
+    assert.deepEqual(
+      (await listed()).map((l) => l.rows.map((row) => row.image)),
+      first.layers.map((l) => part(l.neighbours!, 57 * k, 58 * k)),
+    );
+    assert.notDeepEqual(part(first.layers[0].neighbours!, 57 * k, 58 * k), part(t.layers[0].neighbours!, 57 * k, 58 * k));
   });
 
   it("offers no colouring by neighbours kept for a file without the counts, and colours it by digit when that was chosen", async () => {
