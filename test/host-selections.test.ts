@@ -9,7 +9,7 @@ import { before, describe, it } from "node:test";
 import { readResultsFile } from "../src/results/read";
 import { selectionsFileFor } from "../src/results/path";
 import { readSelections, writeSelections } from "../src/results/selectionsFile";
-import { tidyTable } from "../src/results/table";
+import { LIST_SEPARATOR, tidyTable } from "../src/results/table";
 import { nameNote, suggestedName, withoutSelection, withSelection } from "../src/host/selectionEdits";
 import { childrenOf, experimentNode, lookOf, NONE_SAVED, nodeForSelection, parentOf, selectionOf } from "../src/host/treeModel";
 import type { SavedSelections } from "../src/shared/protocol";
@@ -46,6 +46,19 @@ describe("named selections on the host", () => {
       blocking: false,
     });
     assert.equal(nameNote("sevens with the ones", saved), undefined);
+  });
+
+  it("refuses a name holding the table's list separator, which would split it in two in the selections column", () => {
+    assert.deepEqual(nameNote("ones; sevens", []), {
+      message: `A name cannot hold "${LIST_SEPARATOR}": the table's selections column separates names with it.`,
+      blocking: true,
+    });
+    assert.equal(nameNote("ones;sevens", []), undefined);
+    const suggested = suggestedName({ images: [2], label: "search 7; wrong" }, []);
+    assert.equal(suggested, "search 7, wrong");
+    assert.equal(nameNote(suggested, []), undefined);
+    // Every name it lets through comes back whole from a cell listing it with another.
+    for (const name of ["ones;sevens", "a ;b", suggested]) assert.deepEqual(`${name}${LIST_SEPARATOR}x`.split(LIST_SEPARATOR), [name, "x"]);
   });
 
   it("offers the selection's label as its name, numbered when it is taken", () => {
