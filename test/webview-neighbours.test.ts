@@ -279,11 +279,19 @@ describe("an image's true neighbours, listed and linked on each map", { skip }, 
       part(r.layers[0].neighbours!, neighbour * k, (neighbour + 1) * k),
     );
     assert.equal(await page.evaluate(() => document.activeElement?.classList.contains("mtq-neighbour")), true);
-    // Tab moves to the next row.
-    const first = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.image);
+    // Tab moves to the next row, as does the down arrow; the up arrow back; End to the last layer's last.
+    const focused = () => page.evaluate(() => Number((document.activeElement as HTMLElement).dataset.image));
+    const first = await focused();
     await page.keyboard.press("Tab");
-    const second = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.image);
-    assert.deepEqual([first, second].map(Number), part(r.layers[0].neighbours!, neighbour * k, neighbour * k + 2));
+    const second = await focused();
+    await page.keyboard.press("ArrowDown");
+    const third = await focused();
+    assert.deepEqual([first, second, third], part(r.layers[0].neighbours!, neighbour * k, neighbour * k + 3));
+    await page.keyboard.press("ArrowUp");
+    assert.equal(await focused(), second);
+    await page.keyboard.press("End");
+    const last = r.layers.at(-1)!.neighbours!;
+    assert.equal(await focused(), last[(neighbour + 1) * k - 1]);
   });
 
   it("colours by neighbours kept: each point in the colour of its count on the map drawn, UMAP then PCA, with the legend", async () => {

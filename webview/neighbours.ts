@@ -45,7 +45,7 @@ export class NeighbourStore {
 }
 
 /** What a layer's neighbours are: exact up to EXACT_LIMIT images, from the partitioned search above. */
-export function neighboursKind(layer: Pick<LayerResult, "approximateNeighbours">): string {
+function neighboursKind(layer: Pick<LayerResult, "approximateNeighbours">): string {
   return layer.approximateNeighbours
     ? `approximate: over ${EXACT_LIMIT.toLocaleString("en")} images they come from a partitioned search, which can miss a few`
     : "exact: every image measured against every other";
@@ -187,7 +187,7 @@ export class NeighboursPanel {
     row.tabIndex = 0;
     row.dataset.image = String(image);
     row.dataset.kept = String(kept);
-    row.title = `Select ${name} (Enter)`;
+    row.title = `Select ${name} (Enter; the arrows move along the list)`;
     const keptText = kept ? `kept on ${mapName}` : `not near on ${mapName}`;
     row.setAttribute("aria-label", `${name}, distance ${distance.toPrecision(3)}, ${keptText}`);
     row.append(
@@ -199,9 +199,14 @@ export class NeighboursPanel {
     const pick = (add: boolean) => this.ctx.selection.pick([image], name, add);
     row.addEventListener("click", (e) => pick(e.shiftKey));
     row.addEventListener("keydown", (e) => {
-      if (e.key !== "Enter") return;
+      // The arrows, Home and End move along every layer's rows; Enter selects (Shift adds).
+      const rows = [...this.body.querySelectorAll<HTMLElement>(".mtq-neighbour")];
+      const at = rows.indexOf(row);
+      const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: rows.length - 1 }[e.key];
+      if (to !== undefined) rows[to]?.focus();
+      else if (e.key === "Enter") pick(e.shiftKey);
+      else return;
       e.preventDefault();
-      pick(e.shiftKey);
     });
     return row;
   }
