@@ -105,11 +105,11 @@ function indexOf(results: Results): TreeIndex {
   if (!index) {
     const members = results.layers.map((layer) => {
       const byCluster = new Map<number, number[]>(layer.clusters.map((c) => [c.id, []]));
-      Array.from(layer.assignments).forEach((c, i) => {
-        let images = byCluster.get(c);
-        if (!images) byCluster.set(c, (images = []));
+      for (let i = 0; i < layer.assignments.length; i++) {
+        let images = byCluster.get(layer.assignments[i]);
+        if (!images) byCluster.set(layer.assignments[i], (images = []));
         images.push(i);
-      });
+      }
       return byCluster;
     });
     index = {

@@ -47,7 +47,7 @@ export function coloursOf(results: Pick<Results, "images">): number[] {
 }
 
 /** Share of `members` in a cluster whose most frequent value of `attribute` is their own. */
-function purity(assignments: number[], attribute: number[], members: number[]): number {
+function purity(assignments: ArrayLike<number>, attribute: ArrayLike<number>, members: number[]): number {
   const counts = new Map<number, Map<number, number>>();
   for (const i of members) {
     const inCluster = counts.get(assignments[i]) ?? new Map<number, number>();
@@ -81,8 +81,8 @@ export function coloredMnistFigures(results: Results): ColoredMnistFigures {
     return {
       name: layer.name,
       k: layer.k,
-      purityByDigit: round4(purity(Array.from(layer.assignments), Array.from(images.labels), kept)),
-      purityByColour: round4(purity(Array.from(layer.assignments), colours, kept)),
+      purityByDigit: round4(purity(layer.assignments, images.labels, kept)),
+      purityByColour: round4(purity(layer.assignments, colours, kept)),
       disagreeing: {
         count: disagreeing.length,
         withTheirDigit: share((i) => finding.dominantCluster[String(images.labels[i])]),

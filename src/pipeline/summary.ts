@@ -22,7 +22,8 @@ export function summaryText(results: Results): string {
   const f = results.findings;
   const name = (label: number | string) => className(results, label);
   const digits = results.classes.map(name).join(" vs ");
-  const injected = Array.from(results.images.injected).filter(Boolean).length;
+  let injected = 0;
+  for (let i = 0; i < results.images.count; i++) if (results.images.injected[i]) injected++;
   const kept = results.images.count - injected;
   const acc = f.accuracyInterval;
   const lines = [
