@@ -1,5 +1,5 @@
 // An image's true neighbours in the results view, in chromium on a real run of
-// examples/ones-vs-sevens.mtq.json (600 images: exact neighbours): an image selected alone (as the
+// examples/ones-vs-sevens.mtq.json (400 images: exact neighbours): an image selected alone (as the
 // tree selects it) gets its stored neighbours asked of the host and listed per layer, with their
 // names and distances, how many the map shown keeps among its nearest (the run's own umapKept and
 // pcaKept), and rings and links drawn on every map, where the neighbours are, on screen and in the
