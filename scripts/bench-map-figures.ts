@@ -40,7 +40,7 @@ async function main() {
     for (const [l, points] of hidden.entries()) {
       const dim = dims[l];
       const near = await partitionedNeighbours(tf, points, dim, K, randomFor(24, "partitions"));
-      const layout = umapLayout(near, { minDist: 0.1, seed: 24 });
+      const layout = await umapLayout(near, { minDist: 0.1, seed: 24 });
       for (let e = 0; e < layout.epochs; e++) layout.step(e);
       const umap = layout.embedding();
       const [pca, pcaMs] = cpu(() => pcaMap(points, dim, images));

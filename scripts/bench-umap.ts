@@ -8,9 +8,10 @@
 // `-- layout [IMAGES]`: the layout from the partitioned search's neighbours, at defaultEpochs and at
 // 200 (umap-js's count above 7,500, which the layout ran before): time and neighbours kept on the map.
 // `-- loop [IMAGES]`: on the built-in model's signatures of IMAGES digits (default 10,000), exact
-// neighbours, the layout against the loop it replaced (Math.pow, seedrandom's Alea stepped inline),
-// and that loop with Alea called per draw: CPU time of each (process.cpuUsage, the variants
-// alternating, so load hits each alike) and the neighbours kept on the map.
+// neighbours (the partitioned search's above EXACT_LIMIT), the layout (its epochs in
+// umapKernel.wat) against the same loop in JavaScript that it replaced: CPU time of each
+// (process.cpuUsage, the variants alternating, so load hits each alike), the neighbours kept on the
+// map, and whether the maps are the same, bit for bit.
 // `-- million`: both steps on `npm run million`'s 1,000,000 signatures (.cache/million), one layer
 // after the other, with the process's peak memory.
 import { readFileSync } from "node:fs";
@@ -23,9 +24,10 @@ import { scaledPixels } from "../src/pipeline/preprocess";
 import { distancePass, type Neighbours } from "../src/pipeline/distances";
 import { fastRandomFor } from "../src/data/random";
 import { loadTf } from "../src/pipeline/tf";
-import { fuzzyGraph, umapLayout } from "../src/pipeline/umap";
+import { defaultEpochs, fuzzyGraph, umapLayout } from "../src/pipeline/umap";
+import { power } from "../src/pipeline/power";
+import { EXACT_LIMIT } from "../src/shared/figures";
 import { findABParams } from "umap-js/dist/umap";
-import seedrandom from "seedrandom";
 import { partitionedNeighbours } from "../src/pipeline/partitionedNeighbours";
 import { parseNpyHeader } from "../src/data/npy";
 import { randomFor } from "../src/data/random";
@@ -73,7 +75,7 @@ async function againstUmapJs() {
     const theirTime = (performance.now() - start) / 1000;
 
     start = performance.now();
-    const layout = umapLayout(nn, { minDist: 0.1, seed: 24 });
+    const layout = await umapLayout(nn, { minDist: 0.1, seed: 24 });
     for (let e = 0; e < layout.epochs; e++) layout.step(e);
     const ourMap = layout.embedding();
     const ourTime = (performance.now() - start) / 1000;
@@ -108,9 +110,9 @@ async function searched(points: Float32Array, dim: number): Promise<{ neighbours
 }
 
 /** The map from `neighbours` at `epochs` (default: defaultEpochs), and its time. */
-function mapped(neighbours: Neighbours, epochs?: number): { map: Float32Array; time: string; epochs: number } {
+async function mapped(neighbours: Neighbours, epochs?: number): Promise<{ map: Float32Array; time: string; epochs: number }> {
   const time = clock();
-  const layout = umapLayout(neighbours, { minDist: 0.1, seed: 24, epochs });
+  const layout = await umapLayout(neighbours, { minDist: 0.1, seed: 24, epochs });
   for (let e = 0; e < layout.epochs; e++) layout.step(e);
   return { map: layout.embedding(), time: time(), epochs: layout.epochs };
 }
@@ -161,8 +163,8 @@ async function layouts(images: number) {
     const sample = samplePoints(images, SAMPLE);
     const exact = exactNeighboursOf(points, dim, sample, K);
     const { neighbours } = await searched(points, dim);
-    const now = mapped(neighbours);
-    const before = mapped(neighbours, 200);
+    const now = await mapped(neighbours);
+    const before = await mapped(neighbours, 200);
     const kept = (map: Float32Array) => percent(neighboursKept(map, sample, exact));
     console.log(
       tableRow([`${l + 1} (${dim})`, now.epochs, now.time, kept(now.map), before.epochs, before.time, kept(before.map), loadAverage()]),
@@ -171,11 +173,11 @@ async function layouts(images: number) {
 }
 
 /**
- * src/pipeline/umap.ts's layout before power(): Math.pow for d^b and, with `inline`, seedrandom's
- * Alea stepped on locals (its state read from the generator) instead of called; otherwise the same
- * loop, so the maps with `inline` are the ones it drew.
+ * src/pipeline/umap.ts's layout before umapKernel.wat: the same loop in JavaScript, power() for
+ * d^b and seedrandom's Alea called per draw. The kernel does the same operations in the same order,
+ * so the maps are the same, bit for bit.
  */
-function previousLayout(neighbours: Neighbours, epochs: number, seed: number, inline: boolean): Float32Array {
+function javascriptLayout(neighbours: Neighbours, epochs: number, seed: number): Float32Array {
   const n = neighbours.indices.length;
   const graph = fuzzyGraph(neighbours);
   const maxWeight = graph.weights.reduce((m, w) => Math.max(m, w), 0);
@@ -187,13 +189,7 @@ function previousLayout(neighbours: Neighbours, epochs: number, seed: number, in
   const perNegative = Float64Array.from(perSample, (p) => p / 5);
   const nextNegative = Float64Array.from(perNegative);
   const random = fastRandomFor(seed, "umap");
-  const alea = seedrandom.alea(`${seed}:umap`, { state: true }) as unknown as {
-    (): number;
-    state(): { s0: number; s1: number; s2: number; c: number };
-  };
   const emb = Float64Array.from({ length: n * 2 }, () => random() * 20 - 10);
-  for (let i = 0; i < 2 * n; i++) alea();
-  let { s0: r0, s1: r1, s2: r2, c: rc } = alea.state();
   const { a, b } = findABParams(1.0, 0.1);
   const clip = (x: number) => (x > 4 ? 4 : x < -4 ? -4 : x);
   let alpha = 1.0;
@@ -207,7 +203,7 @@ function previousLayout(neighbours: Neighbours, epochs: number, seed: number, in
       const d2 = dx * dx + dy * dy;
       let attract = 0;
       if (d2 > 0) {
-        const d2b = Math.pow(d2, b);
+        const d2b = power(d2, b);
         attract = (-2 * a * b * (d2b / d2)) / (a * d2b + 1);
       }
       const gx = clip(attract * dx) * alpha;
@@ -219,19 +215,12 @@ function previousLayout(neighbours: Neighbours, epochs: number, seed: number, in
       nextSample[e] += perSample[e];
       const negatives = Math.floor((epoch - nextNegative[e]) / perNegative[e]);
       for (let p = 0; p < negatives; p++) {
-        let draw: number;
-        if (inline) {
-          const t = 2091639 * r0 + rc * 2.3283064365386963e-10;
-          r0 = r1;
-          r1 = r2;
-          draw = r2 = t - (rc = t | 0);
-        } else draw = random();
-        const o = Math.floor(draw * n) * 2;
+        const o = Math.floor(random() * n) * 2;
         const ox = emb[j] - emb[o];
         const oy = emb[j + 1] - emb[o + 1];
         const o2 = ox * ox + oy * oy;
         if (o2 > 0) {
-          const repulse = (2 * b) / ((0.001 + o2) * (a * Math.pow(o2, b) + 1));
+          const repulse = (2 * b) / ((0.001 + o2) * (a * power(o2, b) + 1));
           emb[j] += clip(repulse * ox) * alpha;
           emb[j + 1] += clip(repulse * oy) * alpha;
         } else if (j !== o) {
@@ -248,57 +237,63 @@ function previousLayout(neighbours: Neighbours, epochs: number, seed: number, in
 
 const ROUNDS = 3;
 
+/** CPU seconds of each variant's map, `ROUNDS` rounds alternating in this process, the maps and the load averages. */
+async function alternating(variants: [string, () => Promise<Float32Array>][]) {
+  const cpu = new Map<string, number[]>();
+  const maps = new Map<string, Float32Array>();
+  const load = () => loadavg()[0].toFixed(1);
+  const loads: string[] = [load()];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, run] of variants) {
+      const start = process.cpuUsage();
+      maps.set(name, await run());
+      const used = process.cpuUsage(start);
+      cpu.set(name, [...(cpu.get(name) ?? []), (used.user + used.system) / 1e6]);
+    }
+    loads.push(load());
+  }
+  const times = (name: string) =>
+    cpu
+      .get(name)!
+      .map((t) => t.toFixed(1))
+      .join(", ") + " s";
+  return { times, maps, loads: loads.join(" to ") };
+}
+
 async function loops(images: number) {
   const { tf } = await loadTf();
   const { hidden, sizes } = await mnistSignatures(images);
   console.log(
-    `${images} digits, exact neighbours, seed 24; CPU seconds per map (${ROUNDS} rounds, alternating); ` +
-      `kept: ${SAMPLE} sampled points' 15 exact neighbours among their 15 nearest on the map:`,
+    `${images} digits, ${images > EXACT_LIMIT ? "partitioned search's" : "exact"} neighbours, seed 24; CPU seconds per map ` +
+      `(${ROUNDS} rounds, alternating); kept: ${SAMPLE} sampled points' 15 exact neighbours among their 15 nearest on the map:`,
   );
-  console.log(
-    "| layer | epochs | layout (power, Alea called) | kept | before (Math.pow, Alea inline) | kept | Math.pow, Alea called | load average |",
-  );
-  console.log("|---|---:|---:|---:|---:|---:|---:|---|");
+  console.log("| layer | epochs | layout (umapKernel.wat) | kept | the same loop in JavaScript | kept | same bits | load average |");
+  console.log("|---|---:|---:|---:|---:|---:|---|---|");
   for (const [l, points] of hidden.entries()) {
     const dim = sizes[l];
     const sample = samplePoints(images, SAMPLE);
     const exact = exactNeighboursOf(points, dim, sample, K);
-    const { neighbours } = await distancePass(tf, { points, dim, clustered: 0, clusterings: [], neighbours: K });
-    const epochs = umapLayout(neighbours, { minDist: 0.1, seed: 24 }).epochs;
-    const variants: [string, () => Float32Array][] = [
-      ["now", () => mapped(neighbours).map],
-      ["before", () => previousLayout(neighbours, epochs, 24, true)],
-      ["called", () => previousLayout(neighbours, epochs, 24, false)],
-    ];
-    const cpu = new Map<string, number[]>();
-    const maps = new Map<string, Float32Array>();
-    const load = () => loadavg()[0].toFixed(1);
-    const loads: string[] = [load()];
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, run] of variants) {
-        const start = process.cpuUsage();
-        maps.set(name, run());
-        const used = process.cpuUsage(start);
-        cpu.set(name, [...(cpu.get(name) ?? []), (used.user + used.system) / 1e6]);
-      }
-      loads.push(load());
-    }
-    const times = (name: string) =>
-      cpu
-        .get(name)!
-        .map((t) => t.toFixed(1))
-        .join(", ") + " s";
+    const neighbours =
+      images > EXACT_LIMIT
+        ? (await searched(points, dim)).neighbours
+        : (await distancePass(tf, { points, dim, clustered: 0, clusterings: [], neighbours: K })).neighbours;
+    const epochs = defaultEpochs(images);
+    const { times, maps, loads } = await alternating([
+      ["kernel", async () => (await mapped(neighbours)).map],
+      ["javascript", () => Promise.resolve(javascriptLayout(neighbours, epochs, 24))],
+    ]);
     const kept = (name: string) => percent(neighboursKept(maps.get(name)!, sample, exact));
+    const same = Buffer.from(maps.get("kernel")!.buffer).equals(Buffer.from(maps.get("javascript")!.buffer));
     console.log(
       tableRow([
         `${l + 1} (${dim})`,
         epochs,
-        times("now"),
-        kept("now"),
-        times("before"),
-        kept("before"),
-        times("called"),
-        loads.join(" to "),
+        times("kernel"),
+        kept("kernel"),
+        times("javascript"),
+        kept("javascript"),
+        same ? "yes" : "no",
+        loads,
       ]),
     );
   }
@@ -324,7 +319,7 @@ async function million() {
     const exact = exactNeighboursOf(values, dim, sample, K);
     const { neighbours, time } = await searched(values, dim);
     const found = percent(neighboursFound(neighbours, sample, exact));
-    const { map, time: layoutTime, epochs } = mapped(neighbours);
+    const { map, time: layoutTime, epochs } = await mapped(neighbours);
     const peak = `${Math.round(process.resourceUsage().maxRSS / 1024)} MB`;
     console.log(tableRow([`${name} (${dim})`, time, found, epochs, layoutTime, percent(neighboursKept(map, sample, exact)), peak]));
   }

@@ -103,14 +103,14 @@ describe("UMAP from exact neighbours", async () => {
     );
   });
 
-  it("keeps the blobs apart on the map, the same way for the same seed", () => {
-    const run = () => {
-      const layout = umapLayout(neighbours, { minDist: 0.1, seed: 1 });
+  it("keeps the blobs apart on the map, the same way for the same seed", async () => {
+    const run = async () => {
+      const layout = await umapLayout(neighbours, { minDist: 0.1, seed: 1 });
       for (let e = 0; e < layout.epochs; e++) layout.step(e);
       return layout.embedding();
     };
-    const map = run();
-    assert.deepEqual(run(), map);
+    const map = await run();
+    assert.deepEqual(await run(), map);
     const blob = (i: number) => (i < 150 ? 0 : 1);
     let sameBlob = 0;
     for (let i = 0; i < 300; i++) {
@@ -125,8 +125,8 @@ describe("UMAP from exact neighbours", async () => {
     assert.equal(sameBlob, 300);
   });
 
-  it("draws the same layout as umap-js's loop, step for step, with the same generator and powers", () => {
-    const layout = umapLayout(neighbours, { minDist: 0.1, epochs: 50, seed: 3 });
+  it("draws the same layout as umap-js's loop, step for step, with the same generator and powers", async () => {
+    const layout = await umapLayout(neighbours, { minDist: 0.1, epochs: 50, seed: 3 });
     for (let e = 0; e < layout.epochs; e++) layout.step(e);
     assert.deepEqual(layout.embedding(), referenceLayout(neighbours, 50, fastRandomFor(3, "umap")));
   });
@@ -142,13 +142,13 @@ describe("UMAP above EXACT_LIMIT points", () => {
     const { tf } = await loadTf();
     const half = EXACT_LIMIT / 2 + 1;
     const { neighbours } = await distancePass(tf, { points: blobs(half), dim: 10, clustered: 0, clusterings: [], neighbours: 15 });
-    const run = () => {
-      const layout = umapLayout(neighbours, { minDist: 0.1, epochs: 30, seed: 5 });
+    const run = async () => {
+      const layout = await umapLayout(neighbours, { minDist: 0.1, epochs: 30, seed: 5 });
       for (let e = 0; e < layout.epochs; e++) layout.step(e);
       return layout.embedding();
     };
-    const map = run();
-    assert.deepEqual(run(), map);
+    const map = await run();
+    assert.deepEqual(await run(), map);
     // Each of 200 points' 5 nearest on the map are in its own blob.
     const d = new Float64Array(2 * half);
     for (let s = 0; s < 200; s++) {

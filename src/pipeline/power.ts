@@ -16,6 +16,8 @@ const log2Centre = Float64Array.from({ length: STEPS }, (_, i) => Math.log2(1 + 
 /** 2^(j / STEPS), and 2^n for the normal exponents n = -1022..1023. */
 const exp2Step = Float64Array.from({ length: STEPS }, (_, j) => 2 ** (j / STEPS));
 const exp2Whole = Float64Array.from({ length: 2046 }, (_, n) => 2 ** (n - 1022));
+/** The tables in the order umapKernel.wat, which computes power() as this does, reads them from its memory. */
+export const powerTables = [unscale, inverseCentre, log2Centre, exp2Step, exp2Whole] as const;
 
 /** x^y for x > 0; zero, subnormal, negative, infinite and NaN x, and results out of the normal range, go to Math.pow. */
 export function power(x: number, y: number): number {

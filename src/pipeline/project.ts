@@ -18,7 +18,7 @@ export async function projectLayer(
   onProgress?: (fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<Float32Array> {
-  const layout = umapLayout(neighbours, { minDist: options.minDist, epochs: options.epochs, seed: options.seed });
+  const layout = await umapLayout(neighbours, { minDist: options.minDist, epochs: options.epochs, seed: options.seed });
   onProgress?.(0.1);
   // By time, not by epoch count: an epoch of a million points takes seconds, one of 200 a millisecond.
   let lastYield = performance.now();
