@@ -1,11 +1,13 @@
-// Decides how the results view's maps draw with WebGL: our own small layer (webview/glPoints.ts)
-// against regl-scatterplot, on one map of the 70,000 MNIST digits (layer 1's UMAP, coloured by
-// digit, injected images as rings) in Debian's chromium, headless, WebGL on SwiftShader (no GPU).
+// Decides how the results view's maps draw: our own small WebGL layer (webview/glPoints.ts)
+// against regl-scatterplot and against rasterising the points in JS (webview/raster.ts), on one
+// map of 10,000, 20,000, 40,000 and all 70,000 MNIST digits (layer 1's UMAP, coloured by digit,
+// injected images as rings), and of the million of `npm run million` when its results are there
+// (ours and the raster), in Debian's chromium, headless, WebGL on SwiftShader (no GPU).
 // Each run in a fresh page, the two alternating: the first paint (context, upload, draw, to the
 // painted frame), a selection of the left 30% (to painted) and the frame time over 30 pan and
 // zoom frames. Prints figures; not a test. `npm run bench:webgl -- FILE.results.json` takes
 // another results file.
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
@@ -14,11 +16,16 @@ import * as esbuild from "esbuild";
 import { DIGIT_COLORS } from "../src/shared/digitColors";
 import { readResultsFile } from "../src/results/read";
 import { browserMissing, launchChromium } from "../test/browser/browser";
+import type { Results } from "../src/shared/results";
 import { allOfMnistResults } from "./allOfMnistResults";
+import { MILLION_DIR } from "./million";
 import type { BenchPoints, Timing } from "./bench-webgl/page";
 
 const root = join(__dirname, "..");
 const RUNS = 5;
+/** The million's results as `npm run bench` writes them, or as bench:webview converts them. */
+const MILLION_RESULTS =
+  [join(MILLION_DIR, "million.results.json"), join(MILLION_DIR, "million.columns.results.json")].find(existsSync) ?? "";
 
 async function pageBundle(): Promise<string> {
   const out = join(root, ".tmp", "bench-webgl", "page.js");
@@ -37,17 +44,39 @@ async function pageBundle(): Promise<string> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+type Contender = "ours" | "regl" | "raster";
+const NAMES: Record<Contender, string> = {
+  ours: "own WebGL layer (webview/glPoints.ts)",
+  regl: "regl-scatterplot 1.16",
+  raster: "JS raster on a 2-D canvas (webview/raster.ts)",
+};
+
+/** The first `count` points of `results`' layer 1 (all when count is undefined). */
+function pointsOf(results: Results, count = results.images.count): BenchPoints {
+  return {
+    xy: Array.from(results.layers[0].umap).slice(0, 2 * count),
+    labels: Array.from(results.images.labels).slice(0, count),
+    injected: Array.from(results.images.injected, Boolean).slice(0, count),
+    colors: Array.from(
+      { length: Array.from(results.images.labels).reduce((a, b) => Math.max(a, b), 0) + 1 },
+      (_, d) => DIGIT_COLORS[d] ?? "#888888",
+    ),
+  };
+}
+
 async function main(): Promise<void> {
   const missing = browserMissing();
   if (missing) throw new Error(missing);
-  const file = allOfMnistResults();
-  const { results } = await readResultsFile(file);
-  const points: BenchPoints = {
-    xy: Array.from(results.layers[0].umap),
-    labels: Array.from(results.images.labels),
-    injected: Array.from(results.images.injected, Boolean),
-    colors: Array.from({ length: Math.max(...results.images.labels) + 1 }, (_, d) => DIGIT_COLORS[d] ?? "#888888"),
-  };
+  const { results } = await readResultsFile(process.argv[2] ?? allOfMnistResults());
+  // Sizes either side of the view's RASTER_ABOVE (webview/maps.ts), all of MNIST, and the million when it is there.
+  const sets: { points: BenchPoints; contenders: Contender[]; runs: number }[] = [10_000, 20_000, 40_000, undefined].map((count) => ({
+    points: pointsOf(results, count),
+    contenders: ["ours", "regl", "raster"],
+    runs: RUNS,
+  }));
+  // Fewer runs of the million: a WebGL frame of it takes about a second on SwiftShader.
+  if (!process.argv[2] && existsSync(MILLION_RESULTS))
+    sets.push({ points: pointsOf((await readResultsFile(MILLION_RESULTS)).results), contenders: ["ours", "raster"], runs: 3 });
   const script = await pageBundle();
   const bundle = Buffer.byteLength(script);
   const server = createServer((req, res) => {
@@ -59,40 +88,39 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
-    const timings: Record<"ours" | "regl", Timing[]> = { ours: [], regl: [] };
     let renderer = "";
-    for (let run = 0; run < RUNS; run++) {
-      for (const which of ["ours", "regl"] as const) {
-        await page.goto(url);
-        await page.waitForFunction(() => "bench" in window);
-        renderer ||= await page.evaluate(() => {
-          const gl = document.createElement("canvas").getContext("webgl")!;
-          const info = gl.getExtension("WEBGL_debug_renderer_info");
-          return String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
-        });
-        timings[which].push(
-          await page.evaluate(
-            ([w, p]) => (window as unknown as { bench: Record<string, (p: BenchPoints) => Promise<Timing>> }).bench[w](p),
-            [which, points] as const,
-          ),
-        );
+    for (const { points, contenders, runs } of sets) {
+      const timings = Object.fromEntries(contenders.map((c) => [c, [] as Timing[]])) as Record<Contender, Timing[]>;
+      for (let run = 0; run < runs; run++) {
+        for (const which of contenders) {
+          await page.goto(url);
+          await page.waitForFunction(() => "bench" in window);
+          renderer ||= await page.evaluate(() => {
+            const gl = document.createElement("canvas").getContext("webgl")!;
+            const info = gl.getExtension("WEBGL_debug_renderer_info");
+            return String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+          });
+          timings[which].push(
+            await page.evaluate(
+              ([w, p]) => (window as unknown as { bench: Record<string, (p: BenchPoints) => Promise<Timing>> }).bench[w](p),
+              [which, points] as const,
+            ),
+          );
+        }
+      }
+      process.stdout.write(
+        `\n${points.labels.length.toLocaleString("en")} points, one map 700 x 520 (chromium ${browser.version()}, headless, WebGL on ${renderer}); ` +
+          `median of ${runs} fresh pages each; load average ${loadavg()
+            .map((l) => l.toFixed(2))
+            .join(" ")} at the end\n`,
+      );
+      process.stdout.write("| | first paint | selection to painted | pan/zoom frame |\n|---|---:|---:|---:|\n");
+      for (const c of contenders) {
+        const f = (k: keyof Timing) => `${median(timings[c].map((t) => t[k])).toFixed(1)} ms`;
+        process.stdout.write(`| ${NAMES[c]} | ${f("firstPaint")} | ${f("selection")} | ${f("frame")} |\n`);
       }
     }
-    process.stdout.write(
-      `${results.images.count.toLocaleString("en")} points, one map 700 x 520 (chromium ${browser.version()}, headless, WebGL on ${renderer}); ` +
-        `median of ${RUNS} fresh pages each; load average ${loadavg()
-          .map((l) => l.toFixed(2))
-          .join(" ")} at the end\n`,
-    );
-    process.stdout.write("| | first paint | selection to painted | pan/zoom frame |\n|---|---:|---:|---:|\n");
-    for (const [name, list] of [
-      ["own WebGL layer (webview/glPoints.ts)", timings.ours],
-      ["regl-scatterplot 1.16", timings.regl],
-    ] as const) {
-      const f = (k: keyof Timing) => `${median(list.map((t) => t[k])).toFixed(1)} ms`;
-      process.stdout.write(`| ${name} | ${f("firstPaint")} | ${f("selection")} | ${f("frame")} |\n`);
-    }
-    process.stdout.write(`(bench page with both: ${(bundle / 1024).toFixed(0)} KB)\n`);
+    process.stdout.write(`(bench page with all three: ${(bundle / 1024).toFixed(0)} KB)\n`);
   } finally {
     await browser.close();
     server.close();

@@ -168,14 +168,21 @@ async function measure(url: string, file: string, old: string | undefined): Prom
   for (const webgl of [true, false]) {
     const browser = await launchChromium({ webgl });
     try {
-      await measureView(browser, url, headerJson, new Uint8Array(columns), read);
+      await measureView(browser, url, headerJson, new Uint8Array(columns), read, webgl);
     } finally {
       await browser.close();
     }
   }
 }
 
-async function measureView(browser: Browser, url: string, headerJson: string, columns: Uint8Array, read: number): Promise<void> {
+async function measureView(
+  browser: Browser,
+  url: string,
+  headerJson: string,
+  columns: Uint8Array,
+  read: number,
+  webgl: boolean,
+): Promise<void> {
   // The columns reach the page as bytes (fetched through a route; the page's CSP, which allows no fetch, is bypassed for the bench only).
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
   // An error in the view would otherwise show only as a lasso never answered.
@@ -211,7 +218,8 @@ async function measureView(browser: Browser, url: string, headerJson: string, co
     const again: { wall: number; render: number }[] = [];
     for (let i = 0; i < RUNS; i++) again.push(await timeLoad(page));
     say(
-      `maps drawn with ${renderer === "webgl" ? "WebGL" : "the 2-D canvas (WebGL off)"}: ` +
+      `maps drawn ${{ webgl: "with WebGL", canvas: "on the 2-D canvas", raster: "as a raster (raster.ts) on the 2-D canvas" }[renderer ?? ""] ?? renderer}, ` +
+        `${webgl ? "WebGL on (SwiftShader)" : "WebGL off"}: ` +
         `header parsed in the page ${ms(pageParse)}, the message's structured clone ${ms(clone)}`,
     );
     say(

@@ -33,4 +33,22 @@ describe("Bitset", () => {
     assert.deepEqual(set.toArray(), [0, 39]);
     assert.equal(set.count, 2);
   });
+
+  it("goes to base64 and back (what the view's state keeps of a large selection); text of another size or not base64 is refused", () => {
+    const random = seedrandom("base64");
+    for (const size of [1, 31, 32, 33, 1000, 100_003]) {
+      const images = new Set(Array.from({ length: Math.ceil(size / 3) }, () => Math.floor(random() * size)));
+      const set = Bitset.of(size, images);
+      const text = set.toBase64();
+      assert.match(text, /^[A-Za-z0-9+/]*=*$/);
+      assert.equal(text.length, 4 * Math.ceil((4 * Math.ceil(size / 32)) / 3));
+      const back = Bitset.fromBase64(size, text)!;
+      assert.equal(back.count, images.size);
+      assert.deepEqual(back.toArray(), sorted(images));
+      assert.equal(Bitset.fromBase64(size + 64, text), null, "another size's bitset");
+    }
+    assert.equal(Bitset.fromBase64(10, "not base64!"), null);
+    // Bits past the size in the last word (a hand-edited state) are no images.
+    assert.deepEqual(Bitset.fromBase64(3, btoa("\xff\xff\xff\xff"))!.toArray(), [0, 1, 2]);
+  });
 });

@@ -10,7 +10,8 @@ import { PNG } from "pngjs";
 import { DIGIT_COLORS } from "../src/shared/digitColors";
 import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, lastPosted, openHarnessPage, type HarnessPage } from "./browser/browser";
+import type { WebviewState } from "../src/shared/protocol";
+import { browserMissing, cspViolations, lastPosted, openHarnessPage, savedStateOf, send, type HarnessPage } from "./browser/browser";
 import { runExample } from "./helpers";
 
 const root = join(__dirname, "..");
@@ -162,6 +163,30 @@ for (const webgl of [true, false]) {
         r.layers.map(() => 0),
       );
       assert.ok(Object.values(await linkCounts()).every((n) => n === 0));
+    });
+
+    it("keeps a lasso's selection in its state as a bitset when that is shorter than its list, and a reload restores it", async () => {
+      const { page } = harness;
+      const { box } = await plotPixels();
+      const chosen = await lasso(box, [0, 0, 0.6, 1]);
+      assert.ok(chosen.length > 50, `${chosen.length} selected`);
+      const saved = (await savedStateOf(page)) as WebviewState;
+      assert.equal(saved.selection, null);
+      assert.equal(saved.selectionBits?.label, "lasso on layer 1");
+      assert.ok(saved.selectionBits!.bits.length < JSON.stringify(chosen).length);
+      await harness.show(file);
+      assert.deepEqual(
+        await mapSelected(),
+        r.layers.map(() => chosen.length),
+      );
+      assert.equal(await page.locator(".mtq-selection").getAttribute("data-count"), String(chosen.length));
+      assert.deepEqual(await linkCounts(), expectedLinkCounts(chosen));
+      // A few images are shorter listed.
+      const few = { images: [1, 2, 3], label: "three" };
+      await send(page, { type: "select", selection: few });
+      const { selectionBits: _, ...listed } = saved;
+      assert.deepEqual(await savedStateOf(page), { ...listed, selection: few });
+      await page.keyboard.press("Escape");
     });
 
     it("+ zooms in on a focused map, the points still drawn; 0 resets", async () => {

@@ -60,6 +60,33 @@ export class Bitset {
     }
   }
 
+  /** The set as base64 of its words' bytes (little-endian): a million images in 167 kB of text, where their list is up to 6.9 MB of JSON. */
+  toBase64(): string {
+    const bytes = new Uint8Array(this.words.buffer, this.words.byteOffset, this.words.byteLength);
+    let text = "";
+    // In parts: String.fromCharCode takes each byte as an argument.
+    for (let at = 0; at < bytes.length; at += 0x8000) text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+    return btoa(text);
+  }
+
+  /** A set of `size` images from toBase64's text; null when the text is not one (another file's, or not base64). */
+  static fromBase64(size: number, text: string): Bitset | null {
+    let binary: string;
+    try {
+      binary = atob(text);
+    } catch {
+      return null;
+    }
+    const set = new Bitset(size);
+    if (binary.length !== set.words.byteLength) return null;
+    const bytes = new Uint8Array(set.words.buffer);
+    for (let k = 0; k < bytes.length; k++) bytes[k] = binary.charCodeAt(k);
+    // Bits past `size` in the last word are no images.
+    if (size % 32 && set.words.length) set.words[set.words.length - 1] &= 2 ** (size % 32) - 1;
+    set.count = popcount(set.words);
+    return set;
+  }
+
   /** The images, ascending. */
   toArray(): number[] {
     const out = new Array<number>(this.count);

@@ -5,7 +5,6 @@ import { className } from "../src/shared/classNames";
 import { imageTitle } from "../src/shared/imageName";
 import { imageSource } from "../src/shared/imageSource";
 import { labelGroups } from "../src/shared/labelGroups";
-import type { Column } from "../src/shared/columns";
 import type { MapKind } from "../src/shared/protocol";
 import type { LayerResult, ModelState, Results } from "../src/shared/results";
 import type { PixelStore } from "./pixels";
@@ -21,8 +20,8 @@ export interface ViewData {
   separationEpoch?: (number | null)[];
   /** The images' pixels as far as asked: rows*cols bytes an image, or rows*cols*3 (red, green, blue in turn) when `results.images.channels` is 3. */
   pixels: PixelStore;
-  /** Flow node id -> the images through it. */
-  nodeImages: Map<string, number[]>;
+  /** Flow node id -> the images through it, ascending. */
+  nodeImages: Map<string, Int32Array>;
   /** The digits present (kept then injected), ascending within each group. */
   digits: number[];
 }
@@ -34,7 +33,7 @@ export function viewDataFrom(results: Results, pixels: PixelStore, state: ModelS
     state,
     ...(results.findings.separationEpoch && { separationEpoch: results.findings.separationEpoch }),
     pixels,
-    nodeImages: imagesPerNode(state),
+    nodeImages: imagesPerNode(state, results.images.count),
     digits: [...kept, ...injected.filter((d) => !kept.includes(d))],
   };
 }
@@ -49,30 +48,35 @@ export function mapPositions(layer: LayerResult, kind: MapKind): Float32Array {
   return Float32Array.from(kind === "pca" && layer.pca ? layer.pca : layer.umap);
 }
 
-/** A node's images are those of the links into it; digit nodes have none in, so those out. */
-function imagesPerNode({ flows }: ModelState): Map<string, number[]> {
-  const incoming = new Map<string, number[]>();
-  const outgoing = new Map<string, number[]>();
-  for (const link of flows.links) {
-    append(incoming, link.target, link.images);
-    append(outgoing, link.source, link.images);
-  }
-  const byNode = new Map<string, number[]>();
-  for (const node of flows.nodes) {
-    const images = incoming.get(node.id) ?? outgoing.get(node.id) ?? [];
-    byNode.set(
-      node.id,
-      [...images].sort((a, b) => a - b),
-    );
+/**
+ * A node's images are those of the links into it; digit nodes have none in, so those out. Per
+ * column each image's node first, then each node's images in one ascending pass: no sort (sorting
+ * each node's merged links took 0.48 s of a million images' view build at load 13, this 0.09 s).
+ */
+function imagesPerNode({ flows }: ModelState, count: number): Map<string, Int32Array> {
+  const byNode = new Map<string, Int32Array>();
+  const columnOf = new Map(flows.nodes.map((n) => [n.id, n.column]));
+  const nodeOf = new Int32Array(count);
+  for (const column of new Set(flows.nodes.map((n) => n.column))) {
+    const nodes = flows.nodes.filter((n) => n.column === column);
+    const index = new Map(nodes.map((n, k) => [n.id, k]));
+    nodeOf.fill(-1);
+    for (const link of flows.links) {
+      const node =
+        columnOf.get(link.target) === column ? link.target : columnOf.get(link.source) === column && column === 0 ? link.source : null;
+      if (node === null) continue;
+      const k = index.get(node)!;
+      const { images } = link;
+      for (let j = 0; j < images.length; j++) nodeOf[images[j]] = k;
+    }
+    const sizes = new Int32Array(nodes.length);
+    for (let i = 0; i < count; i++) if (nodeOf[i] >= 0) sizes[nodeOf[i]]++;
+    const lists = nodes.map((_, k) => new Int32Array(sizes[k]));
+    sizes.fill(0);
+    for (let i = 0; i < count; i++) if (nodeOf[i] >= 0) lists[nodeOf[i]][sizes[nodeOf[i]]++] = i;
+    nodes.forEach((n, k) => byNode.set(n.id, lists[k]));
   }
   return byNode;
-}
-
-/** One by one: a spread into push() takes each image as an argument, past the engine's limit for a link of a million results. */
-function append(map: Map<string, number[]>, key: string, images: Column): void {
-  const list = map.get(key);
-  if (!list) return void map.set(key, [...images]);
-  for (const image of images) list.push(image);
 }
 
 /** The images for which `test` holds, ascending. */
@@ -83,17 +87,21 @@ export function imagesWhere(data: ViewData, test: (image: number) => boolean): n
 }
 
 /** [digit, count] among `images`, most frequent first. */
-export function digitCounts(data: ViewData, images: Iterable<number>): [number, number][] {
-  const counts = new Map<number, number>();
-  for (const i of images) {
-    const d = data.results.images.labels[i];
-    counts.set(d, (counts.get(d) ?? 0) + 1);
+export function digitCounts(data: ViewData, images: ArrayLike<number>): [number, number][] {
+  const { labels } = data.results.images;
+  // Counted in an array indexed by label (small whole numbers), not a Map: it is called per Sankey link and node.
+  const counts: number[] = [];
+  for (let k = 0; k < images.length; k++) {
+    const d = labels[images[k]];
+    counts[d] = (counts[d] ?? 0) + 1;
   }
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const out: [number, number][] = [];
+  counts.forEach((n, d) => out.push([d, n]));
+  return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
 }
 
 /** "96 × 1, 4 × 7" ("96 × one, 4 × seven" with class names): the digits among `images`, most frequent first. */
-export function digitMix(data: ViewData, images: Iterable<number>): string {
+export function digitMix(data: ViewData, images: ArrayLike<number>): string {
   return digitCounts(data, images)
     .map(([d, n]) => `${n} × ${className(data.results, d)}`)
     .join(", ");

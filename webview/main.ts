@@ -5,6 +5,8 @@
 import { unhandledMessage, type CompareState, type HostToWebview, type SavedSelections, type WebviewState } from "../src/shared/protocol";
 import { pixelBytes, withColumns } from "../src/shared/columns";
 import type { Results } from "../src/shared/results";
+import type { Selection } from "../src/shared/protocol";
+import { Bitset } from "./bitset";
 import { post, savedState, saveState } from "./host";
 import { CompareView } from "./compare";
 import { el } from "./dom";
@@ -43,7 +45,7 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   const start = performance.now();
   const resultsFile = message.resultsFile ?? state.resultsFile;
   const sameFile = resultsFile === state.resultsFile;
-  const selection = message.selection ?? (sameFile ? state.selection : null);
+  const selection = message.selection ?? (sameFile ? restoredSelection(state, message.header.images.count) : null);
   const results = withColumns(message.header, message.columns);
   const stops = epochStops(results);
   const epoch = sameFile && state.epoch !== undefined && stops.includes(state.epoch) ? state.epoch : stops.at(-1);
@@ -54,7 +56,7 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   pixels = new PixelStore(pixelBytes(results.images), askPixels);
   neighbours = new NeighbourStore((image, epoch) => post({ type: "neighbours", image, ...(epoch !== undefined && { epoch }) }));
   named = message.saved;
-  update({ resultsFile, selection, epoch, search: sameFile ? state.search : undefined });
+  update({ resultsFile, ...keptSelection(selection, results.images.count), epoch, search: sameFile ? state.search : undefined });
   render();
   // Read by the benchmark: building and drawing every view for one results file.
   performance.measure("mtq-render", { start });
@@ -69,10 +71,10 @@ function render(): void {
   dropView();
   view = new ResultsView(root, loaded, stateAt(loaded, epoch), {
     colorBy: state.colorBy,
-    selection: state.selection,
+    selection: restoredSelection(state, loaded.images.count),
     saved: named,
-    onSelection: (next, byUser) => {
-      update({ selection: next });
+    onSelection: (next, byUser, bits) => {
+      update(keptSelection(next, bits));
       if (byUser) post({ type: "selectionChanged", selection: next });
     },
     onColorBy: (colorBy) => update({ colorBy }),
@@ -85,6 +87,34 @@ function render(): void {
     pixels: pixels!,
     neighbours: neighbours!,
   });
+}
+
+/**
+ * A selection as the state keeps it: as a list or as a bitset, whichever is shorter. VS Code
+ * writes the state as JSON at every change: a lasso of 514,487 of a million images was 3.9 MB of
+ * it as a list (more than the harness's sessionStorage takes), 167 kB as a bitset, whatever is
+ * selected; a few images of many are shorter listed.
+ */
+function keptSelection(selection: Selection | null, bits: Bitset | number): Pick<WebviewState, "selection" | "selectionBits"> {
+  const count = typeof bits === "number" ? bits : bits.size;
+  if (!selection || listedLength(selection.images) <= 4 * Math.ceil((Math.ceil(count / 32) * 4) / 3))
+    return { selection, selectionBits: undefined };
+  const set = typeof bits === "number" ? Bitset.of(bits, selection.images) : bits;
+  return { selection: null, selectionBits: { label: selection.label, bits: set.toBase64() } };
+}
+
+/** The characters of `images` as JSON: each number's digits and a comma. */
+function listedLength(images: number[]): number {
+  let length = 0;
+  for (const i of images) length += i < 10 ? 2 : i < 100 ? 3 : i < 1000 ? 4 : i < 10000 ? 5 : i < 100000 ? 6 : String(i).length + 1;
+  return length;
+}
+
+/** The selection `saved` keeps, for results of `count` images (none when its bitset is not theirs). */
+function restoredSelection(saved: WebviewState, count: number): Selection | null {
+  if (!saved.selectionBits) return saved.selection;
+  const bits = Bitset.fromBase64(count, saved.selectionBits.bits);
+  return bits && bits.count > 0 ? { images: bits.toArray(), label: saved.selectionBits.label } : null;
 }
 
 /** A comparison: the selection carries over when the same two files come again (hide/show, reload). */

@@ -16,6 +16,7 @@ import { GlPoints, INJECTED, SELECTED } from "./glPoints";
 import { keptColor, keptOf } from "./keptColors";
 import { NeighbourLinks, type LinkLayout, type ShownNeighbours } from "./neighbourLinks";
 import { PointGrid } from "./pointGrid";
+import { PointRaster } from "./raster";
 import { clusterLegend } from "./legend";
 import type { SelectionModel } from "./selection";
 import { ariText, clusterStabilityText, isUnstable, kTallyText, layerStabilityTitle } from "./stability";
@@ -43,6 +44,14 @@ interface Coloring {
 
 const PAD = 12;
 const KEY_PAN = 40;
+/**
+ * Maps of more points than this are rasterised in JS (raster.ts), not drawn as WebGL sprites: where
+ * WebGL runs on the CPU (SwiftShader, no GPU) the raster keeps up better from about here (npm run
+ * bench:webgl, one map, load 12-19: a pan/zoom frame of 10,000 points 28 ms with WebGL against 36,
+ * of 20,000 34 against 26, of 70,000 93 against 29, a selection of 70,000 painted in 128 against 35
+ * ms). Its image goes on a 2-D canvas, so it draws the same without WebGL.
+ */
+const RASTER_ABOVE = 20_000;
 
 export class UmapMap {
   readonly element = el("figure", "mtq-map");
@@ -60,8 +69,10 @@ export class UmapMap {
   private readonly figure = el("span", "mtq-muted mtq-map-kept");
   private readonly zoomer: ZoomBehavior<SVGSVGElement, unknown>;
   private transform: ZoomTransform = zoomIdentity;
-  /** The WebGL layer; null where the browser has none (or lost it): the 2-D canvas draws then. */
+  /** The WebGL layer; null where the browser has none (or lost it), or the map is rasterised: the 2-D canvas draws then. */
   private gl: GlPoints | null;
+  /** For maps of more than RASTER_ABOVE points: the points drawn into one image, put on the 2-D canvas. */
+  private readonly raster: PointRaster | null;
   /** Map coordinates to CSS pixels before zoom: x * scale + offset[0], y * scale + offset[1]. */
   private scale = 1;
   private offset: [number, number] = [0, 0];
@@ -115,11 +126,12 @@ export class UmapMap {
     this.flags = new Uint8Array(injected.length);
     this.flagged = new Bitset(injected.length);
     for (let i = 0; i < injected.length; i++) if (injected[i]) this.flags[i] = INJECTED;
-    this.gl = GlPoints.create(this.canvas);
+    this.raster = injected.length > RASTER_ABOVE ? new PointRaster() : null;
+    this.gl = this.raster ? null : GlPoints.create(this.canvas);
     if (this.gl) this.gl.setPositions(this.positions);
     // Not after dispose(), which loses the context on purpose.
     this.canvas.addEventListener("webglcontextlost", () => this.gl && this.useCanvas());
-    this.element.dataset.renderer = this.gl ? "webgl" : "canvas";
+    this.element.dataset.renderer = this.raster ? "raster" : this.gl ? "webgl" : "canvas";
     this.plot.append(this.canvas, this.overlay);
     this.element.append(caption, this.plot, this.chips);
 
@@ -388,23 +400,29 @@ export class UmapMap {
   draw(): void {
     if (this.width === 0) return;
     const coloring = this.colors();
-    if (this.gl) {
+    const { k, x, y } = this.transform;
+    const s = this.scale * k;
+    const frame = {
+      sx: s,
+      sy: s,
+      tx: this.offset[0] * k + x,
+      ty: this.offset[1] * k + y,
+      width: this.width,
+      height: this.height,
+      dpr: this.canvas.width / this.width,
+      radius: this.radius(),
+      selected: this.ctx.selection.bits.count,
+    };
+    if (this.raster) {
+      const { raster } = this;
+      raster.draw(this.positions, coloring.rgba, this.flags, frame);
+      this.canvas.getContext("2d", { alpha: true })!.putImageData(new ImageData(raster.pixels, raster.width, raster.height), 0, 0);
+      this.element.dataset.points = String(this.positions.length / 2);
+    } else if (this.gl) {
       if (!this.uploaded.colors) this.gl.setColors(coloring.rgba);
       if (!this.uploaded.flags) this.gl.setFlags(this.flags);
       this.uploaded = { colors: true, flags: true };
-      const { k, x, y } = this.transform;
-      const s = this.scale * k;
-      this.gl.draw({
-        sx: s,
-        sy: s,
-        tx: this.offset[0] * k + x,
-        ty: this.offset[1] * k + y,
-        width: this.width,
-        height: this.height,
-        dpr: this.canvas.width / this.width,
-        radius: this.radius(),
-        selected: this.ctx.selection.bits.count,
-      });
+      this.gl.draw(frame);
       this.element.dataset.points = String(this.gl.pointCount);
     } else {
       this.element.dataset.points = String(drawOnCanvas(this.canvas, this.width, this.height, this.batches(), (i) => this.screen(i)));

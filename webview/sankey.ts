@@ -53,6 +53,7 @@ export class SankeyView {
   /** Per link, its selected images, for the selection `counted`. */
   private readonly selectedPerLink: Int32Array;
   private counted: Bitset;
+  private readonly majority = new WeakMap<ArrayLike<number>, number>();
 
   constructor(private readonly ctx: SankeyContext) {
     const { images } = ctx.data.results;
@@ -286,7 +287,7 @@ export class SankeyView {
     return `cluster ${flow.value} of layer ${flow.column}`;
   }
 
-  private describeNode(flow: FlowNode, images: number[]): string[] {
+  private describeNode(flow: FlowNode, images: ArrayLike<number>): string[] {
     const lines = [`${this.nodeName(flow)}: ${flow.count} images`, digitMix(this.ctx.data, images)];
     const cluster = this.clusterOf(flow);
     if (cluster) {
@@ -312,8 +313,11 @@ export class SankeyView {
     return digitColor(this.majorityDigit(this.ctx.data.nodeImages.get(flow.id) ?? []));
   }
 
-  private majorityDigit(images: Iterable<number>): number {
-    return digitCounts(this.ctx.data, images)[0]?.[0] ?? 0;
+  /** Counted once per list: the layout's node sort asks it at every comparison. */
+  private majorityDigit(images: ArrayLike<number>): number {
+    let digit = this.majority.get(images);
+    if (digit === undefined) this.majority.set(images, (digit = digitCounts(this.ctx.data, images)[0]?.[0] ?? 0));
+    return digit;
   }
 
   /** The tooltip's content is built once per hover, then only follows the pointer. */

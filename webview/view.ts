@@ -18,6 +18,7 @@ import { SankeyView } from "./sankey";
 import { SavedSelectionsPanel } from "./savedSelections";
 import { SearchBox } from "./search";
 import { SelectionModel } from "./selection";
+import type { Bitset } from "./bitset";
 import { SelectionPanel } from "./selectionPanel";
 import { header } from "./toolbar";
 import { Tooltip } from "./tooltip";
@@ -27,8 +28,8 @@ export interface ViewOptions {
   selection: Selection | null;
   /** The named selections saved beside the results. */
   saved: SavedSelections;
-  /** Every selection change; `byUser` when picked in this view. */
-  onSelection(selection: Selection | null, byUser: boolean): void;
+  /** Every selection change; `byUser` when picked in this view; `bits`, the selection as a bitset. */
+  onSelection(selection: Selection | null, byUser: boolean, bits: Bitset): void;
   onColorBy(colorBy: ColorBy): void;
   /** The map kind chosen (UMAP or PCA); drawn where the state shown has it, else UMAP. */
   mapKind: MapKind;
@@ -145,7 +146,7 @@ export class ResultsView {
       this.sankey.highlight();
       panel.show(selection);
       nearest.show();
-      options.onSelection(selection, byUser);
+      options.onSelection(selection, byUser, this.selection.bits);
     });
     // The selection and the zooms first, while the maps have no size and so draw nothing: then
     // each map draws once as it is sized, not three times (a draw of 70,000 points is not free).

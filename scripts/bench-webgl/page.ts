@@ -1,7 +1,9 @@
 // The page bench-webgl.ts measures in chromium: one map's points drawn by our WebGL layer
-// (webview/glPoints.ts) or by regl-scatterplot, with the same colours, size and selection.
+// (webview/glPoints.ts), by regl-scatterplot, or rasterised in JS (webview/raster.ts) and put on
+// a 2-D canvas, with the same colours, size and selection.
 import createScatterplot from "regl-scatterplot";
 import { GlPoints, INJECTED, SELECTED } from "../../webview/glPoints";
+import { PointRaster } from "../../webview/raster";
 
 export interface BenchPoints {
   /** UMAP positions, [x0, y0, ...]. */
@@ -85,8 +87,8 @@ export async function ours(p: BenchPoints): Promise<Timing> {
   await painted();
   const firstPaint = performance.now() - t0;
 
-  const t1 = performance.now();
   const left = leftShare(xy, 0.3);
+  const t1 = performance.now();
   for (const i of left) flags[i] |= SELECTED;
   gl.setFlags(flags);
   gl.draw({ ...view, selected: left.length });
@@ -98,6 +100,47 @@ export async function ours(p: BenchPoints): Promise<Timing> {
     await frame();
     const k = 1 + f / FRAMES;
     gl.draw({ ...view, sx: sx * k, sy: sx * k, tx: tx * k - f * 3, ty: ty * k, radius: 1.3 * Math.sqrt(k), selected: left.length });
+  }
+  await frame();
+  return { firstPaint, selection, frame: (performance.now() - t2) / (FRAMES + 1) };
+}
+
+export async function raster(p: BenchPoints): Promise<Timing> {
+  const xy = Float32Array.from(p.xy);
+  const n = xy.length / 2;
+  const t0 = performance.now();
+  const canvas = freshCanvas();
+  const g = canvas.getContext("2d")!;
+  const points = new PointRaster();
+  const rgba = new Uint8Array(4 * n);
+  const palette = p.colors.map((c) => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16)));
+  const flags = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    rgba.set(palette[p.labels[i]], 4 * i);
+    flags[i] = p.injected[i] ? INJECTED : 0;
+  }
+  const draw = (f: Parameters<PointRaster["draw"]>[3]) => {
+    points.draw(xy, rgba, flags, f);
+    g.putImageData(new ImageData(points.pixels, points.width, points.height), 0, 0);
+  };
+  const { sx, tx, ty } = fit(xy);
+  const view = { sx, sy: sx, tx, ty, width: WIDTH, height: HEIGHT, dpr: 1, radius: 1.3, selected: 0 };
+  draw(view);
+  await painted();
+  const firstPaint = performance.now() - t0;
+
+  const left = leftShare(xy, 0.3);
+  const t1 = performance.now();
+  for (const i of left) flags[i] |= SELECTED;
+  draw({ ...view, selected: left.length });
+  await painted();
+  const selection = performance.now() - t1;
+
+  const t2 = performance.now();
+  for (let f = 1; f <= FRAMES; f++) {
+    await frame();
+    const k = 1 + f / FRAMES;
+    draw({ ...view, sx: sx * k, sy: sx * k, tx: tx * k - f * 3, ty: ty * k, radius: 1.3 * Math.sqrt(k), selected: left.length });
   }
   await frame();
   return { firstPaint, selection, frame: (performance.now() - t2) / (FRAMES + 1) };
@@ -136,9 +179,10 @@ export async function regl(p: BenchPoints): Promise<Timing> {
   await painted();
   const firstPaint = performance.now() - t0;
 
+  const left = leftShare(xy, 0.3);
   const t1 = performance.now();
   ready = nextDraw();
-  plot.select(leftShare(xy, 0.3), { preventEvent: true });
+  plot.select(left, { preventEvent: true });
   await ready;
   await painted();
   const selection = performance.now() - t1;
@@ -158,4 +202,4 @@ export async function regl(p: BenchPoints): Promise<Timing> {
   return timing;
 }
 
-(window as unknown as { bench: unknown }).bench = { ours, regl };
+(window as unknown as { bench: unknown }).bench = { ours, regl, raster };

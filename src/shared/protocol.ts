@@ -153,7 +153,13 @@ export type WebviewToHost = FromResultsView | FromCompareView;
 export interface WebviewState {
   /** The results file the panel shows. */
   resultsFile: string;
+  /** The selection, listed; or null with it in `selectionBits`. */
   selection: Selection | null;
+  /**
+   * A selection shorter kept as a bitset than listed (webview/main.ts): its label, and its images as
+   * base64 of the bitset's little-endian 32-bit words (bit i: image i).
+   */
+  selectionBits?: { label: string; bits: string };
   /** The points' colouring: by digit (or class), cluster, or the neighbours each keeps on the map drawn. */
   colorBy: "digit" | "cluster" | "kept";
   /** With training snapshots: the epoch shown (the final one when absent). */

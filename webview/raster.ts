@@ -1,0 +1,280 @@
+// A map's points rasterised in JS into one image, for maps of many points (maps.ts picks it above
+// RASTER_ABOVE): each point adds its colour to the device pixels its dot (or an injected image's
+// ring) covers, the unselected and the selected apart; then one pass over the pixels turns each
+// pixel's sums into the colour the point sprites would leave there (the mean of its points'
+// colours, as opaque as that many dots of 90% (18% when faded) on one another, the selected over
+// the rest). Its cost follows the points and the pixels, not a GPU's fill rate: where WebGL runs on
+// the CPU (SwiftShader, no GPU: a remote session, a VM) a pan/zoom frame of 70,000 points took 93
+// ms as WebGL sprites and 29 ms rasterised (npm run bench:webgl, load 12-19). The image goes on a
+// 2-D canvas with putImageData, so it draws the same where WebGL is missing.
+import { selectedScale } from "./canvasPoints";
+import { INJECTED, SELECTED, type GlFrame } from "./glPoints";
+
+/** Per pixel: the unselected points' count and colour sums, then the selected ones'. */
+const SLOTS = 8;
+/** Counts past this look the same: 0.82^40 is under 0.1% (the faded alpha), 0.1^40 less still. */
+const MAX_COUNT = 40;
+
+/** The device pixels a dot (or ring) covers, around the pixel its centre falls in: offsets and their reach. */
+interface Stamp {
+  dx: Int32Array;
+  dy: Int32Array;
+  reach: number;
+}
+
+export class PointRaster {
+  /** Per pixel: the dots centred in it (SLOTS), then what the dots and rings cover of it (SLOTS). */
+  private centred = new Uint32Array(0);
+  private covered = new Uint32Array(0);
+  /**
+   * The points in the order of a coarse grid over the map (row by row), their positions and colours
+   * copied in that order: counting them by pixel then writes the pixels nearly in turn, where in
+   * image order every point's write missed the cache (measured side by side in one process, CPU
+   * time at load 8: a frame's pass over a million points 88 ms sorted against 114 ms unsorted).
+   */
+  private positions: Float32Array | null = null;
+  private order = new Int32Array(0);
+  private sortedPos = new Float32Array(0);
+  private colors: Uint8Array | null = null;
+  private sortedRgba = new Uint8Array(0);
+  /** Where `centred` was counted: the frame's placement, and per point (in grid order) its pixel (-1: off the image, or drawn one by one) and flags then. */
+  private placement = "";
+  private pixelOf = new Int32Array(0);
+  private counted = new Uint8Array(0);
+  /** The points drawn one by one: rings (injected images are few) and dots centred just off the image. */
+  private oneByOne: number[] = [];
+  private readonly stamps = new Map<string, Stamp>();
+  /** The image drawn, RGBA (not premultiplied, as ImageData holds it), `width` x `height` device pixels. */
+  pixels = new Uint8ClampedArray(0);
+  width = 0;
+  height = 0;
+
+  /**
+   * Draws the points for frame `f` into `pixels`: `rgba` 4 bytes a point, `flags` its INJECTED and
+   * SELECTED bits. Dots are counted by the pixel their centre falls in first, then each pixel's
+   * count spread over its dot's pixels: the same sums as stamping every dot, at the cost of the
+   * pixels where the points are many (a million points on a map fall in a few hundred thousand).
+   * With the same placement as the last draw (a new selection), only the points whose flags
+   * changed are counted again.
+   */
+  draw(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array, f: GlFrame): void {
+    const width = Math.max(1, Math.round(f.width * f.dpr));
+    const height = Math.max(1, Math.round(f.height * f.dpr));
+    if (width !== this.width || height !== this.height) {
+      [this.width, this.height] = [width, height];
+      this.pixels = new Uint8ClampedArray(width * height * 4);
+      this.centred = new Uint32Array(width * height * SLOTS);
+      this.covered = new Uint32Array(width * height * SLOTS);
+      this.placement = "";
+    }
+    const stroke = (f.radius > 2 ? 1.5 : 1.1) * f.dpr;
+    const r = f.radius * f.dpr;
+    const big = r * selectedScale(f.selected);
+    if (pos !== this.positions) this.arrange(pos);
+    if (rgba !== this.colors) {
+      this.colors = rgba;
+      this.placement = "";
+      const { order, sortedRgba } = this;
+      for (let k = 0; k < order.length; k++) {
+        const i = order[k];
+        sortedRgba[4 * k] = rgba[4 * i];
+        sortedRgba[4 * k + 1] = rgba[4 * i + 1];
+        sortedRgba[4 * k + 2] = rgba[4 * i + 2];
+      }
+    }
+    const placement = [f.sx, f.sy, f.tx, f.ty, f.dpr, width, height, big + stroke].join();
+    if (placement === this.placement) this.recount(flags);
+    else this.count(flags, f, big + stroke);
+    this.placement = placement;
+    const { centred, covered } = this;
+    covered.fill(0);
+    const dot = this.stamp(r, 0);
+    const bigDot = this.stamp(big, 0);
+    for (let y = 0, o = 0; y < height; y++)
+      for (let x = 0; x < width; x++, o += SLOTS) {
+        if (centred[o] !== 0) stampAt(centred, o, covered, x, y, dot, width, height, 0);
+        if (centred[o + 4] !== 0) stampAt(centred, o + 4, covered, x, y, bigDot, width, height, 4);
+      }
+    const one = new Uint32Array(4);
+    const [sx, sy, tx, ty] = [f.sx * f.dpr, f.sy * f.dpr, f.tx * f.dpr, f.ty * f.dpr];
+    for (const i of this.oneByOne) {
+      const selected = (flags[i] & SELECTED) !== 0;
+      one.set([1, rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2]]);
+      const stamp = this.stamp(selected ? big : r, flags[i] & INJECTED ? stroke : 0);
+      stampAt(
+        one,
+        0,
+        covered,
+        Math.floor(pos[2 * i] * sx + tx),
+        Math.floor(pos[2 * i + 1] * sy + ty),
+        stamp,
+        width,
+        height,
+        selected ? 4 : 0,
+      );
+    }
+    this.compose(f.selected > 0);
+  }
+
+  /** Sorts the points by a 256 x 256 grid over their bounds (a counting sort), and copies their positions in that order. */
+  private arrange(pos: Float32Array): void {
+    const n = pos.length / 2;
+    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (let i = 0; i < n; i++) {
+      x0 = Math.min(x0, pos[2 * i]);
+      x1 = Math.max(x1, pos[2 * i]);
+      y0 = Math.min(y0, pos[2 * i + 1]);
+      y1 = Math.max(y1, pos[2 * i + 1]);
+    }
+    const cells = 256;
+    const cx = (cells - 1e-6) / (x1 - x0 || 1);
+    const cy = (cells - 1e-6) / (y1 - y0 || 1);
+    const cellOf = new Uint16Array(n);
+    const start = new Int32Array(cells * cells + 1);
+    for (let i = 0; i < n; i++) {
+      cellOf[i] = Math.floor((pos[2 * i + 1] - y0) * cy) * cells + Math.floor((pos[2 * i] - x0) * cx);
+      start[cellOf[i] + 1]++;
+    }
+    for (let c = 0; c < cells * cells; c++) start[c + 1] += start[c];
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[start[cellOf[i]]++] = i;
+    const sortedPos = new Float32Array(2 * n);
+    for (let k = 0; k < n; k++) {
+      sortedPos[2 * k] = pos[2 * order[k]];
+      sortedPos[2 * k + 1] = pos[2 * order[k] + 1];
+    }
+    Object.assign(this, { positions: pos, order, sortedPos, sortedRgba: new Uint8Array(4 * n), colors: null, placement: "" });
+    this.pixelOf = new Int32Array(n);
+    this.counted = new Uint8Array(n);
+  }
+
+  /** Counts every dot centred on the image by its pixel; those within `reach` of it, and rings, go one by one. */
+  private count(flags: Uint8Array, f: GlFrame, reach: number): void {
+    const { width, height, centred, order, sortedPos: pos, sortedRgba: rgba, pixelOf, counted } = this;
+    centred.fill(0);
+    this.oneByOne = [];
+    const [sx, sy, tx, ty] = [f.sx * f.dpr, f.sy * f.dpr, f.tx * f.dpr, f.ty * f.dpr];
+    for (let k = 0; k < order.length; k++) {
+      const x = pos[2 * k] * sx + tx;
+      const y = pos[2 * k + 1] * sy + ty;
+      const fl = (counted[k] = flags[order[k]]);
+      pixelOf[k] = -1;
+      if (!(x >= 0 && y >= 0 && x < width && y < height) || fl & INJECTED) {
+        if (x > -reach && y > -reach && x < width + reach && y < height + reach) this.oneByOne.push(order[k]);
+        continue;
+      }
+      const p = (y | 0) * width + (x | 0);
+      pixelOf[k] = p;
+      const o = p * SLOTS + (fl & SELECTED ? 4 : 0);
+      centred[o]++;
+      centred[o + 1] += rgba[4 * k];
+      centred[o + 2] += rgba[4 * k + 1];
+      centred[o + 3] += rgba[4 * k + 2];
+    }
+  }
+
+  /** Moves the points whose SELECTED bit changed since they were counted to their new slot. */
+  private recount(flags: Uint8Array): void {
+    const { centred, pixelOf, counted, order, sortedRgba: rgba } = this;
+    for (let k = 0; k < order.length; k++) {
+      const fl = flags[order[k]];
+      if (fl === counted[k]) continue;
+      counted[k] = fl;
+      if (pixelOf[k] < 0) continue;
+      const to = pixelOf[k] * SLOTS + (fl & SELECTED ? 4 : 0);
+      const from = pixelOf[k] * SLOTS + (fl & SELECTED ? 0 : 4);
+      centred[from]--;
+      centred[to]++;
+      centred[from + 1] -= rgba[4 * k];
+      centred[to + 1] += rgba[4 * k];
+      centred[from + 2] -= rgba[4 * k + 1];
+      centred[to + 2] += rgba[4 * k + 1];
+      centred[from + 3] -= rgba[4 * k + 2];
+      centred[to + 3] += rgba[4 * k + 2];
+    }
+  }
+
+  /** Each pixel's colour from its sums: the selected points' mean over the rest's, each as opaque as its count of dots. */
+  private compose(any: boolean): void {
+    const sums = this.covered;
+    const out = new Uint32Array(this.pixels.buffer);
+    const opacity = (alpha: number) => Float64Array.from({ length: MAX_COUNT + 1 }, (_, k) => 1 - (1 - alpha) ** k);
+    const rest = opacity(any ? 0.18 : 0.9);
+    const chosen = opacity(0.9);
+    for (let p = 0, o = 0; p < out.length; p++, o += SLOTS) {
+      const n0 = sums[o];
+      const n1 = sums[o + 4];
+      if (n0 === 0 && n1 === 0) {
+        out[p] = 0;
+        continue;
+      }
+      const a1 = chosen[Math.min(n1, MAX_COUNT)];
+      const a0 = rest[Math.min(n0, MAX_COUNT)] * (1 - a1);
+      const a = a0 + a1;
+      const w0 = n0 ? a0 / a / n0 : 0;
+      const w1 = n1 ? a1 / a / n1 : 0;
+      const red = sums[o + 1] * w0 + sums[o + 5] * w1;
+      const green = sums[o + 2] * w0 + sums[o + 6] * w1;
+      const blue = sums[o + 3] * w0 + sums[o + 7] * w1;
+      // RGBA in memory: little-endian words read ABGR.
+      out[p] = ((Math.round(a * 255) << 24) | (Math.round(blue) << 16) | (Math.round(green) << 8) | Math.round(red)) >>> 0;
+    }
+  }
+
+  /** The pixels a dot of radius `r` device pixels covers (with `stroke`: a ring of that width). */
+  stamp(r: number, stroke: number): Stamp {
+    const key = `${r.toFixed(3)}:${stroke.toFixed(3)}`;
+    let stamp = this.stamps.get(key);
+    if (stamp) return stamp;
+    // The radius follows the zoom: keep the last few sizes only.
+    if (this.stamps.size > 16) this.stamps.clear();
+    const reach = Math.ceil(r + stroke / 2);
+    const dx: number[] = [];
+    const dy: number[] = [];
+    for (let y = -reach; y <= reach; y++)
+      for (let x = -reach; x <= reach; x++) {
+        const d = Math.hypot(x, y);
+        if (stroke ? Math.abs(d - r) <= stroke / 2 : d <= r) {
+          dx.push(x);
+          dy.push(y);
+        }
+      }
+    // A dot smaller than a pixel still marks its pixel.
+    if (!dx.length) {
+      dx.push(0);
+      dy.push(0);
+    }
+    stamp = { dx: Int32Array.from(dx), dy: Int32Array.from(dy), reach };
+    this.stamps.set(key, stamp);
+    return stamp;
+  }
+}
+
+/** Adds the 4 sums at `from[o]` (a count and its red, green and blue) to every pixel `stamp` covers around (x, y), at slot `slot`. */
+function stampAt(
+  from: Uint32Array,
+  o: number,
+  to: Uint32Array,
+  x: number,
+  y: number,
+  { dx, dy, reach }: Stamp,
+  width: number,
+  height: number,
+  slot: number,
+): void {
+  const count = from[o];
+  const red = from[o + 1];
+  const green = from[o + 2];
+  const blue = from[o + 3];
+  const inside = x >= reach && y >= reach && x < width - reach && y < height - reach;
+  for (let k = 0; k < dx.length; k++) {
+    const px = x + dx[k];
+    const py = y + dy[k];
+    if (!inside && (px < 0 || py < 0 || px >= width || py >= height)) continue;
+    const t = (py * width + px) * SLOTS + slot;
+    to[t] += count;
+    to[t + 1] += red;
+    to[t + 2] += green;
+    to[t + 3] += blue;
+  }
+}
