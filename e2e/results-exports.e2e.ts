@@ -3,10 +3,10 @@
 // Sankey is saved under a typed name (the file beside the results, the view's chip, the tree's
 // Selections), kept over a window reload, exported as Parquet through the save dialog and read
 // back, exported as CSV from the tree and opened from the "Saved" notification; a second one is
-// saved with Ctrl+Alt+S; the tree's outliers are exported; the notebook is written and opened in VS
-// Code's notebook editor, then kept when asked; a selection written to the file by hand shows; one
-// deleted from its chip's ×, one from the tree (each confirmed) leave the file, the tree and the
-// view.
+// saved with Ctrl+Alt+S; the tree's outliers are exported, and their stored neighbours; the
+// notebook is written and opened in VS Code's notebook editor, then kept when asked; a selection
+// written to the file by hand shows; one deleted from its chip's ×, one from the tree (each
+// confirmed) leave the file, the tree and the view.
 // Run by `npm run test:e2e`; screenshots in .tmp/e2e-screens/.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -200,6 +200,36 @@ describe("named selections, tables and notebooks in VS Code", { timeout: 20 * 60
       rows.map((r) => Number(r.id)).sort((a, b) => a - b),
       outliers,
     );
+    await clearNotifications(page);
+  });
+
+  it("exports the outliers' stored neighbours from the same menu: a row per outlier, layer and neighbour", async () => {
+    const outliers = results.findings.outliers.map((o) => o.image);
+    const file = besideResults(`${stem}.outliers.neighbours.parquet`);
+    await treeRowMenu(treeRow(page, /^Outliers/).first(), "Export Table…");
+    await chooseInQuickPick(page, "Neighbours, Parquet", `outliers: ${outliers.length} image`);
+    await saveInDialog(page, file);
+    await notification(page, `Saved ${stem}.outliers.neighbours.parquet`).waitFor({ timeout: UI_TIMEOUT });
+    const rows = await parquetRows(file);
+    // The outliers in the tree's order (by image), each with its layer's stored neighbours, nearest first.
+    const ids = [...new Set(rows.map((r) => Number(r.id)))];
+    assert.deepEqual(
+      [...ids].sort((a, b) => a - b),
+      [...outliers].sort((a, b) => a - b),
+    );
+    const expected = results.layers.flatMap((layer, n) => {
+      const count = layer.neighbourCount!;
+      return ids.flatMap((id) =>
+        Array.from({ length: count }, (_, k) => ({
+          layer: n + 1,
+          id,
+          rank: k + 1,
+          neighbour: layer.neighbours![id * count + k],
+          distance: layer.neighbourDistances![id * count + k],
+        })),
+      );
+    });
+    assert.deepEqual(rows, expected);
     await clearNotifications(page);
   });
 

@@ -131,7 +131,7 @@ describe("the notebook beside a results file", () => {
     );
   });
 
-  it("states the run as the results do, and lists every column of the table", () => {
+  it("states the run as the results do, and lists every column of the table in its last cell", () => {
     const intro = cellText(notebook.cells[0]);
     assert.match(intro, /^# seed-7\n/);
     assert.match(intro, /seed 7, backend \w+, 3 epochs\. 150 images: 120 kept \(1 and 7\) and 30 injected \(4\)\./);
@@ -145,7 +145,9 @@ describe("the notebook beside a results file", () => {
         intro,
       );
     }
-    for (const column of TABLE_COLUMNS) assert.ok(intro.includes(`- \`${column.name}\`: `), column.name);
+    const columns = cellText(notebook.cells.at(-1)!);
+    assert.match(columns, /^## The table's columns\n/);
+    for (const column of TABLE_COLUMNS) assert.ok(columns.includes(`- \`${column.name}\`: ${column.doc}`), column.name);
   });
 
   it("names its files relative to its folder, and only columns the table has", () => {

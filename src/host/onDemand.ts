@@ -4,7 +4,7 @@
 // activation bundle 788 kB instead of 74 kB, some 80 ms more to compile on every activation.
 // Only modules without state of their own belong here: this bundle has its own copy of each.
 export { readSelections, writeSelections } from "../results/selectionsFile";
-export { tidyTable } from "../results/table";
+export { neighboursTable, tidyTable } from "../results/table";
 export { defaultTableFile, writeTable } from "../results/tableFiles";
 export { notebookFileFor, writeNotebookFiles } from "../results/notebook";
 export { nameNote, suggestedName, withoutSelection, withSelection } from "./selectionEdits";

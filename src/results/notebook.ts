@@ -93,7 +93,7 @@ function code(id: string, text: string): NotebookCell {
   return { cell_type: "code", id, metadata: {}, source: lines(text), execution_count: null, outputs: [] };
 }
 
-/** The run in a few lines: what it is, its figures as the results state them, its layers and the table's columns. */
+/** The run in a few lines: what it is, its figures as the results state them, and its layers. */
 function introduction(results: Results, files: RunFiles): string {
   const { images, experiment, findings } = results;
   const groups = labelGroups(images);
@@ -113,8 +113,6 @@ function introduction(results: Results, files: RunFiles): string {
       `| ${n + 1} | ${md(l.name)} | ${l.size} | ${l.k} | ${l.silhouette.toFixed(4)} | ${share(l.umapNeighboursKept)} | ` +
       `${share(l.pcaNeighboursKept)} | ${l.pcaExplained ? l.pcaExplained.map(percent).join(" + ") : ""} |`,
   );
-  // The docs are our own Markdown, as the README shows them.
-  const columnRows = TABLE_COLUMNS.map((c) => `- \`${c.name}\`: ${c.doc}`);
   return [
     `# ${md(experiment.name)}`,
     ...(experiment.description ? ["", md(experiment.description)] : []),
@@ -135,9 +133,19 @@ function introduction(results: Results, files: RunFiles): string {
     `The cells below read the run's table, ${codeSpan(files.parquet)} (or ${codeSpan(files.csv)}), a row per image, and draw from it ` +
       "what the results view shows: a layer's map, every layer's clusters, every image's path and the outliers" +
       (results.snapshots?.length ? " of the final model (the training snapshots are not in this table)" : "") +
-      '. Its columns (the README\'s "Exporting a table" says more; `lN_` columns repeat for each hidden layer, N from 1):',
+      ". Its columns are listed at the end.",
+  ].join("\n");
+}
+
+/** The table's columns and what each holds: the notebook's last cell, so the first code cell is in view as it opens. */
+function columnsText(): string {
+  // The docs are our own Markdown, as the README shows them.
+  return [
+    "## The table's columns",
     "",
-    ...columnRows,
+    'The README\'s "Exporting a table" says more; `lN_` columns repeat for each hidden layer, N from 1.',
+    "",
+    ...TABLE_COLUMNS.map((c) => `- \`${c.name}\`: ${c.doc}`),
   ].join("\n");
 }
 
@@ -283,6 +291,7 @@ export function runNotebook(results: Results, files: RunFiles): Notebook {
       code("outliers", OUTLIERS_CELL),
       markdown("selections-title", "## Named selections"),
       code("selections", SELECTIONS_CELL),
+      markdown("columns", columnsText()),
     ],
   };
 }
