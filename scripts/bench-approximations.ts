@@ -29,10 +29,16 @@ import { randomFor, shuffled } from "../src/data/random";
 import { loadTf, type Tf } from "../src/pipeline/tf";
 import { parseExperiment } from "../src/check/experiment";
 import { tableRow } from "./table";
+import { commandLine, usageError, wholeNumber } from "./args";
 
-const images = Number(process.argv.slice(2).find((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== "--tiled") ?? 70_000);
-const tiledAt = process.argv.indexOf("--tiled");
-const tiled = tiledAt >= 0 ? Number(process.argv[tiledAt + 1]) : undefined;
+const USAGE = "npm run bench:approximations -- [IMAGES] [--columns | --tiled N]";
+const { values, positionals } = commandLine(
+  { options: { columns: { type: "boolean" }, tiled: { type: "string" } }, allowPositionals: true },
+  USAGE,
+);
+if (positionals.length > 1) usageError(`one IMAGES, not ${positionals.join(" ")}`, USAGE);
+const images = wholeNumber("IMAGES", positionals[0], 70_000, 20, USAGE);
+const tiled = values.tiled === undefined ? undefined : wholeNumber("--tiled", values.tiled, 0, EXACT_LIMIT + 1, USAGE);
 const NEIGHBOURS = 15;
 
 /** Share of each point's exact neighbours (itself aside) that the approximate ones include. */
@@ -200,7 +206,7 @@ async function main() {
     `${n} images, ${backend}; clustered on a sample above ${EXACT_LIMIT} points, ${NEIGHBOURS} neighbours; load average ${load()}\n`,
   );
   if (tiled) return timeTiled(tf, acts, tiled, { ...exp.clustering, seed: exp.seed }, load);
-  if (process.argv.includes("--columns")) return columnsTable(tf, acts, { ...exp.clustering, seed: exp.seed }, load);
+  if (values.columns) return columnsTable(tf, acts, { ...exp.clustering, seed: exp.seed }, load);
   console.log(
     tableRow([
       "layer",

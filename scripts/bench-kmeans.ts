@@ -12,14 +12,14 @@ import { startSeeds } from "../src/pipeline/cluster";
 import { kmeansFit } from "../src/pipeline/kmeans";
 import { mnistSignatures } from "./mnistSignatures";
 import { tableRow } from "./table";
+import { commandLine, usageError, wholeNumber } from "./args";
 
 const K_VALUES = [2, 3, 4, 5, 6, 7, 8, 9, 10];
 const MAX_ITERATIONS = 300;
 
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
+const USAGE = "npm run bench:kmeans -- [SIZE] [--starts N]";
+const { values, positionals } = commandLine({ options: { starts: { type: "string" } }, allowPositionals: true }, USAGE);
+if (positionals.length > 1) usageError(`one SIZE, not ${positionals.join(" ")}`, USAGE);
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -30,8 +30,8 @@ const cpuMs = () => {
 };
 
 async function main() {
-  const size = Number(process.argv.slice(2).find((a, i, all) => /^\d+$/.test(a) && all[i - 1] !== "--starts") ?? 10_000);
-  const starts = Number(option("starts") ?? 3);
+  const size = wholeNumber("SIZE", positionals[0], 10_000, 20, USAGE);
+  const starts = wholeNumber("--starts", values.starts, 3, 1, USAGE);
   console.log(
     `load average at start: ${loadavg()
       .map((l) => l.toFixed(2))

@@ -7,7 +7,7 @@ import { round4 } from "../shared/figures";
 import type { Cluster, LayerResult } from "../shared/results";
 import { clusterLayer, nearestCentroids } from "./cluster";
 import type { Neighbours } from "./distances";
-import { layerNeighboursOf, neighboursKept } from "./mapNeighbours";
+import { neighboursKept } from "./mapNeighbours";
 import { pcaMap } from "./pca";
 import { projectLayer } from "./project";
 import { layerStability } from "./stability";
@@ -99,15 +99,22 @@ function distancesToCentroids(signatures: Float32Array, dim: number, assignments
   return out;
 }
 
-/** Each image's k nearest in the layer, itself left out: k indices and k distances per image. */
+/**
+ * Each image's k nearest in the layer, itself left out wherever the search put it (as
+ * layerNeighboursOf takes them), with their distances: k indices and k distances per image.
+ */
 function nearestOthers(near: Neighbours, k: number): { neighbours: Int32Array; neighbourDistances: Float32Array } {
   const n = near.indices.length;
   const neighbours = new Int32Array(n * k);
   const neighbourDistances = new Float32Array(n * k);
   for (let i = 0; i < n; i++) {
-    const others = layerNeighboursOf(near, i, k);
-    neighbours.set(others, i * k);
-    others.forEach((j, q) => (neighbourDistances[i * k + q] = near.distances[i][near.indices[i].indexOf(j)]));
+    const row = near.indices[i];
+    const rowDistances = near.distances[i];
+    for (let q = 0, o = i * k; q < row.length && o < (i + 1) * k; q++) {
+      if (row[q] === i) continue;
+      neighbours[o] = row[q];
+      neighbourDistances[o++] = rowDistances[q];
+    }
   }
   return { neighbours, neighbourDistances };
 }
