@@ -141,7 +141,7 @@ async function bothFormats(file: string): Promise<{ columns: string; old?: strin
     const loaded = await readResultsFile(file);
     const { results } = loaded;
     const pixels = await loaded.pixelsOf([...Array(results.images.count).keys()]);
-    await writeResults({ ...results, images: { ...results.images, pixelsBase64: Buffer.from(pixels).toString("base64") } }, columns);
+    await writeResults({ ...results, images: { ...results.images, pixels } }, columns);
   }
   return { columns, old: file };
 }

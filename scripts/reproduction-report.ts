@@ -232,7 +232,7 @@ interface Stray {
 function straySevens(fours: Results[]): { perSeed: number[][]; images: Stray[] } {
   const byImage = new Map<number, Stray>();
   const perSeed = fours.map((r) => {
-    const pixels = Buffer.from(r.images.pixelsBase64!, "base64");
+    const pixels = r.images.pixels!;
     const size = r.images.rows * r.images.cols;
     const atLayer1 = keptOf(r, 7).filter((i) => inClusterOf(r, 0, i, 1));
     const everyLayer = atLayer1.filter((i) => layerNumbers(r).every((l) => inClusterOf(r, l, i, 1)));

@@ -94,7 +94,7 @@ describe("colour image folders", () => {
   it("detects colour and keeps red, green and blue for the model, the results and the views", async () => {
     const results = await run(dir, folderExperiment());
     assert.equal(results.images.channels, 3);
-    const pixels = Buffer.from(results.images.pixelsBase64!, "base64");
+    const pixels = results.images.pixels!;
     assert.equal(pixels.length, results.images.count * 28 * 28 * 3);
     // Image 0 is the first 1, in red: its red bytes are MNIST's, its green and blue none.
     const one = digits(1, 1)[0];
@@ -118,7 +118,7 @@ describe("colour image folders", () => {
   it('reads the same folder grey with "channels": 1, and a grey folder saved as RGB stays grey', async () => {
     const grey = await run(dir, folderExperiment(1));
     assert.equal(grey.images.channels, undefined);
-    const pixels = Buffer.from(grey.images.pixelsBase64!, "base64");
+    const pixels = grey.images.pixels!;
     assert.equal(pixels.length, grey.images.count * 784);
     // Red ink's luminance: 0.299 of the grey value.
     const one = digits(1, 1)[0];
@@ -128,7 +128,7 @@ describe("colour image folders", () => {
     );
     const stored = await run(greyDir, folderExperiment());
     assert.equal(stored.images.channels, undefined);
-    assert.deepEqual(Uint8Array.from(Buffer.from(stored.images.pixelsBase64!, "base64").subarray(0, 784)), one);
+    assert.deepEqual(Uint8Array.from(stored.images.pixels!.subarray(0, 784)), one);
   });
 
   it('"channels": 3 feeds a CNN [rows, cols, 3]', async () => {

@@ -171,7 +171,7 @@ describe("your own images: a folder of PNG and JPEG images, one subfolder per cl
   });
 
   it("reads a grey PNG's pixels exactly, and area-averages a doubled image back exactly", async () => {
-    const pixels = Buffer.from(results.images.pixelsBase64!, "base64");
+    const pixels = results.images.pixels!;
     assert.deepEqual(new Uint8Array(pixels.subarray(0, 784)), ones[0]);
     assert.deepEqual(resizedArea(Float32Array.from(doubled(sevens[0])), 56, 56, 28, 28), Float32Array.from(sevens[0]));
     const train = join(dir, "images", "train");

@@ -69,7 +69,7 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
         );
       }
     }
-    assert.equal(Buffer.from(results.images.pixelsBase64!, "base64").length, 400 * 784);
+    assert.equal(results.images.pixels!.length, 400 * 784);
   });
 
   it("separates 1s from 7s from layer 1, like the report (97% on average)", () => {

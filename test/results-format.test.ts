@@ -53,12 +53,12 @@ describe("the results format: a JSON header and its .bin of columns", () => {
     sameResults(loaded.results, results);
     assert.ok(loaded.results.images.labels instanceof Int32Array);
     assert.ok(loaded.results.layers[0].umap instanceof Float64Array);
-    assert.deepEqual(Buffer.from(await allPixels(loaded)), Buffer.from(results.images.pixelsBase64!, "base64"));
+    assert.deepEqual(Buffer.from(await allPixels(loaded)), Buffer.from(results.images.pixels!));
     // Any images' by range, in the order asked.
     const size = results.images.rows * results.images.cols;
     assert.deepEqual(
       Buffer.from(await loaded.pixelsOf([7, 3, 4, 5])),
-      Buffer.concat([7, 3, 4, 5].map((i) => Buffer.from(results.images.pixelsBase64!, "base64").subarray(i * size, (i + 1) * size))),
+      Buffer.concat([7, 3, 4, 5].map((i) => results.images.pixels!.subarray(i * size, (i + 1) * size))),
     );
     // The columns are views onto one buffer (nothing copied per value), which the view is posted.
     assert.equal((loaded.results.layers[1].assignments as Int32Array).buffer, loaded.columns.buffer);
@@ -67,7 +67,7 @@ describe("the results format: a JSON header and its .bin of columns", () => {
   it("keeps the header small: no per-image list and no pixels in the JSON", () => {
     const header = JSON.parse(readFileSync(file, "utf8")) as Results;
     assert.equal(header.images.labels, undefined);
-    assert.equal(header.images.pixelsBase64, undefined);
+    assert.equal(header.images.pixels, undefined);
     assert.equal(header.layers[0].umap, undefined);
     assert.equal(header.flows.links[0].images, undefined);
     assert.equal(header.columns!.file, "seed-11.results.bin");
@@ -96,12 +96,18 @@ describe("the results format: a JSON header and its .bin of columns", () => {
 
   it("still opens an all-JSON results file of version 2, into the same shape", async () => {
     const old = join(dir, "old.results.json");
-    writeFileSync(old, JSON.stringify({ ...results, schemaVersion: JSON_RESULTS_SCHEMA_VERSION }));
+    const { pixels, ...images } = results.images;
+    const v2 = {
+      ...results,
+      schemaVersion: JSON_RESULTS_SCHEMA_VERSION,
+      images: { ...images, pixelsBase64: Buffer.from(pixels!).toString("base64") },
+    };
+    writeFileSync(old, JSON.stringify(v2));
     const loaded = await readResultsFile(old);
     assert.equal(loaded.format, "json");
     sameResults(loaded.results, results);
     assert.ok(loaded.results.layers[0].assignments instanceof Int32Array);
-    assert.deepEqual(Buffer.from(await allPixels(loaded)), Buffer.from(results.images.pixelsBase64!, "base64"));
+    assert.deepEqual(Buffer.from(await allPixels(loaded)), Buffer.from(pixels!));
   });
 
   describe("refuses a pair it cannot trust, naming both files and the fix", () => {

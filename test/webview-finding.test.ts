@@ -239,8 +239,7 @@ describe("the legend, the injected images' word and the k charts", { skip }, () 
     const { page } = harness;
     const long = "an unusually long class name that would push the purity table out of the side panel";
     // The same results with class names, as the pipeline would hand them to the writer.
-    const pixelsBase64 = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength).toString("base64");
-    await harness.show({ ...r, images: { ...r.images, pixelsBase64 }, classNames: { "1": long, "3": "three", "4": "four", "7": "seven" } });
+    await harness.show({ ...r, images: { ...r.images, pixels }, classNames: { "1": long, "3": "three", "4": "four", "7": "seven" } });
     const cell = page.locator(".mtq-purity th.mtq-digit").first();
     assert.equal(await cell.getAttribute("title"), long);
     assert.equal(await cell.textContent(), long, "the text is whole; only its display is cut");

@@ -3,12 +3,11 @@
 // kept and injected labels there in the numbers asked for, their predictions among the kept
 // classes, and their signatures finite. Reads the arrays' headers, the labels and predictions,
 // and only the layers' rows the run takes.
-import { constants } from "node:buffer";
 import { dirname } from "node:path";
 import { parse } from "jsonc-parser";
 import { DataFileError } from "../data/dataFileError";
 import { picks } from "../data/pick";
-import { rowLength, rowValues, signatureFacts, signatureRefs, type SignatureFacts, type SignaturesSpec } from "../data/signatures";
+import { rowValues, signatureFacts, signatureRefs, type SignatureFacts, type SignaturesSpec } from "../data/signatures";
 import { SourceFileError, type Split } from "../data/source";
 import type { ParsedExperiment } from "../shared/experiment";
 import type { Problem } from "../shared/problems";
@@ -70,39 +69,7 @@ export async function signatureProblems(
   const rows = Int32Array.from([...picked.kept, ...picked.injected]);
   return [
     ...predictionProblems(found, rows, resolved.data.digits, refs.predictions.path, file, names),
-    ...thumbnailProblems(found, rows, refs, file),
     ...(await finiteProblems(found, rows, refs, file)),
-  ];
-}
-
-/**
- * A generous bound on the JSON text of one image in a results file past its thumbnail (its label,
- * split, index and prediction, and per layer its cluster, silhouette and map position): a million
- * images of two layers take 89 bytes each (README, "A million signatures").
- */
-const RESULTS_TEXT_PER_IMAGE = 40;
-const RESULTS_TEXT_PER_LAYER = 40;
-
-/**
- * The rows' thumbnails go into the results file as one base64 string (`images.pixelsBase64`), and
- * the file is written and read as one string of at most MAX_STRING_LENGTH characters (about 512 MB):
- * thumbnails past what that leaves beside the rest of the file are refused now rather than failed
- * after the clustering and the maps.
- */
-function thumbnailProblems(facts: SignatureFacts, rows: Int32Array, refs: ReturnType<typeof signatureRefs>, file: string): Problem[] {
-  if (!facts.thumbnails || !refs.thumbnails) return [];
-  const bytes = rows.length * rowLength(facts.thumbnails.shape);
-  const rest = rows.length * (RESULTS_TEXT_PER_IMAGE + RESULTS_TEXT_PER_LAYER * refs.layers.length);
-  const most = Math.max(0, Math.floor((constants.MAX_STRING_LENGTH - rest) / 4) * 3);
-  if (bytes <= most) return [];
-  const mb = (b: number) => `${Math.floor(b / 2 ** 20)} MB`;
-  return [
-    {
-      file,
-      path: refs.thumbnails.path,
-      message: `the ${rows.length} rows the run takes have ${mb(bytes)} of thumbnails; a results file holds at most ${mb(most)} of them`,
-      fix: 'leave out "thumbnails" (the views then say "no thumbnail"), or take fewer rows (data.perDigit)',
-    },
   ];
 }
 

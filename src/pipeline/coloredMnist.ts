@@ -33,7 +33,7 @@ export interface ColoredMnistFigures {
 export function coloursOf(results: Pick<Results, "images">): number[] {
   const { images } = results;
   if (images.channels !== 3) throw new Error("the results hold grey images: Colored MNIST's figures need colour ones");
-  const pixels = Buffer.from(images.pixelsBase64 ?? "", "base64");
+  const pixels = images.pixels ?? new Uint8Array(0);
   const size = images.rows * images.cols * 3;
   return Array.from(images.labels, (_, i) => {
     let red = 0;

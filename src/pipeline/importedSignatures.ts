@@ -141,7 +141,7 @@ export async function runImported({
       injected: labels.map((_, i) => i >= keptCount),
       split: labels.map(() => "train" as const),
       sourceIndex: Array.from(rows),
-      pixelsBase64: Buffer.from(pixels).toString("base64"),
+      pixels,
     },
     imported: {
       files: spec.file ? [spec.file] : [...spec.layers, spec.labels, spec.predictions, ...(spec.thumbnails ? [spec.thumbnails] : [])],

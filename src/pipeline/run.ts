@@ -225,7 +225,7 @@ export async function runExperiment({
       split: [...data.kept.split, ...data.injected.split],
       sourceIndex: [...data.kept.sourceIndex, ...data.injected.sourceIndex],
       ...(data.kept.files && data.injected.files && { files: [...data.kept.files, ...data.injected.files] }),
-      pixelsBase64: Buffer.concat([data.kept.pixels, data.injected.pixels]).toString("base64"),
+      pixels: Buffer.concat([data.kept.pixels, data.injected.pixels]),
     },
     ...state,
   };

@@ -45,8 +45,7 @@ export function columnsLayout(results: Results, pixels: Uint8Array): { bin: Uint
  * bytes, their preamble the magic and the SHA-256 of the rest. Same results, same bytes.
  */
 export function encodeResults(results: Results, binName: string): { bin: Uint8Array; header: Results } {
-  const pixels = results.images.pixelsBase64 ? Buffer.from(results.images.pixelsBase64, "base64") : new Uint8Array(0);
-  const { bin, entries } = columnsLayout(results, pixels);
+  const { bin, entries } = columnsLayout(results, results.images.pixels ?? new Uint8Array(0));
   const sha256 = createHash("sha256").update(bin.subarray(BIN_PREAMBLE)).digest();
   bin.set(Buffer.from(BIN_MAGIC, "latin1"), 0);
   bin.set(sha256, BIN_MAGIC.length);

@@ -177,7 +177,7 @@ export function withoutColumns(results: Results): Results {
       flows: { ...flows, links: flows.links.map(({ images: _i, ...link }) => link) },
     };
   };
-  const { labels: _l, injected: _i, split: _s, sourceIndex: _x, pixelsBase64: _b, ...images } = results.images;
+  const { labels: _l, injected: _i, split: _s, sourceIndex: _x, pixels: _p, pixelsBase64: _b, ...images } = results.images;
   return {
     ...strip(results),
     images,

@@ -39,10 +39,12 @@ export interface Images {
    */
   files?: string[];
   /**
-   * The pipeline's output only: every image's pixels, rows*cols*channels bytes each (0-255),
-   * concatenated and base64-encoded. A file read does not hold it: the pixels are read from the
-   * `.bin` by range (src/results/read.ts's LoadedResults.pixels).
+   * The pipeline's output only: every image's pixels, rows*cols*channels bytes each (0-255), one
+   * image after another, for the writer's `.bin`. A file read does not hold them: the pixels are
+   * read from the `.bin` by range (src/results/read.ts's LoadedResults.pixelsOf).
    */
+  pixels?: Uint8Array;
+  /** An all-JSON file of version 2 only: its `pixels`, base64-encoded (read.ts decodes them). */
   pixelsBase64?: string;
 }
 
