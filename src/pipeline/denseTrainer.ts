@@ -51,9 +51,9 @@ interface Layer {
 }
 
 /**
- * Typed arrays in the kernel's memory, each 16-byte aligned. Without a buffer it only counts:
- * the trainer asks for its arrays twice, to size the memory, then in it (a memory that grows
- * would detach the arrays made before).
+ * Typed arrays in the kernel's memory, each 16-byte aligned. Without a buffer it only counts (its
+ * arrays are empty): the trainer asks for its arrays twice, to size the memory, then in it (a
+ * memory that grows would detach the arrays made before).
  */
 class Arena {
   bytes = 0;
@@ -62,22 +62,22 @@ class Arena {
 
   f32(length: number): Float32Array {
     const at = this.take(length * 4);
-    return this.buffer ? new Float32Array(this.buffer, at, length) : new Float32Array(length);
+    return this.buffer ? new Float32Array(this.buffer, at, length) : new Float32Array(0);
   }
 
   f64(length: number): Float64Array {
     const at = this.take(length * 8);
-    return this.buffer ? new Float64Array(this.buffer, at, length) : new Float64Array(length);
+    return this.buffer ? new Float64Array(this.buffer, at, length) : new Float64Array(0);
   }
 
   i32(length: number): Int32Array {
     const at = this.take(length * 4);
-    return this.buffer ? new Int32Array(this.buffer, at, length) : new Int32Array(length);
+    return this.buffer ? new Int32Array(this.buffer, at, length) : new Int32Array(0);
   }
 
   u8(length: number): Uint8Array {
     const at = this.take(length);
-    return this.buffer ? new Uint8Array(this.buffer, at, length) : new Uint8Array(length);
+    return this.buffer ? new Uint8Array(this.buffer, at, length) : new Uint8Array(0);
   }
 
   private take(bytes: number): number {
@@ -212,11 +212,11 @@ function denseShapes(model: TF.LayersModel, inputSize: number, classes: number):
   return shapes;
 }
 
-/** The trainer's arrays for its layers and the widest layer's float64 sums. */
+/** The trainer's arrays for its layers (the weights left to create, which copies the model's in) and the widest layer's float64 sums. */
 function layersIn(arena: Arena, shapes: DenseShape[], batchSize: number): { layers: Layer[]; sums: Float64Array } {
   // A spare row in out and delta: deltaBelow works on an even number of images.
   const rows = batchSize + 1;
-  const layers = shapes.map(({ inputs, units, activation, kernel, bias, tfLayer }): Layer => {
+  const layers = shapes.map(({ inputs, units, activation, tfLayer }): Layer => {
     const layer: Layer = {
       inputs,
       units,
@@ -235,8 +235,6 @@ function layersIn(arena: Arena, shapes: DenseShape[], batchSize: number): { laye
       deltaT: arena.f32(rows * units),
       tfLayer,
     };
-    layer.kernel.set(kernel);
-    layer.bias.set(bias);
     return layer;
   });
   return { layers, sums: arena.f64(Math.max(...shapes.map((s) => s.units))) };
@@ -278,6 +276,10 @@ export class DenseTrainer {
     layersIn(counter, shapes, batchSize);
     const kernel = await denseKernel(counter.bytes);
     const { layers, sums } = layersIn(new Arena(kernel.memory.buffer), shapes, batchSize);
+    layers.forEach((layer, l) => {
+      layer.kernel.set(shapes[l].kernel);
+      layer.bias.set(shapes[l].bias);
+    });
     let nonZero = 0;
     for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonZero++;
     const xStart = new Float64Array(count + 1);
