@@ -97,7 +97,9 @@ function render(): void {
  */
 function keptSelection(selection: Selection | null, bits: Bitset | number): Pick<WebviewState, "selection" | "selectionBits"> {
   const count = typeof bits === "number" ? bits : bits.size;
-  if (!selection || listedLength(selection.images) <= 4 * Math.ceil((Math.ceil(count / 32) * 4) / 3))
+  const bitsLength = 4 * Math.ceil((Math.ceil(count / 32) * 4) / 3);
+  // A list is at least 2 characters an image: only a short one is measured.
+  if (!selection || (2 * selection.images.length <= bitsLength && listedLength(selection.images) <= bitsLength))
     return { selection, selectionBits: undefined };
   const set = typeof bits === "number" ? Bitset.of(bits, selection.images) : bits;
   return { selection: null, selectionBits: { label: selection.label, bits: set.toBase64() } };
@@ -106,7 +108,7 @@ function keptSelection(selection: Selection | null, bits: Bitset | number): Pick
 /** The characters of `images` as JSON: each number's digits and a comma. */
 function listedLength(images: number[]): number {
   let length = 0;
-  for (const i of images) length += i < 10 ? 2 : i < 100 ? 3 : i < 1000 ? 4 : i < 10000 ? 5 : i < 100000 ? 6 : String(i).length + 1;
+  for (const i of images) length += String(i).length + 1;
   return length;
 }
 
