@@ -8,8 +8,9 @@
 // JSON, the columns' bytes and the structured clone that postMessage makes. An all-JSON file of
 // before the .bin (version 2) is converted once beside itself (NAME.columns.results.json), and the
 // old path's host side (read, parse, the message's JSON) measured on it, side by side. Each with
-// WebGL on, then off (chromium's --disable-webgl: the maps' 2-D canvas fallback), one after the
-// other under the same load. Prints figures with the load average; not a test.
+// WebGL on, then off (chromium's --disable-webgl: the maps' 2-D canvas fallback; maps of more than
+// 20,000 points are rasterised either way, webview/raster.ts), one after the other under the same
+// load. Prints figures with the load average; not a test.
 // `npm run bench:webview -- FILE.results.json ...` measures other results files.
 import { existsSync, statSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
