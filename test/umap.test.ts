@@ -4,7 +4,7 @@ import { distancePass } from "../src/pipeline/distances";
 import { fastRandomFor, randomFor, type Random } from "../src/data/random";
 import { loadTf } from "../src/pipeline/tf";
 import { defaultEpochs, fuzzyGraph, umapLayout } from "../src/pipeline/umap";
-import { power } from "../src/pipeline/power";
+import { fixedPowerTables, power } from "../src/pipeline/power";
 import { EXACT_LIMIT } from "../src/shared/figures";
 import { UMAP } from "umap-js";
 import { findABParams } from "umap-js/dist/umap";
@@ -183,6 +183,34 @@ describe("power, the layout's x^y", () => {
     for (const x of [0, 5e-324, 1e-310, -2, Infinity, NaN, 1e300, 1e-300]) {
       for (const y of [0.79, 4])
         assert.ok(Object.is(power(x, y), Math.pow(x, y)) || Math.abs(power(x, y) / Math.pow(x, y) - 1) < 1e-11, `${x}^${y}`);
+    }
+  });
+
+  it("has fixed-exponent tables (umapKernel.wat's, above EXACT_LIMIT points) within 1e-12 of Math.pow for UMAP's exponents", () => {
+    const random = randomFor(9, "fixed powers");
+    const bits = new DataView(new ArrayBuffer(8));
+    // umapKernel.wat's $fixedPower, step for step, on the same tables.
+    const fixed = (x: number, [wholePower, centrePower, series]: Float64Array[]) => {
+      bits.setFloat64(0, x);
+      const high = bits.getUint32(0);
+      const e = high >>> 20;
+      const i = (high >>> 12) & 255;
+      const r = x * 2 ** (1023 - e) * (1 / (1 + (i + 0.5) / 256)) - 1;
+      return wholePower[e] * centrePower[i] * (1 + r * (series[0] + r * (series[1] + r * series[2])));
+    };
+    // b of min_dist 0.001 to 0.99 (findABParams), and 1.
+    for (const minDist of [0.001, 0.1, 0.5, 0.99]) {
+      const { b } = findABParams(1.0, minDist);
+      for (const y of [b, 1]) {
+        const tables = fixedPowerTables(y);
+        for (let s = 0; s < 20_000; s++) {
+          const x = Math.exp((random() - 0.5) * 1380);
+          const exact = Math.pow(x, y);
+          if (exact < 1e-300 || exact > 1e300) continue;
+          const error = Math.abs(fixed(x, tables) / exact - 1);
+          assert.ok(error < 1e-12, `${x}^${y}: ${fixed(x, tables)} against ${exact}`);
+        }
+      }
     }
   });
 });

@@ -38,3 +38,18 @@ export function power(x: number, y: number): number {
   const g = (f - j) * (Math.LN2 / STEPS);
   return exp2Whole[n + 1022] * exp2Step[j] * (1 + g * (1 + g * (0.5 + g / 6)));
 }
+
+/**
+ * umapKernel.wat's tables for x^b at the layout's b, above EXACT_LIMIT points: x = 2^(e - 1023) *
+ * c * (1 + r) as in power(), so x^b = wholePower[e] * centrePower[i] * (1 + r)^b, the last by its
+ * series 1 + r (b + r (b (b - 1) / 2 + r b (b - 1) (b - 2) / 6)), from `series`: three products and
+ * a short series where power() takes a logarithm and an exponential, within 1e-12 of Math.pow
+ * (test/umap.test.ts).
+ */
+export function fixedPowerTables(b: number): [wholePower: Float64Array, centrePower: Float64Array, series: Float64Array] {
+  return [
+    Float64Array.from({ length: 2047 }, (_, e) => 2 ** ((e - 1023) * b)),
+    Float64Array.from({ length: STEPS }, (_, i) => (1 + (i + 0.5) / STEPS) ** b),
+    Float64Array.of(b, (b * (b - 1)) / 2, (b * (b - 1) * (b - 2)) / 6),
+  ];
+}

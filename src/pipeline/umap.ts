@@ -10,7 +10,7 @@ import { findABParams } from "umap-js/dist/umap";
 import type { Neighbours } from "./distances";
 import { fastRandomFor } from "../data/random";
 import { EXACT_LIMIT } from "../shared/figures";
-import { powerTables } from "./power";
+import { fixedPowerTables, powerTables } from "./power";
 import { wasmMemory, wasmModule } from "./wasmModule";
 
 export interface UmapOptions {
@@ -176,25 +176,28 @@ interface UmapKernel {
     perSample: number,
     nextSample: number,
     nextNegative: number,
+    approximate: number,
   ): void;
 }
 
 /**
- * The layout's arrays in a kernel's memory: power()'s tables, the points' places, and the edges the
+ * The layout's arrays in a kernel's memory: the powers' tables, the points' places, and the edges the
  * layout samples with the epochs between two samples of each (edges too weak to be sampled once in
  * the run are dropped, as in umap-js). Its own function so that the whole graph is not kept alive
  * by the layout's closure (a gigabyte at a million points).
  */
-async function layoutKernel(graph: FuzzyGraph, n: number, epochs: number) {
+async function layoutKernel(graph: FuzzyGraph, n: number, epochs: number, b: number) {
   const { weights } = graph;
   const maxWeight = weights.reduce((m, w) => Math.max(m, w), 0);
   const sampled = (w: number) => w >= maxWeight / epochs && w > 0;
   let edges = 0;
   for (let e = 0; e < weights.length; e++) if (sampled(weights[e])) edges++;
-  const tablesBytes = powerTables.reduce((bytes, table) => bytes + table.byteLength, 0);
+  const tables = [...powerTables, ...fixedPowerTables(b)];
+  const tablesBytes = tables.reduce((bytes, table) => bytes + table.byteLength, 0);
   // The doubles first (the places, then perSample, nextSample, nextNegative per edge), then head and tail.
-  const at = { emb: tablesBytes, perSample: tablesBytes + 16 * n };
-  const nextSampleAt = at.perSample + 8 * edges;
+  const embAt = tablesBytes;
+  const perSampleAt = embAt + 16 * n;
+  const nextSampleAt = perSampleAt + 8 * edges;
   const nextNegativeAt = nextSampleAt + 8 * edges;
   const headAt = nextNegativeAt + 8 * edges;
   const tailAt = headAt + 4 * edges;
@@ -202,14 +205,14 @@ async function layoutKernel(graph: FuzzyGraph, n: number, epochs: number) {
   const instance = await WebAssembly.instantiate(await wasmModule("umapKernel"), { env: { memory, pow: Math.pow } });
   const kernel = instance.exports as unknown as UmapKernel;
   if (kernel.tablesEnd.value !== tablesBytes)
-    throw new Error(`umapKernel.wat reads power()'s tables up to byte ${kernel.tablesEnd.value}, not ${tablesBytes}`);
+    throw new Error(`umapKernel.wat reads the powers' tables up to byte ${kernel.tablesEnd.value}, not ${tablesBytes}`);
   const { buffer } = memory;
   let offset = 0;
-  for (const table of powerTables) {
+  for (const table of tables) {
     new Float64Array(buffer, offset, table.length).set(table);
     offset += table.byteLength;
   }
-  const perSample = new Float64Array(buffer, at.perSample, edges);
+  const perSample = new Float64Array(buffer, perSampleAt, edges);
   const nextSample = new Float64Array(buffer, nextSampleAt, edges);
   const nextNegative = new Float64Array(buffer, nextNegativeAt, edges);
   const head = new Int32Array(buffer, headAt, edges);
@@ -223,34 +226,37 @@ async function layoutKernel(graph: FuzzyGraph, n: number, epochs: number) {
     nextNegative[s] = perSample[s] / 5;
     s++;
   }
-  const emb = new Float64Array(buffer, at.emb, 2 * n);
-  const epoch = (e: number, alpha: number, a: number, b: number) =>
-    kernel.epoch(e, alpha, edges, n, a, b, at.emb, headAt, tailAt, at.perSample, nextSampleAt, nextNegativeAt);
+  const emb = new Float64Array(buffer, embAt, 2 * n);
+  const approximate = n > EXACT_LIMIT ? 1 : 0;
+  const epoch = (e: number, alpha: number, a: number) =>
+    kernel.epoch(e, alpha, edges, n, a, b, embAt, headAt, tailAt, perSampleAt, nextSampleAt, nextNegativeAt, approximate);
   return { kernel, emb, epoch };
 }
 
 /**
  * A 2-D layout of the graph, randomly initialised in [-10, 10]^2 like umap-js, with umap-js's
  * gradients except for the powers d^b, which power() computes (within 1e-11 of Math.pow, at half the
- * layout's time: README "Speed"). The epochs run in WebAssembly (umapKernel.wat), the same
- * operations in the same order as umap-js's loop in JavaScript: the same layout, in a third less time
- * (`npm run bench:umap -- loop`).
+ * layout's time: README "Speed"). The epochs run in WebAssembly (umapKernel.wat): up to EXACT_LIMIT
+ * points, the same operations in the same order as umap-js's loop in JavaScript (the same layout,
+ * in about a tenth less CPU time); above, with fixedPower's d^b and each edge's negative samples
+ * measured from where its attraction left the head, in a third less, keeping as many neighbours on
+ * the map (`npm run bench:umap -- loop 70000`, README "Speed").
  */
 export async function umapLayout(neighbours: Neighbours, options: UmapOptions): Promise<UmapLayout> {
   const n = neighbours.indices.length;
   const epochs = options.epochs ?? defaultEpochs(n);
-  const { kernel, emb, epoch } = await layoutKernel(fuzzyGraph(neighbours), n, epochs);
+  const { a, b } = findABParams(1.0, options.minDist);
+  const { kernel, emb, epoch } = await layoutKernel(fuzzyGraph(neighbours), n, epochs, b);
   const random = fastRandomFor(options.seed, "umap");
   for (let i = 0; i < 2 * n; i++) emb[i] = random() * 20 - 10;
   // The negative samples carry on the same stream, in the kernel.
   const { c, s0, s1, s2 } = random.state();
   kernel.seed(c, s0, s1, s2);
-  const { a, b } = findABParams(1.0, options.minDist);
   let alpha = 1.0;
   return {
     epochs,
     step(e: number) {
-      epoch(e, alpha, a, b);
+      epoch(e, alpha, a);
       alpha = 1.0 - e / epochs;
     },
     embedding: () => Float32Array.from(emb),

@@ -1,19 +1,23 @@
 ;; UMAP's layout epoch (umap.ts) in WebAssembly: the attraction along each sampled edge, its
-;; negative samples drawn from seedrandom's Alea, and power() (power.ts) for every d^b. The same
-;; float64 operations in the same order as the JavaScript loop it replaced, so the layout is the
-;; same, bit for bit (test/umap.test.ts checks it against umap-js's loop in JavaScript). WebAssembly
-;; rounds every operation as JavaScript does and never fuses a multiply with an add.
+;; negative samples drawn from seedrandom's Alea, and power() (power.ts) for every d^b. Exact, it
+;; does the same float64 operations in the same order as the JavaScript loop it replaced, so the
+;; layout is the same, bit for bit (test/umap.test.ts checks it against umap-js's loop in
+;; JavaScript); WebAssembly rounds every operation as JavaScript does and never fuses a multiply
+;; with an add. Approximate (above EXACT_LIMIT points), it takes d^b from tables made for the
+;; layout's b (fixedPower) and measures an edge's negative samples from where its attraction left
+;; the head, so that they no longer wait on one another.
 ;; Assembled by wabt like denseKernel.wat (esbuild.mjs writes dist/umapKernel.wasm; wasmModule.ts
 ;; assembles the text when running from src/). Addresses are byte offsets into the memory umap.ts
-;; allocates the layout's arrays in, after power()'s tables, which it copies to offset 0.
+;; allocates the layout's arrays in, after the powers' tables, which it copies to offset 0.
 (module
   (import "env" "memory" (memory 1))
   ;; power()'s way out for what its tables do not cover: Math.pow, as in power.ts.
   (import "env" "pow" (func $pow (param f64 f64) (result f64)))
 
-  ;; power.ts's tables, in this order from offset 0: unscale (2047 doubles), inverseCentre (256),
-  ;; log2Centre (256), exp2Step (256), exp2Whole (2046).
-  (global (export "tablesEnd") i32 (i32.const 38888))
+  ;; power.ts's tables, in this order from offset 0: powerTables' unscale (2047 doubles),
+  ;; inverseCentre (256), log2Centre (256), exp2Step (256), exp2Whole (2046), then
+  ;; fixedPowerTables(b)'s (from byte 38888): wholePower (2047), centrePower (256), series (3).
+  (global (export "tablesEnd") i32 (i32.const 57336))
 
   ;; Alea's state (seedrandom's lib/alea.js): c holds the integer part it keeps, as a double.
   (global $s0 (mut f64) (f64.const 0))
@@ -82,6 +86,38 @@
           (f64.add (f64.const 1)
             (f64.mul (local.get $g) (f64.add (f64.const 0.5) (f64.div (local.get $g) (f64.const 6)))))))))
 
+  ;; x^b for the layout's b, for normal x: x = 2^(e - 1023) * c * (1 + r), |r| < 1 / 512 (c the
+  ;; centre of x's mantissa's interval, as in $power), so x^b = wholePower[e] * centrePower[i] *
+  ;; (1 + r)^b, the last by its series to r^3. No division and no rounding to an integer: about
+  ;; half $power's chain of dependent operations.
+  (func $fixedPower (param $x f64) (param $b f64) (result f64)
+    (local $high i32) (local $e i32) (local $i i32) (local $r f64)
+    (local.set $high (i32.wrap_i64 (i64.shr_u (i64.reinterpret_f64 (local.get $x)) (i64.const 32))))
+    (local.set $e (i32.shr_u (local.get $high) (i32.const 20)))
+    (if (i32.or (i32.eqz (local.get $e)) (i32.ge_u (local.get $e) (i32.const 2047)))
+      (then (return (call $pow (local.get $x) (local.get $b)))))
+    (local.set $i (i32.and (i32.shr_u (local.get $high) (i32.const 12)) (i32.const 255)))
+    (local.set $r (f64.sub
+      (f64.mul
+        (f64.mul (local.get $x) (f64.load (i32.shl (local.get $e) (i32.const 3))))
+        (f64.load offset=16376 (i32.shl (local.get $i) (i32.const 3))))
+      (f64.const 1)))
+    (f64.mul
+      (f64.mul
+        (f64.load offset=38888 (i32.shl (local.get $e) (i32.const 3)))
+        (f64.load offset=55264 (i32.shl (local.get $i) (i32.const 3))))
+      (f64.add (f64.const 1)
+        (f64.mul (local.get $r)
+          (f64.add (f64.load (i32.const 57312))
+            (f64.mul (local.get $r)
+              (f64.add (f64.load (i32.const 57320)) (f64.mul (local.get $r) (f64.load (i32.const 57328))))))))))
+
+  ;; d^b as the mode takes it.
+  (func $powerOf (param $x f64) (param $b f64) (param $approximate i32) (result f64)
+    (if (result f64) (local.get $approximate)
+      (then (call $fixedPower (local.get $x) (local.get $b)))
+      (else (call $power (local.get $x) (local.get $b)))))
+
   ;; x > 4 ? 4 : x < -4 ? -4 : x
   (func $clip (param $x f64) (result f64)
     (select (f64.const 4)
@@ -90,15 +126,15 @@
 
   ;; One epoch over the `edges` sampled edges. emb: 2 doubles per point; head, tail: int32 per
   ;; edge; perSample, nextSample, nextNegative: a double per edge (an edge's epochs between negative
-  ;; samples are perSample / 5, recomputed: the same double each time).
+  ;; samples are perSample / 5, recomputed: the same double each time). approximate: 0 or 1 (above).
   (func (export "epoch") (param $epoch f64) (param $alpha f64) (param $edges i32) (param $n f64)
     (param $a f64) (param $b f64) (param $emb i32) (param $head i32) (param $tail i32)
-    (param $perSample i32) (param $nextSample i32) (param $nextNegative i32)
+    (param $perSample i32) (param $nextSample i32) (param $nextNegative i32) (param $approximate i32)
     (local $e i32) (local $p8 i32) (local $j i32) (local $k i32) (local $o i32)
     (local $dx f64) (local $dy f64) (local $d2 f64) (local $d2b f64) (local $attract f64)
     (local $gx f64) (local $gy f64) (local $per f64) (local $perNegative f64) (local $next f64)
     (local $negatives f64) (local $p f64) (local $ox f64) (local $oy f64) (local $o2 f64) (local $repulse f64)
-    (local $attractScale f64) (local $twoB f64)
+    (local $attractScale f64) (local $twoB f64) (local $hx f64) (local $hy f64)
     ;; -2 * a * b and 2 * b, as the JavaScript computed them for every edge.
     (local.set $attractScale (f64.mul (f64.mul (f64.const -2) (local.get $a)) (local.get $b)))
     (local.set $twoB (f64.mul (f64.const 2) (local.get $b)))
@@ -121,7 +157,7 @@
             (local.set $attract (f64.const 0))
             (if (f64.gt (local.get $d2) (f64.const 0))
               (then
-                (local.set $d2b (call $power (local.get $d2) (local.get $b)))
+                (local.set $d2b (call $powerOf (local.get $d2) (local.get $b) (local.get $approximate)))
                 (local.set $attract (f64.div
                   (f64.mul (local.get $attractScale) (f64.div (local.get $d2b) (local.get $d2)))
                   (f64.add (f64.mul (local.get $a) (local.get $d2b)) (f64.const 1))))))
@@ -136,6 +172,9 @@
             (local.set $perNegative (f64.div (local.get $per) (f64.const 5)))
             (local.set $next (f64.load (i32.add (local.get $nextNegative) (local.get $p8))))
             (local.set $negatives (f64.floor (f64.div (f64.sub (local.get $epoch) (local.get $next)) (local.get $perNegative))))
+            ;; Where the head is after its attraction, for the approximate negative samples.
+            (local.set $hx (f64.load (local.get $j)))
+            (local.set $hy (f64.load offset=8 (local.get $j)))
             (local.set $p (f64.const 0))
             (block $negatives_done
               (loop $negative
@@ -143,15 +182,21 @@
                 ;; o = Math.floor(random() * n) * 2, as a byte offset.
                 (local.set $o (i32.add (local.get $emb)
                   (i32.shl (i32.trunc_f64_u (f64.floor (f64.mul (call $random) (local.get $n)))) (i32.const 4))))
-                (local.set $ox (f64.sub (f64.load (local.get $j)) (f64.load (local.get $o))))
-                (local.set $oy (f64.sub (f64.load offset=8 (local.get $j)) (f64.load offset=8 (local.get $o))))
+                ;; Exact: the head where the previous sample left it. The head drawn as its own
+                ;; sample is at no distance from itself (x - x = +0 either way).
+                (if (i32.eqz (local.get $approximate))
+                  (then
+                    (local.set $hx (f64.load (local.get $j)))
+                    (local.set $hy (f64.load offset=8 (local.get $j)))))
+                (local.set $ox (select (f64.const 0) (f64.sub (local.get $hx) (f64.load (local.get $o))) (i32.eq (local.get $j) (local.get $o))))
+                (local.set $oy (select (f64.const 0) (f64.sub (local.get $hy) (f64.load offset=8 (local.get $o))) (i32.eq (local.get $j) (local.get $o))))
                 (local.set $o2 (f64.add (f64.mul (local.get $ox) (local.get $ox)) (f64.mul (local.get $oy) (local.get $oy))))
                 (if (f64.gt (local.get $o2) (f64.const 0))
                   (then
                     (local.set $repulse (f64.div (local.get $twoB)
                       (f64.mul
                         (f64.add (f64.const 0x1.0624dd2f1a9fcp-10) (local.get $o2))
-                        (f64.add (f64.mul (local.get $a) (call $power (local.get $o2) (local.get $b))) (f64.const 1)))))
+                        (f64.add (f64.mul (local.get $a) (call $powerOf (local.get $o2) (local.get $b) (local.get $approximate))) (f64.const 1)))))
                     (f64.store (local.get $j) (f64.add (f64.load (local.get $j))
                       (f64.mul (call $clip (f64.mul (local.get $repulse) (local.get $ox))) (local.get $alpha))))
                     (f64.store offset=8 (local.get $j) (f64.add (f64.load offset=8 (local.get $j))
