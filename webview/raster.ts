@@ -222,7 +222,7 @@ export class PointRaster {
   }
 
   /** The pixels a dot of radius `r` device pixels covers (with `stroke`: a ring of that width). */
-  stamp(r: number, stroke: number): Stamp {
+  private stamp(r: number, stroke: number): Stamp {
     const key = `${r.toFixed(3)}:${stroke.toFixed(3)}`;
     let stamp = this.stamps.get(key);
     if (stamp) return stamp;
