@@ -7,10 +7,12 @@
 // k's inertia against the size's first row (one start) and, with stability runs, each layer's mean
 // ARI and k tally. `--parts` times the parts of one stability run instead (below); `--pass
 // [--against COMMIT]` the exact distance pass against distances.ts at COMMIT (default 4457d82, the
-// TF.js ops it replaced); `--sampled --against COMMIT` the sampled silhouettes likewise (below).
+// TF.js ops it replaced); `--sampled --against COMMIT` the sampled silhouettes likewise, and
+// `--layers --against COMMIT` a whole layer's clustering on all 70,000 digits (below).
 // Prints figures; asserts nothing but `--pass`'s identical figures (exit 1 if not).
-import { readFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { parse } from "jsonc-parser";
 import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
@@ -43,7 +45,7 @@ const ALL = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 const USAGE =
   "npm run bench:clustering -- [--sizes 200,10000,70000] [--restarts 1,3,10] [--stability 0,20] | --parts | " +
-  "--pass [--size N] [--against COMMIT] | --sampled --against COMMIT";
+  "--pass [--size N] [--against COMMIT] | --sampled --against COMMIT | --layers --against COMMIT";
 const { values } = commandLine(
   {
     options: {
@@ -53,6 +55,7 @@ const { values } = commandLine(
       parts: { type: "boolean" },
       pass: { type: "boolean" },
       sampled: { type: "boolean" },
+      layers: { type: "boolean" },
       size: { type: "string" },
       against: { type: "string" },
     },
@@ -266,10 +269,55 @@ async function sampled() {
   console.log(`load average at end: ${load()}`);
 }
 
+/**
+ * `--layers --against COMMIT`: each layer's clustering on the built-in model's signatures of all
+ * 70,000 digits (clusterLayer: the sampled k-means and silhouettes and the partitioned neighbour
+ * search, what the pipeline's "cluster" stage runs per layer), from COMMIT's source tree (git
+ * archive, beside today's node_modules) and from today's, each in its own process
+ * (scripts/clusterLayerRun.ts), alternating three times per layer: wall and CPU seconds, k and
+ * silhouette.
+ */
+async function layers() {
+  if (!values.against) usageError("--layers needs --against COMMIT", USAGE);
+  const commit = values.against;
+  const root = join(__dirname, "..");
+  const then = mkdtempSync(join(tmpdir(), "mtq-layers-"));
+  execFileSync("sh", ["-c", `git archive ${JSON.stringify(commit)} src | tar -x -C ${JSON.stringify(then)}`], { cwd: root });
+  symlinkSync(join(root, "node_modules"), join(then, "node_modules"));
+  console.log(`load average at start: ${load()} (1, 5, 15 min) on ${cpus().length} cores; node ${process.version}`);
+  const { hidden, sizes } = await mnistSignatures(70_000);
+  console.log(tableRow(["layer", "tree", "wall (s)", "CPU (s)", "k", "silhouette", "load at start"]));
+  console.log("|---|---|---:|---:|---:|---:|---:|");
+  for (const [l, points] of hidden.entries()) {
+    const file = join(then, `layer${l}.f32`);
+    writeFileSync(file, points);
+    for (let round = 0; round < 3; round++)
+      for (const [name, tree] of [
+        [commit, then],
+        ["today", root],
+      ]) {
+        const out = execFileSync(
+          process.execPath,
+          ["--import", "tsx", join(__dirname, "clusterLayerRun.ts"), tree, file, String(sizes[l])],
+          {
+            cwd: root,
+            encoding: "utf8",
+          },
+        );
+        const run = JSON.parse(out.trim().split("\n").pop()!) as { wall: number; cpu: number; k: number; silhouette: number; load: number };
+        console.log(
+          tableRow([`${l + 1} (${sizes[l]})`, name, run.wall.toFixed(1), run.cpu.toFixed(2), run.k, run.silhouette, run.load.toFixed(1)]),
+        );
+      }
+  }
+  console.log(`load average at end: ${load()}`);
+}
+
 async function main() {
   if (values.parts) return parts();
   if (values.pass) return pass();
   if (values.sampled) return sampled();
+  if (values.layers) return layers();
   const sizes = values.sizes.split(",");
   const restarts = list("--restarts", values.restarts);
   const runs = list("--stability", values.stability);
