@@ -174,8 +174,8 @@ async function layouts(images: number) {
 
 /**
  * src/pipeline/umap.ts's layout before umapKernel.wat: the same loop in JavaScript, power() for
- * d^b and seedrandom's Alea called per draw. The kernel does the same operations in the same order,
- * so the maps are the same, bit for bit.
+ * d^b and seedrandom's Alea called per draw. Up to EXACT_LIMIT points the kernel does the same
+ * operations in the same order, so the maps are the same, bit for bit; above, it approximates (umapLayout).
  */
 function javascriptLayout(neighbours: Neighbours, epochs: number, seed: number): Float32Array {
   const n = neighbours.indices.length;

@@ -1,7 +1,8 @@
 // UMAP from exact nearest neighbours, over flat typed arrays: the fuzzy simplicial set
 // (smooth k-NN distances, membership strengths, fuzzy union) and the layout's stochastic gradient
 // epochs, following umap-js 1.4 step for step (same constants, same random initialisation, same
-// sampling schedule), with power() for its Math.pow. umap-js builds its graph with string-keyed
+// sampling schedule), with power() for its Math.pow (above EXACT_LIMIT points, two approximations
+// that cut its time: umapLayout). umap-js builds its graph with string-keyed
 // sparse matrices and keeps the layout in arrays of arrays; here both are typed arrays, which
 // `npm run bench:umap` measures against umap-js on the same neighbours (time, and how many of each
 // point's neighbours stay neighbours on the map).
