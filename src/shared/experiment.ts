@@ -437,7 +437,7 @@ const projectionSchema = z
       .optional()
       .describe(
         "UMAP optimisation epochs (default by data size: as umap-js, 500 up to 2,500 images, 400 up to 5,000, 300 up to 7,500, " +
-          "200 up to 10,000; above, 200 x sqrt(10,000 / images), so 76 at 70,000 and 20 at 1,000,000).",
+          "200 up to 10,000; above, 200 x sqrt(10,000 / images), so 76 at 70,000, but at least 50, from 160,000 images on).",
       ),
   })
   .strict()
