@@ -206,12 +206,12 @@ describe("the README's comparisons of the report's example (examples/, real MNIS
     assertSummary(block, cnn);
   });
 
-  it("seed 24 against seed 7: ARI 0.85 and 0.82 (within 0.05), 27 of 400 paths moved (within 8)", () => {
+  it("seed 24 against seed 7: ARI 0.86 and 0.82 (within 0.05), 27 of 400 paths moved (within 8)", () => {
     assert.equal(seed24.seed, 24);
     const c = compareResults(seed24, seed7, "A", "B");
     readmeQuotes("The report's example against itself with seed 7 instead of 24 (400 images, all matched)");
     assert.equal(c.matched.a.length, 400);
-    assertQuoted("layer 1: k 2 in A, 2 in B; adjusted Rand index 0.85", 0.85, c.layers[0].ari!, ARI_TOLERANCE, "layer 1's ARI");
+    assertQuoted("layer 1: k 2 in A, 2 in B; adjusted Rand index 0.86", 0.86, c.layers[0].ari!, ARI_TOLERANCE, "layer 1's ARI");
     assertQuoted("layer 2: k 2 in A, 2 in B; adjusted Rand index 0.82", 0.82, c.layers[1].ari!, ARI_TOLERANCE, "layer 2's ARI");
     assert.deepEqual(
       c.layers.map((l) => [l.kA, l.kB]),
@@ -222,16 +222,16 @@ describe("the README's comparisons of the report's example (examples/, real MNIS
     );
     // The contingency matrices as printed, each cell within 8 images.
     const printed = [
-      { rows: ["c0   179   1", "c1    15 205"], cells: [179, 1, 15, 205] },
+      { rows: ["c0   180   1", "c1    14 205"], cells: [180, 1, 14, 205] },
       { rows: ["c0   174   0", "c1    19 207"], cells: [174, 0, 19, 207] },
     ];
     printed.forEach(({ rows, cells }, l) => {
       rows.forEach(readmeQuotes);
       c.layers[l].contingency.flat().forEach((n, j) => assertQuoted(rows.join(" "), cells[j], n, 8, `layer ${l + 1}, cell ${j}`));
     });
-    const changed = "changed paths: 27 of 400 images (layer 1: 16, layer 2: 19, prediction: 3)";
+    const changed = "changed paths: 27 of 400 images (layer 1: 15, layer 2: 19, prediction: 3)";
     assertQuoted(changed, 27, c.changed.length, 8, "paths changed");
-    assertQuoted(changed, 16, c.changed.filter((p) => p.layers.includes(1)).length, 6, "changed in layer 1");
+    assertQuoted(changed, 15, c.changed.filter((p) => p.layers.includes(1)).length, 6, "changed in layer 1");
     assertQuoted(changed, 19, c.changed.filter((p) => p.layers.includes(2)).length, 6, "changed in layer 2");
     assertQuoted(changed, 3, c.changed.filter((p) => p.predictionA !== p.predictionB).length, 3, "predictions changed");
     // "The seed alone moves 27 of 400 paths, most of them injected 3s and 4s".
@@ -240,13 +240,13 @@ describe("the README's comparisons of the report's example (examples/, real MNIS
     assert.ok(injected > c.changed.length / 2, `${injected} of ${c.changed.length} changed paths are injected images`);
   });
 
-  it("seed 24 against seed 7: the 4s follow the 7s under both (89% and 84%), the 3s follow the 1s 61% and 72% (within 5 points)", () => {
+  it("seed 24 against seed 7: the 4s follow the 7s under both (88% and 84%), the 3s follow the 1s 61% and 72% (within 5 points)", () => {
     const [a3, b3] = [seed24, seed7].map((r) => r.findings.injected[3].followsPathOf[1]);
     const [a4, b4] = [seed24, seed7].map((r) => r.findings.injected[4].followsPathOf[7]);
     assertQuoted("injected 3s follow the 1s     61%     72%", 0.61, a3, SHARE_TOLERANCE, "3s on the 1s' path, seed 24");
     assertQuoted("injected 3s follow the 1s     61%     72%", 0.72, b3, SHARE_TOLERANCE, "3s on the 1s' path, seed 7");
-    assertQuoted("injected 4s follow the 7s     89%     84%", 0.89, a4, SHARE_TOLERANCE, "4s on the 7s' path, seed 24");
-    assertQuoted("injected 4s follow the 7s     89%     84%", 0.84, b4, SHARE_TOLERANCE, "4s on the 7s' path, seed 7");
+    assertQuoted("injected 4s follow the 7s     88%     84%", 0.88, a4, SHARE_TOLERANCE, "4s on the 7s' path, seed 24");
+    assertQuoted("injected 4s follow the 7s     88%     84%", 0.84, b4, SHARE_TOLERANCE, "4s on the 7s' path, seed 7");
     const outliers = /\n(outliers +(\d+) +(\d+))\n/.exec(README_TEXT);
     assert.ok(outliers, "the README's comparison shows both outlier counts");
     assertQuoted(outliers[1], Number(outliers[2]), seed24.findings.outliers.length, 3, "outliers, seed 24");
