@@ -3,11 +3,13 @@
 // structures' cost at a million, not a million real digits): d3's quadtree against the map's grid
 // (webview/pointGrid.ts) to build and to find the point under the pointer (1,000 places, the same
 // answers checked), and a lasso (the left 5%, 30% and 70% of the map) by visiting the quadtree
-// against one pass over the positions. Prints figures with the load average; not a test.
+// against one pass over the positions calling d3's polygonContains, and against the view's own pass
+// (webview/lasso.ts: the same test inlined over the typed positions; the same points checked). Prints figures with the load average; not a test.
 import { loadavg } from "node:os";
 import { polygonContains, quadtree } from "d3";
 import seedrandom from "seedrandom";
 import { readResultsFile } from "../src/results/read";
+import { pointsInPolygon } from "../webview/lasso";
 import { PointGrid } from "../webview/pointGrid";
 import { allOfMnistResults } from "./allOfMnistResults";
 
@@ -23,9 +25,9 @@ async function main(): Promise<void> {
   const base = results.layers[0].umap;
   const random = seedrandom("map-index");
   process.stdout.write(
-    `| points | build: quadtree | build: grid | 1,000 hovers: quadtree | grid | lasso 5/30/70%: quadtree | one pass |\n`,
+    `| points | build: quadtree | build: grid | 1,000 hovers: quadtree | grid | lasso 5/30/70%: quadtree | one pass: d3 | one pass: inlined (lasso.ts) |\n`,
   );
-  process.stdout.write(`|---:|---:|---:|---:|---:|---:|---:|\n`);
+  process.stdout.write(`|---:|---:|---:|---:|---:|---:|---:|---:|\n`);
   for (const copies of [1, 14]) {
     const pos = new Float32Array(base.length * copies);
     for (let k = 0; k < copies; k++)
@@ -70,18 +72,24 @@ async function main(): Promise<void> {
           return false;
         });
       });
+      let found: number[] = [];
       const pass = time(() => {
+        found = [];
         for (let i = 0; i < n; i++) {
           const [x, y] = [pos[2 * i], pos[2 * i + 1]];
-          if (x >= x0 && x <= bx1 && y >= y0 && y <= y1) polygonContains(polygon, [x, y]);
+          if (x >= x0 && x <= bx1 && y >= y0 && y <= y1 && polygonContains(polygon, [x, y])) found.push(i);
         }
       });
-      return [visit, pass];
+      let inside = pointsInPolygon(pos, polygon, n);
+      const inlined = time(() => (inside = pointsInPolygon(pos, polygon, n)));
+      if (inside.toArray().join() !== found.join())
+        throw new Error(`lasso.ts and d3's polygonContains disagree on the left ${share * 100}%`);
+      return [visit, pass, inlined];
     });
     const ms = (x: number) => `${x.toFixed(1)} ms`;
     process.stdout.write(
       `| ${n.toLocaleString("en")} | ${ms(buildTree)} | ${ms(buildGrid)} | ${ms(hoverTree)} | ${ms(hoverGrid)} | ` +
-        `${lassos.map((l) => l[0].toFixed(0)).join(" / ")} ms | ${lassos.map((l) => l[1].toFixed(0)).join(" / ")} ms |\n`,
+        `${[0, 1, 2].map((k) => `${lassos.map((l) => l[k].toFixed(0)).join(" / ")} ms`).join(" | ")} |\n`,
     );
   }
   process.stdout.write(`(mean of ${REPEATS} each, in node; load average ${loadavg()[0].toFixed(2)})\n`);
