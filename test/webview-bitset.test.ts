@@ -24,6 +24,16 @@ describe("Bitset", () => {
         const changed = x.xor(y);
         assert.deepEqual(changed.toArray(), sorted(new Set([...a, ...b].filter((i) => a.has(i) !== b.has(i)))));
         assert.equal(changed.count, changed.toArray().length);
+        // Toggling a flag bit (4) by one set, then by what changed, leaves it set where the other set is.
+        const flags = new Uint8Array(size).fill(1);
+        x.toggleIn(flags, 4);
+        changed.toggleIn(flags, 4);
+        assert.deepEqual(
+          Array.from(flags, (f, i) => [i, f])
+            .filter(([, f]) => f !== 1)
+            .map(([i, f]) => (assert.equal(f, 5), i)),
+          sorted(b),
+        );
       }
     }
   });

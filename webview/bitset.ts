@@ -60,6 +60,19 @@ export class Bitset {
     }
   }
 
+  /** Toggles `flag` in `flags[i]` of each image i in the set (a map's SELECTED bit where the selection changed). */
+  toggleIn(flags: Uint8Array, flag: number): void {
+    const { words } = this;
+    for (let w = 0; w < words.length; w++) {
+      let bits = words[w];
+      while (bits !== 0) {
+        const low = bits & -bits;
+        flags[(w << 5) + 31 - Math.clz32(low)] ^= flag;
+        bits ^= low;
+      }
+    }
+  }
+
   /** The set as base64 of its words' bytes (little-endian): a million images in 167 kB of text, where their list is up to 6.9 MB of JSON. */
   toBase64(): string {
     const bytes = new Uint8Array(this.words.buffer, this.words.byteOffset, this.words.byteLength);
@@ -90,8 +103,17 @@ export class Bitset {
   /** The images, ascending. */
   toArray(): number[] {
     const out = new Array<number>(this.count);
+    const { words } = this;
     let n = 0;
-    this.forEach((i) => (out[n++] = i));
+    // Not through forEach: a call per image took most of the time at a million.
+    for (let w = 0; w < words.length; w++) {
+      let bits = words[w];
+      while (bits !== 0) {
+        const low = bits & -bits;
+        out[n++] = (w << 5) + 31 - Math.clz32(low);
+        bits ^= low;
+      }
+    }
     return out;
   }
 }

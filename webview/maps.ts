@@ -180,11 +180,8 @@ export class UmapMap {
   showSelection(): void {
     const { bits, previous, changed } = this.ctx.selection;
     const { flags } = this;
-    if (this.flagged === previous) changed.forEach((i) => (flags[i] ^= SELECTED));
-    else {
-      for (let i = 0; i < flags.length; i++) flags[i] &= ~SELECTED;
-      bits.forEach((i) => (flags[i] |= SELECTED));
-    }
+    if (this.flagged !== previous) for (let i = 0; i < flags.length; i++) flags[i] &= ~SELECTED;
+    (this.flagged === previous ? changed : bits).toggleIn(flags, SELECTED);
     this.flagged = bits;
     this.uploaded.flags = false;
     // Panning draws (the zoom's handler); else draw here.
