@@ -24,6 +24,15 @@ describe("Bitset", () => {
         const changed = x.xor(y);
         assert.deepEqual(changed.toArray(), sorted(new Set([...a, ...b].filter((i) => a.has(i) !== b.has(i)))));
         assert.equal(changed.count, changed.toArray().length);
+        assert.deepEqual(x.and(y).toArray(), sorted(new Set([...a].filter((i) => b.has(i)))));
+        assert.equal(x.and(y).count, [...a].filter((i) => b.has(i)).length);
+        // A tally by key (-1: none) counts what a loop over the images counts.
+        const keys = Int32Array.from({ length: size }, (_, i) => (i % 5) - 1);
+        const tally = new Int32Array(4).fill(7);
+        x.tally(keys, tally, 2);
+        const expected = new Int32Array(4).fill(7);
+        for (const i of a) if (keys[i] >= 0) expected[keys[i]] += 2;
+        assert.deepEqual(tally, expected);
         // Toggling a flag bit (4) by one set, then by what changed, leaves it set where the other set is.
         const flags = new Uint8Array(size).fill(1);
         x.toggleIn(flags, 4);

@@ -137,13 +137,15 @@ export class SankeyView {
     const { bits, previous, changed } = this.ctx.selection;
     if (this.counted === bits) return;
     const perLink = this.selectedPerLink;
-    const add = (i: number, by: number) => {
-      for (const links of this.linkOf) if (links[i] >= 0) perLink[links[i]] += by;
-    };
-    if (this.counted === previous && changed.count < bits.count) changed.forEach((i) => add(i, bits.has(i) ? 1 : -1));
-    else {
+    if (this.counted === previous && changed.count < bits.count) {
+      const [added, removed] = [changed.and(bits), changed.and(previous)];
+      for (const links of this.linkOf) {
+        added.tally(links, perLink, 1);
+        removed.tally(links, perLink, -1);
+      }
+    } else {
       perLink.fill(0);
-      bits.forEach((i) => add(i, 1));
+      for (const links of this.linkOf) bits.tally(links, perLink, 1);
     }
     this.counted = bits;
   }
