@@ -18,6 +18,7 @@ import {
   browserMissing,
   cspViolations,
   lastPosted,
+  mapFit,
   openHarnessPage,
   savedStateOf,
   send,
@@ -29,8 +30,6 @@ import { runExample } from "./helpers";
 const root = join(__dirname, "..");
 const skip = browserMissing();
 const file = skip ? "" : runExample("ones-vs-sevens");
-/** The map's margin around the points' bounds (webview/maps.ts's PAD). */
-const PAD = 12;
 
 /** Values `from` to `to` (excluded) of a per-image column. */
 const part = (column: ArrayLike<number>, from: number, to: number) => Array.from({ length: to - from }, (_, q) => column[from + q]);
@@ -118,20 +117,6 @@ describe("an image's true neighbours, listed and linked on each map", { skip }, 
       }),
     );
 
-  /** Map units to CSS pixels on layer `layer`'s map, unzoomed: the scale maps.ts fits the positions' bounds with. */
-  const scaleOf = async (layer: number, pos: ArrayLike<number>): Promise<number> => {
-    const [width, height] = await harness.page
-      .locator(".mtq-map-plot")
-      .nth(layer)
-      .evaluate((p) => [p.clientWidth, p.clientHeight]);
-    let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-    for (let j = 0; j < pos.length; j += 2) {
-      const [x, y] = [Math.fround(pos[j]), Math.fround(pos[j + 1])];
-      [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
-    }
-    return Math.min((width - 2 * PAD) / (x1 - x0 || 1), (height - 2 * PAD) / (y1 - y0 || 1));
-  };
-
   /**
    * Asserts each map rings `image`'s stored neighbours where they are drawn on `kind`'s map (but those
    * whose ring would touch the image's: they lie beside it), and links the image's ring to each ring
@@ -144,7 +129,7 @@ describe("an image's true neighbours, listed and linked on each map", { skip }, 
     for (const [l, layer] of r.layers.entries()) {
       const k = layer.neighbourCount!;
       const pos = kind === "pca" ? layer.pca! : layer.umap;
-      const scale = await scaleOf(l, pos);
+      const { scale } = await mapFit(harness.page, l, pos);
       const { ring, from, rings, links: lines } = drawn[l];
       // maps.ts: the image's ring is radius * 2.2 + 4 (selectedScale), a neighbour's radius + 3.
       const to = (from - 4) / 2.2 + 3;
@@ -239,6 +224,11 @@ describe("an image's true neighbours, listed and linked on each map", { skip }, 
       svg,
     );
     const drawn = await links();
+    assert.equal(exported.length, r.layers.length, "an export group of links per map");
+    assert.ok(
+      exported.every((lines) => lines.length > 0),
+      "every map's export links the image to its neighbours",
+    );
     exported.forEach((lines, l) => {
       assert.deepEqual(
         lines.map(({ neighbour, to }) => ({ neighbour, to })),

@@ -13,14 +13,21 @@ import { readResultsFile } from "../src/results/read";
 import { DIGIT_COLORS } from "../src/shared/digitColors";
 import { imageTitle } from "../src/shared/imageName";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, lastPosted, openHarnessPage, savedStateOf, sendLoad, type HarnessPage } from "./browser/browser";
+import {
+  browserMissing,
+  cspViolations,
+  lastPosted,
+  mapFit,
+  openHarnessPage,
+  savedStateOf,
+  sendLoad,
+  type HarnessPage,
+} from "./browser/browser";
 import { runExample } from "./helpers";
 
 const root = join(__dirname, "..");
 const skip = browserMissing();
 const file = skip ? "" : runExample("ones-vs-sevens");
-/** The map's margin around the points' bounds (webview/maps.ts's PAD). */
-const PAD = 12;
 /** The dark harness theme's editor background, under the points. */
 const BACKGROUND = [0x1f, 0x1f, 0x1f];
 
@@ -44,22 +51,7 @@ for (const webgl of [true, false]) {
     const percent = (share: number) => `${Math.round(100 * share)}%`;
 
     /** Where image `i` is drawn on layer `layer`'s map, unzoomed, from `pos` ([x0, y0, ...]): page coordinates. */
-    const placeOf = async (layer: number, pos: ArrayLike<number>, i: number): Promise<[number, number]> => {
-      const box = (await harness.page.locator(".mtq-map-overlay").nth(layer).boundingBox())!;
-      const [width, height] = await harness.page
-        .locator(".mtq-map-plot")
-        .nth(layer)
-        .evaluate((p) => [p.clientWidth, p.clientHeight]);
-      let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-      for (let j = 0; j < pos.length; j += 2) {
-        const x = Math.fround(pos[j]);
-        const y = Math.fround(pos[j + 1]);
-        [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
-      }
-      const scale = Math.min((width - 2 * PAD) / (x1 - x0 || 1), (height - 2 * PAD) / (y1 - y0 || 1));
-      const offset = [(width - (x1 - x0) * scale) / 2 - x0 * scale, (height - (y1 - y0) * scale) / 2 - y0 * scale];
-      return [box.x + Math.fround(pos[2 * i]) * scale + offset[0], box.y + Math.fround(pos[2 * i + 1]) * scale + offset[1]];
-    };
+    const placeOf = async (layer: number, pos: ArrayLike<number>, i: number) => (await mapFit(harness.page, layer, pos)).placeOf(i);
 
     /** The kept image farthest from any other on `pos` (so a pointer at its place finds it alone, drawn as a dot), and that distance in map units. */
     const loneImage = (pos: ArrayLike<number>): { image: number; gap: number } => {

@@ -148,9 +148,13 @@ export async function sendCompare(
   }, message);
 }
 
-/** What the view saved with setState (the harness keeps it in sessionStorage). */
+/** What the view saved with setState (the harness keeps it in sessionStorage, or in memory past its 5 MB). */
 export function savedStateOf(page: Page): Promise<unknown> {
-  return page.evaluate(() => JSON.parse(sessionStorage.getItem("mtq-state") ?? "null") as unknown);
+  return page.evaluate(
+    () =>
+      (window as unknown as { mtqHarness: { bigState?: unknown } }).mtqHarness.bigState ??
+      (JSON.parse(sessionStorage.getItem("mtq-state") ?? "null") as unknown),
+  );
 }
 
 /** A reload after which the host cannot show the panel's files: sends `message` in their place; resolves with the text shown. */
@@ -175,4 +179,34 @@ export async function lastPosted<T extends WebviewToHost["type"]>(
 
 export async function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { mtqHarness: { violations: string[] } }).mtqHarness.violations);
+}
+
+/** The map's margin around the points' bounds (webview/maps.ts's PAD). */
+const MAP_PAD = 12;
+
+/**
+ * How layer `layer`'s map draws positions `pos` ([x0, y0, ...]) unzoomed: the scale maps.ts fits
+ * their float32 bounds with (map units to CSS pixels), and where image `i` lands in page coordinates.
+ */
+export async function mapFit(
+  page: Page,
+  layer: number,
+  pos: ArrayLike<number>,
+): Promise<{ scale: number; placeOf(i: number): [number, number] }> {
+  const box = (await page.locator(".mtq-map-overlay").nth(layer).boundingBox())!;
+  const [width, height] = await page
+    .locator(".mtq-map-plot")
+    .nth(layer)
+    .evaluate((p) => [p.clientWidth, p.clientHeight]);
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (let j = 0; j < pos.length; j += 2) {
+    const [x, y] = [Math.fround(pos[j]), Math.fround(pos[j + 1])];
+    [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+  }
+  const scale = Math.min((width - 2 * MAP_PAD) / (x1 - x0 || 1), (height - 2 * MAP_PAD) / (y1 - y0 || 1));
+  const offset = [(width - (x1 - x0) * scale) / 2 - x0 * scale, (height - (y1 - y0) * scale) / 2 - y0 * scale];
+  return {
+    scale,
+    placeOf: (i) => [box.x + Math.fround(pos[2 * i]) * scale + offset[0], box.y + Math.fround(pos[2 * i + 1]) * scale + offset[1]],
+  };
 }
