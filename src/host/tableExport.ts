@@ -6,7 +6,9 @@
 // `selections` column: the view sends which images, never the table.
 import { basename } from "node:path";
 import * as vscode from "vscode";
+import { storesNeighbours } from "../results/neighbours";
 import type { TableFormat } from "../results/tableFiles";
+import { stateWhenEpochEnded } from "../shared/epochs";
 import type { Selection } from "../shared/protocol";
 import { onDemand } from "./loadOnDemand";
 import { log } from "./log";
@@ -62,8 +64,8 @@ export async function exportTable(
   const count = results.images.count;
   const what = (rows: Selection | null) =>
     rows ? `${rows.label}: ${imageCountText(rows.images.length)}` : `every image: ${imageCountText(count)}`;
-  const state = (epoch === undefined ? undefined : results.snapshots?.find((s) => s.epoch === epoch)) ?? results;
-  const kinds: TableKind[] = state.layers.every((l) => l.neighbours) ? ["table", "neighbours"] : ["table"];
+  const state = (epoch === undefined ? undefined : stateWhenEpochEnded(results, epoch)) ?? results;
+  const kinds: TableKind[] = state.layers.every(storesNeighbours) ? ["table", "neighbours"] : ["table"];
   const picked = await vscode.window.showQuickPick(
     kinds.flatMap((kind) =>
       choices.flatMap((rows) =>

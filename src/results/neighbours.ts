@@ -4,7 +4,12 @@
 // the .bin; an all-JSON file's are converted with it), never posting the view a million images' lists.
 import { stateWhenEpochEnded } from "../shared/epochs";
 import type { LayerNeighbours } from "../shared/protocol";
-import type { Results } from "../shared/results";
+import type { LayerResult, Results } from "../shared/results";
+
+/** Whether `layer` holds stored neighbours to list or table (results written before them hold none). */
+export function storesNeighbours(layer: LayerResult): boolean {
+  return !!layer.neighbours && !!layer.neighbourDistances && (layer.neighbourCount ?? 0) >= 1;
+}
 
 /**
  * Per layer of the model state recorded when `epoch` ended (the final model's when absent), image
@@ -16,8 +21,8 @@ export function storedNeighbours(results: Results, image: unknown, epoch: unknow
   const state = epoch === undefined ? results : typeof epoch === "number" ? stateWhenEpochEnded(results, epoch) : undefined;
   const known = Number.isSafeInteger(image) && (image as number) >= 0 && (image as number) < results.images.count;
   return (state ?? results).layers.map((layer) => {
-    const k = layer.neighbourCount ?? 0;
-    if (!state || !known || !layer.neighbours || !layer.neighbourDistances || k < 1) return null;
+    if (!state || !known || !storesNeighbours(layer)) return null;
+    const k = layer.neighbourCount!;
     const from = (image as number) * k;
     return {
       images: Array.from({ length: k }, (_, q) => layer.neighbours![from + q]),

@@ -10,6 +10,7 @@ import { EXACT_LIMIT, OUTLIER_SCORE } from "../shared/figures";
 import { imageSource } from "../shared/imageSource";
 import type { LayerResult, ModelState, Results } from "../shared/results";
 import type { NamedSelection } from "../shared/selections";
+import { storesNeighbours } from "./neighbours";
 
 /** int: INT32 in Parquet; float: DOUBLE; bool: BOOLEAN; text: UTF-8 strings. Any column may hold nulls (empty in CSV). */
 export type ColumnType = "int" | "float" | "bool" | "text";
@@ -260,7 +261,7 @@ export const NEIGHBOUR_COLUMNS: readonly ColumnDoc[] = [
  */
 export function neighboursTable(results: Results, options: TableOptions = {}): TidyTable {
   const { epoch, state, rows } = tabled(results, options);
-  const missing = state.layers.findIndex((l) => !l.neighbours || !l.neighbourDistances || !l.neighbourCount);
+  const missing = state.layers.findIndex((l) => !storesNeighbours(l));
   if (missing >= 0) {
     throw new Error(`layer ${missing + 1} holds no stored neighbours (results written before them); run its experiment again`);
   }
