@@ -171,9 +171,8 @@ export class UmapMap {
     this.gl?.setPositions(this.positions);
     this.describeMap();
     this.place();
-    this.ctx.tooltip.hide();
+    // d3's zoom.transform fires the "zoom" handler, which hides the tooltip and draws.
     this.resetZoom();
-    this.draw();
   }
 
   /** Shows a new selection: only the points whose state changed are updated; an image selected alone is panned into view. */
@@ -375,7 +374,7 @@ export class UmapMap {
     const rgba = new Uint8Array(4 * images.count);
     // By neighbours kept: the map drawn's counts, a colour per count made once.
     const kept = by === "kept" ? keptOf(layer, this.ctx.mapKind()) : null;
-    const palette = Array.from({ length: (layer.neighbourCount ?? 0) + 1 }, (_, n) => keptColor(n, layer.neighbourCount ?? 0));
+    const palette = kept ? Array.from({ length: (layer.neighbourCount ?? 0) + 1 }, (_, n) => keptColor(n, layer.neighbourCount ?? 0)) : [];
     for (let i = 0; i < images.count; i++) {
       const c = kept ? palette[kept[i]] : by === "digit" ? digitColor(images.labels[i]) : clusterColor(layer.assignments[i], layer.k);
       let group = byColor.get(c);
