@@ -12,8 +12,7 @@
 // own shuffle and initial weights, the same sizes, epochs and batches. Prints the train time (wall
 // and CPU), the accuracies and the load average when each training started; asserts nothing.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseExperiment } from "../src/check/experiment";
 import { shuffled, randomFor } from "../src/data/random";
@@ -24,6 +23,7 @@ import { prepareData, type PreparedData } from "../src/pipeline/prepare";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/preprocess";
 import { loadTf, type Tf } from "../src/pipeline/tf";
 import { commandLine, wholeNumber } from "./args";
+import { moduleAt } from "./sourceAt";
 import { tableRow } from "./table";
 
 const USAGE = "npm run bench:train -- [--against COMMIT] [--python] [--rounds R] [--no-tfjs] [IMAGES...]";
@@ -39,15 +39,18 @@ const ROUNDS = wholeNumber("--rounds", values.rounds, 1, 1, USAGE);
 
 type MakeTrainer = (tf: Tf, trained: Trained, x: Float32Array, y: Float32Array, count: number, batchSize: number) => Promise<BatchTrainer>;
 
-/** The dense trainer's class at `commit`, from its source in git, written to a temporary folder and imported. */
+type TrainerClass = {
+  new (tf: Tf, model: Trained["model"], x: Float32Array, y: Float32Array, count: number, batchSize: number): BatchTrainer;
+  create?: (tf: Tf, model: Trained["model"], x: Float32Array, y: Float32Array, count: number, batchSize: number) => Promise<BatchTrainer>;
+};
+
+/** The dense trainer at `commit`, from its source in git (moduleAt): made by its `create` where it has one (the WebAssembly kernel's), else its constructor. */
 async function trainerAt(commit: string): Promise<MakeTrainer> {
-  const source = execFileSync("git", ["show", `${commit}:src/pipeline/denseTrainer.ts`], { encoding: "utf8" });
-  const file = join(mkdtempSync(join(tmpdir(), "mtq-bench-train-")), "denseTrainer.ts");
-  writeFileSync(file, source);
-  const { DenseTrainer: Then } = (await import(file)) as {
-    DenseTrainer: new (tf: Tf, model: Trained["model"], x: Float32Array, y: Float32Array, count: number, batchSize: number) => BatchTrainer;
-  };
-  return (tf, trained, x, y, count, batchSize) => Promise.resolve(new Then(tf, trained.model, x, y, count, batchSize));
+  const { DenseTrainer: Then } = await moduleAt<{ DenseTrainer: TrainerClass }>(commit, "src/pipeline/denseTrainer.ts");
+  return (tf, trained, x, y, count, batchSize) =>
+    Then.create
+      ? Then.create(tf, trained.model, x, y, count, batchSize)
+      : Promise.resolve(new Then(tf, trained.model, x, y, count, batchSize));
 }
 
 /** The sizes python-peer.py takes (its data cuts match dataFor's). */

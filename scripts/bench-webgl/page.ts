@@ -64,13 +64,8 @@ function leftShare(xy: Float32Array, share: number): number[] {
   return out;
 }
 
-export async function ours(p: BenchPoints): Promise<Timing> {
-  const xy = Float32Array.from(p.xy);
-  const n = xy.length / 2;
-  const t0 = performance.now();
-  const canvas = freshCanvas();
-  const gl = GlPoints.create(canvas);
-  if (!gl) throw new Error("no WebGL");
+/** Each point's colour (RGBA) from its label and its INJECTED flag, as maps.ts gives them. */
+function pointStyle(p: BenchPoints, n: number): { rgba: Uint8Array; flags: Uint8Array } {
   const rgba = new Uint8Array(4 * n);
   const palette = p.colors.map((c) => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16)));
   const flags = new Uint8Array(n);
@@ -78,60 +73,27 @@ export async function ours(p: BenchPoints): Promise<Timing> {
     rgba.set(palette[p.labels[i]], 4 * i);
     flags[i] = p.injected[i] ? INJECTED : 0;
   }
-  gl.setPositions(xy);
-  gl.setColors(rgba);
-  gl.setFlags(flags);
-  const { sx, tx, ty } = fit(xy);
-  const view = { sx, sy: sx, tx, ty, width: WIDTH, height: HEIGHT, dpr: 1, radius: 1.3, selected: 0 };
-  gl.draw(view);
-  await painted();
-  const firstPaint = performance.now() - t0;
-
-  const left = leftShare(xy, 0.3);
-  const t1 = performance.now();
-  for (const i of left) flags[i] |= SELECTED;
-  gl.setFlags(flags);
-  gl.draw({ ...view, selected: left.length });
-  await painted();
-  const selection = performance.now() - t1;
-
-  const t2 = performance.now();
-  for (let f = 1; f <= FRAMES; f++) {
-    await frame();
-    const k = 1 + f / FRAMES;
-    gl.draw({ ...view, sx: sx * k, sy: sx * k, tx: tx * k - f * 3, ty: ty * k, radius: 1.3 * Math.sqrt(k), selected: left.length });
-  }
-  await frame();
-  return { firstPaint, selection, frame: (performance.now() - t2) / (FRAMES + 1) };
+  return { rgba, flags };
 }
 
-export async function raster(p: BenchPoints): Promise<Timing> {
-  const xy = Float32Array.from(p.xy);
-  const n = xy.length / 2;
-  const t0 = performance.now();
-  const canvas = freshCanvas();
-  const g = canvas.getContext("2d")!;
-  const points = new PointRaster();
-  const rgba = new Uint8Array(4 * n);
-  const palette = p.colors.map((c) => [1, 3, 5].map((k) => parseInt(c.slice(k, k + 2), 16)));
-  const flags = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    rgba.set(palette[p.labels[i]], 4 * i);
-    flags[i] = p.injected[i] ? INJECTED : 0;
-  }
-  const draw = (f: Parameters<PointRaster["draw"]>[3]) => {
-    points.draw(xy, rgba, flags, f);
-    g.putImageData(new ImageData(points.pixels, points.width, points.height), 0, 0);
-  };
-  const { sx, tx, ty } = fit(xy);
-  const view = { sx, sy: sx, tx, ty, width: WIDTH, height: HEIGHT, dpr: 1, radius: 1.3, selected: 0 };
-  draw(view);
-  await painted();
-  const firstPaint = performance.now() - t0;
+type Frame = Parameters<PointRaster["draw"]>[3];
 
+/**
+ * After the first paint of `view`: the left 30% selected (their SELECTED flag set, `selected()`
+ * told, drawn and painted), then FRAMES pan/zoom frames drawn, each timed as ours draws them.
+ */
+async function selectionAndFrames(
+  xy: Float32Array,
+  flags: Uint8Array,
+  view: Frame,
+  selected: () => void,
+  draw: (f: Frame) => void,
+): Promise<Omit<Timing, "firstPaint">> {
+  const { sx, tx, ty } = view;
   const left = leftShare(xy, 0.3);
   const t1 = performance.now();
   for (const i of left) flags[i] |= SELECTED;
+  selected();
   draw({ ...view, selected: left.length });
   await painted();
   const selection = performance.now() - t1;
@@ -143,7 +105,55 @@ export async function raster(p: BenchPoints): Promise<Timing> {
     draw({ ...view, sx: sx * k, sy: sx * k, tx: tx * k - f * 3, ty: ty * k, radius: 1.3 * Math.sqrt(k), selected: left.length });
   }
   await frame();
-  return { firstPaint, selection, frame: (performance.now() - t2) / (FRAMES + 1) };
+  return { selection, frame: (performance.now() - t2) / (FRAMES + 1) };
+}
+
+export async function ours(p: BenchPoints): Promise<Timing> {
+  const xy = Float32Array.from(p.xy);
+  const n = xy.length / 2;
+  const t0 = performance.now();
+  const canvas = freshCanvas();
+  const gl = GlPoints.create(canvas);
+  if (!gl) throw new Error("no WebGL");
+  const { rgba, flags } = pointStyle(p, n);
+  gl.setPositions(xy);
+  gl.setColors(rgba);
+  gl.setFlags(flags);
+  const { sx, tx, ty } = fit(xy);
+  const view = { sx, sy: sx, tx, ty, width: WIDTH, height: HEIGHT, dpr: 1, radius: 1.3, selected: 0 };
+  gl.draw(view);
+  await painted();
+  const firstPaint = performance.now() - t0;
+  return {
+    firstPaint,
+    ...(await selectionAndFrames(
+      xy,
+      flags,
+      view,
+      () => gl.setFlags(flags),
+      (f) => gl.draw(f),
+    )),
+  };
+}
+
+export async function raster(p: BenchPoints): Promise<Timing> {
+  const xy = Float32Array.from(p.xy);
+  const n = xy.length / 2;
+  const t0 = performance.now();
+  const canvas = freshCanvas();
+  const g = canvas.getContext("2d")!;
+  const points = new PointRaster();
+  const { rgba, flags } = pointStyle(p, n);
+  const draw = (f: Frame) => {
+    points.draw(xy, rgba, flags, f);
+    g.putImageData(new ImageData(points.pixels, points.width, points.height), 0, 0);
+  };
+  const { sx, tx, ty } = fit(xy);
+  const view = { sx, sy: sx, tx, ty, width: WIDTH, height: HEIGHT, dpr: 1, radius: 1.3, selected: 0 };
+  draw(view);
+  await painted();
+  const firstPaint = performance.now() - t0;
+  return { firstPaint, ...(await selectionAndFrames(xy, flags, view, () => undefined, draw)) };
 }
 
 export async function regl(p: BenchPoints): Promise<Timing> {
