@@ -19,7 +19,11 @@ const exp2Whole = Float64Array.from({ length: 2046 }, (_, n) => 2 ** (n - 1022))
 /** The tables in the order umapKernel.wat, which computes power() as this does, reads them from its memory. */
 export const powerTables = [unscale, inverseCentre, log2Centre, exp2Step, exp2Whole] as const;
 
-/** x^y for x > 0; zero, subnormal, negative, infinite and NaN x, and results out of the normal range, go to Math.pow. */
+/**
+ * x^y for x > 0; zero, subnormal, negative, infinite and NaN x, and results out of the normal range, go to Math.pow.
+ * The layout itself runs these steps in umapKernel.wat; this is the JavaScript reference its bits are
+ * checked against (test/umap.test.ts's umap-js loop, `npm run bench:umap -- loop`).
+ */
 export function power(x: number, y: number): number {
   value[0] = x;
   const high = words[1];

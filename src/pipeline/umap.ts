@@ -1,7 +1,7 @@
 // UMAP from exact nearest neighbours, over flat typed arrays: the fuzzy simplicial set
 // (smooth k-NN distances, membership strengths, fuzzy union) and the layout's stochastic gradient
 // epochs, following umap-js 1.4 step for step (same constants, same random initialisation, same
-// sampling schedule), with power() for its Math.pow (above EXACT_LIMIT points, two approximations
+// sampling schedule), with power()'s arithmetic (in umapKernel.wat) for its Math.pow (above EXACT_LIMIT points, two approximations
 // that cut its time: umapLayout). umap-js builds its graph with string-keyed
 // sparse matrices and keeps the layout in arrays of arrays; here both are typed arrays, which
 // `npm run bench:umap` measures against umap-js on the same neighbours (time, and how many of each
@@ -243,7 +243,7 @@ async function layoutKernel(graph: FuzzyGraph, n: number, epochs: number, b: num
 
 /**
  * A 2-D layout of the graph, randomly initialised in [-10, 10]^2 like umap-js, with umap-js's
- * gradients except for the powers d^b, which power() computes (within 1e-11 of Math.pow, at half the
+ * gradients except for the powers d^b, computed as power() does (within 1e-11 of Math.pow, at half the
  * layout's time: README "Speed"). The epochs run in WebAssembly (umapKernel.wat): up to EXACT_LIMIT
  * points, the same operations in the same order as umap-js's loop in JavaScript (the same layout,
  * in about a tenth less CPU time); above, with fixedPower's d^b and each edge's negative samples
