@@ -19,8 +19,8 @@ import { formatProblem } from "../src/shared/problems";
 import type { Results } from "../src/shared/results";
 import { browserMissing, openHarnessPage, send, type HarnessPage } from "./browser/browser";
 import { figuresOf } from "../scripts/colored-mnist";
-import { imagePixels, imagePng } from "../src/host/thumbnail";
-import { tempDir, writeJson } from "./helpers";
+import { imagePng } from "../src/host/thumbnail";
+import { imagePixels, tempDir, writeJson } from "./helpers";
 
 const root = join(__dirname, "..");
 const mnist = loadImages(splitFiles("mnist", "train", ".")!);

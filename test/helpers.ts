@@ -85,3 +85,9 @@ export async function parquetRows(file: string): Promise<Record<string, unknown>
   const bytes = readFileSync(file);
   return parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer });
 }
+
+/** Image `index`'s pixels out of the results' concatenated pixel bytes. */
+export function imagePixels(allPixels: Uint8Array, index: number, rows: number, cols: number, channels: 1 | 3 = 1): Uint8Array {
+  const size = rows * cols * channels;
+  return allPixels.subarray(index * size, (index + 1) * size);
+}

@@ -5,7 +5,7 @@ import { before, describe, it } from "node:test";
 import { readResultsFile, type LoadedResults } from "../src/results/read";
 import type { Results } from "../src/shared/results";
 import { PixelBatches } from "../src/host/pixelBatches";
-import { imagePng, imagePixels } from "../src/host/thumbnail";
+import { imagePng } from "../src/host/thumbnail";
 import {
   childrenOf,
   digitMix,
@@ -19,7 +19,7 @@ import {
   type TreeNode,
 } from "../src/host/treeModel";
 import { startWorkerRun } from "../src/host/workerRun";
-import { allPixels, onesVsSevens, runExample, tempDir, writeJson } from "./helpers";
+import { allPixels, imagePixels, onesVsSevens, runExample, tempDir, writeJson } from "./helpers";
 
 const worker = join(__dirname, "..", "dist", "worker.js");
 

@@ -26,12 +26,6 @@ export function imagePng(pixels: Uint8Array, rows: number, cols: number, channel
   return Buffer.concat([signature, chunk("IHDR", header), chunk("IDAT", deflateSync(scanlines)), chunk("IEND", new Uint8Array(0))]);
 }
 
-/** Image `index`'s pixels out of the results' concatenated pixel bytes. */
-export function imagePixels(allPixels: Uint8Array, index: number, rows: number, cols: number, channels: 1 | 3 = 1): Uint8Array {
-  const size = rows * cols * channels;
-  return allPixels.subarray(index * size, (index + 1) * size);
-}
-
 export function pngDataUri(png: Buffer): string {
   return `data:image/png;base64,${png.toString("base64")}`;
 }

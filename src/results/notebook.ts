@@ -101,7 +101,8 @@ function introduction(results: Results, files: RunFiles): string {
   const trained = results.imported
     ? "signatures and predictions read from files (no model trained)"
     : `${experiment.training.epochs} epoch${experiment.training.epochs === 1 ? "" : "s"}`;
-  const injected = Array.from(images.injected).filter(Boolean).length;
+  let injected = 0;
+  for (const flag of images.injected) if (flag) injected++;
   const kept = images.count - injected;
   const test =
     findings.accuracy.test === null
