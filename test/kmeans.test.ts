@@ -6,19 +6,29 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { kmeans } from "ml-kmeans";
-import { assertFinite, kmeansFit } from "../src/pipeline/kmeans";
+import { assertFinite, kmeansFit, kmeansPlusPlus } from "../src/pipeline/kmeans";
 import { startSeeds } from "../src/pipeline/cluster";
 import { randomFor } from "../src/data/random";
 import { mnistSignatures } from "../scripts/mnistSignatures";
 import { pooledDigits } from "../scripts/pooledDigits";
 
-/** Asserts kmeansFit's fit is ml-kmeans's; returns its steps and how many clusters hold a point. */
-function assertSameFit(points: Float32Array, dim: number, k: number, seed: number, maxIterations = 300): { steps: number; used: number } {
+/**
+ * Asserts kmeansFit's fit is ml-kmeans's, from its own seeding or from `seeds` (kmeansPlusPlus's,
+ * as cluster.ts passes them); returns its steps and how many clusters hold a point.
+ */
+function assertSameFit(
+  points: Float32Array,
+  dim: number,
+  k: number,
+  seed: number,
+  maxIterations = 300,
+  seeds?: Int32Array,
+): { steps: number; used: number } {
   const n = points.length / dim;
   const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * dim, (i + 1) * dim)));
   const expected = kmeans(rows, k, { initialization: "kmeans++", seed, maxIterations });
-  const actual = kmeansFit(points, dim, k, seed, maxIterations);
-  const where = `n=${n} dim=${dim} k=${k} seed=${seed}`;
+  const actual = kmeansFit(points, dim, k, seed, maxIterations, seeds);
+  const where = `n=${n} dim=${dim} k=${k} seed=${seed}${seeds ? " (shared seeding)" : ""}`;
   assert.equal(actual.iterations, expected.iterations, `${where}: steps`);
   assert.deepEqual(Array.from(actual.labels), expected.clusters, `${where}: labels`);
   // deepEqual compares numbers with Object.is: equal here means the same float64, bit for bit.
@@ -51,6 +61,19 @@ describe("k-means on typed arrays gives ml-kmeans's fits", () => {
       for (const seed of startSeeds(24, 2)) for (const k of kRange(2, 10)) assertSameFit(points, dims[l], k, seed);
   });
 
+  it("from kmeansPlusPlus's seeds, each k's the first of a larger k's (signatures, 3 starts, and pooled digits, k = 2..10)", () => {
+    const fits: [Float32Array, number, number[]][] = [
+      [layers[0], 32, startSeeds(24, 3)],
+      [layers[1], 64, startSeeds(24, 3)],
+      [pooledDigits(3000), 49, [24]],
+    ];
+    for (const [points, dim, seeds] of fits)
+      for (const seed of seeds) {
+        const seedings = kmeansPlusPlus(points, dim, kRange(2, 10), seed);
+        for (const k of kRange(2, 10)) assertSameFit(points, dim, k, seed, 300, seedings.get(k));
+      }
+  });
+
   it("on 3,000 real digits pooled to 7x7, k = 2..10", () => {
     const points = pooledDigits(3000);
     for (const k of kRange(2, 10)) assertSameFit(points, 49, k, 24);
@@ -68,6 +91,10 @@ describe("k-means on typed arrays gives ml-kmeans's fits", () => {
     const order = Array.from({ length: 60 }, (_, i) => distinct[i % 6]).sort(() => random() - 0.5);
     const points = Float32Array.from(order.flat());
     const used = kRange(2, 9).flatMap((k) => [1, 2, 3].map((seed) => ({ k, used: assertSameFit(points, 3, k, seed).used })));
+    for (const seed of [1, 2, 3]) {
+      const seedings = kmeansPlusPlus(points, 3, kRange(2, 9), seed);
+      for (const k of kRange(2, 9)) assertSameFit(points, 3, k, seed, 300, seedings.get(k));
+    }
     assert.ok(
       used.some((u) => u.used < u.k),
       "some fit keeps an empty cluster",

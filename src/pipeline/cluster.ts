@@ -4,7 +4,7 @@
 // nearest centroid, so they never move the clusters fitted on the kept images.
 import { CLUSTER_SAMPLE, EXACT_LIMIT, SILHOUETTE_COLUMNS, SILHOUETTE_DISTANCES, round4 } from "../shared/figures";
 import type { LayerClustering } from "../shared/results";
-import { assertFinite, kmeansFit } from "./kmeans";
+import { assertFinite, kmeansFit, kmeansPlusPlus } from "./kmeans";
 import { distancePass, gathered, sampledSilhouettes, type Neighbours, type SilhouetteScores } from "./distances";
 import { partitionedNeighbours } from "./partitionedNeighbours";
 import { randomFor, shuffled } from "../data/random";
@@ -101,12 +101,13 @@ export async function kmeansFits(
   const kValues: number[] = [];
   for (let k = options.k ?? options.kMin; k <= (options.k ?? options.kMax) && k < n; k++) kValues.push(k);
   const seeds = startSeeds(options.seed, options.restarts ?? 1);
+  const seedings = seeds.map((seed) => kmeansPlusPlus(fitted, dim, kValues, seed));
   const fits: KmeansFit[] = [];
   for (const [i, k] of kValues.entries()) {
     let best: KmeansFit | undefined;
     for (const [r, seed] of seeds.entries()) {
       signal?.throwIfAborted();
-      const result = kmeansFit(fitted, dim, k, seed, 300);
+      const result = kmeansFit(fitted, dim, k, seed, 300, seedings[r].get(k));
       const { labels, centroids } = renumbered(result.labels, result.centroids, dim);
       const fit = { k, labels, centroids, inertia: inertia(fitted, dim, labels, centroids) };
       if (!best || fit.inertia < best.inertia) best = fit;

@@ -58,19 +58,21 @@ function centresDistance(a: Float64Array, b: Float64Array, c: number, e: number,
  */
 const roundingBound = (dim: number) => (dim + 4) * Number.EPSILON;
 
+/** The candidates ml-kmeans's k-means++ seeding draws for each seed after the first: 2 + ln k, rounded down. */
+const seedTrials = (k: number) => 2 + Math.floor(Math.log(k));
+
 /**
  * The point indices of ml-kmeans's k-means++ seeding (scikit-learn's greedy variant: of 2 + ln k
- * candidates drawn by squared distance, the one leaving the least total): the same draws from
- * Random(seed), the same sums. A candidate's distance to a point is not computed when the triangle
+ * candidates drawn by squared distance, the one leaving the least total) for `k` seeds with `trials`
+ * candidates each: the same draws from Random(seed), the same sums. A candidate's distance to a point is not computed when the triangle
  * inequality shows it is no smaller than the point's distance to its nearest seed so far (it then
  * changes neither the total nor that distance).
  */
-function kmeansPlusPlusSeeds(points: Float32Array, n: number, dim: number, k: number, seed: number): Int32Array {
+function kmeansPlusPlusSeeds(points: Float32Array, n: number, dim: number, k: number, seed: number, trials: number): Int32Array {
   const random = new Random(seed);
   const r = roundingBound(dim);
   const wide = 1 + 4 * r;
   const narrow = 1 - 4 * r;
-  const trials = 2 + Math.floor(Math.log(k));
   const seeds = new Int32Array(k);
   seeds[0] = random.randInt(n);
   /** Per point: the squared distance to its nearest seed, and that seed (its place in `seeds`). */
@@ -310,6 +312,22 @@ function followCentres(s: Lloyd, moved: Float64Array): void {
   }
 }
 
+/**
+ * The k-means++ seeds (point indices) of each k in `kValues` from `seed`, as kmeansFit's own
+ * seeding draws them. The seeding's steps depend on k only through its number of candidates, so
+ * the seeds of a k are the first k of those of any larger k with as many (k = 3..7 draw 3, 8..10
+ * draw 4): each number of candidates is seeded once, for its largest k, a third of the seeding's
+ * work for k = 2..10.
+ */
+export function kmeansPlusPlus(points: Float32Array, dim: number, kValues: readonly number[], seed: number): Map<number, Int32Array> {
+  const n = points.length / dim;
+  const largest = new Map<number, number>();
+  for (const k of kValues) largest.set(seedTrials(k), Math.max(k, largest.get(seedTrials(k)) ?? 0));
+  const seeded = new Map<number, Int32Array>();
+  for (const [trials, k] of largest) seeded.set(trials, kmeansPlusPlusSeeds(points, n, dim, k, seed, trials));
+  return new Map(kValues.map((k) => [k, seeded.get(seedTrials(k))!.subarray(0, k)]));
+}
+
 /** Throws, naming the first, unless every value is finite: what kmeansFit needs, checked once per layer rather than in each of its fits. */
 export function assertFinite(points: Float32Array, dim: number): void {
   for (let i = 0; i < points.length; i++)
@@ -319,11 +337,18 @@ export function assertFinite(points: Float32Array, dim: number): void {
 
 /**
  * ml-kmeans's `kmeans(rows, k, { initialization: "kmeans++", seed, maxIterations })` on the n x dim
- * points (finite: assertFinite): k-means++ seeds, then Lloyd steps until no centre moves by more
- * than 1e-6 (squared) or `maxIterations` (at least 1) steps. As there, the labels are the last
+ * points (finite: assertFinite): k-means++ seeds (or `seeds`, kmeansPlusPlus's for this k and seed),
+ * then Lloyd steps until no centre moves by more than 1e-6 (squared) or `maxIterations` (at least 1) steps. As there, the labels are the last
  * step's assignment and the centroids the means it gave.
  */
-export function kmeansFit(points: Float32Array, dim: number, k: number, seed: number, maxIterations: number): KmeansResult {
+export function kmeansFit(
+  points: Float32Array,
+  dim: number,
+  k: number,
+  seed: number,
+  maxIterations: number,
+  seeds?: Int32Array,
+): KmeansResult {
   const n = points.length / dim;
   if (k <= 0 || k > n || !Number.isInteger(k)) throw new Error("K should be a positive integer smaller than the number of points");
   const s: Lloyd = {
@@ -340,7 +365,9 @@ export function kmeansFit(points: Float32Array, dim: number, k: number, seed: nu
     half: new Float64Array(k),
     changed: new Uint8Array(k),
   };
-  kmeansPlusPlusSeeds(points, n, dim, k, seed).forEach((p, c) => s.centres.set(points.subarray(p * dim, (p + 1) * dim), c * dim));
+  (seeds ?? kmeansPlusPlusSeeds(points, n, dim, k, seed, seedTrials(k))).forEach((p, c) =>
+    s.centres.set(points.subarray(p * dim, (p + 1) * dim), c * dim),
+  );
   let next: Float64Array = new Float64Array(k * dim);
   const members: Members = { order: new Int32Array(n), starts: new Int32Array(k + 1), cursor: new Int32Array(k) };
   const moved = new Float64Array(k);
