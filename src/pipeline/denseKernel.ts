@@ -4,6 +4,17 @@ import { wasmMemory, wasmModule } from "./wasmModule";
 /** denseKernel.wat's exports: addresses are byte offsets into `memory`, sizes are counts. */
 export interface DenseKernel {
   memory: WebAssembly.Memory;
+  gatherRows(
+    images: number,
+    n: number,
+    xStart: number,
+    xIndex: number,
+    xValue: number,
+    wide: number,
+    rowStart: number,
+    index: number,
+    value: number,
+  ): void;
   sparseRows(source: number, n: number, width: number, rowStart: number, index: number, value: number): void;
   byColumn(
     rowStart: number,

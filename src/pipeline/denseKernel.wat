@@ -115,6 +115,42 @@
         (i32.store (i32.add (local.get $rowStart) (i32.shl (local.get $s) (i32.const 2))) (local.get $k))
         (br $rows))))
 
+  ;; The first layer's batch by row, from every image's non-zero inputs found once: row s is image
+  ;; images[s]'s entries xStart[images[s]] .. xStart[images[s] + 1] - 1 of xIndex (uint16, or int32
+  ;; when $wide) and xValue (float32), copied to rowStart, index (int32) and value.
+  (func (export "gatherRows") (param $images i32) (param $n i32) (param $xStart i32) (param $xIndex i32) (param $xValue i32)
+    (param $wide i32) (param $rowStart i32) (param $index i32) (param $value i32)
+    (local $s i32) (local $from i32) (local $to i32) (local $k i32) (local $p i32)
+    (i32.store (local.get $rowStart) (i32.const 0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $s) (local.get $n)))
+        (local.set $p (i32.add (local.get $xStart)
+          (i32.shl (i32.load (i32.add (local.get $images) (i32.shl (local.get $s) (i32.const 2)))) (i32.const 2))))
+        (local.set $from (i32.load (local.get $p)))
+        (local.set $to (i32.load offset=4 (local.get $p)))
+        (memory.copy (i32.add (local.get $value) (i32.shl (local.get $k) (i32.const 2)))
+          (i32.add (local.get $xValue) (i32.shl (local.get $from) (i32.const 2)))
+          (i32.shl (i32.sub (local.get $to) (local.get $from)) (i32.const 2)))
+        (if (local.get $wide)
+          (then
+            (memory.copy (i32.add (local.get $index) (i32.shl (local.get $k) (i32.const 2)))
+              (i32.add (local.get $xIndex) (i32.shl (local.get $from) (i32.const 2)))
+              (i32.shl (i32.sub (local.get $to) (local.get $from)) (i32.const 2)))
+            (local.set $k (i32.add (local.get $k) (i32.sub (local.get $to) (local.get $from)))))
+          (else
+            (block $entries_done
+              (loop $entries
+                (br_if $entries_done (i32.ge_u (local.get $from) (local.get $to)))
+                (i32.store (i32.add (local.get $index) (i32.shl (local.get $k) (i32.const 2)))
+                  (i32.load16_u (i32.add (local.get $xIndex) (i32.shl (local.get $from) (i32.const 1)))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (local.set $from (i32.add (local.get $from) (i32.const 1)))
+                (br $entries)))))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (i32.store (i32.add (local.get $rowStart) (i32.shl (local.get $s) (i32.const 2))) (local.get $k))
+        (br $rows))))
+
   ;; The batch by column (a counting sort of its entries by input, stable in the rows): input i's
   ;; rows and values at colStart[i] .. colStart[i + 1] - 1 in colRow and colValue.
   (func (export "byColumn") (param $rowStart i32) (param $index i32) (param $value i32) (param $rows i32)

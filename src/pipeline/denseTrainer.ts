@@ -75,6 +75,11 @@ class Arena {
     return this.buffer ? new Int32Array(this.buffer, at, length) : new Int32Array(0);
   }
 
+  u16(length: number): Uint16Array {
+    const at = this.take(length * 2);
+    return this.buffer ? new Uint16Array(this.buffer, at, length) : new Uint16Array(0);
+  }
+
   u8(length: number): Uint8Array {
     const at = this.take(length);
     return this.buffer ? new Uint8Array(this.buffer, at, length) : new Uint8Array(0);
@@ -91,8 +96,8 @@ class Arena {
 /**
  * A batch's inputs to a layer, the non-zero values only, by row (image) and by column (input):
  * a ReLU layer's outputs are half zeros and an MNIST image's four fifths, and a zero adds nothing
- * to the outputs or to the kernel's gradient. The kernel fills it (sparseRows, byColumn), but for
- * the first layer's rows, copied from the images' non-zeros found once.
+ * to the outputs or to the kernel's gradient. The kernel fills it: sparseRows from the layer below's
+ * outputs, gatherRows (the first layer's) from the images' non-zeros found once, byColumn by column.
  */
 class SparseBatch {
   readonly rowStart: Int32Array;
@@ -113,16 +118,6 @@ class SparseBatch {
     this.colStart = arena.i32(width + 1);
     this.colRow = arena.i32(batchSize * width);
     this.colValue = arena.f32(batchSize * width);
-  }
-
-  /** Sets row `row` (rows before it set) to the entries index[from..to) and value[from..to). */
-  setRow(row: number, index: Uint16Array | Int32Array, value: Float32Array, from: number, to: number): void {
-    const k = this.rowStart[row] - from;
-    for (let e = from; e < to; e++) {
-      this.index[k + e] = index[e];
-      this.value[k + e] = value[e];
-    }
-    this.rowStart[row + 1] = k + to;
   }
 }
 
@@ -212,8 +207,26 @@ function denseShapes(model: TF.LayersModel, inputSize: number, classes: number):
   return shapes;
 }
 
-/** The trainer's arrays for its layers (the weights left to create, which copies the model's in) and the widest layer's float64 sums. */
-function layersIn(arena: Arena, shapes: DenseShape[], batchSize: number): { layers: Layer[]; sums: Float64Array } {
+/** Every image's non-zero inputs, found once: image r's are entries start[r] .. start[r + 1] - 1 of index and value. */
+interface SparseImages {
+  start: Int32Array;
+  /** uint16 while the inputs' indices fit (an MNIST image's 784 do): a third less memory than int32. */
+  index: Uint16Array | Int32Array;
+  value: Float32Array;
+}
+
+/** The number of non-zero values in x. */
+function nonZeros(x: Float32Array): number {
+  let count = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) count++;
+  return count;
+}
+
+/**
+ * The trainer's arrays in `arena`: its layers' (the weights left to fill), the widest layer's
+ * float64 sums, the images' non-zeros and a batch's image numbers.
+ */
+function arraysIn(arena: Arena, shapes: DenseShape[], batchSize: number, count: number, nonZero: number) {
   // A spare row in out and delta: deltaBelow works on an even number of images.
   const rows = batchSize + 1;
   const layers = shapes.map(({ inputs, units, activation, tfLayer }): Layer => {
@@ -237,7 +250,16 @@ function layersIn(arena: Arena, shapes: DenseShape[], batchSize: number): { laye
     };
     return layer;
   });
-  return { layers, sums: arena.f64(Math.max(...shapes.map((s) => s.units))) };
+  const images: SparseImages = {
+    start: arena.i32(count + 1),
+    index: wideIndex(shapes[0].inputs) ? arena.i32(nonZero) : arena.u16(nonZero),
+    value: arena.f32(nonZero),
+  };
+  return { layers, sums: arena.f64(Math.max(...shapes.map((s) => s.units))), images, batch: arena.i32(batchSize) };
+}
+
+function wideIndex(inputs: number): boolean {
+  return inputs > 65536;
 }
 
 /** Trains a sequential stack of TF.js dense layers ending in a softmax, from the model's current weights. */
@@ -253,10 +275,9 @@ export class DenseTrainer {
     private readonly adam: AdamSettings,
     private readonly classes: number,
     private readonly y: Float32Array,
-    /** Every image's non-zero inputs, found once: image r's are entries xStart[r] .. xStart[r + 1] - 1. */
-    private readonly xStart: Float64Array,
-    private readonly xIndex: Uint16Array | Int32Array,
-    private readonly xValue: Float32Array,
+    private readonly images: SparseImages,
+    /** The batch's image numbers, for gatherRows. */
+    private readonly batch: Int32Array,
   ) {}
 
   /** A trainer for `model` (compiled with tf.train.adam) on `count` images x with one-hot labels y. */
@@ -272,42 +293,48 @@ export class DenseTrainer {
     const inputSize = x.length / count;
     const classes = y.length / count;
     const shapes = denseShapes(model, inputSize, classes);
+    const nonZero = nonZeros(x);
     const counter = new Arena();
-    layersIn(counter, shapes, batchSize);
+    arraysIn(counter, shapes, batchSize, count, nonZero);
     const kernel = await denseKernel(counter.bytes);
-    const { layers, sums } = layersIn(new Arena(kernel.memory.buffer), shapes, batchSize);
+    const { layers, sums, images, batch } = arraysIn(new Arena(kernel.memory.buffer), shapes, batchSize, count, nonZero);
     layers.forEach((layer, l) => {
       layer.kernel.set(shapes[l].kernel);
       layer.bias.set(shapes[l].bias);
     });
-    let nonZero = 0;
-    for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonZero++;
-    const xStart = new Float64Array(count + 1);
-    const xIndex = inputSize <= 65536 ? new Uint16Array(nonZero) : new Int32Array(nonZero);
-    const xValue = new Float32Array(nonZero);
+    const { start, index, value } = images;
     let k = 0;
     for (let r = 0; r < count; r++) {
-      xStart[r] = k;
+      start[r] = k;
       for (let i = 0; i < inputSize; i++) {
         const v = x[r * inputSize + i];
         if (v !== 0) {
-          xIndex[k] = i;
-          xValue[k++] = v;
+          index[k] = i;
+          value[k++] = v;
         }
       }
     }
-    xStart[count] = k;
-    return new DenseTrainer(tf, kernel, layers, sums, adam, classes, y, xStart, xIndex, xValue);
+    start[count] = k;
+    return new DenseTrainer(tf, kernel, layers, sums, adam, classes, y, images, batch);
   }
 
   /** One Adam step on the images order[start..end); returns the batch's mean loss. */
   step(order: ArrayLike<number>, start: number, end: number): number {
     const n = end - start;
-    const first = this.layers[0].input;
-    for (let s = 0; s < n; s++) {
-      const r = order[start + s];
-      first.setRow(s, this.xIndex, this.xValue, this.xStart[r], this.xStart[r + 1]);
-    }
+    const { images, batch } = this;
+    for (let s = 0; s < n; s++) batch[s] = order[start + s];
+    const first = this.layers[0];
+    this.wasm.gatherRows(
+      batch.byteOffset,
+      n,
+      images.start.byteOffset,
+      images.index.byteOffset,
+      images.value.byteOffset,
+      wideIndex(first.inputs) ? 1 : 0,
+      first.input.rowStart.byteOffset,
+      first.input.index.byteOffset,
+      first.input.value.byteOffset,
+    );
     this.forward(n);
     const loss = this.lossGradient(order, start, n);
     this.steps++;
