@@ -61,6 +61,7 @@ describe("Bitset", () => {
       const text = set.toBase64();
       assert.match(text, /^[A-Za-z0-9+/]*=*$/);
       assert.equal(text.length, 4 * Math.ceil((4 * Math.ceil(size / 32)) / 3));
+      assert.equal(text, Buffer.from(set.words.buffer, set.words.byteOffset, set.words.byteLength).toString("base64"));
       const back = Bitset.fromBase64(size, text)!;
       assert.equal(back.count, images.size);
       assert.deepEqual(back.toArray(), sorted(images));

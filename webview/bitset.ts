@@ -82,13 +82,32 @@ export class Bitset {
     }
   }
 
-  /** The set as base64 of its words' bytes (little-endian): a million images in 167 kB of text, where their list is up to 6.9 MB of JSON. */
+  /**
+   * The set as base64 of its words' bytes (little-endian): a million images in 167 kB of text, where
+   * their list is up to 6.9 MB of JSON. Encoded here into ASCII bytes, decoded once: btoa of the
+   * bytes as a string (String.fromCharCode of 32 kB parts) took 20 ms of a lasso's 367 at a million
+   * in a CPU profile (load 8).
+   */
   toBase64(): string {
     const bytes = new Uint8Array(this.words.buffer, this.words.byteOffset, this.words.byteLength);
-    let text = "";
-    // In parts: String.fromCharCode takes each byte as an argument.
-    for (let at = 0; at < bytes.length; at += 0x8000) text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
-    return btoa(text);
+    const out = new Uint8Array(4 * Math.ceil(bytes.length / 3));
+    let o = 0;
+    let k = 0;
+    for (; k + 2 < bytes.length; k += 3) {
+      const v = (bytes[k] << 16) | (bytes[k + 1] << 8) | bytes[k + 2];
+      out[o++] = BASE64[v >>> 18];
+      out[o++] = BASE64[(v >>> 12) & 63];
+      out[o++] = BASE64[(v >>> 6) & 63];
+      out[o++] = BASE64[v & 63];
+    }
+    if (k < bytes.length) {
+      const v = (bytes[k] << 16) | (k + 1 < bytes.length ? bytes[k + 1] << 8 : 0);
+      out[o++] = BASE64[v >>> 18];
+      out[o++] = BASE64[(v >>> 12) & 63];
+      out[o++] = k + 1 < bytes.length ? BASE64[(v >>> 6) & 63] : PAD;
+      out[o++] = PAD;
+    }
+    return new TextDecoder().decode(out);
   }
 
   /** A set of `size` images from toBase64's text; null when the text is not one (another file's, or not base64). */
@@ -126,6 +145,10 @@ export class Bitset {
     return out;
   }
 }
+
+/** Base64's alphabet as character codes, and its padding. */
+const BASE64 = Uint8Array.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", (c) => c.charCodeAt(0));
+const PAD = "=".charCodeAt(0);
 
 function popcount(words: Uint32Array): number {
   let n = 0;
