@@ -370,20 +370,32 @@ export class UmapMap {
     if (this.coloring?.by === by) return this.coloring;
     const { images } = this.ctx.data.results;
     const layer = this.ctx.data.state.layers[this.layer];
-    const byColor = new Map<string, ColorGroup & { rgb: [number, number, number] }>();
+    type Group = ColorGroup & { rgb: [number, number, number] };
+    const byColor = new Map<string, Group>();
     const rgba = new Uint8Array(4 * images.count);
-    // By neighbours kept: the map drawn's counts, a colour per count made once.
+    // Each point's key (by neighbours kept: the map drawn's counts), its colour made once per key.
     const kept = by === "kept" ? keptOf(layer, this.ctx.mapKind()) : null;
-    const palette = kept ? Array.from({ length: (layer.neighbourCount ?? 0) + 1 }, (_, n) => keptColor(n, layer.neighbourCount ?? 0)) : [];
+    const keys = kept ?? (by === "digit" ? images.labels : layer.assignments);
+    const colorOf = (key: number) =>
+      kept ? keptColor(key, layer.neighbourCount ?? 0) : by === "digit" ? digitColor(key) : clusterColor(key, layer.k);
+    const byKey = new Map<number, Group>();
     for (let i = 0; i < images.count; i++) {
-      const c = kept ? palette[kept[i]] : by === "digit" ? digitColor(images.labels[i]) : clusterColor(layer.assignments[i], layer.k);
-      let group = byColor.get(c);
+      const key = keys[i];
+      let group = byKey.get(key);
       if (!group) {
-        const { r, g, b } = color(c)?.rgb() ?? { r: 128, g: 128, b: 128 };
-        byColor.set(c, (group = { color: c, kept: [], injected: [], rgb: [r, g, b] }));
+        const c = colorOf(key);
+        group = byColor.get(c);
+        if (!group) {
+          const { r, g, b } = color(c)?.rgb() ?? { r: 128, g: 128, b: 128 };
+          byColor.set(c, (group = { color: c, kept: [], injected: [], rgb: [r, g, b] }));
+        }
+        byKey.set(key, group);
       }
       (images.injected[i] ? group.injected : group.kept).push(i);
-      rgba.set(group.rgb, 4 * i);
+      const { rgb } = group;
+      rgba[4 * i] = rgb[0];
+      rgba[4 * i + 1] = rgb[1];
+      rgba[4 * i + 2] = rgb[2];
     }
     this.coloring = { by, groups: [...byColor.values()], rgba };
     this.uploaded.colors = false;

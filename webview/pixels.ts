@@ -15,6 +15,9 @@ export class PixelStore {
   private readonly kept = new Map<number, Uint8Array>();
   private readonly asked = new Set<number>();
   private waiting: Waiting[] = [];
+  /** Images to ask for at the end of this task, and whether that is queued. */
+  private asking: number[] = [];
+  private askQueued = false;
 
   /** `size`: one image's bytes (0 when the results have no thumbnails); `ask` posts the host a `pixels` request. */
   constructor(
@@ -31,13 +34,24 @@ export class PixelStore {
   load(images: readonly number[]): Promise<void> {
     const missing = new Set(images.filter((i) => !this.kept.has(i)));
     if (missing.size === 0 || this.size === 0) return Promise.resolve();
-    const ask = [...missing].filter((i) => !this.asked.has(i));
-    for (let from = 0; from < ask.length; from += MAX_PIXELS_REQUEST) {
-      const part = ask.slice(from, from + MAX_PIXELS_REQUEST);
-      part.forEach((i) => this.asked.add(i));
-      this.ask(part);
+    for (const i of missing)
+      if (!this.asked.has(i)) {
+        this.asked.add(i);
+        this.asking.push(i);
+      }
+    // The loads of one task asked together: the findings' 200 outliers, a grid each, are one request, not 200.
+    if (this.asking.length > 0 && !this.askQueued) {
+      this.askQueued = true;
+      queueMicrotask(() => this.askNow());
     }
     return new Promise((done) => this.waiting.push({ missing, done }));
+  }
+
+  private askNow(): void {
+    const ask = this.asking;
+    this.asking = [];
+    this.askQueued = false;
+    for (let from = 0; from < ask.length; from += MAX_PIXELS_REQUEST) this.ask(ask.slice(from, from + MAX_PIXELS_REQUEST));
   }
 
   /** The host's reply: keeps the images (dropping the oldest past KEPT) and resolves the loads they complete. */

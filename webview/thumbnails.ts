@@ -36,8 +36,10 @@ export function thumbnailGrid(data: ViewData, images: number[], perRow: number, 
   canvas.style.height = `${canvas.height * scale}px`;
   canvas.dataset.count = String(images.length);
   canvas.dataset.channels = String(data.results.images.channels ?? 1);
-  drawThumbnails(canvas, data, images, across);
-  if (images.some((i) => !data.pixels.get(i))) {
+  const here = images.filter((i) => data.pixels.get(i)).length;
+  // A new canvas is blank: none here, nothing to draw yet (the findings' 200 outliers drew 200 blank grids before the view's first paint).
+  if (here > 0) drawThumbnails(canvas, data, images, across);
+  if (here < images.length) {
     canvas.dataset.pending = "";
     void data.pixels.load(images).then(() => {
       drawThumbnails(canvas, data, images, across);
