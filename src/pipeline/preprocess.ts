@@ -11,7 +11,8 @@ export function scaledPixels(pixels: Uint8Array, max: number): Float32Array {
 /** The largest pixel value, the report's divisor. */
 export function maxPixel(pixels: Uint8Array): number {
   let max = 0;
-  for (const p of pixels) if (p > max) max = p;
+  // Stops at the first 255, a byte's largest: MNIST's comes in its first image, where reading all 55 million took 0.25 s.
+  for (let i = 0; i < pixels.length && max < 255; i++) if (pixels[i] > max) max = pixels[i];
   return max;
 }
 
