@@ -110,6 +110,27 @@ describe("the results format: a JSON header and its .bin of columns", () => {
     assert.deepEqual(Buffer.from(await allPixels(loaded)), Buffer.from(pixels!));
   });
 
+  it("refuses an all-JSON file whose per-image list is short, naming the list; one without its optional lists opens", async () => {
+    const { pixels, ...images } = results.images;
+    const plain = (r: Results) =>
+      JSON.parse(JSON.stringify(r, (_, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)));
+    const v2 = {
+      ...plain(results),
+      schemaVersion: JSON_RESULTS_SCHEMA_VERSION,
+      images: { ...plain({ images } as Results).images, pixelsBase64: Buffer.from(pixels!).toString("base64") },
+    };
+    const short = join(dir, "short-list.results.json");
+    v2.layers[1].umap.pop();
+    writeFileSync(short, JSON.stringify(v2));
+    await assert.rejects(readResultsFile(short), /"layers\[1\]\.umap" holds \d+ values, not \d+/);
+    v2.layers[1].umap = plain(results).layers[1].umap;
+    for (const layer of v2.layers)
+      for (const field of ["pca", "umapKept", "pcaKept", "neighbours", "neighbourDistances"]) delete layer[field];
+    const older = join(dir, "older.results.json");
+    writeFileSync(older, JSON.stringify(v2));
+    assert.equal((await readResultsFile(older)).results.layers[1].pca, undefined);
+  });
+
   describe("refuses a pair it cannot trust, naming both files and the fix", () => {
     /** A copy of the pair under `name`, its header changed by `edit` and its .bin by `cut`. */
     function pair(name: string, edit: (h: Results) => void = () => undefined): { header: string; bin: string } {

@@ -13,6 +13,7 @@ import {
   DTYPE_BYTES,
   expectedColumns,
   pixelBytes,
+  LINK_IMAGES,
   PIXELS_COLUMN,
   withColumns,
   withoutColumns,
@@ -271,42 +272,16 @@ function directoryProblem(results: Results): string | undefined {
  * and a file edited by hand would otherwise give a view or a table cells of undefined.
  */
 function shortList(results: Results): string | undefined {
-  const { count } = results.images;
-  const states: [string, ModelState][] = [
-    ["", results],
-    ...(results.snapshots ?? []).map((s, i): [string, ModelState] => [`snapshots[${i}].`, s]),
-  ];
-  const lists: [string, unknown, number][] = [
-    ["images.labels", results.images.labels, count],
-    ["images.injected", results.images.injected, count],
-    ["images.split", results.images.split, count],
-    ["images.sourceIndex", results.images.sourceIndex, count],
-    ...states.flatMap(([prefix, state]): [string, unknown, number][] => [
-      [`${prefix}predictions`, state.predictions, count],
-      ...(state.confidence ? [[`${prefix}confidence`, state.confidence, count] as [string, unknown, number]] : []),
-      ...(Array.isArray(state.layers) ? state.layers : []).flatMap((l, n): [string, unknown, number][] => [
-        [`${prefix}layers[${n}].assignments`, l.assignments, count],
-        [`${prefix}layers[${n}].silhouettes`, l.silhouettes, count],
-        [`${prefix}layers[${n}].umap`, l.umap, 2 * count],
-        ...(l.pca ? [[`${prefix}layers[${n}].pca`, l.pca, 2 * count] as [string, unknown, number]] : []),
-        ...(l.umapKept ? [[`${prefix}layers[${n}].umapKept`, l.umapKept, count] as [string, unknown, number]] : []),
-        ...(l.pcaKept ? [[`${prefix}layers[${n}].pcaKept`, l.pcaKept, count] as [string, unknown, number]] : []),
-        ...(l.neighbours
-          ? [[`${prefix}layers[${n}].neighbours`, l.neighbours, (l.neighbourCount ?? 0) * count] as [string, unknown, number]]
-          : []),
-        ...(l.neighbourDistances
-          ? [
-              [`${prefix}layers[${n}].neighbourDistances`, l.neighbourDistances, (l.neighbourCount ?? 0) * count] as [
-                string,
-                unknown,
-                number,
-              ],
-            ]
-          : []),
-      ]),
-    ]),
-  ];
-  const [name, list, length] = lists.find(([, list, length]) => !Array.isArray(list) || list.length !== length) ?? [];
-  if (name === undefined) return undefined;
-  return Array.isArray(list) ? `"${name}" holds ${list.length} values, not ${length}` : `"${name}" is not a list`;
+  for (const want of expectedColumns(results)) {
+    // The pixels (base64) and the links' images (a list per link) are not per-image lists in an all-JSON file.
+    if (want.name === PIXELS_COLUMN || want.name.endsWith(LINK_IMAGES)) continue;
+    const list = want.name
+      .split(/[.[\]]+/)
+      .filter(Boolean)
+      .reduce<unknown>((value, key) => (value as Record<string, unknown> | null | undefined)?.[key], results);
+    if (list == null && want.optional) continue;
+    if (!Array.isArray(list)) return `"${want.name}" is not a list`;
+    if (list.length !== want.length) return `"${want.name}" holds ${list.length} values, not ${want.length}`;
+  }
+  return undefined;
 }

@@ -41,7 +41,7 @@ export const BIN_PREAMBLE = 40;
 export const PIXELS_COLUMN = "images.pixels";
 
 /** Per model state, every Sankey link's images, the links' lists one after another (each link's `count` long). */
-const LINK_IMAGES = "flows.links.images";
+export const LINK_IMAGES = "flows.links.images";
 
 /** A header's links of one state, [] when it has none (a header edited by hand: read.ts says what is wrong). */
 function linksOf(state: ModelState): { count: number }[] {
@@ -66,19 +66,22 @@ const STATE_FIELDS = [
   ["predictions", "int32"],
   ["confidence", "float64"],
 ] as const;
+/**
+ * Each layer column: its field, how it is stored, values per image, and whether a file may lack it
+ * (written since a later version of the pipeline than the `.bin` itself).
+ */
 const LAYER_FIELDS = [
-  ["assignments", "int32", 1],
-  ["silhouettes", "float64", 1],
-  ["umap", "float64", 2],
-  ["pca", "float64", 2],
-  ["umapKept", "uint8", 1],
-  ["pcaKept", "uint8", 1],
+  ["assignments", "int32", 1, false],
+  ["silhouettes", "float64", 1, false],
+  ["umap", "float64", 2, false],
+  ["pca", "float64", 2, true],
+  ["umapKept", "uint8", 1, true],
+  ["pcaKept", "uint8", 1, true],
   // Per image its neighbourCount nearest in the layer: k values each, so perImage is read from the layer (perImageOf).
-  ["neighbours", "int32", 0],
-  ["neighbourDistances", "float32", 0],
+  ["neighbours", "int32", 0, true],
+  ["neighbourDistances", "float32", 0, true],
 ] as const;
-/** Layer columns a file may lack: written since a later version of the pipeline than the `.bin` itself. */
-const OPTIONAL_LAYER_FIELDS: ReadonlySet<string> = new Set(["pca", "umapKept", "pcaKept", "neighbours", "neighbourDistances"]);
+const LAYER_FIELD_NAMES: ReadonlySet<string> = new Set(LAYER_FIELDS.map(([field]) => field));
 
 /**
  * Layer columns the results view does not draw: the host leaves them out of what it posts, of
@@ -161,19 +164,7 @@ export function withoutColumns(results: Results): Results {
     const { predictions: _p, confidence: _c, layers, flows, ...rest } = state;
     return {
       ...rest,
-      layers: layers.map(
-        ({
-          assignments: _a,
-          silhouettes: _s,
-          umap: _u,
-          pca: _p,
-          umapKept: _uk,
-          pcaKept: _pk,
-          neighbours: _n,
-          neighbourDistances: _d,
-          ...layer
-        }) => layer,
-      ),
+      layers: layers.map((layer) => Object.fromEntries(Object.entries(layer).filter(([field]) => !LAYER_FIELD_NAMES.has(field)))),
       flows: { ...flows, links: flows.links.map(({ images: _i, ...link }) => link) },
     };
   };
@@ -201,12 +192,12 @@ export function expectedColumns(header: Results): { name: string; dtype: Dtype; 
     out.push({ name: `${prefix}predictions`, dtype: "int32", length: count });
     out.push({ name: `${prefix}confidence`, dtype: "float64", length: count, optional: true });
     (Array.isArray(state.layers) ? state.layers : []).forEach((layer, n) => {
-      for (const [field, dtype, perImage] of LAYER_FIELDS)
+      for (const [field, dtype, perImage, optional] of LAYER_FIELDS)
         out.push({
           name: `${prefix}layers[${n}].${field}`,
           dtype,
           length: perImageOf(layer, perImage) * count,
-          ...(OPTIONAL_LAYER_FIELDS.has(field) && { optional: true as const }),
+          ...(optional && { optional: true as const }),
         });
     });
     out.push({ name: `${prefix}${LINK_IMAGES}`, dtype: "int32", length: linksOf(state).reduce((sum, l) => sum + l.count, 0) });
@@ -249,10 +240,8 @@ export function withColumns(header: Results, buffer: ArrayBuffer): Results {
     const confidence = view(`${prefix}confidence`);
     if (confidence) state.confidence = confidence;
     state.layers.forEach((layer: LayerResult, n) => {
-      layer.assignments = view(`${prefix}layers[${n}].assignments`)!;
-      layer.silhouettes = view(`${prefix}layers[${n}].silhouettes`)!;
-      layer.umap = view(`${prefix}layers[${n}].umap`)!;
-      for (const field of OPTIONAL_LAYER_FIELDS) {
+      // The required columns are there: read.ts checked the directory against expectedColumns.
+      for (const [field] of LAYER_FIELDS) {
         const values = view(`${prefix}layers[${n}].${field}`);
         if (values) (layer as unknown as Record<string, Column>)[field] = values;
       }
