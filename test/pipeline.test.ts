@@ -278,12 +278,14 @@ describe("the worker", () => {
     assert.ok(existsSync(join(dir, "w.out.json")));
   });
 
-  it("stops within a second of cancel and leaves no file", async () => {
+  it("stops on cancel, long before the run would end, and leaves no file", async () => {
+    // 1,000 epochs of 1,000 images, a million samples, train for about 10 s: a run that ignored the cancel would end
+    // with "done", never "cancelled", and would take longer than the bound.
     const file = writeJson(dir, "c.mtq.json", {
       ...onesVsSevens,
       name: "c",
       data: { ...onesVsSevens.data, perDigit: 500 },
-      training: { epochs: 50, batchSize: 32, learningRate: 0.001 },
+      training: { epochs: 1000, batchSize: 32, learningRate: 0.001 },
     });
     const { worker, next } = startWorker();
     worker.postMessage({ type: "run", experimentFile: file, options: {} });
@@ -293,7 +295,8 @@ describe("the worker", () => {
     await next("cancelled");
     const took = Date.now() - asked;
     await worker.terminate();
-    assert.ok(took < 1000, `cancel took ${took} ms`);
+    // A bound for a hang, not a speed goal (that is a bench's job): an idle machine answers in well under a second.
+    assert.ok(took < 5_000, `cancel took ${took} ms`);
     assert.equal(existsSync(join(dir, "c.results.json")), false);
   });
 
