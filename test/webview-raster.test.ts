@@ -169,6 +169,12 @@ describe("PointRaster", () => {
       const selected = flags.map((fl, i) => (i % 3 === 0 ? fl | SELECTED : fl));
       raster.draw(pos, rgba, selected, { ...f, selected: 5000 });
       assert.deepEqual(raster.pixels, stampedOneByOne(pos, rgba, selected, { ...f, selected: 5000 }));
+      // Other selections over the same look: only what the points that changed reach is drawn again (rings among them).
+      for (const every of [5, 2, 7]) {
+        const next = flags.map((fl, i) => (i % every === 0 ? fl | SELECTED : fl));
+        raster.draw(pos, rgba, next, { ...f, selected: 5000 });
+        assert.deepEqual(raster.pixels, stampedOneByOne(pos, rgba, next, { ...f, selected: 5000 }), `every ${every}th selected`);
+      }
       raster.draw(pos, rgba, flags, f);
       assert.deepEqual(raster.pixels, stampedOneByOne(pos, rgba, flags, f), "the selection cleared");
     }

@@ -14,6 +14,10 @@ import { INJECTED, SELECTED, type GlFrame } from "./glPoints";
 const SLOTS = 8;
 /** Counts past this look the same: 0.82^40 is under 0.1% (the faded alpha), 0.1^40 less still. */
 const MAX_COUNT = 40;
+/** How opaque k dots are on one another (k up to MAX_COUNT), each 90% opaque, or 18% (faded). */
+const opacity = (alpha: number) => Float64Array.from({ length: MAX_COUNT + 1 }, (_, k) => 1 - (1 - alpha) ** k);
+const OPAQUE = opacity(0.9);
+const FADED = opacity(0.18);
 
 /** The device pixels a dot (or ring) covers, around the pixel its centre falls in: offsets and their reach. */
 interface Stamp {
@@ -37,10 +41,34 @@ export class PointRaster {
   private sortedPos = new Float32Array(0);
   private colors: Uint8Array | null = null;
   private sortedRgba = new Uint8Array(0);
-  /** Where `centred` was counted: the frame's placement, and per point (in grid order) its pixel (-1: off the image, or drawn one by one) and flags then. */
+  /**
+   * Where `centred` was counted: the frame's placement; per point in grid order its pixel (-1: off
+   * the image, or drawn one by one); per image its flags then, and its place in grid order.
+   */
   private placement = "";
   private pixelOf = new Int32Array(0);
   private counted = new Uint8Array(0);
+  private rank = new Int32Array(0);
+  /** The points (in grid order) whose flags changed, as bits: gathered in image order, visited in grid order, where pixels are near one another. */
+  private changed = new Uint32Array(0);
+  /** The points (in grid order) counted as selected, as bits. */
+  private selectedAt = new Uint32Array(0);
+  /**
+   * What `covered` holds the sums of: the placement, the dots' sizes and whether any point was
+   * selected. A new selection drawn over the same look adds to `covered` only the change of the
+   * pixels whose points changed (listed in `dirty`, marked in `marked`; `before` holds their sums
+   * before, in the same order) and composes again only the rows' spans that change reaches: a
+   * lasso's redraw follows the points it changes, not the map's pixels.
+   */
+  private look = "";
+  private before = new Uint32Array(0);
+  private dirty: number[] = [];
+  private marked = new Uint8Array(0);
+  /** Per row, the span [spanFrom, spanTo] of pixels to compose again (empty: from > to). */
+  private spanFrom = new Int32Array(0);
+  private spanTo = new Int32Array(0);
+  /** Per image drawn one by one, its flags when it was stamped. */
+  private oneByOneFlags = new Uint8Array(0);
   /** The points drawn one by one: rings (injected images are few) and dots centred just off the image. */
   private oneByOne: number[] = [];
   private readonly stamps = new Map<string, Stamp>();
@@ -55,7 +83,9 @@ export class PointRaster {
    * count spread over its dot's pixels: the same sums as stamping every dot, at the cost of the
    * pixels where the points are many (a million points on a map fall in a few hundred thousand).
    * With the same placement as the last draw (a new selection), only the points whose flags
-   * changed are counted again.
+   * changed are counted again; with the same look too (the dots' sizes, and a selection before as
+   * now), only their pixels are stamped again, as the change of their sums, and only the rows'
+   * spans those reach composed.
    */
   draw(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array, f: GlFrame): void {
     const width = Math.max(1, Math.round(f.width * f.dpr));
@@ -65,6 +95,10 @@ export class PointRaster {
       this.pixels = new Uint8ClampedArray(width * height * 4);
       this.centred = new Uint32Array(width * height * SLOTS);
       this.covered = new Uint32Array(width * height * SLOTS);
+      this.before = new Uint32Array(width * height * SLOTS);
+      this.marked = new Uint8Array(width * height);
+      this.spanFrom = new Int32Array(height).fill(width);
+      this.spanTo = new Int32Array(height).fill(-1);
       this.placement = "";
     }
     const stroke = (f.radius > 2 ? 1.5 : 1.1) * f.dpr;
@@ -83,13 +117,22 @@ export class PointRaster {
       }
     }
     const placement = [f.sx, f.sy, f.tx, f.ty, f.dpr, width, height, big + stroke].join();
-    if (placement === this.placement) this.recount(flags);
-    else this.count(flags, f, big + stroke);
-    this.placement = placement;
-    const { centred, covered } = this;
-    covered.fill(0);
+    const look = [placement, r, big, stroke, f.selected > 0].join();
     const dot = this.stamp(r, 0);
     const bigDot = this.stamp(big, 0);
+    if (placement === this.placement && look === this.look) {
+      this.recount(flags, true);
+      this.restamp(dot, bigDot);
+      this.restampOneByOne(pos, rgba, flags, f, r, big, stroke);
+      this.composeSpans(f.selected > 0, Math.max(dot.reach, bigDot.reach, this.stamp(big, stroke).reach));
+      return;
+    }
+    if (placement === this.placement) this.recount(flags, false);
+    else this.count(flags, f, big + stroke);
+    this.placement = placement;
+    this.look = look;
+    const { centred, covered } = this;
+    covered.fill(0);
     for (let y = 0, o = 0; y < height; y++)
       for (let x = 0; x < width; x++, o += SLOTS) {
         if (centred[o] !== 0) stampAt(centred, o, covered, x, y, dot, width, height, 0);
@@ -98,9 +141,10 @@ export class PointRaster {
     const one = new Uint32Array(4);
     const [sx, sy, tx, ty] = [f.sx * f.dpr, f.sy * f.dpr, f.tx * f.dpr, f.ty * f.dpr];
     for (const i of this.oneByOne) {
-      const selected = (flags[i] & SELECTED) !== 0;
+      const fl = (this.oneByOneFlags[i] = flags[i]);
+      const selected = (fl & SELECTED) !== 0;
       one.set([1, rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2]]);
-      const stamp = this.stamp(selected ? big : r, flags[i] & INJECTED ? stroke : 0);
+      const stamp = this.stamp(selected ? big : r, fl & INJECTED ? stroke : 0);
       stampAt(
         one,
         0,
@@ -113,7 +157,63 @@ export class PointRaster {
         selected ? 4 : 0,
       );
     }
-    this.compose(f.selected > 0);
+    this.compose(f.selected > 0, 0, width * height);
+  }
+
+  /** Adds each dirty pixel's change (its sums now less those `before`) to `covered`, and widens its row's span to compose. */
+  private restamp(dot: Stamp, bigDot: Stamp): void {
+    const { centred, before, covered, width, height, marked, dirty } = this;
+    const change = new Uint32Array(SLOTS);
+    for (let d = 0; d < dirty.length; d++) {
+      const p = dirty[d];
+      const o = p * SLOTS;
+      for (let s = 0; s < SLOTS; s++) change[s] = centred[o + s] - before[d * SLOTS + s];
+      const x = p % width;
+      const y = (p - x) / width;
+      if (change[0] | change[1] | change[2] | change[3]) stampAt(change, 0, covered, x, y, dot, width, height, 0);
+      if (change[4] | change[5] | change[6] | change[7]) stampAt(change, 4, covered, x, y, bigDot, width, height, 4);
+      marked[p] = 0;
+      this.touch(x, y);
+    }
+    this.dirty = [];
+  }
+
+  /** Widens row y's span to compose to take in x. */
+  private touch(x: number, y: number): void {
+    if (x < this.spanFrom[y]) this.spanFrom[y] = x;
+    if (x > this.spanTo[y]) this.spanTo[y] = x;
+  }
+
+  /** Stamps again each point drawn one by one whose flags changed since it was stamped: its old stamp taken off (as wrapped negatives), its new one added. */
+  private restampOneByOne(
+    pos: Float32Array,
+    rgba: Uint8Array,
+    flags: Uint8Array,
+    f: GlFrame,
+    r: number,
+    big: number,
+    stroke: number,
+  ): void {
+    const { covered, width, height, oneByOneFlags } = this;
+    const [sx, sy, tx, ty] = [f.sx * f.dpr, f.sy * f.dpr, f.tx * f.dpr, f.ty * f.dpr];
+    const one = new Uint32Array(4);
+    for (const i of this.oneByOne) {
+      if (flags[i] === oneByOneFlags[i]) continue;
+      const x = Math.floor(pos[2 * i] * sx + tx);
+      const y = Math.floor(pos[2 * i + 1] * sy + ty);
+      for (const [fl, sign] of [
+        [oneByOneFlags[i], -1],
+        [flags[i], 1],
+      ]) {
+        const selected = (fl & SELECTED) !== 0;
+        one.set([sign, sign * rgba[4 * i], sign * rgba[4 * i + 1], sign * rgba[4 * i + 2]]);
+        const stamp = this.stamp(selected ? big : r, fl & INJECTED ? stroke : 0);
+        stampAt(one, 0, covered, x, y, stamp, width, height, selected ? 4 : 0);
+        // A ring centred off the image reaches no further in than from its nearest pixel on it.
+        this.touch(Math.max(0, Math.min(width - 1, x)), Math.max(0, Math.min(height - 1, y)));
+      }
+      oneByOneFlags[i] = flags[i];
+    }
   }
 
   /** Sorts the points by a 256 x 256 grid over their bounds (a counting sort), and copies their positions in that order. */
@@ -146,21 +246,29 @@ export class PointRaster {
     Object.assign(this, { positions: pos, order, sortedPos, sortedRgba: new Uint8Array(4 * n), colors: null, placement: "" });
     this.pixelOf = new Int32Array(n);
     this.counted = new Uint8Array(n);
+    this.oneByOneFlags = new Uint8Array(n);
+    this.rank = new Int32Array(n);
+    for (let k = 0; k < n; k++) this.rank[order[k]] = k;
+    this.changed = new Uint32Array(Math.ceil(n / 32));
+    this.selectedAt = new Uint32Array(Math.ceil(n / 32));
   }
 
   /** Counts every dot centred on the image by its pixel; those within `reach` of it, and rings, go one by one. */
   private count(flags: Uint8Array, f: GlFrame, reach: number): void {
-    const { width, height, centred, order, sortedPos: pos, sortedRgba: rgba, pixelOf, counted } = this;
+    const { width, height, centred, order, sortedPos: pos, sortedRgba: rgba, pixelOf, counted, selectedAt } = this;
     centred.fill(0);
+    selectedAt.fill(0);
     this.oneByOne = [];
     const [sx, sy, tx, ty] = [f.sx * f.dpr, f.sy * f.dpr, f.tx * f.dpr, f.ty * f.dpr];
     for (let k = 0; k < order.length; k++) {
       const x = pos[2 * k] * sx + tx;
       const y = pos[2 * k + 1] * sy + ty;
-      const fl = (counted[k] = flags[order[k]]);
+      const i = order[k];
+      const fl = (counted[i] = flags[i]);
+      if (fl & SELECTED) selectedAt[k >>> 5] |= 1 << (k & 31);
       pixelOf[k] = -1;
       if (!(x >= 0 && y >= 0 && x < width && y < height) || fl & INJECTED) {
-        if (x > -reach && y > -reach && x < width + reach && y < height + reach) this.oneByOne.push(order[k]);
+        if (x > -reach && y > -reach && x < width + reach && y < height + reach) this.oneByOne.push(i);
         continue;
       }
       const p = (y | 0) * width + (x | 0);
@@ -173,42 +281,88 @@ export class PointRaster {
     }
   }
 
-  /** Moves the points whose SELECTED bit changed since they were counted to their new slot. */
-  private recount(flags: Uint8Array): void {
-    const { centred, pixelOf, counted, order, sortedRgba: rgba } = this;
-    for (let k = 0; k < order.length; k++) {
-      const fl = flags[order[k]];
-      if (fl === counted[k]) continue;
-      counted[k] = fl;
-      if (pixelOf[k] < 0) continue;
-      const to = pixelOf[k] * SLOTS + (fl & SELECTED ? 4 : 0);
-      const from = pixelOf[k] * SLOTS + (fl & SELECTED ? 0 : 4);
-      centred[from]--;
-      centred[to]++;
-      centred[from + 1] -= rgba[4 * k];
-      centred[to + 1] += rgba[4 * k];
-      centred[from + 2] -= rgba[4 * k + 1];
-      centred[to + 2] += rgba[4 * k + 1];
-      centred[from + 3] -= rgba[4 * k + 2];
-      centred[to + 3] += rgba[4 * k + 2];
+  /**
+   * Moves the points whose SELECTED bit changed since they were counted to their new slot: found by
+   * comparing the flags four at a time in image order, moved in grid order. With `keep`, each pixel
+   * changed goes to `dirty`, its sums before to `before`.
+   */
+  private recount(flags: Uint8Array, keep: boolean): void {
+    const { centred, pixelOf, counted, rank, changed, selectedAt, sortedRgba: rgba, before: sums, marked, dirty } = this;
+    const n = counted.length;
+    const words = flags.byteOffset % 4 === 0 ? new Uint32Array(flags.buffer, flags.byteOffset, n >>> 2) : new Uint32Array(0);
+    const was = new Uint32Array(counted.buffer, 0, words.length);
+    for (let w = 0, from = 0; from < n; w++, from += 4) {
+      if (w < words.length && words[w] === was[w]) continue;
+      for (let i = from; i < Math.min(n, from + 4); i++)
+        if (flags[i] !== counted[i]) {
+          counted[i] = flags[i];
+          // Only SELECTED changes (INJECTED is the image's own).
+          changed[rank[i] >>> 5] |= 1 << (rank[i] & 31);
+          selectedAt[rank[i] >>> 5] ^= 1 << (rank[i] & 31);
+        }
+    }
+    for (let w = 0; w < changed.length; w++) {
+      // As an int32: a word's top bit would make it a double.
+      let bits = changed[w] | 0;
+      if (bits === 0) continue;
+      changed[w] = 0;
+      for (; bits !== 0; bits &= bits - 1) {
+        const low = bits & -bits;
+        const k = (w << 5) + 31 - Math.clz32(low);
+        const p = pixelOf[k];
+        if (p < 0) continue;
+        const selected = selectedAt[w] & low;
+        const to = p * SLOTS + (selected ? 4 : 0);
+        const out = p * SLOTS + (selected ? 0 : 4);
+        const red = rgba[4 * k];
+        const green = rgba[4 * k + 1];
+        const blue = rgba[4 * k + 2];
+        if (keep && marked[p] === 0) {
+          marked[p] = 1;
+          sums.set(centred.subarray(p * SLOTS, (p + 1) * SLOTS), dirty.length * SLOTS);
+          dirty.push(p);
+        }
+        centred[out]--;
+        centred[to]++;
+        centred[out + 1] -= red;
+        centred[to + 1] += red;
+        centred[out + 2] -= green;
+        centred[to + 2] += green;
+        centred[out + 3] -= blue;
+        centred[to + 3] += blue;
+      }
     }
   }
 
-  /** Each pixel's colour from its sums: the selected points' mean over the rest's, each as opaque as its count of dots. */
-  private compose(any: boolean): void {
+  /** Composes again the pixels within `reach` rows and columns of each row's span (the spans emptied after). */
+  private composeSpans(any: boolean, reach: number): void {
+    const { width, height, spanFrom, spanTo } = this;
+    for (let y = 0; y < height; y++) {
+      let from = width;
+      let to = -1;
+      for (let r = Math.max(0, y - reach); r <= Math.min(height - 1, y + reach); r++) {
+        from = Math.min(from, spanFrom[r]);
+        to = Math.max(to, spanTo[r]);
+      }
+      if (from <= to) this.compose(any, y * width + Math.max(0, from - reach), y * width + Math.min(width - 1, to + reach) + 1);
+    }
+    spanFrom.fill(width);
+    spanTo.fill(-1);
+  }
+
+  /** Each pixel's colour in [from, to) from its sums: the selected points' mean over the rest's, each as opaque as its count of dots. */
+  private compose(any: boolean, from: number, to: number): void {
     const sums = this.covered;
     const out = new Uint32Array(this.pixels.buffer);
-    const opacity = (alpha: number) => Float64Array.from({ length: MAX_COUNT + 1 }, (_, k) => 1 - (1 - alpha) ** k);
-    const rest = opacity(any ? 0.18 : 0.9);
-    const chosen = opacity(0.9);
-    for (let p = 0, o = 0; p < out.length; p++, o += SLOTS) {
+    const rest = any ? FADED : OPAQUE;
+    for (let p = from, o = from * SLOTS; p < to; p++, o += SLOTS) {
       const n0 = sums[o];
       const n1 = sums[o + 4];
       if (n0 === 0 && n1 === 0) {
         out[p] = 0;
         continue;
       }
-      const a1 = chosen[Math.min(n1, MAX_COUNT)];
+      const a1 = OPAQUE[Math.min(n1, MAX_COUNT)];
       const a0 = rest[Math.min(n0, MAX_COUNT)] * (1 - a1);
       const a = a0 + a1;
       const w0 = n0 ? a0 / a / n0 : 0;
