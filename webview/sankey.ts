@@ -1,7 +1,7 @@
 // The Sankey of paths: digit -> cluster in each hidden layer -> prediction, laid out by
 // d3-sankey. Selected images are drawn as a bright band inside each link and node, so a lasso on
 // a map shows exactly where those images go.
-import { linkHorizontal, select } from "d3";
+import { linkHorizontal } from "d3";
 import { sankey, sankeyLinkHorizontal, type SankeyLink, type SankeyNode } from "d3-sankey";
 import type { Cluster, FlowLink, FlowNode } from "../src/shared/results";
 import { className, classNoun } from "../src/shared/classNames";
@@ -53,6 +53,17 @@ export class SankeyView {
   /** Per link, its selected images, for the selection `counted`. */
   private readonly selectedPerLink: Int32Array;
   private counted: Bitset;
+  /**
+   * What the layout drew, in `links`' order: each link's path and its band of selected images
+   * (hidden when none), the selected count each shows (-1: not yet shown), and each node's
+   * selected part with the count it shows: a new selection touches only those whose count changed.
+   */
+  private linkPaths: SVGPathElement[] = [];
+  private bands: SVGPathElement[] = [];
+  private shownPerLink = new Int32Array(0);
+  private nodeParts: { node: LaidNode; rect: SVGRectElement; shown: number }[] = [];
+  /** Whether the links and nodes show a selection (those without selected images dimmed). */
+  private shownDimmed: boolean | null = null;
   private readonly majority = new WeakMap<ArrayLike<number>, number>();
 
   constructor(private readonly ctx: SankeyContext) {
@@ -125,7 +136,13 @@ export class SankeyView {
     this.svg.setAttribute("viewBox", `0 0 ${this.width} ${height}`);
     this.svg.setAttribute("width", String(this.width));
     this.svg.setAttribute("height", String(height));
-    this.svg.replaceChildren(this.columnTitles(columns), this.linkGroup(), svgEl("g", { class: "mtq-links-selected" }), this.nodeGroup());
+    const links = this.linkGroup();
+    this.bands = this.links.map(() => svgEl("path", { display: "none" }));
+    this.shownPerLink = new Int32Array(this.links.length).fill(-1);
+    this.shownDimmed = null;
+    const bands = svgEl("g", { class: "mtq-links-selected" });
+    bands.append(...this.bands);
+    this.svg.replaceChildren(this.columnTitles(columns), links, bands, this.nodeGroup());
     this.highlight();
   }
 
@@ -153,38 +170,43 @@ export class SankeyView {
   /** Reflects the current selection: each link and node gets a band as wide as its selected share. */
   highlight(): void {
     this.countSelected();
-    const { current } = this.ctx.selection;
+    const dimmed = this.ctx.selection.current !== null;
     const perLink = this.selectedPerLink;
-    const band = select(this.svg).select<SVGGElement>(".mtq-links-selected");
-    band.selectAll("path").remove();
+    const again = dimmed !== this.shownDimmed;
+    this.shownDimmed = dimmed;
     let selectedLinks = 0;
-    select(this.svg)
-      .selectAll<SVGPathElement, LaidLink>(".mtq-links path")
-      .each((link, i, paths) => {
-        const n = perLink[link.index];
-        paths[i].dataset.selected = String(n);
-        paths[i].classList.toggle("mtq-dimmed", current !== null && n === 0);
-        if (n === 0) return;
-        selectedLinks++;
-        const width = Math.max(1.5, (link.width ?? 0) * (n / link.flow.count));
-        const top = (y: number) => y - (link.width ?? 0) / 2 + width / 2;
-        const source = link.source as LaidNode;
-        const target = link.target as LaidNode;
-        band
-          .append("path")
-          .attr("d", linkHorizontal()({ source: [source.x1 ?? 0, top(link.y0 ?? 0)], target: [target.x0 ?? 0, top(link.y1 ?? 0)] }))
-          .attr("stroke-width", width)
-          .attr("stroke", link.color);
-      });
-    select(this.svg)
-      .selectAll<SVGRectElement, LaidNode>(".mtq-node-selected")
-      .each((node, i, rects) => {
-        const n = (this.nodeLinks.get(node.id) ?? []).reduce((sum, l) => sum + perLink[l], 0);
-        const height = ((node.y1 ?? 0) - (node.y0 ?? 0)) * (node.flow.count ? n / node.flow.count : 0);
-        rects[i].setAttribute("height", String(height));
-        rects[i].parentElement!.dataset.selected = String(n);
-        rects[i].parentElement!.classList.toggle("mtq-dimmed", current !== null);
-      });
+    this.links.forEach((link, j) => {
+      const n = perLink[link.index];
+      if (n > 0) selectedLinks++;
+      if (n === this.shownPerLink[j] && !again) return;
+      this.shownPerLink[j] = n;
+      const path = this.linkPaths[j];
+      path.dataset.selected = String(n);
+      path.classList.toggle("mtq-dimmed", dimmed && n === 0);
+      const band = this.bands[j];
+      if (n === 0) return band.setAttribute("display", "none");
+      const width = Math.max(1.5, (link.width ?? 0) * (n / link.flow.count));
+      const top = (y: number) => y - (link.width ?? 0) / 2 + width / 2;
+      const source = link.source as LaidNode;
+      const target = link.target as LaidNode;
+      band.setAttribute(
+        "d",
+        linkHorizontal()({ source: [source.x1 ?? 0, top(link.y0 ?? 0)], target: [target.x0 ?? 0, top(link.y1 ?? 0)] }) ?? "",
+      );
+      band.setAttribute("stroke-width", String(width));
+      band.setAttribute("stroke", link.color);
+      band.removeAttribute("display");
+    });
+    for (const part of this.nodeParts) {
+      const { node, rect } = part;
+      const n = (this.nodeLinks.get(node.id) ?? []).reduce((sum, l) => sum + perLink[l], 0);
+      if (n === part.shown && !again) continue;
+      part.shown = n;
+      const height = ((node.y1 ?? 0) - (node.y0 ?? 0)) * (node.flow.count ? n / node.flow.count : 0);
+      rect.setAttribute("height", String(height));
+      rect.parentElement!.dataset.selected = String(n);
+      rect.parentElement!.classList.toggle("mtq-dimmed", dimmed);
+    }
     this.element.dataset.selectedLinks = String(selectedLinks);
   }
 
@@ -206,9 +228,9 @@ export class SankeyView {
   private linkGroup(): SVGGElement {
     const g = svgEl("g", { class: "mtq-links" });
     const path = sankeyLinkHorizontal<NodeExtra, LinkExtra>();
+    this.linkPaths = [];
     for (const link of this.links) {
       const p = svgEl("path", { d: path(link) ?? "", "stroke-width": Math.max(1, link.width ?? 0), stroke: link.color });
-      select(p).datum(link);
       const label = `${this.nodeLabel((link.source as LaidNode).flow)} → ${this.nodeLabel((link.target as LaidNode).flow)}`;
       p.dataset.source = link.flow.source;
       p.dataset.target = link.flow.target;
@@ -220,6 +242,7 @@ export class SankeyView {
         () => link.flow.images,
       );
       g.append(p);
+      this.linkPaths.push(p);
     }
     return g;
   }
@@ -232,6 +255,7 @@ export class SankeyView {
     // node's tooltip and its name for screen readers.
     const gap = (this.width - MARGIN.left - MARGIN.right) / last - 14;
     const fit = labelFitter(this.svg, Math.max(48, 0.6 * gap));
+    this.nodeParts = [];
     for (const node of this.nodes) {
       const { flow } = node;
       const images = this.ctx.data.nodeImages.get(node.id) ?? [];
@@ -244,7 +268,7 @@ export class SankeyView {
       if (cluster?.stability !== undefined) item.dataset.stability = String(cluster.stability);
       const fill = this.nodeColor(flow);
       const selectedPart = svgEl("rect", { class: "mtq-node-selected", x: x0, y: y0, width: x1 - x0, height: 0, fill });
-      select(selectedPart).datum(node);
+      this.nodeParts.push({ node, rect: selectedPart, shown: -1 });
       item.append(svgEl("rect", { class: "mtq-node-box", x: x0, y: y0, width: x1 - x0, height: Math.max(1, y1 - y0), fill }), selectedPart);
       const right = flow.column !== last;
       const label = svgEl("text", { x: right ? x1 + 5 : x0 - 5, y: (y0 + y1) / 2, dy: "0.35em", "text-anchor": right ? "start" : "end" });
