@@ -319,7 +319,7 @@ export class PointRaster {
         const blue = rgba[4 * k + 2];
         if (keep && marked[p] === 0) {
           marked[p] = 1;
-          sums.set(centred.subarray(p * SLOTS, (p + 1) * SLOTS), dirty.length * SLOTS);
+          for (let s = 0, d = dirty.length * SLOTS; s < SLOTS; s++) sums[d + s] = centred[p * SLOTS + s];
           dirty.push(p);
         }
         centred[out]--;
