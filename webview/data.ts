@@ -88,11 +88,15 @@ export function imagesWhere(data: ViewData, test: (image: number) => boolean): n
 
 /** [digit, count] among `images`, most frequent first. */
 export function digitCounts(data: ViewData, images: ArrayLike<number>): [number, number][] {
-  const { labels } = data.results.images;
-  // Counted in an array indexed by label (small whole numbers), not a Map: it is called per Sankey link and node.
+  return classCounts(data.results.images.labels, images);
+}
+
+/** [class, count] among `images` by `classes` (each image's label, or its prediction), most frequent first, then by class. */
+export function classCounts(classes: ArrayLike<number>, images: ArrayLike<number>): [number, number][] {
+  // Counted in an array indexed by class (small whole numbers), not a Map: it is called per Sankey link and node.
   const counts: number[] = [];
   for (let k = 0; k < images.length; k++) {
-    const d = labels[images[k]];
+    const d = classes[images[k]];
     counts[d] = (counts[d] ?? 0) + 1;
   }
   const out: [number, number][] = [];
