@@ -33,7 +33,7 @@ describe("epoch slider in chromium", { skip }, () => {
     const counts = new Map<number, number>();
     for (const i of images) counts.set(predictions[i], (counts.get(predictions[i]) ?? 0) + 1);
     return `predicted ${[...counts]
-      .sort((a, b) => b[1] - a[1])
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
       .map(([p, n]) => `${p}: ${n}`)
       .join(", ")}`;
   };
