@@ -53,6 +53,14 @@ const KEY_PAN = 40;
  * ms). Its image goes on a 2-D canvas, so it draws the same without WebGL.
  */
 const RASTER_ABOVE = 20_000;
+/**
+ * A rasterised map whose last drawing took longer than this (ms) is not rasterised again at each
+ * frame of a pan or zoom gesture: its last image is moved and scaled instead (a drawImage), and the
+ * points rasterised afresh once no gesture event came for SETTLE_MS. At a million points a raster
+ * frame took 56 ms (npm run bench:webview, load 1.9-2.3).
+ */
+const FRAME_MS = 16;
+const SETTLE_MS = 120;
 
 export class UmapMap {
   readonly element = el("figure", "mtq-map");
@@ -91,6 +99,13 @@ export class UmapMap {
   private width = 0;
   private height = 0;
   private hovered: number | null = null;
+  /** The raster's last drawing: how long it took (ms) and at which zoom; while a gesture moves it, a copy of it, and the timer that draws afresh. */
+  private rasterMs = 0;
+  private drawnAt: ZoomTransform = zoomIdentity;
+  private still: HTMLCanvasElement | null = null;
+  private settle: number | undefined;
+  /** While a key's pan or zoom runs (d3 gives it no source event). */
+  private keyed = false;
 
   constructor(
     private readonly ctx: MapContext,
@@ -139,11 +154,13 @@ export class UmapMap {
     this.zoomer = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.5, 40])
       .filter((e: MouseEvent | WheelEvent) => e.type === "wheel" || (ctx.tool() === "pan" ? e.button === 0 : e.button === 1))
-      .on("zoom", (e: { transform: ZoomTransform }) => {
+      .on("zoom", (e: { transform: ZoomTransform; sourceEvent: Event | null }) => {
         this.transform = e.transform;
         this.element.dataset.zoom = e.transform.k.toFixed(2);
         this.ctx.tooltip.hide();
-        this.draw();
+        // A wheel, a drag or a key moves the map as a gesture; a zoom set by the view (reset, an image brought into view) draws at once.
+        if ((e.sourceEvent || this.keyed) && this.raster && this.rasterMs > FRAME_MS) this.drawMoved();
+        else this.draw();
       });
     select(this.overlay).call(this.zoomer).on("dblclick.zoom", null);
     this.listenForLasso();
@@ -195,6 +212,7 @@ export class UmapMap {
 
   /** Frees the WebGL layer: the view is replaced (another epoch or file). */
   dispose(): void {
+    window.clearTimeout(this.settle);
     this.gl?.dispose();
     this.gl = null;
   }
@@ -408,6 +426,9 @@ export class UmapMap {
 
   draw(): void {
     if (this.width === 0) return;
+    window.clearTimeout(this.settle);
+    this.settle = undefined;
+    delete this.element.dataset.moving;
     const coloring = this.colors();
     const { k, x, y } = this.transform;
     const s = this.scale * k;
@@ -424,8 +445,12 @@ export class UmapMap {
     };
     if (this.raster) {
       const { raster } = this;
+      const start = performance.now();
       raster.draw(this.positions, coloring.rgba, this.flags, frame);
       this.canvas.getContext("2d", { alpha: true })!.putImageData(new ImageData(raster.pixels, raster.width, raster.height), 0, 0);
+      this.rasterMs = performance.now() - start;
+      this.drawnAt = this.transform;
+      this.still = null;
       this.element.dataset.points = String(this.positions.length / 2);
     } else if (this.gl) {
       if (!this.uploaded.colors) this.gl.setColors(coloring.rgba);
@@ -440,6 +465,34 @@ export class UmapMap {
     this.placeHoverRing();
     this.placeFocusRing();
     this.links.place(this.linkLayout());
+  }
+
+  /**
+   * A frame of a gesture on a raster too slow to redraw at each: the last drawing moved and scaled
+   * to the zoom now (what was off it stays empty meanwhile), the points drawn afresh once the
+   * gesture settles. The rings, links and hover follow the zoom at once (they are SVG).
+   */
+  private drawMoved(): void {
+    const g = this.canvas.getContext("2d", { alpha: true })!;
+    if (!this.still) {
+      this.still = el("canvas");
+      this.still.width = this.canvas.width;
+      this.still.height = this.canvas.height;
+      this.still.getContext("2d")!.drawImage(this.canvas, 0, 0);
+    }
+    const dpr = this.canvas.width / this.width;
+    const r = this.transform.k / this.drawnAt.k;
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    g.setTransform(r, 0, 0, r, dpr * (this.transform.x - r * this.drawnAt.x), dpr * (this.transform.y - r * this.drawnAt.y));
+    g.drawImage(this.still, 0, 0);
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    this.element.dataset.moving = "";
+    this.placeHoverRing();
+    this.placeFocusRing();
+    this.links.place(this.linkLayout());
+    window.clearTimeout(this.settle);
+    this.settle = window.setTimeout(() => this.draw(), SETTLE_MS);
   }
 
   /** WebGL lost (the GPU reset, or too many contexts): the map goes on on a fresh 2-D canvas. */
@@ -602,11 +655,19 @@ export class UmapMap {
     this.overlay.addEventListener("keydown", (e) => {
       const target = select(this.overlay);
       const k = this.transform.k;
-      if (pans[e.key]) target.call(this.zoomer.translateBy, pans[e.key][0] / k, pans[e.key][1] / k);
-      else if (e.key === "+" || e.key === "=") target.call(this.zoomer.scaleBy, 1.5);
-      else if (e.key === "-") target.call(this.zoomer.scaleBy, 1 / 1.5);
-      else if (e.key === "0") this.resetZoom();
-      else return;
+      // A key pans or zooms as a gesture, as a wheel does (drawMoved); 0 resets at once.
+      this.keyed = true;
+      try {
+        if (pans[e.key]) target.call(this.zoomer.translateBy, pans[e.key][0] / k, pans[e.key][1] / k);
+        else if (e.key === "+" || e.key === "=") target.call(this.zoomer.scaleBy, 1.5);
+        else if (e.key === "-") target.call(this.zoomer.scaleBy, 1 / 1.5);
+        else if (e.key === "0") {
+          this.keyed = false;
+          this.resetZoom();
+        } else return;
+      } finally {
+        this.keyed = false;
+      }
       e.preventDefault();
     });
   }
