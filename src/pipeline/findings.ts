@@ -3,7 +3,16 @@
 // each layer with its test of independence and each unseen digit's preferred path with its
 // p-value (statistics.ts), and with stability runs, how far the findings move over them.
 import { round4, SEPARATION_PURITY } from "../shared/figures";
-import type { Findings, FindingsStability, InjectedFinding, Interval, LayerFinding, LayerResult, PathPreference } from "../shared/results";
+import type {
+  Findings,
+  FindingsStability,
+  IndependenceTest,
+  InjectedFinding,
+  Interval,
+  LayerFinding,
+  LayerResult,
+  PathPreference,
+} from "../shared/results";
 import { outliers } from "./outliers";
 import { independenceTest, mcnemarExact, percentileInterval, wilson } from "./statistics";
 
@@ -36,8 +45,8 @@ export interface FindingsInput {
   lastLayerDistances: ArrayLike<number>;
   /** The held-out accuracy's tally is null without held-out images. */
   accuracy: { train: Tally; test: Tally | null };
-  /** Seeds the independence tests' permutations. */
-  seed: number;
+  /** Per layer, layerIndependence's test of its clusters. */
+  independence: IndependenceTest[];
 }
 
 function counted<T>(items: Iterable<T>): Map<T, number> {
@@ -79,6 +88,28 @@ function keptByClass(input: Pick<FindingsInput, "classes" | "labels" | "injected
   const byClass = new Map(input.classes.map((d) => [d, [] as number[]]));
   for (let i = 0; i < input.labels.length; i++) if (!input.injected[i]) byClass.get(input.labels[i])?.push(i);
   return byClass;
+}
+
+/**
+ * Whether a layer's clusters depend on the kept images' classes: statistics.ts's G-test, its
+ * permutations seeded by `seed`. Apart from findings() so that a run can test each layer as soon as
+ * it has clustered, while another layer still runs (layers.ts).
+ */
+export function layerIndependence(
+  input: Pick<FindingsInput, "classes" | "labels" | "injected">,
+  assignments: ArrayLike<number>,
+  k: number,
+  seed: number,
+): IndependenceTest {
+  const classIndex = new Map(input.classes.map((d, c) => [d, c]));
+  const keptImages = [...keptByClass(input).values()].flat();
+  return independenceTest(
+    keptImages.map((i) => classIndex.get(input.labels[i])!),
+    keptImages.map((i) => assignments[i]),
+    input.classes.length,
+    k,
+    seed,
+  );
 }
 
 /** Injected label -> its images, in image order. */
@@ -169,7 +200,6 @@ export function findings(input: FindingsInput, stabilityRuns?: Int32Array[][]): 
   const kept = keptByClass(input);
   const assignments = input.layers.map((l) => l.assignments);
   const dominant = dominantClusters(assignments, kept);
-  const classIndex = new Map(input.classes.map((d, c) => [d, c]));
 
   const layers: LayerFinding[] = input.layers.map((layer, l) => {
     const purity: Record<string, number> = {};
@@ -182,15 +212,7 @@ export function findings(input: FindingsInput, stabilityRuns?: Int32Array[][]): 
       purityInterval[d] = interval(wilson(count, total));
       dominantCluster[d] = cluster;
     });
-    const keptImages = [...kept.values()].flat();
-    const independence = independenceTest(
-      keptImages.map((i) => classIndex.get(input.labels[i])!),
-      keptImages.map((i) => layer.assignments[i]),
-      input.classes.length,
-      layer.k,
-      // Each layer its own permutations, reproducible from the experiment's seed.
-      input.seed + l,
-    );
+    const independence = input.independence[l];
     return {
       name: layer.name,
       size: layer.size,

@@ -71,6 +71,12 @@ export interface AnalysedLayer {
   stabilityAssignments?: Int32Array[];
 }
 
+/** A layer's clusters as soon as they are known, before its maps: every image's (kept and injected), and how many. */
+export interface LayerClusters {
+  assignments: Int32Array;
+  k: number;
+}
+
 /** Progress of one layer: `phase` "cluster", "project" then "stability" (with runs), each with its own 0..1 fraction. */
 export type LayerProgress = (phase: "cluster" | "project" | "stability", fraction: number) => void;
 
@@ -119,7 +125,13 @@ function nearestOthers(near: Neighbours, k: number): { neighbours: Int32Array; n
   return { neighbours, neighbourDistances };
 }
 
-export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProgress, signal?: AbortSignal): Promise<AnalysedLayer> {
+export async function analyseLayer(
+  tf: Tf,
+  job: LayerJob,
+  onProgress?: LayerProgress,
+  signal?: AbortSignal,
+  onClustered?: (clusters: LayerClusters) => void,
+): Promise<AnalysedLayer> {
   const { signatures, dim, keptCount } = job;
   const total = signatures.length / dim;
   const neighbours = Math.max(2, Math.min(job.projection.neighbors, total - 1));
@@ -140,6 +152,7 @@ export async function analyseLayer(tf: Tf, job: LayerJob, onProgress?: LayerProg
   const assignments = new Int32Array(total);
   assignments.set(labels);
   assignments.set(nearestCentroids(signatures.subarray(keptCount * dim), dim, centroids), keptCount);
+  onClustered?.({ assignments, k: clustering.k });
   const centroidDistances = distancesToCentroids(signatures, dim, assignments, centroids);
   const clustered = performance.now();
   const pca = pcaMap(signatures, dim, keptCount);

@@ -1,12 +1,13 @@
 // A worker thread analysing one hidden layer (layer.ts), so two layers use two cores.
 import { parentPort } from "node:worker_threads";
-import { analyseLayer, type AnalysedLayer, type LayerJob, type LayerProgress } from "./layer";
+import { analyseLayer, type AnalysedLayer, type LayerClusters, type LayerJob, type LayerProgress } from "./layer";
 import type { Backend } from "../shared/backends";
 import { loadTf } from "./tf";
 
 export type ToLayerWorker = { type: "run"; job: LayerJob; backend: Backend } | { type: "cancel" };
 export type FromLayerWorker =
   | { type: "progress"; phase: Parameters<LayerProgress>[0]; fraction: number }
+  | { type: "clustered"; clusters: LayerClusters }
   | { type: "done"; analysed: AnalysedLayer }
   | { type: "failed"; message: string; stack?: string };
 
@@ -20,7 +21,16 @@ port.on("message", (message: ToLayerWorker) => {
   }
   const post = (m: FromLayerWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
   loadTf(message.backend)
-    .then(({ tf }) => analyseLayer(tf, message.job, (phase, fraction) => post({ type: "progress", phase, fraction }), controller.signal))
+    .then(({ tf }) =>
+      analyseLayer(
+        tf,
+        message.job,
+        (phase, fraction) => post({ type: "progress", phase, fraction }),
+        controller.signal,
+        // Copied, not transferred: the layer's result posts them again.
+        (clusters) => post({ type: "clustered", clusters }),
+      ),
+    )
     .then(
       (analysed) => {
         const { assignments, silhouettes, umap, pca, umapKept, pcaKept, neighbours, neighbourDistances, centroidDistances } =

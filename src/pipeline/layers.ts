@@ -6,7 +6,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { LayerResult } from "../shared/results";
-import { analyseLayer, layerResult, type AnalysedLayer, type LayerJob, type LayerProgress } from "./layer";
+import { analyseLayer, layerResult, type AnalysedLayer, type LayerClusters, type LayerJob, type LayerProgress } from "./layer";
 import type { FromLayerWorker, ToLayerWorker } from "./layerWorker";
 import type { Backend } from "../shared/backends";
 import type { Tf } from "./tf";
@@ -26,6 +26,7 @@ function inWorker(
   job: LayerJob,
   backend: Backend,
   onProgress: LayerProgress,
+  onClustered: (clusters: LayerClusters) => void,
   signal?: AbortSignal,
 ): Promise<AnalysedLayer> {
   // A signal aborted before this layer's turn never fires "abort" again: its worker is not started.
@@ -39,6 +40,7 @@ function inWorker(
     signal?.addEventListener("abort", stop, { once: true });
     worker.on("message", (m: FromLayerWorker) => {
       if (m.type === "progress") return onProgress(m.phase, m.fraction);
+      if (m.type === "clustered") return onClustered(m.clusters);
       signal?.removeEventListener("abort", stop);
       void worker.terminate();
       if (m.type === "done") resolve(m.analysed);
@@ -54,14 +56,39 @@ function inWorker(
 }
 
 /**
+ * Work on a layer's clusters that this thread does while the workers run (the findings' test of
+ * independence): once per layer, when it has clustered and a worker is done. Not before: while every
+ * worker runs, this thread would take a share of their cores; after, it fills the core the first
+ * layer to finish leaves idle, where the work used to wait for the last.
+ */
+export type ClustersWork = (layer: number, clusters: LayerClusters) => void;
+
+/** Each layer's clusters as they arrive, in arrival order, for the work done on them. */
+function clustersQueue() {
+  const arrived: [number, LayerClusters][] = [];
+  let wake: (() => void) | undefined;
+  return {
+    push(layer: number, clusters: LayerClusters) {
+      arrived.push([layer, clusters]);
+      wake?.();
+    },
+    async next(): Promise<[number, LayerClusters]> {
+      while (arrived.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      return arrived.shift()!;
+    },
+  };
+}
+
+/**
  * Every hidden layer analysed, as the results hold them, how long the clustering and the stability
- * runs took (the slowest layer's), and the runs' assignments.
+ * runs took (the slowest layer's), and the runs' assignments; `onClusters` done for every layer.
  */
 export async function analyseLayers(
   tf: Tf,
   jobs: LayerJob[],
   backend: Backend,
   onProgress: (layer: number, phase: Parameters<LayerProgress>[0], fraction: number) => void,
+  onClusters: ClustersWork,
   signal?: AbortSignal,
 ): Promise<{
   layers: LayerResult[];
@@ -73,21 +100,51 @@ export async function analyseLayers(
   const parallel = Math.min(jobs.length, availableParallelism());
   const script = layerWorkerScript();
   const analysed: AnalysedLayer[] = new Array(jobs.length);
+  // Each layer as the results hold it, converted as soon as it is done: while the last still runs.
+  const layers: LayerResult[] = new Array(jobs.length);
   if (parallel <= 1 || !script) {
-    for (const [l, job] of jobs.entries()) analysed[l] = await analyseLayer(tf, job, (phase, f) => onProgress(l, phase, f), signal);
+    for (const [l, job] of jobs.entries()) {
+      analysed[l] = await analyseLayer(
+        tf,
+        job,
+        (phase, f) => onProgress(l, phase, f),
+        signal,
+        (c) => onClusters(l, c),
+      );
+      layers[l] = layerResult(analysed[l].layer);
+    }
   } else {
     let next = 0;
+    let coreFree: () => void;
+    const aWorkerDone = new Promise<void>((resolve) => (coreFree = resolve));
+    const clustered = clustersQueue();
     const lane = async () => {
       while (next < jobs.length) {
         const l = next++;
-        analysed[l] = await inWorker(script, jobs[l], backend, (phase, f) => onProgress(l, phase, f), signal);
+        analysed[l] = await inWorker(
+          script,
+          jobs[l],
+          backend,
+          (phase, f) => onProgress(l, phase, f),
+          (c) => clustered.push(l, c),
+          signal,
+        );
+        layers[l] = layerResult(analysed[l].layer);
+      }
+      coreFree();
+    };
+    const clustersWork = async () => {
+      for (let done = 0; done < jobs.length; done++) {
+        const [l, c] = await clustered.next();
+        await aWorkerDone;
+        onClusters(l, c);
       }
     };
-    await Promise.all(Array.from({ length: parallel }, lane));
+    await Promise.all([...Array.from({ length: parallel }, lane), clustersWork()]);
   }
   const runs = analysed[0]?.stabilityAssignments?.length ?? 0;
   return {
-    layers: analysed.map((a) => layerResult(a.layer)),
+    layers,
     // Each image's distance to its cluster's centroid, per layer: the outliers' score uses the last layer's.
     centroidDistances: analysed.map((a) => a.layer.centroidDistances),
     clusterMs: Math.max(...analysed.map((a) => a.clusterMs)),

@@ -3,8 +3,8 @@
 // the snapshots both come here, so the two can never be analysed differently.
 import type { Experiment } from "../shared/experiment";
 import { round4 } from "../shared/figures";
-import type { ModelState, Stage } from "../shared/results";
-import { findings, type Tally } from "./findings";
+import type { IndependenceTest, ModelState, Stage } from "../shared/results";
+import { findings, layerIndependence, type Tally } from "./findings";
 import { analyseLayers } from "./layers";
 import type { Activations } from "./model";
 import { flows } from "./paths";
@@ -74,6 +74,8 @@ export async function analyseModelState(
     stabilityRuns,
   }));
   const progress = jobs.map(() => ({ cluster: 0, project: 0, stability: 0 }));
+  const injected = labels.map((_, i) => i >= keptCount);
+  const independence: IndependenceTest[] = [];
   const start = performance.now();
   const {
     layers,
@@ -102,12 +104,14 @@ export async function analyseModelState(
       };
       onProgress(stage, mean, messages[stage]);
     },
+    // Each layer its own permutations, reproducible from the experiment's seed.
+    (l, { assignments, k }) =>
+      (independence[l] = layerIndependence({ classes: run.classes, labels, injected }, assignments, k, exp.seed + l)),
     run.signal,
   );
   const layersMs = performance.now() - start;
 
   onProgress?.("paths", 0, "Tracing paths");
-  const injected = labels.map((_, i) => i >= keptCount);
   const predictions = Array.from(predicted.index, (p) => run.classes[p]);
   const pathInput = { labels, injected, assignments: layers.map((l) => l.assignments), predictions };
   const state = {
@@ -123,7 +127,7 @@ export async function analyseModelState(
         accuracy,
         confidence: predicted.confidence,
         lastLayerDistances: centroidDistances[centroidDistances.length - 1],
-        seed: exp.seed,
+        independence,
       },
       runAssignments,
     ),
