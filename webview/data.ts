@@ -24,6 +24,8 @@ export interface ViewData {
   nodeImages: Map<string, Int32Array>;
   /** The digits present (kept then injected), ascending within each group. */
   digits: number[];
+  /** The digits of the injected images, ascending. */
+  injectedDigits: number[];
 }
 
 export function viewDataFrom(results: Results, pixels: PixelStore, state: ModelState = results): ViewData {
@@ -35,6 +37,7 @@ export function viewDataFrom(results: Results, pixels: PixelStore, state: ModelS
     pixels,
     nodeImages: imagesPerNode(state, results.images.count),
     digits: [...kept, ...injected.filter((d) => !kept.includes(d))],
+    injectedDigits: injected,
   };
 }
 
