@@ -3,7 +3,6 @@
 // exports, so a saved figure explains its colours the way the view does.
 import { labelAndName } from "../src/shared/classNames";
 import { INJECTED } from "../src/shared/imageName";
-import { labelGroups } from "../src/shared/labelGroups";
 import type { LayerResult } from "../src/shared/results";
 import { clusterColor, digitColor } from "./colors";
 import type { ViewData } from "./data";
@@ -17,7 +16,7 @@ export interface LegendEntry {
 
 /** One entry per digit present, kept then injected; a digit with injected images is hollow. */
 export function digitLegend(data: ViewData): LegendEntry[] {
-  const injected = new Set(labelGroups(data.results.images).injected);
+  const injected = new Set(data.injectedDigits);
   return data.digits.map((digit) => {
     // The number stays beside a class name: the experiment's `digits` and `inject` use it.
     const name = labelAndName(data.results, digit);
@@ -31,7 +30,7 @@ export function digitLegend(data: ViewData): LegendEntry[] {
  * `color` (the text's) says what rings are; none without.
  */
 export function injectedLegend(data: ViewData, color: string): LegendEntry[] {
-  return labelGroups(data.results.images).injected.length > 0 ? [{ color, hollow: true, label: INJECTED }] : [];
+  return data.injectedDigits.length > 0 ? [{ color, hollow: true, label: INJECTED }] : [];
 }
 
 /** One entry per cluster of the layer, with its images (kept and injected), as its chip under the map says it. */
