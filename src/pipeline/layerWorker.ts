@@ -4,7 +4,8 @@ import { analyseLayer, type AnalysedLayer, type LayerClusters, type LayerJob, ty
 import type { Backend } from "../shared/backends";
 import { loadTf } from "./tf";
 
-export type ToLayerWorker = { type: "run"; job: LayerJob; backend: Backend } | { type: "cancel" };
+/** "load": TF.js loaded ahead of the job (layers.ts's LayerWorkers); "run" loads it when it was not. */
+export type ToLayerWorker = { type: "load"; backend: Backend } | { type: "run"; job: LayerJob; backend: Backend } | { type: "cancel" };
 export type FromLayerWorker =
   | { type: "progress"; phase: Parameters<LayerProgress>[0]; fraction: number }
   | { type: "clustered"; clusters: LayerClusters }
@@ -19,6 +20,8 @@ port.on("message", (message: ToLayerWorker) => {
     controller.abort();
     return;
   }
+  // A failure to load is the job's to report.
+  if (message.type === "load") return void loadTf(message.backend).catch(() => {});
   const post = (m: FromLayerWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
   loadTf(message.backend)
     .then(({ tf }) =>

@@ -21,17 +21,52 @@ function startLayerWorker(script: string): Worker {
   return new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(script)});`, { eval: true });
 }
 
+/** How many layers run at once: one per core; one alone runs in this thread. */
+function lanes(layers: number): number {
+  return Math.min(layers, availableParallelism());
+}
+
+/**
+ * The layer workers of a run started ahead of their jobs, so that each loads its bundle and TF.js
+ * (a few hundred milliseconds) while this thread still trains, rather than once the signatures are
+ * ready. analyseLayers takes them (and starts more when none is left); close() ends the ones left.
+ */
+export class LayerWorkers {
+  private readonly idle: Worker[] = [];
+
+  constructor(layers: number, backend: Backend) {
+    const script = layerWorkerScript();
+    if (!script || lanes(layers) <= 1) return;
+    for (let w = 0; w < lanes(layers); w++) {
+      const worker = startLayerWorker(script);
+      const load: ToLayerWorker = { type: "load", backend };
+      worker.postMessage(load);
+      // One that failed to start is dropped: a new one started in its place says why.
+      worker.once("error", () => {
+        const at = this.idle.indexOf(worker);
+        if (at >= 0) this.idle.splice(at, 1);
+      });
+      this.idle.push(worker);
+    }
+  }
+
+  take(): Worker | undefined {
+    return this.idle.pop();
+  }
+
+  close(): void {
+    for (const worker of this.idle.splice(0)) void worker.terminate();
+  }
+}
+
 function inWorker(
-  script: string,
+  worker: Worker,
   job: LayerJob,
   backend: Backend,
   onProgress: LayerProgress,
   onClustered: (clusters: LayerClusters) => void,
   signal?: AbortSignal,
 ): Promise<AnalysedLayer> {
-  // A signal aborted before this layer's turn never fires "abort" again: its worker is not started.
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  const worker = startLayerWorker(script);
   return new Promise<AnalysedLayer>((resolve, reject) => {
     const stop = () => {
       void worker.terminate();
@@ -90,6 +125,7 @@ export async function analyseLayers(
   onProgress: (layer: number, phase: Parameters<LayerProgress>[0], fraction: number) => void,
   onClusters: ClustersWork,
   signal?: AbortSignal,
+  started?: LayerWorkers,
 ): Promise<{
   layers: LayerResult[];
   centroidDistances: Float32Array[];
@@ -97,7 +133,7 @@ export async function analyseLayers(
   stabilityMs: number;
   stabilityRuns?: Int32Array[][];
 }> {
-  const parallel = Math.min(jobs.length, availableParallelism());
+  const parallel = lanes(jobs.length);
   const script = layerWorkerScript();
   const analysed: AnalysedLayer[] = new Array(jobs.length);
   // Each layer as the results hold it, converted as soon as it is done: while the last still runs.
@@ -121,8 +157,10 @@ export async function analyseLayers(
     const lane = async () => {
       while (next < jobs.length) {
         const l = next++;
+        // A signal aborted before this layer's turn never fires "abort" again: its worker is not started.
+        signal?.throwIfAborted();
         analysed[l] = await inWorker(
-          script,
+          started?.take() ?? startLayerWorker(script),
           jobs[l],
           backend,
           (phase, f) => onProgress(l, phase, f),

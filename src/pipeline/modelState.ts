@@ -5,7 +5,7 @@ import type { Experiment } from "../shared/experiment";
 import { round4 } from "../shared/figures";
 import type { IndependenceTest, ModelState, Stage } from "../shared/results";
 import { findings, layerIndependence, type Tally } from "./findings";
-import { analyseLayers } from "./layers";
+import { analyseLayers, type LayerWorkers } from "./layers";
 import type { Activations } from "./model";
 import { flows } from "./paths";
 import type { Backend } from "../shared/backends";
@@ -34,6 +34,8 @@ export interface RunContext {
   /** The hidden layers' names, as the results give them. */
   layerNames: string[];
   signal?: AbortSignal;
+  /** Layer workers started while the model trained, for the first state analysed. */
+  layerWorkers?: LayerWorkers;
 }
 
 export type StateProgress = (
@@ -108,6 +110,7 @@ export async function analyseModelState(
     (l, { assignments, k }) =>
       (independence[l] = layerIndependence({ classes: run.classes, labels, injected }, assignments, k, exp.seed + l)),
     run.signal,
+    run.layerWorkers,
   );
   const layersMs = performance.now() - start;
 

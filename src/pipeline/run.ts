@@ -12,6 +12,7 @@ import type { Backend } from "../shared/backends";
 import { loadTf, type Tf } from "./tf";
 import type { PreparedData } from "./prepare";
 import { importedSignatures } from "../check/signatures";
+import { LayerWorkers } from "./layers";
 import { runImported } from "./importedSignatures";
 
 export type ProgressListener = (stage: Stage, fraction: number, message: string) => void;
@@ -77,7 +78,7 @@ async function measuredModel(
   backend: Backend,
   recordAt: Set<number>,
   { report, finish, signal }: Reporting,
-): Promise<{ tf: Tf; backendName: string; hiddenLayers: string[]; measured: Measured; recorded: Recorded[] }> {
+): Promise<{ tf: Tf; backendName: string; hiddenLayers: string[]; measured: Measured; recorded: Recorded[]; layerWorkers: LayerWorkers }> {
   const exp = data.experiment;
   const inputSize = data.rows * data.cols * data.channels;
   const scale = maxPixel(data.kept.pixels);
@@ -108,6 +109,8 @@ async function measuredModel(
     exp.model.kind === "onnx"
       ? await loadOnnxModel(exp.model, experimentFile, { rows: data.rows, cols: data.cols, channels: data.channels }, scale, signal)
       : await modelFor(tf, exp, experimentFile, data, classes.length);
+  // Started now, the layers' workers load on the other core while this one trains.
+  const layerWorkers = new LayerWorkers(trained.hiddenLayers.length, backend);
   /** Every image's signatures and prediction, and the accuracy, of the model as it is now. */
   const measure = async (): Promise<Measured> => {
     const acts = await activations(tf, trained, all, keptCount + injectedCount);
@@ -146,7 +149,10 @@ async function measuredModel(
     report("signatures", 0, "Recording signatures");
     const measured = await measure();
     finish("signatures");
-    return { tf, backendName, hiddenLayers: trained.hiddenLayers, measured, recorded };
+    return { tf, backendName, hiddenLayers: trained.hiddenLayers, measured, recorded, layerWorkers };
+  } catch (e) {
+    layerWorkers.close();
+    throw e;
   } finally {
     await disposeModel(trained);
   }
@@ -179,11 +185,18 @@ export async function runExperiment({
   const exp = data.experiment;
   const classes = sortedClasses(exp.data.digits);
   const keptCount = data.kept.labels.length;
-  const { tf, backendName, hiddenLayers, measured, recorded } = await measuredModel(data, experimentFile, classes, backend, recordAt, {
-    report,
-    finish,
-    signal,
-  });
+  const { tf, backendName, hiddenLayers, measured, recorded, layerWorkers } = await measuredModel(
+    data,
+    experimentFile,
+    classes,
+    backend,
+    recordAt,
+    {
+      report,
+      finish,
+      signal,
+    },
+  );
   onSignatures?.({ hidden: measured.acts.hidden, sizes: measured.acts.sizes });
 
   const labels = [...data.kept.labels, ...data.injected.labels];
@@ -199,7 +212,9 @@ export async function runExperiment({
     signal,
   };
   const layersStart = performance.now();
-  const analysed = await analyseModelState(measured, run, report, exp.stability.runs);
+  const analysed = await analyseModelState(measured, { ...run, layerWorkers }, report, exp.stability.runs).finally(() =>
+    layerWorkers.close(),
+  );
   const { state } = analysed;
   Object.assign(timings, layerTimings(analysed, exp.stability.runs));
   stageStart = layersStart + analysed.layersMs;
