@@ -14,7 +14,7 @@ import { epochStops, stateAt } from "./epochs";
 import { NeighbourStore } from "./neighbours";
 import { PixelStore } from "./pixels";
 import "./theme.css";
-import { ResultsView } from "./view";
+import { ResultsView, type LabelledBits } from "./view";
 
 const root = document.getElementById("mtq-root") ?? document.body.appendChild(document.createElement("div"));
 const saved = savedState();
@@ -27,6 +27,14 @@ function update(patch: Partial<WebviewState>): void {
   state = { ...state, ...patch };
   saveState(state);
 }
+
+/**
+ * The selection shown, as the view last said it; `keptBits`, the bitset whose encoding the state
+ * holds: a view rebuilt (another epoch, Play, the same file again) restores the one and does not
+ * encode it again, where the state's base64 was decoded, listed, made a bitset and encoded anew.
+ */
+let shown: LabelledBits | null = null;
+let keptBits: Bitset | null = null;
 
 /** The loaded results with every snapshot; the view shows them at `state.epoch`. */
 let loaded: Results | null = null;
@@ -45,7 +53,13 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   const start = performance.now();
   const resultsFile = message.resultsFile ?? state.resultsFile;
   const sameFile = resultsFile === state.resultsFile;
-  const selection = message.selection ?? (sameFile ? restoredSelection(state, message.header.images.count) : null);
+  const count = message.header.images.count;
+  // The host's selection; else, for the same file, the one shown (or, after a reload, the state's).
+  let selection: LabelledBits | null = null;
+  if (message.selection) selection = { bits: Bitset.of(count, message.selection.images), label: message.selection.label };
+  else if (sameFile) selection = shown && shown.bits.size === count ? shown : restoredSelection(state, count);
+  keptBits = selection && !message.selection ? selection.bits : null;
+  shown = selection;
   const results = withColumns(message.header, message.columns);
   const stops = epochStops(results);
   const epoch = sameFile && state.epoch !== undefined && stops.includes(state.epoch) ? state.epoch : stops.at(-1);
@@ -56,7 +70,13 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   pixels = new PixelStore(pixelBytes(results.images), askPixels);
   neighbours = new NeighbourStore((image, epoch) => post({ type: "neighbours", image, ...(epoch !== undefined && { epoch }) }));
   named = message.saved;
-  update({ resultsFile, ...keptSelection(selection, results.images.count), epoch, search: sameFile ? state.search : undefined });
+  // A selection is kept by the view's first onSelection (none: none now, whatever the view does).
+  update({
+    resultsFile,
+    epoch,
+    search: sameFile ? state.search : undefined,
+    ...(!selection && { selection: null, selectionBits: undefined }),
+  });
   render();
   // Read by the benchmark: building and drawing every view for one results file.
   performance.measure("mtq-render", { start });
@@ -71,10 +91,12 @@ function render(): void {
   dropView();
   view = new ResultsView(root, loaded, stateAt(loaded, epoch), {
     colorBy: state.colorBy,
-    selection: restoredSelection(state, loaded.images.count),
+    selection: shown,
     saved: named,
     onSelection: (next, byUser, bits) => {
-      update(keptSelection(next, bits));
+      shown = next ? { bits, label: next.label } : null;
+      if (bits !== keptBits) update(keptSelection(next, bits));
+      keptBits = bits;
       if (byUser) post({ type: "selectionChanged", selection: next });
     },
     onColorBy: (colorBy) => update({ colorBy }),
@@ -95,14 +117,12 @@ function render(): void {
  * it as a list (more than the harness's sessionStorage takes), 167 kB as a bitset, whatever is
  * selected; a few images of many are shorter listed.
  */
-function keptSelection(selection: Selection | null, bits: Bitset | number): Pick<WebviewState, "selection" | "selectionBits"> {
-  const count = typeof bits === "number" ? bits : bits.size;
-  const bitsLength = 4 * Math.ceil((Math.ceil(count / 32) * 4) / 3);
+function keptSelection(selection: Selection | null, bits: Bitset): Pick<WebviewState, "selection" | "selectionBits"> {
+  const bitsLength = 4 * Math.ceil((Math.ceil(bits.size / 32) * 4) / 3);
   // A list is at least 2 characters an image: only a short one is measured.
   if (!selection || (2 * selection.images.length <= bitsLength && listedLength(selection.images) <= bitsLength))
     return { selection, selectionBits: undefined };
-  const set = typeof bits === "number" ? Bitset.of(bits, selection.images) : bits;
-  return { selection: null, selectionBits: { label: selection.label, bits: set.toBase64() } };
+  return { selection: null, selectionBits: { label: selection.label, bits: bits.toBase64() } };
 }
 
 /** The characters of `images` as JSON: each number's digits and a comma. */
@@ -112,11 +132,12 @@ function listedLength(images: number[]): number {
   return length;
 }
 
-/** The selection `saved` keeps, for results of `count` images (none when its bitset is not theirs). */
-function restoredSelection(saved: WebviewState, count: number): Selection | null {
-  if (!saved.selectionBits) return saved.selection;
-  const bits = Bitset.fromBase64(count, saved.selectionBits.bits);
-  return bits && bits.count > 0 ? { images: bits.toArray(), label: saved.selectionBits.label } : null;
+/** The selection `kept` holds, for results of `count` images (none when its bitset is not theirs). */
+function restoredSelection(kept: WebviewState, count: number): LabelledBits | null {
+  if (kept.selection) return { bits: Bitset.of(count, kept.selection.images), label: kept.selection.label };
+  if (!kept.selectionBits) return null;
+  const bits = Bitset.fromBase64(count, kept.selectionBits.bits);
+  return bits && bits.count > 0 ? { bits, label: kept.selectionBits.label } : null;
 }
 
 /** A comparison: the selection carries over when the same two files come again (hide/show, reload). */

@@ -30,6 +30,11 @@ export class SelectionModel {
     this.apply(Bitset.of(this.imageCount, selection?.images ?? []), selection?.label ?? "", byUser);
   }
 
+  /** Replaces the selection with `bits`, not by the user: a view restoring the selection it showed (as a bitset, no list made and read again). */
+  restore(bits: Bitset, label: string): void {
+    this.apply(bits, label, false);
+  }
+
   /** A user pick: with `add` (Shift held) it joins the current selection. */
   pick(images: Iterable<number>, label: string, add: boolean): void {
     this.pickBits(Bitset.of(this.imageCount, images), label, add);

@@ -23,9 +23,15 @@ import { SelectionPanel } from "./selectionPanel";
 import { header } from "./toolbar";
 import { Tooltip } from "./tooltip";
 
+/** A selection as a bitset and its label: what a view is opened with. */
+export interface LabelledBits {
+  bits: Bitset;
+  label: string;
+}
+
 export interface ViewOptions {
   colorBy: ColorBy;
-  selection: Selection | null;
+  selection: LabelledBits | null;
   /** The named selections saved beside the results. */
   saved: SavedSelections;
   /** Every selection change; `byUser` when picked in this view; `bits`, the selection as a bitset. */
@@ -150,7 +156,8 @@ export class ResultsView {
     });
     // The selection and the zooms first, while the maps have no size and so draw nothing: then
     // each map draws once as it is sized, not three times (a draw of 70,000 points is not free).
-    this.selection.set(options.selection, false);
+    if (options.selection) this.selection.restore(options.selection.bits, options.selection.label);
+    else this.selection.set(null, false);
     options.carried?.zooms.forEach((z, i) => this.maps[i]?.zoomTo(z));
     for (const m of this.maps) m.fit();
     this.sankey.fit();
