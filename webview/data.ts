@@ -5,6 +5,7 @@ import { className } from "../src/shared/classNames";
 import { imageTitle } from "../src/shared/imageName";
 import { imageSource } from "../src/shared/imageSource";
 import { labelGroups } from "../src/shared/labelGroups";
+import type { Column } from "../src/shared/columns";
 import type { MapKind } from "../src/shared/protocol";
 import type { LayerResult, ModelState, Results } from "../src/shared/results";
 import type { PixelStore } from "./pixels";
@@ -46,9 +47,20 @@ export function mapKinds(state: ModelState): MapKind[] {
   return state.layers.every((l) => l.pca) ? ["umap", "pca"] : ["umap"];
 }
 
+/**
+ * The columns of the map a layer draws as `kind`: its PCA map's where it has one, else its UMAP
+ * map's (files before PCA have none): the points' places, and how many of each image's neighbours
+ * the map keeps (the UMAP map's counts where the PCA map has none).
+ */
+export function mapColumns(layer: LayerResult, kind: MapKind): { positions: Column; kept: Column | undefined } {
+  return kind === "pca" && layer.pca
+    ? { positions: layer.pca, kept: layer.pcaKept ?? layer.umapKept }
+    : { positions: layer.umap, kept: layer.umapKept };
+}
+
 /** A layer's points on its `kind` of map as [x0, y0, x1, y1, ...]: what the map draws, indexes, rings and exports. */
 export function mapPositions(layer: LayerResult, kind: MapKind): Float32Array {
-  return Float32Array.from(kind === "pca" && layer.pca ? layer.pca : layer.umap);
+  return Float32Array.from(mapColumns(layer, kind).positions);
 }
 
 /**

@@ -4,6 +4,7 @@
 import { interpolateRdYlBu } from "d3";
 import type { MapKind } from "../src/shared/protocol";
 import type { LayerResult, ModelState } from "../src/shared/results";
+import { mapColumns } from "./data";
 import type { LegendEntry } from "./legend";
 
 /** The red-yellow-blue scale without its darkest ends, which vanish on a dark or a light theme's background. */
@@ -14,9 +15,9 @@ export function hasKept(state: ModelState): boolean {
   return state.layers.every((l) => l.umapKept && l.neighbourCount);
 }
 
-/** Per image, how many of its neighbours the layer's `kind` map keeps (the UMAP map's for a file without PCA maps). */
+/** Per image, how many of its neighbours the layer's `kind` map keeps (mapColumns: the UMAP map's for a file without PCA maps). */
 export function keptOf(layer: LayerResult, kind: MapKind): ArrayLike<number> {
-  return (kind === "pca" && layer.pcaKept) || layer.umapKept!;
+  return mapColumns(layer, kind).kept!;
 }
 
 /** The colour of an image whose map keeps `kept` of its `count` neighbours. */

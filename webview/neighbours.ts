@@ -6,7 +6,7 @@ import { EXACT_LIMIT } from "../src/shared/figures";
 import { imageTitle } from "../src/shared/imageName";
 import type { LayerNeighbours, MapKind } from "../src/shared/protocol";
 import type { LayerResult } from "../src/shared/results";
-import type { ViewData } from "./data";
+import { mapColumns, type ViewData } from "./data";
 import { el } from "./dom";
 import type { ShownNeighbours } from "./neighbourLinks";
 import type { SelectionModel } from "./selection";
@@ -161,7 +161,7 @@ export class NeighboursPanel {
     }
     const kind = this.ctx.mapKind();
     const mapName = kind === "pca" ? "PCA" : "UMAP";
-    const kept = keptOnMap(kind === "pca" && layer.pca ? layer.pca : layer.umap, image, near.images.length, near.images);
+    const kept = keptOnMap(mapColumns(layer, kind).positions, image, near.images.length, near.images);
     const keptCount = kept.filter(Boolean).length;
     this.ctx.onLinks(l, { image, neighbours: near.images, kept });
     const note = el(
