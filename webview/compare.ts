@@ -16,6 +16,7 @@ import { SelectionPanel } from "./selectionPanel";
 import type { PixelStore } from "./pixels";
 import { imageAt, thumbnailGrid } from "./thumbnails";
 import { Tooltip } from "./tooltip";
+import { grouped } from "../src/shared/imageCount";
 
 const SHOWN_CHANGED = 400;
 const PER_ROW = 20;
@@ -76,14 +77,10 @@ export class CompareView {
       ["B", b],
     ] as const) {
       head.append(
-        el(
-          "p",
-          "mtq-muted mtq-description",
-          `${tag}: ${s.name}, seed ${s.seed}, ${s.model}, ${s.imageCount.toLocaleString("en")} images · ${s.file}`,
-        ),
+        el("p", "mtq-muted mtq-description", `${tag}: ${s.name}, seed ${s.seed}, ${s.model}, ${grouped(s.imageCount)} images · ${s.file}`),
       );
     }
-    head.append(el("p", "", `${matched.a.length.toLocaleString("en")} images in both (matched by split and source index).`));
+    head.append(el("p", "", `${grouped(matched.a.length)} images in both (matched by split and source index).`));
     for (const note of notes) head.append(el("p", "mtq-note", note));
     const bar = el("div", "mtq-toolbar");
     bar.setAttribute("role", "toolbar");

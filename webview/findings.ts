@@ -13,6 +13,7 @@ import { imagesWhere, type ViewData } from "./data";
 import { button, el } from "./dom";
 import type { SelectionModel } from "./selection";
 import { thumbnailGrid } from "./thumbnails";
+import { grouped } from "../src/shared/imageCount";
 
 const LISTED_OUTLIERS = 200;
 
@@ -61,12 +62,7 @@ function accuracy(data: ViewData): HTMLElement {
     : el("p", "", "Accuracy: ");
   p.append(withInterval(percent(train), intervals?.train), imported ? " right on the kept images" : " on the training images");
   if (test === null) p.append("; held-out accuracy not measured (no image left to hold out).");
-  else
-    p.append(
-      ", ",
-      withInterval(percent(test), intervals?.test ?? undefined),
-      ` on ${data.results.testCount.toLocaleString("en")} held-out images.`,
-    );
+  else p.append(", ", withInterval(percent(test), intervals?.test ?? undefined), ` on ${grouped(data.results.testCount)} held-out images.`);
   return p;
 }
 

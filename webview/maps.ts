@@ -23,6 +23,7 @@ import type { SelectionModel } from "./selection";
 import { ariText, clusterStabilityText, isUnstable, kTallyText, layerStabilityTitle } from "./stability";
 import { thumbnailGrid } from "./thumbnails";
 import type { Tooltip } from "./tooltip";
+import { grouped } from "../src/shared/imageCount";
 
 export type Tool = "lasso" | "pan";
 
@@ -125,7 +126,7 @@ export class UmapMap {
     caption.append(this.figure);
     if (info.approximateNeighbours)
       caption.title =
-        `Over ${EXACT_LIMIT.toLocaleString("en")} images, the map is built from approximate nearest neighbours ` +
+        `Over ${grouped(EXACT_LIMIT)} images, the map is built from approximate nearest neighbours ` +
         "(a partitioned search; npm run bench:umap measures how many of the exact ones it finds).";
     this.element.dataset.layer = String(layer + 1);
     this.element.dataset.points = "0";

@@ -11,6 +11,7 @@ import { el } from "./dom";
 import type { ShownNeighbours } from "./neighbourLinks";
 import type { SelectionModel } from "./selection";
 import { thumbnailGrid } from "./thumbnails";
+import { grouped } from "../src/shared/imageCount";
 
 type Reply = (LayerNeighbours | null)[];
 
@@ -47,7 +48,7 @@ export class NeighbourStore {
 /** What a layer's neighbours are: exact up to EXACT_LIMIT images, from the partitioned search above. */
 function neighboursKind(layer: Pick<LayerResult, "approximateNeighbours">): string {
   return layer.approximateNeighbours
-    ? `approximate: over ${EXACT_LIMIT.toLocaleString("en")} images they come from a partitioned search, which can miss a few`
+    ? `approximate: over ${grouped(EXACT_LIMIT)} images they come from a partitioned search, which can miss a few`
     : "exact: every image measured against every other";
 }
 

@@ -9,6 +9,7 @@ import { imagesCountText, matchImages, parseSearch, SEARCH_HELP, searchVocabular
 import type { ViewData } from "./data";
 import { button, el } from "./dom";
 import type { SelectionModel } from "./selection";
+import { grouped } from "../src/shared/imageCount";
 
 /** The pause after a key before the box searches: long enough to type a word, short enough to feel live. */
 const TYPING_PAUSE_MS = 200;
@@ -167,7 +168,7 @@ export class SearchBox {
     const image = found[this.at];
     const title = imageTitle(this.data.results, image);
     this.pick([image], title);
-    this.say(`${(this.at + 1).toLocaleString("en")} of ${imagesCountText(found.length)}: ${title}`, false);
+    this.say(`${grouped(this.at + 1)} of ${imagesCountText(found.length)}: ${title}`, false);
   }
 
   private pick(images: Iterable<number>, label: string): void {

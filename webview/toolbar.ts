@@ -10,6 +10,7 @@ import { hasKept, keptLegend } from "./keptColors";
 import { digitLegend, injectedLegend, type LegendEntry } from "./legend";
 import type { Tool } from "./maps";
 import type { SelectionModel } from "./selection";
+import { grouped } from "../src/shared/imageCount";
 
 export interface ToolbarActions {
   colorBy(value: ColorBy): void;
@@ -37,7 +38,7 @@ export function header(
   const { experiment, images } = data.results;
   const head = el("header", "mtq-header");
   const title = el("h1", "mtq-title", experiment.name);
-  title.append(el("span", "mtq-muted", ` · ${images.count.toLocaleString("en")} images`));
+  title.append(el("span", "mtq-muted", ` · ${grouped(images.count)} images`));
   const bar = el("div", "mtq-toolbar");
   bar.setAttribute("role", "toolbar");
   const save = button("mtq-button", "Save selection…", "Keep the selection under a name, beside the results", actions.saveSelection);

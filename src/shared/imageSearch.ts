@@ -7,6 +7,7 @@
 import { className } from "./classNames";
 import { imageSource } from "./imageSource";
 import type { ModelState, OutlierReason, Results } from "./results";
+import { grouped } from "./imageCount";
 
 /** The syntax in a few lines, each form's examples and what they find: the search box's tooltip; the README's "Finding images" shows every example. */
 export const SEARCH_HELP: { examples: string[]; finds: string }[] = [
@@ -248,7 +249,7 @@ class Reader {
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
     if (from > to) throw new QueryError(`"${text}": a range goes from the lower number to the higher, as in 80-90`);
-    if (from > last) throw new QueryError(`no image ${from}: the images are numbered 0 to ${last.toLocaleString("en")}`);
+    if (from > last) throw new QueryError(`no image ${from}: the images are numbered 0 to ${grouped(last)}`);
     return { kind: "image", from, to: Math.min(to, last) };
   }
 
@@ -446,5 +447,5 @@ function textMask(results: Searchable["results"], text: string, mask: Uint8Array
 
 /** "12 images", "1 image", "no image": a count as the search box says it. */
 export function imagesCountText(n: number): string {
-  return n === 0 ? "no image" : `${n.toLocaleString("en")} image${n === 1 ? "" : "s"}`;
+  return n === 0 ? "no image" : `${grouped(n)} image${n === 1 ? "" : "s"}`;
 }
