@@ -41,6 +41,8 @@ export class LayerWorkers {
       const worker = startLayerWorker(script);
       const load: ToLayerWorker = { type: "load", backend };
       worker.postMessage(load);
+      // Idle, it does not keep the process alive (a run that ends before its layers, e.g. scripts/mnistSignatures.ts's).
+      worker.unref();
       // One that failed to start is dropped: a new one started in its place says why.
       worker.once("error", () => {
         const at = this.idle.indexOf(worker);
@@ -51,7 +53,9 @@ export class LayerWorkers {
   }
 
   take(): Worker | undefined {
-    return this.idle.pop();
+    const worker = this.idle.pop();
+    worker?.ref();
+    return worker;
   }
 
   close(): void {
