@@ -7,8 +7,8 @@ import { round4 } from "../shared/figures";
 import type { Cluster, LayerResult } from "../shared/results";
 import { clusterLayer, nearestCentroids } from "./cluster";
 import type { Neighbours } from "./distances";
-import { neighboursKept } from "./mapNeighbours";
-import { pcaMap } from "./pca";
+import { mapNearest, neighboursKept } from "./mapNeighbours";
+import { pcaMap, type PcaMap } from "./pca";
 import { projectLayer } from "./project";
 import { layerStability } from "./stability";
 import type { Tf } from "./tf";
@@ -77,6 +77,22 @@ export interface LayerClusters {
   k: number;
 }
 
+/** A layer's PCA map and each image's nearest on it: what the run's thread computes for a layer still running once a core is free (layers.ts). */
+export interface LayerPca {
+  pca: PcaMap;
+  onMap: Int32Array;
+}
+
+/** How many nearest images a layer's search finds, the image itself among them. */
+function searchedNeighbours(job: LayerJob): number {
+  return Math.max(2, Math.min(job.projection.neighbors, job.signatures.length / job.dim - 1));
+}
+
+export function layerPca(job: LayerJob): LayerPca {
+  const pca = pcaMap(job.signatures, job.dim, job.keptCount);
+  return { pca, onMap: mapNearest(pca.map, searchedNeighbours(job) - 1) };
+}
+
 /** Progress of one layer: `phase` "cluster", "project" then "stability" (with runs), each with its own 0..1 fraction. */
 export type LayerProgress = (phase: "cluster" | "project" | "stability", fraction: number) => void;
 
@@ -131,10 +147,12 @@ export async function analyseLayer(
   onProgress?: LayerProgress,
   signal?: AbortSignal,
   onClustered?: (clusters: LayerClusters) => void,
+  /** The layer's PCA when another thread has computed it by the time it is needed. */
+  pcaDone?: () => LayerPca | undefined,
 ): Promise<AnalysedLayer> {
   const { signatures, dim, keptCount } = job;
   const total = signatures.length / dim;
-  const neighbours = Math.max(2, Math.min(job.projection.neighbors, total - 1));
+  const neighbours = searchedNeighbours(job);
   const start = performance.now();
   const {
     clustering: { labels, perPoint, centroids, ...clustering },
@@ -155,12 +173,13 @@ export async function analyseLayer(
   onClustered?.({ assignments, k: clustering.k });
   const centroidDistances = distancesToCentroids(signatures, dim, assignments, centroids);
   const clustered = performance.now();
-  const pca = pcaMap(signatures, dim, keptCount);
   const umap = await projectLayer(near, { ...job.projection, seed: job.seed }, (f) => onProgress?.("project", f), signal);
+  // The PCA after UMAP: meanwhile a core another layer left free may have done it (the same bits).
+  const { pca, onMap } = pcaDone?.() ?? layerPca(job);
   // The maps' honesty: each image's nearest in the layer (UMAP's own input) against its nearest on each map.
   const neighbourCount = neighbours - 1;
   const umapKept = neighboursKept(near, umap, neighbourCount);
-  const pcaKept = neighboursKept(near, pca.map, neighbourCount);
+  const pcaKept = neighboursKept(near, pca.map, neighbourCount, onMap);
   const projected = performance.now();
   const stable =
     job.stabilityRuns > 0

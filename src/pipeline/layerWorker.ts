@@ -1,11 +1,18 @@
 // A worker thread analysing one hidden layer (layer.ts), so two layers use two cores.
 import { parentPort } from "node:worker_threads";
-import { analyseLayer, type AnalysedLayer, type LayerClusters, type LayerJob, type LayerProgress } from "./layer";
+import { analyseLayer, type AnalysedLayer, type LayerClusters, type LayerJob, type LayerPca, type LayerProgress } from "./layer";
 import type { Backend } from "../shared/backends";
 import { loadTf } from "./tf";
 
-/** "load": TF.js loaded ahead of the job (layers.ts's LayerWorkers); "run" loads it when it was not. */
-export type ToLayerWorker = { type: "load"; backend: Backend } | { type: "run"; job: LayerJob; backend: Backend } | { type: "cancel" };
+/**
+ * "load": TF.js loaded ahead of the job (layers.ts's LayerWorkers); "run" loads it when it was not.
+ * "pca": the layer's PCA, computed by the run's thread on a core another layer left free.
+ */
+export type ToLayerWorker =
+  | { type: "load"; backend: Backend }
+  | { type: "run"; job: LayerJob; backend: Backend }
+  | { type: "pca"; pca: LayerPca }
+  | { type: "cancel" };
 export type FromLayerWorker =
   | { type: "progress"; phase: Parameters<LayerProgress>[0]; fraction: number }
   | { type: "clustered"; clusters: LayerClusters }
@@ -14,10 +21,15 @@ export type FromLayerWorker =
 
 const port = parentPort!;
 const controller = new AbortController();
+let pcaFromRun: LayerPca | undefined;
 
 port.on("message", (message: ToLayerWorker) => {
   if (message.type === "cancel") {
     controller.abort();
+    return;
+  }
+  if (message.type === "pca") {
+    pcaFromRun = message.pca;
     return;
   }
   // A failure to load is the job's to report.
@@ -32,6 +44,7 @@ port.on("message", (message: ToLayerWorker) => {
         controller.signal,
         // Copied, not transferred: the layer's result posts them again.
         (clusters) => post({ type: "clustered", clusters }),
+        () => pcaFromRun,
       ),
     )
     .then(

@@ -6,7 +6,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { LayerResult } from "../shared/results";
-import { analyseLayer, layerResult, type AnalysedLayer, type LayerClusters, type LayerJob, type LayerProgress } from "./layer";
+import { analyseLayer, layerPca, layerResult, type AnalysedLayer, type LayerClusters, type LayerJob, type LayerProgress } from "./layer";
 import type { FromLayerWorker, ToLayerWorker } from "./layerWorker";
 import type { Backend } from "../shared/backends";
 import type { Tf } from "./tf";
@@ -158,19 +158,38 @@ export async function analyseLayers(
     let coreFree: () => void;
     const aWorkerDone = new Promise<void>((resolve) => (coreFree = resolve));
     const clustered = clustersQueue();
+    // The layers in their workers, until they have drawn their UMAP map (then they have passed their PCA).
+    const beforeMaps = new Map<number, Worker>();
+    // A core is free: this thread takes the PCA of the layers still drawing their maps off their workers.
+    const takePcas = () => {
+      for (const [l, worker] of beforeMaps) {
+        const { pca, onMap } = layerPca(jobs[l]);
+        const message: ToLayerWorker = { type: "pca", pca: { pca, onMap } };
+        worker.postMessage(message, [pca.map.buffer as ArrayBuffer, onMap.buffer as ArrayBuffer]);
+      }
+      beforeMaps.clear();
+    };
     const lane = async () => {
       while (next < jobs.length) {
         const l = next++;
         // A signal aborted before this layer's turn never fires "abort" again: its worker is not started.
         signal?.throwIfAborted();
+        const worker = started?.take() ?? startLayerWorker(script);
+        beforeMaps.set(l, worker);
         analysed[l] = await inWorker(
-          started?.take() ?? startLayerWorker(script),
+          worker,
           jobs[l],
           backend,
-          (phase, f) => onProgress(l, phase, f),
+          (phase, f) => {
+            if (phase !== "cluster" && f >= 1) beforeMaps.delete(l);
+            onProgress(l, phase, f);
+          },
           (c) => clustered.push(l, c),
           signal,
         );
+        beforeMaps.delete(l);
+        // The last job of this lane: the others' maps wait on their PCA, this layer's conversion waits on nothing.
+        if (next >= jobs.length) takePcas();
         layers[l] = layerResult(analysed[l].layer);
       }
       coreFree();

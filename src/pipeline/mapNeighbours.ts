@@ -72,10 +72,17 @@ export function layerNeighboursOf(near: Neighbours, i: number, k: number): numbe
   return near.indices[i].filter((j) => j !== i).slice(0, k);
 }
 
-/** How many of each image's k nearest in the layer are among its k nearest on `map`, and the mean share over the images. */
-export function neighboursKept(near: Neighbours, map: Float32Array, k: number): { kept: Uint8Array; share: number } {
+/**
+ * How many of each image's k nearest in the layer are among its k nearest on `map`, and the mean
+ * share over the images; `onMap`: the map's mapNearest when it was found already.
+ */
+export function neighboursKept(
+  near: Neighbours,
+  map: Float32Array,
+  k: number,
+  onMap = mapNearest(map, k),
+): { kept: Uint8Array; share: number } {
   const n = near.indices.length;
-  const onMap = mapNearest(map, k);
   const mark = new Int32Array(n).fill(-1);
   const kept = new Uint8Array(n);
   let total = 0;
