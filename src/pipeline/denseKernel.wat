@@ -120,7 +120,31 @@
   ;; when $wide) and xValue (float32), copied to rowStart, index (int32) and value.
   (func (export "gatherRows") (param $images i32) (param $n i32) (param $xStart i32) (param $xIndex i32) (param $xValue i32)
     (param $wide i32) (param $rowStart i32) (param $index i32) (param $value i32)
-    (local $s i32) (local $from i32) (local $to i32) (local $k i32) (local $p i32)
+    (local $s i32) (local $from i32) (local $to i32) (local $k i32) (local $p i32) (local $touch i32)
+    ;; Every row's first entries read before any is copied: the images lie anywhere in tens of
+    ;; megabytes, and reading them at once lets their cache misses overlap rather than wait in turn.
+    (block $touched
+      (loop $touch_rows
+        (br_if $touched (i32.ge_u (local.get $s) (local.get $n)))
+        (local.set $p (i32.add (local.get $xStart)
+          (i32.shl (i32.load (i32.add (local.get $images) (i32.shl (local.get $s) (i32.const 2)))) (i32.const 2))))
+        (local.set $from (i32.load (local.get $p)))
+        (local.set $to (i32.load offset=4 (local.get $p)))
+        ;; One read per 64-byte line of the row's values (16 floats), and of its indices every 32 (a line of uint16).
+        (block $lines_done
+          (loop $lines
+            (br_if $lines_done (i32.ge_u (local.get $from) (local.get $to)))
+            (local.set $touch (i32.add (local.get $touch) (i32.load (i32.add (local.get $xValue) (i32.shl (local.get $from) (i32.const 2))))))
+            (if (i32.eqz (i32.and (local.get $from) (i32.const 16)))
+              (then (local.set $touch (i32.add (local.get $touch)
+                (i32.load16_u (i32.add (local.get $xIndex) (i32.shl (local.get $from) (select (i32.const 2) (i32.const 1) (local.get $wide)))))))))
+            (local.set $from (i32.add (local.get $from) (i32.const 16)))
+            (br $lines)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $touch_rows)))
+    (local.set $s (i32.const 0))
+    ;; The sum of what was read, stored where rowStart[0] is about to be: a read nothing uses could be left out.
+    (i32.store (local.get $rowStart) (local.get $touch))
     (i32.store (local.get $rowStart) (i32.const 0))
     (block $rows_done
       (loop $rows
