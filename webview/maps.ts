@@ -37,11 +37,18 @@ export interface MapContext {
   mapKind(): MapKind;
 }
 
-/** The colouring of every point: its colour group (kept and injected images per colour), and for WebGL each point's RGBA. */
+/**
+ * The colouring of every point: each point's RGBA (what the raster and WebGL draw) and its colour's
+ * index in `colors`; the colour groups (kept and injected images per colour) listed when first
+ * asked (the 2-D canvas and the export draw them): a list per colour of every image was made at
+ * each load, for each map, that neither the raster nor WebGL reads.
+ */
 interface Coloring {
   by: ColorBy;
-  groups: ColorGroup[];
   rgba: Uint8Array;
+  colorOf: Uint16Array;
+  colors: string[];
+  groups: ColorGroup[] | null;
 }
 
 const PAD = 12;
@@ -389,40 +396,56 @@ export class UmapMap {
     if (this.coloring?.by === by) return this.coloring;
     const { images } = this.ctx.data.results;
     const layer = this.ctx.data.state.layers[this.layer];
-    type Group = ColorGroup & { rgb: [number, number, number] };
-    const byColor = new Map<string, Group>();
+    const byColor = new Map<string, { index: number; rgb: [number, number, number] }>();
     const rgba = new Uint8Array(4 * images.count);
+    const colorIndex = new Uint16Array(images.count);
     // Each point's key (by neighbours kept: the map drawn's counts), its colour made once per key.
     const kept = by === "kept" ? keptOf(layer, this.ctx.mapKind()) : null;
     const keys = kept ?? (by === "digit" ? images.labels : layer.assignments);
     const colorOf = (key: number) =>
       kept ? keptColor(key, layer.neighbourCount ?? 0) : by === "digit" ? digitColor(key) : clusterColor(key, layer.k);
-    const byKey = new Map<number, Group>();
+    // Keys are small whole numbers (a label, a cluster, a count): an array indexed by them, not a Map.
+    const byKey: ({ index: number; rgb: [number, number, number] } | undefined)[] = [];
     for (let i = 0; i < images.count; i++) {
       const key = keys[i];
-      let group = byKey.get(key);
-      if (!group) {
+      let shade = byKey[key];
+      if (!shade) {
         const c = colorOf(key);
-        group = byColor.get(c);
-        if (!group) {
+        shade = byColor.get(c);
+        if (!shade) {
           const { r, g, b } = color(c)?.rgb() ?? { r: 128, g: 128, b: 128 };
-          byColor.set(c, (group = { color: c, kept: [], injected: [], rgb: [r, g, b] }));
+          byColor.set(c, (shade = { index: byColor.size, rgb: [r, g, b] }));
         }
-        byKey.set(key, group);
+        byKey[key] = shade;
       }
-      (images.injected[i] ? group.injected : group.kept).push(i);
-      const { rgb } = group;
+      const { rgb } = shade;
+      colorIndex[i] = shade.index;
       rgba[4 * i] = rgb[0];
       rgba[4 * i + 1] = rgb[1];
       rgba[4 * i + 2] = rgb[2];
     }
-    this.coloring = { by, groups: [...byColor.values()], rgba };
+    this.coloring = { by, rgba, colorOf: colorIndex, colors: [...byColor.keys()], groups: null };
     this.uploaded.colors = false;
     return this.coloring;
   }
 
+  /** The images of each colour, kept and injected apart, ascending, in the colours' order. */
+  private colorGroups(): ColorGroup[] {
+    const coloring = this.colors();
+    if (!coloring.groups) {
+      const { injected, count } = this.ctx.data.results.images;
+      const groups: ColorGroup[] = coloring.colors.map((c) => ({ color: c, kept: [], injected: [] }));
+      for (let i = 0; i < count; i++) {
+        const group = groups[coloring.colorOf[i]];
+        (injected[i] ? group.injected : group.kept).push(i);
+      }
+      coloring.groups = groups;
+    }
+    return coloring.groups;
+  }
+
   private batches(): Batch[] {
-    return pointBatches(this.colors().groups, this.ctx.selection.bits, this.radius());
+    return pointBatches(this.colorGroups(), this.ctx.selection.bits, this.radius());
   }
 
   draw(): void {
