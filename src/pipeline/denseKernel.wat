@@ -404,7 +404,7 @@
   (func (export "deltaBelow") (param $delta i32) (param $deltaT i32) (param $n i32) (param $units i32) (param $kernel i32)
     (param $belowOut i32) (param $belowDeltaAt i32) (param $inputs i32) (param $activation i32)
     (local $even i32) (local $s i32) (local $i i32) (local $j i32) (local $w i32) (local $w1 i32) (local $column i32)
-    (local $acc v128) (local $acc1 v128) (local $d v128) (local $p i32)
+    (local $acc v128) (local $acc1 v128) (local $d v128) (local $p i32) (local $q i32)
     (local.set $even (i32.and (i32.add (local.get $n) (i32.const 1)) (i32.const -2)))
     (block $t_done
       (loop $t
@@ -449,10 +449,27 @@
                 (local.set $j (i32.add (local.get $j) (i32.const 1)))
                 (br $j_loop)))
             (local.set $p (i32.shl (i32.add (i32.mul (local.get $s) (local.get $inputs)) (local.get $i)) (i32.const 2)))
-            (call $storeBelow (local.get $belowOut) (local.get $belowDeltaAt) (local.get $inputs) (local.get $activation)
-              (local.get $p) (local.get $acc))
-            (call $storeBelow (local.get $belowOut) (local.get $belowDeltaAt) (local.get $inputs) (local.get $activation)
-              (i32.add (local.get $p) (i32.const 4)) (local.get $acc1))
+            (if (i32.eqz (local.get $activation))
+              (then
+                ;; ReLU's inline, without a call per value: image s's two inputs from the sums' lanes 0,
+                ;; image s + 1's from their lanes 1; each sum rounded to float32, or +0 (all bits clear)
+                ;; where the output is not above 0, as storeBelow's select gives.
+                (v128.store64_lane 0 (i32.add (local.get $belowDeltaAt) (local.get $p))
+                  (v128.and
+                    (f32x4.demote_f64x2_zero
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc) (local.get $acc1)))
+                    (f32x4.gt (v128.load64_zero (i32.add (local.get $belowOut) (local.get $p))) (v128.const f32x4 0 0 0 0))))
+                (local.set $q (i32.add (local.get $p) (i32.shl (local.get $inputs) (i32.const 2))))
+                (v128.store64_lane 0 (i32.add (local.get $belowDeltaAt) (local.get $q))
+                  (v128.and
+                    (f32x4.demote_f64x2_zero
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc) (local.get $acc1)))
+                    (f32x4.gt (v128.load64_zero (i32.add (local.get $belowOut) (local.get $q))) (v128.const f32x4 0 0 0 0)))))
+              (else
+                (call $storeBelow (local.get $belowOut) (local.get $belowDeltaAt) (local.get $inputs) (local.get $activation)
+                  (local.get $p) (local.get $acc))
+                (call $storeBelow (local.get $belowOut) (local.get $belowDeltaAt) (local.get $inputs) (local.get $activation)
+                  (i32.add (local.get $p) (i32.const 4)) (local.get $acc1))))
             (local.set $i (i32.add (local.get $i) (i32.const 2)))
             (br $pairs)))
         ;; An odd number of inputs: the last alone.
