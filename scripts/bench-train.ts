@@ -4,8 +4,8 @@
 // initial weights with the same shuffle, on 10,000 MNIST digits (1,000 of each; held out: 1,000 test
 // digits of each), 60,000 (the training split; held out: the 10,000 test digits) and 70,000 (both
 // splits; none held out). With --against COMMIT, the dense trainer as it was at COMMIT (its
-// denseTrainer.ts from git; it must import nothing at run time, as the plain JavaScript trainer of
-// 4457d82 did) trains too, alternating with today's R times in this one process (a loaded machine
+// denseTrainer.ts from git, with the WebAssembly kernel's denseKernel.ts, .wat and wasmModule.ts
+// where they existed; its other imports are today's files) trains too, alternating with today's R times in this one process (a loaded machine
 // slows both alike), and each of today's rows says whether its losses and weights are the same,
 // bit for bit. With --python, PyTorch trains the same model in scripts/python-peer.py (--train-only;
 // at 10,000 and 70,000 images; /usr/bin/python3 with python3-torch) after each of today's rows: its
@@ -22,7 +22,6 @@ import type { Trained } from "../src/pipeline/network";
 import { prepareData, type PreparedData } from "../src/pipeline/prepare";
 import { maxPixel, oneHot, scaledPixels, sortedClasses } from "../src/pipeline/preprocess";
 import { loadTf, type Tf } from "../src/pipeline/tf";
-import { wasmModule } from "../src/pipeline/wasmModule";
 import { commandLine, wholeNumber } from "./args";
 import { moduleAt } from "./sourceAt";
 import { tableRow } from "./table";
@@ -45,9 +44,17 @@ type TrainerClass = {
   create?: (tf: Tf, model: Trained["model"], x: Float32Array, y: Float32Array, count: number, batchSize: number) => Promise<BatchTrainer>;
 };
 
-/** The dense trainer at `commit`, from its source in git (moduleAt): made by its `create` where it has one (the WebAssembly kernel's), else its constructor. */
+/**
+ * The dense trainer at `commit`, from its source in git (moduleAt) with its WebAssembly kernel's
+ * where it had one: made by its `create` where it has one (the kernel's), else its constructor.
+ */
 async function trainerAt(commit: string): Promise<MakeTrainer> {
-  const { DenseTrainer: Then } = await moduleAt<{ DenseTrainer: TrainerClass }>(commit, "src/pipeline/denseTrainer.ts");
+  // Its kernel as it was too, where it had one: today's would time today's loops under the old trainer.
+  const { DenseTrainer: Then } = await moduleAt<{ DenseTrainer: TrainerClass }>(
+    commit,
+    "src/pipeline/denseTrainer.ts",
+    ["denseKernel.ts", "denseKernel.wat", "wasmModule.ts"].map((name) => `src/pipeline/${name}`),
+  );
   return (tf, trained, x, y, count, batchSize) =>
     Then.create
       ? Then.create(tf, trained.model, x, y, count, batchSize)
@@ -136,6 +143,9 @@ interface Trainer {
   make: MakeTrainer;
 }
 
+/** The trainers made once already (row). */
+const warm = new Set<Trainer>();
+
 async function row(
   tf: Tf,
   prepared: PreparedData,
@@ -150,6 +160,18 @@ async function row(
   const count = prepared.kept.labels.length;
   const trained: Trained = await modelFor(tf, exp, file, prepared, classes.length);
   const { batchSize, epochs } = exp.training;
+  if (!warm.has(trainer)) {
+    // Made once on one batch, untimed: its WebAssembly kernel is compiled then, once per process, not in a timed row.
+    await trainer.make(
+      tf,
+      trained,
+      x.subarray(0, (x.length / count) * batchSize),
+      y.subarray(0, classes.length * batchSize),
+      batchSize,
+      batchSize,
+    );
+    warm.add(trainer);
+  }
   const load = loadavg()[0];
   const time = await timedTraining(() => trainer.make(tf, trained, x, y, count, batchSize), count, epochs, batchSize, exp.seed);
   const steps = stepsOf(time.losses, trained);
@@ -183,8 +205,6 @@ async function row(
 
 async function main() {
   const { tf, backend } = await loadTf();
-  // Compiled once per process: before the timings, so that the first trainer timed does not pay for it alone.
-  await wasmModule("denseKernel");
   const fused: Trainer = {
     name: "fused (denseTrainer.ts)",
     make: (tf, trained, x, y, count, b) => DenseTrainer.create(tf, trained.model, x, y, count, b),

@@ -1,25 +1,45 @@
 // A source file as it was at a commit, loadable beside today's code: for a bench's `--against
 // COMMIT`, which times the old code against today's in one process rather than keeping a copy of it.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
 
 const root = join(__dirname, "..");
+
+/** `file` (a path from the repository's root) at `commit`, or undefined where it did not exist. */
+function sourceAt(commit: string, file: string): string | undefined {
+  try {
+    return execFileSync("git", ["show", `${commit}:${file}`], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The module `file` (a path from the repository's root, e.g. "src/pipeline/distances.ts") as it
  * was at `commit`, imported: its relative imports name today's files, so what it imports must
- * still exist under the same names.
+ * still exist under the same names; but for the files `beside` (paths from the root, e.g. a
+ * WebAssembly kernel's .ts and .wat) that existed at `commit`, written beside it as they were then,
+ * so that what it imports of them, and what they read beside themselves, is the commit's too.
  */
-export async function moduleAt<T>(commit: string, file: string): Promise<T> {
-  const source = execFileSync("git", ["show", `${commit}:${file}`], { cwd: root, encoding: "utf8" });
-  const from = dirname(join(root, file));
-  const rewritten = source.replace(
-    /(from\s+")(\.{1,2}\/[^"]+)(")/g,
-    (_, a: string, path: string, b: string) => a + resolve(from, path) + b,
-  );
-  const copy = join(mkdtempSync(join(tmpdir(), "mtq-at-")), `${commit.slice(0, 12)}-${basename(file)}`);
-  writeFileSync(copy, rewritten);
-  return (await import(copy)) as T;
+export async function moduleAt<T>(commit: string, file: string, beside: string[] = []): Promise<T> {
+  // Under the repository (its .cache/, ignored by git) rather than the system's temporary folder:
+  // the copies' own imports of packages (wabt's, say) resolve to its node_modules.
+  mkdirSync(join(root, ".cache"), { recursive: true });
+  const dir = mkdtempSync(join(root, ".cache", "at-"));
+  const old = new Set(beside.filter((path) => sourceAt(commit, path) !== undefined).map((path) => join(root, path)));
+  const write = (path: string, name: string) => {
+    const source = sourceAt(commit, path);
+    if (source === undefined) throw new Error(`${path} does not exist at ${commit}`);
+    const from = dirname(join(root, path));
+    const rewritten = source.replace(/(from\s+")(\.{1,2}\/[^"]+)(")/g, (_, a: string, imported: string, b: string) => {
+      const today = resolve(from, imported);
+      return a + (old.has(`${today}.ts`) ? `./${basename(today)}` : today) + b;
+    });
+    writeFileSync(join(dir, name), rewritten);
+  };
+  for (const path of old) write(relative(root, path), basename(path));
+  const copy = `${commit.slice(0, 12)}-${basename(file)}`;
+  write(file, copy);
+  return (await import(join(dir, copy))) as T;
 }
