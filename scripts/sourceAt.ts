@@ -2,7 +2,7 @@
 // COMMIT`, which times the old code against today's in one process rather than keeping a copy of it.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
 const root = join(__dirname, "..");
 
@@ -27,19 +27,23 @@ export async function moduleAt<T>(commit: string, file: string, beside: string[]
   // the copies' own imports of packages (wabt's, say) resolve to its node_modules.
   mkdirSync(join(root, ".cache"), { recursive: true });
   const dir = mkdtempSync(join(root, ".cache", "at-"));
-  const old = new Set(beside.filter((path) => sourceAt(commit, path) !== undefined).map((path) => join(root, path)));
-  const write = (path: string, name: string) => {
+  // The files beside that existed at `commit`, by absolute path, with their source then.
+  const old = new Map<string, string>();
+  for (const path of beside) {
     const source = sourceAt(commit, path);
-    if (source === undefined) throw new Error(`${path} does not exist at ${commit}`);
-    const from = dirname(join(root, path));
+    if (source !== undefined) old.set(join(root, path), source);
+  }
+  const write = (path: string, source: string, name: string) => {
     const rewritten = source.replace(/(from\s+")(\.{1,2}\/[^"]+)(")/g, (_, a: string, imported: string, b: string) => {
-      const today = resolve(from, imported);
+      const today = resolve(dirname(path), imported);
       return a + (old.has(`${today}.ts`) ? `./${basename(today)}` : today) + b;
     });
     writeFileSync(join(dir, name), rewritten);
   };
-  for (const path of old) write(relative(root, path), basename(path));
+  for (const [path, source] of old) write(path, source, basename(path));
+  const source = sourceAt(commit, file);
+  if (source === undefined) throw new Error(`${file} does not exist at ${commit}`);
   const copy = `${commit.slice(0, 12)}-${basename(file)}`;
-  write(file, copy);
+  write(join(root, file), source, copy);
   return (await import(join(dir, copy))) as T;
 }

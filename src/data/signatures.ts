@@ -125,7 +125,7 @@ export async function allValues(located: LocatedArray): Promise<Float64Array> {
 }
 
 /** Values per row: everything after the first axis. */
-export function rowLength(shape: readonly number[]): number {
+function rowLength(shape: readonly number[]): number {
   return valueCount(shape.slice(1));
 }
 

@@ -130,7 +130,8 @@
           (i32.shl (i32.load (i32.add (local.get $images) (i32.shl (local.get $s) (i32.const 2)))) (i32.const 2))))
         (local.set $from (i32.load (local.get $p)))
         (local.set $to (i32.load offset=4 (local.get $p)))
-        ;; One read per 64-byte line of the row's values (16 floats), and of its indices every 32 (a line of uint16).
+        ;; One read per 64-byte line of the row's values (16 floats), and of its indices every 32 (a line of
+        ;; uint16; of int32 indices, wide ones, every other line).
         (block $lines_done
           (loop $lines
             (br_if $lines_done (i32.ge_u (local.get $from) (local.get $to)))

@@ -100,7 +100,7 @@ function inWorker(
  * worker runs, this thread would take a share of their cores; after, it fills the core the first
  * layer to finish leaves idle, where the work used to wait for the last.
  */
-export type ClustersWork = (layer: number, clusters: LayerClusters) => void;
+type ClustersWork = (layer: number, clusters: LayerClusters) => void;
 
 /** Each layer's clusters as they arrive, in arrival order, for the work done on them. */
 function clustersQueue() {
@@ -163,9 +163,9 @@ export async function analyseLayers(
     // A core is free: this thread takes the PCA of the layers still drawing their maps off their workers.
     const takePcas = () => {
       for (const [l, worker] of beforeMaps) {
-        const { pca, onMap } = layerPca(jobs[l]);
-        const message: ToLayerWorker = { type: "pca", pca: { pca, onMap } };
-        worker.postMessage(message, [pca.map.buffer as ArrayBuffer, onMap.buffer as ArrayBuffer]);
+        const pca = layerPca(jobs[l]);
+        const message: ToLayerWorker = { type: "pca", pca };
+        worker.postMessage(message, [pca.pca.map.buffer as ArrayBuffer, pca.onMap.buffer as ArrayBuffer]);
       }
       beforeMaps.clear();
     };

@@ -31,5 +31,7 @@ export async function projectLayer(
       lastYield = performance.now();
     }
   }
+  // Always the last word, whatever the throttle left out: the run takes it as the map drawn (layers.ts).
+  onProgress?.(1);
   return layout.embedding();
 }
