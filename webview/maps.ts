@@ -402,7 +402,7 @@ export class UmapMap {
     // Each point's key (by neighbours kept: the map drawn's counts), its colour made once per key.
     const kept = by === "kept" ? keptOf(layer, this.ctx.mapKind()) : null;
     const keys = kept ?? (by === "digit" ? images.labels : layer.assignments);
-    const colorOf = (key: number) =>
+    const colorOfKey = (key: number) =>
       kept ? keptColor(key, layer.neighbourCount ?? 0) : by === "digit" ? digitColor(key) : clusterColor(key, layer.k);
     // Keys are small whole numbers (a label, a cluster, a count): an array indexed by them, not a Map.
     const byKey: ({ index: number; rgb: [number, number, number] } | undefined)[] = [];
@@ -410,7 +410,7 @@ export class UmapMap {
       const key = keys[i];
       let shade = byKey[key];
       if (!shade) {
-        const c = colorOf(key);
+        const c = colorOfKey(key);
         shade = byColor.get(c);
         if (!shade) {
           const { r, g, b } = color(c)?.rgb() ?? { r: 128, g: 128, b: 128 };

@@ -7,7 +7,7 @@
 import { className } from "./classNames";
 import { imageSource } from "./imageSource";
 import type { ModelState, OutlierReason, Results } from "./results";
-import { grouped } from "./imageCount";
+import { grouped, imageCountText } from "./imageCount";
 
 /** The syntax in a few lines, each form's examples and what they find: the search box's tooltip; the README's "Finding images" shows every example. */
 export const SEARCH_HELP: { examples: string[]; finds: string }[] = [
@@ -447,5 +447,5 @@ function textMask(results: Searchable["results"], text: string, mask: Uint8Array
 
 /** "12 images", "1 image", "no image": a count as the search box says it. */
 export function imagesCountText(n: number): string {
-  return n === 0 ? "no image" : `${grouped(n)} image${n === 1 ? "" : "s"}`;
+  return n === 0 ? "no image" : imageCountText(n);
 }
