@@ -20,7 +20,7 @@ function layer({ vscode = false, patterns }) {
 const never = (folders, message) => ({ regex: into(...folders), message });
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".e2e-cache/**", ".tmp/**", "schema/**", "examples/**", "media/**"] },
+  { ignores: ["dist/**", "node_modules/**", ".e2e-cache/**", ".cache/**", ".tmp/**", "schema/**", "examples/**", "media/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
