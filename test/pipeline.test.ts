@@ -173,6 +173,22 @@ describe("the pipeline on 1 vs 7 with injected 4s and 3s (real MNIST)", () => {
     );
     assert.ok(stages.has("signatures") && !stages.has("cluster"), [...stages].join());
   });
+
+  it("rejects with onSignatures' own error, and starts no layer's analysis", async () => {
+    const stages = new Set<string>();
+    await assert.rejects(
+      runExperiment({
+        experiment: sevens,
+        experimentFile,
+        onSignatures: () => {
+          throw new Error("the signatures file cannot be written");
+        },
+        onProgress: (stage) => stages.add(stage),
+      }),
+      /the signatures file cannot be written/,
+    );
+    assert.ok(stages.has("signatures") && !stages.has("cluster"), [...stages].join());
+  });
 });
 
 describe("mtq run", () => {

@@ -202,7 +202,13 @@ export async function runExperiment({
       signal,
     },
   );
-  onSignatures?.({ hidden: measured.acts.hidden, sizes: measured.acts.sizes });
+  try {
+    onSignatures?.({ hidden: measured.acts.hidden, sizes: measured.acts.sizes });
+  } catch (e) {
+    // Else the started layer workers idle (unref'd) until the process exits.
+    layerWorkers.close();
+    throw e;
+  }
 
   const labels = [...data.kept.labels, ...data.injected.labels];
   const run: RunContext = {
