@@ -59,4 +59,48 @@ describe("pointsInPolygon", () => {
       }
     }
   });
+
+  it("selects d3's points where whole cells of the box are in or out: edges along the cells' lines, a sliver, a lasso of 1,000 corners", () => {
+    const random = seedrandom("cells");
+    const size = 200_000;
+    const pos = new Float32Array(2 * size);
+    // On a lattice of the box's cells (128 across [0, 128]) and their halves, near it, and anywhere.
+    for (let i = 0; i < pos.length; i++)
+      pos[i] =
+        i % 3 === 0
+          ? Math.round(random() * 256) / 2
+          : i % 3 === 1
+            ? Math.round(random() * 128) + (random() - 0.5) * 1e-6
+            : random() * 130 - 1;
+    const lassos: [number, number][][] = [
+      [
+        [0, 0],
+        [128, 0],
+        [128, 128],
+        [64, 128],
+        [64, 64],
+        [0, 64],
+      ],
+      [
+        [0, 0],
+        [128, 127],
+        [128, 128],
+      ],
+      Array.from({ length: 1000 }, (_, k) => {
+        const r = 30 + 34 * random();
+        return [64 + r * Math.cos((2 * Math.PI * k) / 1000), 64 + r * Math.sin((2 * Math.PI * k) / 1000)];
+      }),
+    ];
+    for (const polygon of lassos) {
+      const [xs, ys] = [polygon.map((p) => p[0]), polygon.map((p) => p[1])];
+      const [bx0, bx1, by0, by1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)].map(Math.fround);
+      const expected: number[] = [];
+      for (let i = 0; i < size; i++) {
+        const [x, y] = [pos[2 * i], pos[2 * i + 1]];
+        if (x >= bx0 && x <= bx1 && y >= by0 && y <= by1 && polygonContains(polygon, [x, y])) expected.push(i);
+      }
+      assert.ok(expected.length > 500, `${expected.length} inside`);
+      assert.deepEqual(pointsInPolygon(pos, polygon, size).toArray(), expected);
+    }
+  });
 });
