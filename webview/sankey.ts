@@ -61,8 +61,8 @@ export class SankeyView {
   private linkPaths: SVGPathElement[] = [];
   private bands: SVGPathElement[] = [];
   private shownPerLink = new Int32Array(0);
-  private nodeParts: { node: LaidNode; rect: SVGRectElement; shown: number }[] = [];
-  /** Whether the links and nodes show a selection (those without selected images dimmed). */
+  private nodeParts: { node: LaidNode; item: SVGGElement; rect: SVGRectElement; shown: number }[] = [];
+  /** Whether the links and nodes show a selection (all dimmed, the selected bands and node parts over them). */
   private shownDimmed: boolean | null = null;
   private readonly majority = new WeakMap<ArrayLike<number>, number>();
 
@@ -142,7 +142,14 @@ export class SankeyView {
     this.shownDimmed = null;
     const bands = svgEl("g", { class: "mtq-links-selected" });
     bands.append(...this.bands);
-    this.svg.replaceChildren(this.columnTitles(columns), links, bands, this.nodeGroup());
+    const nodes = this.nodeGroup();
+    const parts = svgEl("g", { class: "mtq-nodes-selected" });
+    parts.append(...this.nodeParts.map((part) => part.rect));
+    // The selected bands and node parts are the only things a new selection redraws: in a layer of
+    // their own (theme.css), chromium re-rasters them alone, not the links and labels under and over them.
+    const selected = svgEl("g", { class: "mtq-sankey-selected" });
+    selected.append(bands, parts);
+    this.svg.replaceChildren(this.columnTitles(columns), links, selected, nodes);
     this.highlight();
   }
 
@@ -155,10 +162,24 @@ export class SankeyView {
     if (this.counted === bits) return;
     const perLink = this.selectedPerLink;
     if (this.counted === previous && changed.count < bits.count) {
-      const [added, removed] = [changed.and(bits), changed.and(previous)];
-      for (const links of this.linkOf) {
-        added.tally(links, perLink, 1);
-        removed.tally(links, perLink, -1);
+      // The changed images walked once, each added or removed as the selection has it or not: no
+      // sets of the added and the removed made and walked apart.
+      const columns = this.linkOf;
+      const changedWords = changed.words;
+      const selectedWords = bits.words;
+      for (let w = 0; w < changedWords.length; w++) {
+        let word = changedWords[w];
+        const selected = selectedWords[w];
+        while (word !== 0) {
+          const low = word & -word;
+          const i = (w << 5) + 31 - Math.clz32(low);
+          const by = (selected & low) === 0 ? -1 : 1;
+          for (let c = 0; c < columns.length; c++) {
+            const link = columns[c][i];
+            if (link >= 0) perLink[link] += by;
+          }
+          word ^= low;
+        }
       }
     } else {
       perLink.fill(0);
@@ -167,26 +188,31 @@ export class SankeyView {
     this.counted = bits;
   }
 
-  /** Reflects the current selection: each link and node gets a band as wide as its selected share. */
+  /**
+   * Reflects the current selection: each link and node gets a band as wide as its selected share.
+   * A selection dims all the links and nodes at once (a class on the SVG), so that a lasso after a
+   * lasso changes only the bands and node parts.
+   */
   highlight(): void {
     this.countSelected();
     const dimmed = this.ctx.selection.current !== null;
-    const perLink = this.selectedPerLink;
-    const again = dimmed !== this.shownDimmed;
+    if (dimmed !== this.shownDimmed) this.svg.classList.toggle("mtq-dimmed", dimmed);
     this.shownDimmed = dimmed;
+    const perLink = this.selectedPerLink;
     let selectedLinks = 0;
     this.links.forEach((link, j) => {
       const n = perLink[link.index];
       if (n > 0) selectedLinks++;
-      if (n === this.shownPerLink[j] && !again) return;
+      if (n === this.shownPerLink[j]) return;
       this.shownPerLink[j] = n;
-      const path = this.linkPaths[j];
-      path.dataset.selected = String(n);
-      path.classList.toggle("mtq-dimmed", dimmed && n === 0);
+      this.linkPaths[j].dataset.selected = String(n);
       const band = this.bands[j];
       if (n === 0) return band.setAttribute("display", "none");
-      const width = Math.max(1.5, (link.width ?? 0) * (n / link.flow.count));
-      const top = (y: number) => y - (link.width ?? 0) / 2 + width / 2;
+      // At least a pixel, as the link: no wider than the link, and a stroke of one pixel is drawn as
+      // a hairline by chromium's software raster, several times faster than 1.5 (most of a lasso's
+      // bands are at this floor, crossing the diagram).
+      const width = Math.max(1, linkWidth(link) * (n / link.flow.count));
+      const top = (y: number) => y - linkWidth(link) / 2 + width / 2;
       const source = link.source as LaidNode;
       const target = link.target as LaidNode;
       band.setAttribute(
@@ -198,14 +224,13 @@ export class SankeyView {
       band.removeAttribute("display");
     });
     for (const part of this.nodeParts) {
-      const { node, rect } = part;
+      const { node, item, rect } = part;
       const n = (this.nodeLinks.get(node.id) ?? []).reduce((sum, l) => sum + perLink[l], 0);
-      if (n === part.shown && !again) continue;
+      if (n === part.shown) continue;
       part.shown = n;
       const height = ((node.y1 ?? 0) - (node.y0 ?? 0)) * (node.flow.count ? n / node.flow.count : 0);
       rect.setAttribute("height", String(height));
-      rect.parentElement!.dataset.selected = String(n);
-      rect.parentElement!.classList.toggle("mtq-dimmed", dimmed);
+      item.dataset.selected = String(n);
     }
     this.element.dataset.selectedLinks = String(selectedLinks);
   }
@@ -230,7 +255,7 @@ export class SankeyView {
     const path = sankeyLinkHorizontal<NodeExtra, LinkExtra>();
     this.linkPaths = [];
     for (const link of this.links) {
-      const p = svgEl("path", { d: path(link) ?? "", "stroke-width": Math.max(1, link.width ?? 0), stroke: link.color });
+      const p = svgEl("path", { d: path(link) ?? "", "stroke-width": linkWidth(link), stroke: link.color });
       const label = `${this.nodeLabel((link.source as LaidNode).flow)} → ${this.nodeLabel((link.target as LaidNode).flow)}`;
       p.dataset.source = link.flow.source;
       p.dataset.target = link.flow.target;
@@ -267,9 +292,10 @@ export class SankeyView {
       item.dataset.count = String(flow.count);
       if (cluster?.stability !== undefined) item.dataset.stability = String(cluster.stability);
       const fill = this.nodeColor(flow);
+      // Its selected part is drawn under it, with the bands (render() puts it there).
       const selectedPart = svgEl("rect", { class: "mtq-node-selected", x: x0, y: y0, width: x1 - x0, height: 0, fill });
-      this.nodeParts.push({ node, rect: selectedPart, shown: -1 });
-      item.append(svgEl("rect", { class: "mtq-node-box", x: x0, y: y0, width: x1 - x0, height: Math.max(1, y1 - y0), fill }), selectedPart);
+      this.nodeParts.push({ node, item, rect: selectedPart, shown: -1 });
+      item.append(svgEl("rect", { class: "mtq-node-box", x: x0, y: y0, width: x1 - x0, height: Math.max(1, y1 - y0), fill }));
       const right = flow.column !== last;
       const label = svgEl("text", { x: right ? x1 + 5 : x0 - 5, y: (y0 + y1) / 2, dy: "0.35em", "text-anchor": right ? "start" : "end" });
       // The column titles name the layer, so a cluster's label is short enough not to run into the next column.
@@ -364,6 +390,11 @@ export class SankeyView {
     target.addEventListener("pointermove", (e) => this.ctx.tooltip.move((e as PointerEvent).clientX, (e as PointerEvent).clientY));
     target.addEventListener("pointerleave", () => this.ctx.tooltip.hide());
   }
+}
+
+/** A link's width as drawn: its images' share of its nodes' height, at least a pixel. */
+function linkWidth(link: LaidLink): number {
+  return Math.max(1, link.width ?? 0);
 }
 
 /**

@@ -1,0 +1,265 @@
+// The Sankey's selection in chromium, on a real run of examples/ones-vs-sevens.mtq.json: a selection
+// dims every link as one group and draws each link's band and each node's part as wide as its
+// selected share, over the links; chromium keeps the links, the bands and parts, and the nodes in
+// layers of their own, so that a lasso after a lasso repaints only the bands and parts (counted by
+// DevTools' layer tree); Enter on a link, Escape, the high-contrast theme and the SVG export.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, CDPSession, Page } from "playwright-core";
+import { readResultsFile } from "../src/results/read";
+import type { Results } from "../src/shared/results";
+import { browserMissing, lastPosted, lastSelection, launchChromium, sendLoad } from "./browser/browser";
+import { serveHarness, type HarnessServer } from "./browser/server";
+import { runExample } from "./helpers";
+
+const root = join(__dirname, "..");
+const skip = browserMissing();
+const file = skip ? "" : runExample("ones-vs-sevens");
+/** The links' group opacity with a selection (theme.css): 0.35 to 0.12 of each link's own. */
+const DIMMED = 0.343;
+
+interface Drawn {
+  dimmed: boolean;
+  linksOpacity: number;
+  /** Per link, in the links' order: its count, selected count, stroke width and opacity; its band's width (null: hidden). */
+  links: { key: string; count: number; selected: number; width: number; strokeOpacity: number; focused: boolean; band: number | null }[];
+  /** Per node: its id, count, selected count, box height and its selected part's height. */
+  nodes: { id: string; count: number; selected: number; height: number; part: number }[];
+}
+
+/** What the Sankey draws for the current selection. */
+function drawn(page: Page): Promise<Drawn> {
+  return page.evaluate(() => {
+    const svg = document.querySelector(".mtq-sankey-svg")!;
+    const bands = [...svg.querySelectorAll(".mtq-links-selected path")];
+    const parts = [...svg.querySelectorAll(".mtq-nodes-selected rect")];
+    return {
+      dimmed: svg.classList.contains("mtq-dimmed"),
+      linksOpacity: Number(getComputedStyle(svg.querySelector(".mtq-links")!).opacity),
+      links: [...svg.querySelectorAll<SVGPathElement>(".mtq-links path")].map((p, j) => ({
+        key: `${p.dataset.source}>${p.dataset.target}`,
+        count: Number(p.dataset.count),
+        selected: Number(p.dataset.selected),
+        width: Number(p.getAttribute("stroke-width")),
+        strokeOpacity: Number(getComputedStyle(p).strokeOpacity),
+        focused: p.matches(":focus-visible"),
+        band: bands[j].getAttribute("display") === "none" ? null : Number(bands[j].getAttribute("stroke-width")),
+      })),
+      nodes: [...svg.querySelectorAll<SVGGElement>(".mtq-node")].map((g, k) => ({
+        id: g.dataset.id!,
+        count: Number(g.dataset.count),
+        selected: Number(g.dataset.selected),
+        height: Number(g.querySelector(".mtq-node-box")!.getAttribute("height")),
+        part: Number(parts[k].getAttribute("height")),
+      })),
+    };
+  });
+}
+
+describe("the Sankey's selection", { skip }, () => {
+  let browser: Browser;
+  let server: HarnessServer;
+  let page: Page;
+  let results: Results;
+
+  before(async () => {
+    ({ results } = await readResultsFile(file));
+    server = await serveHarness(root);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`${server.url}?theme=dark`);
+    await sendLoad(page, file);
+    await page.waitForSelector(".mtq-sankey .mtq-node");
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Lassos the fraction [fx0, fy0, fx1, fy1] of the first map; returns the images selected. */
+  const lasso = async ([fx0, fy0, fx1, fy1]: number[]): Promise<number[]> => {
+    // A link focused before scrolled the Sankey into view.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const box = (await page.locator(".mtq-map-plot").first().boundingBox())!;
+    const corners = [
+      [fx0, fy0],
+      [fx1, fy0],
+      [fx1, fy1],
+      [fx0, fy1],
+      [fx0, fy0],
+    ].map(([fx, fy]) => [box.x + 1 + fx * (box.width - 2), box.y + 1 + fy * (box.height - 2)] as const);
+    await page.mouse.move(...corners[0]);
+    await page.mouse.down();
+    for (const c of corners.slice(1)) await page.mouse.move(...c, { steps: 3 });
+    await page.mouse.up();
+    return (await lastSelection(page))?.images ?? [];
+  };
+
+  /** Per link "source>target", its images in `images`. */
+  const expectedPerLink = (images: number[]) => {
+    const chosen = new Set(images);
+    return new Map(results.flows.links.map((l) => [`${l.source}>${l.target}`, Array.from(l.images).filter((i) => chosen.has(i)).length]));
+  };
+
+  /** Asserts each band and node part is as wide as its selected share of `images`, over links dimmed as one group. */
+  const assertShows = (shown: Drawn, images: number[]) => {
+    assert.ok(shown.dimmed);
+    assert.ok(Math.abs(shown.linksOpacity - DIMMED) < 1e-3, `links' opacity ${shown.linksOpacity}`);
+    const expected = expectedPerLink(images);
+    for (const link of shown.links) {
+      assert.equal(link.selected, expected.get(link.key), link.key);
+      // Every link dimmed alike, with selected images or not (but for the one focused).
+      assert.equal(link.strokeOpacity, link.focused ? 0.6 : 0.35, link.key);
+      if (link.selected === 0) assert.equal(link.band, null, link.key);
+      else {
+        assert.ok(link.band !== null && link.band <= link.width + 1e-9, `${link.key}: band ${link.band}, link ${link.width}`);
+        assert.ok(Math.abs(link.band - Math.max(1, (link.width * link.selected) / link.count)) < 1e-6, link.key);
+      }
+    }
+    const flows = new Map(results.flows.nodes.map((n) => [n.id, n]));
+    for (const node of shown.nodes) {
+      const own = results.flows.links.filter((l) => (flows.get(node.id)!.column === 0 ? l.source : l.target) === node.id);
+      const n = own.reduce((sum, l) => sum + expected.get(`${l.source}>${l.target}`)!, 0);
+      assert.equal(node.selected, n, node.id);
+      assert.ok(Math.abs(node.part - (node.height * n) / node.count) < 0.5, `${node.id}: part ${node.part} of ${node.height}`);
+    }
+  };
+
+  it("a lasso dims every link as one group and draws each selected link's band and node's part, as wide as its share", async () => {
+    const before = await drawn(page);
+    assert.equal(before.dimmed, false);
+    assert.equal(before.linksOpacity, 1);
+    assert.ok(before.links.every((l) => l.band === null && l.selected === 0));
+    assert.ok(before.nodes.every((n) => n.part === 0));
+    const images = await lasso([0, 0, 0.5, 1]);
+    assert.ok(images.length > 0 && images.length < results.images.count, `${images.length} selected`);
+    const shown = await drawn(page);
+    assertShows(shown, images);
+    assert.ok(
+      shown.links.some((l) => l.selected > 0 && l.selected < l.count),
+      "a link partly selected",
+    );
+    assert.equal(Number(await page.locator(".mtq-sankey").getAttribute("data-selected-links")), shown.links.filter((l) => l.band).length);
+    // Another lasso: the bands and parts follow it.
+    const other = await lasso([0.3, 0, 1, 0.7]);
+    assertShows(await drawn(page), other);
+  });
+
+  type Layer = { layerId: string; backendNodeId?: number; paintCount: number; drawsContent: boolean };
+  /**
+   * The layers chromium composites, as DevTools' layer tree last sent them (`cdp`'s LayerTree
+   * enabled, `latest` kept by its listener), two frames from now: per layer its DOM node's backend
+   * id, why it is composited and how often it was painted since the tree was on.
+   */
+  const compositedLayers = async (cdp: CDPSession, latest: () => Layer[]) => {
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    return Promise.all(
+      latest()
+        .filter((l) => l.drawsContent)
+        .map(async (l) => ({
+          ...l,
+          reasons: (await cdp.send("LayerTree.compositingReasons", { layerId: l.layerId })).compositingReasonIds ?? [],
+        })),
+    );
+  };
+  /** The backend node id of the element `selector`. */
+  const backendId = async (cdp: CDPSession, selector: string) => {
+    const { root: doc } = await cdp.send("DOM.getDocument", { depth: 0 });
+    const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: doc.nodeId, selector });
+    return (await cdp.send("DOM.describeNode", { nodeId })).node.backendNodeId;
+  };
+
+  it("a lasso after a lasso repaints the bands and node parts only: the links and nodes are layers chromium keeps", async () => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("DOM.enable");
+    let layers: Layer[] = [];
+    cdp.on("LayerTree.layerTreeDidChange", (e) => {
+      if (e.layers) layers = e.layers;
+    });
+    await cdp.send("LayerTree.enable");
+    const ids = {
+      links: await backendId(cdp, ".mtq-sankey .mtq-links"),
+      selected: await backendId(cdp, ".mtq-sankey .mtq-sankey-selected"),
+      nodes: await backendId(cdp, ".mtq-sankey .mtq-nodes"),
+    };
+    const paints = async () => {
+      const composited = await compositedLayers(cdp, () => layers);
+      const of = (id: number) => composited.find((l) => l.backendNodeId === id);
+      return { links: of(ids.links), selected: of(ids.selected), nodes: of(ids.nodes) };
+    };
+    await lasso([0, 0.2, 0.6, 1]);
+    const first = await paints();
+    assert.ok(first.links?.reasons.includes("WillChangeOpacity"), `the links' layer: ${JSON.stringify(first.links)}`);
+    assert.ok(first.selected?.reasons.includes("WillChangeTransform"), `the bands' layer: ${JSON.stringify(first.selected)}`);
+    assert.ok(first.nodes, "the nodes' layer");
+    const images = await lasso([0.2, 0, 1, 0.6]);
+    assertShows(await drawn(page), images);
+    const second = await paints();
+    assert.equal(second.links!.paintCount, first.links!.paintCount, "the links repainted");
+    assert.equal(second.nodes!.paintCount, first.nodes!.paintCount, "the nodes repainted");
+    assert.ok(second.selected!.paintCount > first.selected!.paintCount, "the bands not repainted");
+    // Escape: the links undimmed by the compositor, not repainted.
+    await page.keyboard.press("Escape");
+    const cleared = await drawn(page);
+    assert.equal(cleared.dimmed, false);
+    assert.equal(cleared.linksOpacity, 1);
+    assert.ok(cleared.links.every((l) => l.band === null));
+    assert.ok(cleared.nodes.every((n) => n.part === 0));
+    assert.equal((await paints()).links!.paintCount, first.links!.paintCount, "the links repainted by Escape");
+    await cdp.detach();
+  });
+
+  it("Enter on a focused link selects its images: its band is the whole link; Escape ends the selection", async () => {
+    const link = [...results.flows.links].sort((a, b) => b.count - a.count)[1];
+    const key = `${link.source}>${link.target}`;
+    await page.locator(`.mtq-links path[data-source="${link.source}"][data-target="${link.target}"]`).focus();
+    await page.keyboard.press("Enter");
+    const images = (await lastSelection(page))!.images;
+    assert.equal(images.length, link.count);
+    const shown = await drawn(page);
+    assertShows(shown, images);
+    const own = shown.links.find((l) => l.key === key)!;
+    assert.equal(own.band, own.width);
+    await page.keyboard.press("Escape");
+    assert.equal((await drawn(page)).dimmed, false);
+  });
+
+  it("the SVG export draws the selection as the view does: links dimmed as a group, the bands and parts over them", async () => {
+    const images = await lasso([0, 0, 0.5, 1]);
+    const shown = await drawn(page);
+    await page.getByRole("button", { name: "SVG", exact: true }).click();
+    const sent = (await lastPosted(page, "export"))!;
+    const exported = await page.evaluate((svg) => {
+      const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
+      // The Sankey is the last SVG in the export: column titles, links, the selected bands and parts, nodes.
+      const sankey = [...doc.documentElement.children].filter((c) => c.tagName === "svg").at(-1)!;
+      const [, links, selected] = [...sankey.children];
+      return {
+        linksOpacity: Number(links.getAttribute("opacity")),
+        links: links.querySelectorAll("path").length,
+        bands: [...selected.querySelectorAll("path")].filter((p) => p.getAttribute("display") !== "none").length,
+        parts: [...selected.querySelectorAll("rect")].filter((r) => Number(r.getAttribute("height")) > 0).length,
+      };
+    }, sent.data);
+    assert.ok(Math.abs(exported.linksOpacity - DIMMED) < 1e-3, `exported links' opacity ${exported.linksOpacity}`);
+    assert.equal(exported.links, results.flows.links.length);
+    assert.equal(exported.bands, shown.links.filter((l) => l.band !== null).length);
+    assert.equal(exported.parts, shown.nodes.filter((n) => n.part > 0).length);
+    assert.ok(images.length > 0);
+    await page.keyboard.press("Escape");
+  });
+
+  it("in the high-contrast theme the links stay at their own opacity under a selection's bands", async () => {
+    await page.goto(`${server.url}?theme=high-contrast`);
+    await sendLoad(page, file);
+    await page.waitForSelector(".mtq-sankey .mtq-node");
+    await lasso([0, 0, 0.5, 1]);
+    const shown = await drawn(page);
+    assert.ok(shown.dimmed);
+    assert.equal(shown.linksOpacity, 1);
+    assert.ok(shown.links.every((l) => l.strokeOpacity === 0.55));
+    assert.ok(shown.links.some((l) => l.band !== null));
+  });
+});
