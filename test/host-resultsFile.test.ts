@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { rmSync, writeFileSync } from "node:fs";
 import { before, describe, it } from "node:test";
-import { ResultsFiles, resultsColumns } from "../src/host/resultsFile";
-import { withColumns } from "../src/shared/columns";
+import { ResultsFiles } from "../src/host/resultsFile";
+import { PIXELS_COLUMN, withColumns } from "../src/shared/columns";
 import { writeResults } from "../src/results/write";
 import type { Results } from "../src/shared/results";
 import { allPixels, tempDir } from "./helpers";
@@ -19,28 +19,31 @@ describe("the host's results reader", () => {
     ({ file, results } = await seedResults(dir, 7));
   });
 
-  it("posts a view every column it draws, as read, and not the neighbours' columns", async () => {
+  it("posts a view every column it reads, as read (the maps' places as float32), and not the neighbours' or silhouettes' columns", async () => {
     const loaded = await new ResultsFiles().read(file);
-    const { header, columns } = resultsColumns(loaded);
+    const { header, columns } = loaded.posted;
     const names = header.columns!.columns.map((c) => c.name);
     assert.ok(
       loaded.results.layers.every((l) => l.neighbours && l.neighbourDistances),
       "the run stores its neighbours",
     );
-    assert.ok(!names.some((n) => /\.neighbour(s|Distances)$/.test(n)), names.join(", "));
-    assert.ok(
-      columns.byteLength < loaded.columns.buffer.byteLength,
-      `${columns.byteLength} bytes posted of ${loaded.columns.buffer.byteLength}`,
-    );
+    assert.ok(!names.some((n) => /\.(neighbours|neighbourDistances|silhouettes)$/.test(n)), names.join(", "));
+    const pixelsAt = loaded.results.columns!.columns.find((c) => c.name === PIXELS_COLUMN)!.offset;
+    assert.ok(columns.byteLength < pixelsAt / 2, `${columns.byteLength} bytes posted of ${pixelsAt}`);
     const viewed = withColumns(structuredClone(header), columns);
     assert.deepEqual(viewed.images.labels, loaded.results.images.labels);
     assert.deepEqual(viewed.predictions, loaded.results.predictions);
     viewed.layers.forEach((layer, n) => {
       const read = loaded.results.layers[n];
-      for (const field of ["assignments", "silhouettes", "umap", "pca", "umapKept", "pcaKept"] as const) {
+      for (const field of ["assignments", "umapKept", "pcaKept"] as const) {
         assert.deepEqual(layer[field], read[field], `layer ${n + 1}'s ${field}`);
       }
-      assert.equal(layer.neighbours, undefined);
+      // The maps' places as the view draws them: float32, half the bytes.
+      for (const field of ["umap", "pca"] as const) {
+        assert.deepEqual(layer[field], Float32Array.from(read[field]!), `layer ${n + 1}'s ${field}`);
+      }
+      // Columns the view does not read: the host's alone.
+      for (const field of ["neighbours", "neighbourDistances", "silhouettes"] as const) assert.equal(layer[field], undefined, field);
     });
     assert.deepEqual(
       viewed.flows.links.map((l) => Array.from(l.images)),

@@ -60,8 +60,9 @@ describe("the results format: a JSON header and its .bin of columns", () => {
       Buffer.from(await loaded.pixelsOf([7, 3, 4, 5])),
       Buffer.concat([7, 3, 4, 5].map((i) => results.images.pixels!.subarray(i * size, (i + 1) * size))),
     );
-    // The columns are views onto one buffer (nothing copied per value), which the view is posted.
-    assert.equal((loaded.results.layers[1].assignments as Int32Array).buffer, loaded.columns.buffer);
+    // The columns are views onto the buffer the view is posted (nothing copied per value), the maps' float64 places the host's own.
+    assert.equal((loaded.results.layers[1].assignments as Int32Array).buffer, loaded.posted.columns);
+    assert.notEqual((loaded.results.layers[1].umap as Float64Array).buffer, loaded.posted.columns);
   });
 
   it("keeps the header small: no per-image list and no pixels in the JSON", () => {

@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { runExperiment } from "../src/pipeline/run";
 import { parseExperiment } from "../src/check/experiment";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, lastPosted, launchChromium, sendLoad } from "./browser/browser";
+import { browserMissing, cspViolations, lastPosted, lastSelection, launchChromium, sendLoad } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
 
 const root = join(__dirname, "..");
@@ -82,7 +82,7 @@ describe("epoch slider in chromium", { skip }, () => {
     await page.keyboard.press("+");
     await page.locator(`.mtq-toggle button[data-value="pan"]`).click();
     const selected = Number(await page.$eval(".mtq-selection", (e) => (e as HTMLElement).dataset.count));
-    const images = (await lastPosted(page, "selectionChanged"))!.selection!.images;
+    const images = (await lastSelection(page))!.images;
     assert.equal(await shownPredicted(), predictedText(results.predictions, images));
     await page.locator(".mtq-epoch-slider").fill("0");
     assert.equal(await shownEpoch(), 1);

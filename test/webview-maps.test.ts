@@ -11,7 +11,16 @@ import { DIGIT_COLORS } from "../src/shared/digitColors";
 import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
 import type { WebviewState } from "../src/shared/protocol";
-import { browserMissing, cspViolations, lastPosted, openHarnessPage, savedStateOf, send, type HarnessPage } from "./browser/browser";
+import {
+  browserMissing,
+  cspViolations,
+  type HarnessPage,
+  lastPosted,
+  lastSelection,
+  openHarnessPage,
+  savedStateOf,
+  send,
+} from "./browser/browser";
 import { runExample } from "./helpers";
 
 const root = join(__dirname, "..");
@@ -53,7 +62,7 @@ for (const webgl of [true, false]) {
           if (Math.abs(png.data[p] - c[0]) <= 10 && Math.abs(png.data[p + 1] - c[1]) <= 10 && Math.abs(png.data[p + 2] - c[2]) <= 10) n++;
         return n;
       });
-    const selectedImages = async () => (await lastPosted(harness.page, "selectionChanged"))?.selection?.images ?? null;
+    const selectedImages = async () => (await lastSelection(harness.page))?.images ?? null;
     const lasso = async (box: { x: number; y: number; width: number; height: number }, [fx0, fy0, fx1, fy1]: number[], shift = false) => {
       const { page } = harness;
       const corners = [

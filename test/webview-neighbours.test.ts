@@ -17,13 +17,14 @@ import { keptColor, keptLegend } from "../webview/keptColors";
 import {
   browserMissing,
   cspViolations,
+  type HarnessPage,
   lastPosted,
+  lastSelection,
   mapFit,
   openHarnessPage,
   savedStateOf,
   send,
   sendLoad,
-  type HarnessPage,
 } from "./browser/browser";
 import { runExample } from "./helpers";
 
@@ -262,7 +263,7 @@ describe("an image's true neighbours, listed and linked on each map", { skip }, 
     await row.focus();
     await page.keyboard.press("Enter");
     await page.waitForSelector(`.mtq-neighbours[data-image="${neighbour}"] .mtq-neighbour`);
-    assert.deepEqual((await lastPosted(page, "selectionChanged"))?.selection?.images, [neighbour]);
+    assert.deepEqual((await lastSelection(page))?.images, [neighbour]);
     const k = r.layers[0].neighbourCount!;
     assert.deepEqual(
       (await listed())[0].rows.map((x) => x.image),

@@ -16,12 +16,13 @@ import type { Results } from "../src/shared/results";
 import {
   browserMissing,
   cspViolations,
+  type HarnessPage,
   lastPosted,
+  lastSelection,
   mapFit,
   openHarnessPage,
   savedStateOf,
   sendLoad,
-  type HarnessPage,
 } from "./browser/browser";
 import { runExample } from "./helpers";
 
@@ -141,7 +142,7 @@ for (const webgl of [true, false]) {
       assert.equal(await page.locator(".mtq-tooltip-title").textContent(), imageTitle(r, image));
       await page.mouse.down();
       await page.mouse.up();
-      assert.deepEqual((await lastPosted(page, "selectionChanged"))?.selection?.images, [image]);
+      assert.deepEqual((await lastSelection(page))?.images, [image]);
       const [cx, cy] = await ringAt(0);
       const box = (await page.locator(".mtq-map-overlay").first().boundingBox())!;
       assert.ok(

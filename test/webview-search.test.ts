@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
-import { browserMissing, lastPosted, openHarnessPage, send, sendLoad, type HarnessPage } from "./browser/browser";
+import { browserMissing, lastSelection, openHarnessPage, send, sendLoad, type HarnessPage } from "./browser/browser";
 import { runExample } from "./helpers";
 
 const root = join(__dirname, "..");
@@ -76,8 +76,11 @@ describe("finding images with the search box", { skip }, () => {
     const expected = sevens();
     assert.ok(expected.length > 1);
     assert.equal(await search("label:7", expected.length), `${expected.length} images`);
-    const sent = await lastPosted(harness.page, "selectionChanged");
-    assert.deepEqual(sent?.selection, { images: expected, label: "search: label:7" }, "the host (and so the tree) gets the images found");
+    assert.deepEqual(
+      await lastSelection(harness.page),
+      { images: expected, label: "search: label:7" },
+      "the host (and so the tree) gets the images found",
+    );
     // The Sankey draws them along every link out of the 7s' node, and none out of the 1s'.
     const selectedOut = (digit: number) =>
       harness.page.$$eval(
@@ -107,7 +110,7 @@ describe("finding images with the search box", { skip }, () => {
         r.layers.map(() => String(image)),
         "every map rings the image",
       );
-      assert.deepEqual((await lastPosted(harness.page, "selectionChanged"))?.selection?.images, [image]);
+      assert.deepEqual((await lastSelection(harness.page))?.images, [image]);
     };
     await stepTo("Enter", expected[0], 1);
     await stepTo("Enter", expected[1], 2);
@@ -136,7 +139,7 @@ describe("finding images with the search box", { skip }, () => {
     await search("l9:c0", 0);
     assert.equal(await status(), `no layer 9: the model's hidden layers are numbered 1 to ${r.layers.length}`);
     assert.equal(await box().getAttribute("aria-invalid"), "true");
-    assert.equal((await lastPosted(harness.page, "selectionChanged"))?.selection, null);
+    assert.equal(await lastSelection(harness.page), null);
     await search("image 99999", 0);
     assert.match((await status())!, /^no image 99999: the images are numbered 0 to /);
     await box().fill("");
@@ -178,6 +181,6 @@ describe("finding images with the search box", { skip }, () => {
     await box().press("Escape");
     assert.equal(await selected(0), "");
     assert.equal(await box().inputValue(), "");
-    assert.equal((await lastPosted(harness.page, "selectionChanged"))?.selection, null);
+    assert.equal(await lastSelection(harness.page), null);
   });
 });

@@ -12,7 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import type { SavedSelections } from "../src/shared/protocol";
 import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, lastPosted, launchChromium, posted, send, sendLoad } from "./browser/browser";
+import { browserMissing, cspViolations, lastPosted, lastSelection, launchChromium, posted, send, sendLoad } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
 import { runNamedSelectionsExperiment, tempDir } from "./helpers";
 
@@ -80,7 +80,7 @@ describe("named selections and the table export in the results webview", { skip 
       await mapSelected(),
       results.layers.map(() => injected.length),
     );
-    assert.deepEqual((await lastPosted(page, "selectionChanged"))?.selection, { images: injected, label: "the unseen 4s" });
+    assert.deepEqual(await lastSelection(page), { images: injected, label: "the unseen 4s" });
     assert.equal(await page.locator(".mtq-selection h2").textContent(), "Selection: the unseen 4s");
     assert.deepEqual(await page.locator(".mtq-saved-name").evaluateAll((b) => b.map((x) => x.getAttribute("aria-pressed"))), [
       "true",
@@ -94,7 +94,7 @@ describe("named selections and the table export in the results webview", { skip 
     assert.deepEqual(await mapSelected(), [0, 0]);
     await page.getByRole("button", { name: /^first five/ }).focus();
     await page.keyboard.press("Enter");
-    assert.deepEqual((await lastPosted(page, "selectionChanged"))?.selection, { images: [0, 1, 2, 3, 4], label: "first five" });
+    assert.deepEqual(await lastSelection(page), { images: [0, 1, 2, 3, 4], label: "first five" });
   });
 
   it("enables Save selection… only with a selection, and sends the selection to the host to name and save", async () => {

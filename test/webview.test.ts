@@ -14,6 +14,7 @@ import {
   browserMissing,
   cspViolations,
   lastPosted,
+  lastSelection,
   launchChromium,
   posted,
   reloadUnavailable,
@@ -77,7 +78,7 @@ describe("results webview in chromium", { skip }, () => {
     await page.waitForSelector(".mtq-tooltip:not([hidden])");
     return page.locator(".mtq-tooltip > div").allTextContents();
   };
-  const selectedImages = async () => (await lastPosted(page, "selectionChanged"))?.selection?.images ?? null;
+  const selectedImages = async () => (await lastSelection(page))?.images ?? null;
   const mapSelected = () => page.$$eval(".mtq-map", (maps) => maps.map((m) => Number((m as HTMLElement).dataset.selected)));
   /** Per link "source>target": how many of its images the Sankey shows as selected. */
   const linkSelected = () =>

@@ -58,9 +58,13 @@ export function mapColumns(layer: LayerResult, kind: MapKind): { positions: Colu
     : { positions: layer.umap, kept: layer.umapKept };
 }
 
-/** A layer's points on its `kind` of map as [x0, y0, x1, y1, ...]: what the map draws, indexes, rings and exports. */
+/**
+ * A layer's points on its `kind` of map as [x0, y0, x1, y1, ...]: what the map draws, indexes, rings
+ * and exports. The host posts them as float32 (src/shared/columns.ts): the column itself, not a copy.
+ */
 export function mapPositions(layer: LayerResult, kind: MapKind): Float32Array {
-  return Float32Array.from(mapColumns(layer, kind).positions);
+  const { positions } = mapColumns(layer, kind);
+  return positions instanceof Float32Array ? positions : Float32Array.from(positions);
 }
 
 /**

@@ -2,7 +2,14 @@
 // file, or a comparison of two). State (results file, selection, colouring, map kind, epoch; or the two
 // compared files and the selection) is kept with setState so hide/show and reload restore a view;
 // the named selections are the host's, sent with every `load` and again when their file changes.
-import { unhandledMessage, type CompareState, type HostToWebview, type SavedSelections, type WebviewState } from "../src/shared/protocol";
+import {
+  unhandledMessage,
+  type CompareState,
+  type HostToWebview,
+  type PostedSelection,
+  type SavedSelections,
+  type WebviewState,
+} from "../src/shared/protocol";
 import { pixelBytes, withColumns } from "../src/shared/columns";
 import type { Results } from "../src/shared/results";
 import type { Selection } from "../src/shared/protocol";
@@ -56,8 +63,8 @@ function load(message: Extract<HostToWebview, { type: "load" }>): void {
   const count = message.header.images.count;
   // The host's selection; else, for the same file, the one shown (or, after a reload, the state's).
   let selection: LabelledBits | null = null;
-  if (message.selection) selection = { bits: Bitset.of(count, message.selection.images), label: message.selection.label };
-  else if (sameFile) selection = shown && shown.bits.size === count ? shown : restoredSelection(state, count);
+  if (message.selection) selection = selectionIn(message.selection, count);
+  else if (sameFile) selection = shown && shown.bits.size === count ? shown : selectionIn(state.selection ?? state.selectionBits, count);
   keptBits = selection && !message.selection ? selection.bits : null;
   shown = selection;
   const results = withColumns(message.header, message.columns);
@@ -95,9 +102,11 @@ function render(): void {
     saved: named,
     onSelection: (next, byUser, bits) => {
       shown = next ? { bits, label: next.label } : null;
-      if (bits !== keptBits) update(keptSelection(next, bits));
+      // As the state keeps it, so the host too: a lasso of half a million images as 167 kB of base64, not 3.9 MB of JSON.
+      const kept = bits !== keptBits || byUser ? keptSelection(next, bits) : null;
+      if (kept && bits !== keptBits) update(kept);
       keptBits = bits;
-      if (byUser) post({ type: "selectionChanged", selection: next });
+      if (kept && byUser) post({ type: "selectionChanged", selection: kept.selection ?? kept.selectionBits ?? null });
     },
     onColorBy: (colorBy) => update({ colorBy }),
     mapKind: state.mapKind ?? "umap",
@@ -112,10 +121,10 @@ function render(): void {
 }
 
 /**
- * A selection as the state keeps it: as a list or as a bitset, whichever is shorter. VS Code
- * writes the state as JSON at every change: a lasso of 514,487 of a million images was 3.9 MB of
- * it as a list (more than the harness's sessionStorage takes), 167 kB as a bitset, whatever is
- * selected; a few images of many are shorter listed.
+ * A selection as the state keeps it and the host is posted it: as a list or as a bitset, whichever
+ * is shorter. VS Code writes the state and the message as JSON at every change: a lasso of 514,487
+ * of a million images was 3.9 MB of it as a list (more than the harness's sessionStorage takes),
+ * 167 kB as a bitset, whatever is selected; a few images of many are shorter listed.
  */
 function keptSelection(selection: Selection | null, bits: Bitset): Pick<WebviewState, "selection" | "selectionBits"> {
   const bitsLength = 4 * Math.ceil((Math.ceil(bits.size / 32) * 4) / 3);
@@ -132,12 +141,12 @@ function listedLength(images: number[]): number {
   return length;
 }
 
-/** The selection `kept` holds, for results of `count` images (none when its bitset is not theirs). */
-function restoredSelection(kept: WebviewState, count: number): LabelledBits | null {
-  if (kept.selection) return { bits: Bitset.of(count, kept.selection.images), label: kept.selection.label };
-  if (!kept.selectionBits) return null;
-  const bits = Bitset.fromBase64(count, kept.selectionBits.bits);
-  return bits && bits.count > 0 ? { bits, label: kept.selectionBits.label } : null;
+/** The selection `kept` (the state's, or the host's) holds, for results of `count` images (none when its bitset is not theirs). */
+function selectionIn(kept: PostedSelection | null | undefined, count: number): LabelledBits | null {
+  if (!kept) return null;
+  if (!("bits" in kept)) return { bits: Bitset.of(count, kept.images), label: kept.label };
+  const bits = Bitset.fromBase64(count, kept.bits);
+  return bits && bits.count > 0 ? { bits, label: kept.label } : null;
 }
 
 /** A comparison: the selection carries over when the same two files come again (hide/show, reload). */

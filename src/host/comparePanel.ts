@@ -12,7 +12,7 @@ import type { LoadedResults } from "../results/read";
 import { comparedFilesOf, compareTitle, missingComparedMessage, type ComparedFiles } from "./compareState";
 import { errorMessage, log, showError } from "./log";
 import { showWebviewPage } from "./panel";
-import { pixelsOf, resultsColumns, resultsFiles } from "./resultsFile";
+import { pixelsOf, resultsFiles } from "./resultsFile";
 
 export const COMPARE_VIEW_TYPE = "mtq.compare";
 
@@ -94,7 +94,7 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
           const why = await failed;
           if (why !== undefined) return post({ type: "unavailable", message: why });
           const { comparison, a } = await compared;
-          return post({ type: "compare", comparison, a: resultsColumns(a), files });
+          return post({ type: "compare", comparison, a: a.posted, files });
         }
         case "showInResults": {
           const { comparison } = await compared;

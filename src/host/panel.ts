@@ -7,17 +7,19 @@ import {
   unhandledMessage,
   type ExportFormat,
   type FromResultsView,
+  type PostedSelection,
   type Selection,
   type ToResultsView,
   type WebviewState,
 } from "../shared/protocol";
 import { storedNeighbours } from "../results/neighbours";
-import type { LoadedResults } from "../results/read";
+import type { LoadedResults, ViewedResults } from "../results/read";
 import { EXPORT_FILTERS, exportBytes } from "./exportFile";
 import { errorMessage, log, showError } from "./log";
-import { loadingText, pixelsOf, resultsColumns, resultsFiles } from "./resultsFile";
+import { loadingText, pixelsOf, resultsFiles } from "./resultsFile";
 import { confirmSaved } from "./savedFile";
 import type { SavedSelectionsStore } from "./savedSelections";
+import { selectionOf } from "./postedSelection";
 import { exportTable } from "./tableExport";
 import { resultsName, resultsUnavailableMessage } from "./unavailable";
 import { newNonce, resultsPageHtml } from "./webviewHtml";
@@ -48,15 +50,18 @@ export function showWebviewPage(panel: vscode.WebviewPanel, extensionUri: vscode
 }
 
 class ResultsView {
-  selection: Selection | null;
+  selection: Selection | null = null;
+  /** The selection as the view posted it (a bitset's base64 when shorter), posted back with `load`: half a million images listed are 3.9 MB of JSON. */
+  private posted: PostedSelection | null = null;
   /** The read error last notified: the panel says it on every show, the notification comes once. */
   private notified: string | undefined;
   /**
    * The results the view shows: the named selections are checked against their image count, and
    * the view's pixels read from their .bin (not read again per request: a file written again since
-   * would give another run's pixels).
+   * would give another run's pixels); `loaded`, all their columns once read (the neighbours' come
+   * after the view is posted).
    */
-  private loaded: LoadedResults | undefined;
+  private shown: { viewed: ViewedResults; loaded: Promise<LoadedResults> } | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -66,7 +71,7 @@ class ResultsView {
     private readonly onSelection: SelectionListener,
     private readonly saved: SavedSelectionsStore,
   ) {
-    this.selection = selection;
+    this.select(selection);
     showWebviewPage(panel, extensionUri, loadingText(file));
     panel.webview.onDidReceiveMessage((m: FromResultsView) =>
       this.handle(m).catch((e: unknown) => showError(`MTQ results view: ${errorMessage(e)}`, e)),
@@ -75,6 +80,12 @@ class ResultsView {
       if (file === this.file) void this.sendSaved();
     });
     panel.onDidDispose(() => watching.dispose());
+  }
+
+  /** Takes `selection` as the view's, as the view `posted` it (a tree's pick is posted as it is). */
+  select(selection: Selection | null, posted: PostedSelection | null = selection): void {
+    this.selection = selection;
+    this.posted = posted;
   }
 
   post(message: ToResultsView): void {
@@ -88,9 +99,9 @@ class ResultsView {
    * keeps its state, so the next show or window reload tries the file again.
    */
   async load(): Promise<void> {
-    let loaded: LoadedResults;
+    let shown: { viewed: ViewedResults; loaded: Promise<LoadedResults> };
     try {
-      loaded = await resultsFiles.read(this.file);
+      shown = await resultsFiles.reading(this.file);
     } catch (e) {
       const message = resultsUnavailableMessage(this.file, errorMessage(e), existsSync);
       this.post({ type: "unavailable", message });
@@ -99,28 +110,33 @@ class ResultsView {
       return showError(message, e);
     }
     this.notified = undefined;
-    if (loaded.format === "json")
+    const { viewed } = shown;
+    if (viewed.format === "json")
       log().info(`${this.file} is an all-JSON results file of before the .bin: read as such; a new run writes it as a header and its .bin`);
-    this.loaded = loaded;
-    const saved = await this.saved.read(this.file, loaded.results.images.count);
-    this.post({ type: "load", ...resultsColumns(loaded), selection: this.selection ?? undefined, resultsFile: this.file, saved });
+    this.shown = shown;
+    const saved = await this.saved.read(this.file, viewed.posted.header.images.count);
+    this.post({ type: "load", ...viewed.posted, selection: this.posted ?? undefined, resultsFile: this.file, saved });
   }
 
   /** The named selections again, after their file changed (a save, a delete, an edit on disk). */
   private async sendSaved(): Promise<void> {
     // Not loaded (the results could not be read): the next load says why, and sends them.
-    if (this.loaded === undefined) return;
-    this.post({ type: "saved", saved: await this.saved.read(this.file, this.loaded.results.images.count) });
+    if (this.shown === undefined) return;
+    this.post({ type: "saved", saved: await this.saved.read(this.file, this.shown.viewed.posted.header.images.count) });
   }
 
   private async handle(message: FromResultsView): Promise<void> {
     switch (message.type) {
       case "ready":
         return this.load();
-      case "selectionChanged":
-        this.selection = message.selection;
-        this.onSelection(this.file, message.selection);
+      case "selectionChanged": {
+        // Sent only by a view shown, so with its results' image count.
+        if (!this.shown) return;
+        const selection = selectionOf(message.selection, this.shown.viewed.posted.header.images.count);
+        this.select(selection, selection && message.selection);
+        this.onSelection(this.file, selection);
         return;
+      }
       case "export":
         return this.saveExport(message.format, message.suggestedName, message.data);
       case "exportTable":
@@ -131,16 +147,16 @@ class ResultsView {
         return this.saved.delete(this.file, message.name);
       case "pixels":
         // Asked only once the view has its results: from the same read, so from the run it shows.
-        if (this.loaded) this.post({ type: "pixels", ...(await pixelsOf(this.loaded, message.images)) });
+        if (this.shown) this.post({ type: "pixels", ...(await pixelsOf(this.shown.viewed, message.images)) });
         return;
       case "neighbours":
         // From the results shown, as the pixels: the view's image numbers are theirs.
-        if (this.loaded)
+        if (this.shown)
           this.post({
             type: "neighbours",
             image: message.image,
             ...(message.epoch !== undefined && { epoch: message.epoch }),
-            layers: storedNeighbours(this.loaded.results, message.image, message.epoch),
+            layers: storedNeighbours((await this.shown.loaded).results, message.image, message.epoch),
           });
         return;
       case "error":
@@ -188,7 +204,7 @@ export class ResultsViews implements vscode.Disposable, vscode.WebviewPanelSeria
     const view = this.viewOf(file);
     if (!view) return this.open(file, selection);
     view.panel.reveal(undefined, true);
-    view.selection = selection;
+    view.select(selection);
     view.post({ type: "select", selection });
   }
 

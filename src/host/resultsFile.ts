@@ -5,16 +5,16 @@
 import { statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { readResultsFile, type LoadedResults } from "../results/read";
+import { readResults, type LoadedResults, type ResultsReading, type ViewedResults } from "../results/read";
 import { binFileOf } from "../results/write";
-import { pixelBytes, viewedColumns, withoutColumns } from "../shared/columns";
-import { MAX_PIXELS_REQUEST, type ResultsColumns } from "../shared/protocol";
+import { pixelBytes } from "../shared/columns";
+import { MAX_PIXELS_REQUEST } from "../shared/protocol";
 
 interface Entry {
   size: number;
   mtimeMs: number;
   /** While the read runs. */
-  loading?: Promise<LoadedResults>;
+  reading?: ResultsReading;
   /** Once read: held weakly, so a file no view shows any more is freed rather than cached for good. */
   loaded?: WeakRef<LoadedResults>;
 }
@@ -24,6 +24,14 @@ export class ResultsFiles {
 
   /** The file as it is on disk now, parsed once per version of it while anything holds the parse. */
   async read(file: string): Promise<LoadedResults> {
+    return (await this.reading(file)).loaded;
+  }
+
+  /**
+   * The file as it is on disk now: what a results view is posted, as soon as it is read, and the
+   * whole results after (the same read as `read`'s).
+   */
+  async reading(file: string): Promise<{ viewed: ViewedResults; loaded: Promise<LoadedResults> }> {
     const { size, mtimeMs } = await stat(file).catch((e: unknown) => {
       this.entries.delete(file);
       throw e;
@@ -31,23 +39,23 @@ export class ResultsFiles {
     const known = this.entries.get(file);
     if (known && known.size === size && known.mtimeMs === mtimeMs) {
       const loaded = known.loaded?.deref();
-      if (loaded) return loaded;
-      if (known.loading) return known.loading;
+      if (loaded) return { viewed: loaded, loaded: Promise.resolve(loaded) };
+      if (known.reading) return { viewed: await known.reading.viewed, loaded: known.reading.loaded };
     }
-    const loading = readResultsFile(file);
-    const entry: Entry = { size, mtimeMs, loading };
+    const reading = readResults(file);
+    const entry: Entry = { size, mtimeMs, reading };
     this.entries.set(file, entry);
-    try {
-      const loaded = await loading;
-      entry.loaded = new WeakRef(loaded);
-      return loaded;
-    } catch (e) {
+    reading.loaded.then(
+      (loaded) => {
+        entry.loaded = new WeakRef(loaded);
+        delete entry.reading;
+      },
       // A failed read is not kept: the next one tries the file again.
-      if (this.entries.get(file) === entry) this.entries.delete(file);
-      throw e;
-    } finally {
-      delete entry.loading;
-    }
+      () => {
+        if (this.entries.get(file) === entry) this.entries.delete(file);
+      },
+    );
+    return { viewed: await reading.viewed, loaded: reading.loaded };
   }
 }
 
@@ -70,24 +78,12 @@ export function loadingText(file: string): string {
   return `Loading ${basename(file)} (${mb >= 10 ? mb.toFixed(0) : mb.toFixed(1)} MB)…`;
 }
 
-/** Each read file as its views are posted it, packed once however many views show it or how often they reload. */
-const posted = new WeakMap<LoadedResults, ResultsColumns>();
-
-/** A read results file as a webview is posted it: the header and the columns' bytes, never a per-image list as JSON. */
-export function resultsColumns(loaded: LoadedResults): ResultsColumns {
-  const known = posted.get(loaded);
-  if (known) return known;
-  const { directory, buffer } = viewedColumns(loaded.columns.directory, loaded.columns.buffer);
-  const message = { header: { ...withoutColumns(loaded.results), columns: directory }, columns: buffer };
-  posted.set(loaded, message);
-  return message;
-}
-
 /** The pixels of the asked `images` that are in the file (whole numbers below its count, at most MAX_PIXELS_REQUEST), for a `pixels` reply. */
-export async function pixelsOf(loaded: LoadedResults, asked: unknown): Promise<{ images: number[]; pixels: Uint8Array }> {
-  const { count } = loaded.results.images;
+export async function pixelsOf(loaded: ViewedResults, asked: unknown): Promise<{ images: number[]; pixels: Uint8Array }> {
+  const { images: header } = loaded.posted.header;
+  const { count } = header;
   const images = (Array.isArray(asked) ? asked : [])
     .filter((i): i is number => Number.isInteger(i) && i >= 0 && i < count)
     .slice(0, MAX_PIXELS_REQUEST);
-  return { images, pixels: pixelBytes(loaded.results.images) === 0 ? new Uint8Array(0) : await loaded.pixelsOf(images) };
+  return { images, pixels: pixelBytes(header) === 0 ? new Uint8Array(0) : await loaded.pixelsOf(images) };
 }

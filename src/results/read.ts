@@ -10,34 +10,55 @@ import { basename, dirname, join } from "node:path";
 import {
   BIN_MAGIC,
   BIN_PREAMBLE,
+  columnView,
   DTYPE_BYTES,
   expectedColumns,
   pixelBytes,
   LINK_IMAGES,
   PIXELS_COLUMN,
+  postedLayout,
+  putPosted,
   withColumns,
+  withColumnValues,
   withoutColumns,
+  type ColumnArray,
   type ColumnEntry,
   type ColumnsDirectory,
 } from "../shared/columns";
+import type { ResultsColumns } from "../shared/protocol";
 import { JSON_RESULTS_SCHEMA_VERSION, RESULTS_SCHEMA_VERSION, type ModelState, type Results } from "../shared/results";
 import { binFileOf, columnsLayout } from "./write";
 
-export interface LoadedResults {
-  file: string;
-  results: Results;
+/** What a results view is posted of a results file, readable before the rest of its columns. */
+export interface ViewedResults {
+  /**
+   * The header (without per-image lists) and the columns the view draws, packed into one buffer
+   * (postedLayout, src/shared/columns.ts): the webview makes typed arrays over it (withColumns).
+   */
+  posted: ResultsColumns;
   /**
    * The pixels of `images` (whole numbers below the image count), rows*cols*channels bytes each, one
    * image after another: read by range from the `.bin`, which is checked to be the one read still.
    */
   pixelsOf(images: readonly number[]): Promise<Uint8Array>;
-  /**
-   * The `.bin`'s bytes up to the pixels (the other columns), as one buffer: what the results view posts
-   * to its webview, which makes the same views onto it (withColumns). An all-JSON file's are made in memory.
-   */
-  columns: { directory: ColumnsDirectory; buffer: ArrayBuffer };
   /** "json": an all-JSON file of version 2 (before the `.bin`), converted in memory; the host says so once. */
   format: "columns" | "json";
+}
+
+export interface LoadedResults extends ViewedResults {
+  file: string;
+  /** Every per-image column, as stored: typed arrays over the buffer posted and the host's own (the neighbours', the maps' float64 places). */
+  results: Results;
+}
+
+/**
+ * A results file being read: `viewed` once what a results view is posted is read (the header and
+ * the columns it draws), `loaded` once every column is (the neighbours' read after, a million
+ * images' 213 MB: a view is posted first).
+ */
+export interface ResultsReading {
+  viewed: Promise<ViewedResults>;
+  loaded: Promise<LoadedResults>;
 }
 
 /** The file's JSON; a file cut short (a copy interrupted, a full disk) is said so, not as JSON.parse's words. */
@@ -57,7 +78,22 @@ function parsed(text: string, file: string): Results {
   }
 }
 
-export async function readResultsFile(file: string): Promise<LoadedResults> {
+/** Reads `file` whole (the CLI, the tests): readResults's `loaded`. */
+export function readResultsFile(file: string): Promise<LoadedResults> {
+  return readResults(file).loaded;
+}
+
+export function readResults(file: string): ResultsReading {
+  const header = readHeader(file);
+  const viewed = header.then(({ results, json }) => (json ? fromJson(results, file) : readColumns(file, results)));
+  const loaded = viewed.then(async ({ rest, ...read }) => ({ file, ...read, results: await rest }));
+  // A failed read is said through `loaded` (whoever reads only it is told); `viewed` says it too.
+  viewed.catch(() => undefined);
+  return { viewed, loaded };
+}
+
+/** The header, checked for its version and fields; `json`: an all-JSON file of version 2. */
+async function readHeader(file: string): Promise<{ results: Results; json: boolean }> {
   const results = parsed(await readFile(file, "utf8"), file);
   const version = (results as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version !== RESULTS_SCHEMA_VERSION && version !== JSON_RESULTS_SCHEMA_VERSION) {
@@ -71,15 +107,17 @@ export async function readResultsFile(file: string): Promise<LoadedResults> {
   if (missing) {
     throw new Error(`${file} is not a complete MTQ results file: ${missing}; run its experiment again`);
   }
-  if (json) return { file, ...fromJson(results, file), format: "json" };
-  return { file, ...(await readColumns(file, results)), format: "columns" };
+  return { results, json };
 }
+
+/** What the reader has once a view's columns are read: the rest of the results come with `rest`. */
+type Viewed = ViewedResults & { rest: Promise<Results> };
 
 /**
  * An all-JSON file's results as a `.bin` in memory would give them: the same typed columns, whichever
  * file they came from. Laid out, not hashed: the hash pairs a header with a `.bin` on disk, and there is none.
  */
-function fromJson(results: Results, file: string): Pick<LoadedResults, "results" | "pixelsOf" | "columns"> {
+function fromJson(results: Results, file: string): Viewed {
   results.schemaVersion = RESULTS_SCHEMA_VERSION;
   const pixels = Buffer.from(results.images.pixelsBase64!, "base64");
   const { bin, entries } = columnsLayout(results, pixels);
@@ -91,11 +129,25 @@ function fromJson(results: Results, file: string): Pick<LoadedResults, "results"
     images.forEach((image, n) => out.set(pixels.subarray(image * size, (image + 1) * size), n * size));
     return Promise.resolve(out);
   };
-  return { results: withColumns({ ...withoutColumns(results), columns: directory }, buffer), pixelsOf, columns: { directory, buffer } };
+  const header = { ...withoutColumns(results), columns: directory };
+  return { posted: postedFrom(header, buffer), pixelsOf, format: "json", rest: Promise.resolve(withColumns(header, buffer)) };
 }
 
-/** The header's `.bin`, checked against its directory (size, hash, every column's place) before its columns are read. */
-async function readColumns(file: string, results: Results): Promise<Pick<LoadedResults, "results" | "pixelsOf" | "columns">> {
+/** What a view is posted of results whose `.bin` up to its pixels is `buffer`, laid out as the header's `columns` say. */
+export function postedFrom(header: Results, buffer: ArrayBuffer): ResultsColumns {
+  const layout = postedLayout(header.columns!);
+  const posted = new ArrayBuffer(layout.bytes);
+  for (const c of layout.columns) putPosted(c, columnView(buffer, c.from.offset, c.from.dtype, c.from.length), posted);
+  return { header: { ...withoutColumns(header), columns: layout.directory }, columns: posted };
+}
+
+/**
+ * The header's `.bin`, checked against its directory (size, hash, every column's place) before its
+ * columns are read: first those a view is posted, read into the buffer posted where their type is
+ * the same (the maps' places read as float64 for the host and posted as float32), then the rest
+ * (the neighbours') in `rest`. Every column is read where the host keeps it, no copy of the `.bin`.
+ */
+async function readColumns(file: string, results: Results): Promise<Viewed> {
   const directory = results.columns!;
   const binFile = join(dirname(file), directory.file);
   const refuse = (
@@ -118,48 +170,75 @@ async function readColumns(file: string, results: Results): Promise<Pick<LoadedR
     );
   }
   const pixelsEntry = directory.columns.find((c) => c.name === PIXELS_COLUMN)!;
-  const end = Math.max(
-    BIN_PREAMBLE,
-    ...directory.columns.filter((c) => c !== pixelsEntry).map((c) => c.offset + c.length * DTYPE_BYTES[c.dtype]),
-  );
   const handle = await open(binFile, "r");
+  const layout = postedLayout(directory);
+  const posted = new ArrayBuffer(layout.bytes);
+  /** The host's own columns (the ones posted in another type, and the unposted), packed one after another. */
+  const postedAsIs = new Map(layout.columns.filter((c) => c.to.dtype === c.from.dtype).map((c) => [c.from, c.to]));
+  const own = directory.columns.filter((c) => c !== pixelsEntry && !postedAsIs.has(c));
+  const ownAt = new Map<ColumnEntry, number>();
+  let ownBytes = 0;
+  for (const c of own) {
+    ownAt.set(c, ownBytes);
+    ownBytes += Math.ceil((c.length * DTYPE_BYTES[c.dtype]) / 8) * 8;
+  }
+  const ownBuffer = new ArrayBuffer(ownBytes);
+  const values = new Map<string, ColumnArray>();
+  for (const c of directory.columns) {
+    if (c === pixelsEntry) continue;
+    const to = postedAsIs.get(c);
+    values.set(c.name, to ? columnView(posted, to.offset, c.dtype, c.length) : columnView(ownBuffer, ownAt.get(c)!, c.dtype, c.length));
+  }
+  const read = (c: ColumnEntry) => {
+    const v = values.get(c.name)!;
+    return readFully(handle, new Uint8Array(v.buffer, v.byteOffset, v.byteLength), c.offset);
+  };
+  const postedNames = new Set(layout.columns.map((c) => c.from.name));
+  let preamble: Uint8Array;
   try {
-    const buffer = new ArrayBuffer(end);
-    const bytes = new Uint8Array(buffer);
-    await readFully(handle, bytes, 0);
-    const hash = Buffer.from(bytes.subarray(BIN_MAGIC.length, BIN_PREAMBLE)).toString("hex");
-    if (Buffer.from(bytes.subarray(0, BIN_MAGIC.length)).toString("latin1") !== BIN_MAGIC)
+    preamble = new Uint8Array(BIN_PREAMBLE);
+    await readFully(handle, preamble, 0);
+    const hash = Buffer.from(preamble.subarray(BIN_MAGIC.length)).toString("hex");
+    if (Buffer.from(preamble.subarray(0, BIN_MAGIC.length)).toString("latin1") !== BIN_MAGIC)
       throw refuse(`${directory.file} is not an MTQ columns file`);
     if (hash !== directory.sha256)
       throw refuse(`${directory.file} is another run's (its hash is not the header's): they are not one run's pair`);
-    const preamble = bytes.slice(0, BIN_PREAMBLE);
-    const size = pixelBytes(results.images);
-    const pixelsOf = async (images: readonly number[]) => {
-      const out = new Uint8Array(images.length * size);
-      const pixelsHandle = await open(binFile, "r");
-      try {
-        const now = new Uint8Array(BIN_PREAMBLE);
-        await readFully(pixelsHandle, now, 0);
-        if (Buffer.compare(now, preamble) !== 0)
-          throw refuse(`${directory.file} has been written again since it was read`, "open it again");
-        // A run of consecutive images is one read (every image's: one read of the column).
-        const reads: Promise<void>[] = [];
-        for (let n = 0; n < images.length;) {
-          let end = n + 1;
-          while (end < images.length && images[end] === images[end - 1] + 1) end++;
-          reads.push(readFully(pixelsHandle, out.subarray(n * size, end * size), pixelsEntry.offset + images[n] * size));
-          n = end;
-        }
-        await Promise.all(reads);
-      } finally {
-        await pixelsHandle.close();
-      }
-      return out;
-    };
-    return { results: withColumns(results, buffer), pixelsOf, columns: { directory, buffer } };
-  } finally {
+    // Each column a read of its own, at once: the thread pool's reads overlap.
+    await Promise.all(directory.columns.filter((c) => postedNames.has(c.name)).map(read));
+  } catch (e) {
     await handle.close();
+    throw e;
   }
+  for (const c of layout.columns) if (!postedAsIs.has(c.from)) putPosted(c, values.get(c.from.name)!, posted);
+  const header = { ...withoutColumns(results), columns: layout.directory };
+  const rest = Promise.all(own.filter((c) => !postedNames.has(c.name)).map(read))
+    .finally(() => handle.close())
+    .then(() => withColumnValues(results, (name) => values.get(name)));
+  // Said through `loaded`, which awaits it.
+  rest.catch(() => undefined);
+  const pixelSize = pixelBytes(results.images);
+  const pixelsOf = async (images: readonly number[]) => {
+    const out = new Uint8Array(images.length * pixelSize);
+    const pixelsHandle = await open(binFile, "r");
+    try {
+      const now = new Uint8Array(BIN_PREAMBLE);
+      await readFully(pixelsHandle, now, 0);
+      if (Buffer.compare(now, preamble) !== 0) throw refuse(`${directory.file} has been written again since it was read`, "open it again");
+      // A run of consecutive images is one read (every image's: one read of the column).
+      const reads: Promise<void>[] = [];
+      for (let n = 0; n < images.length;) {
+        let end = n + 1;
+        while (end < images.length && images[end] === images[end - 1] + 1) end++;
+        reads.push(readFully(pixelsHandle, out.subarray(n * pixelSize, end * pixelSize), pixelsEntry.offset + images[n] * pixelSize));
+        n = end;
+      }
+      await Promise.all(reads);
+    } finally {
+      await pixelsHandle.close();
+    }
+    return out;
+  };
+  return { posted: { header, columns: posted }, pixelsOf, format: "columns", rest };
 }
 
 async function readFully(handle: Awaited<ReturnType<typeof open>>, into: Uint8Array, position: number): Promise<void> {

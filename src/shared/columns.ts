@@ -84,32 +84,50 @@ const LAYER_FIELDS = [
 const LAYER_FIELD_NAMES: ReadonlySet<string> = new Set(LAYER_FIELDS.map(([field]) => field));
 
 /**
- * Layer columns the results view does not draw: the host leaves them out of what it posts, of
- * which they would be two thirds (112 of each layer's 158 bytes per image: 224 of a million
- * images' 342 MB). A view that comes to list an image's neighbours should ask for them, as for pixels.
+ * Layer columns the results view does not read: the host leaves them out of what it posts, of
+ * which they would be more than two thirds (120 of each layer's 158 bytes per image: 240 of a
+ * million images' 342 MB), and reads them after what it posts. A view that comes to list an image's
+ * neighbours asks for them, as for pixels; it shows the layers' mean silhouettes (the header's), not each image's.
  */
-const UNVIEWED_LAYER_FIELDS: ReadonlySet<string> = new Set(["neighbours", "neighbourDistances"]);
+const UNVIEWED_LAYER_FIELDS: ReadonlySet<string> = new Set(["neighbours", "neighbourDistances", "silhouettes"]);
 
 /**
- * What the host posts a view of `buffer` (the `.bin` up to its pixels, as read): the same bytes when
- * it holds no unviewed column; else the other columns packed into a new buffer, each still 8-byte
- * aligned, with their directory's offsets into it (the pixels' entry, read by range, unchanged).
+ * Layer columns posted as float32, half their bytes: the maps' places, which the view draws, indexes
+ * and measures as float32 (maps.ts's positions, neighbours.ts's keptOnMap) whatever it is given.
  */
-export function viewedColumns(directory: ColumnsDirectory, buffer: ArrayBuffer): { directory: ColumnsDirectory; buffer: ArrayBuffer } {
-  const unviewed = (c: ColumnEntry) => UNVIEWED_LAYER_FIELDS.has(c.name.slice(c.name.lastIndexOf(".") + 1));
-  if (!directory.columns.some(unviewed)) return { directory, buffer };
-  const inBuffer = directory.columns.filter((c) => c.name !== PIXELS_COLUMN && !unviewed(c));
-  const sizeOf = (c: ColumnEntry) => Math.ceil((c.length * DTYPE_BYTES[c.dtype]) / 8) * 8;
-  const packed = new Uint8Array(inBuffer.reduce((sum, c) => sum + sizeOf(c), 0));
-  let at = 0;
-  const moved = new Map<ColumnEntry, ColumnEntry>();
-  for (const c of inBuffer) {
-    packed.set(new Uint8Array(buffer, c.offset, c.length * DTYPE_BYTES[c.dtype]), at);
-    moved.set(c, { ...c, offset: at });
-    at += sizeOf(c);
+const FLOAT32_VIEWED_FIELDS: ReadonlySet<string> = new Set(["umap", "pca"]);
+
+const fieldOf = (c: ColumnEntry) => c.name.slice(c.name.lastIndexOf(".") + 1);
+
+/** A column the host posts: where it is in the `.bin` (`from`), and where and as what in the buffer posted (`to`). */
+export interface PostedColumn {
+  from: ColumnEntry;
+  to: ColumnEntry;
+}
+
+/**
+ * What a results view is posted of a `.bin` with `directory`: every column it draws (all but the
+ * neighbours' and the pixels) packed into `bytes`, each 8-byte aligned, the maps' places as float32;
+ * the posted directory gives their places there (the pixels' entry, read by range, unchanged). At a
+ * million images 67 MB of the `.bin`'s 342.
+ */
+export function postedLayout(directory: ColumnsDirectory): { directory: ColumnsDirectory; bytes: number; columns: PostedColumn[] } {
+  const columns: PostedColumn[] = [];
+  let bytes = 0;
+  for (const from of directory.columns) {
+    if (from.name === PIXELS_COLUMN || UNVIEWED_LAYER_FIELDS.has(fieldOf(from))) continue;
+    const dtype = from.dtype === "float64" && FLOAT32_VIEWED_FIELDS.has(fieldOf(from)) ? "float32" : from.dtype;
+    columns.push({ from, to: { ...from, dtype, offset: bytes } });
+    bytes += Math.ceil((from.length * DTYPE_BYTES[dtype]) / 8) * 8;
   }
-  const columns = directory.columns.filter((c) => !unviewed(c)).map((c) => moved.get(c) ?? c);
-  return { directory: { ...directory, columns }, buffer: packed.buffer };
+  const to = new Map(columns.map((c) => [c.from, c.to]));
+  const posted = directory.columns.filter((c) => c.name === PIXELS_COLUMN || to.has(c)).map((c) => to.get(c) ?? c);
+  return { directory: { ...directory, columns: posted }, bytes, columns };
+}
+
+/** `column`'s values from `values` (the column as the `.bin` holds it) into `into` at its posted place, converted to its posted type. */
+export function putPosted(column: PostedColumn, values: ArrayLike<number>, into: ArrayBuffer): void {
+  columnView(into, column.to.offset, column.to.dtype, column.to.length).set(values);
 }
 
 /** Values per image of a layer column: its declared count, or the layer's neighbourCount for the neighbours' columns. */
@@ -206,13 +224,10 @@ export function expectedColumns(header: Results): { name: string; dtype: Dtype; 
   return out;
 }
 
+export type ColumnArray = Uint8Array | Int32Array | Float32Array | Float64Array;
+
 /** A typed array over `length` values of `dtype` at `offset` of `buffer` (no copy). */
-function columnView(
-  buffer: ArrayBuffer,
-  offset: number,
-  dtype: Dtype,
-  length: number,
-): Uint8Array | Int32Array | Float32Array | Float64Array {
+export function columnView(buffer: ArrayBuffer, offset: number, dtype: Dtype, length: number): ColumnArray {
   return new ARRAYS[dtype](buffer, offset, length);
 }
 
@@ -225,10 +240,14 @@ function columnView(
  */
 export function withColumns(header: Results, buffer: ArrayBuffer): Results {
   const byName = new Map(header.columns!.columns.map((c) => [c.name, c]));
-  const view = (name: string) => {
+  return withColumnValues(header, (name) => {
     const c = byName.get(name);
     return c ? columnView(buffer, c.offset, c.dtype, c.length) : undefined;
-  };
+  });
+}
+
+/** The header's results with each per-image column set to `view(name)` (withColumns's views, or the host's over its buffers). */
+export function withColumnValues(header: Results, view: (name: string) => ColumnArray | undefined): Results {
   const results = header;
   const images = results.images;
   images.labels = view("images.labels")!;

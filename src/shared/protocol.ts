@@ -15,6 +15,19 @@ export interface Selection {
   label: string;
 }
 
+/**
+ * A selection as a bitset: its label, and its images as base64 of the bitset's little-endian 32-bit
+ * words (bit i: image i; webview/bitset.ts's toBase64). A million images' in 167 kB of text,
+ * whatever is selected: listed, half of them are 3.9 MB of JSON.
+ */
+export interface SelectionBits {
+  label: string;
+  bits: string;
+}
+
+/** A selection as the view posts it to the host: listed, or as a bitset when that is shorter (a few images of many are shorter listed). */
+export type PostedSelection = Selection | SelectionBits;
+
 /** The view's picture exports; its table goes through `exportTable` (the host writes CSV or Parquet). */
 export type ExportFormat = "svg" | "png";
 
@@ -99,7 +112,7 @@ export type ToResultsView =
   /** The results to show, the selection to restore and the named selections saved beside them.
    * `resultsFile` is kept in the webview's state (WebviewState) so the panel serializer can reopen
    * the same file after a reload. */
-  | ({ type: "load"; selection?: Selection; resultsFile?: string; saved: SavedSelections } & ResultsColumns)
+  | ({ type: "load"; selection?: PostedSelection; resultsFile?: string; saved: SavedSelections } & ResultsColumns)
   /** Select images picked elsewhere (the sidebar tree). */
   | { type: "select"; selection: Selection | null }
   /** The named selections changed (saved, deleted, or their file edited, deleted or broken on disk). */
@@ -114,7 +127,7 @@ export type ToResultsView =
 export type FromResultsView =
   | Ready
   /** The user changed the selection in the view; null clears it. */
-  | { type: "selectionChanged"; selection: Selection | null }
+  | { type: "selectionChanged"; selection: PostedSelection | null }
   /** Save an export: `data` is text for svg and a base64 data URL for png. */
   | { type: "export"; format: ExportFormat; suggestedName: string; data: string }
   /** Save the tidy table (the host asks CSV or Parquet, and the selection or every image when `selection` is set),
@@ -155,11 +168,8 @@ export interface WebviewState {
   resultsFile: string;
   /** The selection, listed; or null with it in `selectionBits`. */
   selection: Selection | null;
-  /**
-   * A selection shorter kept as a bitset than listed (webview/main.ts): its label, and its images as
-   * base64 of the bitset's little-endian 32-bit words (bit i: image i).
-   */
-  selectionBits?: { label: string; bits: string };
+  /** A selection shorter kept as a bitset than listed (webview/main.ts). */
+  selectionBits?: SelectionBits;
   /** The points' colouring: by digit (or class), cluster, or the neighbours each keeps on the map drawn. */
   colorBy: "digit" | "cluster" | "kept";
   /** With training snapshots: the epoch shown (the final one when absent). */

@@ -1,10 +1,11 @@
 // Debian's chromium driven by playwright-core, for the webview test and benchmark.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { readResultsFile } from "../../src/results/read";
-import { encodeResults } from "../../src/results/write";
-import { PIXELS_COLUMN, pixelBytes, withoutColumns } from "../../src/shared/columns";
-import type { HostToWebview, SavedSelections, WebviewToHost } from "../../src/shared/protocol";
+import { postedFrom, readResultsFile } from "../../src/results/read";
+import { binFileOf, encodeResults } from "../../src/results/write";
+import { PIXELS_COLUMN, pixelBytes } from "../../src/shared/columns";
+import { selectionOf } from "../../src/host/postedSelection";
+import type { HostToWebview, SavedSelections, Selection, WebviewToHost } from "../../src/shared/protocol";
 import type { Results } from "../../src/shared/results";
 import { allPixels } from "../helpers";
 import { serveHarness } from "./server";
@@ -77,43 +78,62 @@ export async function send(page: Page, message: HostToWebview): Promise<void> {
 /** Results to show: a results file's path (read as the host reads it), or the pipeline's results (as the writer would write them). */
 export type ResultsSource = string | Results;
 
-/** Results as the host posts them: the header's JSON and the columns' bytes; with the pixels, base64, for the harness to answer `pixels` from. */
+/**
+ * Results as the host posts them: the header's JSON and the columns' bytes; with the pixels, base64,
+ * for the harness to answer `pixels` from, and every column the host reads (`host`: its header's
+ * JSON and the `.bin`'s bytes up to the pixels), for it to answer `neighbours` from.
+ */
 export interface PostedResults {
   header: string;
   columns: string;
   pixels: string;
   pixelSize: number;
+  host: { header: string; columns: string };
 }
 
 export async function postedResults(source: ResultsSource): Promise<PostedResults> {
   let header: Results;
-  let columns: Uint8Array;
+  let bin: Uint8Array;
   let pixels: Uint8Array;
   if (typeof source === "string") {
     const loaded = await readResultsFile(source);
-    header = { ...withoutColumns(loaded.results), columns: loaded.columns.directory };
-    columns = new Uint8Array(loaded.columns.buffer);
     pixels = await allPixels(loaded);
+    // An all-JSON file's columns as the host makes them in memory.
+    if (loaded.format === "json")
+      ({ header, bin } = encodeResults({ ...loaded.results, images: { ...loaded.results.images, pixels } }, "test.results.bin"));
+    else [header, bin] = [JSON.parse(readFileSync(source, "utf8")) as Results, readFileSync(binFileOf(source))];
   } else {
-    const { bin, header: h } = encodeResults(source, "test.results.bin");
-    const at = h.columns!.columns.find((c) => c.name === PIXELS_COLUMN)!.offset;
-    [header, columns, pixels] = [h, bin.subarray(0, at), bin.subarray(at)];
+    const encoded = encodeResults(source, "test.results.bin");
+    [header, bin] = [encoded.header, encoded.bin];
+    pixels = bin.subarray(header.columns!.columns.find((c) => c.name === PIXELS_COLUMN)!.offset);
   }
+  const at = header.columns!.columns.find((c) => c.name === PIXELS_COLUMN)!.offset;
+  const columns = bin.slice(0, at);
+  const posted = postedFrom(structuredClone(header), columns.buffer);
   const base64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
-  return { header: JSON.stringify(header), columns: base64(columns), pixels: base64(pixels), pixelSize: pixelBytes(header.images) };
+  return {
+    header: JSON.stringify(posted.header),
+    columns: base64(new Uint8Array(posted.columns)),
+    pixels: base64(pixels),
+    pixelSize: pixelBytes(header.images),
+    host: { header: JSON.stringify(header), columns: base64(columns) },
+  };
 }
 
 /**
  * Puts `posted` in the page as `window.mtqPosted` ({ header, columns }, as the host's message holds
- * them) and its pixels where the harness answers `pixels` requests from.
+ * them), its pixels where the harness answers `pixels` requests from and every column where it answers `neighbours` from.
  */
 export async function putResults(page: Page, posted: PostedResults): Promise<void> {
   // No named closures in the page's function: it gets this source without tsx's helpers.
   await page.evaluate((p) => {
-    const [pixels, columns] = [p.pixels, p.columns].map((text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
+    const [pixels, columns, host] = [p.pixels, p.columns, p.host.columns].map((text) =>
+      Uint8Array.from(atob(text), (c) => c.charCodeAt(0)),
+    );
     const w = window as unknown as { mtqHarness: Record<string, unknown>; mtqPosted: unknown };
     w.mtqHarness.pixels = pixels;
     w.mtqHarness.pixelSize = p.pixelSize;
+    w.mtqHarness.host = { header: JSON.parse(p.host.header) as unknown, columns: host.buffer };
     w.mtqPosted = { header: JSON.parse(p.header) as unknown, columns: columns.buffer };
   }, posted);
 }
@@ -175,6 +195,13 @@ export async function lastPosted<T extends WebviewToHost["type"]>(
   type: T,
 ): Promise<Extract<WebviewToHost, { type: T }> | undefined> {
   return (await posted(page)).filter((m): m is Extract<WebviewToHost, { type: T }> => m.type === type).at(-1);
+}
+
+/** The selection the view last posted to the host, as the host reads it (listed, or a bitset's base64); undefined when it posted none. */
+export async function lastSelection(page: Page): Promise<Selection | null | undefined> {
+  const sent = await lastPosted(page, "selectionChanged");
+  if (!sent) return undefined;
+  return selectionOf(sent.selection, Number(await page.locator("#mtq-root").getAttribute("data-images")));
 }
 
 export async function cspViolations(page: Page): Promise<string[]> {
