@@ -124,14 +124,23 @@ export function digitCounts(data: ViewData, images: ArrayLike<number>): [number,
 
 /** [class, count] among `images` by `classes` (each image's label, or its prediction), most frequent first, then by class. */
 export function classCounts(classes: ArrayLike<number>, images: ArrayLike<number>): [number, number][] {
-  // Counted in an array indexed by class (small whole numbers), not a Map: it is called per Sankey link and node.
-  const counts: number[] = [];
+  // Counted in a typed array indexed by class (small whole numbers), grown as a class needs: it is
+  // called per Sankey link and node, a million images' cluster nodes at every load (a plain list's
+  // `(counts[d] ?? 0) + 1` took 4 times as long).
+  let counts = new Int32Array(16);
   for (let k = 0; k < images.length; k++) {
     const d = classes[images[k]];
-    counts[d] = (counts[d] ?? 0) + 1;
+    if (d >= counts.length) {
+      const grown = new Int32Array(Math.max(d + 1, 2 * counts.length));
+      grown.set(counts);
+      counts = grown;
+    }
+    counts[d]++;
   }
   const out: [number, number][] = [];
-  counts.forEach((n, d) => out.push([d, n]));
+  counts.forEach((n, d) => {
+    if (n > 0) out.push([d, n]);
+  });
   return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
 }
 
