@@ -21,7 +21,8 @@ export class SearchBox {
   private readonly previous: HTMLButtonElement;
   private readonly next: HTMLButtonElement;
   private readonly all: HTMLButtonElement;
-  private readonly vocabulary: SearchVocabulary;
+  /** What a query may name (searchVocabulary reads every image's label), made at the first search rather than at every load. */
+  private known: SearchVocabulary | undefined;
   /** The query last searched, and the images it found (null: none searched, or it was wrong). */
   private searched = "";
   private found: Uint32Array | null = null;
@@ -39,7 +40,6 @@ export class SearchBox {
     query: string,
     private readonly onQuery: (query: string) => void,
   ) {
-    this.vocabulary = searchVocabulary(data.results, data.state);
     this.element = el("div", "mtq-search");
     this.element.setAttribute("role", "search");
     this.input = el("input", "mtq-search-input");
@@ -82,6 +82,10 @@ export class SearchBox {
     // touching the selection, which was kept with it.
     if (query) this.search(false);
     this.enableSteps();
+  }
+
+  private get vocabulary(): SearchVocabulary {
+    return (this.known ??= searchVocabulary(this.data.results, this.data.state));
   }
 
   /** Puts the keyboard in the box with its query selected (Ctrl+F, MTQ: Find Images). */
