@@ -1,17 +1,24 @@
 // Measures the results webview in Debian's chromium (headless, no GPU: WebGL on SwiftShader) on
 // all 70,000 MNIST digits (examples/all-of-mnist.mtq.json run by the pipeline once, cached under
 // .tmp/bench/), and on the million of `npm run million` when its results file is there
-// (.cache/million/million.results.json): the first paint (the file chosen: the host reading the
-// header and the .bin's columns, the page parsing the header, the message to every map and the
-// Sankey drawn and painted), the lasso update (from the pointer's release to the frame that shows
-// it in every view presented, as the pointerup's Event Timing duration says, beside the measure of
-// before: two animation frames after the update) and the frame time of wheel zooms and keyboard pans on a map. Also what the message costs: the header's
-// JSON, the columns' bytes and the structured clone that postMessage makes. An all-JSON file of
-// before the .bin (version 2) is converted once beside itself (NAME.columns.results.json), and the
-// old path's host side (read, parse, the message's JSON) measured on it, side by side. Each with
-// WebGL on, then off (chromium's --disable-webgl: the maps' 2-D canvas fallback; maps of more than
-// 20,000 points are rasterised either way, webview/raster.ts), one after the other under the same
-// load. Prints figures with the load average; not a test.
+// (.cache/million/million.results.json). The first paint: from the file chosen (the host reading
+// the header and the .bin's columns the view reads first, as src/host/panel.ts posts them, the page
+// parsing the header, the message to every map and the Sankey) to the presentation of the frame
+// after the view is drawn, read from a Chrome trace, in fresh pages and again in one page; beside
+// the measure of before, two animation frames after. The lasso update: from the pointer's release
+// to the presentation of the frame that shows it in every view, the pointerup's EventTiming event
+// in a Chrome trace (unrounded: DevTools' Interactions track), beside its Event Timing duration as
+// the page sees it (in steps of 8 ms), the main thread's frame done and two animation frames after;
+// median and max over the lassos, and the page's first lasso on its own. Then the frame time of
+// wheel zooms and keyboard pans on a map. What tracing costs, by A/B: each lasso done twice traced
+// and twice not (from the same selection), loads traced and not in turn. Also what the message
+// costs: the header's JSON, the columns' bytes and the structured clone that postMessage makes. An
+// all-JSON file of before the .bin (version 2) is converted once beside itself
+// (NAME.columns.results.json), and the old path's host side (read, parse, the message's JSON)
+// measured on it, side by side. Each with WebGL on, then off (chromium's --disable-webgl: the maps'
+// 2-D canvas fallback; maps of more than 20,000 points are rasterised either way,
+// webview/raster.ts), one after the other under the same load. Prints figures with the load
+// average; not a test.
 // `npm run bench:webview -- FILE.results.json ...` measures other results files.
 import { existsSync, statSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
@@ -29,38 +36,114 @@ import { allOfMnistResults } from "./allOfMnistResults";
 const root = join(__dirname, "..");
 const MILLION = join(MILLION_DIR, "million.results.json");
 const RUNS = 5;
+/** Fresh pages whose first load is the first paint: a page's first load is its slowest (the view's code not yet compiled hot). */
+const FIRST_PAGES = 3;
 const FRAMES = 30;
 const LASSO_LIMIT_MS = 60_000;
 /** The columns' bytes reach the page in parts of this many bytes. */
 const PART = 16 * 2 ** 20;
+/** A Chrome trace's categories: EventTiming events, each frame's way from the main thread to the screen, the page's marks and measures. */
+const TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline.frame", "blink.user_timing"];
+/** ms waited before a trace stops: the presentation's feedback reaches the page's renderer a little after the frames the page waited for. */
+const PRESENTATION_WAIT_MS = 100;
+/** ms at least between a lasso's frame and the next lasso (settle). */
+const SETTLE_MS = 300;
 
-/**
- * ms from posting `load` (the header and the columns' bytes already in the page, as the host's
- * message brings them) to the frame after the view is drawn, and the view's own build+draw time.
- */
-function timeLoad(page: Page): Promise<{ wall: number; render: number }> {
-  return page.evaluate(async () => {
-    const w = window as unknown as { benchPosted: { header: unknown; columns: ArrayBuffer } };
-    performance.clearMeasures("mtq-render");
-    const t0 = performance.now();
-    window.postMessage({ type: "load", ...w.benchPosted, saved: { selections: [] } }, "*");
-    // Plain loops, no named closures: the page gets this function's source, without tsx's helpers.
-    while (!performance.getEntriesByName("mtq-render").length) await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    return { wall: performance.now() - t0, render: performance.getEntriesByName("mtq-render")[0].duration };
-  });
+/** The fields of a Chrome trace event read here. */
+interface TraceEvent {
+  name: string;
+  ph: string;
+  /** µs, the trace's clock: the page's performance.now() is (ts - its time origin) / 1000. */
+  ts: number;
+  pid: number;
+  args: {
+    data?: { type?: string; interactionId?: number; duration?: number; timeStamp?: number; processingEnd?: number; frameId?: number };
+    frameId?: number;
+    frameSeqId?: number;
+    begin_frame_id?: { sequence_number: number };
+  };
 }
 
 /**
- * A lasso's times from the pointer's release (the pointerup's own timestamp): `painted`, the
- * pointerup's Event Timing duration (Chrome's interaction-to-next-paint: to the presentation of the
- * first frame after its handlers ran, in steps of 8 ms; an interaction under 16 ms reports none,
- * counted 16); `frame`, to the end of the main thread's work on that frame (an animation frame
- * requested by the release, then a MessageChannel task: it runs once the frame is committed, before
- * its raster and display); `twoFrames`, the measure of before (two animation frames after the
- * update, the second a frame after the paint); `update`, the selection's update in every view.
+ * `work` done, in a Chrome trace of the page's browser when `trace` (its events in time order), and
+ * PRESENTATION_WAIT_MS after it either way: a lasso or load not traced waits as long as one traced.
+ */
+async function traced<T>(page: Page, trace: boolean, work: () => Promise<T>): Promise<{ result: T; events: TraceEvent[] }> {
+  const browser = page.context().browser()!;
+  if (trace) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+  const result = await work();
+  await page.waitForTimeout(PRESENTATION_WAIT_MS);
+  if (!trace) return { result, events: [] };
+  const { traceEvents } = JSON.parse((await browser.stopTracing()).toString("utf8")) as { traceEvents: TraceEvent[] };
+  return { result, events: traceEvents.sort((a, b) => a.ts - b.ts) };
+}
+
+/**
+ * When (µs, the trace's clock) the first frame that the renderer `pid`'s main thread commits after
+ * `after` is presented: the first main frame begun after it whose layer tree is activated (its rasters
+ * done; a main frame with nothing to commit is not), the compositor's first draw after that, and that
+ * draw's presentation. Chromium's own chain: the pointerup's EventTiming event ends at the same µs
+ * (timeLasso checks it on every traced lasso, and says if one differs).
+ */
+function presentedAfter(events: TraceEvent[], pid: number, after: number): number | undefined {
+  const ofPage = events.filter((e) => e.pid === pid && e.ts >= after);
+  for (const main of ofPage) {
+    if (main.name !== "BeginMainThreadFrame") continue;
+    const activated = ofPage.find((e) => e.name === "ActivateLayerTree" && e.args.frameId === main.args.data?.frameId);
+    if (!activated) continue;
+    const drawn = ofPage.find((e) => e.name === "DrawFrame" && e.ts >= activated.ts);
+    const seq = drawn?.args.frameSeqId;
+    return ofPage.find((e) => e.name === "AnimationFrame::Presentation" && e.args.begin_frame_id?.sequence_number === seq)?.ts;
+  }
+  return undefined;
+}
+
+/**
+ * A load's times, ms from posting `load` (the header and the columns' bytes already in the page, as
+ * the host's message brings them): `twoFrames`, to two animation frames after the view is drawn (the
+ * measure of before); `presented`, in a traced load, to the presentation of the frame after the view
+ * is drawn; `render`, the view's own build+draw.
+ */
+interface LoadTimes {
+  twoFrames: number;
+  presented?: number;
+  render: number;
+}
+
+async function timeLoad(page: Page, trace: boolean): Promise<LoadTimes> {
+  const load = () =>
+    page.evaluate(async () => {
+      const w = window as unknown as { benchPosted: { header: unknown; columns: ArrayBuffer } };
+      performance.clearMeasures("mtq-render");
+      performance.clearMarks("bench-posted");
+      const t0 = performance.mark("bench-posted").startTime;
+      window.postMessage({ type: "load", ...w.benchPosted, saved: { selections: [] } }, "*");
+      // Plain loops, no named closures: the page gets this function's source, without tsx's helpers.
+      while (!performance.getEntriesByName("mtq-render").length) await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return { twoFrames: performance.now() - t0, render: performance.getEntriesByName("mtq-render")[0].duration };
+    });
+  const { result, events } = await traced(page, trace, load);
+  if (!trace) return result;
+  const posted = events.find((e) => e.name === "bench-posted");
+  const drawn = events.find((e) => e.name === "mtq-render" && e.ph === "e");
+  const presented = posted && drawn && presentedAfter(events, drawn.pid, drawn.ts);
+  if (!posted || !presented) say("a traced load: its frame's presentation is not in the trace");
+  return { ...result, ...(presented && { presented: (presented - posted!.ts) / 1000 }) };
+}
+
+/**
+ * A lasso's times from the pointer's release (the pointerup's own timestamp): `presented`, in a
+ * traced lasso, to the presentation of the first frame after its handlers ran (the pointerup's
+ * EventTiming event in the trace, unrounded); `painted`, the same as the page's Event Timing reports
+ * it (interaction-to-next-paint, in steps of 8 ms; an interaction under 16 ms reports none, counted
+ * 16); `frame`, to the end of the main thread's work on that frame (an animation frame requested by
+ * the release, then a MessageChannel task: it runs once the frame is committed, before its raster
+ * and display); `twoFrames`, the measure of before (two animation frames after the update, the
+ * second a frame after the paint); `update`, the selection's update in every view.
  */
 interface LassoTimes {
+  presented?: number;
   painted: number;
   frame: number;
   twoFrames: number;
@@ -68,7 +151,26 @@ interface LassoTimes {
   selected: number;
 }
 
-async function timeLasso(page: Page, fraction: number): Promise<LassoTimes> {
+async function timeLasso(page: Page, fraction: number, trace: boolean): Promise<LassoTimes> {
+  await settle(page);
+  const { result, events } = await traced(page, trace, () => lassoOnce(page, fraction));
+  if (!trace) return result;
+  const up = events.find((e) => e.name === "EventTiming" && e.ph === "b" && e.args.data?.type === "pointerup" && e.args.data.interactionId);
+  if (!up) {
+    say("a traced lasso: its pointerup's EventTiming is not in the trace");
+    return result;
+  }
+  const { duration, timeStamp, processingEnd } = up.args.data as Required<NonNullable<TraceEvent["args"]["data"]>>;
+  // The chain the first paint is read by, checked here against chromium's own figure.
+  const presented = presentedAfter(events, up.pid, up.ts + (processingEnd - timeStamp) * 1000);
+  if (presented === undefined || Math.abs((presented - up.ts) / 1000 - duration) > 0.1)
+    say(
+      `a traced lasso: its EventTiming says ${ms1(duration)}, its frame's presentation ${presented === undefined ? "none" : ms1((presented - up.ts) / 1000)}`,
+    );
+  return { ...result, presented: duration };
+}
+
+async function lassoOnce(page: Page, fraction: number): Promise<LassoTimes> {
   const box = (await page.locator(".mtq-map-overlay").first().boundingBox())!;
   await page.evaluate(() => {
     performance.clearMeasures("mtq-selection");
@@ -131,6 +233,44 @@ async function timeLasso(page: Page, fraction: number): Promise<LassoTimes> {
 }
 
 /**
+ * SETTLE_MS, then the page's next idle time: what the last lasso left to do after its frame (its
+ * garbage, the idle callbacks it queued) done before the next, as it is when a user lassos again,
+ * and as long before a lasso traced (whose trace starts after) as before one not.
+ */
+async function settle(page: Page): Promise<void> {
+  await page.waitForTimeout(SETTLE_MS);
+  await page.evaluate(() => new Promise((r) => requestIdleCallback(r, { timeout: 1000 })));
+}
+
+/** Escape: the selection cleared in every view, and two frames after, so that the next lasso starts from none. */
+async function clearSelection(page: Page): Promise<void> {
+  await page.keyboard.press("Escape");
+  await page.waitForFunction(() => document.querySelector<HTMLElement>(".mtq-map")!.dataset.selected === "0");
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/**
+ * The lassos: the page's first (traced), then passes of RUNS lassos of growing width (each changing
+ * the selection by a strip) from no selection, every other one traced: the first pass's in the
+ * fourth, the others in the second and third. Each lasso is done twice traced and twice not, from
+ * the same selection, at times of the same mean (a drift over the run, the page's heap growing, cancels out).
+ */
+async function timeLassos(page: Page): Promise<{ first: LassoTimes; traced: LassoTimes[][]; plain: LassoTimes[][] }> {
+  const fraction = (i: number) => 0.3 + 0.1 * i;
+  const first = await timeLasso(page, fraction(0), true);
+  const traced: LassoTimes[][] = Array.from({ length: RUNS }, () => []);
+  const plain: LassoTimes[][] = Array.from({ length: RUNS }, () => []);
+  for (const shift of [0, 1, 1, 0]) {
+    await clearSelection(page);
+    for (let i = 0; i < RUNS; i++) {
+      const trace = (i + shift) % 2 === 0;
+      (trace ? traced : plain)[i].push(await timeLasso(page, fraction(i), trace));
+    }
+  }
+  return { first, traced, plain };
+}
+
+/**
  * Mean ms per frame over wheel zooms (in, then out) and arrow-key pans on the first map, one per
  * frame, with a selection shown; and ms from the last of them to the frame after the map is drawn
  * afresh (a raster slower than a frame moves its last image during a gesture, maps.ts's drawMoved,
@@ -162,6 +302,19 @@ function timeFrames(page: Page, frames: number): Promise<{ frame: number; settle
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x: number) => `${x.toFixed(0)} ms`;
+const ms1 = (x: number) => `${x.toFixed(1)} ms`;
+/** A traced lasso's release to presented, to 0.1 ms ("?" when the trace missed it, said when it did). */
+const presentedText = (lasso: LassoTimes) => (lasso.presented === undefined ? "?" : lasso.presented.toFixed(1));
+/** "median / max" of `xs`, in whole ms or (`precise`) to 0.1 ms. */
+const spread = (xs: number[], precise = false) => {
+  const f = (x: number) => x.toFixed(precise ? 1 : 0);
+  return xs.length ? `${f(median(xs))} / ${f(Math.max(...xs))} ms` : "? ms";
+};
+/** The median of `traced` minus `plain`, pair by pair, signed, to 0.1 ms. */
+const cost = (traced: number[], plain: number[]) => {
+  const d = median(traced.map((t, i) => t - plain[i]));
+  return `${d >= 0 ? "+" : "−"}${Math.abs(d).toFixed(1)} ms`;
+};
 const load = () => `load average ${loadavg()[0].toFixed(2)}`;
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -219,7 +372,8 @@ async function measure(url: string, file: string, old: string | undefined): Prom
   const { results } = loaded;
   say(
     `${results.images.count.toLocaleString("en")} images, ${results.layers.length} maps, ${results.flows.links.length} Sankey links: ` +
-      `host read ${ms(read)} (${loaded.format === "json" ? "an all-JSON file, converted in memory" : "the header and the .bin's columns"}), ` +
+      `host read ${ms(read)} ` +
+      `(${loaded.format === "json" ? "an all-JSON file, converted in memory" : "the header and the .bin's columns the view reads first"}), ` +
       `message: the header's ${(headerJson.length / 1024).toFixed(0)} kB of JSON (serialised in ${ms(serialise)}) and ` +
       `${(columns.byteLength / 2 ** 20).toFixed(1)} MB of columns as bytes (${load()})`,
   );
@@ -233,6 +387,45 @@ async function measure(url: string, file: string, old: string | undefined): Prom
   }
 }
 
+/** A fresh page of the harness with the columns' bytes and the parsed header in it, ready to post; what the message costs before the view sees it. */
+async function openPage(
+  browser: Browser,
+  url: string,
+  headerJson: string,
+  columns: Uint8Array,
+): Promise<{ page: Page; parse: number; clone: number }> {
+  // The columns reach the page as bytes (fetched through a route; the page's CSP, which allows no fetch, is bypassed for the bench only).
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
+  // An error in the view would otherwise show only as a lasso never answered.
+  page.on("pageerror", (e) => say(`the page failed: ${e.message}`));
+  // In parts of at most PART bytes: a route's body of 78 MB (the million's) closed the page.
+  const parts = Math.ceil(columns.byteLength / PART);
+  await page.route("**/bench-columns/*", (route) => {
+    const part = Number(new URL(route.request().url()).pathname.split("/").at(-1));
+    const bytes = columns.subarray(part * PART, (part + 1) * PART);
+    return route.fulfill({ body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+  });
+  await page.goto(url);
+  // The header's JSON.parse, and the structured clone that postMessage makes.
+  const [parse, clone] = await page.evaluate(
+    async ([text, count, size, part]) => {
+      const buffer = new ArrayBuffer(size);
+      for (let p = 0; p < count; p++) {
+        const bytes = await (await fetch(`/bench-columns/${p}`)).arrayBuffer();
+        new Uint8Array(buffer).set(new Uint8Array(bytes), p * part);
+      }
+      const t = performance.now();
+      const posted = { header: JSON.parse(text) as unknown, columns: buffer };
+      (window as unknown as { benchPosted: unknown }).benchPosted = posted;
+      const t1 = performance.now();
+      structuredClone(posted);
+      return [t1 - t, performance.now() - t1];
+    },
+    [headerJson, parts, columns.byteLength, PART] as const,
+  );
+  return { page, parse, clone };
+}
+
 async function measureView(
   browser: Browser,
   url: string,
@@ -241,62 +434,76 @@ async function measureView(
   read: number,
   webgl: boolean,
 ): Promise<void> {
-  // The columns reach the page as bytes (fetched through a route; the page's CSP, which allows no fetch, is bypassed for the bench only).
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
-  // An error in the view would otherwise show only as a lasso never answered.
-  page.on("pageerror", (e) => say(`the page failed: ${e.message}`));
+  // The first paint in fresh pages (each its own context and renderer); the last page goes on.
+  const firsts: LoadTimes[] = [];
+  let opened: Awaited<ReturnType<typeof openPage>> | undefined;
+  for (let p = 0; p < FIRST_PAGES; p++) {
+    await opened?.page.close();
+    opened = await openPage(browser, url, headerJson, columns);
+    firsts.push(await timeLoad(opened.page, true));
+  }
+  const { page, parse, clone } = opened!;
   try {
-    // In parts of at most PART bytes: a route's body of 78 MB (the million's) closed the page.
-    const parts = Math.ceil(columns.byteLength / PART);
-    await page.route("**/bench-columns/*", (route) => {
-      const part = Number(new URL(route.request().url()).pathname.split("/").at(-1));
-      const bytes = columns.subarray(part * PART, (part + 1) * PART);
-      return route.fulfill({ body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
-    });
-    await page.goto(url);
-    // What the message costs before the view sees it: the header's JSON.parse, and the structured clone that postMessage makes.
-    const [pageParse, clone] = await page.evaluate(
-      async ([text, count, size, part]) => {
-        const buffer = new ArrayBuffer(size);
-        for (let p = 0; p < count; p++) {
-          const bytes = await (await fetch(`/bench-columns/${p}`)).arrayBuffer();
-          new Uint8Array(buffer).set(new Uint8Array(bytes), p * part);
-        }
-        const t = performance.now();
-        const posted = { header: JSON.parse(text) as unknown, columns: buffer };
-        (window as unknown as { benchPosted: unknown }).benchPosted = posted;
-        const t1 = performance.now();
-        structuredClone(posted);
-        return [t1 - t, performance.now() - t1];
-      },
-      [headerJson, parts, columns.byteLength, PART] as const,
-    );
-    const first = await timeLoad(page);
     const renderer = await page.$eval(".mtq-map", (m) => (m as HTMLElement).dataset.renderer);
-    const again: { wall: number; render: number }[] = [];
-    for (let i = 0; i < RUNS; i++) again.push(await timeLoad(page));
+    // Loads again in the same page, in pairs traced and not, the pairs' order alternating (traced first, then last).
+    const again: LoadTimes[] = [];
+    const againPlain: LoadTimes[] = [];
+    for (let i = 0; i < RUNS; i++)
+      for (const trace of i % 2 ? [false, true] : [true, false]) (trace ? again : againPlain).push(await timeLoad(page, trace));
     say(
       `maps drawn ${{ webgl: "with WebGL", canvas: "on the 2-D canvas", raster: "as a raster (raster.ts) on the 2-D canvas" }[renderer ?? ""] ?? renderer}, ` +
         `${webgl ? "WebGL on (SwiftShader)" : "WebGL off"}: ` +
-        `header parsed in the page ${ms(pageParse)}, the message's structured clone ${ms(clone)}`,
+        `header parsed in the page ${ms(parse)}, the message's structured clone ${ms(clone)}`,
+    );
+    const before = read + parse;
+    const presented = (loads: LoadTimes[]) => loads.filter((l) => l.presented !== undefined).map((l) => before + l.presented!);
+    say(
+      `first paint (${FIRST_PAGES} fresh pages, median / max): ${spread(presented(firsts))} from the file chosen to presented ` +
+        `(the frame after the view is drawn, in a Chrome trace), ${spread(firsts.map((l) => before + l.twoFrames))} to two animation frames after ` +
+        `(the measure before) (host read ${ms(read)}, header parse ${ms(parse)}, view build+draw ${spread(firsts.map((l) => l.render))}) (${load()})`,
     );
     say(
-      `first paint: ${ms(read + pageParse + first.wall)} from the file chosen to painted ` +
-        `(host read ${ms(read)}, header parse ${ms(pageParse)}, message to painted ${ms(first.wall)}, view build+draw ${ms(first.render)}) (${load()})`,
+      `first paint again (${RUNS} loads in the page, traced, median / max): ${spread(presented(again))} to presented, ` +
+        `${spread(again.map((l) => before + l.twoFrames))} to two animation frames after, build+draw ${spread(again.map((l) => l.render))}; ` +
+        `${RUNS} not traced between them: ${spread(againPlain.map((l) => before + l.twoFrames))} to two animation frames after, ` +
+        `build+draw ${spread(againPlain.map((l) => l.render))} (${load()})`,
     );
-    const median2 = median(again.map((r) => r.wall));
+    const lassos = await timeLassos(page);
+    const [traced, plain] = [lassos.traced.flat(), lassos.plain.flat()];
+    const of = (times: LassoTimes[], key: keyof LassoTimes, precise = false) =>
+      spread(
+        times.filter((l) => l[key] !== undefined).map((l) => l[key]!),
+        precise,
+      );
     say(
-      `first paint again (median of ${RUNS}): ${ms(read + pageParse + median2)} (message to painted ${ms(median2)}, ` +
-        `build+draw ${ms(median(again.map((r) => r.render)))}) (${load()})`,
+      `lasso update (${traced.length} lassos traced and ${plain.length} not, median / max, ` +
+        `${plain[0].selected.toLocaleString("en")} to ${plain.at(-1)!.selected.toLocaleString("en")} images selected): ` +
+        `${of(traced, "presented", true)} from release to presented (the pointerup's EventTiming in a Chrome trace, unrounded), ` +
+        `${of(plain, "painted")} as the page's Event Timing duration (8 ms steps; not traced), ` +
+        `${of(plain, "frame")} to the main thread's frame done, ${of(plain, "twoFrames")} to two animation frames after (the measure before) ` +
+        `(selection update in every view ${of(plain, "update")}) (${load()})`,
     );
-    const lassos: LassoTimes[] = [];
-    for (let i = 0; i < RUNS; i++) lassos.push(await timeLasso(page, 0.3 + 0.1 * i));
-    const of = (key: keyof LassoTimes) => ms(median(lassos.map((l) => l[key])));
     say(
-      `lasso update (median of ${RUNS}, ${lassos[0].selected.toLocaleString("en")} to ${lassos.at(-1)!.selected.toLocaleString("en")} images selected): ` +
-        `${of("painted")} from release to painted (the pointerup's Event Timing duration), ` +
-        `${of("frame")} to the main thread's frame done, ${of("twoFrames")} to two animation frames after (the measure before) ` +
-        `(selection update in every view ${of("update")}) (${load()})`,
+      `lasso by lasso, traced: ${traced.map((l) => `${presentedText(l)} presented / ${l.painted.toFixed(0)}`).join(", ")} ms ` +
+        `by Event Timing; the page's first lasso: ${presentedText(lassos.first)} ms to presented ` +
+        `(${ms(lassos.first.painted)} by Event Timing, selection update ${ms(lassos.first.update)})`,
+    );
+    const mean = (times: LassoTimes[], key: "painted" | "frame" | "update") => times.reduce((sum, l) => sum + l[key], 0) / times.length;
+    const lassoCost = (key: "painted" | "frame" | "update") =>
+      cost(
+        lassos.traced.map((times) => mean(times, key)),
+        lassos.plain.map((times) => mean(times, key)),
+      );
+    const loadCost = (key: "twoFrames" | "render") =>
+      cost(
+        again.map((l) => l[key]),
+        againPlain.map((l) => l[key]),
+      );
+    say(
+      `what tracing costs (median over the lassos of traced minus not, the same lasso from the same selection; over pairs of loads): ` +
+        `lasso Event Timing ${lassoCost("painted")}, main thread's frame done ${lassoCost("frame")}, ` +
+        `selection update ${lassoCost("update")}; load to two animation frames after ${loadCost("twoFrames")}, ` +
+        `build+draw ${loadCost("render")} (${load()})`,
     );
     const { frame, settled } = await timeFrames(page, FRAMES);
     say(
