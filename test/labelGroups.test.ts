@@ -15,4 +15,9 @@ describe("labelGroups", () => {
     assert.deepEqual(labelGroups({ labels: [2, 0], injected: [false, false] }), { kept: [0, 2], injected: [] });
     assert.deepEqual(labelGroups({ labels: [], injected: [] }), { kept: [], injected: [] });
   });
+
+  it("groups labels that are no class's index too (negative, past a million, fractional), as labels", () => {
+    const labels = [5, -1, 3_000_000, 2.5, 5, 0];
+    assert.deepEqual(labelGroups({ labels, injected: [0, 0, 1, 0, 1, 0] }), { kept: [-1, 0, 2.5, 5], injected: [5, 3_000_000] });
+  });
 });
