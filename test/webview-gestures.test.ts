@@ -179,4 +179,47 @@ describe("a rasterised map under a pan or zoom gesture", { skip }, () => {
     await settled();
     assert.deepEqual(await press("0"), [undefined, "1.00"]);
   });
+
+  it("shows a lasso's redraw (the points it changed counted and stamped again) as drawn afresh, also after a gesture back to where it was drawn", async () => {
+    const { page } = harness;
+    /** The first map's canvas now, then drawn afresh (the colouring changed and back): they must be the same. */
+    const sameAsAfresh = async (what: string) => {
+      const shown = await canvasBytes();
+      await page.getByRole("button", { name: "Cluster", exact: true }).click();
+      await page.getByRole("button", { name: "Digit", exact: true }).click();
+      assert.deepEqual(shown, await canvasBytes(), what);
+      return shown;
+    };
+    const box = (await page.locator(".mtq-map-overlay").first().boundingBox())!;
+    const lasso = async (from: number, to: number) => {
+      const [x0, y0, x1, y1] = [box.x + box.width * from, box.y + 4, box.x + box.width * to, box.y + box.height - 4];
+      await page.mouse.move(x0, y0);
+      await page.mouse.down();
+      for (const [x, y] of [
+        [x1, y0],
+        [x1, y1],
+        [x0, y1],
+        [x0, y0],
+      ])
+        await page.mouse.move(x, y, { steps: 2 });
+      await page.mouse.up();
+    };
+    const none = await canvasBytes();
+    await lasso(0.1, 0.5);
+    const first = await sameAsAfresh("a first lasso");
+    await lasso(0.3, 0.7);
+    const second = await sameAsAfresh("a second lasso, drawn again where it changed the selection");
+    assert.notDeepEqual(first, none);
+    assert.notDeepEqual(second, first);
+    // Panned left and back in one task: the image moved twice, then settled where it was drawn (the same placement: nothing counted again).
+    await drawSlowly();
+    await page.evaluate(() => {
+      const overlay = document.querySelector<SVGSVGElement>(".mtq-map-overlay")!;
+      for (const key of ["ArrowLeft", "ArrowRight"])
+        overlay.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true }));
+    });
+    await settled();
+    assert.equal(await page.$eval(".mtq-map", (m) => (m as HTMLElement).dataset.zoom), "1.00");
+    assert.deepEqual(await sameAsAfresh("after the gesture"), second);
+  });
 });

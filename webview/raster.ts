@@ -60,7 +60,9 @@ export class PointRaster {
    * selected. A new selection drawn over the same look adds to `covered` only the change of the
    * pixels whose points changed (listed in `dirty`, marked in `marked`; `before` holds their sums
    * before, in the same order) and composes again only the rows' spans that change reaches: a
-   * lasso's redraw follows the points it changes, not the map's pixels.
+   * lasso's redraw follows the points it changes, not the map's pixels. `before` is made when a
+   * redraw first needs it, as long as its dirty pixels need (a first draw of 11 MB made it for each
+   * map at a 1600-pixel-wide view).
    */
   private look = "";
   private before = new Uint32Array(0);
@@ -97,7 +99,7 @@ export class PointRaster {
       this.pixels = new Uint8ClampedArray(width * height * 4);
       this.centred = new Uint32Array(width * height * SLOTS);
       this.covered = new Uint32Array(width * height * SLOTS);
-      this.before = new Uint32Array(width * height * SLOTS);
+      this.before = new Uint32Array(0);
       this.marked = new Uint8Array(width * height);
       this.spanFrom = new Int32Array(height).fill(width);
       this.spanTo = new Int32Array(height).fill(-1);
@@ -292,8 +294,9 @@ export class PointRaster {
    * changed goes to `dirty`, its sums before to `before`.
    */
   private recount(flags: Uint8Array, keep: boolean): void {
-    const { centred, pixelOf, counted, rank, changed, selectedAt, sortedRgba: rgba, before: sums, marked, dirty } = this;
+    const { centred, pixelOf, counted, rank, changed, selectedAt, sortedRgba: rgba, marked, dirty } = this;
     const n = counted.length;
+    let moved = 0;
     const words = flags.byteOffset % 4 === 0 ? new Uint32Array(flags.buffer, flags.byteOffset, n >>> 2) : new Uint32Array(0);
     const was = new Uint32Array(counted.buffer, 0, words.length);
     for (let w = 0, from = 0; from < n; w++, from += 4) {
@@ -301,11 +304,17 @@ export class PointRaster {
       for (let i = from; i < Math.min(n, from + 4); i++)
         if (flags[i] !== counted[i]) {
           counted[i] = flags[i];
+          moved++;
           // Only SELECTED changes (INJECTED is the image's own).
           changed[rank[i] >>> 5] |= 1 << (rank[i] & 31);
           selectedAt[rank[i] >>> 5] ^= 1 << (rank[i] & 31);
         }
     }
+    // Each point moved makes at most one pixel dirty.
+    const needed = Math.min(moved, this.width * this.height) * SLOTS;
+    if (keep && this.before.length < needed)
+      this.before = new Uint32Array(Math.min(Math.max(needed, 2 * this.before.length), this.width * this.height * SLOTS));
+    const sums = this.before;
     for (let w = 0; w < changed.length; w++) {
       // As an int32: a word's top bit would make it a double.
       let bits = changed[w] | 0;
