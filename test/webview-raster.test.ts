@@ -179,4 +179,30 @@ describe("PointRaster", () => {
       assert.deepEqual(raster.pixels, stampedOneByOne(pos, rgba, flags, f), "the selection cleared");
     }
   });
+
+  it("draws a first selection, and none again, as a fresh raster draws them, over the whole image", () => {
+    const random = seedrandom("first");
+    const n = 8_000;
+    const pos = Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 ? random() * 64 - 2 : random() * 104 - 2));
+    const rgba = Uint8Array.from({ length: 4 * n }, () => Math.floor(random() * 256));
+    const none = Uint8Array.from({ length: n }, (_, i) => (i % 89 === 0 ? INJECTED : 0));
+    // A lasso's: the points left of x = 40 (rings among them).
+    const some = none.map((fl, i) => (pos[2 * i] < 40 ? fl | SELECTED : fl));
+    const f = { ...FRAME, width: 100, height: 60 };
+    const fresh = (flags: Uint8Array, frame: GlFrame) => {
+      const r = new PointRaster();
+      r.draw(pos, rgba, flags, frame);
+      return r.pixels;
+    };
+    const raster = new PointRaster();
+    raster.draw(pos, rgba, none, f);
+    for (const [flags, frame, what] of [
+      [some, { ...f, selected: 3000 }, "the first selection"],
+      [none, f, "the selection cleared"],
+      [some, { ...f, selected: 3000 }, "a selection again"],
+    ] as const) {
+      raster.draw(pos, rgba, flags, frame);
+      assert.deepEqual(raster.pixels, fresh(flags, frame), what);
+    }
+  });
 });

@@ -56,15 +56,17 @@ export class PointRaster {
   /** The points (in grid order) counted as selected, as bits. */
   private selectedAt = new Uint32Array(0);
   /**
-   * What `covered` holds the sums of: the placement, the dots' sizes and whether any point was
-   * selected. A new selection drawn over the same look adds to `covered` only the change of the
-   * pixels whose points changed (listed in `dirty`, marked in `marked`; `before` holds their sums
-   * before, in the same order) and composes again only the rows' spans that change reaches: a
-   * lasso's redraw follows the points it changes, not the map's pixels. `before` is made when a
-   * redraw first needs it, as long as its dirty pixels need (a first draw of 11 MB made it for each
-   * map at a 1600-pixel-wide view).
+   * What `covered` holds the sums of: the placement and the dots' sizes (whether any point is
+   * selected changes only how the rest is composed, faded or not: `composedAny`). A new selection
+   * drawn over the same look adds to `covered` only the change of the pixels whose points changed
+   * (listed in `dirty`, marked in `marked`; `before` holds their sums before, in the same order)
+   * and composes again only the rows' spans that change reaches: a lasso's redraw follows the
+   * points it changes, not the map's pixels. `before` is made when a redraw first needs it, as long
+   * as its dirty pixels need (a first draw of 11 MB made it for each map at a 1600-pixel-wide view).
    */
   private look = "";
+  /** Whether any point was selected when `pixels` was composed. */
+  private composedAny = false;
   private before = new Uint32Array(0);
   private dirty: number[] = [];
   private marked = new Uint8Array(0);
@@ -87,9 +89,9 @@ export class PointRaster {
    * count spread over its dot's pixels: the same sums as stamping every dot, at the cost of the
    * pixels where the points are many (a million points on a map fall in a few hundred thousand).
    * With the same placement as the last draw (a new selection), only the points whose flags
-   * changed are counted again; with the same look too (the dots' sizes, and a selection before as
-   * now), only their pixels are stamped again, as the change of their sums, and only the rows'
-   * spans those reach composed.
+   * changed are counted again; with the same look too (the dots' sizes), only their pixels are
+   * stamped again, as the change of their sums, and only the rows' spans those reach composed (all
+   * the pixels when a selection starts or ends).
    */
   draw(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array, f: GlFrame): void {
     const width = Math.max(1, Math.round(f.width * f.dpr));
@@ -122,14 +124,21 @@ export class PointRaster {
       }
     }
     const placement = [f.sx, f.sy, f.tx, f.ty, f.dpr, width, height, big + stroke].join();
-    const look = [placement, r, big, stroke, f.selected > 0].join();
+    const look = [placement, r, big, stroke].join();
+    const any = f.selected > 0;
     const dot = this.stamp(r, 0);
     const bigDot = this.stamp(big, 0);
     if (placement === this.placement && look === this.look) {
       this.recount(flags, true);
       this.restamp(dot, bigDot);
       this.restampOneByOne(pos, rgba, flags, f, r, big, stroke);
-      this.composeSpans(f.selected > 0, Math.max(dot.reach, bigDot.reach, this.stamp(big, stroke).reach));
+      // A first selection, or none after one: the sums change as for any other, but every pixel of the rest fades (or no longer does).
+      if (any !== this.composedAny) {
+        this.spanFrom.fill(0);
+        this.spanTo.fill(width - 1);
+      }
+      this.composedAny = any;
+      this.composeSpans(any, Math.max(dot.reach, bigDot.reach, this.stamp(big, stroke).reach));
       return;
     }
     if (placement === this.placement) this.recount(flags, false);
@@ -163,7 +172,8 @@ export class PointRaster {
         selected ? 4 : 0,
       );
     }
-    this.compose(f.selected > 0, 0, width * height);
+    this.compose(any, 0, width * height);
+    this.composedAny = any;
   }
 
   /** Adds each dirty pixel's change (its sums now less those `before`) to `covered`, and widens its row's span to compose. */
