@@ -108,9 +108,8 @@ function edgeBands(
 }
 
 /**
- * Each cell of the box's CELLS x CELLS: TEST where an edge passes through it or a cell next to it
- * (so a point's cell, even a rounding off, is a cell away from any edge), else IN or OUT as d3's
- * test says of its centre: no edge between, every point in it is the same.
+ * Each cell of the box's CELLS x CELLS: TEST where an edge passes through it or a cell next to it,
+ * else IN or OUT as d3's test says of its centre: no edge between, every point in it is the same.
  */
 function cellStates(xs: Float64Array, ys: Float64Array, [bx0, by0, bx1, by1]: Float32Array): Uint8Array {
   const n = xs.length;
@@ -129,7 +128,9 @@ function cellStates(xs: Float64Array, ys: Float64Array, [bx0, by0, bx1, by1]: Fl
         const xAt = (y: number) => xa + ((xb - xa) * (y - ya)) / (yb - ya);
         [from, to] = [Math.min(xAt(lo), xAt(hi)), Math.max(xAt(lo), xAt(hi))];
       }
-      for (let c = colOf(from); c <= colOf(to); c++) crossed[r * CELLS + c] = 1;
+      // Marked with the cells around: a point's cell, even a rounding off, is then a cell away from an edge of a cell not marked.
+      const [c0, c1] = [Math.max(0, colOf(from) - 1), Math.min(CELLS - 1, colOf(to) + 1)];
+      for (let row = Math.max(0, r - 1); row <= Math.min(CELLS - 1, r + 1); row++) crossed.fill(1, row * CELLS + c0, row * CELLS + c1 + 1);
     }
   }
   const states = new Uint8Array(CELLS * CELLS);
@@ -144,10 +145,7 @@ function cellStates(xs: Float64Array, ys: Float64Array, [bx0, by0, bx1, by1]: Fl
     for (let c = 0, right = 0; c < CELLS; c++) {
       const x = bx0 + (c + 0.5) * w;
       while (right < across.length && !(x < across[right])) right++;
-      let near = false;
-      for (let dr = Math.max(0, r - 1); dr <= Math.min(CELLS - 1, r + 1) && !near; dr++)
-        for (let dc = Math.max(0, c - 1); dc <= Math.min(CELLS - 1, c + 1); dc++) near ||= crossed[dr * CELLS + dc] === 1;
-      states[r * CELLS + c] = near ? TEST : (across.length - right) % 2 ? IN : OUT;
+      states[r * CELLS + c] = crossed[r * CELLS + c] ? TEST : (across.length - right) % 2 ? IN : OUT;
     }
   }
   return states;
