@@ -74,6 +74,7 @@ describe("results view of imported signatures in chromium", { skip: browserMissi
     assert.ok(box.width > 40 && box.height > 10, JSON.stringify(box));
     // The outliers' list: each line's thumbnail is the words.
     const outliers = page.locator(".mtq-findings canvas.mtq-no-thumbs");
+    await outliers.nth(results.findings.outliers.length - 1).waitFor();
     assert.equal(await outliers.count(), results.findings.outliers.length);
     assert.equal(await outliers.first().getAttribute("title"), "no thumbnail");
     // What a map's tooltip says of an image.

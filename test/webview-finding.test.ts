@@ -210,6 +210,11 @@ describe("the legend, the injected images' word and the k charts", { skip }, () 
   });
 
   it("draws each k chart with both axes' values and the chosen k named above the curve", async () => {
+    // Made after the view's first paint (below the fold): there once scrolled to.
+    await harness.page
+      .locator(".mtq-kchart")
+      .nth(2 * r.layers.length - 1)
+      .scrollIntoViewIfNeeded();
     const charts = await harness.page.$$eval(".mtq-kchart", (svgs) =>
       svgs.map((svg) => ({
         chosen: (svg as SVGSVGElement).dataset.chosen,

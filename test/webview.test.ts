@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { readResultsFile } from "../src/results/read";
+import { imageTitle } from "../src/shared/imageName";
 import type { Results } from "../src/shared/results";
 import {
   browserMissing,
@@ -16,6 +17,7 @@ import {
   lastPosted,
   lastSelection,
   launchChromium,
+  mapFit,
   posted,
   reloadUnavailable,
   savedStateOf,
@@ -214,9 +216,85 @@ describe("results webview in chromium", { skip }, () => {
       (await page.locator(".mtq-preference").allTextContents()).join("\n"),
       /the 7s' path more than the 1s': exact McNemar p = /,
     );
+    // Made after the view's first paint (below the fold): there once scrolled to.
+    await page
+      .locator(".mtq-outlier-list li")
+      .nth(f.outliers.length - 1)
+      .scrollIntoViewIfNeeded();
     const items = await page.locator(".mtq-outlier-list li").allTextContents();
     assert.equal(items.length, f.outliers.length);
     f.outliers.forEach((o, i) => assert.ok(items[i].startsWith(`image ${o.image} · ${o.digit} · score `), items[i]));
+  });
+
+  it("makes the findings' outliers and k charts after the first paint, there when scrolled to; a hover as the view is drawn finds its image", async () => {
+    await page.keyboard.press("Escape");
+    const { outliers } = results.findings;
+    const pos = results.layers[0].umap;
+    const image = outliers[0].image;
+    // The map's index finds the image at that place, or the lowest-numbered one at the same place.
+    let expected = image;
+    for (let j = 0; j < image; j++)
+      if (Math.fround(pos[2 * j]) === Math.fround(pos[2 * image]) && Math.fround(pos[2 * j + 1]) === Math.fround(pos[2 * image + 1])) {
+        expected = j;
+        break;
+      }
+    // At the page's top, as a view opens (scrolled down, the view is made whole at once: below).
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const [x, y] = (await mapFit(page, 0, pos)).placeOf(image);
+    // The view made again (a hide/show), and the pointer on the first map as the load's task ends, before any frame.
+    const atLoad = await page.evaluate(
+      ([x, y]) =>
+        new Promise<{ charts: number; lines: number; tooltip: string | null }>((resolve) => {
+          const done = new AbortController();
+          // After the view's own listener (added when its script ran): the view is drawn, its first frame not begun.
+          window.addEventListener(
+            "message",
+            (e: MessageEvent<{ type: string }>) => {
+              if (e.data.type !== "load") return;
+              done.abort();
+              document
+                .querySelector(".mtq-map-overlay")!
+                .dispatchEvent(new PointerEvent("pointermove", { clientX: x, clientY: y, bubbles: true }));
+              resolve({
+                charts: document.querySelectorAll(".mtq-kchart").length,
+                lines: document.querySelectorAll(".mtq-outlier-list li").length,
+                tooltip: document.querySelector(".mtq-tooltip:not([hidden]) .mtq-tooltip-title")?.textContent ?? null,
+              });
+            },
+            { signal: done.signal },
+          );
+          const { header, columns } = (window as unknown as { mtqPosted: { header: unknown; columns: ArrayBuffer } }).mtqPosted;
+          window.postMessage({ type: "load", header, columns, saved: { selections: [] } }, "*");
+        }),
+      [x, y] as const,
+    );
+    assert.deepEqual(
+      [atLoad.charts, atLoad.lines],
+      [0, 0],
+      "the outliers' lines and the k charts are not made before the view's first frame",
+    );
+    assert.equal(atLoad.tooltip, imageTitle(results, expected));
+    await page
+      .locator(".mtq-kchart")
+      .nth(2 * results.layers.length - 1)
+      .scrollIntoViewIfNeeded();
+    assert.equal(await page.locator(".mtq-kchart").count(), 2 * results.layers.length);
+    assert.equal(await page.locator(".mtq-outlier-list li canvas.mtq-thumbs").count(), outliers.length);
+    await page.locator(".mtq-outlier-list li button").first().click();
+    assert.deepEqual(await selectedImages(), [image]);
+    await page.keyboard.press("Escape");
+    // Scrolled down to the k charts, a view made again (another epoch, a run written again) keeps the page where it was.
+    const scrolled = await page.evaluate(() => window.scrollY);
+    assert.ok(scrolled > 0);
+    await page.evaluate(() => {
+      const { header, columns } = (window as unknown as { mtqPosted: { header: unknown; columns: ArrayBuffer } }).mtqPosted;
+      performance.clearMeasures("mtq-render");
+      window.postMessage({ type: "load", header, columns, saved: { selections: [] } }, "*");
+    });
+    await page.waitForFunction(() => performance.getEntriesByName("mtq-render").length > 0);
+    assert.equal(await page.evaluate(() => window.scrollY), scrolled);
+    assert.equal(await page.locator(".mtq-kchart").count(), 2 * results.layers.length);
+    await page.evaluate(() => window.scrollTo(0, 0));
   });
 
   it("shows a `select` from the host without echoing it back", async () => {
@@ -327,7 +405,9 @@ describe("results webview in chromium", { skip }, () => {
     assert.deepEqual(await page.locator(".mtq-purity th.mtq-digit").allTextContents(), ["one", "seven"]);
     const injected = await page.locator(".mtq-injected").textContent();
     assert.match(injected ?? "", /^Injected fours \(40\).*follow the sevens' path.*predicted (seven|one)/);
-    for (const text of await page.locator(".mtq-outlier-list li").allTextContents()) assert.match(text, /^image \d+ · (four|one|seven) · /);
+    const lines = page.locator(".mtq-outlier-list li");
+    await lines.first().waitFor();
+    for (const text of await lines.allTextContents()) assert.match(text, /^image \d+ · (four|one|seven) · /);
     await page.getByRole("button", { name: "Injected fours (40)" }).click();
     assert.match((await page.locator(".mtq-selection-body").textContent()) ?? "", /40 images: 40 × four.*predicted (seven|one): /);
     // A label with a name is a class, not a digit; an image is named by its file in the folder.

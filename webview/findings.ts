@@ -7,6 +7,7 @@ import { intervalText, percent, pValueText } from "../src/shared/intervalText";
 import { outlierReasonsText, outlierRule, scoreText } from "../src/shared/outlierText";
 import type { Interval } from "../src/shared/results";
 import { silhouetteNote } from "../src/shared/silhouetteNote";
+import { afterPaint } from "./afterPaint";
 import { kChart } from "./charts";
 import { digitColor } from "./colors";
 import { imagesWhere, type ViewData } from "./data";
@@ -36,6 +37,8 @@ export function findingsPanel(data: ViewData, selection: SelectionModel): HTMLEl
   panel.setAttribute("aria-label", "Findings");
   const pick = (text: string, title: string, label: string, images: () => number[]) =>
     button("mtq-link", text, title, (e) => selection.pick(images(), label, e.shiftKey));
+  const outlierList = el("ul", "mtq-outlier-list");
+  const kCharts = clustering();
   panel.append(
     el("h2", "mtq-section-title", "Findings"),
     accuracy(data),
@@ -44,9 +47,22 @@ export function findingsPanel(data: ViewData, selection: SelectionModel): HTMLEl
     purity(data, pick),
     independence(data),
     ...injected(data, pick),
-    outliers(data, pick),
-    clustering(data),
+    outliers(data, pick, outlierList),
+    kCharts,
   );
+  const rest = () => {
+    listOutliers(data, pick, outlierList);
+    drawKCharts(data, kCharts);
+  };
+  // The panel's end, below the fold as a view opens at the page's top: the outliers' lines and
+  // the k charts (d3's axes) are made once the view's first frame is on its way, in the view shown
+  // then. In a page scrolled down (another epoch, a run written again) at once: a page made shorter
+  // for a frame would scroll back up.
+  if (window.scrollY > 0) rest();
+  else
+    afterPaint(() => {
+      if (panel.isConnected) rest();
+    });
   return panel;
 }
 
@@ -288,14 +304,22 @@ function injected(data: ViewData, pick: Pick): HTMLElement[] {
   });
 }
 
-function outliers(data: ViewData, pick: Pick): HTMLElement {
+/** The outliers' heading and rule, and `items`, the list their lines go in (listOutliers). */
+function outliers(data: ViewData, pick: Pick, items: HTMLElement): HTMLElement {
   const list = data.state.findings.outliers;
   const section = el("div", "mtq-outliers");
   const heading = el("h3");
   heading.append(pick(`Outliers (${list.length})`, "Select every outlier", "outliers", () => list.map((o) => o.image)));
   const rule = el("p", "mtq-muted mtq-outlier-rule", `Ranked by ${outlierRule(data.results)}.`);
-  const items = el("ul", "mtq-outlier-list");
-  for (const o of list.slice(0, LISTED_OUTLIERS)) {
+  section.append(heading, rule, items);
+  if (list.length > LISTED_OUTLIERS)
+    section.append(el("p", "mtq-muted", `… and ${list.length - LISTED_OUTLIERS} more (all selected by the heading).`));
+  return section;
+}
+
+/** The first LISTED_OUTLIERS outliers in `items`, a line each: its thumbnail, name, score and reasons, a button that selects it. */
+function listOutliers(data: ViewData, pick: Pick, items: HTMLElement): void {
+  for (const o of data.state.findings.outliers.slice(0, LISTED_OUTLIERS)) {
     const item = el("li");
     const reasons = outlierReasonsText(data.results, o, data.state.predictions[o.image]);
     const name = imageTitle(data.results, o.image);
@@ -304,15 +328,17 @@ function outliers(data: ViewData, pick: Pick): HTMLElement {
     item.append(b);
     items.append(item);
   }
-  section.append(heading, rule, items);
-  if (list.length > LISTED_OUTLIERS)
-    section.append(el("p", "mtq-muted", `… and ${list.length - LISTED_OUTLIERS} more (all selected by the heading).`));
+}
+
+/** The k charts' section: its heading (drawKCharts adds the charts). */
+function clustering(): HTMLElement {
+  const section = el("div", "mtq-clustering");
+  section.append(el("h3", "", "k per layer (best mean silhouette)"));
   return section;
 }
 
-function clustering(data: ViewData): HTMLElement {
-  const section = el("div", "mtq-clustering");
-  section.append(el("h3", "", "k per layer (best mean silhouette)"));
+/** In `section`, per layer: its k, silhouette and charts of the silhouette and inertia against k. */
+function drawKCharts(data: ViewData, section: HTMLElement): void {
   for (const layer of data.state.layers) {
     const row = el("div", "mtq-kcharts");
     row.append(
@@ -326,5 +352,4 @@ function clustering(data: ViewData): HTMLElement {
     );
     section.append(row);
   }
-  return section;
 }
