@@ -16,7 +16,7 @@ import { GlPoints, INJECTED, SELECTED } from "./glPoints";
 import { keptColor, keptOf } from "./keptColors";
 import { NeighbourLinks, type LinkLayout, type ShownNeighbours } from "./neighbourLinks";
 import { PointGrid } from "./pointGrid";
-import { PointRaster } from "./raster";
+import { PointRaster, rehearseLassos } from "./raster";
 import { pointsInPolygon } from "./lasso";
 import { clusterLegend } from "./legend";
 import type { SelectionModel } from "./selection";
@@ -177,6 +177,7 @@ export class UmapMap {
     new ResizeObserver(() => this.fit()).observe(this.plot);
     this.renderChips();
     requestIdleCallback(() => this.index());
+    if (this.raster) rehearseLassos();
   }
 
   /** Redraws after the colouring or the theme changed. */
