@@ -9,7 +9,8 @@
 // to the presentation of the frame that shows it in every view, the pointerup's EventTiming event
 // in a Chrome trace (unrounded: DevTools' Interactions track), beside its Event Timing duration as
 // the page sees it (in steps of 8 ms), the main thread's frame done and two animation frames after;
-// median and max over the lassos, and the page's first lasso on its own. Then the frame time of
+// median and max over the lassos, and the page's first lasso on its own; Escape's clearing of a
+// selection likewise, from the key's press (its keydown's EventTiming). Then the frame time of
 // wheel zooms and keyboard pans on a map. What tracing costs, by A/B: each lasso done twice traced
 // and twice not (from the same selection), loads traced and not in turn. Also what the message
 // costs: the header's JSON, the columns' bytes and the structured clone that postMessage makes. An
@@ -242,11 +243,23 @@ async function settle(page: Page): Promise<void> {
   await page.evaluate(() => new Promise((r) => requestIdleCallback(r, { timeout: 1000 })));
 }
 
-/** Escape: the selection cleared in every view, and two frames after, so that the next lasso starts from none. */
-async function clearSelection(page: Page): Promise<void> {
-  await page.keyboard.press("Escape");
-  await page.waitForFunction(() => document.querySelector<HTMLElement>(".mtq-map")!.dataset.selected === "0");
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+/**
+ * Escape: the selection cleared in every view, and two frames after, so that the next lasso starts
+ * from none; traced, from the key's press to the presentation of the frame that shows it (the
+ * keydown's EventTiming, unrounded), and the selection's update in every view.
+ */
+async function clearSelection(page: Page): Promise<{ presented?: number; update: number }> {
+  await settle(page);
+  await page.evaluate(() => performance.clearMeasures("mtq-selection"));
+  const { events } = await traced(page, true, async () => {
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => document.querySelector<HTMLElement>(".mtq-map")!.dataset.selected === "0");
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  });
+  const down = events.find((e) => e.name === "EventTiming" && e.ph === "b" && e.args.data?.type === "keydown" && e.args.data.interactionId);
+  if (!down) say("a traced Escape: its keydown's EventTiming is not in the trace");
+  const update = await page.evaluate(() => performance.getEntriesByName("mtq-selection")[0]?.duration ?? NaN);
+  return { presented: down?.args.data?.duration, update };
 }
 
 /**
@@ -254,20 +267,24 @@ async function clearSelection(page: Page): Promise<void> {
  * the selection by a strip) from no selection, every other one traced: the first pass's in the
  * fourth, the others in the second and third. Each lasso is done twice traced and twice not, from
  * the same selection, at times of the same mean (a drift over the run, the page's heap growing, cancels out).
+ * The Escapes before each pass (each clearing a selection, the first the first lasso's) are traced.
  */
-async function timeLassos(page: Page): Promise<{ first: LassoTimes; traced: LassoTimes[][]; plain: LassoTimes[][] }> {
+async function timeLassos(
+  page: Page,
+): Promise<{ first: LassoTimes; traced: LassoTimes[][]; plain: LassoTimes[][]; clears: Awaited<ReturnType<typeof clearSelection>>[] }> {
   const fraction = (i: number) => 0.3 + 0.1 * i;
   const first = await timeLasso(page, fraction(0), true);
   const traced: LassoTimes[][] = Array.from({ length: RUNS }, () => []);
   const plain: LassoTimes[][] = Array.from({ length: RUNS }, () => []);
+  const clears = [];
   for (const shift of [0, 1, 1, 0]) {
-    await clearSelection(page);
+    clears.push(await clearSelection(page));
     for (let i = 0; i < RUNS; i++) {
       const trace = (i + shift) % 2 === 0;
       (trace ? traced : plain)[i].push(await timeLasso(page, fraction(i), trace));
     }
   }
-  return { first, traced, plain };
+  return { first, traced, plain, clears };
 }
 
 /**
@@ -487,6 +504,16 @@ async function measureView(
       `lasso by lasso, traced: ${traced.map((l) => `${presentedText(l)} presented / ${l.painted.toFixed(0)}`).join(", ")} ms ` +
         `by Event Timing; the page's first lasso: ${presentedText(lassos.first)} ms to presented ` +
         `(${ms(lassos.first.painted)} by Event Timing, selection update ${ms(lassos.first.update)})`,
+    );
+    const { clears } = lassos;
+    say(
+      `Escape (a selection cleared, ${clears.length} times, traced, median / max): ` +
+        `${spread(
+          clears.filter((c) => c.presented !== undefined).map((c) => c.presented!),
+          true,
+        )} from the key's press to presented ` +
+        `(its keydown's EventTiming), selection update in every view ${spread(clears.map((c) => c.update))}; ` +
+        `the first (the page's first lasso's) ${clears[0].presented?.toFixed(1) ?? "?"} ms (${load()})`,
     );
     const mean = (times: LassoTimes[], key: "painted" | "frame" | "update") => times.reduce((sum, l) => sum + l[key], 0) / times.length;
     const lassoCost = (key: "painted" | "frame" | "update") =>
