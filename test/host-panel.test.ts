@@ -55,5 +55,12 @@ describe("the results view's page and exports", () => {
     assert.equal(selectionOf({ label: "another file's", bits }, 70_000), null);
     assert.equal(selectionOf({ label: "past the count", images: [3, 10] }, 10), null);
     assert.equal(selectionOf({ label: "not numbers", images: ["3"] } as never, 10), null);
+    // Not base64 (the view's Bitset.fromBase64 refuses it too), of another length, or empty: none.
+    const junk = `${bits.slice(0, 100)}!${bits.slice(101)}`;
+    assert.equal(junk.length, bits.length);
+    assert.equal(selectionOf({ label: "junk", bits: junk }, 1_000_000), null);
+    assert.equal(selectionOf({ label: "longer", bits: `${bits}AAAA` }, 1_000_000), null);
+    assert.equal(selectionOf({ label: "huge", bits: "A".repeat(200 * 2 ** 20) }, 1_000_000), null);
+    assert.equal(selectionOf({ label: "empty", bits: new Bitset(1_000_000).toBase64() }, 1_000_000), null);
   });
 });

@@ -151,6 +151,12 @@ describe("results webview in chromium", { skip }, () => {
     // Half the images go to the host as a bitset's base64 (shorter than their list), and come back so with a `load` (a hide/show).
     const sent = (await lastPosted(page, "selectionChanged"))!.selection!;
     assert.ok("bits" in sent && sent.bits.length === 4 * Math.ceil((4 * Math.ceil(results.images.count / 32)) / 3), JSON.stringify(sent));
+    // Cleared first, so that only the load's selection can select them again.
+    await page.keyboard.press("Escape");
+    assert.deepEqual(
+      await mapSelected(),
+      results.layers.map(() => 0),
+    );
     await page.evaluate((selection) => {
       const { header, columns } = (window as unknown as { mtqPosted: { header: unknown; columns: ArrayBuffer } }).mtqPosted;
       window.postMessage({ type: "load", header, columns, selection, saved: { selections: [] } }, "*");

@@ -102,7 +102,7 @@ function render(): void {
     saved: named,
     onSelection: (next, byUser, bits) => {
       shown = next ? { bits, label: next.label } : null;
-      // As the state keeps it, so the host too: a lasso of half a million images as 167 kB of base64, not 3.9 MB of JSON.
+      // As the state keeps it, so the host too: a lasso of half a million images as 167 kB of base64, not about 3.5 MB of JSON.
       const kept = bits !== keptBits || byUser ? keptSelection(next, bits) : null;
       if (kept && bits !== keptBits) update(kept);
       keptBits = bits;
@@ -123,7 +123,7 @@ function render(): void {
 /**
  * A selection as the state keeps it and the host is posted it: as a list or as a bitset, whichever
  * is shorter. VS Code writes the state and the message as JSON at every change: a lasso of 514,487
- * of a million images was 3.9 MB of it as a list (more than the harness's sessionStorage takes),
+ * of a million images was about 3.5 MB of it as a list (more than the harness's sessionStorage takes),
  * 167 kB as a bitset, whatever is selected; a few images of many are shorter listed.
  */
 function keptSelection(selection: Selection | null, bits: Bitset): Pick<WebviewState, "selection" | "selectionBits"> {

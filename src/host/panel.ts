@@ -51,7 +51,7 @@ export function showWebviewPage(panel: vscode.WebviewPanel, extensionUri: vscode
 
 class ResultsView {
   selection: Selection | null = null;
-  /** The selection as the view posted it (a bitset's base64 when shorter), posted back with `load`: half a million images listed are 3.9 MB of JSON. */
+  /** The selection as the view posted it (a bitset's base64 when shorter), posted back with `load`: half a million images listed are about 3.5 MB of JSON. */
   private posted: PostedSelection | null = null;
   /** The read error last notified: the panel says it on every show, the notification comes once. */
   private notified: string | undefined;
@@ -66,12 +66,13 @@ class ResultsView {
   constructor(
     readonly panel: vscode.WebviewPanel,
     readonly file: string,
-    selection: Selection | null,
+    posted: PostedSelection | null,
     extensionUri: vscode.Uri,
     private readonly onSelection: SelectionListener,
     private readonly saved: SavedSelectionsStore,
   ) {
-    this.select(selection);
+    // Known once the results' image count is (load): a restored view's may be a bitset.
+    this.select(null, posted);
     showWebviewPage(panel, extensionUri, loadingText(file));
     panel.webview.onDidReceiveMessage((m: FromResultsView) =>
       this.handle(m).catch((e: unknown) => showError(`MTQ results view: ${errorMessage(e)}`, e)),
@@ -114,7 +115,14 @@ class ResultsView {
     if (viewed.format === "json")
       log().info(`${this.file} is an all-JSON results file of before the .bin: read as such; a new run writes it as a header and its .bin`);
     this.shown = shown;
-    const saved = await this.saved.read(this.file, viewed.posted.header.images.count);
+    const count = viewed.posted.header.images.count;
+    if (this.selection === null && this.posted !== null) {
+      // A view opened or restored with a selection: the tree, Save Selection and Export Table see it before the user selects again.
+      this.select(selectionOf(this.posted, count), this.posted);
+      if (this.selection === null) this.posted = null;
+      else this.onSelection(this.file, this.selection);
+    }
+    const saved = await this.saved.read(this.file, count);
     this.post({ type: "load", ...viewed.posted, selection: this.posted ?? undefined, resultsFile: this.file, saved });
   }
 
@@ -227,8 +235,9 @@ export class ResultsViews implements vscode.Disposable, vscode.WebviewPanelSeria
       panel.dispose();
       return;
     }
-    log().info(`restoring the results view of ${state.resultsFile}${state.selection ? ` with ${state.selection.label} selected` : ""}`);
-    this.attach(panel, state.resultsFile, state.selection ?? null);
+    const selection = state.selection ?? state.selectionBits ?? null;
+    log().info(`restoring the results view of ${state.resultsFile}${selection ? ` with ${selection.label} selected` : ""}`);
+    this.attach(panel, state.resultsFile, selection);
   }
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
@@ -247,7 +256,7 @@ export class ResultsViews implements vscode.Disposable, vscode.WebviewPanelSeria
     return [...this.views].find((v) => v.file === file);
   }
 
-  private attach(panel: vscode.WebviewPanel, file: string, selection: Selection | null): void {
+  private attach(panel: vscode.WebviewPanel, file: string, selection: PostedSelection | null): void {
     const view = new ResultsView(panel, file, selection, this.extensionUri, this.onSelection, this.saved);
     this.views.add(view);
     panel.onDidDispose(() => this.views.delete(view));

@@ -18,7 +18,7 @@ export interface Selection {
 /**
  * A selection as a bitset: its label, and its images as base64 of the bitset's little-endian 32-bit
  * words (bit i: image i; webview/bitset.ts's toBase64). A million images' in 167 kB of text,
- * whatever is selected: listed, half of them are 3.9 MB of JSON.
+ * whatever is selected: listed, half of them are about 3.5 MB of JSON.
  */
 export interface SelectionBits {
   label: string;

@@ -201,7 +201,11 @@ export async function lastPosted<T extends WebviewToHost["type"]>(
 export async function lastSelection(page: Page): Promise<Selection | null | undefined> {
   const sent = await lastPosted(page, "selectionChanged");
   if (!sent) return undefined;
-  return selectionOf(sent.selection, Number(await page.locator("#mtq-root").getAttribute("data-images")));
+  if (sent.selection === null) return null;
+  const selection = selectionOf(sent.selection, Number(await page.locator("#mtq-root").getAttribute("data-images")));
+  // A selection the host cannot read would read as cleared: a test of a clear must not pass on it.
+  if (selection === null) throw new Error(`the view posted a selection the host refuses: ${JSON.stringify(sent.selection).slice(0, 200)}`);
+  return selection;
 }
 
 export async function cspViolations(page: Page): Promise<string[]> {
