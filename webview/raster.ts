@@ -59,7 +59,8 @@ export class PointRaster {
    * What `covered` holds the sums of: the placement and the dots' sizes (whether any point is
    * selected changes only how the rest is composed, faded or not: `composedAny`). A new selection
    * drawn over the same look adds to `covered` only the change of the pixels whose points changed
-   * (listed in `dirty`, marked in `marked`; `before` holds their sums before, in the same order)
+   * (listed in `dirty`, marked in `marked`; `before` holds their selected sums before, in the same
+   * order: the points move from one half to the other, so the rest's change is the selected's negated)
    * and composes again only the rows' spans that change reaches: a lasso's redraw follows the
    * points it changes, not the map's pixels. `before` is made when a redraw first needs it, as long
    * as its dirty pixels need (a first draw of 11 MB made it for each map at a 1600-pixel-wide view).
@@ -176,20 +177,45 @@ export class PointRaster {
     this.composedAny = any;
   }
 
-  /** Adds each dirty pixel's change (its sums now less those `before`) to `covered`, and widens its row's span to compose. */
+  /**
+   * Adds each dirty pixel's change (its selected sums now less those `before`, the rest's the same
+   * negated) to `covered`, and widens its row's span to compose: one pass over the selected dot's
+   * pixels, which take in the smaller dot's (discs around the same pixel), adding both halves'
+   * change where both cover a pixel, where a pass for each half went over those twice.
+   */
   private restamp(dot: Stamp, bigDot: Stamp): void {
     const { centred, before, covered, width, height, marked, dirty } = this;
-    const change = new Uint32Array(SLOTS);
+    const { dx, dy, reach } = bigDot;
+    const both = Uint8Array.from(dx, (x, k) => Number(dot.dx.some((u, j) => u === x && dot.dy[j] === dy[k])));
     for (let d = 0; d < dirty.length; d++) {
       const p = dirty[d];
       const o = p * SLOTS;
-      for (let s = 0; s < SLOTS; s++) change[s] = centred[o + s] - before[d * SLOTS + s];
+      const count = centred[o + 4] - before[4 * d];
+      const red = centred[o + 5] - before[4 * d + 1];
+      const green = centred[o + 6] - before[4 * d + 2];
+      const blue = centred[o + 7] - before[4 * d + 3];
       const x = p % width;
       const y = (p - x) / width;
-      if (change[0] | change[1] | change[2] | change[3]) stampAt(change, 0, covered, x, y, dot, width, height, 0);
-      if (change[4] | change[5] | change[6] | change[7]) stampAt(change, 4, covered, x, y, bigDot, width, height, 4);
       marked[p] = 0;
       this.touch(x, y);
+      if ((count | red | green | blue) === 0) continue;
+      const inside = x >= reach && y >= reach && x < width - reach && y < height - reach;
+      for (let k = 0; k < dx.length; k++) {
+        const px = x + dx[k];
+        const py = y + dy[k];
+        if (!inside && (px < 0 || py < 0 || px >= width || py >= height)) continue;
+        const t = (py * width + px) * SLOTS;
+        if (both[k]) {
+          covered[t] -= count;
+          covered[t + 1] -= red;
+          covered[t + 2] -= green;
+          covered[t + 3] -= blue;
+        }
+        covered[t + 4] += count;
+        covered[t + 5] += red;
+        covered[t + 6] += green;
+        covered[t + 7] += blue;
+      }
     }
     this.dirty = [];
   }
@@ -321,9 +347,9 @@ export class PointRaster {
         }
     }
     // Each point moved makes at most one pixel dirty.
-    const needed = Math.min(moved, this.width * this.height) * SLOTS;
+    const needed = Math.min(moved, this.width * this.height) * 4;
     if (keep && this.before.length < needed)
-      this.before = new Uint32Array(Math.min(Math.max(needed, 2 * this.before.length), this.width * this.height * SLOTS));
+      this.before = new Uint32Array(Math.min(Math.max(needed, 2 * this.before.length), this.width * this.height * 4));
     const sums = this.before;
     for (let w = 0; w < changed.length; w++) {
       // As an int32: a word's top bit would make it a double.
@@ -343,7 +369,7 @@ export class PointRaster {
         const blue = rgba[4 * k + 2];
         if (keep && marked[p] === 0) {
           marked[p] = 1;
-          for (let s = 0, d = dirty.length * SLOTS; s < SLOTS; s++) sums[d + s] = centred[p * SLOTS + s];
+          for (let s = 0, d = 4 * dirty.length; s < 4; s++) sums[d + s] = centred[p * SLOTS + 4 + s];
           dirty.push(p);
         }
         centred[out]--;
