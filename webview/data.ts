@@ -4,7 +4,7 @@
 import { className } from "../src/shared/classNames";
 import { imageTitle } from "../src/shared/imageName";
 import { imageSource } from "../src/shared/imageSource";
-import { labelGroups } from "../src/shared/labelGroups";
+import { labelGroups, MARKED_LABELS } from "../src/shared/labelGroups";
 import type { Column } from "../src/shared/columns";
 import type { MapKind } from "../src/shared/protocol";
 import type { LayerResult, ModelState, Results } from "../src/shared/results";
@@ -130,6 +130,8 @@ export function classCounts(classes: ArrayLike<number>, images: ArrayLike<number
   let counts = new Int32Array(16);
   for (let k = 0; k < images.length; k++) {
     const d = classes[images[k]];
+    // A hostile file's label of 2^31 - 1 would grow the array to 8 GB (20 s a call).
+    if (!(d >= 0 && d < MARKED_LABELS && d === Math.floor(d))) return countedInMap(classes, images);
     if (d >= counts.length) {
       const grown = new Int32Array(Math.max(d + 1, 2 * counts.length));
       grown.set(counts);
@@ -142,6 +144,12 @@ export function classCounts(classes: ArrayLike<number>, images: ArrayLike<number
     if (n > 0) out.push([d, n]);
   });
   return out.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+}
+
+function countedInMap(classes: ArrayLike<number>, images: ArrayLike<number>): [number, number][] {
+  const counts = new Map<number, number>();
+  for (let k = 0; k < images.length; k++) counts.set(classes[images[k]], (counts.get(classes[images[k]]) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
 }
 
 /** "96 × 1, 4 × 7" ("96 × one, 4 × seven" with class names): the digits among `images`, most frequent first. */

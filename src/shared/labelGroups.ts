@@ -29,8 +29,8 @@ export function labelGroups(images: { labels: ArrayLike<number>; injected: Array
   return out;
 }
 
-/** Labels marked by place up to this; a file with others (not a class's index) is grouped in sets. */
-const MARKED_LABELS = 2 ** 20;
+/** Labels counted or marked by place (in a typed array) up to this; a file with others (not a class's index) is grouped in sets. */
+export const MARKED_LABELS = 2 ** 20;
 
 function inSets(images: { labels: ArrayLike<number>; injected: ArrayLike<boolean | number> }): { kept: number[]; injected: number[] } {
   const kept = new Set<number>();
