@@ -10,7 +10,16 @@ import type { Browser, Page } from "playwright-core";
 import { compareResults } from "../src/results/compare";
 import type { Comparison } from "../src/shared/comparison";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, lastPosted, launchChromium, reloadUnavailable, savedStateOf, sendCompare } from "./browser/browser";
+import {
+  browserMissing,
+  cspViolations,
+  hostReads,
+  lastPosted,
+  launchChromium,
+  reloadUnavailable,
+  savedStateOf,
+  sendCompare,
+} from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
 import { tempDir } from "./helpers";
 import { seedResults } from "./seedResults";
@@ -89,7 +98,11 @@ describe("comparison view in chromium", { skip }, () => {
     const message = await lastPosted(page, "showInResults");
     assert.equal(message?.side, "b");
     const expected = comparison.matched.a.filter((_, n) => layer.clusters.a[n] === i && layer.clusters.b[n] === j);
-    assert.deepEqual(message?.selection.images, expected, "the view sends A's image numbers; the host maps them to B's");
+    assert.deepEqual(
+      (await hostReads(page, message!.selection)).images,
+      expected,
+      "the view sends A's image numbers; the host maps them to B's",
+    );
   });
 
   it("selects every changed path, and lists the findings side by side", async () => {

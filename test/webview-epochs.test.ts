@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { runExperiment } from "../src/pipeline/run";
 import { parseExperiment } from "../src/check/experiment";
 import type { Results } from "../src/shared/results";
-import { browserMissing, cspViolations, lastPosted, lastSelection, launchChromium, sendLoad } from "./browser/browser";
+import { browserMissing, cspViolations, hostReads, lastPosted, lastSelection, launchChromium, sendLoad } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
 
 const root = join(__dirname, "..");
@@ -109,7 +109,7 @@ describe("epoch slider in chromium", { skip }, () => {
     await page.getByRole("button", { name: "Table…", exact: true }).click();
     const table = (await lastPosted(page, "exportTable"))!;
     assert.equal(table.epoch, 3);
-    assert.deepEqual(table.selection?.images, images);
+    assert.deepEqual((await hostReads(page, table.selection!)).images, images);
     assert.deepEqual(await cspViolations(page), []);
   });
 

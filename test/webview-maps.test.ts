@@ -15,6 +15,7 @@ import {
   browserMissing,
   cspViolations,
   type HarnessPage,
+  lassoShare,
   lastPosted,
   lastSelection,
   openHarnessPage,
@@ -63,21 +64,8 @@ for (const webgl of [true, false]) {
         return n;
       });
     const selectedImages = async () => (await lastSelection(harness.page))?.images ?? null;
-    const lasso = async (box: { x: number; y: number; width: number; height: number }, [fx0, fy0, fx1, fy1]: number[], shift = false) => {
-      const { page } = harness;
-      const corners = [
-        [fx0, fy0],
-        [fx1, fy0],
-        [fx1, fy1],
-        [fx0, fy1],
-        [fx0, fy0],
-      ].map(([fx, fy]) => [box.x + 1 + fx * (box.width - 2), box.y + 1 + fy * (box.height - 2)] as const);
-      if (shift) await page.keyboard.down("Shift");
-      await page.mouse.move(...corners[0]);
-      await page.mouse.down();
-      for (const c of corners.slice(1)) await page.mouse.move(...c, { steps: 3 });
-      await page.mouse.up();
-      if (shift) await page.keyboard.up("Shift");
+    const lasso = async (box: { x: number; y: number; width: number; height: number }, share: number[], shift = false) => {
+      await lassoShare(harness.page, share, { box, shift });
       return (await selectedImages()) ?? [];
     };
     /** Per link "source>target": the selected images the Sankey counts, and what they should be for `images`. */

@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, CDPSession, Page } from "playwright-core";
 import { readResultsFile } from "../src/results/read";
 import type { Results } from "../src/shared/results";
-import { browserMissing, lastPosted, lastSelection, launchChromium, sendLoad } from "./browser/browser";
+import { browserMissing, lassoShare, lastPosted, lastSelection, launchChromium, sendLoad } from "./browser/browser";
 import { serveHarness, type HarnessServer } from "./browser/server";
 import { runExample } from "./helpers";
 
@@ -75,21 +75,10 @@ describe("the Sankey's selection", { skip }, () => {
   });
 
   /** Lassos the fraction [fx0, fy0, fx1, fy1] of the first map; returns the images selected. */
-  const lasso = async ([fx0, fy0, fx1, fy1]: number[]): Promise<number[]> => {
+  const lasso = async (share: number[]): Promise<number[]> => {
     // A link focused before scrolled the Sankey into view.
     await page.evaluate(() => window.scrollTo(0, 0));
-    const box = (await page.locator(".mtq-map-plot").first().boundingBox())!;
-    const corners = [
-      [fx0, fy0],
-      [fx1, fy0],
-      [fx1, fy1],
-      [fx0, fy1],
-      [fx0, fy0],
-    ].map(([fx, fy]) => [box.x + 1 + fx * (box.width - 2), box.y + 1 + fy * (box.height - 2)] as const);
-    await page.mouse.move(...corners[0]);
-    await page.mouse.down();
-    for (const c of corners.slice(1)) await page.mouse.move(...c, { steps: 3 });
-    await page.mouse.up();
+    await lassoShare(page, share, { box: (await page.locator(".mtq-map-plot").first().boundingBox())! });
     return (await lastSelection(page))?.images ?? [];
   };
 

@@ -14,7 +14,9 @@ import type { Results } from "../src/shared/results";
 import {
   browserMissing,
   cspViolations,
+  hostReads,
   lastPosted,
+  lassoShare,
   lastSelection,
   launchChromium,
   mapFit,
@@ -119,19 +121,8 @@ describe("results webview in chromium", { skip }, () => {
   });
 
   it("a lasso on a map selects the images inside it and highlights their paths in the Sankey and the other map", async () => {
-    const plot = page.locator(".mtq-map-overlay").first();
-    const box = (await plot.boundingBox())!;
     // The left half of the plot: the map centres its points, so that is every image left of the middle of their x range.
-    const corners: [number, number][] = [
-      [box.x + 1, box.y + 1],
-      [box.x + box.width / 2, box.y + 1],
-      [box.x + box.width / 2, box.y + box.height - 1],
-      [box.x + 1, box.y + box.height - 1],
-    ];
-    await page.mouse.move(...corners[0]);
-    await page.mouse.down();
-    for (const c of [...corners.slice(1), corners[0]]) await page.mouse.move(...c, { steps: 4 });
-    await page.mouse.up();
+    await lassoShare(page, [0, 0, 0.5, 1]);
 
     const xs = Array.from(results.layers[0].umap).filter((_, i) => i % 2 === 0);
     const middle = (Math.min(...xs) + Math.max(...xs)) / 2;
@@ -317,12 +308,12 @@ describe("results webview in chromium", { skip }, () => {
 
   it("asks the host for a table of the selection, and exports the view as SVG and PNG through the host", async () => {
     await page.getByRole("button", { name: "Table…", exact: true }).click();
-    const table = (await lastPosted(page, "exportTable"))!;
+    const table = await hostReads(page, (await lastPosted(page, "exportTable"))!.selection!);
     assert.deepEqual(
-      table.selection?.images,
+      table.images,
       [...new Set(results.findings.outliers.map((o) => o.image))].sort((a, b) => a - b),
     );
-    assert.equal(table.selection?.label, "outliers");
+    assert.equal(table.label, "outliers");
     await page.getByRole("button", { name: "SVG", exact: true }).click();
     const svg = (await lastPosted(page, "export"))!;
     assert.equal(svg.format, "svg");

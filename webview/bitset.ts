@@ -2,6 +2,8 @@
 // view. Membership is one shift and mask, the images come out ascending without a sort, and two
 // selections differ by a word-wise XOR, so a view updates only the images whose state changed.
 
+import { bitsLength, wordsToBase64 } from "../src/shared/selectionBits";
+
 export class Bitset {
   readonly words: Uint32Array;
   /** How many images are in the set. */
@@ -82,36 +84,15 @@ export class Bitset {
     }
   }
 
-  /**
-   * The set as base64 of its words' bytes (little-endian): a million images in 167 kB of text, where
-   * their list is up to 6.9 MB of JSON. Encoded here into ASCII bytes, decoded once: btoa of the
-   * bytes as a string (String.fromCharCode of 32 kB parts) took 20 ms of a lasso's 367 at a million
-   * in a CPU profile (load 8).
-   */
+  /** The set as base64 of its words' bytes (little-endian; src/shared/selectionBits.ts): a million images in 167 kB, their list up to 6.9 MB of JSON. */
   toBase64(): string {
-    const bytes = new Uint8Array(this.words.buffer, this.words.byteOffset, this.words.byteLength);
-    const out = new Uint8Array(4 * Math.ceil(bytes.length / 3));
-    let o = 0;
-    let k = 0;
-    for (; k + 2 < bytes.length; k += 3) {
-      const v = (bytes[k] << 16) | (bytes[k + 1] << 8) | bytes[k + 2];
-      out[o++] = BASE64[v >>> 18];
-      out[o++] = BASE64[(v >>> 12) & 63];
-      out[o++] = BASE64[(v >>> 6) & 63];
-      out[o++] = BASE64[v & 63];
-    }
-    if (k < bytes.length) {
-      const v = (bytes[k] << 16) | (k + 1 < bytes.length ? bytes[k + 1] << 8 : 0);
-      out[o++] = BASE64[v >>> 18];
-      out[o++] = BASE64[(v >>> 12) & 63];
-      out[o++] = k + 1 < bytes.length ? BASE64[(v >>> 6) & 63] : PAD;
-      out[o++] = PAD;
-    }
-    return new TextDecoder().decode(out);
+    return wordsToBase64(this.words);
   }
 
   /** A set of `size` images from toBase64's text; null when the text is not one (another file's, or not base64). */
   static fromBase64(size: number, text: string): Bitset | null {
+    // Measured before decoding: a hostile 200 MB string is not decoded.
+    if (typeof text !== "string" || text.length !== bitsLength(size)) return null;
     let binary: string;
     try {
       binary = atob(text);
@@ -145,10 +126,6 @@ export class Bitset {
     return out;
   }
 }
-
-/** Base64's alphabet as character codes, and its padding. */
-const BASE64 = Uint8Array.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", (c) => c.charCodeAt(0));
-const PAD = "=".charCodeAt(0);
 
 function popcount(words: Uint32Array): number {
   let n = 0;

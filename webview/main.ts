@@ -13,6 +13,7 @@ import {
 import { pixelBytes, withColumns } from "../src/shared/columns";
 import type { Results } from "../src/shared/results";
 import type { Selection } from "../src/shared/protocol";
+import { postedSelection } from "../src/shared/selectionBits";
 import { Bitset } from "./bitset";
 import { post, savedState, saveState } from "./host";
 import { CompareView } from "./compare";
@@ -122,31 +123,33 @@ function render(): void {
 
 /**
  * A selection as the state keeps it and the host is posted it: as a list or as a bitset, whichever
- * is shorter. VS Code writes the state and the message as JSON at every change: a lasso of 514,487
- * of a million images was about 3.5 MB of it as a list (more than the harness's sessionStorage takes),
- * 167 kB as a bitset, whatever is selected; a few images of many are shorter listed.
+ * is shorter (src/shared/selectionBits.ts). VS Code writes the state and the message as JSON at every
+ * change: a lasso of 514,487 of a million images was about 3.5 MB of it as a list (more than the
+ * harness's sessionStorage takes), 167 kB as a bitset, whatever is selected.
  */
 function keptSelection(selection: Selection | null, bits: Bitset): Pick<WebviewState, "selection" | "selectionBits"> {
-  const bitsLength = 4 * Math.ceil((Math.ceil(bits.size / 32) * 4) / 3);
-  // A list is at least 2 characters an image: only a short one is measured.
-  if (!selection || (2 * selection.images.length <= bitsLength && listedLength(selection.images) <= bitsLength))
-    return { selection, selectionBits: undefined };
-  return { selection: null, selectionBits: { label: selection.label, bits: bits.toBase64() } };
+  const posted = selection && postedSelection(selection, bits.size, bits.words);
+  return posted && "bits" in posted ? { selection: null, selectionBits: posted } : { selection: posted, selectionBits: undefined };
 }
 
-/** The characters of `images` as JSON: each number's digits and a comma. */
-function listedLength(images: number[]): number {
-  let length = 0;
-  for (const i of images) length += String(i).length + 1;
-  return length;
-}
-
-/** The selection `kept` (the state's, or the host's) holds, for results of `count` images (none when its bitset is not theirs). */
+/**
+ * The selection `kept` (the state's, or the host's) holds, for results of `count` images: none when
+ * it is not one of theirs (a bitset of another length or not base64, a list of other things; a list's
+ * images past the count are left out).
+ */
 function selectionIn(kept: PostedSelection | null | undefined, count: number): LabelledBits | null {
-  if (!kept) return null;
-  if (!("bits" in kept)) return { bits: Bitset.of(count, kept.images), label: kept.label };
+  if (!kept || typeof kept !== "object" || typeof kept.label !== "string") return null;
+  if (!("bits" in kept)) return Array.isArray(kept.images) ? { bits: Bitset.of(count, kept.images), label: kept.label } : null;
   const bits = Bitset.fromBase64(count, kept.bits);
   return bits && bits.count > 0 ? { bits, label: kept.label } : null;
+}
+
+/** The host's `select`: a selection it cannot be (another file's bitset, not base64) is ignored, the one shown kept. */
+function selectFromHost(selection: PostedSelection | null): void {
+  if (!view) return;
+  if (selection === null) return view.selection.set(null, false);
+  const picked = selectionIn(selection, view.selection.imageCount);
+  if (picked) view.selection.restore(picked.bits, picked.label);
 }
 
 /** A comparison: the selection carries over when the same two files come again (hide/show, reload). */
@@ -221,7 +224,7 @@ window.addEventListener("message", (event: MessageEvent<HostToWebview>) => {
         load(message);
         break;
       case "select":
-        view?.selection.set(message.selection, false);
+        selectFromHost(message.selection);
         break;
       case "saved":
         named = message.saved;

@@ -2,7 +2,8 @@
 // the findings, all showing one shared selection.
 import type { PixelStore } from "./pixels";
 import type { ZoomTransform } from "d3";
-import type { ExportFormat, MapKind, SavedSelections, Selection } from "../src/shared/protocol";
+import type { ExportFormat, MapKind, PostedSelection, SavedSelections, Selection } from "../src/shared/protocol";
+import { postedSelection } from "../src/shared/selectionBits";
 import type { ModelState, Results } from "../src/shared/results";
 import type { ColorBy } from "./colors";
 import { mapKinds, viewDataFrom, type ViewData } from "./data";
@@ -135,10 +136,11 @@ export class ResultsView {
         },
         resetZoom: () => this.maps.forEach((m) => m.resetZoom()),
         export: (format) => void this.export(format),
-        exportTable: () => post({ type: "exportTable", selection: this.selection.current, epoch: options.epochs?.current }),
+        exportTable: () => post({ type: "exportTable", selection: this.posted(), epoch: options.epochs?.current }),
         clear: () => this.selection.clear(),
         saveSelection: () => {
-          if (this.selection.current) post({ type: "saveSelection", selection: this.selection.current });
+          const selection = this.posted();
+          if (selection) post({ type: "saveSelection", selection });
         },
       },
       options.epochs,
@@ -170,6 +172,12 @@ export class ResultsView {
   }
 
   /** Puts the keyboard in the search box (Ctrl+F, MTQ: Find Images). */
+  /** The selection as a message to the host carries it: listed, or as a bitset when that is shorter (none: null). */
+  private posted(): PostedSelection | null {
+    const { current, imageCount, bits } = this.selection;
+    return current && postedSelection(current, imageCount, bits.words);
+  }
+
   focusSearch(): void {
     this.search.focus();
   }

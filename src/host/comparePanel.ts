@@ -12,6 +12,7 @@ import type { LoadedResults } from "../results/read";
 import { comparedFilesOf, compareTitle, missingComparedMessage, type ComparedFiles } from "./compareState";
 import { errorMessage, log, showError } from "./log";
 import { showWebviewPage } from "./panel";
+import { selectionOf } from "./postedSelection";
 import { pixelsOf, resultsFiles } from "./resultsFile";
 
 export const COMPARE_VIEW_TYPE = "mtq.compare";
@@ -97,9 +98,13 @@ export class CompareViews implements vscode.Disposable, vscode.WebviewPanelSeria
           return post({ type: "compare", comparison, a: a.posted, files });
         }
         case "showInResults": {
-          const { comparison } = await compared;
-          const { images, label } = message.selection;
-          if (message.side === "a") return this.showInResults(files.a, message.selection);
+          const { comparison, a } = await compared;
+          // A's images, listed or as a bitset of A's image count: another (a hostile view's) is ignored.
+          const selection = selectionOf(message.selection, a.results.images.count);
+          if (!selection)
+            return log().warn(`Show in ${message.side.toUpperCase()}: the comparison posted a selection not of A's images; ignored`);
+          const { images, label } = selection;
+          if (message.side === "a") return this.showInResults(files.a, selection);
           // The view selects A's images; B's view wants its own numbers for the same source images.
           return this.showInResults(files.b, { images: imagesInB(comparison, images), label: `${label} (from the comparison)` });
         }

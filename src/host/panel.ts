@@ -20,6 +20,7 @@ import { loadingText, pixelsOf, resultsFiles } from "./resultsFile";
 import { confirmSaved } from "./savedFile";
 import type { SavedSelectionsStore } from "./savedSelections";
 import { selectionOf } from "./postedSelection";
+import { postedSelection } from "../shared/selectionBits";
 import { exportTable } from "./tableExport";
 import { resultsName, resultsUnavailableMessage } from "./unavailable";
 import { newNonce, resultsPageHtml } from "./webviewHtml";
@@ -89,6 +90,14 @@ class ResultsView {
     this.posted = posted;
   }
 
+  /** Selects images picked elsewhere (the tree, a comparison's Show in A/B): posted as a bitset when that is shorter, as the view posts its own. */
+  selectFromHost(selection: Selection | null): void {
+    const count = this.shown?.viewed.posted.header.images.count;
+    const posted = selection && count !== undefined ? postedSelection(selection, count) : selection;
+    this.select(selection, posted);
+    this.post({ type: "select", selection: posted });
+  }
+
   post(message: ToResultsView): void {
     void this.panel.webview.postMessage(message);
   }
@@ -118,9 +127,11 @@ class ResultsView {
     const count = viewed.posted.header.images.count;
     if (this.selection === null && this.posted !== null) {
       // A view opened or restored with a selection: the tree, Save Selection and Export Table see it before the user selects again.
-      this.select(selectionOf(this.posted, count), this.posted);
-      if (this.selection === null) this.posted = null;
-      else this.onSelection(this.file, this.selection);
+      const posted = this.posted;
+      const selection = selectionOf(posted, count);
+      // A tree's pick that opened the view is listed: posted as a bitset when that is shorter, as the view's own are.
+      this.select(selection, selection && ("bits" in posted ? posted : postedSelection(selection, count)));
+      if (selection) this.onSelection(this.file, selection);
     }
     const saved = await this.saved.read(this.file, count);
     this.post({ type: "load", ...viewed.posted, selection: this.posted ?? undefined, resultsFile: this.file, saved });
@@ -147,10 +158,17 @@ class ResultsView {
       }
       case "export":
         return this.saveExport(message.format, message.suggestedName, message.data);
-      case "exportTable":
-        return exportTable(this.file, this.saved, message.selection ? [message.selection, null] : [null], message.epoch);
-      case "saveSelection":
-        return this.saved.save(this.file, message.selection);
+      case "exportTable": {
+        if (message.selection === null) return exportTable(this.file, this.saved, [null], message.epoch);
+        const selection = this.readPosted(message.selection, "Export Table");
+        if (selection) await exportTable(this.file, this.saved, [selection, null], message.epoch);
+        return;
+      }
+      case "saveSelection": {
+        const selection = this.readPosted(message.selection, "Save Selection");
+        if (selection) await this.saved.save(this.file, selection);
+        return;
+      }
       case "deleteSelection":
         return this.saved.delete(this.file, message.name);
       case "pixels":
@@ -172,6 +190,17 @@ class ResultsView {
       default:
         return unhandledMessage(message);
     }
+  }
+
+  /**
+   * The selection the view posted for `action` (listed, or as a bitset), read against the results it
+   * shows: none, and a warning in the log, for one that is not of them (a bitset of another length
+   * or not base64, a list of other things) or before the view has its results.
+   */
+  private readPosted(posted: PostedSelection, action: string): Selection | null {
+    const selection = this.shown ? selectionOf(posted, this.shown.viewed.posted.header.images.count) : null;
+    if (!selection) log().warn(`${action}: the results view of ${this.file} posted a selection that is not one of its results; ignored`);
+    return selection;
   }
 
   private async saveExport(format: ExportFormat, suggestedName: string, data: string): Promise<void> {
@@ -212,8 +241,7 @@ export class ResultsViews implements vscode.Disposable, vscode.WebviewPanelSeria
     const view = this.viewOf(file);
     if (!view) return this.open(file, selection);
     view.panel.reveal(undefined, true);
-    view.select(selection);
-    view.post({ type: "select", selection });
+    view.selectFromHost(selection);
   }
 
   /** Puts the keyboard in the search box of the file's view (MTQ: Find Images). */

@@ -1,7 +1,10 @@
-// A selection as a results view posts it (src/shared/protocol.ts's PostedSelection): listed, or as
-// a bitset's base64 when that is shorter (a lasso of half a million images: 167 kB of text where
-// its list was about 3.5 MB of JSON, which VS Code serialises and the host parses on every lasso).
+// A selection as a view posts it (src/shared/protocol.ts's PostedSelection, made by
+// src/shared/selectionBits.ts's postedSelection): listed, or as a bitset's base64 when that is
+// shorter (a lasso of half a million images: 167 kB of text where its list was about 3.5 MB of JSON,
+// which VS Code serialises and the host parses). Every selection a view posts is read here:
+// selectionChanged, saveSelection, exportTable and the comparison's showInResults.
 import type { PostedSelection, Selection } from "../shared/protocol";
+import { bitsLength } from "../shared/selectionBits";
 
 /**
  * The selection `posted` names among results of `count` images (a bitset's images ascending, a list
@@ -22,7 +25,7 @@ export function selectionOf(posted: PostedSelection | null, count: number): Sele
 function imagesOfBits(bits: unknown, count: number): number[] | null {
   const byteLength = 4 * Math.ceil(count / 32);
   // Checked before decoding: Buffer.from skips what is not base64, and a hostile view's 200 MB string took 0.4 s to decode.
-  if (typeof bits !== "string" || bits.length !== 4 * Math.ceil(byteLength / 3) || !BASE64.test(bits)) return null;
+  if (typeof bits !== "string" || bits.length !== bitsLength(count) || !BASE64.test(bits)) return null;
   const bytes = Buffer.from(bits, "base64");
   if (bytes.length !== byteLength) return null;
   // Bits past `count` in the last word are no images.

@@ -17,7 +17,7 @@ export interface Selection {
 
 /**
  * A selection as a bitset: its label, and its images as base64 of the bitset's little-endian 32-bit
- * words (bit i: image i; webview/bitset.ts's toBase64). A million images' in 167 kB of text,
+ * words (bit i: image i; selectionBits.ts's wordsToBase64). A million images' in 167 kB of text,
  * whatever is selected: listed, half of them are about 3.5 MB of JSON.
  */
 export interface SelectionBits {
@@ -25,7 +25,12 @@ export interface SelectionBits {
   bits: string;
 }
 
-/** A selection as the view posts it to the host: listed, or as a bitset when that is shorter (a few images of many are shorter listed). */
+/**
+ * A selection as a message carries it, either way: listed, or as a bitset when that is shorter (a few
+ * images of many are shorter listed): selectionBits.ts's postedSelection decides, for both sides.
+ * The host reads one with src/host/postedSelection.ts's selectionOf, the view with its Bitset; a
+ * bitset of another length than the results' image count is refused.
+ */
 export type PostedSelection = Selection | SelectionBits;
 
 /** The view's picture exports; its table goes through `exportTable` (the host writes CSV or Parquet). */
@@ -113,8 +118,8 @@ export type ToResultsView =
    * `resultsFile` is kept in the webview's state (WebviewState) so the panel serializer can reopen
    * the same file after a reload. */
   | ({ type: "load"; selection?: PostedSelection; resultsFile?: string; saved: SavedSelections } & ResultsColumns)
-  /** Select images picked elsewhere (the sidebar tree). */
-  | { type: "select"; selection: Selection | null }
+  /** Select images picked elsewhere (the sidebar tree, a comparison's Show in A/B); null clears. */
+  | { type: "select"; selection: PostedSelection | null }
   /** The named selections changed (saved, deleted, or their file edited, deleted or broken on disk). */
   | { type: "saved"; saved: SavedSelections }
   /** Put the keyboard in the search box (MTQ: Find Images). */
@@ -132,9 +137,9 @@ export type FromResultsView =
   | { type: "export"; format: ExportFormat; suggestedName: string; data: string }
   /** Save the tidy table (the host asks CSV or Parquet, and the selection or every image when `selection` is set),
    * at `epoch` (the training snapshot the view shows; the final model when absent). */
-  | { type: "exportTable"; selection: Selection | null; epoch?: number }
+  | { type: "exportTable"; selection: PostedSelection | null; epoch?: number }
   /** Save `selection` under a name the host asks for (replacing one of that name once the user agrees). */
-  | { type: "saveSelection"; selection: Selection }
+  | { type: "saveSelection"; selection: PostedSelection }
   /** Delete the named selection `name`, once the user confirms. */
   | { type: "deleteSelection"; name: string }
   | PixelsRequest
@@ -152,7 +157,7 @@ export type ToCompareView =
 export type FromCompareView =
   | Ready
   /** Select these images (indices into A's images) in A's or B's results view. */
-  | { type: "showInResults"; side: "a" | "b"; selection: Selection }
+  | { type: "showInResults"; side: "a" | "b"; selection: PostedSelection }
   | PixelsRequest
   | ErrorMessage;
 

@@ -5,7 +5,7 @@ import { postedFrom, readResultsFile } from "../../src/results/read";
 import { binFileOf, encodeResults } from "../../src/results/write";
 import { PIXELS_COLUMN, pixelBytes } from "../../src/shared/columns";
 import { selectionOf } from "../../src/host/postedSelection";
-import type { HostToWebview, SavedSelections, Selection, WebviewToHost } from "../../src/shared/protocol";
+import type { HostToWebview, PostedSelection, SavedSelections, Selection, WebviewToHost } from "../../src/shared/protocol";
 import type { Results } from "../../src/shared/results";
 import { allPixels } from "../helpers";
 import { serveHarness } from "./server";
@@ -202,10 +202,47 @@ export async function lastSelection(page: Page): Promise<Selection | null | unde
   const sent = await lastPosted(page, "selectionChanged");
   if (!sent) return undefined;
   if (sent.selection === null) return null;
-  const selection = selectionOf(sent.selection, Number(await page.locator("#mtq-root").getAttribute("data-images")));
-  // A selection the host cannot read would read as cleared: a test of a clear must not pass on it.
-  if (selection === null) throw new Error(`the view posted a selection the host refuses: ${JSON.stringify(sent.selection).slice(0, 200)}`);
+  return hostReads(page, sent.selection);
+}
+
+/**
+ * A selection the view posted (selectionChanged, saveSelection, exportTable, showInResults), as the
+ * host reads it (src/host/postedSelection.ts's selectionOf) against the results the page shows (or
+ * `count` images). Throws on one the host refuses: it would read as none, and a test must not pass on it.
+ */
+export async function hostReads(page: Page, posted: PostedSelection, count?: number): Promise<Selection> {
+  const selection = selectionOf(posted, count ?? Number(await page.locator("#mtq-root").getAttribute("data-images")));
+  if (selection === null) throw new Error(`the view posted a selection the host refuses: ${JSON.stringify(posted).slice(0, 200)}`);
   return selection;
+}
+
+/**
+ * Lassos the share [fx0, fy0, fx1, fy1] of a map's plot (`box`, else map `layer`'s), a rectangle drawn
+ * with the mouse as the user draws one; with `shift`, added to the selection.
+ */
+export async function lassoShare(
+  page: Page,
+  [fx0, fy0, fx1, fy1]: number[],
+  {
+    layer = 0,
+    box,
+    shift = false,
+  }: { layer?: number; box?: { x: number; y: number; width: number; height: number }; shift?: boolean } = {},
+): Promise<void> {
+  box ??= (await page.locator(".mtq-map-overlay").nth(layer).boundingBox())!;
+  const corners = [
+    [fx0, fy0],
+    [fx1, fy0],
+    [fx1, fy1],
+    [fx0, fy1],
+    [fx0, fy0],
+  ].map(([fx, fy]) => [box.x + 1 + fx * (box.width - 2), box.y + 1 + fy * (box.height - 2)] as const);
+  if (shift) await page.keyboard.down("Shift");
+  await page.mouse.move(...corners[0]);
+  await page.mouse.down();
+  for (const c of corners.slice(1)) await page.mouse.move(...c, { steps: 4 });
+  await page.mouse.up();
+  if (shift) await page.keyboard.up("Shift");
 }
 
 export async function cspViolations(page: Page): Promise<string[]> {
