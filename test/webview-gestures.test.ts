@@ -211,6 +211,30 @@ describe("a rasterised map under a pan or zoom gesture", { skip }, () => {
     const second = await sameAsAfresh("a second lasso, drawn again where it changed the selection");
     assert.notDeepEqual(first, none);
     assert.notDeepEqual(second, first);
+    // A lasso held before it is let go: its selection counted in both maps' rasters as it is drawn (the stagings measured), nothing shown
+    // until the release; then pulled back, let go with Shift, and shown as drawn afresh.
+    await page.evaluate(() => performance.clearMeasures("mtq-staged"));
+    const [x0, y0, x1, y1] = [box.x + box.width * 0.6, box.y + 4, box.x + box.width * 0.9, box.y + box.height - 4];
+    await page.mouse.move(x0, y0);
+    await page.mouse.down();
+    for (const [x, y] of [
+      [x1, y0],
+      [x1, y1],
+      [x0, y1],
+    ])
+      await page.mouse.move(x, y, { steps: 2 });
+    await page.waitForFunction(() => performance.getEntriesByName("mtq-staged").length > 0);
+    await page.waitForTimeout(100);
+    assert.deepEqual(await canvasBytes(), second, "a lasso held: nothing shown yet");
+    await page.mouse.move((x0 + x1) / 2, y1, { steps: 2 });
+    await page.mouse.move(x0, y0);
+    await page.keyboard.down("Shift");
+    await page.mouse.up();
+    await page.keyboard.up("Shift");
+    const added = await sameAsAfresh("a lasso pulled back, let go with Shift");
+    assert.notDeepEqual(added, second);
+    await lasso(0.3, 0.7);
+    assert.deepEqual(await sameAsAfresh("the second lasso again"), second);
     // Panned left and back in one task: the image moved twice, then settled where it was drawn (the same placement: nothing counted again).
     await drawSlowly();
     await page.evaluate(() => {

@@ -169,8 +169,9 @@ describe("PointRaster", () => {
       const selected = flags.map((fl, i) => (i % 3 === 0 ? fl | SELECTED : fl));
       raster.draw(pos, rgba, selected, { ...f, selected: 5000 });
       assert.deepEqual(raster.pixels, stampedOneByOne(pos, rgba, selected, { ...f, selected: 5000 }));
-      // Other selections over the same look: only what the points that changed reach is drawn again (rings among them).
-      for (const every of [5, 2, 7]) {
+      // Other selections over the same look: more points changed than half the pixels (every pixel stamped afresh), then fewer (only
+      // what the points that changed reach drawn again, rings among them).
+      for (const every of [5, 2, 7, 41, 53, 47]) {
         const next = flags.map((fl, i) => (i % every === 0 ? fl | SELECTED : fl));
         raster.draw(pos, rgba, next, { ...f, selected: 5000 });
         assert.deepEqual(raster.pixels, stampedOneByOne(pos, rgba, next, { ...f, selected: 5000 }), `every ${every}th selected`);
@@ -180,14 +181,50 @@ describe("PointRaster", () => {
     }
   });
 
-  it("draws a first selection, and none again, as a fresh raster draws them, over the whole image", () => {
+  it("draws a selection staged ahead (a lasso as it is drawn) as a fresh raster draws it, whatever was staged, and shows nothing while staged", () => {
+    const random = seedrandom("staged");
+    const n = 8_000;
+    const pos = Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 ? random() * 64 - 2 : random() * 104 - 2));
+    const rgba = Uint8Array.from({ length: 4 * n }, () => Math.floor(random() * 256));
+    const none = Uint8Array.from({ length: n }, (_, i) => (i % 89 === 0 ? INJECTED : 0));
+    const between = (from: number, to: number) => none.map((fl, i) => (pos[2 * i] > from && pos[2 * i] < to ? fl | SELECTED : fl));
+    const f = { ...FRAME, width: 100, height: 60, selected: 2000 };
+    const fresh = (flags: Uint8Array) => {
+      const r = new PointRaster();
+      r.draw(pos, rgba, flags, f);
+      return r.pixels;
+    };
+    const raster = new PointRaster();
+    raster.draw(pos, rgba, between(10, 20), f);
+    // Staged as the lasso grows (rings among its points), then picked as staged, or otherwise: a lasso pulled back, another, more than half the pixels' worth.
+    for (const [staged, picked, what] of [
+      [[between(10, 25), between(10, 30)], between(10, 30), "picked as last staged"],
+      [[between(10, 34), between(10, 38)], between(10, 36), "pulled back before it was let go"],
+      [[between(40, 50)], between(0, 8), "another lasso picked"],
+      [[between(0, 70)], between(20, 30), "a staging of most points, then a strip picked"],
+      [[between(20, 34)], between(20, 34), "a staging of one image's size (dots of another look), picked"],
+    ] as const) {
+      const shown = raster.pixels.slice();
+      for (const flags of staged) {
+        raster.stage(pos, rgba, flags, { ...f, selected: what.startsWith("a staging of one") ? 1 : f.selected });
+        assert.deepEqual(raster.pixels, shown, `${what}: staged, nothing drawn`);
+      }
+      raster.draw(pos, rgba, picked, f);
+      assert.deepEqual(raster.pixels, fresh(picked), what);
+    }
+  });
+
+  it("draws a first selection, and none again, as a fresh raster draws them, over the whole image, and a strip's change in a box about it", () => {
     const random = seedrandom("first");
     const n = 8_000;
     const pos = Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 ? random() * 64 - 2 : random() * 104 - 2));
     const rgba = Uint8Array.from({ length: 4 * n }, () => Math.floor(random() * 256));
     const none = Uint8Array.from({ length: n }, (_, i) => (i % 89 === 0 ? INJECTED : 0));
-    // A lasso's: the points left of x = 40 (rings among them).
+    // A lasso's: the points left of x = 40 (rings among them), more than half the image's 6,000 pixels; then a strip, fewer.
     const some = none.map((fl, i) => (pos[2 * i] < 40 ? fl | SELECTED : fl));
+    const strip = none.map((fl, i) => (pos[2 * i] > 60 && pos[2 * i] < 70 ? fl | SELECTED : fl));
+    const wider = none.map((fl, i) => (pos[2 * i] > 60 && pos[2 * i] < 75 ? fl | SELECTED : fl));
+    assert.ok(some.filter((fl) => fl & SELECTED).length > 3000 && strip.filter((fl) => fl & SELECTED).length < 3000);
     const f = { ...FRAME, width: 100, height: 60 };
     const fresh = (flags: Uint8Array, frame: GlFrame) => {
       const r = new PointRaster();
@@ -200,9 +237,23 @@ describe("PointRaster", () => {
       [some, { ...f, selected: 3000 }, "the first selection"],
       [none, f, "the selection cleared"],
       [some, { ...f, selected: 3000 }, "a selection again"],
+      [strip, { ...f, selected: 3000 }, "a strip"],
+      [none, f, "the strip cleared"],
+      [strip, { ...f, selected: 3000 }, "a strip again"],
+      [wider, { ...f, selected: 3000 }, "the strip widened"],
+      [some, { ...f, selected: 3000 }, "a selection after the strip"],
     ] as const) {
+      const before = raster.pixels.slice();
       raster.draw(pos, rgba, flags, frame);
       assert.deepEqual(raster.pixels, fresh(flags, frame), what);
+      // What the map puts on its canvas again: every pixel that changed is in the box composed.
+      const { x, y, width, height } = raster.composedBox;
+      for (let p = 0; p < before.length / 4; p++)
+        if ([0, 1, 2, 3].some((c) => before[4 * p + c] !== raster.pixels[4 * p + c])) {
+          const [px, py] = [p % raster.width, Math.floor(p / raster.width)];
+          assert.ok(px >= x && px < x + width && py >= y && py < y + height, `${what}: pixel ${px}, ${py} changed outside the box`);
+        }
+      if (what === "the strip widened") assert.ok(x >= 60 - 4 && x + width <= 77 + 4, `${what}: a box from x = ${x}, ${width} wide`);
     }
   });
 });

@@ -12,7 +12,7 @@ import type { MapKind } from "../src/shared/protocol";
 import { describeImage, imagesWhere, mapPositions, type ViewData } from "./data";
 import { clusterColor, digitColor, isHighContrast, themeColor, type ColorBy } from "./colors";
 import { button, el, svgEl } from "./dom";
-import { GlPoints, INJECTED, SELECTED } from "./glPoints";
+import { GlPoints, INJECTED, SELECTED, type GlFrame } from "./glPoints";
 import { keptColor, keptOf } from "./keptColors";
 import { NeighbourLinks, type LinkLayout, type ShownNeighbours } from "./neighbourLinks";
 import { PointGrid } from "./pointGrid";
@@ -112,6 +112,10 @@ export class UmapMap {
   private drawnAt: ZoomTransform = zoomIdentity;
   private still: HTMLCanvasElement | null = null;
   private settle: number | undefined;
+  /** A lasso's selection staged in the raster (stageSelection), as flags and as bits; none since the selection was last shown. */
+  private staged: { flags: Uint8Array; bits: Bitset } | null = null;
+  /** Whether the canvas shows the raster's last image (not resized, nor a gesture's moved copy since): a draw then puts only what it changed. */
+  private canvasHoldsRaster = false;
   /** While a key's pan or zoom runs (d3 gives it no source event). */
   private keyed = false;
 
@@ -151,6 +155,7 @@ export class UmapMap {
     this.flagged = new Bitset(injected.length);
     for (let i = 0; i < injected.length; i++) if (injected[i]) this.flags[i] = INJECTED;
     this.raster = injected.length > RASTER_ABOVE ? new PointRaster() : null;
+    if (this.raster) ctx.selection.onStage((bits) => this.stageSelection(bits));
     this.gl = this.raster ? null : GlPoints.create(this.canvas);
     if (this.gl) this.gl.setPositions(this.positions);
     // Not after dispose(), which loses the context on purpose.
@@ -208,6 +213,7 @@ export class UmapMap {
     if (this.flagged !== previous) for (let i = 0; i < flags.length; i++) flags[i] &= ~SELECTED;
     (this.flagged === previous ? changed : bits).toggleIn(flags, SELECTED);
     this.flagged = bits;
+    this.staged = null;
     this.uploaded.flags = false;
     // Panning draws (the zoom's handler); else draw here.
     if (!this.bringIntoView()) this.draw();
@@ -292,6 +298,7 @@ export class UmapMap {
     const dpr = window.devicePixelRatio || 1;
     this.canvas.width = Math.round(width * dpr);
     this.canvas.height = Math.round(height * dpr);
+    this.canvasHoldsRaster = false;
     this.overlay.setAttribute("viewBox", `0 0 ${width} ${height}`);
     this.place();
     if (!this.bringIntoView()) this.draw();
@@ -455,24 +462,20 @@ export class UmapMap {
     this.settle = undefined;
     delete this.element.dataset.moving;
     const coloring = this.colors();
-    const { k, x, y } = this.transform;
-    const s = this.scale * k;
-    const frame = {
-      sx: s,
-      sy: s,
-      tx: this.offset[0] * k + x,
-      ty: this.offset[1] * k + y,
-      width: this.width,
-      height: this.height,
-      dpr: this.canvas.width / this.width,
-      radius: this.radius(),
-      selected: this.ctx.selection.bits.count,
-    };
+    const frame = this.frame(this.ctx.selection.bits.count);
     if (this.raster) {
       const { raster } = this;
       const start = performance.now();
       raster.draw(this.positions, coloring.rgba, this.flags, frame);
-      this.canvas.getContext("2d", { alpha: true })!.putImageData(new ImageData(raster.pixels, raster.width, raster.height), 0, 0);
+      // Only the box the draw changed, when the canvas holds the raster's last image: the compositor then draws again only that of it.
+      const { x, y, width, height } = this.canvasHoldsRaster
+        ? raster.composedBox
+        : { x: 0, y: 0, width: raster.width, height: raster.height };
+      if (width > 0)
+        this.canvas
+          .getContext("2d", { alpha: true })!
+          .putImageData(new ImageData(raster.pixels, raster.width, raster.height), 0, 0, x, y, width, height);
+      this.canvasHoldsRaster = true;
       this.rasterMs = performance.now() - start;
       this.drawnAt = this.transform;
       this.still = null;
@@ -492,6 +495,36 @@ export class UmapMap {
     this.links.place(this.linkLayout());
   }
 
+  /** The map as drawn now, with `selected` points selected. */
+  private frame(selected: number): GlFrame {
+    const { k, x, y } = this.transform;
+    const s = this.scale * k;
+    return {
+      sx: s,
+      sy: s,
+      tx: this.offset[0] * k + x,
+      ty: this.offset[1] * k + y,
+      width: this.width,
+      height: this.height,
+      dpr: this.canvas.width / this.width,
+      radius: this.radius(),
+      selected,
+    };
+  }
+
+  /**
+   * A lasso's selection as it is drawn, counted and stamped in the raster ahead of the pick (raster.ts's
+   * `stage`), drawing nothing: the pick's redraw then has only what changed since left. The maps' flags
+   * stay the selection's; the staged ones are a copy.
+   */
+  private stageSelection(bits: Bitset): void {
+    if (!this.raster || this.width === 0 || this.still) return;
+    const staged = (this.staged ??= { flags: this.flags.slice(), bits: this.flagged });
+    staged.bits.xor(bits).toggleIn(staged.flags, SELECTED);
+    staged.bits = bits;
+    this.raster.stage(this.positions, this.colors().rgba, staged.flags, this.frame(bits.count));
+  }
+
   /**
    * A frame of a gesture on a raster too slow to redraw at each: the last drawing moved and scaled
    * to the zoom now (what was off it stays empty meanwhile), the points drawn afresh once the
@@ -509,6 +542,7 @@ export class UmapMap {
     const r = this.transform.k / this.drawnAt.k;
     g.setTransform(1, 0, 0, 1, 0, 0);
     g.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    this.canvasHoldsRaster = false;
     g.setTransform(r, 0, 0, r, dpr * (this.transform.x - r * this.drawnAt.x), dpr * (this.transform.y - r * this.drawnAt.y));
     g.drawImage(this.still, 0, 0);
     g.setTransform(1, 0, 0, 1, 0, 0);
@@ -569,23 +603,38 @@ export class UmapMap {
 
   private listenForLasso(): void {
     let points: [number, number][] | null = null;
+    /** What the lasso enclosed with its first `corners` corners, found while it was drawn; and whether a task to find it is queued. */
+    let found: { corners: number; inside: Bitset } | null = null;
+    let queued = false;
+    // A task after the move, not in its handler: moves come faster than a million points are tested, and the path is drawn first.
+    const stage = (add: boolean) => {
+      queued = false;
+      if (!points || !this.isLasso(points)) return;
+      found = { corners: points.length, inside: this.inLasso(points) };
+      this.ctx.selection.stage(found.inside, add);
+    };
     this.overlay.addEventListener("pointerdown", (e) => {
       if (this.ctx.tool() !== "lasso" || e.button !== 0) return;
       this.overlay.setPointerCapture(e.pointerId);
       points = [this.local(e)];
+      found = null;
       this.ctx.tooltip.hide();
     });
     this.overlay.addEventListener("pointermove", (e) => {
       if (!points) return;
       points.push(this.local(e));
       this.lassoPath.setAttribute("d", `M${points.join("L")}Z`);
+      if (this.raster && !queued) {
+        queued = true;
+        window.setTimeout(() => stage(e.shiftKey));
+      }
     });
     const finish = (e: PointerEvent) => {
       if (!points) return;
       const polygon = points;
       points = null;
       this.lassoPath.setAttribute("d", "");
-      this.selectInLasso(polygon, e.shiftKey);
+      this.selectInLasso(polygon, e.shiftKey, found?.corners === polygon.length ? found.inside : undefined);
     };
     this.overlay.addEventListener("pointerup", finish);
     this.overlay.addEventListener("pointercancel", () => {
@@ -594,21 +643,33 @@ export class UmapMap {
     });
   }
 
-  /** A drag selects what it encloses; a click (a drag of almost no area) selects the point under it. */
-  private selectInLasso(polygon: [number, number][], add: boolean): void {
-    const xs = polygon.map((p) => p[0]);
-    const ys = polygon.map((p) => p[1]);
-    if (Math.max(...xs) - Math.min(...xs) < 4 && Math.max(...ys) - Math.min(...ys) < 4) {
+  /**
+   * A drag selects what it encloses (`inside`, when found as it was drawn); a click (a drag of almost
+   * no area) selects the point under it.
+   */
+  private selectInLasso(polygon: [number, number][], add: boolean, inside?: Bitset): void {
+    if (!this.isLasso(polygon)) {
       const hit = this.pointAt(polygon[0]);
       if (hit !== null) this.ctx.selection.pick([hit], imageTitle(this.ctx.data.results, hit), add);
       return;
     }
-    const inside = pointsInPolygon(
+    this.ctx.selection.pickBits(inside ?? this.inLasso(polygon), `lasso on layer ${this.layer + 1}`, add);
+  }
+
+  /** Whether a drag through `polygon` is a lasso, not a click: 4 pixels wide or tall at least. */
+  private isLasso(polygon: [number, number][]): boolean {
+    const xs = polygon.map((p) => p[0]);
+    const ys = polygon.map((p) => p[1]);
+    return Math.max(...xs) - Math.min(...xs) >= 4 || Math.max(...ys) - Math.min(...ys) >= 4;
+  }
+
+  /** The images `polygon` (screen pixels) encloses on the map. */
+  private inLasso(polygon: [number, number][]): Bitset {
+    return pointsInPolygon(
       this.positions,
       polygon.map((p) => this.toData(p)),
       this.ctx.data.results.images.count,
     );
-    this.ctx.selection.pickBits(inside, `lasso on layer ${this.layer + 1}`, add);
   }
 
   private listenForHover(): void {

@@ -83,6 +83,8 @@ export class PointRaster {
   pixels = new Uint8ClampedArray(0);
   width = 0;
   height = 0;
+  /** The box of the pixels the last draw composed (the rest are as the draw before left them): what the canvas needs put again. */
+  composedBox = { x: 0, y: 0, width: 0, height: 0 };
 
   /**
    * Draws the points for frame `f` into `pixels`: `rgba` 4 bytes a point, `flags` its INJECTED and
@@ -92,7 +94,8 @@ export class PointRaster {
    * With the same placement as the last draw (a new selection), only the points whose flags
    * changed are counted again; with the same look too (the dots' sizes), only their pixels are
    * stamped again, as the change of their sums, and only the rows' spans those reach composed (all
-   * the pixels when a selection starts or ends).
+   * the pixels when a selection starts or ends); when more points changed than half the image's
+   * pixels, every pixel is stamped afresh.
    */
   draw(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array, f: GlFrame): void {
     const width = Math.max(1, Math.round(f.width * f.dpr));
@@ -109,9 +112,7 @@ export class PointRaster {
       this.placement = "";
       this.zeroed = true;
     }
-    const stroke = (f.radius > 2 ? 1.5 : 1.1) * f.dpr;
-    const r = f.radius * f.dpr;
-    const big = r * selectedScale(f.selected);
+    const { stroke, r, big, placement, look } = this.looks(f);
     if (pos !== this.positions) this.arrange(pos);
     if (rgba !== this.colors) {
       this.colors = rgba;
@@ -124,13 +125,14 @@ export class PointRaster {
         sortedRgba[4 * k + 2] = rgba[4 * i + 2];
       }
     }
-    const placement = [f.sx, f.sy, f.tx, f.ty, f.dpr, width, height, big + stroke].join();
-    const look = [placement, r, big, stroke].join();
     const any = f.selected > 0;
     const dot = this.stamp(r, 0);
     const bigDot = this.stamp(big, 0);
-    if (placement === this.placement && look === this.look) {
-      this.recount(flags, true);
+    const samePlacement = placement === this.placement;
+    // More points changed than half the image's pixels (a clear or a lasso of most of a million): stamping every pixel afresh is
+    // the cheaper, as the old full redraw was.
+    const incremental = samePlacement && look === this.look && this.recount(flags, (width * height) / 2);
+    if (incremental) {
       this.restamp(dot, bigDot);
       this.restampOneByOne(pos, rgba, flags, f, r, big, stroke);
       // A first selection, or none after one: the sums change as for any other, but every pixel of the rest fades (or no longer does).
@@ -142,8 +144,8 @@ export class PointRaster {
       this.composeSpans(any, Math.max(dot.reach, bigDot.reach, this.stamp(big, stroke).reach));
       return;
     }
-    if (placement === this.placement) this.recount(flags, false);
-    else this.count(flags, f, big + stroke);
+    if (!samePlacement) this.count(flags, f, big + stroke);
+    else if (look !== this.look) this.recount(flags, -1);
     this.placement = placement;
     this.look = look;
     const { centred, covered } = this;
@@ -174,7 +176,49 @@ export class PointRaster {
       );
     }
     this.compose(any, 0, width * height);
+    this.composedBox = { x: 0, y: 0, width, height };
     this.composedAny = any;
+  }
+
+  /**
+   * Counts and stamps `flags` (a selection about to be made: a lasso as it is drawn) ahead of their
+   * draw, composing nothing (`pixels` stay as drawn): the draw that shows them then has only the
+   * points changed since and the compose left. Over the last draw's placement and look only, and
+   * when no more points changed than half the pixels (else the draw does it all).
+   */
+  stage(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array, f: GlFrame): void {
+    const { stroke, r, big, placement, look } = this.looks(f);
+    if (pos !== this.positions || rgba !== this.colors || placement !== this.placement || look !== this.look) return;
+    // A lasso's first strokes enclose little of what it will: a staging that would stamp every pixel afresh waits for the next.
+    if (this.changedCount(flags) > (this.width * this.height) / 2) return;
+    this.recount(flags, Infinity);
+    this.restamp(this.stamp(r, 0), this.stamp(big, 0));
+    this.restampOneByOne(pos, rgba, flags, f, r, big, stroke);
+  }
+
+  /** How many points' flags differ from those counted (compared four at a time, as recount does). */
+  private changedCount(flags: Uint8Array): number {
+    const { counted } = this;
+    const n = counted.length;
+    const words = flags.byteOffset % 4 === 0 ? new Uint32Array(flags.buffer, flags.byteOffset, n >>> 2) : new Uint32Array(0);
+    const was = new Uint32Array(counted.buffer, 0, words.length);
+    let changed = 0;
+    for (let w = 0, from = 0; from < n; w++, from += 4) {
+      if (w < words.length && words[w] === was[w]) continue;
+      for (let i = from; i < Math.min(n, from + 4); i++) if (flags[i] !== counted[i]) changed++;
+    }
+    return changed;
+  }
+
+  /** Frame `f`'s dots in device pixels, and its keys: where the points fall (`placement`), and that with the dots' sizes (`look`). */
+  private looks(f: GlFrame): { stroke: number; r: number; big: number; placement: string; look: string } {
+    const width = Math.max(1, Math.round(f.width * f.dpr));
+    const height = Math.max(1, Math.round(f.height * f.dpr));
+    const stroke = (f.radius > 2 ? 1.5 : 1.1) * f.dpr;
+    const r = f.radius * f.dpr;
+    const big = r * selectedScale(f.selected);
+    const placement = [f.sx, f.sy, f.tx, f.ty, f.dpr, width, height, big + stroke].join();
+    return { stroke, r, big, placement, look: [placement, r, big, stroke].join() };
   }
 
   /**
@@ -326,10 +370,11 @@ export class PointRaster {
 
   /**
    * Moves the points whose SELECTED bit changed since they were counted to their new slot: found by
-   * comparing the flags four at a time in image order, moved in grid order. With `keep`, each pixel
-   * changed goes to `dirty`, its sums before to `before`.
+   * comparing the flags four at a time in image order, moved in grid order. When no more than
+   * `keepUpTo` moved, each pixel changed goes to `dirty`, its sums before to `before`, and it
+   * returns true (the pixels can be stamped again incrementally).
    */
-  private recount(flags: Uint8Array, keep: boolean): void {
+  private recount(flags: Uint8Array, keepUpTo: number): boolean {
     const { centred, pixelOf, counted, rank, changed, selectedAt, sortedRgba: rgba, marked, dirty } = this;
     const n = counted.length;
     let moved = 0;
@@ -346,6 +391,7 @@ export class PointRaster {
           selectedAt[rank[i] >>> 5] ^= 1 << (rank[i] & 31);
         }
     }
+    const keep = moved <= keepUpTo;
     // Each point moved makes at most one pixel dirty.
     const needed = Math.min(moved, this.width * this.height) * 4;
     if (keep && this.before.length < needed)
@@ -382,11 +428,13 @@ export class PointRaster {
         centred[to + 3] += blue;
       }
     }
+    return keep;
   }
 
   /** Composes again the pixels within `reach` rows and columns of each row's span (the spans emptied after). */
   private composeSpans(any: boolean, reach: number): void {
     const { width, height, spanFrom, spanTo } = this;
+    let [x0, x1, y0, y1] = [width, -1, height, -1];
     for (let y = 0; y < height; y++) {
       let from = width;
       let to = -1;
@@ -394,8 +442,20 @@ export class PointRaster {
         from = Math.min(from, spanFrom[r]);
         to = Math.max(to, spanTo[r]);
       }
-      if (from <= to) this.compose(any, y * width + Math.max(0, from - reach), y * width + Math.min(width - 1, to + reach) + 1);
+      if (from > to) continue;
+      from = Math.max(0, from - reach);
+      to = Math.min(width - 1, to + reach);
+      this.compose(any, y * width + from, y * width + to + 1);
+      [x0, x1] = [Math.min(x0, from), Math.max(x1, to)];
+      if (y0 > y) y0 = y;
+      y1 = y;
     }
+    this.composedBox = {
+      x: Math.min(x0, x1 + 1),
+      y: Math.min(y0, y1 + 1),
+      width: Math.max(0, x1 - x0 + 1),
+      height: Math.max(0, y1 - y0 + 1),
+    };
     spanFrom.fill(width);
     spanTo.fill(-1);
   }
