@@ -64,6 +64,23 @@ function stampedOneByOne(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array,
   return out;
 }
 
+let lastBox = { x: 0, y: 0, width: 0, height: 0 };
+
+/** The pixels that differ from `before` outside the box the raster gives as composed since it last gave it (kept in `lastBox`), as "x,y". */
+function changedOutside(before: Uint8ClampedArray, raster: PointRaster): string[] {
+  const { x, y, width, height } = (lastBox = raster.takeComposedBox());
+  const outside: string[] = [];
+  for (let p = 0; p < before.length / 4; p++) {
+    const [px, py] = [p % raster.width, Math.floor(p / raster.width)];
+    if (
+      [0, 1, 2, 3].some((c) => before[4 * p + c] !== raster.pixels[4 * p + c]) &&
+      !(px >= x && px < x + width && py >= y && py < y + height)
+    )
+      outside.push(`${px},${py}`);
+  }
+  return outside;
+}
+
 describe("PointRaster", () => {
   it("draws a dot in its colour at 90%, over the pixels within its radius, nothing elsewhere", () => {
     const r = drawn([[10.5, 10.5]], [[200, 100, 50]], [0]);
@@ -181,7 +198,7 @@ describe("PointRaster", () => {
     }
   });
 
-  it("draws a selection staged ahead (a lasso as it is drawn) as a fresh raster draws it, whatever was staged, and shows nothing while staged", () => {
+  it("draws a selection staged ahead (a lasso as it is drawn) as a fresh raster draws it, whatever was staged, and gives the box to put again", () => {
     const random = seedrandom("staged");
     const n = 8_000;
     const pos = Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 ? random() * 64 - 2 : random() * 104 - 2));
@@ -189,28 +206,35 @@ describe("PointRaster", () => {
     const none = Uint8Array.from({ length: n }, (_, i) => (i % 89 === 0 ? INJECTED : 0));
     const between = (from: number, to: number) => none.map((fl, i) => (pos[2 * i] > from && pos[2 * i] < to ? fl | SELECTED : fl));
     const f = { ...FRAME, width: 100, height: 60, selected: 2000 };
-    const fresh = (flags: Uint8Array) => {
+    const fresh = (flags: Uint8Array, frame: GlFrame) => {
       const r = new PointRaster();
-      r.draw(pos, rgba, flags, f);
+      r.draw(pos, rgba, flags, frame);
       return r.pixels;
     };
     const raster = new PointRaster();
     raster.draw(pos, rgba, between(10, 20), f);
-    // Staged as the lasso grows (rings among its points), then picked as staged, or otherwise: a lasso pulled back, another, more than half the pixels' worth.
+    // Staged as the lasso grows (rings among its points), then picked as staged, or otherwise: a lasso pulled back, another, more than half
+    // the pixels' worth (not drawn: left to the pick's draw), dots of another look (likewise), none after some.
     for (const [staged, picked, what] of [
       [[between(10, 25), between(10, 30)], between(10, 30), "picked as last staged"],
       [[between(10, 34), between(10, 38)], between(10, 36), "pulled back before it was let go"],
       [[between(40, 50)], between(0, 8), "another lasso picked"],
       [[between(0, 70)], between(20, 30), "a staging of most points, then a strip picked"],
       [[between(20, 34)], between(20, 34), "a staging of one image's size (dots of another look), picked"],
+      [[between(20, 22), none], none, "a staging of none, picked"],
+      [[between(20, 22)], between(20, 22), "a first selection staged, picked"],
     ] as const) {
+      raster.takeComposedBox();
       const shown = raster.pixels.slice();
       for (const flags of staged) {
-        raster.stage(pos, rgba, flags, { ...f, selected: what.startsWith("a staging of one") ? 1 : f.selected });
-        assert.deepEqual(raster.pixels, shown, `${what}: staged, nothing drawn`);
+        const frame = { ...f, selected: what.includes("one image") ? 1 : flags === none ? 0 : f.selected };
+        const drawn = raster.redraw(pos, rgba, flags, frame);
+        assert.equal(drawn, !what.includes("most points") && !what.includes("one image"), `${what}: staged, drawn or not`);
+        if (drawn) assert.deepEqual(raster.pixels, fresh(flags, frame), `${what}: staged as a fresh raster draws it`);
       }
-      raster.draw(pos, rgba, picked, f);
-      assert.deepEqual(raster.pixels, fresh(picked), what);
+      raster.draw(pos, rgba, picked, { ...f, selected: picked === none ? 0 : f.selected });
+      assert.deepEqual(raster.pixels, fresh(picked, { ...f, selected: picked === none ? 0 : f.selected }), what);
+      assert.deepEqual(changedOutside(shown, raster), [], `${what}: every pixel changed since the last put in the box put`);
     }
   });
 
@@ -247,13 +271,13 @@ describe("PointRaster", () => {
       raster.draw(pos, rgba, flags, frame);
       assert.deepEqual(raster.pixels, fresh(flags, frame), what);
       // What the map puts on its canvas again: every pixel that changed is in the box composed.
-      const { x, y, width, height } = raster.composedBox;
-      for (let p = 0; p < before.length / 4; p++)
-        if ([0, 1, 2, 3].some((c) => before[4 * p + c] !== raster.pixels[4 * p + c])) {
-          const [px, py] = [p % raster.width, Math.floor(p / raster.width)];
-          assert.ok(px >= x && px < x + width && py >= y && py < y + height, `${what}: pixel ${px}, ${py} changed outside the box`);
-        }
-      if (what === "the strip widened") assert.ok(x >= 60 - 4 && x + width <= 77 + 4, `${what}: a box from x = ${x}, ${width} wide`);
+      const box = changedOutside(before, raster);
+      assert.deepEqual(box, [], `${what}: pixels changed outside the box`);
+      if (what === "the strip widened")
+        assert.ok(
+          lastBox.x >= 60 - 4 && lastBox.x + lastBox.width <= 77 + 4,
+          `${what}: a box from x = ${lastBox.x}, ${lastBox.width} wide`,
+        );
     }
   });
 });

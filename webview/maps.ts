@@ -467,10 +467,10 @@ export class UmapMap {
       const { raster } = this;
       const start = performance.now();
       raster.draw(this.positions, coloring.rgba, this.flags, frame);
-      // Only the box the draw changed, when the canvas holds the raster's last image: the compositor then draws again only that of it.
-      const { x, y, width, height } = this.canvasHoldsRaster
-        ? raster.composedBox
-        : { x: 0, y: 0, width: raster.width, height: raster.height };
+      // Only the box composed since the last put (a lasso's as it was drawn too), when the canvas holds the raster's last image: the
+      // compositor then draws again only that of it.
+      const box = raster.takeComposedBox();
+      const { x, y, width, height } = this.canvasHoldsRaster ? box : { x: 0, y: 0, width: raster.width, height: raster.height };
       if (width > 0)
         this.canvas
           .getContext("2d", { alpha: true })!
@@ -513,16 +513,16 @@ export class UmapMap {
   }
 
   /**
-   * A lasso's selection as it is drawn, counted and stamped in the raster ahead of the pick (raster.ts's
-   * `stage`), drawing nothing: the pick's redraw then has only what changed since left. The maps' flags
-   * stay the selection's; the staged ones are a copy.
+   * A lasso's selection as it is drawn, drawn in the raster ahead of the pick (raster.ts's `redraw`)
+   * but not put on the canvas: the pick's draw then has only what changed since left, and puts it
+   * all. The maps' flags stay the selection's; the staged ones are a copy.
    */
   private stageSelection(bits: Bitset): void {
     if (!this.raster || this.width === 0 || this.still) return;
     const staged = (this.staged ??= { flags: this.flags.slice(), bits: this.flagged });
     staged.bits.xor(bits).toggleIn(staged.flags, SELECTED);
     staged.bits = bits;
-    this.raster.stage(this.positions, this.colors().rgba, staged.flags, this.frame(bits.count));
+    this.raster.redraw(this.positions, this.colors().rgba, staged.flags, this.frame(bits.count));
   }
 
   /**

@@ -83,8 +83,9 @@ export class PointRaster {
   pixels = new Uint8ClampedArray(0);
   width = 0;
   height = 0;
-  /** The box of the pixels the last draw composed (the rest are as the draw before left them): what the canvas needs put again. */
-  composedBox = { x: 0, y: 0, width: 0, height: 0 };
+  /** The bounds of the pixels composed since `takeComposedBox` last gave them (none: from > to). */
+  private composedX = [0, -1];
+  private composedY = [0, -1];
 
   /**
    * Draws the points for frame `f` into `pixels`: `rgba` 4 bytes a point, `flags` its INJECTED and
@@ -92,10 +93,9 @@ export class PointRaster {
    * count spread over its dot's pixels: the same sums as stamping every dot, at the cost of the
    * pixels where the points are many (a million points on a map fall in a few hundred thousand).
    * With the same placement as the last draw (a new selection), only the points whose flags
-   * changed are counted again; with the same look too (the dots' sizes), only their pixels are
-   * stamped again, as the change of their sums, and only the rows' spans those reach composed (all
-   * the pixels when a selection starts or ends); when more points changed than half the image's
-   * pixels, every pixel is stamped afresh.
+   * changed are counted again; with the same look too (the dots' sizes), as `redraw` does; when
+   * more points changed than half the image's pixels (a clear or a lasso of most of a million),
+   * every pixel is stamped afresh, the cheaper then.
    */
   draw(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array, f: GlFrame): void {
     const width = Math.max(1, Math.round(f.width * f.dpr));
@@ -112,7 +112,6 @@ export class PointRaster {
       this.placement = "";
       this.zeroed = true;
     }
-    const { stroke, r, big, placement, look } = this.looks(f);
     if (pos !== this.positions) this.arrange(pos);
     if (rgba !== this.colors) {
       this.colors = rgba;
@@ -125,27 +124,14 @@ export class PointRaster {
         sortedRgba[4 * k + 2] = rgba[4 * i + 2];
       }
     }
+    if (this.redraw(pos, rgba, flags, f)) return;
+    const { stroke, r, big, placement, look } = this.looks(f);
     const any = f.selected > 0;
     const dot = this.stamp(r, 0);
     const bigDot = this.stamp(big, 0);
     const samePlacement = placement === this.placement;
-    // More points changed than half the image's pixels (a clear or a lasso of most of a million): stamping every pixel afresh is
-    // the cheaper, as the old full redraw was.
-    const incremental = samePlacement && look === this.look && this.recount(flags, (width * height) / 2);
-    if (incremental) {
-      this.restamp(dot, bigDot);
-      this.restampOneByOne(pos, rgba, flags, f, r, big, stroke);
-      // A first selection, or none after one: the sums change as for any other, but every pixel of the rest fades (or no longer does).
-      if (any !== this.composedAny) {
-        this.spanFrom.fill(0);
-        this.spanTo.fill(width - 1);
-      }
-      this.composedAny = any;
-      this.composeSpans(any, Math.max(dot.reach, bigDot.reach, this.stamp(big, stroke).reach));
-      return;
-    }
     if (!samePlacement) this.count(flags, f, big + stroke);
-    else if (look !== this.look) this.recount(flags, -1);
+    else this.recount(flags, false);
     this.placement = placement;
     this.look = look;
     const { centred, covered } = this;
@@ -176,24 +162,45 @@ export class PointRaster {
       );
     }
     this.compose(any, 0, width * height);
-    this.composedBox = { x: 0, y: 0, width, height };
+    this.composedX = [0, width - 1];
+    this.composedY = [0, height - 1];
     this.composedAny = any;
   }
 
   /**
-   * Counts and stamps `flags` (a selection about to be made: a lasso as it is drawn) ahead of their
-   * draw, composing nothing (`pixels` stay as drawn): the draw that shows them then has only the
-   * points changed since and the compose left. Over the last draw's placement and look only, and
-   * when no more points changed than half the pixels (else the draw does it all).
+   * Draws a new selection over the last draw's placement and look, when no more points changed
+   * than half the pixels (else does nothing and returns false): only the points whose flags changed
+   * are counted again, only their pixels stamped again, as the change of their sums, and only the
+   * rows' spans those reach composed (all the pixels when a selection starts or ends). A lasso is
+   * drawn so as it is drawn (staged: the map puts none of it on its canvas until it is let go), so
+   * that the release has only what changed since left to draw.
    */
-  stage(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array, f: GlFrame): void {
+  redraw(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array, f: GlFrame): boolean {
     const { stroke, r, big, placement, look } = this.looks(f);
-    if (pos !== this.positions || rgba !== this.colors || placement !== this.placement || look !== this.look) return;
-    // A lasso's first strokes enclose little of what it will: a staging that would stamp every pixel afresh waits for the next.
-    if (this.changedCount(flags) > (this.width * this.height) / 2) return;
-    this.recount(flags, Infinity);
-    this.restamp(this.stamp(r, 0), this.stamp(big, 0));
+    if (pos !== this.positions || rgba !== this.colors || placement !== this.placement || look !== this.look) return false;
+    if (this.changedCount(flags) > (this.width * this.height) / 2) return false;
+    const dot = this.stamp(r, 0);
+    const bigDot = this.stamp(big, 0);
+    this.recount(flags, true);
+    this.restamp(dot, bigDot);
     this.restampOneByOne(pos, rgba, flags, f, r, big, stroke);
+    const any = f.selected > 0;
+    // A first selection, or none after one: the sums change as for any other, but every pixel of the rest fades (or no longer does).
+    if (any !== this.composedAny) {
+      this.spanFrom.fill(0);
+      this.spanTo.fill(this.width - 1);
+    }
+    this.composedAny = any;
+    this.composeSpans(any, Math.max(dot.reach, bigDot.reach, this.stamp(big, stroke).reach));
+    return true;
+  }
+
+  /** The box of the pixels composed since it was last asked (width 0: none), what the canvas needs put again; then none. */
+  takeComposedBox(): { x: number; y: number; width: number; height: number } {
+    const [[x0, x1], [y0, y1]] = [this.composedX, this.composedY];
+    this.composedX = [this.width, -1];
+    this.composedY = [this.height, -1];
+    return x0 > x1 || y0 > y1 ? { x: 0, y: 0, width: 0, height: 0 } : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
   }
 
   /** How many points' flags differ from those counted (compared four at a time, as recount does). */
@@ -370,11 +377,10 @@ export class PointRaster {
 
   /**
    * Moves the points whose SELECTED bit changed since they were counted to their new slot: found by
-   * comparing the flags four at a time in image order, moved in grid order. When no more than
-   * `keepUpTo` moved, each pixel changed goes to `dirty`, its sums before to `before`, and it
-   * returns true (the pixels can be stamped again incrementally).
+   * comparing the flags four at a time in image order, moved in grid order. With `keep`, each pixel
+   * changed goes to `dirty`, its sums before to `before`.
    */
-  private recount(flags: Uint8Array, keepUpTo: number): boolean {
+  private recount(flags: Uint8Array, keep: boolean): void {
     const { centred, pixelOf, counted, rank, changed, selectedAt, sortedRgba: rgba, marked, dirty } = this;
     const n = counted.length;
     let moved = 0;
@@ -391,7 +397,6 @@ export class PointRaster {
           selectedAt[rank[i] >>> 5] ^= 1 << (rank[i] & 31);
         }
     }
-    const keep = moved <= keepUpTo;
     // Each point moved makes at most one pixel dirty.
     const needed = Math.min(moved, this.width * this.height) * 4;
     if (keep && this.before.length < needed)
@@ -428,7 +433,6 @@ export class PointRaster {
         centred[to + 3] += blue;
       }
     }
-    return keep;
   }
 
   /** Composes again the pixels within `reach` rows and columns of each row's span (the spans emptied after). */
@@ -450,12 +454,8 @@ export class PointRaster {
       if (y0 > y) y0 = y;
       y1 = y;
     }
-    this.composedBox = {
-      x: Math.min(x0, x1 + 1),
-      y: Math.min(y0, y1 + 1),
-      width: Math.max(0, x1 - x0 + 1),
-      height: Math.max(0, y1 - y0 + 1),
-    };
+    this.composedX = [Math.min(this.composedX[0], x0), Math.max(this.composedX[1], x1)];
+    this.composedY = [Math.min(this.composedY[0], y0), Math.max(this.composedY[1], y1)];
     spanFrom.fill(width);
     spanTo.fill(-1);
   }
