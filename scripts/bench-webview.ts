@@ -9,7 +9,8 @@
 // to the presentation of the frame that shows it in every view, the pointerup's EventTiming event
 // in a Chrome trace (unrounded: DevTools' Interactions track), beside its Event Timing duration as
 // the page sees it (in steps of 8 ms), the main thread's frame done and two animation frames after;
-// median and max over the lassos, and the page's first lasso on its own; Escape's clearing of a
+// median and max over the lassos, and the page's first lasso on its own; what drawing each lasso
+// ahead costs while it is drawn (the stagings' times); Escape's clearing of a
 // selection likewise, from the key's press (its keydown's EventTiming). Then the frame time of
 // wheel zooms and keyboard pans on a map. What tracing costs, by A/B: each lasso done twice traced
 // and twice not (from the same selection), loads traced and not in turn. Also what the message
@@ -150,6 +151,8 @@ interface LassoTimes {
   twoFrames: number;
   update: number;
   selected: number;
+  /** ms of each staging while the lasso was drawn (the large maps draw it ahead, unshown: SelectionModel.stage). */
+  staged: number[];
 }
 
 async function timeLasso(page: Page, fraction: number, trace: boolean): Promise<LassoTimes> {
@@ -175,6 +178,7 @@ async function lassoOnce(page: Page, fraction: number): Promise<LassoTimes> {
   const box = (await page.locator(".mtq-map-overlay").first().boundingBox())!;
   await page.evaluate(() => {
     performance.clearMeasures("mtq-selection");
+    performance.clearMeasures("mtq-staged");
     performance.clearMarks("bench-pointerup");
     performance.clearMarks("bench-frame");
     const w = window as unknown as { benchEvents: PerformanceEntry[] };
@@ -229,6 +233,7 @@ async function lassoOnce(page: Page, fraction: number): Promise<LassoTimes> {
       twoFrames,
       update: performance.getEntriesByName("mtq-selection")[0].duration,
       selected: Number(document.querySelector<HTMLElement>(".mtq-map")!.dataset.selected),
+      staged: performance.getEntriesByName("mtq-staged").map((e) => e.duration),
     };
   }, LASSO_LIMIT_MS);
 }
@@ -487,7 +492,7 @@ async function measureView(
     );
     const lassos = await timeLassos(page);
     const [traced, plain] = [lassos.traced.flat(), lassos.plain.flat()];
-    const of = (times: LassoTimes[], key: keyof LassoTimes, precise = false) =>
+    const of = (times: LassoTimes[], key: Exclude<keyof LassoTimes, "staged">, precise = false) =>
       spread(
         times.filter((l) => l[key] !== undefined).map((l) => l[key]!),
         precise,
@@ -504,6 +509,11 @@ async function measureView(
       `lasso by lasso, traced: ${traced.map((l) => `${presentedText(l)} presented / ${l.painted.toFixed(0)}`).join(", ")} ms ` +
         `by Event Timing; the page's first lasso: ${presentedText(lassos.first)} ms to presented ` +
         `(${ms(lassos.first.painted)} by Event Timing, selection update ${ms(lassos.first.update)})`,
+    );
+    const stagings = [...traced, ...plain].map((l) => l.staged);
+    say(
+      `while each lasso was drawn (${stagings.length} lassos, median / max): ${spread(stagings.map((st) => st.length))} stagings ` +
+        `(the maps drawing it ahead, unshown), ${spread(stagings.flat(), true)} each, ${spread(stagings.map((st) => st.reduce((a, b) => a + b, 0)))} in all`,
     );
     const { clears } = lassos;
     say(
