@@ -246,4 +246,50 @@ describe("a rasterised map under a pan or zoom gesture", { skip }, () => {
     assert.equal(await page.$eval(".mtq-map", (m) => (m as HTMLElement).dataset.zoom), "1.00");
     assert.deepEqual(await sameAsAfresh("after the gesture"), second);
   });
+
+  it("selects what a lasso encloses at the zoom of its release, the map zoomed under it as it was drawn", async () => {
+    const { page } = harness;
+    const box = (await page.locator(".mtq-map-overlay").first().boundingBox())!;
+    const selected = () => page.$eval(".mtq-map", (m) => Number((m as HTMLElement).dataset.selected));
+    /** A lasso around the map's middle, drawn ahead as it goes; with `wheel`, the map zoomed in under it after its last move, before its release. */
+    const lasso = async (wheel: boolean) => {
+      const [x0, y0, x1, y1] = [box.x + box.width * 0.35, box.y + box.height * 0.3, box.x + box.width * 0.65, box.y + box.height * 0.7];
+      await page.mouse.move(x0, y0);
+      await page.mouse.down();
+      for (const [x, y] of [
+        [x1, y0],
+        [x1, y1],
+        [x0, y1],
+        [x0, y0 + 1],
+      ])
+        await page.mouse.move(x, y, { steps: 2 });
+      // Drawn ahead with its last corner (a staging after the last move).
+      await page.waitForFunction((n) => performance.getEntriesByName("mtq-staged").length >= n, 8);
+      await page.waitForTimeout(50);
+      if (wheel) {
+        await page.mouse.wheel(0, -240);
+        await page.waitForFunction(() => (document.querySelector(".mtq-map") as HTMLElement).dataset.zoom !== "1.00");
+        await settled();
+      }
+      await page.mouse.up();
+      return selected();
+    };
+    await page.keyboard.press("Escape");
+    await page.evaluate(() => performance.clearMeasures("mtq-staged"));
+    const atOne = await lasso(false);
+    await page.keyboard.press("Escape");
+    await page.evaluate(() => performance.clearMeasures("mtq-staged"));
+    const zoomedUnder = await lasso(true);
+    const zoom = await page.$eval(".mtq-map", (m) => (m as HTMLElement).dataset.zoom);
+    await page.keyboard.press("Escape");
+    await page.evaluate(() => performance.clearMeasures("mtq-staged"));
+    const atThatZoom = await lasso(false);
+    assert.equal(await page.$eval(".mtq-map", (m) => (m as HTMLElement).dataset.zoom), zoom);
+    assert.ok(atOne > 0 && zoomedUnder > 0, `${atOne} and ${zoomedUnder} images selected`);
+    assert.notEqual(zoomedUnder, atOne, "the zoom changed what the lasso encloses");
+    assert.equal(zoomedUnder, atThatZoom, "the lasso zoomed under selects as one drawn at that zoom");
+    await page.keyboard.press("Escape");
+    await page.locator(".mtq-map-overlay").first().press("0");
+    await settled();
+  });
 });

@@ -603,14 +603,14 @@ export class UmapMap {
 
   private listenForLasso(): void {
     let points: [number, number][] | null = null;
-    /** What the lasso enclosed with its first `corners` corners, found while it was drawn; and whether a task to find it is queued. */
-    let found: { corners: number; inside: Bitset } | null = null;
+    /** What the lasso enclosed with its first `corners` corners at zoom `at`, found while it was drawn; and whether a task to find it is queued. */
+    let found: { corners: number; at: ZoomTransform; inside: Bitset } | null = null;
     let queued = false;
     // A task after the move, not in its handler: moves come faster than a million points are tested, and the path is drawn first.
     const stage = (add: boolean) => {
       queued = false;
       if (!points || !this.isLasso(points)) return;
-      found = { corners: points.length, inside: this.inLasso(points) };
+      found = { corners: points.length, at: this.transform, inside: this.inLasso(points) };
       this.ctx.selection.stage(found.inside, add);
     };
     this.overlay.addEventListener("pointerdown", (e) => {
@@ -634,7 +634,9 @@ export class UmapMap {
       const polygon = points;
       points = null;
       this.lassoPath.setAttribute("d", "");
-      this.selectInLasso(polygon, e.shiftKey, found?.corners === polygon.length ? found.inside : undefined);
+      // Found at the zoom of the release (a wheel may zoom the map under a lasso being drawn) with every corner.
+      const inside = found && found.corners === polygon.length && found.at === this.transform ? found.inside : undefined;
+      this.selectInLasso(polygon, e.shiftKey, inside);
     };
     this.overlay.addEventListener("pointerup", finish);
     this.overlay.addEventListener("pointercancel", () => {
