@@ -171,9 +171,9 @@ export class PointRaster {
    * Draws a new selection over the last draw's placement and look, when no more points changed
    * than half the pixels (else does nothing and returns false): only the points whose flags changed
    * are counted again, only their pixels stamped again, as the change of their sums, and only the
-   * rows' spans those reach composed (all the pixels when a selection starts or ends). A lasso is
-   * drawn so as it is drawn (staged: the map puts none of it on its canvas until it is let go), so
-   * that the release has only what changed since left to draw.
+   * rows' spans those reach composed (all the pixels when a selection starts or ends). A lasso's
+   * selection is drawn so while the lasso is being drawn (staged: the map puts none of it on its
+   * canvas until it is let go), so that the release has only what changed since left to draw.
    */
   redraw(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array, f: GlFrame): boolean {
     const { stroke, r, big, placement, look } = this.looks(f);
