@@ -131,7 +131,7 @@ export class PointRaster {
     const bigDot = this.stamp(big, 0);
     const samePlacement = placement === this.placement;
     if (!samePlacement) this.count(flags, f, big + stroke);
-    else this.recount(flags, false);
+    else this.recount(flags, this.markChanged(flags), false);
     this.placement = placement;
     this.look = look;
     const { centred, covered } = this;
@@ -178,10 +178,14 @@ export class PointRaster {
   redraw(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array, f: GlFrame): boolean {
     const { stroke, r, big, placement, look } = this.looks(f);
     if (pos !== this.positions || rgba !== this.colors || placement !== this.placement || look !== this.look) return false;
-    if (this.changedCount(flags) > (this.width * this.height) / 2) return false;
+    const moved = this.markChanged(flags);
+    if (moved > (this.width * this.height) / 2) {
+      this.changed.fill(0);
+      return false;
+    }
     const dot = this.stamp(r, 0);
     const bigDot = this.stamp(big, 0);
-    this.recount(flags, true);
+    this.recount(flags, moved, true);
     this.restamp(dot, bigDot);
     this.restampOneByOne(pos, rgba, flags, f, r, big, stroke);
     const any = f.selected > 0;
@@ -201,20 +205,6 @@ export class PointRaster {
     this.composedX = [this.width, -1];
     this.composedY = [this.height, -1];
     return x0 > x1 || y0 > y1 ? { x: 0, y: 0, width: 0, height: 0 } : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
-  }
-
-  /** How many points' flags differ from those counted (compared four at a time, as recount does). */
-  private changedCount(flags: Uint8Array): number {
-    const { counted } = this;
-    const n = counted.length;
-    const words = flags.byteOffset % 4 === 0 ? new Uint32Array(flags.buffer, flags.byteOffset, n >>> 2) : new Uint32Array(0);
-    const was = new Uint32Array(counted.buffer, 0, words.length);
-    let changed = 0;
-    for (let w = 0, from = 0; from < n; w++, from += 4) {
-      if (w < words.length && words[w] === was[w]) continue;
-      for (let i = from; i < Math.min(n, from + 4); i++) if (flags[i] !== counted[i]) changed++;
-    }
-    return changed;
   }
 
   /** Frame `f`'s dots in device pixels, and its keys: where the points fall (`placement`), and that with the dots' sizes (`look`). */
@@ -376,12 +366,12 @@ export class PointRaster {
   }
 
   /**
-   * Moves the points whose SELECTED bit changed since they were counted to their new slot: found by
-   * comparing the flags four at a time in image order, moved in grid order. With `keep`, each pixel
-   * changed goes to `dirty`, its sums before to `before`.
+   * Marks in `changed` the points (in grid order) whose flags differ from those counted, compared
+   * four at a time in image order, and says how many: nothing else is touched, so a redraw that
+   * finds too many can leave them (clearing the marks).
    */
-  private recount(flags: Uint8Array, keep: boolean): void {
-    const { centred, pixelOf, counted, rank, changed, selectedAt, sortedRgba: rgba, marked, dirty } = this;
+  private markChanged(flags: Uint8Array): number {
+    const { counted, rank, changed } = this;
     const n = counted.length;
     let moved = 0;
     const words = flags.byteOffset % 4 === 0 ? new Uint32Array(flags.buffer, flags.byteOffset, n >>> 2) : new Uint32Array(0);
@@ -390,13 +380,20 @@ export class PointRaster {
       if (w < words.length && words[w] === was[w]) continue;
       for (let i = from; i < Math.min(n, from + 4); i++)
         if (flags[i] !== counted[i]) {
-          counted[i] = flags[i];
           moved++;
-          // Only SELECTED changes (INJECTED is the image's own).
           changed[rank[i] >>> 5] |= 1 << (rank[i] & 31);
-          selectedAt[rank[i] >>> 5] ^= 1 << (rank[i] & 31);
         }
     }
+    return moved;
+  }
+
+  /**
+   * Moves the `moved` points marked in `changed` (markChanged) to their new slot, in grid order, as
+   * `flags` has them (only SELECTED changes: INJECTED is the image's own). With `keep`, each pixel
+   * changed goes to `dirty`, its sums before to `before`.
+   */
+  private recount(flags: Uint8Array, moved: number, keep: boolean): void {
+    const { centred, pixelOf, counted, order, changed, selectedAt, sortedRgba: rgba, marked, dirty } = this;
     // Each point moved makes at most one pixel dirty.
     const needed = Math.min(moved, this.width * this.height) * 4;
     if (keep && this.before.length < needed)
@@ -410,6 +407,8 @@ export class PointRaster {
       for (; bits !== 0; bits &= bits - 1) {
         const low = bits & -bits;
         const k = (w << 5) + 31 - Math.clz32(low);
+        counted[order[k]] = flags[order[k]];
+        selectedAt[w] ^= low;
         const p = pixelOf[k];
         if (p < 0) continue;
         const selected = selectedAt[w] & low;
