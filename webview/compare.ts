@@ -6,7 +6,6 @@ import { className } from "../src/shared/classNames";
 import { findingsSideBySide, layerPairName, type ChangedPath, type Comparison } from "../src/shared/comparison";
 import { imageTitle } from "../src/shared/imageName";
 import type { Selection } from "../src/shared/protocol";
-import { postedSelection } from "../src/shared/selectionBits";
 import type { Results } from "../src/shared/results";
 import { contingencyTable } from "./contingency";
 import { describeImage, viewDataFrom, type ViewData } from "./data";
@@ -86,9 +85,8 @@ export class CompareView {
     const bar = el("div", "mtq-toolbar");
     bar.setAttribute("role", "toolbar");
     const show = (side: "a" | "b") => () => {
-      const { current, imageCount, bits } = this.selection;
       // A's images, listed or as a bitset when that is shorter, as every selection goes to the host.
-      const selection = current && postedSelection(current, imageCount, bits.words);
+      const selection = this.selection.posted();
       if (selection) post({ type: "showInResults", side, selection });
     };
     bar.append(

@@ -1,7 +1,8 @@
 // The one selection every view shows, kept as a bitset (bitset.ts): the maps, the Sankey and the
 // selection panel read it and the images whose state changed with each update, and the protocol's
 // sorted list (posted to the host, saved with setState) is read off it in order.
-import type { Selection } from "../src/shared/protocol";
+import type { PostedSelection, Selection } from "../src/shared/protocol";
+import { postedSelection } from "../src/shared/selectionBits";
 import { Bitset } from "./bitset";
 
 type Listener = (selection: Selection | null, byUser: boolean) => void;
@@ -24,6 +25,11 @@ export class SelectionModel {
 
   onChange(listener: Listener): void {
     this.listeners.push(listener);
+  }
+
+  /** The selection as a message to the host carries it: listed, or as a bitset when that is shorter (none: null). */
+  posted(): PostedSelection | null {
+    return this.current && postedSelection(this.current, this.imageCount, this.bits.words);
   }
 
   /** Views that can ready themselves for a pick about to be made (the large maps' raster). */

@@ -2,8 +2,7 @@
 // the findings, all showing one shared selection.
 import type { PixelStore } from "./pixels";
 import type { ZoomTransform } from "d3";
-import type { ExportFormat, MapKind, PostedSelection, SavedSelections, Selection } from "../src/shared/protocol";
-import { postedSelection } from "../src/shared/selectionBits";
+import type { ExportFormat, MapKind, SavedSelections, Selection } from "../src/shared/protocol";
 import type { ModelState, Results } from "../src/shared/results";
 import type { ColorBy } from "./colors";
 import { mapKinds, viewDataFrom, type ViewData } from "./data";
@@ -136,10 +135,10 @@ export class ResultsView {
         },
         resetZoom: () => this.maps.forEach((m) => m.resetZoom()),
         export: (format) => void this.export(format),
-        exportTable: () => post({ type: "exportTable", selection: this.posted(), epoch: options.epochs?.current }),
+        exportTable: () => post({ type: "exportTable", selection: this.selection.posted(), epoch: options.epochs?.current }),
         clear: () => this.selection.clear(),
         saveSelection: () => {
-          const selection = this.posted();
+          const selection = this.selection.posted();
           if (selection) post({ type: "saveSelection", selection });
         },
       },
@@ -172,12 +171,6 @@ export class ResultsView {
   }
 
   /** Puts the keyboard in the search box (Ctrl+F, MTQ: Find Images). */
-  /** The selection as a message to the host carries it: listed, or as a bitset when that is shorter (none: null). */
-  private posted(): PostedSelection | null {
-    const { current, imageCount, bits } = this.selection;
-    return current && postedSelection(current, imageCount, bits.words);
-  }
-
   focusSearch(): void {
     this.search.focus();
   }
