@@ -11,7 +11,7 @@ import type { Column } from "../src/shared/columns";
 import type { Results } from "../src/shared/results";
 import { allPixels, runExample } from "./helpers";
 import type { CDPSession } from "playwright-core";
-import { browserMissing, openHarnessPage, type HarnessPage } from "./browser/browser";
+import { browserMissing, dragThrough, openHarnessPage, type HarnessPage } from "./browser/browser";
 
 const root = join(__dirname, "..");
 const skip = browserMissing();
@@ -191,17 +191,19 @@ describe("a rasterised map under a pan or zoom gesture", { skip }, () => {
       return shown;
     };
     const box = (await page.locator(".mtq-map-overlay").first().boundingBox())!;
-    const lasso = async (from: number, to: number) => {
+    /** The corners of a rectangle over the map's whole height, from `from` to `to` of its width. */
+    const rectangle = (from: number, to: number) => {
       const [x0, y0, x1, y1] = [box.x + box.width * from, box.y + 4, box.x + box.width * to, box.y + box.height - 4];
-      await page.mouse.move(x0, y0);
-      await page.mouse.down();
-      for (const [x, y] of [
+      return [
+        [x0, y0],
         [x1, y0],
         [x1, y1],
         [x0, y1],
         [x0, y0],
-      ])
-        await page.mouse.move(x, y, { steps: 2 });
+      ] as const;
+    };
+    const lasso = async (from: number, to: number) => {
+      await dragThrough(page, rectangle(from, to), 2);
       await page.mouse.up();
     };
     const none = await canvasBytes();
@@ -214,15 +216,9 @@ describe("a rasterised map under a pan or zoom gesture", { skip }, () => {
     // A lasso held before it is let go: its selection counted in both maps' rasters as it is drawn (the stagings measured), nothing shown
     // until the release; then pulled back, let go with Shift, and shown as drawn afresh.
     await page.evaluate(() => performance.clearMeasures("mtq-staged"));
-    const [x0, y0, x1, y1] = [box.x + box.width * 0.6, box.y + 4, box.x + box.width * 0.9, box.y + box.height - 4];
-    await page.mouse.move(x0, y0);
-    await page.mouse.down();
-    for (const [x, y] of [
-      [x1, y0],
-      [x1, y1],
-      [x0, y1],
-    ])
-      await page.mouse.move(x, y, { steps: 2 });
+    const held = rectangle(0.6, 0.9);
+    const [[x0, y0], [x1], [, y1]] = held;
+    await dragThrough(page, held.slice(0, 4), 2);
     await page.waitForFunction(() => performance.getEntriesByName("mtq-staged").length > 0);
     await page.waitForTimeout(100);
     assert.deepEqual(await canvasBytes(), second, "a lasso held: nothing shown yet");
@@ -254,15 +250,17 @@ describe("a rasterised map under a pan or zoom gesture", { skip }, () => {
     /** A lasso around the map's middle, drawn ahead as it goes; with `wheel`, the map zoomed in under it after its last move, before its release. */
     const lasso = async (wheel: boolean) => {
       const [x0, y0, x1, y1] = [box.x + box.width * 0.35, box.y + box.height * 0.3, box.x + box.width * 0.65, box.y + box.height * 0.7];
-      await page.mouse.move(x0, y0);
-      await page.mouse.down();
-      for (const [x, y] of [
-        [x1, y0],
-        [x1, y1],
-        [x0, y1],
-        [x0, y0 + 1],
-      ])
-        await page.mouse.move(x, y, { steps: 2 });
+      await dragThrough(
+        page,
+        [
+          [x0, y0],
+          [x1, y0],
+          [x1, y1],
+          [x0, y1],
+          [x0, y0 + 1],
+        ],
+        2,
+      );
       // Drawn ahead with its last corner (a staging after the last move).
       await page.waitForFunction((n) => performance.getEntriesByName("mtq-staged").length >= n, 8);
       await page.waitForTimeout(50);

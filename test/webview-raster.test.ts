@@ -64,11 +64,13 @@ function stampedOneByOne(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array,
   return out;
 }
 
-let lastBox = { x: 0, y: 0, width: 0, height: 0 };
-
-/** The pixels that differ from `before` outside the box the raster gives as composed since it last gave it (kept in `lastBox`), as "x,y". */
-function changedOutside(before: Uint8ClampedArray, raster: PointRaster): string[] {
-  const { x, y, width, height } = (lastBox = raster.takeComposedBox());
+/** The pixels that differ from `before` outside the box the raster gives as composed since it last gave it (as "x,y"), and that box. */
+function changedOutside(
+  before: Uint8ClampedArray,
+  raster: PointRaster,
+): { outside: string[]; box: ReturnType<PointRaster["takeComposedBox"]> } {
+  const box = raster.takeComposedBox();
+  const { x, y, width, height } = box;
   const outside: string[] = [];
   for (let p = 0; p < before.length / 4; p++) {
     const [px, py] = [p % raster.width, Math.floor(p / raster.width)];
@@ -78,7 +80,27 @@ function changedOutside(before: Uint8ClampedArray, raster: PointRaster): string[
     )
       outside.push(`${px},${py}`);
   }
-  return outside;
+  return { outside, box };
+}
+
+/**
+ * 8,000 points seeded by `seed` over a 100 x 60 map and a little past it, every 89th injected (a
+ * ring): their positions and colours, their flags with none selected, those flags with the points
+ * between x = `from` and `to` selected, and what a fresh raster draws of some flags.
+ */
+function scattered(seed: string) {
+  const random = seedrandom(seed);
+  const n = 8_000;
+  const pos = Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 ? random() * 64 - 2 : random() * 104 - 2));
+  const rgba = Uint8Array.from({ length: 4 * n }, () => Math.floor(random() * 256));
+  const none = Uint8Array.from({ length: n }, (_, i) => (i % 89 === 0 ? INJECTED : 0));
+  const between = (from: number, to: number) => none.map((fl, i) => (pos[2 * i] > from && pos[2 * i] < to ? fl | SELECTED : fl));
+  const fresh = (flags: Uint8Array, frame: GlFrame) => {
+    const r = new PointRaster();
+    r.draw(pos, rgba, flags, frame);
+    return r.pixels;
+  };
+  return { pos, rgba, none, between, fresh };
 }
 
 describe("PointRaster", () => {
@@ -199,18 +221,8 @@ describe("PointRaster", () => {
   });
 
   it("draws a selection staged ahead (a lasso as it is drawn) as a fresh raster draws it, whatever was staged, and gives the box to put again", () => {
-    const random = seedrandom("staged");
-    const n = 8_000;
-    const pos = Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 ? random() * 64 - 2 : random() * 104 - 2));
-    const rgba = Uint8Array.from({ length: 4 * n }, () => Math.floor(random() * 256));
-    const none = Uint8Array.from({ length: n }, (_, i) => (i % 89 === 0 ? INJECTED : 0));
-    const between = (from: number, to: number) => none.map((fl, i) => (pos[2 * i] > from && pos[2 * i] < to ? fl | SELECTED : fl));
+    const { pos, rgba, none, between, fresh } = scattered("staged");
     const f = { ...FRAME, width: 100, height: 60, selected: 2000 };
-    const fresh = (flags: Uint8Array, frame: GlFrame) => {
-      const r = new PointRaster();
-      r.draw(pos, rgba, flags, frame);
-      return r.pixels;
-    };
     const raster = new PointRaster();
     raster.draw(pos, rgba, between(10, 20), f);
     // Staged as the lasso grows (rings among its points), then picked as staged, or otherwise: a lasso pulled back, another, more than half
@@ -234,27 +246,18 @@ describe("PointRaster", () => {
       }
       raster.draw(pos, rgba, picked, { ...f, selected: picked === none ? 0 : f.selected });
       assert.deepEqual(raster.pixels, fresh(picked, { ...f, selected: picked === none ? 0 : f.selected }), what);
-      assert.deepEqual(changedOutside(shown, raster), [], `${what}: every pixel changed since the last put in the box put`);
+      assert.deepEqual(changedOutside(shown, raster).outside, [], `${what}: every pixel changed since the last put in the box put`);
     }
   });
 
   it("draws a first selection, and none again, as a fresh raster draws them, over the whole image, and a strip's change in a box about it", () => {
-    const random = seedrandom("first");
-    const n = 8_000;
-    const pos = Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 ? random() * 64 - 2 : random() * 104 - 2));
-    const rgba = Uint8Array.from({ length: 4 * n }, () => Math.floor(random() * 256));
-    const none = Uint8Array.from({ length: n }, (_, i) => (i % 89 === 0 ? INJECTED : 0));
+    const { pos, rgba, none, between, fresh } = scattered("first");
     // A lasso's: the points left of x = 40 (rings among them), more than half the image's 6,000 pixels; then a strip, fewer.
-    const some = none.map((fl, i) => (pos[2 * i] < 40 ? fl | SELECTED : fl));
-    const strip = none.map((fl, i) => (pos[2 * i] > 60 && pos[2 * i] < 70 ? fl | SELECTED : fl));
-    const wider = none.map((fl, i) => (pos[2 * i] > 60 && pos[2 * i] < 75 ? fl | SELECTED : fl));
+    const some = between(-Infinity, 40);
+    const strip = between(60, 70);
+    const wider = between(60, 75);
     assert.ok(some.filter((fl) => fl & SELECTED).length > 3000 && strip.filter((fl) => fl & SELECTED).length < 3000);
     const f = { ...FRAME, width: 100, height: 60 };
-    const fresh = (flags: Uint8Array, frame: GlFrame) => {
-      const r = new PointRaster();
-      r.draw(pos, rgba, flags, frame);
-      return r.pixels;
-    };
     const raster = new PointRaster();
     raster.draw(pos, rgba, none, f);
     for (const [flags, frame, what] of [
@@ -271,13 +274,10 @@ describe("PointRaster", () => {
       raster.draw(pos, rgba, flags, frame);
       assert.deepEqual(raster.pixels, fresh(flags, frame), what);
       // What the map puts on its canvas again: every pixel that changed is in the box composed.
-      const box = changedOutside(before, raster);
-      assert.deepEqual(box, [], `${what}: pixels changed outside the box`);
+      const { outside, box } = changedOutside(before, raster);
+      assert.deepEqual(outside, [], `${what}: pixels changed outside the box`);
       if (what === "the strip widened")
-        assert.ok(
-          lastBox.x >= 60 - 4 && lastBox.x + lastBox.width <= 77 + 4,
-          `${what}: a box from x = ${lastBox.x}, ${lastBox.width} wide`,
-        );
+        assert.ok(box.x >= 60 - 4 && box.x + box.width <= 77 + 4, `${what}: a box from x = ${box.x}, ${box.width} wide`);
     }
   });
 });

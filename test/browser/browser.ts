@@ -238,11 +238,16 @@ export async function lassoShare(
     [fx0, fy0],
   ].map(([fx, fy]) => [box.x + 1 + fx * (box.width - 2), box.y + 1 + fy * (box.height - 2)] as const);
   if (shift) await page.keyboard.down("Shift");
-  await page.mouse.move(...corners[0]);
-  await page.mouse.down();
-  for (const c of corners.slice(1)) await page.mouse.move(...c, { steps: 4 });
+  await dragThrough(page, corners, 4);
   await page.mouse.up();
   if (shift) await page.keyboard.up("Shift");
+}
+
+/** Presses at `corners[0]` (page pixels) and drags through the others, `steps` pointer moves to each, as a lasso is drawn; not let go. */
+export async function dragThrough(page: Page, corners: readonly (readonly [number, number])[], steps: number): Promise<void> {
+  await page.mouse.move(...corners[0]);
+  await page.mouse.down();
+  for (const c of corners.slice(1)) await page.mouse.move(...c, { steps });
 }
 
 export async function cspViolations(page: Page): Promise<string[]> {
