@@ -208,7 +208,7 @@ describe("PointRaster", () => {
       const selected = flags.map((fl, i) => (i % 3 === 0 ? fl | SELECTED : fl));
       raster.draw(pos, rgba, selected, { ...f, selected: 5000 });
       assert.deepEqual(raster.pixels, stampedOneByOne(pos, rgba, selected, { ...f, selected: 5000 }));
-      // Other selections over the same look: more points changed than half the pixels (every pixel stamped afresh), then fewer (only
+      // Other selections over the same look: more than half the points changed (every pixel stamped afresh), then fewer (only
       // what the points that changed reach drawn again, rings among them).
       for (const every of [5, 2, 7, 41, 53, 47]) {
         const next = flags.map((fl, i) => (i % every === 0 ? fl | SELECTED : fl));
@@ -223,10 +223,13 @@ describe("PointRaster", () => {
   it("draws a selection staged ahead (a lasso as it is drawn) as a fresh raster draws it, whatever was staged, and gives the box to put again", () => {
     const { pos, rgba, none, between, fresh } = scattered("staged");
     const f = { ...FRAME, width: 100, height: 60, selected: 2000 };
+    const changed = (a: Uint8Array, b: Uint8Array) => a.filter((fl, i) => fl !== b[i]).length;
+    const wide = changed(between(20, 22), between(20, 66));
+    assert.ok(wide > (100 * 60) / 2 && wide < 8000 / 2, `${wide} points changed by the wide staging`);
     const raster = new PointRaster();
     raster.draw(pos, rgba, between(10, 20), f);
-    // Staged as the lasso grows (rings among its points), then picked as staged, or otherwise: a lasso pulled back, another, more than half
-    // the pixels' worth (not drawn: left to the pick's draw), dots of another look (likewise), none after some.
+    // Staged as the lasso grows (rings among its points), then picked as staged, or otherwise: a lasso pulled back, another, one changing more
+    // than half the points (not drawn: left to the pick's draw), dots of another look (likewise), none after some.
     for (const [staged, picked, what] of [
       [[between(10, 25), between(10, 30)], between(10, 30), "picked as last staged"],
       [[between(10, 34), between(10, 38)], between(10, 36), "pulled back before it was let go"],
@@ -235,6 +238,7 @@ describe("PointRaster", () => {
       [[between(20, 34)], between(20, 34), "a staging of one image's size (dots of another look), picked"],
       [[between(20, 22), none], none, "a staging of none, picked"],
       [[between(20, 22)], between(20, 22), "a first selection staged, picked"],
+      [[between(20, 66)], between(20, 66), "a staging of more points than half the pixels, fewer than half the points, picked"],
     ] as const) {
       raster.takeComposedBox();
       const shown = raster.pixels.slice();
@@ -252,11 +256,11 @@ describe("PointRaster", () => {
 
   it("draws a first selection, and none again, as a fresh raster draws them, over the whole image, and a strip's change in a box about it", () => {
     const { pos, rgba, none, between, fresh } = scattered("first");
-    // A lasso's: the points left of x = 40 (rings among them), more than half the image's 6,000 pixels; then a strip, fewer.
-    const some = between(-Infinity, 40);
+    // A lasso's: the points left of x = 60 (rings among them), more than half the 8,000 points (drawn afresh); then a strip, fewer.
+    const some = between(-Infinity, 60);
     const strip = between(60, 70);
     const wider = between(60, 75);
-    assert.ok(some.filter((fl) => fl & SELECTED).length > 3000 && strip.filter((fl) => fl & SELECTED).length < 3000);
+    assert.ok(some.filter((fl) => fl & SELECTED).length > 4000 && strip.filter((fl) => fl & SELECTED).length < 4000);
     const f = { ...FRAME, width: 100, height: 60 };
     const raster = new PointRaster();
     raster.draw(pos, rgba, none, f);
