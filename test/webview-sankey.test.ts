@@ -201,6 +201,55 @@ describe("the Sankey's selection", { skip }, () => {
     await cdp.detach();
   });
 
+  it("colours each link and cluster by its images' majority digit (smallest on a tie), marks digits with injected images, Enter on a node", async () => {
+    const { labels, injected } = results.images;
+    const majority = (images: ArrayLike<number>) => {
+      const counts = new Map<number, number>();
+      for (let k = 0; k < images.length; k++) counts.set(labels[images[k]], (counts.get(labels[images[k]]) ?? 0) + 1);
+      return [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+    };
+    const imagesOf = (id: string) =>
+      results.flows.links.filter((l) => (id.startsWith("digit:") ? l.source : l.target) === id).flatMap((l) => Array.from(l.images));
+    const fills = await page.evaluate(() =>
+      Object.fromEntries(
+        [...document.querySelectorAll<SVGGElement>(".mtq-sankey-svg .mtq-node")].map((g) => [
+          g.dataset.id!,
+          { fill: g.querySelector(".mtq-node-box")!.getAttribute("fill"), label: g.querySelector("text")!.textContent },
+        ]),
+      ),
+    );
+    const strokes = await page.evaluate(() =>
+      [...document.querySelectorAll<SVGPathElement>(".mtq-sankey-svg .mtq-links path")].map((p) => ({
+        key: `${p.dataset.source}>${p.dataset.target}`,
+        stroke: p.getAttribute("stroke"),
+      })),
+    );
+    for (const { key, stroke } of strokes) {
+      const link = results.flows.links.find((l) => `${l.source}>${l.target}` === key)!;
+      assert.equal(stroke, fills[`digit:${majority(link.images)}`].fill, key);
+    }
+    const clusters = results.flows.nodes.filter((n) => n.kind === "cluster");
+    for (const node of clusters) assert.equal(fills[node.id].fill, fills[`digit:${majority(imagesOf(node.id))}`].fill, node.id);
+    for (const node of results.flows.nodes.filter((n) => n.kind === "digit"))
+      assert.equal(
+        fills[node.id].label?.includes("(injected)"),
+        imagesOf(node.id).some((i) => Boolean(injected[i])),
+        `${node.id}: ${fills[node.id].label}`,
+      );
+    assert.ok(
+      Object.values(fills).some((f) => f.label?.includes("(injected)")),
+      "the injected fours' digit says so",
+    );
+    const cluster = clusters[1];
+    await page.locator(`.mtq-node[data-id="${cluster.id}"]`).focus();
+    await page.keyboard.press("Enter");
+    assert.deepEqual(
+      (await lastSelection(page))!.images,
+      imagesOf(cluster.id).sort((a, b) => a - b),
+    );
+    await page.keyboard.press("Escape");
+  });
+
   it("Enter on a focused link selects its images: its band is the whole link; Escape ends the selection", async () => {
     const link = [...results.flows.links].sort((a, b) => b.count - a.count)[1];
     const key = `${link.source}>${link.target}`;

@@ -21,8 +21,8 @@ export interface ViewData {
   separationEpoch?: (number | null)[];
   /** The images' pixels as far as asked: rows*cols bytes an image, or rows*cols*3 (red, green, blue in turn) when `results.images.channels` is 3. */
   pixels: PixelStore;
-  /** Flow node id -> the images through it, ascending. */
-  nodeImages: Map<string, Int32Array>;
+  /** Flow node id -> the images through it, ascending: made when first read (a node clicked or hovered), not to draw the view. */
+  readonly nodeImages: Map<string, Int32Array>;
   /** The digits present (kept then injected), ascending within each group. */
   digits: number[];
   /** The digits of the injected images, ascending. */
@@ -31,12 +31,15 @@ export interface ViewData {
 
 export function viewDataFrom(results: Results, pixels: PixelStore, state: ModelState = results): ViewData {
   const { kept, injected } = labelGroups(results.images);
+  let nodeImages: Map<string, Int32Array> | undefined;
   return {
     results,
     state,
     ...(results.findings.separationEpoch && { separationEpoch: results.findings.separationEpoch }),
     pixels,
-    nodeImages: imagesPerNode(state, results.images.count),
+    get nodeImages() {
+      return (nodeImages ??= imagesPerNode(state, results.images.count));
+    },
     digits: [...kept, ...injected.filter((d) => !kept.includes(d))],
     injectedDigits: injected,
   };

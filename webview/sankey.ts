@@ -64,7 +64,10 @@ export class SankeyView {
   private nodeParts: { node: LaidNode; item: SVGGElement; rect: SVGRectElement; shown: number }[] = [];
   /** Whether the links and nodes show a selection (all dimmed, the selected bands and node parts over them). */
   private shownDimmed: boolean | null = null;
-  private readonly majority = new WeakMap<ArrayLike<number>, number>();
+  /** Per link (by its index in the flows), its images' digits, most frequent first: counted once, the links' colours and their nodes' read them. */
+  private readonly digitsPerLink: ([number, number][] | undefined)[] = [];
+  /** Per node, its majority digit (merged from its links' counts): the layout's node sort asks it at every comparison. */
+  private readonly majority = new Map<string, number>();
 
   constructor(private readonly ctx: SankeyContext) {
     const { images } = ctx.data.results;
@@ -73,7 +76,10 @@ export class SankeyView {
     this.linkOf = Array.from({ length: ctx.data.state.layers.length + 1 }, () => new Int32Array(images.count).fill(-1));
     flows.links.forEach((link, l) => {
       const out = this.linkOf[columnOf.get(link.source) ?? 0];
-      for (const i of link.images) out[i] = l;
+      // Indexed, not for-of: a fresh page runs this cold, where each step of an iterator was an
+      // object (2.9 MB of them at 70,000 images, and the scavenges they made).
+      const { images: linked } = link;
+      for (let k = 0; k < linked.length; k++) out[linked[k]] = l;
       for (const node of columnOf.get(link.source) === 0 ? [link.source, link.target] : [link.target])
         this.nodeLinks.set(node, [...(this.nodeLinks.get(node) ?? []), l]);
     });
@@ -128,7 +134,7 @@ export class SankeyView {
         value: flow.count,
         flow,
         index,
-        color: digitColor(this.majorityDigit(flow.images)),
+        color: digitColor(this.linkDigits(index)[0]?.[0] ?? 0),
       })),
     });
     this.nodes = graph.nodes;
@@ -283,7 +289,8 @@ export class SankeyView {
     this.nodeParts = [];
     for (const node of this.nodes) {
       const { flow } = node;
-      const images = this.ctx.data.nodeImages.get(node.id) ?? [];
+      // Made when first asked (a click or a hover): a node's list of images is not needed to draw it.
+      const images = () => this.ctx.data.nodeImages.get(node.id) ?? [];
       const [x0, x1, y0, y1] = [node.x0 ?? 0, node.x1 ?? 0, node.y0 ?? 0, node.y1 ?? 0];
       const cluster = this.clusterOf(flow);
       const unstable = cluster !== undefined && isUnstable(cluster);
@@ -304,13 +311,9 @@ export class SankeyView {
       const name = this.nodeName(flow);
       const stability = cluster && clusterStabilityText(cluster);
       actAsButton(item, `${name}: ${flow.count} images${stability ? `, ${stability}` : ""}`, (e) =>
-        this.ctx.selection.pick(images, name, e.shiftKey),
+        this.ctx.selection.pick(images(), name, e.shiftKey),
       );
-      this.hoverShows(
-        item,
-        () => this.describeNode(flow, images),
-        () => images,
-      );
+      this.hoverShows(item, () => this.describeNode(flow, images()), images);
       g.append(item);
     }
     return g;
@@ -318,19 +321,15 @@ export class SankeyView {
 
   /** Digits and predictions in numeric order; clusters by their majority digit, so paths cross least. */
   private order(flow: FlowNode): number {
-    const key = flow.kind === "cluster" ? this.majorityDigit(this.ctx.data.nodeImages.get(flow.id) ?? []) : flow.value;
+    const key = flow.kind === "cluster" ? this.majorityDigit(flow.id) : flow.value;
     return key * 1000 + flow.value;
   }
 
   /** "3 (injected)", "predicted 7", "layer 1 · cluster 0": a digit's label said as every view says it (results written before say "unseen"). */
   private nodeLabel(flow: FlowNode): string {
     if (flow.kind !== "digit") return flow.label;
-    const { injected } = this.ctx.data.results.images;
-    return classLabel(
-      this.ctx.data.results,
-      flow.value,
-      (this.ctx.data.nodeImages.get(flow.id) ?? []).some((i) => Boolean(injected[i])),
-    );
+    // A digit's node holds every image of that label, so it has injected ones when the digit is among theirs.
+    return classLabel(this.ctx.data.results, flow.value, this.ctx.data.injectedDigits.includes(flow.value));
   }
 
   private nodeName(flow: FlowNode): string {
@@ -362,13 +361,25 @@ export class SankeyView {
   private nodeColor(flow: FlowNode): string {
     if (flow.kind !== "cluster") return digitColor(flow.value);
     if (this.ctx.colorBy() === "cluster") return clusterColor(flow.value, this.ctx.data.state.layers[flow.column - 1].k);
-    return digitColor(this.majorityDigit(this.ctx.data.nodeImages.get(flow.id) ?? []));
+    return digitColor(this.majorityDigit(flow.id));
   }
 
-  /** Counted once per list: the layout's node sort asks it at every comparison. */
-  private majorityDigit(images: ArrayLike<number>): number {
-    let digit = this.majority.get(images);
-    if (digit === undefined) this.majority.set(images, (digit = digitCounts(this.ctx.data, images)[0]?.[0] ?? 0));
+  /** The digits of link `index`'s images, most frequent first (then by digit). */
+  private linkDigits(index: number): [number, number][] {
+    return (this.digitsPerLink[index] ??= digitCounts(this.ctx.data, this.ctx.data.state.flows.links[index].images));
+  }
+
+  /** The most frequent digit among a node's images (the smallest on a tie), from its links' counts: the node's own list is not made for it. */
+  private majorityDigit(node: string): number {
+    let digit = this.majority.get(node);
+    if (digit === undefined) {
+      const counts = new Map<number, number>();
+      for (const l of this.nodeLinks.get(node) ?? []) for (const [d, n] of this.linkDigits(l)) counts.set(d, (counts.get(d) ?? 0) + n);
+      digit = 0;
+      let most = 0;
+      for (const [d, n] of counts) if (n > most || (n === most && d < digit)) [digit, most] = [d, n];
+      this.majority.set(node, digit);
+    }
     return digit;
   }
 
