@@ -5,7 +5,8 @@
 // the header and the .bin's columns the view reads first, as src/host/panel.ts posts them, the page
 // parsing the header, the message to every map and the Sankey) to the presentation of the frame
 // after the view is drawn, read from a Chrome trace, in fresh pages and again in one page; beside
-// the measure of before, two animation frames after. The lasso update: from the pointer's release
+// the measure of before, two animation frames after; before it, the page's own load (from its
+// script's last byte to DOMContentLoaded), which the first paint does not count. The lasso update: from the pointer's release
 // to the presentation of the frame that shows it in every view, the pointerup's EventTiming event
 // in a Chrome trace (unrounded: DevTools' Interactions track), beside its Event Timing duration as
 // the page sees it (in steps of 8 ms), the main thread's frame done and two animation frames after;
@@ -409,13 +410,17 @@ async function measure(url: string, file: string, old: string | undefined): Prom
   }
 }
 
-/** A fresh page of the harness with the columns' bytes and the parsed header in it, ready to post; what the message costs before the view sees it. */
+/**
+ * A fresh page of the harness with the columns' bytes and the parsed header in it, ready to post;
+ * what the message costs before the view sees it, and how long the page took to load its script
+ * (from the script's last byte to DOMContentLoaded's end: the view's functions compiled as it loads).
+ */
 async function openPage(
   browser: Browser,
   url: string,
   headerJson: string,
   columns: Uint8Array,
-): Promise<{ page: Page; parse: number; clone: number }> {
+): Promise<{ page: Page; parse: number; clone: number; script: number }> {
   // The columns reach the page as bytes (fetched through a route; the page's CSP, which allows no fetch, is bypassed for the bench only).
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, bypassCSP: true });
   // An error in the view would otherwise show only as a lasso never answered.
@@ -428,6 +433,11 @@ async function openPage(
     return route.fulfill({ body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
   });
   await page.goto(url);
+  const script = await page.evaluate(() => {
+    const [loaded] = performance.getEntriesByType("navigation") as PerformanceNavigationTiming[];
+    const bytes = performance.getEntriesByType("resource").find((r) => r.name.includes("webview.js")) as PerformanceResourceTiming;
+    return loaded.domContentLoadedEventEnd - bytes.responseEnd;
+  });
   // The header's JSON.parse, and the structured clone that postMessage makes.
   const [parse, clone] = await page.evaluate(
     async ([text, count, size, part]) => {
@@ -445,7 +455,7 @@ async function openPage(
     },
     [headerJson, parts, columns.byteLength, PART] as const,
   );
-  return { page, parse, clone };
+  return { page, parse, clone, script };
 }
 
 async function measureView(
@@ -458,10 +468,12 @@ async function measureView(
 ): Promise<void> {
   // The first paint in fresh pages (each its own context and renderer); the last page goes on.
   const firsts: LoadTimes[] = [];
+  const scripts: number[] = [];
   let opened: Awaited<ReturnType<typeof openPage>> | undefined;
   for (let p = 0; p < FIRST_PAGES; p++) {
     await opened?.page.close();
     opened = await openPage(browser, url, headerJson, columns);
+    scripts.push(opened.script);
     firsts.push(await timeLoad(opened.page, true));
   }
   const { page, parse, clone } = opened!;
@@ -475,7 +487,9 @@ async function measureView(
     say(
       `maps drawn ${{ webgl: "with WebGL", canvas: "on the 2-D canvas", raster: "as a raster (raster.ts) on the 2-D canvas" }[renderer ?? ""] ?? renderer}, ` +
         `${webgl ? "WebGL on (SwiftShader)" : "WebGL off"}: ` +
-        `header parsed in the page ${ms(parse)}, the message's structured clone ${ms(clone)}`,
+        `header parsed in the page ${ms(parse)}, the message's structured clone ${ms(clone)}; before that, the page's load from its ` +
+        `script's last byte to DOMContentLoaded ${spread(scripts)} (${FIRST_PAGES} fresh pages, median / max; not in the first paint: ` +
+        "the page loads while the host reads the file)",
     );
     const before = read + parse;
     const presented = (loads: LoadTimes[]) => loads.filter((l) => l.presented !== undefined).map((l) => before + l.presented!);
