@@ -209,8 +209,16 @@ describe("a rasterised map under a pan or zoom gesture", { skip }, () => {
     const none = await canvasBytes();
     await lasso(0.1, 0.5);
     const first = await sameAsAfresh("a first lasso");
+    const secondStarted = await page.evaluate(() => performance.now());
     await lasso(0.3, 0.7);
     const second = await sameAsAfresh("a second lasso, drawn again where it changed the selection");
+    // The page's timeline keeps the last lasso's stagings and the last update's measure only, not every one since the page opened.
+    const kept = await page.evaluate(() => ({
+      staged: performance.getEntriesByName("mtq-staged").map((e) => e.startTime),
+      updates: performance.getEntriesByName("mtq-selection").length,
+    }));
+    assert.ok(kept.staged.length > 0 && kept.staged.every((t) => t >= secondStarted), `stagings kept from ${kept.staged.join(", ")}`);
+    assert.equal(kept.updates, 1);
     assert.notDeepEqual(first, none);
     assert.notDeepEqual(second, first);
     // A lasso held before it is let go: its selection counted in both maps' rasters as it is drawn (the stagings measured), nothing shown
