@@ -6,8 +6,9 @@
 // parsing the header, the message to every map and the Sankey) to the presentation of the frame
 // after the view is drawn, read from a Chrome trace, in fresh pages and again in one page; beside
 // the measure of before, two animation frames after; before it, the page's own load (from its
-// script's last byte to DOMContentLoaded), which the first paint does not count. The lasso update: from the pointer's release
-// to the presentation of the frame that shows it in every view, the pointerup's EventTiming event
+// script's last byte to DOMContentLoaded), which the first paint does not count. The lasso
+// update: from the pointer's release to the presentation of the frame that shows it in every
+// view, the pointerup's EventTiming event
 // in a Chrome trace (unrounded: DevTools' Interactions track), beside its Event Timing duration as
 // the page sees it (in steps of 8 ms), the main thread's frame done and two animation frames after;
 // median and max over the lassos, and the page's first lasso on its own; what drawing each lasso

@@ -21,7 +21,7 @@ export interface ViewData {
   separationEpoch?: (number | null)[];
   /** The images' pixels as far as asked: rows*cols bytes an image, or rows*cols*3 (red, green, blue in turn) when `results.images.channels` is 3. */
   pixels: PixelStore;
-  /** Flow node id -> the images through it, ascending: made when first read (a node clicked or hovered), not to draw the view. */
+  /** Flow node id -> the images through it, ascending: made when first read (a node picked or hovered), not to draw the view. */
   readonly nodeImages: Map<string, Int32Array>;
   /** The digits present (kept then injected), ascending within each group. */
   digits: number[];

@@ -198,12 +198,12 @@ export class PointRaster {
 
   /** Whether `moved` points changed over the same look (-1: not the same) are drawn as a change (redrawMarked), not every pixel afresh. */
   private fewEnough(moved: number): boolean {
-    // Stamping every pixel afresh is the cheaper only past about this: in node, a copy of this file
-    // with the bound a variable, medians of 8 alternating draws at a million points on 588 x 588
+    // Drawing a change is the cheaper until most points changed: in node, a copy of this file with
+    // the bound a variable, medians of 8 to 10 alternating draws at a million points on 588 x 588
     // pixels, 200,023 points of a strip changed took 13.5 ms as a change against 25.6 afresh,
     // 700,765 scattered ones 48.3 against 52.0, all of them 75.3 against 58.9 (at 70,000: half,
-    // 12.9 against 13.1). The bound was half the pixels, which left a lasso of 196,196 of the
-    // million to its release (93 to 127 ms in bench:webview, not drawn ahead).
+    // 12.9 against 13.1); half is kept as the bound. It was half the pixels, which left a lasso
+    // of 196,196 of the million to its release (93 to 127 ms in bench:webview, not drawn ahead).
     return moved >= 0 && moved <= this.counted.length / 2;
   }
 

@@ -289,7 +289,7 @@ export class SankeyView {
     this.nodeParts = [];
     for (const node of this.nodes) {
       const { flow } = node;
-      // Made when first asked (a click or a hover): a node's list of images is not needed to draw it.
+      // Made when first asked (Enter, a click or a hover): a node's list of images is not needed to draw it.
       const images = () => this.ctx.data.nodeImages.get(node.id) ?? [];
       const [x0, x1, y0, y1] = [node.x0 ?? 0, node.x1 ?? 0, node.y0 ?? 0, node.y1 ?? 0];
       const cluster = this.clusterOf(flow);
