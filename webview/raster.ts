@@ -10,8 +10,8 @@
 import { selectedScale } from "./canvasPoints";
 import { INJECTED, SELECTED, type GlFrame } from "./glPoints";
 
-/** Per pixel: the unselected points' count and colour sums, then the selected ones'. */
-const SLOTS = 8;
+/** Per pixel of a half (the unselected points, the selected): its points' count and colour sums. */
+const SUMS = 4;
 /** Counts past this look the same: 0.82^40 is under 0.1% (the faded alpha), 0.1^40 less still. */
 const MAX_COUNT = 40;
 /** How opaque k dots are on one another (k up to MAX_COUNT), each 90% opaque, or 18% (faded). */
@@ -27,9 +27,20 @@ interface Stamp {
 }
 
 export class PointRaster {
-  /** Per pixel: the dots centred in it (SLOTS), then what the dots and rings cover of it (SLOTS). */
+  /**
+   * Per pixel (SUMS): the unselected dots centred in it, and what the unselected dots and rings
+   * cover of it; then the same of the selected, made at the first selection drawn (until then,
+   * empty). Apart, not side by side in one array: a map with no selection yet (every first
+   * paint) holds and walks half the memory, 11 MB less per map at 588 x 588 pixels.
+   * `npm run bench:raster -- --against 567f2c9` (medians of 7 fresh processes, load 1.0): a first
+   * draw of 70,000 points 56.8 -> 43.3 ms, afresh 11.0 -> 8.8 ms; of a million 173.0 -> 172.9 and
+   * 69.6 -> 66.5 ms; a strip selected or cleared as a change 5.3 -> 6.2 and 23.0 -> 25.2 ms (the
+   * two halves' sums of a pixel in two arrays, where they shared a cache line).
+   */
   private centred = new Uint32Array(0);
   private covered = new Uint32Array(0);
+  private centredSelected = new Uint32Array(0);
+  private coveredSelected = new Uint32Array(0);
   /**
    * The points in the order of a coarse grid over the map (row by row), their positions and colours
    * copied in that order: counting them by pixel then writes the pixels nearly in turn, where in
@@ -46,7 +57,7 @@ export class PointRaster {
    * the image, or drawn one by one); per image its flags then, and its place in grid order.
    */
   private placement = "";
-  /** `centred` and `covered` as just made, all zero: the first count and stamping need not clear them. */
+  /** The sums as just made, all zero: the first count and stamping need not clear them. */
   private zeroed = false;
   private pixelOf = new Int32Array(0);
   private counted = new Uint8Array(0);
@@ -102,8 +113,10 @@ export class PointRaster {
     if (width !== this.width || height !== this.height) {
       [this.width, this.height] = [width, height];
       this.pixels = new Uint8ClampedArray(width * height * 4);
-      this.centred = new Uint32Array(width * height * SLOTS);
-      this.covered = new Uint32Array(width * height * SLOTS);
+      this.centred = new Uint32Array(width * height * SUMS);
+      this.covered = new Uint32Array(width * height * SUMS);
+      this.centredSelected = new Uint32Array(0);
+      this.coveredSelected = new Uint32Array(0);
       this.before = new Uint32Array(0);
       this.marked = new Uint8Array(width * height);
       this.spanFrom = new Int32Array(height).fill(width);
@@ -112,6 +125,7 @@ export class PointRaster {
       this.zeroed = true;
     }
     if (pos !== this.positions) this.arrange(pos);
+    this.holdSelected(f);
     if (rgba !== this.colors) {
       this.colors = rgba;
       this.placement = "";
@@ -137,14 +151,14 @@ export class PointRaster {
     else this.recount(flags, moved >= 0 ? moved : this.markChanged(flags), false);
     this.placement = placement;
     this.look = look;
-    const { centred, covered } = this;
-    if (!this.zeroed) covered.fill(0);
+    const { centred, covered, centredSelected, coveredSelected } = this;
+    if (!this.zeroed) {
+      covered.fill(0);
+      coveredSelected.fill(0);
+    }
     this.zeroed = false;
-    for (let y = 0, o = 0; y < height; y++)
-      for (let x = 0; x < width; x++, o += SLOTS) {
-        if (centred[o] !== 0) stampAt(centred, o, covered, x, y, dot, width, height, 0);
-        if (centred[o + 4] !== 0) stampAt(centred, o + 4, covered, x, y, bigDot, width, height, 4);
-      }
+    stampAll(centred, covered, dot, width, height);
+    if (any) stampAll(centredSelected, coveredSelected, bigDot, width, height);
     const one = new Uint32Array(4);
     const [sx, sy, tx, ty] = [f.sx * f.dpr, f.sy * f.dpr, f.tx * f.dpr, f.ty * f.dpr];
     for (const i of this.oneByOne) {
@@ -152,17 +166,7 @@ export class PointRaster {
       const selected = (fl & SELECTED) !== 0;
       one.set([1, rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2]]);
       const stamp = this.stamp(selected ? big : r, fl & INJECTED ? stroke : 0);
-      stampAt(
-        one,
-        0,
-        covered,
-        Math.floor(pos[2 * i] * sx + tx),
-        Math.floor(pos[2 * i + 1] * sy + ty),
-        stamp,
-        width,
-        height,
-        selected ? 4 : 0,
-      );
+      stampAt(one, 0, selected ? coveredSelected : covered, Math.floor(pos[2 * i] * sx + tx), Math.floor(pos[2 * i + 1] * sy + ty), stamp, width, height);
     }
     this.compose(any, 0, width * height);
     this.composedX = [0, width - 1];
@@ -179,6 +183,7 @@ export class PointRaster {
    * canvas until it is let go), so that the release has only what changed since left to draw.
    */
   redraw(pos: Float32Array, rgba: Uint8Array, flags: Uint8Array, f: GlFrame): boolean {
+    this.holdSelected(f);
     const moved = this.changedOverSameLook(pos, rgba, flags, f);
     if (!this.fewEnough(moved)) {
       // Too many: their marks go, the map's draw on release marks and draws them afresh.
@@ -251,16 +256,16 @@ export class PointRaster {
    * change where both cover a pixel, where a pass for each half went over those twice.
    */
   private restamp(dot: Stamp, bigDot: Stamp): void {
-    const { centred, before, covered, width, height, marked, dirty } = this;
+    const { centredSelected, before, covered, coveredSelected, width, height, marked, dirty } = this;
     const { dx, dy, reach } = bigDot;
     const both = Uint8Array.from(dx, (x, k) => Number(dot.dx.some((u, j) => u === x && dot.dy[j] === dy[k])));
     for (let d = 0; d < dirty.length; d++) {
       const p = dirty[d];
-      const o = p * SLOTS;
-      const count = centred[o + 4] - before[4 * d];
-      const red = centred[o + 5] - before[4 * d + 1];
-      const green = centred[o + 6] - before[4 * d + 2];
-      const blue = centred[o + 7] - before[4 * d + 3];
+      const o = p * SUMS;
+      const count = centredSelected[o] - before[4 * d];
+      const red = centredSelected[o + 1] - before[4 * d + 1];
+      const green = centredSelected[o + 2] - before[4 * d + 2];
+      const blue = centredSelected[o + 3] - before[4 * d + 3];
       const x = p % width;
       const y = (p - x) / width;
       marked[p] = 0;
@@ -271,17 +276,17 @@ export class PointRaster {
         const px = x + dx[k];
         const py = y + dy[k];
         if (!inside && (px < 0 || py < 0 || px >= width || py >= height)) continue;
-        const t = (py * width + px) * SLOTS;
+        const t = (py * width + px) * SUMS;
         if (both[k]) {
           covered[t] -= count;
           covered[t + 1] -= red;
           covered[t + 2] -= green;
           covered[t + 3] -= blue;
         }
-        covered[t + 4] += count;
-        covered[t + 5] += red;
-        covered[t + 6] += green;
-        covered[t + 7] += blue;
+        coveredSelected[t] += count;
+        coveredSelected[t + 1] += red;
+        coveredSelected[t + 2] += green;
+        coveredSelected[t + 3] += blue;
       }
     }
     this.dirty = [];
@@ -303,7 +308,7 @@ export class PointRaster {
     big: number,
     stroke: number,
   ): void {
-    const { covered, width, height, oneByOneFlags } = this;
+    const { covered, coveredSelected, width, height, oneByOneFlags } = this;
     const [sx, sy, tx, ty] = [f.sx * f.dpr, f.sy * f.dpr, f.tx * f.dpr, f.ty * f.dpr];
     const one = new Uint32Array(4);
     for (const i of this.oneByOne) {
@@ -317,7 +322,7 @@ export class PointRaster {
         const selected = (fl & SELECTED) !== 0;
         one.set([sign, sign * rgba[4 * i], sign * rgba[4 * i + 1], sign * rgba[4 * i + 2]]);
         const stamp = this.stamp(selected ? big : r, fl & INJECTED ? stroke : 0);
-        stampAt(one, 0, covered, x, y, stamp, width, height, selected ? 4 : 0);
+        stampAt(one, 0, selected ? coveredSelected : covered, x, y, stamp, width, height);
         // A ring centred off the image reaches no further in than from its nearest pixel on it.
         this.touch(Math.max(0, Math.min(width - 1, x)), Math.max(0, Math.min(height - 1, y)));
       }
@@ -364,9 +369,12 @@ export class PointRaster {
 
   /** Counts every dot centred on the image by its pixel; those within `reach` of it, and rings, go one by one. */
   private count(flags: Uint8Array, f: GlFrame, reach: number): void {
-    const { width, height, centred, order, sortedPos: pos, sortedRgba: rgba, pixelOf, counted, selectedAt } = this;
+    const { width, height, centred, centredSelected, order, sortedPos: pos, sortedRgba: rgba, pixelOf, counted, selectedAt } = this;
     // New sums are zero already: filling them (11 MB each at a 1600-pixel-wide view) was 24 of a 70,000-point view's first 250 ms.
-    if (!this.zeroed) centred.fill(0);
+    if (!this.zeroed) {
+      centred.fill(0);
+      centredSelected.fill(0);
+    }
     selectedAt.fill(0);
     this.oneByOne = [];
     const [sx, sy, tx, ty] = [f.sx * f.dpr, f.sy * f.dpr, f.tx * f.dpr, f.ty * f.dpr];
@@ -383,11 +391,12 @@ export class PointRaster {
       }
       const p = (y | 0) * width + (x | 0);
       pixelOf[k] = p;
-      const o = p * SLOTS + (fl & SELECTED ? 4 : 0);
-      centred[o]++;
-      centred[o + 1] += rgba[4 * k];
-      centred[o + 2] += rgba[4 * k + 1];
-      centred[o + 3] += rgba[4 * k + 2];
+      const sums = fl & SELECTED ? centredSelected : centred;
+      const o = p * SUMS;
+      sums[o]++;
+      sums[o + 1] += rgba[4 * k];
+      sums[o + 2] += rgba[4 * k + 1];
+      sums[o + 3] += rgba[4 * k + 2];
     }
   }
 
@@ -419,7 +428,7 @@ export class PointRaster {
    * changed goes to `dirty`, its sums before to `before`.
    */
   private recount(flags: Uint8Array, moved: number, keep: boolean): void {
-    const { centred, pixelOf, counted, order, changed, selectedAt, sortedRgba: rgba, marked, dirty } = this;
+    const { centred, centredSelected, pixelOf, counted, order, changed, selectedAt, sortedRgba: rgba, marked, dirty } = this;
     // Each point moved makes at most one pixel dirty.
     const needed = Math.min(moved, this.width * this.height) * 4;
     if (keep && this.before.length < needed)
@@ -438,24 +447,24 @@ export class PointRaster {
         const p = pixelOf[k];
         if (p < 0) continue;
         const selected = selectedAt[w] & low;
-        const to = p * SLOTS + (selected ? 4 : 0);
-        const out = p * SLOTS + (selected ? 0 : 4);
+        const [to, out] = selected ? [centredSelected, centred] : [centred, centredSelected];
+        const o = p * SUMS;
         const red = rgba[4 * k];
         const green = rgba[4 * k + 1];
         const blue = rgba[4 * k + 2];
         if (keep && marked[p] === 0) {
           marked[p] = 1;
-          for (let s = 0, d = 4 * dirty.length; s < 4; s++) sums[d + s] = centred[p * SLOTS + 4 + s];
+          for (let s = 0, d = 4 * dirty.length; s < 4; s++) sums[d + s] = centredSelected[o + s];
           dirty.push(p);
         }
-        centred[out]--;
-        centred[to]++;
-        centred[out + 1] -= red;
-        centred[to + 1] += red;
-        centred[out + 2] -= green;
-        centred[to + 2] += green;
-        centred[out + 3] -= blue;
-        centred[to + 3] += blue;
+        out[o]--;
+        to[o]++;
+        out[o + 1] -= red;
+        to[o + 1] += red;
+        out[o + 2] -= green;
+        to[o + 2] += green;
+        out[o + 3] -= blue;
+        to[o + 3] += blue;
       }
     }
   }
@@ -487,27 +496,41 @@ export class PointRaster {
 
   /** Each pixel's colour in [from, to) from its sums: the selected points' mean over the rest's, each as opaque as its count of dots. */
   private compose(any: boolean, from: number, to: number): void {
-    const sums = this.covered;
+    const rest = this.covered;
+    const selected = this.coveredSelected;
+    const anySums = selected.length !== 0;
     const out = new Uint32Array(this.pixels.buffer);
-    const rest = any ? FADED : OPAQUE;
-    for (let p = from, o = from * SLOTS; p < to; p++, o += SLOTS) {
-      const n0 = sums[o];
-      const n1 = sums[o + 4];
+    const restOpacity = any ? FADED : OPAQUE;
+    for (let p = from, o = from * SUMS; p < to; p++, o += SUMS) {
+      const n0 = rest[o];
+      const n1 = anySums ? selected[o] : 0;
       if (n0 === 0 && n1 === 0) {
         out[p] = 0;
         continue;
       }
       const a1 = OPAQUE[Math.min(n1, MAX_COUNT)];
-      const a0 = rest[Math.min(n0, MAX_COUNT)] * (1 - a1);
+      const a0 = restOpacity[Math.min(n0, MAX_COUNT)] * (1 - a1);
       const a = a0 + a1;
       const w0 = n0 ? a0 / a / n0 : 0;
-      const w1 = n1 ? a1 / a / n1 : 0;
-      const red = sums[o + 1] * w0 + sums[o + 5] * w1;
-      const green = sums[o + 2] * w0 + sums[o + 6] * w1;
-      const blue = sums[o + 3] * w0 + sums[o + 7] * w1;
+      let red = rest[o + 1] * w0;
+      let green = rest[o + 2] * w0;
+      let blue = rest[o + 3] * w0;
+      if (n1 !== 0) {
+        const w1 = a1 / a / n1;
+        red += selected[o + 1] * w1;
+        green += selected[o + 2] * w1;
+        blue += selected[o + 3] * w1;
+      }
       // RGBA in memory: little-endian words read ABGR.
       out[p] = ((Math.round(a * 255) << 24) | (Math.round(blue) << 16) | (Math.round(green) << 8) | Math.round(red)) >>> 0;
     }
+  }
+
+  /** Makes the selected points' sums (zero: none selected before) at the first frame that has any. */
+  private holdSelected(f: GlFrame): void {
+    if (f.selected === 0 || this.centredSelected.length !== 0) return;
+    this.centredSelected = new Uint32Array(this.centred.length);
+    this.coveredSelected = new Uint32Array(this.covered.length);
   }
 
   /** The pixels a dot of radius `r` device pixels covers (with `stroke`: a ring of that width). */
@@ -539,7 +562,13 @@ export class PointRaster {
   }
 }
 
-/** Adds the 4 sums at `from[o]` (a count and its red, green and blue) to every pixel `stamp` covers around (x, y), at slot `slot`. */
+/** Stamps each pixel's centred sums (`centred`, SUMS a pixel) over the pixels `stamp` covers around it, into `covered`. */
+function stampAll(centred: Uint32Array, covered: Uint32Array, stamp: Stamp, width: number, height: number): void {
+  for (let y = 0, o = 0; y < height; y++)
+    for (let x = 0; x < width; x++, o += SUMS) if (centred[o] !== 0) stampAt(centred, o, covered, x, y, stamp, width, height);
+}
+
+/** Adds the 4 sums at `from[o]` (a count and its red, green and blue) to every pixel `stamp` covers around (x, y), in `to` (SUMS a pixel). */
 function stampAt(
   from: Uint32Array,
   o: number,
@@ -549,7 +578,6 @@ function stampAt(
   { dx, dy, reach }: Stamp,
   width: number,
   height: number,
-  slot: number,
 ): void {
   const count = from[o];
   const red = from[o + 1];
@@ -560,7 +588,7 @@ function stampAt(
     const px = x + dx[k];
     const py = y + dy[k];
     if (!inside && (px < 0 || py < 0 || px >= width || py >= height)) continue;
-    const t = (py * width + px) * SLOTS + slot;
+    const t = (py * width + px) * SUMS;
     to[t] += count;
     to[t + 1] += red;
     to[t + 2] += green;
