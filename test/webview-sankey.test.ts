@@ -19,8 +19,20 @@ const file = skip ? "" : runExample("ones-vs-sevens");
 
 interface Drawn {
   dimmed: boolean;
+  /** The opacity of the veil over the links (0: not shown), and the path of the link drawn again over it (null: none). */
+  veil: number;
+  lifted: string | null;
   /** Per link, in the links' order: its count, selected count, stroke width and opacity; its band's width (null: hidden). */
-  links: { key: string; count: number; selected: number; width: number; strokeOpacity: number; focused: boolean; band: number | null }[];
+  links: {
+    key: string;
+    d: string;
+    count: number;
+    selected: number;
+    width: number;
+    strokeOpacity: number;
+    focused: boolean;
+    band: number | null;
+  }[];
   /** Per node: its id, count, selected count, box height and its selected part's height. */
   nodes: { id: string; count: number; selected: number; height: number; part: number }[];
 }
@@ -31,10 +43,19 @@ function drawn(page: Page): Promise<Drawn> {
     const svg = document.querySelector(".mtq-sankey-svg")!;
     const bands = [...svg.querySelectorAll(".mtq-links-selected path")];
     const parts = [...svg.querySelectorAll(".mtq-nodes-selected rect")];
+    // Shown: displayed and visible (no named helper here: the page gets this function's source alone).
+    const [veil, lifted] = [".mtq-links-veil", ".mtq-link-lifted"].map((selector) => {
+      const e = svg.querySelector(selector)!;
+      const style = getComputedStyle(e);
+      return style.display !== "none" && style.visibility === "visible" ? { e, style } : null;
+    });
     return {
       dimmed: svg.classList.contains("mtq-dimmed"),
+      veil: veil ? Number(veil.style.fillOpacity) : 0,
+      lifted: lifted ? lifted.e.getAttribute("d") : null,
       links: [...svg.querySelectorAll<SVGPathElement>(".mtq-links path")].map((p, j) => ({
         key: `${p.dataset.source}>${p.dataset.target}`,
+        d: p.getAttribute("d")!,
         count: Number(p.dataset.count),
         selected: Number(p.dataset.selected),
         width: Number(p.getAttribute("stroke-width")),
@@ -91,11 +112,14 @@ describe("the Sankey's selection", { skip }, () => {
   /** Asserts each band and node part is as wide as its selected share of `images`, over links dimmed alike. */
   const assertShows = (shown: Drawn, images: number[]) => {
     assert.ok(shown.dimmed);
+    // Every link dimmed alike by the veil over them, with selected images or not: a link of 0.35 shows as 0.12.
+    assert.ok(Math.abs(0.35 * (1 - shown.veil) - 0.12) < 1e-3, `veil ${shown.veil}`);
+    const focused = shown.links.find((l) => l.focused);
+    assert.equal(shown.lifted, focused ? focused.d : null, "the link focused, drawn again over the veil");
     const expected = expectedPerLink(images);
     for (const link of shown.links) {
       assert.equal(link.selected, expected.get(link.key), link.key);
-      // Every link dimmed alike, with selected images or not (but for the one focused).
-      assert.equal(link.strokeOpacity, link.focused ? 0.6 : 0.12, link.key);
+      assert.equal(link.strokeOpacity, link.focused ? 0.6 : 0.35, link.key);
       if (link.selected === 0) assert.equal(link.band, null, link.key);
       else {
         assert.ok(link.band !== null && link.band <= link.width + 1e-9, `${link.key}: band ${link.band}, link ${link.width}`);
@@ -114,6 +138,7 @@ describe("the Sankey's selection", { skip }, () => {
   it("a lasso dims every link alike and draws each selected link's band and node's part, as wide as its share", async () => {
     const before = await drawn(page);
     assert.equal(before.dimmed, false);
+    assert.equal(before.veil, 0);
     assert.ok(before.links.every((l) => l.strokeOpacity === 0.35));
     assert.ok(before.links.every((l) => l.band === null && l.selected === 0));
     assert.ok(before.nodes.every((n) => n.part === 0));
@@ -126,6 +151,25 @@ describe("the Sankey's selection", { skip }, () => {
       "a link partly selected",
     );
     assert.equal(Number(await page.locator(".mtq-sankey").getAttribute("data-selected-links")), shown.links.filter((l) => l.band).length);
+    // A link hovered under a selection is drawn again over the veil, as bright as without one; no longer once left.
+    const widest = shown.links.reduce((a, b) => (b.width > a.width ? b : a));
+    const { x, y, under } = await page.evaluate((d) => {
+      const path = document.querySelector<SVGPathElement>(`.mtq-links path[d="${d}"]`)!;
+      const point = path.getPointAtLength(path.getTotalLength() / 2).matrixTransform(path.getScreenCTM()!);
+      return {
+        x: point.x,
+        y: point.y,
+        under: document
+          .elementsFromPoint(point.x, point.y)
+          .find((e) => e.closest(".mtq-links"))
+          ?.getAttribute("d"),
+      };
+    }, widest.d);
+    assert.ok(under, "a link under the pointer");
+    await page.mouse.move(x, y);
+    assert.equal((await drawn(page)).lifted, under);
+    await page.mouse.move(1, 1);
+    assert.equal((await drawn(page)).lifted, null);
     // Another lasso: the bands and parts follow it.
     const other = await lasso([0.3, 0, 1, 0.7]);
     assertShows(await drawn(page), other);
@@ -180,9 +224,12 @@ describe("the Sankey's selection", { skip }, () => {
           getComputedStyle(p).strokeOpacity,
         ]),
       );
+    const undimmed = await linksLook();
     await lasso([0, 0.2, 0.6, 1]);
     const first = await paints();
     const firstLinks = await linksLook();
+    // A selection's start restyles no link (the veil over them dims them): they are not painted again for it.
+    assert.deepEqual(firstLinks, undimmed);
     assert.ok(first.selected?.reasons.includes("WillChangeTransform"), `the bands' layer: ${JSON.stringify(first.selected)}`);
     assert.ok(first.nodes?.reasons.includes("WillChangeTransform"), `the nodes' layer: ${JSON.stringify(first.nodes)}`);
     const images = await lasso([0.2, 0, 1, 0.6]);
@@ -196,6 +243,7 @@ describe("the Sankey's selection", { skip }, () => {
     await page.keyboard.press("Escape");
     const cleared = await drawn(page);
     assert.equal(cleared.dimmed, false);
+    assert.equal(cleared.veil, 0);
     assert.ok(cleared.links.every((l) => l.band === null && l.strokeOpacity === 0.35));
     assert.ok(cleared.nodes.every((n) => n.part === 0));
     await cdp.detach();
@@ -272,17 +320,23 @@ describe("the Sankey's selection", { skip }, () => {
     const sent = (await lastPosted(page, "export"))!;
     const exported = await page.evaluate((svg) => {
       const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
-      // The Sankey is the last SVG in the export: column titles, links, the selected bands and parts, nodes.
+      // The Sankey is the last SVG in the export: column titles, links, the selected layer (the veil,
+      // the link lifted over it, the bands, the parts), nodes.
       const sankey = [...doc.documentElement.children].filter((c) => c.tagName === "svg").at(-1)!;
       const [, links, selected] = [...sankey.children];
+      const [veil, lifted, bands, parts] = [...selected.children];
       return {
         linksOpacity: [...new Set([...links.querySelectorAll("path")].map((p) => p.getAttribute("stroke-opacity")))],
         links: links.querySelectorAll("path").length,
-        bands: [...selected.querySelectorAll("path")].filter((p) => p.getAttribute("display") !== "none").length,
-        parts: [...selected.querySelectorAll("rect")].filter((r) => Number(r.getAttribute("height")) > 0).length,
+        veil: [veil.getAttribute("display"), veil.getAttribute("fill-opacity")],
+        lifted: lifted.getAttribute("display"),
+        bands: [...bands.querySelectorAll("path")].filter((p) => p.getAttribute("display") !== "none").length,
+        parts: [...parts.querySelectorAll("rect")].filter((r) => Number(r.getAttribute("height")) > 0).length,
       };
     }, sent.data);
-    assert.deepEqual(exported.linksOpacity, ["0.12"]);
+    assert.deepEqual(exported.linksOpacity, ["0.35"]);
+    assert.deepEqual(exported.veil, ["inline", String(shown.veil)]);
+    assert.equal(exported.lifted, "none");
     assert.equal(exported.links, results.flows.links.length);
     assert.equal(exported.bands, shown.links.filter((l) => l.band !== null).length);
     assert.equal(exported.parts, shown.nodes.filter((n) => n.part > 0).length);
@@ -297,6 +351,7 @@ describe("the Sankey's selection", { skip }, () => {
     await lasso([0, 0, 0.5, 1]);
     const shown = await drawn(page);
     assert.ok(shown.dimmed);
+    assert.equal(shown.veil, 0);
     assert.ok(shown.links.every((l) => l.strokeOpacity === 0.55));
     assert.ok(shown.links.some((l) => l.band !== null));
   });

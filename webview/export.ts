@@ -24,6 +24,7 @@ const INLINED = [
   "font-family",
   "font-weight",
   "visibility",
+  "display",
 ];
 
 /**

@@ -64,6 +64,13 @@ export class SankeyView {
   private nodeParts: { node: LaidNode; item: SVGGElement; rect: SVGRectElement; shown: number }[] = [];
   /** Whether the links and nodes show a selection (all dimmed, the selected bands and node parts over them). */
   private shownDimmed: boolean | null = null;
+  /**
+   * The link hovered (else the one focused) drawn again over the veil that dims the links under a
+   * selection (theme.css), as bright as a hovered link is without one; hidden when there is none.
+   */
+  private readonly lifted = svgEl("path", { class: "mtq-link-lifted", display: "none" });
+  private hoveredLink: SVGPathElement | null = null;
+  private focusedLink: SVGPathElement | null = null;
   /** Per link (by its index in the flows), its images' digits, most frequent first: counted once, the links' colours and their nodes' read them. */
   private readonly digitsPerLink: ([number, number][] | undefined)[] = [];
   /** Per node, its majority digit (merged from its links' counts): the layout's node sort asks it at every comparison. */
@@ -154,7 +161,18 @@ export class SankeyView {
     // The selected bands and node parts are the only things a new selection redraws: in a layer of
     // their own (theme.css), chromium re-rasters them alone, not the links and labels under and over them.
     const selected = svgEl("g", { class: "mtq-sankey-selected" });
-    selected.append(bands, parts);
+    // A selection dims the links with a veil in the page's colour over them (shown by the class
+    // highlight() sets), in this layer: its start or end repaints this layer, not every link and
+    // label in the page's layer under it, as restyling each link did.
+    const veil = svgEl("rect", {
+      class: "mtq-links-veil",
+      x: MARGIN.left,
+      y: MARGIN.top,
+      width: Math.max(0, this.width - MARGIN.left - MARGIN.right),
+      height: Math.max(0, height - MARGIN.top - MARGIN.bottom),
+    });
+    this.lift({ hovered: null, focused: null });
+    selected.append(veil, this.lifted, bands, parts);
     this.svg.replaceChildren(this.columnTitles(columns), links, selected, nodes);
     this.highlight();
   }
@@ -272,6 +290,10 @@ export class SankeyView {
         () => [`${label}: ${link.flow.count} images`, digitMix(this.ctx.data, link.flow.images)],
         () => link.flow.images,
       );
+      p.addEventListener("pointerenter", () => this.lift({ hovered: p }));
+      p.addEventListener("pointerleave", () => this.lift({ hovered: null }));
+      p.addEventListener("focus", () => this.lift({ focused: p.matches(":focus-visible") ? p : null }));
+      p.addEventListener("blur", () => this.lift({ focused: null }));
       g.append(p);
       this.linkPaths.push(p);
     }
@@ -317,6 +339,16 @@ export class SankeyView {
       g.append(item);
     }
     return g;
+  }
+
+  /** Draws the link hovered, else the one focused, over the veil (`lifted`), after `change`; hides it when neither. */
+  private lift(change: { hovered?: SVGPathElement | null; focused?: SVGPathElement | null }): void {
+    if (change.hovered !== undefined) this.hoveredLink = change.hovered;
+    if (change.focused !== undefined) this.focusedLink = change.focused;
+    const link = this.hoveredLink ?? this.focusedLink;
+    if (!link) return this.lifted.setAttribute("display", "none");
+    for (const name of ["d", "stroke", "stroke-width"]) this.lifted.setAttribute(name, link.getAttribute(name) ?? "");
+    this.lifted.removeAttribute("display");
   }
 
   /** Digits and predictions in numeric order; clusters by their majority digit, so paths cross least. */
