@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { PNG } from "pngjs";
 import { readResultsFile } from "../src/results/read";
 import { DIGIT_COLORS } from "../src/shared/digitColors";
+import { SHOWN_MARK } from "../webview/afterPaint";
 import type { Results } from "../src/shared/results";
 import { browserMissing, lastPosted, openHarnessPage, send, type HarnessPage } from "./browser/browser";
 import { allPixels, runExample } from "./helpers";
@@ -269,5 +270,39 @@ describe("the legend, the injected images' word and the k charts", { skip }, () 
       return [text.width, cluster.x - digit.x];
     });
     assert.ok(label <= 0.6 * gap + 2, `the label (${label} px) within 60% of the gap between the columns (${gap} px)`);
+  });
+});
+
+describe("what the view makes after its first frame", { skip }, () => {
+  let harness: HarnessPage;
+
+  before(async () => {
+    results ??= (await readResultsFile(file)).results;
+    harness = await openHarnessPage(root);
+    // Before the page's own script: when the frame that first paints the view's title was
+    // presented (its Element Timing entry), and when the findings' k charts were made.
+    await harness.page.addInitScript(`
+      window.mtqSeen = { titles: [], charts: null };
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.mtqSeen.titles.push({ id: e.identifier, at: e.renderTime });
+      }).observe({ type: "element", buffered: true });
+      new MutationObserver(() => {
+        if (window.mtqSeen.charts === null && document.querySelector(".mtq-kchart")) window.mtqSeen.charts = performance.now();
+      }).observe(document, { childList: true, subtree: true });
+    `);
+  });
+
+  after(() => harness?.close());
+
+  it("makes the findings' k charts (below the fold) once the frame that shows the view is presented", async () => {
+    const { page } = harness;
+    await harness.show(file);
+    await page.waitForFunction(() => (window as unknown as { mtqSeen: { charts: number | null } }).mtqSeen.charts !== null);
+    const seen = await page.evaluate(
+      () => (window as unknown as { mtqSeen: { titles: { id: string; at: number }[]; charts: number } }).mtqSeen,
+    );
+    const title = seen.titles.find((t) => t.id === SHOWN_MARK);
+    assert.ok(title && title.at > 0, `the title's Element Timing entry: ${JSON.stringify(seen.titles)}`);
+    assert.ok(seen.charts > title.at, `the k charts made at ${seen.charts.toFixed(1)} ms, the view presented at ${title.at.toFixed(1)} ms`);
   });
 });

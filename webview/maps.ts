@@ -3,6 +3,7 @@
 // 2-D canvas where the browser has no WebGL. An SVG overlay on top takes the pointer (lasso, pan
 // and zoom) and draws the lasso, the hover ring, and the ring around an image selected alone
 // (drawn larger), which each map pans into view when it is off it.
+import { afterPaint } from "./afterPaint";
 import { color, select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3";
 import { EXACT_LIMIT } from "../src/shared/figures";
 import { imageTitle } from "../src/shared/imageName";
@@ -181,8 +182,8 @@ export class UmapMap {
     this.listenForKeys();
     new ResizeObserver(() => this.fit()).observe(this.plot);
     this.renderChips();
-    requestIdleCallback(() => this.index());
-    if (this.raster) rehearseLassos();
+    afterPaint(() => requestIdleCallback(() => this.index()));
+    if (this.raster) afterPaint(rehearseLassos);
   }
 
   /** Redraws after the colouring or the theme changed. */

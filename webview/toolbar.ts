@@ -1,5 +1,6 @@
 // The header: what is shown, the controls (epoch, colouring, map kind, tool, zoom, clear, save the selection,
 // the search box, exports) and the legend.
+import { SHOWN_MARK } from "./afterPaint";
 import { classNoun } from "../src/shared/classNames";
 import type { ExportFormat, MapKind } from "../src/shared/protocol";
 import type { ColorBy } from "./colors";
@@ -38,6 +39,7 @@ export function header(
   const { experiment, images } = data.results;
   const head = el("header", "mtq-header");
   const title = el("h1", "mtq-title", experiment.name);
+  title.setAttribute("elementtiming", SHOWN_MARK);
   title.append(el("span", "mtq-muted", ` · ${grouped(images.count)} images`));
   const bar = el("div", "mtq-toolbar");
   bar.setAttribute("role", "toolbar");
