@@ -2,7 +2,8 @@
 // 588 pixels (the bench:webview page's maps), with the dot's radius as maps.ts sizes it: a first
 // draw (in a fresh process, so its code is as cold as a page's first paint's), draws afresh (a
 // zoom's steps), a strip of the map selected and cleared again drawn as a change (a lasso's,
-// Escape's), and draws afresh with that strip selected. With `--against COMMIT`, the raster as it
+// Escape's), draws afresh with that strip selected, and a clear of most of the map (Escape's after
+// a large lasso). With `--against COMMIT`, the raster as it
 // was at COMMIT too, each run alternating which goes first; both must draw the same pixels (a
 // hash of them is compared). Medians over the runs, with the load average; not a test.
 // `npm run bench:raster -- [--against COMMIT] [--runs N] [FILE.results.json ...]`: all 70,000
@@ -31,7 +32,10 @@ interface Times {
   afresh: number;
   change: number;
   afreshSelected: number;
+  /** ms of a clear of `mostSelected` (most of the map, Escape's). */
+  cleared: number;
   selected: number;
+  mostSelected: number;
   points: number;
   hash: number;
 }
@@ -80,15 +84,34 @@ async function drawsOf(file: string, commit: string): Promise<Times> {
   const strip = none.map((_, i) => (pos[2 * i] < x0 + 0.3 * (x1 - x0) ? SELECTED : 0));
   const selected = strip.reduce((sum, f) => sum + (f ? 1 : 0), 0);
   const k = 1 + 0.01 * AFRESH;
-  const change = Array.from({ length: CHANGES }, () =>
-    [timed(() => raster.draw(pos, rgba, strip, frame(k, selected))), timed(() => raster.draw(pos, rgba, none, frame(k, 0)))],
-  ).flat();
+  const change = Array.from({ length: CHANGES }, () => [
+    timed(() => raster.draw(pos, rgba, strip, frame(k, selected))),
+    timed(() => raster.draw(pos, rgba, none, frame(k, 0))),
+  ]).flat();
   const afreshSelected = Array.from({ length: AFRESH }, (_, j) =>
     timed(() => raster.draw(pos, rgba, strip, frame(1.2 + 0.01 * j, selected))),
   );
+  // Most of the map selected (drawn afresh: more than half the points changed), then cleared (likewise): Escape's.
+  const most = none.map((_, i) => (pos[2 * i] < x0 + 0.8 * (x1 - x0) ? SELECTED : 0));
+  const mostSelected = most.reduce((sum, f) => sum + (f ? 1 : 0), 0);
+  const cleared = Array.from({ length: CHANGES }, () => {
+    raster.draw(pos, rgba, most, frame(1.2, mostSelected));
+    return timed(() => raster.draw(pos, rgba, none, frame(1.2, 0)));
+  });
+  raster.draw(pos, rgba, strip, frame(1.2, selected));
   let hash = 0;
   for (const byte of raster.pixels) hash = (hash * 31 + byte) >>> 0;
-  return { first, afresh: median(afresh), change: median(change), afreshSelected: median(afreshSelected), selected, points: n, hash };
+  return {
+    first,
+    afresh: median(afresh),
+    change: median(change),
+    afreshSelected: median(afreshSelected),
+    cleared: median(cleared),
+    selected,
+    mostSelected,
+    points: n,
+    hash,
+  };
 }
 
 /** `drawsOf` in a fresh process (its code as cold as a page's), through this script's own `--child`. */
@@ -102,7 +125,10 @@ function freshDraws(file: string, commit: string): Times {
 
 async function main(): Promise<void> {
   const { values, positionals } = commandLine(
-    { options: { against: { type: "string", default: "" }, runs: { type: "string" }, child: { type: "boolean", default: false } }, allowPositionals: true },
+    {
+      options: { against: { type: "string", default: "" }, runs: { type: "string" }, child: { type: "boolean", default: false } },
+      allowPositionals: true,
+    },
     USAGE,
   );
   if (values.child) {
@@ -118,7 +144,9 @@ async function main(): Promise<void> {
     }
   }
   const million = join(MILLION_DIR, "million.results.json");
-  const files = positionals.length ? positionals.map((f) => resolve(f)) : [allOfMnistResults(""), ...(existsSync(million) ? [million] : [])];
+  const files = positionals.length
+    ? positionals.map((f) => resolve(f))
+    : [allOfMnistResults(""), ...(existsSync(million) ? [million] : [])];
   const sides = values.against ? ["", values.against] : [""];
   const ms = (xs: number[]) => `${median(xs).toFixed(1)} ms`;
   for (const file of files) {
@@ -134,7 +162,8 @@ async function main(): Promise<void> {
       process.stdout.write(
         `  ${side ? `at ${side}` : "today"}: first draw ${ms(list.map((t) => t.first))}, afresh ${ms(list.map((t) => t.afresh))}, ` +
           `the strip selected or cleared as a change ${ms(list.map((t) => t.change))}, afresh with it selected ` +
-          `${ms(list.map((t) => t.afreshSelected))}${hashes.size === 1 && hashes.has(today.hash) ? "" : " (DIFFERENT PIXELS from today's)"}\n`,
+          `${ms(list.map((t) => t.afreshSelected))}, a clear of ${today.mostSelected.toLocaleString("en")} ${ms(list.map((t) => t.cleared))}` +
+          `${hashes.size === 1 && hashes.has(today.hash) ? "" : " (DIFFERENT PIXELS from today's)"}\n`,
       );
     }
   }

@@ -254,6 +254,25 @@ describe("PointRaster", () => {
     }
   });
 
+  it("clears a selection of more points than the image has pixels (the selected sums added to the rest's) as a fresh raster draws none", () => {
+    const { pos, rgba, none, between, fresh } = scattered("crowded clear");
+    // The map at half its size: 8,000 points on 50 x 30 pixels.
+    const f = { ...FRAME, width: 50, height: 30, sx: 0.5, sy: 0.5 };
+    const most = between(-Infinity, 80);
+    assert.ok(most.filter((fl) => fl & SELECTED).length > 50 * 30);
+    const raster = new PointRaster();
+    raster.draw(pos, rgba, none, f);
+    for (const [flags, frame, what] of [
+      [most, { ...f, selected: 6000 }, "most selected"],
+      [none, f, "cleared"],
+      [between(20, 30), { ...f, selected: 800 }, "a strip selected after"],
+      [none, f, "the strip cleared"],
+    ] as const) {
+      raster.draw(pos, rgba, flags, frame);
+      assert.deepEqual(raster.pixels, fresh(flags, frame), what);
+    }
+  });
+
   it("draws a first selection, and none again, as a fresh raster draws them, over the whole image, and a strip's change in a box about it", () => {
     const { pos, rgba, none, between, fresh } = scattered("first");
     // A lasso's: the points left of x = 60 (rings among them), more than half the 8,000 points (drawn afresh); then a strip, fewer.

