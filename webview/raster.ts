@@ -171,7 +171,16 @@ export class PointRaster {
       const selected = (fl & SELECTED) !== 0;
       one.set([1, rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2]]);
       const stamp = this.stamp(selected ? big : r, fl & INJECTED ? stroke : 0);
-      stampAt(one, 0, selected ? coveredSelected : covered, Math.floor(pos[2 * i] * sx + tx), Math.floor(pos[2 * i + 1] * sy + ty), stamp, width, height);
+      stampAt(
+        one,
+        0,
+        selected ? coveredSelected : covered,
+        Math.floor(pos[2 * i] * sx + tx),
+        Math.floor(pos[2 * i + 1] * sy + ty),
+        stamp,
+        width,
+        height,
+      );
     }
     this.compose(any, 0, width * height);
     this.composedX = [0, width - 1];
