@@ -23,10 +23,13 @@ import { MILLION_DIR } from "./million";
 import { moduleAt } from "./sourceAt";
 
 const USAGE = "npm run bench:raster -- [--against COMMIT] [--runs N] [FILE.results.json ...]";
+/** The map's side in pixels: bench:webview's page's maps. */
 const SIZE = 588;
+/** Draws of each kind in a process, their median kept. */
 const AFRESH = 8;
 const CHANGES = 8;
 
+/** One process's ms per kind of draw (medians of its draws, but the first), what was selected, and a hash of the pixels drawn last. */
 interface Times {
   first: number;
   afresh: number;
