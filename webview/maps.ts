@@ -59,7 +59,9 @@ const KEY_PAN = 40;
  * WebGL runs on the CPU (SwiftShader, no GPU) the raster keeps up better from about here (npm run
  * bench:webgl, one map, load 12-19: a pan/zoom frame of 10,000 points 28 ms with WebGL against 36,
  * of 20,000 34 against 26, of 70,000 93 against 29, a selection of 70,000 painted in 128 against 35
- * ms). Its image goes on a 2-D canvas, so it draws the same without WebGL.
+ * ms; idle, a later round: a selection of 10,000 painted in 27.0 ms with WebGL against 35.0, of
+ * 20,000 30.3 against 28.8, both frames at the display's rate there, of 70,000 36.8 against 16.7).
+ * Its image goes on a 2-D canvas, so it draws the same without WebGL.
  */
 const RASTER_ABOVE = 20_000;
 /**
