@@ -28,6 +28,7 @@ import type { Results } from "../src/shared/results";
 import { tableRow } from "./table";
 import { commandLine, usageError, wholeNumber } from "./args";
 import { moduleAt } from "./sourceAt";
+import { median } from "./median";
 
 const examples = join(__dirname, "..", "examples");
 const jsonc = (file: string) => parse(readFileSync(join(examples, file), "utf8")) as object;
@@ -137,7 +138,6 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(", ");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * `--pass [--size N] [--against COMMIT]`: the exact distance pass (distances.ts) against

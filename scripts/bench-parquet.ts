@@ -21,6 +21,7 @@ import { readResultsFile } from "../src/results/read";
 import { tidyTable, type ColumnType, type TidyTable } from "../src/results/table";
 import { tableCsv, tableParquet } from "../src/results/tableFiles";
 import { allOfMnistResults } from "./allOfMnistResults";
+import { median } from "./median";
 
 const root = join(__dirname, "..");
 const RUNS = 5;
@@ -51,8 +52,6 @@ function timed<T>(make: () => T): { value: T; ms: number[] } {
   }
   return { value, ms };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Bytes under a folder (a package as npm installed it). */
 function folderBytes(folder: string): number {

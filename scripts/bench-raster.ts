@@ -1,5 +1,5 @@
 // Times the large maps' raster (webview/raster.ts) in node, on a results file's first map at 588 x
-// 588 pixels (the bench:webview page's maps), with the dot's radius as maps.ts sizes it: a first
+// 588 pixels (the bench:webview page's maps), with the dot's radius as the maps size it: a first
 // draw (in a fresh process, so its code is as cold as a page's first paint's), draws afresh (a
 // zoom's steps), a strip of the map selected and cleared again drawn as a change (a lasso's,
 // Escape's), draws afresh with that strip selected, and a clear of most of the map (Escape's after
@@ -15,12 +15,14 @@ import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { readResultsFile } from "../src/results/read";
 import { mapPositions } from "../webview/data";
+import { dotRadius } from "../webview/canvasPoints";
 import { SELECTED, type GlFrame } from "../webview/glPoints";
 import type { PointRaster } from "../webview/raster";
 import { allOfMnistResults } from "./allOfMnistResults";
 import { commandLine, usageError, wholeNumber } from "./args";
 import { MILLION_DIR } from "./million";
 import { moduleAt } from "./sourceAt";
+import { median } from "./median";
 
 const USAGE = "npm run bench:raster -- [--against COMMIT] [--runs N] [FILE.results.json ...]";
 /** The map's side in pixels: bench:webview's page's maps. */
@@ -43,8 +45,6 @@ interface Times {
   hash: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 /** One process's draws of `file`'s first map with the raster of `commit` (today's when empty). */
 async function drawsOf(file: string, commit: string): Promise<Times> {
   const { PointRaster: Raster } = commit
@@ -63,8 +63,6 @@ async function drawsOf(file: string, commit: string): Promise<Times> {
   const rgba = new Uint8Array(4 * n);
   for (let i = 0; i < n; i++) rgba.set([(labels[i] * 53) & 255, (labels[i] * 97) & 255, (labels[i] * 151) & 255], 4 * i);
   const none = new Uint8Array(n);
-  // maps.ts's radius at this size and zoom k.
-  const base = Math.min(3.2, Math.max(1.3, Math.sqrt((SIZE * SIZE) / n) / 5));
   const frame = (k: number, selected: number): GlFrame => ({
     sx: scale * k,
     sy: scale * k,
@@ -73,7 +71,7 @@ async function drawsOf(file: string, commit: string): Promise<Times> {
     width: SIZE,
     height: SIZE,
     dpr: 1,
-    radius: base * Math.min(3, Math.sqrt(k)),
+    radius: dotRadius(SIZE, SIZE, n, k),
     selected,
   });
   const timed = (draw: () => void) => {

@@ -9,6 +9,7 @@ import { readResultsFile } from "../src/results/read";
 import { matchImages, parseSearch, searchVocabulary } from "../src/shared/imageSearch";
 import { allOfMnistResults } from "./allOfMnistResults";
 import { commandLine, usageError } from "./args";
+import { median } from "./median";
 
 const USAGE = "npm run bench:search -- [FILE.results.json]";
 const { positionals } = commandLine({ options: {}, allowPositionals: true }, USAGE);
@@ -28,11 +29,6 @@ const QUERIES = [
   "MNIST train #370",
   "train #37",
 ];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function main(): Promise<void> {
   const file = allOfMnistResults(positionals[0]);

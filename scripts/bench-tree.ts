@@ -13,6 +13,7 @@ import { childrenOf, experimentNode, lookOf, nodeForSelection, selectionOf, type
 import { readResultsFile, type LoadedResults } from "../src/results/read";
 import { allOfMnistResults } from "./allOfMnistResults";
 import { commandLine, usageError } from "./args";
+import { median } from "./median";
 
 const USAGE = "npm run bench:tree -- [FILE.results.json]";
 const { positionals } = commandLine({ options: {}, allowPositionals: true }, USAGE);
@@ -60,7 +61,6 @@ async function expand(node: TreeNode, loaded: LoadedResults): Promise<Expansion>
   return { children: t1 - t0, looks: t2 - t1, thumbnails: t3 - t2, perRow: t4 - t3, items: children.length, iconChars };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x: number) => (x < 10 ? `${x.toFixed(1)} ms` : `${x.toFixed(0)} ms`);
 const total = (e: Expansion) => e.children + e.looks + e.thumbnails;
 

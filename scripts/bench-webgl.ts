@@ -20,6 +20,7 @@ import type { Results } from "../src/shared/results";
 import { allOfMnistResults } from "./allOfMnistResults";
 import { MILLION_DIR } from "./million";
 import type { BenchPoints, Timing } from "./bench-webgl/page";
+import { median } from "./median";
 
 const root = join(__dirname, "..");
 const RUNS = 5;
@@ -41,8 +42,6 @@ async function pageBundle(): Promise<string> {
   });
   return readFileSync(out, "utf8");
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 type Contender = "ours" | "regl" | "raster";
 const NAMES: Record<Contender, string> = {

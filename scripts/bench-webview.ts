@@ -36,6 +36,7 @@ import { JSON_RESULTS_SCHEMA_VERSION, type Results } from "../src/shared/results
 import { browserMissing, CHROMIUM, launchChromium } from "../test/browser/browser";
 import { serveHarness } from "../test/browser/server";
 import { allOfMnistResults } from "./allOfMnistResults";
+import { median } from "./median";
 
 const root = join(__dirname, "..");
 const MILLION = join(MILLION_DIR, "million.results.json");
@@ -324,7 +325,6 @@ function timeFrames(page: Page, frames: number): Promise<{ frame: number; settle
   }, frames);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const ms1 = (x: number) => `${x.toFixed(1)} ms`;
 /** A traced lasso's release to presented, to 0.1 ms ("?" when the trace missed it, said when it did). */

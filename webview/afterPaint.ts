@@ -1,9 +1,9 @@
 // Work a view's first paint need not wait for (what lies below the fold: the findings' outliers and
 // k charts; the maps' hover grids; the lasso's rehearsal) is done once the frame that shows the view
 // is on the screen, not while that frame's rasters still share the CPU with it. Fresh pages at
-// 70,000 images (20 of each build in turn, traced, WebGL on, load 1.9-3.0): from the view's build's
-// end to the frame presented, median 73.0 -> 64.8 ms; the first paint's median 237.8 -> 239.9 ms,
-// within the pages' spread (196 to 284 ms) of the build's own time.
+// 70,000 images (20 of each build in turn, traced, WebGL on, load average 3.0 at the end): from
+// the view's build's end to the frame presented, median 73.0 -> 64.8 ms; the first paint's median
+// 237.8 -> 239.9 ms, within the pages' spread (196 to 284 ms) of the build's own time.
 
 /** The Element Timing identifier of the view's title: its entry says when the frame that first paints it was presented. */
 export const SHOWN_MARK = "mtq-view-shown";
@@ -25,17 +25,18 @@ export function afterPaint(work: () => void): void {
   queued.push(work);
   if (queued.length > 1) return;
   let timer: number | undefined;
-  const timed = PerformanceObserver.supportedEntryTypes.includes("element");
-  const observer = new PerformanceObserver((list) => {
-    if (list.getEntries().some((e) => (e as PerformanceEntry & { identifier?: string }).identifier === SHOWN_MARK)) run();
-  });
   const run = () => {
-    observer.disconnect();
+    observer?.disconnect();
     clearTimeout(timer);
     const works = queued;
     queued = [];
     for (const w of works) setTimeout(w, 0);
   };
-  if (timed) observer.observe({ type: "element" });
-  requestAnimationFrame(() => requestAnimationFrame(() => (timer = window.setTimeout(run, timed ? LONGEST_WAIT_MS : 0))));
+  const observer = PerformanceObserver.supportedEntryTypes.includes("element")
+    ? new PerformanceObserver((list) => {
+        if (list.getEntries().some((e) => (e as PerformanceEntry & { identifier?: string }).identifier === SHOWN_MARK)) run();
+      })
+    : null;
+  observer?.observe({ type: "element" });
+  requestAnimationFrame(() => requestAnimationFrame(() => (timer = window.setTimeout(run, observer ? LONGEST_WAIT_MS : 0))));
 }

@@ -17,6 +17,12 @@ export interface Batch {
   images: number[];
 }
 
+/** A map's dot radius in CSS pixels: small when the map is crowded (`count` points on `width` x `height`), growing gently as the user zooms in (`zoom`). */
+export function dotRadius(width: number, height: number, count: number, zoom: number): number {
+  const r = Math.min(3.2, Math.max(1.3, Math.sqrt((width * height) / Math.max(1, count)) / 5));
+  return r * Math.min(3, Math.sqrt(zoom));
+}
+
 /** How much larger than the rest selected points are drawn: one image selected alone, most, so it is found on a crowded map. */
 export function selectedScale(selected: number): number {
   return selected === 1 ? 2.2 : 1.35;

@@ -8,7 +8,7 @@ import { color, select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransfor
 import { EXACT_LIMIT } from "../src/shared/figures";
 import { imageTitle } from "../src/shared/imageName";
 import { Bitset } from "./bitset";
-import { drawOnCanvas, pointBatches, selectedScale, type Batch, type ColorGroup } from "./canvasPoints";
+import { dotRadius, drawOnCanvas, pointBatches, selectedScale, type Batch, type ColorGroup } from "./canvasPoints";
 import type { MapKind } from "../src/shared/protocol";
 import { describeImage, imagesWhere, mapPositions, type ViewData } from "./data";
 import { clusterColor, digitColor, isHighContrast, themeColor, type ColorBy } from "./colors";
@@ -395,11 +395,9 @@ export class UmapMap {
     return [(bx - this.offset[0]) / this.scale, (by - this.offset[1]) / this.scale];
   }
 
-  /** Small points when the map is crowded, growing gently as the user zooms in. */
+  /** Small points when the map is crowded, growing gently as the user zooms in; larger in high contrast. */
   private radius(): number {
-    const n = Math.max(1, this.ctx.data.results.images.count);
-    const r = Math.min(3.2, Math.max(1.3, Math.sqrt((this.width * this.height) / n) / 5));
-    return r * Math.min(3, Math.sqrt(this.transform.k)) * (isHighContrast() ? 1.2 : 1);
+    return dotRadius(this.width, this.height, this.ctx.data.results.images.count, this.transform.k) * (isHighContrast() ? 1.2 : 1);
   }
 
   private colors(): Coloring {
